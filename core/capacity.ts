@@ -1,0 +1,158 @@
+/**
+ * The free-capacity index: for each pool and GPU type, which schedulable nodes have how many
+ * free devices, bucketed by free count so best-fit placement never scans the whole pool.
+ *
+ * It is derived from devices, nodes and holders; `refreshNode` recomputes one node's share of it
+ * after any event that touches that node, so every update costs O(devices on the node).
+ */
+import type { DeviceState, NodeState, State } from './model.js';
+import { SortedStrings } from './sorted.js';
+
+/** One pool's devices of one GPU type. */
+export interface PoolTypeCapacity {
+  readonly pool: string;
+  readonly gpuType: string;
+  /** Live devices of this pool and type, busy or free, cordoned or not. */
+  total: number;
+  /** Free devices on schedulable (uncordoned) nodes. */
+  free: number;
+  /** Per live node: devices of this pool and type on it (including cordoned nodes). */
+  sizes: Map<string, number>;
+  /** sizeCounts[k]: how many live nodes hold exactly k devices of this pool and type. */
+  sizeCounts: number[];
+  /** Per schedulable node with at least one device here: its free device ids, lowest index first. */
+  nodes: Map<string, string[]>;
+  /** buckets[k]: schedulable nodes with exactly k free devices here, in id order. */
+  buckets: SortedStrings[];
+}
+
+export interface CapacityIndex {
+  /** key `${pool}\u0000${gpuType}` */
+  byKey: Map<string, PoolTypeCapacity>;
+  /** pool -> its GPU types present (sorted). */
+  typesByPool: Map<string, SortedStrings>;
+  /** node -> keys it currently contributes to. */
+  keysByNode: Map<string, Set<string>>;
+}
+
+export function emptyCapacity(): CapacityIndex {
+  return { byKey: new Map(), typesByPool: new Map(), keysByNode: new Map() };
+}
+
+const keyOf = (pool: string, gpuType: string): string => `${pool}\u0000${gpuType}`;
+
+export function capacityOf(state: State, pool: string, gpuType: string): PoolTypeCapacity | undefined {
+  return state.capacity.byKey.get(keyOf(pool, gpuType));
+}
+
+/** The GPU types present in a pool, sorted. */
+export function typesInPool(state: State, pool: string): readonly string[] {
+  return state.capacity.typesByPool.get(pool)?.items ?? [];
+}
+
+function ensure(index: CapacityIndex, pool: string, gpuType: string): PoolTypeCapacity {
+  const key = keyOf(pool, gpuType);
+  let cap = index.byKey.get(key);
+  if (!cap) {
+    cap = { pool, gpuType, total: 0, free: 0, sizes: new Map(), sizeCounts: [], nodes: new Map(), buckets: [] };
+    index.byKey.set(key, cap);
+    let types = index.typesByPool.get(pool);
+    if (!types) {
+      types = new SortedStrings();
+      index.typesByPool.set(pool, types);
+    }
+    types.add(gpuType);
+  }
+  return cap;
+}
+
+function bucket(cap: PoolTypeCapacity, k: number): SortedStrings {
+  let b = cap.buckets[k];
+  if (!b) {
+    for (let i = cap.buckets.length; i <= k; i++) cap.buckets[i] = new SortedStrings();
+    b = cap.buckets[k] as SortedStrings;
+  }
+  return b;
+}
+
+function removeNodeFrom(index: CapacityIndex, key: string, nodeId: string): void {
+  const cap = index.byKey.get(key);
+  if (!cap) return;
+  const size = cap.sizes.get(nodeId) ?? 0;
+  cap.total -= size;
+  cap.sizes.delete(nodeId);
+  cap.sizeCounts[size] = (cap.sizeCounts[size] ?? 1) - 1;
+  const free = cap.nodes.get(nodeId);
+  if (free) {
+    cap.free -= free.length;
+    if (free.length > 0) bucket(cap, free.length).delete(nodeId);
+    cap.nodes.delete(nodeId);
+  }
+  if (cap.total === 0) {
+    index.byKey.delete(key);
+    const types = index.typesByPool.get(cap.pool);
+    types?.delete(cap.gpuType);
+    if (types && types.size === 0) index.typesByPool.delete(cap.pool);
+  }
+}
+
+/** Recompute one node's contribution to the index from its devices. */
+export function refreshNode(state: State, nodeId: string): void {
+  const index = state.capacity;
+  const old = index.keysByNode.get(nodeId);
+  if (old) for (const key of old) removeNodeFrom(index, key, nodeId);
+  const node = state.nodes.get(nodeId);
+  if (!node || node.lost || node.devices.length === 0) {
+    index.keysByNode.delete(nodeId);
+    return;
+  }
+  const keys = new Set<string>();
+  // Group the node's devices by (pool, type); devices are already sorted by index.
+  const groups = new Map<string, { pool: string; gpuType: string; devices: DeviceState[] }>();
+  for (const id of node.devices) {
+    const d = state.devices.get(id);
+    if (!d) continue;
+    const key = keyOf(d.pool, d.gpuType);
+    let g = groups.get(key);
+    if (!g) {
+      g = { pool: d.pool, gpuType: d.gpuType, devices: [] };
+      groups.set(key, g);
+    }
+    g.devices.push(d);
+  }
+  for (const [key, g] of groups) {
+    keys.add(key);
+    addNodeTo(ensure(index, g.pool, g.gpuType), node, g.devices);
+  }
+  index.keysByNode.set(nodeId, keys);
+}
+
+function addNodeTo(cap: PoolTypeCapacity, node: NodeState, devices: DeviceState[]): void {
+  const size = devices.length;
+  cap.total += size;
+  cap.sizes.set(node.id, size);
+  cap.sizeCounts[size] = (cap.sizeCounts[size] ?? 0) + 1;
+  if (node.cordoned) return;
+  const free: string[] = [];
+  for (const d of devices) if (d.holders.length === 0) free.push(d.id);
+  cap.nodes.set(node.id, free);
+  cap.free += free.length;
+  if (free.length > 0) bucket(cap, free.length).add(node.id);
+}
+
+/** How many live nodes hold at least `k` devices of this pool and type. */
+export function nodesWithAtLeast(cap: PoolTypeCapacity, k: number): number {
+  let n = 0;
+  for (let i = Math.max(k, 0); i < cap.sizeCounts.length; i++) n += cap.sizeCounts[i] ?? 0;
+  return n;
+}
+
+export function largestNode(cap: PoolTypeCapacity): number {
+  for (let i = cap.sizeCounts.length - 1; i > 0; i--) if ((cap.sizeCounts[i] ?? 0) > 0) return i;
+  return 0;
+}
+
+export function largestFreeBlock(cap: PoolTypeCapacity): number {
+  for (let i = cap.buckets.length - 1; i > 0; i--) if ((cap.buckets[i]?.size ?? 0) > 0) return i;
+  return 0;
+}

@@ -1,0 +1,125 @@
+/**
+ * Small io-ts building blocks shared by the command and event codecs, and one error
+ * reporter that names the field path of every failure ("SubmitJob.gpus: expected ...").
+ */
+import { isLeft } from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+
+function refined<A>(name: string, is: (u: unknown) => u is A, expected: string): t.Type<A, A, unknown> {
+  return new t.Type<A, A, unknown>(
+    name,
+    is,
+    (u, c) => (is(u) ? t.success(u) : t.failure(u, c, expected)),
+    t.identity,
+  );
+}
+
+export const Int = refined('Int', (u): u is number => Number.isSafeInteger(u), 'an integer');
+export const NonNegInt = refined(
+  'NonNegInt',
+  (u): u is number => Number.isSafeInteger(u) && (u as number) >= 0,
+  'an integer >= 0',
+);
+export const PosInt = refined(
+  'PosInt',
+  (u): u is number => Number.isSafeInteger(u) && (u as number) >= 1,
+  'an integer >= 1',
+);
+export const FiniteNumber = refined(
+  'FiniteNumber',
+  (u): u is number => typeof u === 'number' && Number.isFinite(u),
+  'a finite number',
+);
+export const PosNumber = refined(
+  'PosNumber',
+  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0,
+  'a number > 0',
+);
+export const NonNegNumber = refined(
+  'NonNegNumber',
+  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u >= 0,
+  'a number >= 0',
+);
+/** Ids and names: non-empty, at most 253 characters (a DNS name's limit), no control characters. */
+export const Name = refined(
+  'Name',
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  (u): u is string => typeof u === 'string' && u.length > 0 && u.length <= 253 && !/[\u0000-\u001f]/.test(u),
+  'a non-empty string of at most 253 characters without control characters',
+);
+export const Json = refined('Json', (u): u is unknown => isJsonValue(u, 0), 'a JSON value');
+
+function isJsonValue(u: unknown, depth: number): boolean {
+  if (depth > 32) return false;
+  if (u === null || typeof u === 'string' || typeof u === 'boolean') return true;
+  if (typeof u === 'number') return Number.isFinite(u);
+  if (Array.isArray(u)) return u.every((x) => isJsonValue(x, depth + 1));
+  if (typeof u === 'object') {
+    const proto = Object.getPrototypeOf(u);
+    if (proto !== Object.prototype && proto !== null) return false;
+    return Object.values(u as Record<string, unknown>).every((x) => isJsonValue(x, depth + 1));
+  }
+  return false;
+}
+
+/** A literal union from a readonly list of strings, keeping the list for messages and for arbitraries. */
+export function oneOf<const L extends readonly [string, ...string[]]>(name: string, values: L): t.Type<L[number]> {
+  const set = new Set<string>(values);
+  return refined(name, (u): u is L[number] => typeof u === 'string' && set.has(u), `one of ${values.join(', ')}`);
+}
+
+/** Object codec with required and optional fields; unknown fields are stripped (exact). */
+export function record<R extends t.Props, O extends t.Props>(name: string, required: R, optional: O) {
+  return t.exact(t.intersection([t.type(required), t.partial(optional)]), name);
+}
+
+/** A failure found while decoding: the dotted path of the offending field and what was expected. */
+export interface DecodeIssue {
+  path: string;
+  expected: string;
+  actual: string;
+}
+
+export function describeValue(u: unknown): string {
+  if (u === undefined) return 'nothing';
+  const s = JSON.stringify(u);
+  if (s === undefined) return String(u);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export function issuesOf(errors: t.Errors, root: string): DecodeIssue[] {
+  const seen = new Set<string>();
+  const out: DecodeIssue[] = [];
+  for (const e of errors) {
+    const keys = e.context
+      .map((c) => c.key)
+      // io-ts reports intersection and union members as numeric keys of the same object: drop them.
+      .filter((k, i) => k !== '' && !(i > 0 && /^\d+$/.test(k) && !isArrayContext(e.context[i - 1]?.type)));
+    const path = [root, ...keys].join('.');
+    const expected = e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value';
+    const key = `${path}:${expected}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, expected, actual: describeValue(e.value) });
+  }
+  return out;
+}
+
+function isArrayContext(type: t.Decoder<unknown, unknown> | undefined): boolean {
+  return type instanceof t.ArrayType || type instanceof t.ReadonlyArrayType;
+}
+
+export function formatIssues(issues: DecodeIssue[]): string {
+  return issues.map((i) => `${i.path}: expected ${i.expected}, got ${i.actual}`).join('; ');
+}
+
+/** Decode or return the issues; never throws. */
+export function decodeWith<A>(
+  codec: t.Decoder<unknown, A>,
+  u: unknown,
+  root: string,
+): { ok: true; value: A } | { ok: false; issues: DecodeIssue[] } {
+  const r = codec.decode(u);
+  if (isLeft(r)) return { ok: false, issues: issuesOf(r.left, root) };
+  return { ok: true, value: r.right };
+}

@@ -1,0 +1,102 @@
+/**
+ * Commands: what operators, users and the runtime ask of the cluster. One io-ts codec per command
+ * (decoded at the edges); the TypeScript types are derived from the codecs, so there is one source.
+ * Every command may carry `commandId` (idempotency) and `at` (seconds; the engine stamps it from
+ * its Clock when absent).
+ */
+import * as t from 'io-ts';
+import { FiniteNumber, Int, Json, Name, NonNegInt, NonNegNumber, PosInt, PosNumber, decodeWith, formatIssues, oneOf, record } from './codec.js';
+import type { DecodeIssue } from './codec.js';
+import { JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
+
+const envelope = { commandId: Name, at: NonNegNumber };
+const cmd = <T extends string, R extends t.Props, O extends t.Props>(type: T, required: R, optional: O) =>
+  record(type, { type: t.literal(type), ...required }, { ...envelope, ...optional });
+
+export const Policy = oneOf('Policy', POLICIES);
+export const Placement = oneOf('Placement', PLACEMENTS);
+export const Role = oneOf('Role', ROLES);
+export const JobKind = oneOf('JobKind', JOB_KINDS);
+
+export const DeviceSpec = record('DeviceSpec', { index: NonNegInt, gpuType: Name }, {});
+
+export const commandCodecs = {
+  Install: cmd('Install', { userId: Name, name: Name }, {}),
+  RegisterNode: cmd(
+    'RegisterNode',
+    { nodeId: Name, devices: t.array(DeviceSpec) },
+    { name: Name, labels: t.record(t.string, t.string) },
+  ),
+  CordonNode: cmd('CordonNode', { nodeId: Name }, {}),
+  UncordonNode: cmd('UncordonNode', { nodeId: Name }, {}),
+  LoseNode: cmd('LoseNode', { nodeId: Name }, {}),
+  CreatePool: cmd(
+    'CreatePool',
+    { poolId: Name, name: Name, gpuType: Name },
+    { policy: Policy, placement: Placement, maxWaitSeconds: t.union([PosNumber, t.null]) },
+  ),
+  ConfigurePool: cmd(
+    'ConfigurePool',
+    { poolId: Name },
+    { policy: Policy, placement: Placement, maxWaitSeconds: t.union([PosNumber, t.null]) },
+  ),
+  AllocateGPUs: cmd('AllocateGPUs', { poolId: Name }, { count: PosInt, devices: t.array(Name) }),
+  MovePoolDevices: cmd('MovePoolDevices', { toPoolId: Name, devices: t.array(Name) }, { fromPoolId: Name }),
+  DeletePool: cmd('DeletePool', { poolId: Name }, {}),
+  CreateGroup: cmd('CreateGroup', { groupId: Name, name: Name }, {}),
+  AssignPool: cmd('AssignPool', { groupId: Name, poolId: t.union([Name, t.null]) }, {}),
+  DeleteGroup: cmd('DeleteGroup', { groupId: Name }, {}),
+  OnboardUser: cmd('OnboardUser', { userId: Name, name: Name, role: Role }, { groupId: Name }),
+  MoveUser: cmd('MoveUser', { userId: Name, groupId: Name }, {}),
+  RemoveUser: cmd('RemoveUser', { userId: Name }, {}),
+  SubmitJob: cmd(
+    'SubmitJob',
+    { jobId: Name, kind: JobKind, owner: Name, gpus: NonNegInt },
+    {
+      gpuType: Name,
+      workers: PosInt,
+      priority: Int,
+      tags: t.array(t.string),
+      expectedDuration: PosNumber,
+      immediate: t.boolean,
+      spec: Json,
+    },
+  ),
+  StopJob: cmd('StopJob', { jobId: Name }, {}),
+  CloneJob: cmd('CloneJob', { jobId: Name, sourceJobId: Name }, { owner: Name }),
+  ReportJobStarted: cmd('ReportJobStarted', { jobId: Name }, {}),
+  ReportJobCompleted: cmd('ReportJobCompleted', { jobId: Name }, {}),
+  ReportJobFailed: cmd('ReportJobFailed', { jobId: Name, reason: Name }, { message: t.string }),
+  ReleaseJob: cmd('ReleaseJob', { jobId: Name }, {}),
+};
+
+export type CommandCodecs = typeof commandCodecs;
+export type CommandType = keyof CommandCodecs;
+export type CommandOf<K extends CommandType> = t.TypeOf<CommandCodecs[K]>;
+export type Command = { [K in CommandType]: CommandOf<K> }[CommandType];
+export const COMMAND_TYPES = Object.keys(commandCodecs) as CommandType[];
+
+/** Largest tag field: tags joined by commas. */
+export const MAX_TAGS_LENGTH = 256;
+
+export type DecodeResult<A> = { ok: true; value: A } | { ok: false; issues: DecodeIssue[]; message: string };
+
+/** Decode an untrusted command: dispatch on `type`, then decode with that command's codec. */
+export function decodeCommand(u: unknown): DecodeResult<Command> {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) {
+    const issues = [{ path: 'command', expected: 'an object', actual: JSON.stringify(u) ?? String(u) }];
+    return { ok: false, issues, message: formatIssues(issues) };
+  }
+  const type = (u as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.hasOwn(commandCodecs, type)) {
+    const issues = [
+      { path: 'command.type', expected: `one of ${COMMAND_TYPES.join(', ')}`, actual: JSON.stringify(type) ?? 'nothing' },
+    ];
+    return { ok: false, issues, message: formatIssues(issues) };
+  }
+  const r = decodeWith(commandCodecs[type as CommandType] as t.Decoder<unknown, Command>, u, type);
+  return r.ok ? r : { ...r, message: formatIssues(r.issues) };
+}
+
+// Re-exported so callers need one import for numbers used in commands.
+export { FiniteNumber };

@@ -1,0 +1,448 @@
+/**
+ * decide: a command and the current state give either a rejection (a value: code and message)
+ * or the events that record what the command did. Pure: no clock, no randomness, no I/O; it
+ * never changes the state. Scheduling is not decided here but once per batch (scheduler/).
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { capacityOf, largestNode, nodesWithAtLeast, typesInPool } from './capacity.js';
+import type { Command, CommandOf } from './commands.js';
+import { MAX_TAGS_LENGTH } from './commands.js';
+import { deviceId } from './evolve.js';
+import type { EventBody } from './events.js';
+import {
+  DEFAULT_GROUP_ID,
+  DEFAULT_POOL_ID,
+  type DeviceState,
+  type JobState,
+  type PoolState,
+  type State,
+  holdsDevices,
+  isPending,
+} from './model.js';
+import { type Rejection, reject } from './rejection.js';
+import { canEverFit } from './scheduler/reasons.js';
+
+export type Decision = E.Either<Rejection, EventBody[]>;
+
+const ok = (...events: EventBody[]): Decision => E.right(events);
+const no = (...args: Parameters<typeof reject>): Decision => E.left(reject(...args));
+
+export function decide(command: Command, state: State): Decision {
+  return (deciders[command.type] as (c: Command, s: State) => Decision)(command, state);
+}
+
+type Deciders = { [K in Command['type']]: (c: CommandOf<K>, s: State) => Decision };
+
+const deciders: Deciders = {
+  Install(c, s) {
+    if (s.installed) return no('already-installed', 'gpupool is already installed: the bootstrap operator exists');
+    if (s.users.has(c.userId)) return no('already-exists', `user '${c.userId}' already exists`);
+    return ok({ type: 'Installed', userId: c.userId, name: c.name });
+  },
+
+  RegisterNode(c, s) {
+    const indices = new Set<number>();
+    for (const d of c.devices) {
+      if (indices.has(d.index)) return no('invalid-argument', `node '${c.nodeId}' lists device index ${d.index} twice`);
+      indices.add(d.index);
+    }
+    const node = s.nodes.get(c.nodeId);
+    const registered: EventBody = {
+      type: 'NodeRegistered',
+      nodeId: c.nodeId,
+      name: c.name ?? node?.name ?? c.nodeId,
+      labels: c.labels ?? node?.labels ?? {},
+      devices: c.devices.map((d) => ({ index: d.index, gpuType: d.gpuType })),
+    };
+    if (!node || node.lost) return ok(registered);
+    // Reconcile: devices that vanished (or changed type) are lost; jobs using them fail.
+    const wanted = new Map(c.devices.map((d) => [deviceId(c.nodeId, d.index), d.gpuType]));
+    const vanished = node.devices.filter((id) => wanted.get(id) !== s.devices.get(id)?.gpuType);
+    if (vanished.length === 0) return ok(registered);
+    const failures = failJobsOn(s, vanished, 'DeviceLost', `device vanished when node '${c.nodeId}' re-registered`);
+    return ok(...failures, { type: 'DevicesLost', nodeId: c.nodeId, devices: vanished }, registered);
+  },
+
+  CordonNode(c, s) {
+    const node = liveNode(s, c.nodeId);
+    if (E.isLeft(node)) return node;
+    return node.right.cordoned ? ok() : ok({ type: 'NodeCordoned', nodeId: c.nodeId });
+  },
+
+  UncordonNode(c, s) {
+    const node = liveNode(s, c.nodeId);
+    if (E.isLeft(node)) return node;
+    return node.right.cordoned ? ok({ type: 'NodeUncordoned', nodeId: c.nodeId }) : ok();
+  },
+
+  LoseNode(c, s) {
+    const node = s.nodes.get(c.nodeId);
+    if (!node) return no('not-found', `node '${c.nodeId}' does not exist`);
+    if (node.lost) return ok();
+    const failures = failJobsOn(s, node.devices, 'NodeLost', `node '${c.nodeId}' was lost`);
+    return ok(...failures, { type: 'NodeLost', nodeId: c.nodeId });
+  },
+
+  CreatePool(c, s) {
+    if (s.pools.has(c.poolId)) return no('already-exists', `pool '${c.poolId}' already exists`);
+    if (poolNamed(s, c.name)) return no('name-taken', `a pool named '${c.name}' already exists`);
+    return ok({
+      type: 'PoolCreated',
+      poolId: c.poolId,
+      name: c.name,
+      gpuType: c.gpuType,
+      policy: c.policy ?? 'fifo',
+      placement: c.placement ?? 'node',
+      maxWaitSeconds: c.maxWaitSeconds ?? null,
+    });
+  },
+
+  ConfigurePool(c, s) {
+    const pool = s.pools.get(c.poolId);
+    if (!pool) return no('not-found', `pool '${c.poolId}' does not exist`);
+    return ok({
+      type: 'PoolConfigured',
+      poolId: c.poolId,
+      policy: c.policy ?? pool.policy,
+      placement: c.placement ?? pool.placement,
+      maxWaitSeconds: c.maxWaitSeconds === undefined ? pool.maxWaitSeconds : c.maxWaitSeconds,
+    });
+  },
+
+  AllocateGPUs(c, s) {
+    const pool = s.pools.get(c.poolId);
+    if (!pool) return no('not-found', `pool '${c.poolId}' does not exist`);
+    if (pool.id === DEFAULT_POOL_ID) return no('invalid-argument', 'GPUs are allocated from the Default Pool into another pool, not into it');
+    if ((c.count === undefined) === (c.devices === undefined)) {
+      return no('invalid-argument', 'AllocateGPUs takes exactly one of count or devices');
+    }
+    const type = pool.gpuType as string;
+    let chosen: string[];
+    if (c.devices !== undefined) {
+      const checked = checkDevices(s, c.devices, 'AllocateGPUs.devices');
+      if (E.isLeft(checked)) return checked;
+      for (const d of checked.right) {
+        if (d.pool !== DEFAULT_POOL_ID) return no('invalid-argument', `device '${d.id}' is in pool '${d.pool}', not the Default Pool`);
+        if (d.gpuType !== type) return no('gpu-type-mismatch', `device '${d.id}' is ${d.gpuType}; pool '${pool.name}' holds ${type}`);
+      }
+      chosen = c.devices;
+    } else {
+      const available = capacityOf(s, DEFAULT_POOL_ID, type)?.total ?? 0;
+      const count = c.count as number;
+      if (available < count) {
+        return no('not-enough-devices', `the Default Pool has ${available} ${type} GPU${available === 1 ? '' : 's'}; cannot allocate ${count}`, {
+          available,
+        });
+      }
+      chosen = chooseDevices(s, type, count);
+    }
+    return ok(moved(s, pool.id, chosen));
+  },
+
+  MovePoolDevices(c, s) {
+    const to = s.pools.get(c.toPoolId);
+    if (!to) return no('not-found', `pool '${c.toPoolId}' does not exist`);
+    if (c.fromPoolId !== undefined && !s.pools.has(c.fromPoolId)) return no('not-found', `pool '${c.fromPoolId}' does not exist`);
+    const checked = checkDevices(s, c.devices, 'MovePoolDevices.devices');
+    if (E.isLeft(checked)) return checked;
+    for (const d of checked.right) {
+      if (c.fromPoolId !== undefined && d.pool !== c.fromPoolId) return no('invalid-argument', `device '${d.id}' is in pool '${d.pool}', not '${c.fromPoolId}'`);
+      if (d.pool === to.id) return no('invalid-argument', `device '${d.id}' is already in pool '${to.name}'`);
+      if (to.gpuType !== null && d.gpuType !== to.gpuType) {
+        return no('gpu-type-mismatch', `device '${d.id}' is ${d.gpuType}; pool '${to.name}' holds only ${to.gpuType}`);
+      }
+    }
+    return ok(moved(s, to.id, c.devices));
+  },
+
+  DeletePool(c, s) {
+    const pool = s.pools.get(c.poolId);
+    if (!pool) return no('not-found', `pool '${c.poolId}' does not exist`);
+    if (pool.id === DEFAULT_POOL_ID) return no('protected', 'the Default Pool cannot be deleted');
+    const devices = [...s.devices.values()].filter((d) => d.pool === pool.id).map((d) => d.id).sort();
+    const events: EventBody[] = devices.length > 0 ? [moved(s, DEFAULT_POOL_ID, devices)] : [];
+    return ok(...events, { type: 'PoolDeleted', poolId: pool.id });
+  },
+
+  CreateGroup(c, s) {
+    if (s.groups.has(c.groupId)) return no('already-exists', `group '${c.groupId}' already exists`);
+    for (const g of s.groups.values()) if (g.name === c.name) return no('name-taken', `a group named '${c.name}' already exists`);
+    return ok({ type: 'GroupCreated', groupId: c.groupId, name: c.name });
+  },
+
+  AssignPool(c, s) {
+    const group = s.groups.get(c.groupId);
+    if (!group) return no('not-found', `group '${c.groupId}' does not exist`);
+    if (group.id === DEFAULT_GROUP_ID) return no('protected', 'the Default Group is bound to the Default Pool for good');
+    if (c.poolId !== null) {
+      const pool = s.pools.get(c.poolId);
+      if (!pool) return no('not-found', `pool '${c.poolId}' does not exist`);
+      if (pool.id === DEFAULT_POOL_ID) return no('protected', 'the Default Pool serves only the Default Group');
+      if (pool.group !== null && pool.group !== group.id) {
+        return no('conflict', `pool '${pool.name}' already serves group '${s.groups.get(pool.group)?.name ?? pool.group}'`);
+      }
+    }
+    if (group.pool === c.poolId) return ok();
+    return ok({ type: 'PoolAssigned', groupId: group.id, poolId: c.poolId });
+  },
+
+  DeleteGroup(c, s) {
+    const group = s.groups.get(c.groupId);
+    if (!group) return no('not-found', `group '${c.groupId}' does not exist`);
+    if (group.id === DEFAULT_GROUP_ID) return no('protected', 'the Default Group cannot be deleted');
+    const busy = [...(s.unfinished.get(group.id) ?? [])];
+    if (busy.length > 0) {
+      return no('group-busy', `group '${group.name}' has ${busy.length} unfinished job${busy.length === 1 ? '' : 's'}: ${busy.join(', ')}`, {
+        jobs: busy,
+      });
+    }
+    const usersMoved = [...s.users.values()].filter((u) => u.group === group.id).map((u) => u.id).sort();
+    return ok({ type: 'GroupDeleted', groupId: group.id, usersMoved });
+  },
+
+  OnboardUser(c, s) {
+    if (s.users.has(c.userId)) return no('already-exists', `user '${c.userId}' already exists`);
+    const groupId = c.groupId ?? DEFAULT_GROUP_ID;
+    if (!s.groups.has(groupId)) return no('not-found', `group '${groupId}' does not exist`);
+    return ok({ type: 'UserOnboarded', userId: c.userId, name: c.name, role: c.role, groupId });
+  },
+
+  MoveUser(c, s) {
+    const user = s.users.get(c.userId);
+    if (!user) return no('not-found', `user '${c.userId}' does not exist`);
+    if (!s.groups.has(c.groupId)) return no('not-found', `group '${c.groupId}' does not exist`);
+    return user.group === c.groupId ? ok() : ok({ type: 'UserMoved', userId: c.userId, groupId: c.groupId });
+  },
+
+  RemoveUser(c, s) {
+    const user = s.users.get(c.userId);
+    if (!user) return no('not-found', `user '${c.userId}' does not exist`);
+    if (user.role === 'operator' && [...s.users.values()].filter((u) => u.role === 'operator').length === 1) {
+      return no('protected', `user '${c.userId}' is the last operator; onboard another operator first`);
+    }
+    return ok({ type: 'UserRemoved', userId: c.userId });
+  },
+
+  SubmitJob(c, s) {
+    return submission(s, {
+      jobId: c.jobId,
+      kind: c.kind,
+      owner: c.owner,
+      gpus: c.gpus,
+      gpuType: c.gpuType ?? null,
+      workers: c.workers ?? 1,
+      priority: c.priority ?? 0,
+      tags: c.tags ?? [],
+      expectedDuration: c.expectedDuration ?? null,
+      immediate: c.immediate ?? false,
+      spec: c.spec ?? null,
+      clonedFrom: null,
+    });
+  },
+
+  CloneJob(c, s) {
+    const source = s.jobs.get(c.sourceJobId);
+    if (!source) return no('not-found', `job '${c.sourceJobId}' does not exist`);
+    return submission(s, {
+      jobId: c.jobId,
+      kind: source.kind,
+      owner: c.owner ?? source.owner,
+      gpus: source.gpus,
+      gpuType: source.gpuType,
+      workers: source.workers,
+      priority: source.priority,
+      tags: [...source.tags],
+      expectedDuration: source.expectedDuration,
+      immediate: source.immediate,
+      spec: source.spec,
+      clonedFrom: source.id,
+    });
+  },
+
+  StopJob(c, s) {
+    return withJob(s, c.jobId, (job) => {
+      if (isPending(job.status)) return ok({ type: 'JobStopped', jobId: job.id });
+      if (job.status === 'Stopping') return ok();
+      if (holdsDevices(job.status)) return ok({ type: 'JobStopRequested', jobId: job.id });
+      return no('invalid-transition', `job '${job.id}' is already ${job.status}`);
+    });
+  },
+
+  ReportJobStarted(c, s) {
+    return withJob(s, c.jobId, (job) =>
+      job.status === 'Starting'
+        ? ok({ type: 'JobStarted', jobId: job.id })
+        : no('invalid-transition', `job '${job.id}' is ${job.status}; only a Starting job can be reported started`),
+    );
+  },
+
+  ReportJobCompleted(c, s) {
+    return withJob(s, c.jobId, (job) =>
+      holdsDevices(job.status)
+        ? ok({ type: 'JobCompleted', jobId: job.id })
+        : no('invalid-transition', `job '${job.id}' is ${job.status}; only a job holding GPUs can complete`),
+    );
+  },
+
+  ReportJobFailed(c, s) {
+    return withJob(s, c.jobId, (job) =>
+      holdsDevices(job.status)
+        ? ok({ type: 'JobFailed', jobId: job.id, reason: c.reason, message: c.message ?? c.reason })
+        : no('invalid-transition', `job '${job.id}' is ${job.status}; only a job holding GPUs can fail`),
+    );
+  },
+
+  ReleaseJob(c, s) {
+    return withJob(s, c.jobId, (job) =>
+      holdsDevices(job.status)
+        ? ok({ type: 'JobStopped', jobId: job.id })
+        : no('invalid-transition', `job '${job.id}' is ${job.status} and holds no GPUs to release`),
+    );
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+function liveNode(s: State, nodeId: string): E.Either<Rejection, NonNullable<ReturnType<State['nodes']['get']>>> {
+  const node = s.nodes.get(nodeId);
+  if (!node) return E.left(reject('not-found', `node '${nodeId}' does not exist`));
+  if (node.lost) return E.left(reject('invalid-transition', `node '${nodeId}' is lost; register it again first`));
+  return E.right(node);
+}
+
+function withJob(s: State, jobId: string, f: (job: JobState) => Decision): Decision {
+  const job = s.jobs.get(jobId);
+  return job ? f(job) : no('not-found', `job '${jobId}' does not exist`);
+}
+
+function poolNamed(s: State, name: string): PoolState | undefined {
+  for (const p of s.pools.values()) if (p.name === name) return p;
+  return undefined;
+}
+
+/** Every job holding one of `devices` fails, in submission order. */
+function failJobsOn(s: State, devices: readonly string[], reason: string, message: string): EventBody[] {
+  const jobs = new Set<string>();
+  for (const id of devices) for (const h of s.devices.get(id)?.holders ?? []) jobs.add(h);
+  return [...jobs]
+    .map((id) => s.jobs.get(id) as JobState)
+    .sort((a, b) => a.seq - b.seq)
+    .map((job) => ({ type: 'JobFailed', jobId: job.id, reason, message }));
+}
+
+function checkDevices(s: State, ids: readonly string[], path: string): E.Either<Rejection, DeviceState[]> {
+  if (ids.length === 0) return E.left(reject('invalid-argument', `${path} is empty: name at least one device`));
+  const seen = new Set<string>();
+  const out: DeviceState[] = [];
+  for (const id of ids) {
+    if (seen.has(id)) return E.left(reject('invalid-argument', `${path} names device '${id}' twice`));
+    seen.add(id);
+    const d = s.devices.get(id);
+    if (!d) return E.left(reject('not-found', `device '${id}' does not exist (or its node is lost)`));
+    out.push(d);
+  }
+  return E.right(out);
+}
+
+function moved(s: State, toPoolId: string, ids: readonly string[]): EventBody {
+  return {
+    type: 'DevicesMoved',
+    toPoolId,
+    devices: ids.map((id) => ({ id, from: (s.devices.get(id) as DeviceState).pool })),
+  };
+}
+
+/**
+ * Choose `count` Default-Pool devices of a type, deterministically and whole nodes first:
+ * nodes with fewer busy devices, then more devices, then id; whole nodes while they fit the
+ * count; the rest from the node that fits the remainder best, free devices first.
+ */
+function chooseDevices(s: State, type: string, count: number): string[] {
+  const perNode = new Map<string, DeviceState[]>();
+  for (const node of [...s.nodes.keys()].sort()) {
+    const ds = (s.nodes.get(node)?.devices ?? [])
+      .map((id) => s.devices.get(id) as DeviceState)
+      .filter((d) => d.pool === DEFAULT_POOL_ID && d.gpuType === type);
+    if (ds.length > 0) perNode.set(node, ds);
+  }
+  const busy = (ds: DeviceState[]) => ds.filter((d) => d.holders.length > 0).length;
+  const order = [...perNode.entries()].sort(
+    ([a, da], [b, db]) => busy(da) - busy(db) || db.length - da.length || (a < b ? -1 : 1),
+  );
+  const chosen: string[] = [];
+  const partial: [string, DeviceState[]][] = [];
+  for (const [node, ds] of order) {
+    if (ds.length <= count - chosen.length) chosen.push(...ds.map((d) => d.id));
+    else partial.push([node, ds]);
+  }
+  let rest = count - chosen.length;
+  partial.sort(([a, da], [b, db]) => da.length - db.length || (a < b ? -1 : 1));
+  for (const [, ds] of partial) {
+    if (rest === 0) break;
+    const freeFirst = [...ds].sort((x, y) => x.holders.length - y.holders.length || x.index - y.index);
+    const take = freeFirst.slice(0, rest);
+    chosen.push(...take.map((d) => d.id));
+    rest -= take.length;
+  }
+  return chosen;
+}
+
+type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group'>;
+
+/** Validate a submission (or a clone) and record it; a job that can never fit is refused with advice. */
+function submission(s: State, job: JobFields): Decision {
+  if (s.jobs.has(job.jobId)) return no('already-exists', `job '${job.jobId}' already exists`);
+  const owner = s.users.get(job.owner);
+  if (!owner) return no('not-found', `user '${job.owner}' does not exist`);
+  if (job.gpus % job.workers !== 0) {
+    return no('invalid-argument', `gpus (${job.gpus}) must divide evenly among workers (${job.workers})`);
+  }
+  const tagsLength = job.tags.join(',').length;
+  if (tagsLength > MAX_TAGS_LENGTH) {
+    return no('invalid-argument', `tags hold ${tagsLength} characters; the tag field holds at most ${MAX_TAGS_LENGTH}`);
+  }
+  const group = s.groups.get(owner.group);
+  const pool = group?.pool ? s.pools.get(group.pool) : undefined;
+  if (pool && job.gpus > 0) {
+    const refusal = neverFits(s, pool, job);
+    if (refusal) return E.left(refusal);
+  }
+  return ok({ type: 'JobSubmitted', ...job, group: owner.group });
+}
+
+function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null {
+  if (pool.gpuType !== null && job.gpuType !== null && job.gpuType !== pool.gpuType) {
+    return reject('gpu-type-mismatch', `pool '${pool.name}' holds ${pool.gpuType}; the job asks for ${job.gpuType}`);
+  }
+  const types = job.gpuType ?? pool.gpuType;
+  const present = typesInPool(s, pool.id);
+  if (types === null && present.length > 1) {
+    return reject('gpu-type-required', `pool '${pool.name}' holds several GPU types (${present.join(', ')}): name one with gpuType`);
+  }
+  const type = types ?? present[0];
+  const cap = type === undefined ? undefined : capacityOf(s, pool.id, type);
+  if (!cap) {
+    return reject('never-fits', `pool '${pool.name}' has no ${type ?? ''} GPUs`.replace('  ', ' '), { pool: pool.id });
+  }
+  if (canEverFit(cap, pool, job)) return null;
+  if (job.gpus > cap.total) {
+    return reject('never-fits', `the job asks for ${job.gpus} GPUs but pool '${pool.name}' has ${cap.total}: ask for at most ${cap.total}`, {
+      pool: pool.id,
+      poolGpus: cap.total,
+    });
+  }
+  const largest = largestNode(cap);
+  const per = job.gpus / job.workers;
+  let advice = '';
+  for (let w = 1; w <= job.gpus; w++) {
+    if (job.gpus % w === 0 && job.gpus / w <= largest && nodesWithAtLeast(cap, job.gpus / w) >= w) {
+      advice = `; use workers: ${w}`;
+      break;
+    }
+  }
+  return reject(
+    'never-fits',
+    `the job needs ${job.workers} node${job.workers === 1 ? '' : 's'} with ${per} GPUs each, but pool '${pool.name}' has ${nodesWithAtLeast(cap, per)} such node${nodesWithAtLeast(cap, per) === 1 ? '' : 's'} (largest node: ${largest} GPUs)${advice}`,
+    { pool: pool.id, largestNode: largest },
+  );
+}

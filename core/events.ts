@@ -1,0 +1,128 @@
+/**
+ * Events: the past-tense facts of the cluster stream. Each carries a schema version `v`, the time
+ * `at` (seconds) of the batch that produced it and, when a command produced it, that command's
+ * `commandId`. io-ts codecs decode every event read back from a store; the types come from them.
+ */
+import * as t from 'io-ts';
+import { FiniteNumber, Int, Json, Name, NonNegInt, NonNegNumber, PosInt, PosNumber, decodeWith, formatIssues, oneOf, record } from './codec.js';
+import type { DecodeIssue } from './codec.js';
+import { JobKind, Placement, Policy, Role } from './commands.js';
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+const envelope = { v: t.literal(EVENT_SCHEMA_VERSION), at: NonNegNumber };
+const ev = <T extends string, R extends t.Props>(type: T, required: R) =>
+  record(type, { type: t.literal(type), ...envelope, ...required }, { commandId: Name });
+
+const WaitCode = oneOf('WaitCode', [
+  'no-pool',
+  'pool-too-small',
+  'not-enough-free-gpus',
+  'fragmentation',
+  'blocked-behind-head',
+  'reserved-for-starving-job',
+] as const);
+
+export const WaitReasonCodec = record(
+  'WaitReason',
+  {
+    code: WaitCode,
+    message: t.string,
+    needs: record(
+      'Needs',
+      { gpus: NonNegInt, workers: PosInt, gpusPerWorker: NonNegInt, gpuType: t.union([Name, t.null]) },
+      {},
+    ),
+    freeGpus: NonNegInt,
+    largestFreeBlockPerNode: NonNegInt,
+    jobsAhead: NonNegInt,
+    pool: t.union([Name, t.null]),
+  },
+  {},
+);
+
+const settings = {
+  policy: Policy,
+  placement: Placement,
+  maxWaitSeconds: t.union([PosNumber, t.null]),
+};
+
+export const eventCodecs = {
+  Installed: ev('Installed', { userId: Name, name: Name }),
+  NodeRegistered: ev('NodeRegistered', {
+    nodeId: Name,
+    name: Name,
+    labels: t.record(t.string, t.string),
+    devices: t.array(record('DeviceSpec', { index: NonNegInt, gpuType: Name }, {})),
+  }),
+  DevicesLost: ev('DevicesLost', { nodeId: Name, devices: t.array(Name) }),
+  NodeCordoned: ev('NodeCordoned', { nodeId: Name }),
+  NodeUncordoned: ev('NodeUncordoned', { nodeId: Name }),
+  NodeLost: ev('NodeLost', { nodeId: Name }),
+  PoolCreated: ev('PoolCreated', { poolId: Name, name: Name, gpuType: Name, ...settings }),
+  PoolConfigured: ev('PoolConfigured', { poolId: Name, ...settings }),
+  DevicesMoved: ev('DevicesMoved', {
+    toPoolId: Name,
+    devices: t.array(record('DeviceMove', { id: Name, from: Name }, {})),
+  }),
+  PoolDeleted: ev('PoolDeleted', { poolId: Name }),
+  GroupCreated: ev('GroupCreated', { groupId: Name, name: Name }),
+  PoolAssigned: ev('PoolAssigned', { groupId: Name, poolId: t.union([Name, t.null]) }),
+  GroupDeleted: ev('GroupDeleted', { groupId: Name, usersMoved: t.array(Name) }),
+  UserOnboarded: ev('UserOnboarded', { userId: Name, name: Name, role: Role, groupId: Name }),
+  UserMoved: ev('UserMoved', { userId: Name, groupId: Name }),
+  UserRemoved: ev('UserRemoved', { userId: Name }),
+  JobSubmitted: ev('JobSubmitted', {
+    jobId: Name,
+    kind: JobKind,
+    owner: Name,
+    group: Name,
+    gpus: NonNegInt,
+    gpuType: t.union([Name, t.null]),
+    workers: PosInt,
+    priority: Int,
+    tags: t.array(t.string),
+    expectedDuration: t.union([PosNumber, t.null]),
+    immediate: t.boolean,
+    spec: Json,
+    clonedFrom: t.union([Name, t.null]),
+  }),
+  JobWaiting: ev('JobWaiting', { jobId: Name, reason: WaitReasonCodec }),
+  JobAllocated: ev('JobAllocated', {
+    jobId: Name,
+    poolId: Name,
+    devices: t.array(Name),
+    shared: t.array(Name),
+    nodes: t.array(Name),
+  }),
+  JobStarted: ev('JobStarted', { jobId: Name }),
+  JobCompleted: ev('JobCompleted', { jobId: Name }),
+  JobFailed: ev('JobFailed', { jobId: Name, reason: Name, message: t.string }),
+  JobStopRequested: ev('JobStopRequested', { jobId: Name }),
+  JobStopped: ev('JobStopped', { jobId: Name }),
+};
+
+export type EventCodecs = typeof eventCodecs;
+export type EventType = keyof EventCodecs;
+export type EventOf<K extends EventType> = t.TypeOf<EventCodecs[K]>;
+export type Event = { [K in EventType]: EventOf<K> }[EventType];
+export const EVENT_TYPES = Object.keys(eventCodecs) as EventType[];
+
+/** What `decide` produces: an event before the batch stamps its version, time and command id. */
+type Unstamped<E> = E extends unknown ? Omit<E, 'v' | 'at' | 'commandId'> : never;
+export type EventBody = Unstamped<Event>;
+
+export type EventDecodeResult = { ok: true; value: Event } | { ok: false; issues: DecodeIssue[]; message: string };
+
+/** Decode an event read back from a store (JSON), naming the field path of any failure. */
+export function decodeEvent(u: unknown): EventDecodeResult {
+  const type = typeof u === 'object' && u !== null ? (u as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string' || !Object.hasOwn(eventCodecs, type)) {
+    const issues = [{ path: 'event.type', expected: `one of ${EVENT_TYPES.join(', ')}`, actual: JSON.stringify(type) ?? 'nothing' }];
+    return { ok: false, issues, message: formatIssues(issues) };
+  }
+  const r = decodeWith(eventCodecs[type as EventType] as t.Decoder<unknown, Event>, u, type);
+  return r.ok ? r : { ...r, message: formatIssues(r.issues) };
+}
+
+export { FiniteNumber };

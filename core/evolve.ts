@@ -1,0 +1,314 @@
+/**
+ * evolve: fold one event into the state. It never decides anything: every choice (which devices,
+ * which jobs fail) was made by `decide` or the scheduler and is written in the event. It updates
+ * the state in place (see model.ts for why) and keeps the derived indexes (queues, capacity,
+ * unfinished jobs) in step.
+ */
+import { emptyCapacity, refreshNode } from './capacity.js';
+import type { Event, EventOf } from './events.js';
+import {
+  DEFAULT_GROUP_ID,
+  DEFAULT_GROUP_NAME,
+  DEFAULT_POOL_ID,
+  DEFAULT_POOL_NAME,
+  type JobState,
+  type JobStatus,
+  type Policy,
+  type State,
+  activeStatusOf,
+  isPending,
+} from './model.js';
+import { PendingQueue } from './queue.js';
+
+export function initialState(): State {
+  const state: State = {
+    revision: -1,
+    now: 0,
+    installed: false,
+    nodes: new Map(),
+    devices: new Map(),
+    pools: new Map(),
+    groups: new Map(),
+    users: new Map(),
+    jobs: new Map(),
+    queues: new Map(),
+    capacity: emptyCapacity(),
+    commands: new Map(),
+    unfinished: new Map(),
+  };
+  state.pools.set(DEFAULT_POOL_ID, {
+    id: DEFAULT_POOL_ID,
+    name: DEFAULT_POOL_NAME,
+    gpuType: null,
+    policy: 'fifo',
+    placement: 'node',
+    maxWaitSeconds: null,
+    group: DEFAULT_GROUP_ID,
+  });
+  state.groups.set(DEFAULT_GROUP_ID, { id: DEFAULT_GROUP_ID, name: DEFAULT_GROUP_NAME, pool: DEFAULT_POOL_ID });
+  state.queues.set(DEFAULT_GROUP_ID, new PendingQueue('fifo'));
+  state.unfinished.set(DEFAULT_GROUP_ID, new Set());
+  return state;
+}
+
+export const deviceId = (nodeId: string, index: number): string => `${nodeId}/${index}`;
+
+export function evolve(state: State, event: Event): State {
+  state.revision += 1;
+  if (event.at > state.now) state.now = event.at;
+  if (event.commandId !== undefined) {
+    const seen = state.commands.get(event.commandId);
+    if (seen) seen.last = state.revision;
+    else state.commands.set(event.commandId, { first: state.revision, last: state.revision });
+  }
+  handlers[event.type](state, event as never);
+  return state;
+}
+
+/** Fold a sequence of events into a fresh state. */
+export function replay(events: Iterable<Event>, into: State = initialState()): State {
+  for (const e of events) evolve(into, e);
+  return into;
+}
+
+type Handlers = { [K in Event['type']]: (state: State, event: EventOf<K>) => void };
+
+const handlers: Handlers = {
+  Installed(s, e) {
+    s.installed = true;
+    s.users.set(e.userId, { id: e.userId, name: e.name, role: 'operator', group: DEFAULT_GROUP_ID });
+  },
+  NodeRegistered(s, e) {
+    let node = s.nodes.get(e.nodeId);
+    if (!node) {
+      node = { id: e.nodeId, name: e.name, labels: e.labels, devices: [], cordoned: false, lost: false };
+      s.nodes.set(e.nodeId, node);
+    }
+    if (node.lost) {
+      node.lost = false;
+      node.cordoned = false;
+    }
+    node.name = e.name;
+    node.labels = e.labels;
+    const specs = [...e.devices].sort((a, b) => a.index - b.index);
+    node.devices = specs.map((d) => {
+      const id = deviceId(e.nodeId, d.index);
+      if (!s.devices.has(id)) {
+        s.devices.set(id, { id, node: e.nodeId, index: d.index, gpuType: d.gpuType, pool: DEFAULT_POOL_ID, holders: [] });
+      }
+      return id;
+    });
+    refreshNode(s, e.nodeId);
+  },
+  DevicesLost(s, e) {
+    const node = s.nodes.get(e.nodeId);
+    const gone = new Set(e.devices);
+    for (const id of e.devices) s.devices.delete(id);
+    if (node) node.devices = node.devices.filter((id) => !gone.has(id));
+    refreshNode(s, e.nodeId);
+  },
+  NodeCordoned(s, e) {
+    const node = s.nodes.get(e.nodeId);
+    if (node) node.cordoned = true;
+    refreshNode(s, e.nodeId);
+  },
+  NodeUncordoned(s, e) {
+    const node = s.nodes.get(e.nodeId);
+    if (node) node.cordoned = false;
+    refreshNode(s, e.nodeId);
+  },
+  NodeLost(s, e) {
+    const node = s.nodes.get(e.nodeId);
+    if (!node) return;
+    for (const id of node.devices) s.devices.delete(id);
+    node.devices = [];
+    node.lost = true;
+    refreshNode(s, e.nodeId);
+  },
+  PoolCreated(s, e) {
+    s.pools.set(e.poolId, {
+      id: e.poolId,
+      name: e.name,
+      gpuType: e.gpuType,
+      policy: e.policy,
+      placement: e.placement,
+      maxWaitSeconds: e.maxWaitSeconds,
+      group: null,
+    });
+  },
+  PoolConfigured(s, e) {
+    const pool = s.pools.get(e.poolId);
+    if (!pool) return;
+    pool.policy = e.policy;
+    pool.placement = e.placement;
+    pool.maxWaitSeconds = e.maxWaitSeconds;
+    if (pool.group) resortQueue(s, pool.group, pool.policy);
+  },
+  DevicesMoved(s, e) {
+    const nodes = new Set<string>();
+    for (const m of e.devices) {
+      const d = s.devices.get(m.id);
+      if (!d) continue;
+      d.pool = e.toPoolId;
+      nodes.add(d.node);
+    }
+    for (const n of nodes) refreshNode(s, n);
+  },
+  PoolDeleted(s, e) {
+    const pool = s.pools.get(e.poolId);
+    if (!pool) return;
+    if (pool.group) {
+      const group = s.groups.get(pool.group);
+      if (group) group.pool = null;
+      resortQueue(s, pool.group, 'fifo');
+    }
+    s.pools.delete(e.poolId);
+  },
+  GroupCreated(s, e) {
+    s.groups.set(e.groupId, { id: e.groupId, name: e.name, pool: null });
+    s.queues.set(e.groupId, new PendingQueue('fifo'));
+    s.unfinished.set(e.groupId, new Set());
+  },
+  PoolAssigned(s, e) {
+    const group = s.groups.get(e.groupId);
+    if (!group) return;
+    if (group.pool) {
+      const old = s.pools.get(group.pool);
+      if (old) old.group = null;
+    }
+    group.pool = e.poolId;
+    const pool = e.poolId === null ? undefined : s.pools.get(e.poolId);
+    if (pool) pool.group = e.groupId;
+    resortQueue(s, e.groupId, pool?.policy ?? 'fifo');
+  },
+  GroupDeleted(s, e) {
+    for (const id of e.usersMoved) {
+      const u = s.users.get(id);
+      if (u) u.group = DEFAULT_GROUP_ID;
+    }
+    const group = s.groups.get(e.groupId);
+    if (group?.pool) {
+      const pool = s.pools.get(group.pool);
+      if (pool) pool.group = null;
+    }
+    s.groups.delete(e.groupId);
+    s.queues.delete(e.groupId);
+    s.unfinished.delete(e.groupId);
+  },
+  UserOnboarded(s, e) {
+    s.users.set(e.userId, { id: e.userId, name: e.name, role: e.role, group: e.groupId });
+  },
+  UserMoved(s, e) {
+    const u = s.users.get(e.userId);
+    if (u) u.group = e.groupId;
+  },
+  UserRemoved(s, e) {
+    s.users.delete(e.userId);
+  },
+  JobSubmitted(s, e) {
+    const job: JobState = {
+      id: e.jobId,
+      kind: e.kind,
+      owner: e.owner,
+      group: e.group,
+      gpus: e.gpus,
+      gpuType: e.gpuType,
+      workers: e.workers,
+      priority: e.priority,
+      tags: e.tags,
+      expectedDuration: e.expectedDuration,
+      immediate: e.immediate,
+      spec: e.spec,
+      clonedFrom: e.clonedFrom,
+      seq: s.revision,
+      submittedAt: e.at,
+      status: 'Queued',
+      reason: null,
+      allocation: null,
+      allocatedAt: null,
+      endedAt: null,
+      failure: null,
+      history: [{ status: 'Queued', at: e.at, revision: s.revision }],
+    };
+    s.jobs.set(job.id, job);
+    s.queues.get(job.group)?.add(job);
+    s.unfinished.get(job.group)?.add(job.id);
+  },
+  JobWaiting(s, e) {
+    const job = s.jobs.get(e.jobId);
+    if (!job) return;
+    job.reason = e.reason;
+    s.queues.get(job.group)?.fresh.delete(job.id);
+    if (job.status !== 'WaitingForGPUs') setStatus(s, job, 'WaitingForGPUs', e.at);
+  },
+  JobAllocated(s, e) {
+    const job = s.jobs.get(e.jobId);
+    if (!job) return;
+    s.queues.get(job.group)?.remove(job);
+    job.reason = null;
+    job.allocation = { pool: e.poolId, devices: e.devices, shared: e.shared, nodes: e.nodes };
+    job.allocatedAt = e.at;
+    const nodes = new Set<string>();
+    for (const id of e.devices) {
+      const d = s.devices.get(id);
+      if (!d) continue;
+      d.holders.push(job.id);
+      nodes.add(d.node);
+    }
+    for (const n of nodes) refreshNode(s, n);
+    setStatus(s, job, 'Starting', e.at);
+  },
+  JobStarted(s, e) {
+    const job = s.jobs.get(e.jobId);
+    if (job) setStatus(s, job, activeStatusOf(job.kind), e.at);
+  },
+  JobCompleted(s, e) {
+    finish(s, e.jobId, 'Complete', e.at);
+  },
+  JobFailed(s, e) {
+    const job = finish(s, e.jobId, 'Error', e.at);
+    if (job) job.failure = { reason: e.reason, message: e.message };
+  },
+  JobStopRequested(s, e) {
+    const job = s.jobs.get(e.jobId);
+    if (job) setStatus(s, job, 'Stopping', e.at);
+  },
+  JobStopped(s, e) {
+    finish(s, e.jobId, 'Stopped', e.at);
+  },
+};
+
+function setStatus(s: State, job: JobState, status: JobStatus, at: number): void {
+  job.status = status;
+  job.history.push({ status, at, revision: s.revision });
+}
+
+function finish(s: State, jobId: string, status: JobStatus, at: number): JobState | undefined {
+  const job = s.jobs.get(jobId);
+  if (!job) return undefined;
+  if (isPending(job.status)) s.queues.get(job.group)?.remove(job);
+  else if (job.allocation) release(s, job);
+  job.endedAt = at;
+  job.reason = null;
+  s.unfinished.get(job.group)?.delete(job.id);
+  setStatus(s, job, status, at);
+  return job;
+}
+
+/** Give back a job's devices; a device is free again when its last holder lets go. */
+function release(s: State, job: JobState): void {
+  const nodes = new Set<string>();
+  for (const id of job.allocation?.devices ?? []) {
+    const d = s.devices.get(id);
+    if (!d) continue; // lost with its node
+    const i = d.holders.indexOf(job.id);
+    if (i >= 0) d.holders.splice(i, 1);
+    nodes.add(d.node);
+  }
+  for (const n of nodes) refreshNode(s, n);
+}
+
+function resortQueue(s: State, groupId: string, policy: Policy): void {
+  const q = s.queues.get(groupId);
+  if (q && q.policy !== policy) q.resort(policy, s.jobs);
+}

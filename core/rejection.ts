@@ -1,0 +1,26 @@
+/** A refused command, as a value: a stable code, a message a person can act on, optional details. */
+export interface Rejection {
+  readonly code: RejectionCode;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+
+export type RejectionCode =
+  | 'invalid-command'
+  | 'already-installed'
+  | 'not-found'
+  | 'already-exists'
+  | 'name-taken'
+  | 'protected'
+  | 'conflict'
+  | 'gpu-type-mismatch'
+  | 'gpu-type-required'
+  | 'not-enough-devices'
+  | 'never-fits'
+  | 'group-busy'
+  | 'invalid-transition'
+  | 'invalid-argument';
+
+export function reject(code: RejectionCode, message: string, details?: Record<string, unknown>): Rejection {
+  return details === undefined ? { code, message } : { code, message, details };
+}

@@ -1,0 +1,59 @@
+/**
+ * Backfill's look-ahead: when the head of the queue does not fit, when is the earliest it could
+ * start (its shadow time), and which free capacity will it need then? Computed from the expected
+ * durations of the jobs holding the pool's devices; a holder without one is assumed never to end.
+ */
+import type { PoolTypeCapacity } from '../capacity.js';
+import type { JobState, PlacementMode, State } from '../model.js';
+import { perWorker } from '../placement.js';
+
+export interface Shadow {
+  /** Earliest time the head can start; Infinity when the known releases never make room. */
+  time: number;
+  /** Free devices per schedulable node at the shadow time. */
+  freeAt: Map<string, number>;
+}
+
+export function headFits(free: ReadonlyMap<string, number>, mode: PlacementMode, job: Pick<JobState, 'gpus' | 'workers'>): boolean {
+  if (mode === 'count') {
+    let n = 0;
+    for (const c of free.values()) n += c;
+    return n >= job.gpus;
+  }
+  const need = perWorker(job);
+  let nodes = 0;
+  for (const c of free.values()) if (c >= need && ++nodes >= job.workers) return true;
+  return false;
+}
+
+export function shadowOf(state: State, cap: PoolTypeCapacity, mode: PlacementMode, head: JobState, now: number): Shadow {
+  const freeAt = new Map<string, number>();
+  const releases: { time: number; node: string }[] = [];
+  for (const [node, free] of cap.nodes) {
+    freeAt.set(node, free.length);
+    for (const id of state.nodes.get(node)?.devices ?? []) {
+      const d = state.devices.get(id);
+      if (!d || d.pool !== cap.pool || d.gpuType !== cap.gpuType || d.holders.length === 0) continue;
+      let time = now;
+      for (const h of d.holders) time = Math.max(time, expectedEnd(state.jobs.get(h)));
+      if (time < Number.POSITIVE_INFINITY) releases.push({ time, node });
+    }
+  }
+  releases.sort((a, b) => a.time - b.time);
+  let i = 0;
+  while (i < releases.length) {
+    const time = (releases[i] as { time: number }).time;
+    while (i < releases.length && (releases[i] as { time: number }).time === time) {
+      const node = (releases[i] as { node: string }).node;
+      freeAt.set(node, (freeAt.get(node) ?? 0) + 1);
+      i++;
+    }
+    if (headFits(freeAt, mode, head)) return { time, freeAt };
+  }
+  return { time: Number.POSITIVE_INFINITY, freeAt };
+}
+
+function expectedEnd(job: JobState | undefined): number {
+  if (!job || job.expectedDuration === null || job.allocatedAt === null) return Number.POSITIVE_INFINITY;
+  return job.allocatedAt + job.expectedDuration;
+}

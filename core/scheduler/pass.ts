@@ -1,0 +1,137 @@
+/**
+ * The scheduling pass: runs once at the end of every batch, over the groups whose queue or pool
+ * capacity the batch touched. Each group (and so its one pool) is scheduled on its own, in
+ * named phases over the state as the batch left it:
+ *
+ *   1. place immediate jobs (they may share busy devices);
+ *   2. walk the pending queue under the pool's policy, starting what the policy allows;
+ *   3. hold back every job still never considered, with a reason (JobWaiting).
+ *
+ * The pass emits events through `emit`, which folds each one into the state at once, so every
+ * placement sees the ones before it. The walk is proportional to what it starts, except under
+ * first-fit and backfill, which must look past the head.
+ */
+import type { PoolTypeCapacity } from '../capacity.js';
+import { capacityOf } from '../capacity.js';
+import type { EventBody } from '../events.js';
+import type { JobState, PoolState, State } from '../model.js';
+import { type Placement, candidateTypes, place, placeImmediate } from '../placement.js';
+import type { PendingQueue } from '../queue.js';
+import { type Shadow, headFits, shadowOf } from './backfill.js';
+import { type HeldBy, waitReason } from './reasons.js';
+
+export type Emit = (body: EventBody) => void;
+
+export function schedule(state: State, groups: Iterable<string>, now: number, emit: Emit): void {
+  for (const groupId of [...new Set(groups)].sort()) scheduleGroup(state, groupId, now, emit);
+}
+
+interface WalkResult {
+  heldBy: HeldBy;
+  /** Queue position of the job that held the rest back. */
+  blockerPosition: number;
+}
+
+const NOT_HELD: WalkResult = { heldBy: null, blockerPosition: Number.POSITIVE_INFINITY };
+
+function scheduleGroup(state: State, groupId: string, now: number, emit: Emit): void {
+  const queue = state.queues.get(groupId);
+  const group = state.groups.get(groupId);
+  if (!queue || !group || queue.size === 0) return;
+  const pool = group.pool === null ? undefined : state.pools.get(group.pool);
+  let held = NOT_HELD;
+  if (pool) {
+    placeImmediateJobs(state, queue, pool, emit);
+    held = walkQueue(state, queue, pool, now, emit);
+  }
+  holdBackFresh(state, queue, held, emit);
+}
+
+function allocated(job: JobState, pool: PoolState, p: Placement): EventBody {
+  return { type: 'JobAllocated', jobId: job.id, poolId: pool.id, devices: p.devices, shared: p.shared, nodes: p.nodes };
+}
+
+function placeImmediateJobs(state: State, queue: PendingQueue, pool: PoolState, emit: Emit): void {
+  for (const id of [...queue.immediate]) {
+    const job = state.jobs.get(id) as JobState;
+    const p = placeImmediate(state, job, pool);
+    if (p) emit(allocated(job, pool, p));
+  }
+}
+
+function walkQueue(state: State, queue: PendingQueue, pool: PoolState, now: number, emit: Emit): WalkResult {
+  const strict = pool.policy === 'fifo' || pool.policy === 'sjf';
+  const entries = queue.entries;
+  let backfill: { head: JobState; cap: PoolTypeCapacity; shadow: Shadow } | null = null;
+  let result = NOT_HELD;
+  let i = 0;
+  while (i < entries.length) {
+    const job = state.jobs.get((entries[i] as { id: string }).id) as JobState;
+    let p = mightFit(state, job, pool) ? place(state, job, pool) : null;
+    if (p && backfill && !mayJumpHead(state, backfill, pool, job, p, now)) p = null;
+    if (p) {
+      emit(allocated(job, pool, p)); // folding it removes entries[i]: do not advance
+      continue;
+    }
+    const position = queue.immediate.length + i;
+    const starving = pool.maxWaitSeconds !== null && now - job.submittedAt >= pool.maxWaitSeconds;
+    if (strict || starving) {
+      // fifo/sjf stop at the first job that does not fit; a starving job reserves what is left.
+      return { heldBy: starving && !strict ? 'starving' : 'head', blockerPosition: position };
+    }
+    if (pool.policy === 'backfill' && !backfill) {
+      const cap = headCapacity(state, job, pool);
+      if (cap) backfill = { head: job, cap, shadow: shadowOf(state, cap, pool.placement, job, now) };
+      result = { heldBy: 'head', blockerPosition: position };
+    }
+    i++;
+  }
+  return result;
+}
+
+/** A cheap test before placement: some candidate type has at least `gpus` free devices. */
+function mightFit(state: State, job: JobState, pool: PoolState): boolean {
+  if (job.gpus === 0) return true;
+  for (const type of candidateTypes(state, job, pool)) {
+    if ((capacityOf(state, pool.id, type)?.free ?? 0) >= job.gpus) return true;
+  }
+  return false;
+}
+
+function headCapacity(state: State, head: JobState, pool: PoolState): PoolTypeCapacity | undefined {
+  const types = candidateTypes(state, head, pool);
+  return types.length > 0 ? capacityOf(state, pool.id, types[0] as string) : undefined;
+}
+
+/**
+ * Backfill's rule: a job may jump the blocked head only if it cannot delay the head's earliest
+ * start, because it ends by the shadow time or leaves the head's capacity at that time intact.
+ */
+function mayJumpHead(
+  state: State,
+  bf: { head: JobState; cap: PoolTypeCapacity; shadow: Shadow },
+  pool: PoolState,
+  job: JobState,
+  p: Placement,
+  now: number,
+): boolean {
+  if (p.gpuType !== bf.cap.gpuType || p.devices.length === 0) return true;
+  if (job.expectedDuration !== null && now + job.expectedDuration <= bf.shadow.time) return true;
+  const after = new Map(bf.shadow.freeAt);
+  for (const id of p.devices) {
+    const node = state.devices.get(id)?.node as string;
+    after.set(node, (after.get(node) ?? 0) - 1);
+  }
+  if (!headFits(after, pool.placement, bf.head)) return false;
+  bf.shadow.freeAt = after;
+  return true;
+}
+
+function holdBackFresh(state: State, queue: PendingQueue, held: WalkResult, emit: Emit): void {
+  for (const id of [...queue.fresh]) {
+    const job = state.jobs.get(id) as JobState;
+    const ahead = queue.positionOf(job);
+    const heldBy = ahead > held.blockerPosition ? held.heldBy : null;
+    emit({ type: 'JobWaiting', jobId: id, reason: waitReason(state, job, ahead, heldBy) });
+  }
+}
