@@ -1,0 +1,83 @@
+/**
+ * Ports: what the core needs from the world, as interfaces. Adapters implement them; the core
+ * never imports an adapter.
+ *
+ * Revisions follow EventStoreDB: a stream's first event has revision 0, and an expected revision
+ * names the revision of the stream's last event ('no_stream' when it has none). Positions order
+ * events across all streams. Both are bigint at this boundary.
+ */
+
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
+
+/** An event to append: the id is fixed by the caller before any retry, so a retry cannot duplicate. */
+export interface NewEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+}
+
+export interface RecordedEvent {
+  readonly stream: string;
+  readonly revision: bigint;
+  readonly position: bigint;
+  readonly id: string;
+  readonly type: string;
+  /** JSON only: stores hand back plain data, which the caller decodes. */
+  readonly data: unknown;
+  readonly metadata: unknown;
+}
+
+export type AppendResult =
+  | { readonly ok: true; readonly nextExpectedRevision: bigint; readonly position: bigint }
+  | { readonly ok: false; readonly conflict: { readonly stream: string; readonly expected: ExpectedRevision; readonly actual: bigint | 'no_stream' } };
+
+export interface ReadOptions {
+  /** First revision to read (inclusive). Forwards default: the start; backwards default: the end. */
+  readonly from?: bigint;
+  readonly direction?: 'forwards' | 'backwards';
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** First global position to read (inclusive). */
+  readonly fromPosition?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface Subscription {
+  close(): void;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events after this revision (or position for '$all'); default: from the start. */
+  readonly after?: bigint;
+}
+
+export interface Snapshot {
+  readonly revision: bigint;
+  readonly schemaVersion: number;
+  readonly state: unknown;
+}
+
+export interface EventStore {
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** A missing stream reads as empty. */
+  read(stream: string, options?: ReadOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch up from `after`, then go live; the stream name '$all' follows every stream in order. */
+  subscribe(stream: string, options: SubscribeOptions, handler: (event: RecordedEvent) => void): Subscription;
+  readSnapshot(stream: string, schemaVersion: number): Promise<Snapshot | undefined>;
+  writeSnapshot(stream: string, snapshot: Snapshot): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Time at the edge, in seconds. */
+export interface Clock {
+  now(): number;
+}
+
+/** Ids at the edge (event ids; job ids for callers that do not bring their own). */
+export interface IdGenerator {
+  next(): string;
+}

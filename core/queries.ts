@@ -1,0 +1,163 @@
+/**
+ * Read models over the state: what operators and users ask. Pure functions; the engine exposes
+ * them. Reasons of waiting jobs are computed live here, so they always describe the present.
+ */
+import {
+  DEFAULT_POOL_ID,
+  type JobState,
+  type JobStatus,
+  type NodeState,
+  type PoolState,
+  type State,
+  type WaitReason,
+} from './model.js';
+import { type HeldBy, waitReason } from './scheduler/reasons.js';
+
+export interface NodeView {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  cordoned: boolean;
+  lost: boolean;
+  devices: { id: string; index: number; gpuType: string; pool: string; holders: string[] }[];
+}
+
+export function nodeView(state: State, node: NodeState): NodeView {
+  return {
+    id: node.id,
+    name: node.name,
+    labels: node.labels,
+    cordoned: node.cordoned,
+    lost: node.lost,
+    devices: node.devices.flatMap((id) => {
+      const d = state.devices.get(id);
+      return d ? [{ id, index: d.index, gpuType: d.gpuType, pool: d.pool, holders: [...d.holders] }] : [];
+    }),
+  };
+}
+
+export function listNodes(state: State): NodeView[] {
+  return [...state.nodes.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((n) => nodeView(state, n));
+}
+
+export interface PoolUsage {
+  id: string;
+  name: string;
+  gpuType: string | null;
+  policy: PoolState['policy'];
+  placement: PoolState['placement'];
+  maxWaitSeconds: number | null;
+  group: string | null;
+  /** Every live device of the pool. total = used + free + cordoned. */
+  total: number;
+  /** Devices held by at least one job. */
+  used: number;
+  /** Idle devices on schedulable nodes: what the scheduler can place on. */
+  free: number;
+  /** Idle devices on cordoned nodes. */
+  cordoned: number;
+  /** Devices held by more than one job (immediate oversubscription). */
+  shared: number;
+  /** Pending jobs of the pool's group. */
+  queued: number;
+  byType: Record<string, number>;
+}
+
+export function poolUsage(state: State, poolId: string): PoolUsage | undefined {
+  const pool = state.pools.get(poolId);
+  if (!pool) return undefined;
+  const u: PoolUsage = {
+    id: pool.id,
+    name: pool.name,
+    gpuType: pool.gpuType,
+    policy: pool.policy,
+    placement: pool.placement,
+    maxWaitSeconds: pool.maxWaitSeconds,
+    group: pool.group,
+    total: 0,
+    used: 0,
+    free: 0,
+    cordoned: 0,
+    shared: 0,
+    queued: pool.group ? (state.queues.get(pool.group)?.size ?? 0) : 0,
+    byType: {},
+  };
+  for (const d of state.devices.values()) {
+    if (d.pool !== poolId) continue;
+    u.total++;
+    u.byType[d.gpuType] = (u.byType[d.gpuType] ?? 0) + 1;
+    if (d.holders.length > 0) u.used++;
+    else if (state.nodes.get(d.node)?.cordoned) u.cordoned++;
+    else u.free++;
+    if (d.holders.length > 1) u.shared++;
+  }
+  return u;
+}
+
+export function listPools(state: State): PoolUsage[] {
+  const ids = [...state.pools.keys()].sort((a, b) => (a === DEFAULT_POOL_ID ? -1 : b === DEFAULT_POOL_ID ? 1 : a < b ? -1 : 1));
+  return ids.map((id) => poolUsage(state, id) as PoolUsage);
+}
+
+export interface QueuedJob {
+  position: number;
+  job: JobState;
+  reason: WaitReason;
+}
+
+/** The pending queue of the group a pool serves, in candidate order, with live reasons. */
+export function poolQueue(state: State, poolId: string): QueuedJob[] | undefined {
+  const pool = state.pools.get(poolId);
+  if (!pool) return undefined;
+  return pool.group ? groupQueue(state, pool.group) : [];
+}
+
+export function groupQueue(state: State, groupId: string): QueuedJob[] {
+  const q = state.queues.get(groupId);
+  if (!q) return [];
+  const group = state.groups.get(groupId);
+  const pool = group?.pool ? state.pools.get(group.pool) : undefined;
+  const strict = pool ? pool.policy !== 'first-fit' : false;
+  const ids = [...q.immediate, ...q.entries.map((e) => e.id)];
+  const out: QueuedJob[] = [];
+  let heldBy: HeldBy = null;
+  ids.forEach((id, position) => {
+    const job = state.jobs.get(id) as JobState;
+    out.push({ position, job, reason: waitReason(state, job, position, heldBy) });
+    if (!job.immediate && heldBy === null) {
+      const starving = pool?.maxWaitSeconds != null && state.now - job.submittedAt >= pool.maxWaitSeconds;
+      if (strict) heldBy = 'head';
+      else if (starving) heldBy = 'starving';
+    }
+  });
+  return out;
+}
+
+/** Why a job waits now, or null when it does not wait. */
+export function explainJob(state: State, jobId: string): WaitReason | null {
+  const job = state.jobs.get(jobId);
+  if (!job || (job.status !== 'Queued' && job.status !== 'WaitingForGPUs')) return null;
+  return groupQueue(state, job.group).find((q) => q.job.id === jobId)?.reason ?? null;
+}
+
+export interface JobFilter {
+  status?: JobStatus | readonly JobStatus[];
+  kind?: JobState['kind'];
+  owner?: string;
+  group?: string;
+  tag?: string;
+}
+
+export function listJobs(state: State, filter: JobFilter = {}): JobState[] {
+  const statuses = filter.status === undefined ? undefined : new Set(typeof filter.status === 'string' ? [filter.status] : filter.status);
+  const out: JobState[] = [];
+  for (const job of state.jobs.values()) {
+    if (statuses && !statuses.has(job.status)) continue;
+    if (filter.kind && job.kind !== filter.kind) continue;
+    if (filter.owner && job.owner !== filter.owner) continue;
+    if (filter.group && job.group !== filter.group) continue;
+    if (filter.tag && !job.tags.includes(filter.tag)) continue;
+    out.push(job);
+  }
+  return out.sort((a, b) => a.seq - b.seq);
+}

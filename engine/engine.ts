@@ -1,0 +1,292 @@
+/**
+ * The engine: the core put to work over an event store. It loads the state by replaying the
+ * cluster stream, runs commands in batches (decide, fold, one scheduling pass), appends the
+ * batch's events with the expected revision, notifies subscribers, and answers queries.
+ *
+ * Commands that arrive while a batch is being written are gathered into the next batch (group
+ * commit): one append for all of them. If another writer moved the stream on (a revision
+ * conflict), the engine catches up from the store and decides the batch again.
+ */
+import { randomUUID } from 'node:crypto';
+import { type BatchResult, type CommandOutcome, runBatch } from '../core/batch.js';
+import { type Command, decodeCommand } from '../core/commands.js';
+import { type Event, decodeEvent } from '../core/events.js';
+import { initialState, evolve } from '../core/evolve.js';
+import type { JobState, State, WaitReason } from '../core/model.js';
+import type { Clock, EventStore, IdGenerator, NewEvent } from '../core/ports.js';
+import {
+  type JobFilter,
+  type NodeView,
+  type PoolUsage,
+  type QueuedJob,
+  explainJob,
+  listJobs,
+  listNodes,
+  listPools,
+  poolQueue,
+  poolUsage,
+} from '../core/queries.js';
+import { reject } from '../core/rejection.js';
+
+export const CLUSTER_STREAM = 'cluster';
+
+export const systemClock: Clock = { now: () => Date.now() / 1000 };
+export const randomIds: IdGenerator = { next: () => randomUUID() };
+
+export interface EngineOptions {
+  store: EventStore;
+  clock?: Clock;
+  ids?: IdGenerator;
+  stream?: string;
+  /** How often a batch is decided again after revision conflicts before giving up. */
+  maxConflictRetries?: number;
+}
+
+export interface Appended {
+  readonly events: readonly Event[];
+  /** Revision of the first of `events`. */
+  readonly firstRevision: number;
+}
+
+export type EngineListener = (appended: Appended) => void;
+
+/** Thrown (as a rejected promise) when a stored event does not decode: start-up stops there. */
+export class CorruptEventError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly revision: bigint,
+    readonly detail: string,
+  ) {
+    super(`stream '${stream}' revision ${revision}: stored event does not decode: ${detail}`);
+    this.name = 'CorruptEventError';
+  }
+}
+
+export class ConflictRetriesExhaustedError extends Error {
+  constructor(stream: string, attempts: number) {
+    super(`stream '${stream}': ${attempts} revision conflicts in a row; another writer keeps moving it`);
+    this.name = 'ConflictRetriesExhaustedError';
+  }
+}
+
+interface Unit {
+  commands: Command[];
+  at: number | undefined;
+  /** An explicit batch is never merged with other units: it is one instant of its own. */
+  explicit: boolean;
+  resolve: (r: BatchResult) => void;
+  reject: (e: unknown) => void;
+}
+
+const PAGE = 10_000;
+
+export class Engine {
+  private state: State = initialState();
+  private readonly store: EventStore;
+  private readonly clock: Clock;
+  private readonly ids: IdGenerator;
+  readonly stream: string;
+  private readonly maxConflictRetries: number;
+  private readonly listeners = new Set<EngineListener>();
+  private readonly pending: Unit[] = [];
+  private draining = false;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.ids = options.ids ?? randomIds;
+    this.stream = options.stream ?? CLUSTER_STREAM;
+    this.maxConflictRetries = options.maxConflictRetries ?? 10;
+  }
+
+  /** Replay the stream from the store into a fresh state (or catch up from where it is). */
+  async load(): Promise<void> {
+    this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, initialState());
+  }
+
+  /** Fold in whatever the store holds beyond the current revision (another writer's events). */
+  async catchUp(): Promise<void> {
+    this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, this.state);
+  }
+
+  private async replayUpTo(revision: number, into: State): Promise<State> {
+    let from = BigInt(into.revision + 1);
+    while (BigInt(into.revision) < BigInt(Math.min(revision, Number.MAX_SAFE_INTEGER))) {
+      const page = await this.store.read(this.stream, { from, maxCount: PAGE });
+      for (const r of page) {
+        if (Number(r.revision) > revision) return into;
+        const decoded = decodeEvent(r.data);
+        if (!decoded.ok) throw new CorruptEventError(this.stream, r.revision, decoded.message);
+        evolve(into, decoded.value);
+      }
+      if (page.length < PAGE) break;
+      from += BigInt(page.length);
+    }
+    return into;
+  }
+
+  /** The current state. Read it, never change it: the engine owns it. */
+  get current(): Readonly<State> {
+    return this.state;
+  }
+
+  get revision(): number {
+    return this.state.revision;
+  }
+
+  /** Run one command; concurrent calls are gathered into one batch and one append. */
+  async execute(command: Command): Promise<CommandOutcome> {
+    const r = await this.enqueue([command], undefined, false);
+    return r.outcomes[0] as CommandOutcome;
+  }
+
+  /** Decode an untrusted command first; a command that does not decode is rejected, naming the field. */
+  async executeUnknown(input: unknown): Promise<CommandOutcome> {
+    const decoded = decodeCommand(input);
+    if (!decoded.ok) {
+      return { ok: false, rejection: reject('invalid-command', decoded.message, { issues: decoded.issues }) };
+    }
+    return this.execute(decoded.value);
+  }
+
+  /** Run commands as one batch of one instant (`at`, default the clock): one scheduling pass. */
+  async executeBatch(commands: readonly Command[], options: { at?: number } = {}): Promise<BatchResult> {
+    return this.enqueue([...commands], options.at, true);
+  }
+
+  private enqueue(commands: Command[], at: number | undefined, explicit: boolean): Promise<BatchResult> {
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.pending.push({ commands, at, explicit, resolve, reject });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.pending.length > 0) {
+        const units = this.takeBatch();
+        try {
+          const results = await this.commit(units);
+          units.forEach((u, i) => u.resolve(results[i] as BatchResult));
+        } catch (e) {
+          for (const u of units) u.reject(e);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** An explicit batch alone, or every waiting single command together. */
+  private takeBatch(): Unit[] {
+    const first = this.pending[0] as Unit;
+    if (first.explicit) return this.pending.splice(0, 1);
+    let n = 0;
+    while (n < this.pending.length && !(this.pending[n] as Unit).explicit) n++;
+    return this.pending.splice(0, n);
+  }
+
+  private async commit(units: Unit[]): Promise<BatchResult[]> {
+    const commands = units.flatMap((u) => u.commands);
+    const at = units[0]?.at ?? this.clock.now();
+    for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
+      const before = this.state.revision;
+      const batch = runBatch(this.state, commands, at);
+      if (batch.events.length === 0) return split(units, batch);
+      // Ids fixed once per decided batch: a retried append of the same events cannot duplicate.
+      const newEvents: NewEvent[] = batch.events.map((e) => ({ id: this.ids.next(), type: e.type, data: e }));
+      const expected = before < 0 ? ('no_stream' as const) : BigInt(before);
+      let appended: Awaited<ReturnType<EventStore['append']>>;
+      try {
+        appended = await this.appendWithRetry(newEvents, expected);
+      } catch (e) {
+        // The store failed: the folded state may be ahead of it. Rebuild from what it holds.
+        await this.load();
+        throw e;
+      }
+      if (appended.ok) {
+        this.notify({ events: batch.events, firstRevision: before + 1 });
+        return split(units, batch);
+      }
+      // Someone else wrote first: rebuild from the store and decide again.
+      await this.load();
+    }
+    throw new ConflictRetriesExhaustedError(this.stream, this.maxConflictRetries + 1);
+  }
+
+  private async appendWithRetry(events: NewEvent[], expected: bigint | 'no_stream') {
+    try {
+      return await this.store.append(this.stream, events, expected);
+    } catch {
+      // One retry with the same event ids: if the first attempt landed, the store recognises them.
+      return await this.store.append(this.stream, events, expected);
+    }
+  }
+
+  /** Listen to every appended batch; returns the way to stop. */
+  subscribe(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(appended: Appended): void {
+    for (const l of this.listeners) {
+      try {
+        l(appended);
+      } catch {
+        // A listener's failure is its own; the batch is durable and the engine goes on.
+      }
+    }
+  }
+
+  // -- queries ---------------------------------------------------------------------------------
+
+  nodes(): NodeView[] {
+    return listNodes(this.state);
+  }
+  pools(): PoolUsage[] {
+    return listPools(this.state);
+  }
+  pool(id: string): PoolUsage | undefined {
+    return poolUsage(this.state, id);
+  }
+  queue(poolId: string): QueuedJob[] | undefined {
+    return poolQueue(this.state, poolId);
+  }
+  job(id: string): JobState | undefined {
+    return this.state.jobs.get(id);
+  }
+  jobs(filter?: JobFilter): JobState[] {
+    return listJobs(this.state, filter);
+  }
+  explain(jobId: string): WaitReason | null {
+    return explainJob(this.state, jobId);
+  }
+
+  /** The state as it was right after the event at `revision` (time travel), rebuilt from the store. */
+  async stateAt(revision: number): Promise<State> {
+    return this.replayUpTo(revision, initialState());
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}
+
+function split(units: Unit[], batch: BatchResult): BatchResult[] {
+  if (units.length === 1) return [batch];
+  let i = 0;
+  return units.map((u) => {
+    const outcomes = batch.outcomes.slice(i, i + u.commands.length);
+    i += u.commands.length;
+    return { outcomes, events: batch.events };
+  });
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const engine = new Engine(options);
+  await engine.load();
+  return engine;
+}
