@@ -94,7 +94,10 @@ export function checkInvariants(state: State): string[] {
 function checkJob(state: State, job: JobState, fail: (m: string) => void): void {
   if (holdsDevices(job.status)) {
     const a = job.allocation;
-    if (!a) return fail(`job ${job.id} is ${job.status} without an allocation`);
+    if (!a) {
+      fail(`job ${job.id} is ${job.status} without an allocation`);
+      return;
+    }
     if (a.devices.length !== job.gpus) fail(`job ${job.id} holds ${a.devices.length} devices, wants ${job.gpus}`);
     if (new Set(a.devices).size !== a.devices.length) fail(`job ${job.id} lists a device twice`);
     const types = new Set<string>();

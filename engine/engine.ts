@@ -169,7 +169,9 @@ export class Engine {
         const units = this.takeBatch();
         try {
           const results = await this.commit(units);
-          units.forEach((u, i) => u.resolve(results[i] as BatchResult));
+          units.forEach((u, i) => {
+            u.resolve(results[i] as BatchResult);
+          });
         } catch (e) {
           for (const u of units) u.reject(e);
         }

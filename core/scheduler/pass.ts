@@ -116,7 +116,10 @@ function mayJumpHead(
   now: number,
 ): boolean {
   if (p.gpuType !== bf.cap.gpuType || p.devices.length === 0) return true;
-  if (job.expectedDuration !== null && now + job.expectedDuration <= bf.shadow.time) return true;
+  // Ending by the shadow time only counts when the shadow time is known: if the head waits on a
+  // job without an expected duration, nobody can prove it will not delay the head.
+  const shadowKnown = bf.shadow.time < Number.POSITIVE_INFINITY;
+  if (shadowKnown && job.expectedDuration !== null && now + job.expectedDuration <= bf.shadow.time) return true;
   const after = new Map(bf.shadow.freeAt);
   for (const id of p.devices) {
     const node = state.devices.get(id)?.node as string;

@@ -32,7 +32,6 @@ export function groupsTouchedBy(state: State, event: Event, out: Set<string>): v
     case 'PoolConfigured':
       addPoolGroup(state, event.poolId, out);
       return;
-    case 'UserMoved':
     default:
       return;
   }
