@@ -1,0 +1,43 @@
+/**
+ * The README's embedding example must run as written: this test extracts it and runs it against
+ * the source (vitest maps the package name to index.ts), checking what it prints.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+describe('README', () => {
+  it('quick start is exactly two commands: install and run the demo, then the tests', () => {
+    const quick = readme.split('## Quick start')[1]?.split('```sh')[1]?.split('```')[0] ?? '';
+    const commands = quick
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim());
+    expect(commands).toEqual(['npm install && npm start', 'npm test']);
+  });
+
+  it('embedding example runs as written and prints what its comments say', async () => {
+    const code = readme.split('## Embedding')[1]?.split('```ts')[1]?.split('```')[0];
+    expect(code).toBeDefined();
+    const dir = mkdtempSync(join(new URL('.', import.meta.url).pathname, '.readme-'));
+    const file = join(dir, 'example.ts');
+    writeFileSync(file, code as string);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await import(file);
+      const printed = log.mock.calls.map((c) => c.join(' '));
+      expect(printed).toEqual([
+        'true',
+        'Starting',
+        'not-enough-free-gpus',
+        'Starting',
+        "the job asks for 8 GPUs but pool 'llm' has 4: ask for at most 4",
+      ]);
+    } finally {
+      log.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
