@@ -100,8 +100,10 @@ function removeNodeFrom(index: CapacityIndex, key: string, nodeId: string): void
 export function refreshNode(state: State, nodeId: string): void {
   const index = state.capacity;
   const old = index.keysByNode.get(nodeId);
-  if (old) for (const key of old) removeNodeFrom(index, key, nodeId);
   const node = state.nodes.get(nodeId);
+  // Every allocation and release refreshes its nodes, so the usual case has a path of its own.
+  if (node && !node.lost && old?.size === 1 && refreshWithinKey(state, node, old.values().next().value as string)) return;
+  if (old) for (const key of old) removeNodeFrom(index, key, nodeId);
   if (!node || node.lost || node.devices.length === 0) {
     index.keysByNode.delete(nodeId);
     return;
@@ -125,6 +127,53 @@ export function refreshNode(state: State, nodeId: string): void {
     addNodeTo(ensure(index, g.pool, g.gpuType), node, g.devices);
   }
   index.keysByNode.set(nodeId, keys);
+}
+
+/**
+ * The usual refresh: the node contributed to one (pool, type) and every live device on it still
+ * belongs to that (pool, type); only its free devices (and, after a loss, its size) changed.
+ * Updates the contribution in place, with the same result as removing and re-adding the node,
+ * but without the sets, maps and key strings of the general path, and it moves the node between
+ * free-count buckets only when its free count changed. Returns false, having changed nothing,
+ * when the node is not in that case.
+ */
+function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
+  const cap = state.capacity.byKey.get(key);
+  if (!cap) return false;
+  let size = 0;
+  const free: string[] = []; // lowest index first, as node.devices is sorted by index
+  for (const id of node.devices) {
+    const d = state.devices.get(id);
+    if (!d) continue;
+    if (d.pool !== cap.pool || d.gpuType !== cap.gpuType) return false;
+    size++;
+    if (d.holders.length === 0) free.push(id);
+  }
+  if (size === 0) return false;
+  const oldSize = cap.sizes.get(node.id) ?? 0;
+  if (size !== oldSize) {
+    cap.total += size - oldSize;
+    cap.sizes.set(node.id, size);
+    cap.sizeCounts[oldSize] = (cap.sizeCounts[oldSize] ?? 1) - 1;
+    cap.sizeCounts[size] = (cap.sizeCounts[size] ?? 0) + 1;
+  }
+  const oldFree = cap.nodes.get(node.id);
+  const oldCount = oldFree?.length ?? 0;
+  if (node.cordoned) {
+    if (oldFree) {
+      cap.free -= oldCount;
+      if (oldCount > 0) bucket(cap, oldCount).delete(node.id);
+      cap.nodes.delete(node.id);
+    }
+    return true;
+  }
+  cap.nodes.set(node.id, free);
+  cap.free += free.length - oldCount;
+  if (free.length !== oldCount || !oldFree) {
+    if (oldCount > 0) bucket(cap, oldCount).delete(node.id);
+    if (free.length > 0) bucket(cap, free.length).add(node.id);
+  }
+  return true;
 }
 
 function addNodeTo(cap: PoolTypeCapacity, node: NodeState, devices: DeviceState[]): void {

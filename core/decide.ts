@@ -442,7 +442,7 @@ function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null 
   }
   return reject(
     'never-fits',
-    `the job needs ${job.workers === 1 ? `a node with ${per} GPUs` : `${job.workers} nodes with ${per} GPUs each`}, but pool '${pool.name}' has ${nodesWithAtLeast(cap, per)} such node${nodesWithAtLeast(cap, per) === 1 ? '' : 's'} (largest node: ${largest} GPUs)${advice}`,
+    `the job needs ${job.workers === 1 ? `a node with ${per} GPUs` : `${job.workers} nodes with ${per} GPU${per === 1 ? '' : 's'} each`}, but pool '${pool.name}' has ${nodesWithAtLeast(cap, per)} such node${nodesWithAtLeast(cap, per) === 1 ? '' : 's'} (largest node: ${largest} GPU${largest === 1 ? '' : 's'})${advice}`,
     { pool: pool.id, largestNode: largest },
   );
 }

@@ -114,10 +114,13 @@ function checkJob(state: State, job: JobState, fail: (m: string) => void): void 
     if (job.gpuType !== null && types.size === 1 && !types.has(job.gpuType)) fail(`job ${job.id} wants ${job.gpuType}, got ${[...types][0]}`);
     // A busy device may move to another pool and keep serving its job, so the one-pool rule is
     // checked where it holds: at allocation (see allocationsInOnePool).
-    const pool = state.pools.get(a.pool);
-    if (pool?.placement === 'node' && job.gpus > 0) {
-      const nodes = new Set(a.devices.map((id) => id.slice(0, id.lastIndexOf('/'))));
-      if (nodes.size !== job.workers) fail(`job ${job.id} runs on ${nodes.size} nodes, wants ${job.workers} workers`);
+    // The gang rule (one node per worker) is the placement mode's at allocation, and a pool's
+    // mode may change while its jobs run (a job placed by `count` across two nodes stays valid
+    // after the pool turns to `node`), so it too is checked at allocation (the property tests do).
+    // What holds at any time, in every mode: the allocation names exactly its devices' nodes.
+    const nodes = new Set(a.devices.map((id) => id.slice(0, id.lastIndexOf('/'))));
+    if (nodes.size !== new Set(a.nodes).size || a.nodes.some((n) => !nodes.has(n))) {
+      fail(`job ${job.id} lists nodes ${a.nodes.join(', ')} but holds devices on ${[...nodes].join(', ')}`);
     }
     for (const id of a.shared) if (!a.devices.includes(id)) fail(`job ${job.id} shares ${id} it does not hold`);
     if (a.shared.length > 0 && !job.immediate) fail(`job ${job.id} shares devices but is not immediate`);

@@ -12,6 +12,7 @@ import {
   type WaitReason,
 } from './model.js';
 import { type HeldBy, waitReason } from './scheduler/reasons.js';
+import { placedFirst } from './queue.js';
 
 export interface NodeView {
   id: string;
@@ -124,7 +125,7 @@ export function groupQueue(state: State, groupId: string): QueuedJob[] {
   ids.forEach((id, position) => {
     const job = state.jobs.get(id) as JobState;
     out.push({ position, job, reason: waitReason(state, job, position, heldBy) });
-    if (!job.immediate && heldBy === null) {
+    if (!placedFirst(job) && heldBy === null) {
       const starving = pool?.maxWaitSeconds != null && state.now - job.submittedAt >= pool.maxWaitSeconds;
       if (strict) heldBy = 'head';
       else if (starving) heldBy = 'starving';

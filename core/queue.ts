@@ -25,9 +25,18 @@ export function entryLess(a: QueueEntry, b: QueueEntry): boolean {
   return a.seq < b.seq;
 }
 
+/**
+ * Jobs placed before any policy walk, in a list of their own: immediate jobs, and jobs of 0 GPUs.
+ * A 0-GPU job takes no device, so it cannot delay anyone; were it walked with the rest, a strict
+ * (fifo/sjf) queue would keep it WaitingForGPUs behind a blocked head although it needs no GPU.
+ */
+export function placedFirst(job: Pick<JobState, 'immediate' | 'gpus'>): boolean {
+  return job.immediate || job.gpus === 0;
+}
+
 export class PendingQueue {
   entries: QueueEntry[] = [];
-  /** Pending immediate jobs, in submission order. */
+  /** Pending jobs placed before the walk (see placedFirst), in submission order. */
   immediate: string[] = [];
   /** Jobs still `Queued` (never considered by a pass), in submission order. */
   readonly fresh = new Set<string>();
@@ -39,7 +48,7 @@ export class PendingQueue {
 
   add(job: JobState): void {
     if (job.status === 'Queued') this.fresh.add(job.id);
-    if (job.immediate) {
+    if (placedFirst(job)) {
       this.immediate.push(job.id);
       return;
     }
@@ -50,20 +59,45 @@ export class PendingQueue {
 
   remove(job: JobState): void {
     this.fresh.delete(job.id);
-    if (job.immediate) {
+    if (placedFirst(job)) {
       const i = this.immediate.indexOf(job.id);
       if (i >= 0) this.immediate.splice(i, 1);
       return;
     }
-    const e = this.entryOf(job);
-    const i = lowerBound(this.entries, e, entryLess);
-    if (this.entries[i]?.id === job.id) this.entries.splice(i, 1);
+    const i = this.lowerBoundOf(job);
+    if (this.entries[i]?.id !== job.id) return;
+    // Passes start jobs from the head, so most removals are at index 0. shift() lets V8 move the
+    // array's start instead of copying the rest down, which splice(0, 1) does not: on queues of a
+    // thousand jobs that copy was 15% of replay time.
+    if (i === 0) this.entries.shift();
+    else this.entries.splice(i, 1);
   }
 
-  /** Position of a job in candidate order (immediate jobs count as ahead of everyone). */
+  /** Position of a job in candidate order (jobs placed first count as ahead of everyone). */
   positionOf(job: JobState): number {
-    if (job.immediate) return this.immediate.indexOf(job.id);
-    return this.immediate.length + lowerBound(this.entries, this.entryOf(job), entryLess);
+    if (placedFirst(job)) return this.immediate.indexOf(job.id);
+    return this.immediate.length + this.lowerBoundOf(job);
+  }
+
+  /**
+   * Where `job`'s entry is or would go: `lowerBound(entries, entryOf(job), entryLess)`, written
+   * out so that a removal or a position query allocates no entry.
+   */
+  private lowerBoundOf(job: JobState): number {
+    const priority = job.priority;
+    const key = policyKey(this.policy, job);
+    const seq = job.seq;
+    const entries = this.entries;
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const e = entries[mid] as QueueEntry;
+      const less = e.priority !== priority ? e.priority > priority : e.key !== key ? e.key < key : e.seq < seq;
+      if (less) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Re-key every entry under another policy (when the group's pool or its policy changes). */

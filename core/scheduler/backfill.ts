@@ -12,6 +12,11 @@ export interface Shadow {
   time: number;
   /** Free devices per schedulable node at the shadow time. */
   freeAt: Map<string, number>;
+  /**
+   * True when the head could not start even if every job holding the pool's devices ended: it
+   * waits for an operator (nodes lost, cordoned or moved away), not for running work.
+   */
+  unreachable: boolean;
 }
 
 export function headFits(free: ReadonlyMap<string, number>, mode: PlacementMode, job: Pick<JobState, 'gpus' | 'workers'>): boolean {
@@ -48,9 +53,13 @@ export function shadowOf(state: State, cap: PoolTypeCapacity, mode: PlacementMod
       freeAt.set(node, (freeAt.get(node) ?? 0) + 1);
       i++;
     }
-    if (headFits(freeAt, mode, head)) return { time, freeAt };
+    if (headFits(freeAt, mode, head)) return { time, freeAt, unreachable: false };
   }
-  return { time: Number.POSITIVE_INFINITY, freeAt };
+  // Every device of the schedulable nodes, busy or not: what the head could have once all running
+  // work ended, whatever the durations.
+  const idle = new Map<string, number>();
+  for (const node of cap.nodes.keys()) idle.set(node, cap.sizes.get(node) ?? 0);
+  return { time: Number.POSITIVE_INFINITY, freeAt, unreachable: !headFits(idle, mode, head) };
 }
 
 function expectedEnd(job: JobState | undefined): number {

@@ -3,7 +3,7 @@
  * capacity the batch touched. Each group (and so its one pool) is scheduled on its own, in
  * named phases over the state as the batch left it:
  *
- *   1. place immediate jobs (they may share busy devices);
+ *   1. place immediate jobs (they may share busy devices) and 0-GPU jobs (see queue.placedFirst);
  *   2. walk the pending queue under the pool's policy, starting what the policy allows;
  *   3. hold back every job still never considered, with a reason (JobWaiting).
  *
@@ -81,7 +81,12 @@ function walkQueue(state: State, queue: PendingQueue, pool: PoolState, now: numb
     }
     if (pool.policy === 'backfill' && !backfill) {
       const cap = headCapacity(state, job, pool);
-      if (cap) backfill = { head: job, cap, shadow: shadowOf(state, cap, pool.placement, job, now) };
+      const shadow = cap && shadowOf(state, cap, pool.placement, job, now);
+      // A job that could not start even if all running work ended (its nodes were lost, cordoned
+      // or moved away) gets no reservation: nothing a later job does can delay its start, and
+      // reserving for it kept an idle pool idle (property test "no stuck queue"). The reservation
+      // goes to the next job that does not fit, as when the head has no capacity of its type.
+      if (cap && shadow && !shadow.unreachable) backfill = { head: job, cap, shadow };
       result = { heldBy: 'head', blockerPosition: position };
     }
     i++;

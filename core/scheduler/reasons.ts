@@ -58,11 +58,30 @@ const MESSAGES: Record<WaitCode, string> = {
 };
 
 function waitCode(cap: PoolTypeCapacity | undefined, pool: PoolState, job: JobState, heldBy: HeldBy): WaitCode {
-  if (!cap || !canEverFit(cap, pool, job)) return 'pool-too-small';
+  if (!cap || !canEverFit(cap, pool, job) || !fitsOnSchedulable(cap, pool, job)) return 'pool-too-small';
   if (fitsByCounts(cap, pool.placement, job.gpus, job.workers)) {
     return heldBy === 'starving' ? 'reserved-for-starving-job' : 'blocked-behind-head';
   }
   return cap.free >= job.gpus ? 'fragmentation' : 'not-enough-free-gpus';
+}
+
+/**
+ * Whether the pool's uncordoned nodes could hold the job once all their running work ended. If
+ * they cannot, no release will start the job: it waits because the pool is too small as it now
+ * stands (cordoned nodes), not "for GPUs to be released" (scheduler.test.ts, "pool-too-small:
+ * every node that could hold it is cordoned"). Scans the nodes only when one of them is cordoned.
+ */
+function fitsOnSchedulable(cap: PoolTypeCapacity, pool: PoolState, job: Pick<JobState, 'gpus' | 'workers'>): boolean {
+  if (cap.nodes.size === cap.sizes.size) return true; // no cordoned node: canEverFit has said it
+  if (pool.placement === 'count') {
+    let n = 0;
+    for (const node of cap.nodes.keys()) n += cap.sizes.get(node) ?? 0;
+    return n >= job.gpus;
+  }
+  const need = perWorker(job);
+  let nodes = 0;
+  for (const node of cap.nodes.keys()) if ((cap.sizes.get(node) ?? 0) >= need && ++nodes >= job.workers) return true;
+  return false;
 }
 
 /** Whether the pool's live devices could ever hold the job, busy or not, cordoned or not. */

@@ -1,0 +1,276 @@
+/**
+ * Groups and users (design 2, "Groups and users"): groups and their one pool, the Default Group
+ * and Default Pool, users and their one group, the last operator, installation.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  assignPool,
+  cluster,
+  completed,
+  createGroup,
+  createPool,
+  deleteGroup,
+  given,
+  install,
+  moveUser,
+  onboard,
+  removeUser,
+  stop,
+  submit,
+} from './test-support/given.js';
+
+describe('installation', () => {
+  it('creates one operator in the Default Group', () => {
+    const c = given();
+    const r = c.when(install('ada', 'Ada'));
+    expect(r.bodies).toEqual([{ type: 'Installed', userId: 'ada', name: 'Ada' }]);
+    expect(c.state.installed).toBe(true);
+    expect([...c.state.users.values()]).toEqual([{ id: 'ada', name: 'Ada', role: 'operator', group: 'default' }]);
+  });
+
+  it('happens once', () => {
+    const r = cluster().when(install('bo'));
+    expect(r.rejection).toEqual({
+      code: 'already-installed',
+      message: 'gpupool is already installed: the bootstrap operator exists',
+    });
+  });
+
+  it('is refused for a user id that exists', () => {
+    const r = given(onboard('ada')).when(install('ada'));
+    expect(r.rejection).toEqual({ code: 'already-exists', message: "user 'ada' already exists" });
+  });
+});
+
+describe('the Default Pool and Default Group', () => {
+  it('exist from the start, bound to each other', () => {
+    const c = given();
+    expect(c.state.pools.get('default')).toMatchObject({ name: 'Default Pool', gpuType: null, group: 'default' });
+    expect(c.state.groups.get('default')).toEqual({ id: 'default', name: 'Default Group', pool: 'default' });
+  });
+});
+
+describe('creating a group', () => {
+  it('records a group without a pool', () => {
+    const c = cluster();
+    const r = c.when(createGroup('g', 'vision'));
+    expect(r.bodies).toEqual([{ type: 'GroupCreated', groupId: 'g', name: 'vision' }]);
+    expect(c.state.groups.get('g')).toEqual({ id: 'g', name: 'vision', pool: null });
+  });
+
+  it('refuses an id that exists', () => {
+    const r = cluster().given(createGroup('g', 'vision')).when(createGroup('g', 'other'));
+    expect(r.rejection).toEqual({ code: 'already-exists', message: "group 'g' already exists" });
+  });
+
+  it('refuses a name another group has, the Default Group included', () => {
+    const c = cluster().given(createGroup('g', 'vision'));
+    expect(c.when(createGroup('h', 'vision')).rejection).toEqual({
+      code: 'name-taken',
+      message: "a group named 'vision' already exists",
+    });
+    expect(c.when(createGroup('h', 'Default Group')).rejection).toEqual({
+      code: 'name-taken',
+      message: "a group named 'Default Group' already exists",
+    });
+  });
+});
+
+describe('assigning a pool to a group', () => {
+  const base = () => cluster().given(createPool('p', 'A100'), createPool('q', 'A100'), createGroup('g'), createGroup('h'));
+
+  it('binds the pool and the group to each other', () => {
+    const c = base();
+    const r = c.when(assignPool('g', 'p'));
+    expect(r.bodies).toEqual([{ type: 'PoolAssigned', groupId: 'g', poolId: 'p' }]);
+    expect(c.state.groups.get('g')?.pool).toBe('p');
+    expect(c.state.pools.get('p')?.group).toBe('g');
+  });
+
+  it('again with the same pool appends nothing', () => {
+    const r = base().given(assignPool('g', 'p')).when(assignPool('g', 'p'));
+    expect(r.rejection).toBeUndefined();
+    expect(r.events).toEqual([]);
+  });
+
+  it('is refused when the pool already serves another group: a pool serves at most one group', () => {
+    const r = base().given(assignPool('g', 'p')).when(assignPool('h', 'p'));
+    expect(r.rejection).toEqual({ code: 'conflict', message: "pool 'p' already serves group 'g'" });
+  });
+
+  it('releases the pool the group had', () => {
+    const c = base().given(assignPool('g', 'p'));
+    c.when(assignPool('g', 'q'));
+    expect(c.state.pools.get('p')?.group).toBeNull();
+    expect(c.when(assignPool('h', 'p')).rejection).toBeUndefined();
+  });
+
+  it('with null leaves the group without a pool', () => {
+    const c = base().given(assignPool('g', 'p'));
+    const r = c.when(assignPool('g', null));
+    expect(r.bodies).toEqual([{ type: 'PoolAssigned', groupId: 'g', poolId: null }]);
+    expect(c.state.groups.get('g')?.pool).toBeNull();
+    expect(c.state.pools.get('p')?.group).toBeNull();
+  });
+
+  it('is refused for the Default Group', () => {
+    const r = base().when(assignPool('default', 'p'));
+    expect(r.rejection).toEqual({ code: 'protected', message: 'the Default Group is bound to the Default Pool for good' });
+  });
+
+  it('is refused for the Default Pool', () => {
+    const r = base().when(assignPool('g', 'default'));
+    expect(r.rejection).toEqual({ code: 'protected', message: 'the Default Pool serves only the Default Group' });
+  });
+
+  it('is refused for an unknown group or pool', () => {
+    expect(base().when(assignPool('nope', 'p')).rejection).toEqual({ code: 'not-found', message: "group 'nope' does not exist" });
+    expect(base().when(assignPool('g', 'nope')).rejection).toEqual({ code: 'not-found', message: "pool 'nope' does not exist" });
+  });
+});
+
+describe('deleting a group', () => {
+  const base = () => cluster().nodes('n1', 4).pool('p', 'A100', { take: 4 }).team('g', 'p', 'u', 'v');
+
+  it('moves its users to the Default Group', () => {
+    const c = base();
+    const r = c.when(deleteGroup('g'));
+    expect(r.bodies).toEqual([{ type: 'GroupDeleted', groupId: 'g', usersMoved: ['u', 'v'] }]);
+    expect(c.state.groups.has('g')).toBe(false);
+    expect(c.state.users.get('u')?.group).toBe('default');
+    expect(c.state.users.get('v')?.group).toBe('default');
+  });
+
+  it('frees its pool for another group', () => {
+    const c = base().given(deleteGroup('g'));
+    expect(c.state.pools.get('p')?.group).toBeNull();
+    expect(c.given(createGroup('h')).when(assignPool('h', 'p')).rejection).toBeUndefined();
+  });
+
+  it('is refused while the group has unfinished jobs, listing them', () => {
+    const c = base().given(submit('done', 1), submit('run', 3)).given(submit('wait', 4)).given(completed('done'));
+    expect([c.status('run'), c.status('wait'), c.status('done')]).toEqual(['Starting', 'WaitingForGPUs', 'Complete']);
+    const r = c.when(deleteGroup('g'));
+    expect(r.rejection).toEqual({
+      code: 'group-busy',
+      message: "group 'g' has 2 unfinished jobs: run, wait",
+      details: { jobs: ['run', 'wait'] },
+    });
+    expect(c.state.groups.has('g')).toBe(true);
+  });
+
+  it('is allowed once every job has finished', () => {
+    const c = base().given(submit('run', 4)).given(submit('wait', 4)).given(stop('wait'), completed('run'));
+    expect(c.when(deleteGroup('g')).types).toEqual(['GroupDeleted']);
+  });
+
+  it('counts the jobs submitted while in the group, even if their owner has moved on', () => {
+    const c = base().given(submit('run', 4)).given(moveUser('u', 'default'));
+    expect(c.when(deleteGroup('g')).rejection).toMatchObject({
+      code: 'group-busy',
+      message: "group 'g' has 1 unfinished job: run",
+    });
+  });
+
+  it('is refused for the Default Group', () => {
+    expect(base().when(deleteGroup('default')).rejection).toEqual({
+      code: 'protected',
+      message: 'the Default Group cannot be deleted',
+    });
+  });
+
+  it('is refused for an unknown group', () => {
+    expect(base().when(deleteGroup('nope')).rejection).toEqual({ code: 'not-found', message: "group 'nope' does not exist" });
+  });
+});
+
+describe('onboarding a user', () => {
+  it('puts a new user in the Default Group unless told otherwise', () => {
+    const c = cluster();
+    const r = c.when(onboard('u', { name: 'Bo' }));
+    expect(r.bodies).toEqual([{ type: 'UserOnboarded', userId: 'u', name: 'Bo', role: 'data-scientist', groupId: 'default' }]);
+    expect(c.state.users.get('u')).toEqual({ id: 'u', name: 'Bo', role: 'data-scientist', group: 'default' });
+  });
+
+  it('puts the user in the group it names', () => {
+    const c = cluster().given(createGroup('g'));
+    c.when(onboard('u', { groupId: 'g', role: 'operator' }));
+    expect(c.state.users.get('u')).toMatchObject({ role: 'operator', group: 'g' });
+  });
+
+  it('is refused for a user id that exists', () => {
+    expect(cluster().when(onboard('admin')).rejection).toEqual({
+      code: 'already-exists',
+      message: "user 'admin' already exists",
+    });
+  });
+
+  it('is refused for an unknown group', () => {
+    expect(cluster().when(onboard('u', { groupId: 'nope' })).rejection).toEqual({
+      code: 'not-found',
+      message: "group 'nope' does not exist",
+    });
+  });
+});
+
+describe('moving a user', () => {
+  it('moves the user to another group', () => {
+    const c = cluster().given(createGroup('g'), onboard('u'));
+    const r = c.when(moveUser('u', 'g'));
+    expect(r.bodies).toEqual([{ type: 'UserMoved', userId: 'u', groupId: 'g' }]);
+    expect(c.state.users.get('u')?.group).toBe('g');
+  });
+
+  it('to the group the user is in appends nothing', () => {
+    const r = cluster().given(onboard('u')).when(moveUser('u', 'default'));
+    expect(r.rejection).toBeUndefined();
+    expect(r.events).toEqual([]);
+  });
+
+  it('is refused for an unknown user or group', () => {
+    const c = cluster().given(onboard('u'));
+    expect(c.when(moveUser('nobody', 'default')).rejection).toEqual({
+      code: 'not-found',
+      message: "user 'nobody' does not exist",
+    });
+    expect(c.when(moveUser('u', 'nope')).rejection).toEqual({ code: 'not-found', message: "group 'nope' does not exist" });
+  });
+});
+
+describe('removing a user', () => {
+  it('removes the user', () => {
+    const c = cluster().given(onboard('u'));
+    const r = c.when(removeUser('u'));
+    expect(r.bodies).toEqual([{ type: 'UserRemoved', userId: 'u' }]);
+    expect(c.state.users.has('u')).toBe(false);
+  });
+
+  it('is refused for the last operator, saying what to do first', () => {
+    const r = cluster().given(onboard('u')).when(removeUser('admin'));
+    expect(r.rejection).toEqual({
+      code: 'protected',
+      message: "user 'admin' is the last operator; onboard another operator first",
+    });
+  });
+
+  it('allows removing an operator while another remains', () => {
+    const c = cluster().given(onboard('op2', { role: 'operator' }));
+    expect(c.when(removeUser('admin')).types).toEqual(['UserRemoved']);
+    expect(c.when(removeUser('op2')).rejection?.code).toBe('protected');
+  });
+
+  it('is refused for an unknown user', () => {
+    expect(cluster().when(removeUser('nobody')).rejection).toEqual({
+      code: 'not-found',
+      message: "user 'nobody' does not exist",
+    });
+  });
+});
+
+describe('an operator', () => {
+  it('is also a data scientist: it can submit jobs', () => {
+    const c = cluster().nodes('n1', 1);
+    const r = c.when(submit('j', 1, { owner: 'admin' }));
+    expect(r.types).toEqual(['JobSubmitted', 'JobAllocated']);
+  });
+});
