@@ -1,0 +1,133 @@
+/**
+ * Reading CSV files for simulations (csv-parse), with errors that name the file, the line and the
+ * column of the offending value.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** A bad value in a CSV file: `file:line: column 'gpus': expected an integer >= 0, got "x"`. */
+export class CsvError extends InputError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: string | null,
+    readonly problem: string,
+  ) {
+    super(`${file}:${line}: ${column === null ? '' : `column '${column}': `}${problem}`);
+    this.name = 'CsvError';
+  }
+}
+
+export interface CsvTable {
+  readonly file: string;
+  readonly header: readonly string[];
+  readonly rows: readonly CsvRow[];
+}
+
+/** One data row: typed getters that throw a CsvError naming the file, line and column. */
+export class CsvRow {
+  constructor(
+    private readonly table: { file: string; index: Map<string, number> },
+    readonly values: readonly string[],
+    readonly line: number,
+  ) {}
+
+  has(column: string): boolean {
+    const i = this.table.index.get(column);
+    return i !== undefined && (this.values[i] ?? '').trim() !== '';
+  }
+
+  fail(column: string | null, problem: string): never {
+    throw new CsvError(this.table.file, this.line, column, problem);
+  }
+
+  string(column: string): string {
+    const i = this.table.index.get(column);
+    const v = i === undefined ? undefined : this.values[i]?.trim();
+    if (v === undefined || v === '') this.fail(column, 'a value is required');
+    return v;
+  }
+
+  optionalString(column: string): string | undefined {
+    return this.has(column) ? this.string(column) : undefined;
+  }
+
+  /** A finite number, optionally with a lower bound (inclusive) and integrality. */
+  number(column: string, { min, integer = false }: { min?: number; integer?: boolean } = {}): number {
+    const raw = this.string(column);
+    const n = Number(raw);
+    const what = `${integer ? 'an integer' : 'a number'}${min === undefined ? '' : ` >= ${min}`}`;
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || (min !== undefined && n < min)) {
+      this.fail(column, `expected ${what}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  }
+
+  optionalNumber(column: string, options?: { min?: number; integer?: boolean }): number | undefined {
+    return this.has(column) ? this.number(column, options) : undefined;
+  }
+
+  /** A wall-clock time `YYYY-MM-DD HH:MM:SS` (read as UTC) or epoch seconds, as seconds. */
+  datetime(column: string): number {
+    const raw = this.string(column);
+    if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
+    const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(raw);
+    const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Number.NaN;
+    if (!Number.isFinite(ms)) this.fail(column, `expected a time like "2017-10-09 07:01:55", got ${JSON.stringify(raw)}`);
+    return ms / 1000 + (m?.[7] ? Number(m[7]) : 0);
+  }
+}
+
+export function readCsvFile(file: string): CsvTable {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseCsv(file, text);
+}
+
+export function parseCsv(file: string, text: string): CsvTable {
+  const lines: number[] = [];
+  let records: string[][];
+  try {
+    records = parse(text, {
+      skip_empty_lines: true,
+      bom: true,
+      on_record: (record: string[], context: { lines: number }) => {
+        lines.push(context.lines);
+        return record;
+      },
+    }) as string[][];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new CsvError(file, err.lines ?? 0, null, err.message.replace(/^Invalid Record Length: /, ''));
+  }
+  const header = (records[0] ?? []).map((h) => h.trim());
+  if (header.length === 0) throw new CsvError(file, 1, null, 'the file is empty: a header line is required');
+  const index = new Map(header.map((h, i) => [h, i]));
+  const table = { file, index };
+  const rows = records.slice(1).map((r, i) => new CsvRow(table, r, lines[i + 1] ?? i + 2));
+  return { file, header, rows };
+}
+
+/** Fail unless every required column is in the header. */
+export function requireColumns(table: CsvTable, required: readonly string[], format: string): void {
+  const missing = required.filter((c) => !table.header.includes(c));
+  if (missing.length > 0) {
+    throw new CsvError(
+      table.file,
+      1,
+      null,
+      `a ${format} file needs the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}; the header has ${table.header.join(', ')}`,
+    );
+  }
+}

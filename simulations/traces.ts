@@ -1,0 +1,129 @@
+/**
+ * Workload traces: the gpupool format and readers for public ones (Tiresias, the Philly trace of
+ * the Pollux artifact, Helios). Every reader returns jobs in submission order, ties in file order.
+ * Ids and pool names stay strings (a Philly cluster named `103959` is not a number).
+ */
+import type { JobKind } from '../core/model.js';
+import { JOB_KINDS } from '../core/model.js';
+import { type CsvTable, InputError, readCsvFile, requireColumns } from './csv.js';
+
+export interface TraceJob {
+  readonly id: string;
+  /** Pool name as the cluster file names it; undefined = the cluster's only pool. */
+  readonly pool: string | undefined;
+  readonly gpus: number;
+  /** Seconds from the start of the trace. */
+  readonly submit: number;
+  /** How long it runs once started, seconds. */
+  readonly duration: number;
+  /** What the scheduler is told (sjf, backfill); defaults to the real duration: an oracle. */
+  readonly expectedDuration: number;
+  readonly workers: number | undefined;
+  readonly priority: number;
+  readonly user: string | undefined;
+  readonly kind: JobKind;
+  readonly gpuType: string | undefined;
+}
+
+export const TRACE_FORMATS = ['gpupool', 'tiresias', 'philly', 'helios'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+export function readTrace(file: string, format: TraceFormat = 'gpupool'): TraceJob[] {
+  const table = readCsvFile(file);
+  const jobs = READERS[format](table);
+  const seen = new Set<string>();
+  jobs.forEach((j, i) => {
+    if (seen.has(j.id)) throw new InputError(`${file}: job id '${j.id}' appears twice (row ${i + 1})`);
+    seen.add(j.id);
+  });
+  // A stable sort: ties keep file order.
+  return jobs.map((j, i) => ({ j, i })).sort((a, b) => a.j.submit - b.j.submit || a.i - b.i).map((x) => x.j);
+}
+
+const READERS: Record<TraceFormat, (t: CsvTable) => TraceJob[]> = {
+  gpupool: readGpupool,
+  tiresias: readTiresias,
+  philly: readPhilly,
+  helios: readHelios,
+};
+
+function job(partial: Pick<TraceJob, 'id' | 'gpus' | 'submit' | 'duration'> & Partial<TraceJob>): TraceJob {
+  return {
+    pool: undefined,
+    expectedDuration: partial.duration,
+    workers: undefined,
+    priority: 0,
+    user: undefined,
+    kind: 'training',
+    gpuType: undefined,
+    ...partial,
+  };
+}
+
+/** `job_id,pool,gpus,submit_time,duration` and optional `expected_duration,workers,priority,user,kind,gpu_type`. */
+function readGpupool(t: CsvTable): TraceJob[] {
+  requireColumns(t, ['job_id', 'pool', 'gpus', 'submit_time', 'duration'], 'gpupool trace');
+  const kinds = new Set<string>(JOB_KINDS);
+  return t.rows.map((r) => {
+    const duration = r.number('duration', { min: 0 });
+    const kind = r.optionalString('kind') ?? 'training';
+    if (!kinds.has(kind)) r.fail('kind', `expected one of ${JOB_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+    return job({
+      id: r.string('job_id'),
+      pool: r.string('pool'),
+      gpus: r.number('gpus', { min: 0, integer: true }),
+      submit: r.number('submit_time', { min: 0 }),
+      duration,
+      expectedDuration: r.optionalNumber('expected_duration', { min: 0 }) ?? duration,
+      workers: r.optionalNumber('workers', { min: 1, integer: true }),
+      priority: r.optionalNumber('priority', { integer: true }) ?? 0,
+      user: r.optionalString('user'),
+      kind: kind as JobKind,
+      gpuType: r.optionalString('gpu_type'),
+    });
+  });
+}
+
+/** Tiresias: `job_id,num_gpu,submit_time,iterations,model_name,duration,interval`, one pool. */
+function readTiresias(t: CsvTable): TraceJob[] {
+  requireColumns(t, ['job_id', 'num_gpu', 'submit_time', 'duration'], 'Tiresias trace');
+  return t.rows.map((r) =>
+    job({
+      id: r.string('job_id'),
+      gpus: r.number('num_gpu', { min: 0, integer: true }),
+      submit: r.number('submit_time', { min: 0 }),
+      duration: r.number('duration', { min: 0 }),
+    }),
+  );
+}
+
+/** Pollux's Philly trace: `timestamp,duration,num_gpus,gpu_time,cluster`; submit times relative to the first job. */
+function readPhilly(t: CsvTable): TraceJob[] {
+  requireColumns(t, ['timestamp', 'duration', 'num_gpus', 'cluster'], 'Philly trace');
+  const rows = t.rows.map((r, i) => ({
+    id: String(i),
+    at: r.datetime('timestamp'),
+    duration: r.number('duration', { min: 0 }),
+    gpus: r.number('num_gpus', { min: 0, integer: true }),
+    pool: r.string('cluster'),
+  }));
+  let first = Number.POSITIVE_INFINITY;
+  for (const r of rows) if (r.at < first) first = r.at;
+  return rows.map((r) => job({ id: r.id, pool: r.pool, gpus: r.gpus, submit: r.at - first, duration: r.duration }));
+}
+
+/** Helios `cluster_log.csv`: `job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,...,duration`; `vc` is the pool. */
+function readHelios(t: CsvTable): TraceJob[] {
+  requireColumns(t, ['job_id', 'vc', 'gpu_num', 'submit_time', 'duration'], 'Helios cluster log');
+  const rows = t.rows.map((r) => ({
+    id: r.string('job_id'),
+    user: r.optionalString('user'),
+    pool: r.string('vc'),
+    gpus: r.number('gpu_num', { min: 0, integer: true }),
+    at: r.datetime('submit_time'),
+    duration: r.number('duration', { min: 0 }),
+  }));
+  let first = Number.POSITIVE_INFINITY;
+  for (const r of rows) if (r.at < first) first = r.at;
+  return rows.map((r) => job({ id: r.id, pool: r.pool, user: r.user, gpus: r.gpus, submit: r.at - first, duration: r.duration }));
+}
