@@ -1,7 +1,35 @@
 #!/usr/bin/env node
 /** The gpupool command line. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { PLACEMENTS } from '../core/model.js';
+import { parsePolicies, runSimulateCommand } from '../simulations/command.js';
+import { InputError } from '../simulations/csv.js';
+import { TRACE_FORMATS, type TraceFormat } from '../simulations/traces.js';
 import { runDemo } from './demo.js';
+
+function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a number > 0`);
+    return n;
+  };
+}
+
+function integer(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} takes an integer`);
+    return n;
+  };
+}
+
+function policies(value: string) {
+  try {
+    return parsePolicies(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--policy takes/, 'takes'));
+  }
+}
 
 const program = new Command();
 program.name('gpupool').description('Event-sourced GPU scheduling engine for ML platforms').version('0.1.0');
@@ -13,4 +41,51 @@ program
     await runDemo();
   });
 
-await program.parseAsync(process.argv);
+program
+  .command('simulate')
+  .description('replay a workload trace through the engine on a simulated cluster and report how it went')
+  .requiredOption('--trace <file>', 'the workload trace (CSV)')
+  .addOption(new Option('--format <format>', 'trace format').choices([...TRACE_FORMATS]).default('gpupool'))
+  .requiredOption('--cluster <file>', 'the cluster file: CSV pool,nodes,gpus_per_node[,gpu_type]')
+  .option('--policy <list>', `scheduling policies, comma-separated, each run on its own: fifo, sjf, first-fit, backfill`, policies, policies('fifo'))
+  .addOption(new Option('--placement <mode>', 'node: gang placement on nodes; count: GPU counts only').choices([...PLACEMENTS]).default('node'))
+  .option('--capacity-scale <x>', 'multiply every pool\'s node count by x', positiveNumber('--capacity-scale'), 1)
+  .option('--seed <n>', 'seed for every random choice', integer('--seed'), 1)
+  .option('--max-wait <seconds>', 'pools\' maximum wait before a job reserves capacity', positiveNumber('--max-wait'))
+  .option('--launch-delay <seconds>', 'seconds between allocation and start', positiveNumber('--launch-delay'))
+  .option('--events <file>', 'write the full event log as JSON lines')
+  .requiredOption('--out <dir>', 'folder for jobs.csv, summary.json and report.html')
+  .action(async (opts) => {
+    const started = performance.now();
+    const { summaries } = await runSimulateCommand({
+      trace: opts.trace,
+      format: opts.format as TraceFormat,
+      cluster: opts.cluster,
+      policies: opts.policy,
+      placement: opts.placement,
+      capacityScale: opts.capacityScale,
+      seed: opts.seed,
+      events: opts.events,
+      out: opts.out,
+      maxWaitSeconds: opts.maxWait,
+      launchDelay: opts.launchDelay,
+      progress: process.stderr.isTTY ? 'bar' : 'plain',
+    });
+    for (const s of summaries) {
+      const f = s.overall;
+      process.stdout.write(
+        `${s.policy}: ${f.completed}/${f.jobs} jobs completed, avg JCT ${f.avgJct ?? '-'} s, p95 JCT ${f.p95Jct ?? '-'} s, avg wait ${f.avgWait ?? '-'} s, utilization ${f.utilization === null ? '-' : `${(f.utilization * 100).toFixed(1)}%`}\n`,
+      );
+    }
+    process.stdout.write(`wrote ${opts.out}/report.html (${((performance.now() - started) / 1000).toFixed(2)} s)\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof InputError) {
+    process.stderr.write(`gpupool: ${e.message}\n`);
+    process.exit(2);
+  }
+  throw e;
+}

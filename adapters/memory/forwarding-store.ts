@@ -1,0 +1,63 @@
+/**
+ * An event store for long simulations: it keeps only each stream's revision and hands every
+ * appended event to a sink (a JSON-lines file, or nothing), so a million-job replay does not hold
+ * its whole log in memory. Reads find nothing: an engine on it cannot time-travel or reload;
+ * write the log to a file (or use the in-memory store) for that.
+ */
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  RecordedEvent,
+  Snapshot,
+  Subscription,
+} from '../../core/ports.js';
+
+export type EventSink = (stream: string, events: readonly NewEvent[], firstRevision: bigint) => void;
+
+export class ForwardingEventStore implements EventStore {
+  private readonly revisions = new Map<string, bigint>();
+  private position = -1n;
+
+  constructor(private readonly sink: EventSink = () => {}) {}
+
+  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const last = this.revisions.get(stream);
+    const actual = last === undefined ? ('no_stream' as const) : last;
+    const fits =
+      expected === 'any' ||
+      (expected === 'no_stream' && last === undefined) ||
+      (expected === 'stream_exists' && last !== undefined) ||
+      expected === last;
+    if (!fits) return { ok: false, conflict: { stream, expected, actual } };
+    const first = (last ?? -1n) + 1n;
+    const next = first + BigInt(events.length) - 1n;
+    if (events.length > 0) {
+      this.sink(stream, events, first);
+      this.revisions.set(stream, next);
+      this.position += BigInt(events.length);
+    }
+    return { ok: true, nextExpectedRevision: events.length > 0 ? next : (last ?? -1n), position: this.position };
+  }
+
+  async read(): Promise<RecordedEvent[]> {
+    return [];
+  }
+
+  async readAll(): Promise<RecordedEvent[]> {
+    return [];
+  }
+
+  subscribe(): Subscription {
+    return { close: () => {} };
+  }
+
+  async readSnapshot(): Promise<Snapshot | undefined> {
+    return undefined;
+  }
+
+  async writeSnapshot(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

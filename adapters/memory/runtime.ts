@@ -1,0 +1,148 @@
+/**
+ * The simulated cluster runtime: it plays the part of the cluster for an engine. It launches the
+ * jobs the engine allocates (after an optional launch delay), reports them started, completes
+ * them after their duration or fails them at a given time, stops the jobs the engine asks it to
+ * stop, and loses and restores nodes at scheduled instants.
+ *
+ * It is a discrete-event queue, not a clock: the driver asks for the next instant and takes the
+ * commands due then. Deterministic: the only random choices (launch jitter, injected failures)
+ * come from a seeded generator, drawn in the order allocations happen.
+ */
+import { Heap } from 'heap-js';
+import type { Command } from '../../core/commands.js';
+import type { Event } from '../../core/events.js';
+
+/** How a job behaves once launched. */
+export interface RuntimeJob {
+  /** Seconds it runs once started. */
+  readonly duration: number;
+  /** Seconds after it starts at which it crashes instead (if before its duration). */
+  readonly failAfter?: number;
+  readonly failReason?: string;
+}
+
+export interface RuntimeOptions {
+  /** Seconds between allocation and the runtime reporting the job started. Default 0. */
+  readonly launchDelay?: number;
+  /** Extra launch delay drawn uniformly from [0, launchJitter] seconds (integer seconds). Default 0. */
+  readonly launchJitter?: number;
+  /** Probability that a job crashes at a uniformly drawn point of its run. Default 0. */
+  readonly failureRate?: number;
+  /** Seconds between a stop request and the runtime releasing the job. Default 0. */
+  readonly stopDelay?: number;
+  /** Random source in [0, 1); required when jitter or failures are on. */
+  readonly random?: () => number;
+}
+
+/** Order within an instant: runtime reports first (starts, then ends), node events after. */
+const PHASE = { start: 0, end: 1, node: 2 } as const;
+
+interface Due {
+  readonly at: number;
+  readonly phase: number;
+  readonly seq: number;
+  readonly command: Command;
+  /** For job reports: the job must still be in one of these statuses' phase when due. */
+  readonly job?: string;
+}
+
+export class SimulatedRuntime {
+  private readonly jobs = new Map<string, RuntimeJob>();
+  private readonly queue = new Heap<Due>((a, b) => a.at - b.at || a.phase - b.phase || a.seq - b.seq);
+  /** Jobs that have ended (completed, failed, stopped): their pending reports are dropped. */
+  private readonly ended = new Set<string>();
+  private seq = 0;
+
+  constructor(private readonly options: RuntimeOptions = {}) {
+    if (((options.launchJitter ?? 0) > 0 || (options.failureRate ?? 0) > 0) && !options.random) {
+      throw new Error('SimulatedRuntime: launch jitter and failure injection need a seeded random source');
+    }
+  }
+
+  /** Tell the runtime how a job will behave when it runs. */
+  expect(jobId: string, job: RuntimeJob): void {
+    this.jobs.set(jobId, job);
+  }
+
+  loseNodeAt(at: number, nodeId: string): void {
+    this.push(at, PHASE.node, { type: 'LoseNode', nodeId });
+  }
+
+  restoreNodeAt(at: number, nodeId: string, devices: { index: number; gpuType: string }[]): void {
+    this.push(at, PHASE.node, { type: 'RegisterNode', nodeId, devices });
+  }
+
+  /** Feed the engine's events: allocations launch jobs, stop requests stop them, ends cancel them. */
+  observe(events: readonly Event[]): void {
+    for (const e of events) {
+      switch (e.type) {
+        case 'JobAllocated':
+          this.launch(e.jobId, e.at);
+          break;
+        case 'JobStopRequested':
+          this.push(e.at + (this.options.stopDelay ?? 0), PHASE.end, { type: 'ReleaseJob', jobId: e.jobId }, e.jobId);
+          break;
+        case 'JobCompleted':
+        case 'JobFailed':
+        case 'JobStopped':
+          this.ended.add(e.jobId);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private launch(jobId: string, allocatedAt: number): void {
+    const job = this.jobs.get(jobId);
+    if (!job) return; // not ours to run (submitted by someone else): leave it to its owner
+    const o = this.options;
+    const jitter = (o.launchJitter ?? 0) > 0 ? Math.floor((o.random as () => number)() * ((o.launchJitter ?? 0) + 1)) : 0;
+    const started = allocatedAt + (o.launchDelay ?? 0) + jitter;
+    let failAfter = job.failAfter;
+    if ((o.failureRate ?? 0) > 0 && (o.random as () => number)() < (o.failureRate ?? 0)) {
+      failAfter = Math.floor((o.random as () => number)() * job.duration);
+    }
+    this.push(started, PHASE.start, { type: 'ReportJobStarted', jobId }, jobId);
+    if (failAfter !== undefined && failAfter < job.duration) {
+      const reason = job.failReason ?? 'Crashed';
+      this.push(started + failAfter, PHASE.end, { type: 'ReportJobFailed', jobId, reason }, jobId);
+    } else {
+      this.push(started + job.duration, PHASE.end, { type: 'ReportJobCompleted', jobId }, jobId);
+    }
+  }
+
+  private push(at: number, phase: number, command: Command, job?: string): void {
+    this.queue.push(job === undefined ? { at, phase, seq: this.seq++, command } : { at, phase, seq: this.seq++, command, job });
+  }
+
+  /** The next instant at which the runtime has something to report; Infinity when idle. */
+  nextAt(): number {
+    this.dropEnded();
+    return this.queue.peek()?.at ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The commands due at `at` (or before), in order: starts, then ends, then node events. */
+  takeDue(at: number): Command[] {
+    const out: Command[] = [];
+    for (;;) {
+      this.dropEnded();
+      const next = this.queue.peek();
+      if (!next || next.at > at) return out;
+      this.queue.pop();
+      out.push(next.command);
+    }
+  }
+
+  private dropEnded(): void {
+    for (;;) {
+      const next = this.queue.peek();
+      if (!next?.job || !this.ended.has(next.job)) return;
+      this.queue.pop();
+    }
+  }
+
+  get pending(): number {
+    return this.queue.size();
+  }
+}

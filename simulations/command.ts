@@ -1,0 +1,154 @@
+/**
+ * `gpupool simulate`: read a trace and a cluster, replay the trace under one or more policies,
+ * and write jobs.csv, summary.json and report.html (and the event log, if asked) to a folder.
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { PlacementMode, Policy } from '../core/model.js';
+import { POLICIES } from '../core/model.js';
+import type { NewEvent } from '../core/ports.js';
+import { readClusterFile, scaleCluster } from './cluster.js';
+import { InputError } from './csv.js';
+import { renderReport } from './report.js';
+import { type SimulationResult, simulate } from './simulate.js';
+import { type Summary, jobsCsv, summarize } from './summary.js';
+import { type TraceFormat, readTrace } from './traces.js';
+
+export interface SimulateCommandOptions {
+  readonly trace: string;
+  readonly format: TraceFormat;
+  readonly cluster: string;
+  readonly policies: readonly Policy[];
+  readonly placement: PlacementMode;
+  readonly capacityScale: number;
+  readonly seed: number;
+  readonly events?: string;
+  readonly out: string;
+  readonly maxWaitSeconds?: number;
+  readonly launchDelay?: number;
+  /** Progress output: a bar on a terminal, plain lines otherwise, or nothing. */
+  readonly progress?: 'bar' | 'plain' | 'none';
+  readonly log?: (line: string) => void;
+}
+
+export function parsePolicies(text: string): Policy[] {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = new Set<string>(POLICIES);
+  const bad = names.filter((n) => !known.has(n));
+  if (names.length === 0 || bad.length > 0) {
+    throw new InputError(`--policy takes a comma-separated list of ${POLICIES.join(', ')}; got ${JSON.stringify(text)}`);
+  }
+  return [...new Set(names)] as Policy[];
+}
+
+/** `events.jsonl` for one policy, `events-fifo.jsonl`, `events-sjf.jsonl`... for several. */
+function eventsFile(file: string, policy: Policy, several: boolean): string {
+  if (!several) return file;
+  const ext = extname(file);
+  return join(file.slice(0, file.length - basename(file).length), `${basename(file, ext)}-${policy}${ext || '.jsonl'}`);
+}
+
+/** Writes appended events as JSON lines (one core event per line), buffered. */
+class JsonLinesWriter {
+  private readonly fd: number;
+  private buffer: string[] = [];
+  private size = 0;
+  constructor(readonly file: string) {
+    this.fd = openSync(file, 'w');
+  }
+  write = (_stream: string, events: readonly NewEvent[]): void => {
+    for (const e of events) {
+      const line = `${JSON.stringify(e.data)}\n`;
+      this.buffer.push(line);
+      this.size += line.length;
+    }
+    if (this.size > 1 << 20) this.flush();
+  };
+  flush(): void {
+    if (this.buffer.length > 0) writeSync(this.fd, this.buffer.join(''));
+    this.buffer = [];
+    this.size = 0;
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+export async function runSimulateCommand(o: SimulateCommandOptions): Promise<{ results: SimulationResult[]; summaries: Summary[] }> {
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const trace = readTrace(o.trace, o.format);
+  const pools = scaleCluster(readClusterFile(o.cluster), o.capacityScale);
+  mkdirSync(o.out, { recursive: true });
+  const results: SimulationResult[] = [];
+  const summaries: Summary[] = [];
+  for (const policy of o.policies) {
+    const writer = o.events ? new JsonLinesWriter(eventsFile(o.events, policy, o.policies.length > 1)) : undefined;
+    const progress = progressReporter(o.progress ?? 'none', policy, log);
+    try {
+      const result = await simulate({
+        pools,
+        trace,
+        policy,
+        placement: o.placement,
+        seed: o.seed,
+        maxWaitSeconds: o.maxWaitSeconds ?? null,
+        launchDelay: o.launchDelay ?? 0,
+        log: writer ? { kind: 'sink', sink: writer.write } : { kind: 'none' },
+        onProgress: progress.update,
+      });
+      results.push(result);
+      summaries.push(summarize(result));
+    } finally {
+      progress.stop();
+      writer?.close();
+    }
+  }
+  // One policy: DIR/jobs.csv and DIR/summary.json. Several: the same per policy in DIR/<policy>/,
+  // and DIR/summary.json lists them all.
+  const several = o.policies.length > 1;
+  results.forEach((r, i) => {
+    const dir = several ? join(o.out, r.policy) : o.out;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'jobs.csv'), jobsCsv(r.jobs));
+    writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summaries[i], null, 2)}\n`);
+  });
+  if (several) writeFileSync(join(o.out, 'summary.json'), `${JSON.stringify({ policies: summaries }, null, 2)}\n`);
+  const description = `trace ${o.trace} (${o.format}, ${trace.length} jobs) on cluster ${o.cluster} (${pools.length} pools, ${pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0)} GPUs${o.capacityScale !== 1 ? `, capacity x${o.capacityScale}` : ''}); ${o.placement} placement; seed ${o.seed}`;
+  writeFileSync(join(o.out, 'report.html'), await renderReport({ title: 'gpupool simulation', results, summaries, description }));
+  return { results, summaries };
+}
+
+function progressReporter(mode: 'bar' | 'plain' | 'none', policy: Policy, log: (line: string) => void) {
+  if (mode === 'bar') {
+    const bar = new SingleBar({ format: `${policy.padEnd(9)} [{bar}] {percentage}% | {value}/{total} jobs | {duration_formatted}`, stream: process.stderr, hideCursor: true });
+    let started = false;
+    return {
+      update: (done: number, total: number) => {
+        if (!started) {
+          bar.start(total, 0);
+          started = true;
+        }
+        bar.update(done);
+      },
+      stop: () => {
+        if (started) bar.stop();
+      },
+    };
+  }
+  if (mode === 'plain') {
+    let lastDecile = -1;
+    return {
+      update: (done: number, total: number) => {
+        const decile = Math.floor((done / Math.max(total, 1)) * 10);
+        if (decile > lastDecile) {
+          lastDecile = decile;
+          log(`${policy}: ${done}/${total} jobs submitted`);
+        }
+      },
+      stop: () => {},
+    };
+  }
+  return { update: () => {}, stop: () => {} };
+}

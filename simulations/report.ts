@@ -1,0 +1,220 @@
+/**
+ * The HTML report of one or more simulations: charts rendered to SVG in Node by Vega-Lite, and
+ * the summary figures as tables. Long series are bucketed so a chart holds a few hundred points
+ * per line whatever the trace's length.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { SimulationResult } from './simulate.js';
+import type { Figures, Summary } from './summary.js';
+
+const WIDTH = 720;
+const HEIGHT = 220;
+const MAX_POINTS = 400;
+
+async function svg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Bucket a step series into at most MAX_POINTS points, keeping each bucket's peak. */
+function downsample(t: readonly number[], v: readonly number[], end: number): { t: number; v: number }[] {
+  if (t.length <= MAX_POINTS) return t.map((x, i) => ({ t: x, v: v[i] as number })).concat(t.length ? [{ t: end, v: v[v.length - 1] as number }] : []);
+  const start = t[0] as number;
+  const width = Math.max((end - start) / MAX_POINTS, Number.MIN_VALUE);
+  const out: { t: number; v: number }[] = [];
+  let bucket = -1;
+  for (let i = 0; i < t.length; i++) {
+    const b = Math.min(MAX_POINTS - 1, Math.floor(((t[i] as number) - start) / width));
+    if (b !== bucket) {
+      out.push({ t: start + b * width, v: v[i] as number });
+      bucket = b;
+    } else {
+      const last = out[out.length - 1] as { t: number; v: number };
+      last.v = Math.max(last.v, v[i] as number);
+    }
+  }
+  return out;
+}
+
+const hours = (s: number) => s / 3600;
+
+function timeSeriesSpec(result: SimulationResult, field: 'used' | 'queued', title: string): TopLevelSpec {
+  const end = Math.max(...result.series.map((s) => s.t[s.t.length - 1] ?? 0));
+  const values = result.series.flatMap((s) =>
+    downsample(s.t, s[field], end).map((p) => ({ hours: hours(p.t), value: p.v, pool: s.pool })),
+  );
+  return {
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.2 },
+    encoding: {
+      x: { field: 'hours', type: 'quantitative', title: 'time (hours)' },
+      y: { field: 'value', type: 'quantitative', title: field === 'used' ? 'GPUs in use' : 'jobs waiting' },
+      color: { field: 'pool', type: 'nominal', title: 'pool' },
+    },
+  };
+}
+
+/** Empirical CDF of job completion times, one line per series (pool or policy). */
+function jctCdfSpec(groups: { name: string; jct: number[] }[], title: string, legend: string): TopLevelSpec {
+  const values = groups.flatMap(({ name, jct }) => {
+    const sorted = [...jct].sort((a, b) => a - b);
+    const n = sorted.length;
+    const step = Math.max(1, Math.floor(n / MAX_POINTS));
+    const pts: { jct: number; fraction: number; series: string }[] = [];
+    for (let i = 0; i < n; i += step) pts.push({ jct: Math.max(sorted[i] as number, 1), fraction: (i + 1) / n, series: name });
+    if (n > 0) pts.push({ jct: Math.max(sorted[n - 1] as number, 1), fraction: 1, series: name });
+    return pts;
+  });
+  return {
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'jct', type: 'quantitative', scale: { type: 'log' }, title: 'job completion time (seconds, log scale)' },
+      y: { field: 'fraction', type: 'quantitative', title: 'fraction of jobs' },
+      color: { field: 'series', type: 'nominal', title: legend },
+    },
+  };
+}
+
+const SIZE_BUCKETS: [string, number, number][] = [
+  ['1', 1, 1],
+  ['2', 2, 2],
+  ['3-4', 3, 4],
+  ['5-8', 5, 8],
+  ['9-16', 9, 16],
+  ['17-64', 17, 64],
+  ['65+', 65, Number.POSITIVE_INFINITY],
+];
+
+function waitBySizeSpec(results: readonly SimulationResult[]): TopLevelSpec {
+  const values = results.flatMap((r) =>
+    SIZE_BUCKETS.flatMap(([label, lo, hi]) => {
+      const waits = r.jobs.filter((j) => j.start !== null && j.gpus >= lo && j.gpus <= hi).map((j) => (j.start as number) - j.submit);
+      return waits.length === 0 ? [] : [{ size: label, wait: waits.reduce((s, x) => s + x, 0) / waits.length, jobs: waits.length, policy: r.policy }];
+    }),
+  );
+  return {
+    title: 'Average wait by job size',
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'size', type: 'ordinal', sort: SIZE_BUCKETS.map(([l]) => l), title: 'GPUs requested' },
+      xOffset: { field: 'policy', type: 'nominal' },
+      y: { field: 'wait', type: 'quantitative', title: 'average wait (seconds)' },
+      color: { field: 'policy', type: 'nominal', title: 'policy' },
+      tooltip: [{ field: 'jobs', type: 'quantitative' }],
+    },
+  };
+}
+
+function comparisonSpec(summaries: readonly Summary[]): TopLevelSpec {
+  const metrics: [keyof Figures, string][] = [
+    ['avgJct', 'average JCT'],
+    ['p95Jct', 'p95 JCT'],
+    ['avgWait', 'average wait'],
+    ['p95Wait', 'p95 wait'],
+  ];
+  const values = summaries.flatMap((s) =>
+    metrics.map(([key, label]) => ({ metric: label, seconds: (s.overall[key] as number | null) ?? 0, policy: s.policy })),
+  );
+  return {
+    title: 'Policies side by side (all pools)',
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'metric', type: 'nominal', sort: metrics.map(([, l]) => l), title: null },
+      xOffset: { field: 'policy', type: 'nominal' },
+      y: { field: 'seconds', type: 'quantitative', title: 'seconds' },
+      color: { field: 'policy', type: 'nominal', title: 'policy' },
+    },
+  };
+}
+
+const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? '-' : Number(x.toFixed(digits)).toLocaleString('en-US'));
+const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+
+function figuresTable(rows: { name: string; f: Figures }[], first: string): string {
+  const head = [first, 'GPUs', 'jobs', 'completed', 'rejected', 'avg JCT', 'p50 JCT', 'p95 JCT', 'p99 JCT', 'avg wait', 'p95 wait', 'makespan', 'utilization', 'longest queue'];
+  const body = rows
+    .map(
+      ({ name, f }) =>
+        `<tr><td>${esc(name)}</td>${[f.gpus, f.jobs, f.completed, f.rejected].map((x) => `<td>${fmt(x, 0)}</td>`).join('')}${[f.avgJct, f.p50Jct, f.p95Jct, f.p99Jct, f.avgWait, f.p95Wait, f.makespan]
+          .map((x) => `<td>${fmt(x)}</td>`)
+          .join('')}<td>${pct(f.utilization)}</td><td>${fmt(f.longestQueue, 0)}</td></tr>`,
+    )
+    .join('\n');
+  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+export interface ReportInput {
+  readonly title: string;
+  readonly results: readonly SimulationResult[];
+  readonly summaries: readonly Summary[];
+  /** What was run, for the header: trace, cluster, flags. */
+  readonly description: string;
+}
+
+export async function renderReport(input: ReportInput): Promise<string> {
+  const sections: string[] = [];
+  if (input.results.length > 1) {
+    sections.push(`<h2>Comparison</h2>
+${figuresTable(input.summaries.map((s) => ({ name: s.policy, f: s.overall })), 'policy')}
+${await svg(comparisonSpec(input.summaries))}
+${await svg(
+  jctCdfSpec(
+    input.results.map((r) => ({ name: r.policy, jct: r.jobs.filter((j) => j.status === 'Complete' && j.end !== null).map((j) => (j.end as number) - j.submit) })),
+    'Job completion time distribution by policy',
+    'policy',
+  ),
+)}
+${await svg(waitBySizeSpec(input.results))}`);
+  }
+  for (let i = 0; i < input.results.length; i++) {
+    const r = input.results[i] as SimulationResult;
+    const s = input.summaries[i] as Summary;
+    const pools = Object.entries(s.pools).map(([name, f]) => ({ name, f }));
+    const jctByPool = r.series.map((p) => ({
+      name: p.pool,
+      jct: r.jobs.filter((j) => j.pool === p.pool && j.status === 'Complete' && j.end !== null).map((j) => (j.end as number) - j.submit),
+    }));
+    sections.push(`<h2>Policy ${esc(r.policy)} (${esc(r.placement)} placement)</h2>
+${figuresTable([{ name: 'all pools', f: s.overall }, ...pools], 'pool')}
+${await svg(timeSeriesSpec(r, 'used', 'GPUs in use over time'))}
+${await svg(timeSeriesSpec(r, 'queued', 'Queue length over time'))}
+${await svg(jctCdfSpec(jctByPool, 'Job completion time distribution', 'pool'))}
+${input.results.length === 1 ? await svg(waitBySizeSpec([r])) : ''}`);
+  }
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead { background: #f3f3f3; }
+svg { display: block; margin: 1rem 0; }
+.meta { color: #666; font-size: 0.9rem; }
+</style></head><body>
+<h1>${esc(input.title)}</h1>
+<p class="meta">${esc(input.description)}</p>
+<p class="meta">Times in seconds. JCT: job completion time, end minus submission. Utilization: GPU-seconds of completed jobs over GPUs x makespan.</p>
+${sections.join('\n')}
+</body></html>
+`;
+}

@@ -1,0 +1,240 @@
+/**
+ * One simulation: a trace replayed on a cluster through the real engine, with the simulated
+ * runtime playing the cluster. No scheduling code lives here: the engine decides everything.
+ *
+ * The instant semantics are those of the classic trace simulators (docs/simulations.md): time in
+ * seconds; at each instant every runtime report due (starts, then completions and failures, then
+ * node events) and then every submission of that instant in trace order go to the engine as ONE
+ * batch, so the scheduler runs once per instant. A job starts when the engine allocates it and
+ * ends `duration` seconds after the runtime reports it started.
+ */
+import { ForwardingEventStore, type EventSink } from '../adapters/memory/forwarding-store.js';
+import { SimulatedRuntime } from '../adapters/memory/runtime.js';
+import { InMemoryEventStore } from '../adapters/memory/store.js';
+import type { Command } from '../core/commands.js';
+import type { Event } from '../core/events.js';
+import type { JobStatus, PlacementMode, Policy } from '../core/model.js';
+import type { EventStore, IdGenerator } from '../core/ports.js';
+import { type Engine, createEngine } from '../engine/engine.js';
+import { type PoolSpec, clusterCommands, userOf } from './cluster.js';
+import { InputError } from './csv.js';
+import { Random } from './random.js';
+import type { TraceJob } from './traces.js';
+
+export interface SimulationOptions {
+  readonly pools: readonly PoolSpec[];
+  readonly trace: readonly TraceJob[];
+  readonly policy: Policy;
+  readonly placement: PlacementMode;
+  readonly maxWaitSeconds?: number | null;
+  readonly seed?: number;
+  readonly launchDelay?: number;
+  readonly launchJitter?: number;
+  readonly failureRate?: number;
+  /** Where the event log goes: kept in memory (for time travel), streamed to a sink, or dropped. */
+  readonly log?: { kind: 'memory' } | { kind: 'sink'; sink: EventSink } | { kind: 'none' };
+  /** Called now and then with how many jobs have been submitted. */
+  readonly onProgress?: (submitted: number, total: number) => void;
+}
+
+export type SimStatus = JobStatus | 'Rejected' | 'NotStarted';
+
+export interface JobRecord {
+  readonly id: string;
+  readonly pool: string;
+  readonly gpus: number;
+  readonly submit: number;
+  readonly duration: number;
+  start: number | null;
+  end: number | null;
+  status: SimStatus;
+  rejection: string | null;
+}
+
+/** A pool's GPUs in use and queue length, sampled at every instant where either changed. */
+export interface PoolSeries {
+  readonly pool: string;
+  readonly gpus: number;
+  readonly t: number[];
+  readonly used: number[];
+  readonly queued: number[];
+  longestQueue: number;
+}
+
+export interface SimulationResult {
+  readonly policy: Policy;
+  readonly placement: PlacementMode;
+  readonly jobs: JobRecord[];
+  readonly series: PoolSeries[];
+  readonly instants: number;
+  readonly engine: Engine;
+}
+
+/** Deterministic event ids for a simulation: the same run gives the same log. */
+function counterIds(prefix: string): IdGenerator {
+  let n = 0;
+  return { next: () => `${prefix}-${(n++).toString(36)}` };
+}
+
+/** Resolve each trace job's pool and shape against the cluster; fail on what cannot be run. */
+function plan(trace: readonly TraceJob[], pools: readonly PoolSpec[], placement: PlacementMode) {
+  const byName = new Map(pools.map((p) => [p.name, p]));
+  const only = pools.length === 1 ? pools[0] : undefined;
+  return trace.map((j) => {
+    const pool = j.pool === undefined ? only : byName.get(j.pool);
+    if (!pool) {
+      throw new InputError(
+        j.pool === undefined
+          ? `job '${j.id}' names no pool and the cluster has ${pools.length} (${pools.map((p) => p.name).join(', ')})`
+          : `job '${j.id}' runs in pool '${j.pool}', which the cluster file does not have (pools: ${pools.map((p) => p.name).join(', ')})`,
+      );
+    }
+    return { job: j, pool, workers: j.workers ?? workersFor(j.gpus, pool, placement) };
+  });
+}
+
+/** In node placement a job larger than a node spans the fewest nodes that divide it evenly. */
+function workersFor(gpus: number, pool: PoolSpec, placement: PlacementMode): number {
+  if (placement === 'count' || gpus <= pool.gpusPerNode) return 1;
+  for (let w = Math.ceil(gpus / pool.gpusPerNode); w <= gpus; w++) {
+    if (gpus % w === 0 && gpus / w <= pool.gpusPerNode) return w;
+  }
+  return 1; // cannot be shaped: the engine refuses it, with its advice
+}
+
+export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+  const planned = plan(options.trace, options.pools, options.placement);
+  const log = options.log ?? { kind: 'none' };
+  const store: EventStore =
+    log.kind === 'memory' ? new InMemoryEventStore() : new ForwardingEventStore(log.kind === 'sink' ? log.sink : undefined);
+  const engine = await createEngine({ store, clock: { now: () => 0 }, ids: counterIds(`sim-${options.policy}`) });
+  const random = new Random(options.seed ?? 1);
+  const runtime = new SimulatedRuntime({
+    launchDelay: options.launchDelay ?? 0,
+    launchJitter: options.launchJitter ?? 0,
+    failureRate: options.failureRate ?? 0,
+    random: () => random.next(),
+  });
+
+  const setup = await engine.executeBatch(
+    clusterCommands(options.pools, { policy: options.policy, placement: options.placement, maxWaitSeconds: options.maxWaitSeconds ?? null }),
+    { at: 0 },
+  );
+  const refused = setup.outcomes.find((o) => !o.ok);
+  if (refused && !refused.ok) throw new InputError(`the cluster could not be built: ${refused.rejection.message}`);
+
+  const jobs: JobRecord[] = planned.map(({ job, pool }) => ({
+    id: job.id,
+    pool: pool.name,
+    gpus: job.gpus,
+    submit: job.submit,
+    duration: job.duration,
+    start: null,
+    end: null,
+    status: 'Queued',
+    rejection: null,
+  }));
+  const index = new Map(jobs.map((j, i) => [j.id, i]));
+  const series = new Map<string, PoolSeries>(
+    options.pools.map((p) => [p.name, { pool: p.name, gpus: p.nodes * p.gpusPerNode, t: [0], used: [0], queued: [0], longestQueue: 0 }]),
+  );
+  const used = new Map(options.pools.map((p) => [p.name, 0]));
+  const queued = new Map(options.pools.map((p) => [p.name, 0]));
+  for (const { job } of planned) runtime.expect(job.id, { duration: job.duration });
+
+  const record = (at: number, events: readonly Event[]) => {
+    const changed = new Set<string>();
+    for (const e of events) {
+      const i = 'jobId' in e ? index.get(e.jobId) : undefined;
+      if (i === undefined) continue;
+      const j = jobs[i] as JobRecord;
+      switch (e.type) {
+        case 'JobSubmitted':
+          queued.set(j.pool, (queued.get(j.pool) ?? 0) + 1);
+          break;
+        case 'JobAllocated':
+          j.start = e.at;
+          queued.set(j.pool, (queued.get(j.pool) ?? 0) - 1);
+          used.set(j.pool, (used.get(j.pool) ?? 0) + e.devices.length);
+          break;
+        case 'JobCompleted':
+        case 'JobFailed':
+        case 'JobStopped':
+          j.end = e.at;
+          if (j.start === null) queued.set(j.pool, (queued.get(j.pool) ?? 0) - 1);
+          else used.set(j.pool, (used.get(j.pool) ?? 0) - j.gpus);
+          break;
+        default:
+          continue;
+      }
+      changed.add(j.pool);
+    }
+    for (const pool of changed) {
+      const s = series.get(pool) as PoolSeries;
+      const q = queued.get(pool) ?? 0;
+      if (s.t[s.t.length - 1] === at) {
+        s.used[s.used.length - 1] = used.get(pool) ?? 0;
+        s.queued[s.queued.length - 1] = q;
+      } else {
+        s.t.push(at);
+        s.used.push(used.get(pool) ?? 0);
+        s.queued.push(q);
+      }
+      if (q > s.longestQueue) s.longestQueue = q;
+    }
+  };
+
+  let next = 0;
+  let instants = 0;
+  const total = planned.length;
+  const progressEvery = Math.max(1, Math.floor(total / 100));
+  let lastProgress = 0;
+  for (;;) {
+    const nextSubmit = next < total ? (planned[next] as { job: TraceJob }).job.submit : Number.POSITIVE_INFINITY;
+    const at = Math.min(nextSubmit, runtime.nextAt());
+    if (at === Number.POSITIVE_INFINITY) break;
+    const commands: Command[] = runtime.takeDue(at);
+    const reports = commands.length;
+    while (next < total && (planned[next] as { job: TraceJob }).job.submit === at) {
+      const { job, pool, workers } = planned[next++] as (typeof planned)[number];
+      commands.push({
+        type: 'SubmitJob',
+        jobId: job.id,
+        kind: job.kind,
+        owner: userOf(pool.name),
+        gpus: job.gpus,
+        workers,
+        priority: job.priority,
+        ...(job.expectedDuration > 0 ? { expectedDuration: job.expectedDuration } : {}),
+        ...(job.gpuType !== undefined ? { gpuType: job.gpuType } : {}),
+      });
+    }
+    const result = await engine.executeBatch(commands, { at });
+    instants++;
+    for (let k = 0; k < result.outcomes.length; k++) {
+      const o = result.outcomes[k];
+      if (!o || o.ok) continue;
+      const c = commands[k] as Command;
+      if (k >= reports && c.type === 'SubmitJob') {
+        const j = jobs[index.get(c.jobId) as number] as JobRecord;
+        j.status = 'Rejected';
+        j.rejection = o.rejection.message;
+      } else {
+        throw new Error(`simulation at t=${at}: the runtime's ${c.type} was refused: ${o.rejection.message}`);
+      }
+    }
+    runtime.observe(result.events);
+    record(at, result.events);
+    if (options.onProgress && next - lastProgress >= progressEvery) {
+      lastProgress = next;
+      options.onProgress(next, total);
+    }
+  }
+  options.onProgress?.(total, total);
+
+  for (const j of jobs) {
+    if (j.status === 'Rejected') continue;
+    j.status = engine.job(j.id)?.status ?? 'NotStarted';
+  }
+  return { policy: options.policy, placement: options.placement, jobs, series: [...series.values()], instants, engine };
+}
