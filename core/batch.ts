@@ -34,6 +34,19 @@ export function stamp(body: EventBody, at: number, commandId?: string): Event {
 }
 
 /**
+ * `stamp` without the copy, for runBatch: the bodies decide and the scheduler return are fresh
+ * objects that nothing else holds, so they become the events themselves (same fields, same
+ * order). The copy, an object spread over two dozen event shapes, cost about 0.4 us per event.
+ */
+function stampInPlace(body: EventBody, at: number, commandId: string | undefined): Event {
+  const e = body as Event;
+  e.v = EVENT_SCHEMA_VERSION;
+  e.at = at;
+  if (commandId !== undefined) e.commandId = commandId;
+  return e;
+}
+
+/**
  * Decide and fold a batch into `state` (in place) and return what happened. `at` is the batch's
  * time; a command's own `at` overrides it for that command's events. The scheduler runs at the
  * latest time seen.
@@ -61,10 +74,11 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
     }
     const t = Math.max(command.at ?? at, state.now);
     now = Math.max(now, t);
-    const mine = decision.right.map((body) => stamp(body, t, command.commandId));
+    const mine = decision.right as Event[];
+    for (const body of decision.right) stampInPlace(body, t, command.commandId);
     for (const e of mine) fold(e);
     outcomes.push({ ok: true, duplicate: false, events: mine });
   }
-  if (touched.size > 0) schedule(state, touched, now, (body) => fold(stamp(body, now)));
+  if (touched.size > 0) schedule(state, touched, now, (body) => fold(stampInPlace(body, now, undefined)));
   return { outcomes, events };
 }

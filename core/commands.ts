@@ -57,7 +57,7 @@ export const commandCodecs = {
       workers: PosInt,
       priority: Int,
       tags: t.array(t.string),
-      expectedDuration: PosNumber,
+      expectedDuration: NonNegNumber,
       immediate: t.boolean,
       spec: Json,
     },

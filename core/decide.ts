@@ -407,7 +407,24 @@ function submission(s: State, job: JobFields): Decision {
     const refusal = neverFits(s, pool, job);
     if (refusal) return E.left(refusal);
   }
-  return ok({ type: 'JobSubmitted', ...job, group: owner.group });
+  // Field by field rather than `{ type, ...job, group }`: a spread after another property takes
+  // V8's slow generic copy, a visible share of submitting. Same fields, same order.
+  return ok({
+    type: 'JobSubmitted',
+    jobId: job.jobId,
+    kind: job.kind,
+    owner: job.owner,
+    gpus: job.gpus,
+    gpuType: job.gpuType,
+    workers: job.workers,
+    priority: job.priority,
+    tags: job.tags,
+    expectedDuration: job.expectedDuration,
+    immediate: job.immediate,
+    spec: job.spec,
+    clonedFrom: job.clonedFrom,
+    group: owner.group,
+  });
 }
 
 function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null {

@@ -82,7 +82,7 @@ export const eventCodecs = {
     workers: PosInt,
     priority: Int,
     tags: t.array(t.string),
-    expectedDuration: t.union([PosNumber, t.null]),
+    expectedDuration: t.union([NonNegNumber, t.null]),
     immediate: t.boolean,
     spec: Json,
     clonedFrom: t.union([Name, t.null]),

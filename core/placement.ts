@@ -59,6 +59,17 @@ export function fitsByCounts(cap: PoolTypeCapacity, mode: PoolState['placement']
 }
 
 function placeGang(cap: PoolTypeCapacity, workers: number, need: number): Placement | null {
+  if (workers === 1) {
+    // Most jobs: the general walk below with one worker, but building exact-size arrays (a push
+    // onto an empty array reserves room for sixteen), which showed in allocation profiles.
+    for (let k = need; k < cap.buckets.length; k++) {
+      const node = cap.buckets[k]?.items[0];
+      if (node !== undefined) {
+        return { gpuType: cap.gpuType, devices: (cap.nodes.get(node) as string[]).slice(0, need), nodes: [node], shared: [] };
+      }
+    }
+    return null;
+  }
   const chosen: string[] = [];
   for (let k = need; k < cap.buckets.length && chosen.length < workers; k++) {
     const bucket = cap.buckets[k];

@@ -33,6 +33,37 @@ export const CLUSTER_STREAM = 'cluster';
 export const systemClock: Clock = { now: () => Date.now() / 1000 };
 export const randomIds: IdGenerator = { next: () => randomUUID() };
 
+/**
+ * The engine's default event ids: RFC 4122 version-4 UUIDs (EventStoreDB takes only UUIDs), made
+ * cheaply. A generator draws one random UUID; its ids keep that UUID's first 74 random bits and
+ * count up in the last 48 (from a random start). So ids never repeat within a generator, and two
+ * generators (two engines, or one restarted) collide only if 74 random bits do. A fresh
+ * `randomUUID()` per event (`randomIds`) halved the engine's throughput: each one is assembled
+ * from a score of string pieces, then flattened again when the store indexes it.
+ */
+export function uuidSequence(): IdGenerator {
+  const first = randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx
+  const prefix = first.slice(0, 24);
+  // The 48-bit counter as two 24-bit halves: small integers print three times faster than a
+  // 48-bit double does.
+  const HALF = 0x1000000;
+  const hex6 = (n: number) => n.toString(16).padStart(6, '0');
+  let high = Number.parseInt(first.slice(24, 30), 16);
+  let low = Number.parseInt(first.slice(30), 16);
+  let head = prefix + hex6(high);
+  return {
+    next: () => {
+      low += 1;
+      if (low === HALF) {
+        low = 0;
+        high = (high + 1) % HALF;
+        head = prefix + hex6(high);
+      }
+      return head + hex6(low);
+    },
+  };
+}
+
 export interface EngineOptions {
   store: EventStore;
   clock?: Clock;
@@ -94,7 +125,7 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
-    this.ids = options.ids ?? randomIds;
+    this.ids = options.ids ?? uuidSequence();
     this.stream = options.stream ?? CLUSTER_STREAM;
     this.maxConflictRetries = options.maxConflictRetries ?? 10;
   }

@@ -104,6 +104,14 @@ function workersFor(gpus: number, pool: PoolSpec, placement: PlacementMode): num
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const planned = plan(options.trace, options.pools, options.placement);
+  // The loop below submits jobs in array order as time advances, so it needs them in submission
+  // order. The readers sort, but a caller's own trace may not be: an unsorted one used to submit a
+  // late-listed early job at a later instant (time going backwards). A stable sort keeps ties in
+  // trace order; the results still list jobs in the caller's order.
+  const arrivals = planned
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.job.submit - b.p.job.submit || a.i - b.i)
+    .map((x) => x.p);
   const log = options.log ?? { kind: 'none' };
   const store: EventStore =
     log.kind === 'memory' ? new InMemoryEventStore() : new ForwardingEventStore(log.kind === 'sink' ? log.sink : undefined);
@@ -190,13 +198,17 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const progressEvery = Math.max(1, Math.floor(total / 100));
   let lastProgress = 0;
   for (;;) {
-    const nextSubmit = next < total ? (planned[next] as { job: TraceJob }).job.submit : Number.POSITIVE_INFINITY;
-    const at = Math.min(nextSubmit, runtime.nextAt());
-    if (at === Number.POSITIVE_INFINITY) break;
+    const nextSubmit = next < total ? (arrivals[next] as { job: TraceJob }).job.submit : Number.POSITIVE_INFINITY;
+    let at = Math.min(nextSubmit, runtime.nextAt());
+    if (at === Number.POSITIVE_INFINITY) {
+      // Only held start reports are left (of jobs that never end): send them in a last batch.
+      if (runtime.pending === 0) break;
+      at = runtime.heldUntil();
+    }
     const commands: Command[] = runtime.takeDue(at);
     const reports = commands.length;
-    while (next < total && (planned[next] as { job: TraceJob }).job.submit === at) {
-      const { job, pool, workers } = planned[next++] as (typeof planned)[number];
+    while (next < total && (arrivals[next] as { job: TraceJob }).job.submit === at) {
+      const { job, pool, workers } = arrivals[next++] as (typeof planned)[number];
       commands.push({
         type: 'SubmitJob',
         jobId: job.id,
@@ -205,7 +217,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         gpus: job.gpus,
         workers,
         priority: job.priority,
-        ...(job.expectedDuration > 0 ? { expectedDuration: job.expectedDuration } : {}),
+        expectedDuration: job.expectedDuration,
         ...(job.gpuType !== undefined ? { gpuType: job.gpuType } : {}),
       });
     }

@@ -52,6 +52,8 @@ export class SimulatedRuntime {
   /** Jobs that have ended (completed, failed, stopped): their pending reports are dropped. */
   private readonly ended = new Set<string>();
   private seq = 0;
+  /** Start reports already due, waiting to ride with the next batch. */
+  private starts: Command[] = [];
 
   constructor(private readonly options: RuntimeOptions = {}) {
     if (((options.launchJitter ?? 0) > 0 || (options.failureRate ?? 0) > 0) && !options.random) {
@@ -116,22 +118,44 @@ export class SimulatedRuntime {
     this.queue.push(job === undefined ? { at, phase, seq: this.seq++, command } : { at, phase, seq: this.seq++, command, job });
   }
 
-  /** The next instant at which the runtime has something to report; Infinity when idle. */
+  /**
+   * The next instant at which the runtime has something that matters to the scheduler: an end
+   * or a node event. Start reports change no capacity, so they do not make an instant of their
+   * own: they ride with the next batch, each stamped with its own time (see takeDue).
+   * Infinity when nothing but start reports is left.
+   */
   nextAt(): number {
-    this.dropEnded();
-    return this.queue.peek()?.at ?? Number.POSITIVE_INFINITY;
+    for (;;) {
+      this.dropEnded();
+      const next = this.queue.peek();
+      if (!next) return Number.POSITIVE_INFINITY;
+      if (next.phase !== PHASE.start) return next.at;
+      this.queue.pop();
+      this.starts.push({ ...next.command, at: next.at } as Command);
+    }
   }
 
-  /** The commands due at `at` (or before), in order: starts, then ends, then node events. */
+  /**
+   * The commands due at `at` (or before), in order: start reports (each carrying its own `at`),
+   * then ends, then node events.
+   */
   takeDue(at: number): Command[] {
-    const out: Command[] = [];
+    const out: Command[] = this.starts;
+    this.starts = [];
     for (;;) {
       this.dropEnded();
       const next = this.queue.peek();
       if (!next || next.at > at) return out;
       this.queue.pop();
-      out.push(next.command);
+      out.push(next.phase === PHASE.start ? ({ ...next.command, at: next.at } as Command) : next.command);
     }
+  }
+
+  /** The latest time of the start reports held back for the next batch; -Infinity if none. */
+  heldUntil(): number {
+    let t = Number.NEGATIVE_INFINITY;
+    for (const c of this.starts) t = Math.max(t, c.at ?? t);
+    return t;
   }
 
   private dropEnded(): void {
@@ -143,6 +167,6 @@ export class SimulatedRuntime {
   }
 
   get pending(): number {
-    return this.queue.size();
+    return this.queue.size() + this.starts.length;
   }
 }

@@ -55,11 +55,17 @@ export function shadowOf(state: State, cap: PoolTypeCapacity, mode: PlacementMod
     }
     if (headFits(freeAt, mode, head)) return { time, freeAt, unreachable: false };
   }
-  // Every device of the schedulable nodes, busy or not: what the head could have once all running
-  // work ended, whatever the durations.
+  return { time: Number.POSITIVE_INFINITY, freeAt, unreachable: !fitsWhenIdle(cap, mode, head) };
+}
+
+/**
+ * Whether a job fits this pool and type once all running work has ended, whatever the durations:
+ * every device of the schedulable (uncordoned) nodes, busy or not, counted as free.
+ */
+export function fitsWhenIdle(cap: PoolTypeCapacity, mode: PlacementMode, job: Pick<JobState, 'gpus' | 'workers'>): boolean {
   const idle = new Map<string, number>();
   for (const node of cap.nodes.keys()) idle.set(node, cap.sizes.get(node) ?? 0);
-  return { time: Number.POSITIVE_INFINITY, freeAt, unreachable: !headFits(idle, mode, head) };
+  return headFits(idle, mode, job);
 }
 
 function expectedEnd(job: JobState | undefined): number {

@@ -17,7 +17,7 @@ import type { EventBody } from '../events.js';
 import type { JobState, PoolState, State } from '../model.js';
 import { type Placement, candidateTypes, place, placeImmediate } from '../placement.js';
 import type { PendingQueue } from '../queue.js';
-import { type Shadow, headFits, shadowOf } from './backfill.js';
+import { type Shadow, fitsWhenIdle, headFits, shadowOf } from './backfill.js';
 import { type HeldBy, waitReason } from './reasons.js';
 
 export type Emit = (body: EventBody) => void;
@@ -74,24 +74,34 @@ function walkQueue(state: State, queue: PendingQueue, pool: PoolState, now: numb
       continue;
     }
     const position = queue.immediate.length + i;
-    const starving = pool.maxWaitSeconds !== null && now - job.submittedAt >= pool.maxWaitSeconds;
+    // A job past the maximum wait reserves the capacity only if it could start once running work
+    // ended: one whose nodes were lost, cordoned or moved away has nothing to reserve, and blocking
+    // behind it kept an idle first-fit pool idle (property test "no stuck queue").
+    const starving =
+      pool.maxWaitSeconds !== null && now - job.submittedAt >= pool.maxWaitSeconds && couldStartWhenIdle(state, job, pool);
     if (strict || starving) {
       // fifo/sjf stop at the first job that does not fit; a starving job reserves what is left.
       return { heldBy: starving && !strict ? 'starving' : 'head', blockerPosition: position };
     }
     if (pool.policy === 'backfill' && !backfill) {
-      const cap = headCapacity(state, job, pool);
-      const shadow = cap && shadowOf(state, cap, pool.placement, job, now);
       // A job that could not start even if all running work ended (its nodes were lost, cordoned
       // or moved away) gets no reservation: nothing a later job does can delay its start, and
       // reserving for it kept an idle pool idle (property test "no stuck queue"). The reservation
       // goes to the next job that does not fit, as when the head has no capacity of its type.
-      if (cap && shadow && !shadow.unreachable) backfill = { head: job, cap, shadow };
+      backfill = reservationFor(state, job, pool, now);
       result = { heldBy: 'head', blockerPosition: position };
     }
     i++;
   }
   return result;
+}
+
+function couldStartWhenIdle(state: State, job: JobState, pool: PoolState): boolean {
+  for (const type of candidateTypes(state, job, pool)) {
+    const cap = capacityOf(state, pool.id, type);
+    if (cap && fitsWhenIdle(cap, pool.placement, job)) return true;
+  }
+  return false;
 }
 
 /** A cheap test before placement: some candidate type has at least `gpus` free devices. */
@@ -103,9 +113,27 @@ function mightFit(state: State, job: JobState, pool: PoolState): boolean {
   return false;
 }
 
-function headCapacity(state: State, head: JobState, pool: PoolState): PoolTypeCapacity | undefined {
-  const types = candidateTypes(state, head, pool);
-  return types.length > 0 ? capacityOf(state, pool.id, types[0] as string) : undefined;
+/**
+ * Backfill's reservation for a head that does not fit: on the GPU type where it can start
+ * earliest. A head without a type in a mixed pool may start on any type it finds; reserving only
+ * on the first type let a later job take the devices of the type the head would start on sooner
+ * (property test "under backfill ... never delays the head's earliest start"). Null when the head
+ * could not start on any type even if all running work ended.
+ */
+function reservationFor(
+  state: State,
+  head: JobState,
+  pool: PoolState,
+  now: number,
+): { head: JobState; cap: PoolTypeCapacity; shadow: Shadow } | null {
+  let best: { head: JobState; cap: PoolTypeCapacity; shadow: Shadow } | null = null;
+  for (const type of candidateTypes(state, head, pool)) {
+    const cap = capacityOf(state, pool.id, type);
+    if (!cap) continue;
+    const shadow = shadowOf(state, cap, pool.placement, head, now);
+    if (!shadow.unreachable && (!best || shadow.time < best.shadow.time)) best = { head, cap, shadow };
+  }
+  return best;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Which groups a folded event gives the scheduler something to do for: a new pending job, or
- * capacity that may have grown in the group's pool. Evaluated right after the event is folded in.
+ * capacity that changed in the group's pool. Evaluated right after the event is folded in.
  */
 import type { Event } from '../events.js';
 import type { State } from '../model.js';
@@ -19,12 +19,24 @@ export function groupsTouchedBy(state: State, event: Event, out: Set<string>): v
       for (const id of job.allocation?.devices ?? []) addPoolGroup(state, state.devices.get(id)?.pool, out);
       return;
     }
+    // Capacity that shrinks can unblock a queue too: a job that can no longer start at all (its
+    // nodes cordoned, lost or moved away) stops holding later jobs back (scheduler/pass.ts). So
+    // the pools devices leave are touched as well as those they join (property test "no stuck
+    // queue": a busy device moved out of a backfill pool left its idle pool idle).
     case 'DevicesMoved':
       addPoolGroup(state, event.toPoolId, out);
+      for (const m of event.devices) addPoolGroup(state, m.from, out);
       return;
     case 'NodeRegistered':
     case 'NodeUncordoned':
+    case 'NodeCordoned':
       for (const id of state.nodes.get(event.nodeId)?.devices ?? []) addPoolGroup(state, state.devices.get(id)?.pool, out);
+      return;
+    case 'NodeLost':
+    case 'DevicesLost':
+      // The lost devices are gone from the state, and with them which pools they were in: every
+      // group with a pool is looked at again (losses are rare).
+      for (const g of state.groups.values()) if (g.pool !== null) out.add(g.id);
       return;
     case 'PoolAssigned':
       out.add(event.groupId);
