@@ -132,16 +132,20 @@ function comparisonSpec(summaries: readonly Summary[]): TopLevelSpec {
   );
   return {
     title: 'Policies side by side (all pools)',
-    width: WIDTH,
-    height: HEIGHT,
     data: { values },
-    mark: 'bar',
-    encoding: {
-      x: { field: 'metric', type: 'nominal', sort: metrics.map(([, l]) => l), title: null },
-      xOffset: { field: 'policy', type: 'nominal' },
-      y: { field: 'seconds', type: 'quantitative', title: 'seconds' },
-      color: { field: 'policy', type: 'nominal', title: 'policy' },
+    facet: { field: 'metric', type: 'nominal', sort: metrics.map(([, l]) => l), title: null },
+    columns: metrics.length,
+    spec: {
+      width: WIDTH / metrics.length - 40,
+      height: HEIGHT,
+      mark: 'bar',
+      encoding: {
+        x: { field: 'policy', type: 'nominal', title: null },
+        y: { field: 'seconds', type: 'quantitative', title: 'seconds' },
+        color: { field: 'policy', type: 'nominal', title: 'policy' },
+      },
     },
+    resolve: { scale: { y: 'independent' } },
   };
 }
 
