@@ -80,7 +80,18 @@ export class CsvRow {
     if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
     const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(raw);
     const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Number.NaN;
-    if (!Number.isFinite(ms)) this.fail(column, `expected a time like "2017-10-09 07:01:55", got ${JSON.stringify(raw)}`);
+    // Date.UTC rolls fields over (month 13, February 30, 24:00, minute 61 become another time):
+    // a time that does not exist is refused, not read as a different one.
+    const d = new Date(ms);
+    const real =
+      m !== null &&
+      Number.isFinite(ms) &&
+      d.getUTCMonth() === +m[2]! - 1 &&
+      d.getUTCDate() === +m[3]! &&
+      d.getUTCHours() === +m[4]! &&
+      d.getUTCMinutes() === +m[5]! &&
+      d.getUTCSeconds() === +m[6]!;
+    if (!real) this.fail(column, `expected a time like "2017-10-09 07:01:55", got ${JSON.stringify(raw)}`);
     return ms / 1000 + (m?.[7] ? Number(m[7]) : 0);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { JobKind } from '../core/model.js';
 import { JOB_KINDS } from '../core/model.js';
-import { type CsvTable, InputError, readCsvFile, requireColumns } from './csv.js';
+import { CsvError, type CsvTable, readCsvFile, requireColumns } from './csv.js';
 
 export interface TraceJob {
   readonly id: string;
@@ -31,10 +31,15 @@ export type TraceFormat = (typeof TRACE_FORMATS)[number];
 export function readTrace(file: string, format: TraceFormat = 'gpupool'): TraceJob[] {
   const table = readCsvFile(file);
   const jobs = READERS[format](table);
-  const seen = new Set<string>();
+  // Every reader maps the table's rows one to one, so jobs[i] came from table.rows[i]. A duplicate
+  // names the lines of both rows (it used to give the job's index, "row 3", which read like a
+  // line number and was not one).
+  const firstLine = new Map<string, number>();
   jobs.forEach((j, i) => {
-    if (seen.has(j.id)) throw new InputError(`${file}: job id '${j.id}' appears twice (row ${i + 1})`);
-    seen.add(j.id);
+    const line = table.rows[i]?.line ?? i + 2;
+    const first = firstLine.get(j.id);
+    if (first !== undefined) throw new CsvError(file, line, 'job_id', `job id '${j.id}' appears twice (first on line ${first})`);
+    firstLine.set(j.id, line);
   });
   // A stable sort: ties keep file order.
   return jobs.map((j, i) => ({ j, i })).sort((a, b) => a.j.submit - b.j.submit || a.i - b.i).map((x) => x.j);

@@ -51,6 +51,11 @@ export class SimulatedRuntime {
   private readonly queue = new Heap<Due>((a, b) => a.at - b.at || a.phase - b.phase || a.seq - b.seq);
   /** Jobs that have ended (completed, failed, stopped): their pending reports are dropped. */
   private readonly ended = new Set<string>();
+  /**
+   * Jobs the engine asked to stop: their pending start report is dropped (the engine refuses to
+   * hear that a Stopping job started; the runtime sent it anyway, and the simulation threw).
+   */
+  private readonly stopping = new Set<string>();
   private seq = 0;
   /** Start reports already due, waiting to ride with the next batch. */
   private starts: Command[] = [];
@@ -82,6 +87,7 @@ export class SimulatedRuntime {
           this.launch(e.jobId, e.at);
           break;
         case 'JobStopRequested':
+          this.stopping.add(e.jobId);
           this.push(e.at + (this.options.stopDelay ?? 0), PHASE.end, { type: 'ReleaseJob', jobId: e.jobId }, e.jobId);
           break;
         case 'JobCompleted':
@@ -140,8 +146,17 @@ export class SimulatedRuntime {
    * then ends, then node events.
    */
   takeDue(at: number): Command[] {
-    const out: Command[] = this.starts;
-    this.starts = [];
+    // Only the held start reports due by `at`: one due later stamped this batch with its later
+    // time, which moved the whole batch (its submissions and its scheduling pass) into the future.
+    // And none of a job that has ended or is being stopped since it was held.
+    const out: Command[] = [];
+    const later: Command[] = [];
+    for (const c of this.starts) {
+      const jobId = (c as { jobId: string }).jobId;
+      if (this.ended.has(jobId) || this.stopping.has(jobId)) continue;
+      ((c.at ?? at) <= at ? out : later).push(c);
+    }
+    this.starts = later;
     for (;;) {
       this.dropEnded();
       const next = this.queue.peek();
@@ -161,7 +176,8 @@ export class SimulatedRuntime {
   private dropEnded(): void {
     for (;;) {
       const next = this.queue.peek();
-      if (!next?.job || !this.ended.has(next.job)) return;
+      if (!next?.job) return;
+      if (!this.ended.has(next.job) && !(next.phase === PHASE.start && this.stopping.has(next.job))) return;
       this.queue.pop();
     }
   }

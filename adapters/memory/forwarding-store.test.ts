@@ -1,0 +1,88 @@
+/**
+ * The forwarding event store: it keeps only revisions, fences appends by expected revision as
+ * every store does, and hands each appended batch to its sink; it reads nothing back.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EventStore, NewEvent } from '../../core/ports.js';
+import { createEngine } from '../../engine/engine.js';
+import { clusterCommands, userOf } from '../../simulations/cluster.js';
+import { ForwardingEventStore } from './forwarding-store.js';
+
+const ev = (id: string): NewEvent => ({ id, type: 'Test', data: { id } });
+
+describe('ForwardingEventStore', () => {
+  it('hands each appended batch to the sink with its first revision, per stream', async () => {
+    const seen: [string, string[], bigint][] = [];
+    const store = new ForwardingEventStore((stream, events, first) => seen.push([stream, events.map((e) => e.id), first]));
+    expect(await store.append('a', [ev('1'), ev('2')], 'no_stream')).toEqual({
+      ok: true,
+      nextExpectedRevision: 1n,
+      position: 1n,
+    });
+    expect(await store.append('b', [ev('3')], 'any')).toEqual({ ok: true, nextExpectedRevision: 0n, position: 2n });
+    expect(await store.append('a', [ev('4')], 1n)).toEqual({ ok: true, nextExpectedRevision: 2n, position: 3n });
+    expect(await store.append('a', [ev('5')], 'stream_exists')).toEqual({ ok: true, nextExpectedRevision: 3n, position: 4n });
+    expect(seen).toEqual([
+      ['a', ['1', '2'], 0n],
+      ['b', ['3'], 0n],
+      ['a', ['4'], 2n],
+      ['a', ['5'], 3n],
+    ]);
+  });
+
+  it("refuses an append whose expected revision is not the stream's, and forwards nothing", async () => {
+    const seen: string[] = [];
+    const store = new ForwardingEventStore((_s, events) => seen.push(...events.map((e) => e.id)));
+    expect(await store.append('a', [ev('1')], 'stream_exists')).toEqual({
+      ok: false,
+      conflict: { stream: 'a', expected: 'stream_exists', actual: 'no_stream' },
+    });
+    expect(await store.append('a', [ev('1')], 0n)).toEqual({
+      ok: false,
+      conflict: { stream: 'a', expected: 0n, actual: 'no_stream' },
+    });
+    await store.append('a', [ev('1')], 'no_stream');
+    expect(await store.append('a', [ev('2')], 'no_stream')).toEqual({
+      ok: false,
+      conflict: { stream: 'a', expected: 'no_stream', actual: 0n },
+    });
+    expect(await store.append('a', [ev('2')], 5n)).toEqual({ ok: false, conflict: { stream: 'a', expected: 5n, actual: 0n } });
+    expect(seen).toEqual(['1']);
+  });
+
+  it('an empty append forwards nothing and moves nothing', async () => {
+    let calls = 0;
+    const store = new ForwardingEventStore(() => calls++);
+    expect(await store.append('a', [], 'any')).toEqual({ ok: true, nextExpectedRevision: -1n, position: -1n });
+    await store.append('a', [ev('1')], 'any');
+    expect(await store.append('a', [], 0n)).toEqual({ ok: true, nextExpectedRevision: 0n, position: 0n });
+    expect(calls).toBe(1);
+  });
+
+  it('reads nothing back', async () => {
+    // Through the port, as the engine sees it.
+    const store: EventStore = new ForwardingEventStore();
+    await store.append('a', [ev('1')], 'any');
+    expect(await store.read('a')).toEqual([]);
+    expect(await store.readAll()).toEqual([]);
+    expect(await store.readSnapshot('a', 1)).toBeUndefined();
+  });
+
+  it('carries an engine: every event reaches the sink, in order, with consecutive revisions', async () => {
+    const log: { type: string; revision: bigint }[] = [];
+    const store = new ForwardingEventStore((_s, events, first) => {
+      for (const [i, e] of events.entries()) log.push({ type: e.type, revision: first + BigInt(i) });
+    });
+    const engine = await createEngine({ store, clock: { now: () => 0 } });
+    await engine.executeBatch(
+      clusterCommands([{ name: 'p', nodes: 1, gpusPerNode: 2, gpuType: 'GPU' }], { policy: 'fifo', placement: 'node' }),
+      { at: 0 },
+    );
+    await engine.executeBatch([{ type: 'SubmitJob', jobId: 'j', kind: 'training', owner: userOf('p'), gpus: 2 }], { at: 1 });
+    await engine.executeBatch([{ type: 'ReportJobStarted', jobId: 'j' }], { at: 2 });
+    expect(log.map((e) => e.revision)).toEqual(log.map((_, i) => BigInt(i)));
+    expect(BigInt(engine.revision)).toBe(log[log.length - 1]?.revision);
+    expect(log.slice(-3).map((e) => e.type)).toEqual(['JobSubmitted', 'JobAllocated', 'JobStarted']);
+    expect(engine.job('j')?.status).toBe('Training');
+  });
+});
