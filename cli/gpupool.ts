@@ -15,6 +15,14 @@ function positiveNumber(flag: string) {
   };
 }
 
+function nonNegativeNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a number >= 0`);
+    return n;
+  };
+}
+
 function integer(flag: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -52,7 +60,7 @@ program
   .option('--capacity-scale <x>', 'multiply every pool\'s node count by x', positiveNumber('--capacity-scale'), 1)
   .option('--seed <n>', 'seed for every random choice', integer('--seed'), 1)
   .option('--max-wait <seconds>', 'pools\' maximum wait before a job reserves capacity', positiveNumber('--max-wait'))
-  .option('--launch-delay <seconds>', 'seconds between allocation and start', positiveNumber('--launch-delay'))
+  .option('--launch-delay <seconds>', 'seconds between allocation and start', nonNegativeNumber('--launch-delay'))
   .option('--events <file>', 'write the full event log as JSON lines')
   .requiredOption('--out <dir>', 'folder for jobs.csv, summary.json and report.html')
   .action(async (opts) => {

@@ -3,7 +3,7 @@
  * and write jobs.csv, summary.json and report.html (and the event log, if asked) to a folder.
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { PlacementMode, Policy } from '../core/model.js';
 import { POLICIES } from '../core/model.js';
@@ -55,7 +55,12 @@ class JsonLinesWriter {
   private buffer: string[] = [];
   private size = 0;
   constructor(readonly file: string) {
-    this.fd = openSync(file, 'w');
+    mkdirSync(dirname(file), { recursive: true });
+    try {
+      this.fd = openSync(file, 'w');
+    } catch (e) {
+      throw new InputError(`cannot write the event log to ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
   write = (_stream: string, events: readonly NewEvent[]): void => {
     for (const e of events) {

@@ -16,7 +16,7 @@ export interface WorkloadOptions {
    * rate from the mean job size and duration. Default 0.9 (busy, with queues forming).
    */
   readonly load?: number;
-  /** GPU counts and their weights; counts above a pool's node size are capped to it. */
+  /** GPU counts and their weights; counts above a pool's total GPUs are capped to it. */
   readonly gpuCounts?: readonly (readonly [number, number])[];
   /** Log-normal duration parameters (seconds): median e^mu. Default median 1 h, sigma 1.2. */
   readonly durationMu?: number;
