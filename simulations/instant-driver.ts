@@ -14,13 +14,14 @@
  * Setup: one operator, nodes of `gpusPerNode` GPUs, one pool holding all of them under the given
  * policy and placement, one group bound to it and one user who owns every job.
  */
+
+import { InMemoryEventStore } from '../adapters/memory/store.js';
 import type { CommandOutcome } from '../core/batch.js';
 import type { Command } from '../core/commands.js';
 import type { Event } from '../core/events.js';
 import type { PlacementMode, Policy } from '../core/model.js';
 import type { EventStore } from '../core/ports.js';
-import { InMemoryEventStore } from '../adapters/memory/store.js';
-import { type Engine, createEngine } from '../engine/engine.js';
+import { createEngine, type Engine } from '../engine/engine.js';
 
 /** One job of a workload: what a count-only trace carries, plus optional shape. */
 export interface WorkloadJob {

@@ -41,7 +41,7 @@ describe('Tiresias 60-job trace, fifo, count placement, 16 GPUs (2 x 8)', async 
   });
 
   it('runs one batch per instant and leaves a consistent, idle cluster', () => {
-    const instants = new Set(trace.flatMap((j) => [j.submit, (byId.get(j.id)?.end as number)]));
+    const instants = new Set(trace.flatMap((j) => [j.submit, byId.get(j.id)?.end as number]));
     expect(run.instants).toBe(instants.size);
     expect(checkInvariants(run.engine.current as never)).toEqual([]);
     expect(run.engine.jobs().every((j) => j.status === 'Complete')).toBe(true);

@@ -1,0 +1,216 @@
+/**
+ * gpupool benchmarks: `npx tsx bench/run.ts [replay|throughput|reschedule ...] [--reps N]`
+ * (or `npm run bench`). Each benchmark repeats its measurement and reports the median (and the
+ * spread), because these machines are shared and noisy. Targets: bench/README.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Event } from '../core/events.js';
+import { decodeEvent } from '../core/events.js';
+import { evolve, initialState, replay } from '../core/evolve.js';
+import type { Policy } from '../core/model.js';
+import {
+  coreExecutor,
+  engineExecutor,
+  RESCHEDULE,
+  runReleases,
+  runThroughput,
+  setupReschedule,
+  THROUGHPUT,
+  throughputEvents,
+} from './scenarios.js';
+
+interface Figure {
+  name: string;
+  unit: string;
+  values: number[];
+  /** Pass when the median is >= (or <= for 'max') the target; none for a reference figure. */
+  target?: { kind: 'min' | 'max'; value: number };
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const collect = () => gc?.();
+
+/**
+ * With --cpu, durations are this process's CPU time (user + system, all threads) instead of wall
+ * time: steadier on a shared machine, where other processes take turns on the cores, but it also
+ * counts the garbage collector's helper threads, so it reads a little slower than wall time on
+ * an idle machine. The targets are meant for wall time.
+ */
+const useCpu = process.argv.includes('--cpu');
+export function clock(): () => number {
+  if (useCpu) {
+    const c0 = process.cpuUsage();
+    return () => {
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1000;
+    };
+  }
+  const t0 = performance.now();
+  return () => performance.now() - t0;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
+}
+
+const fmt = (n: number) =>
+  n >= 1000 ? Math.round(n).toLocaleString('en-US') : n >= 10 ? n.toFixed(1) : n >= 0.1 ? n.toFixed(3) : n.toFixed(4);
+
+function report(f: Figure): void {
+  const m = median(f.values);
+  const spread = `[${fmt(Math.min(...f.values))} .. ${fmt(Math.max(...f.values))}]`;
+  let verdict = '(reference)';
+  if (f.target) {
+    const ok = f.target.kind === 'min' ? m >= f.target.value : m <= f.target.value;
+    verdict = `target ${`${f.target.kind === 'min' ? '>=' : '<'} ${fmt(f.target.value)}`.padEnd(10)} ${ok ? 'ok' : 'MISSED'}`;
+  }
+  console.log(`  ${f.name.padEnd(34)} ${fmt(m).padStart(12)} ${f.unit.padEnd(9)} ${spread.padEnd(26)} ${verdict}`);
+}
+
+// -- replay ----------------------------------------------------------------------------------------
+
+async function benchReplay(reps: number): Promise<void> {
+  const events = await throughputEvents();
+  // What a store hands back: plain JSON data, decoded before folding.
+  const json: unknown[] = JSON.parse(JSON.stringify(events));
+  console.log(`replay: ${events.length.toLocaleString('en-US')} events from one throughput run (${mix(events)})`);
+  const plain: number[] = [];
+  const decoded: number[] = [];
+  replay(events); // warm-up
+  for (let r = 0; r < reps; r++) {
+    collect();
+    let elapsed = clock();
+    replay(events, initialState());
+    plain.push(events.length / (elapsed() / 1000));
+    collect();
+    elapsed = clock();
+    const state = initialState();
+    for (const u of json) {
+      const d = decodeEvent(u);
+      if (!d.ok) throw new Error(d.message);
+      evolve(state, d.value);
+    }
+    decoded.push(json.length / (elapsed() / 1000));
+  }
+  report({ name: 'evolve', unit: 'events/s', values: plain, target: { kind: 'min', value: 500_000 } });
+  report({ name: 'decodeEvent + evolve', unit: 'events/s', values: decoded, target: { kind: 'min', value: 500_000 } });
+}
+
+function mix(events: readonly Event[]): string {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([t, n]) => `${t} ${Math.round((100 * n) / events.length)}%`)
+    .join(', ');
+}
+
+// -- throughput ------------------------------------------------------------------------------------
+
+async function benchThroughput(reps: number): Promise<void> {
+  const o = THROUGHPUT;
+  console.log(
+    `throughput: ${o.nodes * o.gpusPerNode} GPUs (${o.nodes} nodes x ${o.gpusPerNode}), one fifo pool, ${o.batches} batches of ${o.batchSize} submissions; jobs submitted, scheduled and completed per second`,
+  );
+  const variants = [
+    { name: 'engine, full cluster + queue', pattern: 'rolling', engine: true },
+    { name: 'engine, submit then complete', pattern: 'alternate', engine: true },
+    { name: 'core alone, full cluster + queue', pattern: 'rolling', engine: false },
+  ] as const;
+  for (const v of variants) {
+    const options = { ...o, pattern: v.pattern };
+    const executor = async () => (v.engine ? (await engineExecutor()).execute : coreExecutor());
+    await runThroughput(await executor(), { ...options, batches: 10 }); // warm-up
+    const values: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const execute = await executor();
+      collect();
+      const run = await runThroughput(execute, options, clock);
+      values.push(run.jobs / (run.ms / 1000));
+    }
+    report({ name: v.name, unit: 'jobs/s', values, ...(v.engine ? { target: { kind: 'min', value: 100_000 } } : {}) });
+  }
+}
+
+// -- reschedule ------------------------------------------------------------------------------------
+
+async function benchReschedule(reps: number, releases = 2_000): Promise<void> {
+  const targets: Record<string, number> = { fifo: 1, 'first-fit': 5 };
+  for (const policy of ['fifo', 'first-fit'] as Policy[]) {
+    const p50: number[] = [];
+    const p99: number[] = [];
+    let waiting = 0;
+    let started = 0;
+    for (let r = 0; r < reps; r++) {
+      const s = setupReschedule({ ...RESCHEDULE, policy });
+      waiting = s.waiting;
+      runReleases(s, 200, 1000 + r); // warm-up on this state
+      collect();
+      // Always wall time: process CPU time also counts the collector's helper threads, whose
+      // bursts land on whichever release is being timed and swamp a 10 us pass.
+      const times = runReleases(s, releases, r + 1);
+      started = times.reduce((n, x) => n + x.started, 0) / times.length;
+      p50.push(
+        quantile(
+          times.map((x) => x.ms),
+          0.5,
+        ),
+      );
+      p99.push(
+        quantile(
+          times.map((x) => x.ms),
+          0.99,
+        ),
+      );
+    }
+    console.log(
+      `reschedule (${policy}): ${RESCHEDULE.pools} pools x ${RESCHEDULE.nodesPerPool} nodes x ${RESCHEDULE.gpusPerNode} GPUs, ${waiting.toLocaleString('en-US')} waiting; ${releases} single releases per repetition, ${started.toFixed(2)} jobs started per release`,
+    );
+    const target = targets[policy] as number;
+    report({ name: `${policy} pass p50`, unit: 'ms', values: p50, target: { kind: 'max', value: target } });
+    report({ name: `${policy} pass p99`, unit: 'ms', values: p99, target: { kind: 'max', value: target } });
+  }
+}
+
+// -- main ------------------------------------------------------------------------------------------
+
+const BENCHES: Record<string, (reps: number) => Promise<void>> = {
+  replay: benchReplay,
+  throughput: benchThroughput,
+  reschedule: benchReschedule,
+};
+
+const args = process.argv.slice(2);
+const repsAt = args.indexOf('--reps');
+const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 7;
+const names = args.filter((a, i) => !a.startsWith('--') && (repsAt < 0 || i !== repsAt + 1));
+for (const n of names)
+  if (!(n in BENCHES)) throw new Error(`unknown benchmark '${n}': one of ${Object.keys(BENCHES).join(', ')}`);
+if (!process.env.GPUPOOL_BENCH_CHILD) {
+  console.log(
+    `gpupool benchmarks, Node ${process.version}, median of ${reps} repetitions, ${useCpu ? 'CPU' : 'wall'} time${gc ? '' : ' (run with --expose-gc for steadier figures)'}`,
+  );
+}
+if (names.length === 1) {
+  await (BENCHES[names[0] as string] as (n: number) => Promise<void>)(reps);
+} else {
+  // Each benchmark in a process of its own: what one leaves behind (a grown heap, code optimised
+  // for its workload) otherwise shifts the next one's figures, the reschedule latencies most.
+  const flags = args.filter((a, i) => a.startsWith('--') || (repsAt >= 0 && i === repsAt + 1));
+  for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name, ...flags], {
+      stdio: 'inherit',
+      env: { ...process.env, GPUPOOL_BENCH_CHILD: '1' },
+    });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+  }
+}
