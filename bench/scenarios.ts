@@ -10,19 +10,17 @@ import type { Event } from '../core/events.js';
 import { initialState } from '../core/evolve.js';
 import type { Policy, State } from '../core/model.js';
 import { createEngine, type Engine } from '../engine/engine.js';
-import { SIM_USER, setupCommands } from '../simulations/instant-driver.js';
+import { clusterCommands, userOf } from '../simulations/cluster.js';
+import { Random } from '../simulations/random.js';
 
-/** A small, fast, seeded generator (mulberry32). */
+/** The project's seeded generator, as a function. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
+
+/** The throughput benchmark's one pool, holding the whole cluster. */
+const POOL = 'bench';
 
 /**
  * A training-cluster job mix: mostly small jobs, some whole nodes, a few two-node gangs.
@@ -108,7 +106,7 @@ export async function runThroughput(
   o: ThroughputOptions = THROUGHPUT,
   clock: Clock = wallClock,
 ): Promise<ThroughputRun> {
-  await execute(setupCommands({ nodes: o.nodes, gpusPerNode: o.gpusPerNode, policy: 'fifo', placement: 'node' }), 0);
+  await execute(clusterCommands([{ name: POOL, nodes: o.nodes, gpusPerNode: o.gpusPerNode, gpuType: 'GPU' }], { policy: 'fifo', placement: 'node' }), 0);
   const r = rng(o.seed ?? 1);
   const running: string[] = []; // in allocation order
   let oldest = 0;
@@ -118,7 +116,7 @@ export async function runThroughput(
   let batches = 0;
   const submit = (commands: Command[]) => {
     for (let i = 0; i < o.batchSize; i++) {
-      commands.push({ type: 'SubmitJob', jobId: `j${submitted++}`, kind: 'training', owner: SIM_USER, ...jobShape(r) });
+      commands.push({ type: 'SubmitJob', jobId: `j${submitted++}`, kind: 'training', owner: userOf(POOL), ...jobShape(r) });
     }
   };
   const complete = (commands: Command[], n: number) => {

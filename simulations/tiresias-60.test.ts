@@ -1,35 +1,42 @@
 /**
- * The Tiresias 60-job sample trace, replayed through the real engine (in-memory store) on one
- * pool of 2 nodes x 8 GPUs with count placement and strict fifo, must start and end every job
- * exactly when the Tiresias simulator itself does (fixtures/tiresias-60/README.md).
+ * The Tiresias 60-job sample trace, replayed through the real engine on one pool of 2 nodes x 8
+ * GPUs with count placement and strict fifo, must start and end every job exactly when the
+ * Tiresias simulator itself does (fixtures/tiresias-60/README.md).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../core/invariants.js';
-import { runInstants } from './instant-driver.js';
-import { parseCsv, readTiresiasTrace } from './tiresias-trace.js';
+import { parseCsv } from './csv.js';
+import { simulate } from './simulate.js';
+import { readTrace } from './traces.js';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/tiresias-60/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => new URL(`./fixtures/tiresias-60/${name}`, import.meta.url).pathname;
 
 describe('Tiresias 60-job trace, fifo, count placement, 16 GPUs (2 x 8)', async () => {
-  const trace = readTiresiasTrace(fixture('trace.csv'));
-  const expected = parseCsv(fixture('expected-fifo-16gpu.csv'));
-  const run = await runInstants({ nodes: 2, gpusPerNode: 8, policy: 'fifo', placement: 'count' }, trace);
+  const trace = readTrace(fixture('trace.csv'), 'tiresias');
+  const expected = parseCsv('expected', readFileSync(fixture('expected-fifo-16gpu.csv'), 'utf8')).rows;
+  const run = await simulate({
+    pools: [{ name: 'tiresias', nodes: 2, gpusPerNode: 8, gpuType: 'GPU' }],
+    trace,
+    policy: 'fifo',
+    placement: 'count',
+    log: { kind: 'memory' },
+  });
   const byId = new Map(run.jobs.map((j) => [j.id, j]));
 
   it('reads the whole trace and its expected schedule', () => {
     expect(trace).toHaveLength(60);
     expect(expected).toHaveLength(60);
-    expect(run.jobs.every((j) => j.rejected === null)).toBe(true);
+    expect(run.jobs.every((j) => j.rejection === null)).toBe(true);
   });
 
-  it.each(expected.map((row) => [row.job_id as string, row] as const))('job %s starts and ends as in Tiresias', (id, row) => {
+  it.each(expected.map((row) => [row.string('job_id'), row] as const))('job %s starts and ends as in Tiresias', (id, row) => {
     const job = byId.get(id);
     expect(job, `job ${id} was replayed`).toBeDefined();
     expect({ submit: job?.submit, start: job?.start, end: job?.end }).toEqual({
-      submit: Number(row.submit_time),
-      start: Number(row.start_time),
-      end: Number(row.end_time),
+      submit: row.number('submit_time'),
+      start: row.number('start_time'),
+      end: row.number('end_time'),
     });
   });
 
@@ -40,7 +47,7 @@ describe('Tiresias 60-job trace, fifo, count placement, 16 GPUs (2 x 8)', async 
     expect(avg(done.map((d) => d.wait)).toFixed(2)).toBe('22.40');
   });
 
-  it('runs one batch per instant and leaves a consistent, idle cluster', () => {
+  it('runs one scheduling batch per instant and leaves a consistent, idle cluster', () => {
     const instants = new Set(trace.flatMap((j) => [j.submit, byId.get(j.id)?.end as number]));
     expect(run.instants).toBe(instants.size);
     expect(checkInvariants(run.engine.current as never)).toEqual([]);
