@@ -6,6 +6,7 @@
  * after any event that touches that node, so every update costs O(devices on the node).
  */
 import type { DeviceState, NodeState, State } from './model.js';
+import { NodeOrder, NodeSet } from './node-order.js';
 import { SortedStrings } from './sorted.js';
 
 /** One pool's devices of one GPU type. */
@@ -23,7 +24,7 @@ export interface PoolTypeCapacity {
   /** Per schedulable node with at least one device here: its free device ids, lowest index first. */
   nodes: Map<string, string[]>;
   /** buckets[k]: schedulable nodes with exactly k free devices here, in id order. */
-  buckets: SortedStrings[];
+  buckets: NodeSet[];
 }
 
 export interface CapacityIndex {
@@ -33,10 +34,35 @@ export interface CapacityIndex {
   typesByPool: Map<string, SortedStrings>;
   /** node -> keys it currently contributes to. */
   keysByNode: Map<string, Set<string>>;
+  /** Every node id ever seen, ranked in id order: the order of every bucket. */
+  order: NodeOrder;
+  /**
+   * Per node: its live DeviceState objects in index order, so a refresh reads them without a map
+   * lookup per device. Dropped by evolve whenever a node's device list changes.
+   */
+  deviceRefs: Map<string, DeviceState[]>;
 }
 
 export function emptyCapacity(): CapacityIndex {
-  return { byKey: new Map(), typesByPool: new Map(), keysByNode: new Map() };
+  return { byKey: new Map(), typesByPool: new Map(), keysByNode: new Map(), order: new NodeOrder(), deviceRefs: new Map() };
+}
+
+/** Call when a node's device list changes (registration, loss). */
+export function forgetDevicesOf(state: State, nodeId: string): void {
+  state.capacity.deviceRefs.delete(nodeId);
+}
+
+function devicesOf(state: State, node: NodeState): DeviceState[] {
+  let refs = state.capacity.deviceRefs.get(node.id);
+  if (!refs) {
+    refs = [];
+    for (const id of node.devices) {
+      const d = state.devices.get(id);
+      if (d) refs.push(d);
+    }
+    state.capacity.deviceRefs.set(node.id, refs);
+  }
+  return refs;
 }
 
 const keyOf = (pool: string, gpuType: string): string => `${pool}\u0000${gpuType}`;
@@ -66,13 +92,21 @@ function ensure(index: CapacityIndex, pool: string, gpuType: string): PoolTypeCa
   return cap;
 }
 
-function bucket(cap: PoolTypeCapacity, k: number): SortedStrings {
+function bucket(index: CapacityIndex, cap: PoolTypeCapacity, k: number): NodeSet {
   let b = cap.buckets[k];
   if (!b) {
-    for (let i = cap.buckets.length; i <= k; i++) cap.buckets[i] = new SortedStrings();
-    b = cap.buckets[k] as SortedStrings;
+    for (let i = cap.buckets.length; i <= k; i++) cap.buckets[i] = new NodeSet(index.order);
+    b = cap.buckets[k] as NodeSet;
   }
   return b;
+}
+
+/** After node ranks moved: refill every bucket from the free lists it summarises. */
+function rebuildBuckets(index: CapacityIndex): void {
+  for (const cap of index.byKey.values()) {
+    for (const b of cap.buckets) b.clear();
+    for (const [node, free] of cap.nodes) if (free.length > 0) bucket(index, cap, free.length).add(node);
+  }
 }
 
 function removeNodeFrom(index: CapacityIndex, key: string, nodeId: string): void {
@@ -85,7 +119,7 @@ function removeNodeFrom(index: CapacityIndex, key: string, nodeId: string): void
   const free = cap.nodes.get(nodeId);
   if (free) {
     cap.free -= free.length;
-    if (free.length > 0) bucket(cap, free.length).delete(nodeId);
+    if (free.length > 0) bucket(index, cap, free.length).delete(nodeId);
     cap.nodes.delete(nodeId);
   }
   if (cap.total === 0) {
@@ -103,6 +137,7 @@ export function refreshNode(state: State, nodeId: string): void {
   const node = state.nodes.get(nodeId);
   // Every allocation and release refreshes its nodes, so the usual case has a path of its own.
   if (node && !node.lost && old?.size === 1 && refreshWithinKey(state, node, old.values().next().value as string)) return;
+  if (index.order.ensure(nodeId)) rebuildBuckets(index);
   if (old) for (const key of old) removeNodeFrom(index, key, nodeId);
   if (!node || node.lost || node.devices.length === 0) {
     index.keysByNode.delete(nodeId);
@@ -111,9 +146,7 @@ export function refreshNode(state: State, nodeId: string): void {
   const keys = new Set<string>();
   // Group the node's devices by (pool, type); devices are already sorted by index.
   const groups = new Map<string, { pool: string; gpuType: string; devices: DeviceState[] }>();
-  for (const id of node.devices) {
-    const d = state.devices.get(id);
-    if (!d) continue;
+  for (const d of devicesOf(state, node)) {
     const key = keyOf(d.pool, d.gpuType);
     let g = groups.get(key);
     if (!g) {
@@ -124,7 +157,7 @@ export function refreshNode(state: State, nodeId: string): void {
   }
   for (const [key, g] of groups) {
     keys.add(key);
-    addNodeTo(ensure(index, g.pool, g.gpuType), node, g.devices);
+    addNodeTo(index, ensure(index, g.pool, g.gpuType), node, g.devices);
   }
   index.keysByNode.set(nodeId, keys);
 }
@@ -138,16 +171,15 @@ export function refreshNode(state: State, nodeId: string): void {
  * when the node is not in that case.
  */
 function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
-  const cap = state.capacity.byKey.get(key);
+  const index = state.capacity;
+  const cap = index.byKey.get(key);
   if (!cap) return false;
   let size = 0;
   const free: string[] = []; // lowest index first, as node.devices is sorted by index
-  for (const id of node.devices) {
-    const d = state.devices.get(id);
-    if (!d) continue;
+  for (const d of devicesOf(state, node)) {
     if (d.pool !== cap.pool || d.gpuType !== cap.gpuType) return false;
     size++;
-    if (d.holders.length === 0) free.push(id);
+    if (d.holders.length === 0) free.push(d.id);
   }
   if (size === 0) return false;
   const oldSize = cap.sizes.get(node.id) ?? 0;
@@ -162,7 +194,7 @@ function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
   if (node.cordoned) {
     if (oldFree) {
       cap.free -= oldCount;
-      if (oldCount > 0) bucket(cap, oldCount).delete(node.id);
+      if (oldCount > 0) bucket(index, cap, oldCount).delete(node.id);
       cap.nodes.delete(node.id);
     }
     return true;
@@ -170,13 +202,13 @@ function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
   cap.nodes.set(node.id, free);
   cap.free += free.length - oldCount;
   if (free.length !== oldCount || !oldFree) {
-    if (oldCount > 0) bucket(cap, oldCount).delete(node.id);
-    if (free.length > 0) bucket(cap, free.length).add(node.id);
+    if (oldCount > 0) bucket(index, cap, oldCount).delete(node.id);
+    if (free.length > 0) bucket(index, cap, free.length).add(node.id);
   }
   return true;
 }
 
-function addNodeTo(cap: PoolTypeCapacity, node: NodeState, devices: DeviceState[]): void {
+function addNodeTo(index: CapacityIndex, cap: PoolTypeCapacity, node: NodeState, devices: DeviceState[]): void {
   const size = devices.length;
   cap.total += size;
   cap.sizes.set(node.id, size);
@@ -186,7 +218,7 @@ function addNodeTo(cap: PoolTypeCapacity, node: NodeState, devices: DeviceState[
   for (const d of devices) if (d.holders.length === 0) free.push(d.id);
   cap.nodes.set(node.id, free);
   cap.free += free.length;
-  if (free.length > 0) bucket(cap, free.length).add(node.id);
+  if (free.length > 0) bucket(index, cap, free.length).add(node.id);
 }
 
 /** How many live nodes hold at least `k` devices of this pool and type. */

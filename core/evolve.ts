@@ -4,7 +4,7 @@
  * the state in place (see model.ts for why) and keeps the derived indexes (queues, capacity,
  * unfinished jobs) in step.
  */
-import { emptyCapacity, refreshNode } from './capacity.js';
+import { emptyCapacity, forgetDevicesOf, refreshNode } from './capacity.js';
 import type { Event, EventOf } from './events.js';
 import {
   DEFAULT_GROUP_ID,
@@ -92,6 +92,7 @@ const handlers: Handlers = {
     node.name = e.name;
     node.labels = e.labels;
     const specs = [...e.devices].sort((a, b) => a.index - b.index);
+    forgetDevicesOf(s, e.nodeId);
     node.devices = specs.map((d) => {
       const id = deviceId(e.nodeId, d.index);
       if (!s.devices.has(id)) {
@@ -106,6 +107,7 @@ const handlers: Handlers = {
     const gone = new Set(e.devices);
     for (const id of e.devices) s.devices.delete(id);
     if (node) node.devices = node.devices.filter((id) => !gone.has(id));
+    forgetDevicesOf(s, e.nodeId);
     refreshNode(s, e.nodeId);
   },
   NodeCordoned(s, e) {
@@ -123,6 +125,7 @@ const handlers: Handlers = {
     if (!node) return;
     for (const id of node.devices) s.devices.delete(id);
     node.devices = [];
+    forgetDevicesOf(s, e.nodeId);
     node.lost = true;
     refreshNode(s, e.nodeId);
   },

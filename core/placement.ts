@@ -63,7 +63,7 @@ function placeGang(cap: PoolTypeCapacity, workers: number, need: number): Placem
     // Most jobs: the general walk below with one worker, but building exact-size arrays (a push
     // onto an empty array reserves room for sixteen), which showed in allocation profiles.
     for (let k = need; k < cap.buckets.length; k++) {
-      const node = cap.buckets[k]?.items[0];
+      const node = cap.buckets[k]?.first();
       if (node !== undefined) {
         return { gpuType: cap.gpuType, devices: (cap.nodes.get(node) as string[]).slice(0, need), nodes: [node], shared: [] };
       }
@@ -72,12 +72,10 @@ function placeGang(cap: PoolTypeCapacity, workers: number, need: number): Placem
   }
   const chosen: string[] = [];
   for (let k = need; k < cap.buckets.length && chosen.length < workers; k++) {
-    const bucket = cap.buckets[k];
-    if (!bucket) continue;
-    for (const node of bucket.items) {
+    cap.buckets[k]?.some((node) => {
       chosen.push(node);
-      if (chosen.length === workers) break;
-    }
+      return chosen.length === workers;
+    });
   }
   if (chosen.length < workers) return null;
   const devices: string[] = [];
@@ -92,7 +90,7 @@ function placeByCount(cap: PoolTypeCapacity, gpus: number): Placement | null {
   if (cap.free < gpus) return null;
   // One node that holds the whole job, best-fit.
   for (let k = gpus; k < cap.buckets.length; k++) {
-    const node = cap.buckets[k]?.items[0];
+    const node = cap.buckets[k]?.first();
     if (node !== undefined) {
       const free = cap.nodes.get(node) as string[];
       return { gpuType: cap.gpuType, devices: free.slice(0, gpus), nodes: [node], shared: [] };
@@ -102,15 +100,13 @@ function placeByCount(cap: PoolTypeCapacity, gpus: number): Placement | null {
   const devices: string[] = [];
   const nodes: string[] = [];
   for (let k = cap.buckets.length - 1; k > 0 && devices.length < gpus; k--) {
-    const bucket = cap.buckets[k];
-    if (!bucket) continue;
-    for (const node of bucket.items) {
+    cap.buckets[k]?.some((node) => {
       const free = cap.nodes.get(node) as string[];
       const take = Math.min(free.length, gpus - devices.length);
       for (let i = 0; i < take; i++) devices.push(free[i] as string);
       nodes.push(node);
-      if (devices.length === gpus) break;
-    }
+      return devices.length === gpus;
+    });
   }
   return devices.length === gpus ? { gpuType: cap.gpuType, devices, nodes, shared: [] } : null;
 }

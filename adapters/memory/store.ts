@@ -1,6 +1,9 @@
 /**
  * The in-memory event store: the reference implementation of the EventStore port. It keeps the
- * event objects it is given (callers treat events as immutable values), so it costs no copying.
+ * event objects it is given (callers treat events as immutable values), so it costs no copying,
+ * and it builds the RecordedEvent envelopes only when events are read or delivered: an append
+ * allocates nothing per event but two array slots, which is what lets an engine on it keep up
+ * with the core.
  */
 import type {
   AppendResult,
@@ -20,19 +23,28 @@ interface Listener {
   handler: (e: RecordedEvent) => void;
 }
 
+interface StreamLog {
+  readonly name: string;
+  readonly events: NewEvent[];
+  /** Global position of each event. */
+  readonly positions: number[];
+}
+
 export class InMemoryEventStore implements EventStore {
-  private readonly streams = new Map<string, RecordedEvent[]>();
-  private readonly all: RecordedEvent[] = [];
-  private readonly byId = new Map<string, RecordedEvent>();
+  private readonly streams = new Map<string, StreamLog>();
+  /** In global order: each event's stream and its index in that stream. */
+  private readonly allStreams: StreamLog[] = [];
+  private readonly allIndex: number[] = [];
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly listeners = new Set<Listener>();
   private closed = false;
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
-    const log = this.streams.get(stream) ?? [];
-    const last = log.length === 0 ? ('no_stream' as const) : BigInt(log.length - 1);
-    const retried = this.alreadyAppended(log, events);
+    const log = this.streams.get(stream);
+    const length = log?.events.length ?? 0;
+    const last = length === 0 ? ('no_stream' as const) : BigInt(length - 1);
+    const retried = this.alreadyAppended(log, events, expected);
     if (retried) return retried;
     const fits =
       expected === 'any' ||
@@ -41,70 +53,93 @@ export class InMemoryEventStore implements EventStore {
       (typeof expected === 'bigint' && expected === last);
     if (!fits) return { ok: false, conflict: { stream, expected, actual: last } };
     if (events.length === 0) {
-      return { ok: true, nextExpectedRevision: last === 'no_stream' ? -1n : last, position: BigInt(this.all.length - 1) };
+      return { ok: true, nextExpectedRevision: last === 'no_stream' ? -1n : last, position: BigInt(this.allIndex.length - 1) };
     }
-    this.streams.set(stream, log);
-    const recorded: RecordedEvent[] = [];
+    let target = log;
+    if (!target) {
+      target = { name: stream, events: [], positions: [] };
+      this.streams.set(stream, target);
+    }
+    const first = target.events.length;
     for (const e of events) {
-      const r: RecordedEvent = {
-        stream,
-        revision: BigInt(log.length),
-        position: BigInt(this.all.length),
-        id: e.id,
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata ?? null,
-      };
-      log.push(r);
-      this.all.push(r);
-      this.byId.set(r.id, r);
-      recorded.push(r);
+      target.positions.push(this.allIndex.length);
+      this.allStreams.push(target);
+      this.allIndex.push(target.events.length);
+      target.events.push(e);
     }
-    for (const l of [...this.listeners]) {
-      if (l.stream !== '$all' && l.stream !== stream) continue;
-      for (const r of recorded) l.handler(r);
+    if (this.listeners.size > 0) {
+      for (const l of [...this.listeners]) {
+        if (l.stream !== '$all' && l.stream !== stream) continue;
+        for (let i = first; i < target.events.length; i++) l.handler(this.recorded(target, i));
+      }
     }
-    const tail = recorded[recorded.length - 1] as RecordedEvent;
-    return { ok: true, nextExpectedRevision: tail.revision, position: tail.position };
+    const tail = target.events.length - 1;
+    return { ok: true, nextExpectedRevision: BigInt(tail), position: BigInt(target.positions[tail] as number) };
   }
 
-  /** An append whose event ids are already the stream's tail was a retry that had succeeded. */
-  private alreadyAppended(log: readonly RecordedEvent[], events: readonly NewEvent[]): AppendResult | undefined {
-    const first = events[0] && this.byId.get(events[0].id);
-    if (!first || log[Number(first.revision)] !== first) return undefined;
-    const start = Number(first.revision);
-    for (let i = 0; i < events.length; i++) if (log[start + i]?.id !== events[i]?.id) return undefined;
-    const tail = log[start + events.length - 1] as RecordedEvent;
-    return { ok: true, nextExpectedRevision: tail.revision, position: tail.position };
+  /**
+   * An append that finds its own events already right after the revision it expected was a retry
+   * of an append that had succeeded: answer as the first attempt was answered (EventStoreDB's
+   * idempotent write). With 'any' there is no revision to look at, so it is appended again.
+   */
+  private alreadyAppended(log: StreamLog | undefined, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult | undefined {
+    if (!log || events.length === 0 || expected === 'any') return undefined;
+    const start = expected === 'no_stream' ? 0 : expected === 'stream_exists' ? -1 : Number(expected) + 1;
+    if (start < 0 || start + events.length > log.events.length) return undefined;
+    for (let i = 0; i < events.length; i++) if (log.events[start + i]?.id !== events[i]?.id) return undefined;
+    const tail = start + events.length - 1;
+    return { ok: true, nextExpectedRevision: BigInt(tail), position: BigInt(log.positions[tail] as number) };
+  }
+
+  private recorded(log: StreamLog, i: number): RecordedEvent {
+    const e = log.events[i] as NewEvent;
+    return {
+      stream: log.name,
+      revision: BigInt(i),
+      position: BigInt(log.positions[i] as number),
+      id: e.id,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata ?? null,
+    };
   }
 
   async read(stream: string, options: ReadOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    const log = this.streams.get(stream) ?? [];
+    const log = this.streams.get(stream);
+    if (!log) return [];
+    const n = log.events.length;
     const max = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const out: RecordedEvent[] = [];
     if (options.direction === 'backwards') {
-      const from = options.from === undefined ? log.length - 1 : Math.min(Number(options.from), log.length - 1);
-      const out: RecordedEvent[] = [];
-      for (let i = from; i >= 0 && out.length < max; i--) out.push(log[i] as RecordedEvent);
+      const from = options.from === undefined ? n - 1 : Math.min(Number(options.from), n - 1);
+      for (let i = from; i >= 0 && out.length < max; i--) out.push(this.recorded(log, i));
       return out;
     }
-    const from = options.from === undefined ? 0 : Number(options.from);
-    return log.slice(from, max === Number.POSITIVE_INFINITY ? undefined : from + max);
+    for (let i = options.from === undefined ? 0 : Number(options.from); i < n && out.length < max; i++) out.push(this.recorded(log, i));
+    return out;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    const from = Number(options.fromPosition ?? 0n);
     const max = options.maxCount ?? Number.POSITIVE_INFINITY;
-    return this.all.slice(from, max === Number.POSITIVE_INFINITY ? undefined : from + max);
+    const out: RecordedEvent[] = [];
+    for (let p = Number(options.fromPosition ?? 0n); p < this.allIndex.length && out.length < max; p++) {
+      out.push(this.recorded(this.allStreams[p] as StreamLog, this.allIndex[p] as number));
+    }
+    return out;
   }
 
   subscribe(stream: string, options: SubscribeOptions, handler: (event: RecordedEvent) => void): Subscription {
     this.assertOpen();
-    const source = stream === '$all' ? this.all : (this.streams.get(stream) ?? []);
     const start = options.after === undefined ? 0 : Number(options.after) + 1;
     // Catch up synchronously, then go live: appends are synchronous here, so nothing slips between.
-    for (let i = start; i < source.length; i++) handler(source[i] as RecordedEvent);
+    if (stream === '$all') {
+      for (let p = start; p < this.allIndex.length; p++) handler(this.recorded(this.allStreams[p] as StreamLog, this.allIndex[p] as number));
+    } else {
+      const log = this.streams.get(stream);
+      if (log) for (let i = start; i < log.events.length; i++) handler(this.recorded(log, i));
+    }
     const listener: Listener = { stream, handler };
     this.listeners.add(listener);
     return { close: () => this.listeners.delete(listener) };

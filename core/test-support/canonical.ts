@@ -38,7 +38,7 @@ const STATE_KEYS = [
 ] as const satisfies readonly (keyof State)[];
 
 const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy'];
-const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode'];
+const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode', 'order', 'deviceRefs'];
 const POOL_TYPE_KEYS = ['pool', 'gpuType', 'total', 'free', 'sizes', 'sizeCounts', 'nodes', 'buckets'];
 
 function assertKeys(what: string, obj: object, known: readonly string[]): void {
@@ -82,6 +82,10 @@ function capacityOf(c: CapacityIndex): unknown {
     byKey: byKey(c.byKey).map(([k, v]) => [k, poolTypeOf(v)]),
     typesByPool: byKey(c.typesByPool).map(([k, v]) => [k, [...v.items]]),
     keysByNode: byKey(c.keysByNode).map(([k, v]) => [k, [...v].sort()]),
+    // Every node id ever seen, in rank order (ranks are ids' code-unit order).
+    order: [...c.order.ids],
+    // deviceRefs is a cache of object references (nodes' devices): its content is the devices,
+    // written above; which nodes happen to be cached is not part of the state's meaning.
   };
 }
 
