@@ -34,10 +34,16 @@ export interface CsvTable {
 /** One data row: typed getters that throw a CsvError naming the file, line and column. */
 export class CsvRow {
   constructor(
-    private readonly table: { file: string; index: Map<string, number> },
+    private readonly table: TableContext,
     readonly values: readonly string[],
-    readonly line: number,
+    /** Position among the file's records (0 = the header). */
+    private readonly record: number,
   ) {}
+
+  /** The line of the file this row ends on (worked out only when asked: errors are rare). */
+  get line(): number {
+    return this.table.lineOf(this.record);
+  }
 
   has(column: string): boolean {
     const i = this.table.index.get(column);
@@ -106,27 +112,46 @@ export function readCsvFile(file: string): CsvTable {
   return parseCsv(file, text);
 }
 
+interface TableContext {
+  readonly file: string;
+  readonly index: Map<string, number>;
+  lineOf(record: number): number;
+}
+
+const OPTIONS = { skip_empty_lines: true, bom: true } as const;
+
 export function parseCsv(file: string, text: string): CsvTable {
-  const lines: number[] = [];
   let records: string[][];
   try {
-    records = parse(text, {
-      skip_empty_lines: true,
-      bom: true,
-      on_record: (record: string[], context: { lines: number }) => {
-        lines.push(context.lines);
-        return record;
-      },
-    }) as string[][];
+    records = parse(text, OPTIONS) as string[][];
   } catch (e) {
     const err = e as Error & { lines?: number };
     throw new CsvError(file, err.lines ?? 0, null, err.message.replace(/^Invalid Record Length: /, ''));
   }
   const header = (records[0] ?? []).map((h) => h.trim());
   if (header.length === 0) throw new CsvError(file, 1, null, 'the file is empty: a header line is required');
-  const index = new Map(header.map((h, i) => [h, i]));
-  const table = { file, index };
-  const rows = records.slice(1).map((r, i) => new CsvRow(table, r, lines[i + 1] ?? i + 2));
+  // Line numbers cost a third of the parse, and only an error needs one: parse again to find it.
+  let lines: number[] | undefined;
+  const table: TableContext = {
+    file,
+    index: new Map(header.map((h, i) => [h, i])),
+    lineOf(record: number): number {
+      if (!lines) {
+        const found: number[] = [];
+        parse(text, {
+          ...OPTIONS,
+          on_record: (r: string[], context: { lines: number }) => {
+            found.push(context.lines);
+            return r;
+          },
+        });
+        lines = found;
+      }
+      return lines[record] ?? record + 1;
+    },
+  };
+  const rows = new Array<CsvRow>(records.length - 1);
+  for (let i = 1; i < records.length; i++) rows[i - 1] = new CsvRow(table, records[i] as string[], i);
   return { file, header, rows };
 }
 

@@ -143,53 +143,76 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     rejection: null,
   }));
   const index = new Map(jobs.map((j, i) => [j.id, i]));
-  const series = new Map<string, PoolSeries>(
-    options.pools.map((p) => [p.name, { pool: p.name, gpus: p.nodes * p.gpusPerNode, t: [0], used: [0], queued: [0], longestQueue: 0 }]),
-  );
-  const used = new Map(options.pools.map((p) => [p.name, 0]));
-  const queued = new Map(options.pools.map((p) => [p.name, 0]));
+  // Per pool, by position in options.pools: GPUs in use and jobs waiting, and the series sampled.
+  const poolIndex = new Map(options.pools.map((p, i) => [p.name, i]));
+  const poolOfJob = jobs.map((j) => poolIndex.get(j.pool) as number);
+  const series: PoolSeries[] = options.pools.map((p) => ({
+    pool: p.name,
+    gpus: p.nodes * p.gpusPerNode,
+    t: [0],
+    used: [0],
+    queued: [0],
+    longestQueue: 0,
+  }));
+  const used = options.pools.map(() => 0);
+  const queued = options.pools.map(() => 0);
+  const changedAt = options.pools.map(() => -1);
+  const changed: number[] = [];
   for (const { job } of planned) runtime.expect(job.id, { duration: job.duration });
 
   const record = (at: number, events: readonly Event[]) => {
-    const changed = new Set<string>();
     for (const e of events) {
-      const i = 'jobId' in e ? index.get(e.jobId) : undefined;
-      if (i === undefined) continue;
-      const j = jobs[i] as JobRecord;
+      let i: number | undefined;
       switch (e.type) {
         case 'JobSubmitted':
-          queued.set(j.pool, (queued.get(j.pool) ?? 0) + 1);
+          i = index.get(e.jobId);
+          if (i === undefined) continue;
+          queued[poolOfJob[i] as number] = (queued[poolOfJob[i] as number] as number) + 1;
           break;
-        case 'JobAllocated':
-          j.start = e.at;
-          queued.set(j.pool, (queued.get(j.pool) ?? 0) - 1);
-          used.set(j.pool, (used.get(j.pool) ?? 0) + e.devices.length);
+        case 'JobAllocated': {
+          i = index.get(e.jobId);
+          if (i === undefined) continue;
+          const p = poolOfJob[i] as number;
+          (jobs[i] as JobRecord).start = e.at;
+          queued[p] = (queued[p] as number) - 1;
+          used[p] = (used[p] as number) + e.devices.length;
           break;
+        }
         case 'JobCompleted':
         case 'JobFailed':
-        case 'JobStopped':
+        case 'JobStopped': {
+          i = index.get(e.jobId);
+          if (i === undefined) continue;
+          const j = jobs[i] as JobRecord;
+          const p = poolOfJob[i] as number;
           j.end = e.at;
-          if (j.start === null) queued.set(j.pool, (queued.get(j.pool) ?? 0) - 1);
-          else used.set(j.pool, (used.get(j.pool) ?? 0) - j.gpus);
+          if (j.start === null) queued[p] = (queued[p] as number) - 1;
+          else used[p] = (used[p] as number) - j.gpus;
           break;
+        }
         default:
           continue;
       }
-      changed.add(j.pool);
+      const p = poolOfJob[i] as number;
+      if (changedAt[p] !== at) {
+        changedAt[p] = at;
+        changed.push(p);
+      }
     }
-    for (const pool of changed) {
-      const s = series.get(pool) as PoolSeries;
-      const q = queued.get(pool) ?? 0;
+    for (const p of changed) {
+      const s = series[p] as PoolSeries;
+      const q = queued[p] as number;
       if (s.t[s.t.length - 1] === at) {
-        s.used[s.used.length - 1] = used.get(pool) ?? 0;
+        s.used[s.used.length - 1] = used[p] as number;
         s.queued[s.queued.length - 1] = q;
       } else {
         s.t.push(at);
-        s.used.push(used.get(pool) ?? 0);
+        s.used.push(used[p] as number);
         s.queued.push(q);
       }
       if (q > s.longestQueue) s.longestQueue = q;
     }
+    changed.length = 0;
   };
 
   let next = 0;
@@ -248,5 +271,5 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (j.status === 'Rejected') continue;
     j.status = engine.job(j.id)?.status ?? 'NotStarted';
   }
-  return { policy: options.policy, placement: options.placement, jobs, series: [...series.values()], instants, engine };
+  return { policy: options.policy, placement: options.placement, jobs, series, instants, engine };
 }

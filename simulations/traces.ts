@@ -34,12 +34,14 @@ export function readTrace(file: string, format: TraceFormat = 'gpupool'): TraceJ
   // Every reader maps the table's rows one to one, so jobs[i] came from table.rows[i]. A duplicate
   // names the lines of both rows (it used to give the job's index, "row 3", which read like a
   // line number and was not one).
-  const firstLine = new Map<string, number>();
+  const firstRow = new Map<string, number>();
   jobs.forEach((j, i) => {
-    const line = table.rows[i]?.line ?? i + 2;
-    const first = firstLine.get(j.id);
-    if (first !== undefined) throw new CsvError(file, line, 'job_id', `job id '${j.id}' appears twice (first on line ${first})`);
-    firstLine.set(j.id, line);
+    const first = firstRow.get(j.id);
+    if (first !== undefined) {
+      const line = (k: number) => table.rows[k]?.line ?? k + 2;
+      throw new CsvError(file, line(i), 'job_id', `job id '${j.id}' appears twice (first on line ${line(first)})`);
+    }
+    firstRow.set(j.id, i);
   });
   // A stable sort: ties keep file order.
   return jobs.map((j, i) => ({ j, i })).sort((a, b) => a.j.submit - b.j.submit || a.i - b.i).map((x) => x.j);

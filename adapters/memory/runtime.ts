@@ -49,8 +49,14 @@ interface Due {
 export class SimulatedRuntime {
   private readonly jobs = new Map<string, RuntimeJob>();
   private readonly queue = new Heap<Due>((a, b) => a.at - b.at || a.phase - b.phase || a.seq - b.seq);
-  /** Jobs that have ended (completed, failed, stopped): their pending reports are dropped. */
+  /**
+   * Jobs that ended (completed, failed, stopped) while reports of theirs were still pending: those
+   * reports are dropped. A job that ends by its own last report has nothing pending and is not
+   * kept here, so the set stays small and most peeks skip the check.
+   */
   private readonly ended = new Set<string>();
+  /** Per job: how many of its reports are pending (in the queue or held). */
+  private readonly pendingOf = new Map<string, number>();
   /**
    * Jobs the engine asked to stop: their pending start report is dropped (the engine refuses to
    * hear that a Stopping job started; the runtime sent it anyway, and the simulation threw).
@@ -93,7 +99,8 @@ export class SimulatedRuntime {
         case 'JobCompleted':
         case 'JobFailed':
         case 'JobStopped':
-          this.ended.add(e.jobId);
+          this.stopping.delete(e.jobId);
+          if (this.pendingOf.has(e.jobId)) this.ended.add(e.jobId);
           break;
         default:
           break;
@@ -111,7 +118,13 @@ export class SimulatedRuntime {
     if ((o.failureRate ?? 0) > 0 && (o.random as () => number)() < (o.failureRate ?? 0)) {
       failAfter = Math.floor((o.random as () => number)() * job.duration);
     }
-    this.push(started, PHASE.start, { type: 'ReportJobStarted', jobId }, jobId);
+    if (started === allocatedAt) {
+      // Due at once: straight to the held start reports (the usual case), not through the queue.
+      this.count(jobId, 1);
+      this.starts.push({ type: 'ReportJobStarted', jobId, at: started });
+    } else {
+      this.push(started, PHASE.start, { type: 'ReportJobStarted', jobId }, jobId);
+    }
     if (failAfter !== undefined && failAfter < job.duration) {
       const reason = job.failReason ?? 'Crashed';
       this.push(started + failAfter, PHASE.end, { type: 'ReportJobFailed', jobId, reason }, jobId);
@@ -121,7 +134,26 @@ export class SimulatedRuntime {
   }
 
   private push(at: number, phase: number, command: Command, job?: string): void {
+    if (job !== undefined) this.count(job, 1);
     this.queue.push(job === undefined ? { at, phase, seq: this.seq++, command } : { at, phase, seq: this.seq++, command, job });
+  }
+
+  /** Count a job's pending reports up or down; the last one gone, the job is forgotten. */
+  private count(job: string, delta: number): void {
+    const n = (this.pendingOf.get(job) ?? 0) + delta;
+    if (n > 0) {
+      this.pendingOf.set(job, n);
+    } else {
+      this.pendingOf.delete(job);
+      this.ended.delete(job);
+    }
+  }
+
+  /** Take the queue's next item, counting its job's pending reports down. */
+  private pop(): Due {
+    const next = this.queue.pop() as Due;
+    if (next.job !== undefined) this.count(next.job, -1);
+    return next;
   }
 
   /**
@@ -136,7 +168,7 @@ export class SimulatedRuntime {
       const next = this.queue.peek();
       if (!next) return Number.POSITIVE_INFINITY;
       if (next.phase !== PHASE.start) return next.at;
-      this.queue.pop();
+      this.queue.pop(); // moves from the queue to the held reports: still pending
       this.starts.push({ ...next.command, at: next.at } as Command);
     }
   }
@@ -153,15 +185,19 @@ export class SimulatedRuntime {
     const later: Command[] = [];
     for (const c of this.starts) {
       const jobId = (c as { jobId: string }).jobId;
-      if (this.ended.has(jobId) || this.stopping.has(jobId)) continue;
-      ((c.at ?? at) <= at ? out : later).push(c);
+      if ((c.at ?? at) > at) {
+        later.push(c);
+        continue;
+      }
+      this.count(jobId, -1);
+      if (!this.ended.has(jobId) && !this.stopping.has(jobId)) out.push(c);
     }
     this.starts = later;
     for (;;) {
       this.dropEnded();
       const next = this.queue.peek();
       if (!next || next.at > at) return out;
-      this.queue.pop();
+      this.pop();
       out.push(next.phase === PHASE.start ? ({ ...next.command, at: next.at } as Command) : next.command);
     }
   }
@@ -174,11 +210,12 @@ export class SimulatedRuntime {
   }
 
   private dropEnded(): void {
+    if (this.ended.size === 0 && this.stopping.size === 0) return;
     for (;;) {
       const next = this.queue.peek();
       if (!next?.job) return;
       if (!this.ended.has(next.job) && !(next.phase === PHASE.start && this.stopping.has(next.job))) return;
-      this.queue.pop();
+      this.pop();
     }
   }
 
