@@ -19,6 +19,7 @@ import {
   THROUGHPUT,
   throughputEvents,
 } from './scenarios.js';
+import { runSimulate, workload } from './simulate.js';
 
 interface Figure {
   name: string;
@@ -181,12 +182,52 @@ async function benchReschedule(reps: number, releases = 2_000): Promise<void> {
   }
 }
 
+// -- simulate ------------------------------------------------------------------------------------
+
+/**
+ * `gpupool simulate` end to end on synthetic traces (11 pools, 2,816 GPUs). Targets: 100,000 jobs
+ * (count placement, fifo) in <= 2 s and <= 1 GB; 1,000,000 jobs in <= 20 s. Also node placement,
+ * first-fit, and how the time grows from 10k to 1M jobs. Set GPUPOOL_BENCH_MAX_JOBS to skip the
+ * largest traces.
+ */
+async function benchSimulate(reps: number): Promise<void> {
+  const dir = '.bench-out/traces';
+  const out = '.bench-out/sim-out';
+  const maxJobs = Number(process.env.GPUPOOL_BENCH_MAX_JOBS ?? 1_000_000);
+  console.log('simulate: the whole command, CSV to report, synthetic traces on 11 pools x 256 GPUs');
+  const cases: { jobs: number; args: string[]; label: string; seconds?: number; mb?: number }[] = [
+    { jobs: 10_000, args: ['--placement', 'count'], label: 'count, fifo' },
+    { jobs: 100_000, args: ['--placement', 'count'], label: 'count, fifo', seconds: 2, mb: 1024 },
+    { jobs: 100_000, args: ['--placement', 'node'], label: 'node, fifo' },
+    { jobs: 100_000, args: ['--placement', 'count', '--policy', 'first-fit'], label: 'count, first-fit' },
+    { jobs: 1_000_000, args: ['--placement', 'count'], label: 'count, fifo', seconds: 20 },
+  ];
+  const perJob: [number, number][] = [];
+  for (const c of cases) {
+    if (c.jobs > maxJobs) continue;
+    const files = workload(c.jobs, dir);
+    const runs = Array.from({ length: c.jobs >= 1_000_000 ? Math.min(reps, 3) : reps }, () => runSimulate(files, c.args, out));
+    const name = `${c.jobs.toLocaleString('en-US')} jobs, ${c.label}`;
+    report({ name: `${name}: wall`, unit: 's', values: runs.map((r) => r.seconds), ...(c.seconds ? { target: { kind: 'max', value: c.seconds } } : {}) });
+    report({ name: `${name}: peak memory`, unit: 'MB', values: runs.map((r) => r.peakMb), ...(c.mb ? { target: { kind: 'max', value: c.mb } } : {}) });
+    if (c.label === 'count, fifo') perJob.push([c.jobs, median(runs.map((r) => r.seconds))]);
+  }
+  const [first, ...rest] = perJob;
+  if (first) {
+    for (const [jobs, s] of rest) {
+      const ratio = s / first[1] / (jobs / first[0]);
+      console.log(`  growth ${first[0].toLocaleString('en-US')} -> ${jobs.toLocaleString('en-US')} jobs: time x${(s / first[1]).toFixed(1)} for jobs x${jobs / first[0]} (${ratio.toFixed(2)} of linear)`);
+    }
+  }
+}
+
 // -- main ------------------------------------------------------------------------------------------
 
 const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   replay: benchReplay,
   throughput: benchThroughput,
   reschedule: benchReschedule,
+  simulate: benchSimulate,
 };
 
 const args = process.argv.slice(2);
