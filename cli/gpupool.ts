@@ -2,7 +2,7 @@
 /** The gpupool command line. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PLACEMENTS } from '../core/model.js';
-import { parsePolicies, runSimulateCommand } from '../simulations/command.js';
+import { parsePolicies } from '../simulations/policies.js';
 import { InputError } from '../simulations/csv.js';
 import { TRACE_FORMATS, type TraceFormat } from '../simulations/traces.js';
 import { runDemo } from './demo.js';
@@ -65,6 +65,8 @@ program
   .requiredOption('--out <dir>', 'folder for jobs.csv, summary.json and report.html')
   .action(async (opts) => {
     const started = performance.now();
+    // Loaded here: the report's charting library is large, and `demo` or `--help` need none of it.
+    const { runSimulateCommand } = await import('../simulations/command.js');
     const { summaries } = await runSimulateCommand({
       trace: opts.trace,
       format: opts.format as TraceFormat,

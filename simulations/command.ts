@@ -6,7 +6,6 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { basename, dirname, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { PlacementMode, Policy } from '../core/model.js';
-import { POLICIES } from '../core/model.js';
 import type { NewEvent } from '../core/ports.js';
 import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';
@@ -32,15 +31,6 @@ export interface SimulateCommandOptions {
   readonly log?: (line: string) => void;
 }
 
-export function parsePolicies(text: string): Policy[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  const known = new Set<string>(POLICIES);
-  const bad = names.filter((n) => !known.has(n));
-  if (names.length === 0 || bad.length > 0) {
-    throw new InputError(`--policy takes a comma-separated list of ${POLICIES.join(', ')}; got ${JSON.stringify(text)}`);
-  }
-  return [...new Set(names)] as Policy[];
-}
 
 /** `events.jsonl` for one policy, `events-fifo.jsonl`, `events-sjf.jsonl`... for several. */
 function eventsFile(file: string, policy: Policy, several: boolean): string {
