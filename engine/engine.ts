@@ -121,6 +121,11 @@ export class Engine {
   private readonly listeners = new Set<EngineListener>();
   private readonly pending: Unit[] = [];
   private draining = false;
+  /**
+   * Set while the state may hold a decided batch the store never took (a rebuild after a failed
+   * or conflicting append could not read the store): the next batch rebuilds before deciding.
+   */
+  private stale = false;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -137,6 +142,7 @@ export class Engine {
 
   /** Fold in whatever the store holds beyond the current revision (another writer's events). */
   async catchUp(): Promise<void> {
+    if (this.stale) return this.rebuild(); // a stale state has nothing sound to build on
     this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, this.state);
   }
 
@@ -238,6 +244,7 @@ export class Engine {
 
   /** One batch: decide and fold, append with the expected revision, retry after conflicts. */
   private async decideAndAppend(commands: readonly Command[], at: number): Promise<BatchResult> {
+    if (this.stale) await this.rebuild();
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       const before = this.state.revision;
       const batch = runBatch(this.state, commands, at);
@@ -258,7 +265,11 @@ export class Engine {
           appended = await this.store.append(this.stream, newEvents, expected);
         } catch (e) {
           // The store failed: the folded state may be ahead of it. Rebuild from what it holds.
-          await this.load();
+          // Fixed: a failed rebuild (the store unreachable for reads too) used to leave the
+          // unacknowledged batch in the state, so a retry of its commandId was answered as a
+          // duplicate though nothing had been stored. Now the state stays marked stale and is
+          // rebuilt before the next batch; the caller gets the append's error either way.
+          await this.rebuild().catch(() => {});
           throw e;
         }
       }
@@ -267,11 +278,18 @@ export class Engine {
         return batch;
       }
       // Someone else wrote first: rebuild from the store and decide again.
-      await this.load();
+      await this.rebuild();
     }
     throw new ConflictRetriesExhaustedError(this.stream, this.maxConflictRetries + 1);
   }
 
+
+  /** load(), with the state marked stale until it succeeds (see `stale`). */
+  private async rebuild(): Promise<void> {
+    this.stale = true;
+    await this.load();
+    this.stale = false;
+  }
 
   /** Listen to every appended batch; returns the way to stop. */
   subscribe(listener: EngineListener): () => void {

@@ -37,6 +37,9 @@ export class InMemoryEventStore implements EventStore {
   private readonly allIndex: number[] = [];
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly listeners = new Set<Listener>();
+  /** Appended ranges waiting for delivery, in append order (see deliver). */
+  private readonly undelivered: { log: StreamLog; from: number; to: number; listeners: Listener[] }[] = [];
+  private delivering = false;
   private closed = false;
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -67,14 +70,44 @@ export class InMemoryEventStore implements EventStore {
       this.allIndex.push(target.events.length);
       target.events.push(e);
     }
-    if (this.listeners.size > 0) {
-      for (const l of [...this.listeners]) {
-        if (l.stream !== '$all' && l.stream !== stream) continue;
-        for (let i = first; i < target.events.length; i++) l.handler(this.recorded(target, i));
-      }
-    }
+    if (this.listeners.size > 0) this.deliver(target, first, target.events.length);
     const tail = target.events.length - 1;
     return { ok: true, nextExpectedRevision: BigInt(tail), position: BigInt(target.positions[tail] as number) };
+  }
+
+  /**
+   * Hand the events [from, to) of `log` to the live listeners of their stream and of '$all'.
+   *
+   * Fixed: delivery used to run inside each append, so a handler that appended (a reactor on
+   * '$all' writing to another stream) had its events delivered to every listener before the rest
+   * of the batch that triggered it: '$all' listeners saw events out of global order, and the outer
+   * loop, reading the stream's growing length, delivered a same-stream append twice. Now appends
+   * made during a delivery queue their range and the outermost delivery hands out the ranges in
+   * append order, each to the listeners registered when its events were appended.
+   */
+  private deliver(log: StreamLog, from: number, to: number): void {
+    this.undelivered.push({ log, from, to, listeners: [...this.listeners] });
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let range = this.undelivered.shift(); range; range = this.undelivered.shift()) {
+        for (const l of range.listeners) {
+          if (l.stream !== '$all' && l.stream !== range.log.name) continue;
+          for (let i = range.from; i < range.to && this.listeners.has(l); i++) {
+            // A subscriber's failure is its own: the events are already stored, so the append
+            // must still succeed and the other subscribers still hear of them (a throw here used
+            // to reject an append that had landed and starve the subscribers after the failing one).
+            try {
+              l.handler(this.recorded(range.log, i));
+            } catch {
+              // ignored, as above
+            }
+          }
+        }
+      }
+    } finally {
+      this.delivering = false;
+    }
   }
 
   /**
@@ -146,11 +179,13 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async readSnapshot(stream: string, schemaVersion: number): Promise<Snapshot | undefined> {
+    this.assertOpen(); // a closed store refuses snapshots too, as it refuses every other call
     const s = this.snapshots.get(stream);
     return s && s.schemaVersion === schemaVersion ? s : undefined;
   }
 
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
+    this.assertOpen(); // as readSnapshot
     this.snapshots.set(stream, snapshot);
   }
 

@@ -1,0 +1,513 @@
+/**
+ * The EventStore port's contract (design 3, "Event store port"): one suite that every store runs.
+ *
+ *   eventStoreContract('InMemoryEventStore', () => new InMemoryEventStore());
+ *
+ * `makeStore` is called once per test and must return an empty store that no one else writes to:
+ * the suite asserts exact revisions, positions relative to one another, and exact readAll results.
+ * Revisions follow EventStoreDB: a stream's first event has revision 0, and an expected revision
+ * names the revision of the stream's last event. Positions are only assumed to increase in the
+ * order events were appended (EventStoreDB's are byte offsets, not counts).
+ *
+ * Subscriptions may deliver asynchronously: the suite waits for what it expects and, to check that
+ * nothing more arrives, lets a few macrotasks pass.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppendResult, EventStore, NewEvent, RecordedEvent } from '../../core/ports.js';
+
+let counter = 0;
+/** A fresh event; ids are unique within the run (UUID-shaped, as EventStoreDB requires). */
+function ev(type: string, data: unknown = { n: counter }, metadata?: unknown): NewEvent {
+  counter += 1;
+  const id = `00000000-0000-4000-8000-${counter.toString(16).padStart(12, '0')}`;
+  return metadata === undefined ? { id, type, data } : { id, type, data, metadata };
+}
+const evs = (n: number, type = 'Happened'): NewEvent[] => Array.from({ length: n }, (_, i) => ev(type, { i }));
+
+function okResult(r: AppendResult): { nextExpectedRevision: bigint; position: bigint } {
+  if (!r.ok) throw new Error(`expected the append to succeed, got a conflict: ${JSON.stringify(r.conflict, big)}`);
+  return r;
+}
+const big = (_k: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v);
+
+const revisions = (rs: readonly RecordedEvent[]) => rs.map((r) => r.revision);
+const ids = (rs: readonly RecordedEvent[]) => rs.map((r) => r.id);
+
+/** Wait until `check` passes (subscriptions may deliver on a later tick). */
+async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+/** Let pending deliveries (if any) happen. */
+const settle = () => new Promise((r) => setTimeout(r, 30));
+
+export function eventStoreContract(name: string, makeStore: () => EventStore | Promise<EventStore>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+    let closed = false;
+    beforeEach(async () => {
+      store = await makeStore();
+      closed = false;
+    });
+    afterEach(async () => {
+      if (!closed) await store.close();
+    });
+
+    describe('append and expected revisions', () => {
+      it("'no_stream' creates a stream: revisions count from 0 and the result names the last one", async () => {
+        const events = evs(3);
+        const r = okResult(await store.append('s', events, 'no_stream'));
+        expect(r.nextExpectedRevision).toBe(2n);
+        const read = await store.read('s');
+        expect(revisions(read)).toEqual([0n, 1n, 2n]);
+        expect(ids(read)).toEqual(events.map((e) => e.id));
+        expect(r.position).toBe(read[2]?.position);
+      });
+
+      it('hands back what was appended: stream, id, type, data and metadata (null when none was given)', async () => {
+        const withMeta = ev('Created', { name: 'a', tags: ['x', 'y'], nested: { n: 1.5, ok: true, none: null } }, { by: 'me' });
+        const without = ev('Renamed', { name: 'b' });
+        okResult(await store.append('s', [withMeta, without], 'no_stream'));
+        const [a, b] = await store.read('s');
+        expect(a).toMatchObject({ stream: 's', revision: 0n, id: withMeta.id, type: 'Created', metadata: { by: 'me' } });
+        expect(a?.data).toEqual({ name: 'a', tags: ['x', 'y'], nested: { n: 1.5, ok: true, none: null } });
+        expect(b).toMatchObject({ stream: 's', revision: 1n, id: without.id, type: 'Renamed', data: { name: 'b' } });
+        expect(b?.metadata).toBeNull();
+        expect(typeof a?.position).toBe('bigint');
+      });
+
+      it("'no_stream' on a stream that exists conflicts, naming the actual revision, and writes nothing", async () => {
+        okResult(await store.append('s', evs(2), 'no_stream'));
+        const r = await store.append('s', evs(1), 'no_stream');
+        expect(r).toEqual({ ok: false, conflict: { stream: 's', expected: 'no_stream', actual: 1n } });
+        expect(await store.read('s')).toHaveLength(2);
+      });
+
+      it("'stream_exists' appends to an existing stream", async () => {
+        okResult(await store.append('s', evs(2), 'no_stream'));
+        const r = okResult(await store.append('s', evs(2), 'stream_exists'));
+        expect(r.nextExpectedRevision).toBe(3n);
+        expect(revisions(await store.read('s'))).toEqual([0n, 1n, 2n, 3n]);
+      });
+
+      it("'stream_exists' on a missing stream conflicts with actual 'no_stream' and creates nothing", async () => {
+        const r = await store.append('s', evs(1), 'stream_exists');
+        expect(r).toEqual({ ok: false, conflict: { stream: 's', expected: 'stream_exists', actual: 'no_stream' } });
+        expect(await store.read('s')).toEqual([]);
+        expect(await store.readAll()).toEqual([]);
+      });
+
+      it('a bigint revision appends when it names the last event', async () => {
+        okResult(await store.append('s', evs(1), 'no_stream'));
+        const r1 = okResult(await store.append('s', evs(2), 0n));
+        expect(r1.nextExpectedRevision).toBe(2n);
+        const r2 = okResult(await store.append('s', evs(1), r1.nextExpectedRevision));
+        expect(r2.nextExpectedRevision).toBe(3n);
+        expect(revisions(await store.read('s'))).toEqual([0n, 1n, 2n, 3n]);
+      });
+
+      it('a stale or future bigint revision conflicts with the actual one and writes nothing', async () => {
+        okResult(await store.append('s', evs(3), 'no_stream'));
+        expect(await store.append('s', evs(1), 1n)).toEqual({ ok: false, conflict: { stream: 's', expected: 1n, actual: 2n } });
+        expect(await store.append('s', evs(1), 5n)).toEqual({ ok: false, conflict: { stream: 's', expected: 5n, actual: 2n } });
+        expect(await store.read('s')).toHaveLength(3);
+      });
+
+      it("a bigint revision on a missing stream conflicts with actual 'no_stream'", async () => {
+        const r = await store.append('s', evs(1), 0n);
+        expect(r).toEqual({ ok: false, conflict: { stream: 's', expected: 0n, actual: 'no_stream' } });
+        expect(await store.read('s')).toEqual([]);
+      });
+
+      it("'any' appends whether or not the stream exists", async () => {
+        expect(okResult(await store.append('s', evs(2), 'any')).nextExpectedRevision).toBe(1n);
+        expect(okResult(await store.append('s', evs(1), 'any')).nextExpectedRevision).toBe(2n);
+        expect(revisions(await store.read('s'))).toEqual([0n, 1n, 2n]);
+      });
+
+      it('streams are independent: each counts its own revisions, and a conflict names its stream', async () => {
+        okResult(await store.append('a', evs(2), 'no_stream'));
+        okResult(await store.append('b', evs(1), 'no_stream'));
+        okResult(await store.append('a', evs(1), 1n));
+        expect(revisions(await store.read('a'))).toEqual([0n, 1n, 2n]);
+        expect(revisions(await store.read('b'))).toEqual([0n]);
+        expect(await store.append('b', evs(1), 2n)).toEqual({ ok: false, conflict: { stream: 'b', expected: 2n, actual: 0n } });
+      });
+
+      it('positions increase in append order across streams, and each append reports its last event’s', async () => {
+        const r1 = okResult(await store.append('a', evs(2), 'no_stream'));
+        const r2 = okResult(await store.append('b', evs(1), 'no_stream'));
+        const r3 = okResult(await store.append('a', evs(1), 1n));
+        expect(r1.position < r2.position && r2.position < r3.position).toBe(true);
+        const a = await store.read('a');
+        const b = await store.read('b');
+        expect(r1.position).toBe(a[1]?.position);
+        expect(r2.position).toBe(b[0]?.position);
+        expect(r3.position).toBe(a[2]?.position);
+        const p = [a[0], a[1], b[0], a[2]].map((r) => r?.position as bigint);
+        expect([...p].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))).toEqual(p);
+        expect(new Set(p).size).toBe(4);
+      });
+    });
+
+    describe('idempotent retries', () => {
+      it('the same event ids under the same expected revision succeed once more without duplicating', async () => {
+        const first = evs(2);
+        const r1 = okResult(await store.append('s', first, 'no_stream'));
+        const again = okResult(await store.append('s', first, 'no_stream'));
+        expect(again).toEqual(r1);
+
+        const second = evs(3);
+        const r2 = okResult(await store.append('s', second, 1n));
+        const retried = okResult(await store.append('s', second, 1n));
+        expect(retried).toEqual(r2);
+        expect(retried.nextExpectedRevision).toBe(4n);
+
+        const read = await store.read('s');
+        expect(ids(read)).toEqual([...first, ...second].map((e) => e.id));
+        expect(await store.readAll()).toHaveLength(5);
+      });
+
+      it('a retry is recognised even after another writer appended behind it', async () => {
+        const mine = evs(2);
+        const r1 = okResult(await store.append('s', mine, 'no_stream'));
+        okResult(await store.append('s', evs(1), 1n));
+        expect(okResult(await store.append('s', mine, 'no_stream'))).toEqual(r1);
+        expect(await store.read('s')).toHaveLength(3);
+      });
+
+      it('the same event ids under a different expected revision conflict', async () => {
+        const first = evs(2);
+        okResult(await store.append('s', first, 'no_stream'));
+        const second = evs(1);
+        okResult(await store.append('s', second, 1n));
+        // `second` sits after revision 1, not after 0 nor on a new stream.
+        expect(await store.append('s', second, 0n)).toEqual({ ok: false, conflict: { stream: 's', expected: 0n, actual: 2n } });
+        expect(await store.append('s', second, 'no_stream')).toEqual({
+          ok: false,
+          conflict: { stream: 's', expected: 'no_stream', actual: 2n },
+        });
+        // Only part of the batch is there: not a retry of a landed append.
+        expect(await store.append('s', [...first, ev('Extra')], 'no_stream')).toEqual({
+          ok: false,
+          conflict: { stream: 's', expected: 'no_stream', actual: 2n },
+        });
+        expect(ids(await store.read('s'))).toEqual([...first, ...second].map((e) => e.id));
+      });
+    });
+
+    describe('reading a stream', () => {
+      it('a missing stream reads as empty, in either direction', async () => {
+        expect(await store.read('nope')).toEqual([]);
+        expect(await store.read('nope', { direction: 'backwards' })).toEqual([]);
+        expect(await store.read('nope', { from: 3n, maxCount: 2 })).toEqual([]);
+      });
+
+      it('reads forwards from the start by default, or from a revision (inclusive), up to maxCount', async () => {
+        okResult(await store.append('s', evs(5), 'no_stream'));
+        okResult(await store.append('other', evs(2), 'no_stream'));
+        expect(revisions(await store.read('s'))).toEqual([0n, 1n, 2n, 3n, 4n]);
+        expect(revisions(await store.read('s', { direction: 'forwards' }))).toEqual([0n, 1n, 2n, 3n, 4n]);
+        expect(revisions(await store.read('s', { from: 2n }))).toEqual([2n, 3n, 4n]);
+        expect(revisions(await store.read('s', { maxCount: 2 }))).toEqual([0n, 1n]);
+        expect(revisions(await store.read('s', { from: 1n, maxCount: 3 }))).toEqual([1n, 2n, 3n]);
+        expect(revisions(await store.read('s', { from: 3n, maxCount: 10 }))).toEqual([3n, 4n]);
+        expect(await store.read('s', { from: 5n })).toEqual([]);
+        expect((await store.read('s')).every((r) => r.stream === 's')).toBe(true);
+      });
+
+      it('reads backwards from the end by default, or from a revision (inclusive), up to maxCount', async () => {
+        okResult(await store.append('s', evs(5), 'no_stream'));
+        expect(revisions(await store.read('s', { direction: 'backwards' }))).toEqual([4n, 3n, 2n, 1n, 0n]);
+        expect(revisions(await store.read('s', { direction: 'backwards', from: 2n }))).toEqual([2n, 1n, 0n]);
+        expect(revisions(await store.read('s', { direction: 'backwards', maxCount: 2 }))).toEqual([4n, 3n]);
+        expect(revisions(await store.read('s', { direction: 'backwards', from: 3n, maxCount: 2 }))).toEqual([3n, 2n]);
+        expect(revisions(await store.read('s', { direction: 'backwards', from: 0n }))).toEqual([0n]);
+      });
+
+      it('the same event reads the same either way', async () => {
+        okResult(await store.append('s', evs(3), 'no_stream'));
+        const forwards = await store.read('s');
+        const backwards = await store.read('s', { direction: 'backwards' });
+        expect(backwards).toEqual([...forwards].reverse());
+      });
+    });
+
+    describe('reading all streams', () => {
+      it('reads every stream in global (append) order', async () => {
+        const a1 = evs(2);
+        const b1 = evs(1);
+        const a2 = evs(1);
+        const c1 = evs(2);
+        okResult(await store.append('a', a1, 'no_stream'));
+        okResult(await store.append('b', b1, 'no_stream'));
+        okResult(await store.append('a', a2, 1n));
+        okResult(await store.append('c', c1, 'any'));
+        const all = await store.readAll();
+        expect(ids(all)).toEqual([...a1, ...b1, ...a2, ...c1].map((e) => e.id));
+        expect(all.map((r) => `${r.stream}@${r.revision}`)).toEqual(['a@0', 'a@1', 'b@0', 'a@2', 'c@0', 'c@1']);
+        for (let i = 1; i < all.length; i++)
+          expect((all[i - 1] as RecordedEvent).position < (all[i] as RecordedEvent).position).toBe(true);
+      });
+
+      it('an empty store reads as empty', async () => {
+        expect(await store.readAll()).toEqual([]);
+        expect(await store.readAll({ maxCount: 3 })).toEqual([]);
+      });
+
+      it('reads from a position (inclusive), up to maxCount', async () => {
+        okResult(await store.append('a', evs(2), 'no_stream'));
+        okResult(await store.append('b', evs(2), 'no_stream'));
+        okResult(await store.append('a', evs(2), 1n));
+        const all = await store.readAll();
+        expect(all).toHaveLength(6);
+        const third = all[2] as RecordedEvent;
+        expect(await store.readAll({ fromPosition: third.position })).toEqual(all.slice(2));
+        expect(await store.readAll({ fromPosition: third.position, maxCount: 2 })).toEqual(all.slice(2, 4));
+        expect(await store.readAll({ maxCount: 3 })).toEqual(all.slice(0, 3));
+        const last = all[5] as RecordedEvent;
+        expect(await store.readAll({ fromPosition: last.position })).toEqual([last]);
+        expect(await store.readAll({ fromPosition: last.position + 1n })).toEqual([]);
+      });
+
+      it('readAll and read agree on every envelope', async () => {
+        okResult(await store.append('a', [ev('X', { a: 1 }, { m: 1 })], 'no_stream'));
+        okResult(await store.append('b', [ev('Y', { b: 2 })], 'no_stream'));
+        const all = await store.readAll();
+        expect(all).toEqual([...(await store.read('a')), ...(await store.read('b'))]);
+      });
+    });
+
+    describe('subscriptions', () => {
+      it('a stream subscription catches up from the start, then goes live, and sees only its stream', async () => {
+        okResult(await store.append('s', evs(2), 'no_stream'));
+        okResult(await store.append('other', evs(1), 'no_stream'));
+        const got: RecordedEvent[] = [];
+        const sub = store.subscribe('s', {}, (e) => got.push(e));
+        await eventually(() => expect(revisions(got)).toEqual([0n, 1n]));
+        okResult(await store.append('other', evs(1), 0n));
+        okResult(await store.append('s', evs(2), 1n));
+        await eventually(() => expect(revisions(got)).toEqual([0n, 1n, 2n, 3n]));
+        await settle();
+        expect(got.every((e) => e.stream === 's')).toBe(true);
+        expect(got).toEqual(await store.read('s'));
+        sub.close();
+      });
+
+      it('a stream subscription catches up after a revision', async () => {
+        okResult(await store.append('s', evs(4), 'no_stream'));
+        const got: bigint[] = [];
+        const sub = store.subscribe('s', { after: 1n }, (e) => got.push(e.revision));
+        await eventually(() => expect(got).toEqual([2n, 3n]));
+        okResult(await store.append('s', evs(1), 3n));
+        await eventually(() => expect(got).toEqual([2n, 3n, 4n]));
+        sub.close();
+      });
+
+      it('a subscription to a missing stream waits for it to be created', async () => {
+        const got: bigint[] = [];
+        const sub = store.subscribe('later', {}, (e) => got.push(e.revision));
+        await settle();
+        expect(got).toEqual([]);
+        okResult(await store.append('later', evs(2), 'no_stream'));
+        await eventually(() => expect(got).toEqual([0n, 1n]));
+        sub.close();
+      });
+
+      it("'$all' follows every stream in global order, catching up after a position", async () => {
+        okResult(await store.append('a', evs(2), 'no_stream'));
+        okResult(await store.append('b', evs(1), 'no_stream'));
+        const before = await store.readAll();
+        const first = before[0] as RecordedEvent;
+        const got: RecordedEvent[] = [];
+        const sub = store.subscribe('$all', { after: first.position }, (e) => got.push(e));
+        await eventually(() => expect(got).toEqual(before.slice(1)));
+        okResult(await store.append('c', evs(1), 'no_stream'));
+        okResult(await store.append('a', evs(1), 1n));
+        const all = await store.readAll();
+        await eventually(() => expect(got).toEqual(all.slice(1)));
+        expect(got.map((e) => `${e.stream}@${e.revision}`)).toEqual(['a@1', 'b@0', 'c@0', 'a@2']);
+        sub.close();
+      });
+
+      it("'$all' without `after` catches up from the very start", async () => {
+        okResult(await store.append('a', evs(1), 'no_stream'));
+        okResult(await store.append('b', evs(1), 'no_stream'));
+        const got: string[] = [];
+        const sub = store.subscribe('$all', {}, (e) => got.push(e.stream));
+        await eventually(() => expect(got).toEqual(['a', 'b']));
+        sub.close();
+      });
+
+      it('close stops delivery, and other subscriptions go on', async () => {
+        const stopped: bigint[] = [];
+        const going: bigint[] = [];
+        const sub = store.subscribe('s', {}, (e) => stopped.push(e.revision));
+        const other = store.subscribe('s', {}, (e) => going.push(e.revision));
+        okResult(await store.append('s', evs(1), 'no_stream'));
+        await eventually(() => expect(stopped).toEqual([0n]));
+        sub.close();
+        okResult(await store.append('s', evs(2), 0n));
+        await eventually(() => expect(going).toEqual([0n, 1n, 2n]));
+        await settle();
+        expect(stopped).toEqual([0n]);
+        other.close();
+      });
+
+      it("close stops an '$all' subscription too", async () => {
+        const got: bigint[] = [];
+        const sub = store.subscribe('$all', {}, (e) => got.push(e.revision));
+        okResult(await store.append('a', evs(1), 'no_stream'));
+        await eventually(() => expect(got).toHaveLength(1));
+        sub.close();
+        okResult(await store.append('b', evs(1), 'no_stream'));
+        await settle();
+        expect(got).toHaveLength(1);
+      });
+
+      it('a conflicting append delivers nothing', async () => {
+        okResult(await store.append('s', evs(1), 'no_stream'));
+        const got: bigint[] = [];
+        const sub = store.subscribe('s', { after: 0n }, (e) => got.push(e.revision));
+        expect((await store.append('s', evs(2), 'no_stream')).ok).toBe(false);
+        await settle();
+        expect(got).toEqual([]);
+        sub.close();
+      });
+
+      it('an idempotent retry delivers nothing new', async () => {
+        const batch = evs(2);
+        okResult(await store.append('s', batch, 'no_stream'));
+        const got: bigint[] = [];
+        const sub = store.subscribe('s', {}, (e) => got.push(e.revision));
+        await eventually(() => expect(got).toEqual([0n, 1n]));
+        okResult(await store.append('s', batch, 'no_stream'));
+        await settle();
+        expect(got).toEqual([0n, 1n]);
+        sub.close();
+      });
+
+      it("'$all' delivers each event once and in global order even when a handler appends", async () => {
+        // A reactor: on each event of 'orders' it appends to 'audit' from inside the handler.
+        const reactor = store.subscribe('$all', {}, (e) => {
+          if (e.stream === 'orders') void store.append('audit', [ev('Audited', { of: e.id })], 'any');
+        });
+        const got: RecordedEvent[] = [];
+        const watcher = store.subscribe('$all', {}, (e) => got.push(e));
+        okResult(await store.append('orders', evs(2), 'no_stream'));
+        await eventually(() => expect(got).toHaveLength(4));
+        await settle();
+        const all = await store.readAll();
+        expect(all).toHaveLength(4);
+        expect(ids(got)).toEqual(ids(all));
+        reactor.close();
+        watcher.close();
+      });
+
+      it('a handler that appends to its own stream sees every revision once, in order', async () => {
+        const got: bigint[] = [];
+        const sub = store.subscribe('s', {}, (e) => {
+          got.push(e.revision);
+          if (e.revision === 0n) void store.append('s', [ev('FollowUp')], 'any');
+        });
+        okResult(await store.append('s', evs(2), 'no_stream'));
+        await eventually(() => expect(got).toHaveLength(3));
+        await settle();
+        expect(got).toEqual([0n, 1n, 2n]);
+        expect((await store.read('s')).map((r) => r.type)).toEqual(['Happened', 'Happened', 'FollowUp']);
+        sub.close();
+      });
+
+      it('a subscription opened inside a handler catches up and goes live without repeats', async () => {
+        const inner: bigint[] = [];
+        let opened: { close(): void } | undefined;
+        const outer = store.subscribe('s', {}, () => {
+          opened ??= store.subscribe('s', {}, (e) => inner.push(e.revision));
+        });
+        okResult(await store.append('s', evs(3), 'no_stream'));
+        okResult(await store.append('s', evs(1), 2n));
+        await eventually(() => expect(inner).toEqual([0n, 1n, 2n, 3n]));
+        await settle();
+        expect(inner).toEqual([0n, 1n, 2n, 3n]);
+        outer.close();
+        opened?.close();
+      });
+
+      it('a throwing subscriber neither fails the append nor starves the other subscribers', async () => {
+        const got: bigint[] = [];
+        const bad = store.subscribe('s', {}, () => {
+          throw new Error('subscriber failure');
+        });
+        const good = store.subscribe('s', {}, (e) => got.push(e.revision));
+        const r = await store.append('s', evs(2), 'no_stream');
+        expect(r.ok).toBe(true);
+        await eventually(() => expect(got).toEqual([0n, 1n]));
+        expect(await store.read('s')).toHaveLength(2);
+        bad.close();
+        good.close();
+      });
+    });
+
+    describe('snapshots', () => {
+      it('a snapshot reads back under its state-schema version; another version or stream reads undefined', async () => {
+        expect(await store.readSnapshot('s', 1)).toBeUndefined();
+        const snapshot = { revision: 41n, schemaVersion: 3, state: { jobs: [['j1', { gpus: 2 }]], now: 12.5 } };
+        await store.writeSnapshot('s', snapshot);
+        expect(await store.readSnapshot('s', 3)).toEqual(snapshot);
+        expect(await store.readSnapshot('s', 2)).toBeUndefined();
+        expect(await store.readSnapshot('s', 4)).toBeUndefined();
+        expect(await store.readSnapshot('other', 3)).toBeUndefined();
+      });
+
+      it('a later snapshot of the same version replaces the earlier one', async () => {
+        await store.writeSnapshot('s', { revision: 1n, schemaVersion: 1, state: { n: 1 } });
+        await store.writeSnapshot('s', { revision: 7n, schemaVersion: 1, state: { n: 7 } });
+        expect(await store.readSnapshot('s', 1)).toEqual({ revision: 7n, schemaVersion: 1, state: { n: 7 } });
+      });
+
+      it('snapshots live beside the stream: they neither add events nor move revisions', async () => {
+        okResult(await store.append('s', evs(1), 'no_stream'));
+        await store.writeSnapshot('s', { revision: 0n, schemaVersion: 1, state: {} });
+        expect(await store.read('s')).toHaveLength(1);
+        expect(await store.readAll()).toHaveLength(1);
+        expect(okResult(await store.append('s', evs(1), 0n)).nextExpectedRevision).toBe(1n);
+      });
+    });
+
+    describe('a closed store', () => {
+      it('refuses every operation', async () => {
+        okResult(await store.append('s', evs(1), 'no_stream'));
+        await store.writeSnapshot('s', { revision: 0n, schemaVersion: 1, state: {} });
+        await store.close();
+        closed = true;
+        await expect(store.append('s', evs(1), 0n)).rejects.toThrow();
+        await expect(store.append('t', evs(1), 'any')).rejects.toThrow();
+        await expect(store.read('s')).rejects.toThrow();
+        await expect(store.readAll()).rejects.toThrow();
+        await expect(store.readSnapshot('s', 1)).rejects.toThrow();
+        await expect(store.writeSnapshot('s', { revision: 0n, schemaVersion: 1, state: {} })).rejects.toThrow();
+        expect(() => store.subscribe('s', {}, () => {})).toThrow();
+        expect(() => store.subscribe('$all', {}, () => {})).toThrow();
+      });
+
+      it('stops live subscriptions', async () => {
+        const got: bigint[] = [];
+        store.subscribe('s', {}, (e) => got.push(e.revision));
+        okResult(await store.append('s', evs(1), 'no_stream'));
+        await eventually(() => expect(got).toEqual([0n]));
+        await store.close();
+        closed = true;
+        await settle();
+        expect(got).toEqual([0n]);
+      });
+    });
+  });
+}
