@@ -2,7 +2,17 @@
  * gpupool: an event-sourced GPU scheduling engine. The package's main entry: the engine for
  * embedding, the in-memory store, and the pure core (commands, events, decide, evolve, queries).
  */
-export { Engine, createEngine, systemClock, randomIds, uuidSequence, CLUSTER_STREAM, CorruptEventError, ConflictRetriesExhaustedError } from './engine/engine.js';
-export type { EngineOptions, Appended, EngineListener } from './engine/engine.js';
+
 export { InMemoryEventStore } from './adapters/memory/store.js';
 export * from './core/index.js';
+export type { Appended, EngineListener, EngineOptions } from './engine/engine.js';
+export {
+  CLUSTER_STREAM,
+  ConflictRetriesExhaustedError,
+  CorruptEventError,
+  createEngine,
+  Engine,
+  randomIds,
+  systemClock,
+  uuidSequence,
+} from './engine/engine.js';

@@ -208,15 +208,27 @@ async function benchSimulate(reps: number): Promise<void> {
     const files = workload(c.jobs, dir);
     const runs = Array.from({ length: c.jobs >= 1_000_000 ? Math.min(reps, 3) : reps }, () => runSimulate(files, c.args, out));
     const name = `${c.jobs.toLocaleString('en-US')} jobs, ${c.label}`;
-    report({ name: `${name}: wall`, unit: 's', values: runs.map((r) => r.seconds), ...(c.seconds ? { target: { kind: 'max', value: c.seconds } } : {}) });
-    report({ name: `${name}: peak memory`, unit: 'MB', values: runs.map((r) => r.peakMb), ...(c.mb ? { target: { kind: 'max', value: c.mb } } : {}) });
+    report({
+      name: `${name}: wall`,
+      unit: 's',
+      values: runs.map((r) => r.seconds),
+      ...(c.seconds ? { target: { kind: 'max', value: c.seconds } } : {}),
+    });
+    report({
+      name: `${name}: peak memory`,
+      unit: 'MB',
+      values: runs.map((r) => r.peakMb),
+      ...(c.mb ? { target: { kind: 'max', value: c.mb } } : {}),
+    });
     if (c.label === 'count, fifo') perJob.push([c.jobs, median(runs.map((r) => r.seconds))]);
   }
   const [first, ...rest] = perJob;
   if (first) {
     for (const [jobs, s] of rest) {
       const ratio = s / first[1] / (jobs / first[0]);
-      console.log(`  growth ${first[0].toLocaleString('en-US')} -> ${jobs.toLocaleString('en-US')} jobs: time x${(s / first[1]).toFixed(1)} for jobs x${jobs / first[0]} (${ratio.toFixed(2)} of linear)`);
+      console.log(
+        `  growth ${first[0].toLocaleString('en-US')} -> ${jobs.toLocaleString('en-US')} jobs: time x${(s / first[1]).toFixed(1)} for jobs x${jobs / first[0]} (${ratio.toFixed(2)} of linear)`,
+      );
     }
   }
 }

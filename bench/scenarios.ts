@@ -106,7 +106,13 @@ export async function runThroughput(
   o: ThroughputOptions = THROUGHPUT,
   clock: Clock = wallClock,
 ): Promise<ThroughputRun> {
-  await execute(clusterCommands([{ name: POOL, nodes: o.nodes, gpusPerNode: o.gpusPerNode, gpuType: 'GPU' }], { policy: 'fifo', placement: 'node' }), 0);
+  await execute(
+    clusterCommands([{ name: POOL, nodes: o.nodes, gpusPerNode: o.gpusPerNode, gpuType: 'GPU' }], {
+      policy: 'fifo',
+      placement: 'node',
+    }),
+    0,
+  );
   const r = rng(o.seed ?? 1);
   const running: string[] = []; // in allocation order
   let oldest = 0;

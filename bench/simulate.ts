@@ -34,7 +34,19 @@ export function runSimulate(files: { trace: string; cluster: string }, args: str
   const started = performance.now();
   const child = spawnSync(
     process.execPath,
-    ['--import', `data:text/javascript,${encodeURIComponent(probe)}`, CLI, 'simulate', '--trace', files.trace, '--cluster', files.cluster, '--out', out, ...args],
+    [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(probe)}`,
+      CLI,
+      'simulate',
+      '--trace',
+      files.trace,
+      '--cluster',
+      files.cluster,
+      '--out',
+      out,
+      ...args,
+    ],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   const seconds = (performance.now() - started) / 1000;

@@ -56,7 +56,9 @@ export async function runDemo(out: (line: string) => void = console.log): Promis
   out(
     table(
       ['pool', 'type', 'policy', 'group', 'total', 'used', 'free', 'shared', 'queued'],
-      engine.pools().map((p) => [p.name, p.gpuType ?? 'mixed', p.policy, p.group ?? '-', p.total, p.used, p.free, p.shared, p.queued]),
+      engine
+        .pools()
+        .map((p) => [p.name, p.gpuType ?? 'mixed', p.policy, p.group ?? '-', p.total, p.used, p.free, p.shared, p.queued]),
     ),
   );
   out('\nWhy jobs wait at t=20s:');
@@ -64,9 +66,18 @@ export async function runDemo(out: (line: string) => void = console.log): Promis
     for (const q of engine.queue(pool.id) ?? []) out(`  ${q.job.id} (#${q.position} in ${pool.name}): ${q.reason.message}`);
   }
 
-  await at(600, [{ type: 'ReportJobFailed', jobId: 'debug', reason: 'OOMKilled' }, { type: 'StopJob', jobId: 'labeler' }]);
-  await at(910, [{ type: 'ReportJobCompleted', jobId: 'detector' }, { type: 'StopJob', jobId: 'hotfix' }]);
-  await at(915, [{ type: 'ReportJobStarted', jobId: 'segment' }, { type: 'ReleaseJob', jobId: 'hotfix' }]);
+  await at(600, [
+    { type: 'ReportJobFailed', jobId: 'debug', reason: 'OOMKilled' },
+    { type: 'StopJob', jobId: 'labeler' },
+  ]);
+  await at(910, [
+    { type: 'ReportJobCompleted', jobId: 'detector' },
+    { type: 'StopJob', jobId: 'hotfix' },
+  ]);
+  await at(915, [
+    { type: 'ReportJobStarted', jobId: 'segment' },
+    { type: 'ReleaseJob', jobId: 'hotfix' },
+  ]);
   await at(3610, [{ type: 'ReportJobCompleted', jobId: 'pretrain' }]);
 
   out('\nJobs at t=3610s:');
@@ -89,7 +100,9 @@ export async function runDemo(out: (line: string) => void = console.log): Promis
     ),
   );
   const violations = checkInvariants(engine.current);
-  out(`\n${engine.revision + 1} events in the log; invariants ${violations.length === 0 ? 'hold' : `BROKEN: ${violations.join('; ')}`}.`);
+  out(
+    `\n${engine.revision + 1} events in the log; invariants ${violations.length === 0 ? 'hold' : `BROKEN: ${violations.join('; ')}`}.`,
+  );
   if (violations.length > 0) process.exitCode = 1;
 }
 

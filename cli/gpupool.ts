@@ -2,8 +2,8 @@
 /** The gpupool command line. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PLACEMENTS } from '../core/model.js';
-import { parsePolicies } from '../simulations/policies.js';
 import { InputError } from '../simulations/csv.js';
+import { parsePolicies } from '../simulations/policies.js';
 import { TRACE_FORMATS, type TraceFormat } from '../simulations/traces.js';
 import { runDemo } from './demo.js';
 
@@ -55,11 +55,20 @@ program
   .requiredOption('--trace <file>', 'the workload trace (CSV)')
   .addOption(new Option('--format <format>', 'trace format').choices([...TRACE_FORMATS]).default('gpupool'))
   .requiredOption('--cluster <file>', 'the cluster file: CSV pool,nodes,gpus_per_node[,gpu_type]')
-  .option('--policy <list>', `scheduling policies, comma-separated, each run on its own: fifo, sjf, first-fit, backfill`, policies, policies('fifo'))
-  .addOption(new Option('--placement <mode>', 'node: gang placement on nodes; count: GPU counts only').choices([...PLACEMENTS]).default('node'))
-  .option('--capacity-scale <x>', 'multiply every pool\'s node count by x', positiveNumber('--capacity-scale'), 1)
+  .option(
+    '--policy <list>',
+    `scheduling policies, comma-separated, each run on its own: fifo, sjf, first-fit, backfill`,
+    policies,
+    policies('fifo'),
+  )
+  .addOption(
+    new Option('--placement <mode>', 'node: gang placement on nodes; count: GPU counts only')
+      .choices([...PLACEMENTS])
+      .default('node'),
+  )
+  .option('--capacity-scale <x>', "multiply every pool's node count by x", positiveNumber('--capacity-scale'), 1)
   .option('--seed <n>', 'seed for every random choice', integer('--seed'), 1)
-  .option('--max-wait <seconds>', 'pools\' maximum wait before a job reserves capacity', positiveNumber('--max-wait'))
+  .option('--max-wait <seconds>', "pools' maximum wait before a job reserves capacity", positiveNumber('--max-wait'))
   .option('--launch-delay <seconds>', 'seconds between allocation and start', nonNegativeNumber('--launch-delay'))
   .option('--events <file>', 'write the full event log as JSON lines')
   .requiredOption('--out <dir>', 'folder for jobs.csv, summary.json and report.html')

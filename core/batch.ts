@@ -9,8 +9,8 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Command } from './commands.js';
 import { decide } from './decide.js';
-import { evolve } from './evolve.js';
 import { EVENT_SCHEMA_VERSION, type Event, type EventBody } from './events.js';
+import { evolve } from './evolve.js';
 import type { State } from './model.js';
 import type { Rejection } from './rejection.js';
 import { schedule } from './scheduler/pass.js';

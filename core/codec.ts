@@ -9,12 +9,7 @@ import * as t from 'io-ts';
 class RefinedType<A> extends t.Type<A, A, unknown> {}
 
 function refined<A>(name: string, is: (u: unknown) => u is A, expected: string): t.Type<A, A, unknown> {
-  return new RefinedType<A>(
-    name,
-    is,
-    (u, c) => (is(u) ? t.success(u) : t.failure(u, c, expected)),
-    t.identity,
-  );
+  return new RefinedType<A>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, expected)), t.identity);
 }
 
 export const Int = refined('Int', (u): u is number => Number.isSafeInteger(u), 'an integer');
@@ -23,11 +18,7 @@ export const NonNegInt = refined(
   (u): u is number => Number.isSafeInteger(u) && (u as number) >= 0,
   'an integer >= 0',
 );
-export const PosInt = refined(
-  'PosInt',
-  (u): u is number => Number.isSafeInteger(u) && (u as number) >= 1,
-  'an integer >= 1',
-);
+export const PosInt = refined('PosInt', (u): u is number => Number.isSafeInteger(u) && (u as number) >= 1, 'an integer >= 1');
 export const FiniteNumber = refined(
   'FiniteNumber',
   (u): u is number => typeof u === 'number' && Number.isFinite(u),

@@ -5,8 +5,21 @@
  * its Clock when absent).
  */
 import * as t from 'io-ts';
-import { FiniteNumber, Int, Json, Name, NonNegInt, NonNegNumber, PosInt, PosNumber, decodeWith, formatIssues, oneOf, record } from './codec.js';
 import type { DecodeIssue } from './codec.js';
+import {
+  decodeWith,
+  FiniteNumber,
+  formatIssues,
+  Int,
+  Json,
+  Name,
+  NonNegInt,
+  NonNegNumber,
+  oneOf,
+  PosInt,
+  PosNumber,
+  record,
+} from './codec.js';
 import { JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
 
 const envelope = { commandId: Name, at: NonNegNumber };

@@ -7,17 +7,17 @@ import * as E from 'fp-ts/lib/Either.js';
 import { capacityOf, largestNode, nodesWithAtLeast, typesInPool } from './capacity.js';
 import type { Command, CommandOf } from './commands.js';
 import { MAX_TAGS_LENGTH } from './commands.js';
-import { deviceId } from './evolve.js';
 import type { EventBody } from './events.js';
+import { deviceId } from './evolve.js';
 import {
   DEFAULT_GROUP_ID,
   DEFAULT_POOL_ID,
   type DeviceState,
+  holdsDevices,
+  isPending,
   type JobState,
   type PoolState,
   type State,
-  holdsDevices,
-  isPending,
 } from './model.js';
 import { type Rejection, reject } from './rejection.js';
 import { canEverFit } from './scheduler/reasons.js';
@@ -112,7 +112,8 @@ const deciders: Deciders = {
   AllocateGPUs(c, s) {
     const pool = s.pools.get(c.poolId);
     if (!pool) return no('not-found', `pool '${c.poolId}' does not exist`);
-    if (pool.id === DEFAULT_POOL_ID) return no('invalid-argument', 'GPUs are allocated from the Default Pool into another pool, not into it');
+    if (pool.id === DEFAULT_POOL_ID)
+      return no('invalid-argument', 'GPUs are allocated from the Default Pool into another pool, not into it');
     if ((c.count === undefined) === (c.devices === undefined)) {
       return no('invalid-argument', 'AllocateGPUs takes exactly one of count or devices');
     }
@@ -122,17 +123,23 @@ const deciders: Deciders = {
       const checked = checkDevices(s, c.devices, 'AllocateGPUs.devices');
       if (E.isLeft(checked)) return checked;
       for (const d of checked.right) {
-        if (d.pool !== DEFAULT_POOL_ID) return no('invalid-argument', `device '${d.id}' is in pool '${d.pool}', not the Default Pool`);
-        if (d.gpuType !== type) return no('gpu-type-mismatch', `device '${d.id}' is ${d.gpuType}; pool '${pool.name}' holds ${type}`);
+        if (d.pool !== DEFAULT_POOL_ID)
+          return no('invalid-argument', `device '${d.id}' is in pool '${d.pool}', not the Default Pool`);
+        if (d.gpuType !== type)
+          return no('gpu-type-mismatch', `device '${d.id}' is ${d.gpuType}; pool '${pool.name}' holds ${type}`);
       }
       chosen = c.devices;
     } else {
       const available = capacityOf(s, DEFAULT_POOL_ID, type)?.total ?? 0;
       const count = c.count as number;
       if (available < count) {
-        return no('not-enough-devices', `the Default Pool has ${available} ${type} GPU${available === 1 ? '' : 's'}; cannot allocate ${count}`, {
-          available,
-        });
+        return no(
+          'not-enough-devices',
+          `the Default Pool has ${available} ${type} GPU${available === 1 ? '' : 's'}; cannot allocate ${count}`,
+          {
+            available,
+          },
+        );
       }
       chosen = chooseDevices(s, type, count);
     }
@@ -146,7 +153,8 @@ const deciders: Deciders = {
     const checked = checkDevices(s, c.devices, 'MovePoolDevices.devices');
     if (E.isLeft(checked)) return checked;
     for (const d of checked.right) {
-      if (c.fromPoolId !== undefined && d.pool !== c.fromPoolId) return no('invalid-argument', `device '${d.id}' is in pool '${d.pool}', not '${c.fromPoolId}'`);
+      if (c.fromPoolId !== undefined && d.pool !== c.fromPoolId)
+        return no('invalid-argument', `device '${d.id}' is in pool '${d.pool}', not '${c.fromPoolId}'`);
       if (d.pool === to.id) return no('invalid-argument', `device '${d.id}' is already in pool '${to.name}'`);
       if (to.gpuType !== null && d.gpuType !== to.gpuType) {
         return no('gpu-type-mismatch', `device '${d.id}' is ${d.gpuType}; pool '${to.name}' holds only ${to.gpuType}`);
@@ -159,7 +167,10 @@ const deciders: Deciders = {
     const pool = s.pools.get(c.poolId);
     if (!pool) return no('not-found', `pool '${c.poolId}' does not exist`);
     if (pool.id === DEFAULT_POOL_ID) return no('protected', 'the Default Pool cannot be deleted');
-    const devices = [...s.devices.values()].filter((d) => d.pool === pool.id).map((d) => d.id).sort();
+    const devices = [...s.devices.values()]
+      .filter((d) => d.pool === pool.id)
+      .map((d) => d.id)
+      .sort();
     const events: EventBody[] = devices.length > 0 ? [moved(s, DEFAULT_POOL_ID, devices)] : [];
     return ok(...events, { type: 'PoolDeleted', poolId: pool.id });
   },
@@ -192,11 +203,18 @@ const deciders: Deciders = {
     if (group.id === DEFAULT_GROUP_ID) return no('protected', 'the Default Group cannot be deleted');
     const busy = [...(s.unfinished.get(group.id) ?? [])];
     if (busy.length > 0) {
-      return no('group-busy', `group '${group.name}' has ${busy.length} unfinished job${busy.length === 1 ? '' : 's'}: ${busy.join(', ')}`, {
-        jobs: busy,
-      });
+      return no(
+        'group-busy',
+        `group '${group.name}' has ${busy.length} unfinished job${busy.length === 1 ? '' : 's'}: ${busy.join(', ')}`,
+        {
+          jobs: busy,
+        },
+      );
     }
-    const usersMoved = [...s.users.values()].filter((u) => u.group === group.id).map((u) => u.id).sort();
+    const usersMoved = [...s.users.values()]
+      .filter((u) => u.group === group.id)
+      .map((u) => u.id)
+      .sort();
     return ok({ type: 'GroupDeleted', groupId: group.id, usersMoved });
   },
 
@@ -434,7 +452,10 @@ function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null 
   const types = job.gpuType ?? pool.gpuType;
   const present = typesInPool(s, pool.id);
   if (types === null && present.length > 1) {
-    return reject('gpu-type-required', `pool '${pool.name}' holds several GPU types (${present.join(', ')}): name one with gpuType`);
+    return reject(
+      'gpu-type-required',
+      `pool '${pool.name}' holds several GPU types (${present.join(', ')}): name one with gpuType`,
+    );
   }
   const type = types ?? present[0];
   const cap = type === undefined ? undefined : capacityOf(s, pool.id, type);
@@ -443,10 +464,14 @@ function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null 
   }
   if (canEverFit(cap, pool, job)) return null;
   if (job.gpus > cap.total) {
-    return reject('never-fits', `the job asks for ${job.gpus} GPUs but pool '${pool.name}' has ${cap.total}: ask for at most ${cap.total}`, {
-      pool: pool.id,
-      poolGpus: cap.total,
-    });
+    return reject(
+      'never-fits',
+      `the job asks for ${job.gpus} GPUs but pool '${pool.name}' has ${cap.total}: ask for at most ${cap.total}`,
+      {
+        pool: pool.id,
+        poolGpus: cap.total,
+      },
+    );
   }
   const largest = largestNode(cap);
   const per = job.gpus / job.workers;

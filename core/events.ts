@@ -4,8 +4,21 @@
  * `commandId`. io-ts codecs decode every event read back from a store; the types come from them.
  */
 import * as t from 'io-ts';
-import { FiniteNumber, Int, Json, Name, NonNegInt, NonNegNumber, PosInt, PosNumber, decodeWith, formatIssues, oneOf, record } from './codec.js';
 import type { DecodeIssue } from './codec.js';
+import {
+  decodeWith,
+  FiniteNumber,
+  formatIssues,
+  Int,
+  Json,
+  Name,
+  NonNegInt,
+  NonNegNumber,
+  oneOf,
+  PosInt,
+  PosNumber,
+  record,
+} from './codec.js';
 import { JobKind, Placement, Policy, Role } from './commands.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
@@ -28,11 +41,7 @@ export const WaitReasonCodec = record(
   {
     code: WaitCode,
     message: t.string,
-    needs: record(
-      'Needs',
-      { gpus: NonNegInt, workers: PosInt, gpusPerWorker: NonNegInt, gpuType: t.union([Name, t.null]) },
-      {},
-    ),
+    needs: record('Needs', { gpus: NonNegInt, workers: PosInt, gpusPerWorker: NonNegInt, gpuType: t.union([Name, t.null]) }, {}),
     freeGpus: NonNegInt,
     largestFreeBlockPerNode: NonNegInt,
     jobsAhead: NonNegInt,
@@ -118,7 +127,9 @@ export type EventDecodeResult = { ok: true; value: Event } | { ok: false; issues
 export function decodeEvent(u: unknown): EventDecodeResult {
   const type = typeof u === 'object' && u !== null ? (u as { type?: unknown }).type : undefined;
   if (typeof type !== 'string' || !Object.hasOwn(eventCodecs, type)) {
-    const issues = [{ path: 'event.type', expected: `one of ${EVENT_TYPES.join(', ')}`, actual: JSON.stringify(type) ?? 'nothing' }];
+    const issues = [
+      { path: 'event.type', expected: `one of ${EVENT_TYPES.join(', ')}`, actual: JSON.stringify(type) ?? 'nothing' },
+    ];
     return { ok: false, issues, message: formatIssues(issues) };
   }
   const r = decodeWith(eventCodecs[type as EventType] as t.Decoder<unknown, Event>, u, type);

@@ -7,16 +7,16 @@
 import { emptyCapacity, forgetDevicesOf, refreshNode } from './capacity.js';
 import type { Event, EventOf } from './events.js';
 import {
+  activeStatusOf,
   DEFAULT_GROUP_ID,
   DEFAULT_GROUP_NAME,
   DEFAULT_POOL_ID,
   DEFAULT_POOL_NAME,
+  isPending,
   type JobState,
   type JobStatus,
   type Policy,
   type State,
-  activeStatusOf,
-  isPending,
 } from './model.js';
 import { PendingQueue } from './queue.js';
 import { removeAt } from './sorted.js';

@@ -3,17 +3,8 @@
  * these checks trusts a derived index; they recompute and compare. Returns every violation found,
  * as sentences; an empty list means the state is sound.
  */
-import { refreshNode } from './capacity.js';
-import { emptyCapacity } from './capacity.js';
-import {
-  DEFAULT_GROUP_ID,
-  DEFAULT_POOL_ID,
-  type JobState,
-  type State,
-  holdsDevices,
-  isFinished,
-  isPending,
-} from './model.js';
+import { emptyCapacity, refreshNode } from './capacity.js';
+import { DEFAULT_GROUP_ID, DEFAULT_POOL_ID, holdsDevices, isFinished, isPending, type JobState, type State } from './model.js';
 
 export function checkInvariants(state: State): string[] {
   const v: string[] = [];
@@ -23,7 +14,8 @@ export function checkInvariants(state: State): string[] {
   const dp = state.pools.get(DEFAULT_POOL_ID);
   const dg = state.groups.get(DEFAULT_GROUP_ID);
   if (!dp || !dg) fail('the Default Pool and Default Group must exist');
-  else if (dp.group !== DEFAULT_GROUP_ID || dg.pool !== DEFAULT_POOL_ID) fail('the Default Group must be bound to the Default Pool');
+  else if (dp.group !== DEFAULT_GROUP_ID || dg.pool !== DEFAULT_POOL_ID)
+    fail('the Default Group must be bound to the Default Pool');
 
   // Every device of every live node is in exactly one existing pool; lost nodes hold none.
   let liveDevices = 0;
@@ -111,7 +103,8 @@ function checkJob(state: State, job: JobState, fail: (m: string) => void): void 
       if (!d.holders.includes(job.id)) fail(`job ${job.id} lists ${id}, which does not list it as holder`);
     }
     if (types.size > 1) fail(`job ${job.id} spans GPU types ${[...types].join(', ')}`);
-    if (job.gpuType !== null && types.size === 1 && !types.has(job.gpuType)) fail(`job ${job.id} wants ${job.gpuType}, got ${[...types][0]}`);
+    if (job.gpuType !== null && types.size === 1 && !types.has(job.gpuType))
+      fail(`job ${job.id} wants ${job.gpuType}, got ${[...types][0]}`);
     // A busy device may move to another pool and keep serving its job, so the one-pool rule is
     // checked where it holds: at allocation (see allocationsInOnePool).
     // The gang rule (one node per worker) is the placement mode's at allocation, and a pool's
@@ -149,7 +142,11 @@ function checkQueues(state: State, fail: (m: string) => void): void {
     for (let i = 1; i < q.entries.length; i++) {
       const a = q.entries[i - 1];
       const b = q.entries[i];
-      if (a && b && (a.priority < b.priority || (a.priority === b.priority && (a.key > b.key || (a.key === b.key && a.seq > b.seq))))) {
+      if (
+        a &&
+        b &&
+        (a.priority < b.priority || (a.priority === b.priority && (a.key > b.key || (a.key === b.key && a.seq > b.seq))))
+      ) {
         fail(`queue of group ${group} is out of order at ${i}`);
       }
     }
@@ -163,7 +160,15 @@ function checkCapacity(state: State, fail: (m: string) => void): void {
     [...s.capacity.byKey.entries()]
       .map(
         ([k, c]) =>
-          `${k}:${c.total}/${c.free}/${[...c.nodes.entries()].map(([n, f]) => `${n}=${f.join(',')}`).sort().join(';')}/${c.buckets.map((b) => b.items.join(',')).join('|').replace(/\|+$/, '')}/${Array.from(c.sizeCounts, (x) => x ?? 0).join(',').replace(/(,0)+$/, '')}`,
+          `${k}:${c.total}/${c.free}/${[...c.nodes.entries()]
+            .map(([n, f]) => `${n}=${f.join(',')}`)
+            .sort()
+            .join(';')}/${c.buckets
+            .map((b) => b.items.join(','))
+            .join('|')
+            .replace(/\|+$/, '')}/${Array.from(c.sizeCounts, (x) => x ?? 0)
+            .join(',')
+            .replace(/(,0)+$/, '')}`,
       )
       .sort()
       .join('\n');

@@ -31,7 +31,7 @@ export class NodeOrder {
     }
     this.ids.push(id);
     this.ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    this.ids.forEach((x, i) => this.ranks.set(x, i));
+    for (let i = 0; i < this.ids.length; i++) this.ranks.set(this.ids[i] as string, i);
     return true;
   }
 }

@@ -8,7 +8,7 @@
  *   when one holds them all, else the fullest nodes first). It exists to replay count-only traces.
  * - `immediate` jobs may share busy devices (oversubscription) and record which ones they share.
  */
-import { type PoolTypeCapacity, capacityOf, typesInPool } from './capacity.js';
+import { capacityOf, type PoolTypeCapacity, typesInPool } from './capacity.js';
 import type { JobState, PoolState, State } from './model.js';
 
 export interface Placement {
@@ -37,8 +37,7 @@ export function place(state: State, job: JobState, pool: PoolState): Placement |
   for (const type of candidateTypes(state, job, pool)) {
     const cap = capacityOf(state, pool.id, type);
     if (!cap || cap.free < job.gpus) continue;
-    const p =
-      pool.placement === 'count' ? placeByCount(cap, job.gpus) : placeGang(cap, job.workers, perWorker(job));
+    const p = pool.placement === 'count' ? placeByCount(cap, job.gpus) : placeGang(cap, job.workers, perWorker(job));
     if (p) return p;
   }
   return null;

@@ -30,7 +30,10 @@ export interface RecordedEvent {
 
 export type AppendResult =
   | { readonly ok: true; readonly nextExpectedRevision: bigint; readonly position: bigint }
-  | { readonly ok: false; readonly conflict: { readonly stream: string; readonly expected: ExpectedRevision; readonly actual: bigint | 'no_stream' } };
+  | {
+      readonly ok: false;
+      readonly conflict: { readonly stream: string; readonly expected: ExpectedRevision; readonly actual: bigint | 'no_stream' };
+    };
 
 export interface ReadOptions {
   /** First revision to read (inclusive). Forwards default: the start; backwards default: the end. */

@@ -11,8 +11,8 @@ import {
   type State,
   type WaitReason,
 } from './model.js';
-import { type HeldBy, waitReason } from './scheduler/reasons.js';
 import { placedFirst } from './queue.js';
+import { type HeldBy, waitReason } from './scheduler/reasons.js';
 
 export interface NodeView {
   id: string;
@@ -150,7 +150,8 @@ export interface JobFilter {
 }
 
 export function listJobs(state: State, filter: JobFilter = {}): JobState[] {
-  const statuses = filter.status === undefined ? undefined : new Set(typeof filter.status === 'string' ? [filter.status] : filter.status);
+  const statuses =
+    filter.status === undefined ? undefined : new Set(typeof filter.status === 'string' ? [filter.status] : filter.status);
   const out: JobState[] = [];
   for (const job of state.jobs.values()) {
     if (statuses && !statuses.has(job.status)) continue;

@@ -10,21 +10,21 @@
 import { randomUUID } from 'node:crypto';
 import { type BatchResult, type CommandOutcome, runBatch } from '../core/batch.js';
 import { type Command, decodeCommand } from '../core/commands.js';
-import { type Event, decodeEvent } from '../core/events.js';
-import { initialState, evolve } from '../core/evolve.js';
+import { decodeEvent, type Event } from '../core/events.js';
+import { evolve, initialState } from '../core/evolve.js';
 import type { JobState, State, WaitReason } from '../core/model.js';
 import type { Clock, EventStore, IdGenerator, NewEvent } from '../core/ports.js';
 import {
-  type JobFilter,
-  type NodeView,
-  type PoolUsage,
-  type QueuedJob,
   explainJob,
+  type JobFilter,
   listJobs,
   listNodes,
   listPools,
+  type NodeView,
+  type PoolUsage,
   poolQueue,
   poolUsage,
+  type QueuedJob,
 } from '../core/queries.js';
 import { reject } from '../core/rejection.js';
 
@@ -282,7 +282,6 @@ export class Engine {
     }
     throw new ConflictRetriesExhaustedError(this.stream, this.maxConflictRetries + 1);
   }
-
 
   /** load(), with the state marked stale until it succeeds (see `stale`). */
   private async rebuild(): Promise<void> {

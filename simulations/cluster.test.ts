@@ -10,12 +10,12 @@ import { InMemoryEventStore } from '../adapters/memory/store.js';
 import { checkInvariants } from '../core/invariants.js';
 import { createEngine } from '../engine/engine.js';
 import {
-  DEFAULT_GPU_TYPE,
-  type PoolSpec,
   clusterCommands,
   clusterGpus,
+  DEFAULT_GPU_TYPE,
   groupOf,
   nodeOf,
+  type PoolSpec,
   parseCluster,
   readClusterFile,
   scaleCluster,

@@ -4,7 +4,7 @@
  */
 import type { Command } from '../core/commands.js';
 import type { PlacementMode, Policy } from '../core/model.js';
-import { InputError, parseCsv, readCsvFile, requireColumns, type CsvTable } from './csv.js';
+import { type CsvTable, InputError, parseCsv, readCsvFile, requireColumns } from './csv.js';
 
 export interface PoolSpec {
   readonly name: string;

@@ -11,8 +11,8 @@ import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';
 import { renderReport } from './report.js';
 import { type SimulationResult, simulate } from './simulate.js';
-import { type Summary, jobsCsv, summarize } from './summary.js';
-import { type TraceFormat, readTrace } from './traces.js';
+import { jobsCsv, type Summary, summarize } from './summary.js';
+import { readTrace, type TraceFormat } from './traces.js';
 
 export interface SimulateCommandOptions {
   readonly trace: string;
@@ -30,7 +30,6 @@ export interface SimulateCommandOptions {
   readonly progress?: 'bar' | 'plain' | 'none';
   readonly log?: (line: string) => void;
 }
-
 
 /** `events.jsonl` for one policy, `events-fifo.jsonl`, `events-sjf.jsonl`... for several. */
 function eventsFile(file: string, policy: Policy, several: boolean): string {
@@ -71,7 +70,9 @@ class JsonLinesWriter {
   }
 }
 
-export async function runSimulateCommand(o: SimulateCommandOptions): Promise<{ results: SimulationResult[]; summaries: Summary[] }> {
+export async function runSimulateCommand(
+  o: SimulateCommandOptions,
+): Promise<{ results: SimulationResult[]; summaries: Summary[] }> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const trace = readTrace(o.trace, o.format);
   const pools = scaleCluster(readClusterFile(o.cluster), o.capacityScale);
@@ -117,7 +118,11 @@ export async function runSimulateCommand(o: SimulateCommandOptions): Promise<{ r
 
 function progressReporter(mode: 'bar' | 'plain' | 'none', policy: Policy, log: (line: string) => void) {
   if (mode === 'bar') {
-    const bar = new SingleBar({ format: `${policy.padEnd(9)} [{bar}] {percentage}% | {value}/{total} jobs | {duration_formatted}`, stream: process.stderr, hideCursor: true });
+    const bar = new SingleBar({
+      format: `${policy.padEnd(9)} [{bar}] {percentage}% | {value}/{total} jobs | {duration_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+    });
     let started = false;
     return {
       update: (done: number, total: number) => {

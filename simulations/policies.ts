@@ -3,7 +3,10 @@ import { POLICIES, type Policy } from '../core/model.js';
 import { InputError } from './csv.js';
 
 export function parsePolicies(text: string): Policy[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = new Set<string>(POLICIES);
   const bad = names.filter((n) => !known.has(n));
   if (names.length === 0 || bad.length > 0) {

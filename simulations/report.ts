@@ -23,7 +23,8 @@ async function svg(spec: TopLevelSpec): Promise<string> {
 
 /** Bucket a step series into at most MAX_POINTS points, keeping each bucket's peak. */
 function downsample(t: readonly number[], v: readonly number[], end: number): { t: number; v: number }[] {
-  if (t.length <= MAX_POINTS) return t.map((x, i) => ({ t: x, v: v[i] as number })).concat(t.length ? [{ t: end, v: v[v.length - 1] as number }] : []);
+  if (t.length <= MAX_POINTS)
+    return t.map((x, i) => ({ t: x, v: v[i] as number })).concat(t.length ? [{ t: end, v: v[v.length - 1] as number }] : []);
   const start = t[0] as number;
   const width = Math.max((end - start) / MAX_POINTS, Number.MIN_VALUE);
   const out: { t: number; v: number }[] = [];
@@ -100,8 +101,12 @@ const SIZE_BUCKETS: [string, number, number][] = [
 function waitBySizeSpec(results: readonly SimulationResult[]): TopLevelSpec {
   const values = results.flatMap((r) =>
     SIZE_BUCKETS.flatMap(([label, lo, hi]) => {
-      const waits = r.jobs.filter((j) => j.start !== null && j.gpus >= lo && j.gpus <= hi).map((j) => (j.start as number) - j.submit);
-      return waits.length === 0 ? [] : [{ size: label, wait: waits.reduce((s, x) => s + x, 0) / waits.length, jobs: waits.length, policy: r.policy }];
+      const waits = r.jobs
+        .filter((j) => j.start !== null && j.gpus >= lo && j.gpus <= hi)
+        .map((j) => (j.start as number) - j.submit);
+      return waits.length === 0
+        ? []
+        : [{ size: label, wait: waits.reduce((s, x) => s + x, 0) / waits.length, jobs: waits.length, policy: r.policy }];
     }),
   );
   return {
@@ -149,16 +154,41 @@ function comparisonSpec(summaries: readonly Summary[]): TopLevelSpec {
   };
 }
 
-const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? '-' : Number(x.toFixed(digits)).toLocaleString('en-US'));
+const fmt = (x: number | null | undefined, digits = 1): string =>
+  x === null || x === undefined ? '-' : Number(x.toFixed(digits)).toLocaleString('en-US');
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 function figuresTable(rows: { name: string; f: Figures }[], first: string): string {
-  const head = [first, 'GPUs', 'jobs', 'completed', 'rejected', 'avg JCT', 'p50 JCT', 'p95 JCT', 'p99 JCT', 'avg wait', 'p95 wait', 'makespan', 'utilization', 'longest queue'];
+  const head = [
+    first,
+    'GPUs',
+    'jobs',
+    'completed',
+    'rejected',
+    'avg JCT',
+    'p50 JCT',
+    'p95 JCT',
+    'p99 JCT',
+    'avg wait',
+    'p95 wait',
+    'makespan',
+    'utilization',
+    'longest queue',
+  ];
   const body = rows
     .map(
       ({ name, f }) =>
-        `<tr><td>${esc(name)}</td>${[f.gpus, f.jobs, f.completed, f.rejected].map((x) => `<td>${fmt(x, 0)}</td>`).join('')}${[f.avgJct, f.p50Jct, f.p95Jct, f.p99Jct, f.avgWait, f.p95Wait, f.makespan]
+        `<tr><td>${esc(name)}</td>${[f.gpus, f.jobs, f.completed, f.rejected].map((x) => `<td>${fmt(x, 0)}</td>`).join('')}${[
+          f.avgJct,
+          f.p50Jct,
+          f.p95Jct,
+          f.p99Jct,
+          f.avgWait,
+          f.p95Wait,
+          f.makespan,
+        ]
           .map((x) => `<td>${fmt(x)}</td>`)
           .join('')}<td>${pct(f.utilization)}</td><td>${fmt(f.longestQueue, 0)}</td></tr>`,
     )
@@ -178,11 +208,17 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const sections: string[] = [];
   if (input.results.length > 1) {
     sections.push(`<h2>Comparison</h2>
-${figuresTable(input.summaries.map((s) => ({ name: s.policy, f: s.overall })), 'policy')}
+${figuresTable(
+  input.summaries.map((s) => ({ name: s.policy, f: s.overall })),
+  'policy',
+)}
 ${await svg(comparisonSpec(input.summaries))}
 ${await svg(
   jctCdfSpec(
-    input.results.map((r) => ({ name: r.policy, jct: r.jobs.filter((j) => j.status === 'Complete' && j.end !== null).map((j) => (j.end as number) - j.submit) })),
+    input.results.map((r) => ({
+      name: r.policy,
+      jct: r.jobs.filter((j) => j.status === 'Complete' && j.end !== null).map((j) => (j.end as number) - j.submit),
+    })),
     'Job completion time distribution by policy',
     'policy',
   ),
@@ -195,7 +231,9 @@ ${await svg(waitBySizeSpec(input.results))}`);
     const pools = Object.entries(s.pools).map(([name, f]) => ({ name, f }));
     const jctByPool = r.series.map((p) => ({
       name: p.pool,
-      jct: r.jobs.filter((j) => j.pool === p.pool && j.status === 'Complete' && j.end !== null).map((j) => (j.end as number) - j.submit),
+      jct: r.jobs
+        .filter((j) => j.pool === p.pool && j.status === 'Complete' && j.end !== null)
+        .map((j) => (j.end as number) - j.submit),
     }));
     sections.push(`<h2>Policy ${esc(r.policy)} (${esc(r.placement)} placement)</h2>
 ${figuresTable([{ name: 'all pools', f: s.overall }, ...pools], 'pool')}

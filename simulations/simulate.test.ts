@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import type { NewEvent } from '../core/ports.js';
 import { CLUSTER_STREAM, createEngine } from '../engine/engine.js';
-import { type PoolSpec, clusterCommands, groupOf, userOf } from './cluster.js';
+import { clusterCommands, groupOf, type PoolSpec, userOf } from './cluster.js';
 import { runSimulateCommand } from './command.js';
 import { InputError, parseCsv } from './csv.js';
 import { simulate } from './simulate.js';

@@ -8,15 +8,15 @@
  * batch, so the scheduler runs once per instant. A job starts when the engine allocates it and
  * ends `duration` seconds after the runtime reports it started.
  */
-import { ForwardingEventStore, type EventSink } from '../adapters/memory/forwarding-store.js';
+import { type EventSink, ForwardingEventStore } from '../adapters/memory/forwarding-store.js';
 import { SimulatedRuntime } from '../adapters/memory/runtime.js';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import type { Command } from '../core/commands.js';
 import type { Event } from '../core/events.js';
 import type { JobStatus, PlacementMode, Policy } from '../core/model.js';
 import type { EventStore, IdGenerator } from '../core/ports.js';
-import { type Engine, createEngine } from '../engine/engine.js';
-import { type PoolSpec, clusterCommands, userOf } from './cluster.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { clusterCommands, type PoolSpec, userOf } from './cluster.js';
 import { InputError } from './csv.js';
 import { Random } from './random.js';
 import type { TraceJob } from './traces.js';
@@ -125,7 +125,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   });
 
   const setup = await engine.executeBatch(
-    clusterCommands(options.pools, { policy: options.policy, placement: options.placement, maxWaitSeconds: options.maxWaitSeconds ?? null }),
+    clusterCommands(options.pools, {
+      policy: options.policy,
+      placement: options.placement,
+      maxWaitSeconds: options.maxWaitSeconds ?? null,
+    }),
     { at: 0 },
   );
   const refused = setup.outcomes.find((o) => !o.ok);

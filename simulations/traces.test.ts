@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvError, InputError } from './csv.js';
-import { type TraceFormat, type TraceJob, readTrace } from './traces.js';
+import { readTrace, type TraceFormat, type TraceJob } from './traces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-traces-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

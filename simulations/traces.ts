@@ -44,7 +44,10 @@ export function readTrace(file: string, format: TraceFormat = 'gpupool'): TraceJ
     firstRow.set(j.id, i);
   });
   // A stable sort: ties keep file order.
-  return jobs.map((j, i) => ({ j, i })).sort((a, b) => a.j.submit - b.j.submit || a.i - b.i).map((x) => x.j);
+  return jobs
+    .map((j, i) => ({ j, i }))
+    .sort((a, b) => a.j.submit - b.j.submit || a.i - b.i)
+    .map((x) => x.j);
 }
 
 const READERS: Record<TraceFormat, (t: CsvTable) => TraceJob[]> = {

@@ -115,7 +115,11 @@ export class InMemoryEventStore implements EventStore {
    * of an append that had succeeded: answer as the first attempt was answered (EventStoreDB's
    * idempotent write). With 'any' there is no revision to look at, so it is appended again.
    */
-  private alreadyAppended(log: StreamLog | undefined, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult | undefined {
+  private alreadyAppended(
+    log: StreamLog | undefined,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): AppendResult | undefined {
     if (!log || events.length === 0 || expected === 'any') return undefined;
     const start = expected === 'no_stream' ? 0 : expected === 'stream_exists' ? -1 : Number(expected) + 1;
     if (start < 0 || start + events.length > log.events.length) return undefined;
@@ -149,7 +153,8 @@ export class InMemoryEventStore implements EventStore {
       for (let i = from; i >= 0 && out.length < max; i--) out.push(this.recorded(log, i));
       return out;
     }
-    for (let i = options.from === undefined ? 0 : Number(options.from); i < n && out.length < max; i++) out.push(this.recorded(log, i));
+    for (let i = options.from === undefined ? 0 : Number(options.from); i < n && out.length < max; i++)
+      out.push(this.recorded(log, i));
     return out;
   }
 
@@ -168,7 +173,8 @@ export class InMemoryEventStore implements EventStore {
     const start = options.after === undefined ? 0 : Number(options.after) + 1;
     // Catch up synchronously, then go live: appends are synchronous here, so nothing slips between.
     if (stream === '$all') {
-      for (let p = start; p < this.allIndex.length; p++) handler(this.recorded(this.allStreams[p] as StreamLog, this.allIndex[p] as number));
+      for (let p = start; p < this.allIndex.length; p++)
+        handler(this.recorded(this.allStreams[p] as StreamLog, this.allIndex[p] as number));
     } else {
       const log = this.streams.get(stream);
       if (log) for (let i = start; i < log.events.length; i++) handler(this.recorded(log, i));

@@ -19,7 +19,11 @@ export interface Shadow {
   unreachable: boolean;
 }
 
-export function headFits(free: ReadonlyMap<string, number>, mode: PlacementMode, job: Pick<JobState, 'gpus' | 'workers'>): boolean {
+export function headFits(
+  free: ReadonlyMap<string, number>,
+  mode: PlacementMode,
+  job: Pick<JobState, 'gpus' | 'workers'>,
+): boolean {
   if (mode === 'count') {
     let n = 0;
     for (const c of free.values()) n += c;

@@ -15,9 +15,9 @@ import type { PoolTypeCapacity } from '../capacity.js';
 import { capacityOf } from '../capacity.js';
 import type { EventBody } from '../events.js';
 import type { JobState, PoolState, State } from '../model.js';
-import { type Placement, candidateTypes, place, placeImmediate } from '../placement.js';
+import { candidateTypes, type Placement, place, placeImmediate } from '../placement.js';
 import type { PendingQueue } from '../queue.js';
-import { type Shadow, fitsWhenIdle, headFits, shadowOf } from './backfill.js';
+import { fitsWhenIdle, headFits, type Shadow, shadowOf } from './backfill.js';
 import { type HeldBy, waitReason } from './reasons.js';
 
 export type Emit = (body: EventBody) => void;

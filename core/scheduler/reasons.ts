@@ -3,7 +3,7 @@
  * The scheduler writes one into JobWaiting when it first holds a job back; the queries compute
  * the live one on demand, so no pass has to rewrite every waiting job's reason.
  */
-import { type PoolTypeCapacity, capacityOf, largestFreeBlock, largestNode, nodesWithAtLeast } from '../capacity.js';
+import { capacityOf, largestFreeBlock, largestNode, nodesWithAtLeast, type PoolTypeCapacity } from '../capacity.js';
 import type { JobState, PoolState, State, WaitCode, WaitReason } from '../model.js';
 import { candidateTypes, fitsByCounts, perWorker } from '../placement.js';
 
@@ -54,7 +54,8 @@ const MESSAGES: Record<WaitCode, string> = {
   'not-enough-free-gpus': 'waiting for GPUs to be released',
   fragmentation: 'enough GPUs are free, but not enough of them on distinct nodes for this shape',
   'blocked-behind-head': 'it would fit, but the job at the head of the queue goes first',
-  'reserved-for-starving-job': 'it would fit, but the capacity is reserved for a job that has waited past the pool\'s maximum wait',
+  'reserved-for-starving-job':
+    "it would fit, but the capacity is reserved for a job that has waited past the pool's maximum wait",
 };
 
 function waitCode(cap: PoolTypeCapacity | undefined, pool: PoolState, job: JobState, heldBy: HeldBy): WaitCode {
