@@ -6,20 +6,7 @@
  */
 import * as t from 'io-ts';
 import type { DecodeIssue } from './codec.js';
-import {
-  decodeWith,
-  FiniteNumber,
-  formatIssues,
-  Int,
-  Json,
-  Name,
-  NonNegInt,
-  NonNegNumber,
-  oneOf,
-  PosInt,
-  PosNumber,
-  record,
-} from './codec.js';
+import { decodeWith, formatIssues, Int, Json, Name, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from './codec.js';
 import { JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
 
 const envelope = { commandId: Name, at: NonNegNumber };
@@ -110,6 +97,3 @@ export function decodeCommand(u: unknown): DecodeResult<Command> {
   const r = decodeWith(commandCodecs[type as CommandType] as t.Decoder<unknown, Command>, u, type);
   return r.ok ? r : { ...r, message: formatIssues(r.issues) };
 }
-
-// Re-exported so callers need one import for numbers used in commands.
-export { FiniteNumber };

@@ -5,20 +5,7 @@
  */
 import * as t from 'io-ts';
 import type { DecodeIssue } from './codec.js';
-import {
-  decodeWith,
-  FiniteNumber,
-  formatIssues,
-  Int,
-  Json,
-  Name,
-  NonNegInt,
-  NonNegNumber,
-  oneOf,
-  PosInt,
-  PosNumber,
-  record,
-} from './codec.js';
+import { decodeWith, formatIssues, Int, Json, Name, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from './codec.js';
 import { JobKind, Placement, Policy, Role } from './commands.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
@@ -135,5 +122,3 @@ export function decodeEvent(u: unknown): EventDecodeResult {
   const r = decodeWith(eventCodecs[type as EventType] as t.Decoder<unknown, Event>, u, type);
   return r.ok ? r : { ...r, message: formatIssues(r.issues) };
 }
-
-export { FiniteNumber };

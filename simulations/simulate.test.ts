@@ -17,7 +17,7 @@ import { runSimulateCommand } from './command.js';
 import { InputError, parseCsv } from './csv.js';
 import { simulate } from './simulate.js';
 import { jobsCsv, summarize } from './summary.js';
-import type { TraceJob } from './traces.js';
+import { type TraceJob, traceJob } from './traces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,20 +41,7 @@ const pool = (name: string, nodes: number, gpusPerNode: number, gpuType = 'GPU')
 });
 
 function job(id: string, gpus: number, submit: number, duration: number, extra: Partial<TraceJob> = {}): TraceJob {
-  return {
-    id,
-    pool: undefined,
-    gpus,
-    submit,
-    duration,
-    expectedDuration: duration,
-    workers: undefined,
-    priority: 0,
-    user: undefined,
-    kind: 'training',
-    gpuType: undefined,
-    ...extra,
-  };
+  return traceJob({ id, gpus, submit, duration, ...extra });
 }
 
 /** A written CSV as records keyed by header. */

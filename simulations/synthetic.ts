@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import type { PoolSpec } from './cluster.js';
 import { Random } from './random.js';
-import type { TraceJob } from './traces.js';
+import { type TraceJob, traceJob } from './traces.js';
 
 export interface WorkloadOptions {
   readonly jobs: number;
@@ -51,19 +51,7 @@ export function syntheticWorkload(options: WorkloadOptions): TraceJob[] {
     const capacity = pool.nodes * pool.gpusPerNode;
     const gpus = Math.min(rng.weighted(counts), capacity);
     const duration = Math.max(1, Math.round(rng.logNormal(mu, sigma)));
-    jobs.push({
-      id: `j${i}`,
-      pool: pool.name,
-      gpus,
-      submit: Math.floor(t),
-      duration,
-      expectedDuration: duration,
-      workers: undefined,
-      priority: 0,
-      user: undefined,
-      kind: 'training',
-      gpuType: undefined,
-    });
+    jobs.push(traceJob({ id: `j${i}`, pool: pool.name, gpus, submit: Math.floor(t), duration }));
   }
   return jobs;
 }

@@ -57,7 +57,8 @@ const READERS: Record<TraceFormat, (t: CsvTable) => TraceJob[]> = {
   helios: readHelios,
 };
 
-function job(partial: Pick<TraceJob, 'id' | 'gpus' | 'submit' | 'duration'> & Partial<TraceJob>): TraceJob {
+/** A trace job with the defaults every reader and generator shares (expected = real duration). */
+export function traceJob(partial: Pick<TraceJob, 'id' | 'gpus' | 'submit' | 'duration'> & Partial<TraceJob>): TraceJob {
   return {
     pool: undefined,
     expectedDuration: partial.duration,
@@ -78,7 +79,7 @@ function readGpupool(t: CsvTable): TraceJob[] {
     const duration = r.number('duration', { min: 0 });
     const kind = r.optionalString('kind') ?? 'training';
     if (!kinds.has(kind)) r.fail('kind', `expected one of ${JOB_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
-    return job({
+    return traceJob({
       id: r.string('job_id'),
       pool: r.string('pool'),
       gpus: r.number('gpus', { min: 0, integer: true }),
@@ -98,7 +99,7 @@ function readGpupool(t: CsvTable): TraceJob[] {
 function readTiresias(t: CsvTable): TraceJob[] {
   requireColumns(t, ['job_id', 'num_gpu', 'submit_time', 'duration'], 'Tiresias trace');
   return t.rows.map((r) =>
-    job({
+    traceJob({
       id: r.string('job_id'),
       gpus: r.number('num_gpu', { min: 0, integer: true }),
       submit: r.number('submit_time', { min: 0 }),
@@ -119,7 +120,7 @@ function readPhilly(t: CsvTable): TraceJob[] {
   }));
   let first = Number.POSITIVE_INFINITY;
   for (const r of rows) if (r.at < first) first = r.at;
-  return rows.map((r) => job({ id: r.id, pool: r.pool, gpus: r.gpus, submit: r.at - first, duration: r.duration }));
+  return rows.map((r) => traceJob({ id: r.id, pool: r.pool, gpus: r.gpus, submit: r.at - first, duration: r.duration }));
 }
 
 /** Helios `cluster_log.csv`: `job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,...,duration`; `vc` is the pool. */
@@ -135,5 +136,7 @@ function readHelios(t: CsvTable): TraceJob[] {
   }));
   let first = Number.POSITIVE_INFINITY;
   for (const r of rows) if (r.at < first) first = r.at;
-  return rows.map((r) => job({ id: r.id, pool: r.pool, user: r.user, gpus: r.gpus, submit: r.at - first, duration: r.duration }));
+  return rows.map((r) =>
+    traceJob({ id: r.id, pool: r.pool, user: r.user, gpus: r.gpus, submit: r.at - first, duration: r.duration }),
+  );
 }
