@@ -250,10 +250,10 @@ const deciders: Deciders = {
       gpuType: c.gpuType ?? null,
       workers: c.workers ?? 1,
       priority: c.priority ?? 0,
-      tags: c.tags ?? [],
+      tags: c.tags === undefined ? NO_TAGS : [...c.tags],
       expectedDuration: c.expectedDuration ?? null,
       immediate: c.immediate ?? false,
-      spec: c.spec ?? null,
+      spec: ownCopy(c.spec ?? null),
       clonedFrom: null,
     });
   },
@@ -408,6 +408,16 @@ function chooseDevices(s: State, type: string, count: number): string[] {
 type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group'>;
 
 /** Validate a submission (or a clone) and record it; a job that can never fit is refused with advice. */
+/**
+ * Events are values the log keeps: an event must not share a mutable object with the command it
+ * came from, or a caller reusing its command object would rewrite history in an in-memory store.
+ * Tags are copied (or the shared empty list); a spec object is cloned.
+ */
+const NO_TAGS = Object.freeze([]) as unknown as string[];
+function ownCopy(spec: unknown): unknown {
+  return spec !== null && typeof spec === 'object' ? structuredClone(spec) : spec;
+}
+
 function submission(s: State, job: JobFields): Decision {
   if (s.jobs.has(job.jobId)) return no('already-exists', `job '${job.jobId}' already exists`);
   const owner = s.users.get(job.owner);
