@@ -1,0 +1,318 @@
+/**
+ * The embedded event store: SQLite through better-sqlite3 (version 12; 13 needs Node 22).
+ *
+ * - Durable: WAL journal with synchronous=FULL, so an append is acknowledged only once it has
+ *   reached the disk.
+ * - Group commit: appends that arrive together (in the same turn of the event loop) are written
+ *   in one transaction, one disk flush for all of them; each is still checked against its own
+ *   expected revision, in arrival order.
+ * - Fenced: each stream's revisions are unique (a table constraint), and the expected revision is
+ *   checked inside an immediate (write-locked) transaction, so two processes on one file cannot
+ *   both append at the same revision.
+ * - Subscriptions catch up from the table, then go live: at once for this process's appends, and
+ *   by polling for other processes' appends.
+ */
+import Database from 'better-sqlite3';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadOptions,
+  RecordedEvent,
+  Snapshot,
+  SubscribeOptions,
+  Subscription,
+} from '../../core/ports.js';
+
+/** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
+export const SQLITE_SCHEMA_VERSION = 1;
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE events (
+     position INTEGER PRIMARY KEY,
+     stream   TEXT    NOT NULL,
+     revision INTEGER NOT NULL,
+     id       TEXT    NOT NULL,
+     type     TEXT    NOT NULL,
+     data     TEXT    NOT NULL,
+     metadata TEXT,
+     UNIQUE (stream, revision)
+   );
+   CREATE TABLE snapshots (
+     stream         TEXT    NOT NULL,
+     schema_version INTEGER NOT NULL,
+     revision       INTEGER NOT NULL,
+     state          TEXT    NOT NULL,
+     PRIMARY KEY (stream, schema_version)
+   );`,
+];
+
+interface Row {
+  position: number;
+  stream: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string | null;
+}
+
+interface PendingAppend {
+  stream: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Live {
+  stream: string;
+  handler: (e: RecordedEvent) => void;
+  /** Last position delivered to this subscription. */
+  seen: number;
+}
+
+export interface SqliteStoreOptions {
+  /** How often subscriptions look for other processes' appends, in ms. Default 100. */
+  pollMs?: number;
+}
+
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private readonly live = new Set<Live>();
+  private poller: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly stmt;
+  /** What group commit achieved: appends answered, and the transactions (disk flushes) they took. */
+  readonly stats = { appends: 0, transactions: 0 };
+
+  constructor(
+    readonly file: string,
+    private readonly options: SqliteStoreOptions = {},
+  ) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.stmt = {
+      last: this.db.prepare<[string], { revision: number | null }>(
+        'SELECT MAX(revision) AS revision FROM events WHERE stream = ?',
+      ),
+      idAt: this.db.prepare<[string, number], { id: string; position: number }>(
+        'SELECT id, position FROM events WHERE stream = ? AND revision = ?',
+      ),
+      maxPosition: this.db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+      insert: this.db.prepare(
+        'INSERT INTO events (position, stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      forwards: this.db.prepare<[string, number, number], Row>(
+        'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+      ),
+      backwards: this.db.prepare<[string, number, number], Row>(
+        'SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+      ),
+      all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?'),
+      after: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
+      snapshot: this.db.prepare<[string, number], { revision: number; state: string }>(
+        'SELECT revision, state FROM snapshots WHERE stream = ? AND schema_version = ?',
+      ),
+      saveSnapshot: this.db.prepare(
+        'INSERT INTO snapshots (stream, schema_version, revision, state) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (stream, schema_version) DO UPDATE SET revision = excluded.revision, state = excluded.state',
+      ),
+    };
+  }
+
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('the event store is closed'));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ stream, events, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Write every waiting append in one transaction (group commit), then answer each. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue.splice(0);
+    if (batch.length === 0) return;
+    let results: AppendResult[];
+    try {
+      results = this.db.transaction(() => batch.map((a) => this.appendOne(a))).immediate();
+    } catch (e) {
+      for (const a of batch) a.reject(e);
+      return;
+    }
+    this.stats.appends += batch.length;
+    this.stats.transactions += 1;
+    batch.forEach((a, i) => a.resolve(results[i] as AppendResult));
+    this.deliver();
+  }
+
+  private appendOne(a: PendingAppend): AppendResult {
+    const lastRow = this.stmt.last.get(a.stream);
+    const last = lastRow?.revision ?? null;
+    const actual = last === null ? ('no_stream' as const) : BigInt(last);
+    // A retry of an append that landed: its events already sit right after the expected revision.
+    if (a.events.length > 0 && a.expected !== 'any' && a.expected !== 'stream_exists') {
+      const start = a.expected === 'no_stream' ? 0 : Number(a.expected) + 1;
+      const found = a.events.map((e, i) => this.stmt.idAt.get(a.stream, start + i));
+      if (found.every((f, i) => f?.id === a.events[i]?.id)) {
+        const tail = found[found.length - 1] as { position: number };
+        return { ok: true, nextExpectedRevision: BigInt(start + a.events.length - 1), position: BigInt(tail.position) };
+      }
+    }
+    const fits =
+      a.expected === 'any' ||
+      (a.expected === 'no_stream' && last === null) ||
+      (a.expected === 'stream_exists' && last !== null) ||
+      (typeof a.expected === 'bigint' && last !== null && a.expected === BigInt(last));
+    if (!fits) return { ok: false, conflict: { stream: a.stream, expected: a.expected, actual } };
+    let position = this.stmt.maxPosition.get()?.position ?? -1;
+    if (a.events.length === 0)
+      return { ok: true, nextExpectedRevision: last === null ? -1n : BigInt(last), position: BigInt(position) };
+    let revision = last ?? -1;
+    for (const e of a.events) {
+      position += 1;
+      revision += 1;
+      this.stmt.insert.run(
+        position,
+        a.stream,
+        revision,
+        e.id,
+        e.type,
+        JSON.stringify(e.data),
+        e.metadata === undefined ? null : JSON.stringify(e.metadata),
+      );
+    }
+    return { ok: true, nextExpectedRevision: BigInt(revision), position: BigInt(position) };
+  }
+
+  async read(stream: string, options: ReadOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const max = options.maxCount ?? -1;
+    const rows =
+      options.direction === 'backwards'
+        ? this.stmt.backwards.all(stream, options.from === undefined ? Number.MAX_SAFE_INTEGER : Number(options.from), max)
+        : this.stmt.forwards.all(stream, options.from === undefined ? 0 : Number(options.from), max);
+    return rows.map(recorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.stmt.all.all(Number(options.fromPosition ?? 0n), options.maxCount ?? -1).map(recorded);
+  }
+
+  subscribe(stream: string, options: SubscribeOptions, handler: (event: RecordedEvent) => void): Subscription {
+    this.assertOpen();
+    // Catch up now, from the table; then live, from the last position seen.
+    const rows =
+      stream === '$all'
+        ? this.stmt.all.all(options.after === undefined ? 0 : Number(options.after) + 1, -1)
+        : this.stmt.forwards.all(stream, options.after === undefined ? 0 : Number(options.after) + 1, -1);
+    const live: Live = { stream, handler, seen: this.stmt.maxPosition.get()?.position ?? -1 };
+    for (const r of rows) safely(handler, recorded(r));
+    this.live.add(live);
+    if (!this.poller) {
+      this.poller = setInterval(() => this.deliver(), this.options.pollMs ?? 100);
+      this.poller.unref();
+    }
+    return {
+      close: () => {
+        this.live.delete(live);
+        if (this.live.size === 0 && this.poller) {
+          clearInterval(this.poller);
+          this.poller = undefined;
+        }
+      },
+    };
+  }
+
+  /** Hand every subscription what was appended since it last looked (ours or another process's). */
+  private deliver(): void {
+    if (this.closed) return;
+    for (const l of [...this.live]) {
+      let rows: Row[];
+      do {
+        rows = this.stmt.after.all(l.seen, 1000);
+        for (const r of rows) {
+          if (!this.live.has(l)) break; // closed by a handler meanwhile
+          l.seen = r.position;
+          if (l.stream === '$all' || l.stream === r.stream) safely(l.handler, recorded(r));
+        }
+      } while (rows.length === 1000 && this.live.has(l));
+    }
+  }
+
+  async readSnapshot(stream: string, schemaVersion: number): Promise<Snapshot | undefined> {
+    this.assertOpen();
+    const row = this.stmt.snapshot.get(stream, schemaVersion);
+    return row ? { revision: BigInt(row.revision), schemaVersion, state: JSON.parse(row.state) } : undefined;
+  }
+
+  async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
+    this.assertOpen();
+    this.stmt.saveSnapshot.run(stream, snapshot.schemaVersion, Number(snapshot.revision), JSON.stringify(snapshot.state));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Write what is waiting first: nothing acknowledged-to-be is dropped on a graceful close.
+    this.flush();
+    this.closed = true;
+    this.live.clear();
+    if (this.poller) clearInterval(this.poller);
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the event store is closed');
+  }
+}
+
+function recorded(r: Row): RecordedEvent {
+  return {
+    stream: r.stream,
+    revision: BigInt(r.revision),
+    position: BigInt(r.position),
+    id: r.id,
+    type: r.type,
+    data: JSON.parse(r.data),
+    metadata: r.metadata === null ? null : JSON.parse(r.metadata),
+  };
+}
+
+function safely(handler: (e: RecordedEvent) => void, e: RecordedEvent): void {
+  try {
+    handler(e);
+  } catch {
+    // A subscriber's failure is its own: the events are stored, the others still hear of them.
+  }
+}
+
+/** Bring the file's schema to SQLITE_SCHEMA_VERSION; refuse a file from a newer gpupool. */
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
+  let version = row ? Number(row.value) : 0;
+  if (version > SQLITE_SCHEMA_VERSION) {
+    db.close();
+    throw new Error(
+      `this event store file has schema version ${version}; this gpupool reads up to ${SQLITE_SCHEMA_VERSION}: upgrade gpupool`,
+    );
+  }
+  const step = db.transaction((v: number) => {
+    db.exec(MIGRATIONS[v] as string);
+    db.prepare(
+      "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(String(v + 1));
+  });
+  while (version < SQLITE_SCHEMA_VERSION) step.immediate(version++);
+}
