@@ -152,7 +152,7 @@ export class SqliteEventStore implements EventStore {
     }
     this.stats.appends += batch.length;
     this.stats.transactions += 1;
-    batch.forEach((a, i) => a.resolve(results[i] as AppendResult));
+    for (let i = 0; i < batch.length; i++) (batch[i] as PendingAppend).resolve(results[i] as AppendResult);
     this.deliver();
   }
 
@@ -163,7 +163,7 @@ export class SqliteEventStore implements EventStore {
     // A retry of an append that landed: its events already sit right after the expected revision.
     if (a.events.length > 0 && a.expected !== 'any' && a.expected !== 'stream_exists') {
       const start = a.expected === 'no_stream' ? 0 : Number(a.expected) + 1;
-      const found = a.events.map((e, i) => this.stmt.idAt.get(a.stream, start + i));
+      const found = a.events.map((_, i) => this.stmt.idAt.get(a.stream, start + i));
       if (found.every((f, i) => f?.id === a.events[i]?.id)) {
         const tail = found[found.length - 1] as { position: number };
         return { ok: true, nextExpectedRevision: BigInt(start + a.events.length - 1), position: BigInt(tail.position) };
