@@ -15,3 +15,5 @@ export * from './model.js';
 export type * from './ports.js';
 export * from './queries.js';
 export type { Rejection, RejectionCode } from './rejection.js';
+export type { StateSnapshot } from './snapshot.js';
+export { fromSnapshot, STATE_SCHEMA_VERSION, toSnapshot } from './snapshot.js';

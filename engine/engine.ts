@@ -27,6 +27,7 @@ import {
   type QueuedJob,
 } from '../core/queries.js';
 import { reject } from '../core/rejection.js';
+import { fromSnapshot, STATE_SCHEMA_VERSION, toSnapshot } from '../core/snapshot.js';
 
 export const CLUSTER_STREAM = 'cluster';
 
@@ -71,6 +72,11 @@ export interface EngineOptions {
   stream?: string;
   /** How often a batch is decided again after revision conflicts before giving up. */
   maxConflictRetries?: number;
+  /**
+   * Write a snapshot of the state every this many events (0 or absent: never). Start-up then reads
+   * the latest snapshot of this state-schema version and replays only the events after it.
+   */
+  snapshotEvery?: number;
 }
 
 export interface Appended {
@@ -121,6 +127,7 @@ export class Engine {
   private readonly listeners = new Set<EngineListener>();
   private readonly pending: Unit[] = [];
   private draining = false;
+  private readonly snapshotEvery: number;
   /**
    * Set while the state may hold a decided batch the store never took (a rebuild after a failed
    * or conflicting append could not read the store): the next batch rebuilds before deciding.
@@ -133,11 +140,44 @@ export class Engine {
     this.ids = options.ids ?? uuidSequence();
     this.stream = options.stream ?? CLUSTER_STREAM;
     this.maxConflictRetries = options.maxConflictRetries ?? 10;
+    this.snapshotEvery = options.snapshotEvery ?? 0;
   }
 
   /** Replay the stream from the store into a fresh state (or catch up from where it is). */
   async load(): Promise<void> {
-    this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, initialState());
+    this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, await this.latestSnapshot());
+  }
+
+  /**
+   * The state of the latest snapshot of this state-schema version, or the initial state. A
+   * snapshot that does not restore (corrupt, or not what it claims) is ignored, never trusted:
+   * replaying from the start costs time, not correctness.
+   */
+  private async latestSnapshot(): Promise<State> {
+    if (this.snapshotEvery <= 0) return initialState();
+    const snap = await this.store.readSnapshot(this.stream, STATE_SCHEMA_VERSION);
+    if (!snap || snap.schemaVersion !== STATE_SCHEMA_VERSION) return initialState();
+    try {
+      const state = fromSnapshot(snap.state);
+      return state.revision === Number(snap.revision) ? state : initialState();
+    } catch {
+      return initialState();
+    }
+  }
+
+  /** Write a snapshot when the batch just appended crossed a multiple of `snapshotEvery`. */
+  private async maybeSnapshot(before: number): Promise<void> {
+    const every = this.snapshotEvery;
+    if (every <= 0 || Math.floor((this.state.revision + 1) / every) === Math.floor((before + 1) / every)) return;
+    try {
+      await this.store.writeSnapshot(this.stream, {
+        revision: BigInt(this.state.revision),
+        schemaVersion: STATE_SCHEMA_VERSION,
+        state: toSnapshot(this.state),
+      });
+    } catch {
+      // A snapshot is an optimisation: failing to write one loses nothing, start-up replays more.
+    }
   }
 
   /** Fold in whatever the store holds beyond the current revision (another writer's events). */
@@ -275,6 +315,7 @@ export class Engine {
       }
       if (appended.ok) {
         if (this.listeners.size > 0) this.notify({ events: batch.events, firstRevision: before + 1 });
+        if (this.snapshotEvery > 0) await this.maybeSnapshot(before);
         return batch;
       }
       // Someone else wrote first: rebuild from the store and decide again.
