@@ -2,7 +2,8 @@
  * The demo: a small cluster built, divided into pools and groups, and a day's worth of jobs
  * submitted and finished on a virtual clock, printed as the scheduler saw it.
  */
-import { InMemoryEventStore } from '../adapters/memory/store.js';
+import { rmSync } from 'node:fs';
+import { openStore } from '../adapters/open-store.js';
 import type { Command } from '../core/commands.js';
 import { checkInvariants } from '../core/invariants.js';
 import { createEngine } from '../engine/engine.js';
@@ -10,9 +11,21 @@ import { table } from './table.js';
 
 const gpus = (n: number, gpuType: string) => Array.from({ length: n }, (_, index) => ({ index, gpuType }));
 
-export async function runDemo(out: (line: string) => void = console.log): Promise<void> {
+/** The demo's own log: a fresh SQLite file each run (the embedded default store). */
+export const DEMO_STORE = './data/demo.db';
+
+export async function runDemo(out: (line: string) => void = console.log, storeSpec: string = DEMO_STORE): Promise<void> {
   let now = 0;
-  const engine = await createEngine({ store: new InMemoryEventStore(), clock: { now: () => now } });
+  if (storeSpec === DEMO_STORE)
+    for (const f of [DEMO_STORE, `${DEMO_STORE}-wal`, `${DEMO_STORE}-shm`]) rmSync(f, { force: true });
+  const store = openStore(storeSpec);
+  const engine = await createEngine({ store, clock: { now: () => now } });
+  if (engine.revision >= 0) {
+    await store.close();
+    throw new Error(
+      `the demo builds its own cluster and needs an empty store; ${storeSpec} already holds ${engine.revision + 1} events`,
+    );
+  }
   const at = async (t: number, commands: Command[]) => {
     now = t;
     const r = await engine.executeBatch(commands, { at: t });
@@ -101,9 +114,10 @@ export async function runDemo(out: (line: string) => void = console.log): Promis
   );
   const violations = checkInvariants(engine.current);
   out(
-    `\n${engine.revision + 1} events in the log; invariants ${violations.length === 0 ? 'hold' : `BROKEN: ${violations.join('; ')}`}.`,
+    `\n${engine.revision + 1} events in the log (${storeSpec}); invariants ${violations.length === 0 ? 'hold' : `BROKEN: ${violations.join('; ')}`}.`,
   );
   if (violations.length > 0) process.exitCode = 1;
+  await store.close();
 }
 
 /** "a1/0-7, a2/0-7" instead of sixteen ids; shared devices marked with '*'. */
