@@ -19,6 +19,7 @@ import {
   THROUGHPUT,
   throughputEvents,
 } from './scenarios.js';
+import { durableAppends, startup } from './durable.js';
 import { runSimulate, workload } from './simulate.js';
 
 interface Figure {
@@ -233,6 +234,32 @@ async function benchSimulate(reps: number): Promise<void> {
   }
 }
 
+// -- durable (SQLite) ------------------------------------------------------------------------------
+
+/** Durable appends through the engine on SQLite, and start-up with and without a snapshot. */
+async function benchDurable(reps: number): Promise<void> {
+  console.log('durable: SQLite (WAL, synchronous=FULL), single-command batches through the engine');
+  for (const callers of [1, 16, 256]) {
+    const total = callers === 1 ? 2_000 : 20_000;
+    const runs = [];
+    for (let r = 0; r < reps; r++) runs.push(await durableAppends(callers, total));
+    const perTx = runs.map((x) => total / x.transactions);
+    report({
+      name: `${callers} caller${callers === 1 ? '' : 's'}: commands/s`,
+      unit: 'cmd/s',
+      values: runs.map((x) => x.commandsPerSecond),
+      ...(callers === 256 ? { target: { kind: 'min' as const, value: 20_000 } } : {}),
+    });
+    report({ name: `${callers} caller${callers === 1 ? '' : 's'}: p99 latency`, unit: 'ms', values: runs.map((x) => x.p99Ms) });
+    report({ name: `${callers} caller${callers === 1 ? '' : 's'}: commands per transaction`, unit: '', values: perTx });
+  }
+  const events = Number(process.env.GPUPOOL_BENCH_STARTUP_EVENTS ?? 1_000_000);
+  const s = await startup(events);
+  console.log(`start-up on ${s.events.toLocaleString('en-US')} events (SQLite)`);
+  report({ name: 'with a snapshot', unit: 's', values: [s.withSnapshotS], target: { kind: 'max', value: 2 } });
+  report({ name: 'without a snapshot', unit: 's', values: [s.withoutSnapshotS] });
+}
+
 // -- main ------------------------------------------------------------------------------------------
 
 const BENCHES: Record<string, (reps: number) => Promise<void>> = {
@@ -240,6 +267,7 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   throughput: benchThroughput,
   reschedule: benchReschedule,
   simulate: benchSimulate,
+  durable: benchDurable,
 };
 
 const args = process.argv.slice(2);
