@@ -65,18 +65,23 @@ export async function startup(events: number): Promise<{ withoutSnapshotS: numbe
     const engine = await createEngine({ store, snapshotEvery: events - 10 });
     await engine.executeBatch([
       { type: 'Install', userId: 'op', name: 'Op' },
-      ...Array.from({ length: 125 }, (_, n): Command => ({
-        type: 'RegisterNode',
-        nodeId: `n${String(n).padStart(3, '0')}`,
-        devices: Array.from({ length: 8 }, (_, index) => ({ index, gpuType: 'A100' })),
-      })),
+      ...Array.from(
+        { length: 125 },
+        (_, n): Command => ({
+          type: 'RegisterNode',
+          nodeId: `n${String(n).padStart(3, '0')}`,
+          devices: Array.from({ length: 8 }, (_, index) => ({ index, gpuType: 'A100' })),
+        }),
+      ),
     ]);
     let job = 0;
     while (engine.revision < events - 1) {
       const batch: Command[] = [];
       for (let k = 0; k < 500; k++) batch.push({ type: 'SubmitJob', jobId: `j${job++}`, kind: 'training', owner: 'op', gpus: 1 });
       await engine.executeBatch(batch);
-      await engine.executeBatch(batch.map((c): Command => ({ type: 'ReportJobCompleted', jobId: (c as { jobId: string }).jobId })));
+      await engine.executeBatch(
+        batch.map((c): Command => ({ type: 'ReportJobCompleted', jobId: (c as { jobId: string }).jobId })),
+      );
     }
     await store.close();
     const time = async (snapshotEvery: number) => {

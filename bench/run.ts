@@ -9,6 +9,7 @@ import type { Event } from '../core/events.js';
 import { decodeEvent } from '../core/events.js';
 import { evolve, initialState, replay } from '../core/evolve.js';
 import type { Policy } from '../core/model.js';
+import { durableAppends, startup } from './durable.js';
 import {
   coreExecutor,
   engineExecutor,
@@ -19,7 +20,6 @@ import {
   THROUGHPUT,
   throughputEvents,
 } from './scenarios.js';
-import { durableAppends, startup } from './durable.js';
 import { runSimulate, workload } from './simulate.js';
 
 interface Figure {

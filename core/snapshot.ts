@@ -53,13 +53,13 @@ export function toSnapshot(state: State): StateSnapshot {
 
 /**
  * Rebuild a state from a snapshot: the entities as they were, the indexes derived again. Throws
- * on a value that is not a snapshot of this schema version's shape.
+ * on a value that is not a snapshot of this schema version's shape. The state takes the value's
+ * objects over: pass a value nothing else holds.
  */
 export function fromSnapshot(value: unknown): State {
-  // The state will change its entities in place: it must not share them with the snapshot (an
-  // in-memory store hands back the very object it was given, and a second restore would see the
-  // first one's changes).
-  const snap = structuredClone(value) as StateSnapshot;
+  // The state will change its entities in place, so it takes them over: the caller hands in a value
+  // of its own (a store's reads are fresh; the in-memory store clones what it hands back).
+  const snap = value as StateSnapshot;
   for (const key of ['nodes', 'devices', 'pools', 'groups', 'users', 'jobs', 'commands'] as const) {
     if (!Array.isArray(snap?.[key])) throw new Error(`not a state snapshot: '${key}' is missing`);
   }

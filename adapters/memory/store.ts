@@ -185,9 +185,10 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async readSnapshot(stream: string, schemaVersion: number): Promise<Snapshot | undefined> {
-    this.assertOpen(); // a closed store refuses snapshots too, as it refuses every other call
+    this.assertOpen();
     const s = this.snapshots.get(stream);
-    return s && s.schemaVersion === schemaVersion ? s : undefined;
+    // A copy: whoever restores from it takes its objects over (as from any store's fresh read).
+    return s && s.schemaVersion === schemaVersion ? structuredClone(s) : undefined;
   }
 
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
