@@ -305,10 +305,10 @@ export class Engine {
           appended = await this.store.append(this.stream, newEvents, expected);
         } catch (e) {
           // The store failed: the folded state may be ahead of it. Rebuild from what it holds.
-          // Fixed: a failed rebuild (the store unreachable for reads too) used to leave the
-          // unacknowledged batch in the state, so a retry of its commandId was answered as a
-          // duplicate though nothing had been stored. Now the state stays marked stale and is
-          // rebuilt before the next batch; the caller gets the append's error either way.
+          // If the rebuild fails too (the store unreachable for reads as well), the state still
+          // holds the unacknowledged batch: it stays marked stale and is rebuilt before the next
+          // batch, so a retry of its commandId is decided again, not answered as a duplicate.
+          // The caller gets the append's error either way.
           await this.rebuild().catch(() => {});
           throw e;
         }

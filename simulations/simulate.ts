@@ -105,9 +105,9 @@ function workersFor(gpus: number, pool: PoolSpec, placement: PlacementMode): num
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const planned = plan(options.trace, options.pools, options.placement);
   // The loop below submits jobs in array order as time advances, so it needs them in submission
-  // order. The readers sort, but a caller's own trace may not be: an unsorted one used to submit a
-  // late-listed early job at a later instant (time going backwards). A stable sort keeps ties in
-  // trace order; the results still list jobs in the caller's order.
+  // order. The readers sort, but a caller's own trace may not be (an early job listed late would
+  // be submitted at a later instant). A stable sort keeps ties in trace order; the results still
+  // list jobs in the caller's order.
   const arrivals = planned
     .map((p, i) => ({ p, i }))
     .sort((a, b) => a.p.job.submit - b.p.job.submit || a.i - b.i)

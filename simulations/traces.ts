@@ -31,9 +31,8 @@ export type TraceFormat = (typeof TRACE_FORMATS)[number];
 export function readTrace(file: string, format: TraceFormat = 'gpupool'): TraceJob[] {
   const table = readCsvFile(file);
   const jobs = READERS[format](table);
-  // Every reader maps the table's rows one to one, so jobs[i] came from table.rows[i]. A duplicate
-  // names the lines of both rows (it used to give the job's index, "row 3", which read like a
-  // line number and was not one).
+  // Every reader maps the table's rows one to one, so jobs[i] came from table.rows[i]: a duplicate
+  // names the lines of both rows.
   const firstRow = new Map<string, number>();
   jobs.forEach((j, i) => {
     const first = firstRow.get(j.id);

@@ -78,12 +78,11 @@ export class InMemoryEventStore implements EventStore {
   /**
    * Hand the events [from, to) of `log` to the live listeners of their stream and of '$all'.
    *
-   * Fixed: delivery used to run inside each append, so a handler that appended (a reactor on
-   * '$all' writing to another stream) had its events delivered to every listener before the rest
-   * of the batch that triggered it: '$all' listeners saw events out of global order, and the outer
-   * loop, reading the stream's growing length, delivered a same-stream append twice. Now appends
-   * made during a delivery queue their range and the outermost delivery hands out the ranges in
-   * append order, each to the listeners registered when its events were appended.
+   * A handler may append (a reactor on '$all' writing to another stream). Delivering inside that
+   * append would hand its events out before the rest of the batch that triggered it, out of global
+   * order. So appends made during a delivery queue their range, and the outermost delivery hands
+   * out the ranges in append order, each to the listeners registered when its events were
+   * appended.
    */
   private deliver(log: StreamLog, from: number, to: number): void {
     this.undelivered.push({ log, from, to, listeners: [...this.listeners] });
