@@ -13,6 +13,7 @@ export { deviceId, evolve, initialState, replay } from './evolve.js';
 export { allocationsInOnePool, checkInvariants } from './invariants.js';
 export * from './model.js';
 export type * from './ports.js';
+export { expectationMet } from './ports.js';
 export * from './queries.js';
 export type { Rejection, RejectionCode } from './rejection.js';
 export type { StateSnapshot } from './snapshot.js';

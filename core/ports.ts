@@ -84,3 +84,14 @@ export interface Clock {
 export interface IdGenerator {
   next(): string;
 }
+
+/**
+ * Whether a stream whose last revision is `actual` ('no_stream' when empty) satisfies an append's
+ * expected revision: the one rule every store applies, so every store answers conflicts alike.
+ */
+export function expectationMet(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === 'no_stream';
+  if (expected === 'stream_exists') return actual !== 'no_stream';
+  return expected === actual;
+}

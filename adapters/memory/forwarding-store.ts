@@ -13,6 +13,7 @@ import type {
   Snapshot,
   Subscription,
 } from '../../core/ports.js';
+import { expectationMet } from '../../core/ports.js';
 
 export type EventSink = (stream: string, events: readonly NewEvent[], firstRevision: bigint) => void;
 
@@ -25,12 +26,7 @@ export class ForwardingEventStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const last = this.revisions.get(stream);
     const actual = last === undefined ? ('no_stream' as const) : last;
-    const fits =
-      expected === 'any' ||
-      (expected === 'no_stream' && last === undefined) ||
-      (expected === 'stream_exists' && last !== undefined) ||
-      expected === last;
-    if (!fits) return { ok: false, conflict: { stream, expected, actual } };
+    if (!expectationMet(expected, actual)) return { ok: false, conflict: { stream, expected, actual } };
     const first = (last ?? -1n) + 1n;
     const next = first + BigInt(events.length) - 1n;
     if (events.length > 0) {

@@ -17,6 +17,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
+import { expectationMet } from '../../core/ports.js';
 
 interface Listener {
   stream: string;
@@ -49,12 +50,7 @@ export class InMemoryEventStore implements EventStore {
     const last = length === 0 ? ('no_stream' as const) : BigInt(length - 1);
     const retried = this.alreadyAppended(log, events, expected);
     if (retried) return retried;
-    const fits =
-      expected === 'any' ||
-      (expected === 'no_stream' && last === 'no_stream') ||
-      (expected === 'stream_exists' && last !== 'no_stream') ||
-      (typeof expected === 'bigint' && expected === last);
-    if (!fits) return { ok: false, conflict: { stream, expected, actual: last } };
+    if (!expectationMet(expected, last)) return { ok: false, conflict: { stream, expected, actual: last } };
     if (events.length === 0) {
       return { ok: true, nextExpectedRevision: last === 'no_stream' ? -1n : last, position: BigInt(this.allIndex.length - 1) };
     }

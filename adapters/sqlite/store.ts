@@ -25,6 +25,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
+import { expectationMet } from '../../core/ports.js';
 
 /** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
 export const SQLITE_SCHEMA_VERSION = 1;
@@ -169,12 +170,7 @@ export class SqliteEventStore implements EventStore {
         return { ok: true, nextExpectedRevision: BigInt(start + a.events.length - 1), position: BigInt(tail.position) };
       }
     }
-    const fits =
-      a.expected === 'any' ||
-      (a.expected === 'no_stream' && last === null) ||
-      (a.expected === 'stream_exists' && last !== null) ||
-      (typeof a.expected === 'bigint' && last !== null && a.expected === BigInt(last));
-    if (!fits) return { ok: false, conflict: { stream: a.stream, expected: a.expected, actual } };
+    if (!expectationMet(a.expected, actual)) return { ok: false, conflict: { stream: a.stream, expected: a.expected, actual } };
     let position = this.stmt.maxPosition.get()?.position ?? -1;
     if (a.events.length === 0)
       return { ok: true, nextExpectedRevision: last === null ? -1n : BigInt(last), position: BigInt(position) };
