@@ -20,7 +20,80 @@ import {
 import { PendingQueue } from './queue.js';
 
 /** Bump when State's entities change shape: older snapshots are then ignored, not misread. */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
+
+/**
+ * Jobs are most of a large state, so a snapshot writes each as a row of values in this order,
+ * its history as flat (status, at, revision) triples: half the size of keyed objects, and start-up
+ * time is mostly parsing that text. The row layout is part of STATE_SCHEMA_VERSION.
+ */
+const JOB_FIELDS = [
+  'id',
+  'kind',
+  'owner',
+  'group',
+  'gpus',
+  'gpuType',
+  'workers',
+  'priority',
+  'tags',
+  'expectedDuration',
+  'immediate',
+  'spec',
+  'clonedFrom',
+  'seq',
+  'submittedAt',
+  'status',
+  'reason',
+  'allocation',
+  'allocatedAt',
+  'endedAt',
+  'failure',
+  'history',
+] as const satisfies readonly (keyof JobState)[];
+
+type JobRow = unknown[];
+
+function jobRow(job: JobState): JobRow {
+  return JOB_FIELDS.map((k) => (k === 'history' ? job.history.flatMap((h) => [h.status, h.at, h.revision]) : job[k]));
+}
+
+function jobOf(row: JobRow): JobState {
+  if (!Array.isArray(row) || row.length !== JOB_FIELDS.length)
+    throw new Error('not a state snapshot: a job row has the wrong shape');
+  const flat = row[21] as unknown[];
+  const history: JobState['history'] = [];
+  for (let i = 0; i < flat.length; i += 3) {
+    history.push({ status: flat[i] as JobState['status'], at: flat[i + 1] as number, revision: flat[i + 2] as number });
+  }
+  // A literal with every field, in JOB_FIELDS order: one object shape for every restored job
+  // (objects built key by key from a list fall into V8's slow dictionary mode).
+  const r = (i: number) => row[i] as never;
+  return {
+    id: r(0),
+    kind: r(1),
+    owner: r(2),
+    group: r(3),
+    gpus: r(4),
+    gpuType: r(5),
+    workers: r(6),
+    priority: r(7),
+    tags: r(8),
+    expectedDuration: r(9),
+    immediate: r(10),
+    spec: r(11),
+    clonedFrom: r(12),
+    seq: r(13),
+    submittedAt: r(14),
+    status: r(15),
+    reason: r(16),
+    allocation: r(17),
+    allocatedAt: r(18),
+    endedAt: r(19),
+    failure: r(20),
+    history,
+  };
+}
 
 export interface StateSnapshot {
   revision: number;
@@ -31,7 +104,8 @@ export interface StateSnapshot {
   pools: PoolState[];
   groups: GroupState[];
   users: UserState[];
-  jobs: JobState[];
+  /** Rows in JOB_FIELDS order. */
+  jobs: JobRow[];
   commands: [string, { first: number; last: number }][];
 }
 
@@ -46,7 +120,7 @@ export function toSnapshot(state: State): StateSnapshot {
     pools: [...state.pools.values()],
     groups: [...state.groups.values()],
     users: [...state.users.values()],
-    jobs: [...state.jobs.values()],
+    jobs: [...state.jobs.values()].map(jobRow),
     commands: [...state.commands.entries()],
   });
 }
@@ -83,7 +157,7 @@ export function fromSnapshot(value: unknown): State {
   }
   for (const u of snap.users) s.users.set(u.id, u);
   // Jobs in submission order, so every queue (and its never-considered set) fills as it did.
-  for (const j of [...snap.jobs].sort((a, b) => a.seq - b.seq)) {
+  for (const j of snap.jobs.map(jobOf).sort((a, b) => a.seq - b.seq)) {
     s.jobs.set(j.id, j);
     if (isPending(j.status)) s.queues.get(j.group)?.add(j);
     if (!isFinished(j.status)) s.unfinished.get(j.group)?.add(j.id);
