@@ -18,7 +18,9 @@ export interface Placement {
   readonly shared: string[];
 }
 
-const EMPTY: Placement = { gpuType: null, devices: [], nodes: [], shared: [] };
+/** No devices shared: one frozen empty list for every ordinary placement (most of them). */
+const NOT_SHARED = Object.freeze([]) as unknown as string[];
+const EMPTY: Placement = { gpuType: null, devices: NOT_SHARED, nodes: NOT_SHARED, shared: NOT_SHARED };
 
 /** The GPU types a job may run on in a pool, in the order they are tried. */
 export function candidateTypes(state: State, job: Pick<JobState, 'gpuType'>, pool: PoolState): readonly string[] {
@@ -64,7 +66,7 @@ function placeGang(cap: PoolTypeCapacity, workers: number, need: number): Placem
     for (let k = need; k < cap.buckets.length; k++) {
       const node = cap.buckets[k]?.first();
       if (node !== undefined) {
-        return { gpuType: cap.gpuType, devices: (cap.nodes.get(node) as string[]).slice(0, need), nodes: [node], shared: [] };
+        return { gpuType: cap.gpuType, devices: (cap.nodes.get(node) as string[]).slice(0, need), nodes: [node], shared: NOT_SHARED };
       }
     }
     return null;
@@ -82,7 +84,7 @@ function placeGang(cap: PoolTypeCapacity, workers: number, need: number): Placem
     const free = cap.nodes.get(node) as string[];
     for (let i = 0; i < need; i++) devices.push(free[i] as string);
   }
-  return { gpuType: cap.gpuType, devices, nodes: chosen, shared: [] };
+  return { gpuType: cap.gpuType, devices, nodes: chosen, shared: NOT_SHARED };
 }
 
 function placeByCount(cap: PoolTypeCapacity, gpus: number): Placement | null {
@@ -92,7 +94,7 @@ function placeByCount(cap: PoolTypeCapacity, gpus: number): Placement | null {
     const node = cap.buckets[k]?.first();
     if (node !== undefined) {
       const free = cap.nodes.get(node) as string[];
-      return { gpuType: cap.gpuType, devices: free.slice(0, gpus), nodes: [node], shared: [] };
+      return { gpuType: cap.gpuType, devices: free.slice(0, gpus), nodes: [node], shared: NOT_SHARED };
     }
   }
   // Otherwise the fullest nodes first, so the job spans as few nodes as it can.
@@ -107,7 +109,7 @@ function placeByCount(cap: PoolTypeCapacity, gpus: number): Placement | null {
       return devices.length === gpus;
     });
   }
-  return devices.length === gpus ? { gpuType: cap.gpuType, devices, nodes, shared: [] } : null;
+  return devices.length === gpus ? { gpuType: cap.gpuType, devices, nodes, shared: NOT_SHARED } : null;
 }
 
 /**
