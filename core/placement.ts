@@ -66,7 +66,12 @@ function placeGang(cap: PoolTypeCapacity, workers: number, need: number): Placem
     for (let k = need; k < cap.buckets.length; k++) {
       const node = cap.buckets[k]?.first();
       if (node !== undefined) {
-        return { gpuType: cap.gpuType, devices: (cap.nodes.get(node) as string[]).slice(0, need), nodes: [node], shared: NOT_SHARED };
+        return {
+          gpuType: cap.gpuType,
+          devices: (cap.nodes.get(node) as string[]).slice(0, need),
+          nodes: [node],
+          shared: NOT_SHARED,
+        };
       }
     }
     return null;
