@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { exportEvents, ImportError, importEvents } from '../adapters/events-io.js';
 import { DEFAULT_STORE, openStore, storeSpec } from '../adapters/open-store.js';
 import { PLACEMENTS } from '../core/model.js';
+import type { EventStore } from '../core/ports.js';
 import { CorruptEventError, createEngine } from '../engine/engine.js';
 import { InputError } from '../simulations/csv.js';
 import { parsePolicies } from '../simulations/policies.js';
@@ -54,32 +55,36 @@ program
   });
 
 const events = program.command('events').description('move an event log between stores as JSON lines');
+const STORE_HELP = `the event store: a SQLite file, or memory (env GPUPOOL_STORE; default ${DEFAULT_STORE})`;
+
+/** Open the store a command names, run `work` on it, and close it whatever happens. */
+async function withStore<T>(flag: string | undefined, work: (store: EventStore) => Promise<T>): Promise<T> {
+  const store = openStore(storeSpec(flag));
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
 events
   .command('export <file>')
   .description('write every event of the store to FILE, one JSON object per line, in global order')
-  .option('--store <store>', `the event store: a SQLite file, or memory (env GPUPOOL_STORE; default ${DEFAULT_STORE})`)
+  .option('--store <store>', STORE_HELP)
   .action(async (file: string, opts) => {
-    const store = openStore(storeSpec(opts.store));
-    try {
-      process.stdout.write(`exported ${await exportEvents(store, file)} events to ${file}\n`);
-    } finally {
-      await store.close();
-    }
+    const n = await withStore(opts.store, (store) => exportEvents(store, file));
+    process.stdout.write(`exported ${n} events to ${file}\n`);
   });
 events
   .command('import <file>')
   .description('append the events of FILE (from export, or from simulate --events) to an empty store')
-  .option('--store <store>', `the event store: a SQLite file, or memory (env GPUPOOL_STORE; default ${DEFAULT_STORE})`)
+  .option('--store <store>', STORE_HELP)
   .action(async (file: string, opts) => {
-    const store = openStore(storeSpec(opts.store));
-    try {
+    await withStore(opts.store, async (store) => {
       const n = await importEvents(store, file);
       // Prove the log loads: every event decodes and folds (createEngine stops on one that does not).
       const engine = await createEngine({ store });
       process.stdout.write(`imported ${n} events; the log loads to revision ${engine.revision}\n`);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
 program

@@ -27,18 +27,13 @@ export interface BatchResult {
   readonly events: Event[];
 }
 
-export function stamp(body: EventBody, at: number, commandId?: string): Event {
-  const e = { ...body, v: EVENT_SCHEMA_VERSION, at } as Event;
-  if (commandId !== undefined) e.commandId = commandId;
-  return e;
-}
-
 /**
- * `stamp` without the copy, for runBatch: the bodies decide and the scheduler return are fresh
- * objects that nothing else holds, so they become the events themselves (same fields, same
- * order). The copy, an object spread over two dozen event shapes, cost about 0.4 us per event.
+ * Make a body an event: its schema version, time and command id are written onto it in place. The
+ * bodies decide and the scheduler return are fresh objects nothing else holds, so they become the
+ * events themselves; a copy (an object spread over two dozen event shapes) cost about 0.4 us per
+ * event. Pass a body of your own.
  */
-function stampInPlace(body: EventBody, at: number, commandId: string | undefined): Event {
+export function stamp(body: EventBody, at: number, commandId?: string): Event {
   const e = body as Event;
   e.v = EVENT_SCHEMA_VERSION;
   e.at = at;
@@ -75,10 +70,10 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
     const t = Math.max(command.at ?? at, state.now);
     now = Math.max(now, t);
     const mine = decision.right as Event[];
-    for (const body of decision.right) stampInPlace(body, t, command.commandId);
+    for (const body of decision.right) stamp(body, t, command.commandId);
     for (const e of mine) fold(e);
     outcomes.push({ ok: true, duplicate: false, events: mine });
   }
-  if (touched.size > 0) schedule(state, touched, now, (body) => fold(stampInPlace(body, now, undefined)));
+  if (touched.size > 0) schedule(state, touched, now, (body) => fold(stamp(body, now, undefined)));
   return { outcomes, events };
 }
