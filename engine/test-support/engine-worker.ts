@@ -1,9 +1,12 @@
 /**
  * A test worker: an engine on a SQLite file in a process of its own. It reads one JSON line per
  * request on stdin and answers one JSON line on stdout:
- *   {"command": {...}}  -> {"ack": commandId, "ok": true|false}   once the command is durable
- *   {"catchUp": true}   -> {"state": canonical state hash, "revision": n}
- * Used by the crash and two-engine tests; not part of the package.
+ *   {"command": {...}}           -> {"ack": commandId, "ok": true|false}   once the command is durable
+ *   {"batch": n, "commands": [...], "at": t}
+ *                                -> {"batchAck": n}                         once the batch is durable
+ *   {"catchUp": true}            -> {"state": canonical state hash, "revision": n}
+ * Arguments: the SQLite file, then optionally `snapshotEvery`.
+ * Used by the crash, two-engine and restart tests; not part of the package.
  */
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -13,20 +16,40 @@ import { canonicalState } from '../../core/test-support/canonical.js';
 import { createEngine } from '../engine.js';
 
 const file = process.argv[2] as string;
-const engine = await createEngine({ store: new SqliteEventStore(file, { pollMs: 10 }), clock: { now: () => 0 } });
+const snapshotEvery = Number(process.argv[3] ?? 0);
+const engine = await createEngine({
+  store: new SqliteEventStore(file, { pollMs: 10 }),
+  clock: { now: () => 0 },
+  snapshotEvery,
+});
 const send = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
 send({ ready: true, revision: engine.revision });
 
+interface Request {
+  command?: Command;
+  batch?: number;
+  commands?: Command[];
+  at?: number;
+  catchUp?: boolean;
+}
+
 for await (const line of createInterface({ input: process.stdin })) {
-  const req = JSON.parse(line) as { command?: Command; catchUp?: boolean };
+  const req = JSON.parse(line) as Request;
   if (req.command) {
     // Not awaited in order: concurrent requests are gathered into group commits.
     void engine.execute(req.command).then(
       (o) => send({ ack: req.command?.commandId, ok: o.ok }),
       (e) => send({ ack: req.command?.commandId, error: String(e) }),
     );
+  } else if (req.batch !== undefined) {
+    await engine.executeBatch(req.commands ?? [], { at: req.at });
+    send({ batchAck: req.batch });
   } else if (req.catchUp) {
     await engine.catchUp();
-    send({ state: createHash('sha256').update(canonicalState(engine.current)).digest('hex'), revision: engine.revision });
+    send({ state: stateHash(), revision: engine.revision });
   }
+}
+
+function stateHash(): string {
+  return createHash('sha256').update(canonicalState(engine.current)).digest('hex');
 }
