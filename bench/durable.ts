@@ -3,6 +3,7 @@
  * 256 concurrent callers through the engine (group commit gathers concurrent calls into one
  * transaction), and start-up on a log of N events with and without a snapshot.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,44 +57,65 @@ export async function durableAppends(callers: number, total: number): Promise<Ap
   }
 }
 
-/** Build a log of about `events` events, then time start-up without and with a snapshot. */
-export async function startup(events: number): Promise<{ withoutSnapshotS: number; withSnapshotS: number; events: number }> {
+export interface StartupRun {
+  events: number;
+  /** Seconds per fresh-process start-up, one per repetition. */
+  withSnapshotS: number[];
+  withoutSnapshotS: number[];
+  /** Seconds to read every event from SQLite, nothing decoded or folded. */
+  readOnlyS: number[];
+}
+
+/**
+ * Build a log of about `events` events (with a snapshot near its end), then time start-up in a
+ * fresh process each time (the builder's heap would otherwise slow the collector): with the
+ * snapshot, by full replay, and the store's read alone.
+ */
+export async function startup(events: number, reps: number): Promise<StartupRun> {
   const dir = mkdtempSync(join(tmpdir(), 'gpupool-bench-'));
   const file = join(dir, 's.db');
   try {
-    const store = new SqliteEventStore(file);
-    const engine = await createEngine({ store, snapshotEvery: events - 10 });
-    await engine.executeBatch([
-      { type: 'Install', userId: 'op', name: 'Op' },
-      ...Array.from(
-        { length: 125 },
-        (_, n): Command => ({
-          type: 'RegisterNode',
-          nodeId: `n${String(n).padStart(3, '0')}`,
-          devices: Array.from({ length: 8 }, (_, index) => ({ index, gpuType: 'A100' })),
-        }),
-      ),
-    ]);
-    let job = 0;
-    while (engine.revision < events - 1) {
-      const batch: Command[] = [];
-      for (let k = 0; k < 500; k++) batch.push({ type: 'SubmitJob', jobId: `j${job++}`, kind: 'training', owner: 'op', gpus: 1 });
-      await engine.executeBatch(batch);
-      await engine.executeBatch(
-        batch.map((c): Command => ({ type: 'ReportJobCompleted', jobId: (c as { jobId: string }).jobId })),
-      );
-    }
-    await store.close();
-    const time = async (snapshotEvery: number) => {
-      const s = new SqliteEventStore(file);
-      const t0 = performance.now();
-      await createEngine({ store: s, snapshotEvery });
-      const seconds = (performance.now() - t0) / 1000;
-      await s.close();
-      return seconds;
+    const built = await buildLog(file, events);
+    const child = new URL('./startup-child.js', import.meta.url).pathname;
+    const time = (every: number, mode = 'engine') => {
+      const out = spawnSync(process.execPath, [child, file, String(every), mode], { encoding: 'utf8' });
+      if (out.status !== 0) throw new Error(`start-up child failed: ${out.stderr}`);
+      return (JSON.parse(out.stdout) as { seconds: number }).seconds;
     };
-    return { withoutSnapshotS: await time(0), withSnapshotS: await time(events - 10), events: engine.revision + 1 };
+    const run: StartupRun = { events: built, withSnapshotS: [], withoutSnapshotS: [], readOnlyS: [] };
+    for (let r = 0; r < reps; r++) {
+      run.withSnapshotS.push(time(events - 10));
+      run.withoutSnapshotS.push(time(0));
+      run.readOnlyS.push(time(0, 'read'));
+    }
+    return run;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Jobs of one GPU on 125 nodes of 8, submitted and completed 500 at a time; a snapshot near the end. */
+async function buildLog(file: string, events: number): Promise<number> {
+  const store = new SqliteEventStore(file);
+  const engine = await createEngine({ store, snapshotEvery: events - 10 });
+  await engine.executeBatch([
+    { type: 'Install', userId: 'op', name: 'Op' },
+    ...Array.from(
+      { length: 125 },
+      (_, n): Command => ({
+        type: 'RegisterNode',
+        nodeId: `n${String(n).padStart(3, '0')}`,
+        devices: Array.from({ length: 8 }, (_, index) => ({ index, gpuType: 'A100' })),
+      }),
+    ),
+  ]);
+  let job = 0;
+  while (engine.revision < events - 1) {
+    const batch: Command[] = [];
+    for (let k = 0; k < 500; k++) batch.push({ type: 'SubmitJob', jobId: `j${job++}`, kind: 'training', owner: 'op', gpus: 1 });
+    await engine.executeBatch(batch);
+    await engine.executeBatch(batch.map((c): Command => ({ type: 'ReportJobCompleted', jobId: (c as { jobId: string }).jobId })));
+  }
+  await store.close();
+  return engine.revision + 1;
 }

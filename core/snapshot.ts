@@ -156,8 +156,11 @@ export function fromSnapshot(value: unknown): State {
     s.unfinished.set(g.id, new Set());
   }
   for (const u of snap.users) s.users.set(u.id, u);
-  // Jobs in submission order, so every queue (and its never-considered set) fills as it did.
-  for (const j of snap.jobs.map(jobOf).sort((a, b) => a.seq - b.seq)) {
+  // Jobs in submission order, so every queue (and its never-considered set) fills as it did. The
+  // rows are written in that order already (the jobs map keeps insertion order): sort only if not.
+  const jobs = snap.jobs.map(jobOf);
+  if (!jobs.every((j, i) => i === 0 || (jobs[i - 1] as JobState).seq < j.seq)) jobs.sort((a, b) => a.seq - b.seq);
+  for (const j of jobs) {
     s.jobs.set(j.id, j);
     if (isPending(j.status)) s.queues.get(j.group)?.add(j);
     if (!isFinished(j.status)) s.unfinished.get(j.group)?.add(j.id);

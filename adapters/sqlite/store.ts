@@ -49,15 +49,12 @@ const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
-interface Row {
-  position: number;
-  stream: string;
-  revision: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string | null;
-}
+/**
+ * An event row as read: a tuple in EVENT_COLUMNS order. Reads use better-sqlite3's raw mode, which
+ * hands back arrays: building a keyed object per row took half the time of a replay's reads.
+ */
+type Row = [position: number, stream: string, revision: number, id: string, type: string, data: string, metadata: string | null];
+const EVENT_COLUMNS = 'position, stream, revision, id, type, data, metadata';
 
 interface PendingAppend {
   stream: string;
@@ -110,14 +107,22 @@ export class SqliteEventStore implements EventStore {
       insert: this.db.prepare(
         'INSERT INTO events (position, stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      forwards: this.db.prepare<[string, number, number], Row>(
-        'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
-      ),
-      backwards: this.db.prepare<[string, number, number], Row>(
-        'SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
-      ),
-      all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?'),
-      after: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
+      forwards: this.db
+        .prepare<[string, number, number], Row>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+        )
+        .raw(true),
+      backwards: this.db
+        .prepare<[string, number, number], Row>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+        )
+        .raw(true),
+      all: this.db
+        .prepare<[number, number], Row>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?`)
+        .raw(true),
+      after: this.db
+        .prepare<[number, number], Row>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
+        .raw(true),
       snapshot: this.db.prepare<[string, number], { revision: number; state: string }>(
         'SELECT revision, state FROM snapshots WHERE stream = ? AND schema_version = ?',
       ),
@@ -240,8 +245,8 @@ export class SqliteEventStore implements EventStore {
         rows = this.stmt.after.all(l.seen, 1000);
         for (const r of rows) {
           if (!this.live.has(l)) break; // closed by a handler meanwhile
-          l.seen = r.position;
-          if (l.stream === '$all' || l.stream === r.stream) safely(l.handler, recorded(r));
+          l.seen = r[0];
+          if (l.stream === '$all' || l.stream === r[1]) safely(l.handler, recorded(r));
         }
       } while (rows.length === 1000 && this.live.has(l));
     }
@@ -273,15 +278,15 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-function recorded(r: Row): RecordedEvent {
+function recorded([position, stream, revision, id, type, data, metadata]: Row): RecordedEvent {
   return {
-    stream: r.stream,
-    revision: BigInt(r.revision),
-    position: BigInt(r.position),
-    id: r.id,
-    type: r.type,
-    data: JSON.parse(r.data),
-    metadata: r.metadata === null ? null : JSON.parse(r.metadata),
+    stream,
+    revision: BigInt(revision),
+    position: BigInt(position),
+    id,
+    type,
+    data: JSON.parse(data),
+    metadata: metadata === null ? null : JSON.parse(metadata),
   };
 }
 
