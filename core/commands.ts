@@ -60,6 +60,8 @@ export const commandCodecs = {
       expectedDuration: NonNegNumber,
       immediate: t.boolean,
       spec: Json,
+      /** Let the owner's group see the job (default: only its owner and operators). */
+      shared: t.boolean,
     },
   ),
   StopJob: cmd('StopJob', { jobId: Name }, {}),

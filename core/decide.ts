@@ -255,6 +255,7 @@ const deciders: Deciders = {
       immediate: c.immediate ?? false,
       spec: ownCopy(c.spec ?? null),
       clonedFrom: null,
+      shared: c.shared === true,
     });
   },
 
@@ -274,6 +275,7 @@ const deciders: Deciders = {
       immediate: source.immediate,
       spec: source.spec,
       clonedFrom: source.id,
+      shared: source.shared,
     });
   },
 
@@ -405,7 +407,7 @@ function chooseDevices(s: State, type: string, count: number): string[] {
   return chosen;
 }
 
-type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group'>;
+type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared'> & { shared: boolean };
 
 /** Validate a submission (or a clone) and record it; a job that can never fit is refused with advice. */
 /**
@@ -437,7 +439,8 @@ function submission(s: State, job: JobFields): Decision {
   }
   // Field by field rather than `{ type, ...job, group }`: a spread after another property takes
   // V8's slow generic copy, a visible share of submitting. Same fields, same order.
-  return ok({
+  // `shared` only when set: private jobs' events keep the shape they had before sharing existed.
+  const event: EventBody & { type: 'JobSubmitted' } = {
     type: 'JobSubmitted',
     jobId: job.jobId,
     kind: job.kind,
@@ -452,7 +455,9 @@ function submission(s: State, job: JobFields): Decision {
     spec: job.spec,
     clonedFrom: job.clonedFrom,
     group: owner.group,
-  });
+  };
+  if (job.shared) event.shared = true;
+  return ok(event);
 }
 
 function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null {

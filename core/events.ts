@@ -11,8 +11,8 @@ import { JobKind, Placement, Policy, Role } from './commands.js';
 export const EVENT_SCHEMA_VERSION = 1;
 
 const envelope = { v: t.literal(EVENT_SCHEMA_VERSION), at: NonNegNumber };
-const ev = <T extends string, R extends t.Props>(type: T, required: R) =>
-  record(type, { type: t.literal(type), ...envelope, ...required }, { commandId: Name });
+const ev = <T extends string, R extends t.Props, O extends t.Props = Record<never, never>>(type: T, required: R, optional?: O) =>
+  record(type, { type: t.literal(type), ...envelope, ...required }, { commandId: Name, ...(optional as O) });
 
 const WaitCode = oneOf('WaitCode', [
   'no-pool',
@@ -68,21 +68,28 @@ export const eventCodecs = {
   UserOnboarded: ev('UserOnboarded', { userId: Name, name: Name, role: Role, groupId: Name }),
   UserMoved: ev('UserMoved', { userId: Name, groupId: Name }),
   UserRemoved: ev('UserRemoved', { userId: Name }),
-  JobSubmitted: ev('JobSubmitted', {
-    jobId: Name,
-    kind: JobKind,
-    owner: Name,
-    group: Name,
-    gpus: NonNegInt,
-    gpuType: t.union([Name, t.null]),
-    workers: PosInt,
-    priority: Int,
-    tags: t.array(t.string),
-    expectedDuration: t.union([NonNegNumber, t.null]),
-    immediate: t.boolean,
-    spec: Json,
-    clonedFrom: t.union([Name, t.null]),
-  }),
+  JobSubmitted: ev(
+    'JobSubmitted',
+    {
+      jobId: Name,
+      kind: JobKind,
+      owner: Name,
+      group: Name,
+      gpus: NonNegInt,
+      gpuType: t.union([Name, t.null]),
+      workers: PosInt,
+      priority: Int,
+      tags: t.array(t.string),
+      expectedDuration: t.union([NonNegNumber, t.null]),
+      immediate: t.boolean,
+      spec: Json,
+      clonedFrom: t.union([Name, t.null]),
+    },
+    {
+      /** Visible to the owner's group (absent: private to its owner). Added after version 1's first release, hence optional. */
+      shared: t.boolean,
+    },
+  ),
   JobWaiting: ev('JobWaiting', { jobId: Name, reason: WaitReasonCodec }),
   JobAllocated: ev('JobAllocated', {
     jobId: Name,

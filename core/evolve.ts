@@ -224,6 +224,7 @@ const handlers: Handlers = {
       immediate: e.immediate,
       spec: e.spec,
       clonedFrom: e.clonedFrom,
+      shared: e.shared === true,
       seq: s.revision,
       submittedAt: e.at,
       status: 'Queued',

@@ -76,6 +76,15 @@ describe('submitting a job', () => {
     });
   });
 
+  it('records a job shared with its group, and its clone stays shared; a private job says nothing of sharing', () => {
+    const c = base().given(submit('j', 1, { shared: true }));
+    expect(c.job('j').shared).toBe(true);
+    expect(c.when(clone('j2', 'j')).bodies[0]).toMatchObject({ type: 'JobSubmitted', jobId: 'j2', shared: true });
+    const d = base();
+    expect(d.when(submit('k', 1)).bodies[0]).not.toHaveProperty('shared');
+    expect(d.job('k').shared).toBe(false);
+  });
+
   it('is refused for a job id that exists', () => {
     const r = base().given(submit('j', 1)).when(submit('j', 1));
     expect(r.rejection).toEqual({ code: 'already-exists', message: "job 'j' already exists" });

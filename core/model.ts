@@ -151,6 +151,8 @@ export interface JobState {
   readonly immediate: boolean;
   readonly spec: unknown;
   readonly clonedFrom: string | null;
+  /** Visible to the owner's group; otherwise only to its owner and operators. */
+  readonly shared: boolean;
   /** Stream revision of its submission: breaks every ordering tie. */
   readonly seq: number;
   readonly submittedAt: number;

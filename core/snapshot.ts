@@ -20,7 +20,7 @@ import {
 import { PendingQueue } from './queue.js';
 
 /** Bump when State's entities change shape: older snapshots are then ignored, not misread. */
-export const STATE_SCHEMA_VERSION = 2;
+export const STATE_SCHEMA_VERSION = 3;
 
 /**
  * Jobs are most of a large state, so a snapshot writes each as a row of values in this order,
@@ -41,6 +41,7 @@ const JOB_FIELDS = [
   'immediate',
   'spec',
   'clonedFrom',
+  'shared',
   'seq',
   'submittedAt',
   'status',
@@ -61,7 +62,7 @@ function jobRow(job: JobState): JobRow {
 function jobOf(row: JobRow): JobState {
   if (!Array.isArray(row) || row.length !== JOB_FIELDS.length)
     throw new Error('not a state snapshot: a job row has the wrong shape');
-  const flat = row[21] as unknown[];
+  const flat = row[22] as unknown[];
   const history: JobState['history'] = [];
   for (let i = 0; i < flat.length; i += 3) {
     history.push({ status: flat[i] as JobState['status'], at: flat[i + 1] as number, revision: flat[i + 2] as number });
@@ -83,14 +84,15 @@ function jobOf(row: JobRow): JobState {
     immediate: r(10),
     spec: r(11),
     clonedFrom: r(12),
-    seq: r(13),
-    submittedAt: r(14),
-    status: r(15),
-    reason: r(16),
-    allocation: r(17),
-    allocatedAt: r(18),
-    endedAt: r(19),
-    failure: r(20),
+    shared: r(13),
+    seq: r(14),
+    submittedAt: r(15),
+    status: r(16),
+    reason: r(17),
+    allocation: r(18),
+    allocatedAt: r(19),
+    endedAt: r(20),
+    failure: r(21),
     history,
   };
 }

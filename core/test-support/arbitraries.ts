@@ -89,6 +89,7 @@ type Op =
       priority: number;
       duration: number | null;
       immediate: boolean;
+      shared: boolean;
       tags: string[] | null;
       spec: unknown;
     }
@@ -189,6 +190,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       priority: fc.integer({ min: -1, max: 2 }),
       duration: fc.option(fc.integer({ min: 1, max: 400 }), { freq: 4, nil: null }),
       immediate: fc.nat(11).map((n) => n === 0),
+      shared: fc.nat(3).map((n) => n === 0),
       tags: sometimes(fc.array(fc.constantFrom('a', 'exp', 'x'.repeat(130)), { maxLength: 3 }), 4),
       spec: sometimes(fc.record({ image: fc.constantFrom('torch', 'jax'), lr: fc.constantFrom(0.1, 0.01) }), 5),
     }),
@@ -626,6 +628,7 @@ function opCommand(w: World, op: Op): Command | null {
       if (op.priority !== 0) c.priority = op.priority;
       if (op.duration !== null) c.expectedDuration = op.duration;
       if (op.immediate) c.immediate = true;
+      if (op.shared) c.shared = true;
       if (op.tags !== null) c.tags = op.tags;
       if (op.spec !== null) c.spec = op.spec;
       w.jobs.push({ id: jobId, owner, group: w.users.get(owner) as string, batch: w.batch, done: false });
