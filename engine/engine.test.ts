@@ -774,6 +774,26 @@ describe('stateAt (time travel)', () => {
     expect(view(engine.current)).toEqual(current);
     expect(engine.job('j1')?.status).toBe('Complete');
   });
+
+  it('finds the revision of a time, and reads decoded events from a revision', async () => {
+    const clock = testClock();
+    const engine = await engineWith(new InMemoryEventStore(), clock);
+    const afterSetup = engine.revision; // everything so far at t=100
+    clock.t = 200;
+    accepted(await engine.execute(submit('j1', 4))); // JobSubmitted, JobAllocated at t=200
+    expect(await engine.revisionAt(99)).toBe(-1);
+    expect(await engine.revisionAt(100)).toBe(afterSetup);
+    expect(await engine.revisionAt(199.5)).toBe(afterSetup);
+    expect(await engine.revisionAt(1e12)).toBe(engine.revision);
+
+    const tail = await engine.eventsFrom(afterSetup + 1);
+    expect(tail.map((e) => [e.revision, e.event.type])).toEqual([
+      [afterSetup + 1, 'JobSubmitted'],
+      [afterSetup + 2, 'JobAllocated'],
+    ]);
+    expect((await engine.eventsFrom(0, 2)).map((e) => e.revision)).toEqual([0, 1]);
+    expect(await engine.eventsFrom(engine.revision + 1)).toEqual([]);
+  });
 });
 
 describe('corrupt events', () => {

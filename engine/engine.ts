@@ -77,6 +77,21 @@ export interface EngineOptions {
    * the latest snapshot of this state-schema version and replays only the events after it.
    */
   snapshotEvery?: number;
+  /** Told how long each batch took to decide (its scheduling pass included) and to append. */
+  observer?: EngineObserver;
+}
+
+export interface EngineObserver {
+  /** Seconds to decide one batch: its commands and the scheduling pass at its end. */
+  decided?(seconds: number, commands: number, events: number): void;
+  /** Seconds the store took to append one batch durably. */
+  appended?(seconds: number, events: number): void;
+}
+
+/** A stored event of the engine's stream, decoded. */
+export interface StoredEvent {
+  readonly revision: number;
+  readonly event: Event;
 }
 
 export interface Appended {
@@ -128,6 +143,7 @@ export class Engine {
   private readonly pending: Unit[] = [];
   private draining = false;
   private readonly snapshotEvery: number;
+  private readonly observer: EngineObserver | undefined;
   /**
    * Set while the state may hold a decided batch the store never took (a rebuild after a failed
    * or conflicting append could not read the store): the next batch rebuilds before deciding.
@@ -141,6 +157,7 @@ export class Engine {
     this.stream = options.stream ?? CLUSTER_STREAM;
     this.maxConflictRetries = options.maxConflictRetries ?? 10;
     this.snapshotEvery = options.snapshotEvery ?? 0;
+    this.observer = options.observer;
   }
 
   /** Replay the stream from the store into a fresh state (or catch up from where it is). */
@@ -187,19 +204,49 @@ export class Engine {
   }
 
   private async replayUpTo(revision: number, into: State): Promise<State> {
-    let from = BigInt(into.revision + 1);
-    while (BigInt(into.revision) < BigInt(Math.min(revision, Number.MAX_SAFE_INTEGER))) {
-      const page = await this.store.read(this.stream, { from, maxCount: PAGE });
-      for (const r of page) {
-        if (Number(r.revision) > revision) return into;
+    for await (const page of this.pages(into.revision + 1, revision)) for (const e of page) evolve(into, e.event);
+    return into;
+  }
+
+  /**
+   * The stream's events from revision `from` up to `to` (inclusive), decoded, page by page. A
+   * stored event that does not decode stops the read with CorruptEventError.
+   */
+  private async *pages(from: number, to = Number.POSITIVE_INFINITY): AsyncGenerator<StoredEvent[]> {
+    let next = BigInt(from);
+    const last = BigInt(Math.min(to, Number.MAX_SAFE_INTEGER));
+    while (next <= last) {
+      const rows = await this.store.read(this.stream, { from: next, maxCount: PAGE });
+      const page: StoredEvent[] = [];
+      for (const r of rows) {
+        if (r.revision > last) break;
         const decoded = decodeEvent(r.data);
         if (!decoded.ok) throw new CorruptEventError(this.stream, r.revision, decoded.message);
-        evolve(into, decoded.value);
+        page.push({ revision: Number(r.revision), event: decoded.value });
       }
-      if (page.length < PAGE) break;
-      from += BigInt(page.length);
+      if (page.length > 0) yield page;
+      if (rows.length < PAGE) return;
+      next += BigInt(rows.length);
     }
-    return into;
+  }
+
+  /** Stored events from revision `from` (inclusive), at most `maxCount`, decoded: an event feed's history. */
+  async eventsFrom(from: number, maxCount = PAGE): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    for await (const page of this.pages(Math.max(0, from), Math.max(0, from) + maxCount - 1)) out.push(...page);
+    return out;
+  }
+
+  /** The revision of the last event stamped at or before `time` (seconds); -1 if none was. */
+  async revisionAt(time: number): Promise<number> {
+    let found = -1;
+    for await (const page of this.pages(0)) {
+      for (const e of page) {
+        if (e.event.at > time) return found;
+        found = e.revision;
+      }
+    }
+    return found;
   }
 
   /** The current state. Read it, never change it: the engine owns it. */
@@ -287,7 +334,9 @@ export class Engine {
     if (this.stale) await this.rebuild();
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       const before = this.state.revision;
+      const t0 = this.observer ? performance.now() : 0;
       const batch = runBatch(this.state, commands, at);
+      this.observer?.decided?.((performance.now() - t0) / 1000, commands.length, batch.events.length);
       if (batch.events.length === 0) return batch;
       // Ids fixed once per decided batch: a retried append of the same events cannot duplicate.
       const newEvents: NewEvent[] = new Array(batch.events.length);
@@ -297,6 +346,7 @@ export class Engine {
       }
       const expected = before < 0 ? ('no_stream' as const) : BigInt(before);
       let appended: Awaited<ReturnType<EventStore['append']>>;
+      const t1 = this.observer ? performance.now() : 0;
       try {
         appended = await this.store.append(this.stream, newEvents, expected);
       } catch {
@@ -313,6 +363,7 @@ export class Engine {
           throw e;
         }
       }
+      this.observer?.appended?.((performance.now() - t1) / 1000, newEvents.length);
       if (appended.ok) {
         if (this.listeners.size > 0) this.notify({ events: batch.events, firstRevision: before + 1 });
         if (this.snapshotEvery > 0) await this.maybeSnapshot(before);
