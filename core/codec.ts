@@ -5,34 +5,58 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 
-/** A refinement of unknown input checked by its `is` alone: it decodes a value to itself. */
-class RefinedType<A> extends t.Type<A, A, unknown> {}
-
-function refined<A>(name: string, is: (u: unknown) => u is A, expected: string): t.Type<A, A, unknown> {
-  return new RefinedType<A>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, expected)), t.identity);
+/**
+ * A refinement of unknown input checked by its `is` alone: it decodes a value to itself. It also
+ * carries the JSON Schema that says the same, so API documents derive from the codecs.
+ */
+export class RefinedType<A> extends t.Type<A, A, unknown> {
+  constructor(
+    name: string,
+    is: (u: unknown) => u is A,
+    expected: string,
+    readonly jsonSchema: Readonly<Record<string, unknown>>,
+  ) {
+    super(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, expected)), t.identity);
+  }
 }
 
-export const Int = refined('Int', (u): u is number => Number.isSafeInteger(u), 'an integer');
+function refined<A>(
+  name: string,
+  is: (u: unknown) => u is A,
+  expected: string,
+  jsonSchema: Record<string, unknown>,
+): t.Type<A, A, unknown> {
+  return new RefinedType<A>(name, is, expected, jsonSchema);
+}
+
+export const Int = refined('Int', (u): u is number => Number.isSafeInteger(u), 'an integer', { type: 'integer' });
 export const NonNegInt = refined(
   'NonNegInt',
   (u): u is number => Number.isSafeInteger(u) && (u as number) >= 0,
   'an integer >= 0',
+  { type: 'integer', minimum: 0 },
 );
-export const PosInt = refined('PosInt', (u): u is number => Number.isSafeInteger(u) && (u as number) >= 1, 'an integer >= 1');
+export const PosInt = refined('PosInt', (u): u is number => Number.isSafeInteger(u) && (u as number) >= 1, 'an integer >= 1', {
+  type: 'integer',
+  minimum: 1,
+});
 export const FiniteNumber = refined(
   'FiniteNumber',
   (u): u is number => typeof u === 'number' && Number.isFinite(u),
   'a finite number',
+  { type: 'number' },
 );
 export const PosNumber = refined(
   'PosNumber',
   (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0,
   'a number > 0',
+  { type: 'number', exclusiveMinimum: 0 },
 );
 export const NonNegNumber = refined(
   'NonNegNumber',
   (u): u is number => typeof u === 'number' && Number.isFinite(u) && u >= 0,
   'a number >= 0',
+  { type: 'number', minimum: 0 },
 );
 /** Ids and names: non-empty, at most 253 characters (a DNS name's limit), no control characters. */
 export const Name = refined(
@@ -40,8 +64,11 @@ export const Name = refined(
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   (u): u is string => typeof u === 'string' && u.length > 0 && u.length <= 253 && !/[\u0000-\u001f]/.test(u),
   'a non-empty string of at most 253 characters without control characters',
+  { type: 'string', minLength: 1, maxLength: 253, pattern: '^[^\\u0000-\\u001f]+$' },
 );
-export const Json = refined('Json', (u): u is unknown => isJsonValue(u, 0), 'a JSON value');
+export const Json = refined('Json', (u): u is unknown => isJsonValue(u, 0), 'a JSON value', {
+  description: 'any JSON value',
+});
 
 function isJsonValue(u: unknown, depth: number): boolean {
   if (depth > 32) return false;
@@ -59,7 +86,10 @@ function isJsonValue(u: unknown, depth: number): boolean {
 /** A literal union from a readonly list of strings, keeping the list for messages and for arbitraries. */
 export function oneOf<const L extends readonly [string, ...string[]]>(name: string, values: L): t.Type<L[number]> {
   const set = new Set<string>(values);
-  return refined(name, (u): u is L[number] => typeof u === 'string' && set.has(u), `one of ${values.join(', ')}`);
+  return refined(name, (u): u is L[number] => typeof u === 'string' && set.has(u), `one of ${values.join(', ')}`, {
+    type: 'string',
+    enum: [...values],
+  });
 }
 
 /** Object codec with required and optional fields; unknown fields are stripped (exact). */

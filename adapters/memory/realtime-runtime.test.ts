@@ -1,0 +1,393 @@
+/**
+ * The realtime runtime against the real engine, on fake timers: the engine's clock reads the same
+ * faked Date the timers run on, so time moves for both at once. Launch and stop delays, expected
+ * and default durations, notebooks that run until stopped, stop requests while starting, timers
+ * cancelled when jobs end, pick-up after a restart, and a queue drained end to end.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Command } from '../../core/commands.js';
+import type { JobStatus } from '../../core/model.js';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../../core/ports.js';
+import {
+  allocate,
+  assignPool,
+  completed,
+  createGroup,
+  createPool,
+  failed,
+  install,
+  loseNode,
+  onboard,
+  registerNode,
+  release,
+  started,
+  stop,
+  submit,
+} from '../../core/test-support/given.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { type RealtimeRuntime, type RealtimeRuntimeOptions, startRealtimeRuntime, type Timers } from './realtime-runtime.js';
+import { InMemoryEventStore } from './store.js';
+
+const T0 = 1_000_000; // seconds
+const DAY = 86_400;
+
+/** The engine's clock: the faked Date, in seconds. */
+const clock = { now: () => Date.now() / 1000 };
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.setSystemTime(T0 * 1000);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** `nodes` nodes of 4 A100s, all in fifo pool 'p' serving group 'g' with data scientist 'u'. */
+function setup(nodes = 1): Command[] {
+  const ids = Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
+  return [
+    install(),
+    ...ids.map((id) => registerNode(id, 4)),
+    createPool('p', 'A100'),
+    allocate('p', 4 * nodes),
+    createGroup('g'),
+    assignPool('g', 'p'),
+    onboard('u', { groupId: 'g' }),
+  ];
+}
+
+async function engineOn(store: EventStore, commands: Command[] = setup()): Promise<Engine> {
+  const engine = await createEngine({ store, clock });
+  if (commands.length > 0) {
+    const r = await engine.executeBatch(commands);
+    expect(r.outcomes.filter((o) => !o.ok)).toEqual([]);
+  }
+  return engine;
+}
+
+async function accept(engine: Engine, command: Command): Promise<void> {
+  const o = await engine.execute(command);
+  if (!o.ok) throw new Error(`${command.type} rejected: ${o.rejection.message}`);
+}
+
+interface Harness {
+  engine: Engine;
+  runtime: RealtimeRuntime;
+  /** Every command the runtime sent, as `type jobId`. */
+  sent: string[];
+  errors: unknown[];
+  /** Move both clocks on by `seconds` and wait for the reports that fell due. */
+  advance(seconds: number): Promise<void>;
+  status(jobId: string): JobStatus | undefined;
+}
+
+async function harness(
+  options: RealtimeRuntimeOptions = {},
+  engine?: Engine,
+  store: EventStore = new InMemoryEventStore(),
+): Promise<Harness> {
+  const e = engine ?? (await engineOn(store));
+  const sent: string[] = [];
+  const execute = e.execute.bind(e);
+  const errors: unknown[] = [];
+  // The spy records what the runtime sends; the tests' own commands bypass it (`user`).
+  vi.spyOn(e, 'execute').mockImplementation((c) => {
+    sent.push(`${c.type} ${(c as { jobId?: string }).jobId}`);
+    return execute(c);
+  });
+  direct.set(e, execute);
+  const runtime = startRealtimeRuntime(e, { clock, onError: (err) => errors.push(err), ...options });
+  return {
+    engine: e,
+    runtime,
+    sent,
+    errors,
+    async advance(seconds) {
+      await vi.advanceTimersByTimeAsync(seconds * 1000);
+      await runtime.idle();
+    },
+    status: (jobId) => e.job(jobId)?.status,
+  };
+}
+
+/** The engine's own execute, bypassing the spy that records the runtime's reports. */
+const direct = new WeakMap<Engine, Engine['execute']>();
+async function user(engine: Engine, command: Command): Promise<void> {
+  const execute = direct.get(engine) ?? engine.execute.bind(engine);
+  const o = await execute(command);
+  if (!o.ok) throw new Error(`${command.type} rejected: ${o.rejection.message}`);
+}
+
+const historyOf = (engine: Engine, jobId: string) => engine.job(jobId)?.history.map((h) => `${h.status}@${h.at - T0}`) ?? [];
+
+describe('the realtime runtime', () => {
+  it('reports an allocated job started after the launch delay and completed after its expected duration', async () => {
+    const h = await harness();
+    await user(h.engine, submit('j1', 4, { expectedDuration: 60 }));
+    expect(h.status('j1')).toBe('Starting');
+
+    await h.advance(1.9);
+    expect(h.status('j1')).toBe('Starting');
+    await h.advance(0.1);
+    expect(h.status('j1')).toBe('Training');
+
+    await h.advance(59.9);
+    expect(h.status('j1')).toBe('Training');
+    await h.advance(0.1);
+    expect(h.status('j1')).toBe('Complete');
+    expect(historyOf(h.engine, 'j1')).toEqual(['Queued@0', 'Starting@0', 'Training@2', 'Complete@62']);
+    expect(h.sent).toEqual(['ReportJobStarted j1', 'ReportJobCompleted j1']);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('takes its delays from the options', async () => {
+    const h = await harness({ launchDelaySeconds: 5, stopDelaySeconds: 3 });
+    await user(h.engine, submit('j1', 4, { kind: 'notebook' }));
+    await h.advance(4.9);
+    expect(h.status('j1')).toBe('Starting');
+    await h.advance(0.1);
+    expect(h.status('j1')).toBe('Running');
+    await user(h.engine, stop('j1'));
+    await h.advance(2.9);
+    expect(h.status('j1')).toBe('Stopping');
+    await h.advance(0.1);
+    expect(historyOf(h.engine, 'j1')).toEqual(['Queued@0', 'Starting@0', 'Running@5', 'Stopping@5', 'Stopped@8']);
+  });
+
+  it('runs a notebook until it is stopped, then releases it after the stop delay', async () => {
+    const h = await harness();
+    await user(h.engine, submit('nb', 2, { kind: 'notebook' }));
+    await h.advance(2);
+    expect(h.status('nb')).toBe('Running');
+    expect(vi.getTimerCount()).toBe(0); // nothing due: it runs until stopped
+
+    await h.advance(7 * DAY);
+    expect(h.status('nb')).toBe('Running');
+
+    await user(h.engine, stop('nb'));
+    expect(h.status('nb')).toBe('Stopping');
+    await h.advance(0.9);
+    expect(h.status('nb')).toBe('Stopping');
+    await h.advance(0.1);
+    expect(h.status('nb')).toBe('Stopped');
+    expect(h.sent).toEqual(['ReportJobStarted nb', 'ReleaseJob nb']);
+  });
+
+  it('completes a job without an expected duration after the default duration, when one is given', async () => {
+    const h = await harness({ defaultDurationSeconds: 30 });
+    await user(h.engine, submit('j1', 1));
+    await user(h.engine, submit('j2', 1, { expectedDuration: 10 }));
+    await h.advance(12);
+    expect(h.status('j2')).toBe('Complete');
+    expect(h.status('j1')).toBe('Training');
+    await h.advance(20);
+    expect(historyOf(h.engine, 'j1')).toEqual(['Queued@0', 'Starting@0', 'Training@2', 'Complete@32']);
+  });
+
+  it('never reports started a job stopped while it was starting', async () => {
+    const h = await harness();
+    await user(h.engine, submit('j1', 4, { expectedDuration: 60 }));
+    await h.advance(1);
+    await user(h.engine, stop('j1'));
+    expect(h.status('j1')).toBe('Stopping');
+    await h.advance(1);
+    expect(h.status('j1')).toBe('Stopped');
+    await h.advance(100);
+    expect(h.sent).toEqual(['ReleaseJob j1']);
+    expect(historyOf(h.engine, 'j1')).toEqual(['Queued@0', 'Starting@0', 'Stopping@1', 'Stopped@2']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('cancels the timers of jobs that end otherwise: failed, completed, released or on a lost node', async () => {
+    const h = await harness({}, await engineOn(new InMemoryEventStore(), setup(3)));
+    await user(h.engine, submit('a', 4, { expectedDuration: 60 }));
+    await user(h.engine, submit('b', 4, { expectedDuration: 60 }));
+    await user(h.engine, submit('c', 4, { expectedDuration: 60 }));
+    expect(vi.getTimerCount()).toBe(3); // three start reports
+
+    await user(h.engine, loseNode(h.engine.job('a')?.allocation?.nodes[0] as string)); // a fails while starting
+    expect(h.status('a')).toBe('Error');
+    expect(vi.getTimerCount()).toBe(2);
+
+    await h.advance(2);
+    expect([h.status('b'), h.status('c')]).toEqual(['Training', 'Training']);
+    expect(vi.getTimerCount()).toBe(2); // two completions
+    await user(h.engine, failed('b', 'OOMKilled'));
+    await user(h.engine, completed('c'));
+    expect(vi.getTimerCount()).toBe(0);
+
+    await h.advance(100);
+    expect(h.sent).toEqual(['ReportJobStarted b', 'ReportJobStarted c']);
+  });
+
+  it('follows a job another party reports started, and a release the stop delay did not wait for', async () => {
+    const h = await harness();
+    await user(h.engine, submit('j1', 4, { expectedDuration: 10 }));
+    await h.advance(1);
+    await user(h.engine, started('j1')); // the start report is now moot: the completion counts from here
+    await h.advance(9.9);
+    expect(h.status('j1')).toBe('Training');
+    await h.advance(0.1);
+    expect(h.status('j1')).toBe('Complete');
+    expect(h.sent).toEqual(['ReportJobCompleted j1']);
+
+    await user(h.engine, submit('nb', 4, { kind: 'notebook' }));
+    await h.advance(2);
+    await user(h.engine, stop('nb'));
+    await user(h.engine, release('nb'));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('drains a queue end to end: a waiting job starts when the job ahead of it completes', async () => {
+    const h = await harness();
+    await user(h.engine, submit('first', 4, { expectedDuration: 30 }));
+    await user(h.engine, submit('second', 4, { expectedDuration: 10 }));
+    expect(h.status('second')).toBe('WaitingForGPUs');
+
+    await h.advance(2);
+    expect(h.status('first')).toBe('Training');
+    await h.advance(30);
+    expect(h.status('first')).toBe('Complete');
+    expect(h.status('second')).toBe('Starting'); // allocated in the batch of first's completion
+    await h.advance(2);
+    expect(h.status('second')).toBe('Training');
+    await h.advance(10);
+    expect(historyOf(h.engine, 'second')).toEqual(['Queued@0', 'WaitingForGPUs@0', 'Starting@32', 'Training@34', 'Complete@44']);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('completes jobs longer than the longest timer at the right time', async () => {
+    const h = await harness();
+    await user(h.engine, submit('long', 4, { expectedDuration: 40 * DAY }));
+    await h.advance(2);
+    await h.advance(40 * DAY - 1);
+    expect(h.status('long')).toBe('Training');
+    await h.advance(1);
+    expect(h.status('long')).toBe('Complete');
+    expect(historyOf(h.engine, 'long').at(-1)).toBe(`Complete@${40 * DAY + 2}`);
+  });
+
+  it('picks up, after a restart, the jobs the store holds starting, running and stopping', async () => {
+    const store = new InMemoryEventStore();
+    const before = await engineOn(store, setup(5));
+    await accept(before, submit('starting', 4, { expectedDuration: 100 }));
+    await accept(before, submit('running', 4, { expectedDuration: 100 }));
+    await accept(before, submit('overdue', 4, { expectedDuration: 10 }));
+    await accept(before, submit('stopping', 4, { expectedDuration: 100 }));
+    await accept(before, submit('notebook', 4, { kind: 'notebook' }));
+    for (const j of ['running', 'overdue', 'stopping', 'notebook']) await accept(before, started(j));
+    await accept(before, stop('stopping'));
+
+    vi.setSystemTime((T0 + 50) * 1000); // the server was down for 50 s
+    const h = await harness({}, await engineOn(store, []));
+    await h.advance(0);
+    expect(h.status('overdue')).toBe('Complete'); // due at 10: completed at once
+    expect(historyOf(h.engine, 'overdue').at(-1)).toBe('Complete@50');
+    expect(h.status('starting')).toBe('Starting');
+    expect(h.status('stopping')).toBe('Stopping');
+
+    await h.advance(1);
+    expect(h.status('stopping')).toBe('Stopped');
+    await h.advance(1);
+    expect(h.status('starting')).toBe('Training');
+    await h.advance(47.9);
+    expect(h.status('running')).toBe('Training');
+    await h.advance(0.1);
+    expect(h.status('running')).toBe('Complete'); // started at 0, due at 100
+    expect(historyOf(h.engine, 'running').at(-1)).toBe('Complete@100');
+    expect(h.status('notebook')).toBe('Running');
+    await h.advance(100);
+    expect(historyOf(h.engine, 'starting').slice(-2)).toEqual(['Training@52', 'Complete@152']);
+    expect(h.status('notebook')).toBe('Running');
+    expect(h.errors).toEqual([]);
+  });
+
+  it('stop() cancels every timer and stops listening', async () => {
+    const h = await harness();
+    await user(h.engine, submit('j1', 2, { expectedDuration: 10 }));
+    await user(h.engine, submit('j2', 2, { kind: 'notebook' }));
+    expect(vi.getTimerCount()).toBe(2);
+    h.runtime.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    await user(h.engine, stop('j2'));
+    await h.advance(60);
+    expect(vi.getTimerCount()).toBe(0);
+    expect([h.status('j1'), h.status('j2')]).toEqual(['Starting', 'Stopping']);
+    expect(h.sent).toEqual([]);
+    h.runtime.stop(); // twice is harmless
+  });
+
+  it("unrefs its timers so they never keep the process alive, and uses the timers it's given", async () => {
+    const engine = await engineOn(new InMemoryEventStore());
+    const handles: { ms: number; unref: () => void; callback: () => void }[] = [];
+    const cleared: unknown[] = [];
+    const timers: Timers = {
+      setTimeout(callback, ms) {
+        const handle = { ms, callback, unref: vi.fn() };
+        handles.push(handle);
+        return handle;
+      },
+      clearTimeout(handle) {
+        cleared.push(handle);
+      },
+    };
+    const runtime = startRealtimeRuntime(engine, { timers, launchDelaySeconds: 3 });
+    await accept(engine, submit('j1', 4, { expectedDuration: 7 }));
+    expect(handles.map((x) => x.ms)).toEqual([3000]);
+    expect(handles[0]?.unref).toHaveBeenCalledOnce();
+    handles[0]?.callback();
+    await runtime.idle();
+    expect(engine.job('j1')?.status).toBe('Training');
+    expect(handles.map((x) => x.ms)).toEqual([3000, 7000]);
+    expect(handles[1]?.unref).toHaveBeenCalledOnce();
+    runtime.stop();
+    expect(cleared).toEqual([handles[1]]);
+  });
+
+  it('ignores a report the engine rejects because the job moved on meanwhile', async () => {
+    const store = new InMemoryEventStore();
+    const h = await harness({}, await engineOn(store));
+    await user(h.engine, submit('j1', 4, { expectedDuration: 10 }));
+    await h.advance(2);
+    // Another writer on the same store completes the job; this engine has not seen it yet.
+    const other = await engineOn(store, []);
+    await accept(other, completed('j1'));
+    expect(h.status('j1')).toBe('Training');
+    await h.advance(10); // the completion report: decided again on the store's state, rejected
+    expect(h.sent).toEqual(['ReportJobStarted j1', 'ReportJobCompleted j1']);
+    expect(h.status('j1')).toBe('Complete');
+    expect(h.errors).toEqual([]);
+  });
+
+  it('hands a report that throws to onError, and idle() waits for reports in flight', async () => {
+    const inner = new InMemoryEventStore();
+    let failing = false;
+    const store: EventStore = {
+      append: (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> =>
+        failing ? Promise.reject(new Error('disk full')) : inner.append(stream, events, expected),
+      read: (s, o) => inner.read(s, o),
+      readAll: (o) => inner.readAll(o),
+      subscribe: (s, o, handler) => inner.subscribe(s, o, handler),
+      readSnapshot: (s, v) => inner.readSnapshot(s, v),
+      writeSnapshot: (s, snap) => inner.writeSnapshot(s, snap),
+      close: () => inner.close(),
+    };
+    const h = await harness({}, await engineOn(store));
+    await user(h.engine, submit('j1', 4, { expectedDuration: 10 }));
+    failing = true;
+    await vi.advanceTimersByTimeAsync(2000);
+    const idle = h.runtime.idle();
+    await expect(idle).resolves.toBeUndefined();
+    expect(h.errors.map((e) => (e as Error).message)).toEqual(['disk full']);
+    expect(h.status('j1')).toBe('Starting');
+    await expect(h.runtime.idle()).resolves.toBeUndefined(); // nothing in flight
+  });
+
+  it('refuses negative or non-finite delays', async () => {
+    const engine = await engineOn(new InMemoryEventStore());
+    expect(() => startRealtimeRuntime(engine, { launchDelaySeconds: -1 })).toThrow(/launchDelaySeconds must be a number >= 0/);
+    expect(() => startRealtimeRuntime(engine, { defaultDurationSeconds: Number.NaN })).toThrow(/defaultDurationSeconds/);
+  });
+});
