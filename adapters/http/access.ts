@@ -1,0 +1,45 @@
+/**
+ * Who is asking, and what they may see. Operators may do everything. A data scientist sees their
+ * own jobs and the jobs their group shares, and their own group's pool; a job they may not see is
+ * answered as if it did not exist (404), so a request leaks nothing about other groups' work.
+ */
+import type { Event } from '../../core/events.js';
+import type { JobState, Role, State } from '../../core/model.js';
+
+export interface Principal {
+  readonly userId: string;
+  readonly role: Role;
+  readonly group: string;
+  readonly tokenId: string;
+}
+
+export const isOperator = (p: Principal) => p.role === 'operator';
+
+export type Visibility = 'mine' | 'shared' | 'all';
+
+/** Whether the principal may see the job at all. */
+export function canSeeJob(p: Principal, job: JobState): boolean {
+  return isOperator(p) || job.owner === p.userId || (job.shared && job.group === p.group);
+}
+
+/** Whether a job belongs in a list asked for with this visibility. */
+export function inVisibility(p: Principal, job: JobState, visibility: Visibility): boolean {
+  const mine = job.owner === p.userId;
+  if (visibility === 'mine') return mine;
+  if (visibility === 'shared') return !mine && job.shared && job.group === p.group;
+  return canSeeJob(p, job);
+}
+
+/** Whether the principal may read a pool's usage and queue: operators any, others their group's. */
+export function canSeePool(p: Principal, state: State, poolId: string): boolean {
+  return isOperator(p) || state.groups.get(p.group)?.pool === poolId;
+}
+
+/** Whether an event belongs in the principal's event stream: operators all, others their visible jobs'. */
+export function canSeeEvent(p: Principal, state: State, event: Event): boolean {
+  if (isOperator(p)) return true;
+  const jobId = (event as { jobId?: string }).jobId;
+  if (jobId === undefined) return false;
+  const job = state.jobs.get(jobId);
+  return job !== undefined && canSeeJob(p, job);
+}

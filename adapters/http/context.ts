@@ -1,0 +1,165 @@
+/**
+ * What every route plugin shares: the engine, the token registry, and the helpers that turn a
+ * request into a command (decoded by the core's codecs), run it, and answer in one convention.
+ */
+import type {} from '@fastify/swagger'; // its FastifySchema fields (tags, summary) for every route
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandOutcome } from '../../core/batch.js';
+import type { DecodeIssue } from '../../core/codec.js';
+import { type Command, type CommandType, decodeCommand } from '../../core/commands.js';
+import type { State } from '../../core/model.js';
+import { ConflictRetriesExhaustedError, type Engine } from '../../engine/engine.js';
+import type { Principal } from './access.js';
+import { invalidInput, type Problem, problem, rejected } from './problem.js';
+import type { TokenRegistry } from './tokens.js';
+
+export interface HttpContext {
+  readonly engine: Engine;
+  readonly tokens: TokenRegistry;
+  /** Job ids for submissions that bring none. */
+  readonly newJobId: () => string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route: anyone, any user with a token, or operators only. */
+    access?: 'public' | 'user' | 'operator';
+  }
+}
+
+/** A value or the problem that stops the request. */
+export type Result<A> = { ok: true; value: A } | { ok: false; problem: Problem };
+export const good = <A>(value: A): Result<A> => ({ ok: true, value });
+export const bad = <A = never>(p: Problem): Result<A> => ({ ok: false, problem: p });
+
+/** Fields the server sets and a body may not: the command type, its id and its time. */
+const SERVER_FIELDS = ['type', 'commandId', 'at'];
+
+/** The request body as a plain object (absent: empty), without the fields the server sets. */
+export function bodyObject(req: FastifyRequest): Result<Record<string, unknown>> {
+  const b = req.body;
+  if (b === undefined || b === null) return good({});
+  if (typeof b !== 'object' || Array.isArray(b)) {
+    return bad(invalidInput([{ path: 'body', expected: 'a JSON object', actual: JSON.stringify(b) ?? String(b) }]));
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(b)) if (!SERVER_FIELDS.includes(k)) out[k] = v;
+  return good(out);
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * The command id for a request: its Idempotency-Key, scoped to the caller so two users' keys
+ * never meet. Absent: none (the command is not deduplicated).
+ */
+export function commandIdOf(req: FastifyRequest): Result<string | undefined> {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return good(undefined);
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    return bad(
+      invalidInput([
+        { path: 'headers.idempotency-key', expected: '1 to 200 visible ASCII characters', actual: JSON.stringify(key) },
+      ]),
+    );
+  }
+  return good(`http:${req.principal.userId}:${key}`);
+}
+
+/** Decode a command from request fields; issues name `body.<field>` (or `path.<param>`). */
+export function decodeRequestCommand(
+  type: CommandType,
+  fields: Record<string, unknown>,
+  pathParams: readonly string[] = [],
+): Result<Command> {
+  const decoded = decodeCommand({ ...fields, type });
+  if (decoded.ok) return good(decoded.value);
+  const issues: DecodeIssue[] = decoded.issues.map((i) => {
+    const field = i.path.startsWith(`${type}.`) ? i.path.slice(type.length + 1) : i.path;
+    const top = field.split('.')[0] as string;
+    return { ...i, path: `${pathParams.includes(top) ? 'path' : 'body'}.${field}` };
+  });
+  return bad(invalidInput(issues));
+}
+
+/** Run a decoded command: its outcome, or the problem (rejection, conflict, store failure). */
+export async function execute(ctx: HttpContext, command: Command): Promise<Result<CommandOutcome & { ok: true }>> {
+  let outcome: CommandOutcome;
+  try {
+    outcome = await ctx.engine.execute(command);
+  } catch (e) {
+    if (e instanceof ConflictRetriesExhaustedError) return bad(problem(409, 'revision-conflict', e.message));
+    return bad(problem(503, 'store-unavailable', 'the event store did not take the command; nothing was changed, try again'));
+  }
+  return outcome.ok ? good(outcome) : bad(rejected(outcome.rejection));
+}
+
+/** Decode and run: the whole path of a command-carrying request. */
+export async function runCommand(
+  ctx: HttpContext,
+  req: FastifyRequest,
+  type: CommandType,
+  fields: Record<string, unknown>,
+  pathParams: readonly string[] = [],
+): Promise<Result<CommandOutcome & { ok: true }>> {
+  const id = commandIdOf(req);
+  if (!id.ok) return id;
+  const cmd = decodeRequestCommand(type, id.value === undefined ? fields : { ...fields, commandId: id.value }, pathParams);
+  if (!cmd.ok) return cmd;
+  return execute(ctx, cmd.value);
+}
+
+/** Answer with a result: the value with `status`, or the problem. */
+export function answer<A>(reply: FastifyReply, r: Result<A>, status = 200): FastifyReply {
+  if (!r.ok) {
+    return reply.code(r.problem.status).type('application/problem+json').send(r.problem);
+  }
+  return reply.code(status).send(r.value);
+}
+
+// -- time travel -----------------------------------------------------------------------------------
+
+/**
+ * The state a read looks at: the present, or the past when the query names `asOf` (an event
+ * revision) or `asOfTime` (RFC 3339 or epoch seconds). The past is rebuilt from the store.
+ */
+export async function stateFor(ctx: HttpContext, req: FastifyRequest): Promise<Result<Readonly<State>>> {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  if (q.asOf !== undefined && q.asOfTime !== undefined) {
+    return bad(invalidInput([{ path: 'query.asOfTime', expected: 'not both asOf and asOfTime', actual: String(q.asOfTime) }]));
+  }
+  if (q.asOf !== undefined) {
+    const rev = Number(q.asOf);
+    if (typeof q.asOf !== 'string' || !/^(-1|\d+)$/.test(q.asOf) || !Number.isSafeInteger(rev)) {
+      return bad(invalidInput([{ path: 'query.asOf', expected: 'an event revision (integer >= -1)', actual: String(q.asOf) }]));
+    }
+    return good(await ctx.engine.stateAt(Math.min(rev, ctx.engine.revision)));
+  }
+  if (q.asOfTime !== undefined) {
+    const time = parseTime(q.asOfTime);
+    if (time === undefined) {
+      return bad(
+        invalidInput([{ path: 'query.asOfTime', expected: 'an RFC 3339 time or epoch seconds', actual: String(q.asOfTime) }]),
+      );
+    }
+    return good(await ctx.engine.stateAt(await ctx.engine.revisionAt(time)));
+  }
+  return good(ctx.engine.current);
+}
+
+function parseTime(u: unknown): number | undefined {
+  if (typeof u !== 'string' || u === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(u)) return Number(u);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(u)) return undefined;
+  const ms = Date.parse(u);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
+}
+
+/** The query parameters every read takes, for the OpenAPI document. */
+export const TIME_TRAVEL_QUERY = {
+  asOf: { type: 'string', description: 'read the state right after this event revision (-1: before any)' },
+  asOfTime: { type: 'string', description: 'read the state as of this time (RFC 3339, or epoch seconds)' },
+} as const;

@@ -1,0 +1,44 @@
+/**
+ * JSON Schema from the core's io-ts codecs, for the OpenAPI document: the codecs that decode
+ * requests also describe them, so the documentation cannot drift from the validation. Covers
+ * the codec kinds the project builds (see core/codec.ts); any other kind is an error at start-up,
+ * not a silently wrong document.
+ */
+import * as t from 'io-ts';
+import { RefinedType } from '../../core/codec.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+export function jsonSchemaOf(codec: t.Decoder<unknown, unknown>, omit: readonly string[] = []): JsonSchema {
+  if (codec instanceof RefinedType) return { ...codec.jsonSchema };
+  if (codec instanceof t.StringType) return { type: 'string' };
+  if (codec instanceof t.NumberType) return { type: 'number' };
+  if (codec instanceof t.BooleanType) return { type: 'boolean' };
+  if (codec instanceof t.NullType) return { type: 'null' };
+  if (codec instanceof t.UnknownType) return {};
+  if (codec instanceof t.LiteralType) return { const: codec.value };
+  if (codec instanceof t.UnionType) {
+    const members = (codec.types as t.Decoder<unknown, unknown>[]).map((m) => jsonSchemaOf(m));
+    // A value-or-null field: OpenAPI 3.0 says `nullable`; the rest as anyOf.
+    const nonNull = members.filter((m) => m.type !== 'null');
+    if (nonNull.length === 1 && members.length === 2) return { ...nonNull[0], nullable: true };
+    return { anyOf: members };
+  }
+  if (codec instanceof t.ArrayType) return { type: 'array', items: jsonSchemaOf(codec.type) };
+  if (codec instanceof t.DictionaryType) return { type: 'object', additionalProperties: jsonSchemaOf(codec.codomain) };
+  if (codec instanceof t.ExactType) return jsonSchemaOf(codec.type, omit);
+  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
+    const properties: Record<string, JsonSchema> = {};
+    for (const [k, c] of Object.entries(codec.props as t.Props)) if (!omit.includes(k)) properties[k] = jsonSchemaOf(c);
+    const required = codec instanceof t.InterfaceType ? Object.keys(properties) : [];
+    return required.length > 0 ? { type: 'object', properties, required } : { type: 'object', properties };
+  }
+  if (codec instanceof t.IntersectionType) {
+    // The project's records: required fields and optional ones, merged into one object.
+    const parts = (codec.types as t.Decoder<unknown, unknown>[]).map((m) => jsonSchemaOf(m, omit));
+    const properties = Object.assign({}, ...parts.map((p) => p.properties ?? {}));
+    const required = parts.flatMap((p) => (p.required as string[] | undefined) ?? []);
+    return required.length > 0 ? { type: 'object', properties, required } : { type: 'object', properties };
+  }
+  throw new Error(`no JSON Schema for codec '${codec.name}'`);
+}

@@ -1,0 +1,118 @@
+/**
+ * Prometheus metrics (prom-client), in a registry of the server's own (not the process-global
+ * one, so several servers in one process, as in tests, do not collide). Gauges over the state
+ * are computed when scraped; the two histograms are fed by the engine's observer.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { JOB_STATUSES } from '../../core/model.js';
+import { listPools } from '../../core/queries.js';
+import type { Engine, EngineObserver } from '../../engine/engine.js';
+
+export interface ServerMetrics {
+  readonly registry: Registry;
+  /** Give this to createEngine: it times each batch's decision (with its pass) and append. */
+  readonly observer: EngineObserver;
+  /** Once the engine exists: the gauges read its state. */
+  bind(engine: Engine): void;
+  readonly requests: Counter<'method' | 'route' | 'status'>;
+}
+
+export function createMetrics(): ServerMetrics {
+  const registry = new Registry();
+  let engine: Engine | undefined;
+  const state = () => engine?.current;
+
+  new Gauge({
+    name: 'gpupool_pool_gpus',
+    help: 'GPUs per pool, by state: total, free, used, shared (held by more than one job), cordoned',
+    labelNames: ['pool', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = state();
+      if (!s) return;
+      for (const p of listPools(s)) {
+        for (const k of ['total', 'free', 'used', 'shared', 'cordoned'] as const) this.set({ pool: p.id, state: k }, p[k]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'gpupool_jobs',
+    help: 'Jobs by status',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = state();
+      if (!s) return;
+      const counts = new Map<string, number>(JOB_STATUSES.map((x) => [x, 0]));
+      for (const j of s.jobs.values()) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
+      for (const [status, n] of counts) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'gpupool_queue_length',
+    help: 'Waiting jobs per pool',
+    labelNames: ['pool'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = state();
+      if (!s) return;
+      for (const p of s.pools.values()) this.set({ pool: p.id }, p.group ? (s.queues.get(p.group)?.size ?? 0) : 0);
+    },
+  });
+  new Gauge({
+    name: 'gpupool_queue_oldest_wait_seconds',
+    help: 'How long the longest-waiting job of each pool has waited (0 when none waits)',
+    labelNames: ['pool'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = state();
+      if (!s) return;
+      const now = Date.now() / 1000;
+      const oldest = new Map<string, number>();
+      for (const group of s.unfinished.keys()) {
+        for (const id of s.unfinished.get(group) ?? []) {
+          const j = s.jobs.get(id);
+          if (!j || (j.status !== 'Queued' && j.status !== 'WaitingForGPUs')) continue;
+          oldest.set(group, Math.min(oldest.get(group) ?? Number.POSITIVE_INFINITY, j.submittedAt));
+        }
+      }
+      for (const p of s.pools.values()) {
+        const since = p.group ? oldest.get(p.group) : undefined;
+        this.set({ pool: p.id }, since === undefined ? 0 : Math.max(0, now - since));
+      }
+    },
+  });
+  const pass = new Histogram({
+    name: 'gpupool_scheduling_pass_seconds',
+    help: 'Time to decide one batch of commands, its scheduling pass included',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry],
+  });
+  const append = new Histogram({
+    name: 'gpupool_store_append_seconds',
+    help: 'Time for the event store to append one batch durably',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'gpupool_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    requests,
+    observer: {
+      decided: (seconds) => pass.observe(seconds),
+      appended: (seconds) => append.observe(seconds),
+    },
+    bind(e) {
+      engine = e;
+    },
+  };
+}

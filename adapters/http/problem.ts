@@ -1,0 +1,76 @@
+/**
+ * Errors as RFC 9457 problem details (`application/problem+json`): a stable `code` a program can
+ * switch on, a `detail` a person can act on, and for input that does not decode, the field path
+ * of every issue. Rejections from the core map to statuses here, in one place.
+ */
+import type { FastifyReply } from 'fastify';
+import type { DecodeIssue } from '../../core/codec.js';
+import type { Rejection } from '../../core/rejection.js';
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  /** For input that does not decode: each offending field, what it expected, what it got. */
+  readonly errors?: readonly DecodeIssue[];
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extra: { errors?: readonly DecodeIssue[]; details?: Record<string, unknown> } = {},
+): Problem {
+  return {
+    type: `urn:gpupool:problem:${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(extra.errors ? { errors: extra.errors } : {}),
+    ...(extra.details ? { details: extra.details } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  if (p.status === 401) reply.header('www-authenticate', 'Bearer realm="gpupool"');
+  return reply.code(p.status).type('application/problem+json').send(p);
+}
+
+/** Input that does not decode: 400, naming every field. */
+export function invalidInput(issues: readonly DecodeIssue[], detail?: string): Problem {
+  const message = detail ?? issues.map((i) => `${i.path}: expected ${i.expected}, got ${i.actual}`).join('; ');
+  return problem(400, 'invalid-input', message, { errors: issues });
+}
+
+/**
+ * A command the core refused. A missing referenced entity is 404; every other refusal is a
+ * conflict with the cluster's present state (409), as a person would see it: the request was
+ * well-formed, the cluster said no.
+ */
+export function rejected(r: Rejection): Problem {
+  const status = r.code === 'not-found' ? 404 : r.code === 'invalid-command' ? 400 : 409;
+  return problem(status, r.code, r.message, r.details ? { details: r.details } : {});
+}
+
+export const notFound = (what: string) => problem(404, 'not-found', `${what} does not exist`);
+export const forbidden = (detail: string) => problem(403, 'forbidden', detail);

@@ -1,0 +1,131 @@
+/**
+ * The HTTP server: fastify with the API under /api/v1, the OpenAPI document and its UI at /docs,
+ * and the probes and metrics at the root. Each part is an encapsulated plugin; this file wires
+ * them and owns what is shared: authentication, errors as problem details, and shutdown.
+ *
+ * Validation is the core's: fastify's own validator is switched off and every command is decoded
+ * by the core's io-ts codecs, which also generate the request schemas of the OpenAPI document.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Engine } from '../../engine/engine.js';
+import type { HttpContext } from './context.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
+import { problemSchema } from './openapi.js';
+import { problem, sendProblem } from './problem.js';
+import { clusterRoutes } from './routes/cluster.js';
+import { eventRoutes } from './routes/events.js';
+import { jobRoutes } from './routes/jobs.js';
+import { opsRoutes } from './routes/ops.js';
+import type { TokenRegistry } from './tokens.js';
+
+export interface ServerOptions {
+  readonly engine: Engine;
+  readonly tokens: TokenRegistry;
+  /** Metrics whose observer the engine was created with; default: fresh (no pass/append timings). */
+  readonly metrics?: ServerMetrics;
+  /** Largest request body in bytes (default 1 MiB); larger is answered 413. */
+  readonly bodyLimit?: number;
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly newJobId?: () => string;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Tokens travel in the Authorization header; keep them out of the request log.
+    disableRequestLogging: false,
+  });
+  const ctx: HttpContext = { engine: options.engine, tokens: options.tokens, newJobId: options.newJobId ?? randomUUID };
+  const metrics = options.metrics ?? createMetrics();
+  metrics.bind(options.engine);
+  let closing = false;
+  const streams = new Set<() => void>();
+
+  // One source of validation (the codecs) and plain JSON out: route schemas only document.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addSchema(problemSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'gpupool',
+        version: '1',
+        description:
+          'GPU pools, groups and jobs. Authenticate with `Authorization: Bearer <token>`. Errors are application/problem+json. Every read takes `asOf` (an event revision) or `asOfTime` to look at the past.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+      tags: ['jobs', 'pools', 'groups', 'users', 'nodes', 'events', 'operations'].map((name) => ({ name })),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const access = req.routeOptions.config?.access ?? 'public';
+    if (access === 'public') return;
+    const header = req.headers.authorization;
+    const token = typeof header === 'string' && /^Bearer [^\s]+$/i.test(header) ? header.slice(7) : undefined;
+    if (!token) return sendProblem(reply, problem(401, 'unauthenticated', 'send an API token: Authorization: Bearer <token>'));
+    const info = await ctx.tokens.verify(token);
+    const user = info ? ctx.engine.current.users.get(info.userId) : undefined;
+    if (!info || !user)
+      return sendProblem(
+        reply,
+        problem(401, 'invalid-token', 'the token is not valid (unknown, revoked, or its user was removed)'),
+      );
+    req.principal = { userId: user.id, role: user.role, group: user.group, tokenId: info.tokenId };
+    if (access === 'operator' && user.role !== 'operator') {
+      return sendProblem(reply, problem(403, 'forbidden', 'only operators may do this'));
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.requests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendProblem(reply, problem(413, 'body-too-large', `the body is larger than ${app.initialConfig.bodyLimit} bytes`));
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendProblem(reply, problem(415, 'unsupported-media-type', 'send the body as application/json'));
+    }
+    if (status >= 400 && status < 500) {
+      const detail =
+        err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError
+          ? `the body is not valid JSON: ${err.message}`
+          : err.message;
+      return sendProblem(reply, problem(status, status === 400 ? 'invalid-input' : 'bad-request', detail));
+    }
+    req.log.error(err, 'unexpected error');
+    return sendProblem(reply, problem(500, 'internal-error', 'an unexpected error; it has been logged'));
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, problem(404, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`)),
+  );
+
+  await app.register(opsRoutes(ctx, metrics, () => closing));
+  await app.register(
+    async (api) => {
+      await api.register(clusterRoutes(ctx));
+      await api.register(jobRoutes(ctx));
+      await api.register(eventRoutes(ctx, streams));
+    },
+    { prefix: '/api/v1' },
+  );
+
+  // Shutdown: readiness fails at once, event streams end (they would hold the server open), then
+  // fastify stops accepting and waits for requests in flight.
+  app.addHook('preClose', async () => {
+    closing = true;
+    for (const close of [...streams]) close();
+  });
+  return app;
+}

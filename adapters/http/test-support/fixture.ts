@@ -1,0 +1,102 @@
+/**
+ * A server over an in-memory store for route tests (fastify's inject(), no socket), on a small
+ * cluster: nodes n1..n3 of 4 A100; pool `pa` (4 GPUs) serves group `ga` with data scientists
+ * alice and bob; pool `pb` (4 GPUs) serves group `gb` with carol; `admin` is the operator.
+ * Each user has a token; `call(who, method, url, body?, headers?)` sends a request as them.
+ */
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { Command } from '../../../core/commands.js';
+import type { EventStore } from '../../../core/ports.js';
+import { createEngine, type Engine } from '../../../engine/engine.js';
+import { InMemoryEventStore } from '../../memory/store.js';
+import { createMetrics } from '../metrics.js';
+import { buildServer } from '../server.js';
+import { TokenRegistry } from '../tokens.js';
+
+export type Who = 'admin' | 'alice' | 'bob' | 'carol' | 'nobody';
+
+export interface Fixture {
+  app: FastifyInstance;
+  engine: Engine;
+  store: EventStore;
+  tokens: Record<Exclude<Who, 'nobody'>, string>;
+  clock: { t: number; now(): number };
+  call(
+    who: Who,
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of every shape
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export const CLUSTER: Command[] = [
+  { type: 'Install', userId: 'admin', name: 'Admin' },
+  ...['n1', 'n2', 'n3'].map(
+    (nodeId): Command => ({ type: 'RegisterNode', nodeId, devices: [0, 1, 2, 3].map((index) => ({ index, gpuType: 'A100' })) }),
+  ),
+  { type: 'CreatePool', poolId: 'pa', name: 'pool-a', gpuType: 'A100' },
+  { type: 'AllocateGPUs', poolId: 'pa', count: 4 },
+  { type: 'CreatePool', poolId: 'pb', name: 'pool-b', gpuType: 'A100' },
+  { type: 'AllocateGPUs', poolId: 'pb', count: 4 },
+  { type: 'CreateGroup', groupId: 'ga', name: 'group-a' },
+  { type: 'AssignPool', groupId: 'ga', poolId: 'pa' },
+  { type: 'CreateGroup', groupId: 'gb', name: 'group-b' },
+  { type: 'AssignPool', groupId: 'gb', poolId: 'pb' },
+  { type: 'OnboardUser', userId: 'alice', name: 'Alice', role: 'data-scientist', groupId: 'ga' },
+  { type: 'OnboardUser', userId: 'bob', name: 'Bob', role: 'data-scientist', groupId: 'ga' },
+  { type: 'OnboardUser', userId: 'carol', name: 'Carol', role: 'data-scientist', groupId: 'gb' },
+];
+
+export async function fixture(options: { store?: EventStore; bodyLimit?: number } = {}): Promise<Fixture> {
+  const store = options.store ?? new InMemoryEventStore();
+  const clock = { t: 1000, now: () => clock.t };
+  const metrics = createMetrics();
+  const engine = await createEngine({ store, clock, observer: metrics.observer });
+  const setup = await engine.executeBatch(CLUSTER);
+  const refused = setup.outcomes.filter((o) => !o.ok);
+  if (refused.length > 0) throw new Error(`fixture setup refused: ${JSON.stringify(refused)}`);
+  const registry = await TokenRegistry.open(store, clock);
+  const tokens = {
+    admin: (await registry.issue('admin')).token,
+    alice: (await registry.issue('alice')).token,
+    bob: (await registry.issue('bob')).token,
+    carol: (await registry.issue('carol')).token,
+  };
+  let n = 0;
+  const app = await buildServer({
+    engine,
+    tokens: registry,
+    metrics,
+    newJobId: () => `job-${++n}`,
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+  });
+  return {
+    app,
+    engine,
+    store,
+    tokens,
+    clock,
+    async call(who, method, url, body, headers = {}) {
+      const res = await app.inject({
+        method,
+        url,
+        headers: { ...(who === 'nobody' ? {} : { authorization: `Bearer ${tokens[who]}` }), ...headers },
+        ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+      });
+      let parsed: unknown = res.body;
+      try {
+        parsed = res.body === '' ? undefined : JSON.parse(res.body);
+      } catch {
+        // not JSON (metrics, docs): the text
+      }
+      return { status: res.statusCode, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
