@@ -2,6 +2,7 @@
 /** The gpupool command line. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exportEvents, ImportError, importEvents } from '../adapters/events-io.js';
+import { ClusterConfigError, DEMO_CLUSTER_CONFIG } from '../adapters/memory/cluster-config.js';
 import { DEFAULT_STORE, openStore, storeSpec } from '../adapters/open-store.js';
 import { PLACEMENTS } from '../core/model.js';
 import type { EventStore } from '../core/ports.js';
@@ -35,6 +36,12 @@ function integer(flag: string) {
   };
 }
 
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('--port takes an integer from 0 to 65535');
+  return n;
+}
+
 function policies(value: string) {
   try {
     return parsePolicies(value);
@@ -52,6 +59,63 @@ program
   .option('--store <store>', `an empty event store for the demo: a SQLite file, or memory`, DEMO_STORE)
   .action(async (opts) => {
     await runDemo(console.log, opts.store);
+  });
+
+program
+  .command('serve')
+  .description('serve the HTTP API: the engine on an event store, the cluster simulated in real time')
+  .addOption(new Option('--port <port>', 'port to listen on').env('GPUPOOL_PORT').default(8080).argParser(port))
+  .addOption(new Option('--host <host>', 'address to listen on').env('GPUPOOL_HOST').default('127.0.0.1'))
+  .addOption(
+    new Option('--store <store>', `the event store: a SQLite file, an EventStoreDB connection string (esdb://...), or memory`)
+      .env('GPUPOOL_STORE')
+      .default(DEFAULT_STORE),
+  )
+  .addOption(
+    new Option('--cluster <file>', 'the cluster config file (YAML or JSON)')
+      .env('GPUPOOL_CLUSTER')
+      .default(DEMO_CLUSTER_CONFIG, 'the demo cluster'),
+  )
+  .addOption(new Option('--log-level <level>', 'request log level').env('GPUPOOL_LOG_LEVEL').default('warn'))
+  .action(async (opts) => {
+    // Loaded here: the server's libraries are not needed by the other commands.
+    const { serve } = await import('../adapters/http/serve.js');
+    const served = await serve({
+      port: opts.port,
+      host: opts.host,
+      store: opts.store,
+      cluster: opts.cluster,
+      logLevel: opts.logLevel,
+    });
+    const out = (line = '') => process.stdout.write(`${line}\n`);
+    out(`gpupool serving on ${served.url} (store: ${opts.store}; cluster: ${opts.cluster})`);
+    out(`  API      ${served.url}/api/v1`);
+    out(`  docs     ${served.url}/docs`);
+    if (served.registeredNodes.length > 0) out(`  registered nodes: ${served.registeredNodes.join(', ')}`);
+    if (served.bootstrapToken) {
+      out();
+      out(`Operator '${served.bootstrapToken.userId}' API token (shown once; only its hash is stored):`);
+      out();
+      out(`  ${served.bootstrapToken.token}`);
+      out();
+      out(`  export GPUPOOL_TOKEN=${served.bootstrapToken.token}`);
+      out(`  curl -H "Authorization: Bearer $GPUPOOL_TOKEN" ${served.url}/api/v1/pools`);
+    }
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      out(`${signal}: finishing requests in flight and flushing the store...`);
+      served.close().then(
+        () => process.exit(0),
+        (e) => {
+          process.stderr.write(`gpupool: shutdown failed: ${(e as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
   });
 
 const events = program.command('events').description('move an event log between stores as JSON lines');
@@ -140,7 +204,7 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof InputError || e instanceof ImportError || e instanceof CorruptEventError) {
+  if (e instanceof InputError || e instanceof ImportError || e instanceof CorruptEventError || e instanceof ClusterConfigError) {
     process.stderr.write(`gpupool: ${e.message}\n`);
     process.exit(2);
   }

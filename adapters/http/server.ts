@@ -36,8 +36,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    // Tokens travel in the Authorization header; keep them out of the request log.
-    disableRequestLogging: false,
   });
   const ctx: HttpContext = { engine: options.engine, tokens: options.tokens, newJobId: options.newJobId ?? randomUUID };
   const metrics = options.metrics ?? createMetrics();

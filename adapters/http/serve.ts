@@ -1,0 +1,113 @@
+/**
+ * `gpupool serve`, as a function: the engine on an event store (SQLite by default), the cluster
+ * described by a config file registered into it, the simulated runtime playing the cluster in real
+ * time (until a Kubernetes runtime exists), and the HTTP server in front.
+ *
+ * On first start it bootstraps: installs the cluster with its operator and issues that operator a
+ * token, which it hands back once to be printed. Whenever no operator has a live token (the first
+ * start was interrupted, or every operator token was revoked) it issues one again, so an operator
+ * can never be locked out of their own server.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { EventStore } from '../../core/ports.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../memory/cluster-config.js';
+import { type RealtimeRuntime, startRealtimeRuntime } from '../memory/realtime-runtime.js';
+import { openStore } from '../open-store.js';
+import { createMetrics } from './metrics.js';
+import { buildServer } from './server.js';
+import { TokenRegistry } from './tokens.js';
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '127.0.0.1';
+export const BOOTSTRAP_OPERATOR = 'admin';
+
+export interface ServeOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** An event store spec (see open-store.ts), or a store already open. */
+  readonly store: string | EventStore;
+  /** Cluster config file (YAML or JSON); default the demo cluster. */
+  readonly cluster?: string;
+  readonly logLevel?: string;
+  /** Runtime timings (seconds); the demo defaults are in startRealtimeRuntime. */
+  readonly launchDelaySeconds?: number;
+  readonly stopDelaySeconds?: number;
+  readonly snapshotEvery?: number;
+}
+
+export interface Served {
+  readonly app: FastifyInstance;
+  readonly engine: Engine;
+  readonly url: string;
+  /** The operator's token when this start issued one (print it once), else undefined. */
+  readonly bootstrapToken?: { userId: string; token: string };
+  readonly registeredNodes: string[];
+  /** Stop accepting, finish requests in flight, end event streams, stop the runtime, flush the store. */
+  close(): Promise<void>;
+}
+
+export async function serve(options: ServeOptions): Promise<Served> {
+  const store = typeof options.store === 'string' ? openStore(options.store) : options.store;
+  let runtime: RealtimeRuntime | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    const metrics = createMetrics();
+    const engine = await createEngine({ store, snapshotEvery: options.snapshotEvery ?? 10_000, observer: metrics.observer });
+    const tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
+    const bootstrapToken = await bootstrap(engine, tokens);
+    const { registered } = await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));
+    runtime = startRealtimeRuntime(engine, {
+      ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
+      ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
+    });
+    app = await buildServer({
+      engine,
+      tokens,
+      metrics,
+      logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
+    });
+    const url = await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
+    const server = app;
+    const rt = runtime;
+    let closed: Promise<void> | undefined;
+    return {
+      app,
+      engine,
+      url,
+      registeredNodes: registered,
+      ...(bootstrapToken ? { bootstrapToken } : {}),
+      close: () => {
+        closed ??= (async () => {
+          await server.close();
+          rt.stop();
+          await engine.close();
+          await store.close();
+        })();
+        return closed;
+      },
+    };
+  } catch (e) {
+    runtime?.stop();
+    await app?.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** Install on first start; issue an operator token whenever no operator holds a live one. */
+async function bootstrap(engine: Engine, tokens: TokenRegistry): Promise<{ userId: string; token: string } | undefined> {
+  if (!engine.current.installed) {
+    const r = await engine.execute({ type: 'Install', userId: BOOTSTRAP_OPERATOR, name: 'Operator', commandId: 'bootstrap' });
+    if (!r.ok) throw new Error(`bootstrap: ${r.rejection.message}`);
+  }
+  const operators = [...engine.current.users.values()]
+    .filter((u) => u.role === 'operator')
+    .map((u) => u.id)
+    .sort();
+  if (operators.some((id) => tokens.list(id).length > 0)) return undefined;
+  const userId = operators.includes(BOOTSTRAP_OPERATOR) ? BOOTSTRAP_OPERATOR : operators[0];
+  if (userId === undefined) throw new Error('bootstrap: the cluster has no operator');
+  const { token } = await tokens.issue(userId, 'bootstrap');
+  return { userId, token };
+}
