@@ -32,10 +32,33 @@ export interface ServerOptions {
   readonly newJobId?: () => string;
 }
 
+/** A route as registered: its method, its URL pattern, and who may call it. */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly access: 'public' | 'user' | 'operator';
+}
+
+const registered = new WeakMap<FastifyInstance, readonly RegisteredRoute[]>();
+
+/**
+ * Every route a server built by `buildServer` registered, in order: the API's, the probes', the
+ * documentation's, and the HEAD routes fastify adds for GETs. Tests hold tables of expectations
+ * against it, so a route without a row is noticed.
+ */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return registered.get(app) ?? [];
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+  });
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access ?? 'public' });
   });
   const ctx: HttpContext = { engine: options.engine, tokens: options.tokens, newJobId: options.newJobId ?? randomUUID };
   const metrics = options.metrics ?? createMetrics();
@@ -47,6 +70,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addSchema(problemSchema);
+  // JSON as fastify parses it (prototype-poisoning keys refused), except that an empty body is no
+  // body: `curl -H 'content-type: application/json' -X POST .../stop` is a fair request.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') done(null, undefined);
+    else json(req, body as string, done);
+  });
 
   await app.register(swagger, {
     openapi: {
