@@ -153,7 +153,13 @@ describe('cluster resources', () => {
       url: '/api/v1/me',
       headers: { authorization: `Bearer ${issued.body.token}` },
     });
-    expect(JSON.parse(me.body)).toMatchObject({ id: 'dave', group: 'ga', role: 'data-scientist' });
+    expect(JSON.parse(me.body)).toEqual({
+      id: 'dave',
+      name: 'Dave',
+      group: 'ga',
+      role: 'data-scientist',
+      tokenId: issued.body.tokenId,
+    });
     const listed = await f.call('admin', 'GET', '/api/v1/users/dave/tokens');
     expect(listed.body).toEqual([expect.objectContaining({ tokenId: issued.body.tokenId, label: 'laptop' })]);
     expect(JSON.stringify(listed.body)).not.toContain(issued.body.token);

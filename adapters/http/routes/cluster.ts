@@ -353,15 +353,10 @@ export function clusterRoutes(ctx: HttpContext) {
     app.get(
       '/me',
       { config: user, schema: { tags: ['users'], summary: 'Who the token belongs to', response: errors() } },
-      async (req, reply) =>
-        answer(
-          reply,
-          good({
-            ...userOf(req.principal.userId),
-            ...(userOf(req.principal.userId) as { value: object }).value,
-            tokenId: req.principal.tokenId,
-          }),
-        ),
+      async (req, reply) => {
+        const me = userOf(req.principal.userId);
+        return answer(reply, me.ok ? good({ ...me.value, tokenId: req.principal.tokenId }) : me);
+      },
     );
     app.get(
       '/users',
@@ -378,9 +373,20 @@ export function clusterRoutes(ctx: HttpContext) {
       '/users/:userId',
       {
         config: operator,
-        schema: { tags: ['users'], summary: 'One user', params: idParams('userId'), response: errors(403, 404) },
+        schema: {
+          tags: ['users'],
+          summary: 'One user',
+          params: idParams('userId'),
+          querystring: timeTravelQuery(),
+          response: errors(400, 403, 404),
+        },
       },
-      async (req, reply) => answer(reply, userOf(params(req).userId)),
+      async (req, reply) => {
+        const s = await stateFor(ctx, req);
+        if (!s.ok) return answer(reply, s);
+        const u = s.value.users.get(params(req).userId as string);
+        return answer(reply, u ? good({ ...u }) : bad(notFound(`user '${params(req).userId}'`)));
+      },
     );
     app.post(
       '/users',
