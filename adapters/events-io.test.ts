@@ -9,6 +9,7 @@ import type { EventStore } from '../core/ports.js';
 import { canonicalState } from '../core/test-support/canonical.js';
 import { CorruptEventError, createEngine } from '../engine/engine.js';
 import { exportEvents, ImportError, importEvents } from './events-io.js';
+import { EventStoreDBEventStore } from './eventstoredb/store.js';
 import { InMemoryEventStore } from './memory/store.js';
 import { DEFAULT_STORE, openStore, storeSpec } from './open-store.js';
 import { SqliteEventStore } from './sqlite/store.js';
@@ -107,11 +108,22 @@ describe('choosing the store', () => {
     expect(DEFAULT_STORE).toBe('./data/gpupool.db');
   });
 
-  it('opens SQLite for a path (creating its folder), memory for "memory", and refuses what it cannot open yet', async () => {
+  it('opens SQLite for a path (creating its folder), memory for "memory", EventStoreDB for esdb:// strings', async () => {
     const s = openStore(join(dir, 'deep', 'er', 'g.db'));
     expect(s).toBeInstanceOf(SqliteEventStore);
     await s.close();
     expect(openStore('memory')).toBeInstanceOf(InMemoryEventStore);
-    expect(() => openStore('esdb://localhost:2113')).toThrow(/not supported yet/);
+    // Connecting is lazy: opening names the server, the first operation reaches it.
+    const esdb = openStore('esdb://localhost:2113?tls=false', {});
+    expect(esdb).toBeInstanceOf(EventStoreDBEventStore);
+    expect((esdb as EventStoreDBEventStore).namespace).toBe('gpupool');
+    await esdb.close();
+    const cluster = openStore('esdb+discover://cluster.internal:2113', { GPUPOOL_ESDB_NAMESPACE: 'staging' });
+    expect((cluster as EventStoreDBEventStore).streamName('cluster')).toBe('staging-cluster');
+    await cluster.close();
+    expect(() => openStore('esdb://localhost:port', {})).toThrow(
+      /invalid EventStoreDB connection string 'esdb:\/\/localhost:port'/,
+    );
+    expect(() => openStore('esdb://localhost:2113', { GPUPOOL_ESDB_NAMESPACE: 'a-b' })).toThrow(/namespace must be/);
   });
 });

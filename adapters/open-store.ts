@@ -1,10 +1,13 @@
 /**
  * Which event store gpupool uses: `--store` or GPUPOOL_STORE, else the embedded SQLite file
- * `./data/gpupool.db`. `memory` keeps the log in memory (nothing survives the process).
+ * `./data/gpupool.db`. `memory` keeps the log in memory (nothing survives the process). An
+ * EventStoreDB connection string (`esdb://host:2113?tls=false`, `esdb+discover://...`) opens
+ * EventStoreDB, under the namespace GPUPOOL_ESDB_NAMESPACE (default `gpupool`).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventStore } from '../core/ports.js';
+import { EventStoreDBEventStore } from './eventstoredb/store.js';
 import { InMemoryEventStore } from './memory/store.js';
 import { SqliteEventStore } from './sqlite/store.js';
 
@@ -15,10 +18,11 @@ export function storeSpec(flag: string | undefined, env: NodeJS.ProcessEnv = pro
   return flag ?? env.GPUPOOL_STORE ?? DEFAULT_STORE;
 }
 
-export function openStore(spec: string): EventStore {
+export function openStore(spec: string, env: NodeJS.ProcessEnv = process.env): EventStore {
   if (spec === 'memory') return new InMemoryEventStore();
   if (/^esdb(\+discover)?:\/\//.test(spec)) {
-    throw new Error(`EventStoreDB connection strings are not supported yet: ${spec}`);
+    const namespace = env.GPUPOOL_ESDB_NAMESPACE;
+    return new EventStoreDBEventStore(spec, namespace ? { namespace } : {});
   }
   mkdirSync(dirname(spec), { recursive: true });
   return new SqliteEventStore(spec);

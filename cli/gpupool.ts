@@ -119,7 +119,7 @@ program
   });
 
 const events = program.command('events').description('move an event log between stores as JSON lines');
-const STORE_HELP = `the event store: a SQLite file, or memory (env GPUPOOL_STORE; default ${DEFAULT_STORE})`;
+const STORE_HELP = `the event store: a SQLite file, an EventStoreDB connection string (esdb://...), or memory (env GPUPOOL_STORE; default ${DEFAULT_STORE})`;
 
 /** Open the store a command names, run `work` on it, and close it whatever happens. */
 async function withStore<T>(flag: string | undefined, work: (store: EventStore) => Promise<T>): Promise<T> {
