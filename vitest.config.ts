@@ -1,10 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
   resolve: {
     // The README's examples import the package by name; tests run them against the source.
-    alias: { gpupool: fileURLToPath(new URL('./index.ts', import.meta.url)) },
+    alias: [
+      { find: /^gpupool$/, replacement: source('./index.ts') },
+      { find: /^gpupool\/sqlite$/, replacement: source('./adapters/sqlite/store.ts') },
+      { find: /^gpupool\/eventstoredb$/, replacement: source('./adapters/eventstoredb/store.ts') },
+      { find: /^gpupool\/http$/, replacement: source('./adapters/http/index.ts') },
+    ],
   },
   test: {
     include: ['**/*.test.ts'],

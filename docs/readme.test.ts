@@ -18,26 +18,35 @@ describe('README', () => {
     expect(commands).toEqual(['npm install && npm start', 'npm test']);
   });
 
-  it('embedding example runs as written and prints what its comments say', async () => {
-    const code = readme.split('## Embedding')[1]?.split('```ts')[1]?.split('```')[0];
+  /** The `n`th TypeScript example of the Embedding section, run as written; what it printed. */
+  async function runExample(n: number, adapt = (code: string, _dir: string) => code): Promise<string[]> {
+    const code = readme.split('## Embedding')[1]?.split('## ')[0]?.split('```ts')[n]?.split('```')[0];
     expect(code).toBeDefined();
     const dir = mkdtempSync(join(new URL('.', import.meta.url).pathname, '.readme-'));
     const file = join(dir, 'example.ts');
-    writeFileSync(file, code as string);
+    writeFileSync(file, adapt(code as string, dir));
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       await import(file);
-      const printed = log.mock.calls.map((c) => c.join(' '));
-      expect(printed).toEqual([
-        'true',
-        'Starting',
-        'not-enough-free-gpus',
-        'Starting',
-        "the job asks for 8 GPUs but pool 'llm' has 4: ask for at most 4",
-      ]);
+      return log.mock.calls.map((c) => c.join(' '));
     } finally {
       log.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it('embedding example runs as written and prints what its comments say', async () => {
+    expect(await runExample(1)).toEqual([
+      'true',
+      'Starting',
+      'not-enough-free-gpus',
+      'Starting',
+      "the job asks for 8 GPUs but pool 'llm' has 4: ask for at most 4",
+    ]);
+  });
+
+  it('the HTTP embedding example runs as written (its database in a temporary directory)', async () => {
+    const printed = await runExample(2, (code, dir) => code.replace("'data/embedded.db'", JSON.stringify(join(dir, 'e.db'))));
+    expect(printed).toEqual(['operator']);
   });
 });
