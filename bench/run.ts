@@ -10,6 +10,7 @@ import { decodeEvent } from '../core/events.js';
 import { evolve, initialState, replay } from '../core/evolve.js';
 import type { Policy } from '../core/model.js';
 import { durableAppends, startup } from './durable.js';
+import { HTTP, type HttpRun, httpRun } from './http.js';
 import {
   coreExecutor,
   engineExecutor,
@@ -262,6 +263,40 @@ async function benchDurable(reps: number): Promise<void> {
   report({ name: 'SQLite read alone', unit: 'events/s', values: s.readOnlyS.map((x) => s.events / x) });
 }
 
+// -- http ------------------------------------------------------------------------------------------
+
+/** The HTTP server under autocannon on loopback, the server in a child process: durable submissions, queue reads. */
+async function benchHttp(reps: number): Promise<void> {
+  console.log(
+    `http: gpupool serve on SQLite (WAL, synchronous=FULL) in a child process, autocannon in this one; ${HTTP.seconds} s per run after ${HTTP.warmupSeconds} s of warm-up, every answer 2xx`,
+  );
+  const runs: HttpRun[] = [];
+  for (let r = 0; r < reps; r++) runs.push(await httpRun());
+  console.log(
+    `  POST /api/v1/jobs, ${HTTP.submitConnections} connections, a data scientist's 0-GPU notebooks (none waits), 201 once durable`,
+  );
+  report({
+    name: 'submit: requests/s',
+    unit: 'req/s',
+    values: runs.map((x) => x.submit.requestsPerSecond),
+    target: { kind: 'min', value: 5_000 },
+  });
+  report({ name: 'submit: p50 latency', unit: 'ms', values: runs.map((x) => x.submit.p50Ms) });
+  report({
+    name: 'submit: p99 latency',
+    unit: 'ms',
+    values: runs.map((x) => x.submit.p99Ms),
+    target: { kind: 'max', value: 50 },
+  });
+  report({ name: 'submit: requests per transaction', unit: '', values: runs.map((x) => x.submit.requestsPerTransaction) });
+  console.log(
+    `  GET /api/v1/pools/<pool>/queue, ${HTTP.queueConnections} connections, ${HTTP.waiting.toLocaleString('en-US')} waiting jobs (about ${Math.round(median(runs.map((x) => x.queue.bytesPerResponse)) / 1024)} KiB per answer)`,
+  );
+  report({ name: 'queue: requests/s', unit: 'req/s', values: runs.map((x) => x.queue.requestsPerSecond) });
+  report({ name: 'queue: p50 latency', unit: 'ms', values: runs.map((x) => x.queue.p50Ms) });
+  report({ name: 'queue: p99 latency', unit: 'ms', values: runs.map((x) => x.queue.p99Ms) });
+}
+
 // -- main ------------------------------------------------------------------------------------------
 
 const BENCHES: Record<string, (reps: number) => Promise<void>> = {
@@ -270,6 +305,7 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   reschedule: benchReschedule,
   simulate: benchSimulate,
   durable: benchDurable,
+  http: benchHttp,
 };
 
 const args = process.argv.slice(2);

@@ -5,7 +5,7 @@
 import type {} from '@fastify/swagger'; // its FastifySchema fields (tags, summary) for every route
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandOutcome } from '../../core/batch.js';
-import type { DecodeIssue } from '../../core/codec.js';
+import { type DecodeIssue, describeValue } from '../../core/codec.js';
 import { type Command, type CommandType, decodeCommand } from '../../core/commands.js';
 import type { State } from '../../core/model.js';
 import { ConflictRetriesExhaustedError, type Engine } from '../../engine/engine.js';
@@ -38,12 +38,36 @@ export const bad = <A = never>(p: Problem): Result<A> => ({ ok: false, problem: 
 /** Fields the server sets and a body may not: the command type, its id and its time. */
 const SERVER_FIELDS = ['type', 'commandId', 'at'];
 
+/**
+ * The deepest a body may nest: more than any command needs (a job's `spec` holds 32 levels). A
+ * deeper one is refused before anything walks it recursively (describing a value for an error
+ * message would overflow the stack).
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/** Whether a parsed JSON value nests arrays and objects more than `max` levels deep; no recursion. */
+function nestsDeeperThan(u: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[u, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** The request body as a plain object (absent: empty), without the fields the server sets. */
 export function bodyObject(req: FastifyRequest): Result<Record<string, unknown>> {
   const b = req.body;
   if (b === undefined || b === null) return good({});
+  if (nestsDeeperThan(b, MAX_BODY_DEPTH)) {
+    return bad(
+      invalidInput([{ path: 'body', expected: `JSON nested at most ${MAX_BODY_DEPTH} levels deep`, actual: 'a deeper value' }]),
+    );
+  }
   if (typeof b !== 'object' || Array.isArray(b)) {
-    return bad(invalidInput([{ path: 'body', expected: 'a JSON object', actual: JSON.stringify(b) ?? String(b) }]));
+    return bad(invalidInput([{ path: 'body', expected: 'a JSON object', actual: describeValue(b) }]));
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(b)) if (!SERVER_FIELDS.includes(k)) out[k] = v;
@@ -156,6 +180,17 @@ function parseTime(u: unknown): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(u)) return undefined;
   const ms = Date.parse(u);
   return Number.isNaN(ms) ? undefined : ms / 1000;
+}
+
+/** A read route's handler: a view of the state the request asks for, the present or the past. */
+export function reading(
+  ctx: HttpContext,
+  view: (state: Readonly<State>, req: FastifyRequest) => Result<unknown>,
+): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  return async (req, reply) => {
+    const s = await stateFor(ctx, req);
+    return answer(reply, s.ok ? view(s.value, req) : s);
+  };
 }
 
 /** The query parameters every read takes, for the OpenAPI document. */

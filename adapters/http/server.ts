@@ -50,10 +50,31 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
   return registered.get(app) ?? [];
 }
 
+/** The longest id a path may name: a name's limit (core/codec.ts). */
+const MAX_ID_LENGTH = 253;
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // An id is as long as a name may be (253 characters, see core/codec.ts): the router must let
+    // one through to its route (fastify's default stops at 100, and a longer id could be created
+    // but never read or stopped).
+    routerOptions: { maxParamLength: MAX_ID_LENGTH },
+    // What the router refuses before any route runs is answered as a problem too.
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        return sendProblem(
+          reply,
+          problem(414, 'uri-too-long', `a path segment is longer than any id (${MAX_ID_LENGTH} characters)`),
+        );
+      }
+      if (err.code === 'FST_ERR_BAD_URL') {
+        return sendProblem(reply, problem(400, 'invalid-input', `the URL is not valid: ${err.message}`));
+      }
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+      return sendProblem(reply, problem(status, status === 500 ? 'internal-error' : 'bad-request', err.message));
+    },
   });
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
@@ -154,6 +175,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('preClose', async () => {
     closing = true;
     for (const close of [...streams]) close();
+  });
+  // A request still in flight when the close begins is answered with `Connection: close`. Node
+  // closes only the connections idle at that moment; a keep-alive one that finishes later would
+  // hold the close open for the whole keep-alive timeout (72 s).
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   return app;
 }

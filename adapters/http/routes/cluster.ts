@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_GROUP_ID } from '../../../core/model.js';
 import { listNodes, listPools, nodeView, poolQueue, poolUsage } from '../../../core/queries.js';
 import { canSeeJob, canSeePool } from '../access.js';
-import { answer, bad, bodyObject, good, type HttpContext, type Result, runCommand, stateFor } from '../context.js';
+import { answer, bad, bodyObject, good, type HttpContext, type Result, reading, runCommand } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
 import { forbidden, notFound, problem } from '../problem.js';
 import { jobView } from './jobs.js';
@@ -49,10 +49,7 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(400, 403),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        return answer(reply, s.ok ? good(listNodes(s.value)) : s);
-      },
+      reading(ctx, (state) => good(listNodes(state))),
     );
     app.get(
       '/nodes/:nodeId',
@@ -66,12 +63,10 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(400, 403, 404),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        if (!s.ok) return answer(reply, s);
-        const node = s.value.nodes.get(params(req).nodeId as string);
-        return answer(reply, node ? good(nodeView(s.value, node)) : bad(notFound(`node '${params(req).nodeId}'`)));
-      },
+      reading(ctx, (state, req) => {
+        const node = state.nodes.get(params(req).nodeId as string);
+        return node ? good(nodeView(state, node)) : bad(notFound(`node '${params(req).nodeId}'`));
+      }),
     );
     app.post(
       '/nodes',
@@ -123,11 +118,9 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(400),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        if (!s.ok) return answer(reply, s);
-        return answer(reply, good(listPools(s.value).filter((p) => canSeePool(req.principal, s.value, p.id))));
-      },
+      reading(ctx, (state, req) => {
+        return good(listPools(state).filter((p) => canSeePool(req.principal, state, p.id)));
+      }),
     );
     app.get(
       '/pools/:poolId',
@@ -141,16 +134,13 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(400, 403, 404),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        if (!s.ok) return answer(reply, s);
+      reading(ctx, (state, req) => {
         const id = params(req).poolId as string;
-        const u = poolUsage(s.value, id);
-        if (!u) return answer(reply, bad(notFound(`pool '${id}'`)));
-        if (!canSeePool(req.principal, s.value, id))
-          return answer(reply, bad(forbidden('you may read only your own group’s pool')));
-        return answer(reply, good(u));
-      },
+        const u = poolUsage(state, id);
+        if (!u) return bad(notFound(`pool '${id}'`));
+        if (!canSeePool(req.principal, state, id)) return bad(forbidden('you may read only your own group’s pool'));
+        return good(u);
+      }),
     );
     app.get(
       '/pools/:poolId/queue',
@@ -164,26 +154,20 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(400, 403, 404),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        if (!s.ok) return answer(reply, s);
+      reading(ctx, (state, req) => {
         const id = params(req).poolId as string;
-        const q = poolQueue(s.value, id);
-        if (!q) return answer(reply, bad(notFound(`pool '${id}'`)));
-        if (!canSeePool(req.principal, s.value, id))
-          return answer(reply, bad(forbidden('you may read only your own group’s pool')));
+        const q = poolQueue(state, id);
+        if (!q) return bad(notFound(`pool '${id}'`));
+        if (!canSeePool(req.principal, state, id)) return bad(forbidden('you may read only your own group’s pool'));
         // Jobs the caller may not see keep their place in line, without saying whose they are.
-        return answer(
-          reply,
-          good(
-            q.map((e) =>
-              canSeeJob(req.principal, e.job)
-                ? { position: e.position, job: jobView(e.job), reason: e.reason }
-                : { position: e.position, hidden: true, gpus: e.job.gpus, reason: e.reason },
-            ),
+        return good(
+          q.map((e) =>
+            canSeeJob(req.principal, e.job)
+              ? { position: e.position, job: jobView(e.job), reason: e.reason }
+              : { position: e.position, hidden: true, gpus: e.job.gpus, reason: e.reason },
           ),
         );
-      },
+      }),
     );
     app.post(
       '/pools',
@@ -275,10 +259,7 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(400, 403),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        return answer(reply, s.ok ? good([...s.value.groups.values()].map((g) => ({ ...g }))) : s);
-      },
+      reading(ctx, (state) => good([...state.groups.values()].map((g) => ({ ...g })))),
     );
     app.get(
       '/groups/:groupId',
@@ -292,14 +273,12 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(400, 403, 404),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        if (!s.ok) return answer(reply, s);
-        const g = s.value.groups.get(params(req).groupId as string);
-        if (!g) return answer(reply, bad(notFound(`group '${params(req).groupId}'`)));
-        const members = [...s.value.users.values()].filter((u) => u.group === g.id).map((u) => u.id);
-        return answer(reply, good({ ...g, members }));
-      },
+      reading(ctx, (state, req) => {
+        const g = state.groups.get(params(req).groupId as string);
+        if (!g) return bad(notFound(`group '${params(req).groupId}'`));
+        const members = [...state.users.values()].filter((u) => u.group === g.id).map((u) => u.id);
+        return good({ ...g, members });
+      }),
     );
     app.post(
       '/groups',
@@ -364,10 +343,7 @@ export function clusterRoutes(ctx: HttpContext) {
         config: operator,
         schema: { tags: ['users'], summary: 'List users', querystring: timeTravelQuery(), response: errors(400, 403) },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        return answer(reply, s.ok ? good([...s.value.users.values()].map((u) => ({ ...u }))) : s);
-      },
+      reading(ctx, (state) => good([...state.users.values()].map((u) => ({ ...u })))),
     );
     app.get(
       '/users/:userId',
@@ -381,12 +357,10 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(400, 403, 404),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        if (!s.ok) return answer(reply, s);
-        const u = s.value.users.get(params(req).userId as string);
-        return answer(reply, u ? good({ ...u }) : bad(notFound(`user '${params(req).userId}'`)));
-      },
+      reading(ctx, (state, req) => {
+        const u = state.users.get(params(req).userId as string);
+        return u ? good({ ...u }) : bad(notFound(`user '${params(req).userId}'`));
+      }),
     );
     app.post(
       '/users',

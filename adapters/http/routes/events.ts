@@ -21,6 +21,18 @@ export interface EventStreams {
 
 export function eventRoutes(ctx: HttpContext, streams: Set<() => void>) {
   return async (app: FastifyInstance) => {
+    // The last revision announced to subscribers, which only durable events are. The state's own
+    // revision runs ahead of it while a batch is being written (and falls back if the write
+    // fails): a stream that started there would skip that batch's events, announced a moment
+    // later, as already sent.
+    let durable = ctx.engine.revision;
+    const untrack = ctx.engine.subscribe((a) => {
+      durable = a.firstRevision + a.events.length - 1;
+    });
+    app.addHook('onClose', async () => {
+      untrack();
+    });
+
     app.get(
       '/events',
       {
@@ -36,7 +48,7 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>) {
       },
       async (req, reply) => {
         const raw = req.headers['last-event-id'] ?? (req.query as { lastEventId?: string }).lastEventId;
-        let last = ctx.engine.revision;
+        let last = durable;
         if (raw !== undefined) {
           const n = Number(raw);
           if (typeof raw !== 'string' || !/^(-1|\d+)$/.test(raw) || !Number.isSafeInteger(n)) {
@@ -49,7 +61,7 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>) {
               ),
             );
           }
-          last = Math.min(n, ctx.engine.revision);
+          last = Math.min(n, durable);
         }
         const principal = req.principal;
         reply.hijack();
@@ -90,7 +102,7 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>) {
         req.raw.on('close', close);
 
         try {
-          const upTo = ctx.engine.revision;
+          const upTo = durable;
           while (sent < upTo && !out.writableEnded) {
             const page = await ctx.engine.eventsFrom(sent + 1, PAGE);
             if (page.length === 0) break;

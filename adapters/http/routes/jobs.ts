@@ -19,6 +19,7 @@ import {
   good,
   type HttpContext,
   type Result,
+  reading,
   stateFor,
 } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
@@ -207,12 +208,10 @@ export function jobRoutes(ctx: HttpContext) {
           response: errors(400, 404),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        if (!s.ok) return answer(reply, s);
-        const job = visibleJob(req, s.value, (req.params as { jobId: string }).jobId);
-        return answer(reply, job.ok ? good(jobView(job.value)) : job);
-      },
+      reading(ctx, (state, req) => {
+        const job = visibleJob(req, state, (req.params as { jobId: string }).jobId);
+        return job.ok ? good(jobView(job.value)) : job;
+      }),
     );
 
     app.get(
@@ -227,13 +226,11 @@ export function jobRoutes(ctx: HttpContext) {
           response: errors(400, 404),
         },
       },
-      async (req, reply) => {
-        const s = await stateFor(ctx, req);
-        if (!s.ok) return answer(reply, s);
-        const job = visibleJob(req, s.value, (req.params as { jobId: string }).jobId);
-        if (!job.ok) return answer(reply, job);
-        return answer(reply, good({ jobId: job.value.id, status: job.value.status, reason: explainJob(s.value, job.value.id) }));
-      },
+      reading(ctx, (state, req) => {
+        const job = visibleJob(req, state, (req.params as { jobId: string }).jobId);
+        if (!job.ok) return job;
+        return good({ jobId: job.value.id, status: job.value.status, reason: explainJob(state, job.value.id) });
+      }),
     );
 
     app.post(

@@ -1,0 +1,577 @@
+/**
+ * Fuzzing the HTTP edge with fast-check: random requests to random routes as random callers,
+ * with bodies of every shape (wrong types, huge numbers, deep nesting, control characters,
+ * prototype-pollution keys, text that is not JSON, bodies over the limit), random paths (odd
+ * segments, encoded and malformed escapes, very long ids) and random headers (Idempotency-Key,
+ * Authorization, Last-Event-ID, Content-Type). Whatever comes in:
+ * - the server never answers 5xx;
+ * - every 4xx is application/problem+json with a `code` and a `detail`;
+ * - a refused request (4xx) changes neither the event revision nor the state, and a read
+ *   (GET, HEAD) never changes them at all.
+ *
+ * One world serves all of a property's runs: requests that succeed change it as they would in use, so
+ * later runs meet a cluster that has moved on. The event stream is only ever sent a Last-Event-ID
+ * it must refuse (a stream that is let in never ends under inject()).
+ */
+import fc from 'fast-check';
+import type { InjectOptions } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalState } from '../../core/test-support/canonical.js';
+import { registeredRoutes } from './server.js';
+import { type Fixture, fixture } from './test-support/fixture.js';
+
+/** Runs per property; FUZZ_RUNS raises it for a longer hunt. */
+const RUNS = Math.max(500, Number(process.env.FUZZ_RUNS ?? 500));
+/** A small body limit, so that bodies over it are cheap to make. */
+const BODY_LIMIT = 16 * 1024;
+
+const EVENTS = '/api/v1/events';
+
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+interface Req {
+  method: Method;
+  url: string;
+  headers: Record<string, string>;
+  /** Raw text, sent as is (absent: no body). */
+  payload?: string;
+}
+
+// -- values ----------------------------------------------------------------------------------------
+
+/** Ids and words the world knows, so that random requests often reach real resources. */
+const KNOWN = [
+  'a1',
+  'a2',
+  'pa',
+  'pb',
+  'default',
+  'ga',
+  'gb',
+  'n1',
+  'n3',
+  'n3/0',
+  'admin',
+  'alice',
+  'bob',
+  'carol',
+  'notebook',
+  'training',
+  'inference',
+  'first-fit',
+  'data-scientist',
+  'operator',
+  'A100',
+];
+
+/** Every field any body takes, the server's own, and keys that try to reach prototypes. */
+const FIELDS = [
+  'jobId',
+  'kind',
+  'gpus',
+  'owner',
+  'shared',
+  'spec',
+  'tags',
+  'priority',
+  'workers',
+  'gpuType',
+  'expectedDuration',
+  'immediate',
+  'poolId',
+  'toPoolId',
+  'fromPoolId',
+  'name',
+  'policy',
+  'placement',
+  'maxWaitSeconds',
+  'count',
+  'devices',
+  'groupId',
+  'userId',
+  'role',
+  'nodeId',
+  'labels',
+  'label',
+  'type',
+  'commandId',
+  'at',
+];
+const POLLUTING = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
+
+/** Numbers as JSON text, including ones JavaScript cannot hold exactly (or at all). */
+const numberText = fc.oneof(
+  fc.integer().map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+  fc.constantFrom('1e400', '-1e400', '1e308', '-0', '0.5', '1e-400', '9007199254740993', '123456789012345678901234567890', '-1'),
+);
+/** Strings as JSON text: any code point, control characters included. */
+const stringText = fc
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 30 }),
+    fc.string({ unit: 'binary-ascii', maxLength: 30 }),
+    fc.constantFrom(...KNOWN),
+    fc.integer({ min: 250, max: 600 }).map((n) => 'x'.repeat(n)),
+  )
+  .map((s) => JSON.stringify(s));
+const keyText = fc
+  .oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...FIELDS) },
+    { weight: 2, arbitrary: fc.constantFrom(...POLLUTING) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+  )
+  .map((k) => JSON.stringify(k));
+
+/** Deep nesting, as arrays or objects, far past any depth a command has. */
+const deepText = fc
+  .tuple(fc.integer({ min: 20, max: 6000 }), fc.boolean())
+  .map(([n, arrays]) => (arrays ? `${'['.repeat(n)}1${']'.repeat(n)}` : `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`));
+
+/** Any JSON value as text, its fields drawn mostly from the fields bodies take. */
+const jsonText = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { weight: 3, arbitrary: fc.constantFrom('null', 'true', 'false', '[]', '{}', '["n3/0"]', '[{"index":0,"gpuType":"A100"}]') },
+    { weight: 3, arbitrary: numberText },
+    { weight: 3, arbitrary: stringText },
+    { weight: 2, arbitrary: tie('array') },
+    { weight: 2, arbitrary: tie('object') },
+  ),
+  array: fc.array(tie('value'), { maxLength: 4 }).map((xs) => `[${(xs as string[]).join(',')}]`),
+  object: fc
+    .array(fc.tuple(keyText, tie('value')), { maxLength: 6 })
+    .map((kvs) => `{${(kvs as [string, string][]).map(([k, v]) => `${k}:${v}`).join(',')}}`),
+})).value as fc.Arbitrary<string>;
+
+/** A body's text: an object of fields (the common case), any JSON, deep nesting, not JSON, too large. */
+const payloadText: fc.Arbitrary<string> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .array(fc.tuple(keyText, fc.oneof({ weight: 4, arbitrary: jsonText }, { weight: 1, arbitrary: deepText })), {
+        maxLength: 7,
+      })
+      .map((kvs) => `{${kvs.map(([k, v]) => `${k}:${v}`).join(',')}}`),
+  },
+  { weight: 2, arbitrary: jsonText },
+  { weight: 1, arbitrary: deepText },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('{', '{"kind":', '[1,', '{"a":1}}', 'nul', "{'a':1}", '{"a":1,}', '\u0000', '\ufeff{}'),
+    ),
+  },
+  { weight: 1, arbitrary: fc.integer({ min: BODY_LIMIT + 1, max: 2 * BODY_LIMIT }).map((n) => `"${'x'.repeat(n)}"`) },
+);
+
+/**
+ * Bodies each route takes as they are, to start from (some the cluster refuses: a job that exists,
+ * one that never fits); the fuzzing then spoils a field or two.
+ */
+const VALID_BODIES: Record<string, readonly Record<string, unknown>[]> = {
+  'POST /api/v1/nodes': [{ nodeId: 'n9', devices: [{ index: 0, gpuType: 'A100' }] }],
+  'POST /api/v1/pools': [{ poolId: 'pc', name: 'pool-c', gpuType: 'A100' }],
+  'PATCH /api/v1/pools/:poolId': [{ policy: 'first-fit', maxWaitSeconds: 60 }],
+  'POST /api/v1/pools/:poolId/allocations': [{ count: 1 }],
+  'POST /api/v1/pools/:toPoolId/devices': [{ devices: ['n3/0'] }],
+  'POST /api/v1/groups': [{ groupId: 'gc', name: 'group-c' }],
+  'PUT /api/v1/groups/:groupId/pool': [{ poolId: 'pb' }],
+  'POST /api/v1/users': [{ userId: 'dave', name: 'Dave', role: 'data-scientist', groupId: 'ga' }],
+  'PUT /api/v1/users/:userId/group': [{ groupId: 'gb' }],
+  'POST /api/v1/users/:userId/tokens': [{ label: 'ci' }],
+  'POST /api/v1/jobs': [
+    { kind: 'training', gpus: 2, tags: ['x'], shared: true, spec: { image: 'a' } },
+    { jobId: 'a1', kind: 'notebook', gpus: 1 },
+    { kind: 'training', gpus: 64 },
+  ],
+  'POST /api/v1/jobs/:jobId/clone': [{ jobId: 'c9' }],
+};
+
+/** One of a route's valid bodies with up to two fields spoilt (set to anything, or dropped). */
+const nearlyValid = (route: string) =>
+  fc
+    .tuple(
+      fc.constantFrom(...(VALID_BODIES[route] ?? [{}])),
+      fc.array(
+        fc.oneof(
+          fc.tuple(keyText, fc.oneof({ weight: 5, arbitrary: jsonText }, { weight: 1, arbitrary: deepText })),
+          fc.constantFrom(...FIELDS).map((k) => [k] as const),
+        ),
+        { maxLength: 2 },
+      ),
+    )
+    .map(([valid, edits]) => {
+      const fields = new Map(Object.entries(valid).map(([k, v]) => [JSON.stringify(k), JSON.stringify(v)]));
+      for (const edit of edits) {
+        if (edit.length === 1) fields.delete(JSON.stringify(edit[0]));
+        else fields.set(edit[0], edit[1]);
+      }
+      return `{${[...fields].map(([k, v]) => `${k}:${v}`).join(',')}}`;
+    });
+
+// -- paths -----------------------------------------------------------------------------------------
+
+/** A path segment: known ids, any text percent-encoded, malformed escapes, dots, very long ids. */
+const segment = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...KNOWN.map(encodeURIComponent)) },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }).map(encodeURIComponent) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 20 }).map(encodeURIComponent) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', '%2F', '%00', '..', '.', '%2e%2e', '', '%20', '~', "'"),
+  },
+  { weight: 1, arbitrary: fc.integer({ min: 90, max: 5000 }).map((n) => 'j'.repeat(n)) },
+);
+
+const QUERY_KEYS = [
+  'asOf',
+  'asOfTime',
+  'status',
+  'kind',
+  'tag',
+  'owner',
+  'visibility',
+  'limit',
+  'offset',
+  'lastEventId',
+  ...POLLUTING,
+];
+const queryValue = fc.oneof(
+  fc.constantFrom('-1', '0', '1', '7', '-2', '1.5', '1e3', '', 'yesterday', '99999999999999999999', '1970-01-01T00:00:00Z'),
+  fc.constantFrom('2999-01-01T00:00:00Z', '2026-13-45T99:99:99Z', 'Starting,Running', 'nope,Running', 'mine', 'shared', 'all'),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+);
+const query = fc
+  .array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), fc.string({ maxLength: 8 })), queryValue), { maxLength: 4 })
+  .map((kvs) =>
+    kvs.length === 0 ? '' : `?${kvs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`,
+  );
+
+/** Ids of the kind a route's parameters name, existing or about to be (tokens: none that exist). */
+const ID_KINDS: Record<string, readonly string[]> = {
+  nodes: ['n1', 'n3', 'n9'],
+  pools: ['pa', 'pb', 'pc', 'default'],
+  groups: ['ga', 'gb', 'gc', 'default'],
+  users: ['bob', 'carol', 'dave', 'admin'], // not alice: she calls, and her removal would end that
+  jobs: ['a1', 'a2', 'c9', 'job-1'],
+};
+const ids = (pattern: string) => ID_KINDS[pattern.split('/')[3] ?? ''] ?? KNOWN;
+
+/** A URL for a registered route pattern: each parameter (and wildcard) filled with a segment. */
+const urlFor = (pattern: string) => {
+  const holes = pattern.split('/').filter((p) => p.startsWith(':') || p === '*').length;
+  return fc.tuple(fc.array(segment, { minLength: holes, maxLength: holes }), query).map(([fill, q]) => {
+    let i = 0;
+    const path = pattern
+      .split('/')
+      .map((p) => (p.startsWith(':') || p === '*' ? (fill[i++] as string) : p))
+      .join('/');
+    return path + q;
+  });
+};
+
+/** A URL of no route in particular: random segments, sometimes under the API's prefix. */
+const randomUrl = fc
+  .tuple(fc.constantFrom('', '/api/v1', '/api', '/docs'), fc.array(segment, { minLength: 0, maxLength: 5 }), query)
+  .map(([prefix, segs, q]) => `${prefix}/${segs.join('/')}${q}`);
+
+// -- headers ---------------------------------------------------------------------------------------
+
+/** Header text as a socket could carry it: visible Latin-1 and blanks, no line breaks. */
+const headerText = (maxLength: number) =>
+  fc.string({
+    unit: fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)) },
+      { weight: 1, arbitrary: fc.constantFrom(' ', '\t') },
+      { weight: 1, arbitrary: fc.integer({ min: 0xa0, max: 0xff }).map((c) => String.fromCharCode(c)) },
+    ),
+    maxLength,
+  });
+
+type Caller = 'admin' | 'alice' | 'bob' | 'carol';
+const CALLERS: readonly Caller[] = ['admin', 'alice', 'bob', 'carol'];
+
+/** The Authorization header: a caller's token, none, or a variant of one (some still valid). */
+const authorization = (tokens: Record<Caller, string>) =>
+  fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...CALLERS).map((who) => `Bearer ${tokens[who]}`) },
+    { weight: 2, arbitrary: fc.constant(undefined) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(fc.constantFrom(...CALLERS), fc.nat(9), headerText(40)).map(([who, variant, junk]) => {
+        const token = tokens[who];
+        return [
+          `bearer ${token}`,
+          `Bearer  ${token}`,
+          `Bearer ${token} ${junk}`,
+          `Bearer ${token}${junk}`,
+          `Bearer ${token.slice(0, -1)}`,
+          token,
+          `Basic ${Buffer.from(`${who}:${token}`).toString('base64')}`,
+          'Bearer',
+          'Bearer ',
+          `Bearer ${junk}`,
+        ][variant] as string;
+      }),
+    },
+  );
+
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/problem+json',
+  'application/json; charset=latin1',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/octet-stream',
+  'application/xml',
+];
+
+const headers = (tokens: Record<Caller, string>) =>
+  fc
+    .record(
+      {
+        authorization: authorization(tokens),
+        'idempotency-key': fc.oneof(
+          headerText(30),
+          fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }),
+          fc.integer({ min: 190, max: 400 }).map((n) => 'k'.repeat(n)),
+        ),
+        'last-event-id': fc.oneof(fc.constantFrom('-1', '0', '3', '-2', '1.0', 'x', '99999999999999999999'), headerText(20)),
+        'content-type': fc.oneof(fc.constantFrom(...CONTENT_TYPES), headerText(30)),
+      },
+      { requiredKeys: [] },
+    )
+    .map((h) => {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = v;
+      return out;
+    });
+
+// -- checks ----------------------------------------------------------------------------------------
+
+/** Whether the request could open the event stream (its path, as the router decodes it). */
+function reachesEvents(url: string): boolean {
+  const path = url.split('?')[0] as string;
+  try {
+    return decodeURI(path) === EVENTS;
+  } catch {
+    return path === EVENTS;
+  }
+}
+
+/** The stream must not be let in: a Last-Event-ID no parser accepts. */
+function guardEvents(req: Req): Req {
+  if ((req.method === 'GET' || req.method === 'HEAD') && reachesEvents(req.url)) {
+    return { ...req, headers: { ...req.headers, 'last-event-id': `not-a-revision:${req.headers['last-event-id'] ?? ''}` } };
+  }
+  return req;
+}
+
+const stateOf = (f: Fixture) => JSON.stringify(canonicalState(f.engine.current));
+
+/** Send one request and check what every answer must be; the status, for statistics. */
+async function check(f: Fixture, raw: Req): Promise<number> {
+  const req = guardEvents(raw);
+  const revision = f.engine.revision;
+  const state = stateOf(f);
+  const options: InjectOptions = { method: req.method, url: req.url, headers: req.headers };
+  if (req.payload !== undefined) options.payload = req.payload;
+  const res = await f.app.inject(options);
+  const what = `${req.method} ${req.url.slice(0, 120)} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
+
+  expect(res.statusCode, what).toBeLessThan(500);
+  if (res.statusCode >= 400) {
+    expect(String(res.headers['content-type']), what).toMatch(/^application\/problem\+json/);
+    if (req.method !== 'HEAD') {
+      const body = JSON.parse(res.body);
+      expect(body.status, what).toBe(res.statusCode);
+      expect(typeof body.code === 'string' && body.code.length > 0, `${what}: a code`).toBe(true);
+      expect(typeof body.detail === 'string' && body.detail.length > 0, `${what}: a detail`).toBe(true);
+    }
+  }
+  if (res.statusCode >= 400 || req.method === 'GET' || req.method === 'HEAD') {
+    expect(f.engine.revision, `${what}: the revision moved`).toBe(revision);
+    expect(stateOf(f), `${what}: the state changed`).toBe(state);
+  }
+  return res.statusCode;
+}
+
+// -- properties ------------------------------------------------------------------------------------
+
+let f: Fixture;
+let routes: { method: Method; url: string }[];
+
+/** The fixture's cluster with alice's two running jobs, one shared with her group. */
+async function world(): Promise<Fixture> {
+  const w = await fixture({ bodyLimit: BODY_LIMIT });
+  const jobs = await w.engine.executeBatch([
+    { type: 'SubmitJob', jobId: 'a1', kind: 'training', owner: 'alice', gpus: 1 },
+    { type: 'SubmitJob', jobId: 'a2', kind: 'training', owner: 'alice', gpus: 1, shared: true },
+  ]);
+  if (jobs.outcomes.some((o) => !o.ok)) throw new Error('fuzz world setup refused');
+  return w;
+}
+
+// Each property starts from a fresh world.
+beforeEach(async () => {
+  f = await world();
+  routes = registeredRoutes(f.app).map((r) => ({ method: r.method as Method, url: r.url }));
+});
+afterEach(async () => {
+  await f.close();
+});
+
+const METHODS: readonly Method[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+describe('fuzzing the HTTP edge', () => {
+  it('any request to any route: no 5xx, refusals are problems and change nothing', async () => {
+    const request = fc
+      .tuple(
+        fc.oneof(
+          {
+            weight: 4,
+            arbitrary: fc.constantFrom(...routes).chain((r) => urlFor(r.url).map((url) => ({ method: r.method, url }))),
+          },
+          { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...METHODS), randomUrl).map(([method, url]) => ({ method, url })) },
+        ),
+        headers(f.tokens),
+        fc.option(payloadText, { nil: undefined, freq: 3 }),
+      )
+      .map(
+        ([target, h, payload]): Req => (payload === undefined ? { ...target, headers: h } : { ...target, headers: h, payload }),
+      );
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(request, async (req) => {
+        seen.add(await check(f, req));
+      }),
+      { numRuns: RUNS * 3 },
+    );
+    // The generators still get past each gate: authentication, roles, routing, decoding, limits.
+    expect([...seen].sort()).toEqual(expect.arrayContaining([200, 400, 401, 403, 404, 413, 414, 415]));
+  });
+
+  it('bodies of every shape to every route that takes one, from callers who may send them', async () => {
+    const writes = routes.filter((r) => !['GET', 'HEAD'].includes(r.method));
+    const request = fc
+      .tuple(
+        fc.constantFrom(...writes),
+        fc.constantFrom<Caller>('admin', 'admin', 'alice'),
+        fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...KNOWN) }),
+        fc.option(fc.constantFrom('k-1', 'k-2', 'k-3'), { nil: undefined }),
+        fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain'),
+        fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      )
+      .chain(([route, who, id, key, contentType, spoil]) =>
+        fc
+          .tuple(
+            spoil ? nearlyValid(`${route.method} ${route.url}`) : payloadText,
+            fc.tuple(fc.constantFrom(...ids(route.url)), fc.constantFrom(...ids(route.url))),
+          )
+          .map(([payload, [first, second]]) => {
+            // Each parameter an id of its kind (or, at times, any known id).
+            const holes = [first, second];
+            const url = route.url.replace(/:[A-Za-z]+/g, () => encodeURIComponent(id ?? (holes.shift() as string)));
+            return [route, who, url, key, contentType, payload] as const;
+          }),
+      )
+      .map(([route, who, url, key, contentType, payload]): Req => {
+        const h: Record<string, string> = { authorization: `Bearer ${f.tokens[who]}`, 'content-type': contentType };
+        if (key !== undefined) h['idempotency-key'] = key;
+        return { method: route.method, url, headers: h, payload };
+      });
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(request, async (req) => {
+        seen.add(await check(f, req));
+      }),
+      { numRuns: RUNS * 3 },
+    );
+    // Commands got through decoding, to be done or refused by the cluster.
+    expect([...seen].sort()).toEqual(expect.arrayContaining([200, 201, 204, 400, 404, 409]));
+  });
+
+  it('the event stream refuses a Last-Event-ID that is not a revision, with 400 naming the header', async () => {
+    const notRevision = fc
+      .oneof(headerText(24), fc.constantFrom('-2', '1.0', '+1', '0x1', '1e3', '99999999999999999999', '-0', '1,2'))
+      // Not a revision even with the blanks around it trimmed (as a socket's parser would), nor empty.
+      .filter((s) => s.trim() !== '' && !(/^(-1|\d+)$/.test(s.trim()) && Number.isSafeInteger(Number(s.trim()))));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...CALLERS),
+        fc.constantFrom<Method>('GET', 'HEAD'),
+        fc.boolean(),
+        notRevision,
+        async (who, method, inQuery, id) => {
+          const auth = { authorization: `Bearer ${f.tokens[who]}` };
+          const req: Req = inQuery
+            ? { method, url: `${EVENTS}?lastEventId=${encodeURIComponent(id)}`, headers: auth }
+            : { method, url: EVENTS, headers: { ...auth, 'last-event-id': id } };
+          const res = await f.app.inject({ method: req.method, url: req.url, headers: req.headers });
+          expect(res.statusCode).toBe(400);
+          expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
+          if (method === 'GET') expect(JSON.parse(res.body).errors[0].path).toBe('headers.last-event-id');
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('cases the fuzzing found', () => {
+  const send = (who: Caller, method: Method, url: string, payload?: string) =>
+    f.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${f.tokens[who]}`, 'content-type': 'application/json' },
+      ...(payload === undefined ? {} : { payload }),
+    });
+
+  it('a body nested thousands of levels deep is 400, not 500 (describing it overflowed the stack)', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    for (const [who, url, payload] of [
+      ['alice', '/api/v1/jobs', `{"kind":"notebook","gpus":1,"spec":${deep}}`],
+      ['alice', '/api/v1/jobs', `{"kind":"notebook","gpus":${deep}}`],
+      ['alice', '/api/v1/jobs', deep],
+      ['admin', '/api/v1/pools', `{"poolId":"pc","name":"c","gpuType":"A100","x":${deep}}`],
+      ['admin', '/api/v1/users/bob/tokens', `{"label":${deep}}`],
+    ] as const) {
+      const revision = f.engine.revision;
+      const res = await send(who, 'POST', url, payload);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'invalid-input', errors: [{ path: 'body' }] });
+      expect(f.engine.revision).toBe(revision);
+    }
+    // A job's spec as deep as the core takes it still goes through.
+    const spec = `${'['.repeat(32)}${']'.repeat(32)}`;
+    expect((await send('alice', 'POST', '/api/v1/jobs', `{"kind":"notebook","gpus":0,"spec":${spec}}`)).statusCode).toBe(201);
+  });
+
+  it('a job whose id is longer than 100 characters (a name may have 253) can be read and stopped', async () => {
+    const id = 'j'.repeat(253);
+    const created = await send('alice', 'POST', '/api/v1/jobs', JSON.stringify({ jobId: id, kind: 'notebook', gpus: 1 }));
+    expect(created.statusCode).toBe(201);
+    const location = created.headers.location as string;
+    expect((await send('alice', 'GET', location)).statusCode).toBe(200);
+    expect((await send('alice', 'GET', `${location}/explain`)).statusCode).toBe(200);
+    expect(JSON.parse((await send('alice', 'POST', `${location}/stop`)).body).status).toBe('Stopping');
+  });
+
+  it('what the router refuses is a problem too: a segment longer than any id (414), a malformed escape (400)', async () => {
+    for (const [url, status] of [
+      [`/api/v1/jobs/${'j'.repeat(254)}`, 414],
+      [`/api/v1/pools/${'p'.repeat(5000)}/queue`, 414],
+      ['/api/v1/jobs/%zz', 400],
+      ['/api/v1/jobs/%E0%A4%A', 400],
+    ] as const) {
+      const res = await send('alice', 'GET', url);
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers['content-type'], url).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(res.body)).toMatchObject({ status, code: status === 414 ? 'uri-too-long' : 'invalid-input' });
+    }
+  });
+});

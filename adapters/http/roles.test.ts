@@ -1,0 +1,264 @@
+/**
+ * The role matrix: every route the server registers, called by each kind of caller, with the
+ * status each must get. The table is checked against the server's own list of routes, so a route
+ * added without a row (or a row left for a route that is gone) fails here.
+ *
+ * Callers: `admin` is the operator; `alice` owns the jobs in the table and is a data scientist of
+ * the group whose pool (`pa`) and members (`bob`) the rows name; `bob` is in her group but owns
+ * nothing; `carol` is a data scientist of another group; `nobody` sends no token.
+ *
+ * The world of every row: the fixture's cluster, and two jobs of alice's running in `pa`, `a1`
+ * (not shared) and `a2` (shared with her group). Reads share one world; a row that may change the
+ * state gets a fresh world for every caller, and a caller who is refused must leave it unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalState } from '../../core/test-support/canonical.js';
+import { registeredRoutes } from './server.js';
+import { type Fixture, fixture, type Who } from './test-support/fixture.js';
+
+const CALLERS = ['admin', 'alice', 'bob', 'carol', 'nobody'] as const satisfies readonly Who[];
+type Statuses = readonly [admin: number, alice: number, bob: number, carol: number, nobody: number];
+
+interface Row {
+  /** The route as the server registers it: method and URL pattern. */
+  readonly route: string;
+  /** The request's URL (a function when it needs something from the world, such as a token id). */
+  readonly url: string | ((f: Fixture) => Promise<string>);
+  readonly body?: unknown;
+  readonly expect: Statuses;
+}
+
+const row = (route: string, url: Row['url'], expected: Statuses, body?: unknown): Row =>
+  body === undefined ? { route, url, expect: expected } : { route, url, body, expect: expected };
+
+const PUBLIC: Statuses = [200, 200, 200, 200, 200];
+const OPERATOR_READ: Statuses = [200, 403, 403, 403, 401];
+const ANY_USER: Statuses = [200, 200, 200, 200, 401];
+
+const bobsToken = async (f: Fixture) => {
+  const listed = await f.call('admin', 'GET', '/api/v1/users/bob/tokens');
+  return `/api/v1/users/bob/tokens/${listed.body[0].tokenId}`;
+};
+
+// biome-ignore format: a table, aligned by column
+const TABLE: readonly Row[] = [
+  //   route                                            request                                  admin alice  bob carol nobody
+  // probes and documents: public, a token changes nothing
+  row('GET /healthz',                                   '/healthz',                                  PUBLIC),
+  row('GET /readyz',                                    '/readyz',                                   PUBLIC),
+  row('GET /metrics',                                   '/metrics',                                  PUBLIC),
+  row('GET /docs',                                      '/docs',                                     PUBLIC),
+  row('HEAD /docs/',                                    '/docs/',                                    PUBLIC),
+  row('GET /docs/json',                                 '/docs/json',                                PUBLIC),
+  row('GET /docs/yaml',                                 '/docs/yaml',                                PUBLIC),
+  row('GET /docs/static/index.html',                    '/docs/static/index.html',                   [302, 302, 302, 302, 302]),
+  row('GET /docs/static/swagger-initializer.js',        '/docs/static/swagger-initializer.js',       PUBLIC),
+  row('GET /docs/static/*',                             '/docs/static/swagger-ui.css',               PUBLIC),
+  // nodes: operators only
+  row('GET /api/v1/nodes',                              '/api/v1/nodes',                             OPERATOR_READ),
+  row('GET /api/v1/nodes/:nodeId',                      '/api/v1/nodes/n1',                          OPERATOR_READ),
+  row('POST /api/v1/nodes',                             '/api/v1/nodes',                             [201, 403, 403, 403, 401],
+      { nodeId: 'n9', devices: [{ index: 0, gpuType: 'A100' }] }),
+  row('POST /api/v1/nodes/:nodeId/cordon',              '/api/v1/nodes/n3/cordon',                   [200, 403, 403, 403, 401]),
+  row('POST /api/v1/nodes/:nodeId/uncordon',            '/api/v1/nodes/n3/uncordon',                 [200, 403, 403, 403, 401]),
+  // pools: anyone reads the list (filtered); a data scientist reads their own group's pool only
+  row('GET /api/v1/pools',                              '/api/v1/pools',                             ANY_USER),
+  row('GET /api/v1/pools/:poolId',                      '/api/v1/pools/pa',                          [200, 200, 200, 403, 401]),
+  row('GET /api/v1/pools/:poolId/queue',                '/api/v1/pools/pa/queue',                    [200, 200, 200, 403, 401]),
+  row('POST /api/v1/pools',                             '/api/v1/pools',                             [201, 403, 403, 403, 401],
+      { poolId: 'pc', name: 'pool-c', gpuType: 'A100' }),
+  row('PATCH /api/v1/pools/:poolId',                    '/api/v1/pools/pa',                          [200, 403, 403, 403, 401],
+      { policy: 'first-fit' }),
+  row('DELETE /api/v1/pools/:poolId',                   '/api/v1/pools/pb',                          [204, 403, 403, 403, 401]),
+  row('POST /api/v1/pools/:poolId/allocations',         '/api/v1/pools/pa/allocations',              [200, 403, 403, 403, 401],
+      { count: 1 }),
+  row('POST /api/v1/pools/:toPoolId/devices',           '/api/v1/pools/pa/devices',                  [200, 403, 403, 403, 401],
+      { devices: ['n3/0'] }),
+  // groups: operators only
+  row('GET /api/v1/groups',                             '/api/v1/groups',                            OPERATOR_READ),
+  row('GET /api/v1/groups/:groupId',                    '/api/v1/groups/ga',                         OPERATOR_READ),
+  row('POST /api/v1/groups',                            '/api/v1/groups',                            [201, 403, 403, 403, 401],
+      { groupId: 'gc', name: 'group-c' }),
+  row('PUT /api/v1/groups/:groupId/pool',               '/api/v1/groups/gb/pool',                    [200, 403, 403, 403, 401],
+      { poolId: null }),
+  row('DELETE /api/v1/groups/:groupId',                 '/api/v1/groups/gb',                         [204, 403, 403, 403, 401]),
+  // users and tokens: operators only, but anyone may ask who they are
+  row('GET /api/v1/me',                                 '/api/v1/me',                                ANY_USER),
+  row('GET /api/v1/users',                              '/api/v1/users',                             OPERATOR_READ),
+  row('GET /api/v1/users/:userId',                      '/api/v1/users/bob',                         OPERATOR_READ),
+  row('POST /api/v1/users',                             '/api/v1/users',                             [201, 403, 403, 403, 401],
+      { userId: 'dave', name: 'Dave', role: 'data-scientist' }),
+  row('PUT /api/v1/users/:userId/group',                '/api/v1/users/bob/group',                   [200, 403, 403, 403, 401],
+      { groupId: 'gb' }),
+  row('DELETE /api/v1/users/:userId',                   '/api/v1/users/bob',                         [204, 403, 403, 403, 401]),
+  row('POST /api/v1/users/:userId/tokens',              '/api/v1/users/bob/tokens',                  [201, 403, 403, 403, 401],
+      { label: 'ci' }),
+  row('GET /api/v1/users/:userId/tokens',               '/api/v1/users/bob/tokens',                  OPERATOR_READ),
+  row('DELETE /api/v1/users/:userId/tokens/:tokenId',   bobsToken,                                   [204, 403, 403, 403, 401]),
+  // jobs: one's own; the group's shared ones visible but not one's to change; others' do not exist
+  row('POST /api/v1/jobs',                              '/api/v1/jobs',                              [201, 201, 201, 201, 401],
+      { jobId: 'j9', kind: 'inference', gpus: 0 }),
+  row('POST /api/v1/jobs',                              '/api/v1/jobs',                              [201, 201, 403, 403, 401],
+      { jobId: 'j9', kind: 'inference', gpus: 0, owner: 'alice' }),
+  row('GET /api/v1/jobs',                               '/api/v1/jobs',                              ANY_USER),
+  row('GET /api/v1/jobs/:jobId',                        '/api/v1/jobs/a1',                           [200, 200, 404, 404, 401]),
+  row('GET /api/v1/jobs/:jobId',                        '/api/v1/jobs/a2',                           [200, 200, 200, 404, 401]),
+  row('GET /api/v1/jobs/:jobId',                        '/api/v1/jobs/nope',                         [404, 404, 404, 404, 401]),
+  row('GET /api/v1/jobs/:jobId/explain',                '/api/v1/jobs/a1/explain',                   [200, 200, 404, 404, 401]),
+  row('GET /api/v1/jobs/:jobId/explain',                '/api/v1/jobs/a2/explain',                   [200, 200, 200, 404, 401]),
+  row('POST /api/v1/jobs/:jobId/stop',                  '/api/v1/jobs/a1/stop',                      [200, 200, 404, 404, 401]),
+  row('POST /api/v1/jobs/:jobId/stop',                  '/api/v1/jobs/a2/stop',                      [200, 200, 403, 404, 401]),
+  row('POST /api/v1/jobs/:jobId/clone',                 '/api/v1/jobs/a1/clone',                     [201, 201, 404, 404, 401],
+      { jobId: 'a9' }),
+  row('POST /api/v1/jobs/:jobId/clone',                 '/api/v1/jobs/a2/clone',                     [201, 201, 403, 404, 401],
+      { jobId: 'a9' }),
+  // the event stream: anyone with a token (each sees only the events of jobs they may see)
+  row('GET /api/v1/events',                             '/api/v1/events',                            ANY_USER),
+];
+
+/** The fixture's cluster with alice's two running jobs, one shared with her group. */
+async function world(): Promise<Fixture> {
+  const f = await fixture();
+  const jobs = await f.engine.executeBatch([
+    { type: 'SubmitJob', jobId: 'a1', kind: 'training', owner: 'alice', gpus: 1 },
+    { type: 'SubmitJob', jobId: 'a2', kind: 'training', owner: 'alice', gpus: 1, shared: true },
+  ]);
+  if (jobs.outcomes.some((o) => !o.ok)) throw new Error(`world setup refused: ${JSON.stringify(jobs.outcomes)}`);
+  return f;
+}
+
+const methodOf = (r: Row) => r.route.split(' ')[0] as 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+const isRead = (r: Row) => methodOf(r) === 'GET' || methodOf(r) === 'HEAD';
+const isStream = (r: Row) => r.route === 'GET /api/v1/events';
+const urlOf = async (f: Fixture, r: Row) => (typeof r.url === 'string' ? r.url : r.url(f));
+
+/**
+ * A request to the event stream. A stream that is let in never ends by itself: once it is open
+ * (it has subscribed to the engine), the server is shut down, which ends every stream.
+ */
+async function streamStatus(f: Fixture, who: Who, method: 'GET' | 'HEAD', url: string): Promise<number> {
+  let opened = () => {};
+  const open = new Promise<'open'>((ok) => (opened = () => ok('open')));
+  const subscribe = f.engine.subscribe.bind(f.engine);
+  f.engine.subscribe = (listener) => {
+    opened();
+    return subscribe(listener);
+  };
+  const pending = f.call(who, method, url);
+  try {
+    await Promise.race([pending, open]);
+  } finally {
+    await f.close();
+  }
+  return (await pending).status;
+}
+
+const statusesOf = (m: Record<Who, number>): Record<string, number> => Object.fromEntries(CALLERS.map((who) => [who, m[who]]));
+const expected = (r: Row): Record<string, number> => Object.fromEntries(CALLERS.map((who, i) => [who, r.expect[i] as number]));
+
+describe('role matrix', () => {
+  let reads: Fixture;
+  let before: string;
+  beforeAll(async () => {
+    reads = await world();
+    before = JSON.stringify(canonicalState(reads.engine.current));
+  });
+  afterAll(async () => {
+    await reads.close();
+  });
+
+  it('has a row for every route the server registers, and none for a route it does not', async () => {
+    const registered = new Set(registeredRoutes(reads.app).map((r) => `${r.method} ${r.url}`));
+    const rows = new Set(TABLE.map((r) => r.route));
+    // A HEAD route fastify adds for a GET is answered by the GET's handler: the GET's row covers it.
+    const covered = (route: string) => rows.has(route) || (route.startsWith('HEAD ') && rows.has(`GET ${route.slice(5)}`));
+    expect([...registered].filter((route) => !covered(route))).toEqual([]);
+    expect([...rows].filter((route) => !registered.has(route))).toEqual([]);
+    expect(registered.size).toBeGreaterThan(60);
+  });
+
+  const nameOf = (r: Row) =>
+    `${r.route}: ${typeof r.url === 'string' ? r.url : '(from the world)'}${r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`}`;
+  it.each(TABLE.map((r) => [nameOf(r), r] as const))('%s', async (_name, r) => {
+    const got = {} as Record<Who, number>;
+    const headGot = {} as Record<Who, number>;
+    for (const who of CALLERS) {
+      if (isStream(r) && who !== 'nobody') {
+        got[who] = await streamStatus(await world(), who, 'GET', r.url as string);
+        headGot[who] = await streamStatus(await world(), who, 'HEAD', r.url as string);
+      } else if (isRead(r)) {
+        const url = await urlOf(reads, r);
+        got[who] = (await reads.call(who, methodOf(r), url)).status;
+        // Every GET has its HEAD, which must answer alike.
+        if (methodOf(r) === 'GET') headGot[who] = (await reads.call(who, 'HEAD', url)).status;
+      } else {
+        const f = await world();
+        try {
+          const state = JSON.stringify(canonicalState(f.engine.current));
+          const revision = f.engine.revision;
+          const res = await f.call(who, methodOf(r), await urlOf(f, r), r.body);
+          got[who] = res.status;
+          if (res.status >= 400) {
+            expect(res.headers['content-type'], `${who}: a problem`).toMatch(/^application\/problem\+json/);
+            expect(f.engine.revision, `${who}: refused, so nothing appended`).toBe(revision);
+            expect(JSON.stringify(canonicalState(f.engine.current)), `${who}: refused, so the state is unchanged`).toBe(state);
+          }
+        } finally {
+          await f.close();
+        }
+      }
+    }
+    expect(statusesOf(got)).toEqual(expected(r));
+    if (methodOf(r) === 'GET') expect(statusesOf(headGot)).toEqual(expected(r));
+  });
+
+  it('reads changed nothing', () => {
+    expect(JSON.stringify(canonicalState(reads.engine.current))).toBe(before);
+  });
+});
+
+describe('what a refusal tells', () => {
+  it('another group’s job is answered exactly as a job that does not exist', async () => {
+    const f = await world();
+    try {
+      for (const [method, suffix] of [
+        ['GET', ''],
+        ['GET', '/explain'],
+        ['POST', '/stop'],
+        ['POST', '/clone'],
+      ] as const) {
+        const theirs = await f.call('carol', method, `/api/v1/jobs/a1${suffix}`);
+        const none = await f.call('carol', method, `/api/v1/jobs/zz${suffix}`);
+        expect(theirs.status).toBe(404);
+        expect(JSON.stringify(theirs.body).replaceAll("'a1'", "'zz'")).toBe(JSON.stringify(none.body));
+      }
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a data scientist’s pool list holds only their group’s pool', async () => {
+    const f = await world();
+    try {
+      const ids = async (who: Who) => (await f.call(who, 'GET', '/api/v1/pools')).body.map((p: { id: string }) => p.id);
+      expect(await ids('alice')).toEqual(['pa']);
+      expect(await ids('carol')).toEqual(['pb']);
+      expect(await ids('admin')).toEqual(['default', 'pa', 'pb']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a data scientist’s job list holds their own jobs and their group’s shared ones', async () => {
+    const f = await world();
+    try {
+      const ids = async (who: Who) => (await f.call(who, 'GET', '/api/v1/jobs')).body.map((j: { id: string }) => j.id);
+      expect(await ids('alice')).toEqual(['a1', 'a2']);
+      expect(await ids('bob')).toEqual(['a2']);
+      expect(await ids('carol')).toEqual([]);
+      expect(await ids('admin')).toEqual(['a1', 'a2']);
+    } finally {
+      await f.close();
+    }
+  });
+});
