@@ -10,12 +10,14 @@ import { type Command, type CommandType, decodeCommand } from '../../core/comman
 import type { State } from '../../core/model.js';
 import { ConflictRetriesExhaustedError, type Engine } from '../../engine/engine.js';
 import type { Principal } from './access.js';
+import { IdempotencyKeys } from './idempotency.js';
 import { invalidInput, type Problem, problem, rejected } from './problem.js';
 import type { TokenRegistry } from './tokens.js';
 
 export interface HttpContext {
   readonly engine: Engine;
   readonly tokens: TokenRegistry;
+  readonly keys: IdempotencyKeys;
   /** Job ids for submissions that bring none. */
   readonly newJobId: () => string;
 }
@@ -77,10 +79,10 @@ export function bodyObject(req: FastifyRequest): Result<Record<string, unknown>>
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * The command id for a request: its Idempotency-Key, scoped to the caller so two users' keys
- * never meet. Absent: none (the command is not deduplicated).
+ * The command id for a request: from its Idempotency-Key (see idempotency.ts). Absent: none (the
+ * command is not deduplicated). A key already used for another request is refused.
  */
-export function commandIdOf(req: FastifyRequest): Result<string | undefined> {
+export function commandIdOf(ctx: HttpContext, req: FastifyRequest): Result<string | undefined> {
   const key = req.headers['idempotency-key'];
   if (key === undefined) return good(undefined);
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
@@ -90,7 +92,13 @@ export function commandIdOf(req: FastifyRequest): Result<string | undefined> {
       ]),
     );
   }
-  return good(`http:${req.principal.userId}:${key}`);
+  const id = IdempotencyKeys.commandId(req, key);
+  if (ctx.keys.reusedForAnother(id)) {
+    return bad(
+      problem(422, 'idempotency-key-reused', 'this Idempotency-Key was already used for another request: use a new key'),
+    );
+  }
+  return good(id);
 }
 
 /** Decode a command from request fields; issues name `body.<field>` (or `path.<param>`). */
@@ -129,11 +137,13 @@ export async function runCommand(
   fields: Record<string, unknown>,
   pathParams: readonly string[] = [],
 ): Promise<Result<CommandOutcome & { ok: true }>> {
-  const id = commandIdOf(req);
+  const id = commandIdOf(ctx, req);
   if (!id.ok) return id;
   const cmd = decodeRequestCommand(type, id.value === undefined ? fields : { ...fields, commandId: id.value }, pathParams);
   if (!cmd.ok) return cmd;
-  return execute(ctx, cmd.value);
+  const r = await execute(ctx, cmd.value);
+  if (r.ok && id.value !== undefined) ctx.keys.remember(id.value);
+  return r;
 }
 
 /** Answer with a result: the value with `status`, or the problem. */

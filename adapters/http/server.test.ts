@@ -47,6 +47,36 @@ describe('jobs', () => {
     expect(fresh.body.id).toBe('job-1');
   });
 
+  it('refuses an Idempotency-Key sent again with another request (422), changing nothing', async () => {
+    const key = { 'idempotency-key': 'k-2' };
+    expect((await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'x1', kind: 'notebook', gpus: 1 }, key)).status).toBe(201);
+    const before = f.engine.revision;
+    const other = await f.call('alice', 'POST', '/api/v1/jobs/x1/stop', undefined, key);
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('idempotency-key-reused');
+    expect(f.engine.revision).toBe(before);
+    expect(f.engine.job('x1')?.status).toBe('Starting');
+    // Another user's key of the same name is theirs alone.
+    expect((await f.call('bob', 'POST', '/api/v1/jobs', { jobId: 'y1', kind: 'notebook', gpus: 1 }, key)).status).toBe(201);
+    // A request refused by the cluster is not remembered: corrected, it runs under the same key.
+    const refused = await f.call(
+      'alice',
+      'POST',
+      '/api/v1/jobs',
+      { jobId: 'z', kind: 'training', gpus: 64 },
+      { 'idempotency-key': 'k-3' },
+    );
+    expect(refused.status).toBe(409);
+    const fixed = await f.call(
+      'alice',
+      'POST',
+      '/api/v1/jobs',
+      { jobId: 'z', kind: 'training', gpus: 2 },
+      { 'idempotency-key': 'k-3' },
+    );
+    expect(fixed.status).toBe(201);
+  });
+
   it('lists with filters by status, kind, tag and owner', async () => {
     await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'a', kind: 'training', gpus: 4, tags: ['bert'] });
     await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'b', kind: 'notebook', gpus: 1 });

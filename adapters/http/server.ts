@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import type { HttpContext } from './context.js';
+import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema } from './openapi.js';
 import { problem, sendProblem } from './problem.js';
@@ -81,7 +82,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access ?? 'public' });
   });
-  const ctx: HttpContext = { engine: options.engine, tokens: options.tokens, newJobId: options.newJobId ?? randomUUID };
+  const ctx: HttpContext = {
+    engine: options.engine,
+    tokens: options.tokens,
+    keys: new IdempotencyKeys(options.engine),
+    newJobId: options.newJobId ?? randomUUID,
+  };
   const metrics = options.metrics ?? createMetrics();
   metrics.bind(options.engine);
   let closing = false;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Command } from '../../../core/commands.js';
+import type { CommandType } from '../../../core/commands.js';
 import { JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus } from '../../../core/model.js';
 import { explainJob, listJobs } from '../../../core/queries.js';
 import { canSeeJob, inVisibility, isOperator, type Visibility } from '../access.js';
@@ -14,12 +14,11 @@ import {
   bad,
   bodyObject,
   commandIdOf,
-  decodeRequestCommand,
-  execute,
   good,
   type HttpContext,
   type Result,
   reading,
+  runCommand,
   stateFor,
 } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
@@ -107,16 +106,11 @@ export function jobRoutes(ctx: HttpContext) {
     const runJobCommand = async (
       req: FastifyRequest,
       reply: FastifyReply,
-      command: Record<string, unknown>,
+      command: Record<string, unknown> & { type: CommandType },
       jobId: string,
       status: number,
     ) => {
-      const id = commandIdOf(req);
-      if (!id.ok) return answer(reply, id);
-      const fields = id.value === undefined ? command : { ...command, commandId: id.value };
-      const cmd = decodeRequestCommand(command.type as Command['type'], fields, ['jobId', 'sourceJobId']);
-      if (!cmd.ok) return answer(reply, cmd);
-      const r = await execute(ctx, cmd.value);
+      const r = await runCommand(ctx, req, command.type, command, ['jobId', 'sourceJobId']);
       if (!r.ok) return answer(reply, r);
       if (r.value.duplicate) reply.header('idempotent-replayed', 'true');
       const job = ctx.engine.job(jobId);
@@ -130,7 +124,7 @@ export function jobRoutes(ctx: HttpContext) {
      */
     const newJobId = (req: FastifyRequest, body: Record<string, unknown>) => {
       if (body.jobId !== undefined) return body.jobId;
-      const key = commandIdOf(req);
+      const key = commandIdOf(ctx, req);
       return key.ok && key.value !== undefined ? `job-${hashKey(key.value)}` : ctx.newJobId();
     };
 

@@ -1,0 +1,62 @@
+/**
+ * Idempotency-Key: a client's key for one request, so a retry runs it once. The key becomes the
+ * command id, which the core deduplicates: `http:<scope>:<fingerprint>`, where the scope hashes the
+ * caller and the key (two users' keys never meet) and the fingerprint hashes the request (method,
+ * path and body). A key sent again with a different request is refused (422), not answered with
+ * the first request's outcome as if it had been this one.
+ *
+ * Which fingerprint a scope was used with is indexed here, built once from the command ids in the
+ * state and kept up as keyed requests succeed. (A rejected request is not remembered, as the core
+ * does not remember it: a corrected retry under the same key runs.) Another process's keys are
+ * not seen until a restart; a different request under such a key then simply runs as a new one.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Engine } from '../../engine/engine.js';
+
+const PREFIX = 'http:';
+const hash = (s: string, n: number) => createHash('sha256').update(s).digest('base64url').slice(0, n);
+
+export class IdempotencyKeys {
+  private index: Map<string, string> | undefined;
+
+  constructor(private readonly engine: Engine) {}
+
+  /** The command id for a keyed request. */
+  static commandId(req: FastifyRequest, key: string): string {
+    const scope = hash(`${req.principal.userId}\n${key}`, 22);
+    const fingerprint = hash(`${req.method} ${req.url.split('?')[0]}\n${JSON.stringify(req.body ?? null)}`, 16);
+    return `${PREFIX}${scope}:${fingerprint}`;
+  }
+
+  /** Whether the command id's key was already used for another request. */
+  reusedForAnother(commandId: string): boolean {
+    const [scope, fingerprint] = split(commandId);
+    const seen = this.known().get(scope);
+    return seen !== undefined && seen !== fingerprint;
+  }
+
+  /** Record a keyed request that succeeded. */
+  remember(commandId: string): void {
+    const [scope, fingerprint] = split(commandId);
+    this.known().set(scope, fingerprint);
+  }
+
+  private known(): Map<string, string> {
+    if (!this.index) {
+      this.index = new Map();
+      for (const id of this.engine.current.commands.keys()) {
+        if (id.startsWith(PREFIX)) {
+          const [scope, fingerprint] = split(id);
+          this.index.set(scope, fingerprint);
+        }
+      }
+    }
+    return this.index;
+  }
+}
+
+function split(commandId: string): [string, string] {
+  const [scope = '', fingerprint = ''] = commandId.slice(PREFIX.length).split(':');
+  return [scope, fingerprint];
+}
