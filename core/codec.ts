@@ -106,7 +106,13 @@ export interface DecodeIssue {
 
 export function describeValue(u: unknown): string {
   if (u === undefined) return 'nothing';
-  const s = JSON.stringify(u);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(u);
+  } catch {
+    // Nested deeper than the stack allows (or cyclic): describe it without printing it.
+    return Array.isArray(u) ? 'an array nested too deeply to show' : 'an object nested too deeply to show';
+  }
   if (s === undefined) return String(u);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

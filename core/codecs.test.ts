@@ -204,3 +204,13 @@ describe('decodeEvent', () => {
     });
   });
 });
+
+describe('describing bad input', () => {
+  it('describes a value nested deeper than the stack allows without throwing', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const r = decodeCommand({ type: 'SubmitJob', jobId: 'j', kind: 'notebook', owner: 'u', gpus: deep });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toBe('SubmitJob.gpus: expected an integer >= 0, got an array nested too deeply to show');
+  });
+});

@@ -79,10 +79,10 @@ export function bodyObject(req: FastifyRequest): Result<Record<string, unknown>>
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * The command id for a request: from its Idempotency-Key (see idempotency.ts). Absent: none (the
- * command is not deduplicated). A key already used for another request is refused.
+ * The request's Idempotency-Key as its scope (see idempotency.ts): the caller and the key, hashed.
+ * Absent: none (the command is not deduplicated).
  */
-export function commandIdOf(ctx: HttpContext, req: FastifyRequest): Result<string | undefined> {
+export function idempotencyScope(req: FastifyRequest): Result<string | undefined> {
   const key = req.headers['idempotency-key'];
   if (key === undefined) return good(undefined);
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
@@ -92,13 +92,7 @@ export function commandIdOf(ctx: HttpContext, req: FastifyRequest): Result<strin
       ]),
     );
   }
-  const id = IdempotencyKeys.commandId(req, key);
-  if (ctx.keys.reusedForAnother(id)) {
-    return bad(
-      problem(422, 'idempotency-key-reused', 'this Idempotency-Key was already used for another request: use a new key'),
-    );
-  }
-  return good(id);
+  return good(IdempotencyKeys.scope(req.principal.userId, key));
 }
 
 /** Decode a command from request fields; issues name `body.<field>` (or `path.<param>`). */
@@ -137,12 +131,18 @@ export async function runCommand(
   fields: Record<string, unknown>,
   pathParams: readonly string[] = [],
 ): Promise<Result<CommandOutcome & { ok: true }>> {
-  const id = commandIdOf(ctx, req);
-  if (!id.ok) return id;
-  const cmd = decodeRequestCommand(type, id.value === undefined ? fields : { ...fields, commandId: id.value }, pathParams);
+  const scope = idempotencyScope(req);
+  if (!scope.ok) return scope;
+  const id = scope.value === undefined ? undefined : IdempotencyKeys.commandId(scope.value, type, fields);
+  if (id !== undefined && ctx.keys.reusedForAnother(id)) {
+    return bad(
+      problem(422, 'idempotency-key-reused', 'this Idempotency-Key was already used for another request: use a new key'),
+    );
+  }
+  const cmd = decodeRequestCommand(type, id === undefined ? fields : { ...fields, commandId: id }, pathParams);
   if (!cmd.ok) return cmd;
   const r = await execute(ctx, cmd.value);
-  if (r.ok && id.value !== undefined) ctx.keys.remember(id.value);
+  if (r.ok && id !== undefined) ctx.keys.remember(id);
   return r;
 }
 

@@ -1,9 +1,10 @@
 /**
  * Idempotency-Key: a client's key for one request, so a retry runs it once. The key becomes the
  * command id, which the core deduplicates: `http:<scope>:<fingerprint>`, where the scope hashes the
- * caller and the key (two users' keys never meet) and the fingerprint hashes the request (method,
- * path and body). A key sent again with a different request is refused (422), not answered with
- * the first request's outcome as if it had been this one.
+ * caller and the key (two users' keys never meet) and the fingerprint hashes the command the
+ * request asks for (its type and fields, from the path and the decoded-to-be body). A key sent
+ * again with a different request is refused (422), not answered with the first request's outcome
+ * as if it had been this one.
  *
  * Which fingerprint a scope was used with is indexed here, built once from the command ids in the
  * state and kept up as keyed requests succeed. (A rejected request is not remembered, as the core
@@ -11,7 +12,6 @@
  * not seen until a restart; a different request under such a key then simply runs as a new one.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 
 const PREFIX = 'http:';
@@ -22,11 +22,14 @@ export class IdempotencyKeys {
 
   constructor(private readonly engine: Engine) {}
 
-  /** The command id for a keyed request. */
-  static commandId(req: FastifyRequest, key: string): string {
-    const scope = hash(`${req.principal.userId}\n${key}`, 22);
-    const fingerprint = hash(`${req.method} ${req.url.split('?')[0]}\n${JSON.stringify(req.body ?? null)}`, 16);
-    return `${PREFIX}${scope}:${fingerprint}`;
+  /** The key's scope: the caller and the key, hashed. Stable across retries of one request. */
+  static scope(userId: string, key: string): string {
+    return hash(`${userId}\n${key}`, 22);
+  }
+
+  /** The command id for a keyed request asking for this command (`fields` without an id). */
+  static commandId(scope: string, type: string, fields: Readonly<Record<string, unknown>>): string {
+    return `${PREFIX}${scope}:${hash(`${type}\n${JSON.stringify(fields)}`, 16)}`;
   }
 
   /** Whether the command id's key was already used for another request. */

@@ -3,7 +3,6 @@
  * and rerun, and why a job waits. A data scientist works on their own jobs and sees what their
  * group shares; any other job answers 404, as if it did not exist.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandType } from '../../../core/commands.js';
 import { JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus } from '../../../core/model.js';
@@ -13,9 +12,9 @@ import {
   answer,
   bad,
   bodyObject,
-  commandIdOf,
   good,
   type HttpContext,
+  idempotencyScope,
   type Result,
   reading,
   runCommand,
@@ -124,8 +123,8 @@ export function jobRoutes(ctx: HttpContext) {
      */
     const newJobId = (req: FastifyRequest, body: Record<string, unknown>) => {
       if (body.jobId !== undefined) return body.jobId;
-      const key = commandIdOf(ctx, req);
-      return key.ok && key.value !== undefined ? `job-${hashKey(key.value)}` : ctx.newJobId();
+      const scope = idempotencyScope(req);
+      return scope.ok && scope.value !== undefined ? `job-${scope.value}` : ctx.newJobId();
     };
 
     app.post(
@@ -277,9 +276,4 @@ export function jobRoutes(ctx: HttpContext) {
       },
     );
   };
-}
-
-/** A short stable id from an idempotency key (not a secret). */
-function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 20);
 }
