@@ -4,7 +4,7 @@
  * are computed when scraped; the two histograms are fed by the engine's observer.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { JOB_STATUSES } from '../../core/model.js';
+import { isPending, JOB_STATUSES, type State } from '../../core/model.js';
 import { listPools } from '../../core/queries.js';
 import type { Engine, EngineObserver } from '../../engine/engine.js';
 
@@ -17,75 +17,68 @@ export interface ServerMetrics {
   readonly requests: Counter<'method' | 'route' | 'status'>;
 }
 
-export function createMetrics(): ServerMetrics {
+/** `now`: the clock waits are measured by (seconds), the engine's. */
+export function createMetrics(now: () => number = () => Date.now() / 1000): ServerMetrics {
   const registry = new Registry();
   let engine: Engine | undefined;
-  const state = () => engine?.current;
 
-  new Gauge({
-    name: 'gpupool_pool_gpus',
-    help: 'GPUs per pool, by state: total, free, used, shared (held by more than one job), cordoned',
-    labelNames: ['pool', 'state'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const s = state();
-      if (!s) return;
+  /** A gauge whose values are read off the engine's state at each scrape. */
+  const stateGauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    fill: (state: Readonly<State>, set: (labels: Record<L, string>, value: number) => void) => void,
+  ) =>
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const s = engine?.current;
+        if (s) fill(s, (labels, value) => this.set(labels as never, value));
+      },
+    });
+
+  stateGauge(
+    'gpupool_pool_gpus',
+    'GPUs per pool, by state: total, free, used, shared (held by more than one job), cordoned',
+    ['pool', 'state'],
+    (s, set) => {
       for (const p of listPools(s)) {
-        for (const k of ['total', 'free', 'used', 'shared', 'cordoned'] as const) this.set({ pool: p.id, state: k }, p[k]);
+        for (const k of ['total', 'free', 'used', 'shared', 'cordoned'] as const) set({ pool: p.id, state: k }, p[k]);
       }
     },
+  );
+  stateGauge('gpupool_jobs', 'Jobs by status', ['status'], (s, set) => {
+    const counts = new Map<string, number>(JOB_STATUSES.map((x) => [x, 0]));
+    for (const j of s.jobs.values()) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
+    for (const [status, n] of counts) set({ status }, n);
   });
-  new Gauge({
-    name: 'gpupool_jobs',
-    help: 'Jobs by status',
-    labelNames: ['status'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const s = state();
-      if (!s) return;
-      const counts = new Map<string, number>(JOB_STATUSES.map((x) => [x, 0]));
-      for (const j of s.jobs.values()) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
-      for (const [status, n] of counts) this.set({ status }, n);
-    },
+  stateGauge('gpupool_queue_length', 'Waiting jobs per pool', ['pool'], (s, set) => {
+    for (const p of s.pools.values()) set({ pool: p.id }, p.group ? (s.queues.get(p.group)?.size ?? 0) : 0);
   });
-  new Gauge({
-    name: 'gpupool_queue_length',
-    help: 'Waiting jobs per pool',
-    labelNames: ['pool'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const s = state();
-      if (!s) return;
-      for (const p of s.pools.values()) this.set({ pool: p.id }, p.group ? (s.queues.get(p.group)?.size ?? 0) : 0);
-    },
-  });
-  new Gauge({
-    name: 'gpupool_queue_oldest_wait_seconds',
-    help: 'How long the longest-waiting job of each pool has waited (0 when none waits)',
-    labelNames: ['pool'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const s = state();
-      if (!s) return;
-      const now = Date.now() / 1000;
+  stateGauge(
+    'gpupool_queue_oldest_wait_seconds',
+    'How long the longest-waiting job of each pool has waited (0 when none waits)',
+    ['pool'],
+    (s, set) => {
+      const t = now();
       const oldest = new Map<string, number>();
-      for (const group of s.unfinished.keys()) {
-        for (const id of s.unfinished.get(group) ?? []) {
+      for (const [group, ids] of s.unfinished) {
+        for (const id of ids) {
           const j = s.jobs.get(id);
-          if (!j || (j.status !== 'Queued' && j.status !== 'WaitingForGPUs')) continue;
+          if (!j || !isPending(j.status)) continue;
           oldest.set(group, Math.min(oldest.get(group) ?? Number.POSITIVE_INFINITY, j.submittedAt));
         }
       }
       for (const p of s.pools.values()) {
         const since = p.group ? oldest.get(p.group) : undefined;
-        this.set({ pool: p.id }, since === undefined ? 0 : Math.max(0, now - since));
+        set({ pool: p.id }, since === undefined ? 0 : Math.max(0, t - since));
       }
     },
-  });
+  );
   const pass = new Histogram({
     name: 'gpupool_scheduling_pass_seconds',
     help: 'Time to decide one batch of commands, its scheduling pass included',

@@ -260,6 +260,12 @@ describe('documents and probes', () => {
     expect(m).toContain('gpupool_pool_gpus{pool="pa",state="free"} 1');
     expect(m).toContain('gpupool_jobs{status="Starting"} 1');
     expect(m).toContain('gpupool_queue_length{pool="pa"} 0');
+    await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'b', kind: 'training', gpus: 3 });
+    f.clock.t += 30;
+    const later = (await f.call('nobody', 'GET', '/metrics')).body as string;
+    expect(later).toContain('gpupool_queue_length{pool="pa"} 1');
+    expect(later).toContain('gpupool_queue_oldest_wait_seconds{pool="pa"} 30');
+    expect(later).toContain('gpupool_queue_oldest_wait_seconds{pool="pb"} 0');
     expect(m).toMatch(/gpupool_scheduling_pass_seconds_count [1-9]/);
     expect(m).toMatch(/gpupool_store_append_seconds_count [1-9]/);
   });

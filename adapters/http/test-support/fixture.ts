@@ -53,7 +53,7 @@ export const CLUSTER: Command[] = [
 export async function fixture(options: { store?: EventStore; bodyLimit?: number } = {}): Promise<Fixture> {
   const store = options.store ?? new InMemoryEventStore();
   const clock = { t: 1000, now: () => clock.t };
-  const metrics = createMetrics();
+  const metrics = createMetrics(clock.now);
   const engine = await createEngine({ store, clock, observer: metrics.observer });
   const setup = await engine.executeBatch(CLUSTER);
   const refused = setup.outcomes.filter((o) => !o.ok);
