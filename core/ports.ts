@@ -71,6 +71,10 @@ export interface EventStore {
   /** Catch up from `after`, then go live; the stream name '$all' follows every stream in order. */
   subscribe(stream: string, options: SubscribeOptions, handler: (event: RecordedEvent) => void): Subscription;
   readSnapshot(stream: string, schemaVersion: number): Promise<Snapshot | undefined>;
+  /**
+   * Keep a snapshot. The store takes `snapshot.state` as it is at the call (it serializes or
+   * copies it before returning): the caller goes on changing the objects it shares with its state.
+   */
   writeSnapshot(stream: string, snapshot: Snapshot): Promise<void>;
   close(): Promise<void>;
 }

@@ -56,7 +56,16 @@ const JOB_FIELDS = [
 type JobRow = unknown[];
 
 function jobRow(job: JobState): JobRow {
-  return JOB_FIELDS.map((k) => (k === 'history' ? job.history.flatMap((h) => [h.status, h.at, h.revision]) : job[k]));
+  const row: JobRow = new Array(JOB_FIELDS.length);
+  for (let k = 0; k < JOB_FIELDS.length - 1; k++) row[k] = job[JOB_FIELDS[k] as Exclude<(typeof JOB_FIELDS)[number], 'history'>];
+  const flat: unknown[] = new Array(job.history.length * 3);
+  job.history.forEach((h, n) => {
+    flat[3 * n] = h.status;
+    flat[3 * n + 1] = h.at;
+    flat[3 * n + 2] = h.revision;
+  });
+  row[JOB_FIELDS.length - 1] = flat;
+  return row;
 }
 
 function jobOf(row: JobRow): JobState {
@@ -111,9 +120,16 @@ export interface StateSnapshot {
   commands: [string, { first: number; last: number }][];
 }
 
-/** The state's entities as a JSON-ready value (shares no object with the state). */
+/**
+ * The state's entities as a JSON-ready value. It shares objects with the state (copying them
+ * first took four times as long as serializing them, all of it on the event loop): hand it to a
+ * store at once, which takes it as it is at the call (see EventStore.writeSnapshot).
+ */
 export function toSnapshot(state: State): StateSnapshot {
-  return structuredClone({
+  const jobs: JobRow[] = new Array(state.jobs.size);
+  let i = 0;
+  for (const job of state.jobs.values()) jobs[i++] = jobRow(job);
+  return {
     revision: state.revision,
     now: state.now,
     installed: state.installed,
@@ -122,9 +138,9 @@ export function toSnapshot(state: State): StateSnapshot {
     pools: [...state.pools.values()],
     groups: [...state.groups.values()],
     users: [...state.users.values()],
-    jobs: [...state.jobs.values()].map(jobRow),
+    jobs,
     commands: [...state.commands.entries()],
-  });
+  };
 }
 
 /**

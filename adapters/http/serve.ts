@@ -24,11 +24,11 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 export const BOOTSTRAP_OPERATOR = 'admin';
 /**
- * A snapshot every this many events. Writing one holds the event loop for as long as it takes to
- * copy the whole state, which grows with every job ever submitted: under a steady load of
- * submissions (bench/http.ts), one every 10,000 events took a fifth of the server's time and stalls
- * of 300 ms and more. Start-up replays at most this many events after the latest snapshot, about
- * half a second on SQLite (bench: 0.49 s for 100,000 events).
+ * A snapshot every this many events. Writing one holds the event loop while the whole state is
+ * serialized, and the state grows with every job ever submitted (about 1 s for 500,000 jobs):
+ * under a steady load of submissions (bench/http.ts) one every 10,000 events took a fifth of the
+ * server's time. Start-up replays at most this many events after the latest snapshot, about half
+ * a second on SQLite (bench: 0.49 s for 100,000 events).
  */
 export const DEFAULT_SNAPSHOT_EVERY = 100_000;
 

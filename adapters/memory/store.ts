@@ -36,7 +36,7 @@ export class InMemoryEventStore implements EventStore {
   /** In global order: each event's stream and its index in that stream. */
   private readonly allStreams: StreamLog[] = [];
   private readonly allIndex: number[] = [];
-  private readonly snapshots = new Map<string, Snapshot>();
+  private readonly snapshots = new Map<string, { revision: bigint; schemaVersion: number; json: string }>();
   private readonly listeners = new Set<Listener>();
   /** Appended ranges waiting for delivery, in append order (see deliver). */
   private readonly undelivered: { log: StreamLog; from: number; to: number; listeners: Listener[] }[] = [];
@@ -182,13 +182,21 @@ export class InMemoryEventStore implements EventStore {
   async readSnapshot(stream: string, schemaVersion: number): Promise<Snapshot | undefined> {
     this.assertOpen();
     const s = this.snapshots.get(stream);
-    // A copy: whoever restores from it takes its objects over (as from any store's fresh read).
-    return s && s.schemaVersion === schemaVersion ? structuredClone(s) : undefined;
+    // Parsed afresh: whoever restores from it takes its objects over (as from any store's read).
+    return s && s.schemaVersion === schemaVersion
+      ? { revision: s.revision, schemaVersion, state: JSON.parse(s.json) }
+      : undefined;
   }
 
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen(); // as readSnapshot
-    this.snapshots.set(stream, snapshot);
+    // As JSON, at once: the state as it is now (its owner changes it after), and JSON only, as
+    // every store keeps it.
+    this.snapshots.set(stream, {
+      revision: snapshot.revision,
+      schemaVersion: snapshot.schemaVersion,
+      json: JSON.stringify(snapshot.state),
+    });
   }
 
   async close(): Promise<void> {

@@ -467,6 +467,19 @@ export function eventStoreContract(name: string, makeStore: () => EventStore | P
         expect(await store.readSnapshot('other', 3)).toBeUndefined();
       });
 
+      it('takes the state as it is at the call: changing it afterwards changes nothing stored', async () => {
+        const state = { jobs: [['j1', { gpus: 2 }]], now: 12.5 };
+        const written = store.writeSnapshot('s', { revision: 3n, schemaVersion: 1, state });
+        state.now = 99;
+        (state.jobs[0]?.[1] as { gpus: number }).gpus = 8;
+        await written;
+        expect(await store.readSnapshot('s', 1)).toEqual({
+          revision: 3n,
+          schemaVersion: 1,
+          state: { jobs: [['j1', { gpus: 2 }]], now: 12.5 },
+        });
+      });
+
       it('a later snapshot of the same version replaces the earlier one', async () => {
         await store.writeSnapshot('s', { revision: 1n, schemaVersion: 1, state: { n: 1 } });
         await store.writeSnapshot('s', { revision: 7n, schemaVersion: 1, state: { n: 7 } });
