@@ -32,6 +32,8 @@ describe('jobs', () => {
     expect(why.body.reason.code).toBe('not-enough-free-gpus');
     const q = await f.call('alice', 'GET', '/api/v1/pools/pa/queue');
     expect(q.body.map((e: { job: { id: string } }) => e.job.id)).toEqual(['b']);
+    expect(q.body[0].reason.code).toBe('not-enough-free-gpus');
+    expect(q.body[0].job).not.toHaveProperty('reason'); // the entry's live reason, once
   });
 
   it('gives a fresh id when none is given, and the same job for a retried Idempotency-Key', async () => {

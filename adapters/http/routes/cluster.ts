@@ -11,6 +11,12 @@ import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } fro
 import { forbidden, notFound, problem } from '../problem.js';
 import { jobView } from './jobs.js';
 
+/** A job in a queue answer: its stored reason gives way to the entry's live one. */
+function queuedJobView(job: Parameters<typeof jobView>[0]) {
+  const { reason: _stored, ...view } = jobView(job);
+  return view;
+}
+
 type Params = Record<string, string>;
 const params = (req: FastifyRequest) => req.params as Params;
 
@@ -163,7 +169,7 @@ export function clusterRoutes(ctx: HttpContext) {
         return good(
           q.map((e) =>
             canSeeJob(req.principal, e.job)
-              ? { position: e.position, job: jobView(e.job), reason: e.reason }
+              ? { position: e.position, job: queuedJobView(e.job), reason: e.reason }
               : { position: e.position, hidden: true, gpus: e.job.gpus, reason: e.reason },
           ),
         );
