@@ -109,6 +109,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
           for (const socket of spare) socket.destroy();
           await server.close();
           rt.stop();
+          await rt.idle(); // reports already sent land before the store closes
           await engine.close();
           await store.close();
         })();
