@@ -109,21 +109,21 @@ describe('choosing the store', () => {
   });
 
   it('opens SQLite for a path (creating its folder), memory for "memory", EventStoreDB for esdb:// strings', async () => {
-    const s = openStore(join(dir, 'deep', 'er', 'g.db'));
+    const s = await openStore(join(dir, 'deep', 'er', 'g.db'));
     expect(s).toBeInstanceOf(SqliteEventStore);
     await s.close();
-    expect(openStore('memory')).toBeInstanceOf(InMemoryEventStore);
+    expect(await openStore('memory')).toBeInstanceOf(InMemoryEventStore);
     // Connecting is lazy: opening names the server, the first operation reaches it.
-    const esdb = openStore('esdb://localhost:2113?tls=false', {});
+    const esdb = await openStore('esdb://localhost:2113?tls=false', {});
     expect(esdb).toBeInstanceOf(EventStoreDBEventStore);
     expect((esdb as EventStoreDBEventStore).namespace).toBe('gpupool');
     await esdb.close();
-    const cluster = openStore('esdb+discover://cluster.internal:2113', { GPUPOOL_ESDB_NAMESPACE: 'staging' });
+    const cluster = await openStore('esdb+discover://cluster.internal:2113', { GPUPOOL_ESDB_NAMESPACE: 'staging' });
     expect((cluster as EventStoreDBEventStore).streamName('cluster')).toBe('staging-cluster');
     await cluster.close();
-    expect(() => openStore('esdb://localhost:port', {})).toThrow(
+    await expect(openStore('esdb://localhost:port', {})).rejects.toThrow(
       /invalid EventStoreDB connection string 'esdb:\/\/localhost:port'/,
     );
-    expect(() => openStore('esdb://localhost:2113', { GPUPOOL_ESDB_NAMESPACE: 'a-b' })).toThrow(/namespace must be/);
+    await expect(openStore('esdb://localhost:2113', { GPUPOOL_ESDB_NAMESPACE: 'a-b' })).rejects.toThrow(/namespace must be/);
   });
 });

@@ -18,7 +18,7 @@ export async function runDemo(out: (line: string) => void = console.log, storeSp
   let now = 0;
   if (storeSpec === DEMO_STORE)
     for (const f of [DEMO_STORE, `${DEMO_STORE}-wal`, `${DEMO_STORE}-shm`]) rmSync(f, { force: true });
-  const store = openStore(storeSpec);
+  const store = await openStore(storeSpec);
   const engine = await createEngine({ store, clock: { now: () => now } });
   if (engine.revision >= 0) {
     await store.close();

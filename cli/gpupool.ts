@@ -123,7 +123,7 @@ const STORE_HELP = `the event store: a SQLite file, an EventStoreDB connection s
 
 /** Open the store a command names, run `work` on it, and close it whatever happens. */
 async function withStore<T>(flag: string | undefined, work: (store: EventStore) => Promise<T>): Promise<T> {
-  const store = openStore(storeSpec(flag));
+  const store = await openStore(storeSpec(flag));
   try {
     return await work(store);
   } finally {

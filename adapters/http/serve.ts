@@ -59,7 +59,7 @@ export interface Served {
 }
 
 export async function serve(options: ServeOptions): Promise<Served> {
-  const store = typeof options.store === 'string' ? openStore(options.store) : options.store;
+  const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   let runtime: RealtimeRuntime | undefined;
   let app: FastifyInstance | undefined;
   try {
