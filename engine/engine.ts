@@ -422,9 +422,13 @@ export class Engine {
     return explainJob(this.state, jobId);
   }
 
-  /** The state as it was right after the event at `revision` (time travel), rebuilt from the store. */
+  /**
+   * The state as it was right after the event at `revision` (time travel), rebuilt from the store:
+   * from the latest snapshot when it is not past `revision`, else from the start.
+   */
   async stateAt(revision: number): Promise<State> {
-    return this.replayUpTo(revision, initialState());
+    const snapshot = await this.latestSnapshot();
+    return this.replayUpTo(revision, snapshot.revision <= revision ? snapshot : initialState());
   }
 
   async close(): Promise<void> {

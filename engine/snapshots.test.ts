@@ -73,6 +73,33 @@ describe('engine restarts', () => {
     expect(canonicalState(second.current)).toBe(canonicalState(first.current));
   });
 
+  it('serve time travel from the latest snapshot when it is not past the revision asked for', async () => {
+    const store = new InMemoryEventStore();
+    const engine = await createEngine({ store: counting(store), snapshotEvery: 10 });
+    const reference = await createEngine({ store: new InMemoryEventStore() });
+    for (const c of [
+      { type: 'Install', userId: 'op', name: 'Op' } as const,
+      ...Array.from({ length: 25 }, (_, i) => ({
+        type: 'RegisterNode' as const,
+        nodeId: `n${i}`,
+        devices: [{ index: 0, gpuType: 'A100' }],
+      })),
+    ]) {
+      await engine.execute(c);
+      await reference.execute(c);
+    }
+    const watched = counting(store);
+    const travelling = await createEngine({ store: watched, snapshotEvery: 10 });
+    watched.eventsRead = 0;
+    const at22 = await travelling.stateAt(22);
+    expect(watched.eventsRead).toBe(6); // one page from the snapshot at 19 on: 20..25
+    expect(canonicalState(at22)).toBe(canonicalState(await reference.stateAt(22)));
+    watched.eventsRead = 0;
+    const at5 = await travelling.stateAt(5); // before the snapshot: from the start
+    expect(watched.eventsRead).toBe(26);
+    expect(canonicalState(at5)).toBe(canonicalState(await reference.stateAt(5)));
+  });
+
   it('ignore a snapshot of another state-schema version and one that does not restore', async () => {
     const store = new InMemoryEventStore();
     const first = await createEngine({ store });
