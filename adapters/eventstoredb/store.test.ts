@@ -26,7 +26,7 @@ import {
   submit,
 } from '../../core/test-support/given.js';
 import { CLUSTER_STREAM, createEngine } from '../../engine/engine.js';
-import { eventStoreContract } from '../test-support/event-store-contract.js';
+import { eventStoreContract, eventually } from '../test-support/event-store-contract.js';
 import { EventStoreDBEventStore, type EventStoreDBStoreOptions } from './store.js';
 import { type FakeEventStoreDB, startFakeEventStoreDB } from './test-support/fake-server.js';
 
@@ -49,19 +49,6 @@ afterAll(async () => {
 const namespace = () => `t_${randomUUID().replaceAll('-', '')}`;
 const ev = (type = 'Happened', data: unknown = { n: 1 }): NewEvent => ({ id: randomUUID(), type, data });
 const evs = (n: number): NewEvent[] => Array.from({ length: n }, (_, i) => ev('Happened', { i }));
-
-async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-}
 
 eventStoreContract(
   'EventStoreDBEventStore on the fake server',

@@ -182,7 +182,7 @@ async function openEvents(url: string, token: string, lastEventId?: number) {
   return {
     events,
     /** The stream's events once `found` holds of them (within `ms`). */
-    async until(found: (events: SseEvent[]) => boolean, what: string, ms = 5_000): Promise<SseEvent[]> {
+    async until(found: (events: SseEvent[]) => boolean, what: string, ms = 20_000): Promise<SseEvent[]> {
       const deadline = Date.now() + ms;
       while (!found(events)) {
         if (ended) throw new Error(`the stream ended before ${what}; got ${summary(events)}`);
@@ -207,7 +207,7 @@ const has = (type: string, jobId: string) => (events: SseEvent[]) =>
   events.some((e) => e.event === type && e.data.jobId === jobId);
 
 /** Wait until `check` passes (polling), for a state the runtime reaches on its own. */
-async function eventually(check: () => Promise<boolean>, what: string, ms = 5_000): Promise<void> {
+async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
@@ -424,7 +424,7 @@ describe('gpupool serve end to end', () => {
     const stream = await openEvents(served.url, tokens.alice);
     gated.release();
     expect((await submitted).status).toBe(201);
-    await stream.until(has('JobSubmitted', 'mid'), 'JobSubmitted of mid', 2_000);
+    await stream.until(has('JobSubmitted', 'mid'), 'JobSubmitted of mid', 10_000);
     expect(stream.events.slice(0, 2).map((e) => e.event)).toEqual(['JobSubmitted', 'JobAllocated']);
     stream.close();
   });
@@ -530,7 +530,7 @@ describe('gpupool serve end to end', () => {
       closed = true;
     });
     await stream.ended;
-    await within(spareClosed, 2_000, 'ending the spare connection');
+    await within(spareClosed, 10_000, 'ending the spare connection');
     await eventually(() => refused(served.url), 'the port refuses connections');
     expect(closed).toBe(false); // still waiting for the request in flight
     gated.release();
@@ -539,7 +539,7 @@ describe('gpupool serve end to end', () => {
     expect(answer.body).toMatchObject({ id: 'last', status: 'Starting' });
     // Its connection is not kept alive: the close does not wait out the keep-alive timeout.
     expect(answer.headers.get('connection')).toBe('close');
-    await within(closing, 2_000, 'the close');
+    await within(closing, 10_000, 'the close');
     running.delete(served);
     expect(await refused(served.url)).toBe(true);
 

@@ -34,7 +34,7 @@ const revisions = (rs: readonly RecordedEvent[]) => rs.map((r) => r.revision);
 const ids = (rs: readonly RecordedEvent[]) => rs.map((r) => r.id);
 
 /** Wait until `check` passes (subscriptions may deliver on a later tick). */
-async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
+export async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
