@@ -58,13 +58,16 @@ export const NonNegNumber = refined(
   'a number >= 0',
   { type: 'number', minimum: 0 },
 );
-/** Ids and names: non-empty, at most 253 characters (a DNS name's limit), no control characters. */
+/** The longest id or name: a DNS name's limit. */
+export const NAME_MAX_LENGTH = 253;
+/** Ids and names: non-empty, at most NAME_MAX_LENGTH characters, no control characters. */
 export const Name = refined(
   'Name',
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  (u): u is string => typeof u === 'string' && u.length > 0 && u.length <= 253 && !/[\u0000-\u001f]/.test(u),
-  'a non-empty string of at most 253 characters without control characters',
-  { type: 'string', minLength: 1, maxLength: 253, pattern: '^[^\\u0000-\\u001f]+$' },
+  (u): u is string =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    typeof u === 'string' && u.length > 0 && u.length <= NAME_MAX_LENGTH && !/[\u0000-\u001f]/.test(u),
+  `a non-empty string of at most ${NAME_MAX_LENGTH} characters without control characters`,
+  { type: 'string', minLength: 1, maxLength: NAME_MAX_LENGTH, pattern: '^[^\\u0000-\\u001f]+$' },
 );
 export const Json = refined('Json', (u): u is unknown => isJsonValue(u, 0), 'a JSON value', {
   description: 'any JSON value',

@@ -11,7 +11,7 @@ import type { State } from '../../core/model.js';
 import { ConflictRetriesExhaustedError, type Engine } from '../../engine/engine.js';
 import type { Principal } from './access.js';
 import { IdempotencyKeys } from './idempotency.js';
-import { invalidInput, type Problem, problem, rejected } from './problem.js';
+import { invalidInput, type Problem, problem, rejected, sendProblem } from './problem.js';
 import type { TokenRegistry } from './tokens.js';
 
 export interface HttpContext {
@@ -148,10 +148,7 @@ export async function runCommand(
 
 /** Answer with a result: the value with `status`, or the problem. */
 export function answer<A>(reply: FastifyReply, r: Result<A>, status = 200): FastifyReply {
-  if (!r.ok) {
-    return reply.code(r.problem.status).type('application/problem+json').send(r.problem);
-  }
-  return reply.code(status).send(r.value);
+  return r.ok ? reply.code(status).send(r.value) : sendProblem(reply, r.problem);
 }
 
 // -- time travel -----------------------------------------------------------------------------------

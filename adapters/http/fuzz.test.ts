@@ -551,6 +551,19 @@ describe('cases the fuzzing found', () => {
     expect((await send('alice', 'POST', '/api/v1/jobs', `{"kind":"notebook","gpus":0,"spec":${spec}}`)).statusCode).toBe(201);
   });
 
+  it('a job id that is an object without toString is 400 naming body.jobId, not 500', async () => {
+    for (const [url, payload] of [
+      ['/api/v1/jobs', '{"kind":"training","gpus":2,"jobId":{"toString":null}}'],
+      ['/api/v1/jobs', '{"kind":"training","gpus":2,"jobId":["a"]}'],
+    ] as const) {
+      const revision = f.engine.revision;
+      const res = await send('alice', 'POST', url, payload);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body).errors.map((e: { path: string }) => e.path)).toEqual(['body.jobId']);
+      expect(f.engine.revision).toBe(revision);
+    }
+  });
+
   it('a job whose id is longer than 100 characters (a name may have 253) can be read and stopped', async () => {
     const id = 'j'.repeat(253);
     const created = await send('alice', 'POST', '/api/v1/jobs', JSON.stringify({ jobId: id, kind: 'notebook', gpus: 1 }));

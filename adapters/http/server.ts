@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { NAME_MAX_LENGTH } from '../../core/codec.js';
 import type { Engine } from '../../engine/engine.js';
 import type { HttpContext } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
@@ -51,23 +52,20 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
   return registered.get(app) ?? [];
 }
 
-/** The longest id a path may name: a name's limit (core/codec.ts). */
-const MAX_ID_LENGTH = 253;
-
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    // An id is as long as a name may be (253 characters, see core/codec.ts): the router must let
+    // An id is as long as a name may be (NAME_MAX_LENGTH): the router must let
     // one through to its route (fastify's default stops at 100, and a longer id could be created
     // but never read or stopped).
-    routerOptions: { maxParamLength: MAX_ID_LENGTH },
+    routerOptions: { maxParamLength: NAME_MAX_LENGTH },
     // What the router refuses before any route runs is answered as a problem too.
     frameworkErrors: (err, _req, reply) => {
       if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
         return sendProblem(
           reply,
-          problem(414, 'uri-too-long', `a path segment is longer than any id (${MAX_ID_LENGTH} characters)`),
+          problem(414, 'uri-too-long', `a path segment is longer than any id (${NAME_MAX_LENGTH} characters)`),
         );
       }
       if (err.code === 'FST_ERR_BAD_URL') {

@@ -101,16 +101,18 @@ export function jobRoutes(ctx: HttpContext) {
       return job;
     };
 
-    /** Run a job command; answer with the job after it. */
+    /** Run a job command (`path`: its fields the URL names); answer with the job (its `jobId`) after it. */
     const runJobCommand = async (
       req: FastifyRequest,
       reply: FastifyReply,
-      command: Record<string, unknown> & { type: CommandType },
-      jobId: string,
+      command: Record<string, unknown> & { type: CommandType; jobId: unknown },
+      path: string[],
       status: number,
     ) => {
-      const r = await runCommand(ctx, req, command.type, command, ['jobId', 'sourceJobId']);
+      const r = await runCommand(ctx, req, command.type, command, path);
       if (!r.ok) return answer(reply, r);
+      // The command decoded, so its job id is a name (until then it is whatever the body held).
+      const jobId = command.jobId as string;
       if (r.value.duplicate) reply.header('idempotent-replayed', 'true');
       const job = ctx.engine.job(jobId);
       if (status === 201) reply.header('location', `/api/v1/jobs/${encodeURIComponent(jobId)}`);
@@ -149,7 +151,7 @@ export function jobRoutes(ctx: HttpContext) {
           return answer(reply, bad(forbidden('you may submit jobs only for yourself')));
         }
         const jobId = newJobId(req, body.value);
-        return runJobCommand(req, reply, { ...body.value, type: 'SubmitJob', jobId, owner }, String(jobId), 201);
+        return runJobCommand(req, reply, { ...body.value, type: 'SubmitJob', jobId, owner }, [], 201);
       },
     );
 
@@ -242,7 +244,7 @@ export function jobRoutes(ctx: HttpContext) {
         const jobId = (req.params as { jobId: string }).jobId;
         const job = ownJob(req, jobId);
         if (!job.ok) return answer(reply, job);
-        return runJobCommand(req, reply, { type: 'StopJob', jobId }, jobId, 200);
+        return runJobCommand(req, reply, { type: 'StopJob', jobId }, ['jobId'], 200);
       },
     );
 
@@ -270,7 +272,7 @@ export function jobRoutes(ctx: HttpContext) {
           req,
           reply,
           { type: 'CloneJob', jobId, sourceJobId, owner: req.principal.userId },
-          String(jobId),
+          ['sourceJobId'],
           201,
         );
       },

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.js';
 import type { ServerMetrics } from '../metrics.js';
-import { problem } from '../problem.js';
+import { problem, sendProblem } from '../problem.js';
 
 export function opsRoutes(ctx: HttpContext, metrics: ServerMetrics, closing: () => boolean) {
   return async (app: FastifyInstance) => {
@@ -14,18 +14,11 @@ export function opsRoutes(ctx: HttpContext, metrics: ServerMetrics, closing: () 
       '/readyz',
       { config, schema: { tags: ['operations'], summary: 'Readiness: the state is loaded and the event store answers' } },
       async (_req, reply) => {
-        if (closing())
-          return reply
-            .code(503)
-            .type('application/problem+json')
-            .send(problem(503, 'shutting-down', 'the server is shutting down'));
+        if (closing()) return sendProblem(reply, problem(503, 'shutting-down', 'the server is shutting down'));
         try {
           await ctx.engine.eventsFrom(Math.max(0, ctx.engine.revision), 1);
         } catch {
-          return reply
-            .code(503)
-            .type('application/problem+json')
-            .send(problem(503, 'store-unavailable', 'the event store does not answer'));
+          return sendProblem(reply, problem(503, 'store-unavailable', 'the event store does not answer'));
         }
         return { status: 'ready', revision: ctx.engine.revision };
       },
