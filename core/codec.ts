@@ -146,16 +146,25 @@ export function formatIssues(issues: DecodeIssue[]): string {
   return issues.map((i) => `${i.path}: expected ${i.expected}, got ${i.actual}`).join('; ');
 }
 
+export type Decoded<A> = { ok: true; value: A } | { ok: false; issues: DecodeIssue[] };
+
 /** Decode or return the issues; never throws. */
-export function decodeWith<A>(
-  codec: t.Decoder<unknown, A>,
-  u: unknown,
-  root: string,
-): { ok: true; value: A } | { ok: false; issues: DecodeIssue[] } {
-  if (unchangedBy(codec)(u)) return { ok: true, value: u as A };
-  const r = codec.decode(u);
-  if (isLeft(r)) return { ok: false, issues: issuesOf(r.left, root) };
-  return { ok: true, value: r.right };
+export function decodeWith<A>(codec: t.Decoder<unknown, A>, u: unknown, root: string): Decoded<A> {
+  return decoderOf(codec)(u, root);
+}
+
+/**
+ * `decodeWith` for one codec, its fast path looked up once: for callers that decode many values
+ * with the same codec (replaying a log decodes every event).
+ */
+export function decoderOf<A>(codec: t.Decoder<unknown, A>): (u: unknown, root: string) => Decoded<A> {
+  const unchanged = unchangedBy(codec);
+  return (u, root) => {
+    if (unchanged(u)) return { ok: true, value: u as A };
+    const r = codec.decode(u);
+    if (isLeft(r)) return { ok: false, issues: issuesOf(r.left, root) };
+    return { ok: true, value: r.right };
+  };
 }
 
 // -- the fast path -------------------------------------------------------------------------------

@@ -5,7 +5,20 @@
  */
 import * as t from 'io-ts';
 import type { DecodeIssue } from './codec.js';
-import { decodeWith, formatIssues, Int, Json, Name, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from './codec.js';
+import {
+  type Decoded,
+  decoderOf,
+  formatIssues,
+  Int,
+  Json,
+  Name,
+  NonNegInt,
+  NonNegNumber,
+  oneOf,
+  PosInt,
+  PosNumber,
+  record,
+} from './codec.js';
 import { JobKind, Placement, Policy, Role } from './commands.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
@@ -126,6 +139,11 @@ export function decodeEvent(u: unknown): EventDecodeResult {
     ];
     return { ok: false, issues, message: formatIssues(issues) };
   }
-  const r = decodeWith(eventCodecs[type as EventType] as t.Decoder<unknown, Event>, u, type);
+  const r = (decoders.get(type) as (u: unknown, root: string) => Decoded<Event>)(u, type);
   return r.ok ? r : { ...r, message: formatIssues(r.issues) };
 }
+
+/** One decoder per event type, made once: decodeEvent runs for every event a replay reads. */
+const decoders = new Map(
+  Object.entries(eventCodecs).map(([type, codec]) => [type, decoderOf(codec as t.Decoder<unknown, Event>)]),
+);
