@@ -2,6 +2,7 @@
 /** The gpupool command line. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exportEvents, ImportError, importEvents } from '../adapters/events-io.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../adapters/http/defaults.js';
 import { ClusterConfigError, DEMO_CLUSTER_CONFIG } from '../adapters/memory/cluster-config.js';
 import { DEFAULT_STORE, openStore, storeSpec } from '../adapters/open-store.js';
 import { PLACEMENTS } from '../core/model.js';
@@ -64,8 +65,8 @@ program
 program
   .command('serve')
   .description('serve the HTTP API: the engine on an event store, the cluster simulated in real time')
-  .addOption(new Option('--port <port>', 'port to listen on').env('GPUPOOL_PORT').default(8080).argParser(port))
-  .addOption(new Option('--host <host>', 'address to listen on').env('GPUPOOL_HOST').default('127.0.0.1'))
+  .addOption(new Option('--port <port>', 'port to listen on').env('GPUPOOL_PORT').default(DEFAULT_PORT).argParser(port))
+  .addOption(new Option('--host <host>', 'address to listen on').env('GPUPOOL_HOST').default(DEFAULT_HOST))
   .addOption(
     new Option('--store <store>', `the event store: a SQLite file, an EventStoreDB connection string (esdb://...), or memory`)
       .env('GPUPOOL_STORE')

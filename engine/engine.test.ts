@@ -244,6 +244,31 @@ describe('loading by replay', () => {
   });
 });
 
+describe('durableRevision', () => {
+  it('stays at the last acknowledged event while a batch is being written, and catches up once it is', async () => {
+    const store = new InMemoryEventStore();
+    const engine = await engineWith(store);
+    const before = engine.revision;
+    expect(engine.durableRevision).toBe(before);
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const append = store.append.bind(store);
+    store.append = async (...args) => {
+      await gate;
+      return append(...args);
+    };
+    const pending = engine.execute(submit('j1', 1));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(engine.revision).toBeGreaterThan(before); // decided and folded
+    expect(engine.durableRevision).toBe(before); // not yet written
+    release();
+    accepted(await pending);
+    expect(engine.durableRevision).toBe(engine.revision);
+  });
+});
+
 describe('execute', () => {
   it('returns the outcome with the command’s events, stamped; the scheduler’s follow in the log', async () => {
     const clock = testClock();

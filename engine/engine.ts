@@ -144,6 +144,8 @@ export class Engine {
   private draining = false;
   private readonly snapshotEvery: number;
   private readonly observer: EngineObserver | undefined;
+  /** See durableRevision. */
+  private durable = -1;
   /**
    * Set while the state may hold a decided batch the store never took (a rebuild after a failed
    * or conflicting append could not read the store): the next batch rebuilds before deciding.
@@ -163,6 +165,7 @@ export class Engine {
   /** Replay the stream from the store into a fresh state (or catch up from where it is). */
   async load(): Promise<void> {
     this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, await this.latestSnapshot());
+    this.durable = this.state.revision;
   }
 
   /**
@@ -201,6 +204,7 @@ export class Engine {
   async catchUp(): Promise<void> {
     if (this.stale) return this.rebuild(); // a stale state has nothing sound to build on
     this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, this.state);
+    this.durable = this.state.revision;
   }
 
   private async replayUpTo(revision: number, into: State): Promise<State> {
@@ -256,6 +260,15 @@ export class Engine {
 
   get revision(): number {
     return this.state.revision;
+  }
+
+  /**
+   * The revision of the last event the store has acknowledged. `revision` runs ahead of it while a
+   * batch is being written (and falls back if the write fails); a feed of durable events starts
+   * from this one.
+   */
+  get durableRevision(): number {
+    return this.durable;
   }
 
   /** Run one command; concurrent calls are gathered into one batch and one append. */
@@ -365,6 +378,7 @@ export class Engine {
       }
       this.observer?.appended?.((performance.now() - t1) / 1000, newEvents.length);
       if (appended.ok) {
+        this.durable = this.state.revision;
         if (this.listeners.size > 0) this.notify({ events: batch.events, firstRevision: before + 1 });
         if (this.snapshotEvery > 0) await this.maybeSnapshot(before);
         return batch;

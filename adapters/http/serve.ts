@@ -16,12 +16,11 @@ import { createEngine, type Engine } from '../../engine/engine.js';
 import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../memory/cluster-config.js';
 import { type RealtimeRuntime, startRealtimeRuntime } from '../memory/realtime-runtime.js';
 import { openStore } from '../open-store.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
 import { TokenRegistry } from './tokens.js';
 
-export const DEFAULT_PORT = 8080;
-export const DEFAULT_HOST = '127.0.0.1';
 export const BOOTSTRAP_OPERATOR = 'admin';
 /**
  * A snapshot every this many events. Writing one holds the event loop while the whole state is

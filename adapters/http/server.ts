@@ -16,7 +16,7 @@ import type { HttpContext } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema } from './openapi.js';
-import { problem, sendProblem } from './problem.js';
+import { forbidden, problem, sendProblem } from './problem.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -134,7 +134,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       );
     req.principal = { userId: user.id, role: user.role, group: user.group, tokenId: info.tokenId };
     if (access === 'operator' && user.role !== 'operator') {
-      return sendProblem(reply, problem(403, 'forbidden', 'only operators may do this'));
+      return sendProblem(reply, forbidden('only operators may do this'));
     }
   });
 

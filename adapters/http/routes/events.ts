@@ -14,25 +14,8 @@ import { invalidInput } from '../problem.js';
 const HEARTBEAT_MS = 15_000;
 const PAGE = 1000;
 
-export interface EventStreams {
-  /** End every open stream (the server is closing). */
-  closeAll(): void;
-}
-
 export function eventRoutes(ctx: HttpContext, streams: Set<() => void>) {
   return async (app: FastifyInstance) => {
-    // The last revision announced to subscribers, which only durable events are. The state's own
-    // revision runs ahead of it while a batch is being written (and falls back if the write
-    // fails): a stream that started there would skip that batch's events, announced a moment
-    // later, as already sent.
-    let durable = ctx.engine.revision;
-    const untrack = ctx.engine.subscribe((a) => {
-      durable = a.firstRevision + a.events.length - 1;
-    });
-    app.addHook('onClose', async () => {
-      untrack();
-    });
-
     app.get(
       '/events',
       {
@@ -48,7 +31,8 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>) {
       },
       async (req, reply) => {
         const raw = req.headers['last-event-id'] ?? (req.query as { lastEventId?: string }).lastEventId;
-        let last = durable;
+        // Durable events only (see Engine.durableRevision): a batch still being written comes live.
+        let last = ctx.engine.durableRevision;
         if (raw !== undefined) {
           const n = Number(raw);
           if (typeof raw !== 'string' || !/^(-1|\d+)$/.test(raw) || !Number.isSafeInteger(n)) {
@@ -61,7 +45,7 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>) {
               ),
             );
           }
-          last = Math.min(n, durable);
+          last = Math.min(n, ctx.engine.durableRevision);
         }
         const principal = req.principal;
         reply.hijack();
@@ -102,7 +86,7 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>) {
         req.raw.on('close', close);
 
         try {
-          const upTo = durable;
+          const upTo = ctx.engine.durableRevision;
           while (sent < upTo && !out.writableEnded) {
             const page = await ctx.engine.eventsFrom(sent + 1, PAGE);
             if (page.length === 0) break;
