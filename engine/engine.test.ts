@@ -8,24 +8,21 @@ import * as crypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import type { CommandOutcome } from '../core/batch.js';
-import type { Command } from '../core/commands.js';
 import { decodeEvent, type Event } from '../core/events.js';
 import { checkInvariants } from '../core/invariants.js';
 import type { State } from '../core/model.js';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../core/ports.js';
 import {
-  allocate,
-  assignPool,
   completed,
   cordon,
   createGroup,
-  createPool,
   install,
   onboard,
   registerNode,
   release,
   started,
   submit,
+  teamSetup,
   withId,
 } from '../core/test-support/given.js';
 import {
@@ -51,16 +48,7 @@ afterEach(() => {
 // Fixtures
 
 /** Two nodes of 4 A100s, all 8 GPUs in pool 'p' (fifo, node placement) serving group 'g' with user 'u'. */
-const SETUP: Command[] = [
-  install(),
-  registerNode('n1', 4),
-  registerNode('n2', 4),
-  createPool('p', 'A100'),
-  allocate('p', 8),
-  createGroup('g'),
-  assignPool('g', 'p'),
-  onboard('u', { groupId: 'g' }),
-];
+const SETUP = teamSetup();
 
 /** A clock the test moves. */
 function testClock(start = 100) {

@@ -13,18 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewEvent, RecordedEvent } from '../../core/ports.js';
 import { STATE_SCHEMA_VERSION } from '../../core/snapshot.js';
 import { canonicalState } from '../../core/test-support/canonical.js';
-import {
-  allocate,
-  assignPool,
-  completed,
-  createGroup,
-  createPool,
-  install,
-  onboard,
-  registerNode,
-  started,
-  submit,
-} from '../../core/test-support/given.js';
+import { completed, started, submit, teamSetup } from '../../core/test-support/given.js';
 import { CLUSTER_STREAM, createEngine } from '../../engine/engine.js';
 import { eventStoreContract, eventually } from '../test-support/event-store-contract.js';
 import { EventStoreDBEventStore, type EventStoreDBStoreOptions } from './store.js';
@@ -356,16 +345,7 @@ describe('EventStoreDBEventStore on the fake server', () => {
     const clock = { now: () => 100 };
     const store = new EventStoreDBEventStore(fake.connectionString, { namespace: ns });
     const first = await createEngine({ store, clock, snapshotEvery: 10 });
-    const setup = await first.executeBatch([
-      install(),
-      registerNode('n1', 4),
-      registerNode('n2', 4),
-      createPool('p', 'A100'),
-      allocate('p', 8),
-      createGroup('g'),
-      assignPool('g', 'p'),
-      onboard('u', { groupId: 'g' }),
-    ]);
+    const setup = await first.executeBatch(teamSetup());
     expect(setup.outcomes.every((o) => o.ok)).toBe(true);
     for (const [i, gpus] of [4, 4, 2, 8, 1].entries()) await first.execute(submit(`j${i}`, gpus));
     await first.execute(started('j0'));

@@ -78,6 +78,17 @@ export const onboard = (userId: string, opts: Opt<'OnboardUser'> = {}): Command 
   role: 'data-scientist',
   ...opts,
 });
+/** Two nodes of 4 A100s, all 8 GPUs in pool 'p' (fifo, node placement) serving group 'g' with user 'u'. */
+export const teamSetup = (): Command[] => [
+  install(),
+  registerNode('n1', 4),
+  registerNode('n2', 4),
+  createPool('p', 'A100'),
+  allocate('p', 8),
+  createGroup('g'),
+  assignPool('g', 'p'),
+  onboard('u', { groupId: 'g' }),
+];
 export const moveUser = (userId: string, groupId: string): Command => ({ type: 'MoveUser', userId, groupId });
 export const removeUser = (userId: string): Command => ({ type: 'RemoveUser', userId });
 
