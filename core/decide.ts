@@ -427,7 +427,10 @@ function submission(s: State, job: JobFields): Decision {
   if (job.gpus % job.workers !== 0) {
     return no('invalid-argument', `gpus (${job.gpus}) must divide evenly among workers (${job.workers})`);
   }
-  const tagsLength = job.tags.join(',').length;
+  // Characters as a person counts them (code points: an emoji is one), not UTF-16 units. A string
+  // has no more code points than units, so only a long one needs counting.
+  const joined = job.tags.join(',');
+  const tagsLength = joined.length <= MAX_TAGS_LENGTH ? joined.length : [...joined].length;
   if (tagsLength > MAX_TAGS_LENGTH) {
     return no('invalid-argument', `tags hold ${tagsLength} characters; the tag field holds at most ${MAX_TAGS_LENGTH}`);
   }

@@ -447,6 +447,16 @@ describe('submission checks', () => {
     });
   });
 
+  it('tags are counted in characters, not UTF-16 units: 256 emoji fit, 257 do not', () => {
+    // Each of these is one character but two UTF-16 units.
+    expect(base().when(submit('j', 1, { tags: ['\u{1F680}'.repeat(256)] })).rejection).toBeUndefined();
+    expect(base().when(submit('j', 1, { tags: ['\u{1F680}'.repeat(128), '\u{1F9EA}'.repeat(127)] })).rejection).toBeUndefined();
+    expect(base().when(submit('j', 1, { tags: ['\u{1F680}'.repeat(257)] })).rejection).toEqual({
+      code: 'invalid-argument',
+      message: 'tags hold 257 characters; the tag field holds at most 256',
+    });
+  });
+
   it('a GPU type other than the pool type is refused', () => {
     const r = base().when(submit('j', 1, { gpuType: 'H100' }));
     expect(r.rejection).toEqual({ code: 'gpu-type-mismatch', message: "pool 'p' holds A100; the job asks for H100" });
