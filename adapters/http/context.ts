@@ -141,9 +141,24 @@ export async function runCommand(
   }
   const cmd = decodeRequestCommand(type, id === undefined ? fields : { ...fields, commandId: id }, pathParams);
   if (!cmd.ok) return cmd;
-  const r = await execute(ctx, cmd.value);
-  if (r.ok && id !== undefined) ctx.keys.remember(id);
-  return r;
+  if (id === undefined) return execute(ctx, cmd.value);
+  const release = ctx.keys.begin(id);
+  if (!release) {
+    return bad(
+      problem(
+        409,
+        'idempotency-key-in-flight',
+        'another request with this Idempotency-Key is being processed: wait for its answer; use a new key for a different request',
+      ),
+    );
+  }
+  try {
+    const r = await execute(ctx, cmd.value);
+    if (r.ok) ctx.keys.remember(id);
+    return r;
+  } finally {
+    release();
+  }
 }
 
 /** Answer with a result: the value with `status`, or the problem. */

@@ -7,7 +7,11 @@
  * as if it had been this one.
  *
  * Which fingerprint a scope was used with is indexed here, built once from the command ids in the
- * state and kept up as keyed requests succeed. (A rejected request is not remembered, as the core
+ * state and kept up as keyed requests succeed. A keyed request is also held here while it runs:
+ * until it is durable the state does not know its key, so concurrent requests under one key with
+ * different bodies would all run. While one is in flight, another request under its key is
+ * refused (409 `idempotency-key-in-flight`) unless it is the same request (which the core
+ * deduplicates: it is answered as a replay). (A rejected request is not remembered, as the core
  * does not remember it: a corrected retry under the same key runs.) Another process's keys are
  * not seen until a restart; a different request under such a key then simply runs as a new one.
  */
@@ -19,6 +23,8 @@ const hash = (s: string, n: number) => createHash('sha256').update(s).digest('ba
 
 export class IdempotencyKeys {
   private index: Map<string, string> | undefined;
+  /** Scopes of keyed requests running now: the fingerprint and how many requests carry it. */
+  private readonly inFlight = new Map<string, { fingerprint: string; count: number }>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -37,6 +43,26 @@ export class IdempotencyKeys {
     const [scope, fingerprint] = split(commandId);
     const seen = this.known().get(scope);
     return seen !== undefined && seen !== fingerprint;
+  }
+
+  /**
+   * Hold the command id's key while its request runs: a release function, or undefined when
+   * another request (another fingerprint) under the same key is in flight. Release it when the
+   * request is answered, after `remember` if it succeeded.
+   */
+  begin(commandId: string): (() => void) | undefined {
+    const [scope, fingerprint] = split(commandId);
+    const held = this.inFlight.get(scope);
+    if (held && held.fingerprint !== fingerprint) return undefined;
+    if (held) held.count++;
+    else this.inFlight.set(scope, { fingerprint, count: 1 });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const h = this.inFlight.get(scope);
+      if (h && --h.count === 0) this.inFlight.delete(scope);
+    };
   }
 
   /** Record a keyed request that succeeded. */
