@@ -39,6 +39,7 @@ export class TokenRegistry {
   private readonly byId = new Map<string, Entry>();
   private revision = -1;
   private lastRefresh = 0;
+  private readonly revokedListeners = new Set<(tokenId: string) => void>();
 
   private constructor(
     private readonly store: EventStore,
@@ -72,7 +73,17 @@ export class TokenRegistry {
       const entry = this.byId.get(e.tokenId);
       if (entry) this.byHash.delete(entry.hash);
       this.byId.delete(e.tokenId);
+      for (const l of this.revokedListeners) l(e.tokenId);
     }
+  }
+
+  /**
+   * Be told of each token revoked from now on (here, or by another process once it is read):
+   * open event streams end when theirs is. Returns the way to stop.
+   */
+  onRevoked(listener: (tokenId: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
   }
 
   /** Append one event, catching up and retrying if another process wrote first. */
