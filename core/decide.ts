@@ -20,7 +20,7 @@ import {
   type State,
 } from './model.js';
 import { type Rejection, reject } from './rejection.js';
-import { canEverFit } from './scheduler/reasons.js';
+import { canEverFit } from './scheduler/fit.js';
 
 export type Decision = E.Either<Rejection, EventBody[]>;
 

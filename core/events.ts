@@ -29,6 +29,7 @@ const ev = <T extends string, R extends t.Props, O extends t.Props = Record<neve
 
 const WaitCode = oneOf('WaitCode', [
   'no-pool',
+  'never-fits',
   'pool-too-small',
   'not-enough-free-gpus',
   'fragmentation',

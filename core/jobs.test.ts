@@ -553,7 +553,7 @@ describe('a job of a group with no pool', () => {
     const c = cluster().nodes('n1', 4).pool('p', 'A100', { take: 2 }).team('g', null, 'u').given(submit('j', 4));
     c.when(assignPool('g', 'p'));
     expect(c.status('j')).toBe('WaitingForGPUs');
-    expect(explainJob(c.state, 'j')?.code).toBe('pool-too-small');
+    expect(explainJob(c.state, 'j')?.code).toBe('never-fits');
   });
 });
 

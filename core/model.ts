@@ -110,6 +110,8 @@ export type WaitCode =
 
 /** Why a job waits, in terms a person can act on. */
 export interface WaitReason {
+  | 'never-fits'
+  /** Written by earlier versions for what is now `never-fits`; kept so their logs still load. */
   code: WaitCode;
   message: string;
   needs: { gpus: number; workers: number; gpusPerWorker: number; gpuType: string | null };

@@ -226,6 +226,13 @@ function fitsWhenIdle(state: State, job: JobState, pool: PoolState): boolean {
   return fitsNow(idle, job, pool);
 }
 
+/** Whether some waiting job of the group is past the pool's maximum wait and could start once work ended. */
+function starvingWaits(state: State, groupId: string, pool: PoolState, at: number): boolean {
+  if (pool.maxWaitSeconds === null) return false;
+  const maxWait = pool.maxWaitSeconds;
+  return candidateOrder(state, groupId, pool).some((k) => at - k.submittedAt >= maxWait && fitsWhenIdle(state, k, pool));
+}
+
 const describeJob = (j: JobState) => ({
   id: j.id,
   status: j.status,
@@ -569,7 +576,9 @@ describe('core properties (random batches over a small cluster)', () => {
                 isPending(k.status) &&
                 !startsRegardless(k) &&
                 k.priority >= job.priority &&
-                k.seq < job.seq,
+                k.seq < job.seq &&
+                // A job that cannot start as the pool stands (never-fits) holds nobody back.
+                fitsWhenIdle(before, k, pool),
             );
             if (older.length > 0) {
               fail(`batch ${batch}: ${job.id} started in fifo pool ${pool.id} ahead of older waiting jobs`, {
@@ -593,11 +602,16 @@ describe('core properties (random batches over a small cluster)', () => {
             const job = before.jobs.get(e.jobId) as JobState;
             const pool = before.pools.get(e.poolId) as PoolState;
             if (startsRegardless(job) || pool.policy === 'backfill') return;
+            // A job past the maximum wait goes first whatever the order, and reserves capacity
+            // that jobs ahead of others may not take: the starvation property covers that case.
+            if (starvingWaits(before, job.group, pool, e.at)) return;
             const order = candidateOrder(before, job.group, pool);
-            const ahead = order.slice(
-              0,
-              order.findIndex((j) => j.id === job.id),
-            );
+            const ahead = order
+              .slice(
+                0,
+                order.findIndex((j) => j.id === job.id),
+              )
+              .filter((k) => fitsWhenIdle(before, k, pool)); // never-fits jobs are skipped
             const wrong = pool.policy === 'first-fit' ? ahead.filter((k) => fitsNow(before, k, pool)) : ahead;
             if (wrong.length > 0) {
               fail(`batch ${batch}: ${job.id} started in ${pool.policy} pool ${pool.id} while jobs ahead of it wait`, {
@@ -685,6 +699,9 @@ describe('core properties (random batches over a small cluster)', () => {
             const job = before.jobs.get(e.jobId) as JobState;
             const pool = before.pools.get(e.poolId) as PoolState;
             if (startsRegardless(job) || pool.policy !== 'backfill') return;
+            // A job past the maximum wait goes before any head, oldest first (the starvation
+            // property covers it); every other job must still leave the head's start alone.
+            if (pool.maxWaitSeconds !== null && e.at - job.submittedAt >= pool.maxWaitSeconds) return;
             // The head: the first job ahead of it still waiting that could start once running
             // work ended (one that could not, waits for an operator and reserves nothing).
             const order = candidateOrder(before, job.group, pool);
@@ -745,7 +762,7 @@ describe('core properties (random batches over a small cluster)', () => {
               fail(`${j.id} (immediate or 0 GPUs) fits idle pool ${pool.id} but waits`, describeJob(j));
           }
           const order = candidateOrder(state, group.id, pool);
-          const head = order[0];
+          const head = order.find((j) => fitsWhenIdle(state, j, pool)); // never-fits jobs are skipped
           if (!head) continue;
           if (fitsNow(state, head, pool)) {
             fail(`the head ${head.id} of ${pool.policy} pool ${pool.id} fits the idle pool but waits`, {

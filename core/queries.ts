@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_POOL_ID,
+  isPending,
   type JobState,
   type JobStatus,
   type NodeState,
@@ -11,8 +12,8 @@ import {
   type State,
   type WaitReason,
 } from './model.js';
-import { placedFirst } from './queue.js';
-import { type HeldBy, waitReason } from './scheduler/reasons.js';
+import type { PendingQueue } from './queue.js';
+import { queueHolds, waitReason } from './scheduler/reasons.js';
 
 export interface NodeView {
   id: string;
@@ -107,38 +108,50 @@ export interface QueuedJob {
 }
 
 /** The pending queue of the group a pool serves, in candidate order, with live reasons. */
-export function poolQueue(state: State, poolId: string): QueuedJob[] | undefined {
+export function poolQueue(state: State, poolId: string, page?: { offset: number; limit: number }): QueuedJob[] | undefined {
   const pool = state.pools.get(poolId);
   if (!pool) return undefined;
-  return pool.group ? groupQueue(state, pool.group) : [];
+  return pool.group ? groupQueue(state, pool.group, page) : [];
 }
 
-export function groupQueue(state: State, groupId: string): QueuedJob[] {
+/** The group's pending jobs in candidate order (jobs placed first ahead of the walked ones). */
+function queueIds(q: PendingQueue): { size: number; at: (position: number) => string } {
+  const head = q.immediate.length;
+  return { size: q.size, at: (i) => (i < head ? (q.immediate[i] as string) : (q.entries[i - head] as { id: string }).id) };
+}
+
+/**
+ * A group's pending queue in candidate order with each job's live reason; `page` takes a slice
+ * without computing the reasons of the rest. Who holds the queue is decided once (queueHolds),
+ * as the scheduler decides it.
+ */
+export function groupQueue(state: State, groupId: string, page?: { offset: number; limit: number }): QueuedJob[] {
   const q = state.queues.get(groupId);
   if (!q) return [];
-  const group = state.groups.get(groupId);
-  const pool = group?.pool ? state.pools.get(group.pool) : undefined;
-  const strict = pool ? pool.policy !== 'first-fit' : false;
-  const ids = [...q.immediate, ...q.entries.map((e) => e.id)];
+  const holds = queueHolds(state, q, poolOfGroup(state, groupId), state.now);
+  const ids = queueIds(q);
+  const from = page?.offset ?? 0;
+  const to = Math.min(ids.size, page ? from + page.limit : ids.size);
   const out: QueuedJob[] = [];
-  let heldBy: HeldBy = null;
-  ids.forEach((id, position) => {
-    const job = state.jobs.get(id) as JobState;
-    out.push({ position, job, reason: waitReason(state, job, position, heldBy) });
-    if (!placedFirst(job) && heldBy === null) {
-      const starving = pool?.maxWaitSeconds != null && state.now - job.submittedAt >= pool.maxWaitSeconds;
-      if (strict) heldBy = 'head';
-      else if (starving) heldBy = 'starving';
-    }
-  });
+  for (let position = from; position < to; position++) {
+    const job = state.jobs.get(ids.at(position)) as JobState;
+    out.push({ position, job, reason: waitReason(state, job, position, holds) });
+  }
   return out;
 }
 
-/** Why a job waits now, or null when it does not wait. */
+function poolOfGroup(state: State, groupId: string): PoolState | undefined {
+  const pool = state.groups.get(groupId)?.pool;
+  return pool ? state.pools.get(pool) : undefined;
+}
+
+/** Why a job waits now, or null when it does not wait: the reason the scheduler would give it. */
 export function explainJob(state: State, jobId: string): WaitReason | null {
   const job = state.jobs.get(jobId);
-  if (!job || (job.status !== 'Queued' && job.status !== 'WaitingForGPUs')) return null;
-  return groupQueue(state, job.group).find((q) => q.job.id === jobId)?.reason ?? null;
+  if (!job || !isPending(job.status)) return null;
+  const q = state.queues.get(job.group);
+  if (!q) return null;
+  return waitReason(state, job, q.positionOf(job), queueHolds(state, q, poolOfGroup(state, job.group), state.now));
 }
 
 export interface JobFilter {

@@ -40,6 +40,13 @@ export class PendingQueue {
   immediate: string[] = [];
   /** Jobs still `Queued` (never considered by a pass), in submission order. */
   readonly fresh = new Set<string>();
+  /**
+   * The walked jobs (not those placed first) in submission order, for the maximum-wait rule, which
+   * asks for the oldest waiting job whatever the policy's order. Removal is lazy: ids that left
+   * the queue stay until they reach the front or the list is compacted (see oldest()).
+   */
+  private bySubmission: string[] = [];
+  private front = 0;
   constructor(public policy: Policy) {}
 
   entryOf(job: JobState): QueueEntry {
@@ -55,6 +62,7 @@ export class PendingQueue {
     const e = this.entryOf(job);
     const i = lowerBound(this.entries, e, entryLess);
     insertAt(this.entries, i, e);
+    this.bySubmission.push(job.id);
   }
 
   remove(job: JobState): void {
@@ -71,6 +79,28 @@ export class PendingQueue {
     // thousand jobs that copy was 15% of replay time.
     if (i === 0) this.entries.shift();
     else removeAt(this.entries, i);
+  }
+
+  /**
+   * The walked jobs in submission order, oldest first, while `more` says to go on. `inQueue` tells
+   * whether an id is still pending here (the caller knows the jobs). Dead ids at the front are
+   * dropped as they are met, and the list is compacted when most of it is dead, so the cost is
+   * amortised O(1) per job that ever joined the queue.
+   */
+  *oldest(inQueue: (id: string) => boolean): Generator<string> {
+    while (this.front < this.bySubmission.length && !inQueue(this.bySubmission[this.front] as string)) this.front++;
+    if (this.front > 1024 && this.front * 2 > this.bySubmission.length) {
+      this.bySubmission = this.bySubmission.slice(this.front);
+      this.front = 0;
+    }
+    if (this.bySubmission.length > 2 * this.entries.length + 1024) {
+      this.bySubmission = this.bySubmission.filter(inQueue);
+      this.front = 0;
+    }
+    for (let i = this.front; i < this.bySubmission.length; i++) {
+      const id = this.bySubmission[i] as string;
+      if (inQueue(id)) yield id;
+    }
   }
 
   /** Position of a job in candidate order (jobs placed first count as ahead of everyone). */

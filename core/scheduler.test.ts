@@ -501,14 +501,14 @@ describe('the reason of a waiting job', () => {
     });
   });
 
-  it('pool-too-small: the pool as it now stands cannot hold the job even empty', () => {
+  it('never-fits: the pool as it now stands cannot hold the job even empty', () => {
     const c = twoNodes().given(submit('a', 4));
     // Accepted while the pool had two nodes; the same batch then moves n2 away.
     c.when(submit('w', 8, { workers: 2 }), moveDevices('default', devs('n2', 0, 1, 2, 3)));
     expect(c.job('w').reason).toEqual<WaitReason>({
-      code: 'pool-too-small',
+      code: 'never-fits',
       message:
-        "the pool is too small for this job as it now stands (nodes were lost, cordoned or moved away): needs 8 A100 GPUs as 2 workers x 4; pool 'p' has 0 free (largest free block on one node: 0); 0 jobs ahead",
+        "it cannot start in its pool as the pool now stands, even once every running job ends; it waits without holding other jobs back until the pool changes: needs 8 A100 GPUs as 2 workers x 4; pool 'p' has 0 free (largest free block on one node: 0); 0 jobs ahead; its schedulable nodes hold 4 A100 GPUs: stop the job and resubmit it with at most 4, or have an operator add GPUs",
       needs: { gpus: 8, workers: 2, gpusPerWorker: 4, gpuType: 'A100' },
       freeGpus: 0,
       largestFreeBlockPerNode: 0,
@@ -517,13 +517,14 @@ describe('the reason of a waiting job', () => {
     });
   });
 
-  it('pool-too-small: every node that could hold it is cordoned', () => {
+  it('never-fits: every node that could hold it is cordoned, and the reason names their idle GPUs', () => {
     const c = oneNode().given(cordon('n1'));
     c.when(submit('w', 2));
-    expect(c.job('w').reason).toMatchObject({ code: 'pool-too-small', freeGpus: 0, largestFreeBlockPerNode: 0 });
+    expect(c.job('w').reason).toMatchObject({ code: 'never-fits', freeGpus: 0, largestFreeBlockPerNode: 0 });
+    expect(c.job('w').reason?.message).toContain('4 idle A100 GPUs are on cordoned node n1: uncordoning would let it use them');
   });
 
-  it('not-enough-free-gpus, not pool-too-small, when the uncordoned nodes could hold it once released', () => {
+  it('not-enough-free-gpus, not never-fits, when the uncordoned nodes could hold it once released', () => {
     const c = twoNodes().given(cordon('n1'), submit('a', 4));
     expect(c.devicesOf('a')).toEqual(devs('n2', 0, 1, 2, 3));
     c.when(submit('w', 4));
@@ -568,7 +569,7 @@ describe('the queue query', () => {
       .given(submit('w', 8, { workers: 2 }));
     expect(explainJob(c.state, 'w')?.code).toBe('not-enough-free-gpus');
     c.given(moveDevices('default', devs('n2', 0, 1, 2, 3)));
-    expect(explainJob(c.state, 'w')?.code).toBe('pool-too-small');
+    expect(explainJob(c.state, 'w')?.code).toBe('never-fits');
   });
 
   it('explains nothing for a job that does not wait', () => {
@@ -589,5 +590,127 @@ describe('the queue query', () => {
     const c = oneNode().pool('q', 'A100');
     expect(poolQueue(c.state, 'q')).toEqual([]);
     expect(poolQueue(c.state, 'nope')).toBeUndefined();
+  });
+});
+
+describe('the maximum wait, whatever the policy or the priorities', () => {
+  /**
+   * The pool of the hardening report: sjf, a 60 s maximum wait, one node of 4 GPUs. Two 2-GPU jobs
+   * of 10 s run; a 4-GPU job L of 1,000 s arrives at t=1; every 10 s one short job ends and
+   * another 2-GPU, 10 s job arrives (with `shortOpts`, e.g. a higher priority). L used to wait
+   * forever, since every new short job sorted ahead of it.
+   */
+  function starvedByShortJobs(policy: Policy, shortOpts: Parameters<typeof submit>[2] = {}) {
+    const c = oneNode(policy, 60);
+    c.at(0).given(submit('s0', 2, { expectedDuration: 10, ...shortOpts }), submit('s1', 2, { expectedDuration: 10, ...shortOpts }));
+    c.at(1).given(submit('L', 4, { expectedDuration: 1000 }));
+    const running = ['s0', 's1'];
+    for (let k = 1; k <= 60 && c.status('L') !== 'Starting'; k++) {
+      const ended = running.shift() as string;
+      c.at(10 * k).given(completed(ended), submit(`s${k + 1}`, 2, { expectedDuration: 10, ...shortOpts }));
+      for (const id of [`s${k + 1}`]) if (c.status(id) === 'Starting') running.push(id);
+    }
+    return c;
+  }
+
+  it('under sjf, a long job past the maximum wait reserves the node and starts once the short jobs on it end', () => {
+    const c = starvedByShortJobs('sjf');
+    expect(c.status('L')).toBe('Starting');
+    // Past the wait at t=61; the short jobs running then end by t=80.
+    expect(c.job('L').allocatedAt).toBeLessThanOrEqual(61 + 20);
+  });
+
+  it('under fifo with later jobs of higher priority, the same', () => {
+    const c = starvedByShortJobs('fifo', { priority: 5 });
+    expect(c.status('L')).toBe('Starting');
+    expect(c.job('L').allocatedAt).toBeLessThanOrEqual(61 + 20);
+  });
+
+  it('under first-fit and backfill, the same', () => {
+    for (const policy of ['first-fit', 'backfill'] as const) {
+      const c = starvedByShortJobs(policy);
+      expect(c.job('L').allocatedAt, policy).toBeLessThanOrEqual(61 + 20);
+    }
+  });
+
+  it('the oldest job past the wait goes first, and later ones wait with reason reserved-for-starving-job', () => {
+    const c = oneNode('sjf', 60)
+      .at(0)
+      .given(submit('r', 2, { expectedDuration: 100 }))
+      .at(1)
+      .given(submit('old', 4, { expectedDuration: 500 }));
+    c.at(70).when(submit('short', 1, { expectedDuration: 1000, priority: 9 }));
+    expect(c.status('short')).toBe('WaitingForGPUs');
+    expect(code(c, 'short')).toBe('reserved-for-starving-job');
+    expect(explainJob(c.state, 'short')?.code).toBe('reserved-for-starving-job');
+    c.at(100).given(completed('r'));
+    expect(c.status('old')).toBe('Starting');
+  });
+
+  it('a job that ends before the reserved start may still use the idle GPUs', () => {
+    const c = oneNode('fifo', 60)
+      .at(0)
+      .given(submit('r', 2, { expectedDuration: 100 }))
+      .at(1)
+      .given(submit('old', 4));
+    c.at(70).when(submit('quick', 2, { expectedDuration: 20, priority: 1 }));
+    expect(c.status('quick')).toBe('Starting'); // ends at 90, before r frees its GPUs at 100
+  });
+});
+
+describe('a waiting job that can no longer fit its pool', () => {
+  it('does not hold a fifo queue: a job submitted before its group had a pool, too big for the pool it gets', () => {
+    const c = cluster().nodes('n1', 4).pool('p', 'A100', { take: 4 }).team('g', null, 'u');
+    c.given(submit('big', 8), submit('h100', 1, { gpuType: 'H100' }));
+    c.given({ type: 'AssignPool', groupId: 'g', poolId: 'p' });
+    expect(explainJob(c.state, 'big')?.code).toBe('never-fits');
+    expect(explainJob(c.state, 'big')?.message).toContain('resubmit it with at most 4');
+    expect(explainJob(c.state, 'h100')?.message).toContain("pool 'p' has no H100 GPUs");
+    c.when(submit('small', 1));
+    expect(c.status('small')).toBe('Starting');
+    expect(c.status('big')).toBe('WaitingForGPUs');
+  });
+
+  it('does not hold the queue once cordoning leaves no node that could hold it, and holds it again after uncordoning', () => {
+    const c = cluster()
+      .given(registerNode('n1', 4), registerNode('n2', 2))
+      .pool('p', 'A100', { take: 6 })
+      .team('g', 'p', 'u')
+      .given(submit('a', 4), submit('big', 4));
+    expect(code(c, 'big')).toBe('not-enough-free-gpus');
+    c.given(cordon('n1'));
+    expect(explainJob(c.state, 'big')?.code).toBe('never-fits');
+    c.when(submit('small', 1));
+    expect(c.status('small')).toBe('Starting');
+    c.given({ type: 'UncordonNode', nodeId: 'n1' }, completed('a'));
+    expect(c.status('big')).toBe('Starting');
+  });
+
+  it('does not hold the queue after its devices are moved away or its node is lost', () => {
+    const c = twoNodes().given(submit('a', 4), submit('b', 4)).given(submit('wide', 8, { workers: 2 }));
+    c.given({ type: 'LoseNode', nodeId: 'n2' }, submit('next', 4));
+    expect(explainJob(c.state, 'wide')?.code).toBe('never-fits');
+    expect(explainJob(c.state, 'next')?.code).toBe('not-enough-free-gpus');
+    c.when(completed('a'));
+    expect(c.status('next')).toBe('Starting');
+  });
+});
+
+describe('reasons in a pool of several GPU types', () => {
+  it('an untyped job waiting for busy A100s is told to wait for GPUs, not that the pool is too small, after an H100 node registers', () => {
+    const c = cluster().nodes('a1', 4, 'A100').given(submit('r', 4, { owner: 'admin' }), submit('w', 4, { owner: 'admin' }));
+    expect(code(c, 'w')).toBe('not-enough-free-gpus');
+    c.given(registerNode('h1', 2, 'H100'));
+    expect(explainJob(c.state, 'w')).toMatchObject({ code: 'not-enough-free-gpus', freeGpus: 0 });
+  });
+});
+
+describe('one reason everywhere', () => {
+  it('under backfill with a maximum wait, the reason the pass stored is the one explain gives', () => {
+    const c = oneNode('backfill', 60).at(0).given(submit('r', 2)).at(1).given(submit('head', 4));
+    c.at(100).when(submit('small', 1));
+    expect(c.status('small')).toBe('WaitingForGPUs');
+    expect(c.job('small').reason).toEqual(explainJob(c.state, 'small'));
+    expect(code(c, 'small')).toBe('reserved-for-starving-job');
   });
 });

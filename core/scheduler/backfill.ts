@@ -5,7 +5,7 @@
  */
 import type { PoolTypeCapacity } from '../capacity.js';
 import type { JobState, PlacementMode, State } from '../model.js';
-import { perWorker } from '../placement.js';
+import { fitsAsPoolStands, shapeFits } from './fit.js';
 
 export interface Shadow {
   /** Earliest time the head can start; Infinity when the known releases never make room. */
@@ -17,22 +17,6 @@ export interface Shadow {
    * waits for an operator (nodes lost, cordoned or moved away), not for running work.
    */
   unreachable: boolean;
-}
-
-export function headFits(
-  free: ReadonlyMap<string, number>,
-  mode: PlacementMode,
-  job: Pick<JobState, 'gpus' | 'workers'>,
-): boolean {
-  if (mode === 'count') {
-    let n = 0;
-    for (const c of free.values()) n += c;
-    return n >= job.gpus;
-  }
-  const need = perWorker(job);
-  let nodes = 0;
-  for (const c of free.values()) if (c >= need && ++nodes >= job.workers) return true;
-  return false;
 }
 
 export function shadowOf(state: State, cap: PoolTypeCapacity, mode: PlacementMode, head: JobState, now: number): Shadow {
@@ -57,19 +41,9 @@ export function shadowOf(state: State, cap: PoolTypeCapacity, mode: PlacementMod
       freeAt.set(node, (freeAt.get(node) ?? 0) + 1);
       i++;
     }
-    if (headFits(freeAt, mode, head)) return { time, freeAt, unreachable: false };
+    if (shapeFits(freeAt, mode, head)) return { time, freeAt, unreachable: false };
   }
-  return { time: Number.POSITIVE_INFINITY, freeAt, unreachable: !fitsWhenIdle(cap, mode, head) };
-}
-
-/**
- * Whether a job fits this pool and type once all running work has ended, whatever the durations:
- * every device of the schedulable (uncordoned) nodes, busy or not, counted as free.
- */
-export function fitsWhenIdle(cap: PoolTypeCapacity, mode: PlacementMode, job: Pick<JobState, 'gpus' | 'workers'>): boolean {
-  const idle = new Map<string, number>();
-  for (const node of cap.nodes.keys()) idle.set(node, cap.sizes.get(node) ?? 0);
-  return headFits(idle, mode, job);
+  return { time: Number.POSITIVE_INFINITY, freeAt, unreachable: !fitsAsPoolStands(cap, { placement: mode }, head) };
 }
 
 function expectedEnd(job: JobState | undefined): number {

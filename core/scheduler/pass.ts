@@ -4,8 +4,12 @@
  * named phases over the state as the batch left it:
  *
  *   1. place immediate jobs (they may share busy devices) and 0-GPU jobs (see queue.placedFirst);
- *   2. walk the pending queue under the pool's policy, starting what the policy allows;
- *   3. hold back every job still never considered, with a reason (JobWaiting).
+ *   2. place jobs past the pool's maximum wait, oldest first; the first that does not fit
+ *      reserves the capacity of its earliest start;
+ *   3. walk the pending queue under the pool's policy, starting what the policy and the
+ *      reservation allow, skipping jobs that cannot start as the pool now stands;
+ *   4. hold back every job still never considered, with a reason (JobWaiting) under the queue's
+ *      one rule of who holds it (reasons.queueHolds).
  *
  * The pass emits events through `emit`, which folds each one into the state at once, so every
  * placement sees the ones before it. The walk is proportional to what it starts, except under
@@ -17,8 +21,9 @@ import type { EventBody } from '../events.js';
 import type { JobState, PoolState, State } from '../model.js';
 import { candidateTypes, type Placement, place, placeImmediate } from '../placement.js';
 import type { PendingQueue } from '../queue.js';
-import { fitsWhenIdle, headFits, type Shadow, shadowOf } from './backfill.js';
-import { type HeldBy, waitReason } from './reasons.js';
+import { type Shadow, shadowOf } from './backfill.js';
+import { couldStartWhenIdle, shapeFits } from './fit.js';
+import { type QueueHolds, queueHolds, starvingJob, waitReason } from './reasons.js';
 
 export type Emit = (body: EventBody) => void;
 
@@ -26,25 +31,24 @@ export function schedule(state: State, groups: Iterable<string>, now: number, em
   for (const groupId of [...new Set(groups)].sort()) scheduleGroup(state, groupId, now, emit);
 }
 
-interface WalkResult {
-  heldBy: HeldBy;
-  /** Queue position of the job that held the rest back. */
-  blockerPosition: number;
+/** A reservation: the capacity a waiting job needs at its earliest start, which later jobs must not take. */
+interface Reservation {
+  head: JobState;
+  cap: PoolTypeCapacity;
+  shadow: Shadow;
 }
-
-const NOT_HELD: WalkResult = { heldBy: null, blockerPosition: Number.POSITIVE_INFINITY };
 
 function scheduleGroup(state: State, groupId: string, now: number, emit: Emit): void {
   const queue = state.queues.get(groupId);
   const group = state.groups.get(groupId);
   if (!queue || !group || queue.size === 0) return;
   const pool = group.pool === null ? undefined : state.pools.get(group.pool);
-  let held = NOT_HELD;
   if (pool) {
     placeImmediateJobs(state, queue, pool, emit);
-    held = walkQueue(state, queue, pool, now, emit);
+    const reserved = placeStarving(state, queue, pool, now, emit);
+    walkQueue(state, queue, pool, now, reserved, emit);
   }
-  holdBackFresh(state, queue, held, emit);
+  if (queue.fresh.size > 0) holdBackFresh(state, queue, queueHolds(state, queue, pool, now), emit);
 }
 
 function allocated(job: JobState, pool: PoolState, p: Placement): EventBody {
@@ -59,49 +63,60 @@ function placeImmediateJobs(state: State, queue: PendingQueue, pool: PoolState, 
   }
 }
 
-function walkQueue(state: State, queue: PendingQueue, pool: PoolState, now: number, emit: Emit): WalkResult {
+/**
+ * The maximum wait: jobs past it go first, oldest first, whatever the policy's order or the
+ * priorities of later jobs. The first that does not fit reserves the capacity it needs at its
+ * earliest start (as backfill's head does): no later job may start if it could delay that start.
+ * Returns the reservation, or null when no starving job waits.
+ */
+function placeStarving(state: State, queue: PendingQueue, pool: PoolState, now: number, emit: Emit): Reservation | null {
+  for (let job = starvingJob(state, queue, pool, now); job !== null; job = starvingJob(state, queue, pool, now)) {
+    const p = place(state, job, pool);
+    // Not null: a starving job is one that could start once running work ended.
+    if (!p) return reservationFor(state, job, pool, now);
+    emit(allocated(job, pool, p));
+  }
+  return null;
+}
+
+/**
+ * Walk the pending queue under the pool's policy, starting what it allows. Jobs that cannot start
+ * as the pool now stands (never-fits) are skipped by every policy: they hold nobody back. fifo and
+ * sjf stop at the first job that does not start; first-fit and backfill look past it, backfill
+ * only at jobs that cannot delay its earliest start. A starving job's reservation binds them all.
+ */
+function walkQueue(
+  state: State,
+  queue: PendingQueue,
+  pool: PoolState,
+  now: number,
+  starving: Reservation | null,
+  emit: Emit,
+): void {
   const strict = pool.policy === 'fifo' || pool.policy === 'sjf';
   const entries = queue.entries;
-  let backfill: { head: JobState; cap: PoolTypeCapacity; shadow: Shadow } | null = null;
-  let result = NOT_HELD;
+  const reservations: Reservation[] = starving ? [starving] : [];
+  let headReserved = false;
   let i = 0;
   while (i < entries.length) {
     const job = state.jobs.get((entries[i] as { id: string }).id) as JobState;
     let p = mightFit(state, job, pool) ? place(state, job, pool) : null;
-    if (p && backfill && !mayJumpHead(state, backfill, pool, job, p, now)) p = null;
+    if (p && reservations.length > 0 && !jumpReservations(state, reservations, pool, job, p, now)) p = null;
     if (p) {
       emit(allocated(job, pool, p)); // folding it removes entries[i]: do not advance
       continue;
     }
-    const position = queue.immediate.length + i;
-    // A job past the maximum wait reserves the capacity only if it could start once running work
-    // ended: one whose nodes were lost, cordoned or moved away has nothing to reserve, and blocking
-    // behind it kept an idle first-fit pool idle (property test "no stuck queue").
-    const starving =
-      pool.maxWaitSeconds !== null && now - job.submittedAt >= pool.maxWaitSeconds && couldStartWhenIdle(state, job, pool);
-    if (strict || starving) {
-      // fifo/sjf stop at the first job that does not fit; a starving job reserves what is left.
-      return { heldBy: starving && !strict ? 'starving' : 'head', blockerPosition: position };
-    }
-    if (pool.policy === 'backfill' && !backfill) {
-      // A job that could not start even if all running work ended (its nodes were lost, cordoned
-      // or moved away) gets no reservation: nothing a later job does can delay its start, and
-      // reserving for it kept an idle pool idle (property test "no stuck queue"). The reservation
-      // goes to the next job that does not fit, as when the head has no capacity of its type.
-      backfill = reservationFor(state, job, pool, now);
-      result = { heldBy: 'head', blockerPosition: position };
-    }
     i++;
+    if (!couldStartWhenIdle(state, job, pool)) continue; // never-fits: it holds nobody back
+    if (strict) return;
+    // Backfill's head: the first job that does not start reserves its earliest start, beside a
+    // starving job's reservation. A head with no reachable start gets none.
+    if (pool.policy === 'backfill' && !headReserved) {
+      headReserved = true;
+      const r = job === starving?.head ? null : reservationFor(state, job, pool, now);
+      if (r) reservations.push(r);
+    }
   }
-  return result;
-}
-
-function couldStartWhenIdle(state: State, job: JobState, pool: PoolState): boolean {
-  for (const type of candidateTypes(state, job, pool)) {
-    const cap = capacityOf(state, pool.id, type);
-    if (cap && fitsWhenIdle(cap, pool.placement, job)) return true;
-  }
-  return false;
 }
 
 /** A cheap test before placement: some candidate type has at least `gpus` free devices. */
@@ -114,19 +129,14 @@ function mightFit(state: State, job: JobState, pool: PoolState): boolean {
 }
 
 /**
- * Backfill's reservation for a head that does not fit: on the GPU type where it can start
- * earliest. A head without a type in a mixed pool may start on any type it finds; reserving only
- * on the first type let a later job take the devices of the type the head would start on sooner
- * (property test "under backfill ... never delays the head's earliest start"). Null when the head
- * could not start on any type even if all running work ended.
+ * The reservation for a job that does not fit: on the GPU type where it can start earliest. A job
+ * without a type in a mixed pool may start on any type it finds; reserving only on the first type
+ * let a later job take the devices of the type the head would start on sooner (property test
+ * "under backfill ... never delays the head's earliest start"). Null when the job could not start
+ * on any type even if all running work ended.
  */
-function reservationFor(
-  state: State,
-  head: JobState,
-  pool: PoolState,
-  now: number,
-): { head: JobState; cap: PoolTypeCapacity; shadow: Shadow } | null {
-  let best: { head: JobState; cap: PoolTypeCapacity; shadow: Shadow } | null = null;
+function reservationFor(state: State, head: JobState, pool: PoolState, now: number): Reservation | null {
+  let best: Reservation | null = null;
   for (const type of candidateTypes(state, head, pool)) {
     const cap = capacityOf(state, pool.id, type);
     if (!cap) continue;
@@ -137,37 +147,52 @@ function reservationFor(
 }
 
 /**
- * Backfill's rule: a job may jump the blocked head only if it cannot delay the head's earliest
- * start, because it ends by the shadow time or leaves the head's capacity at that time intact.
+ * The reservations' rule: a job may start past a reserved job only if it cannot delay that job's
+ * earliest start, because it ends by the shadow time or leaves the reserved capacity at that time
+ * intact. It must pass every reservation; only then are the capacities it takes written off.
  */
-function mayJumpHead(
+function jumpReservations(
   state: State,
-  bf: { head: JobState; cap: PoolTypeCapacity; shadow: Shadow },
+  reservations: Reservation[],
   pool: PoolState,
   job: JobState,
   p: Placement,
   now: number,
 ): boolean {
-  if (p.gpuType !== bf.cap.gpuType || p.devices.length === 0) return true;
+  const after = reservations.map((r) => freeAfterJump(state, r, pool, job, p, now));
+  if (after.includes(null)) return false;
+  after.forEach((a, k) => {
+    if (a) (reservations[k] as Reservation).shadow.freeAt = a;
+  });
+  return true;
+}
+
+/** The reserved capacity left if the job starts (undefined: untouched), or null if it would delay the reserved job. */
+function freeAfterJump(
+  state: State,
+  r: Reservation,
+  pool: PoolState,
+  job: JobState,
+  p: Placement,
+  now: number,
+): Map<string, number> | undefined | null {
+  if (p.gpuType !== r.cap.gpuType || p.devices.length === 0) return undefined;
   // Ending by the shadow time only counts when the shadow time is known: if the head waits on a
   // job without an expected duration, nobody can prove it will not delay the head.
-  const shadowKnown = bf.shadow.time < Number.POSITIVE_INFINITY;
-  if (shadowKnown && job.expectedDuration !== null && now + job.expectedDuration <= bf.shadow.time) return true;
-  const after = new Map(bf.shadow.freeAt);
+  const shadowKnown = r.shadow.time < Number.POSITIVE_INFINITY;
+  if (shadowKnown && job.expectedDuration !== null && now + job.expectedDuration <= r.shadow.time) return undefined;
+  const after = new Map(r.shadow.freeAt);
   for (const id of p.devices) {
     const node = state.devices.get(id)?.node as string;
     after.set(node, (after.get(node) ?? 0) - 1);
   }
-  if (!headFits(after, pool.placement, bf.head)) return false;
-  bf.shadow.freeAt = after;
-  return true;
+  return shapeFits(after, pool.placement, r.head) ? after : null;
 }
 
-function holdBackFresh(state: State, queue: PendingQueue, held: WalkResult, emit: Emit): void {
+/** Give every job the pass considered for the first time its reason, under the queue's one rule. */
+function holdBackFresh(state: State, queue: PendingQueue, holds: QueueHolds, emit: Emit): void {
   for (const id of [...queue.fresh]) {
     const job = state.jobs.get(id) as JobState;
-    const ahead = queue.positionOf(job);
-    const heldBy = ahead > held.blockerPosition ? held.heldBy : null;
-    emit({ type: 'JobWaiting', jobId: id, reason: waitReason(state, job, ahead, heldBy) });
+    emit({ type: 'JobWaiting', jobId: id, reason: waitReason(state, job, queue.positionOf(job), holds) });
   }
 }

@@ -1,16 +1,74 @@
 /**
  * Why a job waits: a structured reason a person can act on, computed from the capacity index.
- * The scheduler writes one into JobWaiting when it first holds a job back; the queries compute
- * the live one on demand, so no pass has to rewrite every waiting job's reason.
+ *
+ * "Who holds the queue" is decided once, by `queueHolds`, over the queue as a pass leaves it; the
+ * pass writes the reasons of the jobs it first holds back with it, and the queries compute the live
+ * reason of any waiting job with it, so the stored and the shown reason follow one rule.
  */
-import { capacityOf, largestFreeBlock, largestNode, nodesWithAtLeast, type PoolTypeCapacity } from '../capacity.js';
-import type { JobState, PoolState, State, WaitCode, WaitReason } from '../model.js';
+import { capacityOf, largestFreeBlock, type PoolTypeCapacity } from '../capacity.js';
+import { isPending, type JobState, type PoolState, type State, type WaitCode, type WaitReason } from '../model.js';
 import { candidateTypes, fitsByCounts, perWorker } from '../placement.js';
+import { placedFirst, type PendingQueue } from '../queue.js';
+import { couldStartWhenIdle, fitsAsPoolStands, workersThatFit } from './fit.js';
 
-/** What held a job back beyond capacity: the blocked head of a strict queue, or a starving job. */
-export type HeldBy = 'head' | 'starving' | null;
+/** What holds capacity back from waiting jobs that would fit, in a group's queue as it now stands. */
+export interface QueueHolds {
+  /**
+   * The oldest waiting job past the pool's maximum wait that could start once running work ended:
+   * it reserves capacity, whatever the policy's order or the priorities of later jobs.
+   */
+  readonly starving: JobState | null;
+  /**
+   * Under fifo, sjf and backfill: the queue position of the first walked job that could start as
+   * the pool stands (its head); jobs behind it that would fit wait for it. Infinity under
+   * first-fit or when no such job waits. Jobs that can never fit as the pool stands are skipped:
+   * they hold nobody back.
+   */
+  readonly headPosition: number;
+}
 
-export function waitReason(state: State, job: JobState, jobsAhead: number, heldBy: HeldBy): WaitReason {
+export const NO_HOLDS: QueueHolds = { starving: null, headPosition: Number.POSITIVE_INFINITY };
+
+/** The oldest job of the queue past the pool's maximum wait at `now` that could start when idle. */
+export function starvingJob(state: State, queue: PendingQueue, pool: PoolState, now: number): JobState | null {
+  const maxWait = pool.maxWaitSeconds;
+  if (maxWait === null) return null;
+  for (const id of queue.oldest((id) => isPending(state.jobs.get(id)?.status ?? 'Complete'))) {
+    const job = state.jobs.get(id) as JobState;
+    if (now - job.submittedAt < maxWait) return null; // submission order: every later job is younger
+    if (couldStartWhenIdle(state, job, pool)) return job;
+  }
+  return null;
+}
+
+export function queueHolds(state: State, queue: PendingQueue, pool: PoolState | undefined, now: number): QueueHolds {
+  if (!pool) return NO_HOLDS;
+  const starving = starvingJob(state, queue, pool, now);
+  let headPosition = Number.POSITIVE_INFINITY;
+  if (pool.policy !== 'first-fit') {
+    const entries = queue.entries;
+    for (let i = 0; i < entries.length; i++) {
+      if (couldStartWhenIdle(state, state.jobs.get((entries[i] as { id: string }).id) as JobState, pool)) {
+        headPosition = queue.immediate.length + i;
+        break;
+      }
+    }
+  }
+  return { starving, headPosition };
+}
+
+/** How hopeful a code is: the reason of a job that may use several GPU types speaks of the most hopeful. */
+const HOPE: Record<WaitCode, number> = {
+  'reserved-for-starving-job': 0,
+  'blocked-behind-head': 0,
+  fragmentation: 1,
+  'not-enough-free-gpus': 2,
+  'never-fits': 3,
+  'pool-too-small': 3,
+  'no-pool': 4,
+};
+
+export function waitReason(state: State, job: JobState, jobsAhead: number, holds: QueueHolds): WaitReason {
   const group = state.groups.get(job.group);
   const pool = group?.pool ? state.pools.get(group.pool) : undefined;
   const needs = {
@@ -30,16 +88,29 @@ export function waitReason(state: State, job: JobState, jobsAhead: number, heldB
       pool: null,
     };
   }
-  const cap = bestCapacity(state, job, pool);
+  // Every GPU type the job may use is judged; the reason speaks of the most hopeful one (then the
+  // one with the most free GPUs), so a job that could start on A100s once they are released is not
+  // told the pool is too small because an H100 node with more free GPUs registered.
+  let code: WaitCode = 'never-fits';
+  let cap: PoolTypeCapacity | undefined;
+  for (const type of candidateTypes(state, job, pool)) {
+    const c = capacityOf(state, pool.id, type);
+    if (!c) continue;
+    const k = typeCode(c, pool, job, holds);
+    if (!cap || HOPE[k] < HOPE[code] || (HOPE[k] === HOPE[code] && c.free > cap.free)) {
+      code = k;
+      cap = c;
+    }
+  }
   const free = cap?.free ?? 0;
   const block = cap ? largestFreeBlock(cap) : 0;
-  const code = waitCode(cap, pool, job, heldBy);
   const typeText = needs.gpuType ? ` ${needs.gpuType}` : '';
   const shape = pool.placement === 'node' && job.workers > 1 ? ` as ${job.workers} workers x ${needs.gpusPerWorker}` : '';
   const facts = `needs ${job.gpus}${typeText} GPU${job.gpus === 1 ? '' : 's'}${shape}; pool '${pool.name}' has ${free} free (largest free block on one node: ${block}); ${jobsAhead} job${jobsAhead === 1 ? '' : 's'} ahead`;
+  const help = code === 'never-fits' ? neverFitsAdvice(state, cap, pool, job) : '';
   return {
     code,
-    message: `${MESSAGES[code]}: ${facts}`,
+    message: `${MESSAGES[code]}: ${facts}${help}${cordonedNote(state, cap, code)}`,
     needs,
     freeGpus: free,
     largestFreeBlockPerNode: block,
@@ -48,9 +119,20 @@ export function waitReason(state: State, job: JobState, jobsAhead: number, heldB
   };
 }
 
+function typeCode(cap: PoolTypeCapacity, pool: PoolState, job: JobState, holds: QueueHolds): WaitCode {
+  if (!fitsAsPoolStands(cap, pool, job)) return 'never-fits';
+  if (fitsByCounts(cap, pool.placement, job.gpus, job.workers)) {
+    if (holds.starving !== null && holds.starving !== job && !placedFirst(job)) return 'reserved-for-starving-job';
+    return 'blocked-behind-head';
+  }
+  return cap.free >= job.gpus ? 'fragmentation' : 'not-enough-free-gpus';
+}
+
 const MESSAGES: Record<WaitCode, string> = {
   'no-pool': 'group has no pool',
-  'pool-too-small': 'the pool is too small for this job as it now stands (nodes were lost, cordoned or moved away)',
+  'never-fits':
+    'it cannot start in its pool as the pool now stands, even once every running job ends; it waits without holding other jobs back until the pool changes',
+  'pool-too-small': 'the pool is too small for this job as it now stands',
   'not-enough-free-gpus': 'waiting for GPUs to be released',
   fragmentation: 'enough GPUs are free, but not enough of them on distinct nodes for this shape',
   'blocked-behind-head': 'it would fit, but the job at the head of the queue goes first',
@@ -58,47 +140,44 @@ const MESSAGES: Record<WaitCode, string> = {
     "it would fit, but the capacity is reserved for a job that has waited past the pool's maximum wait",
 };
 
-function waitCode(cap: PoolTypeCapacity | undefined, pool: PoolState, job: JobState, heldBy: HeldBy): WaitCode {
-  if (!cap || !canEverFit(cap, pool, job) || !fitsOnSchedulable(cap, pool, job)) return 'pool-too-small';
-  if (fitsByCounts(cap, pool.placement, job.gpus, job.workers)) {
-    return heldBy === 'starving' ? 'reserved-for-starving-job' : 'blocked-behind-head';
+/** What would let a job that never fits start: smaller, another shape, more devices, or uncordoning. */
+function neverFitsAdvice(state: State, cap: PoolTypeCapacity | undefined, pool: PoolState, job: JobState): string {
+  if (!cap) {
+    const type = job.gpuType ?? pool.gpuType;
+    return type === null
+      ? `; pool '${pool.name}' has no GPUs: an operator must allocate some`
+      : `; pool '${pool.name}' has no ${type} GPUs: stop the job and resubmit it for the pool's type, or have an operator add ${type} GPUs`;
   }
-  return cap.free >= job.gpus ? 'fragmentation' : 'not-enough-free-gpus';
+  let schedulable = 0;
+  for (const node of cap.nodes.keys()) schedulable += cap.sizes.get(node) ?? 0;
+  if (job.gpus > schedulable) {
+    return `; its schedulable nodes hold ${schedulable} ${cap.gpuType} GPUs: stop the job and resubmit it with at most ${schedulable}, or have an operator add GPUs`;
+  }
+  const w = workersThatFit(cap, job.gpus, true);
+  return w === null
+    ? '; have an operator add GPUs to the pool'
+    : `; no ${job.workers} schedulable node${job.workers === 1 ? '' : 's'} hold ${perWorker(job)} GPUs each: clone it with workers: ${w}`;
 }
 
-/**
- * Whether the pool's uncordoned nodes could hold the job once all their running work ended. If
- * they cannot, no release will start the job: it waits because the pool is too small as it now
- * stands (cordoned nodes), not "for GPUs to be released" (scheduler.test.ts, "pool-too-small:
- * every node that could hold it is cordoned"). Scans the nodes only when one of them is cordoned.
- */
-function fitsOnSchedulable(cap: PoolTypeCapacity, pool: PoolState, job: Pick<JobState, 'gpus' | 'workers'>): boolean {
-  if (cap.nodes.size === cap.sizes.size) return true; // no cordoned node: canEverFit has said it
-  if (pool.placement === 'count') {
-    let n = 0;
-    for (const node of cap.nodes.keys()) n += cap.sizes.get(node) ?? 0;
-    return n >= job.gpus;
+/** Idle GPUs on cordoned nodes of the pool and type, named when they are why the job waits. */
+function cordonedNote(state: State, cap: PoolTypeCapacity | undefined, code: WaitCode): string {
+  if (!cap || cap.nodes.size === cap.sizes.size) return '';
+  if (code !== 'never-fits' && code !== 'not-enough-free-gpus' && code !== 'fragmentation') return '';
+  let idle = 0;
+  const nodes: string[] = [];
+  for (const node of cap.sizes.keys()) {
+    if (cap.nodes.has(node)) continue;
+    let here = 0;
+    for (const id of state.nodes.get(node)?.devices ?? []) {
+      const d = state.devices.get(id);
+      if (d && d.pool === cap.pool && d.gpuType === cap.gpuType && d.holders.length === 0) here++;
+    }
+    if (here > 0) {
+      idle += here;
+      nodes.push(node);
+    }
   }
-  const need = perWorker(job);
-  let nodes = 0;
-  for (const node of cap.nodes.keys()) if ((cap.sizes.get(node) ?? 0) >= need && ++nodes >= job.workers) return true;
-  return false;
-}
-
-/** Whether the pool's live devices could ever hold the job, busy or not, cordoned or not. */
-export function canEverFit(cap: PoolTypeCapacity, pool: PoolState, job: Pick<JobState, 'gpus' | 'workers'>): boolean {
-  if (job.gpus > cap.total) return false;
-  if (pool.placement === 'count') return true;
-  const need = perWorker(job);
-  return need <= largestNode(cap) && nodesWithAtLeast(cap, need) >= job.workers;
-}
-
-/** The capacity a job's reason speaks of: its type's, or in a mixed pool the type with most free. */
-function bestCapacity(state: State, job: JobState, pool: PoolState): PoolTypeCapacity | undefined {
-  let best: PoolTypeCapacity | undefined;
-  for (const type of candidateTypes(state, job, pool)) {
-    const cap = capacityOf(state, pool.id, type);
-    if (cap && (!best || cap.free > best.free)) best = cap;
-  }
-  return best;
+  if (idle === 0) return '';
+  nodes.sort();
+  return `; ${idle} idle ${cap.gpuType} GPU${idle === 1 ? ' is' : 's are'} on cordoned node${nodes.length === 1 ? '' : 's'} ${nodes.join(', ')}: uncordoning would let it use them`;
 }

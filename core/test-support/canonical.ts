@@ -35,9 +35,10 @@ const STATE_KEYS = [
   'capacity',
   'commands',
   'unfinished',
+  'unfinishedByOwner',
 ] as const satisfies readonly (keyof State)[];
 
-const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy'];
+const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy', 'bySubmission', 'front'];
 const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode', 'order', 'deviceRefs'];
 const POOL_TYPE_KEYS = ['pool', 'gpuType', 'total', 'free', 'sizes', 'sizeCounts', 'nodes', 'buckets'];
 
@@ -51,7 +52,10 @@ const byKey = <V>(m: ReadonlyMap<string, V>): [string, V][] => [...m.entries()].
 
 function queueOf(q: PendingQueue): unknown {
   assertKeys('PendingQueue', q, QUEUE_KEYS);
-  return { policy: q.policy, entries: q.entries, immediate: q.immediate, fresh: [...q.fresh] };
+  // The submission order is a lazily trimmed cache: compare what it yields, not how much it trimmed.
+  const walked = new Set(q.entries.map((e) => e.id));
+  const oldest = [...q.oldest((id) => walked.has(id))];
+  return { policy: q.policy, entries: q.entries, immediate: q.immediate, fresh: [...q.fresh], oldest };
 }
 
 function poolTypeOf(c: PoolTypeCapacity): unknown {
@@ -106,6 +110,8 @@ export function canonicalValue(state: State): unknown {
     capacity: capacityOf(state.capacity),
     commands: byKey(state.commands),
     unfinished: byKey(state.unfinished).map(([k, v]) => [k, [...v].sort()]),
+    // In submission order: RemoveUser lists and stops a user's jobs in that order.
+    unfinishedByOwner: byKey(state.unfinishedByOwner).map(([k, v]) => [k, [...v]]),
   };
 }
 
