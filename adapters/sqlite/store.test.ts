@@ -2,13 +2,13 @@
  * The SQLite store against the EventStore port's contract, plus what only a file-backed store
  * promises: what it acknowledged is there after a reopen, group commit, its schema version.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../test-support/event-store-contract.js';
-import { SQLITE_SCHEMA_VERSION, SqliteEventStore } from './store.js';
+import { SQLITE_SCHEMA_VERSION, SqliteEventStore, StoreInUseError } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,6 +72,14 @@ describe('SqliteEventStore specifics', () => {
     expect(() => new SqliteEventStore(file)).toThrow(/schema version 99.*upgrade gpupool/);
   });
 
+  it('makes the folder of its file, as `gpupool serve` does', async () => {
+    const file = join(dir, 'made', 'for', 'it', 'x.db');
+    const store = new SqliteEventStore(file);
+    await store.append('s', [e('1')], 'no_stream');
+    await store.close();
+    expect(existsSync(file)).toBe(true);
+  });
+
   it('lets a subscriber see appends made by another process on the same file', async () => {
     const file = freshFile();
     const writer = new SqliteEventStore(file);
@@ -97,5 +105,86 @@ describe('SqliteEventStore specifics', () => {
     expect((await a.read('s')).map((r) => r.revision)).toEqual([0n, 1n]);
     await a.close();
     await b.close();
+  });
+});
+
+describe('SqliteEventStore lease', () => {
+  const e = (id: string) => ({ id, type: 'T', data: { id } });
+
+  it('lets one store hold the server lease; a second is refused with who holds it and until when', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    const b = new SqliteEventStore(file);
+    a.acquireLease('server', { now: () => 1_000_000, ttlMs: 30_000 });
+    const err = (() => {
+      try {
+        b.acquireLease('server', { now: () => 1_000_000 });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(err).toBeInstanceOf(StoreInUseError);
+    expect((err as Error).message).toBe(
+      `store ${file} is in use by another gpupool server (pid ${process.pid} on host ${hostname()}) until 1970-01-01T00:17:10.000Z; stop it first`,
+    );
+    // Reading needs no lease (events export runs beside a server), and the holder still writes.
+    expect(await a.append('s', [e('1')], 'no_stream')).toMatchObject({ ok: true });
+    expect((await b.readAll()).map((r) => r.id)).toEqual(['1']);
+    // Released on close: the next server starts at once.
+    await a.close();
+    b.acquireLease('server', { now: () => 1_000_000 });
+    expect(await b.append('s', [e('2')], 0n)).toMatchObject({ ok: true });
+    await b.close();
+  });
+
+  it('takes over a lease that expired (its holder crashed), and the stalled holder can no longer write', async () => {
+    const file = freshFile();
+    const now = 1_000_000;
+    const lost: StoreInUseError[] = [];
+    const stalled = new SqliteEventStore(file);
+    stalled.acquireLease('server', { now: () => now, ttlMs: 60, onLost: (x) => lost.push(x) });
+    await stalled.append('s', [e('1')], 'no_stream');
+    const next = new SqliteEventStore(file);
+    expect(() => next.acquireLease('server', { now: () => now + 59 })).toThrow(StoreInUseError);
+    next.acquireLease('server', { now: () => now + 61, ttlMs: 60_000 });
+    // The stalled one wakes up: its append is refused inside the transaction, nothing written.
+    await expect(stalled.append('s', [e('x')], 0n)).rejects.toThrow(StoreInUseError);
+    expect(await next.append('s', [e('2')], 0n)).toMatchObject({ ok: true });
+    expect((await next.read('s')).map((r) => r.id)).toEqual(['1', '2']);
+    // Its owner is told, once.
+    const deadline = Date.now() + 2000;
+    while (lost.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(lost.map((x) => x.by.pid)).toEqual([process.pid]);
+    // Closing the stalled store does not release the lease it no longer holds.
+    await stalled.close();
+    const third = new SqliteEventStore(file);
+    expect(() => third.acquireLease('server', { now: () => now })).toThrow(StoreInUseError);
+    await third.close();
+    await next.close();
+  });
+
+  it('renews the lease while the holder runs, so it does not lapse', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    a.acquireLease('server', { ttlMs: 90 });
+    await new Promise((r) => setTimeout(r, 300));
+    const b = new SqliteEventStore(file);
+    expect(() => b.acquireLease('server')).toThrow(StoreInUseError);
+    await a.close();
+    await b.close();
+  });
+
+  it('takes over at once a lease whose holder ran on this host and is gone', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    a.acquireLease('server');
+    // A holder that crashed: a pid no process has (above the largest pid Linux hands out).
+    const db = new Database(file);
+    db.prepare("UPDATE leases SET pid = 99999999 WHERE name = 'server'").run();
+    db.close();
+    const b = new SqliteEventStore(file);
+    b.acquireLease('server');
+    await b.close();
+    await a.close();
   });
 });

@@ -11,7 +11,14 @@
  *   both append at the same revision.
  * - Subscriptions catch up from the table, then go live: at once for this process's appends, and
  *   by polling for other processes' appends.
+ * - Leased: a server takes the file's lease (`acquireLease`) so that a second server on the same
+ *   file refuses to start instead of serving stale reads beside the first. Until servers can share
+ *   a store, one writer at a time is the only safe arrangement. Readers (export) need no lease.
  */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AppendResult,
@@ -28,7 +35,7 @@ import type {
 import { expectationMet } from '../../core/ports.js';
 
 /** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE events (
      position INTEGER PRIMARY KEY,
@@ -46,6 +53,13 @@ const MIGRATIONS: readonly string[] = [
      revision       INTEGER NOT NULL,
      state          TEXT    NOT NULL,
      PRIMARY KEY (stream, schema_version)
+   );`,
+  `CREATE TABLE leases (
+     name       TEXT    PRIMARY KEY,
+     holder     TEXT    NOT NULL,
+     pid        INTEGER NOT NULL,
+     hostname   TEXT    NOT NULL,
+     expires_at INTEGER NOT NULL
    );`,
 ];
 
@@ -76,6 +90,57 @@ export interface SqliteStoreOptions {
   pollMs?: number;
 }
 
+/** Who holds a store's lease, and until when (ms since the epoch) unless they renew it. */
+export interface LeaseHolder {
+  readonly pid: number;
+  readonly hostname: string;
+  readonly expiresAt: number;
+}
+
+export interface LeaseOptions {
+  /** How long the lease lasts unless renewed, in ms; it is renewed every third of that. Default 30 s. */
+  readonly ttlMs?: number;
+  /** The clock, in ms since the epoch. Default Date.now. */
+  readonly now?: () => number;
+  /** Called once if another process took the lease over (this one stalled past its expiry). */
+  readonly onLost?: (error: StoreInUseError) => void;
+}
+
+/** The lease a gpupool server takes on its store. */
+export const SERVER_LEASE = 'server';
+const DEFAULT_LEASE_TTL_MS = 30_000;
+
+/** Another process holds the store's lease. */
+export class StoreInUseError extends Error {
+  constructor(
+    readonly file: string,
+    readonly by: LeaseHolder,
+  ) {
+    super(
+      `store ${file} is in use by another gpupool server (pid ${by.pid} on host ${by.hostname}) until ${new Date(by.expiresAt).toISOString()}; stop it first`,
+    );
+    this.name = 'StoreInUseError';
+  }
+}
+
+interface LeaseRow {
+  holder: string;
+  pid: number;
+  hostname: string;
+  expires_at: number;
+}
+
+interface HeldLease {
+  readonly name: string;
+  readonly holder: string;
+  readonly ttlMs: number;
+  readonly now: () => number;
+  readonly timer: NodeJS.Timeout;
+  readonly onLost: LeaseOptions['onLost'];
+  /** Set once another process has taken the lease: appends are refused from then on. */
+  lost?: StoreInUseError;
+}
+
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly queue: PendingAppend[] = [];
@@ -83,6 +148,7 @@ export class SqliteEventStore implements EventStore {
   private readonly live = new Set<Live>();
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
+  private lease: HeldLease | undefined;
   private readonly stmt;
   /** What group commit achieved: appends answered, and the transactions (disk flushes) they took. */
   readonly stats = { appends: 0, transactions: 0 };
@@ -91,6 +157,8 @@ export class SqliteEventStore implements EventStore {
     readonly file: string,
     private readonly options: SqliteStoreOptions = {},
   ) {
+    // Like `gpupool serve`, make the file's folder: `new SqliteEventStore('data/app.db')` just works.
+    if (file !== ':memory:' && file !== '' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -126,6 +194,14 @@ export class SqliteEventStore implements EventStore {
       snapshot: this.db.prepare<[string, number], { revision: number; state: string }>(
         'SELECT revision, state FROM snapshots WHERE stream = ? AND schema_version = ?',
       ),
+      leaseOf: this.db.prepare<[string], LeaseRow>('SELECT holder, pid, hostname, expires_at FROM leases WHERE name = ?'),
+      takeLease: this.db.prepare<[string, string, number, string, number]>(
+        'INSERT INTO leases (name, holder, pid, hostname, expires_at) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, hostname = excluded.hostname, ' +
+          'expires_at = excluded.expires_at',
+      ),
+      renewLease: this.db.prepare<[number, string, string]>('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?'),
+      releaseLease: this.db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND holder = ?'),
       saveSnapshot: this.db.prepare(
         'INSERT INTO snapshots (stream, schema_version, revision, state) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT (stream, schema_version) DO UPDATE SET revision = excluded.revision, state = excluded.state',
@@ -151,7 +227,12 @@ export class SqliteEventStore implements EventStore {
     if (batch.length === 0) return;
     let results: AppendResult[];
     try {
-      results = this.db.transaction(() => batch.map((a) => this.appendOne(a))).immediate();
+      results = this.db
+        .transaction(() => {
+          this.checkLease();
+          return batch.map((a) => this.appendOne(a));
+        })
+        .immediate();
     } catch (e) {
       for (const a of batch) a.reject(e);
       return;
@@ -263,6 +344,62 @@ export class SqliteEventStore implements EventStore {
     this.stmt.saveSnapshot.run(stream, snapshot.schemaVersion, Number(snapshot.revision), JSON.stringify(snapshot.state));
   }
 
+  /**
+   * Take the lease `name` on this file, or throw a StoreInUseError naming its holder. The lease is
+   * taken in a write-locked transaction, so of two processes starting together one wins. It is
+   * renewed on a timer and released on close; a holder that crashed is taken over once its lease
+   * expires, or at once when it ran on this host and its process is gone. While this store holds a
+   * lease, every append checks in its transaction that the lease is still this store's: a process
+   * that stalled past its expiry and was taken over cannot write beside its successor.
+   */
+  acquireLease(name: string = SERVER_LEASE, options: LeaseOptions = {}): void {
+    this.assertOpen();
+    if (this.lease) throw new Error(`this store already holds the lease '${this.lease.name}'`);
+    const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
+    const now = options.now ?? Date.now;
+    const holder = randomUUID();
+    this.db
+      .transaction(() => {
+        const row = this.stmt.leaseOf.get(name);
+        if (row && row.expires_at > now() && !holderIsGone(row)) throw new StoreInUseError(this.file, holderOf(row));
+        this.stmt.takeLease.run(name, holder, process.pid, hostname(), now() + ttlMs);
+      })
+      .immediate();
+    const timer = setInterval(() => this.renewLease(), Math.max(1, Math.floor(ttlMs / 3)));
+    timer.unref(); // the lease never keeps a process alive by itself
+    this.lease = { name, holder, ttlMs, now, timer, onLost: options.onLost };
+  }
+
+  private renewLease(): void {
+    const lease = this.lease;
+    if (!lease || lease.lost || this.closed) return;
+    try {
+      if (this.stmt.renewLease.run(lease.now() + lease.ttlMs, lease.name, lease.holder).changes === 1) return;
+      this.leaseLost(lease);
+    } catch {
+      // Busy beyond the timeout: try again at the next tick, the lease has time left.
+    }
+  }
+
+  /** Inside an append's transaction: refuse to write once another process holds our lease. */
+  private checkLease(): void {
+    const lease = this.lease;
+    if (!lease) return;
+    if (!lease.lost && this.stmt.leaseOf.get(lease.name)?.holder === lease.holder) return;
+    throw this.leaseLost(lease);
+  }
+
+  /** Record, once, that another process took the lease over; tell the owner outside any transaction. */
+  private leaseLost(lease: HeldLease): StoreInUseError {
+    if (lease.lost) return lease.lost;
+    clearInterval(lease.timer);
+    const row = this.stmt.leaseOf.get(lease.name);
+    const lost = new StoreInUseError(this.file, row ? holderOf(row) : { pid: 0, hostname: 'unknown', expiresAt: 0 });
+    lease.lost = lost;
+    if (lease.onLost) setImmediate(lease.onLost, lost);
+    return lost;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     // Write what is waiting first: nothing acknowledged-to-be is dropped on a graceful close.
@@ -270,6 +407,12 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     this.live.clear();
     if (this.poller) clearInterval(this.poller);
+    if (this.lease) {
+      clearInterval(this.lease.timer);
+      // Released for the next server at once; a lease taken over meanwhile is not ours to delete.
+      this.stmt.releaseLease.run(this.lease.name, this.lease.holder);
+      this.lease = undefined;
+    }
     this.db.close();
   }
 
@@ -288,6 +431,21 @@ function recorded([position, stream, revision, id, type, data, metadata]: Row): 
     data: JSON.parse(data),
     metadata: metadata === null ? null : JSON.parse(metadata),
   };
+}
+
+function holderOf(row: LeaseRow): LeaseHolder {
+  return { pid: row.pid, hostname: row.hostname, expiresAt: row.expires_at };
+}
+
+/** Whether a lease's holder is known to be dead: it ran on this host and its process is gone. */
+function holderIsGone(row: LeaseRow): boolean {
+  if (row.hostname !== hostname()) return false; // another host: only expiry tells
+  try {
+    process.kill(row.pid, 0); // signal 0: only asks whether the process exists
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 function safely(handler: (e: RecordedEvent) => void, e: RecordedEvent): void {
