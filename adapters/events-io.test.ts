@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,10 +8,10 @@ import { initialState } from '../core/evolve.js';
 import type { EventStore } from '../core/ports.js';
 import { canonicalState } from '../core/test-support/canonical.js';
 import { CorruptEventError, createEngine } from '../engine/engine.js';
-import { exportEvents, ImportError, importEvents } from './events-io.js';
+import { ExportError, exportEvents, ImportError, importEvents } from './events-io.js';
 import { EventStoreDBEventStore } from './eventstoredb/store.js';
 import { InMemoryEventStore } from './memory/store.js';
-import { DEFAULT_STORE, openStore, storeSpec } from './open-store.js';
+import { DEFAULT_STORE, openStore, StoreNotFoundError, storeSpec } from './open-store.js';
 import { SqliteEventStore } from './sqlite/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-events-io-'));
@@ -42,9 +42,6 @@ describe('events export and import', () => {
     expect(strip(await sqlite.readAll())).toEqual(strip(await store.readAll()));
     const loaded = await createEngine({ store: sqlite });
     expect(canonicalState(loaded.current)).toBe(canonicalState(engine.current));
-    // Run again: the same ids at the same revisions are recognised, nothing is duplicated.
-    await importEvents(sqlite, file);
-    expect((await sqlite.readAll()).length).toBe(engine.revision + 2);
     await sqlite.close();
   });
 
@@ -76,10 +73,39 @@ describe('events export and import', () => {
       '{"stream":"s","revision":0,"id":"a","type":"T","data":{}}\n{"stream":"s","revision":5,"id":"b","type":"T","data":{}}\n',
     );
     await expect(importEvents(new InMemoryEventStore(), gap)).rejects.toThrow(/gap.jsonl:2: stream 's' jumps to revision 5/);
+  });
+
+  it('refuse a store that already holds events, even the same log again, and change nothing', async () => {
     const { store } = await clusterLog();
-    const file = join(dir, 'other.jsonl');
-    writeFileSync(file, '{"stream":"cluster","revision":0,"id":"new-id","type":"Installed","data":{}}\n');
-    await expect(importEvents(store, file)).rejects.toThrow(/stream 'cluster' revision 0: .*import into an empty store/);
+    const before = await store.readAll();
+    const other = join(dir, 'other.jsonl');
+    writeFileSync(other, '{"stream":"tokens","revision":0,"id":"t","type":"T","data":{}}\n');
+    const same = join(dir, 'same.jsonl');
+    await exportEvents(store, same);
+    for (const file of [other, same])
+      await expect(importEvents(store, file, 'store copy.db')).rejects.toThrow(
+        new ImportError('store copy.db already holds events; import only into an empty store (nothing was imported)'),
+      );
+    expect(await store.readAll()).toEqual(before);
+  });
+
+  it('refuse a log file that cannot be read, and an export file that cannot be written, in one line', async () => {
+    const missing = join(dir, 'no-such.jsonl');
+    await expect(importEvents(new InMemoryEventStore(), missing)).rejects.toThrow(
+      new ImportError(`cannot read ${missing}: ENOENT`),
+    );
+    const { store } = await clusterLog();
+    const nowhere = join(dir, 'no-such-dir', 'log.jsonl');
+    await expect(exportEvents(store, nowhere)).rejects.toThrow(new ExportError(`cannot write ${nowhere}: ENOENT`));
+    await expect(exportEvents(store, dir)).rejects.toThrow(new ExportError(`cannot write ${dir}: EISDIR`));
+  });
+
+  it('leave no partial export behind when the store fails mid-way', async () => {
+    const { store } = await clusterLog();
+    const failing: EventStore = { ...store, readAll: async () => Promise.reject(new Error('connection lost')) };
+    const file = join(dir, 'partial.jsonl');
+    await expect(exportEvents(failing, file)).rejects.toThrow('connection lost');
+    expect(existsSync(file)).toBe(false);
   });
 });
 
@@ -106,6 +132,12 @@ describe('choosing the store', () => {
     expect(storeSpec(undefined, { GPUPOOL_STORE: 'y.db' })).toBe('y.db');
     expect(storeSpec(undefined, {})).toBe(DEFAULT_STORE);
     expect(DEFAULT_STORE).toBe('./data/gpupool.db');
+  });
+
+  it('refuses a SQLite file that does not exist when asked to, rather than create an empty one', async () => {
+    const file = join(dir, 'absent', 'g.db');
+    await expect(openStore(file, {}, { mustExist: true })).rejects.toThrow(new StoreNotFoundError(file));
+    expect(existsSync(join(dir, 'absent'))).toBe(false);
   });
 
   it('opens SQLite for a path (creating its folder), memory for "memory", EventStoreDB for esdb:// strings', async () => {

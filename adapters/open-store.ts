@@ -4,8 +4,7 @@
  * EventStoreDB connection string (`esdb://host:2113?tls=false`, `esdb+discover://...`) opens
  * EventStoreDB, under the namespace GPUPOOL_ESDB_NAMESPACE (default `gpupool`).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { EventStore } from '../core/ports.js';
 import { InMemoryEventStore } from './memory/store.js';
 import { SqliteEventStore } from './sqlite/store.js';
@@ -17,14 +16,40 @@ export function storeSpec(flag: string | undefined, env: NodeJS.ProcessEnv = pro
   return flag ?? env.GPUPOOL_STORE ?? DEFAULT_STORE;
 }
 
-export async function openStore(spec: string, env: NodeJS.ProcessEnv = process.env): Promise<EventStore> {
+/** Whether a spec names an EventStoreDB server rather than a SQLite file or memory. */
+export function isEventStoreDB(spec: string): boolean {
+  return /^esdb(\+discover)?:\/\//.test(spec);
+}
+
+/** A command that reads an existing log was pointed at a SQLite file that does not exist. */
+export class StoreNotFoundError extends Error {
+  constructor(readonly spec: string) {
+    super(`store ${spec} does not exist (give --store or GPUPOOL_STORE the file gpupool serve uses)`);
+    this.name = 'StoreNotFoundError';
+  }
+}
+
+export interface OpenStoreOptions {
+  /**
+   * Refuse a SQLite file that does not exist, rather than create an empty one (a mistyped path
+   * would otherwise read as an empty log, and leave a stray file behind).
+   */
+  readonly mustExist?: boolean;
+}
+
+export async function openStore(
+  spec: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: OpenStoreOptions = {},
+): Promise<EventStore> {
   if (spec === 'memory') return new InMemoryEventStore();
-  if (/^esdb(\+discover)?:\/\//.test(spec)) {
+  if (isEventStoreDB(spec)) {
     // Loaded only when asked for: the gRPC client adds about 90 ms to every command's start.
     const { EventStoreDBEventStore } = await import('./eventstoredb/store.js');
     const namespace = env.GPUPOOL_ESDB_NAMESPACE;
     return new EventStoreDBEventStore(spec, namespace ? { namespace } : {});
   }
-  mkdirSync(dirname(spec), { recursive: true });
+  if (options.mustExist && !existsSync(spec)) throw new StoreNotFoundError(spec);
+  // The store makes the file's folder itself.
   return new SqliteEventStore(spec);
 }
