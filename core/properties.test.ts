@@ -2,6 +2,7 @@
  * Property tests of the core: random command batches over a small cluster (see
  * test-support/arbitraries.ts), checked against the rules of the design notes (sections 2 and 3).
  */
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
@@ -12,6 +13,7 @@ import { decodeEvent, type Event, type EventBody, type EventOf } from './events.
 import { evolve, initialState, replay } from './evolve.js';
 import { allocationsInOnePool, checkInvariants } from './invariants.js';
 import { holdsDevices, isPending, type JobState, type PoolState, type State } from './model.js';
+import { explainJob } from './queries.js';
 import { schedule } from './scheduler/pass.js';
 import { groupsTouchedBy } from './scheduler/triggers.js';
 import { type Batch, type Scenario, scenarioArb } from './test-support/arbitraries.js';
@@ -787,6 +789,52 @@ describe('core properties (random batches over a small cluster)', () => {
         }
       }),
       { numRuns: RUNS, examples: [...STUCK_BEHIND_UNREACHABLE_HEAD, ...SHRINKING_POOL_NOT_RESCHEDULED] },
+    );
+  });
+
+  it('one reason everywhere: the reason a pass stores for a job it holds back is the one explain gives right after', () => {
+    fc.assert(
+      fc.property(scenarioArb(), (scenario) => {
+        run(scenario, {
+          afterBatch: (state, result, batch) => {
+            for (const e of result.events) {
+              if (e.type !== 'JobWaiting' || !isPending(state.jobs.get(e.jobId)?.status ?? 'Complete')) continue;
+              const live = explainJob(state, e.jobId);
+              if (!isDeepStrictEqual(live, e.reason))
+                fail(`batch ${batch}: ${e.jobId} stored one reason, explain gives another`, { stored: e.reason, live });
+            }
+          },
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a job that cannot start as its pool stands holds nobody back: under fifo and sjf no job that fits waits behind only such jobs', () => {
+    fc.assert(
+      fc.property(scenarioArb(), (scenario) => {
+        run(scenario, {
+          afterBatch: (state, _r, batch) => {
+            for (const group of state.groups.values()) {
+              const pool = group.pool === null ? undefined : state.pools.get(group.pool);
+              if (!pool || (pool.policy !== 'fifo' && pool.policy !== 'sjf')) continue;
+              if (starvingWaits(state, group.id, pool, state.now)) continue; // a reservation holds them
+              const order = candidateOrder(state, group.id, pool);
+              order.forEach((j, i) => {
+                if (!fitsNow(state, j, pool)) return;
+                const holders = order.slice(0, i).filter((k) => fitsWhenIdle(state, k, pool));
+                if (holders.length === 0) {
+                  fail(`batch ${batch}: ${j.id} fits ${pool.policy} pool ${pool.id} but waits behind jobs that can never start`, {
+                    job: describeJob(j),
+                    ahead: order.slice(0, i).map(describeJob),
+                  });
+                }
+              });
+            }
+          },
+        });
+      }),
+      { numRuns: RUNS },
     );
   });
 

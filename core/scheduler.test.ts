@@ -602,7 +602,10 @@ describe('the maximum wait, whatever the policy or the priorities', () => {
    */
   function starvedByShortJobs(policy: Policy, shortOpts: Parameters<typeof submit>[2] = {}) {
     const c = oneNode(policy, 60);
-    c.at(0).given(submit('s0', 2, { expectedDuration: 10, ...shortOpts }), submit('s1', 2, { expectedDuration: 10, ...shortOpts }));
+    c.at(0).given(
+      submit('s0', 2, { expectedDuration: 10, ...shortOpts }),
+      submit('s1', 2, { expectedDuration: 10, ...shortOpts }),
+    );
     c.at(1).given(submit('L', 4, { expectedDuration: 1000 }));
     const running = ['s0', 's1'];
     for (let k = 1; k <= 60 && c.status('L') !== 'Starting'; k++) {
@@ -687,7 +690,9 @@ describe('a waiting job that can no longer fit its pool', () => {
   });
 
   it('does not hold the queue after its devices are moved away or its node is lost', () => {
-    const c = twoNodes().given(submit('a', 4), submit('b', 4)).given(submit('wide', 8, { workers: 2 }));
+    const c = twoNodes()
+      .given(submit('a', 4), submit('b', 4))
+      .given(submit('wide', 8, { workers: 2 }));
     c.given({ type: 'LoseNode', nodeId: 'n2' }, submit('next', 4));
     expect(explainJob(c.state, 'wide')?.code).toBe('never-fits');
     expect(explainJob(c.state, 'next')?.code).toBe('not-enough-free-gpus');
@@ -698,7 +703,9 @@ describe('a waiting job that can no longer fit its pool', () => {
 
 describe('reasons in a pool of several GPU types', () => {
   it('an untyped job waiting for busy A100s is told to wait for GPUs, not that the pool is too small, after an H100 node registers', () => {
-    const c = cluster().nodes('a1', 4, 'A100').given(submit('r', 4, { owner: 'admin' }), submit('w', 4, { owner: 'admin' }));
+    const c = cluster()
+      .nodes('a1', 4, 'A100')
+      .given(submit('r', 4, { owner: 'admin' }), submit('w', 4, { owner: 'admin' }));
     expect(code(c, 'w')).toBe('not-enough-free-gpus');
     c.given(registerNode('h1', 2, 'H100'));
     expect(explainJob(c.state, 'w')).toMatchObject({ code: 'not-enough-free-gpus', freeGpus: 0 });

@@ -64,9 +64,7 @@ export function couldStartWhenIdle(state: State, job: JobState, pool: PoolState)
  * for a job that cannot fit as asked ("use workers: 2"), or null when none would.
  */
 export function workersThatFit(cap: PoolTypeCapacity, gpus: number, schedulableOnly: boolean): number | null {
-  const sizes = schedulableOnly
-    ? [...cap.nodes.keys()].map((n) => cap.sizes.get(n) ?? 0)
-    : [...cap.sizes.values()];
+  const sizes = schedulableOnly ? [...cap.nodes.keys()].map((n) => cap.sizes.get(n) ?? 0) : [...cap.sizes.values()];
   for (let w = 1; w <= gpus; w++) {
     if (gpus % w !== 0) continue;
     const per = gpus / w;
