@@ -8,7 +8,7 @@
 import { capacityOf, largestFreeBlock, type PoolTypeCapacity } from '../capacity.js';
 import { isPending, type JobState, type PoolState, type State, type WaitCode, type WaitReason } from '../model.js';
 import { candidateTypes, fitsByCounts, perWorker } from '../placement.js';
-import { placedFirst, type PendingQueue } from '../queue.js';
+import { type PendingQueue, placedFirst } from '../queue.js';
 import { couldStartWhenIdle, fitsAsPoolStands, workersThatFit } from './fit.js';
 
 /** What holds capacity back from waiting jobs that would fit, in a group's queue as it now stands. */
