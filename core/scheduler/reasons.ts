@@ -107,7 +107,7 @@ export function waitReason(state: State, job: JobState, jobsAhead: number, holds
   const typeText = needs.gpuType ? ` ${needs.gpuType}` : '';
   const shape = pool.placement === 'node' && job.workers > 1 ? ` as ${job.workers} workers x ${needs.gpusPerWorker}` : '';
   const facts = `needs ${job.gpus}${typeText} GPU${job.gpus === 1 ? '' : 's'}${shape}; pool '${pool.name}' has ${free} free (largest free block on one node: ${block}); ${jobsAhead} job${jobsAhead === 1 ? '' : 's'} ahead`;
-  const help = code === 'never-fits' ? neverFitsAdvice(state, cap, pool, job) : '';
+  const help = code === 'never-fits' ? neverFitsAdvice(cap, pool, job) : '';
   return {
     code,
     message: `${MESSAGES[code]}: ${facts}${help}${cordonedNote(state, cap, code)}`,
@@ -141,7 +141,7 @@ const MESSAGES: Record<WaitCode, string> = {
 };
 
 /** What would let a job that never fits start: smaller, another shape, more devices, or uncordoning. */
-function neverFitsAdvice(state: State, cap: PoolTypeCapacity | undefined, pool: PoolState, job: JobState): string {
+function neverFitsAdvice(cap: PoolTypeCapacity | undefined, pool: PoolState, job: JobState): string {
   if (!cap) {
     const type = job.gpuType ?? pool.gpuType;
     return type === null
