@@ -48,7 +48,12 @@ export const commandCodecs = {
   DeleteGroup: cmd('DeleteGroup', { groupId: Name }, {}),
   OnboardUser: cmd('OnboardUser', { userId: Name, name: Name, role: Role }, { groupId: Name }),
   MoveUser: cmd('MoveUser', { userId: Name, groupId: Name }, {}),
-  RemoveUser: cmd('RemoveUser', { userId: Name }, {}),
+  RemoveUser: cmd(
+    'RemoveUser',
+    { userId: Name },
+    /** Stop the user's unfinished jobs in the same command (otherwise they make it refused). */
+    { stopJobs: t.boolean },
+  ),
   SubmitJob: cmd(
     'SubmitJob',
     { jobId: Name, kind: JobKind, owner: Name, gpus: NonNegInt },
@@ -65,7 +70,12 @@ export const commandCodecs = {
     },
   ),
   StopJob: cmd('StopJob', { jobId: Name }, {}),
-  CloneJob: cmd('CloneJob', { jobId: Name, sourceJobId: Name }, { owner: Name }),
+  CloneJob: cmd(
+    'CloneJob',
+    { jobId: Name, sourceJobId: Name },
+    /** The rerun may change its shape or type; each defaults to the source's (gpuType: else the type it ran on). */
+    { owner: Name, gpuType: Name, gpus: NonNegInt, workers: PosInt },
+  ),
   ReportJobStarted: cmd('ReportJobStarted', { jobId: Name }, {}),
   ReportJobCompleted: cmd('ReportJobCompleted', { jobId: Name }, {}),
   ReportJobFailed: cmd('ReportJobFailed', { jobId: Name, reason: Name }, { message: t.string }),

@@ -238,7 +238,23 @@ const deciders: Deciders = {
     if (user.role === 'operator' && [...s.users.values()].filter((u) => u.role === 'operator').length === 1) {
       return no('protected', `user '${c.userId}' is the last operator; onboard another operator first`);
     }
-    return ok({ type: 'UserRemoved', userId: c.userId });
+    // A job of a user who no longer exists would still wait and start; so their unfinished jobs
+    // stop with them, or the removal is refused. The per-owner index keeps this O(their jobs).
+    const busy = [...(s.unfinishedByOwner.get(user.id) ?? [])];
+    if (busy.length > 0 && c.stopJobs !== true) {
+      return no(
+        'user-busy',
+        `user '${user.id}' has ${busy.length} unfinished job${busy.length === 1 ? '' : 's'}: ${busy.join(', ')}; stop them first, or remove with stopJobs`,
+        { jobs: busy },
+      );
+    }
+    const stops: EventBody[] = [];
+    for (const id of busy) {
+      const job = s.jobs.get(id) as JobState;
+      if (isPending(job.status)) stops.push({ type: 'JobStopped', jobId: id });
+      else if (job.status !== 'Stopping') stops.push({ type: 'JobStopRequested', jobId: id });
+    }
+    return ok(...stops, { type: 'UserRemoved', userId: c.userId });
   },
 
   SubmitJob(c, s) {
@@ -262,13 +278,14 @@ const deciders: Deciders = {
   CloneJob(c, s) {
     const source = s.jobs.get(c.sourceJobId);
     if (!source) return no('not-found', `job '${c.sourceJobId}' does not exist`);
+    const owner = c.owner ?? source.owner;
     return submission(s, {
       jobId: c.jobId,
       kind: source.kind,
-      owner: c.owner ?? source.owner,
-      gpus: source.gpus,
-      gpuType: source.gpuType,
-      workers: source.workers,
+      owner,
+      gpus: c.gpus ?? source.gpus,
+      gpuType: c.gpuType ?? source.gpuType ?? typeToRerunOn(s, source, owner),
+      workers: c.workers ?? source.workers,
       priority: source.priority,
       tags: [...source.tags],
       expectedDuration: source.expectedDuration,
@@ -373,38 +390,70 @@ function moved(s: State, toPoolId: string, ids: readonly string[]): EventBody {
 }
 
 /**
- * Choose `count` Default-Pool devices of a type, deterministically and whole nodes first:
- * nodes with fewer busy devices, then more devices, then id; whole nodes while they fit the
- * count; the rest from the node that fits the remainder best, free devices first.
+ * Choose `count` Default-Pool devices of a type, deterministically, idle ones before any busy one
+ * (a busy device keeps serving its job, so moving it leaves the new pool full while idle GPUs sit
+ * in the Default Pool):
+ * 1. whole idle nodes (every Default-Pool device of the type idle), larger first, then by id,
+ *    while they fit the count;
+ * 2. then idle devices best-fit: from the node whose idle count fits the remainder most tightly
+ *    (if none holds it all, the node with the most idle devices, and again), lowest index first;
+ * 3. busy devices only when no idle one is left: fewest holders first, then node id, then index.
+ * Node ids compare in code-unit order.
  */
 function chooseDevices(s: State, type: string, count: number): string[] {
-  const perNode = new Map<string, DeviceState[]>();
-  for (const node of [...s.nodes.keys()].sort()) {
+  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const idleByNode = new Map<string, DeviceState[]>();
+  const busy: DeviceState[] = [];
+  const wholeIdle: [string, DeviceState[]][] = [];
+  for (const node of [...s.nodes.keys()].sort(byId)) {
     const ds = (s.nodes.get(node)?.devices ?? [])
       .map((id) => s.devices.get(id) as DeviceState)
       .filter((d) => d.pool === DEFAULT_POOL_ID && d.gpuType === type);
-    if (ds.length > 0) perNode.set(node, ds);
+    const idle = ds.filter((d) => d.holders.length === 0);
+    for (const d of ds) if (d.holders.length > 0) busy.push(d);
+    if (idle.length > 0) idleByNode.set(node, idle);
+    if (idle.length > 0 && idle.length === ds.length) wholeIdle.push([node, idle]);
   }
-  const busy = (ds: DeviceState[]) => ds.filter((d) => d.holders.length > 0).length;
-  const order = [...perNode.entries()].sort(
-    ([a, da], [b, db]) => busy(da) - busy(db) || db.length - da.length || (a < b ? -1 : 1),
-  );
   const chosen: string[] = [];
-  const partial: [string, DeviceState[]][] = [];
-  for (const [node, ds] of order) {
-    if (ds.length <= count - chosen.length) chosen.push(...ds.map((d) => d.id));
-    else partial.push([node, ds]);
+  wholeIdle.sort(([a, da], [b, db]) => db.length - da.length || byId(a, b));
+  for (const [node, idle] of wholeIdle) {
+    if (idle.length > count - chosen.length) continue;
+    chosen.push(...idle.map((d) => d.id));
+    idleByNode.delete(node);
   }
-  let rest = count - chosen.length;
-  partial.sort(([a, da], [b, db]) => da.length - db.length || (a < b ? -1 : 1));
-  for (const [, ds] of partial) {
-    if (rest === 0) break;
-    const freeFirst = [...ds].sort((x, y) => x.holders.length - y.holders.length || x.index - y.index);
-    const take = freeFirst.slice(0, rest);
-    chosen.push(...take.map((d) => d.id));
-    rest -= take.length;
+  while (chosen.length < count && idleByNode.size > 0) {
+    const rest = count - chosen.length;
+    let best: [string, DeviceState[]] | undefined;
+    for (const entry of idleByNode) {
+      // Map order is node id order, so a strict comparison keeps the lower id on a tie.
+      const n = entry[1].length;
+      const b = best?.[1].length ?? 0;
+      const fits = n >= rest;
+      const bestFits = b >= rest;
+      if (!best || (fits && (!bestFits || n < b)) || (!fits && !bestFits && n > b)) best = entry;
+    }
+    const [node, idle] = best as [string, DeviceState[]];
+    chosen.push(...idle.slice(0, rest).map((d) => d.id));
+    idleByNode.delete(node);
+  }
+  busy.sort((x, y) => x.holders.length - y.holders.length || byId(x.node, y.node) || x.index - y.index);
+  for (const d of busy) {
+    if (chosen.length === count) break;
+    chosen.push(d.id);
   }
   return chosen;
+}
+
+/**
+ * A source that named no GPU type reruns on the type it ran on, but only where a type must be
+ * named (its owner's pool holds several): in a pool of one type, or one without a pool yet, the
+ * clone keeps asking for none and so takes the pool's type, as the source did.
+ */
+function typeToRerunOn(s: State, source: JobState, ownerId: string): string | null {
+  if (source.ranOnGpuType === null) return null;
+  const group = s.groups.get(s.users.get(ownerId)?.group ?? '');
+  const pool = group?.pool ? s.pools.get(group.pool) : undefined;
+  return pool && pool.gpuType === null && typesInPool(s, pool.id).length > 1 ? source.ranOnGpuType : null;
 }
 
 type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared'> & { shared: boolean };

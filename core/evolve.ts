@@ -36,6 +36,7 @@ export function initialState(): State {
     capacity: emptyCapacity(),
     commands: new Map(),
     unfinished: new Map(),
+    unfinishedByOwner: new Map(),
   };
   state.pools.set(DEFAULT_POOL_ID, {
     id: DEFAULT_POOL_ID,
@@ -77,7 +78,14 @@ type Handlers = { [K in Event['type']]: (state: State, event: EventOf<K>) => voi
 const handlers: Handlers = {
   Installed(s, e) {
     s.installed = true;
-    s.users.set(e.userId, { id: e.userId, name: e.name, role: 'operator', group: DEFAULT_GROUP_ID });
+    s.users.set(e.userId, {
+      id: e.userId,
+      name: e.name,
+      role: 'operator',
+      group: DEFAULT_GROUP_ID,
+      incarnation: s.revision,
+      onboardedAt: e.at,
+    });
   },
   NodeRegistered(s, e) {
     let node = s.nodes.get(e.nodeId);
@@ -200,7 +208,14 @@ const handlers: Handlers = {
     s.unfinished.delete(e.groupId);
   },
   UserOnboarded(s, e) {
-    s.users.set(e.userId, { id: e.userId, name: e.name, role: e.role, group: e.groupId });
+    s.users.set(e.userId, {
+      id: e.userId,
+      name: e.name,
+      role: e.role,
+      group: e.groupId,
+      incarnation: s.revision,
+      onboardedAt: e.at,
+    });
   },
   UserMoved(s, e) {
     const u = s.users.get(e.userId);
@@ -231,6 +246,7 @@ const handlers: Handlers = {
       reason: null,
       allocation: null,
       allocatedAt: null,
+      ranOnGpuType: null,
       endedAt: null,
       failure: null,
       history: [{ status: 'Queued', at: e.at, revision: s.revision }],
@@ -238,6 +254,9 @@ const handlers: Handlers = {
     s.jobs.set(job.id, job);
     s.queues.get(job.group)?.add(job);
     s.unfinished.get(job.group)?.add(job.id);
+    const mine = s.unfinishedByOwner.get(job.owner);
+    if (mine) mine.add(job.id);
+    else s.unfinishedByOwner.set(job.owner, new Set([job.id]));
   },
   JobWaiting(s, e) {
     const job = s.jobs.get(e.jobId);
@@ -262,6 +281,7 @@ const handlers: Handlers = {
       if (d.holders.length === 0) d.holders = [job.id];
       else d.holders.push(job.id);
       nodes.add(d.node);
+      job.ranOnGpuType = d.gpuType;
     }
     nodes.refresh(s);
     setStatus(s, job, 'Starting', e.at);
@@ -299,6 +319,8 @@ function finish(s: State, jobId: string, status: JobStatus, at: number): JobStat
   job.endedAt = at;
   job.reason = null;
   s.unfinished.get(job.group)?.delete(job.id);
+  const mine = s.unfinishedByOwner.get(job.owner);
+  if (mine?.delete(job.id) && mine.size === 0) s.unfinishedByOwner.delete(job.owner);
   setStatus(s, job, status, at);
   return job;
 }

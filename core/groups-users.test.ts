@@ -14,6 +14,7 @@ import {
   install,
   moveUser,
   onboard,
+  release,
   removeUser,
   stop,
   submit,
@@ -25,7 +26,9 @@ describe('installation', () => {
     const r = c.when(install('ada', 'Ada'));
     expect(r.bodies).toEqual([{ type: 'Installed', userId: 'ada', name: 'Ada' }]);
     expect(c.state.installed).toBe(true);
-    expect([...c.state.users.values()]).toEqual([{ id: 'ada', name: 'Ada', role: 'operator', group: 'default' }]);
+    expect([...c.state.users.values()]).toEqual([
+      { id: 'ada', name: 'Ada', role: 'operator', group: 'default', incarnation: 0, onboardedAt: 0 },
+    ]);
   });
 
   it('happens once', () => {
@@ -189,7 +192,14 @@ describe('onboarding a user', () => {
     const c = cluster();
     const r = c.when(onboard('u', { name: 'Bo' }));
     expect(r.bodies).toEqual([{ type: 'UserOnboarded', userId: 'u', name: 'Bo', role: 'data-scientist', groupId: 'default' }]);
-    expect(c.state.users.get('u')).toEqual({ id: 'u', name: 'Bo', role: 'data-scientist', group: 'default' });
+    expect(c.state.users.get('u')).toEqual({
+      id: 'u',
+      name: 'Bo',
+      role: 'data-scientist',
+      group: 'default',
+      incarnation: c.state.revision,
+      onboardedAt: 0,
+    });
   });
 
   it('puts the user in the group it names', () => {
@@ -257,6 +267,83 @@ describe('removing a user', () => {
     const c = cluster().given(onboard('op2', { role: 'operator' }));
     expect(c.when(removeUser('admin')).types).toEqual(['UserRemoved']);
     expect(c.when(removeUser('op2')).rejection?.code).toBe('protected');
+  });
+
+  describe('with unfinished jobs', () => {
+    // n1: 4 A100 in pool 'p' serving group 'g' with users 'u' and 'v'.
+    const base = () => cluster().nodes('n1', 4).pool('p', 'A100', { take: 4 }).team('g', 'p', 'u', 'v');
+    /** 'done' finished, 'run' running, 'wait' waiting behind it, 'halt' stopping: all of u's. */
+    const busy = () =>
+      base()
+        .given(submit('done', 1), submit('run', 2), submit('halt', 1))
+        .given(submit('wait', 4))
+        .given(completed('done'), stop('halt'));
+
+    it('is refused, listing them, so no job waits on for a user who is gone', () => {
+      const c = busy();
+      expect(['done', 'run', 'halt', 'wait'].map((j) => c.status(j))).toEqual([
+        'Complete',
+        'Starting',
+        'Stopping',
+        'WaitingForGPUs',
+      ]);
+      const r = c.when(removeUser('u'));
+      expect(r.rejection).toEqual({
+        code: 'user-busy',
+        message: "user 'u' has 3 unfinished jobs: run, halt, wait; stop them first, or remove with stopJobs",
+        details: { jobs: ['run', 'halt', 'wait'] },
+      });
+      expect(c.state.users.has('u')).toBe(true);
+    });
+
+    it('is refused for a waiting job alone', () => {
+      const c = base()
+        .given(submit('big', 4))
+        .given(submit('wait', 1, { owner: 'v' }));
+      expect(c.status('wait')).toBe('WaitingForGPUs');
+      expect(c.when(removeUser('v')).rejection).toMatchObject({ code: 'user-busy', details: { jobs: ['wait'] } });
+    });
+
+    it('stops them in the same command when asked: pending ones at once, running ones through the runtime', () => {
+      const c = busy();
+      const r = c.when(removeUser('u', { stopJobs: true }));
+      expect(r.bodies).toEqual([
+        { type: 'JobStopRequested', jobId: 'run' },
+        { type: 'JobStopped', jobId: 'wait' },
+        { type: 'UserRemoved', userId: 'u' },
+      ]);
+      expect(c.state.users.has('u')).toBe(false);
+      expect(['run', 'halt', 'wait'].map((j) => c.status(j))).toEqual(['Stopping', 'Stopping', 'Stopped']);
+      // The runtime confirms the stops; no job of the removed user starts on the freed GPUs.
+      c.given(release('run'), release('halt'));
+      expect(c.state.unfinishedByOwner.has('u')).toBe(false);
+      expect(c.poolDevices('p').every((d) => c.holders(d).length === 0)).toBe(true);
+    });
+
+    it('is allowed once every job has finished, and counts jobs wherever their owner has moved', () => {
+      const c = base().given(submit('run', 4)).given(moveUser('u', 'default'));
+      expect(c.when(removeUser('u')).rejection?.code).toBe('user-busy');
+      c.given(completed('run'));
+      expect(c.when(removeUser('u')).types).toEqual(['UserRemoved']);
+    });
+
+    it("counts only the user's own jobs", () => {
+      const c = base().given(submit('run', 2, { owner: 'v' }));
+      expect(c.when(removeUser('u')).types).toEqual(['UserRemoved']);
+    });
+  });
+
+  it('and onboarding the same id again makes a new incarnation of it, a later one', () => {
+    const c = cluster().at(10).given(onboard('u'));
+    const first = c.state.users.get('u');
+    c.at(20)
+      .given(removeUser('u'))
+      .at(30)
+      .given(onboard('u', { role: 'operator' }));
+    const again = c.state.users.get('u');
+    expect(first).toMatchObject({ onboardedAt: 10 });
+    expect(again).toMatchObject({ role: 'operator', incarnation: c.state.revision, onboardedAt: 30 });
+    expect(again?.incarnation).toBeGreaterThan(first?.incarnation ?? Number.POSITIVE_INFINITY);
   });
 
   it('is refused for an unknown user', () => {

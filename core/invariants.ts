@@ -80,7 +80,25 @@ export function checkInvariants(state: State): string[] {
   // Derived indexes equal what they derive from.
   checkQueues(state, fail);
   checkCapacity(state, fail);
+  checkUnfinishedByOwner(state, fail);
   return v;
+}
+
+function checkUnfinishedByOwner(state: State, fail: (m: string) => void): void {
+  const expected = new Map<string, string[]>();
+  for (const job of [...state.jobs.values()].sort((a, b) => a.seq - b.seq)) {
+    if (isFinished(job.status)) continue;
+    const ids = expected.get(job.owner);
+    if (ids) ids.push(job.id);
+    else expected.set(job.owner, [job.id]);
+  }
+  const describe = (m: ReadonlyMap<string, Iterable<string>>) =>
+    [...m.entries()]
+      .map(([owner, ids]) => `${owner}:${[...ids].join(',')}`)
+      .sort()
+      .join(' ');
+  if (describe(expected) !== describe(state.unfinishedByOwner))
+    fail(`unfinished jobs per owner are [${describe(state.unfinishedByOwner)}] but jobs say [${describe(expected)}]`);
 }
 
 function checkJob(state: State, job: JobState, fail: (m: string) => void): void {

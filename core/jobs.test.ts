@@ -353,6 +353,57 @@ describe('cloning a job', () => {
     });
   });
 
+  it('records the GPU type a job ran on when it is allocated', () => {
+    const c = base()
+      .given(submit('j', 2))
+      .given(submit('w', 8, { workers: 2 }));
+    expect(c.job('j').ranOnGpuType).toBe('A100');
+    expect(c.job('w').ranOnGpuType).toBeNull();
+  });
+
+  it('reruns on the type the source ran on when the pool has since gained another type', () => {
+    const c = cluster().given(registerNode('a1', 4, 'A100'));
+    c.given(submit('j', 2, { owner: 'admin' }))
+      .given(registerNode('h1', 2, 'H100'))
+      .given(failed('j', 'Crash'));
+    expect(c.job('j')).toMatchObject({ status: 'Error', gpuType: null, ranOnGpuType: 'A100' });
+    const r = c.when(clone('j2', 'j'));
+    expect(r.rejection).toBeUndefined();
+    expect(r.bodies[0]).toMatchObject({ type: 'JobSubmitted', jobId: 'j2', gpuType: 'A100', clonedFrom: 'j' });
+    expect(c.devicesOf('j2')).toEqual(devs('a1', 0, 1));
+  });
+
+  it('may ask for another GPU type, another number of GPUs and workers', () => {
+    const c = cluster().given(registerNode('a1', 4, 'A100'), registerNode('h1', 2, 'H100'), registerNode('h2', 2, 'H100'));
+    c.given(submit('j', 2, { owner: 'admin', gpuType: 'A100' })).given(failed('j', 'OutOfMemory'));
+    const r = c.when({ type: 'CloneJob', jobId: 'j2', sourceJobId: 'j', gpuType: 'H100', gpus: 4, workers: 2 });
+    expect(r.bodies[0]).toMatchObject({ jobId: 'j2', gpuType: 'H100', gpus: 4, workers: 2 });
+    expect(c.devicesOf('j2')).toEqual([...devs('h1', 0, 1), ...devs('h2', 0, 1)]);
+  });
+
+  it('checks what it changes like a submission', () => {
+    const c = base().given(submit('j', 2)).given(failed('j', 'Crash'));
+    expect(c.when({ type: 'CloneJob', jobId: 'j2', sourceJobId: 'j', gpus: 3, workers: 2 }).rejection).toEqual({
+      code: 'invalid-argument',
+      message: 'gpus (3) must divide evenly among workers (2)',
+    });
+    expect(c.when({ type: 'CloneJob', jobId: 'j2', sourceJobId: 'j', gpuType: 'H100' }).rejection?.code).toBe(
+      'gpu-type-mismatch',
+    );
+  });
+
+  it('into a pool of one type asks for no type when the source named none, whatever it ran on', () => {
+    const c = base()
+      .given(registerNode('h1', 4, 'H100'))
+      .pool('q', 'H100', { take: 4 })
+      .team('h', 'q', 'v')
+      .given(submit('j', 2))
+      .given(completed('j'));
+    const r = c.when(clone('j2', 'j', 'v'));
+    expect(r.bodies[0]).toMatchObject({ jobId: 'j2', owner: 'v', group: 'h', gpuType: null });
+    expect(c.devicesOf('j2')).toEqual(devs('h1', 0, 1));
+  });
+
   it('is refused for an unknown source job', () => {
     expect(base().when(clone('j2', 'nope')).rejection).toEqual({ code: 'not-found', message: "job 'nope' does not exist" });
   });

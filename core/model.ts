@@ -98,10 +98,20 @@ export interface UserState {
   name: string;
   role: Role;
   group: string;
+  /**
+   * The stream revision of the event that onboarded (or installed) this user: a user removed and
+   * onboarded again under the same id is another incarnation, and credentials issued to the
+   * earlier one must not carry over.
+   */
+  readonly incarnation: number;
+  /** When it was onboarded (seconds). */
+  readonly onboardedAt: number;
 }
 
 export type WaitCode =
   | 'no-pool'
+  | 'never-fits'
+  /** Written by earlier versions for what is now `never-fits`; kept so their logs still load. */
   | 'pool-too-small'
   | 'not-enough-free-gpus'
   | 'fragmentation'
@@ -110,8 +120,6 @@ export type WaitCode =
 
 /** Why a job waits, in terms a person can act on. */
 export interface WaitReason {
-  | 'never-fits'
-  /** Written by earlier versions for what is now `never-fits`; kept so their logs still load. */
   code: WaitCode;
   message: string;
   needs: { gpus: number; workers: number; gpusPerWorker: number; gpuType: string | null };
@@ -162,6 +170,8 @@ export interface JobState {
   reason: WaitReason | null;
   allocation: Allocation | null;
   allocatedAt: number | null;
+  /** The GPU type of the devices it was last allocated (null until then, or for 0 GPUs): what a clone reruns on. */
+  ranOnGpuType: string | null;
   endedAt: number | null;
   failure: { reason: string; message: string } | null;
   history: HistoryEntry[];
@@ -187,4 +197,9 @@ export interface State {
   commands: Map<string, { first: number; last: number }>;
   /** Unfinished jobs per group (to refuse deleting a busy group without a scan). Derived. */
   unfinished: Map<string, Set<string>>;
+  /**
+   * Unfinished jobs per owner, in submission order (to refuse removing a busy user without a scan);
+   * an owner without any has no entry. Derived.
+   */
+  unfinishedByOwner: Map<string, Set<string>>;
 }

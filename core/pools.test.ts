@@ -104,6 +104,37 @@ describe('AllocateGPUs by count', () => {
     expect(c.poolDevices('p')).toEqual([...devs('n1', 1, 2), ...devs('n2', 0, 1, 2, 3)]);
   });
 
+  it('takes idle devices rather than a whole node whose devices are busy', () => {
+    // Best-fit places the job on n2, the node it fills: n2 is busy, n1 idle.
+    const c = cluster().given(registerNode('n1', 8), registerNode('n2', 2));
+    c.given(submit('j', 2, { owner: 'admin' }), createPool('p', 'A100'));
+    expect(c.devicesOf('j')).toEqual(devs('n2', 0, 1));
+    const r = c.when(allocate('p', 2));
+    expect(r.bodies).toEqual([{ type: 'DevicesMoved', toPoolId: 'p', devices: moves('default', devs('n1', 0, 1)) }]);
+    expect(poolUsage(c.state, 'p')).toMatchObject({ total: 2, free: 2, used: 0 });
+  });
+
+  it('takes the idle remainder from the node whose idle devices fit it most tightly', () => {
+    // n1: 4 idle (too many to take whole); n2: 1 busy, 3 idle; n3: 2 busy, 2 idle.
+    // The jobs run in pool 't' on the devices they are to keep busy; the devices then go back.
+    const busy = [...devs('n2', 0), ...devs('n3', 0, 1)];
+    const c = cluster().given(registerNode('n1', 4), registerNode('n2', 4), registerNode('n3', 4));
+    c.pool('t', 'A100', { take: busy }).team('g', 't', 'u').given(submit('a', 1), submit('b', 2));
+    c.given(moveDevices('default', busy), createPool('p', 'A100'));
+    expect([c.holders('n2/0'), c.holders('n3/0'), c.holders('n3/1')]).toEqual([['a'], ['b'], ['b']]);
+    c.when(allocate('p', 2));
+    expect(c.poolDevices('p')).toEqual(devs('n3', 2, 3));
+  });
+
+  it('takes busy devices only when no idle device of the type is left, fewest holders first', () => {
+    const c = cluster()
+      .nodes('n1', 4)
+      .given(submit('j', 2, { owner: 'admin' }), createPool('p', 'A100'));
+    expect(c.devicesOf('j')).toEqual(devs('n1', 0, 1));
+    c.when(allocate('p', 3));
+    expect(c.poolDevices('p')).toEqual(devs('n1', 0, 2, 3));
+  });
+
   it('counts only devices of the pool type', () => {
     const c = cluster().given(registerNode('a', 4, 'A100'), registerNode('h', 4, 'H100'), createPool('p', 'H100'));
     c.when(allocate('p', 4));

@@ -18,6 +18,7 @@ export type RejectionCode =
   | 'not-enough-devices'
   | 'never-fits'
   | 'group-busy'
+  | 'user-busy'
   | 'invalid-transition'
   | 'invalid-argument';
 

@@ -1,8 +1,8 @@
 /**
  * Snapshots of the cluster state: the entities as plain JSON, and the derived indexes (pending
- * queues, capacity, unfinished jobs) rebuilt from them on restore, so a snapshot holds nothing
- * that could disagree with itself. STATE_SCHEMA_VERSION names the shape; a snapshot of another
- * version is never trusted (the engine replays from the start instead).
+ * queues, capacity, unfinished jobs per group and per owner) rebuilt from them on restore, so a
+ * snapshot holds nothing that could disagree with itself. STATE_SCHEMA_VERSION names the shape; a
+ * snapshot of another version is never trusted (the engine replays from the start instead).
  */
 import { refreshNode } from './capacity.js';
 import { initialState } from './evolve.js';
@@ -20,7 +20,7 @@ import {
 import { PendingQueue } from './queue.js';
 
 /** Bump when State's entities change shape: older snapshots are then ignored, not misread. */
-export const STATE_SCHEMA_VERSION = 3;
+export const STATE_SCHEMA_VERSION = 4;
 
 /**
  * Jobs are most of a large state, so a snapshot writes each as a row of values in this order,
@@ -48,6 +48,7 @@ const JOB_FIELDS = [
   'reason',
   'allocation',
   'allocatedAt',
+  'ranOnGpuType',
   'endedAt',
   'failure',
   'history',
@@ -71,7 +72,7 @@ function jobRow(job: JobState): JobRow {
 function jobOf(row: JobRow): JobState {
   if (!Array.isArray(row) || row.length !== JOB_FIELDS.length)
     throw new Error('not a state snapshot: a job row has the wrong shape');
-  const flat = row[22] as unknown[];
+  const flat = row[23] as unknown[];
   const history: JobState['history'] = [];
   for (let i = 0; i < flat.length; i += 3) {
     history.push({ status: flat[i] as JobState['status'], at: flat[i + 1] as number, revision: flat[i + 2] as number });
@@ -100,8 +101,9 @@ function jobOf(row: JobRow): JobState {
     reason: r(17),
     allocation: r(18),
     allocatedAt: r(19),
-    endedAt: r(20),
-    failure: r(21),
+    ranOnGpuType: r(20),
+    endedAt: r(21),
+    failure: r(22),
     history,
   };
 }
@@ -181,7 +183,12 @@ export function fromSnapshot(value: unknown): State {
   for (const j of jobs) {
     s.jobs.set(j.id, j);
     if (isPending(j.status)) s.queues.get(j.group)?.add(j);
-    if (!isFinished(j.status)) s.unfinished.get(j.group)?.add(j.id);
+    if (!isFinished(j.status)) {
+      s.unfinished.get(j.group)?.add(j.id);
+      const mine = s.unfinishedByOwner.get(j.owner);
+      if (mine) mine.add(j.id);
+      else s.unfinishedByOwner.set(j.owner, new Set([j.id]));
+    }
   }
   for (const [id, range] of snap.commands) s.commands.set(id, range);
   for (const id of [...s.nodes.keys()].sort()) refreshNode(s, id);

@@ -90,7 +90,7 @@ export const teamSetup = (): Command[] => [
   onboard('u', { groupId: 'g' }),
 ];
 export const moveUser = (userId: string, groupId: string): Command => ({ type: 'MoveUser', userId, groupId });
-export const removeUser = (userId: string): Command => ({ type: 'RemoveUser', userId });
+export const removeUser = (userId: string, opts: Opt<'RemoveUser'> = {}): Command => ({ type: 'RemoveUser', userId, ...opts });
 
 /** A job of `gpus` GPUs; by default a training job owned by 'u'. */
 export const submit = (jobId: string, gpus: number, opts: Opt<'SubmitJob'> = {}): Command => ({
@@ -290,5 +290,6 @@ function comparable(s: State): unknown {
     queues: q,
     commands: [...s.commands],
     unfinished: [...s.unfinished].map(([g, set]) => [g, [...set]]),
+    unfinishedByOwner: [...s.unfinishedByOwner].map(([o, set]) => [o, [...set]]),
   };
 }
