@@ -7,6 +7,10 @@
  * token, which it hands back once to be printed. Whenever no operator has a live token (the first
  * start was interrupted, or every operator token was revoked) it issues one again, so an operator
  * can never be locked out of their own server.
+ *
+ * On a SQLite store it first takes the store's server lease, so that a second server on the same
+ * file refuses to start (a StoreInUseError) instead of serving stale reads beside the first. An
+ * EventStoreDB store is not leased yet: run one server per namespace.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -16,6 +20,7 @@ import { createEngine, type Engine } from '../../engine/engine.js';
 import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../memory/cluster-config.js';
 import { type RealtimeRuntime, startRealtimeRuntime } from '../memory/realtime-runtime.js';
 import { openStore } from '../open-store.js';
+import { SERVER_LEASE, SqliteEventStore, type StoreInUseError } from '../sqlite/store.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
@@ -44,6 +49,11 @@ export interface ServeOptions {
   readonly stopDelaySeconds?: number;
   /** Default DEFAULT_SNAPSHOT_EVERY. */
   readonly snapshotEvery?: number;
+  /**
+   * Called if another server took the store's lease over (this one stalled past the lease's
+   * expiry): the store refuses every append from then on. By default the server closes.
+   */
+  readonly onLeaseLost?: (error: StoreInUseError) => void;
 }
 
 export interface Served {
@@ -61,7 +71,13 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   let runtime: RealtimeRuntime | undefined;
   let app: FastifyInstance | undefined;
+  let served: Served | undefined;
+  let unprinted: { tokens: TokenRegistry; token: string } | undefined;
   try {
+    if (store instanceof SqliteEventStore)
+      store.acquireLease(SERVER_LEASE, {
+        onLost: (e) => (options.onLeaseLost ? options.onLeaseLost(e) : void served?.close().catch(() => {})),
+      });
     const metrics = createMetrics();
     const engine = await createEngine({
       store,
@@ -70,6 +86,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     });
     const tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
     const bootstrapToken = await bootstrap(engine, tokens);
+    if (bootstrapToken) unprinted = { tokens, token: bootstrapToken.token };
     const { registered } = await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));
     runtime = startRealtimeRuntime(engine, {
       ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
@@ -96,7 +113,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     const server = app;
     const rt = runtime;
     let closed: Promise<void> | undefined;
-    return {
+    served = {
       app,
       engine,
       url,
@@ -115,7 +132,17 @@ export async function serve(options: ServeOptions): Promise<Served> {
         return closed;
       },
     };
+    return served;
   } catch (e) {
+    // A token issued by a start that then failed (the port in use, a bad cluster file) was never
+    // shown: revoke it, or the next start would see a live operator token and issue none.
+    if (unprinted) {
+      const { tokens, token } = unprinted;
+      await tokens
+        .verify(token)
+        .then((info) => info && tokens.revoke(info.tokenId))
+        .catch(() => {});
+    }
     runtime?.stop();
     await app?.close().catch(() => {});
     await store.close().catch(() => {});
