@@ -1,11 +1,14 @@
 /**
- * `gpupool simulate` as a user runs it: `npx tsx cli/gpupool.ts simulate ...` in a child process.
- * A good run exits 0 and writes its files; bad flags and bad input exit non-zero with one clear
- * line on stderr that names what is wrong (and no stack trace).
+ * The gpupool command as a user runs it: `npx tsx cli/gpupool.ts ...` in a child process. A good
+ * run exits 0 and writes its files; bad flags and bad input, and every failure a person can cause
+ * (a busy port, a store in use, a missing file, an unreachable server), exit 2 with one clear line
+ * on stderr, `gpupool: ...`, that names what is wrong (and no stack trace).
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,13 +32,13 @@ interface Exit {
  * Run the CLI as a user would: `npx tsx cli/gpupool.ts ...`. The many refusal cases use the same
  * loader without npx's start-up (`node --import tsx`), which is what `npx tsx` comes down to.
  */
-function gpupool(args: readonly string[], via: 'npx' | 'node' = 'node'): Promise<Exit> {
+function gpupool(args: readonly string[], via: 'npx' | 'node' = 'node', env: NodeJS.ProcessEnv = {}): Promise<Exit> {
   const [command, prefix] = via === 'npx' ? ['npx', ['tsx']] : [process.execPath, ['--import', 'tsx']];
   return new Promise((resolve) => {
     execFile(
       command as string,
       [...(prefix as string[]), 'cli/gpupool.ts', ...args],
-      { cwd: ROOT, timeout: 60_000 },
+      { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...env } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
@@ -125,7 +128,8 @@ describe.concurrent('gpupool simulate', () => {
     await fails(
       simulateArgs(out, { '--policy': 'nope' }),
       out,
-      `error: option '--policy <list>' argument 'nope' is invalid. takes a comma-separated list of fifo, sjf, first-fit, backfill; got "nope"`,
+      `gpupool: option '--policy <list>' argument 'nope' is invalid. takes a comma-separated list of fifo, sjf, first-fit, backfill; got "nope"`,
+      2,
     );
   });
 
@@ -134,13 +138,14 @@ describe.concurrent('gpupool simulate', () => {
     await fails(
       simulateArgs(out, { '--capacity-scale': '-1' }),
       out,
-      "error: option '--capacity-scale <x>' argument '-1' is invalid. --capacity-scale takes a number > 0",
+      "gpupool: option '--capacity-scale <x>' argument '-1' is invalid. --capacity-scale takes a number > 0",
+      2,
     );
   });
 
   it('--seed that is not an integer', async () => {
     const out = join(dir, 'seed');
-    await fails(simulateArgs(out, { '--seed': '1.5' }), out, "argument '1.5' is invalid. --seed takes an integer");
+    await fails(simulateArgs(out, { '--seed': '1.5' }), out, "argument '1.5' is invalid. --seed takes an integer", 2);
   });
 
   it('an unknown --format', async () => {
@@ -148,20 +153,39 @@ describe.concurrent('gpupool simulate', () => {
     await fails(
       simulateArgs(out, { '--format': 'slurm' }),
       out,
-      /argument 'slurm' is invalid\. Allowed choices are gpupool, tiresias, philly, helios/,
+      /^gpupool: .*argument 'slurm' is invalid\. Allowed choices are gpupool, tiresias, philly, helios/,
+      2,
     );
   });
 
-  it('missing --trace', async () => {
-    const out = join(dir, 'notrace');
-    await fails(simulateArgs(out, { '--trace': null }), out, "error: required option '--trace <file>' not specified");
+  it('missing --trace or --cluster: the option named', async () => {
+    for (const flag of ['--trace', '--cluster']) {
+      const out = join(dir, `no${flag}`);
+      const r = await fails(
+        simulateArgs(out, { [flag]: null }),
+        out,
+        `gpupool: required option '${flag} <file>' not specified`,
+        2,
+      );
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 
-  it('a trace file that does not exist', async () => {
+  it('a trace or cluster file that does not exist: the option named', async () => {
     const out = join(dir, 'missing');
-    const trace = join(dir, 'no-such-trace.csv');
-    const r = await fails(simulateArgs(out, { '--trace': trace }), out, `gpupool: cannot read ${trace}: ENOENT`, 2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const missing = join(dir, 'no-such-file.csv');
+    for (const flag of ['--trace', '--cluster']) {
+      const r = await fails(simulateArgs(out, { [flag]: missing }), out, `gpupool: ${flag} ${missing}: no such file`, 2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('an --out that cannot be a folder, refused before the run', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder');
+    await fails(simulateArgs(file), join(dir, 'never'), `gpupool: --out ${file}: is a file, not a folder`, 2);
+    const under = join(file, 'out');
+    await fails(simulateArgs(under), under, `gpupool: --out ${under}: cannot make the folder: ${file} is a file`, 2);
   });
 
   it('a malformed trace: the file, line and column of the bad value', async () => {
@@ -209,5 +233,216 @@ describe.concurrent('gpupool simulate', () => {
     const r = await gpupool(simulateArgs(out, { '--trace': trace, '--format': 'gpupool' }));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("gpupool: job 'b' runs in pool 'elsewhere', which the cluster file does not have (pools: main)");
+  });
+});
+
+/** Exit 2, one `gpupool:` line on stderr, no stack trace, nothing on stdout. */
+function refused(r: Exit, line: string | RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  if (typeof line === 'string') expect(r.stderr.trim()).toBe(line);
+  else expect(r.stderr.trim()).toMatch(line);
+}
+
+/** A store with a served cluster's log in it: the demo cluster installed by one `serve`, stopped. */
+async function servedStore(file: string): Promise<void> {
+  const server = await startServe(file);
+  await server.stop();
+}
+
+describe.concurrent('gpupool events and token', () => {
+  it('export and token issue refuse a store file that does not exist, and make none', async () => {
+    const store = join(dir, 'absent', 'gpupool.db');
+    const message = `gpupool: store ${store} does not exist (give --store or GPUPOOL_STORE the file gpupool serve uses)`;
+    refused(await gpupool(['events', 'export', join(dir, 'absent.jsonl'), '--store', store]), message);
+    refused(await gpupool(['token', 'issue', '--user', 'admin', '--store', store]), message);
+    // GPUPOOL_STORE is read the same way as the flag.
+    refused(await gpupool(['events', 'export', join(dir, 'absent.jsonl')], 'node', { GPUPOOL_STORE: store }), message);
+    expect(existsSync(join(dir, 'absent'))).toBe(false);
+    expect(existsSync(join(dir, 'absent.jsonl'))).toBe(false);
+  });
+
+  it('import refuses a log file that does not exist, and makes no store', async () => {
+    const store = join(dir, 'import-missing.db');
+    const log = join(dir, 'no-such-log.jsonl');
+    refused(await gpupool(['events', 'import', log, '--store', store]), `gpupool: log file ${log}: no such file`);
+    expect(existsSync(store)).toBe(false);
+  });
+
+  it('import into a new store works; into one that holds events it says so and changes nothing', async () => {
+    const source = join(dir, 'import-source.db');
+    await servedStore(source);
+    const log = join(dir, 'import.jsonl');
+    const exported = await gpupool(['events', 'export', log, '--store', source]);
+    expect(exported.code).toBe(0);
+    const copy = join(dir, 'import-copy', 'copy.db');
+    const imported = await gpupool(['events', 'import', log, '--store', copy]);
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toMatch(new RegExp(`^imported \\d+ events into ${copy}; the log loads to revision \\d+\\n$`));
+    refused(
+      await gpupool(['events', 'import', log, '--store', source]),
+      `gpupool: store ${source} already holds events; import only into an empty store (nothing was imported)`,
+    );
+    const again = join(dir, 'import-again.jsonl');
+    expect((await gpupool(['events', 'export', again, '--store', source])).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(log, 'utf8'));
+  });
+
+  it('a failed import into a new store leaves no store behind', async () => {
+    const log = join(dir, 'broken.jsonl');
+    writeFileSync(log, '{"stream":"s","revision":0,"id":"a","type":"T","data":{}}\nnot json\n');
+    const store = join(dir, 'broken.db');
+    refused(await gpupool(['events', 'import', log, '--store', store]), `gpupool: ${log}:2: not a JSON object`);
+    expect(existsSync(store)).toBe(false);
+  });
+
+  it('an EventStoreDB that cannot be reached: one line naming it, its password masked', async () => {
+    // A port that was just free: nothing listens on it.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as { port: number };
+    await new Promise((r) => probe.close(r));
+    const r = await gpupool([
+      'events',
+      'export',
+      join(dir, 'esdb.jsonl'),
+      '--store',
+      `esdb://admin:secret@127.0.0.1:${port}?tls=false`,
+    ]);
+    refused(
+      r,
+      `gpupool: cannot reach EventStoreDB at esdb://admin:***@127.0.0.1:${port}?tls=false: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+  });
+
+  it('token issue: a new token for a user of the store, refused for a user it does not have', async () => {
+    const store = join(dir, 'token.db');
+    await servedStore(store);
+    refused(
+      await gpupool(['token', 'issue', '--user', 'nobody', '--store', store]),
+      `gpupool: store ${store} has no user 'nobody' (users: admin)`,
+    );
+    refused(await gpupool(['token', 'issue', '--store', store]), "gpupool: required option '--user <id>' not specified");
+    const r = await gpupool(['token', 'issue', '--user', 'admin', '--store', store]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^export GPUPOOL_TOKEN=gpp_[\w-]+\n$/);
+    expect(r.stderr).toBe("a new API token for 'admin' (operator); shown once, only its hash is stored:\n");
+  });
+});
+
+interface Server {
+  readonly child: ChildProcess;
+  /** What it printed so far. */
+  readonly output: () => string;
+  readonly url: string;
+  readonly token: string | undefined;
+  /** SIGINT, and its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `gpupool serve` on a store and port 0, once it says it is serving. */
+async function startServe(store: string, args: string[] = []): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'cli/gpupool.ts', 'serve', '--port', '0', '--store', store, ...args],
+    {
+      cwd: ROOT,
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = once(child, 'exit');
+  const deadline = Date.now() + 30_000;
+  while (!/gpupool serving on (\S+)/.test(out)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const url = /gpupool serving on (\S+)/.exec(out)?.[1] as string;
+  return {
+    child,
+    output: () => out,
+    url,
+    token: /^ {2}(gpp_\S+)$/m.exec(out)?.[1],
+    stop: async () => {
+      child.kill('SIGINT');
+      const [code] = await exited;
+      return code as number | null;
+    },
+  };
+}
+
+const me = async (url: string, token: string) =>
+  (await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+
+describe.concurrent('gpupool serve', () => {
+  it('a second server on the same store file refuses to start; reads and token issue still work beside the first', async () => {
+    const store = join(dir, 'shared.db');
+    const first = await startServe(store);
+    try {
+      const second = await gpupool(['serve', '--port', '0', '--store', store]);
+      refused(
+        second,
+        new RegExp(
+          `^gpupool: store ${store} is in use by another gpupool server \\(pid ${first.child.pid} on host ${hostname()}\\) until \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; stop it first$`,
+        ),
+      );
+      const exported = await gpupool(['events', 'export', join(dir, 'shared.jsonl'), '--store', store]);
+      expect(exported.code).toBe(0);
+      // A lost operator token: issue another from the store; the running server accepts it.
+      const issued = await gpupool(['token', 'issue', '--user', 'admin', '--store', store]);
+      const token = /GPUPOOL_TOKEN=(\S+)/.exec(issued.stdout)?.[1] as string;
+      expect(await me(first.url, token)).toBe(200);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    // Stopped, it released the store: the next server starts at once.
+    const third = await startServe(store);
+    expect(await third.stop()).toBe(0);
+  });
+
+  it('a server that crashed holds the store no longer: the next starts at once', async () => {
+    const store = join(dir, 'crashed.db');
+    const first = await startServe(store);
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+    const next = await startServe(store);
+    expect(next.token).toBeUndefined(); // the same store: its operator token still stands
+    expect(await next.stop()).toBe(0);
+  });
+
+  it('a port in use: one line naming it; the operator token of that failed first start is not lost', async () => {
+    const busy = createServer().listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const { port } = busy.address() as { port: number };
+    const store = join(dir, 'busy.db');
+    try {
+      refused(
+        await gpupool(['serve', '--port', String(port), '--store', store]),
+        `gpupool: cannot listen on 127.0.0.1:${port}: the port is in use (another server?); stop it or choose another --port`,
+      );
+    } finally {
+      busy.close();
+    }
+    const server = await startServe(store);
+    expect(server.token).toMatch(/^gpp_/);
+    expect(server.output()).toContain(`export GPUPOOL_TOKEN=${server.token}`);
+    expect(await me(server.url, server.token as string)).toBe(200);
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('a --cluster file that does not exist: the option named, before the store is touched', async () => {
+    const store = join(dir, 'nocluster.db');
+    const cluster = join(dir, 'no-such-cluster.yaml');
+    refused(
+      await gpupool(['serve', '--port', '0', '--store', store, '--cluster', cluster]),
+      `gpupool: --cluster ${cluster}: no such file`,
+    );
+    refused(
+      await gpupool(['serve', '--port', '0', '--store', store], 'node', { GPUPOOL_CLUSTER: cluster }),
+      `gpupool: --cluster ${cluster}: no such file`,
+    );
+    expect(existsSync(store)).toBe(false);
   });
 });

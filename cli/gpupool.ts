@@ -1,17 +1,27 @@
 #!/usr/bin/env node
 /** The gpupool command line. */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { exportEvents, ImportError, importEvents } from '../adapters/events-io.js';
+import { existsSync, rmSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { exportEvents, importEvents } from '../adapters/events-io.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../adapters/http/defaults.js';
-import { ClusterConfigError, DEMO_CLUSTER_CONFIG } from '../adapters/memory/cluster-config.js';
-import { DEFAULT_STORE, openStore, storeSpec } from '../adapters/open-store.js';
+import { DEMO_CLUSTER_CONFIG } from '../adapters/memory/cluster-config.js';
+import { DEFAULT_STORE, isEventStoreDB, type OpenStoreOptions, openStore, storeSpec } from '../adapters/open-store.js';
 import { PLACEMENTS } from '../core/model.js';
 import type { EventStore } from '../core/ports.js';
-import { CorruptEventError, createEngine } from '../engine/engine.js';
-import { InputError } from '../simulations/csv.js';
+import { createEngine } from '../engine/engine.js';
 import { parsePolicies } from '../simulations/policies.js';
 import { TRACE_FORMATS, type TraceFormat } from '../simulations/traces.js';
 import { DEMO_STORE, runDemo } from './demo.js';
+import {
+  EXPECTED_FAILURE_EXIT,
+  ExpectedError,
+  eventStoreDBFailure,
+  expectedMessage,
+  listenFailure,
+  printableStore,
+  requireFile,
+  requireWritableFolder,
+} from './errors.js';
 
 function positiveNumber(flag: string) {
   return (value: string): number => {
@@ -52,7 +62,22 @@ function policies(value: string) {
 }
 
 const program = new Command();
-program.name('gpupool').description('Event-sourced GPU scheduling engine for ML platforms').version('0.1.0');
+program
+  .name('gpupool')
+  .description('Event-sourced GPU scheduling engine for ML platforms')
+  .version('0.1.0')
+  // Set before any subcommand is made, so every subcommand inherits them: commander's usage errors
+  // take the shape of every expected failure (one `gpupool:` line, exit 2) instead of exiting 1.
+  .exitOverride()
+  .configureOutput({
+    outputError: (message, write) =>
+      write(
+        `gpupool: ${message
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()}\n`,
+      ),
+  });
 
 program
   .command('demo')
@@ -79,6 +104,7 @@ program
   )
   .addOption(new Option('--log-level <level>', 'request log level').env('GPUPOOL_LOG_LEVEL').default('warn'))
   .action(async (opts) => {
+    if (opts.cluster !== DEMO_CLUSTER_CONFIG) requireFile('--cluster', opts.cluster);
     // Loaded here: the server's libraries are not needed by the other commands.
     const { serve } = await import('../adapters/http/serve.js');
     const served = await serve({
@@ -87,9 +113,18 @@ program
       store: opts.store,
       cluster: opts.cluster,
       logLevel: opts.logLevel,
+      onLeaseLost: (e) => {
+        // This server stalled past its lease and another took the store over: it must not write on.
+        process.stderr.write(
+          `gpupool: another gpupool server (pid ${e.by.pid} on host ${e.by.hostname}) took over store ${e.file}; stopping\n`,
+        );
+        served.close().finally(() => process.exit(EXPECTED_FAILURE_EXIT));
+      },
+    }).catch((e) => {
+      throw eventStoreDBFailure(listenFailure(e, opts.host, opts.port), opts.store);
     });
     const out = (line = '') => process.stdout.write(`${line}\n`);
-    out(`gpupool serving on ${served.url} (store: ${opts.store}; cluster: ${opts.cluster})`);
+    out(`gpupool serving on ${served.url} (store: ${printableStore(opts.store)}; cluster: ${opts.cluster})`);
     out(`  API      ${served.url}/api/v1`);
     out(`  docs     ${served.url}/docs`);
     if (served.registeredNodes.length > 0) out(`  registered nodes: ${served.registeredNodes.join(', ')}`);
@@ -122,11 +157,16 @@ program
 const events = program.command('events').description('move an event log between stores as JSON lines');
 const STORE_HELP = `the event store: a SQLite file, an EventStoreDB connection string (esdb://...), or memory (env GPUPOOL_STORE; default ${DEFAULT_STORE})`;
 
-/** Open the store a command names, run `work` on it, and close it whatever happens. */
-async function withStore<T>(flag: string | undefined, work: (store: EventStore) => Promise<T>): Promise<T> {
-  const store = await openStore(storeSpec(flag));
+/**
+ * Open the store a command names, run `work` on it, and close it whatever happens. An EventStoreDB
+ * server that cannot be reached is an expected failure naming it.
+ */
+async function withStore<T>(spec: string, options: OpenStoreOptions, work: (store: EventStore) => Promise<T>): Promise<T> {
+  const store = await openStore(spec, process.env, options);
   try {
     return await work(store);
+  } catch (e) {
+    throw isEventStoreDB(spec) ? eventStoreDBFailure(e, spec) : e;
   } finally {
     await store.close();
   }
@@ -136,20 +176,61 @@ events
   .description('write every event of the store to FILE, one JSON object per line, in global order')
   .option('--store <store>', STORE_HELP)
   .action(async (file: string, opts) => {
-    const n = await withStore(opts.store, (store) => exportEvents(store, file));
+    // Read-only, so it runs beside a server; a store that does not exist is refused, not created.
+    const n = await withStore(storeSpec(opts.store), { mustExist: true }, (store) => exportEvents(store, file));
     process.stdout.write(`exported ${n} events to ${file}\n`);
   });
 events
   .command('import <file>')
-  .description('append the events of FILE (from export, or from simulate --events) to an empty store')
+  .description('append the events of FILE (from export, or from simulate --events) to an empty store, made if need be')
   .option('--store <store>', STORE_HELP)
   .action(async (file: string, opts) => {
-    await withStore(opts.store, async (store) => {
-      const n = await importEvents(store, file);
-      // Prove the log loads: every event decodes and folds (createEngine stops on one that does not).
+    const spec = storeSpec(opts.store);
+    // The log is checked before the store is opened, so a missing one makes no store file.
+    requireFile('log file', file);
+    const made = spec !== 'memory' && !isEventStoreDB(spec) && !existsSync(spec);
+    try {
+      await withStore(spec, {}, async (store) => {
+        const n = await importEvents(store, file, `store ${printableStore(spec)}`);
+        // Prove the log loads: every event decodes and folds (createEngine stops on one that does not).
+        const engine = await createEngine({ store });
+        await engine.close();
+        process.stdout.write(`imported ${n} events into ${printableStore(spec)}; the log loads to revision ${engine.revision}\n`);
+      });
+    } catch (e) {
+      // A store this import made is removed again: a failed import leaves no empty or partial store.
+      if (made) for (const f of [spec, `${spec}-wal`, `${spec}-shm`]) rmSync(f, { force: true });
+      throw e;
+    }
+  });
+
+program
+  .command('token')
+  .description('API tokens')
+  .command('issue')
+  .description("issue a new API token for a user of the store's cluster (access to the store file proves an operator)")
+  .requiredOption('--user <id>', 'the user the token is for')
+  .option('--store <store>', STORE_HELP)
+  .action(async (opts) => {
+    const spec = storeSpec(opts.store);
+    // Loaded here, as for serve: the other commands need no token code.
+    const { TokenRegistry } = await import('../adapters/http/tokens.js');
+    // No lease: issuing appends to the tokens stream alone, which takes concurrent writers, so a
+    // running server keeps serving and accepts the new token at its first use.
+    const { token, user } = await withStore(spec, { mustExist: true }, async (store) => {
       const engine = await createEngine({ store });
-      process.stdout.write(`imported ${n} events; the log loads to revision ${engine.revision}\n`);
+      await engine.close();
+      const user = engine.current.users.get(opts.user);
+      if (!user) {
+        const users = [...engine.current.users.keys()].sort();
+        const some = users.length > 10 ? `${users.slice(0, 10).join(', ')}, ...` : users.join(', ');
+        throw new ExpectedError(`store ${printableStore(spec)} has no user '${opts.user}' (users: ${some || 'none'})`);
+      }
+      const tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
+      return { user, token: (await tokens.issue(user.id, 'gpupool token issue')).token };
     });
+    process.stderr.write(`a new API token for '${user.id}' (${user.role}); shown once, only its hash is stored:\n`);
+    process.stdout.write(`export GPUPOOL_TOKEN=${token}\n`);
   });
 
 program
@@ -176,6 +257,9 @@ program
   .option('--events <file>', 'write the full event log as JSON lines')
   .requiredOption('--out <dir>', 'folder for jobs.csv, summary.json and report.html')
   .action(async (opts) => {
+    requireFile('--trace', opts.trace);
+    requireFile('--cluster', opts.cluster);
+    requireWritableFolder('--out', opts.out);
     const started = performance.now();
     // Loaded here: the report's charting library is large, and `demo` or `--help` need none of it.
     const { runSimulateCommand } = await import('../simulations/command.js');
@@ -205,9 +289,10 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof InputError || e instanceof ImportError || e instanceof CorruptEventError || e instanceof ClusterConfigError) {
-    process.stderr.write(`gpupool: ${e.message}\n`);
-    process.exit(2);
-  }
-  throw e;
+  // Help and --version end through here too, with exit code 0; a usage error was printed already.
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXPECTED_FAILURE_EXIT);
+  const message = expectedMessage(e);
+  if (message === undefined) throw e; // a bug: its stack trace is what a report needs
+  process.stderr.write(`gpupool: ${message}\n`);
+  process.exit(EXPECTED_FAILURE_EXIT);
 }
