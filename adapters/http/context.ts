@@ -207,13 +207,42 @@ function parseTime(u: unknown): number | undefined {
 /** A read route's handler: a view of the state the request asks for, the present or the past. */
 export function reading(
   ctx: HttpContext,
-  view: (state: Readonly<State>, req: FastifyRequest) => Result<unknown>,
+  view: (state: Readonly<State>, req: FastifyRequest, reply: FastifyReply) => Result<unknown>,
 ): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   return async (req, reply) => {
     const s = await stateFor(ctx, req);
-    return answer(reply, s.ok ? view(s.value, req) : s);
+    return answer(reply, s.ok ? view(s.value, req, reply) : s);
   };
 }
+
+// -- pages -----------------------------------------------------------------------------------------
+
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+
+/** A page of a long answer: `limit` (default 100, at most 1000) items from `offset` (default 0). */
+export function pageQuery(req: FastifyRequest): Result<{ limit: number; offset: number }> {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  const issues: DecodeIssue[] = [];
+  const int = (k: string, dflt: number, max: number) => {
+    const v = q[k];
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (typeof v !== 'string' || !/^\d+$/.test(v) || n > max) {
+      issues.push({ path: `query.${k}`, expected: `an integer from 0 to ${max}`, actual: String(v) });
+    }
+    return n;
+  };
+  const limit = int('limit', DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT);
+  const offset = int('offset', 0, Number.MAX_SAFE_INTEGER);
+  return issues.length > 0 ? bad(invalidInput(issues)) : good({ limit, offset });
+}
+
+/** The query parameters of a paged answer, for the OpenAPI document. */
+export const PAGE_QUERY = {
+  limit: { type: 'string', description: `how many (default ${DEFAULT_PAGE_LIMIT}, at most ${MAX_PAGE_LIMIT})` },
+  offset: { type: 'string', description: 'how many to skip (default 0)' },
+} as const;
 
 /** The query parameters every read takes, for the OpenAPI document. */
 export const TIME_TRAVEL_QUERY = {

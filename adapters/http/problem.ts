@@ -25,11 +25,13 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  431: 'Request Header Fields Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -75,3 +77,20 @@ export function rejected(r: Rejection): Problem {
 
 export const notFound = (what: string) => problem(404, 'not-found', `${what} does not exist`);
 export const forbidden = (detail: string) => problem(403, 'forbidden', detail);
+
+/** A problem thrown where only an error can be passed on (a body parser): the error handler sends it. */
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+    this.name = 'ProblemError';
+  }
+}
+
+/** A problem as a whole raw HTTP/1.1 response, for a socket no request was made of. */
+export function rawProblemResponse(p: Problem, statusText: string): string {
+  const body = JSON.stringify(p);
+  return (
+    `HTTP/1.1 ${p.status} ${statusText}\r\nContent-Type: application/problem+json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}

@@ -7,6 +7,8 @@
  * by the core's io-ts codecs, which also generate the request schemas of the OpenAPI document.
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -16,9 +18,9 @@ import type { HttpContext } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema } from './openapi.js';
-import { forbidden, problem, sendProblem } from './problem.js';
+import { forbidden, invalidInput, ProblemError, problem, rawProblemResponse, sendProblem } from './problem.js';
 import { clusterRoutes } from './routes/cluster.js';
-import { eventRoutes } from './routes/events.js';
+import { eventRoutes, type StreamOptions } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
 import type { TokenRegistry } from './tokens.js';
@@ -32,6 +34,43 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   readonly logger?: FastifyServerOptions['logger'];
   readonly newJobId?: () => string;
+  /**
+   * A bearer token `/metrics` requires (`gpupool serve` reads GPUPOOL_METRICS_TOKEN); absent,
+   * `/metrics` is public, like the probes.
+   */
+  readonly metricsToken?: string;
+  /** Milliseconds to receive a request's headers (default 10 s); then 408 and the connection closes. */
+  readonly headersTimeout?: number;
+  /** Milliseconds to receive a whole request, body included (default 30 s; 0: no limit); then 408. */
+  readonly requestTimeout?: number;
+  /**
+   * Milliseconds a connection may stay silent, neither side sending (default 120 s; 0: no limit):
+   * then it is closed. Event streams send a keep-alive comment every 15 s, so they stay open.
+   */
+  readonly connectionTimeout?: number;
+  /** Event stream limits: streams per user, buffer per stream (see routes/events.ts). */
+  readonly streams?: StreamOptions;
+}
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 120_000;
+
+/**
+ * Texts a JSON number may overflow to infinity in: a 3-digit exponent or 309 digits. Only a body
+ * that matches is walked for the infinities JSON.parse makes of them.
+ */
+const MAY_OVERFLOW = /[eE]\+?\d{3}|\d{309}/;
+
+/** The path (`body.a.0.b`) of the first non-finite number in a parsed JSON value; no recursion. */
+function nonFinitePath(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, 'body']];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, path] = top;
+    if (typeof v === 'number' && !Number.isFinite(v)) return path;
+    if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) stack.push([c, `${path}.${k}`]);
+  }
+  return undefined;
 }
 
 /** A route as registered: its method, its URL pattern, and who may call it. */
@@ -53,9 +92,40 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node requires the headers' time to fit in the request's.
+  const headersTimeout = Math.min(
+    options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeout > 0 ? requestTimeout : Number.POSITIVE_INFINITY,
+  );
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestTimeout,
+    connectionTimeout: options.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    http: {
+      headersTimeout,
+      // Node looks for requests past their time this often (its default, 30 s, would let a slow
+      // client hold a socket up to 30 s past its limit).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(headersTimeout, requestTimeout || 1000) / 2))),
+    },
+    // Errors the HTTP parser meets before any request exists (headers too large, not HTTP, too
+    // slow) are problems too, written on the socket, which then closes.
+    clientErrorHandler: (err: Error & { code?: string }, socket: Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const p =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? problem(
+              408,
+              'request-timeout',
+              `the request was not received in time (headers within ${headersTimeout} ms, the whole request within ${requestTimeout} ms)`,
+            )
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? problem(431, 'headers-too-large', 'the request headers are larger than the server accepts (16 KiB)')
+            : problem(400, 'invalid-input', `the request is not valid HTTP/1.1 (${err.code ?? err.message})`);
+      if (socket.writable) socket.end(rawProblemResponse(p, STATUS_CODES[p.status] ?? 'Error'));
+      socket.destroySoon();
+    },
     // An id is as long as a name may be (NAME_MAX_LENGTH): the router must let
     // one through to its route (fastify's default stops at 100, and a longer id could be created
     // but never read or stopped).
@@ -96,11 +166,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addSchema(problemSchema);
   // JSON as fastify parses it (prototype-poisoning keys refused), except that an empty body is no
-  // body: `curl -H 'content-type: application/json' -X POST .../stop` is a fair request.
+  // body (`curl -H 'content-type: application/json' -X POST .../stop` is a fair request), and a
+  // number too large for a double (1e309) is refused by name, not read as Infinity (which every
+  // later message would print as null). Bodies are JSON only: text/plain is 415.
   const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (body === '') done(null, undefined);
-    else json(req, body as string, done);
+    const text = body as string;
+    if (text === '') return done(null, undefined);
+    json(req, text, (err, value) => {
+      const path = err || !MAY_OVERFLOW.test(text) ? undefined : nonFinitePath(value);
+      if (path === undefined) return done(err, value);
+      done(
+        new ProblemError(
+          invalidInput([{ path, expected: 'a finite number', actual: 'a number out of range (too large for a double)' }]),
+        ),
+        undefined,
+      );
+    });
   });
 
   await app.register(swagger, {
@@ -120,6 +203,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.addHook('onRequest', async (req, reply) => {
+    // A parameter given twice would be read as one of its values or neither: refuse it by name.
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(query)) {
+      if (Array.isArray(value)) {
+        return sendProblem(
+          reply,
+          invalidInput([{ path: `query.${name}`, expected: 'a single value', actual: `${value.length} values` }]),
+        );
+      }
+    }
     const access = req.routeOptions.config?.access ?? 'public';
     if (access === 'public') return;
     const header = req.headers.authorization;
@@ -143,6 +236,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof ProblemError) return sendProblem(reply, err.problem);
     const status = err.statusCode ?? 500;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendProblem(reply, problem(413, 'body-too-large', `the body is larger than ${app.initialConfig.bodyLimit} bytes`));
@@ -164,12 +258,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     sendProblem(reply, problem(404, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`)),
   );
 
-  await app.register(opsRoutes(ctx, metrics, () => closing));
+  await app.register(opsRoutes(ctx, metrics, () => closing, options.metricsToken));
   await app.register(
     async (api) => {
       await api.register(clusterRoutes(ctx));
       await api.register(jobRoutes(ctx));
-      await api.register(eventRoutes(ctx, streams));
+      await api.register(eventRoutes(ctx, streams, options.streams));
     },
     { prefix: '/api/v1' },
   );

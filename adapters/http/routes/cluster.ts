@@ -6,7 +6,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_GROUP_ID } from '../../../core/model.js';
 import { listNodes, listPools, nodeView, poolQueue, poolUsage } from '../../../core/queries.js';
 import { canSeeJob, canSeePool } from '../access.js';
-import { answer, bad, bodyObject, good, type HttpContext, type Result, reading, runCommand } from '../context.js';
+import {
+  answer,
+  bad,
+  bodyObject,
+  good,
+  type HttpContext,
+  PAGE_QUERY,
+  pageQuery,
+  type Result,
+  reading,
+  runCommand,
+} from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
 import { forbidden, notFound, problem } from '../problem.js';
 import { jobView } from './jobs.js';
@@ -155,16 +166,22 @@ export function clusterRoutes(ctx: HttpContext) {
         schema: {
           tags: ['pools'],
           summary: 'The pool’s waiting jobs in the order the scheduler considers them, each with why it waits',
+          description:
+            'In pages: `limit` (default 100, at most 1000) entries from `offset`; `X-Total-Count` says how many wait. `position` counts from 0 at the head of the queue.',
           params: idParams('poolId'),
-          querystring: timeTravelQuery(),
+          querystring: timeTravelQuery(PAGE_QUERY),
           response: errors(400, 403, 404),
         },
       },
-      reading(ctx, (state, req) => {
+      reading(ctx, (state, req, reply) => {
         const id = params(req).poolId as string;
-        const q = poolQueue(state, id);
-        if (!q) return bad(notFound(`pool '${id}'`));
+        const pool = state.pools.get(id);
+        if (!pool) return bad(notFound(`pool '${id}'`));
         if (!canSeePool(req.principal, state, id)) return bad(forbidden('you may read only your own group’s pool'));
+        const page = pageQuery(req);
+        if (!page.ok) return page;
+        const q = poolQueue(state, id, page.value) ?? [];
+        reply.header('x-total-count', String(pool.group ? (state.queues.get(pool.group)?.size ?? 0) : 0));
         // Jobs the caller may not see keep their place in line, without saying whose they are.
         return good(
           q.map((e) =>

@@ -1,10 +1,19 @@
-/** Liveness, readiness and metrics: public, for probes and scrapers. */
+/**
+ * Liveness, readiness and metrics, for probes and scrapers. The probes are public. So is
+ * /metrics unless the server is given a metrics token (GPUPOOL_METRICS_TOKEN): then a scrape
+ * must send it as a bearer token. The metrics name pools and count jobs, nothing more; they are
+ * public by default so a scraper inside the cluster needs no user's token.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.js';
 import type { ServerMetrics } from '../metrics.js';
 import { problem, sendProblem } from '../problem.js';
 
-export function opsRoutes(ctx: HttpContext, metrics: ServerMetrics, closing: () => boolean) {
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+export function opsRoutes(ctx: HttpContext, metrics: ServerMetrics, closing: () => boolean, metricsToken?: string) {
+  const want = metricsToken ? digest(metricsToken) : undefined;
   return async (app: FastifyInstance) => {
     const config = { access: 'public' as const };
     app.get('/healthz', { config, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({
@@ -23,7 +32,15 @@ export function opsRoutes(ctx: HttpContext, metrics: ServerMetrics, closing: () 
         return { status: 'ready', revision: ctx.engine.revision };
       },
     );
-    app.get('/metrics', { config, schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
+    app.get('/metrics', { config, schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (req, reply) => {
+      if (want) {
+        const header = req.headers.authorization;
+        const sent = typeof header === 'string' && /^Bearer \S+$/i.test(header) ? digest(header.slice(7)) : undefined;
+        if (!sent)
+          return sendProblem(reply, problem(401, 'unauthenticated', 'send the metrics token: Authorization: Bearer <token>'));
+        if (!timingSafeEqual(sent, want))
+          return sendProblem(reply, problem(401, 'invalid-token', 'the metrics token is not valid'));
+      }
       reply.type(metrics.registry.contentType);
       return metrics.registry.metrics();
     });

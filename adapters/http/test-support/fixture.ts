@@ -10,7 +10,7 @@ import type { EventStore } from '../../../core/ports.js';
 import { createEngine, type Engine } from '../../../engine/engine.js';
 import { InMemoryEventStore } from '../../memory/store.js';
 import { createMetrics } from '../metrics.js';
-import { buildServer } from '../server.js';
+import { buildServer, type ServerOptions } from '../server.js';
 import { TokenRegistry } from '../tokens.js';
 
 export type Who = 'admin' | 'alice' | 'bob' | 'carol' | 'nobody';
@@ -50,8 +50,12 @@ export const CLUSTER: Command[] = [
   { type: 'OnboardUser', userId: 'carol', name: 'Carol', role: 'data-scientist', groupId: 'gb' },
 ];
 
-export async function fixture(options: { store?: EventStore; bodyLimit?: number } = {}): Promise<Fixture> {
-  const store = options.store ?? new InMemoryEventStore();
+/** Beside a store, the options the server is built with (the fixture makes its engine and tokens). */
+export async function fixture(
+  options: { store?: EventStore } & Partial<Omit<ServerOptions, 'engine' | 'tokens' | 'metrics'>> = {},
+): Promise<Fixture> {
+  const { store: given, ...serverOptions } = options;
+  const store = given ?? new InMemoryEventStore();
   const clock = { t: 1000, now: () => clock.t };
   const metrics = createMetrics(clock.now);
   const engine = await createEngine({ store, clock, observer: metrics.observer });
@@ -71,7 +75,7 @@ export async function fixture(options: { store?: EventStore; bodyLimit?: number 
     tokens: registry,
     metrics,
     newJobId: () => `job-${++n}`,
-    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...serverOptions,
   });
   return {
     app,
