@@ -3,16 +3,22 @@
  * Each command is decided against the state the previous ones left; an accepted command's events
  * are folded in at once, a rejected one leaves the state untouched. Then the scheduler runs once.
  *
+ * Every command is checked against its codec first, typed or not: a value a caller built in code
+ * (`gpus: -2`) is refused like one decoded from JSON, so nothing the codecs would refuse reaches
+ * `decide` or the log, and a stored log always loads.
+ *
  * A command whose `commandId` was seen before is answered with its original outcome (the
- * revisions of its events) and produces nothing.
+ * revisions of its events) and produces nothing; another command under that id is refused
+ * (`command-id-reused`). See idempotency.ts.
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type { Command } from './commands.js';
+import { type Command, commandCodecs, decodeCommand } from './commands.js';
 import { decide } from './decide.js';
 import { EVENT_SCHEMA_VERSION, type Event, type EventBody } from './events.js';
 import { evolve } from './evolve.js';
+import { fingerprintOf } from './idempotency.js';
 import type { State } from './model.js';
-import type { Rejection } from './rejection.js';
+import { type Rejection, reject } from './rejection.js';
 import { schedule } from './scheduler/pass.js';
 import { groupsTouchedBy } from './scheduler/triggers.js';
 
@@ -57,9 +63,19 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
     groupsTouchedBy(state, e, touched);
   };
   for (const command of commands) {
+    const invalid = invalidCommand(command);
+    if (invalid) {
+      outcomes.push({ ok: false, rejection: invalid });
+      continue;
+    }
+    const fingerprint = command.commandId === undefined ? undefined : fingerprintOf(command);
     const seen = command.commandId === undefined ? undefined : state.commands.get(command.commandId);
     if (seen) {
-      outcomes.push({ ok: true, duplicate: true, first: seen.first, last: seen.last });
+      outcomes.push(
+        seen.fingerprint === undefined || seen.fingerprint === fingerprint
+          ? { ok: true, duplicate: true, first: seen.first, last: seen.last }
+          : { ok: false, rejection: reused(command.commandId as string) },
+      );
       continue;
     }
     const decision = decide(command, state);
@@ -69,11 +85,36 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
     }
     const t = Math.max(command.at ?? at, state.now);
     now = Math.max(now, t);
-    const mine = decision.right as Event[];
-    for (const body of decision.right) stamp(body, t, command.commandId);
+    // A command with an id that changed nothing is still remembered, by an event of its own.
+    const bodies = decision.right.length === 0 && fingerprint !== undefined ? [ACCEPTED()] : decision.right;
+    const mine = bodies as Event[];
+    for (const body of bodies) stamp(body, t, command.commandId);
+    if (fingerprint !== undefined) (mine[0] as Event).fingerprint = fingerprint;
     for (const e of mine) fold(e);
     outcomes.push({ ok: true, duplicate: false, events: mine });
   }
   if (touched.size > 0) schedule(state, touched, now, (body) => fold(stamp(body, now, undefined)));
   return { outcomes, events };
+}
+
+const ACCEPTED = (): EventBody => ({ type: 'CommandAccepted' });
+
+const reused = (commandId: string): Rejection =>
+  reject(
+    'command-id-reused',
+    `command id '${commandId}' was already used for another command: give each command an id of its own`,
+  );
+
+/**
+ * Why a command does not satisfy its codec, or null when it does. The type guard is checked first
+ * (no allocation); only a command that fails it is decoded again, for the message naming the field.
+ */
+function invalidCommand(command: Command): Rejection | null {
+  const codec = (commandCodecs as Record<string, { is: (u: unknown) => boolean }>)[
+    (command as { type?: unknown }).type as string
+  ];
+  if (codec && Object.hasOwn(commandCodecs, command.type) && codec.is(command)) return null;
+  const decoded = decodeCommand(command);
+  if (decoded.ok) return null;
+  return reject('invalid-command', decoded.message, { issues: decoded.issues });
 }

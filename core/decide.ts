@@ -51,7 +51,8 @@ const deciders: Deciders = {
       type: 'NodeRegistered',
       nodeId: c.nodeId,
       name: c.name ?? node?.name ?? c.nodeId,
-      labels: c.labels ?? node?.labels ?? {},
+      // A copy: the caller keeps its object, and mutating it later must not rewrite the state or the log.
+      labels: c.labels ? { ...c.labels } : (node?.labels ?? {}),
       devices: c.devices.map((d) => ({ index: d.index, gpuType: d.gpuType })),
     };
     if (!node || node.lost) return ok(registered);

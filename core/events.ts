@@ -25,7 +25,12 @@ export const EVENT_SCHEMA_VERSION = 1;
 
 const envelope = { v: t.literal(EVENT_SCHEMA_VERSION), at: NonNegNumber };
 const ev = <T extends string, R extends t.Props, O extends t.Props = Record<never, never>>(type: T, required: R, optional?: O) =>
-  record(type, { type: t.literal(type), ...envelope, ...required }, { commandId: Name, ...(optional as O) });
+  record(
+    type,
+    { type: t.literal(type), ...envelope, ...required },
+    // `fingerprint`: on the first event of a command with a commandId, what it asked for (idempotency.ts).
+    { commandId: Name, fingerprint: t.string, ...(optional as O) },
+  );
 
 const WaitCode = oneOf('WaitCode', [
   'no-pool',
@@ -117,6 +122,8 @@ export const eventCodecs = {
   JobFailed: ev('JobFailed', { jobId: Name, reason: Name, message: t.string }),
   JobStopRequested: ev('JobStopRequested', { jobId: Name }),
   JobStopped: ev('JobStopped', { jobId: Name }),
+  /** A command with a commandId that changed nothing (a no-op): recorded so that its id is remembered. */
+  CommandAccepted: ev('CommandAccepted', {}),
 };
 
 export type EventCodecs = typeof eventCodecs;
@@ -126,7 +133,7 @@ export type Event = { [K in EventType]: EventOf<K> }[EventType];
 export const EVENT_TYPES = Object.keys(eventCodecs) as EventType[];
 
 /** What `decide` produces: an event before the batch stamps its version, time and command id. */
-type Unstamped<E> = E extends unknown ? Omit<E, 'v' | 'at' | 'commandId'> : never;
+type Unstamped<E> = E extends unknown ? Omit<E, 'v' | 'at' | 'commandId' | 'fingerprint'> : never;
 export type EventBody = Unstamped<Event>;
 
 export type EventDecodeResult = { ok: true; value: Event } | { ok: false; issues: DecodeIssue[]; message: string };

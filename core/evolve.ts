@@ -6,6 +6,7 @@
  */
 import { emptyCapacity, forgetDevicesOf, refreshNode } from './capacity.js';
 import type { Event, EventOf } from './events.js';
+import { COMMAND_ID_WINDOW, type RememberedCommand } from './idempotency.js';
 import {
   activeStatusOf,
   DEFAULT_GROUP_ID,
@@ -58,13 +59,26 @@ export const deviceId = (nodeId: string, index: number): string => `${nodeId}/${
 export function evolve(state: State, event: Event): State {
   state.revision += 1;
   if (event.at > state.now) state.now = event.at;
-  if (event.commandId !== undefined) {
-    const seen = state.commands.get(event.commandId);
-    if (seen) seen.last = state.revision;
-    else state.commands.set(event.commandId, { first: state.revision, last: state.revision });
-  }
+  if (event.commandId !== undefined) remember(state, event.commandId, event.fingerprint);
   handlers[event.type](state, event as never);
   return state;
+}
+
+/**
+ * Remember a command id (idempotency.ts): the revisions of its events and its fingerprint, in a
+ * window of the COMMAND_ID_WINDOW most recent ids. A Map iterates in insertion order, so the
+ * oldest id is the first key; a snapshot keeps that order.
+ */
+function remember(state: State, commandId: string, fingerprint: string | undefined): void {
+  const seen = state.commands.get(commandId);
+  if (seen) {
+    seen.last = state.revision;
+    return;
+  }
+  const entry: RememberedCommand = { first: state.revision, last: state.revision };
+  if (fingerprint !== undefined) entry.fingerprint = fingerprint;
+  state.commands.set(commandId, entry);
+  if (state.commands.size > COMMAND_ID_WINDOW) state.commands.delete(state.commands.keys().next().value as string);
 }
 
 /** Fold a sequence of events into a fresh state. */
@@ -303,6 +317,9 @@ const handlers: Handlers = {
   },
   JobStopped(s, e) {
     finish(s, e.jobId, 'Stopped', e.at);
+  },
+  CommandAccepted() {
+    // Nothing changes: evolve() has remembered its command id.
   },
 };
 

@@ -7,6 +7,7 @@
  * into a fresh one (`stateAt`), which is cheap and exact.
  */
 import type { CapacityIndex } from './capacity.js';
+import type { RememberedCommand } from './idempotency.js';
 import type { PendingQueue } from './queue.js';
 
 export const DEFAULT_POOL_ID = 'default';
@@ -193,8 +194,8 @@ export interface State {
   queues: Map<string, PendingQueue>;
   /** Per pool and GPU type: free-capacity index for placement. Derived. */
   capacity: CapacityIndex;
-  /** commandId -> the revisions of the events it produced (idempotency). */
-  commands: Map<string, { first: number; last: number }>;
+  /** commandId -> the revisions of the events it produced and its fingerprint: a window of the most recent (idempotency.ts). */
+  commands: Map<string, RememberedCommand>;
   /** Unfinished jobs per group (to refuse deleting a busy group without a scan). Derived. */
   unfinished: Map<string, Set<string>>;
   /**

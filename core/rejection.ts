@@ -20,7 +20,11 @@ export type RejectionCode =
   | 'group-busy'
   | 'user-busy'
   | 'invalid-transition'
-  | 'invalid-argument';
+  | 'invalid-argument'
+  /** A command id already used for another command (idempotency.ts). */
+  | 'command-id-reused'
+  /** The owner or the group already has as many unfinished jobs as its limit allows. */
+  | 'too-many-unfinished-jobs';
 
 export function reject(code: RejectionCode, message: string, details?: Record<string, unknown>): Rejection {
   return details === undefined ? { code, message } : { code, message, details };

@@ -6,6 +6,7 @@
  */
 import { refreshNode } from './capacity.js';
 import { initialState } from './evolve.js';
+import type { RememberedCommand } from './idempotency.js';
 import {
   type DeviceState,
   type GroupState,
@@ -119,7 +120,7 @@ export interface StateSnapshot {
   users: UserState[];
   /** Rows in JOB_FIELDS order. */
   jobs: JobRow[];
-  commands: [string, { first: number; last: number }][];
+  commands: [string, RememberedCommand][];
 }
 
 /**

@@ -119,9 +119,9 @@ export const devs = (nodeId: string, ...indices: number[]): string[] => indices.
 // ---------------------------------------------------------------------------------------------
 // Outcomes
 
-/** An event without its envelope (v, at, commandId): what decide and the scheduler chose. */
+/** An event without its envelope (v, at, commandId, fingerprint): what decide and the scheduler chose. */
 export function body(e: Event): EventBody {
-  const { v: _v, at: _at, commandId: _c, ...rest } = e as Event & { commandId?: string };
+  const { v: _v, at: _at, commandId: _c, fingerprint: _f, ...rest } = e as Event & { commandId?: string };
   return rest as EventBody;
 }
 

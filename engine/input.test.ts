@@ -1,0 +1,61 @@
+/**
+ * What callers hand the engine: typed commands are validated by the codecs like decoded ones, and
+ * nothing a caller passes in stays shared with the state or the log.
+ */
+import { describe, expect, it } from 'vitest';
+import { InMemoryEventStore } from '../adapters/memory/store.js';
+import type { Command } from '../core/commands.js';
+import { teamSetup } from '../core/test-support/given.js';
+import { createEngine } from './engine.js';
+
+async function team() {
+  const store = new InMemoryEventStore();
+  const engine = await createEngine({ store, clock: { now: () => 0 } });
+  await engine.executeBatch(teamSetup());
+  return { store, engine };
+}
+
+describe('a typed command that its codec refuses', () => {
+  it('is refused naming the field, changes nothing, and the stored log still loads', async () => {
+    const { store, engine } = await team();
+    const revision = engine.revision;
+    const bad = { type: 'SubmitJob', jobId: 'neg', kind: 'training', owner: 'u', gpus: -2 } as Command;
+    const r = await engine.execute(bad);
+    expect(r).toMatchObject({ ok: false, rejection: { code: 'invalid-command' } });
+    expect(!r.ok && r.rejection.message).toContain('SubmitJob.gpus: expected an integer >= 0, got -2');
+    expect(engine.revision).toBe(revision);
+    expect(engine.job('neg')).toBeUndefined();
+    await expect(createEngine({ store })).resolves.toBeDefined();
+  });
+
+  it('is refused in a batch without stopping the commands beside it', async () => {
+    const { engine } = await team();
+    const r = await engine.executeBatch([
+      { type: 'SubmitJob', jobId: 'nan', kind: 'training', owner: 'u', gpus: Number.NaN } as Command,
+      { type: 'Bogus' } as unknown as Command,
+      { type: 'SubmitJob', jobId: 'fine', kind: 'training', owner: 'u', gpus: 1 },
+    ]);
+    expect(r.outcomes.map((o) => (o.ok ? 'ok' : o.rejection.code))).toEqual(['invalid-command', 'invalid-command', 'ok']);
+    expect(engine.job('fine')?.status).toBe('Starting');
+  });
+});
+
+describe('objects a caller passes in', () => {
+  it('are not shared: mutating RegisterNode.labels, tags or a spec afterwards changes neither the state nor the log', async () => {
+    const { store, engine } = await team();
+    const labels = { zone: 'a' };
+    const tags = ['x'];
+    const spec = { image: 'torch', args: ['--lr', '0.1'] };
+    await engine.execute({ type: 'RegisterNode', nodeId: 'n9', devices: [{ index: 0, gpuType: 'A100' }], labels });
+    await engine.execute({ type: 'SubmitJob', jobId: 'j', kind: 'training', owner: 'u', gpus: 0, tags, spec });
+    labels.zone = 'b';
+    tags.push('y');
+    spec.args.push('--evil');
+    expect(engine.current.nodes.get('n9')?.labels).toEqual({ zone: 'a' });
+    expect(engine.job('j')?.tags).toEqual(['x']);
+    expect(engine.job('j')?.spec).toEqual({ image: 'torch', args: ['--lr', '0.1'] });
+    const reloaded = await createEngine({ store });
+    expect(reloaded.current.nodes.get('n9')?.labels).toEqual({ zone: 'a' });
+    expect(reloaded.job('j')?.tags).toEqual(['x']);
+  });
+});
