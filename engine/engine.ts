@@ -131,6 +131,12 @@ interface Unit {
 }
 
 const PAGE = 10_000;
+/** Events folded per turn of the event loop when the past is rebuilt (a read must not stall others). */
+const PAST_SLICE = 2_000;
+/** Past states kept, most recently read last: time travel to one of them again is free. */
+const PAST_STATES = 4;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Engine {
   private state: State = initialState();
@@ -151,6 +157,8 @@ export class Engine {
    * or conflicting append could not read the store): the next batch rebuilds before deciding.
    */
   private stale = false;
+  /** Past states rebuilt lately, by revision, oldest read first (see stateAt). */
+  private readonly past = new Map<number, Promise<State>>();
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -241,7 +249,10 @@ export class Engine {
     return out;
   }
 
-  /** The revision of the last event stamped at or before `time` (seconds); -1 if none was. */
+  /**
+   * The revision of the last event stamped at or before `time` (seconds); -1 if none was. Reads
+   * the log a page at a time, giving the event loop a turn between pages.
+   */
   async revisionAt(time: number): Promise<number> {
     let found = -1;
     for await (const page of this.pages(0)) {
@@ -249,6 +260,7 @@ export class Engine {
         if (e.event.at > time) return found;
         found = e.revision;
       }
+      await nextTurn();
     }
     return found;
   }
@@ -438,11 +450,42 @@ export class Engine {
 
   /**
    * The state as it was right after the event at `revision` (time travel), rebuilt from the store:
-   * from the latest snapshot when it is not past `revision`, else from the start.
+   * from the latest snapshot when it is not past `revision`, else from the start. The rebuild
+   * folds a slice of events per turn of the event loop, so a read of the past does not hold up
+   * everything else. The last few past states read are kept (the log up to a durable revision
+   * never changes), and concurrent reads of one revision share one rebuild: the state handed back
+   * may be shared, so read it, never change it.
    */
-  async stateAt(revision: number): Promise<State> {
+  async stateAt(revision: number): Promise<Readonly<State>> {
+    // Past the durable revision the store may not hold the events yet (or another writer's may
+    // come): rebuilt each time, never kept.
+    if (revision > this.durable) return this.rebuildPast(revision);
+    const key = Math.max(-1, revision);
+    let state = this.past.get(key);
+    if (state) {
+      this.past.delete(key); // most recently read last
+    } else {
+      state = this.rebuildPast(key);
+      state.catch(() => {
+        if (this.past.get(key) === state) this.past.delete(key);
+      });
+    }
+    this.past.set(key, state);
+    while (this.past.size > PAST_STATES) this.past.delete(this.past.keys().next().value as number);
+    return state;
+  }
+
+  private async rebuildPast(revision: number): Promise<State> {
     const snapshot = await this.latestSnapshot();
-    return this.replayUpTo(revision, snapshot.revision <= revision ? snapshot : initialState());
+    const into = snapshot.revision <= revision ? snapshot : initialState();
+    for await (const page of this.pages(into.revision + 1, revision)) {
+      for (let i = 0; i < page.length; i += PAST_SLICE) {
+        const end = Math.min(page.length, i + PAST_SLICE);
+        for (let j = i; j < end; j++) evolve(into, (page[j] as StoredEvent).event);
+        await nextTurn();
+      }
+    }
+    return into;
   }
 
   async close(): Promise<void> {
