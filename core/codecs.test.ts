@@ -7,7 +7,10 @@ import { decodeCommand } from './commands.js';
 import { decodeEvent, EVENT_TYPES } from './events.js';
 import { cluster, completed, loseNode, registerNode, submit } from './test-support/given.js';
 
-const NAME = 'a non-empty string of at most 253 characters without control characters';
+const NAME =
+  'a non-empty string of at most 253 characters of well-formed Unicode, without control, bidi-control or zero-width characters';
+/** Events keep the laxer rule, so that logs written before the stricter one still load. */
+const EVENT_NAME = 'a non-empty string of at most 253 characters without control characters';
 
 describe('decodeCommand', () => {
   it('decodes a valid command to itself', () => {
@@ -81,6 +84,35 @@ describe('decodeCommand', () => {
     const long = decodeCommand({ type: 'StopJob', jobId: 'x'.repeat(254) });
     expect([bad.ok, long.ok]).toEqual([false, false]);
     expect(decodeCommand({ type: 'StopJob', jobId: 'x'.repeat(253) }).ok).toBe(true);
+  });
+
+  it.each([
+    ['a lone high surrogate', 'nb\ud800'],
+    ['a lone low surrogate', '\udc00x'],
+    ['DEL', 'a\u007fb'],
+    ['a C1 control', 'a\u0085b'],
+    ['a bidi override', 'invoice\u202egpj.exe'],
+    ['a bidi isolate', 'a\u2066b'],
+    ['a zero-width space', 'ad\u200bmin'],
+    ['a byte-order mark', '\ufeffjob'],
+  ])('refuses an id with %s, naming the field', (_what, id) => {
+    const r = decodeCommand({ type: 'SubmitJob', jobId: id, kind: 'training', owner: 'u', gpus: 1 });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.message).toContain(
+        'SubmitJob.jobId: expected a non-empty string of at most 253 characters of well-formed Unicode',
+      );
+  });
+
+  it('accepts ids of any script, emoji (surrogate pairs) included', () => {
+    for (const id of ['训练-1', 'modèle', '😀-run', 'ジョブ']) {
+      expect(decodeCommand({ type: 'StopJob', jobId: id }).ok, id).toBe(true);
+    }
+  });
+
+  it('still decodes a stored event whose id a command could no longer carry, so an old log loads', () => {
+    const e = { type: 'JobStarted', v: 1, at: 0, jobId: 'nb\ud800' };
+    expect(decodeEvent(e).ok).toBe(true);
   });
 
   it('refuses a spec that is not JSON', () => {
@@ -158,7 +190,7 @@ describe('decodeEvent', () => {
       nodes: [],
     });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toBe(`JobAllocated.devices.1: expected ${NAME}, got 3`);
+    if (!r.ok) expect(r.message).toBe(`JobAllocated.devices.1: expected ${EVENT_NAME}, got 3`);
   });
 
   it('names nested paths inside a wait reason', () => {

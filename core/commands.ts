@@ -6,10 +6,10 @@
  */
 import * as t from 'io-ts';
 import type { DecodeIssue } from './codec.js';
-import { decodeWith, formatIssues, Int, Json, Name, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from './codec.js';
+import { decodeWith, formatIssues, Id, Int, Json, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from './codec.js';
 import { JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
 
-const envelope = { commandId: Name, at: NonNegNumber };
+const envelope = { commandId: Id, at: NonNegNumber };
 const cmd = <T extends string, R extends t.Props, O extends t.Props>(type: T, required: R, optional: O) =>
   record(type, { type: t.literal(type), ...required }, { ...envelope, ...optional });
 
@@ -18,47 +18,47 @@ export const Placement = oneOf('Placement', PLACEMENTS);
 export const Role = oneOf('Role', ROLES);
 export const JobKind = oneOf('JobKind', JOB_KINDS);
 
-export const DeviceSpec = record('DeviceSpec', { index: NonNegInt, gpuType: Name }, {});
+export const DeviceSpec = record('DeviceSpec', { index: NonNegInt, gpuType: Id }, {});
 
 export const commandCodecs = {
-  Install: cmd('Install', { userId: Name, name: Name }, {}),
+  Install: cmd('Install', { userId: Id, name: Id }, {}),
   RegisterNode: cmd(
     'RegisterNode',
-    { nodeId: Name, devices: t.array(DeviceSpec) },
-    { name: Name, labels: t.record(t.string, t.string) },
+    { nodeId: Id, devices: t.array(DeviceSpec) },
+    { name: Id, labels: t.record(t.string, t.string) },
   ),
-  CordonNode: cmd('CordonNode', { nodeId: Name }, {}),
-  UncordonNode: cmd('UncordonNode', { nodeId: Name }, {}),
-  LoseNode: cmd('LoseNode', { nodeId: Name }, {}),
+  CordonNode: cmd('CordonNode', { nodeId: Id }, {}),
+  UncordonNode: cmd('UncordonNode', { nodeId: Id }, {}),
+  LoseNode: cmd('LoseNode', { nodeId: Id }, {}),
   CreatePool: cmd(
     'CreatePool',
-    { poolId: Name, name: Name, gpuType: Name },
+    { poolId: Id, name: Id, gpuType: Id },
     { policy: Policy, placement: Placement, maxWaitSeconds: t.union([PosNumber, t.null]) },
   ),
   ConfigurePool: cmd(
     'ConfigurePool',
-    { poolId: Name },
+    { poolId: Id },
     { policy: Policy, placement: Placement, maxWaitSeconds: t.union([PosNumber, t.null]) },
   ),
-  AllocateGPUs: cmd('AllocateGPUs', { poolId: Name }, { count: PosInt, devices: t.array(Name) }),
-  MovePoolDevices: cmd('MovePoolDevices', { toPoolId: Name, devices: t.array(Name) }, { fromPoolId: Name }),
-  DeletePool: cmd('DeletePool', { poolId: Name }, {}),
-  CreateGroup: cmd('CreateGroup', { groupId: Name, name: Name }, {}),
-  AssignPool: cmd('AssignPool', { groupId: Name, poolId: t.union([Name, t.null]) }, {}),
-  DeleteGroup: cmd('DeleteGroup', { groupId: Name }, {}),
-  OnboardUser: cmd('OnboardUser', { userId: Name, name: Name, role: Role }, { groupId: Name }),
-  MoveUser: cmd('MoveUser', { userId: Name, groupId: Name }, {}),
+  AllocateGPUs: cmd('AllocateGPUs', { poolId: Id }, { count: PosInt, devices: t.array(Id) }),
+  MovePoolDevices: cmd('MovePoolDevices', { toPoolId: Id, devices: t.array(Id) }, { fromPoolId: Id }),
+  DeletePool: cmd('DeletePool', { poolId: Id }, {}),
+  CreateGroup: cmd('CreateGroup', { groupId: Id, name: Id }, {}),
+  AssignPool: cmd('AssignPool', { groupId: Id, poolId: t.union([Id, t.null]) }, {}),
+  DeleteGroup: cmd('DeleteGroup', { groupId: Id }, {}),
+  OnboardUser: cmd('OnboardUser', { userId: Id, name: Id, role: Role }, { groupId: Id }),
+  MoveUser: cmd('MoveUser', { userId: Id, groupId: Id }, {}),
   RemoveUser: cmd(
     'RemoveUser',
-    { userId: Name },
+    { userId: Id },
     /** Stop the user's unfinished jobs in the same command (otherwise they make it refused). */
     { stopJobs: t.boolean },
   ),
   SubmitJob: cmd(
     'SubmitJob',
-    { jobId: Name, kind: JobKind, owner: Name, gpus: NonNegInt },
+    { jobId: Id, kind: JobKind, owner: Id, gpus: NonNegInt },
     {
-      gpuType: Name,
+      gpuType: Id,
       workers: PosInt,
       priority: Int,
       tags: t.array(t.string),
@@ -69,17 +69,17 @@ export const commandCodecs = {
       shared: t.boolean,
     },
   ),
-  StopJob: cmd('StopJob', { jobId: Name }, {}),
+  StopJob: cmd('StopJob', { jobId: Id }, {}),
   CloneJob: cmd(
     'CloneJob',
-    { jobId: Name, sourceJobId: Name },
+    { jobId: Id, sourceJobId: Id },
     /** The rerun may change its shape or type; each defaults to the source's (gpuType: else the type it ran on). */
-    { owner: Name, gpuType: Name, gpus: NonNegInt, workers: PosInt },
+    { owner: Id, gpuType: Id, gpus: NonNegInt, workers: PosInt },
   ),
-  ReportJobStarted: cmd('ReportJobStarted', { jobId: Name }, {}),
-  ReportJobCompleted: cmd('ReportJobCompleted', { jobId: Name }, {}),
-  ReportJobFailed: cmd('ReportJobFailed', { jobId: Name, reason: Name }, { message: t.string }),
-  ReleaseJob: cmd('ReleaseJob', { jobId: Name }, {}),
+  ReportJobStarted: cmd('ReportJobStarted', { jobId: Id }, {}),
+  ReportJobCompleted: cmd('ReportJobCompleted', { jobId: Id }, {}),
+  ReportJobFailed: cmd('ReportJobFailed', { jobId: Id, reason: Id }, { message: t.string }),
+  ReleaseJob: cmd('ReleaseJob', { jobId: Id }, {}),
 };
 
 export type CommandCodecs = typeof commandCodecs;
