@@ -9,14 +9,37 @@ import { RefinedType } from '../../core/codec.js';
 
 export type JsonSchema = Record<string, unknown>;
 
+/**
+ * A refinement's JSON Schema in the dialect of OpenAPI 3.0 (the document's): there
+ * `exclusiveMinimum` and `exclusiveMaximum` are booleans beside `minimum` and `maximum`, not the
+ * bounds themselves (JSON Schema 2019 and OpenAPI 3.1), and `const` is a one-value `enum`.
+ */
+export function openApi30(schema: Readonly<JsonSchema>): JsonSchema {
+  const out: JsonSchema = { ...schema };
+  for (const [exclusive, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
+    if (typeof out[exclusive] === 'number') {
+      out[bound] = out[exclusive];
+      out[exclusive] = true;
+    }
+  }
+  if ('const' in out) {
+    out.enum = [out.const];
+    delete out.const;
+  }
+  return out;
+}
+
 export function jsonSchemaOf(codec: t.Decoder<unknown, unknown>, omit: readonly string[] = []): JsonSchema {
-  if (codec instanceof RefinedType) return { ...codec.jsonSchema };
+  if (codec instanceof RefinedType) return openApi30(codec.jsonSchema);
   if (codec instanceof t.StringType) return { type: 'string' };
   if (codec instanceof t.NumberType) return { type: 'number' };
   if (codec instanceof t.BooleanType) return { type: 'boolean' };
   if (codec instanceof t.NullType) return { type: 'null' };
   if (codec instanceof t.UnknownType) return {};
-  if (codec instanceof t.LiteralType) return { const: codec.value };
+  if (codec instanceof t.LiteralType) return { enum: [codec.value] };
   if (codec instanceof t.UnionType) {
     const members = (codec.types as t.Decoder<unknown, unknown>[]).map((m) => jsonSchemaOf(m));
     // A value-or-null field: OpenAPI 3.0 says `nullable`; the rest as anyOf.

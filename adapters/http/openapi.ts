@@ -20,13 +20,48 @@ export function commandBody(type: CommandType, options: { path?: string[]; optio
   return out;
 }
 
-const problemRef = { $ref: 'Problem#' };
+/** A response that is a problem (RFC 9457), as the document declares it. */
+export const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+});
 
 /** Errors every authenticated route may answer. */
 export function errors(...statuses: number[]): Record<number, unknown> {
   const out: Record<number, unknown> = {};
-  for (const s of [401, ...statuses]) out[s] = { description: describe(s), ...problemRef };
+  for (const s of [401, ...statuses]) out[s] = problemResponse(describe(s));
   return out;
+}
+
+/** Operations that answer 201 with what they created; other POSTs answer 200. */
+const CREATES = new Set([
+  'POST /api/v1/nodes',
+  'POST /api/v1/pools',
+  'POST /api/v1/groups',
+  'POST /api/v1/users',
+  'POST /api/v1/users/:userId/tokens',
+  'POST /api/v1/jobs',
+  'POST /api/v1/jobs/:jobId/clone',
+]);
+
+/** Lists answered in pages: they say the whole count in X-Total-Count. */
+const PAGED = new Set(['GET /api/v1/jobs', 'GET /api/v1/pools/:poolId/queue']);
+
+/**
+ * The success response of an operation that declares none: 201 for a creation, 204 (no body)
+ * for a DELETE, else 200 with JSON. server.ts adds it to each route as it is registered; the role
+ * matrix test checks every status a route answers with is declared.
+ */
+export function successResponse(method: string, url: string): Record<number, unknown> {
+  const op = `${method} ${url}`;
+  if (method === 'DELETE') return { 204: { description: 'done', type: 'null' } };
+  const json = { content: { 'application/json': { schema: {} } } };
+  if (CREATES.has(op)) return { 201: { description: 'created: what was created, as a read would answer it', ...json } };
+  const description = method === 'GET' ? 'what was asked for' : 'done: the changed resource, as a read would answer it';
+  const headers = PAGED.has(op)
+    ? { headers: { 'x-total-count': { type: 'integer', description: 'how many there are, in all pages' } } }
+    : {};
+  return { 200: { description, ...headers, ...json } };
 }
 
 function describe(status: number): string {
@@ -36,8 +71,12 @@ function describe(status: number): string {
       401: 'no token, or a token that is not valid',
       403: 'the caller’s role may not do this',
       404: 'no such resource, or one the caller may not see',
-      409: 'the cluster refused the command (a rejection), or a revision conflict',
+      409: 'the cluster refused the command (a rejection), a revision conflict, or an Idempotency-Key in flight',
       413: 'the body is too large',
+      415: 'the body is not application/json',
+      422: 'the Idempotency-Key was used for another request',
+      429: 'too many at once',
+      503: 'the event store did not take the command, or the server is shutting down',
     }[status] ?? 'error'
   );
 }

@@ -212,6 +212,20 @@ describe('role matrix', () => {
     if (methodOf(r) === 'GET') expect(statusesOf(headGot)).toEqual(expected(r));
   });
 
+  it('the OpenAPI document declares the success status each route answers with', async () => {
+    const doc = (await reads.call('nobody', 'GET', '/docs/json')).body;
+    const missing: string[] = [];
+    for (const r of TABLE) {
+      const [method, url] = r.route.split(' ') as [string, string];
+      const status = r.expect[0];
+      if (status < 200 || status > 299 || !url.startsWith('/api/')) continue;
+      const path = url.replace(/:(\w+)/g, '{$1}');
+      const declared = doc.paths[path]?.[method.toLowerCase()]?.responses ?? {};
+      if (!(String(status) in declared)) missing.push(`${r.route} ${status}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('reads changed nothing', () => {
     expect(JSON.stringify(canonicalState(reads.engine.current))).toBe(before);
   });

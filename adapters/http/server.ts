@@ -17,7 +17,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { HttpContext } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { problemSchema } from './openapi.js';
+import { problemSchema, successResponse } from './openapi.js';
 import { forbidden, invalidInput, ProblemError, problem, rawProblemResponse, sendProblem } from './problem.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { eventRoutes, type StreamOptions } from './routes/events.js';
@@ -149,6 +149,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registered.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access ?? 'public' });
+    // The document declares every operation's success (the routes declare their errors).
+    const method = [route.method].flat()[0] as string;
+    if (route.schema && !route.schema.hide) {
+      const response = (route.schema.response ?? {}) as Record<string, unknown>;
+      if (!Object.keys(response).some((s) => s.startsWith('2'))) {
+        route.schema = { ...route.schema, response: { ...successResponse(method, route.url), ...response } };
+      }
+    }
   });
   const ctx: HttpContext = {
     engine: options.engine,

@@ -1,0 +1,68 @@
+/**
+ * The OpenAPI document: valid OpenAPI 3.0.3 by a standard validator (client generators refuse
+ * one that is not), a success response declared for every operation, and every error declared as
+ * application/problem+json.
+ */
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PosNumber } from '../../core/codec.js';
+import { jsonSchemaOf } from './json-schema.js';
+import { type Fixture, fixture } from './test-support/fixture.js';
+
+let f: Fixture;
+// biome-ignore lint/suspicious/noExplicitAny: the document as parsed JSON
+let doc: any;
+beforeAll(async () => {
+  f = await fixture();
+  doc = (await f.call('nobody', 'GET', '/docs/json')).body;
+});
+afterAll(async () => {
+  await f.close();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: operations as parsed JSON
+const operations = (): [string, any][] =>
+  Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as [string, unknown]),
+  );
+
+describe('the OpenAPI document', () => {
+  it('is valid OpenAPI 3.0.3', async () => {
+    expect(doc.openapi).toBe('3.0.3');
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('declares a success response for every operation', () => {
+    expect(operations().length).toBeGreaterThan(30);
+    const without = operations()
+      .filter(([, op]) => !Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)))
+      .map(([name]) => name);
+    expect(without).toEqual([]);
+  });
+
+  it('declares every error as application/problem+json', () => {
+    const wrong: string[] = [];
+    for (const [name, op] of operations()) {
+      for (const [status, response] of Object.entries(op.responses as Record<string, { content?: object }>)) {
+        if (Number(status) < 400) continue;
+        if (Object.keys(response.content ?? {}).join() !== 'application/problem+json') wrong.push(`${name} ${status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('writes exclusive bounds as OpenAPI 3.0 does: a boolean beside the bound', () => {
+    expect(jsonSchemaOf(PosNumber)).toEqual({ type: 'number', minimum: 0, exclusiveMinimum: true });
+    const pool = doc.paths['/api/v1/pools'].post.requestBody.content['application/json'].schema;
+    expect(pool.properties.maxWaitSeconds).toMatchObject({ minimum: 0, exclusiveMinimum: true });
+  });
+
+  it('says which paged lists carry X-Total-Count, and that the event stream is text/event-stream', () => {
+    for (const path of ['/api/v1/jobs', '/api/v1/pools/{poolId}/queue']) {
+      expect(doc.paths[path].get.responses['200'].headers).toHaveProperty('x-total-count');
+    }
+    expect(Object.keys(doc.paths['/api/v1/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
+  });
+});
