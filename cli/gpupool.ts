@@ -107,6 +107,7 @@ program
     if (opts.cluster !== DEMO_CLUSTER_CONFIG) requireFile('--cluster', opts.cluster);
     // Loaded here: the server's libraries are not needed by the other commands.
     const { serve } = await import('../adapters/http/serve.js');
+    let running: { close(): Promise<void> } | undefined;
     const served = await serve({
       port: opts.port,
       host: opts.host,
@@ -118,11 +119,12 @@ program
         process.stderr.write(
           `gpupool: another gpupool server (pid ${e.by.pid} on host ${e.by.hostname}) took over store ${e.file}; stopping\n`,
         );
-        served.close().finally(() => process.exit(EXPECTED_FAILURE_EXIT));
+        (running?.close() ?? Promise.resolve()).finally(() => process.exit(EXPECTED_FAILURE_EXIT));
       },
     }).catch((e) => {
       throw eventStoreDBFailure(listenFailure(e, opts.host, opts.port), opts.store);
     });
+    running = served;
     const out = (line = '') => process.stdout.write(`${line}\n`);
     out(`gpupool serving on ${served.url} (store: ${printableStore(opts.store)}; cluster: ${opts.cluster})`);
     out(`  API      ${served.url}/api/v1`);
