@@ -97,6 +97,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
       tokens,
       metrics,
       logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
+      ...(process.env.GPUPOOL_METRICS_TOKEN ? { metricsToken: process.env.GPUPOOL_METRICS_TOKEN } : {}),
     });
     // Connections that have not sent a request yet (a client's spare one): Node's close waits for
     // the client to drop them, which may be never. Nothing is in flight on them, so the close ends
