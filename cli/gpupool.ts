@@ -229,7 +229,7 @@ program
         throw new ExpectedError(`store ${printableStore(spec)} has no user '${opts.user}' (users: ${some || 'none'})`);
       }
       const tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
-      return { user, token: (await tokens.issue(user.id, 'gpupool token issue')).token };
+      return { user, token: (await tokens.issue(user, 'gpupool token issue')).token };
     });
     process.stderr.write(`a new API token for '${user.id}' (${user.role}); shown once, only its hash is stored:\n`);
     process.stdout.write(`export GPUPOOL_TOKEN=${token}\n`);

@@ -24,7 +24,7 @@ import { SERVER_LEASE, SqliteEventStore, type StoreInUseError } from '../sqlite/
 import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
-import { TokenRegistry } from './tokens.js';
+import { TokenRegistry, tokenHolds } from './tokens.js';
 
 export const BOOTSTRAP_OPERATOR = 'admin';
 /**
@@ -159,11 +159,11 @@ async function bootstrap(engine: Engine, tokens: TokenRegistry): Promise<{ userI
   }
   const operators = [...engine.current.users.values()]
     .filter((u) => u.role === 'operator')
-    .map((u) => u.id)
-    .sort();
-  if (operators.some((id) => tokens.list(id).length > 0)) return undefined;
-  const userId = operators.includes(BOOTSTRAP_OPERATOR) ? BOOTSTRAP_OPERATOR : operators[0];
-  if (userId === undefined) throw new Error('bootstrap: the cluster has no operator');
-  const { token } = await tokens.issue(userId, 'bootstrap');
-  return { userId, token };
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Tokens of an earlier incarnation of an operator's id do not count: they no longer work.
+  if (operators.some((u) => tokens.list(u.id).some((t) => tokenHolds(t, u)))) return undefined;
+  const user = operators.find((u) => u.id === BOOTSTRAP_OPERATOR) ?? operators[0];
+  if (user === undefined) throw new Error('bootstrap: the cluster has no operator');
+  const { token } = await tokens.issue(user, 'bootstrap');
+  return { userId: user.id, token };
 }

@@ -190,6 +190,8 @@ describe('cluster resources', () => {
       name: 'Dave',
       group: 'ga',
       role: 'data-scientist',
+      incarnation: expect.any(Number),
+      onboardedAt: 1000,
       tokenId: issued.body.tokenId,
     });
     const listed = await f.call('admin', 'GET', '/api/v1/users/dave/tokens');
@@ -212,6 +214,38 @@ describe('cluster resources', () => {
   it('a removed user’s token stops working', async () => {
     expect((await f.call('admin', 'DELETE', '/api/v1/users/bob')).status).toBe(204);
     expect((await f.call('bob', 'GET', '/api/v1/me')).status).toBe(401);
+  });
+
+  it('a removed user’s token stays dead when the id is onboarded again, even as an operator', async () => {
+    expect((await f.call('admin', 'DELETE', '/api/v1/users/bob')).status).toBe(204);
+    f.clock.t += 60;
+    const back = await f.call('admin', 'POST', '/api/v1/users', { userId: 'bob', name: 'Bob', role: 'operator' });
+    expect(back.status).toBe(201);
+    const old = await f.call('bob', 'GET', '/api/v1/me');
+    expect(old.status).toBe(401);
+    expect(old.body.code).toBe('invalid-token');
+    expect((await f.call('bob', 'GET', '/api/v1/nodes')).status).toBe(401);
+    // The operator's tokens are the ones issued to them now; the old one is not listed as live.
+    expect((await f.call('admin', 'GET', '/api/v1/users/bob/tokens')).body).toEqual([]);
+    const issued = await f.call('admin', 'POST', '/api/v1/users/bob/tokens', {});
+    const nodes = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/nodes',
+      headers: { authorization: `Bearer ${issued.body.token}` },
+    });
+    expect(nodes.statusCode).toBe(200);
+  });
+
+  it('removing a user with unfinished jobs is refused (409), unless asked to stop them', async () => {
+    await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'run', kind: 'training', gpus: 4 });
+    await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'wait', kind: 'training', gpus: 1 });
+    const refused = await f.call('admin', 'DELETE', '/api/v1/users/alice');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'user-busy', details: { jobs: ['run', 'wait'] } });
+    expect((await f.call('admin', 'DELETE', '/api/v1/users/alice?stopJobs=maybe')).status).toBe(400);
+    expect((await f.call('admin', 'DELETE', '/api/v1/users/alice?stopJobs=true')).status).toBe(204);
+    expect([f.engine.job('run')?.status, f.engine.job('wait')?.status]).toEqual(['Stopping', 'Stopped']);
+    expect(f.engine.current.users.has('alice')).toBe(false);
   });
 
   it('nodes: register, cordon, uncordon', async () => {

@@ -23,7 +23,7 @@ import { clusterRoutes } from './routes/cluster.js';
 import { eventRoutes, type StreamOptions } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
-import type { TokenRegistry } from './tokens.js';
+import { type TokenRegistry, tokenHolds } from './tokens.js';
 
 export interface ServerOptions {
   readonly engine: Engine;
@@ -228,7 +228,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (!token) return sendProblem(reply, problem(401, 'unauthenticated', 'send an API token: Authorization: Bearer <token>'));
     const info = await ctx.tokens.verify(token);
     const user = info ? ctx.engine.current.users.get(info.userId) : undefined;
-    if (!info || !user)
+    // A token holds only for the incarnation of its user it was issued to: re-onboarding an id
+    // (perhaps as an operator) revives none of the old tokens.
+    if (!info || !user || !tokenHolds(info, user))
       return sendProblem(
         reply,
         problem(401, 'invalid-token', 'the token is not valid (unknown, revoked, or its user was removed)'),

@@ -4,10 +4,17 @@
  * SHA-256 hash, never the token, so neither the log nor an export can leak one. A token names its
  * user; whether that user still exists, and with which role and group, is read from the cluster
  * state on each request, so removing a user cuts off all of their tokens at once.
+ *
+ * And for good: a token also names the user's incarnation when it was issued (the revision of the
+ * event that onboarded them), and holds only while the user is that incarnation. A user removed
+ * and onboarded again under the same id, perhaps with another role, gets none of the old tokens
+ * back. Tokens issued before incarnations were recorded hold if issued at or after the user's
+ * current onboarding (see `tokenHolds`).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as t from 'io-ts';
-import { decodeWith, Name, NonNegNumber, record } from '../../core/codec.js';
+import { decodeWith, Name, NonNegInt, NonNegNumber, record } from '../../core/codec.js';
+import type { UserState } from '../../core/model.js';
 import type { Clock, EventStore } from '../../core/ports.js';
 
 export const TOKENS_STREAM = 'gpupool-tokens';
@@ -15,7 +22,11 @@ export const TOKENS_STREAM = 'gpupool-tokens';
 const TokenIssued = record(
   'TokenIssued',
   { type: t.literal('TokenIssued'), tokenId: Name, userId: Name, hash: Name, at: NonNegNumber },
-  { label: t.string },
+  {
+    label: t.string,
+    /** The user's incarnation at issue; absent from tokens issued before incarnations existed. */
+    incarnation: NonNegInt,
+  },
 );
 const TokenRevoked = record('TokenRevoked', { type: t.literal('TokenRevoked'), tokenId: Name, at: NonNegNumber }, {});
 const TokenEvent = t.union([TokenIssued, TokenRevoked]);
@@ -26,6 +37,19 @@ export interface TokenInfo {
   readonly userId: string;
   readonly issuedAt: number;
   readonly label: string | null;
+  /** The incarnation of the user it was issued to; null for a token from before they were recorded. */
+  readonly incarnation: number | null;
+}
+
+/**
+ * Whether a token still speaks for the user now known by its user id: only for the incarnation it
+ * was issued to. A token without one (issued before incarnations were recorded) holds if it was
+ * issued at or after the user's current onboarding, by the same clock: a user onboarded again
+ * since was onboarded after every such token was issued.
+ */
+export function tokenHolds(token: TokenInfo, user: Pick<UserState, 'id' | 'incarnation' | 'onboardedAt'>): boolean {
+  if (token.userId !== user.id) return false;
+  return token.incarnation === null ? token.issuedAt >= user.onboardedAt : token.incarnation === user.incarnation;
 }
 
 interface Entry extends TokenInfo {
@@ -66,7 +90,14 @@ export class TokenRegistry {
 
   private fold(e: TokenEvent): void {
     if (e.type === 'TokenIssued') {
-      const entry: Entry = { tokenId: e.tokenId, userId: e.userId, hash: e.hash, issuedAt: e.at, label: e.label ?? null };
+      const entry: Entry = {
+        tokenId: e.tokenId,
+        userId: e.userId,
+        hash: e.hash,
+        issuedAt: e.at,
+        label: e.label ?? null,
+        incarnation: e.incarnation ?? null,
+      };
       this.byHash.set(e.hash, entry);
       this.byId.set(e.tokenId, entry);
     } else {
@@ -101,11 +132,18 @@ export class TokenRegistry {
     throw new Error(`stream '${TOKENS_STREAM}': too many concurrent writers`);
   }
 
-  /** Issue a token for a user: the only time the token itself is seen. */
-  async issue(userId: string, label?: string): Promise<{ tokenId: string; token: string }> {
+  /** Issue a token for a user as they now are (their incarnation): the only time the token itself is seen. */
+  async issue(user: Pick<UserState, 'id' | 'incarnation'>, label?: string): Promise<{ tokenId: string; token: string }> {
     const tokenId = randomUUID();
     const token = `gpp_${randomBytes(32).toString('base64url')}`;
-    const event: TokenEvent = { type: 'TokenIssued', tokenId, userId, hash: hashOf(token), at: this.clock.now() };
+    const event: TokenEvent = {
+      type: 'TokenIssued',
+      tokenId,
+      userId: user.id,
+      hash: hashOf(token),
+      at: this.clock.now(),
+      incarnation: user.incarnation,
+    };
     await this.record(label === undefined ? event : { ...event, label });
     return { tokenId, token };
   }
@@ -132,7 +170,7 @@ export class TokenRegistry {
   list(userId: string): TokenInfo[] {
     return [...this.byId.values()]
       .filter((e) => e.userId === userId)
-      .map(({ tokenId, userId: u, issuedAt, label }) => ({ tokenId, userId: u, issuedAt, label }));
+      .map(({ tokenId, userId: u, issuedAt, label, incarnation }) => ({ tokenId, userId: u, issuedAt, label, incarnation }));
   }
 
   get(tokenId: string): TokenInfo | undefined {

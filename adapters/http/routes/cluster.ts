@@ -20,6 +20,7 @@ import {
 } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
 import { forbidden, notFound, problem } from '../problem.js';
+import { tokenHolds } from '../tokens.js';
 import { jobView } from './jobs.js';
 
 /** A job in a queue answer: its stored reason gives way to the entry's live one. */
@@ -420,13 +421,27 @@ export function clusterRoutes(ctx: HttpContext) {
         config: operator,
         schema: {
           tags: ['users'],
-          summary: 'Remove a user (their tokens stop working)',
+          summary: 'Remove a user (their tokens stop working); refused while they have unfinished jobs unless stopJobs',
           params: idParams('userId'),
+          querystring: { type: 'object', properties: { stopJobs: { type: 'string', enum: ['true', 'false'] } } },
           headers: idempotencyHeader,
-          response: errors(403, 404, 409),
+          response: errors(400, 403, 404, 409),
         },
       },
-      command('RemoveUser', ['userId'], () => good(null), 204),
+      async (req, reply) => {
+        // A DELETE seldom carries a body: `?stopJobs=true` asks what a body's `"stopJobs": true` does.
+        const stopJobs = (req.query as Record<string, unknown> | undefined)?.stopJobs;
+        if (stopJobs !== undefined && stopJobs !== 'true' && stopJobs !== 'false') {
+          const detail = `query.stopJobs: expected true or false, got ${JSON.stringify(stopJobs)}`;
+          return answer(reply, bad(problem(400, 'invalid-input', detail)));
+        }
+        const body = bodyObject(req);
+        if (!body.ok) return answer(reply, body);
+        const fields: Record<string, unknown> = { ...body.value, userId: params(req).userId };
+        if (stopJobs !== undefined) fields.stopJobs = stopJobs === 'true';
+        const r = await runCommand(ctx, req, 'RemoveUser', fields, ['userId']);
+        return r.ok ? reply.code(204).send() : answer(reply, r);
+      },
     );
     app.post(
       '/users/:userId/tokens',
@@ -455,8 +470,9 @@ export function clusterRoutes(ctx: HttpContext) {
           );
         }
         const userId = params(req).userId as string;
-        if (!ctx.engine.current.users.has(userId)) return answer(reply, bad(notFound(`user '${userId}'`)));
-        const issued = await ctx.tokens.issue(userId, label as string | undefined);
+        const found = ctx.engine.current.users.get(userId);
+        if (!found) return answer(reply, bad(notFound(`user '${userId}'`)));
+        const issued = await ctx.tokens.issue(found, label as string | undefined);
         return answer(reply, good({ ...issued, userId }), 201);
       },
     );
@@ -471,7 +487,11 @@ export function clusterRoutes(ctx: HttpContext) {
           response: errors(403),
         },
       },
-      async (req, reply) => answer(reply, good(ctx.tokens.list(params(req).userId as string))),
+      async (req, reply) => {
+        // Tokens issued to an earlier incarnation of this id no longer work: they are not live.
+        const found = ctx.engine.current.users.get(params(req).userId as string);
+        return answer(reply, good(found ? ctx.tokens.list(found.id).filter((t) => tokenHolds(t, found)) : []));
+      },
     );
     app.delete(
       '/users/:userId/tokens/:tokenId',

@@ -63,11 +63,16 @@ export async function fixture(
   const refused = setup.outcomes.filter((o) => !o.ok);
   if (refused.length > 0) throw new Error(`fixture setup refused: ${JSON.stringify(refused)}`);
   const registry = await TokenRegistry.open(store, clock);
+  const issue = async (userId: string) => {
+    const user = engine.current.users.get(userId);
+    if (!user) throw new Error(`fixture: no user '${userId}'`);
+    return (await registry.issue(user)).token;
+  };
   const tokens = {
-    admin: (await registry.issue('admin')).token,
-    alice: (await registry.issue('alice')).token,
-    bob: (await registry.issue('bob')).token,
-    carol: (await registry.issue('carol')).token,
+    admin: await issue('admin'),
+    alice: await issue('alice'),
+    bob: await issue('bob'),
+    carol: await issue('carol'),
   };
   let n = 0;
   const app = await buildServer({
