@@ -359,6 +359,11 @@ async function startServe(store: string, args: string[] = []): Promise<Server> {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+  // The lines after it (the token) may arrive in a later chunk: wait until the output is quiet.
+  for (let seen = -1; seen !== out.length; ) {
+    seen = out.length;
+    await new Promise((r) => setTimeout(r, 150));
+  }
   const url = /gpupool serving on (\S+)/.exec(out)?.[1] as string;
   return {
     child,

@@ -116,7 +116,11 @@ describe('the repository', () => {
         writeFileSync(join(ROOT, file), 'var unused = 1; debugger;\n'); // lint errors, were it linted
       }
       const files = probes.map((p) => p.file);
-      expect((await run('git', ['check-ignore', ...files])).stdout.trim().split('\n')).toEqual(files);
+      // Git asked about the project's .gitignore in a scratch repository, so this holds outside a clone too.
+      const scratch = mkdtempSync(join(dir, 'git-'));
+      await run('git', ['init', '-q', scratch]);
+      writeFileSync(join(scratch, '.gitignore'), readFileSync(join(ROOT, '.gitignore')));
+      expect((await run('git', ['-C', scratch, 'check-ignore', ...files])).stdout.trim().split('\n')).toEqual(files);
       const lint = await run('npx', ['biome', 'check', ...files]);
       expect(lint.stderr + lint.stdout).toContain('These paths were provided but ignored');
       expect(lint.stderr + lint.stdout).not.toMatch(/lint\/|noDebugger|noVar/);
