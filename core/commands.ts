@@ -44,6 +44,12 @@ export const commandCodecs = {
   MovePoolDevices: cmd('MovePoolDevices', { toPoolId: Id, devices: t.array(Id) }, { fromPoolId: Id }),
   DeletePool: cmd('DeletePool', { poolId: Id }, {}),
   CreateGroup: cmd('CreateGroup', { groupId: Id, name: Id }, {}),
+  /** Limits on unfinished (pending or running) jobs: the group's, and each of its users'; null clears one. */
+  ConfigureGroup: cmd(
+    'ConfigureGroup',
+    { groupId: Id },
+    { maxUnfinishedJobs: t.union([PosInt, t.null]), maxUnfinishedJobsPerUser: t.union([PosInt, t.null]) },
+  ),
   AssignPool: cmd('AssignPool', { groupId: Id, poolId: t.union([Id, t.null]) }, {}),
   DeleteGroup: cmd('DeleteGroup', { groupId: Id }, {}),
   OnboardUser: cmd('OnboardUser', { userId: Id, name: Id, role: Role }, { groupId: Id }),

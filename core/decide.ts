@@ -13,6 +13,7 @@ import {
   DEFAULT_GROUP_ID,
   DEFAULT_POOL_ID,
   type DeviceState,
+  type GroupState,
   holdsDevices,
   isPending,
   type JobState,
@@ -180,6 +181,16 @@ const deciders: Deciders = {
     if (s.groups.has(c.groupId)) return no('already-exists', `group '${c.groupId}' already exists`);
     for (const g of s.groups.values()) if (g.name === c.name) return no('name-taken', `a group named '${c.name}' already exists`);
     return ok({ type: 'GroupCreated', groupId: c.groupId, name: c.name });
+  },
+
+  ConfigureGroup(c, s) {
+    const group = s.groups.get(c.groupId);
+    if (!group) return no('not-found', `group '${c.groupId}' does not exist`);
+    const maxUnfinishedJobs = c.maxUnfinishedJobs === undefined ? group.maxUnfinishedJobs : c.maxUnfinishedJobs;
+    const maxUnfinishedJobsPerUser =
+      c.maxUnfinishedJobsPerUser === undefined ? group.maxUnfinishedJobsPerUser : c.maxUnfinishedJobsPerUser;
+    if (maxUnfinishedJobs === group.maxUnfinishedJobs && maxUnfinishedJobsPerUser === group.maxUnfinishedJobsPerUser) return ok();
+    return ok({ type: 'GroupConfigured', groupId: group.id, maxUnfinishedJobs, maxUnfinishedJobsPerUser });
   },
 
   AssignPool(c, s) {
@@ -485,6 +496,8 @@ function submission(s: State, job: JobFields): Decision {
     return no('invalid-argument', `tags hold ${tagsLength} characters; the tag field holds at most ${MAX_TAGS_LENGTH}`);
   }
   const group = s.groups.get(owner.group);
+  const limited = group ? overLimit(s, group, owner.id) : null;
+  if (limited) return E.left(limited);
   const pool = group?.pool ? s.pools.get(group.pool) : undefined;
   if (pool && job.gpus > 0) {
     const refusal = neverFits(s, pool, job);
@@ -511,6 +524,27 @@ function submission(s: State, job: JobFields): Decision {
   };
   if (job.shared) event.shared = true;
   return ok(event);
+}
+
+/** The rejection of one more unfinished job for this owner in this group, or null when the limits allow it. */
+function overLimit(s: State, group: GroupState, owner: string): Rejection | null {
+  const inGroup = s.unfinished.get(group.id)?.size ?? 0;
+  if (group.maxUnfinishedJobs !== null && inGroup >= group.maxUnfinishedJobs) {
+    return reject(
+      'too-many-unfinished-jobs',
+      `group '${group.name}' has ${inGroup} unfinished jobs, its limit: wait for some to finish, or stop some`,
+      { scope: 'group', limit: group.maxUnfinishedJobs, unfinished: inGroup },
+    );
+  }
+  const mine = s.unfinishedByOwner.get(owner)?.size ?? 0;
+  if (group.maxUnfinishedJobsPerUser !== null && mine >= group.maxUnfinishedJobsPerUser) {
+    return reject(
+      'too-many-unfinished-jobs',
+      `user '${owner}' has ${mine} unfinished jobs, the limit of group '${group.name}' per user: wait for some to finish, or stop some`,
+      { scope: 'user', limit: group.maxUnfinishedJobsPerUser, unfinished: mine },
+    );
+  }
+  return null;
 }
 
 function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null {

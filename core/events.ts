@@ -82,6 +82,11 @@ export const eventCodecs = {
   }),
   PoolDeleted: ev('PoolDeleted', { poolId: Name }),
   GroupCreated: ev('GroupCreated', { groupId: Name, name: Name }),
+  GroupConfigured: ev('GroupConfigured', {
+    groupId: Name,
+    maxUnfinishedJobs: t.union([PosInt, t.null]),
+    maxUnfinishedJobsPerUser: t.union([PosInt, t.null]),
+  }),
   PoolAssigned: ev('PoolAssigned', { groupId: Name, poolId: t.union([Name, t.null]) }),
   GroupDeleted: ev('GroupDeleted', { groupId: Name, usersMoved: t.array(Name) }),
   UserOnboarded: ev('UserOnboarded', { userId: Name, name: Name, role: Role, groupId: Name }),

@@ -38,6 +38,8 @@ export function initialState(): State {
     commands: new Map(),
     unfinished: new Map(),
     unfinishedByOwner: new Map(),
+    jobsByGroup: new Map(),
+    jobsByOwner: new Map(),
   };
   state.pools.set(DEFAULT_POOL_ID, {
     id: DEFAULT_POOL_ID,
@@ -48,7 +50,13 @@ export function initialState(): State {
     maxWaitSeconds: null,
     group: DEFAULT_GROUP_ID,
   });
-  state.groups.set(DEFAULT_GROUP_ID, { id: DEFAULT_GROUP_ID, name: DEFAULT_GROUP_NAME, pool: DEFAULT_POOL_ID });
+  state.groups.set(DEFAULT_GROUP_ID, {
+    id: DEFAULT_GROUP_ID,
+    name: DEFAULT_GROUP_NAME,
+    pool: DEFAULT_POOL_ID,
+    maxUnfinishedJobs: null,
+    maxUnfinishedJobsPerUser: null,
+  });
   state.queues.set(DEFAULT_GROUP_ID, new PendingQueue('fifo'));
   state.unfinished.set(DEFAULT_GROUP_ID, new Set());
   return state;
@@ -79,6 +87,16 @@ function remember(state: State, commandId: string, fingerprint: string | undefin
   if (fingerprint !== undefined) entry.fingerprint = fingerprint;
   state.commands.set(commandId, entry);
   if (state.commands.size > COMMAND_ID_WINDOW) state.commands.delete(state.commands.keys().next().value as string);
+}
+
+/** Add a job to the lists of its group and of its owner (in submission order). */
+export function indexJob(s: State, job: JobState): void {
+  const inGroup = s.jobsByGroup.get(job.group);
+  if (inGroup) inGroup.push(job.id);
+  else s.jobsByGroup.set(job.group, [job.id]);
+  const owned = s.jobsByOwner.get(job.owner);
+  if (owned) owned.push(job.id);
+  else s.jobsByOwner.set(job.owner, [job.id]);
 }
 
 /** Fold a sequence of events into a fresh state. */
@@ -191,9 +209,15 @@ const handlers: Handlers = {
     s.pools.delete(e.poolId);
   },
   GroupCreated(s, e) {
-    s.groups.set(e.groupId, { id: e.groupId, name: e.name, pool: null });
+    s.groups.set(e.groupId, { id: e.groupId, name: e.name, pool: null, maxUnfinishedJobs: null, maxUnfinishedJobsPerUser: null });
     s.queues.set(e.groupId, new PendingQueue('fifo'));
     s.unfinished.set(e.groupId, new Set());
+  },
+  GroupConfigured(s, e) {
+    const group = s.groups.get(e.groupId);
+    if (!group) return;
+    group.maxUnfinishedJobs = e.maxUnfinishedJobs;
+    group.maxUnfinishedJobsPerUser = e.maxUnfinishedJobsPerUser;
   },
   PoolAssigned(s, e) {
     const group = s.groups.get(e.groupId);
@@ -266,6 +290,7 @@ const handlers: Handlers = {
       history: [{ status: 'Queued', at: e.at, revision: s.revision }],
     };
     s.jobs.set(job.id, job);
+    indexJob(s, job);
     s.queues.get(job.group)?.add(job);
     s.unfinished.get(job.group)?.add(job.id);
     const mine = s.unfinishedByOwner.get(job.owner);

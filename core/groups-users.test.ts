@@ -3,8 +3,10 @@
  * and Default Pool, users and their one group, the last operator, installation.
  */
 import { describe, expect, it } from 'vitest';
+import type { Command } from './commands.js';
 import {
   assignPool,
+  clone,
   cluster,
   completed,
   createGroup,
@@ -19,6 +21,8 @@ import {
   stop,
   submit,
 } from './test-support/given.js';
+
+const NO_LIMITS = { maxUnfinishedJobs: null, maxUnfinishedJobsPerUser: null };
 
 describe('installation', () => {
   it('creates one operator in the Default Group', () => {
@@ -49,7 +53,7 @@ describe('the Default Pool and Default Group', () => {
   it('exist from the start, bound to each other', () => {
     const c = given();
     expect(c.state.pools.get('default')).toMatchObject({ name: 'Default Pool', gpuType: null, group: 'default' });
-    expect(c.state.groups.get('default')).toEqual({ id: 'default', name: 'Default Group', pool: 'default' });
+    expect(c.state.groups.get('default')).toEqual({ id: 'default', name: 'Default Group', pool: 'default', ...NO_LIMITS });
   });
 });
 
@@ -58,7 +62,7 @@ describe('creating a group', () => {
     const c = cluster();
     const r = c.when(createGroup('g', 'vision'));
     expect(r.bodies).toEqual([{ type: 'GroupCreated', groupId: 'g', name: 'vision' }]);
-    expect(c.state.groups.get('g')).toEqual({ id: 'g', name: 'vision', pool: null });
+    expect(c.state.groups.get('g')).toEqual({ id: 'g', name: 'vision', pool: null, ...NO_LIMITS });
   });
 
   it('refuses an id that exists', () => {
@@ -359,5 +363,52 @@ describe('an operator', () => {
     const c = cluster().nodes('n1', 1);
     const r = c.when(submit('j', 1, { owner: 'admin' }));
     expect(r.types).toEqual(['JobSubmitted', 'JobAllocated']);
+  });
+});
+
+describe('limits on unfinished jobs', () => {
+  const team = () => cluster().nodes('n1', 4).pool('p', 'A100', { take: 4 }).team('g', 'p', 'u', 'v');
+  const limit = (opts: { maxUnfinishedJobs?: number | null; maxUnfinishedJobsPerUser?: number | null }): Command => ({
+    type: 'ConfigureGroup',
+    groupId: 'g',
+    ...opts,
+  });
+
+  it('refuses a user past the per-user limit, counting pending and running jobs, and lets them submit again once one ends', () => {
+    const c = team().given(limit({ maxUnfinishedJobsPerUser: 2 }), submit('a', 4), submit('b', 4));
+    const r = c.when(submit('c', 1));
+    expect(r.rejection).toEqual({
+      code: 'too-many-unfinished-jobs',
+      message: "user 'u' has 2 unfinished jobs, the limit of group 'g' per user: wait for some to finish, or stop some",
+      details: { scope: 'user', limit: 2, unfinished: 2 },
+    });
+    expect(c.when(submit('v1', 1, { owner: 'v' })).rejection).toBeUndefined(); // another user of the group
+    c.given(completed('a'));
+    expect(c.when(submit('c', 1)).rejection).toBeUndefined();
+  });
+
+  it('refuses the group past its limit, whoever submits', () => {
+    const c = team().given(limit({ maxUnfinishedJobs: 2 }), submit('a', 1), submit('b', 1, { owner: 'v' }));
+    expect(c.when(submit('c', 1, { owner: 'v' })).rejection).toMatchObject({
+      code: 'too-many-unfinished-jobs',
+      details: { scope: 'group', limit: 2, unfinished: 2 },
+    });
+  });
+
+  it('applies to clones too, and is lifted with null', () => {
+    const c = team().given(limit({ maxUnfinishedJobsPerUser: 1 }), submit('a', 1));
+    expect(c.when(clone('a2', 'a')).rejection?.code).toBe('too-many-unfinished-jobs');
+    c.given(limit({ maxUnfinishedJobsPerUser: null }));
+    expect(c.when(clone('a2', 'a')).rejection).toBeUndefined();
+  });
+
+  it('is configured per group; an unchanged setting records nothing; an unknown group is not found', () => {
+    const c = team();
+    expect(c.when(limit({ maxUnfinishedJobs: 5 })).bodies).toEqual([
+      { type: 'GroupConfigured', groupId: 'g', maxUnfinishedJobs: 5, maxUnfinishedJobsPerUser: null },
+    ]);
+    expect(c.when(limit({ maxUnfinishedJobs: 5 })).bodies).toEqual([]);
+    expect(c.when({ type: 'ConfigureGroup', groupId: 'nope', maxUnfinishedJobs: 1 }).rejection?.code).toBe('not-found');
+    expect(c.when(limit({ maxUnfinishedJobs: 0 })).rejection?.code).toBe('invalid-command');
   });
 });

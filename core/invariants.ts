@@ -81,6 +81,7 @@ export function checkInvariants(state: State): string[] {
   checkQueues(state, fail);
   checkCapacity(state, fail);
   checkUnfinishedByOwner(state, fail);
+  checkJobIndexes(state, fail);
   return v;
 }
 
@@ -99,6 +100,31 @@ function checkUnfinishedByOwner(state: State, fail: (m: string) => void): void {
       .join(' ');
   if (describe(expected) !== describe(state.unfinishedByOwner))
     fail(`unfinished jobs per owner are [${describe(state.unfinishedByOwner)}] but jobs say [${describe(expected)}]`);
+}
+
+/** The per-group and per-owner job lists hold every job once, in submission order. */
+function checkJobIndexes(state: State, fail: (m: string) => void): void {
+  const byGroup = new Map<string, string[]>();
+  const byOwner = new Map<string, string[]>();
+  for (const job of [...state.jobs.values()].sort((a, b) => a.seq - b.seq)) {
+    for (const [index, key] of [
+      [byGroup, job.group],
+      [byOwner, job.owner],
+    ] as const) {
+      const ids = index.get(key);
+      if (ids) ids.push(job.id);
+      else index.set(key, [job.id]);
+    }
+  }
+  const describe = (m: ReadonlyMap<string, readonly string[]>) =>
+    [...m.entries()]
+      .map(([k, ids]) => `${k}:${ids.join(',')}`)
+      .sort()
+      .join(' ');
+  if (describe(byGroup) !== describe(state.jobsByGroup))
+    fail(`jobs by group are [${describe(state.jobsByGroup)}] but jobs say [${describe(byGroup)}]`);
+  if (describe(byOwner) !== describe(state.jobsByOwner))
+    fail(`jobs by owner are [${describe(state.jobsByOwner)}] but jobs say [${describe(byOwner)}]`);
 }
 
 function checkJob(state: State, job: JobState, fail: (m: string) => void): void {

@@ -92,6 +92,10 @@ export interface GroupState {
   readonly id: string;
   name: string;
   pool: string | null;
+  /** Most unfinished jobs the group may hold at once; null: no limit. */
+  maxUnfinishedJobs: number | null;
+  /** Most unfinished jobs each of its users may hold at once (counted across groups); null: no limit. */
+  maxUnfinishedJobsPerUser: number | null;
 }
 
 export interface UserState {
@@ -203,4 +207,8 @@ export interface State {
    * an owner without any has no entry. Derived.
    */
   unfinishedByOwner: Map<string, Set<string>>;
+  /** Every job of each group, in submission order, so a group's list costs what it holds. Derived. */
+  jobsByGroup: Map<string, string[]>;
+  /** Every job of each owner, in submission order. Derived. */
+  jobsByOwner: Map<string, string[]>;
 }

@@ -162,17 +162,30 @@ export interface JobFilter {
   tag?: string;
 }
 
+/**
+ * Jobs matching the filter, in submission order. A filter by owner or group walks only that
+ * owner's or group's jobs (indexes kept by evolve), so a narrow list costs what it holds, not what
+ * the cluster holds.
+ */
 export function listJobs(state: State, filter: JobFilter = {}): JobState[] {
   const statuses =
     filter.status === undefined ? undefined : new Set(typeof filter.status === 'string' ? [filter.status] : filter.status);
   const out: JobState[] = [];
-  for (const job of state.jobs.values()) {
-    if (statuses && !statuses.has(job.status)) continue;
-    if (filter.kind && job.kind !== filter.kind) continue;
-    if (filter.owner && job.owner !== filter.owner) continue;
-    if (filter.group && job.group !== filter.group) continue;
-    if (filter.tag && !job.tags.includes(filter.tag)) continue;
+  const consider = (job: JobState) => {
+    if (statuses && !statuses.has(job.status)) return;
+    if (filter.kind && job.kind !== filter.kind) return;
+    if (filter.owner && job.owner !== filter.owner) return;
+    if (filter.group && job.group !== filter.group) return;
+    if (filter.tag && !job.tags.includes(filter.tag)) return;
     out.push(job);
-  }
-  return out.sort((a, b) => a.seq - b.seq);
+  };
+  const ids = filter.owner
+    ? (state.jobsByOwner.get(filter.owner) ?? [])
+    : filter.group
+      ? (state.jobsByGroup.get(filter.group) ?? [])
+      : undefined;
+  if (ids) for (const id of ids) consider(state.jobs.get(id) as JobState);
+  // The jobs map holds jobs in the order they were submitted (evolve and snapshots insert them so).
+  else for (const job of state.jobs.values()) consider(job);
+  return out;
 }

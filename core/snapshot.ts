@@ -5,7 +5,7 @@
  * snapshot of another version is never trusted (the engine replays from the start instead).
  */
 import { refreshNode } from './capacity.js';
-import { initialState } from './evolve.js';
+import { indexJob, initialState } from './evolve.js';
 import type { RememberedCommand } from './idempotency.js';
 import {
   type DeviceState,
@@ -172,6 +172,8 @@ export function fromSnapshot(value: unknown): State {
   for (const p of snap.pools) s.pools.set(p.id, p);
   for (const g of snap.groups) {
     s.groups.set(g.id, g);
+    g.maxUnfinishedJobs ??= null;
+    g.maxUnfinishedJobsPerUser ??= null;
     const pool = g.pool === null ? undefined : s.pools.get(g.pool);
     s.queues.set(g.id, new PendingQueue(pool?.policy ?? 'fifo'));
     s.unfinished.set(g.id, new Set());
@@ -183,6 +185,7 @@ export function fromSnapshot(value: unknown): State {
   if (!jobs.every((j, i) => i === 0 || (jobs[i - 1] as JobState).seq < j.seq)) jobs.sort((a, b) => a.seq - b.seq);
   for (const j of jobs) {
     s.jobs.set(j.id, j);
+    indexJob(s, j);
     if (isPending(j.status)) s.queues.get(j.group)?.add(j);
     if (!isFinished(j.status)) {
       s.unfinished.get(j.group)?.add(j.id);

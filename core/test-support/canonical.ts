@@ -36,6 +36,8 @@ const STATE_KEYS = [
   'commands',
   'unfinished',
   'unfinishedByOwner',
+  'jobsByGroup',
+  'jobsByOwner',
 ] as const satisfies readonly (keyof State)[];
 
 const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy', 'bySubmission', 'front'];
@@ -108,10 +110,13 @@ export function canonicalValue(state: State): unknown {
     jobs: byKey(state.jobs),
     queues: byKey(state.queues).map(([k, q]) => [k, queueOf(q)]),
     capacity: capacityOf(state.capacity),
-    commands: byKey(state.commands),
+    // In insertion order: the window of remembered command ids forgets the oldest first.
+    commands: [...state.commands.entries()],
     unfinished: byKey(state.unfinished).map(([k, v]) => [k, [...v].sort()]),
     // In submission order: RemoveUser lists and stops a user's jobs in that order.
     unfinishedByOwner: byKey(state.unfinishedByOwner).map(([k, v]) => [k, [...v]]),
+    jobsByGroup: byKey(state.jobsByGroup),
+    jobsByOwner: byKey(state.jobsByOwner),
   };
 }
 
