@@ -170,7 +170,9 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>, options:
           if (why) out.end(`event: error\ndata: ${JSON.stringify({ ...why, lastEventId: sent })}\n\n`);
           else out.end();
           // A reader that does not take the end either lets go of the socket soon.
-          setTimeout(() => out.destroy(), LINGER_MS).unref();
+          setTimeout(() => {
+            if (!out.writableFinished) out.destroy();
+          }, LINGER_MS).unref();
         };
         const tooSlow = (): Ending => ({
           code: 'too-slow',
