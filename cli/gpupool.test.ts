@@ -413,8 +413,11 @@ describe.concurrent('gpupool serve', () => {
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
     const next = await startServe(store);
-    expect(next.token).toBeUndefined(); // the same store: its operator token still stands
-    expect(await next.stop()).toBe(0);
+    try {
+      expect(next.token).toBeUndefined(); // the same store: its operator token still stands
+    } finally {
+      expect(await next.stop()).toBe(0);
+    }
   });
 
   it('a port in use: one line naming it; the operator token of that failed first start is not lost', async () => {
@@ -431,10 +434,13 @@ describe.concurrent('gpupool serve', () => {
       busy.close();
     }
     const server = await startServe(store);
-    expect(server.token).toMatch(/^gpp_/);
-    expect(server.output()).toContain(`export GPUPOOL_TOKEN=${server.token}`);
-    expect(await me(server.url, server.token as string)).toBe(200);
-    expect(await server.stop()).toBe(0);
+    try {
+      expect(server.token).toMatch(/^gpp_/);
+      expect(server.output()).toContain(`export GPUPOOL_TOKEN=${server.token}`);
+      expect(await me(server.url, server.token as string)).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 
   it('a --cluster file that does not exist: the option named, before the store is touched', async () => {
