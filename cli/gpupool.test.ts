@@ -341,6 +341,12 @@ interface Server {
   stop(): Promise<number | null>;
 }
 
+/** Every server started, so that none outlives the tests whatever fails. */
+const servers = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of servers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 /** `gpupool serve` on a store and port 0, once it says it is serving. */
 async function startServe(store: string, args: string[] = []): Promise<Server> {
   const child = spawn(
@@ -350,6 +356,7 @@ async function startServe(store: string, args: string[] = []): Promise<Server> {
       cwd: ROOT,
     },
   );
+  servers.add(child);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
