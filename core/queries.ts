@@ -13,7 +13,7 @@ import {
   type WaitReason,
 } from './model.js';
 import type { PendingQueue } from './queue.js';
-import { queueHolds, waitReason } from './scheduler/reasons.js';
+import { type QueueHolds, queueHolds, waitReason } from './scheduler/reasons.js';
 
 export interface NodeView {
   id: string;
@@ -148,10 +148,29 @@ function poolOfGroup(state: State, groupId: string): PoolState | undefined {
 /** Why a job waits now, or null when it does not wait: the reason the scheduler would give it. */
 export function explainJob(state: State, jobId: string): WaitReason | null {
   const job = state.jobs.get(jobId);
-  if (!job || !isPending(job.status)) return null;
-  const q = state.queues.get(job.group);
-  if (!q) return null;
-  return waitReason(state, job, q.positionOf(job), queueHolds(state, q, poolOfGroup(state, job.group), state.now));
+  return job ? reasonReader(state)(job) : null;
+}
+
+/** The live reason of a job (null when it does not wait). */
+export type ReasonReader = (job: JobState) => WaitReason | null;
+
+/**
+ * Live reasons for many jobs of one state (a page of a list): who holds each group's queue is
+ * worked out once per group, not once per job.
+ */
+export function reasonReader(state: State): ReasonReader {
+  const holds = new Map<string, QueueHolds>();
+  return (job) => {
+    if (!isPending(job.status)) return null;
+    const q = state.queues.get(job.group);
+    if (!q) return null;
+    let h = holds.get(job.group);
+    if (!h) {
+      h = queueHolds(state, q, poolOfGroup(state, job.group), state.now);
+      holds.set(job.group, h);
+    }
+    return waitReason(state, job, q.positionOf(job), h);
+  };
 }
 
 export interface JobFilter {

@@ -202,9 +202,12 @@ async function openEvents(url: string, token: string, lastEventId?: number) {
   };
 }
 
-const summary = (events: SseEvent[]) => events.map((e) => `${e.id}:${e.event}:${e.data.jobId ?? ''}`).join(' ');
+const summary = (events: SseEvent[]) => events.map((e) => `${e.id}:${e.event}:${nameOf(e.data.jobId) ?? ''}`).join(' ');
+/** A job's name from the id its events carry (`<group>/<name>`: names are scoped to the group). */
+const nameOf = (jobId: unknown): string => (typeof jobId === 'string' ? jobId.slice(jobId.lastIndexOf('/') + 1) : '');
+
 const has = (type: string, jobId: string) => (events: SseEvent[]) =>
-  events.some((e) => e.event === type && e.data.jobId === jobId);
+  events.some((e) => e.event === type && nameOf(e.data.jobId) === jobId);
 
 /** Wait until `check` passes (polling), for a state the runtime reaches on its own. */
 async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
@@ -307,17 +310,17 @@ describe('gpupool serve end to end', () => {
       alice('POST', '/api/v1/jobs', { jobId: 'train-1', kind: 'training', gpus: 2, expectedDuration: 1 }),
       201,
     );
-    expect(first).toMatchObject({ id: 'train-1', owner: 'alice', status: 'Starting' });
+    expect(first).toMatchObject({ id: 'ga/train-1', name: 'train-1', owner: 'alice', status: 'Starting' });
     await ok(alice('POST', '/api/v1/jobs', { jobId: 'nb-1', kind: 'notebook', gpus: 2 }), 201);
     // Submit until one waits.
     const waiting: string[] = [];
     for (let i = 2; waiting.length < 2 && i < 10; i++) {
       const job = await ok(alice('POST', '/api/v1/jobs', { jobId: `train-${i}`, kind: 'training', gpus: 2 }), 201);
-      if (job.status === 'WaitingForGPUs') waiting.push(job.id);
+      if (job.status === 'WaitingForGPUs') waiting.push(job.name);
     }
     expect(waiting).toEqual(['train-2', 'train-3']);
     expect((await ok(alice('GET', '/api/v1/jobs/train-2/explain'), 200)).reason.code).toBe('not-enough-free-gpus');
-    expect((await ok(alice('GET', '/api/v1/pools/pa/queue'), 200)).map((e: Json) => e.job.id)).toEqual(waiting);
+    expect((await ok(alice('GET', '/api/v1/pools/pa/queue'), 200)).map((e: Json) => e.job.name)).toEqual(waiting);
 
     const stream = await openEvents(served.url, tokens.alice);
     // Another group's work goes on meanwhile; alice's stream must not show it.
@@ -325,7 +328,7 @@ describe('gpupool serve end to end', () => {
 
     // train-1 completes through the runtime; the scheduler gives its GPUs to train-2, which starts.
     await stream.until(has('JobStarted', 'train-2'), 'JobStarted of train-2');
-    const order = stream.events.map((e) => `${e.event}:${e.data.jobId}`);
+    const order = stream.events.map((e) => `${e.event}:${nameOf(e.data.jobId)}`);
     expect(order.indexOf('JobCompleted:train-1')).toBeGreaterThanOrEqual(0);
     expect(order.indexOf('JobAllocated:train-2')).toBeGreaterThan(order.indexOf('JobCompleted:train-1'));
     expect(order.indexOf('JobStarted:train-2')).toBeGreaterThan(order.indexOf('JobAllocated:train-2'));
@@ -333,7 +336,8 @@ describe('gpupool serve end to end', () => {
     // Alice stops her notebook: once the runtime releases it, train-3 gets its GPUs.
     expect(await ok(alice('POST', '/api/v1/jobs/nb-1/stop'), 200)).toMatchObject({ status: 'Stopping' });
     await stream.until(has('JobAllocated', 'train-3'), 'JobAllocated of train-3');
-    const at = (type: string, jobId: string) => stream.events.findIndex((e) => e.event === type && e.data.jobId === jobId);
+    const at = (type: string, jobId: string) =>
+      stream.events.findIndex((e) => e.event === type && nameOf(e.data.jobId) === jobId);
     expect(at('JobStopped', 'nb-1')).toBeGreaterThanOrEqual(0);
     expect(at('JobAllocated', 'train-3')).toBeGreaterThan(at('JobStopped', 'nb-1'));
     expect((await ok(alice('GET', '/api/v1/jobs/train-3'), 200)).status).toMatch(/^(Starting|Running|Training)$/);
@@ -343,7 +347,7 @@ describe('gpupool serve end to end', () => {
     const ids = stream.events.map((e) => e.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(new Set(ids).size).toBe(ids.length);
-    expect(new Set(stream.events.map((e) => e.data.jobId))).toEqual(new Set(['train-1', 'train-2', 'train-3', 'nb-1']));
+    expect(new Set(stream.events.map((e) => nameOf(e.data.jobId)))).toEqual(new Set(['train-1', 'train-2', 'train-3', 'nb-1']));
     stream.close();
   });
 
@@ -386,8 +390,8 @@ describe('gpupool serve end to end', () => {
     expect(all.events.map((e) => e.id)).toEqual(Array.from({ length: last + 1 }, (_, i) => i));
     all.close();
     const visible = new Set(['a1', 'a2', 'b-shared', 'b-shared-2']);
-    const hers = all.events.filter((e) => visible.has(e.data.jobId));
-    expect(hers.some((e) => e.data.jobId === 'b-shared-2')).toBe(true);
+    const hers = all.events.filter((e) => visible.has(nameOf(e.data.jobId)));
+    expect(hers.some((e) => nameOf(e.data.jobId) === 'b-shared-2')).toBe(true);
 
     // Her first stream: all she may see up to n, nothing else.
     expect(first.events).toEqual(hers.filter((e) => e.id <= n));
@@ -395,14 +399,14 @@ describe('gpupool serve end to end', () => {
     // Resumed after n: exactly what came since, then live events follow without a gap.
     const resumed = await openEvents(served.url, tokens.alice, n);
     const missed = hers.filter((e) => e.id > n);
-    expect(missed.map((e) => e.data.jobId)).toEqual(expect.arrayContaining(['a2', 'b-shared', 'b-shared-2']));
+    expect(missed.map((e) => nameOf(e.data.jobId))).toEqual(expect.arrayContaining(['a2', 'b-shared', 'b-shared-2']));
     await resumed.until((es) => es.length >= missed.length, `${missed.length} missed events`);
     await ok(alice('POST', '/api/v1/jobs', { jobId: 'a3', kind: 'notebook', gpus: 0 }), 201);
     await resumed.until(has('JobSubmitted', 'a3'), 'JobSubmitted of a3');
-    const liveAt = resumed.events.findIndex((e) => e.event === 'JobSubmitted' && e.data.jobId === 'a3');
+    const liveAt = resumed.events.findIndex((e) => e.event === 'JobSubmitted' && nameOf(e.data.jobId) === 'a3');
     expect(resumed.events.slice(0, liveAt)).toEqual(missed);
     expect(resumed.events[liveAt]?.id).toBeGreaterThan(last);
-    expect(resumed.events.some((e) => !visible.has(e.data.jobId) && e.data.jobId !== 'a3')).toBe(false);
+    expect(resumed.events.some((e) => !visible.has(nameOf(e.data.jobId)) && nameOf(e.data.jobId) !== 'a3')).toBe(false);
     resumed.close();
 
     // A bad Last-Event-ID is a problem, not a stream.
@@ -453,16 +457,16 @@ describe('gpupool serve end to end', () => {
           body: JSON.stringify({ jobId, kind: 'notebook', gpus: 0 }),
         });
         // Looked up the moment the answer arrives: the job's events must already be committed.
-        const seen = committed.get(jobId)?.n;
+        const seen = committed.get(`ga/${jobId}`)?.n; // names are scoped to alice's group
         const body = (await res.json()) as Json;
-        return { status: res.status, seen, id: body.id };
+        return { status: res.status, seen, name: body.name };
       }),
     );
     const transactions = store.stats.transactions - before.transactions;
     reader.close();
     expect(answers.filter((a) => a.status !== 201)).toEqual([]);
     expect(answers.filter((a) => a.seen !== 1)).toEqual([]);
-    expect(answers.map((a) => a.id)).toEqual(Array.from({ length: 200 }, (_, i) => `burst-${i}`));
+    expect(answers.map((a) => a.name)).toEqual(Array.from({ length: 200 }, (_, i) => `burst-${i}`));
     expect(store.stats.appends - before.appends).toBe(transactions);
     expect(transactions, `${transactions} transactions for 200 submissions`).toBeLessThanOrEqual(20);
 
@@ -471,7 +475,7 @@ describe('gpupool serve end to end', () => {
     const again = new SqliteEventStore(file);
     try {
       const engine = await createEngine({ store: again });
-      for (let i = 0; i < 200; i++) expect(engine.job(`burst-${i}`)).toMatchObject({ owner: 'alice', status: 'Starting' });
+      for (let i = 0; i < 200; i++) expect(engine.job(`ga/burst-${i}`)).toMatchObject({ owner: 'alice', status: 'Starting' });
     } finally {
       await again.close();
     }
@@ -496,7 +500,7 @@ describe('gpupool serve end to end', () => {
       return out;
     };
     const before = await view(first.url);
-    expect(before['/api/v1/pools/pa/queue'].map((e: Json) => e.job.id)).toEqual(['r3']);
+    expect(before['/api/v1/pools/pa/queue'].map((e: Json) => e.job.name)).toEqual(['r3']);
     await stop(first);
 
     const second = await start({ store: file });
@@ -536,7 +540,7 @@ describe('gpupool serve end to end', () => {
     gated.release();
     const answer = await inFlight;
     expect(answer.status).toBe(201);
-    expect(answer.body).toMatchObject({ id: 'last', status: 'Starting' });
+    expect(answer.body).toMatchObject({ name: 'last', status: 'Starting' });
     // Its connection is not kept alive: the close does not wait out the keep-alive timeout.
     expect(answer.headers.get('connection')).toBe('close');
     await within(closing, 10_000, 'the close');
@@ -545,7 +549,7 @@ describe('gpupool serve end to end', () => {
 
     const again = new SqliteEventStore(file);
     try {
-      expect((await createEngine({ store: again })).job('last')).toMatchObject({ owner: 'alice' });
+      expect((await createEngine({ store: again })).job('ga/last')).toMatchObject({ owner: 'alice' });
     } finally {
       await again.close();
     }

@@ -177,6 +177,7 @@ const VALID_BODIES: Record<string, readonly Record<string, unknown>[]> = {
   'POST /api/v1/pools/:toPoolId/devices': [{ devices: ['n3/0'] }],
   'POST /api/v1/groups': [{ groupId: 'gc', name: 'group-c' }],
   'PUT /api/v1/groups/:groupId/pool': [{ poolId: 'pb' }],
+  'PUT /api/v1/groups/:groupId/limits': [{ maxUnfinishedJobs: 100, maxUnfinishedJobsPerUser: null }],
   'POST /api/v1/users': [{ userId: 'dave', name: 'Dave', role: 'data-scientist', groupId: 'ga' }],
   'PUT /api/v1/users/:userId/group': [{ groupId: 'gb' }],
   'POST /api/v1/users/:userId/tokens': [{ label: 'ci' }],
@@ -566,14 +567,17 @@ describe('cases the fuzzing found', () => {
     }
   });
 
-  it('a job whose id is longer than 100 characters (a name may have 253) can be read and stopped', async () => {
-    const id = 'j'.repeat(253);
-    const created = await send('alice', 'POST', '/api/v1/jobs', JSON.stringify({ jobId: id, kind: 'notebook', gpus: 1 }));
+  it('a job whose name is longer than 100 characters (a job id may have 253, the group’s included) can be read and stopped', async () => {
+    const name = 'j'.repeat(253 - 'ga/'.length);
+    const tooLong = await send('alice', 'POST', '/api/v1/jobs', JSON.stringify({ jobId: `${name}j`, kind: 'notebook', gpus: 1 }));
+    expect(tooLong.statusCode).toBe(400);
+    expect(JSON.parse(tooLong.body).errors[0].path).toBe('body.jobId');
+    const created = await send('alice', 'POST', '/api/v1/jobs', JSON.stringify({ jobId: name, kind: 'notebook', gpus: 1 }));
     expect(created.statusCode).toBe(201);
-    const location = created.headers.location as string;
-    expect((await send('alice', 'GET', location)).statusCode).toBe(200);
-    expect((await send('alice', 'GET', `${location}/explain`)).statusCode).toBe(200);
-    expect(JSON.parse((await send('alice', 'POST', `${location}/stop`)).body).status).toBe('Stopping');
+    const [path, query] = (created.headers.location as string).split('?');
+    expect((await send('alice', 'GET', `${path}?${query}`)).statusCode).toBe(200);
+    expect((await send('alice', 'GET', `${path}/explain?${query}`)).statusCode).toBe(200);
+    expect(JSON.parse((await send('alice', 'POST', `${path}/stop?${query}`)).body).status).toBe('Stopping');
   });
 
   it('what the router refuses is a problem too: a segment longer than any id (414), a malformed escape (400)', async () => {

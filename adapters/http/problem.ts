@@ -66,12 +66,14 @@ export function invalidInput(issues: readonly DecodeIssue[], detail?: string): P
 }
 
 /**
- * A command the core refused. A missing referenced entity is 404; every other refusal is a
- * conflict with the cluster's present state (409), as a person would see it: the request was
- * well-formed, the cluster said no.
+ * A command the core refused. A missing referenced entity is 404; a limit on unfinished jobs is
+ * 429 (the caller may try again once some end); every other refusal is a conflict with the
+ * cluster's present state (409), as a person would see it: the request was well-formed, the
+ * cluster said no.
  */
 export function rejected(r: Rejection): Problem {
-  const status = r.code === 'not-found' ? 404 : r.code === 'invalid-command' ? 400 : 409;
+  const status =
+    r.code === 'not-found' ? 404 : r.code === 'invalid-command' ? 400 : r.code === 'too-many-unfinished-jobs' ? 429 : 409;
   return problem(status, r.code, r.message, r.details ? { details: r.details } : {});
 }
 

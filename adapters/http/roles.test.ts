@@ -81,6 +81,8 @@ const TABLE: readonly Row[] = [
       { groupId: 'gc', name: 'group-c' }),
   row('PUT /api/v1/groups/:groupId/pool',               '/api/v1/groups/gb/pool',                    [200, 403, 403, 403, 401],
       { poolId: null }),
+  row('PUT /api/v1/groups/:groupId/limits',             '/api/v1/groups/ga/limits',                  [200, 403, 403, 403, 401],
+      { maxUnfinishedJobsPerUser: 50 }),
   row('DELETE /api/v1/groups/:groupId',                 '/api/v1/groups/gb',                         [204, 403, 403, 403, 401]),
   // users and tokens: operators only, but anyone may ask who they are
   row('GET /api/v1/me',                                 '/api/v1/me',                                ANY_USER),

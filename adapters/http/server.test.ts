@@ -17,8 +17,8 @@ describe('jobs', () => {
   it('a submission starts at once when the pool has the GPUs, and answers 201 with the job and its location', async () => {
     const r = await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'nb1', kind: 'notebook', gpus: 2 });
     expect(r.status).toBe(201);
-    expect(r.headers.location).toBe('/api/v1/jobs/nb1');
-    expect(r.body).toMatchObject({ id: 'nb1', owner: 'alice', group: 'ga', status: 'Starting', gpus: 2 });
+    expect(r.headers.location).toBe('/api/v1/jobs/nb1?group=ga');
+    expect(r.body).toMatchObject({ id: 'ga/nb1', name: 'nb1', owner: 'alice', group: 'ga', status: 'Starting', gpus: 2 });
     expect(r.body.allocation.pool).toBe('pa');
     expect(r.body).not.toHaveProperty('seq');
   });
@@ -31,7 +31,7 @@ describe('jobs', () => {
     expect(why.status).toBe(200);
     expect(why.body.reason.code).toBe('not-enough-free-gpus');
     const q = await f.call('alice', 'GET', '/api/v1/pools/pa/queue');
-    expect(q.body.map((e: { job: { id: string } }) => e.job.id)).toEqual(['b']);
+    expect(q.body.map((e: { job: { name: string } }) => e.job.name)).toEqual(['b']);
     expect(q.body[0].reason.code).toBe('not-enough-free-gpus');
     expect(q.body[0].job).not.toHaveProperty('reason'); // the entry's live reason, once
   });
@@ -46,7 +46,7 @@ describe('jobs', () => {
     const list = await f.call('alice', 'GET', '/api/v1/jobs');
     expect(list.body).toHaveLength(1);
     const fresh = await f.call('alice', 'POST', '/api/v1/jobs', { kind: 'notebook', gpus: 1 });
-    expect(fresh.body.id).toBe('job-1');
+    expect(fresh.body).toMatchObject({ id: 'ga/job-1', name: 'job-1' });
   });
 
   it('refuses an Idempotency-Key sent again with another request (422), changing nothing', async () => {
@@ -57,7 +57,7 @@ describe('jobs', () => {
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('idempotency-key-reused');
     expect(f.engine.revision).toBe(before);
-    expect(f.engine.job('x1')?.status).toBe('Starting');
+    expect(f.engine.job('ga/x1')?.status).toBe('Starting');
     // Another user's key of the same name is theirs alone.
     expect((await f.call('bob', 'POST', '/api/v1/jobs', { jobId: 'y1', kind: 'notebook', gpus: 1 }, key)).status).toBe(201);
     // A request refused by the cluster is not remembered: corrected, it runs under the same key.
@@ -83,7 +83,8 @@ describe('jobs', () => {
     await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'a', kind: 'training', gpus: 4, tags: ['bert'] });
     await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'b', kind: 'notebook', gpus: 1 });
     await f.call('admin', 'POST', '/api/v1/jobs', { jobId: 'c', kind: 'inference', gpus: 0, owner: 'bob' });
-    const ids = async (q: string) => (await f.call('admin', 'GET', `/api/v1/jobs?${q}`)).body.map((j: { id: string }) => j.id);
+    const ids = async (q: string) =>
+      (await f.call('admin', 'GET', `/api/v1/jobs?${q}`)).body.map((j: { name: string }) => j.name);
     expect(await ids('status=WaitingForGPUs')).toEqual(['b']);
     expect(await ids('status=Starting,WaitingForGPUs')).toEqual(['a', 'b', 'c']);
     expect(await ids('kind=training')).toEqual(['a']);
@@ -106,7 +107,7 @@ describe('jobs', () => {
     await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'a', kind: 'training', gpus: 1, tags: ['x'] });
     const r = await f.call('alice', 'POST', '/api/v1/jobs/a/clone', { jobId: 'a2' });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ id: 'a2', clonedFrom: 'a', tags: ['x'], owner: 'alice' });
+    expect(r.body).toMatchObject({ id: 'ga/a2', name: 'a2', clonedFrom: 'ga/a', tags: ['x'], owner: 'alice' });
   });
 });
 
@@ -241,10 +242,10 @@ describe('cluster resources', () => {
     await f.call('alice', 'POST', '/api/v1/jobs', { jobId: 'wait', kind: 'training', gpus: 1 });
     const refused = await f.call('admin', 'DELETE', '/api/v1/users/alice');
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ code: 'user-busy', details: { jobs: ['run', 'wait'] } });
+    expect(refused.body).toMatchObject({ code: 'user-busy', details: { jobs: ['ga/run', 'ga/wait'] } });
     expect((await f.call('admin', 'DELETE', '/api/v1/users/alice?stopJobs=maybe')).status).toBe(400);
     expect((await f.call('admin', 'DELETE', '/api/v1/users/alice?stopJobs=true')).status).toBe(204);
-    expect([f.engine.job('run')?.status, f.engine.job('wait')?.status]).toEqual(['Stopping', 'Stopped']);
+    expect([f.engine.job('ga/run')?.status, f.engine.job('ga/wait')?.status]).toEqual(['Stopping', 'Stopped']);
     expect(f.engine.current.users.has('alice')).toBe(false);
   });
 

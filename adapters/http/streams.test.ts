@@ -290,7 +290,7 @@ describe('streams follow access', () => {
     const stream = openStream(fx.tokens.alice);
     expect(await stream.opened).toBe(200);
     await fx.call('alice', 'POST', '/api/v1/jobs', { jobId: 'before', kind: 'notebook', gpus: 0 });
-    await stream.until((m) => m.some((e) => e.data?.jobId === 'before'), 'her job');
+    await stream.until((m) => m.some((e) => e.data?.jobId === 'ga/before'), 'her job');
     const tokenId = (await fx.call('admin', 'GET', '/api/v1/users/alice/tokens')).body[0].tokenId;
     expect((await fx.call('admin', 'DELETE', `/api/v1/users/alice/tokens/${tokenId}`)).status).toBe(204);
     await stream.untilEnded();

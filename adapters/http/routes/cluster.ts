@@ -23,9 +23,9 @@ import { forbidden, notFound, problem } from '../problem.js';
 import { tokenHolds } from '../tokens.js';
 import { jobView } from './jobs.js';
 
-/** A job in a queue answer: its stored reason gives way to the entry's live one. */
+/** A job in a queue answer: without a reason, since the entry carries the live one beside it. */
 function queuedJobView(job: Parameters<typeof jobView>[0]) {
-  const { reason: _stored, ...view } = jobView(job);
+  const { reason: _reason, ...view } = jobView(job, () => null);
   return view;
 }
 
@@ -332,6 +332,23 @@ export function clusterRoutes(ctx: HttpContext) {
         },
       },
       command('AssignPool', ['groupId'], (req) => groupOf(params(req).groupId)),
+    );
+    app.put(
+      '/groups/:groupId/limits',
+      {
+        config: operator,
+        schema: {
+          tags: ['groups'],
+          summary: 'Limit unfinished jobs: the group’s in all, and each of its users’ (null: no limit)',
+          description:
+            'A submission past a limit is refused with 429 `too-many-unfinished-jobs`. A user’s unfinished jobs are counted across groups.',
+          params: idParams('groupId'),
+          body: commandBody('ConfigureGroup', { path: ['groupId'] }),
+          headers: idempotencyHeader,
+          response: errors(400, 403, 404),
+        },
+      },
+      command('ConfigureGroup', ['groupId'], (req) => groupOf(params(req).groupId)),
     );
     app.delete(
       '/groups/:groupId',

@@ -2,12 +2,18 @@
  * Jobs: submit (every kind), list with filters and visibility, read with history, stop, clone
  * and rerun, and why a job waits. A data scientist works on their own jobs and sees what their
  * group shares; any other job answers 404, as if it did not exist.
+ *
+ * Names are scoped to the group, as Kubernetes scopes names to a namespace: two groups may both
+ * have a job named `nightly`, and neither learns of the other's. A job submitted here is the
+ * core's job `<group>/<name>` (its `id`, which events carry); URLs name it by its `name`, looked
+ * up in the caller's group unless `?group=` names another (see resolveJob).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandType } from '../../../core/commands.js';
-import { JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus } from '../../../core/model.js';
-import { explainJob, listJobs } from '../../../core/queries.js';
-import { canSeeJob, inVisibility, isOperator, type Visibility } from '../access.js';
+import { describeValue, Id, NAME_MAX_LENGTH } from '../../../core/codec.js';
+import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/model.js';
+import { type JobFilter, listJobs, type ReasonReader, reasonReader } from '../../../core/queries.js';
+import { canSeeJob, inVisibility, isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,
   bad,
@@ -21,11 +27,28 @@ import {
   stateFor,
 } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
-import { forbidden, invalidInput, notFound } from '../problem.js';
+import { forbidden, invalidInput, notFound, problem } from '../problem.js';
 
-/** A job as the API shows it: everything but the internal submission sequence number. */
-export function jobView(job: JobState): Omit<JobState, 'seq'> {
-  const { seq: _seq, ...view } = job;
+/** The core id of the job named `name` in `group`. */
+export const qualifiedJobId = (group: string, name: string): string => `${group}/${name}`;
+
+/** A job's name in its group: its id without the group's prefix (a job made in code may have none). */
+export function jobName(job: Pick<JobState, 'id' | 'group'>): string {
+  const prefix = `${job.group}/`;
+  return job.id.startsWith(prefix) ? job.id.slice(prefix.length) : job.id;
+}
+
+export type JobView = Omit<JobState, 'seq'> & { name: string };
+
+/**
+ * A job as the API shows it: everything but the internal submission sequence number, with its
+ * name, and for a waiting job its live reason (the stored one describes the moment it was first
+ * held back; pools change after).
+ */
+export function jobView(job: JobState, reasonOf: ReasonReader): JobView {
+  const { seq: _seq, ...rest } = job;
+  const view: JobView = { ...rest, name: jobName(job) };
+  if (isPending(job.status)) view.reason = reasonOf(job) ?? job.reason;
   return view;
 }
 
@@ -86,47 +109,46 @@ export function jobRoutes(ctx: HttpContext) {
   return async (app: FastifyInstance) => {
     const user = { access: 'user' as const };
 
-    /** The job if the caller may see it in `state`; else 404 either way. */
-    const visibleJob = (req: FastifyRequest, state: { jobs: ReadonlyMap<string, JobState> }, id: string) => {
-      const job = state.jobs.get(id);
-      return job && canSeeJob(req.principal, job) ? good(job) : bad<JobState>(notFound(`job '${id}'`));
-    };
-    /** The job may be changed by the caller: it is theirs, or they are an operator. */
-    const ownJob = (req: FastifyRequest, id: string): Result<JobState> => {
-      const job = visibleJob(req, ctx.engine.current, id);
+    /** The job the URL names, if the caller may see it in `state` (see resolveJob). */
+    const visibleJob = (req: FastifyRequest, state: Readonly<State>): Result<JobState> =>
+      resolveJob(req.principal, state, (req.params as { jobId: string }).jobId, groupQuery(req));
+    /** The job the URL names, if the caller may change it: it is theirs, or they are an operator. */
+    const ownJob = (req: FastifyRequest): Result<JobState> => {
+      const job = visibleJob(req, ctx.engine.current);
       if (!job.ok) return job;
       if (!isOperator(req.principal) && job.value.owner !== req.principal.userId) {
-        return bad(forbidden(`job '${id}' is ${job.value.owner}'s; you may stop and clone only your own jobs`));
+        return bad(forbidden(`job '${jobName(job.value)}' is ${job.value.owner}'s; you may stop and clone only your own jobs`));
       }
       return job;
     };
 
-    /** Run a job command (`path`: its fields the URL names); answer with the job (its `jobId`) after it. */
+    /** Run a job command; answer with the job (`jobId`, the core id) after it. */
     const runJobCommand = async (
       req: FastifyRequest,
       reply: FastifyReply,
-      command: Record<string, unknown> & { type: CommandType; jobId: unknown },
+      command: Record<string, unknown> & { type: CommandType; jobId: string },
       path: string[],
       status: number,
     ) => {
       const r = await runCommand(ctx, req, command.type, command, path);
       if (!r.ok) return answer(reply, r);
-      // The command decoded, so its job id is a name (until then it is whatever the body held).
-      const jobId = command.jobId as string;
       if (r.value.duplicate) reply.header('idempotent-replayed', 'true');
-      const job = ctx.engine.job(jobId);
-      if (status === 201) reply.header('location', `/api/v1/jobs/${encodeURIComponent(jobId)}`);
-      return answer(reply, job ? good(jobView(job)) : bad(notFound(`job '${jobId}'`)), status);
+      const state = ctx.engine.current;
+      const job = state.jobs.get(command.jobId);
+      if (job && status === 201) reply.header('location', jobLocation(job));
+      return answer(reply, job ? good(jobView(job, reasonReader(state))) : bad(notFound(`job '${command.jobId}'`)), status);
     };
 
     /**
-     * A new job's id: the body's, else one derived from the Idempotency-Key (so a retry names the
-     * same job), else a fresh one.
+     * A new job's core id: `<group>/<name>`, the name from the body, else one derived from the
+     * Idempotency-Key (so a retry names the same job), else a fresh one; the group is the owner's.
      */
-    const newJobId = (req: FastifyRequest, body: Record<string, unknown>) => {
-      if (body.jobId !== undefined) return body.jobId;
+    const newJobId = (req: FastifyRequest, body: Record<string, unknown>, owner: unknown): Result<string> => {
       const scope = idempotencyScope(req);
-      return scope.ok && scope.value !== undefined ? `job-${scope.value}` : ctx.newJobId();
+      const name =
+        body.jobId !== undefined ? body.jobId : scope.ok && scope.value !== undefined ? `job-${scope.value}` : ctx.newJobId();
+      const group = (typeof owner === 'string' && ctx.engine.current.users.get(owner)?.group) || req.principal.group;
+      return jobIdIn(group, name);
     };
 
     app.post(
@@ -150,8 +172,9 @@ export function jobRoutes(ctx: HttpContext) {
         if (owner !== req.principal.userId && !isOperator(req.principal)) {
           return answer(reply, bad(forbidden('you may submit jobs only for yourself')));
         }
-        const jobId = newJobId(req, body.value);
-        return runJobCommand(req, reply, { ...body.value, type: 'SubmitJob', jobId, owner }, [], 201);
+        const jobId = newJobId(req, body.value, owner);
+        if (!jobId.ok) return answer(reply, jobId);
+        return runJobCommand(req, reply, { ...body.value, type: 'SubmitJob', jobId: jobId.value, owner }, [], 201);
       },
     );
 
@@ -185,9 +208,10 @@ export function jobRoutes(ctx: HttpContext) {
         const s = await stateFor(ctx, req);
         if (!s.ok) return answer(reply, s);
         const { visibility, limit, offset, ...filter } = q.value;
-        const jobs = listJobs(s.value, filter).filter((j) => inVisibility(req.principal, j, visibility));
+        const jobs = visibleJobs(s.value, req.principal, visibility, filter);
         reply.header('x-total-count', String(jobs.length));
-        return answer(reply, good(jobs.slice(offset, offset + limit).map(jobView)));
+        const reasons = reasonReader(s.value);
+        return answer(reply, good(jobs.slice(offset, offset + limit).map((j) => jobView(j, reasons))));
       },
     );
 
@@ -204,8 +228,8 @@ export function jobRoutes(ctx: HttpContext) {
         },
       },
       reading(ctx, (state, req) => {
-        const job = visibleJob(req, state, (req.params as { jobId: string }).jobId);
-        return job.ok ? good(jobView(job.value)) : job;
+        const job = visibleJob(req, state);
+        return job.ok ? good(jobView(job.value, reasonReader(state))) : job;
       }),
     );
 
@@ -222,9 +246,10 @@ export function jobRoutes(ctx: HttpContext) {
         },
       },
       reading(ctx, (state, req) => {
-        const job = visibleJob(req, state, (req.params as { jobId: string }).jobId);
+        const job = visibleJob(req, state);
         if (!job.ok) return job;
-        return good({ jobId: job.value.id, status: job.value.status, reason: explainJob(state, job.value.id) });
+        const { id, group, status } = job.value;
+        return good({ jobId: id, name: jobName(job.value), group, status, reason: reasonReader(state)(job.value) });
       }),
     );
 
@@ -241,10 +266,9 @@ export function jobRoutes(ctx: HttpContext) {
         },
       },
       async (req, reply) => {
-        const jobId = (req.params as { jobId: string }).jobId;
-        const job = ownJob(req, jobId);
+        const job = ownJob(req);
         if (!job.ok) return answer(reply, job);
-        return runJobCommand(req, reply, { type: 'StopJob', jobId }, ['jobId'], 200);
+        return runJobCommand(req, reply, { type: 'StopJob', jobId: job.value.id }, ['jobId'], 200);
       },
     );
 
@@ -256,26 +280,139 @@ export function jobRoutes(ctx: HttpContext) {
           tags: ['jobs'],
           summary: 'Clone a job (rerun one that ended in Error): a new job with the same request',
           params: idParams('jobId'),
-          body: { type: 'object', properties: { jobId: { type: 'string', description: 'the new job’s id (default: fresh)' } } },
+          body: {
+            type: 'object',
+            properties: {
+              jobId: { type: 'string', description: 'the new job’s name (default: fresh)' },
+              gpuType: { type: 'string', description: 'run on this GPU type (default: the source’s, else the type it ran on)' },
+              gpus: { type: 'integer', minimum: 0, description: 'default: the source’s' },
+              workers: { type: 'integer', minimum: 1, description: 'default: the source’s' },
+            },
+          },
           headers: idempotencyHeader,
           response: errors(400, 403, 404, 409),
         },
       },
       async (req, reply) => {
-        const sourceJobId = (req.params as { jobId: string }).jobId;
-        const source = ownJob(req, sourceJobId);
+        const source = ownJob(req);
         if (!source.ok) return answer(reply, source);
         const body = bodyObject(req);
         if (!body.ok) return answer(reply, body);
-        const jobId = newJobId(req, body.value);
+        const owner = req.principal.userId;
+        const jobId = newJobId(req, body.value, owner);
+        if (!jobId.ok) return answer(reply, jobId);
+        const { gpuType, gpus, workers } = body.value;
+        const overrides = Object.fromEntries(Object.entries({ gpuType, gpus, workers }).filter(([, v]) => v !== undefined));
         return runJobCommand(
           req,
           reply,
-          { type: 'CloneJob', jobId, sourceJobId, owner: req.principal.userId },
+          { ...overrides, type: 'CloneJob', jobId: jobId.value, sourceJobId: source.value.id, owner },
           ['sourceJobId'],
           201,
         );
       },
     );
   };
+}
+
+/** Where a job is addressed: by its name, with its group. */
+export function jobLocation(job: Pick<JobState, 'id' | 'group'>): string {
+  return `/api/v1/jobs/${encodeURIComponent(jobName(job))}?group=${encodeURIComponent(job.group)}`;
+}
+
+function groupQuery(req: FastifyRequest): string | undefined {
+  const g = (req.query as Record<string, unknown> | undefined)?.group;
+  return typeof g === 'string' ? g : undefined;
+}
+
+const JOB_NAME = "a job name (well-formed Unicode without control, bidi-control or zero-width characters, and without '/')";
+
+/** The core id of a job named `name` in `group`, if the name is one (it cannot hold '/': names are path segments). */
+export function jobIdIn(group: string, name: unknown): Result<string> {
+  const longest = NAME_MAX_LENGTH - group.length - 1;
+  if (typeof name !== 'string' || !Id.is(name) || name.includes('/') || name.length > longest) {
+    return bad(
+      invalidInput([
+        {
+          path: 'body.jobId',
+          expected: `${JOB_NAME}, of at most ${Math.max(longest, 0)} characters in group '${group}'`,
+          actual: describeValue(name),
+        },
+      ]),
+    );
+  }
+  return good(qualifiedJobId(group, name));
+}
+
+/**
+ * The job a URL names, as the caller sees it: `name` in the group `?group=` names; else in the
+ * caller's group; else a job whose id is the name itself (one made in code, not scoped); else
+ * the one visible job of that name in any group (an operator's, or a data scientist's own in a
+ * group they left). Several such jobs are a 409 that names their groups; none is 404, whether it
+ * does not exist or the caller may not see it.
+ */
+export function resolveJob(p: Principal, state: Readonly<State>, name: string, group?: string): Result<JobState> {
+  const visible = (id: string) => {
+    const job = state.jobs.get(id);
+    return job !== undefined && canSeeJob(p, job) ? job : undefined;
+  };
+  const missing = bad<JobState>(notFound(`job '${name}'${group === undefined ? '' : ` in group '${group}'`}`));
+  if (group !== undefined) {
+    const job = visible(qualifiedJobId(group, name));
+    return job ? good(job) : missing;
+  }
+  const job = visible(qualifiedJobId(p.group, name)) ?? visible(name);
+  if (job) return good(job);
+  const found: JobState[] = [];
+  for (const g of state.jobsByGroup.keys()) {
+    const other = visible(qualifiedJobId(g, name));
+    if (other) found.push(other);
+  }
+  if (found.length === 1) return good(found[0] as JobState);
+  if (found.length === 0) return missing;
+  const groups = found.map((j) => j.group).sort();
+  return bad(
+    problem(
+      409,
+      'ambiguous-job-name',
+      `groups ${groups.map((g) => `'${g}'`).join(', ')} each have a job named '${name}': add ?group=`,
+      {
+        details: { groups },
+      },
+    ),
+  );
+}
+
+/**
+ * The jobs a caller may see that match the filter, in submission order. A data scientist's list
+ * walks only their own jobs and their group's (the core's indexes), so it costs what they can
+ * see, not what the cluster holds.
+ */
+export function visibleJobs(state: Readonly<State>, p: Principal, visibility: Visibility, filter: JobFilter): JobState[] {
+  if (isOperator(p) && visibility === 'all') return listJobs(state, filter);
+  const mine =
+    visibility === 'shared' || (filter.owner !== undefined && filter.owner !== p.userId)
+      ? []
+      : listJobs(state, { ...filter, owner: p.userId });
+  if (visibility === 'mine') return mine;
+  const shared = listJobs(state, { ...filter, group: p.group }).filter(
+    (j) => j.owner !== p.userId && inVisibility(p, j, 'shared'),
+  );
+  if (visibility === 'shared') return shared;
+  // Both lists are in submission order: merge them.
+  const out: JobState[] = [];
+  let i = 0;
+  let k = 0;
+  while (i < mine.length || k < shared.length) {
+    const a = mine[i];
+    const b = shared[k];
+    if (b === undefined || (a !== undefined && a.seq < b.seq)) {
+      out.push(a as JobState);
+      i++;
+    } else {
+      out.push(b);
+      k++;
+    }
+  }
+  return out;
 }

@@ -1,0 +1,170 @@
+/**
+ * Jobs over HTTP as tenants see them: names scoped to the group, ids a URL can carry, live
+ * reasons, limits on unfinished jobs, clone overrides, and lists that cost what the caller sees.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JobState, State } from '../../core/model.js';
+import type { Principal } from './access.js';
+import { visibleJobs } from './routes/jobs.js';
+import { type Fixture, fixture } from './test-support/fixture.js';
+
+let f: Fixture;
+beforeEach(async () => {
+  f = await fixture();
+});
+afterEach(async () => {
+  await f.close();
+});
+
+const submit = (who: 'alice' | 'bob' | 'carol' | 'admin', body: Record<string, unknown>) =>
+  f.call(who, 'POST', '/api/v1/jobs', { kind: 'notebook', gpus: 0, ...body });
+
+describe('names are scoped to the group', () => {
+  it('two groups may both have a job named nightly, and neither learns of the other’s', async () => {
+    const carols = await submit('carol', { jobId: 'nightly' });
+    expect(carols.status).toBe(201);
+    expect(carols.body).toMatchObject({ id: 'gb/nightly', name: 'nightly', group: 'gb' });
+    // Alice's group may use the name too: no 409 that would tell her group b has one.
+    const alices = await submit('alice', { jobId: 'nightly', shared: true });
+    expect(alices.status).toBe(201);
+    expect(alices.body).toMatchObject({ id: 'ga/nightly', owner: 'alice' });
+    // Each reads their own; carol cannot reach alice's by naming her group.
+    expect((await f.call('carol', 'GET', '/api/v1/jobs/nightly')).body.id).toBe('gb/nightly');
+    expect((await f.call('bob', 'GET', '/api/v1/jobs/nightly')).body.id).toBe('ga/nightly');
+    expect((await f.call('carol', 'GET', '/api/v1/jobs/nightly?group=ga')).status).toBe(404);
+    // A second nightly in the same group is refused as before.
+    expect((await submit('bob', { jobId: 'nightly' })).status).toBe(409);
+  });
+
+  it('an operator reaches a job by name across groups, and is asked to name the group when several have it', async () => {
+    await submit('carol', { jobId: 'only-b' });
+    expect((await f.call('admin', 'GET', '/api/v1/jobs/only-b')).body).toMatchObject({ id: 'gb/only-b' });
+    await submit('carol', { jobId: 'both' });
+    await submit('alice', { jobId: 'both' });
+    const ambiguous = await f.call('admin', 'GET', '/api/v1/jobs/both');
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body).toMatchObject({ code: 'ambiguous-job-name', details: { groups: ['ga', 'gb'] } });
+    expect((await f.call('admin', 'POST', '/api/v1/jobs/both/stop?group=gb')).body).toMatchObject({
+      id: 'gb/both',
+      status: 'Stopping',
+    });
+  });
+
+  it('an operator submitting for a data scientist names the job in the owner’s group', async () => {
+    const r = await submit('admin', { jobId: 'for-carol', owner: 'carol' });
+    expect(r.body).toMatchObject({ id: 'gb/for-carol', group: 'gb' });
+    expect(r.headers.location).toBe('/api/v1/jobs/for-carol?group=gb');
+    expect((await f.call('carol', 'GET', '/api/v1/jobs/for-carol')).status).toBe(200);
+  });
+
+  it('a data scientist still reaches their own job in a group they have left', async () => {
+    await submit('alice', { jobId: 'old' });
+    expect((await f.call('admin', 'PUT', '/api/v1/users/alice/group', { groupId: 'gb' })).status).toBe(200);
+    expect((await f.call('alice', 'GET', '/api/v1/jobs/old')).body).toMatchObject({ id: 'ga/old', group: 'ga' });
+  });
+
+  it('refuses a name with a slash, naming the field', async () => {
+    const r = await submit('alice', { jobId: 'a/b' });
+    expect(r.status).toBe(400);
+    expect(r.body.errors[0].path).toBe('body.jobId');
+  });
+});
+
+describe('ids a URL cannot carry', () => {
+  it.each([
+    ['a lone surrogate', '{"jobId":"nb\\ud800","kind":"notebook","gpus":4}'],
+    ['a C1 control', '{"jobId":"nb\\u0085","kind":"notebook","gpus":4}'],
+    ['DEL', '{"jobId":"nb\\u007f","kind":"notebook","gpus":4}'],
+    ['a bidi override', '{"jobId":"nb\\u202e","kind":"notebook","gpus":4}'],
+    ['a zero-width joiner', '{"jobId":"n\\u200db","kind":"notebook","gpus":4}'],
+  ])('refuses a job id with %s: 400 naming body.jobId, and nothing changes', async (_what, payload) => {
+    const before = f.engine.revision;
+    const r = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      headers: { authorization: `Bearer ${f.tokens.alice}`, 'content-type': 'application/json' },
+      payload,
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().errors[0].path).toBe('body.jobId');
+    expect(f.engine.revision).toBe(before);
+    expect(f.engine.jobs({ group: 'ga' })).toEqual([]);
+  });
+});
+
+describe('a waiting job shows its live reason wherever it is shown', () => {
+  it('the job, the list and explain agree, and follow the pool when it changes', async () => {
+    await submit('alice', { jobId: 'big', gpus: 4 });
+    await submit('alice', { jobId: 'w', gpus: 4 });
+    const codes = async () => [
+      (await f.call('alice', 'GET', '/api/v1/jobs/w')).body.reason.code,
+      (await f.call('alice', 'GET', '/api/v1/jobs?status=WaitingForGPUs')).body[0].reason.code,
+      (await f.call('alice', 'GET', '/api/v1/jobs/w/explain')).body.reason.code,
+    ];
+    expect(await codes()).toEqual(['not-enough-free-gpus', 'not-enough-free-gpus', 'not-enough-free-gpus']);
+    // The pool shrinks below the job's size: the stored reason is stale, the shown one is not.
+    const devices = f.engine.current.nodes.get('n1')?.devices ?? [];
+    const inPa = devices.filter((d) => f.engine.current.devices.get(d)?.pool === 'pa');
+    expect((await f.call('admin', 'POST', '/api/v1/pools/default/devices', { devices: inPa.slice(0, 2) })).status).toBe(200);
+    expect(f.engine.job('ga/w')?.reason?.code).toBe('not-enough-free-gpus');
+    expect(await codes()).toEqual(['never-fits', 'never-fits', 'never-fits']);
+  });
+});
+
+describe('limits on unfinished jobs', () => {
+  it('an operator sets them per group; a submission past one is 429 naming the limit', async () => {
+    const set = await f.call('admin', 'PUT', '/api/v1/groups/ga/limits', { maxUnfinishedJobsPerUser: 2 });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ maxUnfinishedJobsPerUser: 2, maxUnfinishedJobs: null });
+    expect((await submit('alice', { jobId: 'a1', gpus: 4 })).status).toBe(201);
+    expect((await submit('alice', { jobId: 'a2', gpus: 4 })).status).toBe(201);
+    const before = f.engine.revision;
+    const third = await submit('alice', { jobId: 'a3' });
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ code: 'too-many-unfinished-jobs', details: { scope: 'user', limit: 2 } });
+    expect(f.engine.revision).toBe(before);
+    expect((await submit('bob', { jobId: 'b1' })).status).toBe(201);
+    expect((await f.call('alice', 'PUT', '/api/v1/groups/ga/limits', { maxUnfinishedJobs: 1 })).status).toBe(403);
+  });
+});
+
+describe('clone and rerun', () => {
+  it('may change the GPU type, count and workers', async () => {
+    await submit('alice', { jobId: 'src', kind: 'training', gpus: 1 });
+    const r = await f.call('alice', 'POST', '/api/v1/jobs/src/clone', { jobId: 'bigger', gpus: 2, gpuType: 'A100' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ id: 'ga/bigger', gpus: 2, gpuType: 'A100', clonedFrom: 'ga/src' });
+  });
+});
+
+describe('a data scientist’s job list', () => {
+  it('walks only their own jobs and their group’s, never the whole cluster', async () => {
+    await submit('alice', { jobId: 'mine' });
+    await submit('bob', { jobId: 'shared', shared: true });
+    await submit('bob', { jobId: 'private' });
+    await submit('carol', { jobId: 'elsewhere', shared: true });
+    const state = f.engine.current as State;
+    // A state whose job map refuses to be walked whole: only lookups by id are allowed.
+    const guarded: State = {
+      ...state,
+      jobs: new Proxy(state.jobs, {
+        get(target, prop) {
+          if (prop === 'values' || prop === Symbol.iterator || prop === 'entries' || prop === 'forEach')
+            throw new Error('walked every job');
+          const v = Reflect.get(target, prop, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      }),
+    };
+    const alice: Principal = { userId: 'alice', role: 'data-scientist', group: 'ga', tokenId: 't' };
+    const names = (jobs: JobState[]) => jobs.map((j) => j.id);
+    expect(names(visibleJobs(guarded, alice, 'all', {}))).toEqual(['ga/mine', 'ga/shared']);
+    expect(names(visibleJobs(guarded, alice, 'mine', {}))).toEqual(['ga/mine']);
+    expect(names(visibleJobs(guarded, alice, 'shared', {}))).toEqual(['ga/shared']);
+    expect(names(visibleJobs(guarded, alice, 'all', { owner: 'bob' }))).toEqual(['ga/shared']);
+    // The route answers the same.
+    const listed = await f.call('alice', 'GET', '/api/v1/jobs');
+    expect(listed.body.map((j: { id: string }) => j.id)).toEqual(['ga/mine', 'ga/shared']);
+    expect(listed.headers['x-total-count']).toBe('2');
+  });
+});
