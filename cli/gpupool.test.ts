@@ -12,6 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { outputOf, servingUrl } from './test-support/serving.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TRACE = join(ROOT, 'simulations/fixtures/tiresias-60/trace.csv');
@@ -357,26 +358,19 @@ async function startServe(store: string, args: string[] = []): Promise<Server> {
     },
   );
   servers.add(child);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
+  const output = outputOf(child);
   const exited = once(child, 'exit');
-  const deadline = Date.now() + 30_000;
-  while (!/gpupool serving on (\S+)/.test(out)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const url = await servingUrl(child, output, 'serve');
   // The lines after it (the token) may arrive in a later chunk: wait until the output is quiet.
-  for (let seen = -1; seen !== out.length; ) {
-    seen = out.length;
+  for (let seen = -1; seen !== output().length; ) {
+    seen = output().length;
     await new Promise((r) => setTimeout(r, 150));
   }
-  const url = /gpupool serving on (\S+)/.exec(out)?.[1] as string;
   return {
     child,
-    output: () => out,
+    output,
     url,
-    token: /^ {2}(gpp_\S+)$/m.exec(out)?.[1],
+    token: /^ {2}(gpp_\S+)$/m.exec(output())?.[1],
     stop: async () => {
       child.kill('SIGINT');
       const [code] = await exited;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { outputOf, servingUrl } from './test-support/serving.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -76,29 +77,21 @@ describe('npm start', () => {
       detached: true,
       env: { ...process.env, GPUPOOL_STORE: join(dir, 'start.db'), GPUPOOL_PORT: '0' },
     });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const output = outputOf(child);
     const exited = once(child, 'exit');
-    const deadline = Date.now() + 30_000;
-    while (!/gpupool serving on (\S+)/.test(out)) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
-        throw new Error(`npm start did not serve:\n${out}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const url = /gpupool serving on (\S+)/.exec(out)?.[1] as string;
+    const url = await servingUrl(child, output, 'npm start', () => {
+      if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
+    });
     child.kill('SIGINT');
     const timeout = new Promise((_, reject) =>
-      setTimeout(() => reject(new Error(`npm start still running 15 s after SIGINT:\n${out}`)), 15_000),
+      setTimeout(() => reject(new Error(`npm start still running 15 s after SIGINT:\n${output()}`)), 15_000),
     );
     await Promise.race([exited, timeout]).catch((e) => {
       process.kill(-(child.pid as number), 'SIGKILL');
       throw e;
     });
     // The server itself heard it: it shut down gracefully, and nothing answers on its port.
-    expect(out).toContain('SIGINT: finishing requests in flight and flushing the store...');
+    expect(output()).toContain('SIGINT: finishing requests in flight and flushing the store...');
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 });
