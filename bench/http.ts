@@ -166,10 +166,10 @@ export async function httpRun(): Promise<HttpRun> {
     for (let i = 0; i < 8 + HTTP.waiting; i += 100) {
       await Promise.all(Array.from({ length: Math.min(100, 8 + HTTP.waiting - i) }, (_, k) => enqueue(i + k)));
     }
-    const line = await call(server.url, reader, 'GET', '/api/v1/pools/queue/queue');
+    const line = await call(server.url, reader, 'GET', '/api/v1/pools/queue/queue?limit=1000');
     if (line.length !== HTTP.waiting) throw new Error(`http bench: ${line.length} jobs wait, not ${HTTP.waiting}`);
     const readOptions = (duration: number): autocannon.Options => ({
-      url: `${server.url}/api/v1/pools/queue/queue`,
+      url: `${server.url}/api/v1/pools/queue/queue?limit=1000`,
       connections: HTTP.queueConnections,
       duration,
       headers: { authorization: `Bearer ${reader}` },
