@@ -4,6 +4,7 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import type { Result } from './result.js';
 
 /**
  * A refinement of unknown input checked by its `is` alone: it decodes a value to itself. It also
@@ -171,7 +172,8 @@ export function formatIssues(issues: DecodeIssue[]): string {
   return issues.map((i) => `${i.path}: expected ${i.expected}, got ${i.actual}`).join('; ');
 }
 
-export type Decoded<A> = { ok: true; value: A } | { ok: false; issues: DecodeIssue[] };
+/** A decoded value, or every issue found with the message that lists them. */
+export type Decoded<A> = Result<A, { readonly issues: DecodeIssue[]; readonly message: string }>;
 
 /** Decode or return the issues; never throws. */
 export function decodeWith<A>(codec: t.Decoder<unknown, A>, u: unknown, root: string): Decoded<A> {
@@ -187,7 +189,10 @@ export function decoderOf<A>(codec: t.Decoder<unknown, A>): (u: unknown, root: s
   return (u, root) => {
     if (unchanged(u)) return { ok: true, value: u as A };
     const r = codec.decode(u);
-    if (isLeft(r)) return { ok: false, issues: issuesOf(r.left, root) };
+    if (isLeft(r)) {
+      const issues = issuesOf(r.left, root);
+      return { ok: false, issues, message: formatIssues(issues) };
+    }
     return { ok: true, value: r.right };
   };
 }

@@ -5,7 +5,7 @@
  * its Clock when absent).
  */
 import * as t from 'io-ts';
-import type { DecodeIssue } from './codec.js';
+import type { Decoded } from './codec.js';
 import { decodeWith, formatIssues, Id, Int, Json, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from './codec.js';
 import { JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
 
@@ -97,7 +97,8 @@ export const COMMAND_TYPES = Object.keys(commandCodecs) as CommandType[];
 /** Largest tag field: tags joined by commas. */
 export const MAX_TAGS_LENGTH = 256;
 
-export type DecodeResult<A> = { ok: true; value: A } | { ok: false; issues: DecodeIssue[]; message: string };
+/** What decoding a command gives: the one decode result of the core (codec.ts). */
+export type DecodeResult<A> = Decoded<A>;
 
 /** Decode an untrusted command: dispatch on `type`, then decode with that command's codec. */
 export function decodeCommand(u: unknown): DecodeResult<Command> {
@@ -112,6 +113,5 @@ export function decodeCommand(u: unknown): DecodeResult<Command> {
     ];
     return { ok: false, issues, message: formatIssues(issues) };
   }
-  const r = decodeWith(commandCodecs[type as CommandType] as t.Decoder<unknown, Command>, u, type);
-  return r.ok ? r : { ...r, message: formatIssues(r.issues) };
+  return decodeWith(commandCodecs[type as CommandType] as t.Decoder<unknown, Command>, u, type);
 }

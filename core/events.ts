@@ -4,7 +4,6 @@
  * `commandId`. io-ts codecs decode every event read back from a store; the types come from them.
  */
 import * as t from 'io-ts';
-import type { DecodeIssue } from './codec.js';
 import {
   type Decoded,
   decoderOf,
@@ -141,7 +140,7 @@ export const EVENT_TYPES = Object.keys(eventCodecs) as EventType[];
 type Unstamped<E> = E extends unknown ? Omit<E, 'v' | 'at' | 'commandId' | 'fingerprint'> : never;
 export type EventBody = Unstamped<Event>;
 
-export type EventDecodeResult = { ok: true; value: Event } | { ok: false; issues: DecodeIssue[]; message: string };
+export type EventDecodeResult = Decoded<Event>;
 
 /** Decode an event read back from a store (JSON), naming the field path of any failure. */
 export function decodeEvent(u: unknown): EventDecodeResult {
@@ -152,8 +151,7 @@ export function decodeEvent(u: unknown): EventDecodeResult {
     ];
     return { ok: false, issues, message: formatIssues(issues) };
   }
-  const r = (decoders.get(type) as (u: unknown, root: string) => Decoded<Event>)(u, type);
-  return r.ok ? r : { ...r, message: formatIssues(r.issues) };
+  return (decoders.get(type) as (u: unknown, root: string) => Decoded<Event>)(u, type);
 }
 
 /** One decoder per event type, made once: decodeEvent runs for every event a replay reads. */

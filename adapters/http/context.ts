@@ -8,6 +8,7 @@ import type { CommandOutcome } from '../../core/batch.js';
 import { type DecodeIssue, describeValue } from '../../core/codec.js';
 import { type Command, type CommandType, decodeCommand } from '../../core/commands.js';
 import type { State } from '../../core/model.js';
+import type { Result as CoreResult } from '../../core/result.js';
 import { ConflictRetriesExhaustedError, type Engine } from '../../engine/engine.js';
 import type { Principal } from './access.js';
 import { IdempotencyKeys } from './idempotency.js';
@@ -33,7 +34,7 @@ declare module 'fastify' {
 }
 
 /** A value or the problem that stops the request. */
-export type Result<A> = { ok: true; value: A } | { ok: false; problem: Problem };
+export type Result<A> = CoreResult<A, { readonly problem: Problem }>;
 export const good = <A>(value: A): Result<A> => ({ ok: true, value });
 export const bad = <A = never>(p: Problem): Result<A> => ({ ok: false, problem: p });
 
