@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^gpupool\/sqlite$/, replacement: source('./adapters/sqlite/store.ts') },
       { find: /^gpupool\/eventstoredb$/, replacement: source('./adapters/eventstoredb/store.ts') },
       { find: /^gpupool\/http$/, replacement: source('./adapters/http/index.ts') },
+      { find: /^gpupool\/app$/, replacement: source('./app/index.ts') },
     ],
   },
   test: {

@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../../core/ports.js';
-import { createEngine } from '../../engine/engine.js';
-import { SqliteEventStore } from '../sqlite/store.js';
+import { SqliteEventStore } from '../adapters/sqlite/store.js';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../core/ports.js';
+import { createEngine } from '../engine/engine.js';
 import { type Served, type ServeOptions, serve } from './serve.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CLUSTER = join(dir, 'cluster.yaml');

@@ -15,46 +15,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { EventStore } from '../../core/ports.js';
-import { createEngine, type Engine } from '../../engine/engine.js';
-import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../memory/cluster-config.js';
-import { type RealtimeRuntime, startRealtimeRuntime } from '../memory/realtime-runtime.js';
-import { openStore } from '../open-store.js';
-import { SERVER_LEASE, SqliteEventStore, type StoreInUseError } from '../sqlite/store.js';
-import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
-import { createMetrics } from './metrics.js';
-import { buildServer } from './server.js';
-import { TokenRegistry, tokenHolds } from './tokens.js';
+import { createMetrics } from '../adapters/http/metrics.js';
+import { buildServer } from '../adapters/http/server.js';
+import { TokenRegistry, tokenHolds } from '../adapters/http/tokens.js';
+import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../adapters/inventory/cluster-file.js';
+import { type RealtimeRuntime, startRealtimeRuntime } from '../adapters/memory/realtime-runtime.js';
+import { openStore } from '../adapters/open-store.js';
+import { SERVER_LEASE, SqliteEventStore } from '../adapters/sqlite/store.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { BOOTSTRAP_OPERATOR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SNAPSHOT_EVERY, type ServeOptions } from './options.js';
 
-export const BOOTSTRAP_OPERATOR = 'admin';
-/**
- * A snapshot every this many events. Writing one holds the event loop while the whole state is
- * serialized, and the state grows with every job ever submitted (about 1 s for 500,000 jobs):
- * under a steady load of submissions (bench/http.ts) one every 10,000 events took a fifth of the
- * server's time. Start-up replays at most this many events after the latest snapshot, about half
- * a second on SQLite (bench: 0.49 s for 100,000 events).
- */
-export const DEFAULT_SNAPSHOT_EVERY = 100_000;
-
-export interface ServeOptions {
-  readonly port?: number;
-  readonly host?: string;
-  /** An event store spec (see open-store.ts), or a store already open. */
-  readonly store: string | EventStore;
-  /** Cluster config file (YAML or JSON); default the demo cluster. */
-  readonly cluster?: string;
-  readonly logLevel?: string;
-  /** Runtime timings (seconds); the demo defaults are in startRealtimeRuntime. */
-  readonly launchDelaySeconds?: number;
-  readonly stopDelaySeconds?: number;
-  /** Default DEFAULT_SNAPSHOT_EVERY. */
-  readonly snapshotEvery?: number;
-  /**
-   * Called if another server took the store's lease over (this one stalled past the lease's
-   * expiry): the store refuses every append from then on. By default the server closes.
-   */
-  readonly onLeaseLost?: (error: StoreInUseError) => void;
-}
+export type { ServeOptions } from './options.js';
 
 export interface Served {
   readonly app: FastifyInstance;
@@ -166,4 +137,27 @@ async function bootstrap(engine: Engine, tokens: TokenRegistry): Promise<{ userI
   if (user === undefined) throw new Error('bootstrap: the cluster has no operator');
   const { token } = await tokens.issue(user, 'bootstrap');
   return { userId: user.id, token };
+}
+
+/**
+ * Close the server on the first SIGINT or SIGTERM and end the process: exit 0 once it is closed
+ * (requests in flight answered, the store flushed), 1 if closing failed. A second signal while it
+ * closes is ignored: the close under way is what finishes the requests.
+ */
+export function closeOnSignals(served: Pick<Served, 'close'>, say: (line: string) => void): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: finishing requests in flight and flushing the store...`);
+    served.close().then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`gpupool: shutdown failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
 }

@@ -4,8 +4,9 @@
  * port 0 on loopback. It tells its parent the URL and the operator's token over IPC, and on
  * 'close' shuts down gracefully and reports the store's group-commit figures. Run by bench/http.ts.
  */
-import { serve } from '../adapters/http/serve.js';
+
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
+import { serve } from '../app/serve.js';
 
 const [file, cluster] = process.argv.slice(2) as [string, string];
 const store = new SqliteEventStore(file);

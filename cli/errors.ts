@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ExportError, ImportError } from '../adapters/events-io.js';
-import { ClusterConfigError } from '../adapters/memory/cluster-config.js';
+import { ClusterConfigError } from '../adapters/inventory/cluster-file.js';
 import { StoreNotFoundError } from '../adapters/open-store.js';
 import { StoreInUseError } from '../adapters/sqlite/store.js';
 import { CorruptEventError } from '../engine/engine.js';

@@ -3,9 +3,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { exportEvents, importEvents } from '../adapters/events-io.js';
-import { DEFAULT_HOST, DEFAULT_PORT } from '../adapters/http/defaults.js';
-import { DEMO_CLUSTER_CONFIG } from '../adapters/memory/cluster-config.js';
+import { DEMO_CLUSTER_CONFIG } from '../adapters/inventory/cluster-file.js';
 import { DEFAULT_STORE, isEventStoreDB, type OpenStoreOptions, openStore, storeSpec } from '../adapters/open-store.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../app/options.js';
 import { PLACEMENTS } from '../core/model.js';
 import type { EventStore } from '../core/ports.js';
 import { createEngine } from '../engine/engine.js';
@@ -106,7 +106,7 @@ program
   .action(async (opts) => {
     if (opts.cluster !== DEMO_CLUSTER_CONFIG) requireFile('--cluster', opts.cluster);
     // Loaded here: the server's libraries are not needed by the other commands.
-    const { serve } = await import('../adapters/http/serve.js');
+    const { closeOnSignals, serve } = await import('../app/serve.js');
     let running: { close(): Promise<void> } | undefined;
     const served = await serve({
       port: opts.port,
@@ -139,21 +139,7 @@ program
       out(`  export GPUPOOL_TOKEN=${served.bootstrapToken.token}`);
       out(`  curl -H "Authorization: Bearer $GPUPOOL_TOKEN" ${served.url}/api/v1/pools`);
     }
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      out(`${signal}: finishing requests in flight and flushing the store...`);
-      served.close().then(
-        () => process.exit(0),
-        (e) => {
-          process.stderr.write(`gpupool: shutdown failed: ${(e as Error).message}\n`);
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    closeOnSignals(served, out);
   });
 
 const events = program.command('events').description('move an event log between stores as JSON lines');

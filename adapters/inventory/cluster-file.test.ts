@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../engine/engine.js';
+import { InMemoryEventStore } from '../memory/store.js';
 import {
   applyClusterConfig,
   type ClusterConfig,
@@ -15,8 +16,7 @@ import {
   DEMO_CLUSTER_CONFIG,
   loadClusterConfig,
   parseClusterConfig,
-} from './cluster-config.js';
-import { InMemoryEventStore } from './store.js';
+} from './cluster-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-cluster-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
