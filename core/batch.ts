@@ -20,6 +20,7 @@ import { fingerprintOf } from './idempotency.js';
 import type { State } from './model.js';
 import { type Rejection, reject } from './rejection.js';
 import { schedule } from './scheduler/pass.js';
+import { groupsDueAt } from './scheduler/timers.js';
 import { groupsTouchedBy } from './scheduler/triggers.js';
 
 export type CommandOutcome =
@@ -50,12 +51,14 @@ export function stamp(body: EventBody, at: number, commandId?: string): Event {
 /**
  * Decide and fold a batch into `state` (in place) and return what happened. `at` is the batch's
  * time; a command's own `at` overrides it for that command's events. The scheduler runs at the
- * latest time seen.
+ * latest time seen, over the groups the events touched and those whose maximum-wait deadline fell
+ * since the last event (a `Tick` is a batch of only that).
  */
 export function runBatch(state: State, commands: readonly Command[], at: number): BatchResult {
   const outcomes: CommandOutcome[] = [];
   const events: Event[] = [];
   const touched = new Set<string>();
+  const since = state.now;
   let now = Math.max(at, state.now);
   const fold = (e: Event) => {
     evolve(state, e);
@@ -93,6 +96,9 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
     for (const e of mine) fold(e);
     outcomes.push({ ok: true, duplicate: false, events: mine });
   }
+  // Time's own trigger, in every batch, not only in Ticks: a batch that comes before the host's
+  // wake-up (or at its instant) must not pass a deadline by without the group's pass.
+  groupsDueAt(state, since, now, touched);
   if (touched.size > 0) schedule(state, touched, now, (body) => fold(stamp(body, now, undefined)));
   return { outcomes, events };
 }
@@ -109,7 +115,7 @@ const reused = (commandId: string): Rejection =>
  * Why a command does not satisfy its codec, or null when it does. The type guard is checked first
  * (no allocation); only a command that fails it is decoded again, for the message naming the field.
  */
-function invalidCommand(command: Command): Rejection | null {
+export function invalidCommand(command: Command): Rejection | null {
   const codec = (commandCodecs as Record<string, { is: (u: unknown) => boolean }>)[
     (command as { type?: unknown }).type as string
   ];

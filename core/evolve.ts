@@ -5,8 +5,8 @@
  * unfinished jobs) in step.
  */
 import { emptyCapacity, forgetDevicesOf, refreshNode } from './capacity.js';
+import { foldEnvelope } from './decider.js';
 import type { Event, EventOf } from './events.js';
-import { COMMAND_ID_WINDOW, type RememberedCommand } from './idempotency.js';
 import {
   activeStatusOf,
   DEFAULT_GROUP_ID,
@@ -65,28 +65,9 @@ export function initialState(): State {
 export const deviceId = (nodeId: string, index: number): string => `${nodeId}/${index}`;
 
 export function evolve(state: State, event: Event): State {
-  state.revision += 1;
-  if (event.at > state.now) state.now = event.at;
-  if (event.commandId !== undefined) remember(state, event.commandId, event.fingerprint);
+  foldEnvelope(state, event);
   handlers[event.type](state, event as never);
   return state;
-}
-
-/**
- * Remember a command id (idempotency.ts): the revisions of its events and its fingerprint, in a
- * window of the COMMAND_ID_WINDOW most recent ids. A Map iterates in insertion order, so the
- * oldest id is the first key; a snapshot keeps that order.
- */
-function remember(state: State, commandId: string, fingerprint: string | undefined): void {
-  const seen = state.commands.get(commandId);
-  if (seen) {
-    seen.last = state.revision;
-    return;
-  }
-  const entry: RememberedCommand = { first: state.revision, last: state.revision };
-  if (fingerprint !== undefined) entry.fingerprint = fingerprint;
-  state.commands.set(commandId, entry);
-  if (state.commands.size > COMMAND_ID_WINDOW) state.commands.delete(state.commands.keys().next().value as string);
 }
 
 /** Add a job to the lists of its group and of its owner (in submission order). */

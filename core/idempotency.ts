@@ -10,7 +10,7 @@
  * does not grow with every command ever sent, and the window is the same after a replay, since
  * it is a pure function of the log. A retry older than the window runs again.
  */
-import type { Command } from './commands.js';
+import type { CommandEnvelope } from './decider.js';
 
 /** How many of the most recent command ids the state remembers. */
 export const COMMAND_ID_WINDOW = 100_000;
@@ -28,7 +28,7 @@ export interface RememberedCommand {
  * A stable fingerprint of what a command asks for: its fields but `commandId` and `at`, keys in
  * sorted order, hashed (two 32-bit FNV-1a lanes, 16 hex digits). Pure and deterministic.
  */
-export function fingerprintOf(command: Command): string {
+export function fingerprintOf(command: CommandEnvelope): string {
   const text = canonicalJson(command, true);
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ text.length;

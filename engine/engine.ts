@@ -1,17 +1,26 @@
 /**
- * The engine: the core put to work over an event store. It loads the state by replaying the
- * cluster stream, runs commands in batches (decide, fold, one scheduling pass), appends the
- * batch's events with the expected revision, notifies subscribers, and answers queries.
+ * The engine: a decider (core/decider.ts) put to work over an event store. One engine serves every
+ * context: it loads a decider's state from its stream (the latest snapshot, then the events after
+ * it), runs commands in batches (the decider's own batch, or runDeciderBatch), appends the batch's
+ * events with the expected revision, notifies subscribers, and rebuilds past states. `Engine` is
+ * the cluster's: the same engine over the cluster decider, with the cluster's queries.
  *
  * Commands that arrive while a batch is being written are gathered into the next batch (group
  * commit): one append for all of them. If another writer moved the stream on (a revision
  * conflict), the engine catches up from the store and decides the batch again.
  */
 import { randomUUID } from 'node:crypto';
-import { type BatchResult, type CommandOutcome, runBatch } from '../core/batch.js';
-import { type Command, decodeCommand } from '../core/commands.js';
-import { decodeEvent, type Event } from '../core/events.js';
-import { evolve, initialState } from '../core/evolve.js';
+import { clusterDecider } from '../core/cluster-decider.js';
+import type { Command } from '../core/commands.js';
+import {
+  type CommandEnvelope,
+  type CommandOutcome,
+  type Decider,
+  type DeciderState,
+  type EventEnvelope,
+  runDeciderBatch,
+} from '../core/decider.js';
+import type { Event } from '../core/events.js';
 import type { JobState, State, WaitReason } from '../core/model.js';
 import type { Clock, EventStore, IdGenerator, NewEvent } from '../core/ports.js';
 import {
@@ -27,7 +36,6 @@ import {
   type QueuedJob,
 } from '../core/queries.js';
 import { reject } from '../core/rejection.js';
-import { fromSnapshot, STATE_SCHEMA_VERSION, toSnapshot } from '../core/snapshot.js';
 
 export const CLUSTER_STREAM = 'cluster';
 
@@ -89,18 +97,24 @@ export interface EngineObserver {
 }
 
 /** A stored event of the engine's stream, decoded. */
-export interface StoredEvent {
+export interface StoredEvent<E = Event> {
   readonly revision: number;
-  readonly event: Event;
+  readonly event: E;
 }
 
-export interface Appended {
-  readonly events: readonly Event[];
+export interface Appended<E = Event> {
+  readonly events: readonly E[];
   /** Revision of the first of `events`. */
   readonly firstRevision: number;
 }
 
-export type EngineListener = (appended: Appended) => void;
+export type EngineListener<E = Event> = (appended: Appended<E>) => void;
+
+/** What a batch answers: each command's outcome, and every event the batch appended. */
+export interface BatchOutcome<E> {
+  readonly outcomes: CommandOutcome<E>[];
+  readonly events: E[];
+}
 
 /** Thrown (as a rejected promise) when a stored event does not decode: start-up stops there. */
 export class CorruptEventError extends Error {
@@ -121,12 +135,12 @@ export class ConflictRetriesExhaustedError extends Error {
   }
 }
 
-interface Unit {
-  commands: Command[];
+interface Unit<C, E> {
+  commands: C[];
   at: number | undefined;
   /** An explicit batch is never merged with other units: it is one instant of its own. */
   explicit: boolean;
-  resolve: (r: BatchResult) => void;
+  resolve: (r: BatchOutcome<E>) => void;
   reject: (e: unknown) => void;
 }
 
@@ -138,15 +152,15 @@ const PAST_STATES = 4;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export class Engine {
-  private state: State = initialState();
+export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S extends DeciderState> {
+  protected state: S;
   private readonly store: EventStore;
   private readonly clock: Clock;
   private readonly ids: IdGenerator;
   readonly stream: string;
   private readonly maxConflictRetries: number;
-  private readonly listeners = new Set<EngineListener>();
-  private readonly pending: Unit[] = [];
+  private readonly listeners = new Set<EngineListener<E>>();
+  private readonly pending: Unit<C, E>[] = [];
   private draining = false;
   private readonly snapshotEvery: number;
   private readonly observer: EngineObserver | undefined;
@@ -158,9 +172,13 @@ export class Engine {
    */
   private stale = false;
   /** Past states rebuilt lately, by revision, oldest read first (see stateAt). */
-  private readonly past = new Map<number, Promise<State>>();
+  private readonly past = new Map<number, Promise<S>>();
 
-  constructor(options: EngineOptions) {
+  constructor(
+    readonly decider: Decider<C, E, S>,
+    options: EngineOptions,
+  ) {
+    this.state = decider.initialState();
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? uuidSequence();
@@ -181,27 +199,29 @@ export class Engine {
    * snapshot that does not restore (corrupt, or not what it claims) is ignored, never trusted:
    * replaying from the start costs time, not correctness.
    */
-  private async latestSnapshot(): Promise<State> {
-    if (this.snapshotEvery <= 0) return initialState();
-    const snap = await this.store.readSnapshot(this.stream, STATE_SCHEMA_VERSION);
-    if (!snap || snap.schemaVersion !== STATE_SCHEMA_VERSION) return initialState();
+  private async latestSnapshot(): Promise<S> {
+    const snapshots = this.decider.snapshots;
+    if (this.snapshotEvery <= 0 || !snapshots) return this.decider.initialState();
+    const snap = await this.store.readSnapshot(this.stream, snapshots.schemaVersion);
+    if (!snap || snap.schemaVersion !== snapshots.schemaVersion) return this.decider.initialState();
     try {
-      const state = fromSnapshot(snap.state);
-      return state.revision === Number(snap.revision) ? state : initialState();
+      const state = snapshots.fromSnapshot(snap.state);
+      return state.revision === Number(snap.revision) ? state : this.decider.initialState();
     } catch {
-      return initialState();
+      return this.decider.initialState();
     }
   }
 
   /** Write a snapshot when the batch just appended crossed a multiple of `snapshotEvery`. */
   private async maybeSnapshot(before: number): Promise<void> {
     const every = this.snapshotEvery;
-    if (every <= 0 || Math.floor((this.state.revision + 1) / every) === Math.floor((before + 1) / every)) return;
+    const snapshots = this.decider.snapshots;
+    if (!snapshots || every <= 0 || Math.floor((this.state.revision + 1) / every) === Math.floor((before + 1) / every)) return;
     try {
       await this.store.writeSnapshot(this.stream, {
         revision: BigInt(this.state.revision),
-        schemaVersion: STATE_SCHEMA_VERSION,
-        state: toSnapshot(this.state),
+        schemaVersion: snapshots.schemaVersion,
+        state: snapshots.toSnapshot(this.state),
       });
     } catch {
       // A snapshot is an optimisation: failing to write one loses nothing, start-up replays more.
@@ -215,8 +235,10 @@ export class Engine {
     this.durable = this.state.revision;
   }
 
-  private async replayUpTo(revision: number, into: State): Promise<State> {
-    for await (const page of this.pages(into.revision + 1, revision)) for (const e of page) evolve(into, e.event);
+  private async replayUpTo(revision: number, from: S): Promise<S> {
+    let into = from;
+    const decider = this.decider;
+    for await (const page of this.pages(into.revision + 1, revision)) for (const e of page) into = decider.evolve(into, e.event);
     return into;
   }
 
@@ -224,15 +246,15 @@ export class Engine {
    * The stream's events from revision `from` up to `to` (inclusive), decoded, page by page. A
    * stored event that does not decode stops the read with CorruptEventError.
    */
-  private async *pages(from: number, to = Number.POSITIVE_INFINITY): AsyncGenerator<StoredEvent[]> {
+  private async *pages(from: number, to = Number.POSITIVE_INFINITY): AsyncGenerator<StoredEvent<E>[]> {
     let next = BigInt(from);
     const last = BigInt(Math.min(to, Number.MAX_SAFE_INTEGER));
     while (next <= last) {
       const rows = await this.store.read(this.stream, { from: next, maxCount: PAGE });
-      const page: StoredEvent[] = [];
+      const page: StoredEvent<E>[] = [];
       for (const r of rows) {
         if (r.revision > last) break;
-        const decoded = decodeEvent(r.data);
+        const decoded = this.decider.decodeEvent(r.data);
         if (!decoded.ok) throw new CorruptEventError(this.stream, r.revision, decoded.message);
         page.push({ revision: Number(r.revision), event: decoded.value });
       }
@@ -243,8 +265,8 @@ export class Engine {
   }
 
   /** Stored events from revision `from` (inclusive), at most `maxCount`, decoded: an event feed's history. */
-  async eventsFrom(from: number, maxCount = PAGE): Promise<StoredEvent[]> {
-    const out: StoredEvent[] = [];
+  async eventsFrom(from: number, maxCount = PAGE): Promise<StoredEvent<E>[]> {
+    const out: StoredEvent<E>[] = [];
     for await (const page of this.pages(Math.max(0, from), Math.max(0, from) + maxCount - 1)) out.push(...page);
     return out;
   }
@@ -266,7 +288,7 @@ export class Engine {
   }
 
   /** The current state. Read it, never change it: the engine owns it. */
-  get current(): Readonly<State> {
+  get current(): Readonly<S> {
     return this.state;
   }
 
@@ -284,14 +306,14 @@ export class Engine {
   }
 
   /** Run one command; concurrent calls are gathered into one batch and one append. */
-  async execute(command: Command): Promise<CommandOutcome> {
+  async execute(command: C): Promise<CommandOutcome<E>> {
     const r = await this.enqueue([command], undefined, false);
-    return r.outcomes[0] as CommandOutcome;
+    return r.outcomes[0] as CommandOutcome<E>;
   }
 
   /** Decode an untrusted command first; a command that does not decode is rejected, naming the field. */
-  async executeUnknown(input: unknown): Promise<CommandOutcome> {
-    const decoded = decodeCommand(input);
+  async executeUnknown(input: unknown): Promise<CommandOutcome<E>> {
+    const decoded = this.decider.decodeCommand(input);
     if (!decoded.ok) {
       return { ok: false, rejection: reject('invalid-command', decoded.message, { issues: decoded.issues }) };
     }
@@ -299,7 +321,7 @@ export class Engine {
   }
 
   /** Run commands as one batch of one instant (`at`, default the clock): one scheduling pass. */
-  async executeBatch(commands: readonly Command[], options: { at?: number } = {}): Promise<BatchResult> {
+  async executeBatch(commands: readonly C[], options: { at?: number } = {}): Promise<BatchOutcome<E>> {
     if (this.draining || this.pending.length > 0) return this.enqueue([...commands], options.at, true);
     // Nothing in flight: decide and write it at once, without a trip through the queue. A
     // simulation sends hundreds of thousands of batches one after another; the queue's promise,
@@ -313,8 +335,8 @@ export class Engine {
     }
   }
 
-  private enqueue(commands: Command[], at: number | undefined, explicit: boolean): Promise<BatchResult> {
-    return new Promise<BatchResult>((resolve, reject) => {
+  private enqueue(commands: C[], at: number | undefined, explicit: boolean): Promise<BatchOutcome<E>> {
+    return new Promise<BatchOutcome<E>>((resolve, reject) => {
       this.pending.push({ commands, at, explicit, resolve, reject });
       void this.drain();
     });
@@ -329,7 +351,7 @@ export class Engine {
         try {
           const results = await this.commit(units);
           units.forEach((u, i) => {
-            u.resolve(results[i] as BatchResult);
+            u.resolve(results[i] as BatchOutcome<E>);
           });
         } catch (e) {
           for (const u of units) u.reject(e);
@@ -341,32 +363,36 @@ export class Engine {
   }
 
   /** An explicit batch alone, or every waiting single command together. */
-  private takeBatch(): Unit[] {
-    const first = this.pending[0] as Unit;
+  private takeBatch(): Unit<C, E>[] {
+    const first = this.pending[0] as Unit<C, E>;
     if (first.explicit) return this.pending.splice(0, 1);
     let n = 0;
-    while (n < this.pending.length && !(this.pending[n] as Unit).explicit) n++;
+    while (n < this.pending.length && !(this.pending[n] as Unit<C, E>).explicit) n++;
     return this.pending.splice(0, n);
   }
 
-  private async commit(units: Unit[]): Promise<BatchResult[]> {
-    const commands = units.length === 1 ? (units[0] as Unit).commands : units.flatMap((u) => u.commands);
+  private async commit(units: Unit<C, E>[]): Promise<BatchOutcome<E>[]> {
+    const commands = units.length === 1 ? (units[0] as Unit<C, E>).commands : units.flatMap((u) => u.commands);
     return split(units, await this.decideAndAppend(commands, units[0]?.at ?? this.clock.now()));
   }
 
   /** One batch: decide and fold, append with the expected revision, retry after conflicts. */
-  private async decideAndAppend(commands: readonly Command[], at: number): Promise<BatchResult> {
+  private async decideAndAppend(commands: readonly C[], at: number): Promise<BatchOutcome<E>> {
     if (this.stale) await this.rebuild();
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       const before = this.state.revision;
       const t0 = this.observer ? performance.now() : 0;
-      const batch = runBatch(this.state, commands, at);
+      const batch = this.decider.runBatch
+        ? this.decider.runBatch(this.state, commands, at)
+        : runDeciderBatch(this.decider, this.state, commands, at);
+      this.state = batch.state;
       this.observer?.decided?.((performance.now() - t0) / 1000, commands.length, batch.events.length);
-      if (batch.events.length === 0) return batch;
+      const result: BatchOutcome<E> = { outcomes: batch.outcomes, events: batch.events };
+      if (batch.events.length === 0) return result;
       // Ids fixed once per decided batch: a retried append of the same events cannot duplicate.
       const newEvents: NewEvent[] = new Array(batch.events.length);
       for (let i = 0; i < batch.events.length; i++) {
-        const e = batch.events[i] as Event;
+        const e = batch.events[i] as E;
         newEvents[i] = { id: this.ids.next(), type: e.type, data: e };
       }
       const expected = before < 0 ? ('no_stream' as const) : BigInt(before);
@@ -393,7 +419,7 @@ export class Engine {
         this.durable = this.state.revision;
         if (this.listeners.size > 0) this.notify({ events: batch.events, firstRevision: before + 1 });
         if (this.snapshotEvery > 0) await this.maybeSnapshot(before);
-        return batch;
+        return result;
       }
       // Someone else wrote first: rebuild from the store and decide again.
       await this.rebuild();
@@ -409,12 +435,12 @@ export class Engine {
   }
 
   /** Listen to every appended batch; returns the way to stop. */
-  subscribe(listener: EngineListener): () => void {
+  subscribe(listener: EngineListener<E>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private notify(appended: Appended): void {
+  private notify(appended: Appended<E>): void {
     for (const l of this.listeners) {
       try {
         l(appended);
@@ -422,6 +448,71 @@ export class Engine {
         // A listener's failure is its own; the batch is durable and the engine goes on.
       }
     }
+  }
+
+  /**
+   * The state as it was right after the event at `revision` (time travel), rebuilt from the store:
+   * from the latest snapshot when it is not past `revision`, else from the start. The rebuild
+   * folds a slice of events per turn of the event loop, so a read of the past does not hold up
+   * everything else. The last few past states read are kept (the log up to a durable revision
+   * never changes), and concurrent reads of one revision share one rebuild: the state handed back
+   * may be shared, so read it, never change it.
+   */
+  async stateAt(revision: number): Promise<Readonly<S>> {
+    // Past the durable revision the store may not hold the events yet (or another writer's may
+    // come): rebuilt each time, never kept.
+    if (revision > this.durable) return this.rebuildPast(revision);
+    const key = Math.max(-1, revision);
+    let state = this.past.get(key);
+    if (state) {
+      this.past.delete(key); // most recently read last
+    } else {
+      state = this.rebuildPast(key);
+      state.catch(() => {
+        if (this.past.get(key) === state) this.past.delete(key);
+      });
+    }
+    this.past.set(key, state);
+    while (this.past.size > PAST_STATES) this.past.delete(this.past.keys().next().value as number);
+    return state;
+  }
+
+  private async rebuildPast(revision: number): Promise<S> {
+    const snapshot = await this.latestSnapshot();
+    let into = snapshot.revision <= revision ? snapshot : this.decider.initialState();
+    const decider = this.decider;
+    for await (const page of this.pages(into.revision + 1, revision)) {
+      for (let i = 0; i < page.length; i += PAST_SLICE) {
+        const end = Math.min(page.length, i + PAST_SLICE);
+        for (let j = i; j < end; j++) into = decider.evolve(into, (page[j] as StoredEvent<E>).event);
+        await nextTurn();
+      }
+    }
+    return into;
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}
+
+function split<C, E>(units: Unit<C, E>[], batch: BatchOutcome<E>): BatchOutcome<E>[] {
+  if (units.length === 1) return [batch];
+  let i = 0;
+  return units.map((u) => {
+    const outcomes = batch.outcomes.slice(i, i + u.commands.length);
+    i += u.commands.length;
+    return { outcomes, events: batch.events };
+  });
+}
+
+/**
+ * The cluster's engine: the engine over the cluster decider, with the cluster's queries. Its
+ * stream is `cluster` unless told otherwise.
+ */
+export class Engine extends DeciderEngine<Command, Event, State> {
+  constructor(options: EngineOptions) {
+    super(clusterDecider, { ...options, stream: options.stream ?? CLUSTER_STREAM });
   }
 
   // -- queries ---------------------------------------------------------------------------------
@@ -447,64 +538,20 @@ export class Engine {
   explain(jobId: string): WaitReason | null {
     return explainJob(this.state, jobId);
   }
-
-  /**
-   * The state as it was right after the event at `revision` (time travel), rebuilt from the store:
-   * from the latest snapshot when it is not past `revision`, else from the start. The rebuild
-   * folds a slice of events per turn of the event loop, so a read of the past does not hold up
-   * everything else. The last few past states read are kept (the log up to a durable revision
-   * never changes), and concurrent reads of one revision share one rebuild: the state handed back
-   * may be shared, so read it, never change it.
-   */
-  async stateAt(revision: number): Promise<Readonly<State>> {
-    // Past the durable revision the store may not hold the events yet (or another writer's may
-    // come): rebuilt each time, never kept.
-    if (revision > this.durable) return this.rebuildPast(revision);
-    const key = Math.max(-1, revision);
-    let state = this.past.get(key);
-    if (state) {
-      this.past.delete(key); // most recently read last
-    } else {
-      state = this.rebuildPast(key);
-      state.catch(() => {
-        if (this.past.get(key) === state) this.past.delete(key);
-      });
-    }
-    this.past.set(key, state);
-    while (this.past.size > PAST_STATES) this.past.delete(this.past.keys().next().value as number);
-    return state;
-  }
-
-  private async rebuildPast(revision: number): Promise<State> {
-    const snapshot = await this.latestSnapshot();
-    const into = snapshot.revision <= revision ? snapshot : initialState();
-    for await (const page of this.pages(into.revision + 1, revision)) {
-      for (let i = 0; i < page.length; i += PAST_SLICE) {
-        const end = Math.min(page.length, i + PAST_SLICE);
-        for (let j = i; j < end; j++) evolve(into, (page[j] as StoredEvent).event);
-        await nextTurn();
-      }
-    }
-    return into;
-  }
-
-  async close(): Promise<void> {
-    this.listeners.clear();
-  }
-}
-
-function split(units: Unit[], batch: BatchResult): BatchResult[] {
-  if (units.length === 1) return [batch];
-  let i = 0;
-  return units.map((u) => {
-    const outcomes = batch.outcomes.slice(i, i + u.commands.length);
-    i += u.commands.length;
-    return { outcomes, events: batch.events };
-  });
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const engine = new Engine(options);
+  await engine.load();
+  return engine;
+}
+
+/** An engine over any decider and its stream (`options.stream` names it), loaded. */
+export async function createDeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S extends DeciderState>(
+  decider: Decider<C, E, S>,
+  options: EngineOptions & { stream: string },
+): Promise<DeciderEngine<C, E, S>> {
+  const engine = new DeciderEngine(decider, options);
   await engine.load();
   return engine;
 }

@@ -1,0 +1,166 @@
+/**
+ * A decider: what a context's rules are, as data the one engine (engine/engine.ts) runs over an
+ * event stream. `decide` turns a command into a rejection or events, `evolve` folds an event into
+ * the state, `initialState` is the state of the empty stream; a batch runs the commands that
+ * arrive together and may end with a step of its own (the cluster's is the scheduling pass).
+ *
+ * Every decider's state carries the same envelope (DeciderState): the revision of the last event
+ * folded in, the latest time, and the window of command ids it remembers (idempotency.ts). Its
+ * `evolve` advances the envelope with `foldEnvelope`, whether it updates the state in place (the
+ * cluster's owned projection, for speed) or returns a new one (immer's `produce`, for small
+ * states). `runDeciderBatch` is the batch every decider gets unless it brings its own.
+ */
+import type { Either } from 'fp-ts/lib/Either.js';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { Decoded } from './codec.js';
+import { COMMAND_ID_WINDOW, fingerprintOf, type RememberedCommand } from './idempotency.js';
+import { type Rejection, reject } from './rejection.js';
+
+/** What every command carries: its type, and optionally an id (idempotency) and a time (seconds). */
+export interface CommandEnvelope {
+  readonly type: string;
+  readonly commandId?: string;
+  readonly at?: number;
+}
+
+/** What every stored event carries: its type, schema version, time, and the command that made it. */
+export interface EventEnvelope {
+  type: string;
+  v: number;
+  at: number;
+  commandId?: string;
+  fingerprint?: string;
+}
+
+/** An event as `decide` makes it: the batch stamps the envelope on. */
+export type Unstamped<E> = E extends unknown ? Omit<E, 'v' | 'at' | 'commandId' | 'fingerprint'> : never;
+
+/** What every decider's state carries. */
+export interface DeciderState {
+  /** Revision of the last event folded in; -1 for the empty stream. */
+  revision: number;
+  /** Time of the latest event folded in (seconds). */
+  now: number;
+  /** The most recent command ids, with their events' revisions and fingerprints (idempotency.ts). */
+  commands: Map<string, RememberedCommand>;
+}
+
+export type CommandOutcome<E> =
+  | { readonly ok: true; readonly duplicate: false; readonly events: readonly E[] }
+  | { readonly ok: true; readonly duplicate: true; readonly first: number; readonly last: number }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+export interface DeciderBatch<S, E> {
+  /** The state after the batch: the same object for a decider that updates in place. */
+  readonly state: S;
+  readonly outcomes: CommandOutcome<E>[];
+  /** Every event of the batch, in order. */
+  readonly events: E[];
+}
+
+export interface Decider<C extends CommandEnvelope, E extends EventEnvelope, S extends DeciderState> {
+  /** The schema version its events are written with. */
+  readonly eventSchemaVersion: number;
+  initialState(): S;
+  /** Why a command does not satisfy its codec (typed or not), or null when it does. */
+  validate(command: C): Rejection | null;
+  /** A command from untrusted input, decoded by its codec. */
+  decodeCommand(u: unknown): Decoded<C>;
+  decide(command: C, state: S): Either<Rejection, Unstamped<E>[]>;
+  /** Fold one event: advance the envelope (foldEnvelope) and the rest; return the state. */
+  evolve(state: S, event: E): S;
+  /** An event read back from a store. */
+  decodeEvent(u: unknown): Decoded<E>;
+  /** A batch of its own (the cluster's ends with the scheduling pass); default runDeciderBatch. */
+  runBatch?(state: S, commands: readonly C[], at: number): DeciderBatch<S, E>;
+  /** How its state is written to and read from a snapshot; none: it is always replayed. */
+  readonly snapshots?: {
+    readonly schemaVersion: number;
+    toSnapshot(state: S): unknown;
+    /** Throws on a value that is not a snapshot of this version's shape. */
+    fromSnapshot(value: unknown): S;
+  };
+}
+
+/**
+ * Advance a state's envelope past one event: its revision, its time, and the command id that made
+ * the event (a window of the COMMAND_ID_WINDOW most recent; a Map iterates in insertion order, so
+ * the oldest id is the first key). Works on an immer draft too.
+ */
+export function foldEnvelope(state: DeciderState, event: EventEnvelope): void {
+  state.revision += 1;
+  if (event.at > state.now) state.now = event.at;
+  if (event.commandId === undefined) return;
+  const seen = state.commands.get(event.commandId);
+  if (seen) {
+    seen.last = state.revision;
+    return;
+  }
+  const entry: RememberedCommand = { first: state.revision, last: state.revision };
+  if (event.fingerprint !== undefined) entry.fingerprint = event.fingerprint;
+  state.commands.set(event.commandId, entry);
+  if (state.commands.size > COMMAND_ID_WINDOW) state.commands.delete(state.commands.keys().next().value as string);
+}
+
+/** The event that remembers a command with an id that changed nothing (idempotency.ts). */
+export const COMMAND_ACCEPTED = 'CommandAccepted';
+
+export const commandIdReused = (commandId: string): Rejection =>
+  reject(
+    'command-id-reused',
+    `command id '${commandId}' was already used for another command: give each command an id of its own`,
+  );
+
+/** The answer to a command whose id the state remembers: its first outcome, or a refusal if it asks for something else. */
+export function rememberedOutcome<E>(seen: RememberedCommand, command: CommandEnvelope, fingerprint: string): CommandOutcome<E> {
+  return seen.fingerprint === undefined || seen.fingerprint === fingerprint
+    ? { ok: true, duplicate: true, first: seen.first, last: seen.last }
+    : { ok: false, rejection: commandIdReused(command.commandId as string) };
+}
+
+/**
+ * The batch every decider gets: each command checked by its codec, answered from memory if its id
+ * was seen, else decided against the state the previous ones left and its events stamped and
+ * folded in at once; a rejected one leaves the state as it was.
+ */
+export function runDeciderBatch<C extends CommandEnvelope, E extends EventEnvelope, S extends DeciderState>(
+  decider: Decider<C, E, S>,
+  initial: S,
+  commands: readonly C[],
+  at: number,
+): DeciderBatch<S, E> {
+  let state = initial;
+  const outcomes: CommandOutcome<E>[] = [];
+  const events: E[] = [];
+  for (const command of commands) {
+    const invalid = decider.validate(command);
+    if (invalid) {
+      outcomes.push({ ok: false, rejection: invalid });
+      continue;
+    }
+    const fingerprint = command.commandId === undefined ? undefined : fingerprintOf(command);
+    const seen = command.commandId === undefined ? undefined : state.commands.get(command.commandId);
+    if (seen) {
+      outcomes.push(rememberedOutcome(seen, command, fingerprint as string));
+      continue;
+    }
+    const decision = decider.decide(command, state);
+    if (isLeft(decision)) {
+      outcomes.push({ ok: false, rejection: decision.left });
+      continue;
+    }
+    const t = Math.max(command.at ?? at, state.now);
+    const bodies =
+      decision.right.length === 0 && fingerprint !== undefined ? [{ type: COMMAND_ACCEPTED } as Unstamped<E>] : decision.right;
+    const mine = bodies.map((body, i) => {
+      const e = { ...body, v: decider.eventSchemaVersion, at: t } as unknown as E;
+      if (command.commandId !== undefined) e.commandId = command.commandId;
+      if (i === 0 && fingerprint !== undefined) e.fingerprint = fingerprint;
+      return e;
+    });
+    for (const e of mine) state = decider.evolve(state, e);
+    events.push(...mine);
+    outcomes.push({ ok: true, duplicate: false, events: mine });
+  }
+  return { state, outcomes, events };
+}
