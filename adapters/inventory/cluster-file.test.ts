@@ -3,7 +3,7 @@
  * appends nothing; a changed node is registered again and its devices reconciled; a node the file
  * drops is left alone; bad files give one error that names the file and the field.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   type ClusterConfig,
   ClusterConfigError,
   DEMO_CLUSTER_CONFIG,
+  findUp,
   loadClusterConfig,
   parseClusterConfig,
 } from './cluster-file.js';
@@ -71,6 +72,18 @@ describe('the demo cluster', () => {
       'h100-1 4xH100',
       'h100-2 4xH100',
     ]);
+  });
+
+  it("is found from a build at any depth below the package, such as the benchmarks' .bench-out/", () => {
+    const root = mkdtempSync(join(dir, 'package-'));
+    mkdirSync(join(root, 'config'));
+    writeFileSync(join(root, 'config', 'demo-cluster.yaml'), 'nodes: []\n');
+    for (const build of ['', 'dist', '.bench-out']) {
+      const module = join(root, build, 'adapters', 'inventory');
+      mkdirSync(module, { recursive: true });
+      expect(findUp(join('config', 'demo-cluster.yaml'), module)).toBe(join(root, 'config', 'demo-cluster.yaml'));
+    }
+    expect(findUp(join('config', 'no-such-cluster.yaml'), root)).toBeUndefined();
   });
 
   it('registers every node in one batch, and a second start appends nothing', async () => {
@@ -203,7 +216,7 @@ describe('bad files', () => {
   it('wrong types, naming the field path', () => {
     expect(
       parseError('nodes:\n  - id: a\n    gpus: { type: A100, count: 8 }\n  - id: b\n    gpus: { type: A100, count: -2 }\n'),
-    ).toBe('config/x.yaml: nodes[1].gpus.count: expected a positive integer, got -2');
+    ).toBe('config/x.yaml: nodes[1].gpus.count: expected an integer >= 1, got -2');
     expect(parseError('nodes:\n  - id: a\n    labels: { zone: 1 }\n    gpus: { type: A100, count: 1 }\n')).toBe(
       'config/x.yaml: nodes[0].labels.zone: expected a string, got 1',
     );
@@ -211,7 +224,7 @@ describe('bad files', () => {
       parseError('nodes:\n  - id: a\n    devices:\n      - { index: 0, type: A100 }\n      - { index: x, type: A100 }\n'),
     ).toBe('config/x.yaml: nodes[0].devices[1].index: expected an integer >= 0, got "x"');
     expect(parseError('nodes:\n  - gpus: { type: A100, count: 1 }\n')).toBe(
-      'config/x.yaml: nodes[0].id: expected a non-empty string of at most 253 characters without control characters, got nothing',
+      'config/x.yaml: nodes[0].id: expected a non-empty string of at most 253 characters of well-formed Unicode, without control, bidi-control or zero-width characters, got nothing',
     );
     expect(parseError('nodes: { id: a }\n')).toBe('config/x.yaml: nodes: expected a list of nodes, got {"id":"a"}');
     expect(parseError('')).toBe('config/x.yaml: expected a cluster config (an object with a list of nodes), got null');
@@ -222,11 +235,27 @@ describe('bad files', () => {
     );
   });
 
+  it('an id or GPU type RegisterNode would refuse, named by its field rather than refused by the engine later', () => {
+    expect(parseError('nodes:\n  - id: "a\\u202eb"\n    gpus: { type: A100, count: 1 }\n')).toMatch(
+      /^config\/x.yaml: nodes\[0\]\.id: expected a non-empty string .* without control, bidi-control or zero-width characters, got "a\u202eb"$/,
+    );
+    expect(parseError('nodes:\n  - id: a\n    devices: [{ index: 0, type: "A\\u200b100" }]\n')).toMatch(
+      /^config\/x.yaml: nodes\[0\]\.devices\[0\]\.type: expected /,
+    );
+  });
+
   it('unknown fields, which would otherwise be dropped without a word', () => {
     expect(parseError('nodes:\n  - id: a\n    lables: { zone: a }\n    gpus: { type: A100, count: 1 }\n')).toBe(
       'config/x.yaml: nodes[0].lables: unknown field; a node has only id, name, labels, gpus, devices',
     );
     expect(parseError('nodes: []\npools: []\n')).toMatch(/^config\/x.yaml: pools: unknown field/);
+    expect(parseError('nodes:\n  - id: a\n    gpus: { type: A100, cout: 1 }\n')).toBe(
+      'config/x.yaml: nodes[0].gpus.cout: unknown field; an object { type, count } has only type, count; ' +
+        'nodes[0].gpus.count: expected an integer >= 1, got nothing',
+    );
+    expect(parseError('nodes:\n  - id: a\n    devices: [{ index: 0, type: A100 }, { index: 1, type: A100, vram: 80 }]\n')).toBe(
+      'config/x.yaml: nodes[0].devices[1].vram: unknown field; an object { index, type } has only index, type',
+    );
   });
 
   it('a node with both gpus and devices, or neither', () => {
@@ -261,6 +290,6 @@ describe('bad files', () => {
       },
     ]);
     const bad = file('bad.json', '{"nodes": [{"id": "j1", "gpus": {"type": "L4", "count": 0}}]}');
-    expect(errorOf(() => loadClusterConfig(bad))).toBe(`${bad}: nodes[0].gpus.count: expected a positive integer, got 0`);
+    expect(errorOf(() => loadClusterConfig(bad))).toBe(`${bad}: nodes[0].gpus.count: expected an integer >= 1, got 0`);
   });
 });

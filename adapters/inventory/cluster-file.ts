@@ -25,26 +25,40 @@
  * config file takes by omission. Cordoning is an operator's too, and registration leaves it as is.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { parseDocument } from 'yaml';
-import { describeValue, Name, NonNegInt } from '../../core/codec.js';
+import { type DecodeIssue, decodeWith, Id, NonNegInt, PosInt, RefinedType, record } from '../../core/codec.js';
 import type { Command } from '../../core/commands.js';
 import type { State } from '../../core/model.js';
 import type { Engine } from '../../engine/engine.js';
 
-/** The package's root: two levels above this module in the source, three in the compiled `dist/`. */
-const PACKAGE_ROOT = (() => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const up2 = resolve(here, '..', '..');
-  return basename(up2) === 'dist' ? resolve(up2, '..') : up2;
-})();
+/**
+ * `relative` in the nearest folder at or above `from` that holds it. The package's files are found
+ * this way because a module sits at different depths below the package root: two levels in the
+ * source, three in `dist/`, and three in a build to another folder (the benchmarks' `.bench-out/`,
+ * which holds no config/ of its own, so a fixed depth named a file that is not there).
+ */
+export function findUp(relative: string, from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const path = join(dir, relative);
+    if (existsSync(path)) return path;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
 
-/** The demo cluster's file (config/demo-cluster.yaml), shipped with the package. */
-export const DEMO_CLUSTER_CONFIG = resolve(PACKAGE_ROOT, 'config', 'demo-cluster.yaml');
+const DEMO_FILE = join('config', 'demo-cluster.yaml');
+
+/**
+ * The demo cluster's file (config/demo-cluster.yaml), shipped with the package. Should it be
+ * missing, the path where the source tree keeps it, so that loading it names that path.
+ */
+export const DEMO_CLUSTER_CONFIG = (() => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return findUp(DEMO_FILE, here) ?? join(here, '..', '..', DEMO_FILE);
+})();
 
 export interface DeviceConfig {
   readonly index: number;
@@ -83,88 +97,73 @@ export class ClusterConfigError extends Error {
 }
 
 // -- the schema ---------------------------------------------------------------------------------
+//
+// The core's codecs, so a node in the file is checked as RegisterNode will check it: an id the
+// command would refuse is refused here, naming its field, not later by the engine. The core's
+// records drop unknown fields; in a file an unknown field is an error instead (unknownFields).
 
-/** A check of unknown input with the message it fails with. */
-function check<A>(name: string, is: (u: unknown) => u is A, expected: string): t.Type<A, A, unknown> {
-  return new t.Type<A, A, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, expected)), t.identity);
-}
-
-const PositiveInt = check('PositiveInt', (u): u is number => Number.isSafeInteger(u) && (u as number) >= 1, 'a positive integer');
-const Str = check('String', (u): u is string => typeof u === 'string', 'a string');
-
-/** Marks the context entry of a field no schema names, so the reporter words it as such. */
-const UnknownField = new t.Type<never, never, unknown>('UnknownField', (_): _ is never => false, t.failure, t.identity);
-
-const isPlainObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
-
-/** An object with required and optional fields and no others. */
-function strict<R extends t.Props, O extends t.Props>(name: string, what: string, required: R, optional: O) {
-  const inner = t.intersection([t.type(required), t.partial(optional)]);
-  const fields = [...Object.keys(required), ...Object.keys(optional)];
-  return new t.Type<t.TypeOf<typeof inner>, unknown, unknown>(
-    name,
-    (u): u is t.TypeOf<typeof inner> => inner.is(u),
-    (u, c) => {
-      if (!isPlainObject(u)) return t.failure(u, c, what);
-      const unknown = Object.keys(u).filter((k) => !fields.includes(k));
-      if (unknown.length === 0) return inner.validate(u, c);
-      return t.failures(
-        unknown.map((k) => ({
-          value: u[k],
-          context: [...c, { key: k, type: UnknownField, actual: u[k] }],
-          message: `unknown field; ${what} has only ${fields.join(', ')}`,
-        })),
-      );
-    },
-    t.identity,
-  );
-}
-
-const Gpus = strict('Gpus', 'an object { type, count }', { type: Name, count: PositiveInt }, {});
-const Device = strict('Device', 'an object { index, type }', { index: NonNegInt, type: Name }, {});
-const Node = strict(
-  'Node',
+const Str = new RefinedType('String', (u): u is string => typeof u === 'string', 'a string', { type: 'string' });
+const Gpus = record('an object { type, count }', { type: Id, count: PosInt }, {});
+const Device = record('an object { index, type }', { index: NonNegInt, type: Id }, {});
+const Node = record(
   'a node',
-  { id: Name },
+  { id: Id },
   {
-    name: Name,
+    name: Id,
     labels: t.record(t.string, Str, 'an object of labels (string keys to string values)'),
     gpus: Gpus,
     devices: t.array(Device, 'a list of devices'),
   },
 );
-const File = strict(
-  'ClusterConfig',
-  'a cluster config (an object with a list of nodes)',
-  { nodes: t.array(Node, 'a list of nodes') },
-  {},
-);
+const File = record('a cluster config (an object with a list of nodes)', { nodes: t.array(Node, 'a list of nodes') }, {});
 
-/** The io-ts errors as issues with bracketed paths: `nodes[1].gpus.count`. */
-function issuesOf(errors: t.Errors): ConfigIssue[] {
-  const seen = new Set<string>();
+/** The fields a record codec of core/codec.ts knows: its required ones, then its optional ones. */
+const fieldsOf = (codec: { type: { types: readonly [{ props: t.Props }, { props: t.Props }] } }): string[] =>
+  codec.type.types.flatMap((members) => Object.keys(members.props));
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/** `a.b` then `[1]`: the path of a field, or of an item of a list, below `path`. */
+const below = (path: string, key: string | number) =>
+  typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+
+/** Every field the schema does not name, wherever an object of the schema stands in the file. */
+function unknownFields(data: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  for (const e of errors) {
-    let path = '';
-    e.context.forEach((entry, i) => {
-      if (i === 0) return; // the document itself
-      const parent = e.context[i - 1]?.type;
-      if (parent instanceof t.ArrayType) path += `[${entry.key}]`;
-      // Intersections report their members as numeric keys of the same object: not a field.
-      else if (/^\d+$/.test(entry.key) && !(parent instanceof t.DictionaryType)) return;
-      else path += path === '' ? entry.key : `.${entry.key}`;
+  const visit = (u: unknown, path: string, codec: Parameters<typeof fieldsOf>[0] & { name: string }) => {
+    if (!isPlainObject(u)) return undefined;
+    const fields = fieldsOf(codec);
+    for (const k of Object.keys(u)) {
+      if (!fields.includes(k))
+        out.push({ path: below(path, k), message: `unknown field; ${codec.name} has only ${fields.join(', ')}` });
+    }
+    return u;
+  };
+  const nodes = visit(data, '', File)?.nodes;
+  if (!Array.isArray(nodes)) return out;
+  nodes.forEach((n, i) => {
+    const at = below('nodes', i);
+    const node = visit(n, at, Node);
+    visit(node?.gpus, below(at, 'gpus'), Gpus);
+    const devices = node?.devices;
+    if (!Array.isArray(devices)) return;
+    devices.forEach((d, j) => {
+      visit(d, below(below(at, 'devices'), j), Device);
     });
-    const last = e.context[e.context.length - 1];
-    const message =
-      last?.type === UnknownField
-        ? (e.message as string)
-        : `expected ${e.message ?? (last?.type.name === 'string' ? 'a string' : last?.type.name)}, got ${describeValue(e.value)}`;
-    const key = `${path}\u0000${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ path, message });
-  }
+  });
   return out;
+}
+
+/**
+ * A decoding issue as a config issue: the core's dotted path (`file.nodes.1.gpus.count`, numeric
+ * segments only for list items) written as a file's field path, `nodes[1].gpus.count`.
+ */
+function configIssue(issue: DecodeIssue): ConfigIssue {
+  const path = issue.path
+    .split('.')
+    .slice(1)
+    .reduce((p, key) => below(p, /^\d+$/.test(key) ? Number(key) : key), '');
+  return { path, message: `expected ${issue.expected}, got ${issue.actual}` };
 }
 
 // -- reading ------------------------------------------------------------------------------------
@@ -196,13 +195,16 @@ export function parseClusterConfig(file: string, text: string): ClusterConfig {
   } catch (e) {
     throw new ClusterConfigError(file, [{ path: '', message: `not valid YAML: ${(e as Error).message}` }]);
   }
-  const decoded = File.decode(data);
-  if (isLeft(decoded)) throw new ClusterConfigError(file, issuesOf(decoded.left));
+  const unknown = unknownFields(data);
+  const decoded = decodeWith(File, data, 'file');
+  if (unknown.length > 0 || !decoded.ok) {
+    throw new ClusterConfigError(file, [...unknown, ...(decoded.ok ? [] : decoded.issues.map(configIssue))]);
+  }
 
   const issues: ConfigIssue[] = [];
   const firstOf = new Map<string, number>();
   const nodes: NodeConfig[] = [];
-  decoded.right.nodes.forEach((n, i) => {
+  decoded.value.nodes.forEach((n, i) => {
     const at = `nodes[${i}]`;
     const earlier = firstOf.get(n.id);
     if (earlier !== undefined) {
