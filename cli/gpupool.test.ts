@@ -96,6 +96,17 @@ describe.concurrent('gpupool simulate', () => {
     expect(events.filter((l) => JSON.parse(l).type === 'JobCompleted')).toHaveLength(60);
   });
 
+  it('--no-report writes jobs.csv and summary.json, no report.html', async () => {
+    const out = join(dir, 'no-report');
+    const r = await gpupool([...simulateArgs(out), '--no-report']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^fifo: 60\/60 jobs completed, avg JCT 200\.82 s/m);
+    expect(r.stdout).toContain(`wrote jobs.csv and summary.json to ${out}`);
+    expect(existsSync(join(out, 'report.html'))).toBe(false);
+    expect(rows(readFileSync(join(out, 'jobs.csv'), 'utf8'))).toHaveLength(61);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).overall).toMatchObject({ avgJct: 200.82, avgWait: 22.4 });
+  });
+
   it('runs several policies with a capacity scale: one line each, a folder each', async () => {
     const out = join(dir, 'several');
     const r = await gpupool(simulateArgs(out, { '--policy': 'fifo,sjf', '--capacity-scale': '0.5' }), 'npx');

@@ -243,13 +243,15 @@ program
   .option('--max-wait <seconds>', "pools' maximum wait before a job reserves capacity", positiveNumber('--max-wait'))
   .option('--launch-delay <seconds>', 'seconds between allocation and start', nonNegativeNumber('--launch-delay'))
   .option('--events <file>', 'write the full event log as JSON lines')
+  .option('--no-report', 'write only jobs.csv and summary.json, not report.html')
   .requiredOption('--out <dir>', 'folder for jobs.csv, summary.json and report.html')
   .action(async (opts) => {
     requireFile('--trace', opts.trace);
     requireFile('--cluster', opts.cluster);
     requireWritableFolder('--out', opts.out);
     const started = performance.now();
-    // Loaded here: the report's charting library is large, and `demo` or `--help` need none of it.
+    // Loaded here: `demo` or `--help` need none of the simulator (and it loads the report's large
+    // charting library only when it writes a report).
     const { runSimulateCommand } = await import('../simulations/command.js');
     const { summaries } = await runSimulateCommand({
       trace: opts.trace,
@@ -263,6 +265,7 @@ program
       out: opts.out,
       maxWaitSeconds: opts.maxWait,
       launchDelay: opts.launchDelay,
+      report: opts.report,
       progress: process.stderr.isTTY ? 'bar' : 'plain',
     });
     for (const s of summaries) {
@@ -271,7 +274,8 @@ program
         `${s.policy}: ${f.completed}/${f.jobs} jobs completed, avg JCT ${f.avgJct ?? '-'} s, p95 JCT ${f.p95Jct ?? '-'} s, avg wait ${f.avgWait ?? '-'} s, utilization ${f.utilization === null ? '-' : `${(f.utilization * 100).toFixed(1)}%`}\n`,
       );
     }
-    process.stdout.write(`wrote ${opts.out}/report.html (${((performance.now() - started) / 1000).toFixed(2)} s)\n`);
+    const wrote = opts.report ? `${opts.out}/report.html` : `jobs.csv and summary.json to ${opts.out}`;
+    process.stdout.write(`wrote ${wrote} (${((performance.now() - started) / 1000).toFixed(2)} s)\n`);
   });
 
 try {

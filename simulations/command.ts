@@ -1,6 +1,8 @@
 /**
  * `gpupool simulate`: read a trace and a cluster, replay the trace under one or more policies,
  * and write jobs.csv, summary.json and report.html (and the event log, if asked) to a folder.
+ * The report is optional: without it the charting library (vega, a large module graph) is never
+ * loaded.
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -9,7 +11,6 @@ import type { PlacementMode, Policy } from '../core/model.js';
 import type { NewEvent } from '../core/ports.js';
 import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';
-import { renderReport } from './report.js';
 import { type SimulationResult, simulate } from './simulate.js';
 import { jobsCsv, type Summary, summarize } from './summary.js';
 import { readTrace, type TraceFormat } from './traces.js';
@@ -26,6 +27,8 @@ export interface SimulateCommandOptions {
   readonly out: string;
   readonly maxWaitSeconds?: number;
   readonly launchDelay?: number;
+  /** Write report.html (default true); false writes only jobs.csv and summary.json. */
+  readonly report?: boolean;
   /** Progress output: a bar on a terminal, plain lines otherwise, or nothing. */
   readonly progress?: 'bar' | 'plain' | 'none';
   readonly log?: (line: string) => void;
@@ -111,8 +114,15 @@ export async function runSimulateCommand(
     writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summaries[i], null, 2)}\n`);
   });
   if (several) writeFileSync(join(o.out, 'summary.json'), `${JSON.stringify({ policies: summaries }, null, 2)}\n`);
-  const description = `trace ${o.trace} (${o.format}, ${trace.length} jobs) on cluster ${o.cluster} (${pools.length} pools, ${pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0)} GPUs${o.capacityScale !== 1 ? `, capacity x${o.capacityScale}` : ''}); ${o.placement} placement; seed ${o.seed}`;
-  writeFileSync(join(o.out, 'report.html'), await renderReport({ title: 'gpupool simulation', results, summaries, description }));
+  if (o.report ?? true) {
+    // Loaded only here: vega and vega-lite take a good part of a small run's start-up.
+    const { renderReport } = await import('./report.js');
+    const description = `trace ${o.trace} (${o.format}, ${trace.length} jobs) on cluster ${o.cluster} (${pools.length} pools, ${pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0)} GPUs${o.capacityScale !== 1 ? `, capacity x${o.capacityScale}` : ''}); ${o.placement} placement; seed ${o.seed}`;
+    writeFileSync(
+      join(o.out, 'report.html'),
+      await renderReport({ title: 'gpupool simulation', results, summaries, description }),
+    );
+  }
   return { results, summaries };
 }
 

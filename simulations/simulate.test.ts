@@ -687,3 +687,39 @@ describe('report.html', async () => {
     for (const s of svgs) expect(s).toMatch(/<path[^>]* d="M[^"]+"/);
   });
 });
+
+describe('without the report (report: false, the CLI --no-report)', async () => {
+  const cluster = writeText('cluster.csv', 'pool,nodes,gpus_per_node\nmain,2,8\n');
+  const run = async (report: boolean) => {
+    const out = fresh(report ? 'with-report' : 'no-report');
+    await runSimulateCommand({
+      trace: TIRESIAS_TRACE,
+      format: 'tiresias',
+      cluster,
+      policies: ['fifo', 'sjf'],
+      placement: 'count',
+      capacityScale: 1,
+      seed: 1,
+      out,
+      report,
+      ...quiet,
+    });
+    return out;
+  };
+  const withReport = await run(true);
+  const without = await run(false);
+
+  it('writes no report.html', () => {
+    expect(existsSync(join(withReport, 'report.html'))).toBe(true);
+    expect(existsSync(join(without, 'report.html'))).toBe(false);
+  });
+
+  it.each(['summary.json', 'fifo/jobs.csv', 'fifo/summary.json', 'sjf/jobs.csv', 'sjf/summary.json'])(
+    'writes %s byte for byte as a run with the report does',
+    (file) => {
+      const written = readFileSync(join(without, file), 'utf8');
+      expect(written.length).toBeGreaterThan(0);
+      expect(written).toBe(readFileSync(join(withReport, file), 'utf8'));
+    },
+  );
+});
