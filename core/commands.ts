@@ -86,6 +86,12 @@ export const commandCodecs = {
   ReportJobCompleted: cmd('ReportJobCompleted', { jobId: Id }, {}),
   ReportJobFailed: cmd('ReportJobFailed', { jobId: Id, reason: Id }, { message: t.string }),
   ReleaseJob: cmd('ReleaseJob', { jobId: Id }, {}),
+  /**
+   * Time has passed (its `at`): decided into no events; the batch runs the scheduling pass of the
+   * groups whose maximum-wait deadline fell since the last event (scheduler/timers.ts). The host
+   * sends it at `nextWakeup(state)`.
+   */
+  Tick: cmd('Tick', {}, {}),
 };
 
 export type CommandCodecs = typeof commandCodecs;

@@ -348,6 +348,12 @@ const deciders: Deciders = {
         : no('invalid-transition', `job '${job.id}' is ${job.status} and holds no GPUs to release`),
     );
   },
+
+  // Time passing is no event of its own: what it changes, the batch's scheduling pass decides
+  // (scheduler/timers.ts says which groups it covers).
+  Tick() {
+    return ok();
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,11 @@
 /**
  * Which groups a folded event gives the scheduler something to do for: a new pending job, or
  * capacity that changed in the group's pool. Evaluated right after the event is folded in.
+ *
+ * Time is the one other trigger, and it is not an event's: a batch also runs the pass of every
+ * group whose next maximum-wait deadline fell in (the time of the last event, the batch's time]
+ * (`groupsDueAt`, scheduler/timers.ts). A `Tick` decides no events, so that is all it touches,
+ * and a Tick before `nextWakeup(state)` touches nothing.
  */
 import type { Event } from '../events.js';
 import type { State } from '../model.js';
