@@ -12,25 +12,12 @@
  * current onboarding (see `tokenHolds`).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import * as t from 'io-ts';
-import { decodeWith, Name, NonNegInt, NonNegNumber, record } from '../../core/codec.js';
 import type { UserState } from '../../core/model.js';
 import type { Clock, EventStore } from '../../core/ports.js';
+import { type TokenCommand, type TokenEntry, type TokenEvent, type TokenState, tokenDecider } from '../../core/tokens.js';
+import { createDeciderEngine, type DeciderEngine } from '../../engine/engine.js';
 
 export const TOKENS_STREAM = 'gpupool-tokens';
-
-const TokenIssued = record(
-  'TokenIssued',
-  { type: t.literal('TokenIssued'), tokenId: Name, userId: Name, hash: Name, at: NonNegNumber },
-  {
-    label: t.string,
-    /** The user's incarnation at issue; absent from tokens issued before incarnations existed. */
-    incarnation: NonNegInt,
-  },
-);
-const TokenRevoked = record('TokenRevoked', { type: t.literal('TokenRevoked'), tokenId: Name, at: NonNegNumber }, {});
-const TokenEvent = t.union([TokenIssued, TokenRevoked]);
-type TokenEvent = t.TypeOf<typeof TokenEvent>;
 
 export interface TokenInfo {
   readonly tokenId: string;
@@ -52,60 +39,53 @@ export function tokenHolds(token: TokenInfo, user: Pick<UserState, 'id' | 'incar
   return token.incarnation === null ? token.issuedAt >= user.onboardedAt : token.incarnation === user.incarnation;
 }
 
-interface Entry extends TokenInfo {
-  readonly hash: string;
-}
-
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
+const infoOf = ({ tokenId, userId, issuedAt, label, incarnation }: TokenEntry): TokenInfo => ({
+  tokenId,
+  userId,
+  issuedAt,
+  label,
+  incarnation,
+});
+
+/**
+ * The tokens of a store: the token decider (core/tokens.ts) on the engine, over the tokens stream.
+ * The engine appends with the expected revision and, when another process wrote first, catches up
+ * and decides again.
+ */
 export class TokenRegistry {
-  private readonly byHash = new Map<string, Entry>();
-  private readonly byId = new Map<string, Entry>();
-  private revision = -1;
   private lastRefresh = 0;
   private readonly revokedListeners = new Set<(tokenId: string) => void>();
 
-  private constructor(
-    private readonly store: EventStore,
-    private readonly clock: Clock,
-  ) {}
+  private constructor(private readonly engine: DeciderEngine<TokenCommand, TokenEvent, TokenState>) {
+    engine.subscribe((a) => {
+      for (const e of a.events) if (e.type === 'TokenRevoked') this.revoked(e.tokenId);
+    });
+  }
 
   static async open(store: EventStore, clock: Clock): Promise<TokenRegistry> {
-    const r = new TokenRegistry(store, clock);
-    await r.refresh();
+    const r = new TokenRegistry(await createDeciderEngine(tokenDecider, { store, clock, stream: TOKENS_STREAM }));
+    r.lastRefresh = Date.now();
     return r;
   }
 
-  /** Read what other processes appended since. */
-  private async refresh(): Promise<void> {
-    const rows = await this.store.read(TOKENS_STREAM, { from: BigInt(this.revision + 1) });
-    for (const row of rows) {
-      const decoded = decodeWith(TokenEvent, row.data, `${TOKENS_STREAM}@${row.revision}`);
-      if (!decoded.ok) throw new Error(`stream '${TOKENS_STREAM}' revision ${row.revision} does not decode`);
-      this.fold(decoded.value);
-      this.revision = Number(row.revision);
-    }
-    this.lastRefresh = Date.now();
+  private get state(): Readonly<TokenState> {
+    return this.engine.current;
   }
 
-  private fold(e: TokenEvent): void {
-    if (e.type === 'TokenIssued') {
-      const entry: Entry = {
-        tokenId: e.tokenId,
-        userId: e.userId,
-        hash: e.hash,
-        issuedAt: e.at,
-        label: e.label ?? null,
-        incarnation: e.incarnation ?? null,
-      };
-      this.byHash.set(e.hash, entry);
-      this.byId.set(e.tokenId, entry);
-    } else {
-      const entry = this.byId.get(e.tokenId);
-      if (entry) this.byHash.delete(entry.hash);
-      this.byId.delete(e.tokenId);
-      for (const l of this.revokedListeners) l(e.tokenId);
-    }
+  private revoked(tokenId: string): void {
+    for (const l of this.revokedListeners) l(tokenId);
+  }
+
+  /**
+   * Read what other processes appended since; tell the listeners of the tokens they revoked.
+   */
+  private async refresh(): Promise<void> {
+    const before = this.state.byId;
+    await this.engine.catchUp();
+    this.lastRefresh = Date.now();
+    for (const id of Object.keys(before)) if (!Object.hasOwn(this.state.byId, id)) this.revoked(id);
   }
 
   /**
@@ -117,42 +97,27 @@ export class TokenRegistry {
     return () => this.revokedListeners.delete(listener);
   }
 
-  /** Append one event, catching up and retrying if another process wrote first. */
-  private async record(event: TokenEvent): Promise<void> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const expected = this.revision < 0 ? ('no_stream' as const) : BigInt(this.revision);
-      const r = await this.store.append(TOKENS_STREAM, [{ id: randomUUID(), type: event.type, data: event }], expected);
-      if (r.ok) {
-        this.fold(event);
-        this.revision = Number(r.nextExpectedRevision);
-        return;
-      }
-      await this.refresh();
-    }
-    throw new Error(`stream '${TOKENS_STREAM}': too many concurrent writers`);
-  }
-
   /** Issue a token for a user as they now are (their incarnation): the only time the token itself is seen. */
   async issue(user: Pick<UserState, 'id' | 'incarnation'>, label?: string): Promise<{ tokenId: string; token: string }> {
     const tokenId = randomUUID();
     const token = `gpp_${randomBytes(32).toString('base64url')}`;
-    const event: TokenEvent = {
-      type: 'TokenIssued',
+    const command: TokenCommand = {
+      type: 'IssueToken',
       tokenId,
       userId: user.id,
       hash: hashOf(token),
-      at: this.clock.now(),
       incarnation: user.incarnation,
     };
-    await this.record(label === undefined ? event : { ...event, label });
+    const r = await this.engine.execute(label === undefined ? command : { ...command, label });
+    if (!r.ok) throw new Error(`issuing a token was refused: ${r.rejection.message}`);
     return { tokenId, token };
   }
 
   /** Revoke a token; false when no such token is live. */
   async revoke(tokenId: string): Promise<boolean> {
-    if (!this.byId.has(tokenId)) return false;
-    await this.record({ type: 'TokenRevoked', tokenId, at: this.clock.now() });
-    return true;
+    if (!Object.hasOwn(this.state.byId, tokenId)) return false;
+    const r = await this.engine.execute({ type: 'RevokeToken', tokenId });
+    return r.ok;
   }
 
   /**
@@ -161,19 +126,26 @@ export class TokenRegistry {
    */
   async verify(token: string): Promise<TokenInfo | undefined> {
     const hash = hashOf(token);
-    const hit = this.byHash.get(hash);
+    const hit = this.byHash(hash);
     if (hit || Date.now() - this.lastRefresh < 1000) return hit;
     await this.refresh();
-    return this.byHash.get(hash);
+    return this.byHash(hash);
+  }
+
+  private byHash(hash: string): TokenInfo | undefined {
+    const id = this.state.idByHash[hash];
+    const entry = id === undefined ? undefined : this.state.byId[id];
+    return entry && infoOf(entry);
   }
 
   list(userId: string): TokenInfo[] {
-    return [...this.byId.values()]
+    return Object.values(this.state.byId)
       .filter((e) => e.userId === userId)
-      .map(({ tokenId, userId: u, issuedAt, label, incarnation }) => ({ tokenId, userId: u, issuedAt, label, incarnation }));
+      .map(infoOf);
   }
 
   get(tokenId: string): TokenInfo | undefined {
-    return this.byId.get(tokenId);
+    const entry = this.state.byId[tokenId];
+    return entry && infoOf(entry);
   }
 }
