@@ -76,6 +76,10 @@ export interface EventStore {
    * copies it before returning): the caller goes on changing the objects it shares with its state.
    */
   writeSnapshot(stream: string, snapshot: Snapshot): Promise<void>;
+  /** Where a reactor named `name` has got to (the revision or position of the last event it handled); undefined if it never wrote one. */
+  readCheckpoint(name: string): Promise<bigint | undefined>;
+  /** Keep a reactor's position; a later write replaces the earlier one. Durable once the promise resolves. */
+  writeCheckpoint(name: string, position: bigint): Promise<void>;
   close(): Promise<void>;
 }
 
