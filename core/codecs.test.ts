@@ -126,7 +126,7 @@ describe('decodeCommand', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.issues[0]?.path).toBe('command.type');
-      expect(r.message).toMatch(/^command\.type: expected one of Install, RegisterNode, .*ReleaseJob, got "LaunchRocket"$/);
+      expect(r.message).toMatch(/^command\.type: expected one of Install, RegisterNode, .*ReleaseJob, Tick, got "LaunchRocket"$/);
     }
   });
 
