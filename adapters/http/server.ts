@@ -19,10 +19,13 @@ import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema, successResponse } from './openapi.js';
 import { forbidden, invalidInput, ProblemError, problem, rawProblemResponse, sendProblem } from './problem.js';
-import { clusterRoutes } from './routes/cluster.js';
 import { eventRoutes, type StreamOptions } from './routes/events.js';
+import { groupRoutes } from './routes/groups.js';
 import { jobRoutes } from './routes/jobs.js';
+import { nodeRoutes } from './routes/nodes.js';
 import { opsRoutes } from './routes/ops.js';
+import { poolRoutes } from './routes/pools.js';
+import { userRoutes } from './routes/users.js';
 import { type TokenRegistry, tokenHolds } from './tokens.js';
 
 export interface ServerOptions {
@@ -271,7 +274,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(opsRoutes(ctx, metrics, () => closing, options.metricsToken));
   await app.register(
     async (api) => {
-      await api.register(clusterRoutes(ctx));
+      await api.register(nodeRoutes(ctx));
+      await api.register(poolRoutes(ctx));
+      await api.register(groupRoutes(ctx));
+      await api.register(userRoutes(ctx));
       await api.register(jobRoutes(ctx));
       await api.register(eventRoutes(ctx, streams, options.streams));
     },
