@@ -3,8 +3,9 @@
  * process's), resume from their checkpoint, and however they crash, every command they issue is
  * applied exactly once.
  */
-import * as E from 'fp-ts/lib/Either.js';
+
 import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
@@ -83,7 +84,13 @@ describe('a reactor', () => {
     await first.stop();
     await store.append(SOURCE, [work(1)], 'any');
     const calls: string[] = [];
-    const second = new ReactorRunner(store, { execute: (c) => (calls.push(c.commandId as string), engine.execute(c)) }, doubler);
+    const recording = {
+      execute: (c: LedgerCommand) => {
+        calls.push(c.commandId as string);
+        return engine.execute(c);
+      },
+    };
+    const second = new ReactorRunner(store, recording, doubler);
     await second.start();
     await second.until(2n);
     expect(calls).toEqual([reactionId('doubler', 2n, 0)]);
@@ -103,7 +110,12 @@ describe('a reactor', () => {
           await store.append(SOURCE, sizes.map(work), 'no_stream');
           const last = BigInt(sizes.length - 1);
           const issued = new Set<string>();
-          const target = { execute: (c: LedgerCommand) => (issued.add(c.commandId as string), engine.execute(c)) };
+          const target = {
+            execute: (c: LedgerCommand) => {
+              issued.add(c.commandId as string);
+              return engine.execute(c);
+            },
+          };
           // Each crash kills a runner after a given number of commands, wherever that falls:
           // between commands of one event, or before its checkpoint was written.
           for (const after of crashes) {
