@@ -68,6 +68,17 @@ describe('ForwardingEventStore', () => {
     expect(await store.readSnapshot('a', 1)).toBeUndefined();
   });
 
+  it('keeps reactors’ checkpoints, though it keeps no events', async () => {
+    const store: EventStore = new ForwardingEventStore();
+    expect(await store.readCheckpoint('billing')).toBeUndefined();
+    await store.writeCheckpoint('billing', 2n ** 60n);
+    await store.writeCheckpoint('alerts', 1n);
+    await store.writeCheckpoint('billing', 2n ** 60n + 1n);
+    expect(await store.readCheckpoint('billing')).toBe(2n ** 60n + 1n);
+    expect(await store.readCheckpoint('alerts')).toBe(1n);
+    expect(await store.readAll()).toEqual([]);
+  });
+
   it('carries an engine: every event reaches the sink, in order, with consecutive revisions', async () => {
     const log: { type: string; revision: bigint }[] = [];
     const store = new ForwardingEventStore((_s, events, first) => {

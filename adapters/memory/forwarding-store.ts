@@ -2,7 +2,8 @@
  * An event store for long simulations: it keeps only each stream's revision and hands every
  * appended event to a sink (a JSON-lines file, or nothing), so a million-job replay does not hold
  * its whole log in memory. Reads find nothing: an engine on it cannot time-travel or reload;
- * write the log to a file (or use the in-memory store) for that.
+ * write the log to a file (or use the in-memory store) for that. Reactors' checkpoints are kept
+ * (in memory, for the run).
  */
 import type {
   AppendResult,
@@ -20,6 +21,11 @@ export type EventSink = (stream: string, events: readonly NewEvent[], firstRevis
 export class ForwardingEventStore implements EventStore {
   private readonly revisions = new Map<string, bigint>();
   private position = -1n;
+  /**
+   * Kept, unlike the log: a checkpoint is one entry per reactor, not per event, so keeping it
+   * costs nothing as the run grows, and a reactor that asks where it got to is told.
+   */
+  private readonly checkpoints = new Map<string, bigint>();
 
   constructor(private readonly sink: EventSink = () => {}) {}
 
@@ -54,6 +60,14 @@ export class ForwardingEventStore implements EventStore {
   }
 
   async writeSnapshot(): Promise<void> {}
+
+  async readCheckpoint(name: string): Promise<bigint | undefined> {
+    return this.checkpoints.get(name);
+  }
+
+  async writeCheckpoint(name: string, position: bigint): Promise<void> {
+    this.checkpoints.set(name, position);
+  }
 
   async close(): Promise<void> {}
 }

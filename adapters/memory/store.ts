@@ -37,6 +37,8 @@ export class InMemoryEventStore implements EventStore {
   private readonly allStreams: StreamLog[] = [];
   private readonly allIndex: number[] = [];
   private readonly snapshots = new Map<string, { revision: bigint; schemaVersion: number; json: string }>();
+  /** Reactors' positions, by reactor name: beside the log, never in it. */
+  private readonly checkpoints = new Map<string, bigint>();
   private readonly listeners = new Set<Listener>();
   /** Appended ranges waiting for delivery, in append order (see deliver). */
   private readonly undelivered: { log: StreamLog; from: number; to: number; listeners: Listener[] }[] = [];
@@ -197,6 +199,16 @@ export class InMemoryEventStore implements EventStore {
       schemaVersion: snapshot.schemaVersion,
       json: JSON.stringify(snapshot.state),
     });
+  }
+
+  async readCheckpoint(name: string): Promise<bigint | undefined> {
+    this.assertOpen();
+    return this.checkpoints.get(name);
+  }
+
+  async writeCheckpoint(name: string, position: bigint): Promise<void> {
+    this.assertOpen();
+    this.checkpoints.set(name, position);
   }
 
   async close(): Promise<void> {

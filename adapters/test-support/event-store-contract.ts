@@ -11,6 +11,10 @@
  *
  * Subscriptions may deliver asynchronously: the suite waits for what it expects and, to check that
  * nothing more arrives, lets a few macrotasks pass.
+ *
+ * A durable store also passes `reopen`: given a store it made (and that the suite has closed), a
+ * new store on the same data (the same file, the same namespace), so the suite can check that
+ * what was acknowledged is still there.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppendResult, EventStore, NewEvent, RecordedEvent } from '../../core/ports.js';
@@ -49,7 +53,16 @@ export async function eventually(check: () => void, timeoutMs = 10_000): Promise
 /** Let pending deliveries (if any) happen. */
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
-export function eventStoreContract(name: string, makeStore: () => EventStore | Promise<EventStore>): void {
+export interface ContractOptions {
+  readonly reopen?: (closed: EventStore) => EventStore | Promise<EventStore>;
+}
+
+export function eventStoreContract(
+  name: string,
+  makeStore: () => EventStore | Promise<EventStore>,
+  options: ContractOptions = {},
+): void {
+  const { reopen } = options;
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
     let closed = false;
@@ -495,6 +508,93 @@ export function eventStoreContract(name: string, makeStore: () => EventStore | P
       });
     });
 
+    describe('reactor checkpoints', () => {
+      it('an unknown reactor has none', async () => {
+        expect(await store.readCheckpoint('billing')).toBeUndefined();
+      });
+
+      it('reads back what was written, and a later write replaces it (even a lower position)', async () => {
+        await store.writeCheckpoint('billing', 5n);
+        expect(await store.readCheckpoint('billing')).toBe(5n);
+        await store.writeCheckpoint('billing', 12n);
+        expect(await store.readCheckpoint('billing')).toBe(12n);
+        // A reactor rewound on purpose (to reprocess) is taken at its word.
+        await store.writeCheckpoint('billing', 3n);
+        expect(await store.readCheckpoint('billing')).toBe(3n);
+      });
+
+      it('keeps each reactor apart', async () => {
+        await store.writeCheckpoint('billing', 1n);
+        await store.writeCheckpoint('alerts', 2n);
+        await store.writeCheckpoint('billing', 7n);
+        expect(await store.readCheckpoint('billing')).toBe(7n);
+        expect(await store.readCheckpoint('alerts')).toBe(2n);
+        expect(await store.readCheckpoint('Billing')).toBeUndefined();
+      });
+
+      it('takes names with spaces, slashes, dots, dashes and unicode', async () => {
+        const names = ['billing reactor', 'eu/west/alerts', '../up', 'a.b-c', 'größe ⚡ 队列', 'checkpoint-x'];
+        for (const [i, n] of names.entries()) await store.writeCheckpoint(n, BigInt(i * 10));
+        for (const [i, n] of names.entries()) expect(await store.readCheckpoint(n)).toBe(BigInt(i * 10));
+        expect(await store.readCheckpoint('eu')).toBeUndefined();
+      });
+
+      it('keeps positions beyond 2^53 exactly, as bigint (up to the largest 64-bit position)', async () => {
+        const beyond = 2n ** 53n + 1n;
+        await store.writeCheckpoint('a', beyond);
+        expect(await store.readCheckpoint('a')).toBe(beyond);
+        const largest = 2n ** 64n - 2n; // EventStoreDB positions are unsigned 64-bit
+        await store.writeCheckpoint('b', largest);
+        expect(await store.readCheckpoint('b')).toBe(largest);
+        await store.writeCheckpoint('c', 0n);
+        expect(await store.readCheckpoint('c')).toBe(0n);
+      });
+
+      it('the last of several writes in flight together wins', async () => {
+        await Promise.all([store.writeCheckpoint('r', 1n), store.writeCheckpoint('r', 2n), store.writeCheckpoint('r', 3n)]);
+        expect(await store.readCheckpoint('r')).toBe(3n);
+      });
+
+      it('never show up as events: not in read, readAll, stream or $all subscriptions, nor beside snapshots', async () => {
+        okResult(await store.append('s', evs(2), 'no_stream'));
+        const all: RecordedEvent[] = [];
+        const onStream: RecordedEvent[] = [];
+        const subAll = store.subscribe('$all', {}, (e) => all.push(e));
+        const subStream = store.subscribe('s', {}, (e) => onStream.push(e));
+        await eventually(() => expect(all).toHaveLength(2));
+        // A reactor named as a stream, and one named as a snapshot's stream: still nothing shared.
+        await store.writeCheckpoint('s', 1n);
+        await store.writeSnapshot('s', { revision: 1n, schemaVersion: 1, state: { n: 1 } });
+        await store.writeCheckpoint('cluster', 9n);
+        okResult(await store.append('t', evs(1), 'no_stream'));
+        await eventually(() => expect(all).toHaveLength(3));
+        await settle();
+        expect(all.map((e) => e.stream)).toEqual(['s', 's', 't']);
+        expect(onStream).toHaveLength(2);
+        expect(await store.readAll()).toEqual(all);
+        expect(await store.read('s')).toEqual(onStream);
+        expect(await store.read('cluster')).toEqual([]);
+        expect(await store.readSnapshot('s', 1)).toEqual({ revision: 1n, schemaVersion: 1, state: { n: 1 } });
+        // And appends go on at the revisions they would have had.
+        expect(okResult(await store.append('s', evs(1), 1n)).nextExpectedRevision).toBe(2n);
+        subAll.close();
+        subStream.close();
+      });
+
+      it.skipIf(!reopen)('a written checkpoint survives closing and reopening the store', async () => {
+        okResult(await store.append('s', evs(1), 'no_stream'));
+        await store.writeCheckpoint('billing', 2n ** 60n + 3n);
+        await store.writeCheckpoint('alerts', 4n);
+        await store.writeCheckpoint('alerts', 5n);
+        await store.close();
+        store = await (reopen as NonNullable<typeof reopen>)(store);
+        expect(await store.readCheckpoint('billing')).toBe(2n ** 60n + 3n);
+        expect(await store.readCheckpoint('alerts')).toBe(5n);
+        expect(await store.readCheckpoint('nobody')).toBeUndefined();
+        expect(await store.readAll()).toHaveLength(1);
+      });
+    });
+
     describe('a closed store', () => {
       it('refuses every operation', async () => {
         okResult(await store.append('s', evs(1), 'no_stream'));
@@ -507,6 +607,8 @@ export function eventStoreContract(name: string, makeStore: () => EventStore | P
         await expect(store.readAll()).rejects.toThrow();
         await expect(store.readSnapshot('s', 1)).rejects.toThrow();
         await expect(store.writeSnapshot('s', { revision: 0n, schemaVersion: 1, state: {} })).rejects.toThrow();
+        await expect(store.readCheckpoint('r')).rejects.toThrow();
+        await expect(store.writeCheckpoint('r', 1n)).rejects.toThrow();
         expect(() => store.subscribe('s', {}, () => {})).toThrow();
         expect(() => store.subscribe('$all', {}, () => {})).toThrow();
       });
