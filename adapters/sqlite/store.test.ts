@@ -15,7 +15,59 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const freshFile = () => join(dir, `store-${n++}.db`);
 
-eventStoreContract('SqliteEventStore', () => new SqliteEventStore(freshFile(), { pollMs: 10 }));
+eventStoreContract('SqliteEventStore', () => new SqliteEventStore(freshFile(), { pollMs: 10 }), {
+  reopen: (closed) => new SqliteEventStore((closed as SqliteEventStore).file, { pollMs: 10 }),
+});
+
+/**
+ * A file as an older gpupool left it, its schema written out here as it was then (not taken from
+ * the store's migrations, which would follow any change to them): schema 1 held events and
+ * snapshots, schema 2 added the leases.
+ */
+function fileOfSchema(version: 1 | 2): string {
+  const file = freshFile();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(`
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE events (
+      position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL,
+      type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT, UNIQUE (stream, revision)
+    );
+    CREATE TABLE snapshots (
+      stream TEXT NOT NULL, schema_version INTEGER NOT NULL, revision INTEGER NOT NULL, state TEXT NOT NULL,
+      PRIMARY KEY (stream, schema_version)
+    );`);
+  if (version >= 2) {
+    db.exec(`CREATE TABLE leases (
+      name TEXT PRIMARY KEY, holder TEXT NOT NULL, pid INTEGER NOT NULL, hostname TEXT NOT NULL, expires_at INTEGER NOT NULL
+    );`);
+  }
+  db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(version));
+  const insert = db.prepare(
+    'INSERT INTO events (position, stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  insert.run(0, 'cluster', 0, 'e0', 'NodeRegistered', '{"node":"n1"}', null);
+  insert.run(1, 'tokens', 0, 'e1', 'TokenIssued', '{"user":"u"}', '{"by":"admin"}');
+  insert.run(2, 'cluster', 1, 'e2', 'JobSubmitted', '{"job":"j1"}', null);
+  db.prepare('INSERT INTO snapshots (stream, schema_version, revision, state) VALUES (?, ?, ?, ?)').run(
+    'cluster',
+    4,
+    1,
+    '{"n":1}',
+  );
+  db.close();
+  return file;
+}
+
+const schemaVersionOf = (file: string) => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
+  } finally {
+    db.close();
+  }
+};
 
 describe('SqliteEventStore specifics', () => {
   const e = (id: string) => ({ id, type: 'T', data: { id } });
@@ -47,7 +99,7 @@ describe('SqliteEventStore specifics', () => {
       store.append('u', [e('d')], 'no_stream'),
     ]);
     expect(results.map((r) => r.ok)).toEqual([true, true, false, true]);
-    expect(store.stats).toEqual({ appends: 4, transactions: 1 });
+    expect(store.stats).toEqual({ appends: 4, checkpoints: 0, transactions: 1 });
     expect((await store.read('s')).map((r) => r.id)).toEqual(['a', 'b']);
     await store.close();
   });
@@ -61,6 +113,81 @@ describe('SqliteEventStore specifics', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get()).toBe(String(SQLITE_SCHEMA_VERSION));
     db.close();
+  });
+
+  it('writes checkpoints that arrive with appends in the same transaction, in arrival order', async () => {
+    const store = new SqliteEventStore(freshFile());
+    const results = await Promise.all([
+      store.append('s', [e('a')], 'no_stream'),
+      store.writeCheckpoint('billing', 0n),
+      store.writeCheckpoint('alerts', 4n),
+      store.writeCheckpoint('billing', 1n),
+    ]);
+    expect(results[0]).toMatchObject({ ok: true });
+    expect(store.stats).toEqual({ appends: 1, checkpoints: 3, transactions: 1 });
+    expect(await store.readCheckpoint('billing')).toBe(1n);
+    expect(await store.readCheckpoint('alerts')).toBe(4n);
+    await store.close();
+  });
+
+  it('writes a checkpoint queued when the store closes, as it does an append', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    const written = a.writeCheckpoint('billing', 9n);
+    await a.close();
+    await written;
+    const b = new SqliteEventStore(file);
+    expect(await b.readCheckpoint('billing')).toBe(9n);
+    await b.close();
+  });
+
+  it('shares checkpoints between stores on one file, and keeps them out of the events table', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    const b = new SqliteEventStore(file);
+    await a.writeCheckpoint('billing', 2n ** 63n + 1n); // past SQLite's signed 64-bit INTEGER
+    expect(await b.readCheckpoint('billing')).toBe(2n ** 63n + 1n);
+    await a.close();
+    await b.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(0);
+    const row = db.prepare('SELECT name, position, updated_at FROM checkpoints').get() as Record<string, unknown>;
+    expect(row).toMatchObject({ name: 'billing', position: '9223372036854775809' });
+    expect(Math.abs((row.updated_at as number) - Date.now())).toBeLessThan(60_000);
+    db.close();
+  });
+
+  it('migrates a file of the previous schema (2) on open, keeping its events and snapshots', async () => {
+    const file = fileOfSchema(2);
+    const store = new SqliteEventStore(file);
+    expect(schemaVersionOf(file)).toBe(String(SQLITE_SCHEMA_VERSION));
+    expect((await store.readAll()).map((r) => [r.stream, r.revision, r.position, r.id, r.type, r.data, r.metadata])).toEqual([
+      ['cluster', 0n, 0n, 'e0', 'NodeRegistered', { node: 'n1' }, null],
+      ['tokens', 0n, 1n, 'e1', 'TokenIssued', { user: 'u' }, { by: 'admin' }],
+      ['cluster', 1n, 2n, 'e2', 'JobSubmitted', { job: 'j1' }, null],
+    ]);
+    expect(await store.readSnapshot('cluster', 4)).toEqual({ revision: 1n, schemaVersion: 4, state: { n: 1 } });
+    expect(await store.readCheckpoint('billing')).toBeUndefined();
+    await store.writeCheckpoint('billing', 2n);
+    expect(await store.append('cluster', [e('e3')], 1n)).toMatchObject({ ok: true, nextExpectedRevision: 2n, position: 3n });
+    store.acquireLease('server');
+    await store.close();
+    // Opened again: migrated once, nothing lost.
+    const again = new SqliteEventStore(file);
+    expect(await again.readCheckpoint('billing')).toBe(2n);
+    expect(await again.readAll()).toHaveLength(4);
+    await again.close();
+  });
+
+  it('migrates a file of schema 1 through every step', async () => {
+    const file = fileOfSchema(1);
+    const store = new SqliteEventStore(file);
+    expect(schemaVersionOf(file)).toBe(String(SQLITE_SCHEMA_VERSION));
+    expect(await store.read('cluster')).toHaveLength(2);
+    store.acquireLease('server');
+    await store.writeCheckpoint('billing', 1n);
+    expect(await store.readCheckpoint('billing')).toBe(1n);
+    await store.close();
   });
 
   it('refuses a file written by a newer schema rather than misreading it', () => {

@@ -14,6 +14,9 @@
  * - Leased: a server takes the file's lease (`acquireLease`) so that a second server on the same
  *   file refuses to start instead of serving stale reads beside the first. Until servers can share
  *   a store, one writer at a time is the only safe arrangement. Readers (export) need no lease.
+ * - Reactors' checkpoints are rows of their own table, written through the same queue and
+ *   transactions as appends (durable alike, group-committed with them, fenced by the same lease),
+ *   and never read as events.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -35,7 +38,7 @@ import type {
 import { expectationMet } from '../../core/ports.js';
 
 /** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE events (
      position INTEGER PRIMARY KEY,
@@ -61,6 +64,12 @@ const MIGRATIONS: readonly string[] = [
      hostname   TEXT    NOT NULL,
      expires_at INTEGER NOT NULL
    );`,
+  // Positions as decimal text: EventStoreDB's are unsigned 64-bit, past SQLite's signed INTEGER.
+  `CREATE TABLE checkpoints (
+     name       TEXT    PRIMARY KEY,
+     position   TEXT    NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 /**
@@ -71,12 +80,24 @@ type Row = [position: number, stream: string, revision: number, id: string, type
 const EVENT_COLUMNS = 'position, stream, revision, id, type, data, metadata';
 
 interface PendingAppend {
+  kind: 'append';
   stream: string;
   events: readonly NewEvent[];
   expected: ExpectedRevision;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
+
+interface PendingCheckpoint {
+  kind: 'checkpoint';
+  name: string;
+  position: bigint;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** A write waiting for the next group commit. */
+type Pending = PendingAppend | PendingCheckpoint;
 
 interface Live {
   stream: string;
@@ -143,15 +164,18 @@ interface HeldLease {
 
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
-  private readonly queue: PendingAppend[] = [];
+  private readonly queue: Pending[] = [];
   private flushScheduled = false;
   private readonly live = new Set<Live>();
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
   private lease: HeldLease | undefined;
   private readonly stmt;
-  /** What group commit achieved: appends answered, and the transactions (disk flushes) they took. */
-  readonly stats = { appends: 0, transactions: 0 };
+  /**
+   * What group commit achieved: appends and checkpoint writes answered, and the transactions (disk
+   * flushes) they took.
+   */
+  readonly stats = { appends: 0, checkpoints: 0, transactions: 0 };
 
   constructor(
     readonly file: string,
@@ -202,6 +226,11 @@ export class SqliteEventStore implements EventStore {
       ),
       renewLease: this.db.prepare<[number, string, string]>('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?'),
       releaseLease: this.db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND holder = ?'),
+      checkpoint: this.db.prepare<[string], { position: string }>('SELECT position FROM checkpoints WHERE name = ?'),
+      saveCheckpoint: this.db.prepare<[string, string, number]>(
+        'INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at',
+      ),
       saveSnapshot: this.db.prepare(
         'INSERT INTO snapshots (stream, schema_version, revision, state) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT (stream, schema_version) DO UPDATE SET revision = excluded.revision, state = excluded.state',
@@ -212,35 +241,57 @@ export class SqliteEventStore implements EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('the event store is closed'));
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ stream, events, expected, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.enqueue({ kind: 'append', stream, events, expected, resolve, reject });
     });
   }
 
-  /** Write every waiting append in one transaction (group commit), then answer each. */
+  private enqueue(write: Pending): void {
+    this.queue.push(write);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * Write every waiting append and checkpoint in one transaction (group commit), in arrival order,
+   * then answer each.
+   */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.queue.splice(0);
     if (batch.length === 0) return;
-    let results: AppendResult[];
+    let results: (AppendResult | undefined)[];
     try {
       results = this.db
         .transaction(() => {
           this.checkLease();
-          return batch.map((a) => this.appendOne(a));
+          return batch.map((w) => (w.kind === 'append' ? this.appendOne(w) : this.saveCheckpoint(w)));
         })
         .immediate();
     } catch (e) {
-      for (const a of batch) a.reject(e);
+      for (const w of batch) w.reject(e);
       return;
     }
-    this.stats.appends += batch.length;
     this.stats.transactions += 1;
-    for (let i = 0; i < batch.length; i++) (batch[i] as PendingAppend).resolve(results[i] as AppendResult);
-    this.deliver();
+    let appended = false;
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch[i] as Pending;
+      if (w.kind === 'append') {
+        this.stats.appends += 1;
+        appended = true;
+        w.resolve(results[i] as AppendResult);
+      } else {
+        this.stats.checkpoints += 1;
+        w.resolve();
+      }
+    }
+    if (appended) this.deliver();
+  }
+
+  private saveCheckpoint(w: PendingCheckpoint): undefined {
+    this.stmt.saveCheckpoint.run(w.name, w.position.toString(), Date.now());
+    return undefined;
   }
 
   private appendOne(a: PendingAppend): AppendResult {
@@ -342,6 +393,24 @@ export class SqliteEventStore implements EventStore {
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen();
     this.stmt.saveSnapshot.run(stream, snapshot.schemaVersion, Number(snapshot.revision), JSON.stringify(snapshot.state));
+  }
+
+  async readCheckpoint(name: string): Promise<bigint | undefined> {
+    this.assertOpen();
+    const row = this.stmt.checkpoint.get(name);
+    return row ? BigInt(row.position) : undefined;
+  }
+
+  /**
+   * Queued with the appends: it is written in their next transaction, so it costs no flush of its
+   * own when a reactor checkpoints right after appending (or several reactors at once), and it is
+   * refused, as they are, once this store has lost its lease.
+   */
+  writeCheckpoint(name: string, position: bigint): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the event store is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.enqueue({ kind: 'checkpoint', name, position, resolve, reject });
+    });
   }
 
   /**
