@@ -1,12 +1,15 @@
 /**
  * The trace readers, each on small CSV texts written to a temporary folder: what they read, that
- * ids and pool names stay strings, submission order, and errors that name file, line and column.
+ * ids and pool names stay strings, submission order, and errors that name file, line and column;
+ * and the hand-made split of plain CSV texts against csv-parse.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CsvError, InputError } from './csv.js';
+import { CsvError, InputError, splitPlainCsv } from './csv.js';
 import { readTrace, type TraceFormat, type TraceJob } from './traces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-traces-'));
@@ -466,5 +469,40 @@ describe('Helios format (cluster_log.csv)', () => {
     const e = errorOf(() => readTrace(path, 'helios'));
     expect(e.message).toContain(path);
     expect(e.message).toContain("job id 'j1' appears twice");
+  });
+});
+
+describe('plain CSV texts are split by hand, as csv-parse splits them', () => {
+  it('gives the same records as csv-parse on texts without quotes or carriage returns', () => {
+    // Short texts of commas, line feeds, spaces, a byte-order mark and letters: empty lines, empty
+    // fields, ragged records (handed back to csv-parse) and blank-looking lines all turn up.
+    const text = fc
+      .array(fc.constantFrom('a', 'b', '1', ',', ',', '\n', '\n', ' ', '\t'), { maxLength: 40 })
+      .map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(fc.boolean(), text, (bom, t) => {
+        const input = bom ? `\uFEFF${t}` : t;
+        const mine = splitPlainCsv(input);
+        let theirs: string[][] | Error;
+        try {
+          theirs = parse(input, { skip_empty_lines: true, bom: true }) as string[][];
+        } catch (e) {
+          theirs = e as Error;
+        }
+        if (mine === undefined) expect(theirs).toBeInstanceOf(Error);
+        else expect(mine).toEqual(theirs);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves texts with quotes or carriage returns to csv-parse', () => {
+    expect(splitPlainCsv('a,b\n"x,y",2\n')).toBeUndefined();
+    expect(splitPlainCsv('a,b\r\n1,2\r\n')).toBeUndefined();
+    expect(splitPlainCsv('a,b\n1,2\n\n3,4')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ]);
   });
 });
