@@ -19,7 +19,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import { clusterCommands, type PoolSpec, userOf } from './cluster.js';
 import { InputError } from './csv.js';
 import { Random } from './random.js';
-import type { TraceJob } from './traces.js';
+import { inSubmissionOrder, type TraceJob } from './traces.js';
 
 export interface SimulationOptions {
   readonly pools: readonly PoolSpec[];
@@ -108,10 +108,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // order. The readers sort, but a caller's own trace may not be (an early job listed late would
   // be submitted at a later instant). A stable sort keeps ties in trace order; the results still
   // list jobs in the caller's order.
-  const arrivals = planned
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => a.p.job.submit - b.p.job.submit || a.i - b.i)
-    .map((x) => x.p);
+  const arrivals = inSubmissionOrder(planned, (p) => p.job.submit);
   const log = options.log ?? { kind: 'none' };
   const store: EventStore =
     log.kind === 'memory' ? new InMemoryEventStore() : new ForwardingEventStore(log.kind === 'sink' ? log.sink : undefined);

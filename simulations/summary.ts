@@ -29,13 +29,19 @@ export interface Summary {
 }
 
 /** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1] as number;
 }
 
-const mean = (xs: readonly number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
+/** The mean, summed in array order (of the sorted values, so the rounding is always the same). */
+function mean(xs: ArrayLike<number>): number | null {
+  if (xs.length === 0) return null;
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += xs[i] as number;
+  return sum / xs.length;
+}
 const round = (x: number | null, digits = 2): number | null => (x === null ? null : Number(x.toFixed(digits)));
 
 export function figures(jobs: readonly JobRecord[], gpus: number, longestQueue: number): Figures {
@@ -60,19 +66,21 @@ export function figures(jobs: readonly JobRecord[], gpus: number, longestQueue: 
       work += j.gpus * j.duration;
     }
   }
-  jct.sort((a, b) => a - b);
-  wait.sort((a, b) => a - b);
+  // Sorted as typed arrays: numerically, without a comparator call per comparison (several times
+  // faster on a large trace); the figures only read the sorted values.
+  const jctSorted = Float64Array.from(jct).sort();
+  const waitSorted = Float64Array.from(wait).sort();
   const makespan = last > first ? last - first : 0;
   return {
     jobs: jobs.length,
     completed,
     rejected,
-    avgJct: round(mean(jct)),
-    p50Jct: percentile(jct, 50),
-    p95Jct: percentile(jct, 95),
-    p99Jct: percentile(jct, 99),
-    avgWait: round(mean(wait)),
-    p95Wait: percentile(wait, 95),
+    avgJct: round(mean(jctSorted)),
+    p50Jct: percentile(jctSorted, 50),
+    p95Jct: percentile(jctSorted, 95),
+    p99Jct: percentile(jctSorted, 99),
+    avgWait: round(mean(waitSorted)),
+    p95Wait: percentile(waitSorted, 95),
     makespan,
     utilization: makespan > 0 && gpus > 0 ? round(work / (gpus * makespan), 4) : null,
     longestQueue,
