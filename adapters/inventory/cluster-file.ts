@@ -1,5 +1,5 @@
 /**
- * A cluster described by a file: the nodes `gpupool serve` registers at start-up, with the
+ * A node inventory read from a file: the nodes `gpupool serve` registers at start-up, with the
  * realtime runtime standing in for the cluster, until a Kubernetes cluster is connected. The
  * file is YAML; JSON of the same schema is YAML too and reads the same way.
  *
@@ -15,7 +15,7 @@
  *
  * A node has either `gpus` or `devices`, not both. Unknown fields are errors (a misspelt field
  * would otherwise be dropped without a word). A bad file gives one error that names the file and
- * the field path: `config/x.yaml: nodes[1].gpus.count: expected a positive integer, got -2`.
+ * the field path: `config/x.yaml: nodes[1].gpus.count: expected an integer >= 1, got -2`.
  *
  * Applying a config registers the nodes it lists (RegisterNode) in one batch, and only those that
  * differ from what the store holds: starting again with the same file appends nothing, and a
