@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../core/commands.js';
 import type { Event } from '../../core/events.js';
-import type { PlacementMode } from '../../core/model.js';
+import type { PlacementMode, Policy } from '../../core/model.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { clusterCommands, userOf } from '../../simulations/cluster.js';
 import { Random } from '../../simulations/random.js';
@@ -43,13 +43,17 @@ const submit = (jobId: string, gpus: number, extra: Partial<Extract<Command, { t
 });
 
 /**
- * One pool `p` of `nodes` x `gpusPerNode`, fifo; `inputs` are fed at their instants (after the
- * runtime's reports due then), the runtime's reports whenever it has some, until both are done.
+ * One pool `p` of `nodes` x `gpusPerNode`, fifo unless told; `inputs` are fed at their instants
+ * (after the runtime's reports due then), the runtime's reports whenever it has some, until both
+ * are done. The runtime sees the engine's state after every batch, so it wakes up when time alone
+ * changes a decision.
  */
 async function drive(options: {
   nodes: number;
   gpusPerNode: number;
   placement?: PlacementMode;
+  policy?: Policy;
+  maxWaitSeconds?: number;
   runtime: RuntimeOptions;
   jobs: Record<string, RuntimeJob>;
   inputs: Input[];
@@ -57,9 +61,12 @@ async function drive(options: {
 }): Promise<Run> {
   const engine = await createEngine({ store: new InMemoryEventStore(), clock: { now: () => 0 } });
   const pools = [{ name: POOL, nodes: options.nodes, gpusPerNode: options.gpusPerNode, gpuType: 'GPU' }];
-  const setup = await engine.executeBatch(clusterCommands(pools, { policy: 'fifo', placement: options.placement ?? 'count' }), {
-    at: 0,
-  });
+  const settings = {
+    policy: options.policy ?? 'fifo',
+    placement: options.placement ?? 'count',
+    maxWaitSeconds: options.maxWaitSeconds ?? null,
+  };
+  const setup = await engine.executeBatch(clusterCommands(pools, settings), { at: 0 });
   expect(setup.outcomes.every((o) => o.ok)).toBe(true);
   const runtime = new SimulatedRuntime(options.runtime);
   for (const [id, job] of Object.entries(options.jobs)) runtime.expect(id, job);
@@ -78,7 +85,7 @@ async function drive(options: {
     result.outcomes.forEach((o, k) => {
       if (!o.ok && k < reports) run.refused.push(`t=${at} ${(commands[k] as Command).type}: ${o.rejection.message}`);
     });
-    runtime.observe(result.events);
+    runtime.observe(result.events, engine.current);
     run.events.push(...result.events);
   }
   throw new Error('the run did not finish');
@@ -421,6 +428,64 @@ describe('nodes', () => {
     expect(run.refused).toEqual([]);
     expect(story(run, 'a')).toEqual(['JobSubmitted@0', 'JobAllocated@0', 'JobStarted@0', 'JobCompleted@10']);
     expect(run.engine.job('a')?.status).toBe('Complete');
+  });
+});
+
+describe('waking up', () => {
+  // One node of 4 GPUs: r holds 2 of them for 1000 s from t=0.
+  const held = { at: 0, commands: [submit('r', 2)] };
+
+  it('sends a Tick at a maximum-wait deadline with no other traffic: the starving job starts then, ahead of a higher-priority head', async () => {
+    const options = {
+      nodes: 1,
+      gpusPerNode: 4,
+      maxWaitSeconds: 60,
+      runtime: {},
+      jobs: { r: { duration: 1000 }, old: { duration: 10 }, big: { duration: 10 } },
+      // old would fit, but big (priority 10) heads the fifo queue and does not: old waits from t=1.
+      inputs: [held, { at: 1, commands: [submit('old', 2), submit('big', 4, { priority: 10 })] }],
+    };
+    const run = await drive(options);
+    expect(run.refused).toEqual([]);
+    expect(run.batches).toContain(61);
+    expect(story(run, 'old')).toEqual(['JobSubmitted@1', 'JobAllocated@61', 'JobStarted@61', 'JobCompleted@71']);
+    // big starves from t=61 too: once r and old have ended, it goes first.
+    expect(eventOf(run, 'JobAllocated', 'big')?.at).toBe(1000);
+    // The wake-up is a function of the state: a second run wakes up at the same instants.
+    const again = await drive(options);
+    expect(again.batches).toEqual(run.batches);
+    expect(again.events.map((e) => `${e.type}@${e.at}`)).toEqual(run.events.map((e) => `${e.type}@${e.at}`));
+  });
+
+  it('under first-fit ticks at the deadline: the starving head reserves what frees, and a later job waits for it', async () => {
+    const run = await drive({
+      nodes: 1,
+      gpusPerNode: 4,
+      policy: 'first-fit',
+      maxWaitSeconds: 60,
+      runtime: {},
+      jobs: { r: { duration: 1000 }, head: { duration: 100 }, late: { duration: 10 } },
+      inputs: [held, { at: 0, commands: [submit('head', 4)] }, { at: 200, commands: [submit('late', 2)] }],
+    });
+    expect(run.refused).toEqual([]);
+    expect(run.batches).toEqual([0, 60, 200, 1000, 1100, 1110]);
+    // The Tick at t=60 found nothing to start (every job that fits has started under first-fit).
+    expect(run.events.filter((e) => e.at === 60)).toEqual([]);
+    expect(eventOf(run, 'JobWaiting', 'late')).toMatchObject({ reason: { code: 'reserved-for-starving-job' } });
+    expect(story(run, 'head')).toEqual(['JobSubmitted@0', 'JobAllocated@1000', 'JobStarted@1000', 'JobCompleted@1100']);
+    expect(eventOf(run, 'JobAllocated', 'late')?.at).toBe(1100);
+  });
+
+  it('never wakes a run whose pool has no maximum wait', async () => {
+    const run = await drive({
+      nodes: 1,
+      gpusPerNode: 4,
+      runtime: {},
+      jobs: { r: { duration: 1000 }, old: { duration: 10 }, big: { duration: 10 } },
+      inputs: [held, { at: 1, commands: [submit('old', 2), submit('big', 4, { priority: 10 })] }],
+    });
+    expect(run.batches).toEqual([0, 1, 1000, 1010, 1020]);
+    expect(eventOf(run, 'JobAllocated', 'old')?.at).toBe(1010); // after big, which ran 1000-1010
   });
 });
 

@@ -7,10 +7,17 @@
  * It is a discrete-event queue, not a clock: the driver asks for the next instant and takes the
  * commands due then. Deterministic: the only random choices (launch jitter, injected failures)
  * come from a seeded generator, drawn in the order allocations happen.
+ *
+ * It is also the host's timer: given the engine's state after each batch, it keeps the instant
+ * at which time alone next changes a decision (`nextWakeup`, core/scheduler/timers.ts) as one more
+ * instant of its queue, and sends a `Tick` then. That instant is a function of the state, so a
+ * run wakes up at the same instants every time.
  */
 import { Heap } from 'heap-js';
 import type { Command } from '../../core/commands.js';
 import type { Event } from '../../core/events.js';
+import type { State } from '../../core/model.js';
+import { nextWakeup } from '../../core/scheduler/timers.js';
 
 /** How a job behaves once launched. */
 export interface RuntimeJob {
@@ -65,6 +72,10 @@ export class SimulatedRuntime {
   private seq = 0;
   /** Start reports already due, waiting to ride with the next batch. */
   private starts: Command[] = [];
+  /** When to send a Tick: the state's next wake-up, as of the last batch observed with its state. */
+  private wakeAt: number | null = null;
+  /** The latest instant the driver took commands for: the time of its last batch. */
+  private time = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: RuntimeOptions = {}) {
     if (((options.launchJitter ?? 0) > 0 || (options.failureRate ?? 0) > 0) && !options.random) {
@@ -85,8 +96,20 @@ export class SimulatedRuntime {
     this.push(at, PHASE.node, { type: 'RegisterNode', nodeId, devices });
   }
 
-  /** Feed the engine's events: allocations launch jobs, stop requests stop them, ends cancel them. */
-  observe(events: readonly Event[]): void {
+  /**
+   * Feed the engine's events: allocations launch jobs, stop requests stop them, ends cancel them.
+   * With the state they left, the runtime also wakes up at its next wake-up: the state is the
+   * whole truth about it, so each batch's replaces the one before (a job that started has no
+   * deadline left). Without it, no Tick is ever sent.
+   */
+  observe(events: readonly Event[], state?: Readonly<State>): void {
+    this.observeEvents(events);
+    // After the batch's own time too: a Tick that started nothing leaves the state's time where
+    // it was, and the deadline it served must not wake the run again.
+    if (state) this.wakeAt = nextWakeup(state, Math.max(state.now, this.time));
+  }
+
+  private observeEvents(events: readonly Event[]): void {
     for (const e of events) {
       switch (e.type) {
         case 'JobAllocated':
@@ -157,12 +180,16 @@ export class SimulatedRuntime {
   }
 
   /**
-   * The next instant at which the runtime has something that matters to the scheduler: an end
-   * or a node event. Start reports change no capacity, so they do not make an instant of their
-   * own: they ride with the next batch, each stamped with its own time (see takeDue).
+   * The next instant at which the runtime has something that matters to the scheduler: an end,
+   * a node event or a wake-up. Start reports change no capacity, so they do not make an instant
+   * of their own: they ride with the next batch, each stamped with its own time (see takeDue).
    * Infinity when nothing but start reports is left.
    */
   nextAt(): number {
+    return Math.min(this.nextReportAt(), this.wakeAt ?? Number.POSITIVE_INFINITY);
+  }
+
+  private nextReportAt(): number {
     for (;;) {
       this.dropEnded();
       const next = this.queue.peek();
@@ -175,9 +202,10 @@ export class SimulatedRuntime {
 
   /**
    * The commands due at `at` (or before), in order: start reports (each carrying its own `at`),
-   * then ends, then node events.
+   * then ends, then node events, then a Tick if the wake-up is due.
    */
   takeDue(at: number): Command[] {
+    this.time = Math.max(this.time, at);
     // Only the held start reports due by `at`: one due later stamped this batch with its later
     // time, which moved the whole batch (its submissions and its scheduling pass) into the future.
     // And none of a job that has ended or is being stopped since it was held.
@@ -196,10 +224,15 @@ export class SimulatedRuntime {
     for (;;) {
       this.dropEnded();
       const next = this.queue.peek();
-      if (!next || next.at > at) return out;
+      if (!next || next.at > at) break;
       this.pop();
       out.push(next.phase === PHASE.start ? ({ ...next.command, at: next.at } as Command) : next.command);
     }
+    if (this.wakeAt !== null && this.wakeAt <= at) {
+      this.wakeAt = null;
+      out.push({ type: 'Tick' });
+    }
+    return out;
   }
 
   /** The latest time of the start reports held back for the next batch; -Infinity if none. */
