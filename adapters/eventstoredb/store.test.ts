@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewEvent, RecordedEvent } from '../../core/ports.js';
+import type { EventStore, NewEvent, RecordedEvent } from '../../core/ports.js';
 import { STATE_SCHEMA_VERSION } from '../../core/snapshot.js';
 import { canonicalState } from '../../core/test-support/canonical.js';
 import { completed, started, submit, teamSetup } from '../../core/test-support/given.js';
@@ -39,21 +39,30 @@ const namespace = () => `t_${randomUUID().replaceAll('-', '')}`;
 const ev = (type = 'Happened', data: unknown = { n: 1 }): NewEvent => ({ id: randomUUID(), type, data });
 const evs = (n: number): NewEvent[] => Array.from({ length: n }, (_, i) => ev('Happened', { i }));
 
+/** Another store on the same server and namespace: what a restarted process would open. */
+const reopenOn = (connectionString: () => string) => ({
+  reopen: (closed: EventStore) =>
+    new EventStoreDBEventStore(connectionString(), { namespace: (closed as EventStoreDBEventStore).namespace }),
+});
+
 eventStoreContract(
   'EventStoreDBEventStore on the fake server',
   () => new EventStoreDBEventStore(fake.connectionString, { namespace: namespace() }),
+  reopenOn(() => fake.connectionString),
 );
 
 // Against a server that predates BatchAppend the client appends through Streams.Append.
 eventStoreContract(
   'EventStoreDBEventStore on the fake server, without BatchAppend',
   () => new EventStoreDBEventStore(oldServerFake.connectionString, { namespace: namespace() }),
+  reopenOn(() => oldServerFake.connectionString),
 );
 
 describe.skipIf(!REAL)(REAL ? 'real EventStoreDB' : REAL_SKIPPED, () => {
   eventStoreContract(
     'EventStoreDBEventStore on a real server',
     () => new EventStoreDBEventStore(REAL as string, { namespace: namespace() }),
+    reopenOn(() => REAL as string),
   );
 });
 
@@ -157,6 +166,9 @@ describe.each(servers)('EventStoreDBEventStore specifics on %s', (_name, connect
     expect((await a.append('s', first, 'no_stream')).ok).toBe(true);
     expect((await b.append('s', second, 'no_stream')).ok).toBe(true);
     await b.writeSnapshot('s', { revision: 2n, schemaVersion: 1, state: { from: 'b' } });
+    await b.writeCheckpoint('billing', 2n);
+    expect(await a.readCheckpoint('billing')).toBeUndefined();
+    expect(await b.readCheckpoint('billing')).toBe(2n);
     expect((await a.read('s')).map((e) => e.id)).toEqual(first.map((e) => e.id));
     expect((await b.read('s')).map((e) => e.id)).toEqual(second.map((e) => e.id));
     expect((await a.readAll()).map((e) => `${e.stream}:${e.id}`)).toEqual(first.map((e) => `s:${e.id}`));
@@ -196,6 +208,47 @@ describe.each(servers)('EventStoreDBEventStore specifics on %s', (_name, connect
     const r3 = await store.append('s', next, 2n);
     expect(await store.append('s', next, 2n)).toEqual(r3);
     expect((await store.read('s')).map((e) => e.id)).toEqual([...batch, ...next].map((e) => e.id));
+    await store.close();
+  });
+
+  it('keeps only the last checkpoint readable in its stream: each write truncates before itself', async () => {
+    const store = open();
+    const name = store.checkpointStreamName('billing');
+    expect(name).toBe(`${store.namespace}.checkpoint-billing`);
+    for (const p of [10n, 20n, 2n ** 64n - 2n]) await store.writeCheckpoint('billing', p);
+    const raw = EventStoreDBClient.connectionString(connectionString());
+    try {
+      const visible = [];
+      for await (const r of raw.readStream(name)) if (r.event) visible.push(r.event);
+      expect(visible.map((e) => [e.revision, e.type, e.data])).toEqual([
+        [2n, 'Checkpoint', { position: '18446744073709551614' }],
+      ]);
+      expect((await raw.getStreamMetadata(name)).metadata?.truncateBefore).toBe(2);
+    } finally {
+      await raw.dispose();
+    }
+    expect(await store.readCheckpoint('billing')).toBe(2n ** 64n - 2n);
+    await store.close();
+  });
+
+  it('refuses to read a checkpoint stream that ends with something else, rather than start over', async () => {
+    const store = open();
+    await store.writeCheckpoint('billing', 5n);
+    const raw = EventStoreDBClient.connectionString(connectionString());
+    try {
+      await raw.appendToStream(store.checkpointStreamName('billing'), jsonEvent({ type: 'Other', data: { position: '7' } }));
+      await raw.appendToStream(store.checkpointStreamName('alerts'), jsonEvent({ type: 'Checkpoint', data: { position: 7 } }));
+    } finally {
+      await raw.dispose();
+    }
+    await expect(store.readCheckpoint('billing')).rejects.toThrow(
+      /stream 't_\w+\.checkpoint-billing' ends with an event that is not a checkpoint \(type 'Other', revision 1\)/,
+    );
+    // A number (not decimal text) is not a checkpoint this store wrote either.
+    await expect(store.readCheckpoint('alerts')).rejects.toThrow(/not a checkpoint \(type 'Checkpoint', revision 0\)/);
+    // Writing again puts a checkpoint last, and it reads.
+    await store.writeCheckpoint('billing', 8n);
+    expect(await store.readCheckpoint('billing')).toBe(8n);
     await store.close();
   });
 
@@ -239,6 +292,24 @@ describe('EventStoreDBEventStore on the fake server', () => {
     await store.append('cluster', batch, 1n);
     expect(fake.events(`${store.namespace}-cluster`)).toHaveLength(4);
     await store.close();
+  });
+
+  it('lands a reactor’s checkpoint writes in call order, and a close waits for those in flight', async () => {
+    const store = open();
+    const writes = [1n, 2n, 3n, 4n, 5n].map((p) => store.writeCheckpoint('r', p));
+    const closing = store.close();
+    await Promise.all(writes);
+    await closing;
+    const name = `${store.namespace}.checkpoint-r`;
+    expect(fake.events(name).map((e) => JSON.parse(Buffer.from(e.data).toString('utf8')).position)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
+    // Nothing of it in the namespace's own streams, so never in readAll or '$all'.
+    expect(fake.streamNames().filter((s) => s.startsWith(`${store.namespace}-`))).toEqual([]);
   });
 
   it('chunks snapshots because one append may not exceed 1 MiB: a single 2 MB chunk is refused by the server', async () => {

@@ -4,13 +4,16 @@
  * - Namespaced: port stream `s` is the EventStoreDB stream `<namespace>-s` (so the namespace is
  *   the category of every stream it holds), and several gpupool deployments, or test runs, can
  *   share one cluster. readAll and subscribe('$all') see only their namespace's streams, never
- *   system events nor snapshot streams, and hand back the port's (unprefixed) stream names.
+ *   system events nor snapshot or checkpoint streams, and hand back the port's (unprefixed) stream
+ *   names.
  * - Revisions, expected revisions, idempotent retries (event ids are the caller's) and positions
  *   (the commit position) are EventStoreDB's own; a wrong expected version is a conflict value.
  * - Subscriptions are the server's catch-up subscriptions; one that drops (a leader change, a
  *   network failure) resubscribes after the last event it delivered.
  * - Snapshots live in a stream of their own, `<namespace>.snapshot-s`, as chunk events followed by
  *   a marker (see writeSnapshot for why they are chunked).
+ * - A reactor's checkpoint is the last event of `<namespace>.checkpoint-<name>`, the stream
+ *   truncated before it at each write.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -62,6 +65,7 @@ export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 512 * 1024;
 
 const CHUNK_TYPE = 'SnapshotChunk';
 const MARKER_TYPE = 'Snapshot';
+const CHECKPOINT_TYPE = 'Checkpoint';
 /** readAll reads `$all` in pages of at most this many events. */
 const ALL_PAGE = 1000;
 /** How far back readSnapshot looks for a marker of its version, in events read. */
@@ -102,6 +106,9 @@ export class EventStoreDBEventStore implements EventStore {
   private readonly target: string;
   private readonly prefix: string;
   private readonly snapshotPrefix: string;
+  private readonly checkpointPrefix: string;
+  /** Each reactor's checkpoint write in flight: the next waits for it, so writes land in call order. */
+  private readonly checkpointWrites = new Map<string, Promise<void>>();
   private readonly chunkBytes: number;
   private readonly onSubscriptionError: (error: Error, stream: string) => void;
   private readonly subscriptions = new Set<Subscription>();
@@ -116,6 +123,7 @@ export class EventStoreDBEventStore implements EventStore {
     this.namespace = checkNamespace(options.namespace ?? DEFAULT_NAMESPACE);
     this.prefix = `${this.namespace}-`;
     this.snapshotPrefix = `${this.namespace}.snapshot-`;
+    this.checkpointPrefix = `${this.namespace}.checkpoint-`;
     const chunk = options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
     if (!Number.isSafeInteger(chunk) || chunk < 1) {
       throw new Error(`snapshotChunkBytes must be a positive integer, got ${chunk}`);
@@ -143,6 +151,11 @@ export class EventStoreDBEventStore implements EventStore {
   /** The EventStoreDB stream that holds the snapshots of port stream `stream`. */
   snapshotStreamName(stream: string): string {
     return this.snapshotPrefix + stream;
+  }
+
+  /** The EventStoreDB stream that holds the checkpoint of the reactor `name`. */
+  checkpointStreamName(name: string): string {
+    return this.checkpointPrefix + name;
   }
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -385,7 +398,10 @@ export class EventStoreDBEventStore implements EventStore {
     }
   }
 
-  /** Housekeeping after a snapshot: older ones go. The snapshot stands even if this fails. */
+  /**
+   * Housekeeping after a snapshot or a checkpoint: older ones go. What was just written stands even
+   * if this fails.
+   */
   private async truncateBefore(name: string, revision: bigint): Promise<void> {
     try {
       const { metadata } = await this.client.getStreamMetadata(name);
@@ -447,10 +463,67 @@ export class EventStoreDBEventStore implements EventStore {
     }
   }
 
+  /**
+   * The last event of the reactor's checkpoint stream. One that is not a checkpoint (written there
+   * by something else) is an error: reading it as no checkpoint would send the reactor back to the
+   * start, to issue again every command it already issued.
+   */
+  async readCheckpoint(name: string): Promise<bigint | undefined> {
+    this.assertOpen();
+    const stream = this.checkpointStreamName(name);
+    let last: ClientRecordedEvent | undefined;
+    try {
+      [last] = await this.readEvents(stream, END, true, 1);
+    } catch (e) {
+      throw this.failure(`checkpoint read of '${name}'`, e);
+    }
+    if (!last) return undefined;
+    const position = last.type === CHECKPOINT_TYPE ? parseCheckpoint(last.data) : undefined;
+    if (position === undefined) {
+      throw new Error(
+        `EventStoreDB stream '${stream}' ends with an event that is not a checkpoint (type '${last.type}', revision ${last.revision})`,
+      );
+    }
+    return position;
+  }
+
+  /**
+   * Append the position as a new event (the position as decimal text: JSON numbers lose what
+   * lies past 2^53), then truncate the stream before it, so older checkpoints are scavenged.
+   * A reactor's writes are sent one after another, in call order: two appends in flight at once
+   * could land in either order and leave the earlier position as the last event.
+   */
+  writeCheckpoint(name: string, position: bigint): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the event store is closed'));
+    const previous = this.checkpointWrites.get(name);
+    const write = previous
+      ? previous.catch(() => {}).then(() => this.appendCheckpoint(name, position))
+      : this.appendCheckpoint(name, position);
+    this.checkpointWrites.set(name, write);
+    const forget = () => {
+      if (this.checkpointWrites.get(name) === write) this.checkpointWrites.delete(name);
+    };
+    write.then(forget, forget);
+    return write;
+  }
+
+  private async appendCheckpoint(name: string, position: bigint): Promise<void> {
+    const stream = this.checkpointStreamName(name);
+    try {
+      const event = jsonEvent({ id: randomUUID(), type: CHECKPOINT_TYPE, data: { position: position.toString() } });
+      const r = await this.client.appendToStream(stream, event, { expectedRevision: ANY });
+      if (r.nextExpectedRevision > 0n) await this.truncateBefore(stream, r.nextExpectedRevision);
+    } catch (e) {
+      throw this.failure(`checkpoint write of '${name}'`, e);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const s of [...this.subscriptions]) s.close();
+    // Checkpoint writes already accepted are finished first, as a graceful close owes its caller.
+    await Promise.allSettled([...this.checkpointWrites.values()]);
     if (this.ownsClient) await this.client.dispose().catch(() => {});
   }
 
@@ -489,7 +562,10 @@ export class EventStoreDBEventStore implements EventStore {
     return positionOf(e);
   }
 
-  /** This namespace's own event (not a system event, not another namespace's, not a snapshot). */
+  /**
+   * This namespace's own event (not a system event, not another namespace's, not a snapshot or a
+   * checkpoint: their streams start `<namespace>.`, never `<namespace>-`).
+   */
   private isOurs(e: ClientRecordedEvent): boolean {
     return e.streamId.startsWith(this.prefix) && !e.type.startsWith('$');
   }
@@ -519,8 +595,8 @@ export class EventStoreDBEventStore implements EventStore {
 // ---------------------------------------------------------------------------------------------
 
 function checkNamespace(namespace: string): string {
-  // `-` ends the namespace in a stream name and `.` starts its snapshot streams: neither may be
-  // in it, or one namespace's streams could be taken for another's.
+  // `-` ends the namespace in a stream name and `.` starts its snapshot and checkpoint streams:
+  // neither may be in it, or one namespace's streams could be taken for another's.
   if (!/^[A-Za-z0-9_]+$/.test(namespace)) {
     throw new Error(`EventStoreDB namespace must be letters, digits and '_' only (no '-' or '.'), got '${namespace}'`);
   }
@@ -613,6 +689,11 @@ function parseMarker(data: unknown): Marker | undefined {
     bytes: d.bytes as number,
     sha256: d.sha256,
   };
+}
+
+function parseCheckpoint(data: unknown): bigint | undefined {
+  const position = (data as { position?: unknown } | null | undefined)?.position;
+  return typeof position === 'string' && /^-?\d+$/.test(position) ? BigInt(position) : undefined;
 }
 
 function chunkIndex(metadata: unknown): number | undefined {
