@@ -6,12 +6,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Command } from '../../core/commands.js';
-import type { JobStatus } from '../../core/model.js';
+import type { JobStatus, Policy } from '../../core/model.js';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../../core/ports.js';
 import {
   allocate,
   assignPool,
   completed,
+  configurePool,
   createGroup,
   createPool,
   failed,
@@ -372,6 +373,8 @@ describe('the realtime runtime', () => {
       subscribe: (s, o, handler) => inner.subscribe(s, o, handler),
       readSnapshot: (s, v) => inner.readSnapshot(s, v),
       writeSnapshot: (s, snap) => inner.writeSnapshot(s, snap),
+      readCheckpoint: (n) => inner.readCheckpoint(n),
+      writeCheckpoint: (n, p) => inner.writeCheckpoint(n, p),
       close: () => inner.close(),
     };
     const h = await harness({}, await engineOn(store));
@@ -389,5 +392,80 @@ describe('the realtime runtime', () => {
     const engine = await engineOn(new InMemoryEventStore());
     expect(() => startRealtimeRuntime(engine, { launchDelaySeconds: -1 })).toThrow(/launchDelaySeconds must be a number >= 0/);
     expect(() => startRealtimeRuntime(engine, { defaultDurationSeconds: Number.NaN })).toThrow(/defaultDurationSeconds/);
+  });
+});
+
+describe('waking up', () => {
+  /** setup() with pool p's policy as given and a maximum wait of 60 s. */
+  const timed = (policy: Policy) => [...setup(), configurePool('p', { policy, maxWaitSeconds: 60 })];
+  const ticks = (h: Harness) => h.sent.filter((c) => c.startsWith('Tick'));
+  /** r holds 2 of the 4 GPUs until stopped; old would fit, but big (priority 10) heads the fifo queue and does not. */
+  async function blockedBehindPriority(engine: Engine): Promise<void> {
+    await accept(engine, submit('r', 2, { kind: 'notebook' }));
+    const r = await engine.executeBatch([submit('old', 2), submit('big', 4, { priority: 10 })]);
+    expect(r.outcomes.every((o) => o.ok)).toBe(true);
+  }
+
+  it('sends a Tick at a maximum-wait deadline with no other traffic: the starving job starts then', async () => {
+    const h = await harness({}, await engineOn(new InMemoryEventStore(), timed('fifo')));
+    await blockedBehindPriority(h.engine);
+    await h.advance(59.9);
+    expect(h.status('old')).toBe('WaitingForGPUs');
+    expect(ticks(h)).toEqual([]);
+    await h.advance(0.1);
+    expect(historyOf(h.engine, 'old')).toEqual(['Queued@0', 'WaitingForGPUs@0', 'Starting@60']);
+    expect(ticks(h)).toHaveLength(1);
+    // big starves from t=60 as well, and holds what frees: nothing else is timed, no Tick comes again.
+    await h.advance(DAY);
+    expect(ticks(h)).toHaveLength(1);
+    expect(h.status('big')).toBe('WaitingForGPUs');
+    expect(h.errors).toEqual([]);
+  });
+
+  it('under first-fit ticks at the deadline and appends nothing: the starving head then keeps what frees', async () => {
+    const h = await harness({}, await engineOn(new InMemoryEventStore(), timed('first-fit')));
+    await user(h.engine, submit('r', 2, { kind: 'notebook' }));
+    await user(h.engine, submit('head', 4));
+    await h.advance(2); // r reported running
+    const revision = h.engine.current.revision;
+    await h.advance(58);
+    expect(ticks(h)).toHaveLength(1);
+    expect(h.engine.current.revision).toBe(revision); // every job that fits has started already
+    await h.advance(1);
+    await user(h.engine, submit('late', 2));
+    expect(h.engine.job('late')?.reason?.code).toBe('reserved-for-starving-job');
+    await user(h.engine, stop('r'));
+    await h.advance(1); // the stop delay: r is released
+    expect([h.status('head'), h.status('late')]).toEqual(['Starting', 'WaitingForGPUs']);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('sets the wake-up on start for the waiting jobs the store already holds', async () => {
+    const engine = await engineOn(new InMemoryEventStore(), timed('fifo'));
+    await blockedBehindPriority(engine);
+    await vi.advanceTimersByTimeAsync(30_000);
+    const h = await harness({}, engine);
+    await h.advance(29.9);
+    expect(h.status('old')).toBe('WaitingForGPUs');
+    await h.advance(0.1);
+    expect(h.status('old')).toBe('Starting');
+  });
+
+  it('keeps one wake-up timer, set again after each batch, and stop() cancels it', async () => {
+    const h = await harness({}, await engineOn(new InMemoryEventStore(), timed('fifo')));
+    await user(h.engine, submit('r', 2, { kind: 'notebook' }));
+    await h.advance(2); // r reported running: no report is pending
+    expect(vi.getTimerCount()).toBe(0);
+    const r = await h.engine.executeBatch([submit('old', 2), submit('big', 4, { priority: 10 })]);
+    expect(r.outcomes.every((o) => o.ok)).toBe(true);
+    expect(vi.getTimerCount()).toBe(1); // the wake-up at t=62
+    await h.advance(10);
+    await user(h.engine, submit('young', 2)); // a batch later: the same wake-up
+    expect(vi.getTimerCount()).toBe(1);
+    h.runtime.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    await h.advance(120);
+    expect(h.status('old')).toBe('WaitingForGPUs');
+    expect(ticks(h)).toEqual([]);
   });
 });

@@ -20,12 +20,17 @@
  *   reported started after the launch delay, running jobs with a duration complete at their start
  *   time plus that duration (at once if that has passed), Stopping jobs are released after the
  *   stop delay.
+ * - It is the engine's timer too: one timer, set for the instant at which time alone next changes
+ *   a scheduling decision (`nextWakeup`, core/scheduler/timers.ts: a maximum wait running out),
+ *   sends a `Tick` then. It is set again after every batch the engine appends and after each of
+ *   its own Ticks (one that started nothing appends nothing, and the state's time stays put).
  * - Its timers are unref'd, so they never keep the process alive; `stop()` cancels them all.
  */
 import type { Command } from '../../core/commands.js';
 import type { Event } from '../../core/events.js';
 import { activeStatusOf, type JobState, type JobStatus } from '../../core/model.js';
 import type { Clock } from '../../core/ports.js';
+import { nextWakeup } from '../../core/scheduler/timers.js';
 import type { Engine } from '../../engine/engine.js';
 import { systemClock } from '../../engine/engine.js';
 
@@ -101,7 +106,46 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
   let idleWaiters: (() => void)[] = [];
   let stopped = false;
 
+  /** The wake-up timer and the instant it is set for (null: none set). */
+  let wakeHandle: unknown;
+  let wakeAt: number | null = null;
+  /** When the runtime last sent a Tick: the deadlines up to then are served, whatever it appended. */
+  let tickedAt = Number.NEGATIVE_INFINITY;
+
   const durationOf = (job: JobState | undefined): number | null => job?.expectedDuration ?? defaultDuration;
+
+  function clearWakeup(): void {
+    if (wakeHandle !== undefined) timers.clearTimeout(wakeHandle);
+    wakeHandle = undefined;
+    wakeAt = null;
+  }
+
+  /** Set the one wake-up timer for the state's next wake-up, unless it is set for that already. */
+  function armWakeup(): void {
+    if (stopped) return;
+    const state = engine.current;
+    const at = nextWakeup(state, Math.max(state.now, tickedAt));
+    if (at === wakeAt) return;
+    clearWakeup();
+    if (at === null) return;
+    // A wake-up further off than setTimeout can wait, or a timer that fires a little early, comes
+    // back here (the state still says `at`) and waits again for what is left.
+    const handle = timers.setTimeout(
+      () => {
+        if (wakeHandle !== handle) return;
+        wakeHandle = undefined;
+        wakeAt = null;
+        const now = clock.now();
+        if (now < at) return armWakeup();
+        tickedAt = now;
+        send({ type: 'Tick' }, armWakeup);
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, (at - clock.now()) * 1000)),
+    );
+    (handle as { unref?: () => void } | null)?.unref?.();
+    wakeHandle = handle;
+    wakeAt = at;
+  }
 
   function cancel(jobId: string): void {
     const handle = pending.get(jobId);
@@ -130,7 +174,8 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
     arm();
   }
 
-  function send(command: Command): void {
+  /** Send `command`; `then` runs once it has landed (or failed), before `idle()` resolves. */
+  function send(command: Command, then?: () => void): void {
     inFlight++;
     engine
       .execute(command)
@@ -147,6 +192,11 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
         },
       )
       .finally(() => {
+        try {
+          then?.();
+        } catch (error) {
+          onError(error);
+        }
         inFlight--;
         if (inFlight === 0) {
           const waiters = idleWaiters;
@@ -217,11 +267,13 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
     if (stopped) return;
     try {
       observe(appended.events);
+      armWakeup();
     } catch (error) {
       onError(error);
     }
   });
   pickUp();
+  armWakeup();
 
   return {
     stop() {
@@ -230,6 +282,7 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
       unsubscribe();
       for (const handle of pending.values()) timers.clearTimeout(handle);
       pending.clear();
+      clearWakeup();
     },
     idle() {
       if (inFlight === 0) return Promise.resolve();
