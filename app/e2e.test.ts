@@ -240,6 +240,8 @@ function gatedStore(file: string) {
     subscribe: (stream, options, handler) => inner.subscribe(stream, options, handler),
     readSnapshot: (stream, version) => inner.readSnapshot(stream, version),
     writeSnapshot: (stream, snapshot) => inner.writeSnapshot(stream, snapshot),
+    readCheckpoint: (name) => inner.readCheckpoint(name),
+    writeCheckpoint: (name, position) => inner.writeCheckpoint(name, position),
     close: () => inner.close(),
   };
   gates.add(() => {

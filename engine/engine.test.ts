@@ -91,6 +91,8 @@ class RecordingStore implements EventStore {
   subscribe: EventStore['subscribe'] = (s, o, h) => this.inner.subscribe(s, o, h);
   readSnapshot: EventStore['readSnapshot'] = (s, v) => this.inner.readSnapshot(s, v);
   writeSnapshot: EventStore['writeSnapshot'] = (s, snap) => this.inner.writeSnapshot(s, snap);
+  readCheckpoint: EventStore['readCheckpoint'] = (n) => this.inner.readCheckpoint(n);
+  writeCheckpoint: EventStore['writeCheckpoint'] = (n, p) => this.inner.writeCheckpoint(n, p);
   close: EventStore['close'] = () => this.inner.close();
 }
 
