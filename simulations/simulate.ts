@@ -80,6 +80,9 @@ function counterIds(prefix: string): IdGenerator {
 function plan(trace: readonly TraceJob[], pools: readonly PoolSpec[], placement: PlacementMode) {
   const byName = new Map(pools.map((p) => [p.name, p]));
   const only = pools.length === 1 ? pools[0] : undefined;
+  // One owner string per pool, shared by its jobs: the engine keeps every job's owner, and a string
+  // made per job would be a million more objects for the garbage collector to copy and keep.
+  const owners = new Map(pools.map((p) => [p.name, userOf(p.name)]));
   return trace.map((j) => {
     const pool = j.pool === undefined ? only : byName.get(j.pool);
     if (!pool) {
@@ -89,7 +92,7 @@ function plan(trace: readonly TraceJob[], pools: readonly PoolSpec[], placement:
           : `job '${j.id}' runs in pool '${j.pool}', which the cluster file does not have (pools: ${pools.map((p) => p.name).join(', ')})`,
       );
     }
-    return { job: j, pool, workers: j.workers ?? workersFor(j.gpus, pool, placement) };
+    return { job: j, pool, owner: owners.get(pool.name) as string, workers: j.workers ?? workersFor(j.gpus, pool, placement) };
   });
 }
 
@@ -232,18 +235,19 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const commands: Command[] = runtime.takeDue(at);
     const reports = commands.length;
     while (next < total && (arrivals[next] as { job: TraceJob }).job.submit === at) {
-      const { job, pool, workers } = arrivals[next++] as (typeof planned)[number];
-      commands.push({
+      const { job, owner, workers } = arrivals[next++] as (typeof planned)[number];
+      const submit: Command = {
         type: 'SubmitJob',
         jobId: job.id,
         kind: job.kind,
-        owner: userOf(pool.name),
+        owner,
         gpus: job.gpus,
         workers,
         priority: job.priority,
         expectedDuration: job.expectedDuration,
-        ...(job.gpuType !== undefined ? { gpuType: job.gpuType } : {}),
-      });
+      };
+      if (job.gpuType !== undefined) submit.gpuType = job.gpuType;
+      commands.push(submit);
     }
     const result = await engine.executeBatch(commands, { at });
     instants++;
