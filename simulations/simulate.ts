@@ -163,6 +163,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const changedAt = options.pools.map(() => -1);
   const changed: number[] = [];
   for (const { job } of planned) runtime.expect(job.id, { duration: job.duration });
+  const total = planned.length;
+  // From here on only `arrivals` holds the plan, and each entry is let go once submitted: a
+  // million-job run keeps none of them to the end.
+  planned.length = 0;
 
   const record = (at: number, events: readonly Event[]) => {
     for (const e of events) {
@@ -221,7 +225,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   let next = 0;
   let instants = 0;
-  const total = planned.length;
   const progressEvery = Math.max(1, Math.floor(total / 100));
   let lastProgress = 0;
   for (;;) {
@@ -235,7 +238,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const commands: Command[] = runtime.takeDue(at);
     const reports = commands.length;
     while (next < total && (arrivals[next] as { job: TraceJob }).job.submit === at) {
-      const { job, owner, workers } = arrivals[next++] as (typeof planned)[number];
+      const { job, owner, workers } = arrivals[next] as (typeof planned)[number];
+      arrivals[next++] = undefined as never;
       const submit: Command = {
         type: 'SubmitJob',
         jobId: job.id,
