@@ -66,7 +66,7 @@ function timeSeriesSpec(result: SimulationResult, field: 'used' | 'queued', titl
 /** Empirical CDF of job completion times, one line per series (pool or policy). */
 function jctCdfSpec(groups: { name: string; jct: number[] }[], title: string, legend: string): TopLevelSpec {
   const values = groups.flatMap(({ name, jct }) => {
-    const sorted = [...jct].sort((a, b) => a - b);
+    const sorted = Float64Array.from(jct).sort();
     const n = sorted.length;
     const step = Math.max(1, Math.floor(n / MAX_POINTS));
     const pts: { jct: number; fraction: number; series: string }[] = [];
@@ -99,16 +99,22 @@ const SIZE_BUCKETS: [string, number, number][] = [
 ];
 
 function waitBySizeSpec(results: readonly SimulationResult[]): TopLevelSpec {
-  const values = results.flatMap((r) =>
-    SIZE_BUCKETS.flatMap(([label, lo, hi]) => {
-      const waits = r.jobs
-        .filter((j) => j.start !== null && j.gpus >= lo && j.gpus <= hi)
-        .map((j) => (j.start as number) - j.submit);
-      return waits.length === 0
-        ? []
-        : [{ size: label, wait: waits.reduce((s, x) => s + x, 0) / waits.length, jobs: waits.length, policy: r.policy }];
-    }),
-  );
+  const values = results.flatMap((r) => {
+    // One pass over the jobs for all the buckets; each bucket sums its waits in job order.
+    const sums = SIZE_BUCKETS.map(() => 0);
+    const counts = SIZE_BUCKETS.map(() => 0);
+    for (const j of r.jobs) {
+      if (j.start === null) continue;
+      const b = SIZE_BUCKETS.findIndex(([, lo, hi]) => j.gpus >= lo && j.gpus <= hi);
+      if (b < 0) continue;
+      sums[b] = (sums[b] as number) + (j.start - j.submit);
+      counts[b] = (counts[b] as number) + 1;
+    }
+    return SIZE_BUCKETS.flatMap(([label], b) => {
+      const n = counts[b] as number;
+      return n === 0 ? [] : [{ size: label, wait: (sums[b] as number) / n, jobs: n, policy: r.policy }];
+    });
+  });
   return {
     title: 'Average wait by job size',
     width: WIDTH,
@@ -229,12 +235,10 @@ ${await svg(waitBySizeSpec(input.results))}`);
     const r = input.results[i] as SimulationResult;
     const s = input.summaries[i] as Summary;
     const pools = Object.entries(s.pools).map(([name, f]) => ({ name, f }));
-    const jctByPool = r.series.map((p) => ({
-      name: p.pool,
-      jct: r.jobs
-        .filter((j) => j.pool === p.pool && j.status === 'Complete' && j.end !== null)
-        .map((j) => (j.end as number) - j.submit),
-    }));
+    // One pass over the jobs for every pool's JCTs.
+    const jctOf = new Map(r.series.map((p) => [p.pool, [] as number[]]));
+    for (const j of r.jobs) if (j.status === 'Complete' && j.end !== null) jctOf.get(j.pool)?.push(j.end - j.submit);
+    const jctByPool = r.series.map((p) => ({ name: p.pool, jct: jctOf.get(p.pool) ?? [] }));
     sections.push(`<h2>Policy ${esc(r.policy)} (${esc(r.placement)} placement)</h2>
 ${figuresTable([{ name: 'all pools', f: s.overall }, ...pools], 'pool')}
 ${await svg(timeSeriesSpec(r, 'used', 'GPUs in use over time'))}
