@@ -5,14 +5,18 @@
 
 export { InMemoryEventStore } from './adapters/memory/store.js';
 export * from './core/index.js';
-export type { Appended, EngineListener, EngineOptions } from './engine/engine.js';
+export type { Appended, BatchOutcome, EngineListener, EngineOptions } from './engine/engine.js';
 export {
   CLUSTER_STREAM,
   ConflictRetriesExhaustedError,
   CorruptEventError,
+  createDeciderEngine,
   createEngine,
+  DeciderEngine,
   Engine,
   randomIds,
   systemClock,
   uuidSequence,
 } from './engine/engine.js';
+export type { CommandTarget, Reactor, ReactorOptions } from './engine/reactor.js';
+export { ReactorRunner, reactionId } from './engine/reactor.js';
