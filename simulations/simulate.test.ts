@@ -321,6 +321,20 @@ describe('simulate', () => {
     }
   });
 
+  it('wakes up at a maximum-wait deadline with no other event: the starving job starts then, not at the next completion', async () => {
+    // x ends at 5 and frees 2 GPUs; sjf puts the short, wide h before the older s, which fits
+    // but waits behind it. At s's deadline (61) nothing else happens: only a wake-up starts it.
+    const pools = [pool('p', 1, 4)];
+    const trace = [job('r', 2, 0, 1000), job('x', 2, 0, 5), job('s', 2, 1, 500), job('h', 4, 2, 10)];
+    const result = await simulate({ pools, trace, policy: 'sjf', placement: 'node', maxWaitSeconds: 60 });
+    expect(result.jobs.map((j) => [j.id, j.start])).toEqual([
+      ['r', 0],
+      ['x', 0],
+      ['s', 61],
+      ['h', 1000],
+    ]);
+  });
+
   describe('multi-pool traces', () => {
     const pools = [pool('small', 1, 4, 'V100'), pool('103959', 2, 8, 'A100')];
     const trace = [

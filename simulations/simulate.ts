@@ -267,7 +267,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         throw new Error(`simulation at t=${at}: the runtime's ${c.type} was refused: ${o.rejection.message}`);
       }
     }
-    runtime.observe(result.events);
+    runtime.observe(result.events, engine.current);
     record(at, result.events);
     if (options.onProgress && next - lastProgress >= progressEvery) {
       lastProgress = next;
