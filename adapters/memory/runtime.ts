@@ -134,6 +134,9 @@ export class SimulatedRuntime {
   private launch(jobId: string, allocatedAt: number): void {
     const job = this.jobs.get(jobId);
     if (!job) return; // not ours to run (submitted by someone else): leave it to its owner
+    // A job is allocated once: what it will do is read now, and kept no longer (a million-job
+    // simulation kept them all to the end).
+    this.jobs.delete(jobId);
     const o = this.options;
     const jitter = (o.launchJitter ?? 0) > 0 ? Math.floor((o.random as () => number)() * ((o.launchJitter ?? 0) + 1)) : 0;
     const started = allocatedAt + (o.launchDelay ?? 0) + jitter;
