@@ -44,8 +44,14 @@ export interface ReactorOptions {
   readonly retryDelayMs?: number;
 }
 
-/** The id of the `n`th command a reactor issues for the event at `revision`. */
-export const reactionId = (reactor: string, revision: bigint, n: number): string => `${reactor}:${revision}:${n}`;
+/**
+ * The id of the `n`th command a reactor issues for the event at `revision`. A reactor whose
+ * reactions have names of their own (a runtime's `started`, `completed`) may name them instead of
+ * numbering them; one that reacts to an instant rather than to an event (a timer's deadline) gives
+ * the instant as `@<seconds>` in place of the revision, which no revision can be confused with.
+ */
+export const reactionId = (reactor: string, revision: bigint | number | `@${number}`, n: number | string): string =>
+  `${reactor}:${revision}:${n}`;
 
 /**
  * Runs a reactor: reads its checkpoint, subscribes to its stream after it, handles each event in
