@@ -11,22 +11,19 @@
  * revisions of its events) and produces nothing; another command under that id is refused
  * (`command-id-reused`). See idempotency.ts.
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
 import { type Command, commandCodecs, decodeCommand } from './commands.js';
 import { decide } from './decide.js';
+import { applyCommand, type CommandOutcome as DeciderOutcome } from './decider.js';
 import { EVENT_SCHEMA_VERSION, type Event, type EventBody } from './events.js';
 import { evolve } from './evolve.js';
-import { fingerprintOf } from './idempotency.js';
 import type { State } from './model.js';
 import { type Rejection, reject } from './rejection.js';
 import { schedule } from './scheduler/pass.js';
 import { groupsDueAt } from './scheduler/timers.js';
 import { groupsTouchedBy } from './scheduler/triggers.js';
 
-export type CommandOutcome =
-  | { readonly ok: true; readonly duplicate: false; readonly events: readonly Event[] }
-  | { readonly ok: true; readonly duplicate: true; readonly first: number; readonly last: number }
-  | { readonly ok: false; readonly rejection: Rejection };
+/** A cluster command's outcome: the one outcome type of every decider (decider.ts). */
+export type CommandOutcome = DeciderOutcome<Event>;
 
 export interface BatchResult {
   readonly outcomes: CommandOutcome[];
@@ -66,35 +63,9 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
     groupsTouchedBy(state, e, touched);
   };
   for (const command of commands) {
-    const invalid = invalidCommand(command);
-    if (invalid) {
-      outcomes.push({ ok: false, rejection: invalid });
-      continue;
-    }
-    const fingerprint = command.commandId === undefined ? undefined : fingerprintOf(command);
-    const seen = command.commandId === undefined ? undefined : state.commands.get(command.commandId);
-    if (seen) {
-      outcomes.push(
-        seen.fingerprint === undefined || seen.fingerprint === fingerprint
-          ? { ok: true, duplicate: true, first: seen.first, last: seen.last }
-          : { ok: false, rejection: reused(command.commandId as string) },
-      );
-      continue;
-    }
-    const decision = decide(command, state);
-    if (isLeft(decision)) {
-      outcomes.push({ ok: false, rejection: decision.left });
-      continue;
-    }
-    const t = Math.max(command.at ?? at, state.now);
-    now = Math.max(now, t);
-    // A command with an id that changed nothing is still remembered, by an event of its own.
-    const bodies = decision.right.length === 0 && fingerprint !== undefined ? [ACCEPTED()] : decision.right;
-    const mine = bodies as Event[];
-    for (const body of bodies) stamp(body, t, command.commandId);
-    if (fingerprint !== undefined) (mine[0] as Event).fingerprint = fingerprint;
-    for (const e of mine) fold(e);
-    outcomes.push({ ok: true, duplicate: false, events: mine });
+    const applied = applyCommand(CLUSTER_RULES, state, command, at, fold);
+    outcomes.push(applied.outcome);
+    if (applied.at !== null) now = Math.max(now, applied.at);
   }
   // Time's own trigger, in every batch, not only in Ticks: a batch that comes before the host's
   // wake-up (or at its instant) must not pass a deadline by without the group's pass.
@@ -103,13 +74,12 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
   return { outcomes, events };
 }
 
-const ACCEPTED = (): EventBody => ({ type: 'CommandAccepted' });
-
-const reused = (commandId: string): Rejection =>
-  reject(
-    'command-id-reused',
-    `command id '${commandId}' was already used for another command: give each command an id of its own`,
-  );
+/** What applyCommand needs of the cluster's decider (cluster-decider.ts is built on this module). */
+const CLUSTER_RULES = {
+  validate: (c: Command) => invalidCommand(c),
+  decide,
+  eventSchemaVersion: EVENT_SCHEMA_VERSION,
+};
 
 /**
  * Why a command does not satisfy its codec, or null when it does. The type guard is checked first

@@ -111,17 +111,55 @@ export const commandIdReused = (commandId: string): Rejection =>
     `command id '${commandId}' was already used for another command: give each command an id of its own`,
   );
 
-/** The answer to a command whose id the state remembers: its first outcome, or a refusal if it asks for something else. */
-export function rememberedOutcome<E>(seen: RememberedCommand, command: CommandEnvelope, fingerprint: string): CommandOutcome<E> {
-  return seen.fingerprint === undefined || seen.fingerprint === fingerprint
-    ? { ok: true, duplicate: true, first: seen.first, last: seen.last }
-    : { ok: false, rejection: commandIdReused(command.commandId as string) };
+/** What one command of a batch came to: its outcome, and the time its events were stamped with (null: none). */
+export interface Applied<E> {
+  readonly outcome: CommandOutcome<E>;
+  readonly at: number | null;
 }
 
 /**
- * The batch every decider gets: each command checked by its codec, answered from memory if its id
- * was seen, else decided against the state the previous ones left and its events stamped and
- * folded in at once; a rejected one leaves the state as it was.
+ * One command of a batch, the same for every decider: checked by its codec, answered from memory
+ * if its id was seen (its first outcome, or a refusal if it asks for something else), else decided
+ * against `state`; its events are stamped in place (the bodies decide returns are fresh objects
+ * nothing else holds) and handed to `fold`, which folds them in. A command with an id that changed
+ * nothing is remembered by a CommandAccepted event.
+ */
+export function applyCommand<C extends CommandEnvelope, E extends EventEnvelope, S extends DeciderState>(
+  decider: Pick<Decider<C, E, S>, 'validate' | 'decide' | 'eventSchemaVersion'>,
+  state: S,
+  command: C,
+  at: number,
+  fold: (event: E) => void,
+): Applied<E> {
+  const invalid = decider.validate(command);
+  if (invalid) return { outcome: { ok: false, rejection: invalid }, at: null };
+  const fingerprint = command.commandId === undefined ? undefined : fingerprintOf(command);
+  const seen = command.commandId === undefined ? undefined : state.commands.get(command.commandId);
+  if (seen) {
+    const outcome: CommandOutcome<E> =
+      seen.fingerprint === undefined || seen.fingerprint === fingerprint
+        ? { ok: true, duplicate: true, first: seen.first, last: seen.last }
+        : { ok: false, rejection: commandIdReused(command.commandId as string) };
+    return { outcome, at: null };
+  }
+  const decision = decider.decide(command, state);
+  if (isLeft(decision)) return { outcome: { ok: false, rejection: decision.left }, at: null };
+  const t = Math.max(command.at ?? at, state.now);
+  const bodies = decision.right.length === 0 && fingerprint !== undefined ? [{ type: COMMAND_ACCEPTED }] : decision.right;
+  const events = bodies as unknown as E[];
+  for (const e of events) {
+    e.v = decider.eventSchemaVersion;
+    e.at = t;
+    if (command.commandId !== undefined) e.commandId = command.commandId;
+  }
+  if (fingerprint !== undefined) (events[0] as E).fingerprint = fingerprint;
+  for (const e of events) fold(e);
+  return { outcome: { ok: true, duplicate: false, events }, at: t };
+}
+
+/**
+ * The batch every decider gets unless it brings its own: each command applied in order
+ * (applyCommand), each against the state the previous ones left.
  */
 export function runDeciderBatch<C extends CommandEnvelope, E extends EventEnvelope, S extends DeciderState>(
   decider: Decider<C, E, S>,
@@ -132,35 +170,10 @@ export function runDeciderBatch<C extends CommandEnvelope, E extends EventEnvelo
   let state = initial;
   const outcomes: CommandOutcome<E>[] = [];
   const events: E[] = [];
-  for (const command of commands) {
-    const invalid = decider.validate(command);
-    if (invalid) {
-      outcomes.push({ ok: false, rejection: invalid });
-      continue;
-    }
-    const fingerprint = command.commandId === undefined ? undefined : fingerprintOf(command);
-    const seen = command.commandId === undefined ? undefined : state.commands.get(command.commandId);
-    if (seen) {
-      outcomes.push(rememberedOutcome(seen, command, fingerprint as string));
-      continue;
-    }
-    const decision = decider.decide(command, state);
-    if (isLeft(decision)) {
-      outcomes.push({ ok: false, rejection: decision.left });
-      continue;
-    }
-    const t = Math.max(command.at ?? at, state.now);
-    const bodies =
-      decision.right.length === 0 && fingerprint !== undefined ? [{ type: COMMAND_ACCEPTED } as Unstamped<E>] : decision.right;
-    const mine = bodies.map((body, i) => {
-      const e = { ...body, v: decider.eventSchemaVersion, at: t } as unknown as E;
-      if (command.commandId !== undefined) e.commandId = command.commandId;
-      if (i === 0 && fingerprint !== undefined) e.fingerprint = fingerprint;
-      return e;
-    });
-    for (const e of mine) state = decider.evolve(state, e);
-    events.push(...mine);
-    outcomes.push({ ok: true, duplicate: false, events: mine });
-  }
+  const fold = (e: E) => {
+    state = decider.evolve(state, e);
+    events.push(e);
+  };
+  for (const command of commands) outcomes.push(applyCommand(decider, state, command, at, fold).outcome);
   return { state, outcomes, events };
 }
