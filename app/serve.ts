@@ -59,7 +59,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
     const bootstrapToken = await bootstrap(engine, tokens);
     if (bootstrapToken) unprinted = { tokens, token: bootstrapToken.token };
     const { registered } = await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));
-    runtime = startRealtimeRuntime(engine, {
+    // It follows the cluster stream through the store, so it sees every writer's events.
+    runtime = startRealtimeRuntime(engine, store, {
       ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
       ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
     });

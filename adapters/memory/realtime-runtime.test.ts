@@ -5,6 +5,7 @@
  * cancelled when jobs end, pick-up after a restart, and a queue drained end to end.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Id } from '../../core/codec.js';
 import type { Command } from '../../core/commands.js';
 import type { JobStatus, Policy } from '../../core/model.js';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../../core/ports.js';
@@ -58,8 +59,12 @@ function setup(nodes = 1): Command[] {
   ];
 }
 
+/** The store each engine of these tests was opened on: its runtime follows the stream there. */
+const storeOf = new WeakMap<Engine, EventStore>();
+
 async function engineOn(store: EventStore, commands: Command[] = setup()): Promise<Engine> {
   const engine = await createEngine({ store, clock });
+  storeOf.set(engine, store);
   if (commands.length > 0) {
     const r = await engine.executeBatch(commands);
     expect(r.outcomes.filter((o) => !o.ok)).toEqual([]);
@@ -77,32 +82,43 @@ interface Harness {
   runtime: RealtimeRuntime;
   /** Every command the runtime sent, as `type jobId`. */
   sent: string[];
+  /** The command id of each, in the same order. */
+  ids: (string | undefined)[];
+  /** How the engine answered each, once it did: `<commandId> applied|duplicate|rejected`. */
+  answers: string[];
   errors: unknown[];
   /** Move both clocks on by `seconds` and wait for the reports that fell due. */
   advance(seconds: number): Promise<void>;
   status(jobId: string): JobStatus | undefined;
 }
 
-async function harness(
-  options: RealtimeRuntimeOptions = {},
-  engine?: Engine,
-  store: EventStore = new InMemoryEventStore(),
-): Promise<Harness> {
-  const e = engine ?? (await engineOn(store));
+async function harness(options: RealtimeRuntimeOptions = {}, engine?: Engine, runtimeStore?: EventStore): Promise<Harness> {
+  const e = engine ?? (await engineOn(new InMemoryEventStore()));
+  const store = runtimeStore ?? (storeOf.get(e) as EventStore);
   const sent: string[] = [];
+  const ids: (string | undefined)[] = [];
+  const answers: string[] = [];
   const execute = e.execute.bind(e);
   const errors: unknown[] = [];
   // The spy records what the runtime sends; the tests' own commands bypass it (`user`).
   vi.spyOn(e, 'execute').mockImplementation((c) => {
     sent.push(`${c.type} ${(c as { jobId?: string }).jobId}`);
-    return execute(c);
+    ids.push(c.commandId);
+    const outcome = execute(c);
+    outcome.then(
+      (o) => answers.push(`${c.commandId} ${!o.ok ? 'rejected' : o.duplicate ? 'duplicate' : 'applied'}`),
+      () => {},
+    );
+    return outcome;
   });
   direct.set(e, execute);
-  const runtime = startRealtimeRuntime(e, { clock, onError: (err) => errors.push(err), ...options });
+  const runtime = startRealtimeRuntime(e, store, { clock, onError: (err) => errors.push(err), ...options });
   return {
     engine: e,
     runtime,
     sent,
+    ids,
+    answers,
     errors,
     async advance(seconds) {
       await vi.advanceTimersByTimeAsync(seconds * 1000);
@@ -118,6 +134,82 @@ async function user(engine: Engine, command: Command): Promise<void> {
   const execute = direct.get(engine) ?? engine.execute.bind(engine);
   const o = await execute(command);
   if (!o.ok) throw new Error(`${command.type} rejected: ${o.rejection.message}`);
+}
+
+/** A store that hands every call to `inner`, but those given. */
+const forwarding = (inner: EventStore, overrides: Partial<EventStore>): EventStore => ({
+  append: (s, e, x) => inner.append(s, e, x),
+  read: (s, o) => inner.read(s, o),
+  readAll: (o) => inner.readAll(o),
+  subscribe: (s, o, handler) => inner.subscribe(s, o, handler),
+  readSnapshot: (s, v) => inner.readSnapshot(s, v),
+  writeSnapshot: (s, snap) => inner.writeSnapshot(s, snap),
+  readCheckpoint: (n) => inner.readCheckpoint(n),
+  writeCheckpoint: (n, p) => inner.writeCheckpoint(n, p),
+  close: () => inner.close(),
+  ...overrides,
+});
+
+/**
+ * `inner` seen through subscriptions that can be held back, as a store that polls for other
+ * processes' appends (SQLite) delivers them late: while held, deliveries wait; `release()` hands
+ * them over in order.
+ */
+function heldDeliveries(inner: EventStore) {
+  let held = false;
+  const waiting: (() => void)[] = [];
+  const store = forwarding(inner, {
+    subscribe: (s, o, handler) => inner.subscribe(s, o, (e) => (held ? waiting.push(() => handler(e)) : handler(e))),
+  });
+  return {
+    store,
+    hold: () => {
+      held = true;
+    },
+    release: () => {
+      held = false;
+      for (const deliver of waiting.splice(0)) deliver();
+    },
+  };
+}
+
+/** `inner` with appends that can be held in flight (a process that dies with its append sent), then let land. */
+function gatedAppends(inner: EventStore) {
+  let gate: Promise<void> | undefined;
+  let open = () => {};
+  const store = forwarding(inner, {
+    append: async (s, e, x) => {
+      await gate;
+      return inner.append(s, e, x);
+    },
+  });
+  return {
+    store,
+    close: () => {
+      gate = new Promise((resolve) => (open = resolve));
+    },
+    open: () => {
+      gate = undefined;
+      open();
+    },
+  };
+}
+
+/** The cluster stream's events as stored, `type jobId@revision [commandId]`, of one job or all. */
+async function logOf(store: EventStore, jobId?: string): Promise<string[]> {
+  const events = await store.read('cluster');
+  return events
+    .map((r) => ({ r, e: r.data as { jobId?: string; commandId?: string } }))
+    .filter(({ e }) => jobId === undefined || e.jobId === jobId)
+    .map(({ r, e }) => `${r.type} ${e.jobId ?? '-'}@${r.revision}${e.commandId ? ` ${e.commandId}` : ''}`);
+}
+
+/** The revision of the stored event of `type` for `jobId` (the last one, if several). */
+async function revisionOf(store: EventStore, type: string, jobId: string): Promise<bigint> {
+  const found = (await store.read('cluster')).filter((r) => r.type === type && (r.data as { jobId?: string }).jobId === jobId);
+  const last = found.at(-1);
+  if (!last) throw new Error(`no ${type} of ${jobId} in the log`);
+  return last.revision;
 }
 
 const historyOf = (engine: Engine, jobId: string) => engine.job(jobId)?.history.map((h) => `${h.status}@${h.at - T0}`) ?? [];
@@ -302,6 +394,15 @@ describe('the realtime runtime', () => {
     await h.advance(100);
     expect(historyOf(h.engine, 'starting').slice(-2)).toEqual(['Training@52', 'Complete@152']);
     expect(h.status('notebook')).toBe('Running');
+    // Each report picked up is named after the event that put its job in its status then.
+    const at = (type: string, jobId: string) => revisionOf(store, type, jobId);
+    expect(h.ids).toEqual([
+      `runtime:${await at('JobStarted', 'overdue')}:completed`,
+      `runtime:${await at('JobStopRequested', 'stopping')}:released`,
+      `runtime:${await at('JobAllocated', 'starting')}:started`,
+      `runtime:${await at('JobStarted', 'running')}:completed`,
+      `runtime:${await at('JobStarted', 'starting')}:completed`,
+    ]);
     expect(h.errors).toEqual([]);
   });
 
@@ -321,7 +422,8 @@ describe('the realtime runtime', () => {
   });
 
   it("unrefs its timers so they never keep the process alive, and uses the timers it's given", async () => {
-    const engine = await engineOn(new InMemoryEventStore());
+    const store = new InMemoryEventStore();
+    const engine = await engineOn(store);
     const handles: { ms: number; unref: () => void; callback: () => void }[] = [];
     const cleared: unknown[] = [];
     const timers: Timers = {
@@ -334,7 +436,7 @@ describe('the realtime runtime', () => {
         cleared.push(handle);
       },
     };
-    const runtime = startRealtimeRuntime(engine, { timers, launchDelaySeconds: 3 });
+    const runtime = startRealtimeRuntime(engine, store, { timers, launchDelaySeconds: 3 });
     await accept(engine, submit('j1', 4, { expectedDuration: 7 }));
     expect(handles.map((x) => x.ms)).toEqual([3000]);
     expect(handles[0]?.unref).toHaveBeenCalledOnce();
@@ -349,16 +451,22 @@ describe('the realtime runtime', () => {
 
   it('ignores a report the engine rejects because the job moved on meanwhile', async () => {
     const store = new InMemoryEventStore();
-    const h = await harness({}, await engineOn(store));
+    // The runtime hears of other processes' appends late (as from a store that polls for them).
+    const late = heldDeliveries(store);
+    const h = await harness({}, await engineOn(store), late.store);
     await user(h.engine, submit('j1', 4, { expectedDuration: 10 }));
     await h.advance(2);
-    // Another writer on the same store completes the job; this engine has not seen it yet.
+    // Another writer on the same store completes the job; neither this engine nor its runtime has seen it yet.
+    late.hold();
     const other = await engineOn(store, []);
     await accept(other, completed('j1'));
     expect(h.status('j1')).toBe('Training');
     await h.advance(10); // the completion report: decided again on the store's state, rejected
     expect(h.sent).toEqual(['ReportJobStarted j1', 'ReportJobCompleted j1']);
+    expect(h.answers.at(-1)).toMatch(/ rejected$/);
     expect(h.status('j1')).toBe('Complete');
+    late.release();
+    await h.runtime.idle();
     expect(h.errors).toEqual([]);
   });
 
@@ -389,9 +497,154 @@ describe('the realtime runtime', () => {
   });
 
   it('refuses negative or non-finite delays', async () => {
-    const engine = await engineOn(new InMemoryEventStore());
-    expect(() => startRealtimeRuntime(engine, { launchDelaySeconds: -1 })).toThrow(/launchDelaySeconds must be a number >= 0/);
-    expect(() => startRealtimeRuntime(engine, { defaultDurationSeconds: Number.NaN })).toThrow(/defaultDurationSeconds/);
+    const store = new InMemoryEventStore();
+    const engine = await engineOn(store);
+    expect(() => startRealtimeRuntime(engine, store, { launchDelaySeconds: -1 })).toThrow(
+      /launchDelaySeconds must be a number >= 0/,
+    );
+    expect(() => startRealtimeRuntime(engine, store, { defaultDurationSeconds: Number.NaN })).toThrow(/defaultDurationSeconds/);
+  });
+});
+
+describe('as a reactor', () => {
+  it('starts an allocation another process appended to the same store, and drops a report another process made moot', async () => {
+    const store = new InMemoryEventStore();
+    const h = await harness({}, await engineOn(store));
+    // Another process on the same store: its appends never pass through this runtime's engine.
+    const other = await engineOn(store, []);
+    await accept(other, submit('j1', 4, { expectedDuration: 10 }));
+    await h.runtime.idle();
+    expect(h.status('j1')).toBe('Starting'); // the engine caught up before the runtime reacted
+    await h.advance(2);
+    expect(h.status('j1')).toBe('Training');
+    await other.catchUp();
+    expect(other.job('j1')?.status).toBe('Training');
+
+    await h.advance(5);
+    await accept(other, completed('j1')); // completed there before its expected duration is up
+    await h.runtime.idle();
+    expect(h.status('j1')).toBe('Complete');
+    expect(vi.getTimerCount()).toBe(0); // the completion report is no longer owed
+    await h.advance(10);
+    expect(h.sent).toEqual(['ReportJobStarted j1']);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('gives each report an id derived from the event that called for it', async () => {
+    const store = new InMemoryEventStore();
+    const h = await harness({}, await engineOn(store));
+    await user(h.engine, submit('j1', 2, { expectedDuration: 10 }));
+    await user(h.engine, submit('nb', 2, { kind: 'notebook' }));
+    await h.advance(2);
+    await user(h.engine, stop('nb'));
+    await h.advance(10);
+    expect([h.status('j1'), h.status('nb')]).toEqual(['Complete', 'Stopped']);
+
+    const at = async (type: string, jobId: string) => revisionOf(store, type, jobId);
+    const expected = [
+      `runtime:${await at('JobAllocated', 'j1')}:started`,
+      `runtime:${await at('JobAllocated', 'nb')}:started`,
+      `runtime:${await at('JobStopRequested', 'nb')}:released`,
+      `runtime:${await at('JobStarted', 'j1')}:completed`,
+    ];
+    expect(h.sent).toEqual(['ReportJobStarted j1', 'ReportJobStarted nb', 'ReleaseJob nb', 'ReportJobCompleted j1']);
+    expect(h.ids).toEqual(expected);
+    expect(h.ids.every((id) => Id.is(id))).toBe(true); // valid command ids, as a client's would be
+    // The events of each report carry its id: that is what a repeat is recognised by.
+    expect((await logOf(store, 'j1')).slice(2)).toEqual([
+      `JobStarted j1@${await at('JobStarted', 'j1')} ${expected[0]}`,
+      `JobCompleted j1@${await at('JobCompleted', 'j1')} ${expected[3]}`,
+    ]);
+    expect(h.answers.every((a) => a.endsWith(' applied'))).toBe(true);
+  });
+
+  it('two runtimes on one store send the same ids for the same events, and each report is applied once', async () => {
+    const store = new InMemoryEventStore();
+    const a = await harness({}, await engineOn(store));
+    // The second runtime hears of the first's appends late, as from a store that polls for them:
+    // its engine is stale when its own timers fire, so it really does send its reports.
+    const late = heldDeliveries(store);
+    const b = await harness({}, await engineOn(store, []), late.store);
+    await user(a.engine, submit('j1', 2, { expectedDuration: 10 }));
+    await user(a.engine, submit('j2', 2, { expectedDuration: 20 }));
+    await b.runtime.idle();
+    expect([b.status('j1'), b.status('j2')]).toEqual(['Starting', 'Starting']);
+
+    late.hold();
+    await a.advance(2);
+    await b.runtime.idle();
+    expect(a.sent).toEqual(['ReportJobStarted j1', 'ReportJobStarted j2']);
+    expect(b.sent).toEqual(a.sent);
+    expect(b.ids).toEqual(a.ids);
+    expect(a.answers).toEqual(a.ids.map((id) => `${id} applied`));
+    expect(b.answers).toEqual(a.ids.map((id) => `${id} duplicate`));
+
+    late.release();
+    await a.advance(20);
+    await b.runtime.idle();
+    expect([a.status('j1'), a.status('j2'), b.status('j1'), b.status('j2')]).toEqual(Array(4).fill('Complete'));
+    for (const job of ['j1', 'j2']) {
+      const types = (await logOf(store, job)).map((e) => e.split(' ')[0]);
+      expect(types).toEqual(['JobSubmitted', 'JobAllocated', 'JobStarted', 'JobCompleted']);
+    }
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
+  it('restarted while its report is in flight, resends nothing once that report lands', async () => {
+    const store = new InMemoryEventStore();
+    const gated = gatedAppends(store);
+    const first = await harness({}, await engineOn(gated.store));
+    await user(first.engine, submit('j1', 4, { expectedDuration: 100 }));
+    gated.close();
+    await vi.advanceTimersByTimeAsync(2000); // the start report is sent; its append is in flight
+    expect(first.sent).toEqual(['ReportJobStarted j1']);
+    first.runtime.stop(); // and the server dies
+
+    // The next server loads before that append lands: it finds j1 starting, and picks it up.
+    const h = await harness({}, await engineOn(store, []));
+    expect(h.status('j1')).toBe('Starting');
+    gated.open();
+    await vi.advanceTimersByTimeAsync(0);
+    await h.runtime.idle();
+    expect(h.status('j1')).toBe('Training');
+    await h.advance(2);
+    expect(h.sent).toEqual([]); // the landed report is not sent again
+    await h.advance(100);
+    expect(h.sent).toEqual(['ReportJobCompleted j1']);
+    expect(h.ids).toEqual([`runtime:${await revisionOf(store, 'JobStarted', 'j1')}:completed`]);
+    expect((await logOf(store, 'j1')).map((e) => e.split(' ')[0])).toEqual([
+      'JobSubmitted',
+      'JobAllocated',
+      'JobStarted',
+      'JobCompleted',
+    ]);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('picks up a job with the id of the event that put it in its status: a report a dead server sent is a duplicate', async () => {
+    const store = new InMemoryEventStore();
+    const gated = gatedAppends(store);
+    const first = await harness({}, await engineOn(gated.store));
+    await user(first.engine, submit('j1', 4, { expectedDuration: 100 }));
+    gated.close();
+    await vi.advanceTimersByTimeAsync(2000);
+    first.runtime.stop();
+
+    const late = heldDeliveries(store);
+    const h = await harness({}, await engineOn(store, []), late.store);
+    late.hold(); // this time the new server hears of the landed report only later
+    gated.open();
+    await vi.advanceTimersByTimeAsync(0);
+    await h.advance(2);
+    const allocated = await revisionOf(store, 'JobAllocated', 'j1');
+    expect(first.ids).toEqual([`runtime:${allocated}:started`]);
+    expect(h.ids).toEqual(first.ids);
+    expect(h.answers).toEqual([`runtime:${allocated}:started duplicate`]);
+    late.release();
+    await h.advance(100);
+    expect(h.status('j1')).toBe('Complete');
+    expect((await logOf(store, 'j1')).filter((e) => e.startsWith('JobStarted'))).toHaveLength(1);
+    expect(h.errors).toEqual([]);
   });
 });
 
@@ -422,15 +675,17 @@ describe('waking up', () => {
     expect(h.errors).toEqual([]);
   });
 
-  it('under first-fit ticks at the deadline and appends nothing: the starving head then keeps what frees', async () => {
-    const h = await harness({}, await engineOn(new InMemoryEventStore(), timed('first-fit')));
+  it('under first-fit ticks at the deadline and starts nothing: the starving head then keeps what frees', async () => {
+    const store = new InMemoryEventStore();
+    const h = await harness({}, await engineOn(store, timed('first-fit')));
     await user(h.engine, submit('r', 2, { kind: 'notebook' }));
     await user(h.engine, submit('head', 4));
     await h.advance(2); // r reported running
     const revision = h.engine.current.revision;
     await h.advance(58);
     expect(ticks(h)).toHaveLength(1);
-    expect(h.engine.current.revision).toBe(revision); // every job that fits has started already
+    // Every job that fits has started already: the Tick appends only the event that remembers its id.
+    expect((await logOf(store)).slice(revision + 1)).toEqual([`CommandAccepted -@${revision + 1} runtime:@${T0 + 60}:tick`]);
     await h.advance(1);
     await user(h.engine, submit('late', 2));
     expect(h.engine.job('late')?.reason?.code).toBe('reserved-for-starving-job');

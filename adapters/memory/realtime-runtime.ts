@@ -8,31 +8,53 @@
  * It is separate from the discrete-event `SimulatedRuntime` (runtime.ts) because the two are
  * driven differently. That one is a queue of instants a simulation steps through: the driver asks
  * for the next instant and sends the commands due then in one batch, so a month of trace runs in
- * seconds and every run is the same. This one has no instants of its own: it listens to the
- * engine's appended events and sets timers on the wall clock, and each report goes through
- * `engine.execute` when its timer fires (the engine gathers reports that fire together into one
- * batch). What it shares with the simulated runtime is only the idea of what a cluster reports.
+ * seconds and every run is the same. This one has no instants of its own: it follows the cluster
+ * stream and sets timers on the wall clock, and each report goes through `engine.execute` when its
+ * timer fires (the engine gathers reports that fire together into one batch). What it shares with
+ * the simulated runtime is only the idea of what a cluster reports.
+ *
+ * It is a reactor (engine/reactor.ts):
+ * - It follows the stream **through the store port**, not the engine's own notifications, so the
+ *   events of every writer reach it: another server on the same store, the `gpupool` CLI. Before
+ *   it reacts to an event it makes sure its engine has caught up to it (it reads the job's expected
+ *   duration and, when a timer fires, its status from the engine).
+ * - Every report carries a command id derived from the event that called for it
+ *   (`runtime:<revision>:started` for the JobAllocated at <revision>, `:completed` for a
+ *   JobStarted, `:released` for a JobStopRequested; `reactionId`), and each wake-up Tick one
+ *   derived from the deadline it serves (`runtime:@<seconds>:tick`). So two runtimes on one store,
+ *   or a restarted one, that send a report for the same event send the same id, and the engine
+ *   applies it once and answers the others as duplicates. A Tick with an id that starts nothing is
+ *   remembered by a CommandAccepted event: one event per wake-up, the price of ticking once.
+ * - It keeps no checkpoint, unlike a `ReactorRunner`: its reactions are delayed (timers, which a
+ *   runner does not have), so an event handled is not yet a report sent, and a checkpoint past it
+ *   would say nothing about what is still owed. What is owed is in the state instead: on start it
+ *   picks up the jobs the store holds starting, running and stopping, with ids derived from the
+ *   event that put each in its status (the revisions in `job.history`), and follows the stream
+ *   from the engine's durable revision. Replaying events from a checkpoint would only set again
+ *   the timers the pick-up sets, at the cost of a write to the store every few events.
  *
  * - A report the engine rejects (the job moved on meanwhile: stopped, failed, its node lost) is
- *   ignored; a report that throws (the store failed) goes to `onError`, and the job keeps its
- *   status until the runtime starts again and picks it up.
+ *   ignored, and so is one answered as a duplicate; a report that throws (the store failed) goes
+ *   to `onError`, and the job keeps its status until the runtime starts again and picks it up. A
+ *   catch-up that throws goes to `onError` too, and is tried again a second later.
  * - On start it picks up what the store already holds (the server restarted): Starting jobs are
  *   reported started after the launch delay, running jobs with a duration complete at their start
  *   time plus that duration (at once if that has passed), Stopping jobs are released after the
  *   stop delay.
  * - It is the engine's timer too: one timer, set for the instant at which time alone next changes
  *   a scheduling decision (`nextWakeup`, core/scheduler/timers.ts: a maximum wait running out),
- *   sends a `Tick` then. It is set again after every batch the engine appends and after each of
- *   its own Ticks (one that started nothing appends nothing, and the state's time stays put).
+ *   sends a `Tick` then. It is set again after the events it follows (once per turn of the event
+ *   loop, not once per event) and after each of its own Ticks.
  * - Its timers are unref'd, so they never keep the process alive; `stop()` cancels them all.
  */
 import type { Command } from '../../core/commands.js';
 import type { Event } from '../../core/events.js';
 import { activeStatusOf, type JobState, type JobStatus } from '../../core/model.js';
-import type { Clock } from '../../core/ports.js';
+import type { Clock, EventStore, RecordedEvent, Subscription } from '../../core/ports.js';
 import { nextWakeup } from '../../core/scheduler/timers.js';
 import type { Engine } from '../../engine/engine.js';
 import { systemClock } from '../../engine/engine.js';
+import { reactionId } from '../../engine/reactor.js';
 
 /** The timer functions the runtime uses; tests inject fake ones. */
 export interface Timers {
@@ -57,16 +79,32 @@ export interface RealtimeRuntimeOptions {
    * run from the times in its history. Default: the system clock, which is what a server uses.
    */
   readonly clock?: Clock;
-  /** Where a report that throws goes (the engine or its store failed). Default: stderr. */
+  /** Where a report or a catch-up that throws goes (the engine or its store failed). Default: stderr. */
   readonly onError?: (error: unknown) => void;
 }
 
 export interface RealtimeRuntime {
-  /** Cancel every timer and stop listening to the engine. Reports already in flight still land. */
+  /** Cancel every timer and stop following the stream. Reports already in flight still land. */
   stop(): void;
-  /** Resolves when no report is in flight. */
+  /** Resolves when no report is in flight and every event delivered so far is handled. */
   idle(): Promise<void>;
 }
+
+/** The reactor's name: the prefix of its command ids. */
+export const RUNTIME_REACTOR = 'runtime';
+
+/** The events it reacts to; the others are skipped unread. */
+const WATCHED: ReadonlySet<string> = new Set([
+  'JobAllocated',
+  'JobStarted',
+  'JobStopRequested',
+  'JobCompleted',
+  'JobFailed',
+  'JobStopped',
+]);
+
+/** Wait before a catch-up that failed is tried again. */
+const RETRY_MS = 1000;
 
 /** setTimeout's longest delay (about 24.8 days); a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -88,8 +126,11 @@ function checkSeconds(name: string, value: number | null | undefined): void {
 
 const isActive = (status: JobStatus) => status === 'Running' || status === 'Training';
 
-/** Start the runtime for `engine`: it listens to the engine until `stop()`. */
-export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOptions = {}): RealtimeRuntime {
+/**
+ * Start the runtime for `engine`, following its stream in `store` (the engine's store) from the
+ * engine's durable revision until `stop()`.
+ */
+export function startRealtimeRuntime(engine: Engine, store: EventStore, options: RealtimeRuntimeOptions = {}): RealtimeRuntime {
   checkSeconds('launchDelaySeconds', options.launchDelaySeconds);
   checkSeconds('stopDelaySeconds', options.stopDelaySeconds);
   checkSeconds('defaultDurationSeconds', options.defaultDurationSeconds);
@@ -106,6 +147,19 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
   let idleWaiters: (() => void)[] = [];
   let stopped = false;
 
+  /** Events delivered and not yet handled, in stream order. */
+  const queue: RecordedEvent[] = [];
+  /** The revision of the last event handled (or picked up on start). */
+  let handled = BigInt(engine.durableRevision);
+  /** Set while the engine catches up to an event of another writer. */
+  let catchingUp = false;
+  /** The revision the last catch-up was for: not caught up again for it, if the store was behind its own delivery. */
+  let caughtUpFor = -1n;
+  /** The timer that tries a failed catch-up again. */
+  let retryHandle: unknown;
+  /** Set while a re-arm of the wake-up is queued for the end of this turn. */
+  let rearming = false;
+
   /** The wake-up timer and the instant it is set for (null: none set). */
   let wakeHandle: unknown;
   let wakeAt: number | null = null;
@@ -113,6 +167,18 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
   let tickedAt = Number.NEGATIVE_INFINITY;
 
   const durationOf = (job: JobState | undefined): number | null => job?.expectedDuration ?? defaultDuration;
+
+  function report(error: unknown): void {
+    try {
+      onError(error);
+    } catch {
+      // The error handler's own failure is not the runtime's to report.
+    }
+  }
+
+  function unref(handle: unknown): void {
+    (handle as { unref?: () => void } | null)?.unref?.();
+  }
 
   function clearWakeup(): void {
     if (wakeHandle !== undefined) timers.clearTimeout(wakeHandle);
@@ -138,13 +204,31 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
         const now = clock.now();
         if (now < at) return armWakeup();
         tickedAt = now;
-        send({ type: 'Tick' }, armWakeup);
+        // The deadline names the Tick: another runtime serving the same deadline sends the same id.
+        send({ type: 'Tick', commandId: reactionId(RUNTIME_REACTOR, `@${at}`, 'tick') }, armWakeup);
       },
       Math.min(MAX_TIMER_MS, Math.max(0, (at - clock.now()) * 1000)),
     );
-    (handle as { unref?: () => void } | null)?.unref?.();
+    unref(handle);
     wakeHandle = handle;
     wakeAt = at;
+  }
+
+  /**
+   * Re-arm the wake-up once the events delivered in this turn are handled: a batch of a thousand
+   * events is delivered one event at a time, and the wake-up depends only on the state after it.
+   */
+  function rearmSoon(): void {
+    if (rearming || stopped) return;
+    rearming = true;
+    queueMicrotask(() => {
+      rearming = false;
+      try {
+        armWakeup();
+      } catch (error) {
+        report(error);
+      }
+    });
   }
 
   function cancel(jobId: string): void {
@@ -168,7 +252,7 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
         const job = engine.job(jobId);
         if (job && due(job)) send(command);
       }, step);
-      (handle as { unref?: () => void } | null)?.unref?.();
+      unref(handle);
       pending.set(jobId, handle);
     };
     arm();
@@ -179,65 +263,136 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
     inFlight++;
     engine
       .execute(command)
-      .then(
-        () => {
-          // Accepted, or rejected because the job moved on meanwhile: either way nothing to do.
-        },
-        (error: unknown) => {
-          try {
-            onError(error);
-          } catch {
-            // The error handler's own failure is not the runtime's to report.
-          }
-        },
-      )
+      .then(() => {
+        // Accepted, answered as a duplicate (another runtime, or this one before a restart, sent
+        // it first), or rejected because the job moved on meanwhile: either way nothing to do.
+      }, report)
       .finally(() => {
         try {
           then?.();
         } catch (error) {
-          onError(error);
+          report(error);
         }
         inFlight--;
-        if (inFlight === 0) {
-          const waiters = idleWaiters;
-          idleWaiters = [];
-          for (const w of waiters) w();
-        }
+        settle();
       });
   }
 
-  const startReport = (jobId: string, seconds: number) =>
-    schedule(jobId, seconds, { type: 'ReportJobStarted', jobId }, (job) => job.status === 'Starting');
-  const completionReport = (jobId: string, seconds: number) =>
-    schedule(jobId, seconds, { type: 'ReportJobCompleted', jobId }, (job) => isActive(job.status));
-  const releaseReport = (jobId: string, seconds: number) =>
-    schedule(jobId, seconds, { type: 'ReleaseJob', jobId }, (job) => job.status === 'Stopping');
+  /** Resolve the `idle()` waiters once nothing is in flight or waiting to be handled. */
+  function settle(): void {
+    if (inFlight > 0 || catchingUp || (queue.length > 0 && !stopped)) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  }
 
-  function observe(events: readonly Event[]): void {
-    for (const e of events) {
-      switch (e.type) {
-        case 'JobAllocated':
-          startReport(e.jobId, launchDelay);
-          break;
-        case 'JobStarted': {
-          const duration = durationOf(engine.job(e.jobId));
-          if (duration === null) cancel(e.jobId);
-          else completionReport(e.jobId, duration);
-          break;
-        }
-        case 'JobStopRequested':
-          releaseReport(e.jobId, stopDelay);
-          break;
-        case 'JobCompleted':
-        case 'JobFailed': // a crash, a lost node or lost devices
-        case 'JobStopped':
-          cancel(e.jobId);
-          break;
-        default:
-          break;
+  /** The id of the report the event at `revision` calls for; none when there is no event to name. */
+  const idFor = (revision: bigint | number | undefined, reaction: string) =>
+    revision === undefined ? {} : { commandId: reactionId(RUNTIME_REACTOR, revision, reaction) };
+
+  const startReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
+    schedule(
+      jobId,
+      seconds,
+      { type: 'ReportJobStarted', jobId, ...idFor(revision, 'started') },
+      (job) => job.status === 'Starting',
+    );
+  const completionReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
+    schedule(jobId, seconds, { type: 'ReportJobCompleted', jobId, ...idFor(revision, 'completed') }, (job) =>
+      isActive(job.status),
+    );
+  const releaseReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
+    schedule(jobId, seconds, { type: 'ReleaseJob', jobId, ...idFor(revision, 'released') }, (job) => job.status === 'Stopping');
+
+  function observe(e: Event, revision: bigint): void {
+    switch (e.type) {
+      case 'JobAllocated':
+        startReport(e.jobId, launchDelay, revision);
+        break;
+      case 'JobStarted': {
+        const duration = durationOf(engine.job(e.jobId));
+        if (duration === null) cancel(e.jobId);
+        else completionReport(e.jobId, duration, revision);
+        break;
       }
+      case 'JobStopRequested':
+        releaseReport(e.jobId, stopDelay, revision);
+        break;
+      case 'JobCompleted':
+      case 'JobFailed': // a crash, a lost node or lost devices
+      case 'JobStopped':
+        cancel(e.jobId);
+        break;
+      default:
+        break;
     }
   }
+
+  /** Take an event the store delivers; handle it now if the engine has it already. */
+  function deliver(recorded: RecordedEvent): void {
+    if (stopped) return;
+    queue.push(recorded);
+    if (!catchingUp) drain();
+  }
+
+  /**
+   * Handle the queued events in order. An event the engine has not folded in yet (another
+   * writer's) waits for a catch-up; the events behind it wait with it.
+   */
+  function drain(): void {
+    let reacted = false;
+    while (queue.length > 0 && !stopped) {
+      const recorded = queue[0] as RecordedEvent;
+      if (recorded.revision <= handled) {
+        queue.shift(); // delivered twice, or picked up already
+        continue;
+      }
+      if (BigInt(engine.revision) < recorded.revision && caughtUpFor < recorded.revision) {
+        catchUp(recorded.revision);
+        break;
+      }
+      queue.shift();
+      handled = recorded.revision;
+      reacted = true;
+      if (!WATCHED.has(recorded.type)) continue;
+      try {
+        const decoded = engine.decider.decodeEvent(recorded.data);
+        if (!decoded.ok) throw new Error(`${engine.stream}@${recorded.revision} does not decode: ${decoded.message}`);
+        observe(decoded.value, recorded.revision);
+      } catch (error) {
+        report(error);
+      }
+    }
+    if (reacted) rearmSoon();
+    settle();
+  }
+
+  function catchUp(revision: bigint): void {
+    catchingUp = true;
+    engine.catchUp().then(
+      () => {
+        catchingUp = false;
+        caughtUpFor = revision;
+        drain();
+      },
+      (error: unknown) => {
+        report(error);
+        if (stopped) {
+          catchingUp = false;
+          return settle();
+        }
+        retryHandle = timers.setTimeout(() => {
+          retryHandle = undefined;
+          catchingUp = false;
+          drain();
+        }, RETRY_MS);
+        unref(retryHandle);
+      },
+    );
+  }
+
+  /** The revision of the event that put `job` in its current status (from its history). */
+  const sinceRevision = (job: JobState): number | undefined => job.history.findLast((h) => h.status === job.status)?.revision;
 
   /** Pick up the jobs the store already holds in the middle of their run. */
   function pickUp(): void {
@@ -248,46 +403,48 @@ export function startRealtimeRuntime(engine: Engine, options: RealtimeRuntimeOpt
         const job = state.jobs.get(jobId);
         if (!job) continue;
         if (job.status === 'Starting') {
-          startReport(jobId, launchDelay);
+          startReport(jobId, launchDelay, sinceRevision(job));
         } else if (job.status === 'Stopping') {
-          releaseReport(jobId, stopDelay);
+          releaseReport(jobId, stopDelay, sinceRevision(job));
         } else if (isActive(job.status)) {
           const duration = durationOf(job);
           if (duration === null) continue;
           const active = activeStatusOf(job.kind);
-          const startedAt = job.history.findLast((h) => h.status === active)?.at ?? job.allocatedAt ?? now;
+          const since = job.history.findLast((h) => h.status === active);
+          const startedAt = since?.at ?? job.allocatedAt ?? now;
           // Never longer than the whole duration: a clock behind the history's times is not a reason to wait more.
-          completionReport(jobId, Math.min(duration, Math.max(0, startedAt + duration - now)));
+          completionReport(jobId, Math.min(duration, Math.max(0, startedAt + duration - now)), since?.revision);
         }
       }
     }
   }
 
-  const unsubscribe = engine.subscribe((appended) => {
-    if (stopped) return;
-    try {
-      observe(appended.events);
-      armWakeup();
-    } catch (error) {
-      onError(error);
-    }
-  });
   pickUp();
   armWakeup();
+  // After what the pick-up covered: the engine's durable state, which the store holds.
+  const after = handled;
+  const subscription: Subscription = store.subscribe(engine.stream, after < 0n ? {} : { after }, deliver);
 
   return {
     stop() {
       if (stopped) return;
       stopped = true;
-      unsubscribe();
+      subscription.close();
+      queue.length = 0;
       for (const handle of pending.values()) timers.clearTimeout(handle);
       pending.clear();
       clearWakeup();
+      if (retryHandle !== undefined) {
+        timers.clearTimeout(retryHandle);
+        retryHandle = undefined;
+        catchingUp = false;
+      }
+      settle();
     },
     idle() {
-      if (inFlight === 0) return Promise.resolve();
       return new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
+        settle();
       });
     },
   };
