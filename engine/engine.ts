@@ -140,6 +140,8 @@ interface Unit<C, E> {
   at: number | undefined;
   /** An explicit batch is never merged with other units: it is one instant of its own. */
   explicit: boolean;
+  /** Work that must not overlap a batch (a catch-up), run in the batches' turn instead of commands. */
+  task?: () => Promise<void>;
   resolve: (r: BatchOutcome<E>) => void;
   reject: (e: unknown) => void;
 }
@@ -230,9 +232,28 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
 
   /** Fold in whatever the store holds beyond the current revision (another writer's events). */
   async catchUp(): Promise<void> {
-    if (this.stale) return this.rebuild(); // a stale state has nothing sound to build on
-    this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, this.state);
-    this.durable = this.state.revision;
+    // In the batches' turn: folding another writer's events into the state while a batch is
+    // being decided or written over it would lose one or the other.
+    await this.inTurn(async () => {
+      if (this.stale) return this.rebuild(); // a stale state has nothing sound to build on
+      this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, this.state);
+      this.durable = this.state.revision;
+    });
+  }
+
+  /** Run `task` when no batch is being decided or written, before the batches that come after it. */
+  private inTurn(task: () => Promise<void>): Promise<void> {
+    if (!this.draining && this.pending.length === 0) {
+      this.draining = true;
+      return task().finally(() => {
+        this.draining = false;
+        if (this.pending.length > 0) void this.drain();
+      });
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ commands: [], at: undefined, explicit: true, task, resolve: () => resolve(), reject });
+      void this.drain();
+    });
   }
 
   private async replayUpTo(revision: number, from: S): Promise<S> {
@@ -372,6 +393,11 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
   }
 
   private async commit(units: Unit<C, E>[]): Promise<BatchOutcome<E>[]> {
+    const task = (units[0] as Unit<C, E>).task;
+    if (task) {
+      await task();
+      return [{ outcomes: [], events: [] }];
+    }
     const commands = units.length === 1 ? (units[0] as Unit<C, E>).commands : units.flatMap((u) => u.commands);
     return split(units, await this.decideAndAppend(commands, units[0]?.at ?? this.clock.now()));
   }

@@ -59,3 +59,45 @@ describe('objects a caller passes in', () => {
     expect(reloaded.job('j')?.tags).toEqual(['x']);
   });
 });
+
+describe('catching up', () => {
+  it('waits its turn: a catch-up asked for while a batch is being written runs after it, never over it', async () => {
+    const inner = new InMemoryEventStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let hold = false;
+    // A store whose appends wait at the gate while `hold` is set: a batch in flight.
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        if (prop === 'append') {
+          return async (...args: Parameters<InMemoryEventStore['append']>) => {
+            if (hold) await gate;
+            return target.append(...args);
+          };
+        }
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const engine = await createEngine({ store, clock: { now: () => 0 } });
+    await engine.executeBatch(teamSetup());
+    const other = await createEngine({ store: inner, clock: { now: () => 0 } });
+    hold = true;
+    const order: string[] = [];
+    const submitted = engine
+      .execute({ type: 'SubmitJob', jobId: 'mine', kind: 'training', owner: 'u', gpus: 1 })
+      .then(() => order.push('batch'));
+    await new Promise((r) => setTimeout(r, 5)); // the batch is decided and waits at the gate
+    await other.execute({ type: 'SubmitJob', jobId: 'theirs', kind: 'training', owner: 'u', gpus: 1 });
+    const caughtUp = engine.catchUp().then(() => order.push('catch-up'));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(order).toEqual([]); // the catch-up did not run over the batch in flight
+    release();
+    await Promise.all([submitted, caughtUp]);
+    expect(order).toEqual(['batch', 'catch-up']);
+    // The batch met the other writer's event (a conflict), decided again, and both jobs are there.
+    const fresh = await createEngine({ store: inner });
+    expect(engine.revision).toBe(fresh.revision);
+    expect([engine.job('mine')?.status, engine.job('theirs')?.status]).toEqual(['Starting', 'Starting']);
+  });
+});

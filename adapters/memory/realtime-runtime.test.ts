@@ -574,10 +574,13 @@ describe('as a reactor', () => {
     await a.advance(2);
     await b.runtime.idle();
     expect(a.sent).toEqual(['ReportJobStarted j1', 'ReportJobStarted j2']);
-    expect(b.sent).toEqual(a.sent);
-    expect(b.ids).toEqual(a.ids);
     expect(a.answers).toEqual(a.ids.map((id) => `${id} applied`));
-    expect(b.answers).toEqual(a.ids.map((id) => `${id} duplicate`));
+    // b sends what its stale state says is due: at least the first report, under the same id as
+    // a's, answered as a duplicate. (A report whose timer fires after b's engine has caught up on
+    // that one's answer is not due any more, and is rightly not sent.)
+    expect(b.sent[0]).toBe('ReportJobStarted j1');
+    expect(b.ids).toEqual(a.ids.slice(0, b.ids.length));
+    expect(b.answers).toEqual(b.ids.map((id) => `${id} duplicate`));
 
     late.release();
     await a.advance(20);
