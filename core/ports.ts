@@ -63,6 +63,16 @@ export interface Snapshot {
   readonly state: unknown;
 }
 
+/** A named lease: who holds it and until when. */
+export interface Lease {
+  readonly name: string;
+  readonly holder: string;
+  /** Seconds since the epoch, by the clock of the one who took or renewed it. */
+  readonly expiresAt: number;
+}
+
+export type LeaseResult = { readonly ok: true; readonly lease: Lease } | { readonly ok: false; readonly heldBy: Lease };
+
 export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** A missing stream reads as empty. */
@@ -80,6 +90,18 @@ export interface EventStore {
   readCheckpoint(name: string): Promise<bigint | undefined>;
   /** Keep a reactor's position; a later write replaces the earlier one. Durable once the promise resolves. */
   writeCheckpoint(name: string, position: bigint): Promise<void>;
+  /**
+   * Take the lease `name` for `holder` until `now + ttlSeconds`, or renew it if `holder` has it;
+   * refused (with who holds it) while another holder's lease has not expired at `now`.
+   * Leases live beside the log, as checkpoints do: never read as events. Of two holders asking at
+   * once (on one store object or on two over the same data) exactly one wins. Durable once the
+   * promise resolves.
+   */
+  acquireLease(name: string, holder: string, ttlSeconds: number, now: number): Promise<LeaseResult>;
+  /** Give the lease up if `holder` has it (a no-op otherwise). */
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** Who holds the lease now, if anyone (expired leases included: the caller compares with its clock). */
+  readLease(name: string): Promise<Lease | undefined>;
   close(): Promise<void>;
 }
 
@@ -102,4 +124,24 @@ export function expectationMet(expected: ExpectedRevision, actual: bigint | 'no_
   if (expected === 'no_stream') return actual === 'no_stream';
   if (expected === 'stream_exists') return actual !== 'no_stream';
   return expected === actual;
+}
+
+/**
+ * Whether `holder` may take the lease `current` at `now`: it is free, already theirs (a renewal), or
+ * expired (`now` has reached its `expiresAt`). The one rule every store applies to leases.
+ */
+export function leaseTakeable(current: Lease | undefined, holder: string, now: number): boolean {
+  return current === undefined || current.holder === holder || now >= current.expiresAt;
+}
+
+/**
+ * Refuse what no store could keep sensibly: a lease with no name or holder, a ttl that is not a
+ * positive number of seconds, a time that is not finite. Thrown, as a caller's mistake.
+ */
+export function checkLeaseRequest(name: string, holder: string, ttlSeconds: number, now: number): void {
+  if (name === '') throw new RangeError('a lease needs a name');
+  if (holder === '') throw new RangeError(`the lease '${name}' needs a holder`);
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
+    throw new RangeError(`the lease '${name}' needs a positive ttl in seconds, got ${ttlSeconds}`);
+  if (!Number.isFinite(now)) throw new RangeError(`the lease '${name}' needs a finite time, got ${now}`);
 }
