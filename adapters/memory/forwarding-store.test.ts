@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventStore, NewEvent } from '../../core/ports.js';
 import { createEngine } from '../../engine/engine.js';
 import { clusterCommands, userOf } from '../../simulations/cluster.js';
+import { leaseContract } from '../test-support/event-store-contract.js';
 import { ForwardingEventStore } from './forwarding-store.js';
 
 const ev = (id: string): NewEvent => ({ id, type: 'Test', data: { id } });
@@ -97,3 +98,6 @@ describe('ForwardingEventStore', () => {
     expect(engine.job('j')?.status).toBe('Training');
   });
 });
+
+// Leases are kept, as checkpoints are: a simulated leader can take one.
+leaseContract('ForwardingEventStore', () => new ForwardingEventStore());

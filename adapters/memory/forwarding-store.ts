@@ -3,18 +3,20 @@
  * appended event to a sink (a JSON-lines file, or nothing), so a million-job replay does not hold
  * its whole log in memory. Reads find nothing: an engine on it cannot time-travel or reload;
  * write the log to a file (or use the in-memory store) for that. Reactors' checkpoints are kept
- * (in memory, for the run).
+ * (in memory, for the run), and so are leases.
  */
 import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  Lease,
+  LeaseResult,
   NewEvent,
   RecordedEvent,
   Snapshot,
   Subscription,
 } from '../../core/ports.js';
-import { expectationMet } from '../../core/ports.js';
+import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
 
 export type EventSink = (stream: string, events: readonly NewEvent[], firstRevision: bigint) => void;
 
@@ -26,6 +28,8 @@ export class ForwardingEventStore implements EventStore {
    * costs nothing as the run grows, and a reactor that asks where it got to is told.
    */
   private readonly checkpoints = new Map<string, bigint>();
+  /** Kept for the same reason: one entry per lease. */
+  private readonly leases = new Map<string, Lease>();
 
   constructor(private readonly sink: EventSink = () => {}) {}
 
@@ -67,6 +71,23 @@ export class ForwardingEventStore implements EventStore {
 
   async writeCheckpoint(name: string, position: bigint): Promise<void> {
     this.checkpoints.set(name, position);
+  }
+
+  async acquireLease(name: string, holder: string, ttlSeconds: number, now: number): Promise<LeaseResult> {
+    checkLeaseRequest(name, holder, ttlSeconds, now);
+    const current = this.leases.get(name);
+    if (current && !leaseTakeable(current, holder, now)) return { ok: false, heldBy: current };
+    const lease: Lease = { name, holder, expiresAt: now + ttlSeconds };
+    this.leases.set(name, lease);
+    return { ok: true, lease };
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+  }
+
+  async readLease(name: string): Promise<Lease | undefined> {
+    return this.leases.get(name);
   }
 
   async close(): Promise<void> {}

@@ -14,10 +14,15 @@
  *
  * A durable store also passes `reopen`: given a store it made (and that the suite has closed), a
  * new store on the same data (the same file, the same namespace), so the suite can check that
- * what was acknowledged is still there.
+ * what was acknowledged is still there. A store that other store objects can share its data with
+ * (two processes on one file, on one namespace) also passes `sibling`: another store on the same
+ * data, open beside the first, so the suite can race the two for a lease.
+ *
+ * `leaseContract` runs the lease part alone, for stores that read nothing back (the forwarding
+ * store).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppendResult, EventStore, NewEvent, RecordedEvent } from '../../core/ports.js';
+import type { AppendResult, EventStore, Lease, LeaseResult, NewEvent, RecordedEvent } from '../../core/ports.js';
 
 let counter = 0;
 /** A fresh event; ids are unique within the run (UUID-shaped, as EventStoreDB requires). */
@@ -55,6 +60,230 @@ const settle = () => new Promise((r) => setTimeout(r, 30));
 
 export interface ContractOptions {
   readonly reopen?: (closed: EventStore) => EventStore | Promise<EventStore>;
+  /** Another store object on the same data as `open` (which stays open), closed by the suite. */
+  readonly sibling?: (open: EventStore) => EventStore | Promise<EventStore>;
+}
+
+/** The lease a result granted, or a failure saying who holds it instead. */
+function granted(r: LeaseResult): Lease {
+  if (!r.ok) throw new Error(`expected the lease to be granted, it is held by ${JSON.stringify(r.heldBy)}`);
+  return r.lease;
+}
+
+/** Seconds since the epoch, late 2023: the suite's clock, moved by hand. */
+const T = 1_700_000_000;
+
+/**
+ * The lease tests, registered in the calling describe block; `current` gives the store of the test
+ * running (the caller opens and closes it).
+ */
+function leaseTests(current: () => EventStore, options: ContractOptions): void {
+  const { reopen, sibling } = options;
+
+  it('a free lease is taken until now + ttl, and readLease says so; an unknown lease reads undefined', async () => {
+    const store = current();
+    expect(await store.readLease('leader')).toBeUndefined();
+    const r = await store.acquireLease('leader', 'a', 30, T);
+    expect(r).toEqual({ ok: true, lease: { name: 'leader', holder: 'a', expiresAt: T + 30 } });
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: T + 30 });
+    expect(await store.readLease('follower')).toBeUndefined();
+  });
+
+  it('keeps fractional seconds exactly', async () => {
+    const store = current();
+    expect(granted(await store.acquireLease('leader', 'a', 0.5, T + 0.25)).expiresAt).toBe(T + 0.75);
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: T + 0.75 });
+  });
+
+  it('its holder renews it: the expiry moves, even once it had lapsed (no one took it meanwhile)', async () => {
+    const store = current();
+    granted(await store.acquireLease('leader', 'a', 30, T));
+    expect(await store.acquireLease('leader', 'a', 30, T + 20)).toEqual({
+      ok: true,
+      lease: { name: 'leader', holder: 'a', expiresAt: T + 50 },
+    });
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: T + 50 });
+    expect(granted(await store.acquireLease('leader', 'a', 10, T + 100)).expiresAt).toBe(T + 110);
+    expect((await store.readLease('leader'))?.expiresAt).toBe(T + 110);
+  });
+
+  it('is refused to another holder while live, naming who holds it and until when', async () => {
+    const store = current();
+    granted(await store.acquireLease('leader', 'a', 30, T));
+    const held = { name: 'leader', holder: 'a', expiresAt: T + 30 };
+    expect(await store.acquireLease('leader', 'b', 30, T)).toEqual({ ok: false, heldBy: held });
+    expect(await store.acquireLease('leader', 'b', 60, T + 29.999)).toEqual({ ok: false, heldBy: held });
+    // A refusal changes nothing: the holder still renews.
+    expect(await store.readLease('leader')).toEqual(held);
+    expect(granted(await store.acquireLease('leader', 'a', 30, T + 10)).expiresAt).toBe(T + 40);
+  });
+
+  it('is taken over once expired (now at or past expiresAt), and then refused to the old holder', async () => {
+    const store = current();
+    granted(await store.acquireLease('leader', 'a', 30, T));
+    expect(await store.acquireLease('leader', 'b', 30, T + 30)).toEqual({
+      ok: true,
+      lease: { name: 'leader', holder: 'b', expiresAt: T + 60 },
+    });
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'b', expiresAt: T + 60 });
+    // The old holder, back from a stall, asks to renew: the lease is no longer its to renew.
+    expect(await store.acquireLease('leader', 'a', 30, T + 31)).toEqual({
+      ok: false,
+      heldBy: { name: 'leader', holder: 'b', expiresAt: T + 60 },
+    });
+  });
+
+  it('an expired lease still reads as held (the caller compares expiresAt with its clock)', async () => {
+    const store = current();
+    granted(await store.acquireLease('leader', 'a', 1, T));
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: T + 1 });
+  });
+
+  it('released by its holder, it is free: readLease finds none and another holder takes it at once', async () => {
+    const store = current();
+    granted(await store.acquireLease('leader', 'a', 30, T));
+    await store.releaseLease('leader', 'a');
+    expect(await store.readLease('leader')).toBeUndefined();
+    expect(await store.acquireLease('leader', 'b', 30, T + 1)).toEqual({
+      ok: true,
+      lease: { name: 'leader', holder: 'b', expiresAt: T + 31 },
+    });
+    // Released again and taken back by the first holder: a lease may change hands any number of times.
+    await store.releaseLease('leader', 'b');
+    expect(granted(await store.acquireLease('leader', 'a', 30, T + 2)).holder).toBe('a');
+  });
+
+  it('a release by anyone but the holder is a no-op, as is releasing a free lease or releasing twice', async () => {
+    const store = current();
+    await store.releaseLease('leader', 'a');
+    expect(await store.readLease('leader')).toBeUndefined();
+    granted(await store.acquireLease('leader', 'a', 30, T));
+    await store.releaseLease('leader', 'b');
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: T + 30 });
+    expect((await store.acquireLease('leader', 'b', 30, T + 1)).ok).toBe(false);
+    await store.releaseLease('Leader', 'a');
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: T + 30 });
+    await store.releaseLease('leader', 'a');
+    await store.releaseLease('leader', 'a');
+    expect(await store.readLease('leader')).toBeUndefined();
+  });
+
+  it('keeps each name apart, and takes names and holders with spaces, slashes, dots, dashes and unicode', async () => {
+    const store = current();
+    const names = ['leader', 'Leader', 'eu/west leader', '../up', 'a.b-c', 'größe ⚡ 队列', 'lease-x', 'checkpoint-x'];
+    for (const [i, n] of names.entries()) granted(await store.acquireLease(n, `holder ${i} / ⚡`, 10 + i, T));
+    for (const [i, n] of names.entries())
+      expect(await store.readLease(n)).toEqual({ name: n, holder: `holder ${i} / ⚡`, expiresAt: T + 10 + i });
+    expect(await store.readLease('lease')).toBeUndefined();
+    await store.releaseLease('leader', 'holder 0 / ⚡');
+    expect(await store.readLease('leader')).toBeUndefined();
+    expect((await store.readLease('Leader'))?.holder).toBe('holder 1 / ⚡');
+    // Held under one name, free under another to the same or another holder.
+    expect(granted(await store.acquireLease('leader', 'holder 1 / ⚡', 30, T)).holder).toBe('holder 1 / ⚡');
+  });
+
+  it('refuses a lease without a name or holder, a ttl that is not a positive number, a time that is not finite', async () => {
+    const store = current();
+    await expect(store.acquireLease('', 'a', 30, T)).rejects.toThrow(RangeError);
+    await expect(store.acquireLease('leader', '', 30, T)).rejects.toThrow(RangeError);
+    for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      await expect(store.acquireLease('leader', 'a', ttl, T)).rejects.toThrow(RangeError);
+    await expect(store.acquireLease('leader', 'a', 30, Number.NaN)).rejects.toThrow(RangeError);
+    expect(await store.readLease('leader')).toBeUndefined();
+  });
+
+  it('of holders asking at once for a free lease, exactly one wins, and the others are told it is the winner', async () => {
+    const store = current();
+    const holders = ['a', 'b', 'c', 'd'];
+    const results = await Promise.all(holders.map((h) => store.acquireLease('leader', h, 30, T)));
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    const lease = granted(winners[0] as LeaseResult);
+    for (const r of results) if (!r.ok) expect(r.heldBy).toEqual(lease);
+    expect(await store.readLease('leader')).toEqual(lease);
+  });
+
+  it('of holders asking at once for an expired lease, exactly one takes it over', async () => {
+    const store = current();
+    granted(await store.acquireLease('leader', 'old', 30, T));
+    const results = await Promise.all(['a', 'b', 'c'].map((h) => store.acquireLease('leader', h, 30, T + 40)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const lease = await store.readLease('leader');
+    expect(lease?.holder).not.toBe('old');
+    for (const r of results) expect(r.ok ? r.lease : r.heldBy).toEqual(lease);
+  });
+
+  it.skipIf(!sibling)(
+    'two store objects on the same data: one sees the other’s lease, and of two racing holders one wins',
+    async () => {
+      const store = current();
+      const other = await (sibling as NonNullable<typeof sibling>)(store);
+      try {
+        granted(await store.acquireLease('leader', 'a', 30, T));
+        expect(await other.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: T + 30 });
+        expect(await other.acquireLease('leader', 'b', 30, T + 1)).toEqual({
+          ok: false,
+          heldBy: { name: 'leader', holder: 'a', expiresAt: T + 30 },
+        });
+        await store.releaseLease('leader', 'a');
+        expect(await other.readLease('leader')).toBeUndefined();
+        for (let round = 0; round < 5; round++) {
+          const name = `race-${round}`;
+          const [ra, rb] = await Promise.all([store.acquireLease(name, 'a', 30, T), other.acquireLease(name, 'b', 30, T)]);
+          expect([ra, rb].filter((r) => r.ok)).toHaveLength(1);
+          const winner = await store.readLease(name);
+          expect(await other.readLease(name)).toEqual(winner);
+          expect(ra.ok ? ra.lease : ra.heldBy).toEqual(winner);
+          expect(rb.ok ? rb.lease : rb.heldBy).toEqual(winner);
+        }
+        // An expired lease, taken over from both sides at once: still one winner.
+        const [ra, rb] = await Promise.all([
+          store.acquireLease('race-0', 'c', 30, T + 31),
+          other.acquireLease('race-0', 'd', 30, T + 31),
+        ]);
+        expect([ra, rb].filter((r) => r.ok)).toHaveLength(1);
+        expect(['c', 'd']).toContain((await other.readLease('race-0'))?.holder);
+      } finally {
+        await other.close();
+      }
+    },
+  );
+
+  it.skipIf(!reopen)('a lease survives closing and reopening the store', async () => {
+    let store = current();
+    granted(await store.acquireLease('leader', 'a', 30, T));
+    granted(await store.acquireLease('leader', 'a', 30, T + 5));
+    granted(await store.acquireLease('released', 'a', 30, T));
+    await store.releaseLease('released', 'a');
+    await store.close();
+    store = await (reopen as NonNullable<typeof reopen>)(store);
+    try {
+      expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: T + 35 });
+      expect(await store.readLease('released')).toBeUndefined();
+      expect((await store.acquireLease('leader', 'b', 30, T + 6)).ok).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/** The lease part of the contract alone (see the file's comment). */
+export function leaseContract(
+  name: string,
+  makeStore: () => EventStore | Promise<EventStore>,
+  options: ContractOptions = {},
+): void {
+  describe(`EventStore lease contract: ${name}`, () => {
+    let store: EventStore;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    // A store is closed twice at most (the reopen test closes its own): closing is idempotent.
+    afterEach(async () => {
+      await store.close();
+    });
+    leaseTests(() => store, options);
+  });
 }
 
 export function eventStoreContract(
@@ -595,6 +824,44 @@ export function eventStoreContract(
       });
     });
 
+    describe('leases', () => {
+      leaseTests(() => store, options);
+
+      it('never show up as events: not in read, readAll, stream or $all subscriptions, nor beside checkpoints', async () => {
+        okResult(await store.append('s', evs(2), 'no_stream'));
+        const all: RecordedEvent[] = [];
+        const onStream: RecordedEvent[] = [];
+        const subAll = store.subscribe('$all', {}, (e) => all.push(e));
+        const subStream = store.subscribe('s', {}, (e) => onStream.push(e));
+        await eventually(() => expect(all).toHaveLength(2));
+        // Leases named as a stream and as a checkpoint, taken, renewed, handed over and released.
+        await store.writeCheckpoint('s', 1n);
+        granted(await store.acquireLease('s', 'a', 30, T));
+        granted(await store.acquireLease('s', 'a', 30, T + 1));
+        await store.releaseLease('s', 'a');
+        granted(await store.acquireLease('s', 'b', 30, T + 2));
+        granted(await store.acquireLease('cluster', 'a', 30, T));
+        granted(await store.acquireLease('cluster', 'b', 30, T + 31));
+        okResult(await store.append('t', evs(1), 'no_stream'));
+        await eventually(() => expect(all).toHaveLength(3));
+        await settle();
+        expect(all.map((e) => e.stream)).toEqual(['s', 's', 't']);
+        expect(onStream).toHaveLength(2);
+        expect(await store.readAll()).toEqual(all);
+        expect(await store.read('s')).toEqual(onStream);
+        expect(await store.read('cluster')).toEqual([]);
+        expect(await store.read('lease-s')).toEqual([]);
+        expect(await store.readCheckpoint('s')).toBe(1n);
+        expect(await store.readCheckpoint('cluster')).toBeUndefined();
+        // And appends go on at the revisions they would have had.
+        expect(okResult(await store.append('s', evs(1), 1n)).nextExpectedRevision).toBe(2n);
+        expect(okResult(await store.append('cluster', evs(1), 'no_stream')).nextExpectedRevision).toBe(0n);
+        expect(await store.readLease('s')).toEqual({ name: 's', holder: 'b', expiresAt: T + 32 });
+        subAll.close();
+        subStream.close();
+      });
+    });
+
     describe('a closed store', () => {
       it('refuses every operation', async () => {
         okResult(await store.append('s', evs(1), 'no_stream'));
@@ -609,6 +876,9 @@ export function eventStoreContract(
         await expect(store.writeSnapshot('s', { revision: 0n, schemaVersion: 1, state: {} })).rejects.toThrow();
         await expect(store.readCheckpoint('r')).rejects.toThrow();
         await expect(store.writeCheckpoint('r', 1n)).rejects.toThrow();
+        await expect(store.acquireLease('l', 'a', 30, T)).rejects.toThrow();
+        await expect(store.releaseLease('l', 'a')).rejects.toThrow();
+        await expect(store.readLease('l')).rejects.toThrow();
         expect(() => store.subscribe('s', {}, () => {})).toThrow();
         expect(() => store.subscribe('$all', {}, () => {})).toThrow();
       });
