@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
-import type { Command } from '../core/commands.js';
+import type { Command } from '../core/cluster/commands.js';
 import { createEngine } from '../engine/engine.js';
 
 export interface AppendRun {

@@ -5,10 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Event } from '../core/events.js';
-import { decodeEvent } from '../core/events.js';
-import { evolve, initialState, replay } from '../core/evolve.js';
-import type { Policy } from '../core/model.js';
+import type { Event } from '../core/cluster/events.js';
+import { decodeEvent } from '../core/cluster/events.js';
+import { evolve, initialState, replay } from '../core/cluster/evolve.js';
+import type { Policy } from '../core/cluster/model.js';
 import { durableAppends, startup } from './durable.js';
 import { HTTP, type HttpRun, httpRun } from './http.js';
 import {

@@ -4,11 +4,11 @@
  * produces the same events.
  */
 import { InMemoryEventStore } from '../adapters/memory/store.js';
-import { runBatch } from '../core/batch.js';
-import type { Command } from '../core/commands.js';
-import type { Event } from '../core/events.js';
-import { initialState } from '../core/evolve.js';
-import type { Policy, State } from '../core/model.js';
+import { runBatch } from '../core/cluster/batch.js';
+import type { Command } from '../core/cluster/commands.js';
+import type { Event } from '../core/cluster/events.js';
+import { initialState } from '../core/cluster/evolve.js';
+import type { Policy, State } from '../core/cluster/model.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { clusterCommands, userOf } from '../simulations/cluster.js';
 import { Random } from '../simulations/random.js';

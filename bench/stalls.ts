@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { buildServer } from '../adapters/http/server.js';
 import * as tokenModule from '../adapters/http/tokens.js';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
-import type { Command } from '../core/commands.js';
+import type { Command } from '../core/cluster/commands.js';
 import { createEngine } from '../engine/engine.js';
 
 const EVENTS = Number(process.argv[2] ?? 127_000);

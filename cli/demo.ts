@@ -4,8 +4,8 @@
  */
 import { rmSync } from 'node:fs';
 import { openStore } from '../adapters/open-store.js';
-import type { Command } from '../core/commands.js';
-import { checkInvariants } from '../core/invariants.js';
+import type { Command } from '../core/cluster/commands.js';
+import { checkInvariants } from '../core/cluster/invariants.js';
 import { createEngine } from '../engine/engine.js';
 import { table } from './table.js';
 

@@ -6,7 +6,7 @@ import { exportEvents, importEvents } from '../adapters/events-io.js';
 import { DEMO_CLUSTER_CONFIG } from '../adapters/inventory/cluster-file.js';
 import { DEFAULT_STORE, isEventStoreDB, type OpenStoreOptions, openStore, storeSpec } from '../adapters/open-store.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../app/options.js';
-import { PLACEMENTS } from '../core/model.js';
+import { PLACEMENTS } from '../core/cluster/model.js';
 import type { EventStore } from '../core/ports.js';
 import { createEngine } from '../engine/engine.js';
 import { parsePolicies } from '../simulations/policies.js';

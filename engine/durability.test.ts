@@ -16,10 +16,10 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
-import type { Command } from '../core/commands.js';
-import { checkInvariants } from '../core/invariants.js';
-import { scenarioArb } from '../core/test-support/arbitraries.js';
-import { canonicalState } from '../core/test-support/canonical.js';
+import type { Command } from '../core/cluster/commands.js';
+import { checkInvariants } from '../core/cluster/invariants.js';
+import { scenarioArb } from '../core/cluster/test-support/arbitraries.js';
+import { canonicalState } from '../core/cluster/test-support/canonical.js';
 import { CLUSTER_STREAM, createEngine } from './engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-durability-'));

@@ -7,11 +7,10 @@
 import * as crypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
-import type { CommandOutcome } from '../core/batch.js';
-import { decodeEvent, type Event } from '../core/events.js';
-import { checkInvariants } from '../core/invariants.js';
-import type { State } from '../core/model.js';
-import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../core/ports.js';
+import type { CommandOutcome } from '../core/cluster/batch.js';
+import { decodeEvent, type Event } from '../core/cluster/events.js';
+import { checkInvariants } from '../core/cluster/invariants.js';
+import type { State } from '../core/cluster/model.js';
 import {
   completed,
   cordon,
@@ -24,7 +23,8 @@ import {
   submit,
   teamSetup,
   withId,
-} from '../core/test-support/given.js';
+} from '../core/cluster/test-support/given.js';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../core/ports.js';
 import {
   type Appended,
   CLUSTER_STREAM,

@@ -10,19 +10,10 @@
  * conflict), the engine catches up from the store and decides the batch again.
  */
 import { randomUUID } from 'node:crypto';
-import { clusterDecider } from '../core/cluster-decider.js';
-import type { Command } from '../core/commands.js';
-import {
-  type CommandEnvelope,
-  type CommandOutcome,
-  type Decider,
-  type DeciderState,
-  type EventEnvelope,
-  runDeciderBatch,
-} from '../core/decider.js';
-import type { Event } from '../core/events.js';
-import type { JobState, State, WaitReason } from '../core/model.js';
-import type { Clock, EventStore, IdGenerator, NewEvent } from '../core/ports.js';
+import { clusterDecider } from '../core/cluster/cluster-decider.js';
+import type { Command } from '../core/cluster/commands.js';
+import type { Event } from '../core/cluster/events.js';
+import type { JobState, State, WaitReason } from '../core/cluster/model.js';
 import {
   explainJob,
   type JobFilter,
@@ -34,7 +25,16 @@ import {
   poolQueue,
   poolUsage,
   type QueuedJob,
-} from '../core/queries.js';
+} from '../core/cluster/queries.js';
+import {
+  type CommandEnvelope,
+  type CommandOutcome,
+  type Decider,
+  type DeciderState,
+  type EventEnvelope,
+  runDeciderBatch,
+} from '../core/decider.js';
+import type { Clock, EventStore, IdGenerator, NewEvent } from '../core/ports.js';
 import { reject } from '../core/rejection.js';
 
 export const CLUSTER_STREAM = 'cluster';

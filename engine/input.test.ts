@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
-import type { Command } from '../core/commands.js';
-import { teamSetup } from '../core/test-support/given.js';
+import type { Command } from '../core/cluster/commands.js';
+import { teamSetup } from '../core/cluster/test-support/given.js';
 import { createEngine } from './engine.js';
 
 async function team() {

@@ -10,10 +10,10 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
+import { STATE_SCHEMA_VERSION } from '../core/cluster/snapshot.js';
+import { scenarioArb } from '../core/cluster/test-support/arbitraries.js';
+import { canonicalState } from '../core/cluster/test-support/canonical.js';
 import type { EventStore, ReadOptions } from '../core/ports.js';
-import { STATE_SCHEMA_VERSION } from '../core/snapshot.js';
-import { scenarioArb } from '../core/test-support/arbitraries.js';
-import { canonicalState } from '../core/test-support/canonical.js';
 import { CLUSTER_STREAM, createEngine } from './engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-snapshots-'));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
-import { checkInvariants } from '../core/invariants.js';
+import { checkInvariants } from '../core/cluster/invariants.js';
 import { createEngine } from '../engine/engine.js';
 import {
   clusterCommands,

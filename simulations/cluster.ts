@@ -2,8 +2,8 @@
  * A simulated cluster, described by a CSV file `pool,nodes,gpus_per_node[,gpu_type]`: each pool
  * gets its nodes, a group of its own and one user who submits that pool's jobs.
  */
-import type { Command } from '../core/commands.js';
-import type { PlacementMode, Policy } from '../core/model.js';
+import type { Command } from '../core/cluster/commands.js';
+import type { PlacementMode, Policy } from '../core/cluster/model.js';
 import { type CsvTable, InputError, parseCsv, readCsvFile, requireColumns } from './csv.js';
 
 export interface PoolSpec {

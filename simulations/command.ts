@@ -7,7 +7,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import type { PlacementMode, Policy } from '../core/model.js';
+import type { PlacementMode, Policy } from '../core/cluster/model.js';
 import type { NewEvent } from '../core/ports.js';
 import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';

@@ -1,5 +1,5 @@
 /** The --policy flag: a comma-separated list of scheduling policies. */
-import { POLICIES, type Policy } from '../core/model.js';
+import { POLICIES, type Policy } from '../core/cluster/model.js';
 import { InputError } from './csv.js';
 
 export function parsePolicies(text: string): Policy[] {

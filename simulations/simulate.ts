@@ -11,9 +11,9 @@
 import { type EventSink, ForwardingEventStore } from '../adapters/memory/forwarding-store.js';
 import { SimulatedRuntime } from '../adapters/memory/runtime.js';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
-import type { Command } from '../core/commands.js';
-import type { Event } from '../core/events.js';
-import type { JobStatus, PlacementMode, Policy } from '../core/model.js';
+import type { Command } from '../core/cluster/commands.js';
+import type { Event } from '../core/cluster/events.js';
+import type { JobStatus, PlacementMode, Policy } from '../core/cluster/model.js';
 import type { EventStore, IdGenerator } from '../core/ports.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { clusterCommands, type PoolSpec, userOf } from './cluster.js';

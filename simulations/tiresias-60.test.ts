@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkInvariants } from '../core/invariants.js';
+import { checkInvariants } from '../core/cluster/invariants.js';
 import { parseCsv } from './csv.js';
 import { simulate } from './simulate.js';
 import { readTrace } from './traces.js';

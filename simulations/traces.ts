@@ -3,8 +3,8 @@
  * the Pollux artifact, Helios). Every reader returns jobs in submission order, ties in file order.
  * Ids and pool names stay strings (a Philly cluster named `103959` is not a number).
  */
-import type { JobKind } from '../core/model.js';
-import { JOB_KINDS } from '../core/model.js';
+import type { JobKind } from '../core/cluster/model.js';
+import { JOB_KINDS } from '../core/cluster/model.js';
 import { CsvError, type CsvTable, readCsvFile, requireColumns } from './csv.js';
 
 export interface TraceJob {

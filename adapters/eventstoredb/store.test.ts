@@ -10,10 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STATE_SCHEMA_VERSION } from '../../core/cluster/snapshot.js';
+import { canonicalState } from '../../core/cluster/test-support/canonical.js';
+import { completed, started, submit, teamSetup } from '../../core/cluster/test-support/given.js';
 import type { EventStore, NewEvent, RecordedEvent } from '../../core/ports.js';
-import { STATE_SCHEMA_VERSION } from '../../core/snapshot.js';
-import { canonicalState } from '../../core/test-support/canonical.js';
-import { completed, started, submit, teamSetup } from '../../core/test-support/given.js';
 import { CLUSTER_STREAM, createEngine } from '../../engine/engine.js';
 import { eventStoreContract, eventually } from '../test-support/event-store-contract.js';
 import { EventStoreDBEventStore, type EventStoreDBStoreOptions } from './store.js';

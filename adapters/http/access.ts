@@ -3,8 +3,8 @@
  * own jobs and the jobs their group shares, and their own group's pool; a job they may not see is
  * answered as if it did not exist (404), so a request leaks nothing about other groups' work.
  */
-import type { Event } from '../../core/events.js';
-import type { JobState, Role, State } from '../../core/model.js';
+import type { Event } from '../../core/cluster/events.js';
+import type { JobState, Role, State } from '../../core/cluster/model.js';
 
 export interface Principal {
   readonly userId: string;

@@ -4,10 +4,10 @@
  */
 import type {} from '@fastify/swagger'; // its FastifySchema fields (tags, summary) for every route
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandOutcome } from '../../core/batch.js';
+import type { CommandOutcome } from '../../core/cluster/batch.js';
+import { type Command, type CommandType, decodeCommand } from '../../core/cluster/commands.js';
+import type { State } from '../../core/cluster/model.js';
 import { type DecodeIssue, describeValue } from '../../core/codec.js';
-import { type Command, type CommandType, decodeCommand } from '../../core/commands.js';
-import type { State } from '../../core/model.js';
 import type { Result as CoreResult } from '../../core/result.js';
 import { ConflictRetriesExhaustedError, type Engine } from '../../engine/engine.js';
 import type { Principal } from './access.js';

@@ -16,7 +16,7 @@
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalState } from '../../core/test-support/canonical.js';
+import { canonicalState } from '../../core/cluster/test-support/canonical.js';
 import { registeredRoutes } from './server.js';
 import { type Fixture, fixture } from './test-support/fixture.js';
 

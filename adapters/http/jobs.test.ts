@@ -3,7 +3,7 @@
  * reasons, limits on unfinished jobs, clone overrides, and lists that cost what the caller sees.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobState, State } from '../../core/model.js';
+import type { JobState, State } from '../../core/cluster/model.js';
 import type { Principal } from './access.js';
 import { visibleJobs } from './routes/jobs.js';
 import { type Fixture, fixture } from './test-support/fixture.js';

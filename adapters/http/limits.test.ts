@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../core/commands.js';
+import type { Command } from '../../core/cluster/commands.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './server.js';
 import { type Fixture, fixture } from './test-support/fixture.js';
 

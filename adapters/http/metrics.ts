@@ -4,8 +4,8 @@
  * are computed when scraped; the two histograms are fed by the engine's observer.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { isPending, JOB_STATUSES, type State } from '../../core/model.js';
-import { listPools } from '../../core/queries.js';
+import { isPending, JOB_STATUSES, type State } from '../../core/cluster/model.js';
+import { listPools } from '../../core/cluster/queries.js';
 import type { Engine, EngineObserver } from '../../engine/engine.js';
 
 export interface ServerMetrics {

@@ -3,7 +3,7 @@
  * json-schema.ts); validation itself is the codecs' (fastify's own validator is switched off in
  * server.ts), so what the document says is what the server checks.
  */
-import { type CommandType, commandCodecs } from '../../core/commands.js';
+import { type CommandType, commandCodecs } from '../../core/cluster/commands.js';
 import { TIME_TRAVEL_QUERY } from './context.js';
 import { type JsonSchema, jsonSchemaOf } from './json-schema.js';
 

@@ -12,7 +12,7 @@
  * state gets a fresh world for every caller, and a caller who is refused must leave it unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalState } from '../../core/test-support/canonical.js';
+import { canonicalState } from '../../core/cluster/test-support/canonical.js';
 import { registeredRoutes } from './server.js';
 import { type Fixture, fixture, type Who } from './test-support/fixture.js';
 

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../core/commands.js';
+import type { Command } from '../../core/cluster/commands.js';
 import type { StreamOptions } from './routes/events.js';
 import { type Fixture, fixture } from './test-support/fixture.js';
 

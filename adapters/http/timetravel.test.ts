@@ -5,8 +5,8 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../core/commands.js';
-import { canonicalState } from '../../core/test-support/canonical.js';
+import type { Command } from '../../core/cluster/commands.js';
+import { canonicalState } from '../../core/cluster/test-support/canonical.js';
 import { createEngine } from '../../engine/engine.js';
 import { type Fixture, fixture } from './test-support/fixture.js';
 

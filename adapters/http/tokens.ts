@@ -12,7 +12,7 @@
  * current onboarding (see `tokenHolds`).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { UserState } from '../../core/model.js';
+import type { UserState } from '../../core/cluster/model.js';
 import type { Clock, EventStore } from '../../core/ports.js';
 import { type TokenCommand, type TokenEntry, type TokenEvent, type TokenState, tokenDecider } from '../../core/tokens.js';
 import { createDeciderEngine, type DeciderEngine } from '../../engine/engine.js';

@@ -30,9 +30,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as t from 'io-ts';
 import { parseDocument } from 'yaml';
+import type { Command } from '../../core/cluster/commands.js';
+import type { State } from '../../core/cluster/model.js';
 import { type DecodeIssue, decodeWith, Id, NonNegInt, PosInt, RefinedType, record } from '../../core/codec.js';
-import type { Command } from '../../core/commands.js';
-import type { State } from '../../core/model.js';
 import type { Engine } from '../../engine/engine.js';
 
 /**

@@ -5,10 +5,8 @@
  * cancelled when jobs end, pick-up after a restart, and a queue drained end to end.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Id } from '../../core/codec.js';
-import type { Command } from '../../core/commands.js';
-import type { JobStatus, Policy } from '../../core/model.js';
-import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../../core/ports.js';
+import type { Command } from '../../core/cluster/commands.js';
+import type { JobStatus, Policy } from '../../core/cluster/model.js';
 import {
   allocate,
   assignPool,
@@ -25,7 +23,9 @@ import {
   started,
   stop,
   submit,
-} from '../../core/test-support/given.js';
+} from '../../core/cluster/test-support/given.js';
+import { Id } from '../../core/codec.js';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../../core/ports.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { type RealtimeRuntime, type RealtimeRuntimeOptions, startRealtimeRuntime, type Timers } from './realtime-runtime.js';
 import { InMemoryEventStore } from './store.js';

@@ -42,16 +42,16 @@
  *   time plus that duration (at once if that has passed), Stopping jobs are released after the
  *   stop delay.
  * - It is the engine's timer too: one timer, set for the instant at which time alone next changes
- *   a scheduling decision (`nextWakeup`, core/scheduler/timers.ts: a maximum wait running out),
+ *   a scheduling decision (`nextWakeup`, core/cluster/scheduler/timers.ts: a maximum wait running out),
  *   sends a `Tick` then. It is set again after the events it follows (once per turn of the event
  *   loop, not once per event) and after each of its own Ticks.
  * - Its timers are unref'd, so they never keep the process alive; `stop()` cancels them all.
  */
-import type { Command } from '../../core/commands.js';
-import type { Event } from '../../core/events.js';
-import { activeStatusOf, type JobState, type JobStatus } from '../../core/model.js';
+import type { Command } from '../../core/cluster/commands.js';
+import type { Event } from '../../core/cluster/events.js';
+import { activeStatusOf, type JobState, type JobStatus } from '../../core/cluster/model.js';
+import { nextWakeup } from '../../core/cluster/scheduler/timers.js';
 import type { Clock, EventStore, RecordedEvent, Subscription } from '../../core/ports.js';
-import { nextWakeup } from '../../core/scheduler/timers.js';
 import type { Engine } from '../../engine/engine.js';
 import { systemClock } from '../../engine/engine.js';
 import { reactionId } from '../../engine/reactor.js';

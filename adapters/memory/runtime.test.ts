@@ -5,9 +5,9 @@
  * the driver below collects any refusal, and each test expects none.
  */
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../core/commands.js';
-import type { Event } from '../../core/events.js';
-import type { PlacementMode, Policy } from '../../core/model.js';
+import type { Command } from '../../core/cluster/commands.js';
+import type { Event } from '../../core/cluster/events.js';
+import type { PlacementMode, Policy } from '../../core/cluster/model.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { clusterCommands, userOf } from '../../simulations/cluster.js';
 import { Random } from '../../simulations/random.js';

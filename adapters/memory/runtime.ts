@@ -9,15 +9,15 @@
  * come from a seeded generator, drawn in the order allocations happen.
  *
  * It is also the host's timer: given the engine's state after each batch, it keeps the instant
- * at which time alone next changes a decision (`nextWakeup`, core/scheduler/timers.ts) as one more
+ * at which time alone next changes a decision (`nextWakeup`, core/cluster/scheduler/timers.ts) as one more
  * instant of its queue, and sends a `Tick` then. That instant is a function of the state, so a
  * run wakes up at the same instants every time.
  */
 import { Heap } from 'heap-js';
-import type { Command } from '../../core/commands.js';
-import type { Event } from '../../core/events.js';
-import type { State } from '../../core/model.js';
-import { nextWakeup } from '../../core/scheduler/timers.js';
+import type { Command } from '../../core/cluster/commands.js';
+import type { Event } from '../../core/cluster/events.js';
+import type { State } from '../../core/cluster/model.js';
+import { nextWakeup } from '../../core/cluster/scheduler/timers.js';
 
 /** How a job behaves once launched. */
 export interface RuntimeJob {

@@ -11,8 +11,8 @@
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { SqliteEventStore } from '../../adapters/sqlite/store.js';
-import type { Command } from '../../core/commands.js';
-import { canonicalState } from '../../core/test-support/canonical.js';
+import type { Command } from '../../core/cluster/commands.js';
+import { canonicalState } from '../../core/cluster/test-support/canonical.js';
 import { createEngine } from '../engine.js';
 
 const file = process.argv[2] as string;

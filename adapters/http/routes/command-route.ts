@@ -5,7 +5,7 @@
  * after, or no content.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandType } from '../../../core/commands.js';
+import type { CommandType } from '../../../core/cluster/commands.js';
 import { answer, bodyObject, type HttpContext, type Result, runCommand } from '../context.js';
 
 /** A request's path parameters. */

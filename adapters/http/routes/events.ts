@@ -18,7 +18,7 @@
  *   what the new group may see.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Event } from '../../../core/events.js';
+import type { Event } from '../../../core/cluster/events.js';
 import { canSeeEvent, type Principal } from '../access.js';
 import { answer, bad, type HttpContext } from '../context.js';
 import { errors } from '../openapi.js';

@@ -9,10 +9,10 @@
  * up in the caller's group unless `?group=` names another (see resolveJob).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandType } from '../../../core/cluster/commands.js';
+import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
+import { type JobFilter, listJobs, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
 import { describeValue, Id, NAME_MAX_LENGTH } from '../../../core/codec.js';
-import type { CommandType } from '../../../core/commands.js';
-import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/model.js';
-import { type JobFilter, listJobs, type ReasonReader, reasonReader } from '../../../core/queries.js';
 import { canSeeJob, inVisibility, isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,

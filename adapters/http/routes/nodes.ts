@@ -1,6 +1,6 @@
 /** Nodes and their devices: operators' business, reads and changes alike. */
 import type { FastifyInstance } from 'fastify';
-import { listNodes, nodeView } from '../../../core/queries.js';
+import { listNodes, nodeView } from '../../../core/cluster/queries.js';
 import { bad, good, type HttpContext, reading } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
 import { notFound } from '../problem.js';

@@ -4,7 +4,7 @@
  * in line, without saying whose they are).
  */
 import type { FastifyInstance } from 'fastify';
-import { listPools, poolQueue, poolUsage } from '../../../core/queries.js';
+import { listPools, poolQueue, poolUsage } from '../../../core/cluster/queries.js';
 import { canSeeJob, canSeePool } from '../access.js';
 import { bad, good, type HttpContext, PAGE_QUERY, pageQuery, reading } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';

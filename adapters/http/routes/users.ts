@@ -3,7 +3,7 @@
  * tokens; any user may ask who their token belongs to (`/me`).
  */
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_GROUP_ID } from '../../../core/model.js';
+import { DEFAULT_GROUP_ID } from '../../../core/cluster/model.js';
 import { answer, bad, bodyObject, good, type HttpContext, reading, runCommand } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
 import { notFound, problem } from '../problem.js';

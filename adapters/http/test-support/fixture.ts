@@ -5,7 +5,7 @@
  * Each user has a token; `call(who, method, url, body?, headers?)` sends a request as them.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { Command } from '../../../core/commands.js';
+import type { Command } from '../../../core/cluster/commands.js';
 import type { EventStore } from '../../../core/ports.js';
 import { createEngine, type Engine } from '../../../engine/engine.js';
 import { InMemoryEventStore } from '../../memory/store.js';

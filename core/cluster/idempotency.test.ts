@@ -3,10 +3,10 @@
  * its original outcome (the revisions of its events) and appends nothing.
  */
 import { describe, expect, it } from 'vitest';
+import { COMMAND_ID_WINDOW } from '../idempotency.js';
 import { runBatch } from './batch.js';
 import type { Command } from './commands.js';
 import { replay } from './evolve.js';
-import { COMMAND_ID_WINDOW } from './idempotency.js';
 import { cluster, cordon, createGroup, loseNode, moveUser, registerNode, submit, withId } from './test-support/given.js';
 
 const base = () => cluster().nodes(['n1', 'n2'], 4).pool('p', 'A100', { take: 8 }).team('g', 'p', 'u');

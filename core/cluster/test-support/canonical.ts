@@ -47,7 +47,9 @@ const POOL_TYPE_KEYS = ['pool', 'gpuType', 'total', 'free', 'sizes', 'sizeCounts
 function assertKeys(what: string, obj: object, known: readonly string[]): void {
   const unknown = Object.keys(obj).filter((k) => !known.includes(k));
   if (unknown.length > 0)
-    throw new Error(`canonicalState does not know ${what} field(s) ${unknown.join(', ')}: extend core/test-support/canonical.ts`);
+    throw new Error(
+      `canonicalState does not know ${what} field(s) ${unknown.join(', ')}: extend core/cluster/test-support/canonical.ts`,
+    );
 }
 
 const byKey = <V>(m: ReadonlyMap<string, V>): [string, V][] => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

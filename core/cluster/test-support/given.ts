@@ -17,13 +17,13 @@
  * `given` also throws when one of its commands is rejected: setup must not fail silently.
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { Rejection } from '../../rejection.js';
 import { type BatchResult, type CommandOutcome, runBatch } from '../batch.js';
 import type { Command, CommandOf } from '../commands.js';
 import { decodeEvent, type Event, type EventBody } from '../events.js';
 import { evolve, initialState } from '../evolve.js';
 import { allocationsInOnePool, checkInvariants } from '../invariants.js';
 import type { JobState, JobStatus, State } from '../model.js';
-import type { Rejection } from '../rejection.js';
 
 // ---------------------------------------------------------------------------------------------
 // Command builders

@@ -5,8 +5,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InMemoryEventStore } from '../adapters/memory/store.js';
-import { createEngine } from '../engine/engine.js';
+import { InMemoryEventStore } from '../../adapters/memory/store.js';
+import { createEngine } from '../../engine/engine.js';
 import { type BatchResult, runBatch, stamp } from './batch.js';
 import type { Command } from './commands.js';
 import { decodeEvent, type Event, type EventBody, type EventOf } from './events.js';

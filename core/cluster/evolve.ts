@@ -4,8 +4,9 @@
  * the state in place (see model.ts for why) and keeps the derived indexes (queues, capacity,
  * unfinished jobs) in step.
  */
+
+import { foldEnvelope } from '../decider.js';
 import { emptyCapacity, forgetDevicesOf, refreshNode } from './capacity.js';
-import { foldEnvelope } from './decider.js';
 import type { Event, EventOf } from './events.js';
 import {
   activeStatusOf,

@@ -6,8 +6,9 @@
  * events/s). `decide` and the queries only read it. Whoever needs an older state replays
  * into a fresh one (`stateAt`), which is cheap and exact.
  */
+
+import type { RememberedCommand } from '../idempotency.js';
 import type { CapacityIndex } from './capacity.js';
-import type { RememberedCommand } from './idempotency.js';
 import type { PendingQueue } from './queue.js';
 
 export const DEFAULT_POOL_ID = 'default';

@@ -17,7 +17,7 @@ import {
   PosInt,
   PosNumber,
   record,
-} from './codec.js';
+} from '../codec.js';
 import { JobKind, Placement, Policy, Role } from './commands.js';
 
 export const EVENT_SCHEMA_VERSION = 1;

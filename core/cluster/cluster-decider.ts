@@ -4,10 +4,11 @@
  * model.ts), its batches ending with the scheduling pass (`runBatch`), its state written to and
  * read from snapshots (snapshot.ts).
  */
+
+import type { Decider } from '../decider.js';
 import { invalidCommand, runBatch } from './batch.js';
 import { type Command, decodeCommand } from './commands.js';
 import { decide } from './decide.js';
-import type { Decider } from './decider.js';
 import { decodeEvent, EVENT_SCHEMA_VERSION, type Event } from './events.js';
 import { evolve, initialState } from './evolve.js';
 import type { State } from './model.js';

@@ -5,8 +5,8 @@
  * its Clock when absent).
  */
 import * as t from 'io-ts';
-import type { Decoded } from './codec.js';
-import { decodeWith, formatIssues, Id, Int, Json, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from './codec.js';
+import type { Decoded } from '../codec.js';
+import { decodeWith, formatIssues, Id, Int, Json, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from '../codec.js';
 import { JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };

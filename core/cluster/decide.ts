@@ -4,6 +4,7 @@
  * never changes the state. Scheduling is not decided here but once per batch (scheduler/).
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { type Rejection, reject } from '../rejection.js';
 import { capacityOf, largestNode, nodesWithAtLeast, typesInPool } from './capacity.js';
 import type { Command, CommandOf } from './commands.js';
 import { MAX_TAGS_LENGTH } from './commands.js';
@@ -20,7 +21,6 @@ import {
   type PoolState,
   type State,
 } from './model.js';
-import { type Rejection, reject } from './rejection.js';
 import { canEverFit } from './scheduler/fit.js';
 
 export type Decision = E.Either<Rejection, EventBody[]>;

@@ -11,13 +11,14 @@
  * revisions of its events) and produces nothing; another command under that id is refused
  * (`command-id-reused`). See idempotency.ts.
  */
+
+import { applyCommand, type CommandOutcome as DeciderOutcome } from '../decider.js';
+import { type Rejection, reject } from '../rejection.js';
 import { type Command, commandCodecs, decodeCommand } from './commands.js';
 import { decide } from './decide.js';
-import { applyCommand, type CommandOutcome as DeciderOutcome } from './decider.js';
 import { EVENT_SCHEMA_VERSION, type Event, type EventBody } from './events.js';
 import { evolve } from './evolve.js';
 import type { State } from './model.js';
-import { type Rejection, reject } from './rejection.js';
 import { schedule } from './scheduler/pass.js';
 import { groupsDueAt } from './scheduler/timers.js';
 import { groupsTouchedBy } from './scheduler/triggers.js';

@@ -4,9 +4,10 @@
  * snapshot holds nothing that could disagree with itself. STATE_SCHEMA_VERSION names the shape; a
  * snapshot of another version is never trusted (the engine replays from the start instead).
  */
+
+import type { RememberedCommand } from '../idempotency.js';
 import { refreshNode } from './capacity.js';
 import { indexJob, initialState } from './evolve.js';
-import type { RememberedCommand } from './idempotency.js';
 import {
   type DeviceState,
   type GroupState,
