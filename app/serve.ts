@@ -46,7 +46,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   let unprinted: { tokens: TokenRegistry; token: string } | undefined;
   try {
     if (store instanceof SqliteEventStore)
-      store.acquireLease(SERVER_LEASE, {
+      store.acquireServerLease(SERVER_LEASE, {
         onLost: (e) => (options.onLeaseLost ? options.onLeaseLost(e) : void served?.close().catch(() => {})),
       });
     const metrics = createMetrics();

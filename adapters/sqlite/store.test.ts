@@ -2,11 +2,13 @@
  * The SQLite store against the EventStore port's contract, plus what only a file-backed store
  * promises: what it acknowledged is there after a reopen, group commit, its schema version.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LeaseResult } from '../../core/ports.js';
 import { eventStoreContract } from '../test-support/event-store-contract.js';
 import { SQLITE_SCHEMA_VERSION, SqliteEventStore, StoreInUseError } from './store.js';
 
@@ -17,14 +19,16 @@ const freshFile = () => join(dir, `store-${n++}.db`);
 
 eventStoreContract('SqliteEventStore', () => new SqliteEventStore(freshFile(), { pollMs: 10 }), {
   reopen: (closed) => new SqliteEventStore((closed as SqliteEventStore).file, { pollMs: 10 }),
+  // Another connection to the same file: what a second process opens.
+  sibling: (open) => new SqliteEventStore((open as SqliteEventStore).file, { pollMs: 10 }),
 });
 
 /**
  * A file as an older gpupool left it, its schema written out here as it was then (not taken from
  * the store's migrations, which would follow any change to them): schema 1 held events and
- * snapshots, schema 2 added the leases.
+ * snapshots, schema 2 added the server leases, schema 3 the checkpoints.
  */
-function fileOfSchema(version: 1 | 2): string {
+function fileOfSchema(version: 1 | 2 | 3): string {
   const file = freshFile();
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -42,6 +46,10 @@ function fileOfSchema(version: 1 | 2): string {
     db.exec(`CREATE TABLE leases (
       name TEXT PRIMARY KEY, holder TEXT NOT NULL, pid INTEGER NOT NULL, hostname TEXT NOT NULL, expires_at INTEGER NOT NULL
     );`);
+  }
+  if (version >= 3) {
+    db.exec('CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at INTEGER NOT NULL);');
+    db.prepare('INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)').run('billing', '2', 0);
   }
   db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(version));
   const insert = db.prepare(
@@ -157,7 +165,21 @@ describe('SqliteEventStore specifics', () => {
     db.close();
   });
 
-  it('migrates a file of the previous schema (2) on open, keeping its events and snapshots', async () => {
+  it('migrates a file of the previous schema (3) on open, keeping its checkpoints; named leases start empty', async () => {
+    const file = fileOfSchema(3);
+    const store = new SqliteEventStore(file);
+    expect(schemaVersionOf(file)).toBe(String(SQLITE_SCHEMA_VERSION));
+    expect(await store.readAll()).toHaveLength(3);
+    expect(await store.readCheckpoint('billing')).toBe(2n);
+    expect(await store.readLease('leader')).toBeUndefined();
+    expect(await store.acquireLease('leader', 'a', 30, 1000)).toMatchObject({ ok: true });
+    await store.close();
+    const again = new SqliteEventStore(file);
+    expect(await again.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: 1030 });
+    await again.close();
+  });
+
+  it('migrates a file of schema 2 on open, keeping its events and snapshots', async () => {
     const file = fileOfSchema(2);
     const store = new SqliteEventStore(file);
     expect(schemaVersionOf(file)).toBe(String(SQLITE_SCHEMA_VERSION));
@@ -170,7 +192,7 @@ describe('SqliteEventStore specifics', () => {
     expect(await store.readCheckpoint('billing')).toBeUndefined();
     await store.writeCheckpoint('billing', 2n);
     expect(await store.append('cluster', [e('e3')], 1n)).toMatchObject({ ok: true, nextExpectedRevision: 2n, position: 3n });
-    store.acquireLease('server');
+    store.acquireServerLease('server');
     await store.close();
     // Opened again: migrated once, nothing lost.
     const again = new SqliteEventStore(file);
@@ -184,9 +206,10 @@ describe('SqliteEventStore specifics', () => {
     const store = new SqliteEventStore(file);
     expect(schemaVersionOf(file)).toBe(String(SQLITE_SCHEMA_VERSION));
     expect(await store.read('cluster')).toHaveLength(2);
-    store.acquireLease('server');
+    store.acquireServerLease('server');
     await store.writeCheckpoint('billing', 1n);
     expect(await store.readCheckpoint('billing')).toBe(1n);
+    expect(await store.acquireLease('leader', 'a', 30, 1000)).toMatchObject({ ok: true });
     await store.close();
   });
 
@@ -242,10 +265,10 @@ describe('SqliteEventStore lease', () => {
     const file = freshFile();
     const a = new SqliteEventStore(file);
     const b = new SqliteEventStore(file);
-    a.acquireLease('server', { now: () => 1_000_000, ttlMs: 30_000 });
+    a.acquireServerLease('server', { now: () => 1_000_000, ttlMs: 30_000 });
     const err = (() => {
       try {
-        b.acquireLease('server', { now: () => 1_000_000 });
+        b.acquireServerLease('server', { now: () => 1_000_000 });
       } catch (x) {
         return x;
       }
@@ -259,7 +282,7 @@ describe('SqliteEventStore lease', () => {
     expect((await b.readAll()).map((r) => r.id)).toEqual(['1']);
     // Released on close: the next server starts at once.
     await a.close();
-    b.acquireLease('server', { now: () => 1_000_000 });
+    b.acquireServerLease('server', { now: () => 1_000_000 });
     expect(await b.append('s', [e('2')], 0n)).toMatchObject({ ok: true });
     await b.close();
   });
@@ -269,11 +292,11 @@ describe('SqliteEventStore lease', () => {
     const now = 1_000_000;
     const lost: StoreInUseError[] = [];
     const stalled = new SqliteEventStore(file);
-    stalled.acquireLease('server', { now: () => now, ttlMs: 60, onLost: (x) => lost.push(x) });
+    stalled.acquireServerLease('server', { now: () => now, ttlMs: 60, onLost: (x) => lost.push(x) });
     await stalled.append('s', [e('1')], 'no_stream');
     const next = new SqliteEventStore(file);
-    expect(() => next.acquireLease('server', { now: () => now + 59 })).toThrow(StoreInUseError);
-    next.acquireLease('server', { now: () => now + 61, ttlMs: 60_000 });
+    expect(() => next.acquireServerLease('server', { now: () => now + 59 })).toThrow(StoreInUseError);
+    next.acquireServerLease('server', { now: () => now + 61, ttlMs: 60_000 });
     // The stalled one wakes up: its append is refused inside the transaction, nothing written.
     await expect(stalled.append('s', [e('x')], 0n)).rejects.toThrow(StoreInUseError);
     expect(await next.append('s', [e('2')], 0n)).toMatchObject({ ok: true });
@@ -285,7 +308,7 @@ describe('SqliteEventStore lease', () => {
     // Closing the stalled store does not release the lease it no longer holds.
     await stalled.close();
     const third = new SqliteEventStore(file);
-    expect(() => third.acquireLease('server', { now: () => now })).toThrow(StoreInUseError);
+    expect(() => third.acquireServerLease('server', { now: () => now })).toThrow(StoreInUseError);
     await third.close();
     await next.close();
   });
@@ -293,10 +316,10 @@ describe('SqliteEventStore lease', () => {
   it('renews the lease while the holder runs, so it does not lapse', async () => {
     const file = freshFile();
     const a = new SqliteEventStore(file);
-    a.acquireLease('server', { ttlMs: 90 });
+    a.acquireServerLease('server', { ttlMs: 90 });
     await new Promise((r) => setTimeout(r, 300));
     const b = new SqliteEventStore(file);
-    expect(() => b.acquireLease('server')).toThrow(StoreInUseError);
+    expect(() => b.acquireServerLease('server')).toThrow(StoreInUseError);
     await a.close();
     await b.close();
   });
@@ -304,14 +327,69 @@ describe('SqliteEventStore lease', () => {
   it('takes over at once a lease whose holder ran on this host and is gone', async () => {
     const file = freshFile();
     const a = new SqliteEventStore(file);
-    a.acquireLease('server');
+    a.acquireServerLease('server');
     // A holder that crashed: a pid no process has (above the largest pid Linux hands out).
     const db = new Database(file);
     db.prepare("UPDATE leases SET pid = 99999999 WHERE name = 'server'").run();
     db.close();
     const b = new SqliteEventStore(file);
-    b.acquireLease('server');
+    b.acquireServerLease('server');
     await b.close();
     await a.close();
   });
+
+  it('keeps named leases apart from the server lease: a lease named "server" neither blocks it nor is blocked', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    a.acquireServerLease('server');
+    const b = new SqliteEventStore(file);
+    expect(await b.acquireLease('server', 'b', 30, 1000)).toEqual({
+      ok: true,
+      lease: { name: 'server', holder: 'b', expiresAt: 1030 },
+    });
+    expect(() => b.acquireServerLease('server')).toThrow(StoreInUseError);
+    await b.releaseLease('server', 'b');
+    // The server lease's row is untouched by the named one's release.
+    await b.close();
+    const c = new SqliteEventStore(file);
+    expect(() => c.acquireServerLease('server')).toThrow(StoreInUseError);
+    await a.close();
+    await c.close();
+  });
+});
+
+/**
+ * Processes racing for one named lease on one file: each waits for the same instant, then asks.
+ * Stores in one process cannot race for real (better-sqlite3 is synchronous), so this is what
+ * shows that the write lock taken before the read lets exactly one win.
+ */
+describe('SqliteEventStore named leases across processes', () => {
+  const STORE = new URL('./store.ts', import.meta.url).pathname;
+  const contender = (file: string, holder: string, at: number) =>
+    new Promise<LeaseResult>((resolve, reject) => {
+      const script = `
+        const { SqliteEventStore } = await import(${JSON.stringify(STORE)});
+        const store = new SqliteEventStore(${JSON.stringify(file)});
+        while (Date.now() < ${at}) {}
+        const r = await store.acquireLease('leader', ${JSON.stringify(holder)}, 30, 1000);
+        await store.close();
+        process.stdout.write(JSON.stringify(r));`;
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as LeaseResult),
+      );
+    });
+
+  it('of four processes asking at the same instant, exactly one takes the lease', async () => {
+    const file = freshFile();
+    new SqliteEventStore(file).close(); // created and migrated before the race, not during it
+    const at = Date.now() + 2500;
+    const results = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((h) => contender(file, h, at)));
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    const store = new SqliteEventStore(file);
+    const lease = await store.readLease('leader');
+    await store.close();
+    expect(winners[0]).toEqual({ ok: true, lease });
+    for (const r of results) if (!r.ok) expect(r.heldBy).toEqual(lease);
+  }, 20_000);
 });

@@ -11,9 +11,12 @@
  *   both append at the same revision.
  * - Subscriptions catch up from the table, then go live: at once for this process's appends, and
  *   by polling for other processes' appends.
- * - Leased: a server takes the file's lease (`acquireLease`) so that a second server on the same
- *   file refuses to start instead of serving stale reads beside the first. Until servers can share
- *   a store, one writer at a time is the only safe arrangement. Readers (export) need no lease.
+ * - Leased: a server takes the file's lease (`acquireServerLease`) so that a second server on the
+ *   same file refuses to start instead of serving stale reads beside the first. Until servers can
+ *   share a store, one writer at a time is the only safe arrangement. Readers (export) need no lease.
+ * - The port's named leases (`acquireLease`: a holder, an expiry in the caller's seconds) are rows
+ *   of a table of their own, each taken in an immediate (write-locked) transaction that reads,
+ *   decides and writes, so of two processes on one file asking at once one wins.
  * - Reactors' checkpoints are rows of their own table, written through the same queue and
  *   transactions as appends (durable alike, group-committed with them, fenced by the same lease),
  *   and never read as events.
@@ -27,6 +30,8 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  Lease,
+  LeaseResult,
   NewEvent,
   ReadAllOptions,
   ReadOptions,
@@ -35,10 +40,10 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
-import { expectationMet } from '../../core/ports.js';
+import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
 
 /** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
-export const SQLITE_SCHEMA_VERSION = 3;
+export const SQLITE_SCHEMA_VERSION = 4;
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE events (
      position INTEGER PRIMARY KEY,
@@ -69,6 +74,13 @@ const MIGRATIONS: readonly string[] = [
      name       TEXT    PRIMARY KEY,
      position   TEXT    NOT NULL,
      updated_at INTEGER NOT NULL
+   );`,
+  // The port's named leases, apart from the server lease's rows in `leases` (ms, pid and host,
+  // under names a port lease could also take): seconds by the caller's clock, fractions kept.
+  `CREATE TABLE named_leases (
+     name       TEXT PRIMARY KEY,
+     holder     TEXT NOT NULL,
+     expires_at REAL NOT NULL
    );`,
 ];
 
@@ -226,6 +238,14 @@ export class SqliteEventStore implements EventStore {
       ),
       renewLease: this.db.prepare<[number, string, string]>('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?'),
       releaseLease: this.db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND holder = ?'),
+      namedLease: this.db.prepare<[string], { holder: string; expires_at: number }>(
+        'SELECT holder, expires_at FROM named_leases WHERE name = ?',
+      ),
+      saveNamedLease: this.db.prepare<[string, string, number]>(
+        'INSERT INTO named_leases (name, holder, expires_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at',
+      ),
+      releaseNamedLease: this.db.prepare<[string, string]>('DELETE FROM named_leases WHERE name = ? AND holder = ?'),
       checkpoint: this.db.prepare<[string], { position: string }>('SELECT position FROM checkpoints WHERE name = ?'),
       saveCheckpoint: this.db.prepare<[string, string, number]>(
         'INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ' +
@@ -265,7 +285,7 @@ export class SqliteEventStore implements EventStore {
     try {
       results = this.db
         .transaction(() => {
-          this.checkLease();
+          this.checkServerLease();
           return batch.map((w) => (w.kind === 'append' ? this.appendOne(w) : this.saveCheckpoint(w)));
         })
         .immediate();
@@ -414,14 +434,50 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Take the lease `name` on this file, or throw a StoreInUseError naming its holder. The lease is
+   * Read, decided and written in one immediate transaction: the write lock is taken before the
+   * read, so another process on the file cannot slip its own take in between. Not queued with the
+   * appends: a lease is its own fence, and the server lease's check (refusing writes once it is
+   * lost) is not this one's to make. Durable once it resolves (synchronous=FULL, as appends).
+   */
+  async acquireLease(name: string, holder: string, ttlSeconds: number, now: number): Promise<LeaseResult> {
+    this.assertOpen();
+    checkLeaseRequest(name, holder, ttlSeconds, now);
+    return this.db
+      .transaction((): LeaseResult => {
+        const current = this.namedLease(name);
+        if (current && !leaseTakeable(current, holder, now)) return { ok: false, heldBy: current };
+        const lease: Lease = { name, holder, expiresAt: now + ttlSeconds };
+        this.stmt.saveNamedLease.run(name, holder, lease.expiresAt);
+        return { ok: true, lease };
+      })
+      .immediate();
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.assertOpen();
+    // One statement: compare and delete at once, so a lease taken over meanwhile is left alone.
+    this.stmt.releaseNamedLease.run(name, holder);
+  }
+
+  async readLease(name: string): Promise<Lease | undefined> {
+    this.assertOpen();
+    return this.namedLease(name);
+  }
+
+  private namedLease(name: string): Lease | undefined {
+    const row = this.stmt.namedLease.get(name);
+    return row ? { name, holder: row.holder, expiresAt: row.expires_at } : undefined;
+  }
+
+  /**
+   * Take the server lease `name` on this file, or throw a StoreInUseError naming its holder. The lease is
    * taken in a write-locked transaction, so of two processes starting together one wins. It is
    * renewed on a timer and released on close; a holder that crashed is taken over once its lease
    * expires, or at once when it ran on this host and its process is gone. While this store holds a
    * lease, every append checks in its transaction that the lease is still this store's: a process
    * that stalled past its expiry and was taken over cannot write beside its successor.
    */
-  acquireLease(name: string = SERVER_LEASE, options: LeaseOptions = {}): void {
+  acquireServerLease(name: string = SERVER_LEASE, options: LeaseOptions = {}): void {
     this.assertOpen();
     if (this.lease) throw new Error(`this store already holds the lease '${this.lease.name}'`);
     const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
@@ -434,12 +490,12 @@ export class SqliteEventStore implements EventStore {
         this.stmt.takeLease.run(name, holder, process.pid, hostname(), now() + ttlMs);
       })
       .immediate();
-    const timer = setInterval(() => this.renewLease(), Math.max(1, Math.floor(ttlMs / 3)));
+    const timer = setInterval(() => this.renewServerLease(), Math.max(1, Math.floor(ttlMs / 3)));
     timer.unref(); // the lease never keeps a process alive by itself
     this.lease = { name, holder, ttlMs, now, timer, onLost: options.onLost };
   }
 
-  private renewLease(): void {
+  private renewServerLease(): void {
     const lease = this.lease;
     if (!lease || lease.lost || this.closed) return;
     try {
@@ -451,7 +507,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Inside an append's transaction: refuse to write once another process holds our lease. */
-  private checkLease(): void {
+  private checkServerLease(): void {
     const lease = this.lease;
     if (!lease) return;
     if (!lease.lost && this.stmt.leaseOf.get(lease.name)?.holder === lease.holder) return;
