@@ -175,6 +175,8 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
   private stale = false;
   /** Past states rebuilt lately, by revision, oldest read first (see stateAt). */
   private readonly past = new Map<number, Promise<S>>();
+  /** Subscriptions that keep the state following the stream (see follow). */
+  private readonly followers = new Set<() => void>();
 
   constructor(
     readonly decider: Decider<C, E, S>,
@@ -517,8 +519,46 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     return into;
   }
 
+  /**
+   * Follow the stream through the store, so that other writers' events (another server on the
+   * same store) reach this engine's state without waiting for its next batch to conflict: an
+   * event past the state's revision starts a catch-up, which waits its turn behind any batch in
+   * flight. This engine's own events come back through the subscription too and are passed over.
+   * Returns the way to stop; `close()` stops it as well.
+   */
+  follow(onError: (error: unknown) => void = () => {}): () => void {
+    let running = false;
+    let again = false;
+    const catchUp = () => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      this.catchUp()
+        .catch(onError)
+        .finally(() => {
+          running = false;
+          if (again) {
+            again = false;
+            catchUp();
+          }
+        });
+    };
+    const subscription = this.store.subscribe(this.stream, { after: BigInt(this.durable) }, (recorded) => {
+      if (Number(recorded.revision) > this.state.revision) catchUp();
+    });
+    const stop = () => {
+      subscription.close();
+      this.followers.delete(stop);
+    };
+    this.followers.add(stop);
+    return stop;
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
+    for (const stop of [...this.followers]) stop();
   }
 }
 

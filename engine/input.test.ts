@@ -101,3 +101,40 @@ describe('catching up', () => {
     expect([engine.job('mine')?.status, engine.job('theirs')?.status]).toEqual(['Starting', 'Starting']);
   });
 });
+
+describe('following the stream', () => {
+  it('brings another writer’s events into the state without a batch of its own, and stops with close()', async () => {
+    const store = new InMemoryEventStore();
+    const writer = await createEngine({ store, clock: { now: () => 0 } });
+    await writer.executeBatch(teamSetup());
+    const reader = await createEngine({ store, clock: { now: () => 0 } });
+    const errors: unknown[] = [];
+    reader.follow((e) => errors.push(e));
+    await writer.execute({ type: 'SubmitJob', jobId: 'seen', kind: 'training', owner: 'u', gpus: 1 });
+    await eventually(() => expect(reader.job('seen')?.status).toBe('Starting'));
+    expect(reader.revision).toBe(writer.revision);
+    // Its own events come back through the subscription and change nothing.
+    await reader.execute({ type: 'StopJob', jobId: 'seen' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reader.job('seen')?.status).toBe('Stopping');
+    expect(reader.revision).toBe((await createEngine({ store })).revision);
+    await reader.close();
+    await writer.execute({ type: 'SubmitJob', jobId: 'unseen', kind: 'training', owner: 'u', gpus: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reader.job('unseen')).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+});
+
+async function eventually(check: () => void, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
