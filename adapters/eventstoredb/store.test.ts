@@ -8,7 +8,7 @@
  * Every test gets a namespace of its own, so one server serves the whole file.
  */
 import { randomUUID } from 'node:crypto';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { EventStoreDBClient, type JSONType, jsonEvent, NO_STREAM } from '@eventstore/db-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE_SCHEMA_VERSION } from '../../core/cluster/snapshot.js';
 import { canonicalState } from '../../core/cluster/test-support/canonical.js';
@@ -39,11 +39,15 @@ const namespace = () => `t_${randomUUID().replaceAll('-', '')}`;
 const ev = (type = 'Happened', data: unknown = { n: 1 }): NewEvent => ({ id: randomUUID(), type, data });
 const evs = (n: number): NewEvent[] => Array.from({ length: n }, (_, i) => ev('Happened', { i }));
 
-/** Another store on the same server and namespace: what a restarted process would open. */
-const reopenOn = (connectionString: () => string) => ({
-  reopen: (closed: EventStore) =>
-    new EventStoreDBEventStore(connectionString(), { namespace: (closed as EventStoreDBEventStore).namespace }),
-});
+/**
+ * Another store on the same server and namespace: what a restarted process would open (reopen), or
+ * a second process beside the first (sibling), with a connection of its own.
+ */
+const reopenOn = (connectionString: () => string) => {
+  const another = (store: EventStore) =>
+    new EventStoreDBEventStore(connectionString(), { namespace: (store as EventStoreDBEventStore).namespace });
+  return { reopen: another, sibling: another };
+};
 
 eventStoreContract(
   'EventStoreDBEventStore on the fake server',
@@ -250,6 +254,99 @@ describe.each(servers)('EventStoreDBEventStore specifics on %s', (_name, connect
     await store.writeCheckpoint('billing', 8n);
     expect(await store.readCheckpoint('billing')).toBe(8n);
     await store.close();
+  });
+
+  it('keeps only the last lease event readable in its stream: each take, renewal or release truncates before itself', async () => {
+    const store = open();
+    const name = store.leaseStreamName('leader');
+    expect(name).toBe(`${store.namespace}.lease-leader`);
+    await store.acquireLease('leader', 'a', 30, 1000);
+    await store.acquireLease('leader', 'a', 30, 1010);
+    await store.releaseLease('leader', 'a');
+    await store.acquireLease('leader', 'b', 30.5, 1020);
+    const raw = EventStoreDBClient.connectionString(connectionString());
+    try {
+      const visible = [];
+      for await (const r of raw.readStream(name)) if (r.event) visible.push(r.event);
+      expect(visible.map((e) => [e.revision, e.type, e.data])).toEqual([[3n, 'LeaseTaken', { holder: 'b', expiresAt: 1050.5 }]]);
+      expect((await raw.getStreamMetadata(name)).metadata?.truncateBefore).toBe(3);
+    } finally {
+      await raw.dispose();
+    }
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'b', expiresAt: 1050.5 });
+    await store.close();
+  });
+
+  it('refuses a lease stream that ends with something else, rather than call the lease free', async () => {
+    const store = open();
+    const raw = EventStoreDBClient.connectionString(connectionString());
+    try {
+      await raw.appendToStream(store.leaseStreamName('leader'), jsonEvent({ type: 'Other', data: { holder: 'x' } }));
+      await raw.appendToStream(
+        store.leaseStreamName('odd'),
+        jsonEvent({ type: 'LeaseTaken', data: { holder: 'x', expiresAt: '5' } }),
+      );
+    } finally {
+      await raw.dispose();
+    }
+    const notALease = /stream 't_\w+\.lease-leader' ends with an event that is not a lease \(type 'Other', revision 0\)/;
+    await expect(store.readLease('leader')).rejects.toThrow(notALease);
+    await expect(store.acquireLease('leader', 'a', 30, 1000)).rejects.toThrow(notALease);
+    await expect(store.releaseLease('leader', 'x')).rejects.toThrow(notALease);
+    // An expiry as text is not a lease this store wrote either.
+    await expect(store.readLease('odd')).rejects.toThrow(/not a lease \(type 'LeaseTaken', revision 0\)/);
+    await store.close();
+  });
+
+  /**
+   * A store on a client whose first append to the lease stream `leader` is preceded by `rival`'s
+   * event, appended at `after`: another process's write landing between this store's read and its
+   * append.
+   */
+  const withRivalWrite = (rival: { type: string; data: JSONType }, after: bigint | typeof NO_STREAM) => {
+    const client = EventStoreDBClient.connectionString(connectionString());
+    const store = new EventStoreDBEventStore(client, { namespace: namespace() });
+    const append = client.appendToStream.bind(client) as (s: string, e: unknown, o?: unknown) => Promise<unknown>;
+    let interposed = false;
+    (client as unknown as { appendToStream: typeof append }).appendToStream = async (stream, events, options) => {
+      if (!interposed && stream === store.leaseStreamName('leader')) {
+        interposed = true;
+        await append(stream, jsonEvent(rival), { expectedRevision: after });
+      }
+      return append(stream, events, options);
+    };
+    return { store, done: () => store.close().then(() => client.dispose()) };
+  };
+
+  it('a take that a rival beat between read and append reads again: refused while the rival’s lease is live', async () => {
+    const { store, done } = withRivalWrite({ type: 'LeaseTaken', data: { holder: 'rival', expiresAt: 1060 } }, NO_STREAM);
+    expect(await store.acquireLease('leader', 'a', 30, 1000)).toEqual({
+      ok: false,
+      heldBy: { name: 'leader', holder: 'rival', expiresAt: 1060 },
+    });
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'rival', expiresAt: 1060 });
+    await done();
+  });
+
+  it('a take that a rival beat reads again and takes the lease over if the rival’s has already expired', async () => {
+    const { store, done } = withRivalWrite({ type: 'LeaseTaken', data: { holder: 'rival', expiresAt: 990 } }, NO_STREAM);
+    expect(await store.acquireLease('leader', 'a', 30, 1000)).toEqual({
+      ok: true,
+      lease: { name: 'leader', holder: 'a', expiresAt: 1030 },
+    });
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'a', expiresAt: 1030 });
+    await done();
+  });
+
+  it('a release that a rival’s take-over beat reads again and leaves the rival’s lease alone', async () => {
+    const { store, done } = withRivalWrite({ type: 'LeaseTaken', data: { holder: 'rival', expiresAt: 1100 } }, 0n);
+    // Taken through another store, so the interposed write waits for the release's append.
+    const other = new EventStoreDBEventStore(connectionString(), { namespace: store.namespace });
+    expect((await other.acquireLease('leader', 'a', 30, 1000)).ok).toBe(true);
+    await store.releaseLease('leader', 'a');
+    expect(await store.readLease('leader')).toEqual({ name: 'leader', holder: 'rival', expiresAt: 1100 });
+    await other.close();
+    await done();
   });
 
   it('refuses event ids that are not UUIDs before sending anything', async () => {

@@ -4,8 +4,8 @@
  * - Namespaced: port stream `s` is the EventStoreDB stream `<namespace>-s` (so the namespace is
  *   the category of every stream it holds), and several gpupool deployments, or test runs, can
  *   share one cluster. readAll and subscribe('$all') see only their namespace's streams, never
- *   system events nor snapshot or checkpoint streams, and hand back the port's (unprefixed) stream
- *   names.
+ *   system events nor snapshot, checkpoint or lease streams, and hand back the port's (unprefixed)
+ *   stream names.
  * - Revisions, expected revisions, idempotent retries (event ids are the caller's) and positions
  *   (the commit position) are EventStoreDB's own; a wrong expected version is a conflict value.
  * - Subscriptions are the server's catch-up subscriptions; one that drops (a leader change, a
@@ -14,6 +14,9 @@
  *   a marker (see writeSnapshot for why they are chunked).
  * - A reactor's checkpoint is the last event of `<namespace>.checkpoint-<name>`, the stream
  *   truncated before it at each write.
+ * - A named lease is the last event of `<namespace>.lease-<name>`: taken (or renewed) and released
+ *   by events appended at the revision last read, so the server's optimistic concurrency decides
+ *   a race; truncated as checkpoints are.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -44,6 +47,8 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  Lease,
+  LeaseResult,
   NewEvent,
   ReadAllOptions,
   ReadOptions,
@@ -52,7 +57,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
-import { expectationMet } from '../../core/ports.js';
+import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
 
 export const DEFAULT_NAMESPACE = 'gpupool';
 
@@ -66,6 +71,15 @@ export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 512 * 1024;
 const CHUNK_TYPE = 'SnapshotChunk';
 const MARKER_TYPE = 'Snapshot';
 const CHECKPOINT_TYPE = 'Checkpoint';
+const LEASE_TAKEN_TYPE = 'LeaseTaken';
+const LEASE_RELEASED_TYPE = 'LeaseReleased';
+/**
+ * How many times a lease operation that lost a race reads the lease again and decides anew before
+ * giving up. Each loss means another holder moved the lease in between; after one move a rival
+ * holds a live lease and the next read refuses, so more than a few rounds means a stream that
+ * something keeps writing to.
+ */
+const LEASE_ATTEMPTS = 20;
 /** readAll reads `$all` in pages of at most this many events. */
 const ALL_PAGE = 1000;
 /** How far back readSnapshot looks for a marker of its version, in events read. */
@@ -107,6 +121,7 @@ export class EventStoreDBEventStore implements EventStore {
   private readonly prefix: string;
   private readonly snapshotPrefix: string;
   private readonly checkpointPrefix: string;
+  private readonly leasePrefix: string;
   /** Each reactor's checkpoint write in flight: the next waits for it, so writes land in call order. */
   private readonly checkpointWrites = new Map<string, Promise<void>>();
   private readonly chunkBytes: number;
@@ -124,6 +139,7 @@ export class EventStoreDBEventStore implements EventStore {
     this.prefix = `${this.namespace}-`;
     this.snapshotPrefix = `${this.namespace}.snapshot-`;
     this.checkpointPrefix = `${this.namespace}.checkpoint-`;
+    this.leasePrefix = `${this.namespace}.lease-`;
     const chunk = options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
     if (!Number.isSafeInteger(chunk) || chunk < 1) {
       throw new Error(`snapshotChunkBytes must be a positive integer, got ${chunk}`);
@@ -156,6 +172,11 @@ export class EventStoreDBEventStore implements EventStore {
   /** The EventStoreDB stream that holds the checkpoint of the reactor `name`. */
   checkpointStreamName(name: string): string {
     return this.checkpointPrefix + name;
+  }
+
+  /** The EventStoreDB stream that holds the lease `name`. */
+  leaseStreamName(name: string): string {
+    return this.leasePrefix + name;
   }
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -518,6 +539,91 @@ export class EventStoreDBEventStore implements EventStore {
     }
   }
 
+  /**
+   * Read the lease stream's last event, decide, and append the take (or renewal) at that event's
+   * revision: if another holder appended first, the server refuses ours (wrong expected version)
+   * and the lease is read again and decided anew, so of holders racing (in this process or not)
+   * exactly one wins. Older events are truncated after a win, as checkpoints are.
+   */
+  async acquireLease(name: string, holder: string, ttlSeconds: number, now: number): Promise<LeaseResult> {
+    this.assertOpen();
+    checkLeaseRequest(name, holder, ttlSeconds, now);
+    const stream = this.leaseStreamName(name);
+    for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+      const { lease: current, revision } = await this.leaseState(name);
+      if (current && !leaseTakeable(current, holder, now)) return { ok: false, heldBy: current };
+      const lease: Lease = { name, holder, expiresAt: now + ttlSeconds };
+      const written = await this.appendLeaseEvent(name, LEASE_TAKEN_TYPE, { holder, expiresAt: lease.expiresAt }, revision);
+      if (written === undefined) continue;
+      if (written > 0n) await this.truncateBefore(stream, written);
+      return { ok: true, lease };
+    }
+    throw new Error(`EventStoreDB lease '${name}' not taken: ${LEASE_ATTEMPTS} attempts in a row found '${stream}' moved`);
+  }
+
+  /** Appended at the revision read, as a take is: a lease taken over meanwhile is not released. */
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.assertOpen();
+    const stream = this.leaseStreamName(name);
+    for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+      const { lease: current, revision } = await this.leaseState(name);
+      if (current?.holder !== holder) return;
+      const written = await this.appendLeaseEvent(name, LEASE_RELEASED_TYPE, { holder }, revision);
+      if (written === undefined) continue;
+      if (written > 0n) await this.truncateBefore(stream, written);
+      return;
+    }
+    throw new Error(`EventStoreDB lease '${name}' not released: ${LEASE_ATTEMPTS} attempts in a row found '${stream}' moved`);
+  }
+
+  async readLease(name: string): Promise<Lease | undefined> {
+    this.assertOpen();
+    return (await this.leaseState(name)).lease;
+  }
+
+  /**
+   * The lease as the last event of its stream records it (none when released or never taken), and
+   * that event's revision, at which the next lease event is appended. An event of another type is
+   * an error: reading it as a free lease would let a second holder in.
+   */
+  private async leaseState(name: string): Promise<{ lease: Lease | undefined; revision: bigint | 'no_stream' }> {
+    const stream = this.leaseStreamName(name);
+    let last: ClientRecordedEvent | undefined;
+    try {
+      [last] = await this.readEvents(stream, END, true, 1);
+    } catch (e) {
+      throw this.failure(`lease read of '${name}'`, e);
+    }
+    if (!last) return { lease: undefined, revision: 'no_stream' };
+    if (last.type === LEASE_RELEASED_TYPE) return { lease: undefined, revision: last.revision };
+    const lease = last.type === LEASE_TAKEN_TYPE ? parseLease(name, last.data) : undefined;
+    if (!lease) {
+      throw new Error(
+        `EventStoreDB stream '${stream}' ends with an event that is not a lease (type '${last.type}', revision ${last.revision})`,
+      );
+    }
+    return { lease, revision: last.revision };
+  }
+
+  /** The revision written, or undefined if the stream had moved past `after` (another holder wrote). */
+  private async appendLeaseEvent(
+    name: string,
+    type: string,
+    data: JSONType,
+    after: bigint | 'no_stream',
+  ): Promise<bigint | undefined> {
+    try {
+      const r = await this.client.appendToStream(this.leaseStreamName(name), jsonEvent({ id: randomUUID(), type, data }), {
+        expectedRevision: after === 'no_stream' ? NO_STREAM : after,
+      });
+      // With throwOnAppendFailure=false in the connection string a conflict comes back as a value.
+      return r.success ? r.nextExpectedRevision : undefined;
+    } catch (e) {
+      if (e instanceof WrongExpectedVersionError) return undefined;
+      throw this.failure(`lease write of '${name}'`, e);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -563,8 +669,8 @@ export class EventStoreDBEventStore implements EventStore {
   }
 
   /**
-   * This namespace's own event (not a system event, not another namespace's, not a snapshot or a
-   * checkpoint: their streams start `<namespace>.`, never `<namespace>-`).
+   * This namespace's own event (not a system event, not another namespace's, not a snapshot, a
+   * checkpoint or a lease: their streams start `<namespace>.`, never `<namespace>-`).
    */
   private isOurs(e: ClientRecordedEvent): boolean {
     return e.streamId.startsWith(this.prefix) && !e.type.startsWith('$');
@@ -595,7 +701,7 @@ export class EventStoreDBEventStore implements EventStore {
 // ---------------------------------------------------------------------------------------------
 
 function checkNamespace(namespace: string): string {
-  // `-` ends the namespace in a stream name and `.` starts its snapshot and checkpoint streams:
+  // `-` ends the namespace in a stream name and `.` starts its snapshot, checkpoint and lease streams:
   // neither may be in it, or one namespace's streams could be taken for another's.
   if (!/^[A-Za-z0-9_]+$/.test(namespace)) {
     throw new Error(`EventStoreDB namespace must be letters, digits and '_' only (no '-' or '.'), got '${namespace}'`);
@@ -694,6 +800,13 @@ function parseMarker(data: unknown): Marker | undefined {
 function parseCheckpoint(data: unknown): bigint | undefined {
   const position = (data as { position?: unknown } | null | undefined)?.position;
   return typeof position === 'string' && /^-?\d+$/.test(position) ? BigInt(position) : undefined;
+}
+
+function parseLease(name: string, data: unknown): Lease | undefined {
+  const d = data as { holder?: unknown; expiresAt?: unknown } | null | undefined;
+  return typeof d?.holder === 'string' && typeof d.expiresAt === 'number' && Number.isFinite(d.expiresAt)
+    ? { name, holder: d.holder, expiresAt: d.expiresAt }
+    : undefined;
 }
 
 function chunkIndex(metadata: unknown): number | undefined {
