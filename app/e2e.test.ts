@@ -242,6 +242,9 @@ function gatedStore(file: string) {
     writeSnapshot: (stream, snapshot) => inner.writeSnapshot(stream, snapshot),
     readCheckpoint: (name) => inner.readCheckpoint(name),
     writeCheckpoint: (name, position) => inner.writeCheckpoint(name, position),
+    acquireLease: (name, holder, ttlSeconds, now) => inner.acquireLease(name, holder, ttlSeconds, now),
+    releaseLease: (name, holder) => inner.releaseLease(name, holder),
+    readLease: (name) => inner.readLease(name),
     close: () => inner.close(),
   };
   gates.add(() => {

@@ -93,6 +93,9 @@ class RecordingStore implements EventStore {
   writeSnapshot: EventStore['writeSnapshot'] = (s, snap) => this.inner.writeSnapshot(s, snap);
   readCheckpoint: EventStore['readCheckpoint'] = (n) => this.inner.readCheckpoint(n);
   writeCheckpoint: EventStore['writeCheckpoint'] = (n, p) => this.inner.writeCheckpoint(n, p);
+  acquireLease: EventStore['acquireLease'] = (n, h, ttl, now) => this.inner.acquireLease(n, h, ttl, now);
+  releaseLease: EventStore['releaseLease'] = (n, h) => this.inner.releaseLease(n, h);
+  readLease: EventStore['readLease'] = (n) => this.inner.readLease(n);
   close: EventStore['close'] = () => this.inner.close();
 }
 

@@ -146,6 +146,9 @@ const forwarding = (inner: EventStore, overrides: Partial<EventStore>): EventSto
   writeSnapshot: (s, snap) => inner.writeSnapshot(s, snap),
   readCheckpoint: (n) => inner.readCheckpoint(n),
   writeCheckpoint: (n, p) => inner.writeCheckpoint(n, p),
+  acquireLease: (n, h, ttl, now) => inner.acquireLease(n, h, ttl, now),
+  releaseLease: (n, h) => inner.releaseLease(n, h),
+  readLease: (n) => inner.readLease(n),
   close: () => inner.close(),
   ...overrides,
 });
@@ -483,6 +486,9 @@ describe('the realtime runtime', () => {
       writeSnapshot: (s, snap) => inner.writeSnapshot(s, snap),
       readCheckpoint: (n) => inner.readCheckpoint(n),
       writeCheckpoint: (n, p) => inner.writeCheckpoint(n, p),
+      acquireLease: (n, h, ttl, now) => inner.acquireLease(n, h, ttl, now),
+      releaseLease: (n, h) => inner.releaseLease(n, h),
+      readLease: (n) => inner.readLease(n),
       close: () => inner.close(),
     };
     const h = await harness({}, await engineOn(store));
