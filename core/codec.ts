@@ -126,6 +126,51 @@ export function record<R extends t.Props, O extends t.Props>(name: string, requi
   return t.exact(t.intersection([t.type(required), t.partial(optional)]), name);
 }
 
+/**
+ * A codec's type guard, flattened: for a record (see `record`), one loop over its required fields
+ * and one over its optional ones, each checked by its own codec's guard; any other codec, its own
+ * `is`. The same answer as `codec.is`, without the layers io-ts builds a record from (an exact type
+ * over an intersection of a type and a partial, each a loop of closures): checking every command
+ * entering a batch that way was a tenth of the core's time.
+ */
+export function guardOf(codec: t.Any): (u: unknown) => boolean {
+  let g = guards.get(codec);
+  if (!g) {
+    g = flatGuard(codec);
+    guards.set(codec, g);
+  }
+  return g;
+}
+
+const guards = new WeakMap<t.Any, (u: unknown) => boolean>();
+
+function flatGuard(codec: t.Any): (u: unknown) => boolean {
+  const inner = codec instanceof t.ExactType ? codec.type : undefined;
+  const parts = inner instanceof t.IntersectionType ? (inner.types as t.Any[]) : undefined;
+  // io-ts's guards are plain functions of their input (no `this`): a leaf is its own guard.
+  if (!parts || !parts.every((p) => p instanceof t.InterfaceType || p instanceof t.PartialType)) return codec.is;
+  const required: [string, (u: unknown) => boolean][] = [];
+  const optional: [string, (u: unknown) => boolean][] = [];
+  for (const part of parts as (t.InterfaceType<t.Props> | t.PartialType<t.Props>)[]) {
+    const into = part instanceof t.InterfaceType ? required : optional;
+    for (const [key, field] of Object.entries(part.props)) into.push([key, guardOf(field as t.Any)]);
+  }
+  return (u) => {
+    if (!isRecord(u)) return false;
+    const o = u;
+    for (let i = 0; i < required.length; i++) {
+      const [key, is] = required[i] as [string, (u: unknown) => boolean];
+      if (!is(o[key])) return false;
+    }
+    for (let i = 0; i < optional.length; i++) {
+      const [key, is] = optional[i] as [string, (u: unknown) => boolean];
+      const v = o[key];
+      if (v !== undefined && !is(v)) return false;
+    }
+    return true;
+  };
+}
+
 /** A failure found while decoding: the dotted path of the offending field and what was expected. */
 export interface DecodeIssue {
   path: string;

@@ -12,9 +12,10 @@
  * (`command-id-reused`). See idempotency.ts.
  */
 
+import { guardOf } from '../codec.js';
 import { applyCommand, type CommandOutcome as DeciderOutcome } from '../decider.js';
 import { type Rejection, reject } from '../rejection.js';
-import { type Command, commandCodecs, decodeCommand } from './commands.js';
+import { type Command, type CommandType, commandCodecs, decodeCommand } from './commands.js';
 import { decide } from './decide.js';
 import { EVENT_SCHEMA_VERSION, type Event, type EventBody } from './events.js';
 import { evolve } from './evolve.js';
@@ -82,15 +83,19 @@ const CLUSTER_RULES = {
   eventSchemaVersion: EVENT_SCHEMA_VERSION,
 };
 
+/** Each command codec's guard, flattened once (codec.ts guardOf). */
+const commandGuards = Object.fromEntries(Object.entries(commandCodecs).map(([type, codec]) => [type, guardOf(codec)])) as Record<
+  CommandType,
+  (u: unknown) => boolean
+>;
+
 /**
  * Why a command does not satisfy its codec, or null when it does. The type guard is checked first
  * (no allocation); only a command that fails it is decoded again, for the message naming the field.
  */
 export function invalidCommand(command: Command): Rejection | null {
-  const codec = (commandCodecs as Record<string, { is: (u: unknown) => boolean }>)[
-    (command as { type?: unknown }).type as string
-  ];
-  if (codec && Object.hasOwn(commandCodecs, command.type) && codec.is(command)) return null;
+  const type = (command as { type?: unknown }).type;
+  if (typeof type === 'string' && Object.hasOwn(commandCodecs, type) && commandGuards[type as CommandType](command)) return null;
   const decoded = decodeCommand(command);
   if (decoded.ok) return null;
   return reject('invalid-command', decoded.message, { issues: decoded.issues });

@@ -2,9 +2,12 @@
  * The io-ts codecs at the edges (design 3): decodeCommand for what arrives, decodeEvent for what a
  * store hands back. A failure names the field path; unknown fields are stripped.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCommand } from './commands.js';
+import { guardOf } from '../codec.js';
+import { commandCodecs, decodeCommand } from './commands.js';
 import { decodeEvent, EVENT_TYPES } from './events.js';
+import { scenarioArb } from './test-support/arbitraries.js';
 import { cluster, completed, loseNode, registerNode, submit } from './test-support/given.js';
 
 const NAME =
@@ -244,5 +247,29 @@ describe('describing bad input', () => {
     const r = decodeCommand({ type: 'SubmitJob', jobId: 'j', kind: 'notebook', owner: 'u', gpus: deep });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toBe('SubmitJob.gpus: expected an integer >= 0, got an array nested too deeply to show');
+  });
+});
+
+describe('the flattened guards that check every command entering a batch', () => {
+  it('answer exactly as io-ts does, for valid commands, spoiled ones and any value', () => {
+    const valid = scenarioArb({ maxBatches: 3 }).map((s) => s.batches.flatMap((b) => b.commands));
+    const spoiled = fc.tuple(valid, fc.nat(), fc.string({ maxLength: 12 }), fc.anything()).map(([commands, i, key, value]) => {
+      const c = { ...(commands[i % Math.max(1, commands.length)] ?? { type: 'Tick' }) } as Record<string, unknown>;
+      const keys = Object.keys(c);
+      c[i % 3 === 0 ? key : (keys[i % keys.length] as string)] = value;
+      return c;
+    });
+    fc.assert(
+      fc.property(fc.oneof(spoiled, fc.anything()), (u) => {
+        for (const codec of Object.values(commandCodecs)) expect(guardOf(codec)(u)).toBe(codec.is(u));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(valid, (commands) => {
+        for (const c of commands) expect(guardOf(commandCodecs[c.type])(c)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
