@@ -148,7 +148,7 @@ function flatGuard(codec: t.Any): (u: unknown) => boolean {
   const inner = codec instanceof t.ExactType ? codec.type : undefined;
   const parts = inner instanceof t.IntersectionType ? (inner.types as t.Any[]) : undefined;
   // io-ts's guards are plain functions of their input (no `this`): a leaf is its own guard.
-  if (!parts || !parts.every((p) => p instanceof t.InterfaceType || p instanceof t.PartialType)) return codec.is;
+  if (!parts?.every((p) => p instanceof t.InterfaceType || p instanceof t.PartialType)) return codec.is;
   const required: [string, (u: unknown) => boolean][] = [];
   const optional: [string, (u: unknown) => boolean][] = [];
   for (const part of parts as (t.InterfaceType<t.Props> | t.PartialType<t.Props>)[]) {
