@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
+import { eventually } from '../adapters/test-support/event-store-contract.js';
 import type { Command } from '../core/cluster/commands.js';
 import { teamSetup } from '../core/cluster/test-support/given.js';
 import { createEngine } from './engine.js';
@@ -125,16 +126,3 @@ describe('following the stream', () => {
     expect(errors).toEqual([]);
   });
 });
-
-async function eventually(check: () => void, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-}

@@ -16,7 +16,8 @@ import type {
   Snapshot,
   Subscription,
 } from '../../core/ports.js';
-import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
+import { expectationMet } from '../../core/ports.js';
+import { MemoryLeases } from './leases.js';
 
 export type EventSink = (stream: string, events: readonly NewEvent[], firstRevision: bigint) => void;
 
@@ -29,7 +30,7 @@ export class ForwardingEventStore implements EventStore {
    */
   private readonly checkpoints = new Map<string, bigint>();
   /** Kept for the same reason: one entry per lease. */
-  private readonly leases = new Map<string, Lease>();
+  private readonly leaseTable = new MemoryLeases();
 
   constructor(private readonly sink: EventSink = () => {}) {}
 
@@ -74,20 +75,15 @@ export class ForwardingEventStore implements EventStore {
   }
 
   async acquireLease(name: string, holder: string, ttlSeconds: number, now: number): Promise<LeaseResult> {
-    checkLeaseRequest(name, holder, ttlSeconds, now);
-    const current = this.leases.get(name);
-    if (current && !leaseTakeable(current, holder, now)) return { ok: false, heldBy: current };
-    const lease: Lease = { name, holder, expiresAt: now + ttlSeconds };
-    this.leases.set(name, lease);
-    return { ok: true, lease };
+    return this.leaseTable.acquire(name, holder, ttlSeconds, now);
   }
 
   async releaseLease(name: string, holder: string): Promise<void> {
-    if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+    this.leaseTable.release(name, holder);
   }
 
   async readLease(name: string): Promise<Lease | undefined> {
-    return this.leases.get(name);
+    return this.leaseTable.read(name);
   }
 
   async close(): Promise<void> {}

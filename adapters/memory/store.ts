@@ -19,7 +19,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
-import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
+import { expectationMet } from '../../core/ports.js';
+import { MemoryLeases } from './leases.js';
 
 interface Listener {
   stream: string;
@@ -42,7 +43,7 @@ export class InMemoryEventStore implements EventStore {
   /** Reactors' positions, by reactor name: beside the log, never in it. */
   private readonly checkpoints = new Map<string, bigint>();
   /** Named leases, beside the log like checkpoints. */
-  private readonly leases = new Map<string, Lease>();
+  private readonly leaseTable = new MemoryLeases();
   private readonly listeners = new Set<Listener>();
   /** Appended ranges waiting for delivery, in append order (see deliver). */
   private readonly undelivered: { log: StreamLog; from: number; to: number; listeners: Listener[] }[] = [];
@@ -215,25 +216,19 @@ export class InMemoryEventStore implements EventStore {
     this.checkpoints.set(name, position);
   }
 
-  /** Read, decided and written with no await between: a compare-and-set, so of two callers one wins. */
   async acquireLease(name: string, holder: string, ttlSeconds: number, now: number): Promise<LeaseResult> {
     this.assertOpen();
-    checkLeaseRequest(name, holder, ttlSeconds, now);
-    const current = this.leases.get(name);
-    if (current && !leaseTakeable(current, holder, now)) return { ok: false, heldBy: current };
-    const lease: Lease = { name, holder, expiresAt: now + ttlSeconds };
-    this.leases.set(name, lease);
-    return { ok: true, lease };
+    return this.leaseTable.acquire(name, holder, ttlSeconds, now);
   }
 
   async releaseLease(name: string, holder: string): Promise<void> {
     this.assertOpen();
-    if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+    this.leaseTable.release(name, holder);
   }
 
   async readLease(name: string): Promise<Lease | undefined> {
     this.assertOpen();
-    return this.leases.get(name);
+    return this.leaseTable.read(name);
   }
 
   async close(): Promise<void> {
