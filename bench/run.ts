@@ -3,8 +3,12 @@
  * (or `npm run bench`). Each benchmark repeats its measurement and reports the median (and the
  * spread), because these machines are shared and noisy. Targets: bench/README.md.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SqliteEventStore } from '../adapters/sqlite/store.js';
 import type { Event } from '../core/cluster/events.js';
 import { decodeEvent } from '../core/cluster/events.js';
 import { evolve, initialState, replay } from '../core/cluster/evolve.js';
@@ -265,6 +269,55 @@ async function benchDurable(reps: number): Promise<void> {
   report({ name: 'SQLite read alone', unit: 'events/s', values: s.readOnlyS.map((x) => s.events / x) });
 }
 
+// -- follow (another process's appends, through the store) -----------------------------------------
+
+/**
+ * How soon a reactor sees another process's append on SQLite: a child process appends one event at
+ * a time at random intervals (2-20 ms), each stamped with the wall-clock time it was handed to the
+ * store; this process follows the stream through its own store object on the same file (as a
+ * reactor does) and measures each event's delivery delay.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function benchFollow(reps: number): Promise<void> {
+  const events = 500;
+  console.log(`follow: ${events} appends by another process to a SQLite file, seen through a subscription on the same file`);
+  const p50: number[] = [];
+  const p99: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const dir = mkdtempSync(join(tmpdir(), 'gpupool-follow-'));
+    const file = join(dir, 'follow.db');
+    const store = new SqliteEventStore(file);
+    await store.append('follow', [{ id: crypto.randomUUID(), type: 'Start', data: {} }], 'no_stream');
+    const delays: number[] = [];
+    let done!: () => void;
+    const all = new Promise<void>((resolve) => (done = resolve));
+    const subscription = store.subscribe('follow', { after: 0n }, (e) => {
+      const sentAt = (e.data as { sentAt?: number }).sentAt;
+      if (sentAt === undefined) return;
+      delays.push(performance.timeOrigin + performance.now() - sentAt);
+      if (delays.length === events) done();
+    });
+    const child = spawn(process.execPath, [...process.execArgv, join(here, 'follow-child.js'), file, String(events)], {
+      stdio: 'inherit',
+    });
+    // The store's poller does not keep a process alive (unref'd): the last deliveries come after the
+    // writer has exited, so hold the process open until they have.
+    const keepAlive = setInterval(() => {}, 1000);
+    await all;
+    clearInterval(keepAlive);
+    if (child.exitCode === null) await new Promise((resolve) => child.on('exit', resolve));
+    subscription.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    delays.sort((a, b) => a - b);
+    p50.push(delays[Math.floor(delays.length * 0.5)] as number);
+    p99.push(delays[Math.floor(delays.length * 0.99)] as number);
+  }
+  report({ name: 'delivery p50', unit: 'ms', values: p50 });
+  report({ name: 'delivery p99', unit: 'ms', values: p99, target: { kind: 'max', value: 50 } });
+}
+
 // -- http ------------------------------------------------------------------------------------------
 
 /** The HTTP server under autocannon on loopback, the server in a child process: durable submissions, queue reads. */
@@ -308,6 +361,7 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   simulate: benchSimulate,
   durable: benchDurable,
   http: benchHttp,
+  follow: benchFollow,
 };
 
 const args = process.argv.slice(2);
