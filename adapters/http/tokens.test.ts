@@ -3,8 +3,13 @@
  * user it was issued to, so re-onboarding an id revives none of the old tokens.
  */
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../memory/store.js';
+import { SqliteEventStore } from '../sqlite/store.js';
+import { eventually } from '../test-support/event-store-contract.js';
 import { TOKENS_STREAM, TokenRegistry, tokenHolds } from './tokens.js';
 
 const clock = { t: 100, now: () => clock.t };
@@ -37,5 +42,50 @@ describe('a token', () => {
     expect(tokenHolds(info, first)).toBe(true);
     expect(tokenHolds(info, again)).toBe(false);
     expect(tokenHolds(info, { ...first, onboardedAt: 50 })).toBe(true);
+  });
+});
+
+describe('two registries on one store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gpupool-tokens-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('following, each reads the tokens the other issues and revokes, and tells its listeners of the revocations', async () => {
+    const file = join(dir, 'follow.db');
+    // Two connections to one file, as two servers open it: the other's appends arrive by polling.
+    const storeA = new SqliteEventStore(file, { pollMs: 10 });
+    const storeB = new SqliteEventStore(file, { pollMs: 10 });
+    try {
+      const a = await TokenRegistry.open(storeA, clock);
+      const b = await TokenRegistry.open(storeB, clock);
+      const idle = await TokenRegistry.open(storeB, clock); // one that does not follow
+      const stopA = a.follow();
+      b.follow();
+      const revokedOnB: string[] = [];
+      b.onRevoked((id) => revokedOnB.push(id));
+
+      const { tokenId, token } = await a.issue(first, 'issued on a');
+      // b reads it without meeting it first (verify would catch up on an unknown token).
+      await eventually(() => expect(b.list('bob').map((t) => t.tokenId)).toEqual([tokenId]));
+      expect(await b.verify(token)).toMatchObject({ tokenId, userId: 'bob', label: 'issued on a' });
+      expect(idle.list('bob')).toEqual([]);
+
+      // Revoked on a: it stops working on b, whose listeners (open event streams) are told.
+      expect(await a.revoke(tokenId)).toBe(true);
+      await eventually(() => expect(revokedOnB).toEqual([tokenId]));
+      expect(await b.verify(token)).toBeUndefined();
+
+      // And the other way; a registry that stopped following reads nothing more.
+      stopA();
+      const other = await b.issue(again, 'issued on b');
+      await new Promise((r) => setTimeout(r, 100)); // ten polls
+      expect(a.list('bob')).toEqual([]);
+      a.follow();
+      await eventually(() => expect(a.list('bob').map((t) => t.tokenId)).toEqual([other.tokenId]));
+      a.close();
+      b.close();
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
   });
 });

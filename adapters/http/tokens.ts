@@ -52,22 +52,74 @@ const infoOf = ({ tokenId, userId, issuedAt, label, incarnation }: TokenEntry): 
 /**
  * The tokens of a store: the token decider (core/tokens.ts) on the engine, over the tokens stream.
  * The engine appends with the expected revision and, when another process wrote first, catches up
- * and decides again.
+ * and decides again. With `follow()` it also reads every other writer's token events as they are
+ * stored (another server on the same store issuing or revoking), instead of only when it meets a
+ * token it does not know.
  */
 export class TokenRegistry {
   private lastRefresh = 0;
   private readonly revokedListeners = new Set<(tokenId: string) => void>();
+  /** Subscriptions that keep the registry following the stream (see follow). */
+  private readonly followers = new Set<() => void>();
 
-  private constructor(private readonly engine: DeciderEngine<TokenCommand, TokenEvent, TokenState>) {
+  private constructor(
+    private readonly engine: DeciderEngine<TokenCommand, TokenEvent, TokenState>,
+    private readonly store: EventStore,
+  ) {
     engine.subscribe((a) => {
       for (const e of a.events) if (e.type === 'TokenRevoked') this.revoked(e.tokenId);
     });
   }
 
   static async open(store: EventStore, clock: Clock): Promise<TokenRegistry> {
-    const r = new TokenRegistry(await createDeciderEngine(tokenDecider, { store, clock, stream: TOKENS_STREAM }));
+    const r = new TokenRegistry(await createDeciderEngine(tokenDecider, { store, clock, stream: TOKENS_STREAM }), store);
     r.lastRefresh = Date.now();
     return r;
+  }
+
+  /**
+   * Follow the tokens stream through the store: another writer's event past this registry's state
+   * starts a catch-up (`refresh`, one at a time, one more if events came meanwhile), so a token
+   * issued on another server verifies here, and one revoked there stops working here (its open
+   * event streams end), within the store's delivery time (SQLite: its poll interval). This
+   * registry's own events come back through the subscription too and are passed over. Like the
+   * engine's `follow`, with the revocations read told to the `onRevoked` listeners. Returns the
+   * way to stop; `close()` stops it as well.
+   */
+  follow(onError: (error: unknown) => void = () => {}): () => void {
+    let running = false;
+    let again = false;
+    const refresh = () => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      this.refresh()
+        .catch(onError)
+        .finally(() => {
+          running = false;
+          if (again) {
+            again = false;
+            refresh();
+          }
+        });
+    };
+    const after = this.state.revision;
+    const subscription = this.store.subscribe(TOKENS_STREAM, after < 0 ? {} : { after: BigInt(after) }, (recorded) => {
+      if (Number(recorded.revision) > this.state.revision) refresh();
+    });
+    const stop = () => {
+      subscription.close();
+      this.followers.delete(stop);
+    };
+    this.followers.add(stop);
+    return stop;
+  }
+
+  /** Stop following the store (see follow); the registry still answers from what it has read. */
+  close(): void {
+    for (const stop of [...this.followers]) stop();
   }
 
   private get state(): Readonly<TokenState> {
