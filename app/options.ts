@@ -3,7 +3,6 @@
  * without loading the server.
  */
 
-import type { StoreInUseError } from '../adapters/sqlite/store.js';
 import type { EventStore } from '../core/ports.js';
 
 /** Where `gpupool serve` listens unless told otherwise. */
@@ -22,6 +21,14 @@ export const BOOTSTRAP_OPERATOR = 'admin';
  */
 export const DEFAULT_SNAPSHOT_EVERY = 100_000;
 
+/**
+ * The lease that says which of the servers on one store runs the cluster's runtime, and how long
+ * it lasts unless renewed (seconds). It is renewed every third of that; a leader that dies is
+ * replaced within about 4/3 of it, one that stops cleanly at once.
+ */
+export const RUNTIME_LEASE = 'runtime';
+export const DEFAULT_LEADER_LEASE_SECONDS = 5;
+
 export interface ServeOptions {
   readonly port?: number;
   readonly host?: string;
@@ -35,9 +42,11 @@ export interface ServeOptions {
   readonly stopDelaySeconds?: number;
   /** Default DEFAULT_SNAPSHOT_EVERY. */
   readonly snapshotEvery?: number;
+  /** How long the runtime's leader lease lasts unless renewed, in seconds; default DEFAULT_LEADER_LEASE_SECONDS. */
+  readonly leaderLeaseSeconds?: number;
   /**
-   * Called if another server took the store's lease over (this one stalled past the lease's
-   * expiry): the store refuses every append from then on. By default the server closes.
+   * Told when this server starts running the runtime (it took the leader lease) and when it stops
+   * (the lease was taken over or could not be renewed in time, or the server closes).
    */
-  readonly onLeaseLost?: (error: StoreInUseError) => void;
+  readonly onLeadership?: (leading: boolean) => void;
 }

@@ -8,9 +8,24 @@
  * start was interrupted, or every operator token was revoked) it issues one again, so an operator
  * can never be locked out of their own server.
  *
- * On a SQLite store it first takes the store's server lease, so that a second server on the same
- * file refuses to start (a StoreInUseError) instead of serving stale reads beside the first. An
- * EventStoreDB store is not leased yet: run one server per namespace.
+ * Several servers may share one store (a SQLite file, an EventStoreDB namespace), and each serves
+ * reads and writes:
+ * - Writes are kept apart by the store's expected revisions: a server whose append lost the race
+ *   reads what the other wrote and decides its batch again, so no device is given twice. Two
+ *   servers bootstrapping a fresh store together both send the same Install (command id
+ *   `bootstrap`): one installs, the other is answered with a duplicate; either may issue the
+ *   operator a token.
+ * - Reads follow the store: the cluster engine and the token registry subscribe to their streams
+ *   and catch up on every other writer's events, so what one server acknowledged is read on the
+ *   other within the store's delivery time (SQLite: its 20 ms poll), a token issued on one works
+ *   on the other, and a token revoked on one stops working on the other.
+ * - Exactly one server runs the simulated runtime: the holder of the store's leader lease
+ *   (`runtime`, engine/leader.ts), which each server asks for every third of its ttl
+ *   (`leaderLeaseSeconds`). The server that takes it catches up and starts the runtime, which picks
+ *   up the jobs the store holds starting, running and stopping, whoever allocated them (a leader
+ *   that died included). A leader whose renewal is refused, or cannot land before the lease runs
+ *   out, stops its runtime; one that closes stops it and releases the lease, so another server
+ *   takes over at its next attempt rather than after the ttl.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -21,9 +36,18 @@ import { TokenRegistry, tokenHolds } from '../adapters/http/tokens.js';
 import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../adapters/inventory/cluster-file.js';
 import { type RealtimeRuntime, startRealtimeRuntime } from '../adapters/memory/realtime-runtime.js';
 import { openStore } from '../adapters/open-store.js';
-import { SERVER_LEASE, SqliteEventStore } from '../adapters/sqlite/store.js';
+import type { EventStore } from '../core/ports.js';
 import { createEngine, type Engine } from '../engine/engine.js';
-import { BOOTSTRAP_OPERATOR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SNAPSHOT_EVERY, type ServeOptions } from './options.js';
+import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
+import {
+  BOOTSTRAP_OPERATOR,
+  DEFAULT_HOST,
+  DEFAULT_LEADER_LEASE_SECONDS,
+  DEFAULT_PORT,
+  DEFAULT_SNAPSHOT_EVERY,
+  RUNTIME_LEASE,
+  type ServeOptions,
+} from './options.js';
 
 export type { ServeOptions } from './options.js';
 
@@ -34,36 +58,36 @@ export interface Served {
   /** The operator's token when this start issued one (print it once), else undefined. */
   readonly bootstrapToken?: { userId: string; token: string };
   readonly registeredNodes: string[];
-  /** Stop accepting, finish requests in flight, end event streams, stop the runtime, flush the store. */
+  /** Whether this server runs the runtime now (it holds the leader lease). */
+  readonly leading: boolean;
+  /**
+   * Stop accepting, finish requests in flight, end event streams, stop the runtime and release the
+   * leader lease, flush the store.
+   */
   close(): Promise<void>;
 }
 
 export async function serve(options: ServeOptions): Promise<Served> {
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
-  let runtime: RealtimeRuntime | undefined;
   let app: FastifyInstance | undefined;
-  let served: Served | undefined;
+  let engine: Engine | undefined;
+  let tokens: TokenRegistry | undefined;
+  let leader: LeaderElection | undefined;
   let unprinted: { tokens: TokenRegistry; token: string } | undefined;
   try {
-    if (store instanceof SqliteEventStore)
-      store.acquireServerLease(SERVER_LEASE, {
-        onLost: (e) => (options.onLeaseLost ? options.onLeaseLost(e) : void served?.close().catch(() => {})),
-      });
     const metrics = createMetrics();
-    const engine = await createEngine({
+    engine = await createEngine({
       store,
       snapshotEvery: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
       observer: metrics.observer,
     });
-    const tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
+    // Other servers' writes reach this one's reads as they are stored, not at its next conflict.
+    engine.follow(failed('following the cluster stream'));
+    tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
+    tokens.follow(failed('following the tokens stream'));
     const bootstrapToken = await bootstrap(engine, tokens);
     if (bootstrapToken) unprinted = { tokens, token: bootstrapToken.token };
     const { registered } = await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));
-    // It follows the cluster stream through the store, so it sees every writer's events.
-    runtime = startRealtimeRuntime(engine, store, {
-      ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
-      ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
-    });
     app = await buildServer({
       engine,
       tokens,
@@ -83,29 +107,32 @@ export async function serve(options: ServeOptions): Promise<Served> {
     });
     app.server.on('request', (req: IncomingMessage) => spare.delete(req.socket));
     const url = await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
-    const server = app;
-    const rt = runtime;
+    // Only a server that started runs the runtime: asked for once it listens.
+    leader = runtimeLeader(engine, store, options);
+    const [server, cluster, registry, election] = [app, engine, tokens, leader];
     let closed: Promise<void> | undefined;
-    served = {
+    return {
       app,
       engine,
       url,
       registeredNodes: registered,
       ...(bootstrapToken ? { bootstrapToken } : {}),
+      get leading() {
+        return election.leading;
+      },
       close: () => {
         closed ??= (async () => {
           closing = true;
           for (const socket of spare) socket.destroy();
           await server.close();
-          rt.stop();
-          await rt.idle(); // reports already sent land before the store closes
-          await engine.close();
+          await election.close(); // the runtime stopped, its reports landed, the lease released
+          await cluster.close();
+          registry.close();
           await store.close();
         })();
         return closed;
       },
     };
-    return served;
   } catch (e) {
     // A token issued by a start that then failed (the port in use, a bad cluster file) was never
     // shown: revoke it, or the next start would see a live operator token and issue none.
@@ -116,18 +143,59 @@ export async function serve(options: ServeOptions): Promise<Served> {
         .then((info) => info && tokens.revoke(info.tokenId))
         .catch(() => {});
     }
-    runtime?.stop();
+    await leader?.close().catch(() => {});
     await app?.close().catch(() => {});
+    await engine?.close().catch(() => {});
+    tokens?.close();
     await store.close().catch(() => {});
     throw e;
   }
 }
 
+/** Where a failure of the server's background work goes: one line on stderr. */
+const failed = (what: string) => (error: unknown) =>
+  process.stderr.write(`gpupool: ${what} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+
+/**
+ * Run the realtime runtime while this server holds the store's leader lease: started when the
+ * lease is taken, stopped when it is lost or the election closes.
+ */
+function runtimeLeader(engine: Engine, store: EventStore, options: ServeOptions): LeaderElection {
+  let runtime: RealtimeRuntime | undefined;
+  return startLeaderElection({
+    store,
+    name: RUNTIME_LEASE,
+    ttlSeconds: options.leaderLeaseSeconds ?? DEFAULT_LEADER_LEASE_SECONDS,
+    onElected: async () => {
+      // The runtime picks up what the engine's state says is owed (the jobs a former leader left
+      // starting, running or stopping): read the store up to now first. Should that fail, the
+      // runtime still catches up on the events it follows.
+      await engine.catchUp().catch(failed('catching up before starting the runtime'));
+      // It follows the cluster stream through the store, so it sees every server's events.
+      runtime = startRealtimeRuntime(engine, store, {
+        ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
+        ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
+      });
+      options.onLeadership?.(true);
+    },
+    onDeposed: async () => {
+      const stopping = runtime;
+      runtime = undefined;
+      stopping?.stop();
+      options.onLeadership?.(false);
+      await stopping?.idle(); // reports already sent land before the lease is given up
+    },
+    onError: failed("the runtime's leader lease"),
+  });
+}
+
 /** Install on first start; issue an operator token whenever no operator holds a live one. */
 async function bootstrap(engine: Engine, tokens: TokenRegistry): Promise<{ userId: string; token: string } | undefined> {
   if (!engine.current.installed) {
+    // Servers starting together on a fresh store all send this one: the engine appends it once and
+    // answers the others as duplicates (their append conflicts, they read the store and decide again).
     const r = await engine.execute({ type: 'Install', userId: BOOTSTRAP_OPERATOR, name: 'Operator', commandId: 'bootstrap' });
-    if (!r.ok) throw new Error(`bootstrap: ${r.rejection.message}`);
+    if (!r.ok && !engine.current.installed) throw new Error(`bootstrap: ${r.rejection.message}`);
   }
   const operators = [...engine.current.users.values()]
     .filter((u) => u.role === 'operator')

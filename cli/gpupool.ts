@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { exportEvents, importEvents } from '../adapters/events-io.js';
 import { DEMO_CLUSTER_CONFIG } from '../adapters/inventory/cluster-file.js';
 import { DEFAULT_STORE, isEventStoreDB, type OpenStoreOptions, openStore, storeSpec } from '../adapters/open-store.js';
-import { DEFAULT_HOST, DEFAULT_PORT } from '../app/options.js';
+import { DEFAULT_HOST, DEFAULT_LEADER_LEASE_SECONDS, DEFAULT_PORT } from '../app/options.js';
 import { PLACEMENTS } from '../core/cluster/model.js';
 import type { EventStore } from '../core/ports.js';
 import { createEngine } from '../engine/engine.js';
@@ -103,29 +103,33 @@ program
       .default(DEMO_CLUSTER_CONFIG, 'the demo cluster'),
   )
   .addOption(new Option('--log-level <level>', 'request log level').env('GPUPOOL_LOG_LEVEL').default('warn'))
+  .addOption(
+    new Option(
+      '--leader-lease <seconds>',
+      'how long the lease of the server that runs the runtime lasts unless renewed (servers sharing a store elect one)',
+    )
+      .env('GPUPOOL_LEADER_LEASE')
+      .default(DEFAULT_LEADER_LEASE_SECONDS)
+      .argParser(positiveNumber('--leader-lease')),
+  )
   .action(async (opts) => {
     if (opts.cluster !== DEMO_CLUSTER_CONFIG) requireFile('--cluster', opts.cluster);
     // Loaded here: the server's libraries are not needed by the other commands.
     const { closeOnSignals, serve } = await import('../app/serve.js');
-    let running: { close(): Promise<void> } | undefined;
+    const out = (line = '') => process.stdout.write(`${line}\n`);
     const served = await serve({
       port: opts.port,
       host: opts.host,
       store: opts.store,
       cluster: opts.cluster,
       logLevel: opts.logLevel,
-      onLeaseLost: (e) => {
-        // This server stalled past its lease and another took the store over: it must not write on.
-        process.stderr.write(
-          `gpupool: another gpupool server (pid ${e.by.pid} on host ${e.by.hostname}) took over store ${e.file}; stopping\n`,
-        );
-        (running?.close() ?? Promise.resolve()).finally(() => process.exit(EXPECTED_FAILURE_EXIT));
-      },
+      leaderLeaseSeconds: opts.leaderLease,
+      // Servers sharing a store: say which one runs the runtime, as it changes.
+      onLeadership: (leading) =>
+        out(leading ? 'gpupool: this server now runs the runtime (leader)' : 'gpupool: this server no longer runs the runtime'),
     }).catch((e) => {
       throw eventStoreDBFailure(listenFailure(e, opts.host, opts.port), opts.store);
     });
-    running = served;
-    const out = (line = '') => process.stdout.write(`${line}\n`);
     out(`gpupool serving on ${served.url} (store: ${printableStore(opts.store)}; cluster: ${opts.cluster})`);
     out(`  API      ${served.url}/api/v1`);
     out(`  docs     ${served.url}/docs`);
