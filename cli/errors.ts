@@ -1,6 +1,6 @@
 /**
  * Expected failures of the gpupool command: a person gave it something it cannot use (a missing
- * file, a busy port, a store in use, an unreachable server). Each ends the command with one line
+ * file, a busy port, an unreachable server). Each ends the command with one line
  * on stderr, `gpupool: <what is wrong>`, and exit code 2, never a stack trace; a stack trace is
  * kept for what nobody expected, a bug.
  */
@@ -9,7 +9,6 @@ import { dirname, resolve } from 'node:path';
 import { ExportError, ImportError } from '../adapters/events-io.js';
 import { ClusterConfigError } from '../adapters/inventory/cluster-file.js';
 import { StoreNotFoundError } from '../adapters/open-store.js';
-import { StoreInUseError } from '../adapters/sqlite/store.js';
 import { CorruptEventError } from '../engine/engine.js';
 import { InputError } from '../simulations/csv.js';
 
@@ -33,7 +32,6 @@ const EXPECTED: readonly (abstract new (...args: never[]) => Error)[] = [
   CorruptEventError,
   ClusterConfigError,
   StoreNotFoundError,
-  StoreInUseError,
 ];
 
 /** The one line an expected failure prints (without the `gpupool: ` prefix), else undefined. */

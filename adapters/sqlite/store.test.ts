@@ -4,13 +4,13 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LeaseResult } from '../../core/ports.js';
 import { eventStoreContract } from '../test-support/event-store-contract.js';
-import { SQLITE_SCHEMA_VERSION, SqliteEventStore, StoreInUseError } from './store.js';
+import { SQLITE_SCHEMA_VERSION, SqliteEventStore } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -192,7 +192,7 @@ describe('SqliteEventStore specifics', () => {
     expect(await store.readCheckpoint('billing')).toBeUndefined();
     await store.writeCheckpoint('billing', 2n);
     expect(await store.append('cluster', [e('e3')], 1n)).toMatchObject({ ok: true, nextExpectedRevision: 2n, position: 3n });
-    store.acquireServerLease('server');
+    expect(await store.acquireLease('runtime', 'a', 30, 1000)).toMatchObject({ ok: true });
     await store.close();
     // Opened again: migrated once, nothing lost.
     const again = new SqliteEventStore(file);
@@ -206,7 +206,6 @@ describe('SqliteEventStore specifics', () => {
     const store = new SqliteEventStore(file);
     expect(schemaVersionOf(file)).toBe(String(SQLITE_SCHEMA_VERSION));
     expect(await store.read('cluster')).toHaveLength(2);
-    store.acquireServerLease('server');
     await store.writeCheckpoint('billing', 1n);
     expect(await store.readCheckpoint('billing')).toBe(1n);
     expect(await store.acquireLease('leader', 'a', 30, 1000)).toMatchObject({ ok: true });
@@ -258,103 +257,35 @@ describe('SqliteEventStore specifics', () => {
   });
 });
 
-describe('SqliteEventStore lease', () => {
+describe('SqliteEventStore shared by servers', () => {
   const e = (id: string) => ({ id, type: 'T', data: { id } });
 
-  it('lets one store hold the server lease; a second is refused with who holds it and until when', async () => {
-    const file = freshFile();
-    const a = new SqliteEventStore(file);
-    const b = new SqliteEventStore(file);
-    a.acquireServerLease('server', { now: () => 1_000_000, ttlMs: 30_000 });
-    const err = (() => {
-      try {
-        b.acquireServerLease('server', { now: () => 1_000_000 });
-      } catch (x) {
-        return x;
-      }
-    })();
-    expect(err).toBeInstanceOf(StoreInUseError);
-    expect((err as Error).message).toBe(
-      `store ${file} is in use by another gpupool server (pid ${process.pid} on host ${hostname()}) until 1970-01-01T00:17:10.000Z; stop it first`,
-    );
-    // Reading needs no lease (events export runs beside a server), and the holder still writes.
-    expect(await a.append('s', [e('1')], 'no_stream')).toMatchObject({ ok: true });
-    expect((await b.readAll()).map((r) => r.id)).toEqual(['1']);
-    // Released on close: the next server starts at once.
-    await a.close();
-    b.acquireServerLease('server', { now: () => 1_000_000 });
-    expect(await b.append('s', [e('2')], 0n)).toMatchObject({ ok: true });
-    await b.close();
-  });
-
-  it('takes over a lease that expired (its holder crashed), and the stalled holder can no longer write', async () => {
-    const file = freshFile();
-    const now = 1_000_000;
-    const lost: StoreInUseError[] = [];
-    const stalled = new SqliteEventStore(file);
-    stalled.acquireServerLease('server', { now: () => now, ttlMs: 60, onLost: (x) => lost.push(x) });
-    await stalled.append('s', [e('1')], 'no_stream');
-    const next = new SqliteEventStore(file);
-    expect(() => next.acquireServerLease('server', { now: () => now + 59 })).toThrow(StoreInUseError);
-    next.acquireServerLease('server', { now: () => now + 61, ttlMs: 60_000 });
-    // The stalled one wakes up: its append is refused inside the transaction, nothing written.
-    await expect(stalled.append('s', [e('x')], 0n)).rejects.toThrow(StoreInUseError);
-    expect(await next.append('s', [e('2')], 0n)).toMatchObject({ ok: true });
-    expect((await next.read('s')).map((r) => r.id)).toEqual(['1', '2']);
-    // Its owner is told, once.
-    const deadline = Date.now() + 2000;
-    while (lost.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(lost.map((x) => x.by.pid)).toEqual([process.pid]);
-    // Closing the stalled store does not release the lease it no longer holds.
-    await stalled.close();
-    const third = new SqliteEventStore(file);
-    expect(() => third.acquireServerLease('server', { now: () => now })).toThrow(StoreInUseError);
-    await third.close();
-    await next.close();
-  });
-
-  it('renews the lease while the holder runs, so it does not lapse', async () => {
-    const file = freshFile();
-    const a = new SqliteEventStore(file);
-    a.acquireServerLease('server', { ttlMs: 90 });
-    await new Promise((r) => setTimeout(r, 300));
-    const b = new SqliteEventStore(file);
-    expect(() => b.acquireServerLease('server')).toThrow(StoreInUseError);
-    await a.close();
-    await b.close();
-  });
-
-  it('takes over at once a lease whose holder ran on this host and is gone', async () => {
-    const file = freshFile();
-    const a = new SqliteEventStore(file);
-    a.acquireServerLease('server');
-    // A holder that crashed: a pid no process has (above the largest pid Linux hands out).
+  it('opens a file whose former server lease is still held, and lets two stores on it both write', async () => {
+    const file = fileOfSchema(3);
+    // A server of an earlier version left its lease there (it crashed, or still runs): ignored now.
     const db = new Database(file);
-    db.prepare("UPDATE leases SET pid = 99999999 WHERE name = 'server'").run();
+    db.prepare('INSERT INTO leases (name, holder, pid, hostname, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+      'server',
+      'old',
+      process.pid,
+      'host',
+      Date.now() + 3_600_000,
+    );
     db.close();
-    const b = new SqliteEventStore(file);
-    b.acquireServerLease('server');
-    await b.close();
-    await a.close();
-  });
-
-  it('keeps named leases apart from the server lease: a lease named "server" neither blocks it nor is blocked', async () => {
-    const file = freshFile();
     const a = new SqliteEventStore(file);
-    a.acquireServerLease('server');
     const b = new SqliteEventStore(file);
-    expect(await b.acquireLease('server', 'b', 30, 1000)).toEqual({
-      ok: true,
-      lease: { name: 'server', holder: 'b', expiresAt: 1030 },
-    });
-    expect(() => b.acquireServerLease('server')).toThrow(StoreInUseError);
-    await b.releaseLease('server', 'b');
-    // The server lease's row is untouched by the named one's release.
-    await b.close();
-    const c = new SqliteEventStore(file);
-    expect(() => c.acquireServerLease('server')).toThrow(StoreInUseError);
-    await a.close();
-    await c.close();
+    try {
+      expect(await a.append('cluster', [e('a')], 1n)).toMatchObject({ ok: true, nextExpectedRevision: 2n });
+      expect(await b.append('cluster', [e('b')], 2n)).toMatchObject({ ok: true, nextExpectedRevision: 3n });
+      // Checkpoints are positions, not fenced: the later write wins, whoever makes it.
+      await a.writeCheckpoint('runtime', 2n);
+      await b.writeCheckpoint('runtime', 3n);
+      expect(await a.readCheckpoint('runtime')).toBe(3n);
+      expect((await a.read('cluster')).map((r) => r.id)).toEqual(['e0', 'e2', 'a', 'b']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
 

@@ -11,19 +11,19 @@
  *   both append at the same revision.
  * - Subscriptions catch up from the table, then go live: at once for this process's appends, and
  *   by polling for other processes' appends.
- * - Leased: a server takes the file's lease (`acquireServerLease`) so that a second server on the
- *   same file refuses to start instead of serving stale reads beside the first. Until servers can
- *   share a store, one writer at a time is the only safe arrangement. Readers (export) need no lease.
+ * - Shared: any number of processes may open one file and append (two `gpupool serve`, the CLI
+ *   beside them). The expected revision, checked in the write-locked transaction, is what keeps
+ *   their writes apart; a writer that lost the race gets a conflict and its engine decides again.
  * - The port's named leases (`acquireLease`: a holder, an expiry in the caller's seconds) are rows
  *   of a table of their own, each taken in an immediate (write-locked) transaction that reads,
- *   decides and writes, so of two processes on one file asking at once one wins.
+ *   decides and writes, so of two processes on one file asking at once one wins (the servers'
+ *   leader lease, engine/leader.ts, is one).
  * - Reactors' checkpoints are rows of their own table, written through the same queue and
- *   transactions as appends (durable alike, group-committed with them, fenced by the same lease),
- *   and never read as events.
+ *   transactions as appends (durable alike, group-committed with them), and never read as events.
+ *   They are not fenced: a checkpoint is a position, written again by whichever process handles
+ *   the events after it, and a reactor that resumes from one issues the same command ids again.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -62,6 +62,9 @@ const MIGRATIONS: readonly string[] = [
      state          TEXT    NOT NULL,
      PRIMARY KEY (stream, schema_version)
    );`,
+  // The server lease of earlier versions (one server per file). No longer read or written: servers
+  // share a file now. Left in place rather than dropped by a schema step of its own, so a file stays
+  // at this schema version, which the version before still opens.
   `CREATE TABLE leases (
      name       TEXT    PRIMARY KEY,
      holder     TEXT    NOT NULL,
@@ -75,8 +78,8 @@ const MIGRATIONS: readonly string[] = [
      position   TEXT    NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
-  // The port's named leases, apart from the server lease's rows in `leases` (ms, pid and host,
-  // under names a port lease could also take): seconds by the caller's clock, fractions kept.
+  // The port's named leases (apart from the former server lease's rows in `leases`, which were in
+  // ms with a pid and host): seconds by the caller's clock, fractions kept.
   `CREATE TABLE named_leases (
      name       TEXT PRIMARY KEY,
      holder     TEXT NOT NULL,
@@ -130,57 +133,6 @@ export interface SqliteStoreOptions {
   pollMs?: number;
 }
 
-/** Who holds a store's lease, and until when (ms since the epoch) unless they renew it. */
-export interface LeaseHolder {
-  readonly pid: number;
-  readonly hostname: string;
-  readonly expiresAt: number;
-}
-
-export interface LeaseOptions {
-  /** How long the lease lasts unless renewed, in ms; it is renewed every third of that. Default 30 s. */
-  readonly ttlMs?: number;
-  /** The clock, in ms since the epoch. Default Date.now. */
-  readonly now?: () => number;
-  /** Called once if another process took the lease over (this one stalled past its expiry). */
-  readonly onLost?: (error: StoreInUseError) => void;
-}
-
-/** The lease a gpupool server takes on its store. */
-export const SERVER_LEASE = 'server';
-const DEFAULT_LEASE_TTL_MS = 30_000;
-
-/** Another process holds the store's lease. */
-export class StoreInUseError extends Error {
-  constructor(
-    readonly file: string,
-    readonly by: LeaseHolder,
-  ) {
-    super(
-      `store ${file} is in use by another gpupool server (pid ${by.pid} on host ${by.hostname}) until ${new Date(by.expiresAt).toISOString()}; stop it first`,
-    );
-    this.name = 'StoreInUseError';
-  }
-}
-
-interface LeaseRow {
-  holder: string;
-  pid: number;
-  hostname: string;
-  expires_at: number;
-}
-
-interface HeldLease {
-  readonly name: string;
-  readonly holder: string;
-  readonly ttlMs: number;
-  readonly now: () => number;
-  readonly timer: NodeJS.Timeout;
-  readonly onLost: LeaseOptions['onLost'];
-  /** Set once another process has taken the lease: appends are refused from then on. */
-  lost?: StoreInUseError;
-}
-
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly queue: Pending[] = [];
@@ -188,7 +140,6 @@ export class SqliteEventStore implements EventStore {
   private readonly live = new Set<Live>();
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
-  private lease: HeldLease | undefined;
   private readonly stmt;
   /**
    * What group commit achieved: appends and checkpoint writes answered, and the transactions (disk
@@ -237,14 +188,6 @@ export class SqliteEventStore implements EventStore {
       snapshot: this.db.prepare<[string, number], { revision: number; state: string }>(
         'SELECT revision, state FROM snapshots WHERE stream = ? AND schema_version = ?',
       ),
-      leaseOf: this.db.prepare<[string], LeaseRow>('SELECT holder, pid, hostname, expires_at FROM leases WHERE name = ?'),
-      takeLease: this.db.prepare<[string, string, number, string, number]>(
-        'INSERT INTO leases (name, holder, pid, hostname, expires_at) VALUES (?, ?, ?, ?, ?) ' +
-          'ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, hostname = excluded.hostname, ' +
-          'expires_at = excluded.expires_at',
-      ),
-      renewLease: this.db.prepare<[number, string, string]>('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?'),
-      releaseLease: this.db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND holder = ?'),
       namedLease: this.db.prepare<[string], { holder: string; expires_at: number }>(
         'SELECT holder, expires_at FROM named_leases WHERE name = ?',
       ),
@@ -291,10 +234,7 @@ export class SqliteEventStore implements EventStore {
     let results: (AppendResult | undefined)[];
     try {
       results = this.db
-        .transaction(() => {
-          this.checkServerLease();
-          return batch.map((w) => (w.kind === 'append' ? this.appendOne(w) : this.saveCheckpoint(w)));
-        })
+        .transaction(() => batch.map((w) => (w.kind === 'append' ? this.appendOne(w) : this.saveCheckpoint(w))))
         .immediate();
     } catch (e) {
       for (const w of batch) w.reject(e);
@@ -430,8 +370,8 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * Queued with the appends: it is written in their next transaction, so it costs no flush of its
-   * own when a reactor checkpoints right after appending (or several reactors at once), and it is
-   * refused, as they are, once this store has lost its lease.
+   * own when a reactor checkpoints right after appending (or several reactors at once). Another
+   * process's write of the same checkpoint is not refused: the later write wins.
    */
   writeCheckpoint(name: string, position: bigint): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the event store is closed'));
@@ -443,8 +383,8 @@ export class SqliteEventStore implements EventStore {
   /**
    * Read, decided and written in one immediate transaction: the write lock is taken before the
    * read, so another process on the file cannot slip its own take in between. Not queued with the
-   * appends: a lease is its own fence, and the server lease's check (refusing writes once it is
-   * lost) is not this one's to make. Durable once it resolves (synchronous=FULL, as appends).
+   * appends: a lease is answered at once, not at the next group commit, and no append waits for
+   * it. Durable once it resolves (synchronous=FULL, as appends).
    */
   async acquireLease(name: string, holder: string, ttlSeconds: number, now: number): Promise<LeaseResult> {
     this.assertOpen();
@@ -476,62 +416,6 @@ export class SqliteEventStore implements EventStore {
     return row ? { name, holder: row.holder, expiresAt: row.expires_at } : undefined;
   }
 
-  /**
-   * Take the server lease `name` on this file, or throw a StoreInUseError naming its holder. The lease is
-   * taken in a write-locked transaction, so of two processes starting together one wins. It is
-   * renewed on a timer and released on close; a holder that crashed is taken over once its lease
-   * expires, or at once when it ran on this host and its process is gone. While this store holds a
-   * lease, every append checks in its transaction that the lease is still this store's: a process
-   * that stalled past its expiry and was taken over cannot write beside its successor.
-   */
-  acquireServerLease(name: string = SERVER_LEASE, options: LeaseOptions = {}): void {
-    this.assertOpen();
-    if (this.lease) throw new Error(`this store already holds the lease '${this.lease.name}'`);
-    const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
-    const now = options.now ?? Date.now;
-    const holder = randomUUID();
-    this.db
-      .transaction(() => {
-        const row = this.stmt.leaseOf.get(name);
-        if (row && row.expires_at > now() && !holderIsGone(row)) throw new StoreInUseError(this.file, holderOf(row));
-        this.stmt.takeLease.run(name, holder, process.pid, hostname(), now() + ttlMs);
-      })
-      .immediate();
-    const timer = setInterval(() => this.renewServerLease(), Math.max(1, Math.floor(ttlMs / 3)));
-    timer.unref(); // the lease never keeps a process alive by itself
-    this.lease = { name, holder, ttlMs, now, timer, onLost: options.onLost };
-  }
-
-  private renewServerLease(): void {
-    const lease = this.lease;
-    if (!lease || lease.lost || this.closed) return;
-    try {
-      if (this.stmt.renewLease.run(lease.now() + lease.ttlMs, lease.name, lease.holder).changes === 1) return;
-      this.leaseLost(lease);
-    } catch {
-      // Busy beyond the timeout: try again at the next tick, the lease has time left.
-    }
-  }
-
-  /** Inside an append's transaction: refuse to write once another process holds our lease. */
-  private checkServerLease(): void {
-    const lease = this.lease;
-    if (!lease) return;
-    if (!lease.lost && this.stmt.leaseOf.get(lease.name)?.holder === lease.holder) return;
-    throw this.leaseLost(lease);
-  }
-
-  /** Record, once, that another process took the lease over; tell the owner outside any transaction. */
-  private leaseLost(lease: HeldLease): StoreInUseError {
-    if (lease.lost) return lease.lost;
-    clearInterval(lease.timer);
-    const row = this.stmt.leaseOf.get(lease.name);
-    const lost = new StoreInUseError(this.file, row ? holderOf(row) : { pid: 0, hostname: 'unknown', expiresAt: 0 });
-    lease.lost = lost;
-    if (lease.onLost) setImmediate(lease.onLost, lost);
-    return lost;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     // Write what is waiting first: nothing acknowledged-to-be is dropped on a graceful close.
@@ -539,12 +423,6 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     this.live.clear();
     if (this.poller) clearInterval(this.poller);
-    if (this.lease) {
-      clearInterval(this.lease.timer);
-      // Released for the next server at once; a lease taken over meanwhile is not ours to delete.
-      this.stmt.releaseLease.run(this.lease.name, this.lease.holder);
-      this.lease = undefined;
-    }
     this.db.close();
   }
 
@@ -563,21 +441,6 @@ function recorded([position, stream, revision, id, type, data, metadata]: Row): 
     data: JSON.parse(data),
     metadata: metadata === null ? null : JSON.parse(metadata),
   };
-}
-
-function holderOf(row: LeaseRow): LeaseHolder {
-  return { pid: row.pid, hostname: row.hostname, expiresAt: row.expires_at };
-}
-
-/** Whether a lease's holder is known to be dead: it ran on this host and its process is gone. */
-function holderIsGone(row: LeaseRow): boolean {
-  if (row.hostname !== hostname()) return false; // another host: only expiry tells
-  try {
-    process.kill(row.pid, 0); // signal 0: only asks whether the process exists
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 function safely(handler: (e: RecordedEvent) => void, e: RecordedEvent): void {
