@@ -323,4 +323,31 @@ describe('SqliteEventStore named leases across processes', () => {
     expect(winners[0]).toEqual({ ok: true, lease });
     for (const r of results) if (!r.ok) expect(r.heldBy).toEqual(lease);
   }, 20_000);
+
+  it('four processes opening a fresh file at the same instant all open it, and it is migrated once', async () => {
+    const file = freshFile();
+    const at = Date.now() + 2500;
+    const opened = await Promise.all(
+      ['p1', 'p2', 'p3', 'p4'].map(
+        (name) =>
+          new Promise<string>((resolve, reject) => {
+            const script = `
+              while (Date.now() < ${at}) {}
+              const { SqliteEventStore } = await import(${JSON.stringify(STORE)});
+              const store = new SqliteEventStore(${JSON.stringify(file)});
+              const r = await store.append(${JSON.stringify(name)}, [{ id: 'e', type: 'T', data: {} }], 'no_stream');
+              await store.close();
+              process.stdout.write(String(r.ok));`;
+            execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], (error, stdout, stderr) =>
+              error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+            );
+          }),
+      ),
+    );
+    expect(opened).toEqual(['true', 'true', 'true', 'true']);
+    expect(schemaVersionOf(file)).toBe(String(SQLITE_SCHEMA_VERSION));
+    const store = new SqliteEventStore(file);
+    expect((await store.readAll()).map((r) => r.stream).sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
+    await store.close();
+  }, 20_000);
 });

@@ -451,22 +451,37 @@ function safely(handler: (e: RecordedEvent) => void, e: RecordedEvent): void {
   }
 }
 
-/** Bring the file's schema to SQLITE_SCHEMA_VERSION; refuse a file from a newer gpupool. */
+/**
+ * Bring the file's schema to SQLITE_SCHEMA_VERSION; refuse a file from a newer gpupool. Each step
+ * reads the version again inside its write-locked transaction: processes opening a fresh or older
+ * file together (two servers starting) migrate it once, the later ones finding each step done.
+ */
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
-  let version = row ? Number(row.value) : 0;
-  if (version > SQLITE_SCHEMA_VERSION) {
-    db.close();
-    throw new Error(
-      `this event store file has schema version ${version}; this gpupool reads up to ${SQLITE_SCHEMA_VERSION}: upgrade gpupool`,
-    );
-  }
-  const step = db.transaction((v: number) => {
-    db.exec(MIGRATIONS[v] as string);
+  const read = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'");
+  const versionNow = () => {
+    const row = read.get();
+    const version = row ? Number(row.value) : 0;
+    if (version > SQLITE_SCHEMA_VERSION)
+      throw new Error(
+        `this event store file has schema version ${version}; this gpupool reads up to ${SQLITE_SCHEMA_VERSION}: upgrade gpupool`,
+      );
+    return version;
+  };
+  const step = db.transaction((): boolean => {
+    const version = versionNow();
+    if (version >= SQLITE_SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[version] as string);
     db.prepare(
       "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(String(v + 1));
+    ).run(String(version + 1));
+    return true;
   });
-  while (version < SQLITE_SCHEMA_VERSION) step.immediate(version++);
+  try {
+    // Up to date (every open but the first of a version): no write lock taken.
+    if (versionNow() < SQLITE_SCHEMA_VERSION) while (step.immediate());
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
