@@ -25,8 +25,10 @@ export interface RememberedCommand {
 }
 
 /**
- * A stable fingerprint of what a command asks for: its fields but `commandId` and `at`, keys in
- * sorted order, hashed (two 32-bit FNV-1a lanes, 16 hex digits). Pure and deterministic.
+ * A stable fingerprint of what a command asks for: its fields but `commandId`, `at` and `source`
+ * (a clone's source request, which the engine fills in: a retry made after the source finished
+ * asks for the same thing), keys in sorted order, hashed (two 32-bit FNV-1a lanes, 16 hex
+ * digits). Pure and deterministic.
  */
 export function fingerprintOf(command: CommandEnvelope): string {
   const text = canonicalJson(command, true);
@@ -45,7 +47,9 @@ function canonicalJson(u: unknown, top = false): string {
   if (u === null || typeof u !== 'object') return JSON.stringify(u) ?? 'null';
   if (Array.isArray(u)) return `[${u.map((x) => canonicalJson(x)).join(',')}]`;
   const keys = Object.keys(u)
-    .filter((k) => (u as Record<string, unknown>)[k] !== undefined && !(top && (k === 'commandId' || k === 'at')))
+    .filter(
+      (k) => (u as Record<string, unknown>)[k] !== undefined && !(top && (k === 'commandId' || k === 'at' || k === 'source')),
+    )
     .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((u as Record<string, unknown>)[k])}`).join(',')}}`;
 }

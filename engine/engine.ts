@@ -13,11 +13,14 @@ import { randomUUID } from 'node:crypto';
 import { clusterDecider } from '../core/cluster/cluster-decider.js';
 import type { Command } from '../core/cluster/commands.js';
 import type { Event } from '../core/cluster/events.js';
+import { takeRetired } from '../core/cluster/evolve.js';
+import { findJob, type JobArchive, jobPage, withCloneSource } from '../core/cluster/job-archive.js';
+import { MemoryJobArchive } from '../core/cluster/memory-archive.js';
 import type { JobState, State, WaitReason } from '../core/cluster/model.js';
 import {
   explainJob,
   type JobFilter,
-  listJobs,
+  jobQuery,
   listNodes,
   listPools,
   type NodeView,
@@ -87,6 +90,14 @@ export interface EngineOptions {
   snapshotEvery?: number;
   /** Told how long each batch took to decide (its scheduling pass included) and to append. */
   observer?: EngineObserver;
+}
+
+export interface ClusterEngineOptions extends EngineOptions {
+  /**
+   * Where finished jobs' records go (the read model job lists and history read): an in-memory
+   * archive unless told otherwise; null keeps none (a simulation that records what it needs).
+   */
+  archive?: JobArchive | null;
 }
 
 export interface EngineObserver {
@@ -194,9 +205,25 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
 
   /** Replay the stream from the store into a fresh state (or catch up from where it is). */
   async load(): Promise<void> {
-    this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, await this.latestSnapshot());
+    const snapshot = await this.latestSnapshot();
+    // A snapshot the engine's read models are behind cannot be started from: they would miss what
+    // happened between them and it. Replaying from the start catches them up.
+    const from = this.canStartFrom(snapshot.revision) ? snapshot : this.decider.initialState();
+    this.state = await this.replayUpTo(Number.POSITIVE_INFINITY, from);
     this.durable = this.state.revision;
   }
+
+  /** Whether start-up may begin at a snapshot of this revision (see the cluster engine's archive). */
+  protected canStartFrom(_revision: number): boolean {
+    return true;
+  }
+
+  /**
+   * Called after events are folded into the engine's own state: `durable` when the store holds
+   * them (start-up, a catch-up, an acknowledged batch), so what the state hands over may be kept;
+   * not when the state is a past one being rebuilt, so it is dropped.
+   */
+  protected folded(_state: S, _durable: boolean): void {}
 
   /**
    * The state of the latest snapshot of this state-schema version, or the initial state. A
@@ -221,6 +248,7 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     const every = this.snapshotEvery;
     const snapshots = this.decider.snapshots;
     if (!snapshots || every <= 0 || Math.floor((this.state.revision + 1) / every) === Math.floor((before + 1) / every)) return;
+    this.beforeSnapshot(this.state.revision);
     try {
       await this.store.writeSnapshot(this.stream, {
         revision: BigInt(this.state.revision),
@@ -231,6 +259,9 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
       // A snapshot is an optimisation: failing to write one loses nothing, start-up replays more.
     }
   }
+
+  /** Called before a snapshot of this revision is written: read models must be at least as far. */
+  protected beforeSnapshot(_revision: number): void {}
 
   /** Fold in whatever the store holds beyond the current revision (another writer's events). */
   async catchUp(): Promise<void> {
@@ -261,7 +292,10 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
   private async replayUpTo(revision: number, from: S): Promise<S> {
     let into = from;
     const decider = this.decider;
-    for await (const page of this.pages(into.revision + 1, revision)) for (const e of page) into = decider.evolve(into, e.event);
+    for await (const page of this.pages(into.revision + 1, revision)) {
+      for (const e of page) into = decider.evolve(into, e.event);
+      this.folded(into, true);
+    }
     return into;
   }
 
@@ -410,9 +444,10 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       const before = this.state.revision;
       const t0 = this.observer ? performance.now() : 0;
+      const ready = this.prepareAll(commands);
       const batch = this.decider.runBatch
-        ? this.decider.runBatch(this.state, commands, at)
-        : runDeciderBatch(this.decider, this.state, commands, at);
+        ? this.decider.runBatch(this.state, ready, at)
+        : runDeciderBatch(this.decider, this.state, ready, at);
       this.state = batch.state;
       this.observer?.decided?.((performance.now() - t0) / 1000, commands.length, batch.events.length);
       const result: BatchOutcome<E> = { outcomes: batch.outcomes, events: batch.events };
@@ -445,6 +480,7 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
       this.observer?.appended?.((performance.now() - t1) / 1000, newEvents.length);
       if (appended.ok) {
         this.durable = this.state.revision;
+        this.folded(this.state, true);
         if (this.listeners.size > 0) this.notify({ events: batch.events, firstRevision: before + 1 });
         if (this.snapshotEvery > 0) await this.maybeSnapshot(before);
         return result;
@@ -453,6 +489,24 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
       await this.rebuild();
     }
     throw new ConflictRetriesExhaustedError(this.stream, this.maxConflictRetries + 1);
+  }
+
+  /**
+   * A command as the decider should see it, completed from the engine's read models (a pure
+   * decide cannot read them itself); by default as it came.
+   */
+  protected prepare(command: C): C {
+    return command;
+  }
+
+  private prepareAll(commands: readonly C[]): readonly C[] {
+    let out: C[] | undefined;
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i] as C;
+      const p = this.prepare(c);
+      if (p !== c) (out ??= commands.slice())[i] = p;
+    }
+    return out ?? commands;
   }
 
   /** load(), with the state marked stale until it succeeds (see `stale`). */
@@ -513,6 +567,7 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
       for (let i = 0; i < page.length; i += PAST_SLICE) {
         const end = Math.min(page.length, i + PAST_SLICE);
         for (let j = i; j < end; j++) into = decider.evolve(into, (page[j] as StoredEvent<E>).event);
+        this.folded(into, false);
         await nextTurn();
       }
     }
@@ -577,8 +632,30 @@ function split<C, E>(units: Unit<C, E>[], batch: BatchOutcome<E>): BatchOutcome<
  * stream is `cluster` unless told otherwise.
  */
 export class Engine extends DeciderEngine<Command, Event, State> {
-  constructor(options: EngineOptions) {
+  /** Finished jobs' records: the read model of job lists and history (null: none kept). */
+  readonly archive: JobArchive | null;
+
+  constructor(options: ClusterEngineOptions) {
     super(clusterDecider, { ...options, stream: options.stream ?? CLUSTER_STREAM });
+    this.archive = options.archive === undefined ? new MemoryJobArchive() : options.archive;
+  }
+
+  protected override canStartFrom(revision: number): boolean {
+    return this.archive === null || this.archive.revision >= revision;
+  }
+
+  protected override folded(state: State, durable: boolean): void {
+    const retired = takeRetired(state);
+    if (durable && this.archive !== null && retired.length > 0) this.archive.put(retired, state.revision);
+  }
+
+  protected override beforeSnapshot(revision: number): void {
+    if (this.archive !== null && this.archive.revision < revision) this.archive.put([], revision);
+  }
+
+  /** A clone of a finished job takes its source's request from the archive (withCloneSource). */
+  protected override prepare(command: Command): Command {
+    return withCloneSource(this.state, this.archive, command);
   }
 
   // -- queries ---------------------------------------------------------------------------------
@@ -595,18 +672,20 @@ export class Engine extends DeciderEngine<Command, Event, State> {
   queue(poolId: string): QueuedJob[] | undefined {
     return poolQueue(this.state, poolId);
   }
+  /** A job, unfinished or finished (from the archive). */
   job(id: string): JobState | undefined {
-    return this.state.jobs.get(id);
+    return findJob(this.state, this.archive, id);
   }
-  jobs(filter?: JobFilter): JobState[] {
-    return listJobs(this.state, filter);
+  /** Jobs matching the filter, unfinished and finished, in submission order. */
+  jobs(filter: JobFilter = {}): JobState[] {
+    return jobPage(this.state, this.archive, [jobQuery(filter)], { offset: 0, limit: Number.POSITIVE_INFINITY }).jobs;
   }
   explain(jobId: string): WaitReason | null {
     return explainJob(this.state, jobId);
   }
 }
 
-export async function createEngine(options: EngineOptions): Promise<Engine> {
+export async function createEngine(options: ClusterEngineOptions): Promise<Engine> {
   const engine = new Engine(options);
   await engine.load();
   return engine;

@@ -3,6 +3,7 @@
  * latest snapshot of its state-schema version plus the events after it; a snapshot of another
  * version, or one that does not restore, is ignored and the log is replayed from the start.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
+import { MemoryJobArchive } from '../core/cluster/memory-archive.js';
 import { STATE_SCHEMA_VERSION } from '../core/cluster/snapshot.js';
 import { scenarioArb } from '../core/cluster/test-support/arbitraries.js';
 import { canonicalState } from '../core/cluster/test-support/canonical.js';
@@ -67,10 +69,38 @@ describe('engine restarts', () => {
     expect(first.revision).toBe(25);
     const snap = await store.readSnapshot(CLUSTER_STREAM, STATE_SCHEMA_VERSION);
     expect(snap?.revision).toBe(19n); // written when the log crossed 20 events
+    // The archive of finished jobs persists beside the store (as the SQLite one does): the second
+    // engine starts from the snapshot.
     const watched = counting(store);
-    const second = await createEngine({ store: watched, snapshotEvery: 10 });
+    const second = await createEngine({ store: watched, snapshotEvery: 10, archive: first.archive });
     expect(watched.eventsRead).toBe(6); // revisions 20..25
     expect(canonicalState(second.current)).toBe(canonicalState(first.current));
+  });
+
+  it('replay from the start when the job archive is behind the snapshot, so it misses no finished job', async () => {
+    const store = new InMemoryEventStore();
+    const first = await createEngine({ store, snapshotEvery: 10 });
+    await first.execute({ type: 'Install', userId: 'op', name: 'Op' });
+    await first.execute({ type: 'RegisterNode', nodeId: 'n', devices: [{ index: 0, gpuType: 'A100' }] });
+    for (let i = 0; i < 8; i++) {
+      await first.execute({ type: 'SubmitJob', jobId: `j${i}`, kind: 'training', owner: 'op', gpus: 1 });
+      await first.execute({ type: 'ReportJobStarted', jobId: `j${i}` });
+      await first.execute({ type: 'ReportJobCompleted', jobId: `j${i}` });
+    }
+    expect(Number((await store.readSnapshot(CLUSTER_STREAM, STATE_SCHEMA_VERSION))?.revision)).toBeGreaterThan(0);
+    const watched = counting(store);
+    const fresh = new MemoryJobArchive(); // in a new process the in-memory archive is empty
+    const second = await createEngine({ store: watched, snapshotEvery: 10, archive: fresh });
+    expect(watched.eventsRead).toBe(first.revision + 1);
+    expect(second.jobs().map((j) => [j.id, j.status])).toEqual(first.jobs().map((j) => [j.id, j.status]));
+    expect(second.jobs()).toHaveLength(8);
+    expect(fresh.revision).toBeGreaterThanOrEqual(
+      Number((await store.readSnapshot(CLUSTER_STREAM, STATE_SCHEMA_VERSION))?.revision),
+    );
+    // With no archive kept at all, the snapshot serves.
+    const counted = counting(store);
+    await createEngine({ store: counted, snapshotEvery: 10, archive: null });
+    expect(counted.eventsRead).toBeLessThan(first.revision + 1);
   });
 
   it('serve time travel from the latest snapshot when it is not past the revision asked for', async () => {

@@ -4,12 +4,15 @@
  * multi-pool traces, node placement, rejections, determinism, the event log, several policies,
  * and the report.
  */
+
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
+import { findJob, jobPage } from '../core/cluster/job-archive.js';
+import { MemoryJobArchive } from '../core/cluster/memory-archive.js';
 import type { NewEvent } from '../core/ports.js';
 import { CLUSTER_STREAM, createEngine } from '../engine/engine.js';
 import { clusterCommands, groupOf, type PoolSpec, userOf } from './cluster.js';
@@ -292,7 +295,14 @@ describe('simulate', () => {
   it('with a launch delay, a job holds its GPUs from allocation to the end of its run; no time runs early', async () => {
     const pools = [pool('p', 1, 4)];
     const trace = [job('a', 4, 0, 10), job('b', 4, 3, 10), job('c', 2, 4, 1)];
-    const result = await simulate({ pools, trace, policy: 'fifo', placement: 'count', launchDelay: 5 });
+    const result = await simulate({
+      pools,
+      trace,
+      policy: 'fifo',
+      placement: 'count',
+      launchDelay: 5,
+      archive: new MemoryJobArchive(),
+    });
     expect(result.jobs.map((j) => [j.id, j.submit, j.start, j.end, j.status])).toEqual([
       ['a', 0, 0, 15, 'Complete'],
       ['b', 3, 15, 30, 'Complete'],
@@ -345,7 +355,7 @@ describe('simulate', () => {
     ];
 
     it("runs each job in its pool, for its pool's group; pools schedule independently", async () => {
-      const result = await simulate({ pools, trace, policy: 'fifo', placement: 'node' });
+      const result = await simulate({ pools, trace, policy: 'fifo', placement: 'node', archive: new MemoryJobArchive() });
       for (const j of result.jobs) {
         const expectedPool = trace.find((t) => t.id === j.id)?.pool as string;
         expect(j.pool).toBe(expectedPool);
@@ -401,7 +411,7 @@ describe('simulate', () => {
         job('four', 4, 30, 10),
         job('given', 4, 40, 10, { workers: 2 }),
       ];
-      const result = await simulate({ pools, trace, policy: 'fifo', placement: 'node' });
+      const result = await simulate({ pools, trace, policy: 'fifo', placement: 'node', archive: new MemoryJobArchive() });
       const shape = (id: string) => {
         const j = result.engine.job(id);
         return {
@@ -420,7 +430,13 @@ describe('simulate', () => {
     });
 
     it('count placement keeps one worker whatever the size', async () => {
-      const result = await simulate({ pools, trace: [job('eight', 8, 0, 10)], policy: 'fifo', placement: 'count' });
+      const result = await simulate({
+        pools,
+        trace: [job('eight', 8, 0, 10)],
+        policy: 'fifo',
+        placement: 'count',
+        archive: new MemoryJobArchive(),
+      });
       expect(result.engine.job('eight')).toMatchObject({ workers: 1, status: 'Complete' });
     });
   });
@@ -602,9 +618,14 @@ describe('--events: the JSON-lines log', async () => {
     const at = await engine.stateAt(allocatedB);
     expect(before.jobs.get('b')?.status).toBe('WaitingForGPUs');
     expect(at.jobs.get('b')?.status).toBe('Starting');
-    expect(at.jobs.get('a')?.status).toBe('Complete');
+    // A finished job has left the decision state; its record is in the archive.
+    expect(at.jobs.has('a')).toBe(false);
+    expect(at.finished.get('a')).toBe('Complete');
+    expect(findJob(at, engine.archive, 'a')?.status).toBe('Complete');
     const last = await engine.stateAt(lines.length - 1);
-    expect([...last.jobs.values()].map((j) => [j.id, j.status])).toEqual(engine.jobs().map((j) => [j.id, j.status]));
+    expect(jobPage(last, engine.archive, [{}], { offset: 0, limit: 1000 }).jobs.map((j) => [j.id, j.status])).toEqual(
+      engine.jobs().map((j) => [j.id, j.status]),
+    );
   });
 });
 

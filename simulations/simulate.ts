@@ -13,6 +13,7 @@ import { SimulatedRuntime } from '../adapters/memory/runtime.js';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import type { Command } from '../core/cluster/commands.js';
 import type { Event } from '../core/cluster/events.js';
+import type { JobArchive } from '../core/cluster/job-archive.js';
 import type { JobStatus, PlacementMode, Policy } from '../core/cluster/model.js';
 import type { EventStore, IdGenerator } from '../core/ports.js';
 import { createEngine, type Engine } from '../engine/engine.js';
@@ -33,6 +34,11 @@ export interface SimulationOptions {
   readonly failureRate?: number;
   /** Where the event log goes: kept in memory (for time travel), streamed to a sink, or dropped. */
   readonly log?: { kind: 'memory' } | { kind: 'sink'; sink: EventSink } | { kind: 'none' };
+  /**
+   * Keep finished jobs' records here (the engine's job archive), to read them from the result's
+   * engine; by default none is kept: the results hold what a simulation reports.
+   */
+  readonly archive?: JobArchive | null;
   /** Called now and then with how many jobs have been submitted. */
   readonly onProgress?: (submitted: number, total: number) => void;
 }
@@ -115,7 +121,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const log = options.log ?? { kind: 'none' };
   const store: EventStore =
     log.kind === 'memory' ? new InMemoryEventStore() : new ForwardingEventStore(log.kind === 'sink' ? log.sink : undefined);
-  const engine = await createEngine({ store, clock: { now: () => 0 }, ids: counterIds(`sim-${options.policy}`) });
+  // By default no job archive: the records below are what the results need.
+  const engine = await createEngine({
+    store,
+    clock: { now: () => 0 },
+    ids: counterIds(`sim-${options.policy}`),
+    archive: options.archive ?? null,
+  });
   const random = new Random(options.seed ?? 1);
   const runtime = new SimulatedRuntime({
     launchDelay: options.launchDelay ?? 0,
@@ -276,9 +288,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   }
   options.onProgress?.(total, total);
 
+  const state = engine.current;
   for (const j of jobs) {
     if (j.status === 'Rejected') continue;
-    j.status = engine.job(j.id)?.status ?? 'NotStarted';
+    j.status = state.finished.get(j.id) ?? state.jobs.get(j.id)?.status ?? 'NotStarted';
   }
   return { policy: options.policy, placement: options.placement, jobs, series, instants, engine };
 }

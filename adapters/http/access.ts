@@ -4,6 +4,7 @@
  * answered as if it did not exist (404), so a request leaks nothing about other groups' work.
  */
 import type { Event } from '../../core/cluster/events.js';
+import { findJob, type JobArchive } from '../../core/cluster/job-archive.js';
 import type { JobState, Role, State } from '../../core/cluster/model.js';
 
 export interface Principal {
@@ -22,24 +23,16 @@ export function canSeeJob(p: Principal, job: JobState): boolean {
   return isOperator(p) || job.owner === p.userId || (job.shared && job.group === p.group);
 }
 
-/** Whether a job belongs in a list asked for with this visibility. */
-export function inVisibility(p: Principal, job: JobState, visibility: Visibility): boolean {
-  const mine = job.owner === p.userId;
-  if (visibility === 'mine') return mine;
-  if (visibility === 'shared') return !mine && job.shared && job.group === p.group;
-  return canSeeJob(p, job);
-}
-
 /** Whether the principal may read a pool's usage and queue: operators any, others their group's. */
 export function canSeePool(p: Principal, state: State, poolId: string): boolean {
   return isOperator(p) || state.groups.get(p.group)?.pool === poolId;
 }
 
 /** Whether an event belongs in the principal's event stream: operators all, others their visible jobs'. */
-export function canSeeEvent(p: Principal, state: State, event: Event): boolean {
+export function canSeeEvent(p: Principal, state: State, archive: JobArchive | null, event: Event): boolean {
   if (isOperator(p)) return true;
   const jobId = (event as { jobId?: string }).jobId;
   if (jobId === undefined) return false;
-  const job = state.jobs.get(jobId);
+  const job = findJob(state, archive, jobId);
   return job !== undefined && canSeeJob(p, job);
 }

@@ -157,11 +157,12 @@ describe('a data scientist’s job list', () => {
       }),
     };
     const alice: Principal = { userId: 'alice', role: 'data-scientist', group: 'ga', tokenId: 't' };
-    const names = (jobs: JobState[]) => jobs.map((j) => j.id);
-    expect(names(visibleJobs(guarded, alice, 'all', {}))).toEqual(['ga/mine', 'ga/shared']);
-    expect(names(visibleJobs(guarded, alice, 'mine', {}))).toEqual(['ga/mine']);
-    expect(names(visibleJobs(guarded, alice, 'shared', {}))).toEqual(['ga/shared']);
-    expect(names(visibleJobs(guarded, alice, 'all', { owner: 'bob' }))).toEqual(['ga/shared']);
+    const archive = f.engine.archive;
+    const names = (page: { jobs: JobState[] }) => page.jobs.map((j) => j.id);
+    expect(names(visibleJobs(guarded, archive, alice, 'all', {}))).toEqual(['ga/mine', 'ga/shared']);
+    expect(names(visibleJobs(guarded, archive, alice, 'mine', {}))).toEqual(['ga/mine']);
+    expect(names(visibleJobs(guarded, archive, alice, 'shared', {}))).toEqual(['ga/shared']);
+    expect(names(visibleJobs(guarded, archive, alice, 'all', { owner: 'bob' }))).toEqual(['ga/shared']);
     // The route answers the same.
     const listed = await f.call('alice', 'GET', '/api/v1/jobs');
     expect(listed.body.map((j: { id: string }) => j.id)).toEqual(['ga/mine', 'ga/shared']);

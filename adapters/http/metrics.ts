@@ -54,6 +54,8 @@ export function createMetrics(now: () => number = () => Date.now() / 1000): Serv
   stateGauge('gpupool_jobs', 'Jobs by status', ['status'], (s, set) => {
     const counts = new Map<string, number>(JOB_STATUSES.map((x) => [x, 0]));
     for (const j of s.jobs.values()) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
+    // Finished jobs have left the decision state; it keeps their counts.
+    for (const [status, n] of Object.entries(s.finishedCounts)) counts.set(status, n);
     for (const [status, n] of counts) set({ status }, n);
   });
   stateGauge('gpupool_queue_length', 'Waiting jobs per pool', ['pool'], (s, set) => {

@@ -20,6 +20,32 @@ export const JobKind = oneOf('JobKind', JOB_KINDS);
 
 export const DeviceSpec = record('DeviceSpec', { index: NonNegInt, gpuType: Id }, {});
 
+/**
+ * What a clone copies from its source job: its request, and the GPU type it ran on. A finished
+ * job's record is no longer in the decision state (it is in the job archive), so the engine puts
+ * the source's request into the CloneJob command before deciding; a source still unfinished is
+ * read from the state, whatever the command carries.
+ */
+export const CloneSource = record(
+  'CloneSource',
+  {
+    kind: JobKind,
+    owner: Id,
+    gpus: NonNegInt,
+    gpuType: t.union([Id, t.null]),
+    workers: PosInt,
+    priority: Int,
+    tags: t.array(t.string),
+    expectedDuration: t.union([NonNegNumber, t.null]),
+    immediate: t.boolean,
+    spec: Json,
+    shared: t.boolean,
+    ranOnGpuType: t.union([Id, t.null]),
+  },
+  {},
+);
+export type CloneSource = t.TypeOf<typeof CloneSource>;
+
 export const commandCodecs = {
   Install: cmd('Install', { userId: Id, name: Id }, {}),
   RegisterNode: cmd(
@@ -80,7 +106,7 @@ export const commandCodecs = {
     'CloneJob',
     { jobId: Id, sourceJobId: Id },
     /** The rerun may change its shape or type; each defaults to the source's (gpuType: else the type it ran on). */
-    { owner: Id, gpuType: Id, gpus: NonNegInt, workers: PosInt },
+    { owner: Id, gpuType: Id, gpus: NonNegInt, workers: PosInt, source: CloneSource },
   ),
   ReportJobStarted: cmd('ReportJobStarted', { jobId: Id }, {}),
   ReportJobCompleted: cmd('ReportJobCompleted', { jobId: Id }, {}),

@@ -288,8 +288,12 @@ const deciders: Deciders = {
   },
 
   CloneJob(c, s) {
-    const source = s.jobs.get(c.sourceJobId);
-    if (!source) return no('not-found', `job '${c.sourceJobId}' does not exist`);
+    const source = s.jobs.get(c.sourceJobId) ?? (s.finished.has(c.sourceJobId) ? c.source : undefined);
+    if (!source) {
+      return s.finished.has(c.sourceJobId)
+        ? no('not-found', `job '${c.sourceJobId}' has finished and its request is not at hand: pass it as 'source'`)
+        : no('not-found', `job '${c.sourceJobId}' does not exist`);
+    }
     const owner = c.owner ?? source.owner;
     return submission(s, {
       jobId: c.jobId,
@@ -302,8 +306,8 @@ const deciders: Deciders = {
       tags: [...source.tags],
       expectedDuration: source.expectedDuration,
       immediate: source.immediate,
-      spec: source.spec,
-      clonedFrom: source.id,
+      spec: ownCopy(source.spec),
+      clonedFrom: c.sourceJobId,
       shared: source.shared,
     });
   },
@@ -365,9 +369,14 @@ function liveNode(s: State, nodeId: string): E.Either<Rejection, NonNullable<Ret
   return E.right(node);
 }
 
-function withJob(s: State, jobId: string, f: (job: JobState) => Decision): Decision {
+/** A job by id as a report or a stop sees it: an unfinished one, or a finished one's id and end. */
+type JobRef = Pick<JobState, 'id' | 'status'>;
+
+function withJob(s: State, jobId: string, f: (job: JobRef) => Decision): Decision {
   const job = s.jobs.get(jobId);
-  return job ? f(job) : no('not-found', `job '${jobId}' does not exist`);
+  if (job) return f(job);
+  const ended = s.finished.get(jobId);
+  return ended ? f({ id: jobId, status: ended }) : no('not-found', `job '${jobId}' does not exist`);
 }
 
 function poolNamed(s: State, name: string): PoolState | undefined {
@@ -467,7 +476,7 @@ function chooseDevices(s: State, type: string, count: number): string[] {
  * named (its owner's pool holds several): in a pool of one type, or one without a pool yet, the
  * clone keeps asking for none and so takes the pool's type, as the source did.
  */
-function typeToRerunOn(s: State, source: JobState, ownerId: string): string | null {
+function typeToRerunOn(s: State, source: Pick<JobState, 'ranOnGpuType'>, ownerId: string): string | null {
   if (source.ranOnGpuType === null) return null;
   const group = s.groups.get(s.users.get(ownerId)?.group ?? '');
   const pool = group?.pool ? s.pools.get(group.pool) : undefined;
@@ -488,7 +497,7 @@ function ownCopy(spec: unknown): unknown {
 }
 
 function submission(s: State, job: JobFields): Decision {
-  if (s.jobs.has(job.jobId)) return no('already-exists', `job '${job.jobId}' already exists`);
+  if (s.jobs.has(job.jobId) || s.finished.has(job.jobId)) return no('already-exists', `job '${job.jobId}' already exists`);
   const owner = s.users.get(job.owner);
   if (!owner) return no('not-found', `user '${job.owner}' does not exist`);
   if (job.gpus % job.workers !== 0) {

@@ -14,6 +14,7 @@ import {
   DEFAULT_GROUP_NAME,
   DEFAULT_POOL_ID,
   DEFAULT_POOL_NAME,
+  type FinishedStatus,
   isPending,
   type JobState,
   type JobStatus,
@@ -34,13 +35,14 @@ export function initialState(): State {
     groups: new Map(),
     users: new Map(),
     jobs: new Map(),
+    finished: new Map(),
+    finishedCounts: { Complete: 0, Error: 0, Stopped: 0 },
+    retired: [],
     queues: new Map(),
     capacity: emptyCapacity(),
     commands: new Map(),
     unfinished: new Map(),
     unfinishedByOwner: new Map(),
-    jobsByGroup: new Map(),
-    jobsByOwner: new Map(),
   };
   state.pools.set(DEFAULT_POOL_ID, {
     id: DEFAULT_POOL_ID,
@@ -71,15 +73,25 @@ export function evolve(state: State, event: Event): State {
   return state;
 }
 
-/** Add a job to the lists of its group and of its owner (in submission order). */
-export function indexJob(s: State, job: JobState): void {
-  const inGroup = s.jobsByGroup.get(job.group);
-  if (inGroup) inGroup.push(job.id);
-  else s.jobsByGroup.set(job.group, [job.id]);
-  const owned = s.jobsByOwner.get(job.owner);
-  if (owned) owned.push(job.id);
-  else s.jobsByOwner.set(job.owner, [job.id]);
+/** Add an unfinished job to the lists of its group and of its owner (in submission order). */
+export function indexUnfinished(s: State, job: JobState): void {
+  s.unfinished.get(job.group)?.add(job.id);
+  const mine = s.unfinishedByOwner.get(job.owner);
+  if (mine) mine.add(job.id);
+  else s.unfinishedByOwner.set(job.owner, new Set([job.id]));
 }
+
+/**
+ * The jobs that finished since the last call, taken out of the state: the host hands them to the
+ * job archive (or drops them, when it keeps none) once their events are durable.
+ */
+export function takeRetired(s: State): JobState[] {
+  if (s.retired.length === 0) return NONE_RETIRED;
+  const out = s.retired;
+  s.retired = [];
+  return out;
+}
+const NONE_RETIRED: JobState[] = [];
 
 /** Fold a sequence of events into a fresh state. */
 export function replay(events: Iterable<Event>, into: State = initialState()): State {
@@ -272,12 +284,8 @@ const handlers: Handlers = {
       history: [{ status: 'Queued', at: e.at, revision: s.revision }],
     };
     s.jobs.set(job.id, job);
-    indexJob(s, job);
     s.queues.get(job.group)?.add(job);
-    s.unfinished.get(job.group)?.add(job.id);
-    const mine = s.unfinishedByOwner.get(job.owner);
-    if (mine) mine.add(job.id);
-    else s.unfinishedByOwner.set(job.owner, new Set([job.id]));
+    indexUnfinished(s, job);
   },
   JobWaiting(s, e) {
     const job = s.jobs.get(e.jobId);
@@ -335,7 +343,8 @@ function setStatus(s: State, job: JobState, status: JobStatus, at: number): void
   job.history.push({ status, at, revision: s.revision });
 }
 
-function finish(s: State, jobId: string, status: JobStatus, at: number): JobState | undefined {
+/** A job ends: it gives back what it held and leaves the decision state for the archive. */
+function finish(s: State, jobId: string, status: FinishedStatus, at: number): JobState | undefined {
   const job = s.jobs.get(jobId);
   if (!job) return undefined;
   if (isPending(job.status)) s.queues.get(job.group)?.remove(job);
@@ -346,10 +355,10 @@ function finish(s: State, jobId: string, status: JobStatus, at: number): JobStat
   const mine = s.unfinishedByOwner.get(job.owner);
   if (mine?.delete(job.id) && mine.size === 0) s.unfinishedByOwner.delete(job.owner);
   setStatus(s, job, status, at);
-  // A finished job's history is complete: keep an exact copy. Grown by pushes, its array has room
-  // for 17 entries (V8 grows a one-element array by 16), 100 bytes a job that a long simulation
-  // keeps for each of its million jobs.
-  job.history = job.history.slice();
+  s.jobs.delete(job.id);
+  s.finished.set(job.id, status);
+  s.finishedCounts[status]++;
+  s.retired.push(job);
   return job;
 }
 

@@ -80,51 +80,49 @@ export function checkInvariants(state: State): string[] {
   // Derived indexes equal what they derive from.
   checkQueues(state, fail);
   checkCapacity(state, fail);
-  checkUnfinishedByOwner(state, fail);
-  checkJobIndexes(state, fail);
+  checkUnfinishedIndexes(state, fail);
+  checkFinished(state, fail);
   return v;
 }
 
-function checkUnfinishedByOwner(state: State, fail: (m: string) => void): void {
-  const expected = new Map<string, string[]>();
-  for (const job of [...state.jobs.values()].sort((a, b) => a.seq - b.seq)) {
-    if (isFinished(job.status)) continue;
-    const ids = expected.get(job.owner);
-    if (ids) ids.push(job.id);
-    else expected.set(job.owner, [job.id]);
-  }
-  const describe = (m: ReadonlyMap<string, Iterable<string>>) =>
-    [...m.entries()]
-      .map(([owner, ids]) => `${owner}:${[...ids].join(',')}`)
-      .sort()
-      .join(' ');
-  if (describe(expected) !== describe(state.unfinishedByOwner))
-    fail(`unfinished jobs per owner are [${describe(state.unfinishedByOwner)}] but jobs say [${describe(expected)}]`);
-}
-
-/** The per-group and per-owner job lists hold every job once, in submission order. */
-function checkJobIndexes(state: State, fail: (m: string) => void): void {
-  const byGroup = new Map<string, string[]>();
+/** Unfinished jobs per group and per owner: each holds its jobs once, in submission order. */
+function checkUnfinishedIndexes(state: State, fail: (m: string) => void): void {
   const byOwner = new Map<string, string[]>();
+  const byGroup = new Map<string, string[]>();
+  for (const g of state.unfinished.keys()) byGroup.set(g, []);
   for (const job of [...state.jobs.values()].sort((a, b) => a.seq - b.seq)) {
     for (const [index, key] of [
-      [byGroup, job.group],
       [byOwner, job.owner],
+      [byGroup, job.group],
     ] as const) {
       const ids = index.get(key);
       if (ids) ids.push(job.id);
       else index.set(key, [job.id]);
     }
   }
-  const describe = (m: ReadonlyMap<string, readonly string[]>) =>
+  const describe = (m: ReadonlyMap<string, Iterable<string>>) =>
     [...m.entries()]
-      .map(([k, ids]) => `${k}:${ids.join(',')}`)
+      .map(([key, ids]) => `${key}:${[...ids].join(',')}`)
       .sort()
       .join(' ');
-  if (describe(byGroup) !== describe(state.jobsByGroup))
-    fail(`jobs by group are [${describe(state.jobsByGroup)}] but jobs say [${describe(byGroup)}]`);
-  if (describe(byOwner) !== describe(state.jobsByOwner))
-    fail(`jobs by owner are [${describe(state.jobsByOwner)}] but jobs say [${describe(byOwner)}]`);
+  if (describe(byOwner) !== describe(state.unfinishedByOwner))
+    fail(`unfinished jobs per owner are [${describe(state.unfinishedByOwner)}] but jobs say [${describe(byOwner)}]`);
+  if (describe(byGroup) !== describe(state.unfinished))
+    fail(`unfinished jobs per group are [${describe(state.unfinished)}] but jobs say [${describe(byGroup)}]`);
+}
+
+/** Finished jobs have left the decision state, and their counts add up. */
+function checkFinished(state: State, fail: (m: string) => void): void {
+  for (const job of state.jobs.values()) {
+    if (isFinished(job.status)) fail(`job ${job.id} is ${job.status} but still in the decision state`);
+    if (state.finished.has(job.id)) fail(`job ${job.id} is both unfinished and finished`);
+  }
+  const counts = { Complete: 0, Error: 0, Stopped: 0 };
+  for (const status of state.finished.values()) counts[status]++;
+  for (const [status, n] of Object.entries(counts)) {
+    const kept = state.finishedCounts[status as keyof typeof counts];
+    if (kept !== n) fail(`finished counts say ${kept} ${status} jobs but ${n} ended so`);
+  }
 }
 
 function checkJob(state: State, job: JobState, fail: (m: string) => void): void {

@@ -1,6 +1,10 @@
 /**
  * The cluster's state: what a fold of the cluster stream's events produces.
  *
+ * The state holds what decisions need: the cluster's entities, the unfinished jobs, the names of
+ * finished ones and a window of command ids. A finished job's record leaves it for the job archive
+ * (job-archive.ts), so memory, snapshots and start-up follow the live work, not the history.
+ *
  * The state is an owned projection: `evolve` updates it in place and returns it, because
  * copying maps of 100,000 jobs per event cannot meet the replay target (design: >= 500k
  * events/s). `decide` and the queries only read it. Whoever needs an older state replays
@@ -49,7 +53,9 @@ export function isPending(s: JobStatus): boolean {
 export function holdsDevices(s: JobStatus): boolean {
   return s === 'Starting' || s === 'Running' || s === 'Training' || s === 'Stopping';
 }
-export function isFinished(s: JobStatus): boolean {
+export type FinishedStatus = 'Complete' | 'Error' | 'Stopped';
+export const FINISHED_STATUSES = ['Complete', 'Error', 'Stopped'] as const satisfies readonly FinishedStatus[];
+export function isFinished(s: JobStatus): s is FinishedStatus {
   return s === 'Complete' || s === 'Error' || s === 'Stopped';
 }
 /** The active status a job reaches once the runtime reports it started. */
@@ -194,22 +200,32 @@ export interface State {
   pools: Map<string, PoolState>;
   groups: Map<string, GroupState>;
   users: Map<string, UserState>;
+  /**
+   * Unfinished jobs, in submission order. A job that finishes leaves the decision state: its id
+   * stays in `finished` (names are never reused) and its record goes to `retired`, for the host to
+   * hand to the job archive (a read model: job-archive.ts).
+   */
   jobs: Map<string, JobState>;
+  /** Every finished job's id and how it ended: the names in use, and what a late report is told. */
+  finished: Map<string, FinishedStatus>;
+  /** How many finished jobs ended each way. */
+  finishedCounts: Record<FinishedStatus, number>;
+  /**
+   * Jobs that finished since the host last took them (takeRetired): transient, never in a
+   * snapshot. The engine hands them to the job archive once their events are durable.
+   */
+  retired: JobState[];
   /** Per group: its pending (Queued/WaitingForGPUs) jobs in candidate order. Derived. */
   queues: Map<string, PendingQueue>;
   /** Per pool and GPU type: free-capacity index for placement. Derived. */
   capacity: CapacityIndex;
   /** commandId -> the revisions of the events it produced and its fingerprint: a window of the most recent (idempotency.ts). */
   commands: Map<string, RememberedCommand>;
-  /** Unfinished jobs per group (to refuse deleting a busy group without a scan). Derived. */
+  /** Unfinished jobs per group, in submission order (to refuse deleting a busy group without a scan; lists). Derived. */
   unfinished: Map<string, Set<string>>;
   /**
-   * Unfinished jobs per owner, in submission order (to refuse removing a busy user without a scan);
-   * an owner without any has no entry. Derived.
+   * Unfinished jobs per owner, in submission order (to refuse removing a busy user without a scan;
+   * lists); an owner without any has no entry. Derived.
    */
   unfinishedByOwner: Map<string, Set<string>>;
-  /** Every job of each group, in submission order, so a group's list costs what it holds. Derived. */
-  jobsByGroup: Map<string, string[]>;
-  /** Every job of each owner, in submission order. Derived. */
-  jobsByOwner: Map<string, string[]>;
 }

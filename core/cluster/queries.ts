@@ -2,6 +2,8 @@
  * Read models over the state: what operators and users ask. Pure functions; the engine exposes
  * them. Reasons of waiting jobs are computed live here, so they always describe the present.
  */
+
+import { type JobQuery, liveJobs } from './job-archive.js';
 import {
   DEFAULT_POOL_ID,
   isPending,
@@ -181,30 +183,21 @@ export interface JobFilter {
   tag?: string;
 }
 
+/** A list's filter as the HTTP API and the engine take it. */
+export function jobQuery(filter: JobFilter): JobQuery {
+  const q: { -readonly [K in keyof JobQuery]: JobQuery[K] } = {};
+  if (filter.status !== undefined) q.statuses = new Set(typeof filter.status === 'string' ? [filter.status] : filter.status);
+  if (filter.kind !== undefined) q.kind = filter.kind;
+  if (filter.owner !== undefined) q.owner = filter.owner;
+  if (filter.group !== undefined) q.group = filter.group;
+  if (filter.tag !== undefined) q.tag = filter.tag;
+  return q;
+}
+
 /**
- * Jobs matching the filter, in submission order. A filter by owner or group walks only that
- * owner's or group's jobs (indexes kept by evolve), so a narrow list costs what it holds, not what
- * the cluster holds.
+ * Unfinished jobs matching the filter, in submission order (finished ones are in the job archive:
+ * jobPage in job-archive.ts lists both).
  */
 export function listJobs(state: State, filter: JobFilter = {}): JobState[] {
-  const statuses =
-    filter.status === undefined ? undefined : new Set(typeof filter.status === 'string' ? [filter.status] : filter.status);
-  const out: JobState[] = [];
-  const consider = (job: JobState) => {
-    if (statuses && !statuses.has(job.status)) return;
-    if (filter.kind && job.kind !== filter.kind) return;
-    if (filter.owner && job.owner !== filter.owner) return;
-    if (filter.group && job.group !== filter.group) return;
-    if (filter.tag && !job.tags.includes(filter.tag)) return;
-    out.push(job);
-  };
-  const ids = filter.owner
-    ? (state.jobsByOwner.get(filter.owner) ?? [])
-    : filter.group
-      ? (state.jobsByGroup.get(filter.group) ?? [])
-      : undefined;
-  if (ids) for (const id of ids) consider(state.jobs.get(id) as JobState);
-  // The jobs map holds jobs in the order they were submitted (evolve and snapshots insert them so).
-  else for (const job of state.jobs.values()) consider(job);
-  return out;
+  return liveJobs(state, jobQuery(filter));
 }

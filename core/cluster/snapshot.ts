@@ -1,5 +1,6 @@
 /**
- * Snapshots of the cluster state: the entities as plain JSON, and the derived indexes (pending
+ * Snapshots of the cluster state: the entities and unfinished jobs as plain JSON, the finished
+ * jobs' ids alone (their records live in the job archive), and the derived indexes (pending
  * queues, capacity, unfinished jobs per group and per owner) rebuilt from them on restore, so a
  * snapshot holds nothing that could disagree with itself. STATE_SCHEMA_VERSION names the shape; a
  * snapshot of another version is never trusted (the engine replays from the start instead).
@@ -7,11 +8,12 @@
 
 import type { RememberedCommand } from '../idempotency.js';
 import { refreshNode } from './capacity.js';
-import { indexJob, initialState } from './evolve.js';
+import { indexUnfinished, initialState } from './evolve.js';
 import {
   type DeviceState,
+  FINISHED_STATUSES,
+  type FinishedStatus,
   type GroupState,
-  isFinished,
   isPending,
   type JobState,
   type NodeState,
@@ -22,7 +24,7 @@ import {
 import { PendingQueue } from './queue.js';
 
 /** Bump when State's entities change shape: older snapshots are then ignored, not misread. */
-export const STATE_SCHEMA_VERSION = 4;
+export const STATE_SCHEMA_VERSION = 5;
 
 /**
  * Jobs are most of a large state, so a snapshot writes each as a row of values in this order,
@@ -119,8 +121,10 @@ export interface StateSnapshot {
   pools: PoolState[];
   groups: GroupState[];
   users: UserState[];
-  /** Rows in JOB_FIELDS order. */
+  /** Unfinished jobs: rows in JOB_FIELDS order. */
   jobs: JobRow[];
+  /** The ids of finished jobs, by how they ended (their records are in the job archive). */
+  finished: Record<FinishedStatus, string[]>;
   commands: [string, RememberedCommand][];
 }
 
@@ -143,8 +147,15 @@ export function toSnapshot(state: State): StateSnapshot {
     groups: [...state.groups.values()],
     users: [...state.users.values()],
     jobs,
+    finished: finishedIds(state),
     commands: [...state.commands.entries()],
   };
+}
+
+function finishedIds(state: State): Record<FinishedStatus, string[]> {
+  const out: Record<FinishedStatus, string[]> = { Complete: [], Error: [], Stopped: [] };
+  for (const [id, status] of state.finished) out[status].push(id);
+  return out;
 }
 
 /**
@@ -158,6 +169,9 @@ export function fromSnapshot(value: unknown): State {
   const snap = value as StateSnapshot;
   for (const key of ['nodes', 'devices', 'pools', 'groups', 'users', 'jobs', 'commands'] as const) {
     if (!Array.isArray(snap?.[key])) throw new Error(`not a state snapshot: '${key}' is missing`);
+  }
+  for (const status of FINISHED_STATUSES) {
+    if (!Array.isArray(snap.finished?.[status])) throw new Error(`not a state snapshot: 'finished.${status}' is missing`);
   }
   if (typeof snap.revision !== 'number' || typeof snap.now !== 'number') throw new Error('not a state snapshot: no revision');
   const s = initialState();
@@ -186,14 +200,13 @@ export function fromSnapshot(value: unknown): State {
   if (!jobs.every((j, i) => i === 0 || (jobs[i - 1] as JobState).seq < j.seq)) jobs.sort((a, b) => a.seq - b.seq);
   for (const j of jobs) {
     s.jobs.set(j.id, j);
-    indexJob(s, j);
     if (isPending(j.status)) s.queues.get(j.group)?.add(j);
-    if (!isFinished(j.status)) {
-      s.unfinished.get(j.group)?.add(j.id);
-      const mine = s.unfinishedByOwner.get(j.owner);
-      if (mine) mine.add(j.id);
-      else s.unfinishedByOwner.set(j.owner, new Set([j.id]));
-    }
+    indexUnfinished(s, j);
+  }
+  for (const status of FINISHED_STATUSES) {
+    const ids = snap.finished[status];
+    for (const id of ids) s.finished.set(id, status);
+    s.finishedCounts[status] = ids.length;
   }
   for (const [id, range] of snap.commands) s.commands.set(id, range);
   for (const id of [...s.nodes.keys()].sort()) refreshNode(s, id);

@@ -207,7 +207,7 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>, options:
             }
             sent = revision;
             const p = principal();
-            if (p && canSeeEvent(p, ctx.engine.current, event)) chunk += format(revision, event);
+            if (p && canSeeEvent(p, ctx.engine.current, ctx.engine.archive, event)) chunk += format(revision, event);
           }
           if (chunk) out.write(chunk);
           if (out.writableLength > bufferBytes) end(tooSlow());
@@ -228,7 +228,7 @@ export function eventRoutes(ctx: HttpContext, streams: Set<() => void>, options:
             for (const e of page) {
               if (e.revision > upTo) break;
               sent = e.revision;
-              if (canSeeEvent(p, ctx.engine.current, e.event)) chunk += format(e.revision, e.event);
+              if (canSeeEvent(p, ctx.engine.current, ctx.engine.archive, e.event)) chunk += format(e.revision, e.event);
             }
             if (chunk && !out.write(chunk)) await drained();
             if (ended) return;

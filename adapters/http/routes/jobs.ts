@@ -10,10 +10,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandType } from '../../../core/cluster/commands.js';
+import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
-import { type JobFilter, listJobs, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
+import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
 import { describeValue, Id, NAME_MAX_LENGTH } from '../../../core/codec.js';
-import { canSeeJob, inVisibility, isOperator, type Principal, type Visibility } from '../access.js';
+import { canSeeJob, isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,
   bad,
@@ -111,7 +112,7 @@ export function jobRoutes(ctx: HttpContext) {
 
     /** The job the URL names, if the caller may see it in `state` (see resolveJob). */
     const visibleJob = (req: FastifyRequest, state: Readonly<State>): Result<JobState> =>
-      resolveJob(req.principal, state, (req.params as { jobId: string }).jobId, groupQuery(req));
+      resolveJob(req.principal, state, ctx.engine.archive, (req.params as { jobId: string }).jobId, groupQuery(req));
     /** The job the URL names, if the caller may change it: it is theirs, or they are an operator. */
     const ownJob = (req: FastifyRequest): Result<JobState> => {
       const job = visibleJob(req, ctx.engine.current);
@@ -134,7 +135,7 @@ export function jobRoutes(ctx: HttpContext) {
       if (!r.ok) return answer(reply, r);
       if (r.value.duplicate) reply.header('idempotent-replayed', 'true');
       const state = ctx.engine.current;
-      const job = state.jobs.get(command.jobId);
+      const job = findJob(state, ctx.engine.archive, command.jobId);
       if (job && status === 201) reply.header('location', jobLocation(job));
       return answer(reply, job ? good(jobView(job, reasonReader(state))) : bad(notFound(`job '${command.jobId}'`)), status);
     };
@@ -208,10 +209,10 @@ export function jobRoutes(ctx: HttpContext) {
         const s = await stateFor(ctx, req);
         if (!s.ok) return answer(reply, s);
         const { visibility, limit, offset, ...filter } = q.value;
-        const jobs = visibleJobs(s.value, req.principal, visibility, filter);
-        reply.header('x-total-count', String(jobs.length));
+        const page = visibleJobs(s.value, ctx.engine.archive, req.principal, visibility, filter, { offset, limit });
+        reply.header('x-total-count', String(page.total));
         const reasons = reasonReader(s.value);
-        return answer(reply, good(jobs.slice(offset, offset + limit).map((j) => jobView(j, reasons))));
+        return answer(reply, good(page.jobs.map((j) => jobView(j, reasons))));
       },
     );
 
@@ -351,9 +352,15 @@ export function jobIdIn(group: string, name: unknown): Result<string> {
  * group they left). Several such jobs are a 409 that names their groups; none is 404, whether it
  * does not exist or the caller may not see it.
  */
-export function resolveJob(p: Principal, state: Readonly<State>, name: string, group?: string): Result<JobState> {
+export function resolveJob(
+  p: Principal,
+  state: Readonly<State>,
+  archive: JobArchive | null,
+  name: string,
+  group?: string,
+): Result<JobState> {
   const visible = (id: string) => {
-    const job = state.jobs.get(id);
+    const job = findJob(state, archive, id);
     return job !== undefined && canSeeJob(p, job) ? job : undefined;
   };
   const missing = bad<JobState>(notFound(`job '${name}'${group === undefined ? '' : ` in group '${group}'`}`));
@@ -363,56 +370,52 @@ export function resolveJob(p: Principal, state: Readonly<State>, name: string, g
   }
   const job = visible(qualifiedJobId(p.group, name)) ?? visible(name);
   if (job) return good(job);
+  // Groups that hold jobs: today's, the unfinished jobs' and the archive's (a deleted group's
+  // jobs stay).
+  const groups = new Set([...state.groups.keys(), ...state.unfinished.keys(), ...(archive?.groups() ?? [])]);
   const found: JobState[] = [];
-  for (const g of state.jobsByGroup.keys()) {
+  for (const g of groups) {
     const other = visible(qualifiedJobId(g, name));
     if (other) found.push(other);
   }
   if (found.length === 1) return good(found[0] as JobState);
   if (found.length === 0) return missing;
-  const groups = found.map((j) => j.group).sort();
+  const names = found.map((j) => j.group).sort();
   return bad(
     problem(
       409,
       'ambiguous-job-name',
-      `groups ${groups.map((g) => `'${g}'`).join(', ')} each have a job named '${name}': add ?group=`,
+      `groups ${names.map((g) => `'${g}'`).join(', ')} each have a job named '${name}': add ?group=`,
       {
-        details: { groups },
+        details: { groups: names },
       },
     ),
   );
 }
 
 /**
- * The jobs a caller may see that match the filter, in submission order. A data scientist's list
- * walks only their own jobs and their group's (the core's indexes), so it costs what they can
- * see, not what the cluster holds.
+ * A page of the jobs a caller may see that match the filter, in submission order, unfinished and
+ * finished. A data scientist's list reads only their own jobs and their group's shared ones (the
+ * state's indexes, the archive's), so it costs what they can see, not what the cluster holds.
  */
-export function visibleJobs(state: Readonly<State>, p: Principal, visibility: Visibility, filter: JobFilter): JobState[] {
-  if (isOperator(p) && visibility === 'all') return listJobs(state, filter);
-  const mine =
-    visibility === 'shared' || (filter.owner !== undefined && filter.owner !== p.userId)
-      ? []
-      : listJobs(state, { ...filter, owner: p.userId });
-  if (visibility === 'mine') return mine;
-  const shared = listJobs(state, { ...filter, group: p.group }).filter(
-    (j) => j.owner !== p.userId && inVisibility(p, j, 'shared'),
-  );
-  if (visibility === 'shared') return shared;
-  // Both lists are in submission order: merge them.
-  const out: JobState[] = [];
-  let i = 0;
-  let k = 0;
-  while (i < mine.length || k < shared.length) {
-    const a = mine[i];
-    const b = shared[k];
-    if (b === undefined || (a !== undefined && a.seq < b.seq)) {
-      out.push(a as JobState);
-      i++;
-    } else {
-      out.push(b);
-      k++;
-    }
+export function visibleJobs(
+  state: Readonly<State>,
+  archive: JobArchive | null,
+  p: Principal,
+  visibility: Visibility,
+  filter: JobFilter,
+  page: { offset: number; limit: number } = { offset: 0, limit: Number.POSITIVE_INFINITY },
+): JobPage {
+  const q = jobQuery(filter);
+  if (isOperator(p) && visibility === 'all') return jobPage(state, archive, [q], page);
+  const queries: JobQuery[] = [];
+  // Yours, unless the filter names another owner.
+  if (visibility !== 'shared' && (filter.owner === undefined || filter.owner === p.userId)) {
+    queries.push({ ...q, owner: p.userId });
   }
-  return out;
+  // Your group's shared jobs of others (an operator's `shared` is the same).
+  if (visibility !== 'mine' && filter.owner !== p.userId) {
+    queries.push({ ...q, group: p.group, shared: true, notOwner: p.userId });
+  }
+  return jobPage(state, archive, queries, page);
 }

@@ -18,8 +18,9 @@ export function groupsTouchedBy(state: State, event: Event, out: Set<string>): v
     case 'JobCompleted':
     case 'JobFailed':
     case 'JobStopped': {
-      const job = state.jobs.get(event.jobId);
-      if (!job) return;
+      // The job has just left the decision state: it is the last one retired.
+      const job = state.retired[state.retired.length - 1];
+      if (job?.id !== event.jobId) return;
       out.add(job.group); // a pending job left the queue: the head may have changed
       for (const id of job.allocation?.devices ?? []) addPoolGroup(state, state.devices.get(id)?.pool, out);
       return;

@@ -31,13 +31,14 @@ const STATE_KEYS = [
   'groups',
   'users',
   'jobs',
+  'finished',
+  'finishedCounts',
+  'retired',
   'queues',
   'capacity',
   'commands',
   'unfinished',
   'unfinishedByOwner',
-  'jobsByGroup',
-  'jobsByOwner',
 ] as const satisfies readonly (keyof State)[];
 
 const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy', 'bySubmission', 'front'];
@@ -110,15 +111,17 @@ export function canonicalValue(state: State): unknown {
     groups: byKey(state.groups),
     users: byKey(state.users),
     jobs: byKey(state.jobs),
+    finished: byKey(state.finished),
+    finishedCounts: state.finishedCounts,
+    // `retired` is a hand-over, not part of the state's meaning: a live engine empties it after
+    // each batch, a replay may not have yet.
     queues: byKey(state.queues).map(([k, q]) => [k, queueOf(q)]),
     capacity: capacityOf(state.capacity),
     // In insertion order: the window of remembered command ids forgets the oldest first.
     commands: [...state.commands.entries()],
-    unfinished: byKey(state.unfinished).map(([k, v]) => [k, [...v].sort()]),
-    // In submission order: RemoveUser lists and stops a user's jobs in that order.
+    // In submission order: lists walk them so, and RemoveUser stops a user's jobs in that order.
+    unfinished: byKey(state.unfinished).map(([k, v]) => [k, [...v]]),
     unfinishedByOwner: byKey(state.unfinishedByOwner).map(([k, v]) => [k, [...v]]),
-    jobsByGroup: byKey(state.jobsByGroup),
-    jobsByOwner: byKey(state.jobsByOwner),
   };
 }
 

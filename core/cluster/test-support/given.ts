@@ -21,8 +21,10 @@ import type { Rejection } from '../../rejection.js';
 import { type BatchResult, type CommandOutcome, runBatch } from '../batch.js';
 import type { Command, CommandOf } from '../commands.js';
 import { decodeEvent, type Event, type EventBody } from '../events.js';
-import { evolve, initialState } from '../evolve.js';
+import { evolve, initialState, takeRetired } from '../evolve.js';
 import { allocationsInOnePool, checkInvariants } from '../invariants.js';
+import { findJob, withCloneSource } from '../job-archive.js';
+import { MemoryJobArchive } from '../memory-archive.js';
 import type { JobState, JobStatus, State } from '../model.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -153,6 +155,8 @@ function outcomeOf(r: BatchResult): Outcome {
 
 export class Cluster {
   readonly state: State = initialState();
+  /** Finished jobs, as the engine keeps them (the read model). */
+  readonly archive = new MemoryJobArchive();
   /** Every event appended so far. */
   readonly log: Event[] = [];
   private time = 0;
@@ -201,8 +205,9 @@ export class Cluster {
 
   // -- reading ---------------------------------------------------------------------------------
 
+  /** A job, unfinished or finished. */
   job(id: string): JobState {
-    const job = this.state.jobs.get(id);
+    const job = findJob(this.state, this.archive, id);
     if (!job) throw new Error(`no job '${id}'`);
     return job;
   }
@@ -225,7 +230,12 @@ export class Cluster {
   }
 
   private batch(commands: Command[]): BatchResult {
-    const r = runBatch(this.state, commands, this.time);
+    const r = runBatch(
+      this.state,
+      commands.map((c) => withCloneSource(this.state, this.archive, c)),
+      this.time,
+    );
+    this.archive.put(takeRetired(this.state), this.state.revision);
     this.log.push(...r.events);
     verify(this.state, this.log, r.events);
     return r;
