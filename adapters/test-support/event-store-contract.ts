@@ -42,16 +42,19 @@ const big = (_k: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v);
 const revisions = (rs: readonly RecordedEvent[]) => rs.map((r) => r.revision);
 const ids = (rs: readonly RecordedEvent[]) => rs.map((r) => r.id);
 
-/** Wait until `check` passes (subscriptions may deliver on a later tick). */
-export async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+/**
+ * Wait until `check` passes (subscriptions may deliver on a later tick), trying it every
+ * `intervalMs`; a check may be async (one that asks a server over HTTP).
+ */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000, intervalMs = 5): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      check();
+      await check();
       return;
     } catch (e) {
       if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 }
