@@ -169,3 +169,84 @@ describe('a data scientist’s job list', () => {
     expect(listed.headers['x-total-count']).toBe('2');
   });
 });
+
+describe('finished jobs, read from the job archive', () => {
+  /** The runtime's reports, as the engine takes them. */
+  const report = async (type: 'ReportJobStarted' | 'ReportJobCompleted', jobId: string) => {
+    const r = await f.engine.execute({ type, jobId });
+    expect(r.ok).toBe(true);
+  };
+  const fail = async (jobId: string) => {
+    expect((await f.engine.execute({ type: 'ReportJobStarted', jobId })).ok).toBe(true);
+    expect((await f.engine.execute({ type: 'ReportJobFailed', jobId, reason: 'oom', message: 'out of memory' })).ok).toBe(true);
+  };
+
+  it('lists unfinished and finished jobs together, oldest first, a page at a time, with the total', async () => {
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await submit('alice', { jobId: name, gpus: 1 });
+    // b completes and d fails: they leave the decision state for the archive.
+    await report('ReportJobStarted', 'ga/b');
+    await report('ReportJobCompleted', 'ga/b');
+    await fail('ga/d');
+    expect(f.engine.current.jobs.has('ga/b')).toBe(false);
+    expect(f.engine.current.finished.get('ga/d')).toBe('Error');
+    const names = (r: { body: { name: string }[] }) => r.body.map((j) => j.name);
+    const all = await f.call('alice', 'GET', '/api/v1/jobs');
+    expect(names(all)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(all.headers['x-total-count']).toBe('5');
+    const page = await f.call('alice', 'GET', '/api/v1/jobs?offset=1&limit=3');
+    expect(names(page)).toEqual(['b', 'c', 'd']);
+    expect(page.headers['x-total-count']).toBe('5');
+    const finished = await f.call('alice', 'GET', '/api/v1/jobs?status=Complete,Error');
+    expect(names(finished)).toEqual(['b', 'd']);
+    expect(finished.headers['x-total-count']).toBe('2');
+    // Bob sees none of alice's private jobs, finished or not; the operator sees them all.
+    expect((await f.call('bob', 'GET', '/api/v1/jobs')).body).toEqual([]);
+    expect((await f.call('admin', 'GET', '/api/v1/jobs?owner=alice')).headers['x-total-count']).toBe('5');
+  });
+
+  it('reads a finished job with its whole history, and its past as it was', async () => {
+    await submit('alice', { jobId: 'done', gpus: 1 });
+    const before = f.engine.revision;
+    await report('ReportJobStarted', 'ga/done');
+    await report('ReportJobCompleted', 'ga/done');
+    const r = await f.call('alice', 'GET', '/api/v1/jobs/done');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ id: 'ga/done', status: 'Complete' });
+    expect(r.body.history.map((h: { status: string }) => h.status)).toEqual(['Queued', 'Starting', 'Running', 'Complete']);
+    const past = await f.call('alice', 'GET', `/api/v1/jobs/done?asOf=${before}`);
+    expect(past.body).toMatchObject({ status: 'Starting' });
+    expect((await f.call('bob', 'GET', '/api/v1/jobs/done')).status).toBe(404);
+  });
+
+  it('reruns a job that ended in Error: the clone copies its request from the archive', async () => {
+    await submit('alice', { jobId: 'broken', kind: 'training', gpus: 2, tags: ['nlp'], spec: { lr: 0.1 }, priority: 3 });
+    await fail('ga/broken');
+    expect(f.engine.current.jobs.has('ga/broken')).toBe(false);
+    const r = await f.call('alice', 'POST', '/api/v1/jobs/broken/clone', { jobId: 'again' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({
+      id: 'ga/again',
+      kind: 'training',
+      gpus: 2,
+      tags: ['nlp'],
+      spec: { lr: 0.1 },
+      priority: 3,
+      clonedFrom: 'ga/broken',
+    });
+    // A second clone under the same name is refused: the name is in use.
+    const retry = await f.call('alice', 'POST', '/api/v1/jobs/broken/clone', { jobId: 'again' });
+    expect(retry.status).toBe(409);
+  });
+
+  it('refuses to reuse a finished job’s name, or to stop or report on it, naming how it ended', async () => {
+    await submit('alice', { jobId: 'old', gpus: 1 });
+    await report('ReportJobStarted', 'ga/old');
+    await report('ReportJobCompleted', 'ga/old');
+    expect((await submit('alice', { jobId: 'old' })).status).toBe(409);
+    const stop = await f.call('alice', 'POST', '/api/v1/jobs/old/stop');
+    expect(stop.status).toBe(409);
+    expect(stop.body.detail).toMatch(/already Complete/);
+    const late = await f.engine.execute({ type: 'ReportJobCompleted', jobId: 'ga/old' });
+    expect(late.ok ? undefined : late.rejection.message).toMatch(/is Complete/);
+  });
+});
