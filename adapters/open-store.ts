@@ -5,8 +5,11 @@
  * EventStoreDB, under the namespace GPUPOOL_ESDB_NAMESPACE (default `gpupool`).
  */
 import { existsSync } from 'node:fs';
+import type { JobArchive } from '../core/cluster/job-archive.js';
+import { MemoryJobArchive } from '../core/cluster/memory-archive.js';
 import type { EventStore } from '../core/ports.js';
 import { InMemoryEventStore } from './memory/store.js';
+import { SqliteJobArchive } from './sqlite/job-archive.js';
 import { SqliteEventStore } from './sqlite/store.js';
 
 export const DEFAULT_STORE = './data/gpupool.db';
@@ -52,4 +55,16 @@ export async function openStore(
   if (options.mustExist && !existsSync(spec)) throw new StoreNotFoundError(spec);
   // The store makes the file's folder itself.
   return new SqliteEventStore(spec);
+}
+
+/**
+ * The job archive (finished jobs' records) that goes with a store: a table in the same SQLite
+ * file, so it persists with the log and the engine can start from a snapshot; in memory for the
+ * other stores (the engine then replays the whole log at start-up to fill it).
+ */
+export function openJobArchive(store: EventStore): JobArchive {
+  if (store instanceof SqliteEventStore && store.file !== ':memory:' && store.file !== '') {
+    return new SqliteJobArchive(store.file);
+  }
+  return new MemoryJobArchive();
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
+import { openJobArchive } from '../adapters/open-store.js';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
 import { MemoryJobArchive } from '../core/cluster/memory-archive.js';
 import { STATE_SCHEMA_VERSION } from '../core/cluster/snapshot.js';
@@ -75,6 +76,44 @@ describe('engine restarts', () => {
     const second = await createEngine({ store: watched, snapshotEvery: 10, archive: first.archive });
     expect(watched.eventsRead).toBe(6); // revisions 20..25
     expect(canonicalState(second.current)).toBe(canonicalState(first.current));
+  });
+
+  it('on SQLite, start from the snapshot with the archive in the same file: finished jobs still listed, read and cloned', async () => {
+    const file = join(dir, `archive-${files++}.db`);
+    const open = async () => {
+      const store = new SqliteEventStore(file);
+      const archive = openJobArchive(store);
+      const watched = counting(store);
+      const engine = await createEngine({ store: watched, snapshotEvery: 10, archive });
+      return { store, watched, archive, engine };
+    };
+    const first = await open();
+    const e = first.engine;
+    await e.execute({ type: 'Install', userId: 'op', name: 'Op' });
+    await e.execute({ type: 'RegisterNode', nodeId: 'n', devices: [{ index: 0, gpuType: 'A100' }] });
+    for (let i = 0; i < 8; i++) {
+      await e.execute({ type: 'SubmitJob', jobId: `j${i}`, kind: 'training', owner: 'op', gpus: 1, tags: [`t${i % 2}`] });
+      await e.execute({ type: 'ReportJobStarted', jobId: `j${i}` });
+      await e.execute({ type: 'ReportJobFailed', jobId: `j${i}`, reason: 'oom' });
+    }
+    await e.execute({ type: 'SubmitJob', jobId: 'live', kind: 'notebook', owner: 'op', gpus: 1 });
+    const listed = e.jobs().map((j) => [j.id, j.status, j.history.length]);
+    await e.close();
+    await first.store.close();
+    first.archive.close();
+
+    const second = await open();
+    expect(second.watched.eventsRead).toBeLessThan(second.engine.revision + 1); // from the snapshot, not the start
+    expect(second.engine.current.jobs.size).toBe(1);
+    expect(second.engine.jobs().map((j) => [j.id, j.status, j.history.length])).toEqual(listed);
+    expect(second.engine.jobs({ tag: 't1', status: 'Error' }).map((j) => j.id)).toEqual(['j1', 'j3', 'j5', 'j7']);
+    expect(second.engine.job('j3')?.failure).toEqual({ reason: 'oom', message: 'oom' });
+    const clone = await second.engine.execute({ type: 'CloneJob', jobId: 'j3-again', sourceJobId: 'j3' });
+    expect(clone.ok).toBe(true);
+    expect(second.engine.job('j3-again')).toMatchObject({ kind: 'training', tags: ['t1'], clonedFrom: 'j3' });
+    await second.engine.close();
+    await second.store.close();
+    second.archive.close();
   });
 
   it('replay from the start when the job archive is behind the snapshot, so it misses no finished job', async () => {
