@@ -1,7 +1,7 @@
 /**
  * The gpupool command as a user runs it: `npx tsx cli/gpupool.ts ...` in a child process. A good
  * run exits 0 and writes its files; bad flags and bad input, and every failure a person can cause
- * (a busy port, a store in use, a missing file, an unreachable server), exit 2 with one clear line
+ * (a busy port, a missing file, an unreachable server), exit 2 with one clear line
  * on stderr, `gpupool: ...`, that names what is wrong (and no stack trace).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';

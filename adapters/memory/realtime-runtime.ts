@@ -13,6 +13,10 @@
  * timer fires (the engine gathers reports that fire together into one batch). What it shares with
  * the simulated runtime is only the idea of what a cluster reports.
  *
+ * `gpupool serve` runs one per store, on the server that holds the store's leader lease
+ * (app/serve.ts, engine/leader.ts): when the lease moves to another server, the runtime started
+ * there picks up what the former leader left (see the pick-up below).
+ *
  * It is a reactor (engine/reactor.ts):
  * - It follows the stream **through the store port**, not the engine's own notifications, so the
  *   events of every writer reach it: another server on the same store, the `gpupool` CLI. Before
