@@ -4,24 +4,22 @@
  *   {"command": {...}}           -> {"ack": commandId, "ok": true|false}   once the command is durable
  *   {"batch": n, "commands": [...], "at": t}
  *                                -> {"batchAck": n}                         once the batch is durable
- *   {"catchUp": true}            -> {"state": canonical state hash, "revision": n}
+ *   {"catchUp": true}            -> {"state": engineDigest (state and job archive), "revision": n}
  * Arguments: the SQLite file, then optionally `snapshotEvery`.
  * Used by the crash, two-engine and restart tests; not part of the package.
  */
-import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { openJobArchive } from '../../adapters/open-store.js';
 import { SqliteEventStore } from '../../adapters/sqlite/store.js';
 import type { Command } from '../../core/cluster/commands.js';
-import { canonicalState } from '../../core/cluster/test-support/canonical.js';
 import { createEngine } from '../engine.js';
+import { engineDigest } from './digest.js';
 
 const file = process.argv[2] as string;
 const snapshotEvery = Number(process.argv[3] ?? 0);
-const engine = await createEngine({
-  store: new SqliteEventStore(file, { pollMs: 10 }),
-  clock: { now: () => 0 },
-  snapshotEvery,
-});
+const store = new SqliteEventStore(file, { pollMs: 10 });
+// The job archive in the same file, as a server keeps it: a restart must find it whole.
+const engine = await createEngine({ store, clock: { now: () => 0 }, snapshotEvery, archive: openJobArchive(store) });
 const send = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
 send({ ready: true, revision: engine.revision });
 
@@ -51,5 +49,5 @@ for await (const line of createInterface({ input: process.stdin })) {
 }
 
 function stateHash(): string {
-  return createHash('sha256').update(canonicalState(engine.current)).digest('hex');
+  return engineDigest(engine);
 }
