@@ -185,7 +185,8 @@ events
       await withStore(spec, {}, async (store) => {
         const n = await importEvents(store, file, `store ${printableStore(spec)}`);
         // Prove the log loads: every event decodes and folds (createEngine stops on one that does not).
-        const engine = await createEngine({ store });
+        // No job archive: nothing is listed, so finished jobs' records need not be kept.
+        const engine = await createEngine({ store, archive: null });
         await engine.close();
         process.stdout.write(`imported ${n} events into ${printableStore(spec)}; the log loads to revision ${engine.revision}\n`);
       });
@@ -210,7 +211,7 @@ program
     // No lease: issuing appends to the tokens stream alone, which takes concurrent writers, so a
     // running server keeps serving and accepts the new token at its first use.
     const { token, user } = await withStore(spec, { mustExist: true }, async (store) => {
-      const engine = await createEngine({ store });
+      const engine = await createEngine({ store, archive: null }); // only its users are read
       await engine.close();
       const user = engine.current.users.get(opts.user);
       if (!user) {
