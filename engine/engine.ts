@@ -186,6 +186,8 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
   private stale = false;
   /** Past states rebuilt lately, by revision, oldest read first (see stateAt). */
   private readonly past = new Map<number, Promise<S>>();
+  /** The revision of the last event listeners have been told of (see announce). */
+  private announced = -1;
   /** Subscriptions that keep the state following the stream (see follow). */
   private readonly followers = new Set<() => void>();
 
@@ -295,8 +297,25 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     for await (const page of this.pages(into.revision + 1, revision)) {
       for (const e of page) into = decider.evolve(into, e.event);
       this.folded(into, true);
+      this.announce(page);
     }
     return into;
+  }
+
+  /**
+   * Tell listeners of stored events folded in that they have not been told of: another writer's,
+   * reached by a catch-up or by the rebuild after a conflict (this engine's own batches are
+   * announced as they are appended). A rebuild folds events again from a snapshot; only those past
+   * the last announced are new. At start-up nobody listens yet, and the history is not news.
+   */
+  private announce(page: readonly StoredEvent<E>[]): void {
+    const last = (page[page.length - 1] as StoredEvent<E>).revision;
+    if (last <= this.announced) return;
+    if (this.listeners.size > 0) {
+      const fresh = (page[0] as StoredEvent<E>).revision > this.announced ? page : page.filter((e) => e.revision > this.announced);
+      this.notify({ events: fresh.map((e) => e.event), firstRevision: (fresh[0] as StoredEvent<E>).revision });
+    }
+    this.announced = last;
   }
 
   /**
@@ -481,6 +500,7 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
       if (appended.ok) {
         this.durable = this.state.revision;
         this.folded(this.state, true);
+        this.announced = this.state.revision;
         if (this.listeners.size > 0) this.notify({ events: batch.events, firstRevision: before + 1 });
         if (this.snapshotEvery > 0) await this.maybeSnapshot(before);
         return result;
@@ -516,7 +536,11 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     this.stale = false;
   }
 
-  /** Listen to every appended batch; returns the way to stop. */
+  /**
+   * Listen to the stream's events as this engine learns of them, each once and in order: its own
+   * batches as they are appended, another writer's as a catch-up (follow) or a rebuild folds them
+   * in. Returns the way to stop.
+   */
   subscribe(listener: EngineListener<E>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -125,4 +125,27 @@ describe('following the stream', () => {
     expect(reader.job('unseen')).toBeUndefined();
     expect(errors).toEqual([]);
   });
+
+  it('tells its listeners of every event once, in order: its own as appended, another writer’s once folded in', async () => {
+    const store = new InMemoryEventStore();
+    const writer = await createEngine({ store, clock: { now: () => 0 } });
+    await writer.executeBatch(teamSetup());
+    const reader = await createEngine({ store, clock: { now: () => 0 } });
+    const heard: number[] = [];
+    reader.subscribe((a) => a.events.forEach((_, i) => heard.push(a.firstRevision + i)));
+    const from = reader.revision;
+    reader.follow();
+    await writer.execute({ type: 'SubmitJob', jobId: 'a', kind: 'training', owner: 'u', gpus: 1 });
+    await eventually(() => expect(reader.revision).toBe(writer.revision));
+    // Its own batch, decided on a state that is behind: a conflict, a rebuild, decided again.
+    const behind = writer.execute({ type: 'SubmitJob', jobId: 'b', kind: 'training', owner: 'u', gpus: 1 });
+    await reader.execute({ type: 'SubmitJob', jobId: 'c', kind: 'training', owner: 'u', gpus: 1 });
+    await behind;
+    await writer.execute({ type: 'StopJob', jobId: 'a' });
+    await eventually(() => expect(reader.revision).toBe(writer.revision));
+    await reader.catchUp();
+    const all = Array.from({ length: reader.revision - from }, (_, i) => from + 1 + i);
+    await eventually(() => expect(heard).toEqual(all));
+    await reader.close();
+  });
 });
