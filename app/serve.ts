@@ -35,7 +35,8 @@ import { buildServer } from '../adapters/http/server.js';
 import { TokenRegistry, tokenHolds } from '../adapters/http/tokens.js';
 import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../adapters/inventory/cluster-file.js';
 import { type RealtimeRuntime, startRealtimeRuntime } from '../adapters/memory/realtime-runtime.js';
-import { openStore } from '../adapters/open-store.js';
+import { openJobArchive, openStore } from '../adapters/open-store.js';
+import type { JobArchive } from '../core/cluster/job-archive.js';
 import type { EventStore } from '../core/ports.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
@@ -71,15 +72,19 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   let app: FastifyInstance | undefined;
   let engine: Engine | undefined;
+  let archive: JobArchive | undefined;
   let tokens: TokenRegistry | undefined;
   let leader: LeaderElection | undefined;
   let unprinted: { tokens: TokenRegistry; token: string } | undefined;
   try {
     const metrics = createMetrics();
+    // Finished jobs' records: a table in the same SQLite file (in memory for other stores).
+    archive = openJobArchive(store);
     engine = await createEngine({
       store,
       snapshotEvery: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
       observer: metrics.observer,
+      archive,
     });
     // Other servers' writes reach this one's reads as they are stored, not at its next conflict.
     engine.follow(failed('following the cluster stream'));
@@ -109,7 +114,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     const url = await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
     // Only a server that started runs the runtime: asked for once it listens.
     leader = runtimeLeader(engine, store, options);
-    const [server, cluster, registry, election] = [app, engine, tokens, leader];
+    const [server, cluster, registry, election, records] = [app, engine, tokens, leader, archive];
     let closed: Promise<void> | undefined;
     return {
       app,
@@ -129,6 +134,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
           await cluster.close();
           registry.close();
           await store.close();
+          records.close();
         })();
         return closed;
       },
@@ -148,6 +154,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     await engine?.close().catch(() => {});
     tokens?.close();
     await store.close().catch(() => {});
+    archive?.close();
     throw e;
   }
 }
