@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openJobArchive } from '../adapters/open-store.js';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
 import type { Command } from '../core/cluster/commands.js';
 import { createEngine } from '../engine/engine.js';
@@ -94,10 +95,15 @@ export async function startup(events: number, reps: number): Promise<StartupRun>
   }
 }
 
-/** Jobs of one GPU on 125 nodes of 8, submitted and completed 500 at a time; a snapshot near the end. */
+/**
+ * Jobs of one GPU on 125 nodes of 8, submitted and completed 500 at a time; a snapshot near the end.
+ * Finished jobs go to the SQLite job archive in the same file, as `gpupool serve` keeps them: an
+ * engine starts from a snapshot only when its archive is not behind it.
+ */
 async function buildLog(file: string, events: number): Promise<number> {
   const store = new SqliteEventStore(file);
-  const engine = await createEngine({ store, snapshotEvery: events - 10 });
+  const archive = openJobArchive(store);
+  const engine = await createEngine({ store, snapshotEvery: events - 10, archive });
   await engine.executeBatch([
     { type: 'Install', userId: 'op', name: 'Op' },
     ...Array.from(
@@ -116,6 +122,7 @@ async function buildLog(file: string, events: number): Promise<number> {
     await engine.executeBatch(batch);
     await engine.executeBatch(batch.map((c): Command => ({ type: 'ReportJobCompleted', jobId: (c as { jobId: string }).jobId })));
   }
+  archive.close();
   await store.close();
   return engine.revision + 1;
 }

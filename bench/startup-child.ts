@@ -1,8 +1,9 @@
 /**
- * One engine start-up in a fresh process, as a restarted server would do it: open the SQLite file,
- * load (from the latest snapshot when `snapshotEvery` > 0, else by replaying every event), print
- * the seconds as one JSON line. Run by bench/durable.ts.
+ * One engine start-up in a fresh process, as a restarted server would do it (`gpupool serve`): open
+ * the SQLite file and the job archive in it, load (from the latest snapshot when `snapshotEvery` >
+ * 0, else by replaying every event), print the seconds as one JSON line. Run by bench/durable.ts.
  */
+import { openJobArchive } from '../adapters/open-store.js';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
 import { CLUSTER_STREAM, createEngine } from '../engine/engine.js';
 
@@ -21,7 +22,8 @@ if (mode === 'read') {
   }
   process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - t0) / 1000, events })}\n`);
 } else {
-  const engine = await createEngine({ store, snapshotEvery: Number(every) });
+  const engine = await createEngine({ store, snapshotEvery: Number(every), archive: openJobArchive(store) });
   process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - t0) / 1000, events: engine.revision + 1 })}\n`);
+  engine.archive?.close();
 }
 await store.close();
