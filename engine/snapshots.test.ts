@@ -98,12 +98,15 @@ describe('engine restarts', () => {
     }
     await e.execute({ type: 'SubmitJob', jobId: 'live', kind: 'notebook', owner: 'op', gpus: 1 });
     const listed = e.jobs().map((j) => [j.id, j.status, j.history.length]);
+    await e.snapshot(); // one more, at the last revision: restored with the finished ids from the archive
+    const canonical = canonicalState(e.current);
     await e.close();
     await first.store.close();
     first.archive.close();
 
     const second = await open();
-    expect(second.watched.eventsRead).toBeLessThan(second.engine.revision + 1); // from the snapshot, not the start
+    expect(second.watched.eventsRead).toBe(0);
+    expect(canonicalState(second.engine.current)).toBe(canonical);
     expect(second.engine.current.jobs.size).toBe(1);
     expect(second.engine.jobs().map((j) => [j.id, j.status, j.history.length])).toEqual(listed);
     expect(second.engine.jobs({ tag: 't1', status: 'Error' }).map((j) => j.id)).toEqual(['j1', 'j3', 'j5', 'j7']);
@@ -136,10 +139,14 @@ describe('engine restarts', () => {
     expect(fresh.revision).toBeGreaterThanOrEqual(
       Number((await store.readSnapshot(CLUSTER_STREAM, STATE_SCHEMA_VERSION))?.revision),
     );
-    // With no archive kept at all, the snapshot serves.
+    // The snapshot leaves finished jobs' ids to the archive: an engine that keeps none cannot start
+    // from it, replays the log, and still knows every finished job's name.
     const counted = counting(store);
-    await createEngine({ store: counted, snapshotEvery: 10, archive: null });
-    expect(counted.eventsRead).toBeLessThan(first.revision + 1);
+    const bare = await createEngine({ store: counted, snapshotEvery: 10, archive: null });
+    expect(counted.eventsRead).toBe(first.revision + 1);
+    expect(bare.current.finished.size).toBe(8);
+    const again = await bare.execute({ type: 'SubmitJob', jobId: 'j0', kind: 'training', owner: 'op', gpus: 1 });
+    expect(again.ok ? undefined : again.rejection.code).toBe('already-exists');
   });
 
   it('serve time travel from the latest snapshot when it is not past the revision asked for', async () => {

@@ -131,13 +131,12 @@ export class TokenRegistry {
   }
 
   /**
-   * Read what other processes appended since; tell the listeners of the tokens they revoked.
+   * Read what other processes appended since; the engine tells the listener above of the
+   * revocations among them, as of this registry's own.
    */
   private async refresh(): Promise<void> {
-    const before = this.state.byId;
     await this.engine.catchUp();
     this.lastRefresh = Date.now();
-    for (const id of Object.keys(before)) if (!Object.hasOwn(this.state.byId, id)) this.revoked(id);
   }
 
   /**

@@ -10,7 +10,7 @@
  */
 import Database from 'better-sqlite3';
 import { finishedAt, type JobArchive, type JobQuery } from '../../core/cluster/job-archive.js';
-import type { JobState } from '../../core/cluster/model.js';
+import type { FinishedStatus, JobState } from '../../core/cluster/model.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS job_archive (
@@ -108,6 +108,11 @@ export class SqliteJobArchive implements JobArchive {
 
   groups(): string[] {
     return this.statement('SELECT DISTINCT grp FROM job_archive', true).all() as string[];
+  }
+
+  finishedIds(upTo: number): Iterable<readonly [string, FinishedStatus]> {
+    const rows = this.statement('SELECT id, status FROM job_archive WHERE finished_rev <= ?', false);
+    return rows.raw(true).iterate(upTo) as Iterable<[string, FinishedStatus]>;
   }
 
   close(): void {

@@ -12,7 +12,7 @@
  * `finished` ids), and a list at a past revision takes only archived jobs that finished by it.
  */
 import type { CloneSource, Command } from './commands.js';
-import { isFinished, type JobKind, type JobState, type JobStatus, type State } from './model.js';
+import { type FinishedStatus, isFinished, type JobKind, type JobState, type JobStatus, type State } from './model.js';
 
 /** Which jobs a list asks for: every field narrows it. */
 export interface JobQuery {
@@ -39,6 +39,8 @@ export interface JobArchive {
   count(query: JobQuery, upTo: number): number;
   /** The groups its jobs were submitted in. */
   groups(): string[];
+  /** The id and end of every job that had finished by revision `upTo` (a snapshot leaves them out). */
+  finishedIds(upTo: number): Iterable<readonly [string, FinishedStatus]>;
   close(): void;
 }
 

@@ -6,7 +6,7 @@
  * the whole log at start-up (a snapshot does not hold finished jobs' records).
  */
 import { finishedAt, type JobArchive, type JobQuery, matchesQuery } from './job-archive.js';
-import type { JobState } from './model.js';
+import type { FinishedStatus, JobState } from './model.js';
 
 class Run {
   readonly jobs: JobState[] = [];
@@ -75,6 +75,10 @@ export class MemoryJobArchive implements JobArchive {
 
   groups(): string[] {
     return [...this.byGroup.keys()];
+  }
+
+  *finishedIds(upTo: number): Iterable<readonly [string, FinishedStatus]> {
+    for (const job of this.byId.values()) if (finishedAt(job) <= upTo) yield [job.id, job.status as FinishedStatus];
   }
 
   close(): void {}

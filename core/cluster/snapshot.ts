@@ -123,8 +123,11 @@ export interface StateSnapshot {
   users: UserState[];
   /** Unfinished jobs: rows in JOB_FIELDS order. */
   jobs: JobRow[];
-  /** The ids of finished jobs, by how they ended (their records are in the job archive). */
-  finished: Record<FinishedStatus, string[]>;
+  /**
+   * The ids of finished jobs, by how they ended; null when the job archive beside the snapshot
+   * holds them (their records are there too), which the restorer then seeds from (seedFinished).
+   */
+  finished: Record<FinishedStatus, string[]> | null;
   commands: [string, RememberedCommand][];
 }
 
@@ -133,7 +136,7 @@ export interface StateSnapshot {
  * first took four times as long as serializing them, all of it on the event loop): hand it to a
  * store at once, which takes it as it is at the call (see EventStore.writeSnapshot).
  */
-export function toSnapshot(state: State): StateSnapshot {
+export function toSnapshot(state: State, options: { finishedIds?: boolean } = {}): StateSnapshot {
   const jobs: JobRow[] = new Array(state.jobs.size);
   let i = 0;
   for (const job of state.jobs.values()) jobs[i++] = jobRow(job);
@@ -147,7 +150,7 @@ export function toSnapshot(state: State): StateSnapshot {
     groups: [...state.groups.values()],
     users: [...state.users.values()],
     jobs,
-    finished: finishedIds(state),
+    finished: options.finishedIds === false ? null : finishedIds(state),
     commands: [...state.commands.entries()],
   };
 }
@@ -156,6 +159,19 @@ function finishedIds(state: State): Record<FinishedStatus, string[]> {
   const out: Record<FinishedStatus, string[]> = { Complete: [], Error: [], Stopped: [] };
   for (const [id, status] of state.finished) out[status].push(id);
   return out;
+}
+
+/** Whether a snapshot left the finished jobs' ids to the job archive (see StateSnapshot.finished). */
+export function finishedIdsLeftOut(value: unknown): boolean {
+  return (value as StateSnapshot | null)?.finished === null;
+}
+
+/** Put finished jobs' ids (from the job archive) into a state restored without them. */
+export function seedFinished(state: State, entries: Iterable<readonly [string, FinishedStatus]>): void {
+  for (const [id, status] of entries) {
+    state.finished.set(id, status);
+    state.finishedCounts[status]++;
+  }
 }
 
 /**
@@ -170,8 +186,10 @@ export function fromSnapshot(value: unknown): State {
   for (const key of ['nodes', 'devices', 'pools', 'groups', 'users', 'jobs', 'commands'] as const) {
     if (!Array.isArray(snap?.[key])) throw new Error(`not a state snapshot: '${key}' is missing`);
   }
-  for (const status of FINISHED_STATUSES) {
-    if (!Array.isArray(snap.finished?.[status])) throw new Error(`not a state snapshot: 'finished.${status}' is missing`);
+  if (snap.finished !== null) {
+    for (const status of FINISHED_STATUSES) {
+      if (!Array.isArray(snap.finished?.[status])) throw new Error(`not a state snapshot: 'finished.${status}' is missing`);
+    }
   }
   if (typeof snap.revision !== 'number' || typeof snap.now !== 'number') throw new Error('not a state snapshot: no revision');
   const s = initialState();
@@ -203,10 +221,9 @@ export function fromSnapshot(value: unknown): State {
     if (isPending(j.status)) s.queues.get(j.group)?.add(j);
     indexUnfinished(s, j);
   }
-  for (const status of FINISHED_STATUSES) {
-    const ids = snap.finished[status];
-    for (const id of ids) s.finished.set(id, status);
-    s.finishedCounts[status] = ids.length;
+  if (snap.finished !== null) {
+    for (const status of FINISHED_STATUSES) for (const id of snap.finished[status]) s.finished.set(id, status);
+    for (const status of FINISHED_STATUSES) s.finishedCounts[status] = snap.finished[status].length;
   }
   for (const [id, range] of snap.commands) s.commands.set(id, range);
   for (const id of [...s.nodes.keys()].sort()) refreshNode(s, id);

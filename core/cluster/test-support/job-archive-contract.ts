@@ -141,6 +141,18 @@ export function jobArchiveContract(name: string, make: () => ArchiveUnderTest, p
       expect(archive.groups().sort()).toEqual(['ga', 'gb']);
     });
 
+    it('names the jobs finished by a revision, with how each ended', () => {
+      const { archive } = make();
+      archive.put(
+        [finishedJob('a', 1, 5), finishedJob('b', 2, 8, { status: 'Error' }), finishedJob('c', 3, 12, { status: 'Stopped' })],
+        12,
+      );
+      const ids = (upTo: number) => [...archive.finishedIds(upTo)].map(([id, status]) => `${id}:${status}`).sort();
+      expect(ids(12)).toEqual(['a:Complete', 'b:Error', 'c:Stopped']);
+      expect(ids(8)).toEqual(['a:Complete', 'b:Error']);
+      expect(ids(4)).toEqual([]);
+    });
+
     it('takes ids a URL cannot carry and text any script writes', () => {
       const { archive } = make();
       const odd = ['g/it\'s a "job"; DROP TABLE x; --', 'g/%2F..%00', 'g/名前 😀'];

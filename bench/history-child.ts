@@ -1,0 +1,77 @@
+/**
+ * `gpupool serve` on a store that has a long history (run by bench/history.ts): it starts on the
+ * file, tells its parent how long the start took and its resident memory, and while the parent
+ * loads it, watches the event loop (its longest stall) and times every snapshot the engine writes.
+ * It times a snapshot of the state the history left before any load, and on 'measure' one more of
+ * the state after the load, collects garbage, and answers with the figures; on 'close' it shuts
+ * down.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { SqliteEventStore } from '../adapters/sqlite/store.js';
+import { serve } from '../app/serve.js';
+
+const [file, cluster] = process.argv.slice(2) as [string, string];
+const send = (m: unknown) => (process.send as (m: unknown) => boolean)(m);
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const rssMb = () => process.memoryUsage().rss / 2 ** 20;
+
+const store = new SqliteEventStore(file);
+// Every snapshot the engine writes, timed from the call until the store has taken it: the
+// SQLite store serialises and writes it synchronously, so this is time the event loop stood still.
+const snapshotMs: number[] = [];
+const write = store.writeSnapshot.bind(store);
+store.writeSnapshot = async (stream, snapshot) => {
+  const t0 = performance.now();
+  try {
+    return await write(stream, snapshot);
+  } finally {
+    snapshotMs.push(performance.now() - t0);
+  }
+};
+
+const t0 = performance.now();
+const served = await serve({ port: 0, host: '127.0.0.1', store, cluster, launchDelaySeconds: 2, stopDelaySeconds: 1 });
+const startSeconds = (performance.now() - t0) / 1000;
+gc();
+send({
+  type: 'ready',
+  url: served.url,
+  startSeconds,
+  rssMb: rssMb(),
+  unfinished: served.engine.current.jobs.size,
+  finished: served.engine.current.finished.size,
+});
+// A snapshot of the state the history left (what a restart begins from), before any load.
+const atStartMs = await forcedSnapshot();
+send({ type: 'started', snapshotMs: atStartMs, revision: served.engine.revision });
+const delay = monitorEventLoopDelay({ resolution: 5 });
+delay.enable();
+
+/** Write one snapshot of the state as it stands, as the engine writes them; its milliseconds. */
+async function forcedSnapshot(): Promise<number> {
+  const before = snapshotMs.length;
+  await served.engine.snapshot();
+  return snapshotMs.splice(before)[0] as number;
+}
+
+process.on('message', async (m: { type?: string }) => {
+  if (m?.type === 'measure') {
+    delay.disable();
+    const forcedMs = await forcedSnapshot();
+    gc();
+    send({
+      type: 'measured',
+      rssMb: rssMb(),
+      maxStallMs: delay.max / 1e6,
+      snapshotsDuringLoadMs: snapshotMs,
+      snapshotMs: forcedMs,
+      revision: served.engine.revision,
+      unfinished: served.engine.current.jobs.size,
+    });
+  }
+  if (m?.type === 'close') {
+    await served.close();
+    send({ type: 'closed' });
+    process.disconnect();
+  }
+});
