@@ -174,13 +174,13 @@ describe('two servers on one store', () => {
       await ok(a.url, operator, 'POST', '/api/v1/users', { userId, name: userId, role: 'data-scientist', groupId: 'ga' }, 201);
       tokens.push((await ok(a.url, operator, 'POST', `/api/v1/users/${userId}/tokens`, { label: 'load' }, 201)).token);
     }
-    // b wrote none of it, and reads it all: its engine follows the store.
+    // b wrote none of it, and reads it all once it has followed the store to a's last write (bob).
     await eventually(
-      async () => expect((await call(b.url, operator, 'GET', '/api/v1/groups/ga')).body).toMatchObject({ pool: 'pa' }),
+      async () => expect((await call(b.url, operator, 'GET', '/api/v1/users/bob')).body).toMatchObject({ group: 'ga' }),
       10_000,
       20,
     );
-    expect((await ok(b.url, operator, 'GET', '/api/v1/users/bob', undefined, 200)).group).toBe('ga');
+    expect((await ok(b.url, operator, 'GET', '/api/v1/groups/ga', undefined, 200)).pool).toBe('pa');
     for (const token of [operator, ...tokens])
       await eventually(async () => expect((await call(b.url, token, 'GET', '/api/v1/me')).status).toBe(200), 10_000, 20);
 
