@@ -174,7 +174,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const queued = options.pools.map(() => 0);
   const changedAt = options.pools.map(() => -1);
   const changed: number[] = [];
-  for (const { job } of planned) runtime.expect(job.id, { duration: job.duration });
   const total = planned.length;
   // From here on only `arrivals` holds the plan, and each entry is let go once submitted: a
   // million-job run keeps none of them to the end.
@@ -252,6 +251,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     while (next < total && (arrivals[next] as { job: TraceJob }).job.submit === at) {
       const { job, owner, workers } = arrivals[next] as (typeof planned)[number];
       arrivals[next++] = undefined as never;
+      // The runtime learns how a job runs as it is submitted, from the job's record (the last of
+      // the trace's jobs by that id, as before): told every job up front, it held a table of the
+      // whole trace from the start (a million entries and objects for a million-job run).
+      runtime.expect(job.id, jobs[index.get(job.id) as number] as JobRecord);
       const submit: Command = {
         type: 'SubmitJob',
         jobId: job.id,

@@ -81,26 +81,44 @@ export function traceJob(partial: Pick<TraceJob, 'id' | 'gpus' | 'submit' | 'dur
   };
 }
 
+/**
+ * One string per distinct value (pool and user names): each row's field is a string of its own,
+ * and a trace keeps its jobs to the end of the run, so a million-job trace held a million copies
+ * of a dozen pool names (about 30 MB).
+ */
+function interner(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const kept = seen.get(s);
+    if (kept !== undefined) return kept;
+    seen.set(s, s);
+    return s;
+  };
+}
+
 /** `job_id,pool,gpus,submit_time,duration` and optional `expected_duration,workers,priority,user,kind,gpu_type`. */
 function readGpupool(t: CsvTable): TraceJob[] {
   requireColumns(t, ['job_id', 'pool', 'gpus', 'submit_time', 'duration'], 'gpupool trace');
   const kinds = new Set<string>(JOB_KINDS);
+  const name = interner();
   return t.rows.map((r) => {
     const duration = r.number('duration', { min: 0 });
     const kind = r.optionalString('kind') ?? 'training';
     if (!kinds.has(kind)) r.fail('kind', `expected one of ${JOB_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+    const user = r.optionalString('user');
+    const gpuType = r.optionalString('gpu_type');
     return traceJob({
       id: r.string('job_id'),
-      pool: r.string('pool'),
+      pool: name(r.string('pool')),
       gpus: r.number('gpus', { min: 0, integer: true }),
       submit: r.number('submit_time', { min: 0 }),
       duration,
       expectedDuration: r.optionalNumber('expected_duration', { min: 0 }) ?? duration,
       workers: r.optionalNumber('workers', { min: 1, integer: true }),
       priority: r.optionalNumber('priority', { integer: true }) ?? 0,
-      user: r.optionalString('user'),
+      user: user === undefined ? undefined : name(user),
       kind: kind as JobKind,
-      gpuType: r.optionalString('gpu_type'),
+      gpuType: gpuType === undefined ? undefined : name(gpuType),
     });
   });
 }
