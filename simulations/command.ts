@@ -6,7 +6,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { PlacementMode, Policy } from '../core/cluster/model.js';
 import type { NewEvent } from '../core/ports.js';
 import { readClusterFile, scaleCluster } from './cluster.js';
@@ -82,9 +82,11 @@ export async function runSimulateCommand(
   mkdirSync(o.out, { recursive: true });
   const results: SimulationResult[] = [];
   const summaries: Summary[] = [];
+  // The progress bar's module only when a bar is drawn (on a terminal): a start-up cost otherwise.
+  const Bar = o.progress === 'bar' ? (await import('cli-progress')).SingleBar : undefined;
   for (const policy of o.policies) {
     const writer = o.events ? new JsonLinesWriter(eventsFile(o.events, policy, o.policies.length > 1)) : undefined;
-    const progress = progressReporter(o.progress ?? 'none', policy, log);
+    const progress = progressReporter(o.progress ?? 'none', policy, log, Bar);
     try {
       const result = await simulate({
         pools,
@@ -126,9 +128,14 @@ export async function runSimulateCommand(
   return { results, summaries };
 }
 
-function progressReporter(mode: 'bar' | 'plain' | 'none', policy: Policy, log: (line: string) => void) {
-  if (mode === 'bar') {
-    const bar = new SingleBar({
+function progressReporter(
+  mode: 'bar' | 'plain' | 'none',
+  policy: Policy,
+  log: (line: string) => void,
+  Bar: typeof SingleBar | undefined,
+) {
+  if (mode === 'bar' && Bar) {
+    const bar = new Bar({
       format: `${policy.padEnd(9)} [{bar}] {percentage}% | {value}/{total} jobs | {duration_formatted}`,
       stream: process.stderr,
       hideCursor: true,

@@ -3,7 +3,18 @@
  * column of the offending value.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { Options } from 'csv-parse/sync';
+
+/**
+ * csv-parse, loaded the first time a text needs it (quotes, carriage returns, or an error's line
+ * number): a trace a program writes is split by hand (splitPlainCsv), and loading the module on
+ * every start cost `gpupool simulate` about 10 ms.
+ */
+function parse(input: string, options: Options): unknown[] {
+  const csvParse = createRequire(import.meta.url)('csv-parse/sync') as { parse(input: string, options: Options): unknown[] };
+  return csvParse.parse(input, options);
+}
 
 export class InputError extends Error {
   constructor(message: string) {
