@@ -174,12 +174,13 @@ function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
   const index = state.capacity;
   const cap = index.byKey.get(key);
   if (!cap) return false;
+  const devices = devicesOf(state, node);
   let size = 0;
-  const free: string[] = []; // lowest index first, as node.devices is sorted by index
-  for (const d of devicesOf(state, node)) {
+  let freeCount = 0;
+  for (const d of devices) {
     if (d.pool !== cap.pool || d.gpuType !== cap.gpuType) return false;
     size++;
-    if (d.holders.length === 0) free.push(d.id);
+    if (d.holders.length === 0) freeCount++;
   }
   if (size === 0) return false;
   const oldSize = cap.sizes.get(node.id) ?? 0;
@@ -199,11 +200,17 @@ function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
     }
     return true;
   }
-  cap.nodes.set(node.id, free);
-  cap.free += free.length - oldCount;
-  if (free.length !== oldCount || !oldFree) {
+  // The node's free list is rewritten in place (placement copies from it, nobody keeps it): a new
+  // array on every allocation and release was a twentieth of a simulation's allocations.
+  const free = oldFree ?? [];
+  free.length = freeCount;
+  let k = 0;
+  for (const d of devices) if (d.holders.length === 0) free[k++] = d.id; // lowest index first
+  if (!oldFree) cap.nodes.set(node.id, free);
+  cap.free += freeCount - oldCount;
+  if (freeCount !== oldCount || !oldFree) {
     if (oldCount > 0) bucket(index, cap, oldCount).delete(node.id);
-    if (free.length > 0) bucket(index, cap, free.length).add(node.id);
+    if (freeCount > 0) bucket(index, cap, freeCount).add(node.id);
   }
   return true;
 }
