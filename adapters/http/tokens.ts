@@ -59,67 +59,32 @@ const infoOf = ({ tokenId, userId, issuedAt, label, incarnation }: TokenEntry): 
 export class TokenRegistry {
   private lastRefresh = 0;
   private readonly revokedListeners = new Set<(tokenId: string) => void>();
-  /** Subscriptions that keep the registry following the stream (see follow). */
-  private readonly followers = new Set<() => void>();
 
-  private constructor(
-    private readonly engine: DeciderEngine<TokenCommand, TokenEvent, TokenState>,
-    private readonly store: EventStore,
-  ) {
+  private constructor(private readonly engine: DeciderEngine<TokenCommand, TokenEvent, TokenState>) {
     engine.subscribe((a) => {
       for (const e of a.events) if (e.type === 'TokenRevoked') this.revoked(e.tokenId);
     });
   }
 
   static async open(store: EventStore, clock: Clock): Promise<TokenRegistry> {
-    const r = new TokenRegistry(await createDeciderEngine(tokenDecider, { store, clock, stream: TOKENS_STREAM }), store);
+    const r = new TokenRegistry(await createDeciderEngine(tokenDecider, { store, clock, stream: TOKENS_STREAM }));
     r.lastRefresh = Date.now();
     return r;
   }
 
   /**
-   * Follow the tokens stream through the store: another writer's event past this registry's state
-   * starts a catch-up (`refresh`, one at a time, one more if events came meanwhile), so a token
-   * issued on another server verifies here, and one revoked there stops working here (its open
-   * event streams end), within the store's delivery time (SQLite: its poll interval). This
-   * registry's own events come back through the subscription too and are passed over. Like the
-   * engine's `follow`, with the revocations read told to the `onRevoked` listeners. Returns the
-   * way to stop; `close()` stops it as well.
+   * Follow the tokens stream through the store (the engine's `follow`): a token issued on another
+   * server verifies here, and one revoked there stops working here (the engine tells the listener
+   * above, so its open event streams end), within the store's delivery time (SQLite: its poll
+   * interval). Returns the way to stop; `close()` stops it as well.
    */
   follow(onError: (error: unknown) => void = () => {}): () => void {
-    let running = false;
-    let again = false;
-    const refresh = () => {
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      this.refresh()
-        .catch(onError)
-        .finally(() => {
-          running = false;
-          if (again) {
-            again = false;
-            refresh();
-          }
-        });
-    };
-    const after = this.state.revision;
-    const subscription = this.store.subscribe(TOKENS_STREAM, after < 0 ? {} : { after: BigInt(after) }, (recorded) => {
-      if (Number(recorded.revision) > this.state.revision) refresh();
-    });
-    const stop = () => {
-      subscription.close();
-      this.followers.delete(stop);
-    };
-    this.followers.add(stop);
-    return stop;
+    return this.engine.follow(onError);
   }
 
   /** Stop following the store (see follow); the registry still answers from what it has read. */
   close(): void {
-    for (const stop of [...this.followers]) stop();
+    void this.engine.close();
   }
 
   private get state(): Readonly<TokenState> {
