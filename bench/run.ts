@@ -14,6 +14,7 @@ import { decodeEvent } from '../core/cluster/events.js';
 import { evolve, initialState, replay, takeRetired } from '../core/cluster/evolve.js';
 import type { Policy } from '../core/cluster/model.js';
 import { durableAppends, startup } from './durable.js';
+import { HISTORY, type HistoryRun, historyRun } from './history.js';
 import { HTTP, type HttpRun, httpRun } from './http.js';
 import {
   coreExecutor,
@@ -361,6 +362,44 @@ async function benchHttp(reps: number): Promise<void> {
   report({ name: 'queue: p99 latency', unit: 'ms', values: runs.map((x) => x.queue.p99Ms) });
 }
 
+// -- history ---------------------------------------------------------------------------------------
+
+/** gpupool serve on a store where a million jobs have finished: start, memory, snapshots, submissions. */
+async function benchHistory(reps: number): Promise<void> {
+  console.log(
+    `history: gpupool serve (child process) on a SQLite store in which ${HISTORY.jobs.toLocaleString('en-US')} jobs have finished (the job archive in the same file); then ${HISTORY.seconds} s of submissions, ${HISTORY.connections} connections`,
+  );
+  const runs: HistoryRun[] = [];
+  for (let r = 0; r < reps; r++) runs.push(await historyRun());
+  report({ name: 'build the store', unit: 's', values: runs.map((x) => x.buildSeconds) });
+  report({ name: 'start-up', unit: 's', values: runs.map((x) => x.startSeconds) });
+  report({
+    name: 'resident memory after start-up',
+    unit: 'MB',
+    values: runs.map((x) => x.rssStartMb),
+    target: { kind: 'max', value: 300 },
+  });
+  report({
+    name: 'a snapshot of that state',
+    unit: 'ms',
+    values: runs.map((x) => x.snapshotMs),
+    target: { kind: 'max', value: 50 },
+  });
+  report({
+    name: 'submit: requests/s',
+    unit: 'req/s',
+    values: runs.map((x) => x.requestsPerSecond),
+    target: { kind: 'min', value: 5_000 },
+  });
+  report({ name: 'submit: p99 latency', unit: 'ms', values: runs.map((x) => x.p99Ms), target: { kind: 'max', value: 50 } });
+  report({ name: 'longest event-loop stall', unit: 'ms', values: runs.map((x) => x.maxStallMs) });
+  console.log(
+    `  after the load (${Math.round(median(runs.map((x) => x.unfinishedAfterLoad))).toLocaleString('en-US')} notebooks submitted by it still running):`,
+  );
+  report({ name: 'resident memory', unit: 'MB', values: runs.map((x) => x.rssAfterMb) });
+  report({ name: 'a snapshot', unit: 'ms', values: runs.map((x) => x.snapshotAfterLoadMs) });
+}
+
 // -- main ------------------------------------------------------------------------------------------
 
 const BENCHES: Record<string, (reps: number) => Promise<void>> = {
@@ -371,6 +410,7 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   durable: benchDurable,
   http: benchHttp,
   follow: benchFollow,
+  history: benchHistory,
 };
 
 const args = process.argv.slice(2);
