@@ -297,11 +297,18 @@ function compile(codec: t.Decoder<unknown, unknown>): Unchanged {
   if (codec instanceof t.UnionType) {
     if (!isLeaf(codec)) return never;
     const members = (codec.types as t.Decoder<unknown, unknown>[]).map(unchangedBy);
-    return (u) => members.some((m) => m(u));
+    return (u) => {
+      for (let i = 0; i < members.length; i++) if ((members[i] as Unchanged)(u)) return true;
+      return false;
+    };
   }
   if (codec instanceof t.ArrayType) {
     const item = unchangedBy(codec.type);
-    return (u) => Array.isArray(u) && u.every((x) => item(x));
+    return (u) => {
+      if (!Array.isArray(u)) return false;
+      for (let i = 0; i < u.length; i++) if (!item(u[i])) return false;
+      return true;
+    };
   }
   if (codec instanceof t.DictionaryType) {
     if (!(codec.domain instanceof t.StringType)) return never;
@@ -314,26 +321,36 @@ function compile(codec: t.Decoder<unknown, unknown>): Unchanged {
   }
   if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
     const required = codec instanceof t.InterfaceType;
-    const fields = Object.entries(codec.props as t.Props).map(([k, c]) => [k, unchangedBy(c)] as const);
+    // Keys and checks in two plain arrays, walked by index: a replay runs this for every event.
+    const keys = Object.keys(codec.props as t.Props);
+    const checks = keys.map((k) => unchangedBy((codec.props as t.Props)[k] as t.Decoder<unknown, unknown>));
     return (u) => {
       if (!isRecord(u)) return false;
-      for (const [k, f] of fields) {
-        const v = u[k];
-        if (v === undefined ? required : !f(v)) return false;
+      for (let i = 0; i < keys.length; i++) {
+        const v = u[keys[i] as string];
+        if (v === undefined ? required : !(checks[i] as Unchanged)(v)) return false;
       }
       return true;
     };
   }
   if (codec instanceof t.IntersectionType) {
     const members = (codec.types as t.Decoder<unknown, unknown>[]).map(unchangedBy);
-    return (u) => members.every((m) => m(u));
+    return (u) => {
+      for (let i = 0; i < members.length; i++) if (!(members[i] as Unchanged)(u)) return false;
+      return true;
+    };
   }
   if (codec instanceof t.ExactType) {
     const inner = unchangedBy(codec.type);
     const known = new Set(Object.keys(propsOf(codec.type) ?? {}));
     if (known.size === 0) return never;
     // io-ts strips every own property it does not know, enumerable or not.
-    return (u) => inner(u) && Object.getOwnPropertyNames(u).every((k) => known.has(k));
+    return (u) => {
+      if (!inner(u)) return false;
+      const names = Object.getOwnPropertyNames(u);
+      for (let i = 0; i < names.length; i++) if (!known.has(names[i] as string)) return false;
+      return true;
+    };
   }
   return never;
 }
