@@ -21,6 +21,8 @@ export type RejectionCode =
   | 'user-busy'
   | 'invalid-transition'
   | 'invalid-argument'
+  /** Something was made from it (an asset version's lineage, a job): archive it instead of deleting. */
+  | 'in-use'
   /** A command id already used for another command (idempotency.ts). */
   | 'command-id-reused'
   /** The owner or the group already has as many unfinished jobs as its limit allows. */
