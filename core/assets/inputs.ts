@@ -1,0 +1,84 @@
+/**
+ * A job's inputs, pinned: when a job is submitted, the assets it names (a workspace, datasets each
+ * at a mount path, a model to start from) are resolved against the assets state as its owner sees
+ * them, and each reference becomes a version: the one named, or the latest. A later version of a
+ * workspace does not change a submitted job. Pure: the edge runs it before it submits the job.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { type Rejection, reject } from '../rejection.js';
+import { type AssetKind, type AssetsState, canSee, type VersionRef, type Viewer } from './model.js';
+
+/** A reference as a user writes it: an asset, and a version or none (the latest). */
+export interface InputRef {
+  readonly assetId: string;
+  readonly version?: number;
+}
+
+export interface InputsRequest {
+  readonly workspace?: InputRef;
+  readonly datasets?: readonly (InputRef & { readonly mountPath: string })[];
+  readonly model?: InputRef;
+}
+
+export interface PinnedInputs {
+  readonly workspace: VersionRef | null;
+  readonly datasets: readonly (VersionRef & { readonly mountPath: string })[];
+  readonly model: VersionRef | null;
+}
+
+/** Every version pinned inputs name, in order: workspace, datasets, model. */
+export function pinnedRefs(inputs: PinnedInputs): VersionRef[] {
+  return [
+    ...(inputs.workspace ? [inputs.workspace] : []),
+    ...inputs.datasets.map(({ assetId, version }) => ({ assetId, version })),
+    ...(inputs.model ? [inputs.model] : []),
+  ];
+}
+
+export function pinInputs(state: AssetsState, owner: Viewer, request: InputsRequest): E.Either<Rejection, PinnedInputs> {
+  const pin = (ref: InputRef, kind: AssetKind, path: string): E.Either<Rejection, VersionRef> => {
+    const asset = state.assets.get(ref.assetId);
+    // Missing, another group's, or another user's private asset: all read as missing.
+    if (!asset || !canSee(owner, asset)) return E.left(reject('not-found', `${path}: ${kind} '${ref.assetId}' does not exist`));
+    if (asset.kind !== kind)
+      return E.left(reject('invalid-argument', `${path}: '${ref.assetId}' is a ${asset.kind}, not a ${kind}`));
+    if (asset.archived) return E.left(reject('invalid-transition', `${path}: ${kind} '${ref.assetId}' is archived`));
+    if (asset.versions.length === 0) {
+      return E.left(reject('invalid-argument', `${path}: ${kind} '${ref.assetId}' has no version yet: record one first`));
+    }
+    const version = ref.version ?? asset.versions.length;
+    if (version > asset.versions.length) {
+      return E.left(
+        reject('not-found', `${path}: ${kind} '${ref.assetId}' has no version ${version} (it has ${asset.versions.length})`),
+      );
+    }
+    return E.right({ assetId: asset.id, version });
+  };
+  let workspace: VersionRef | null = null;
+  if (request.workspace) {
+    const w = pin(request.workspace, 'workspace', 'inputs.workspace');
+    if (E.isLeft(w)) return w;
+    workspace = w.right;
+  }
+  const datasets: (VersionRef & { mountPath: string })[] = [];
+  const mounts = new Set<string>();
+  for (const [i, d] of (request.datasets ?? []).entries()) {
+    const path = `inputs.datasets[${i}]`;
+    if (!d.mountPath.startsWith('/') || d.mountPath.split('/').includes('..')) {
+      return E.left(reject('invalid-argument', `${path}.mountPath: '${d.mountPath}' is not an absolute path without '..'`));
+    }
+    if (mounts.has(d.mountPath))
+      return E.left(reject('invalid-argument', `${path}.mountPath: '${d.mountPath}' is mounted twice`));
+    mounts.add(d.mountPath);
+    const p = pin(d, 'dataset', path);
+    if (E.isLeft(p)) return p;
+    datasets.push({ ...p.right, mountPath: d.mountPath });
+  }
+  let model: VersionRef | null = null;
+  if (request.model) {
+    const m = pin(request.model, 'model', 'inputs.model');
+    if (E.isLeft(m)) return m;
+    model = m.right;
+  }
+  return E.right({ workspace, datasets, model });
+}
