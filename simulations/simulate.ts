@@ -268,7 +268,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       if (job.gpuType !== undefined) submit.gpuType = job.gpuType;
       commands.push(submit);
     }
-    const result = await engine.executeBatch(commands, { at });
+    // At once when it can be (the forwarding store appends synchronously): one batch per instant,
+    // and a promise per batch was a good part of what a simulation allocated.
+    const now = engine.executeBatchNow(commands, at);
+    const result = now instanceof Promise ? await now : now;
     instants++;
     for (let k = 0; k < result.outcomes.length; k++) {
       const o = result.outcomes[k];

@@ -35,6 +35,14 @@ export class ForwardingEventStore implements EventStore {
   constructor(private readonly sink: EventSink = () => {}) {}
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return this.appendNow(stream, events, expected);
+  }
+
+  /**
+   * The append, done at once: nothing here waits, so the engine may run a batch without a promise
+   * (engine.executeBatchNow; a simulation's batches are most of what it does).
+   */
+  appendNow(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
     const last = this.revisions.get(stream);
     const actual = last === undefined ? ('no_stream' as const) : last;
     if (!expectationMet(expected, actual)) return { ok: false, conflict: { stream, expected, actual } };
