@@ -111,10 +111,12 @@ export const commandIdReused = (commandId: string): Rejection =>
     `command id '${commandId}' was already used for another command: give each command an id of its own`,
   );
 
-/** What one command of a batch came to: its outcome, and the time its events were stamped with (null: none). */
-export interface Applied<E> {
-  readonly outcome: CommandOutcome<E>;
-  readonly at: number | null;
+/**
+ * The time a command's events are stamped with, if it is accepted (a non-duplicate success): its
+ * own `at` or the batch's, never before the state's time. Read before the command is applied.
+ */
+export function commandTime(command: CommandEnvelope, at: number, state: DeciderState): number {
+  return Math.max(command.at ?? at, state.now);
 }
 
 /**
@@ -122,7 +124,10 @@ export interface Applied<E> {
  * if its id was seen (its first outcome, or a refusal if it asks for something else), else decided
  * against `state`; its events are stamped in place (the bodies decide returns are fresh objects
  * nothing else holds) and handed to `fold`, which folds them in. A command with an id that changed
- * nothing is remembered by a CommandAccepted event.
+ * nothing is remembered by a CommandAccepted event. An accepted (not duplicate) command's events
+ * carry `commandTime(command, at, state)` as it was before the command; the outcome is returned
+ * alone, without a wrapper that also carried that time: a batch of a simulation is a few commands,
+ * and an object per command was measurable there.
  */
 export function applyCommand<C extends CommandEnvelope, E extends EventEnvelope, S extends DeciderState>(
   decider: Pick<Decider<C, E, S>, 'validate' | 'decide' | 'eventSchemaVersion'>,
@@ -130,21 +135,19 @@ export function applyCommand<C extends CommandEnvelope, E extends EventEnvelope,
   command: C,
   at: number,
   fold: (event: E) => void,
-): Applied<E> {
+): CommandOutcome<E> {
   const invalid = decider.validate(command);
-  if (invalid) return { outcome: { ok: false, rejection: invalid }, at: null };
+  if (invalid) return { ok: false, rejection: invalid };
   const fingerprint = command.commandId === undefined ? undefined : fingerprintOf(command);
   const seen = command.commandId === undefined ? undefined : state.commands.get(command.commandId);
   if (seen) {
-    const outcome: CommandOutcome<E> =
-      seen.fingerprint === undefined || seen.fingerprint === fingerprint
-        ? { ok: true, duplicate: true, first: seen.first, last: seen.last }
-        : { ok: false, rejection: commandIdReused(command.commandId as string) };
-    return { outcome, at: null };
+    return seen.fingerprint === undefined || seen.fingerprint === fingerprint
+      ? { ok: true, duplicate: true, first: seen.first, last: seen.last }
+      : { ok: false, rejection: commandIdReused(command.commandId as string) };
   }
   const decision = decider.decide(command, state);
-  if (isLeft(decision)) return { outcome: { ok: false, rejection: decision.left }, at: null };
-  const t = Math.max(command.at ?? at, state.now);
+  if (isLeft(decision)) return { ok: false, rejection: decision.left };
+  const t = commandTime(command, at, state);
   const bodies = decision.right.length === 0 && fingerprint !== undefined ? [{ type: COMMAND_ACCEPTED }] : decision.right;
   const events = bodies as unknown as E[];
   for (const e of events) {
@@ -154,7 +157,7 @@ export function applyCommand<C extends CommandEnvelope, E extends EventEnvelope,
   }
   if (fingerprint !== undefined) (events[0] as E).fingerprint = fingerprint;
   for (const e of events) fold(e);
-  return { outcome: { ok: true, duplicate: false, events }, at: t };
+  return { ok: true, duplicate: false, events };
 }
 
 /**
@@ -174,6 +177,6 @@ export function runDeciderBatch<C extends CommandEnvelope, E extends EventEnvelo
     state = decider.evolve(state, e);
     events.push(e);
   };
-  for (const command of commands) outcomes.push(applyCommand(decider, state, command, at, fold).outcome);
+  for (const command of commands) outcomes.push(applyCommand(decider, state, command, at, fold));
   return { state, outcomes, events };
 }

@@ -13,7 +13,7 @@
  */
 
 import { guardOf } from '../codec.js';
-import { applyCommand, type CommandOutcome as DeciderOutcome } from '../decider.js';
+import { applyCommand, commandTime, type CommandOutcome as DeciderOutcome } from '../decider.js';
 import { type Rejection, reject } from '../rejection.js';
 import { type Command, type CommandType, commandCodecs, decodeCommand } from './commands.js';
 import { decide } from './decide.js';
@@ -65,9 +65,10 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
     groupsTouchedBy(state, e, touched);
   };
   for (const command of commands) {
-    const applied = applyCommand(CLUSTER_RULES, state, command, at, fold);
-    outcomes.push(applied.outcome);
-    if (applied.at !== null) now = Math.max(now, applied.at);
+    const t = commandTime(command, at, state);
+    const outcome = applyCommand(CLUSTER_RULES, state, command, at, fold);
+    outcomes.push(outcome);
+    if (outcome.ok && !outcome.duplicate) now = Math.max(now, t);
   }
   // Time's own trigger, in every batch, not only in Ticks: a batch that comes before the host's
   // wake-up (or at its instant) must not pass a deadline by without the group's pass.

@@ -67,8 +67,25 @@ function devicesOf(state: State, node: NodeState): DeviceState[] {
 
 const keyOf = (pool: string, gpuType: string): string => `${pool}\u0000${gpuType}`;
 
+/**
+ * The keys of (pool, type) pairs met, made once: the scheduler asks for a pool's capacity several
+ * times per job, and a key string built per question was 2% of a simulation's allocations. Only
+ * keys the index holds are kept, so the table is as small as the pairs that ever existed (pool and
+ * type names, never jobs'). It is a cache of strings, the same in every state.
+ */
+const keysOf = new Map<string, Map<string, string>>();
+
 export function capacityOf(state: State, pool: string, gpuType: string): PoolTypeCapacity | undefined {
-  return state.capacity.byKey.get(keyOf(pool, gpuType));
+  const known = keysOf.get(pool)?.get(gpuType);
+  if (known !== undefined) return state.capacity.byKey.get(known);
+  const key = keyOf(pool, gpuType);
+  const cap = state.capacity.byKey.get(key);
+  if (cap !== undefined) {
+    let types = keysOf.get(pool);
+    if (!types) keysOf.set(pool, (types = new Map()));
+    types.set(gpuType, key);
+  }
+  return cap;
 }
 
 /** The GPU types present in a pool, sorted. */

@@ -24,9 +24,21 @@ const EMPTY: Placement = { gpuType: null, devices: NOT_SHARED, nodes: NOT_SHARED
 
 /** The GPU types a job may run on in a pool, in the order they are tried. */
 export function candidateTypes(state: State, job: Pick<JobState, 'gpuType'>, pool: PoolState): readonly string[] {
-  if (job.gpuType !== null) return [job.gpuType];
-  if (pool.gpuType !== null) return [pool.gpuType];
+  if (job.gpuType !== null) return onlyType(job.gpuType);
+  if (pool.gpuType !== null) return onlyType(pool.gpuType);
   return typesInPool(state, pool.id);
+}
+
+/**
+ * A one-type list, made once per type: the scheduler asks for a job's types several times per job,
+ * and an array per question was 2% of a simulation's allocations. Callers only read it (frozen).
+ * Types are GPU type names, few; a job's own type was checked against the pool when submitted.
+ */
+const ONE_TYPE = new Map<string, readonly string[]>();
+function onlyType(type: string): readonly string[] {
+  let list = ONE_TYPE.get(type);
+  if (list === undefined) ONE_TYPE.set(type, (list = Object.freeze([type])));
+  return list;
 }
 
 export function perWorker(job: Pick<JobState, 'gpus' | 'workers'>): number {

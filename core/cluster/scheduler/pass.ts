@@ -28,7 +28,15 @@ import { type QueueHolds, queueHolds, starvingJob, waitReason } from './reasons.
 export type Emit = (body: EventBody) => void;
 
 export function schedule(state: State, groups: Iterable<string>, now: number, emit: Emit): void {
-  for (const groupId of [...new Set(groups)].sort()) scheduleGroup(state, groupId, now, emit);
+  // The batch's set of groups is read as it is (no copy), and one group (most batches of a
+  // simulation) is not sorted: a Set and an array per batch were 4% of a simulation's allocations.
+  // What the pass's own events touch is not scheduled again either way: the list is taken first.
+  const distinct = groups instanceof Set ? (groups as ReadonlySet<string>) : new Set(groups);
+  if (distinct.size === 1) {
+    scheduleGroup(state, distinct.values().next().value as string, now, emit);
+    return;
+  }
+  for (const groupId of [...distinct].sort()) scheduleGroup(state, groupId, now, emit);
 }
 
 /** A reservation: the capacity a waiting job needs at its earliest start, which later jobs must not take. */
