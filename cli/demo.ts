@@ -7,12 +7,13 @@ import { openStore } from '../adapters/open-store.js';
 import type { Command } from '../core/cluster/commands.js';
 import { checkInvariants } from '../core/cluster/invariants.js';
 import { createEngine } from '../engine/engine.js';
+import { DEMO_STORE } from './defaults.js';
 import { table } from './table.js';
 
 const gpus = (n: number, gpuType: string) => Array.from({ length: n }, (_, index) => ({ index, gpuType }));
 
 /** The demo's own log: a fresh SQLite file each run (the embedded default store). */
-export const DEMO_STORE = './data/demo.db';
+export { DEMO_STORE };
 
 export async function runDemo(out: (line: string) => void = console.log, storeSpec: string = DEMO_STORE): Promise<void> {
   let now = 0;

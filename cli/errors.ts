@@ -6,11 +6,6 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ExportError, ImportError } from '../adapters/events-io.js';
-import { ClusterConfigError } from '../adapters/inventory/cluster-file.js';
-import { StoreNotFoundError } from '../adapters/open-store.js';
-import { CorruptEventError } from '../engine/engine.js';
-import { InputError } from '../simulations/csv.js';
 
 /** Exit code of every expected failure (commander's usage errors included). */
 export const EXPECTED_FAILURE_EXIT = 2;
@@ -23,20 +18,35 @@ export class ExpectedError extends Error {
   }
 }
 
-/** The classes the adapters throw for a person's mistake rather than for a bug. */
-const EXPECTED: readonly (abstract new (...args: never[]) => Error)[] = [
-  ExpectedError,
-  InputError,
-  ImportError,
-  ExportError,
-  CorruptEventError,
-  ClusterConfigError,
-  StoreNotFoundError,
-];
+/**
+ * The classes the adapters throw for a person's mistake rather than for a bug. Their modules are
+ * loaded only when a command fails: at start-up they cost every command (the cluster file's YAML
+ * parser, SQLite's native module) some 40 ms. An error of a class whose module was never loaded
+ * cannot exist, and a loaded module is the same one again, so `instanceof` answers as before.
+ */
+async function expectedClasses(): Promise<readonly (abstract new (...args: never[]) => Error)[]> {
+  const [io, clusterFile, openStore, engine, csv] = await Promise.all([
+    import('../adapters/events-io.js'),
+    import('../adapters/inventory/cluster-file.js'),
+    import('../adapters/open-store.js'),
+    import('../engine/engine.js'),
+    import('../simulations/csv.js'),
+  ]);
+  return [
+    ExpectedError,
+    csv.InputError,
+    io.ImportError,
+    io.ExportError,
+    engine.CorruptEventError,
+    clusterFile.ClusterConfigError,
+    openStore.StoreNotFoundError,
+  ];
+}
 
 /** The one line an expected failure prints (without the `gpupool: ` prefix), else undefined. */
-export function expectedMessage(e: unknown): string | undefined {
-  if (EXPECTED.some((c) => e instanceof c)) return oneLine((e as Error).message);
+export async function expectedMessage(e: unknown): Promise<string | undefined> {
+  if (!(e instanceof Error)) return undefined;
+  if (e instanceof ExpectedError || (await expectedClasses()).some((c) => e instanceof c)) return oneLine(e.message);
   return undefined;
 }
 

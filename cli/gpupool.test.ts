@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_STORE as STORE_DEFAULT } from '../adapters/open-store.js';
+import { DEFAULT_STORE } from './defaults.js';
 import { outputOf, servingUrl } from './test-support/serving.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -67,6 +69,10 @@ const rows = (text: string) =>
     .trim()
     .split(/\r?\n/)
     .map((l) => l.split(','));
+
+it("the CLI's default store is the stores' own (named apart so that --help loads no store)", () => {
+  expect(DEFAULT_STORE).toBe(STORE_DEFAULT);
+});
 
 describe.concurrent('gpupool simulate', () => {
   it('runs the Tiresias sample: exit 0, the figures on stdout, jobs.csv, summary.json, report.html and the event log', async () => {

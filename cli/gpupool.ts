@@ -2,16 +2,16 @@
 /** The gpupool command line. */
 import { existsSync, rmSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { exportEvents, importEvents } from '../adapters/events-io.js';
-import { DEMO_CLUSTER_CONFIG } from '../adapters/inventory/cluster-file.js';
-import { DEFAULT_STORE, isEventStoreDB, type OpenStoreOptions, openStore, storeSpec } from '../adapters/open-store.js';
+// What a command alone needs is loaded in its action (the event log's files, the store's adapters
+// and SQLite, the cluster file's YAML parser, the engine): every command, `simulate` and `--help`
+// included, paid some 40 ms of start-up for them.
+import type { OpenStoreOptions } from '../adapters/open-store.js';
 import { DEFAULT_HOST, DEFAULT_LEADER_LEASE_SECONDS, DEFAULT_PORT } from '../app/options.js';
 import { PLACEMENTS } from '../core/cluster/model.js';
 import type { EventStore } from '../core/ports.js';
-import { createEngine } from '../engine/engine.js';
 import { parsePolicies } from '../simulations/policies.js';
 import { TRACE_FORMATS, type TraceFormat } from '../simulations/traces.js';
-import { DEMO_STORE, runDemo } from './demo.js';
+import { DEFAULT_STORE, DEMO_CLUSTER, DEMO_STORE } from './defaults.js';
 import {
   EXPECTED_FAILURE_EXIT,
   ExpectedError,
@@ -84,6 +84,7 @@ program
   .description('build a small cluster, submit jobs and print how they were scheduled')
   .option('--store <store>', `an empty event store for the demo: a SQLite file, or memory`, DEMO_STORE)
   .action(async (opts) => {
+    const { runDemo } = await import('./demo.js');
     await runDemo(console.log, opts.store);
   });
 
@@ -100,7 +101,7 @@ program
   .addOption(
     new Option('--cluster <file>', 'the cluster config file (YAML or JSON)')
       .env('GPUPOOL_CLUSTER')
-      .default(DEMO_CLUSTER_CONFIG, 'the demo cluster'),
+      .default(DEMO_CLUSTER, 'the demo cluster'),
   )
   .addOption(new Option('--log-level <level>', 'request log level').env('GPUPOOL_LOG_LEVEL').default('warn'))
   .addOption(
@@ -113,9 +114,10 @@ program
       .argParser(positiveNumber('--leader-lease')),
   )
   .action(async (opts) => {
-    if (opts.cluster !== DEMO_CLUSTER_CONFIG) requireFile('--cluster', opts.cluster);
+    if (opts.cluster !== DEMO_CLUSTER) requireFile('--cluster', opts.cluster);
     // Loaded here: the server's libraries are not needed by the other commands.
     const { closeOnSignals, serve } = await import('../app/serve.js');
+    if (opts.cluster === DEMO_CLUSTER) opts.cluster = (await import('../adapters/inventory/cluster-file.js')).DEMO_CLUSTER_CONFIG;
     const out = (line = '') => process.stdout.write(`${line}\n`);
     const served = await serve({
       port: opts.port,
@@ -154,6 +156,7 @@ const STORE_HELP = `the event store: a SQLite file, an EventStoreDB connection s
  * server that cannot be reached is an expected failure naming it.
  */
 async function withStore<T>(spec: string, options: OpenStoreOptions, work: (store: EventStore) => Promise<T>): Promise<T> {
+  const { isEventStoreDB, openStore } = await import('../adapters/open-store.js');
   const store = await openStore(spec, process.env, options);
   try {
     return await work(store);
@@ -168,6 +171,10 @@ events
   .description('write every event of the store to FILE, one JSON object per line, in global order')
   .option('--store <store>', STORE_HELP)
   .action(async (file: string, opts) => {
+    const [{ storeSpec }, { exportEvents }] = await Promise.all([
+      import('../adapters/open-store.js'),
+      import('../adapters/events-io.js'),
+    ]);
     // Read-only, so it runs beside a server; a store that does not exist is refused, not created.
     const n = await withStore(storeSpec(opts.store), { mustExist: true }, (store) => exportEvents(store, file));
     process.stdout.write(`exported ${n} events to ${file}\n`);
@@ -177,6 +184,11 @@ events
   .description('append the events of FILE (from export, or from simulate --events) to an empty store, made if need be')
   .option('--store <store>', STORE_HELP)
   .action(async (file: string, opts) => {
+    const [{ isEventStoreDB, storeSpec }, { importEvents }, { createEngine }] = await Promise.all([
+      import('../adapters/open-store.js'),
+      import('../adapters/events-io.js'),
+      import('../engine/engine.js'),
+    ]);
     const spec = storeSpec(opts.store);
     // The log is checked before the store is opened, so a missing one makes no store file.
     requireFile('log file', file);
@@ -205,6 +217,10 @@ program
   .requiredOption('--user <id>', 'the user the token is for')
   .option('--store <store>', STORE_HELP)
   .action(async (opts) => {
+    const [{ storeSpec }, { createEngine }] = await Promise.all([
+      import('../adapters/open-store.js'),
+      import('../engine/engine.js'),
+    ]);
     const spec = storeSpec(opts.store);
     // Loaded here, as for serve: the other commands need no token code.
     const { TokenRegistry } = await import('../adapters/http/tokens.js');
@@ -288,7 +304,7 @@ try {
 } catch (e) {
   // Help and --version end through here too, with exit code 0; a usage error was printed already.
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXPECTED_FAILURE_EXIT);
-  const message = expectedMessage(e);
+  const message = await expectedMessage(e);
   if (message === undefined) throw e; // a bug: its stack trace is what a report needs
   process.stderr.write(`gpupool: ${message}\n`);
   process.exit(EXPECTED_FAILURE_EXIT);
