@@ -71,7 +71,7 @@ export class SimulatedRuntime {
   private readonly stopping = new Set<string>();
   private seq = 0;
   /** Start reports already due, waiting to ride with the next batch. */
-  private starts: Command[] = [];
+  private readonly starts: Command[] = [];
   /** When to send a Tick: the state's next wake-up, as of the last batch observed with its state. */
   private wakeAt: number | null = null;
   /** The latest instant the driver took commands for: the time of its last batch. */
@@ -213,17 +213,20 @@ export class SimulatedRuntime {
     // time, which moved the whole batch (its submissions and its scheduling pass) into the future.
     // And none of a job that has ended or is being stopped since it was held.
     const out: Command[] = [];
-    const later: Command[] = [];
-    for (const c of this.starts) {
+    // The held reports due later stay, moved down in place (no array of them per instant).
+    const starts = this.starts;
+    let kept = 0;
+    for (let i = 0; i < starts.length; i++) {
+      const c = starts[i] as Command;
       const jobId = (c as { jobId: string }).jobId;
       if ((c.at ?? at) > at) {
-        later.push(c);
+        starts[kept++] = c;
         continue;
       }
       this.count(jobId, -1);
       if (!this.ended.has(jobId) && !this.stopping.has(jobId)) out.push(c);
     }
-    this.starts = later;
+    starts.length = kept;
     for (;;) {
       this.dropEnded();
       const next = this.queue.peek();
