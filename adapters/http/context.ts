@@ -1,13 +1,14 @@
 /**
- * What every route plugin shares: the engine, the token registry, and the helpers that turn a
+ * What every route plugin shares: the engines, the token registry, and the helpers that turn a
  * request into a command (decoded by the core's codecs), run it, and answer in one convention.
+ * The helpers run on the cluster's engine unless given another one.
  */
 import type {} from '@fastify/swagger'; // its FastifySchema fields (tags, summary) for every route
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandOutcome } from '../../core/cluster/batch.js';
-import { type Command, type CommandType, decodeCommand } from '../../core/cluster/commands.js';
+import type { CommandType } from '../../core/cluster/commands.js';
 import type { State } from '../../core/cluster/model.js';
-import { type DecodeIssue, describeValue } from '../../core/codec.js';
+import { type Decoded, type DecodeIssue, describeValue } from '../../core/codec.js';
+import type { CommandOutcome } from '../../core/decider.js';
 import type { Result as CoreResult } from '../../core/result.js';
 import { ConflictRetriesExhaustedError, type Engine } from '../../engine/engine.js';
 import type { Principal } from './access.js';
@@ -96,13 +97,23 @@ export function idempotencyScope(req: FastifyRequest): Result<string | undefined
   return good(IdempotencyKeys.scope(req.principal.userId, key));
 }
 
+/**
+ * What a request's command runs on: an engine's decoder and its `execute`. The cluster's engine
+ * and every other context's (`DeciderEngine`) are one.
+ */
+export interface CommandEngine<C = unknown, E = unknown> {
+  readonly decider: { decodeCommand(u: unknown): Decoded<C> };
+  execute(command: C): Promise<CommandOutcome<E>>;
+}
+
 /** Decode a command from request fields; issues name `body.<field>` (or `path.<param>`). */
-export function decodeRequestCommand(
-  type: CommandType,
+export function decodeRequestCommand<C>(
+  engine: CommandEngine<C>,
+  type: string,
   fields: Record<string, unknown>,
   pathParams: readonly string[] = [],
-): Result<Command> {
-  const decoded = decodeCommand({ ...fields, type });
+): Result<C> {
+  const decoded = engine.decider.decodeCommand({ ...fields, type });
   if (decoded.ok) return good(decoded.value);
   const issues: DecodeIssue[] = decoded.issues.map((i) => {
     const field = i.path.startsWith(`${type}.`) ? i.path.slice(type.length + 1) : i.path;
@@ -112,11 +123,14 @@ export function decodeRequestCommand(
   return bad(invalidInput(issues));
 }
 
+/** A command's outcome when it was done (or was a duplicate of one done). */
+export type Done<E = unknown> = CommandOutcome<E> & { ok: true };
+
 /** Run a decoded command: its outcome, or the problem (rejection, conflict, store failure). */
-export async function execute(ctx: HttpContext, command: Command): Promise<Result<CommandOutcome & { ok: true }>> {
-  let outcome: CommandOutcome;
+export async function execute<C, E>(engine: CommandEngine<C, E>, command: C): Promise<Result<Done<E>>> {
+  let outcome: CommandOutcome<E>;
   try {
-    outcome = await ctx.engine.execute(command);
+    outcome = await engine.execute(command);
   } catch (e) {
     if (e instanceof ConflictRetriesExhaustedError) return bad(problem(409, 'revision-conflict', e.message));
     return bad(problem(503, 'store-unavailable', 'the event store did not take the command; nothing was changed, try again'));
@@ -124,14 +138,19 @@ export async function execute(ctx: HttpContext, command: Command): Promise<Resul
   return outcome.ok ? good(outcome) : bad(rejected(outcome.rejection));
 }
 
-/** Decode and run: the whole path of a command-carrying request. */
+/**
+ * Decode and run: the whole path of a command-carrying request, on the cluster's engine unless
+ * `engine` names another context's. Idempotency-Keys are one space across engines: a key sent
+ * again with a request for another engine is still another request (422).
+ */
 export async function runCommand(
   ctx: HttpContext,
   req: FastifyRequest,
   type: CommandType,
   fields: Record<string, unknown>,
   pathParams: readonly string[] = [],
-): Promise<Result<CommandOutcome & { ok: true }>> {
+  engine: CommandEngine = ctx.engine,
+): Promise<Result<Done>> {
   const scope = idempotencyScope(req);
   if (!scope.ok) return scope;
   const id = scope.value === undefined ? undefined : IdempotencyKeys.commandId(scope.value, type, fields);
@@ -140,9 +159,9 @@ export async function runCommand(
       problem(422, 'idempotency-key-reused', 'this Idempotency-Key was already used for another request: use a new key'),
     );
   }
-  const cmd = decodeRequestCommand(type, id === undefined ? fields : { ...fields, commandId: id }, pathParams);
+  const cmd = decodeRequestCommand(engine, type, id === undefined ? fields : { ...fields, commandId: id }, pathParams);
   if (!cmd.ok) return cmd;
-  if (id === undefined) return execute(ctx, cmd.value);
+  if (id === undefined) return execute(engine, cmd.value);
   const release = ctx.keys.begin(id);
   if (!release) {
     return bad(
@@ -154,7 +173,7 @@ export async function runCommand(
     );
   }
   try {
-    const r = await execute(ctx, cmd.value);
+    const r = await execute(engine, cmd.value);
     if (r.ok) ctx.keys.remember(id);
     return r;
   } finally {
@@ -169,11 +188,25 @@ export function answer<A>(reply: FastifyReply, r: Result<A>, status = 200): Fast
 
 // -- time travel -----------------------------------------------------------------------------------
 
+/** What a read looks at: an engine's present state, and its past rebuilt from the store. */
+export interface ReadEngine<S> {
+  readonly current: Readonly<S>;
+  readonly revision: number;
+  stateAt(revision: number): Promise<Readonly<S>>;
+  revisionAt(time: number): Promise<number>;
+}
+
+/** The cluster state a read looks at (see stateOf). */
+export function stateFor(ctx: HttpContext, req: FastifyRequest): Promise<Result<Readonly<State>>> {
+  return stateOf(ctx.engine, req);
+}
+
 /**
- * The state a read looks at: the present, or the past when the query names `asOf` (an event
- * revision) or `asOfTime` (RFC 3339 or epoch seconds). The past is rebuilt from the store.
+ * The state of `engine`'s stream a read looks at: the present, or the past when the query names
+ * `asOf` (an event revision of that stream) or `asOfTime` (RFC 3339 or epoch seconds). The past
+ * is rebuilt from the store.
  */
-export async function stateFor(ctx: HttpContext, req: FastifyRequest): Promise<Result<Readonly<State>>> {
+export async function stateOf<S>(engine: ReadEngine<S>, req: FastifyRequest): Promise<Result<Readonly<S>>> {
   const q = (req.query ?? {}) as Record<string, unknown>;
   if (q.asOf !== undefined && q.asOfTime !== undefined) {
     return bad(invalidInput([{ path: 'query.asOfTime', expected: 'not both asOf and asOfTime', actual: String(q.asOfTime) }]));
@@ -183,7 +216,7 @@ export async function stateFor(ctx: HttpContext, req: FastifyRequest): Promise<R
     if (typeof q.asOf !== 'string' || !/^(-1|\d+)$/.test(q.asOf) || !Number.isSafeInteger(rev)) {
       return bad(invalidInput([{ path: 'query.asOf', expected: 'an event revision (integer >= -1)', actual: String(q.asOf) }]));
     }
-    return good(await ctx.engine.stateAt(Math.min(rev, ctx.engine.revision)));
+    return good(await engine.stateAt(Math.min(rev, engine.revision)));
   }
   if (q.asOfTime !== undefined) {
     const time = parseTime(q.asOfTime);
@@ -192,9 +225,9 @@ export async function stateFor(ctx: HttpContext, req: FastifyRequest): Promise<R
         invalidInput([{ path: 'query.asOfTime', expected: 'an RFC 3339 time or epoch seconds', actual: String(q.asOfTime) }]),
       );
     }
-    return good(await ctx.engine.stateAt(await ctx.engine.revisionAt(time)));
+    return good(await engine.stateAt(await engine.revisionAt(time)));
   }
-  return good(ctx.engine.current);
+  return good(engine.current);
 }
 
 function parseTime(u: unknown): number | undefined {
@@ -205,13 +238,21 @@ function parseTime(u: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms / 1000;
 }
 
-/** A read route's handler: a view of the state the request asks for, the present or the past. */
+/** A read route's handler: a view of the cluster state the request asks for, the present or the past. */
 export function reading(
   ctx: HttpContext,
   view: (state: Readonly<State>, req: FastifyRequest, reply: FastifyReply) => Result<unknown>,
 ): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  return readingFrom(ctx.engine, view);
+}
+
+/** `reading` over another engine's state. */
+export function readingFrom<S>(
+  engine: ReadEngine<S>,
+  view: (state: Readonly<S>, req: FastifyRequest, reply: FastifyReply) => Result<unknown>,
+): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   return async (req, reply) => {
-    const s = await stateFor(ctx, req);
+    const s = await stateOf(engine, req);
     return answer(reply, s.ok ? view(s.value, req, reply) : s);
   };
 }

@@ -14,9 +14,17 @@
  * deduplicates: it is answered as a replay). (A rejected request is not remembered, as the core
  * does not remember it: a corrected retry under the same key runs.) Another process's keys are
  * not seen until a restart; a different request under such a key then simply runs as a new one.
+ *
+ * Keys are one space across the engines requests run on: the index is built from every engine's
+ * window of command ids, so a key sent again to another engine with another request is refused
+ * (422), not run as a new one.
  */
 import { createHash } from 'node:crypto';
-import type { Engine } from '../../engine/engine.js';
+
+/** An engine whose state remembers command ids (every decider's does: core/decider.ts). */
+export interface RemembersCommands {
+  readonly current: { readonly commands: ReadonlyMap<string, unknown> };
+}
 
 const PREFIX = 'http:';
 const hash = (s: string, n: number) => createHash('sha256').update(s).digest('base64url').slice(0, n);
@@ -26,7 +34,11 @@ export class IdempotencyKeys {
   /** Scopes of keyed requests running now: the fingerprint and how many requests carry it. */
   private readonly inFlight = new Map<string, { fingerprint: string; count: number }>();
 
-  constructor(private readonly engine: Engine) {}
+  private readonly engines: readonly RemembersCommands[];
+
+  constructor(...engines: RemembersCommands[]) {
+    this.engines = engines;
+  }
 
   /** The key's scope: the caller and the key, hashed. Stable across retries of one request. */
   static scope(userId: string, key: string): string {
@@ -74,10 +86,12 @@ export class IdempotencyKeys {
   private known(): Map<string, string> {
     if (!this.index) {
       this.index = new Map();
-      for (const id of this.engine.current.commands.keys()) {
-        if (id.startsWith(PREFIX)) {
-          const [scope, fingerprint] = split(id);
-          this.index.set(scope, fingerprint);
+      for (const engine of this.engines) {
+        for (const id of engine.current.commands.keys()) {
+          if (id.startsWith(PREFIX)) {
+            const [scope, fingerprint] = split(id);
+            this.index.set(scope, fingerprint);
+          }
         }
       }
     }

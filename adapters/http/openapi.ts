@@ -3,15 +3,27 @@
  * json-schema.ts); validation itself is the codecs' (fastify's own validator is switched off in
  * server.ts), so what the document says is what the server checks.
  */
+import type * as t from 'io-ts';
 import { type CommandType, commandCodecs } from '../../core/cluster/commands.js';
 import { TIME_TRAVEL_QUERY } from './context.js';
 import { type JsonSchema, jsonSchemaOf } from './json-schema.js';
 
 const ENVELOPE = ['type', 'commandId', 'at'];
 
-/** A command's fields as a request body: without the envelope, without what the path names. */
+/** A cluster command's fields as a request body: without the envelope, without what the path names. */
 export function commandBody(type: CommandType, options: { path?: string[]; optional?: string[] } = {}): JsonSchema {
-  const schema = jsonSchemaOf(commandCodecs[type], [...ENVELOPE, ...(options.path ?? [])]);
+  return codecBody(commandCodecs[type], { omit: options.path ?? [], optional: options.optional ?? [] });
+}
+
+/**
+ * Any context's command codec as a request body: without the envelope and the fields in `omit`
+ * (what the path names or the server sets), the fields in `optional` not required.
+ */
+export function codecBody(
+  codec: t.Decoder<unknown, unknown>,
+  options: { omit?: readonly string[]; optional?: readonly string[] } = {},
+): JsonSchema {
+  const schema = jsonSchemaOf(codec, [...ENVELOPE, ...(options.omit ?? [])]);
   const optional = new Set(options.optional ?? []);
   const required = ((schema.required as string[] | undefined) ?? []).filter((k) => !optional.has(k));
   const out: JsonSchema = { ...schema };
