@@ -1,23 +1,31 @@
 /**
  * What every route plugin shares: the engines, the token registry, and the helpers that turn a
  * request into a command (decoded by the core's codecs), run it, and answer in one convention.
- * The helpers run on the cluster's engine unless given another one.
+ * The helpers run on the cluster's engine unless given another context's (the assets').
  */
 import type {} from '@fastify/swagger'; // its FastifySchema fields (tags, summary) for every route
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AssetCommand } from '../../core/assets/commands.js';
+import type { AssetEvent } from '../../core/assets/events.js';
+import type { AssetsState } from '../../core/assets/model.js';
 import type { CommandType } from '../../core/cluster/commands.js';
 import type { State } from '../../core/cluster/model.js';
 import { type Decoded, type DecodeIssue, describeValue } from '../../core/codec.js';
 import type { CommandOutcome } from '../../core/decider.js';
 import type { Result as CoreResult } from '../../core/result.js';
-import { ConflictRetriesExhaustedError, type Engine } from '../../engine/engine.js';
+import { ConflictRetriesExhaustedError, type DeciderEngine, type Engine } from '../../engine/engine.js';
 import type { Principal } from './access.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { invalidInput, type Problem, problem, rejected, sendProblem } from './problem.js';
 import type { TokenRegistry } from './tokens.js';
 
+/** The assets context's engine: the one engine over the assets decider and its stream. */
+export type AssetsEngine = DeciderEngine<AssetCommand, AssetEvent, AssetsState>;
+
 export interface HttpContext {
   readonly engine: Engine;
+  /** Workspaces, datasets and models (core/assets), on their own stream. */
+  readonly assets: AssetsEngine;
   readonly tokens: TokenRegistry;
   readonly keys: IdempotencyKeys;
   /** Job ids for submissions that bring none. */
@@ -146,7 +154,7 @@ export async function execute<C, E>(engine: CommandEngine<C, E>, command: C): Pr
 export async function runCommand(
   ctx: HttpContext,
   req: FastifyRequest,
-  type: CommandType,
+  type: CommandType | AssetCommand['type'],
   fields: Record<string, unknown>,
   pathParams: readonly string[] = [],
   engine: CommandEngine = ctx.engine,
@@ -246,7 +254,7 @@ export function reading(
   return readingFrom(ctx.engine, view);
 }
 
-/** `reading` over another engine's state. */
+/** `reading` over another engine's state (the assets'). */
 export function readingFrom<S>(
   engine: ReadEngine<S>,
   view: (state: Readonly<S>, req: FastifyRequest, reply: FastifyReply) => Result<unknown>,

@@ -16,9 +16,10 @@
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalState } from '../../core/cluster/test-support/canonical.js';
+import type { AssetCommand } from '../../core/assets/commands.js';
+import { ASSET_KINDS, type AssetKind } from '../../core/assets/model.js';
 import { registeredRoutes } from './server.js';
-import { type Fixture, fixture } from './test-support/fixture.js';
+import { type Fixture, fixture, revisionsOf, stateOf } from './test-support/fixture.js';
 
 /** Runs per property; FUZZ_RUNS raises it for a longer hunt. */
 const RUNS = Math.max(500, Number(process.env.FUZZ_RUNS ?? 500));
@@ -62,6 +63,15 @@ const KNOWN = [
   'data-scientist',
   'operator',
   'A100',
+  'code',
+  'images',
+  'resnet',
+  'private-set',
+  'workspace',
+  'dataset',
+  'model',
+  'ga/images',
+  's3://acme-data/images/',
 ];
 
 /** Every field any body takes, the server's own, and keys that try to reach prototypes. */
@@ -93,6 +103,22 @@ const FIELDS = [
   'nodeId',
   'labels',
   'label',
+  'description',
+  'private',
+  'source',
+  'credentials',
+  'pin',
+  'uri',
+  'url',
+  'metrics',
+  'lineage',
+  'datasets',
+  'workspace',
+  'model',
+  'assetId',
+  'version',
+  'by',
+  'group',
   'type',
   'commandId',
   'at',
@@ -187,7 +213,38 @@ const VALID_BODIES: Record<string, readonly Record<string, unknown>[]> = {
     { kind: 'training', gpus: 64 },
   ],
   'POST /api/v1/jobs/:jobId/clone': [{ jobId: 'c9' }],
+  ...Object.fromEntries(ASSET_KINDS.flatMap((kind) => assetBodies(kind))),
 };
+
+/** Bodies of one asset kind's routes (some the core refuses: a name taken, a source with credentials). */
+function assetBodies(kind: AssetKind): [string, Record<string, unknown>[]][] {
+  const base = `/api/v1/${kind}s`;
+  const source =
+    kind === 'workspace'
+      ? { kind: 'git', url: 'https://github.com/acme/vision.git', ref: 'main' }
+      : { kind: 'object', uri: 's3://acme-data/images/' };
+  const version =
+    kind === 'model'
+      ? {
+          uri: 's3://acme-models/resnet/2',
+          metrics: { accuracy: 0.9 },
+          lineage: { workspace: { assetId: 'code', version: 1 }, datasets: [{ assetId: 'ga/images', version: 1 }] },
+        }
+      : { pin: { commit: 'abc', etag: 'e2' }, uri: 's3://acme-data/images/v2' };
+  return [
+    [
+      `POST ${base}`,
+      [
+        { name: 'n9', description: 'x', tags: ['cv'], private: true, source, credentials: 'acme' },
+        { name: 'images', source },
+        { name: 'leaky', source: { kind: 'http', url: 'https://user:secret@example.com/x' } },
+        { name: 'for-carol', owner: 'carol', group: 'gb', source },
+      ],
+    ],
+    [`PATCH ${base}/:name`, [{ description: 'changed', tags: ['a', 'b'], private: false }]],
+    [`POST ${base}/:name/versions`, [version, { pin: {} }]],
+  ];
+}
 
 /** One of a route's valid bodies with up to two fields spoilt (set to anything, or dropped). */
 const nearlyValid = (route: string) =>
@@ -236,6 +293,8 @@ const QUERY_KEYS = [
   'limit',
   'offset',
   'lastEventId',
+  'archived',
+  'group',
   ...POLLUTING,
 ];
 const queryValue = fc.oneof(
@@ -256,6 +315,7 @@ const ID_KINDS: Record<string, readonly string[]> = {
   groups: ['ga', 'gb', 'gc', 'default'],
   users: ['bob', 'carol', 'dave', 'admin'], // not alice: she calls, and her removal would end that
   jobs: ['a1', 'a2', 'c9', 'job-1'],
+  ...Object.fromEntries(ASSET_KINDS.map((kind) => [`${kind}s`, ['code', 'images', 'resnet', 'private-set', 'n9', '1']])),
 };
 const ids = (pattern: string) => ID_KINDS[pattern.split('/')[3] ?? ''] ?? KNOWN;
 
@@ -372,12 +432,10 @@ function guardEvents(req: Req): Req {
   return req;
 }
 
-const stateOf = (f: Fixture) => JSON.stringify(canonicalState(f.engine.current));
-
 /** Send one request and check what every answer must be; the status, for statistics. */
 async function check(f: Fixture, raw: Req): Promise<number> {
   const req = guardEvents(raw);
-  const revision = f.engine.revision;
+  const revisions = revisionsOf(f);
   const state = stateOf(f);
   const options: InjectOptions = { method: req.method, url: req.url, headers: req.headers };
   if (req.payload !== undefined) options.payload = req.payload;
@@ -395,7 +453,7 @@ async function check(f: Fixture, raw: Req): Promise<number> {
     }
   }
   if (res.statusCode >= 400 || req.method === 'GET' || req.method === 'HEAD') {
-    expect(f.engine.revision, `${what}: the revision moved`).toBe(revision);
+    expect(revisionsOf(f), `${what}: a revision moved`).toEqual(revisions);
     expect(stateOf(f), `${what}: the state changed`).toBe(state);
   }
   return res.statusCode;
@@ -406,7 +464,11 @@ async function check(f: Fixture, raw: Req): Promise<number> {
 let f: Fixture;
 let routes: { method: Method; url: string }[];
 
-/** The fixture's cluster with alice's two running jobs, one shared with her group. */
+/**
+ * The fixture's cluster with alice's two running jobs, one shared with her group; and group ga's
+ * assets: alice's workspace `code` and dataset `images` with a version each, her model `resnet`
+ * made from them, and bob's private dataset `private-set`.
+ */
 async function world(): Promise<Fixture> {
   const w = await fixture({ bodyLimit: BODY_LIMIT });
   const jobs = await w.engine.executeBatch([
@@ -414,6 +476,24 @@ async function world(): Promise<Fixture> {
     { type: 'SubmitJob', jobId: 'a2', kind: 'training', owner: 'alice', gpus: 1, shared: true },
   ]);
   if (jobs.outcomes.some((o) => !o.ok)) throw new Error('fuzz world setup refused');
+  const create = (kind: AssetKind, name: string, owner: string, extra: Partial<AssetCommand> = {}): AssetCommand =>
+    ({ type: 'CreateAsset', kind, group: 'ga', name, owner, ...extra }) as AssetCommand;
+  const assets = await w.assets.executeBatch([
+    create('workspace', 'code', 'alice', { source: { kind: 'git', url: 'https://github.com/acme/vision.git' } }),
+    create('dataset', 'images', 'alice', { source: { kind: 'object', uri: 's3://acme-data/images/' } }),
+    create('dataset', 'private-set', 'bob', { private: true, source: { kind: 'volume', path: '/data/private' } }),
+    create('model', 'resnet', 'alice'),
+    { type: 'RecordAssetVersion', assetId: 'ga/code', by: 'alice', pin: { commit: 'abc123' } },
+    { type: 'RecordAssetVersion', assetId: 'ga/images', by: 'alice', pin: { etag: 'e1' } },
+    {
+      type: 'RecordAssetVersion',
+      assetId: 'ga/resnet',
+      by: 'alice',
+      uri: 's3://acme-models/resnet/1',
+      lineage: { workspace: { assetId: 'ga/code', version: 1 }, datasets: [{ assetId: 'ga/images', version: 1 }] },
+    },
+  ]);
+  if (assets.outcomes.some((o) => !o.ok)) throw new Error('fuzz world setup refused (assets)');
   return w;
 }
 

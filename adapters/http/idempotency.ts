@@ -15,9 +15,9 @@
  * does not remember it: a corrected retry under the same key runs.) Another process's keys are
  * not seen until a restart; a different request under such a key then simply runs as a new one.
  *
- * Keys are one space across the engines requests run on: the index is built from every engine's
- * window of command ids, so a key sent again to another engine with another request is refused
- * (422), not run as a new one.
+ * Keys are one space across the engines requests run on (the cluster's, the assets'): the index
+ * is built from every engine's window of command ids, so a key used for a job and sent again to
+ * create a dataset is another request (422), not a new one.
  */
 import { createHash } from 'node:crypto';
 

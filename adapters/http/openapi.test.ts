@@ -60,9 +60,38 @@ describe('the OpenAPI document', () => {
   });
 
   it('says which paged lists carry X-Total-Count, and that the event stream is text/event-stream', () => {
-    for (const path of ['/api/v1/jobs', '/api/v1/pools/{poolId}/queue']) {
+    for (const path of [
+      '/api/v1/jobs',
+      '/api/v1/pools/{poolId}/queue',
+      '/api/v1/workspaces',
+      '/api/v1/datasets',
+      '/api/v1/models',
+    ]) {
       expect(doc.paths[path].get.responses['200'].headers).toHaveProperty('x-total-count');
     }
     expect(Object.keys(doc.paths['/api/v1/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
+  });
+
+  it('documents each asset kind’s routes, with bodies from the assets context’s codecs', () => {
+    for (const kind of ['workspaces', 'datasets', 'models']) {
+      const base = `/api/v1/${kind}`;
+      expect(Object.keys(doc.paths[base]).sort()).toEqual(['get', 'post']);
+      expect(Object.keys(doc.paths[`${base}/{name}`]).sort()).toEqual(['delete', 'get', 'patch']);
+      expect(Object.keys(doc.paths[`${base}/{name}/versions`])).toEqual(['post']);
+      expect(Object.keys(doc.paths[`${base}/{name}/archive`])).toEqual(['post']);
+      expect(doc.paths[`${base}/{name}/versions/{version}`].get.responses).toHaveProperty('200');
+      const create = doc.paths[base].post;
+      expect(create.responses).toHaveProperty('201');
+      const body = create.requestBody.content['application/json'].schema;
+      // The path says the kind; the server sets the envelope; group and owner are an operator's to give.
+      expect(body.required).toEqual(['name']);
+      expect(Object.keys(body.properties).sort()).toEqual(
+        ['credentials', 'description', 'group', 'name', 'owner', 'private', 'source', 'tags'].sort(),
+      );
+      expect(body.properties.source.anyOf).toHaveLength(4);
+      const version = doc.paths[`${base}/{name}/versions`].post;
+      expect(version.responses).toHaveProperty('201');
+      expect(version.requestBody.content['application/json'].schema.properties).toHaveProperty('lineage');
+    }
   });
 });

@@ -4,6 +4,7 @@
  * server.ts), so what the document says is what the server checks.
  */
 import type * as t from 'io-ts';
+import { ASSET_KINDS } from '../../core/assets/model.js';
 import { type CommandType, commandCodecs } from '../../core/cluster/commands.js';
 import { TIME_TRAVEL_QUERY } from './context.js';
 import { type JsonSchema, jsonSchemaOf } from './json-schema.js';
@@ -54,10 +55,15 @@ const CREATES = new Set([
   'POST /api/v1/users/:userId/tokens',
   'POST /api/v1/jobs',
   'POST /api/v1/jobs/:jobId/clone',
+  ...ASSET_KINDS.flatMap((kind) => [`POST /api/v1/${kind}s`, `POST /api/v1/${kind}s/:name/versions`]),
 ]);
 
 /** Lists answered in pages: they say the whole count in X-Total-Count. */
-const PAGED = new Set(['GET /api/v1/jobs', 'GET /api/v1/pools/:poolId/queue']);
+const PAGED = new Set([
+  'GET /api/v1/jobs',
+  'GET /api/v1/pools/:poolId/queue',
+  ...ASSET_KINDS.map((kind) => `GET /api/v1/${kind}s`),
+]);
 
 /**
  * The success response of an operation that declares none: 201 for a creation, 204 (no body)

@@ -8,13 +8,17 @@
  * nothing; `carol` is a data scientist of another group; `nobody` sends no token.
  *
  * The world of every row: the fixture's cluster, and two jobs of alice's running in `pa`, `a1`
- * (not shared) and `a2` (shared with her group). Reads share one world; a row that may change the
- * state gets a fresh world for every caller, and a caller who is refused must leave it unchanged.
+ * (not shared) and `a2` (shared with her group); and of each asset kind, alice's `s-<kind>`
+ * (shared with her group) and `p-<kind>` (private) in `ga`, with a version each (names are
+ * unique in a group across kinds). Reads share one world; a row
+ * that may change the state gets a fresh world for every caller, and a caller who is refused must
+ * leave it unchanged (the cluster's state and the assets').
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalState } from '../../core/cluster/test-support/canonical.js';
+import type { AssetCommand } from '../../core/assets/commands.js';
+import { ASSET_KINDS, type AssetKind } from '../../core/assets/model.js';
 import { registeredRoutes } from './server.js';
-import { type Fixture, fixture, type Who } from './test-support/fixture.js';
+import { type Fixture, fixture, revisionsOf, stateOf, type Who } from './test-support/fixture.js';
 
 const CALLERS = ['admin', 'alice', 'bob', 'carol', 'nobody'] as const satisfies readonly Who[];
 type Statuses = readonly [admin: number, alice: number, bob: number, carol: number, nobody: number];
@@ -38,6 +42,52 @@ const ANY_USER: Statuses = [200, 200, 200, 200, 401];
 const bobsToken = async (f: Fixture) => {
   const listed = await f.call('admin', 'GET', '/api/v1/users/bob/tokens');
   return `/api/v1/users/bob/tokens/${listed.body[0].tokenId}`;
+};
+
+/** What an asset of each kind is made from, and what a version of it pins. */
+const SOURCES: Record<AssetKind, Record<string, unknown>> = {
+  workspace: { source: { kind: 'git', url: 'https://github.com/acme/vision.git' } },
+  dataset: { source: { kind: 'object', uri: 's3://acme-data/images/' } },
+  model: {},
+};
+const VERSIONS: Record<AssetKind, Record<string, unknown>> = {
+  workspace: { pin: { commit: 'abc123' } },
+  dataset: { pin: { etag: 'e1' } },
+  model: { uri: 's3://acme-models/resnet/1', metrics: { accuracy: 0.9 } },
+};
+
+/**
+ * The rows of one asset kind: a group's assets are seen by its members (a private one by its
+ * owner only), changed by their owner; another group's do not exist.
+ */
+// biome-ignore format: a table, aligned by column
+const assetRows = (kind: AssetKind): Row[] => {
+  const base = `/api/v1/${kind}s`;
+  const [shared, own] = [`${base}/s-${kind}`, `${base}/p-${kind}`]; // alice's, shared with ga and private
+  return [
+    //   route                                    request                  admin alice  bob carol nobody
+    row(`GET ${base}`,                            base,                    ANY_USER),
+    row(`GET ${base}/:name`,                      shared,                  [200, 200, 200, 404, 401]),
+    row(`GET ${base}/:name`,                      own,                     [200, 200, 404, 404, 401]),
+    row(`GET ${base}/:name`,                      `${base}/nope`,          [404, 404, 404, 404, 401]),
+    row(`GET ${base}/:name/versions/:version`,    `${shared}/versions/1`,  [200, 200, 200, 404, 401]),
+    row(`GET ${base}/:name/versions/:version`,    `${own}/versions/1`,     [200, 200, 404, 404, 401]),
+    row(`POST ${base}`,                           base,                    [201, 201, 201, 201, 401],
+        { name: 'n9', ...SOURCES[kind] }),
+    row(`POST ${base}`,                           base,                    [201, 201, 403, 403, 401],
+        { name: 'n9', owner: 'alice', ...SOURCES[kind] }),
+    row(`PATCH ${base}/:name`,                    shared,                  [200, 200, 403, 404, 401],
+        { description: 'changed', tags: ['x'] }),
+    row(`PATCH ${base}/:name`,                    own,                     [200, 200, 404, 404, 401],
+        { private: false }),
+    row(`POST ${base}/:name/versions`,            `${shared}/versions`,    [201, 201, 201, 404, 401],
+        VERSIONS[kind]),
+    row(`POST ${base}/:name/versions`,            `${own}/versions`,       [201, 201, 404, 404, 401],
+        VERSIONS[kind]),
+    row(`POST ${base}/:name/archive`,             `${shared}/archive`,     [200, 200, 403, 404, 401]),
+    row(`DELETE ${base}/:name`,                   shared,                  [204, 204, 403, 404, 401]),
+    row(`DELETE ${base}/:name`,                   own,                     [204, 204, 404, 404, 401]),
+  ];
 };
 
 // biome-ignore format: a table, aligned by column
@@ -116,9 +166,14 @@ const TABLE: readonly Row[] = [
       { jobId: 'a9' }),
   // the event stream: anyone with a token (each sees only the events of jobs they may see)
   row('GET /api/v1/events',                             '/api/v1/events',                            ANY_USER),
+  // workspaces, datasets and models: the group's, each changed by its owner
+  ...ASSET_KINDS.flatMap(assetRows),
 ];
 
-/** The fixture's cluster with alice's two running jobs, one shared with her group. */
+/**
+ * The fixture's cluster with alice's two running jobs, one shared with her group; and alice's
+ * shared `s-<kind>` and private `p-<kind>` of each asset kind, with a version each.
+ */
 async function world(): Promise<Fixture> {
   const f = await fixture();
   const jobs = await f.engine.executeBatch([
@@ -126,6 +181,15 @@ async function world(): Promise<Fixture> {
     { type: 'SubmitJob', jobId: 'a2', kind: 'training', owner: 'alice', gpus: 1, shared: true },
   ]);
   if (jobs.outcomes.some((o) => !o.ok)) throw new Error(`world setup refused: ${JSON.stringify(jobs.outcomes)}`);
+  const assets = await f.assets.executeBatch(
+    ASSET_KINDS.flatMap((kind) =>
+      [`s-${kind}`, `p-${kind}`].flatMap((name): AssetCommand[] => [
+        { type: 'CreateAsset', kind, group: 'ga', name, owner: 'alice', private: name.startsWith('p-'), ...SOURCES[kind] },
+        { type: 'RecordAssetVersion', assetId: `ga/${name}`, by: 'alice', ...VERSIONS[kind] },
+      ]),
+    ),
+  );
+  if (assets.outcomes.some((o) => !o.ok)) throw new Error(`world setup refused: ${JSON.stringify(assets.outcomes)}`);
   return f;
 }
 
@@ -163,7 +227,7 @@ describe('role matrix', () => {
   let before: string;
   beforeAll(async () => {
     reads = await world();
-    before = JSON.stringify(canonicalState(reads.engine.current));
+    before = stateOf(reads);
   });
   afterAll(async () => {
     await reads.close();
@@ -196,14 +260,14 @@ describe('role matrix', () => {
       } else {
         const f = await world();
         try {
-          const state = JSON.stringify(canonicalState(f.engine.current));
-          const revision = f.engine.revision;
+          const state = stateOf(f);
+          const revisions = revisionsOf(f);
           const res = await f.call(who, methodOf(r), await urlOf(f, r), r.body);
           got[who] = res.status;
           if (res.status >= 400) {
             expect(res.headers['content-type'], `${who}: a problem`).toMatch(/^application\/problem\+json/);
-            expect(f.engine.revision, `${who}: refused, so nothing appended`).toBe(revision);
-            expect(JSON.stringify(canonicalState(f.engine.current)), `${who}: refused, so the state is unchanged`).toBe(state);
+            expect(revisionsOf(f), `${who}: refused, so nothing appended`).toEqual(revisions);
+            expect(stateOf(f), `${who}: refused, so the state is unchanged`).toBe(state);
           }
         } finally {
           await f.close();
@@ -229,7 +293,7 @@ describe('role matrix', () => {
   });
 
   it('reads changed nothing', () => {
-    expect(JSON.stringify(canonicalState(reads.engine.current))).toBe(before);
+    expect(stateOf(reads)).toBe(before);
   });
 });
 

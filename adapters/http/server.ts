@@ -12,13 +12,17 @@ import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ASSETS_STREAM, assetsDecider } from '../../core/assets/assets-decider.js';
+import { ASSET_KINDS } from '../../core/assets/model.js';
 import { NAME_MAX_LENGTH } from '../../core/codec.js';
-import type { Engine } from '../../engine/engine.js';
-import type { HttpContext } from './context.js';
+import type { Clock, EventStore } from '../../core/ports.js';
+import { createDeciderEngine, type Engine } from '../../engine/engine.js';
+import type { AssetsEngine, HttpContext } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema, successResponse } from './openapi.js';
 import { forbidden, invalidInput, ProblemError, problem, rawProblemResponse, sendProblem } from './problem.js';
+import { assetRoutes } from './routes/assets.js';
 import { eventRoutes, type StreamOptions } from './routes/events.js';
 import { groupRoutes } from './routes/groups.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -30,6 +34,12 @@ import { type TokenRegistry, tokenHolds } from './tokens.js';
 
 export interface ServerOptions {
   readonly engine: Engine;
+  /**
+   * Workspaces, datasets and models: the assets engine (core/assets) on its own stream. Absent,
+   * the server loads one on the cluster engine's store and clock, and closes it with itself; one
+   * given is the caller's to follow and close (`gpupool serve` does both).
+   */
+  readonly assets?: AssetsEngine;
   readonly tokens: TokenRegistry;
   /** Metrics whose observer the engine was created with; default: fresh (no pass/append timings). */
   readonly metrics?: ServerMetrics;
@@ -92,6 +102,15 @@ const registered = new WeakMap<FastifyInstance, readonly RegisteredRoute[]>();
  */
 export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
   return registered.get(app) ?? [];
+}
+
+/**
+ * An assets engine on the cluster engine's store and clock, loaded, for a server given none. The
+ * engine keeps both private; they are read by name here until it offers them.
+ */
+function assetsEngineBeside(engine: Engine): Promise<AssetsEngine> {
+  const { store, clock } = engine as unknown as { store: EventStore; clock: Clock };
+  return createDeciderEngine(assetsDecider, { store, clock, stream: ASSETS_STREAM });
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -161,10 +180,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }
     }
   });
+  const assets = options.assets ?? (await assetsEngineBeside(options.engine));
+  if (!options.assets) app.addHook('onClose', () => assets.close());
   const ctx: HttpContext = {
     engine: options.engine,
+    assets,
     tokens: options.tokens,
-    keys: new IdempotencyKeys(options.engine),
+    keys: new IdempotencyKeys(options.engine, assets),
     newJobId: options.newJobId ?? randomUUID,
   };
   const metrics = options.metrics ?? createMetrics();
@@ -204,11 +226,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         title: 'gpupool',
         version: '1',
         description:
-          'GPU pools, groups and jobs. Authenticate with `Authorization: Bearer <token>`. Errors are application/problem+json. Every read takes `asOf` (an event revision) or `asOfTime` to look at the past.',
+          'GPU pools, groups and jobs, and the workspaces, datasets and models they use. Authenticate with `Authorization: Bearer <token>`. Errors are application/problem+json. Every read takes `asOf` (an event revision) or `asOfTime` to look at the past.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
-      tags: ['jobs', 'pools', 'groups', 'users', 'nodes', 'events', 'operations'].map((name) => ({ name })),
+      tags: ['jobs', ...ASSET_KINDS.map((kind) => `${kind}s`), 'pools', 'groups', 'users', 'nodes', 'events', 'operations'].map(
+        (name) => ({ name }),
+      ),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -279,6 +303,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(groupRoutes(ctx));
       await api.register(userRoutes(ctx));
       await api.register(jobRoutes(ctx));
+      for (const kind of ASSET_KINDS) await api.register(assetRoutes(ctx, kind));
       await api.register(eventRoutes(ctx, streams, options.streams));
     },
     { prefix: '/api/v1' },

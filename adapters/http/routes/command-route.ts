@@ -6,6 +6,7 @@
  * content.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AssetCommand } from '../../../core/assets/commands.js';
 import type { CommandType } from '../../../core/cluster/commands.js';
 import { answer, bodyObject, type CommandEngine, type Done, type HttpContext, type Result, runCommand } from '../context.js';
 
@@ -43,7 +44,7 @@ export type CommandView = (
  */
 export function commandRoute(
   ctx: HttpContext,
-  type: CommandType,
+  type: CommandType | AssetCommand['type'],
   path: readonly string[],
   view: CommandView,
   status = 200,

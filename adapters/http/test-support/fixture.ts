@@ -3,12 +3,17 @@
  * cluster: nodes n1..n3 of 4 A100; pool `pa` (4 GPUs) serves group `ga` with data scientists
  * alice and bob; pool `pb` (4 GPUs) serves group `gb` with carol; `admin` is the operator.
  * Each user has a token; `call(who, method, url, body?, headers?)` sends a request as them.
+ * The assets engine (workspaces, datasets, models) runs on the same store and clock, empty.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { ASSETS_STREAM, assetsDecider } from '../../../core/assets/assets-decider.js';
+import type { AssetsState } from '../../../core/assets/model.js';
 import type { Command } from '../../../core/cluster/commands.js';
+import { canonicalState } from '../../../core/cluster/test-support/canonical.js';
 import type { EventStore } from '../../../core/ports.js';
-import { createEngine, type Engine } from '../../../engine/engine.js';
+import { createDeciderEngine, createEngine, type Engine } from '../../../engine/engine.js';
 import { InMemoryEventStore } from '../../memory/store.js';
+import type { AssetsEngine } from '../context.js';
 import { createMetrics } from '../metrics.js';
 import { buildServer, type ServerOptions } from '../server.js';
 import { TokenRegistry } from '../tokens.js';
@@ -18,6 +23,7 @@ export type Who = 'admin' | 'alice' | 'bob' | 'carol' | 'nobody';
 export interface Fixture {
   app: FastifyInstance;
   engine: Engine;
+  assets: AssetsEngine;
   store: EventStore;
   tokens: Record<Exclude<Who, 'nobody'>, string>;
   clock: { t: number; now(): number };
@@ -31,6 +37,19 @@ export interface Fixture {
   ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
+
+/** The assets state as text, its maps in order: two states compare equal when they say the same. */
+export function canonicalAssets(state: Readonly<AssetsState>): string {
+  return JSON.stringify({ revision: state.revision, assets: [...state.assets], byGroup: [...state.byGroup] });
+}
+
+/** Both engines' states as text: what a refused request must leave as it found. */
+export function stateOf(f: Pick<Fixture, 'engine' | 'assets'>): string {
+  return JSON.stringify({ cluster: canonicalState(f.engine.current), assets: canonicalAssets(f.assets.current) });
+}
+
+/** Both engines' revisions. */
+export const revisionsOf = (f: Pick<Fixture, 'engine' | 'assets'>) => ({ cluster: f.engine.revision, assets: f.assets.revision });
 
 export const CLUSTER: Command[] = [
   { type: 'Install', userId: 'admin', name: 'Admin' },
@@ -52,7 +71,7 @@ export const CLUSTER: Command[] = [
 
 /** Beside a store, the options the server is built with (the fixture makes its engine and tokens). */
 export async function fixture(
-  options: { store?: EventStore } & Partial<Omit<ServerOptions, 'engine' | 'tokens' | 'metrics'>> = {},
+  options: { store?: EventStore } & Partial<Omit<ServerOptions, 'engine' | 'assets' | 'tokens' | 'metrics'>> = {},
 ): Promise<Fixture> {
   const { store: given, ...serverOptions } = options;
   const store = given ?? new InMemoryEventStore();
@@ -62,6 +81,7 @@ export async function fixture(
   const setup = await engine.executeBatch(CLUSTER);
   const refused = setup.outcomes.filter((o) => !o.ok);
   if (refused.length > 0) throw new Error(`fixture setup refused: ${JSON.stringify(refused)}`);
+  const assets = await createDeciderEngine(assetsDecider, { store, clock, stream: ASSETS_STREAM });
   const registry = await TokenRegistry.open(store, clock);
   const issue = async (userId: string) => {
     const user = engine.current.users.get(userId);
@@ -77,6 +97,7 @@ export async function fixture(
   let n = 0;
   const app = await buildServer({
     engine,
+    assets,
     tokens: registry,
     metrics,
     newJobId: () => `job-${++n}`,
@@ -85,6 +106,7 @@ export async function fixture(
   return {
     app,
     engine,
+    assets,
     store,
     tokens,
     clock,
@@ -105,6 +127,7 @@ export async function fixture(
     },
     async close() {
       await app.close();
+      await assets.close();
       await store.close();
     },
   };

@@ -1,0 +1,465 @@
+/**
+ * Workspaces, datasets and models (core/assets) over HTTP: one plugin, registered once per kind
+ * under `/<kind>s`. Each asset is metadata with a source and immutable versions with their
+ * lineage; the commands run on the assets engine (its own stream), as the cluster's run on theirs.
+ *
+ * Names are scoped to the group, as job names are: an asset created here is the core's asset
+ * `<group>/<name>` (its `id`), and URLs name it by its `name`, looked up in the caller's group
+ * unless `?group=` names another (see resolveAsset). A data scientist sees their group's assets
+ * except another member's private ones, and their own wherever they are; anything else answers 404,
+ * exactly as an asset that does not exist. The owner or an operator describes, archives and
+ * deletes an asset; anyone who may see it records versions of it.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { assetCommandCodecs } from '../../../core/assets/commands.js';
+import type { AssetEvent } from '../../../core/assets/events.js';
+import { type AssetKind, type AssetState, type AssetsState, type AssetVersion, assetIdOf } from '../../../core/assets/model.js';
+import { type AssetFilter, type AssetVisibility, assetFor, listAssets } from '../../../core/assets/queries.js';
+import { describeValue, Id, NAME_MAX_LENGTH } from '../../../core/codec.js';
+import { assetViewer, canChangeAsset, isOperator, type Principal } from '../access.js';
+import {
+  answer,
+  bad,
+  type Done,
+  good,
+  type HttpContext,
+  PAGE_QUERY,
+  pageQuery,
+  type Result,
+  readingFrom,
+  stateOf,
+} from '../context.js';
+import { codecBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
+import { forbidden, invalidInput, notFound, problem } from '../problem.js';
+import { commandRoute, params } from './command-route.js';
+
+/** An asset as the API shows it: everything the state holds, its versions with their lineage. */
+export type AssetView = Omit<AssetState, 'versions'> & { readonly versions: readonly AssetVersion[] };
+/** An asset in a list: without its versions, with how many it has. */
+export type AssetListItem = Omit<AssetState, 'versions'> & { readonly versionCount: number };
+/** A version as the API shows it: with its asset's id, so `{ assetId, version }` names it in a lineage. */
+export type VersionView = AssetVersion & { readonly assetId: string };
+
+/**
+ * Copies, not the state's own objects: the state is updated in place by later events, and an
+ * answer must say what was true when it was read.
+ */
+export function assetView(a: AssetState): AssetView {
+  return { ...a, tags: [...a.tags], versions: [...a.versions] };
+}
+
+function listItem(a: AssetState): AssetListItem {
+  const { versions, ...rest } = a;
+  return { ...rest, tags: [...a.tags], versionCount: versions.length };
+}
+
+const versionView = (a: AssetState, v: AssetVersion): VersionView => ({ assetId: a.id, ...v });
+
+/** Where an asset is addressed: by its name, with its group; `suffix` a path below it. */
+export function assetLocation(a: Pick<AssetState, 'kind' | 'name' | 'group'>, suffix = ''): string {
+  return `/api/v1/${a.kind}s/${encodeURIComponent(a.name)}${suffix}?group=${encodeURIComponent(a.group)}`;
+}
+
+const VISIBILITIES: readonly AssetVisibility[] = ['mine', 'shared', 'all'];
+
+const groupQuery = (req: FastifyRequest): string | undefined => {
+  const g = (req.query as Record<string, unknown> | undefined)?.group;
+  return typeof g === 'string' ? g : undefined;
+};
+
+const NAME = "an asset name (well-formed Unicode without control, bidi-control or zero-width characters, and without '/')";
+
+/**
+ * The core id of an asset named `name` in `group`, if the name is one a URL can carry: an id
+ * without '/' (names are path segments) that leaves `<group>/<name>` an id too.
+ */
+export function assetIdIn(group: string, name: unknown): Result<string> {
+  const longest = NAME_MAX_LENGTH - group.length - 1;
+  if (typeof name !== 'string' || !Id.is(name) || name.includes('/') || name.length > longest) {
+    return bad(
+      invalidInput([
+        {
+          path: 'body.name',
+          expected: `${NAME}, of at most ${Math.max(longest, 0)} characters in group '${group}'`,
+          actual: describeValue(name),
+        },
+      ]),
+    );
+  }
+  return good(assetIdOf(group, name));
+}
+
+/**
+ * The asset of `kind` a URL names, as the caller sees it: `name` in the group `?group=` names;
+ * else in the caller's group; else the one visible asset of that name in any group (an
+ * operator's, or a data scientist's own in a group they left). Several are a 409 naming their
+ * groups; none is 404, whether it does not exist, is of another kind, or the caller may not see it.
+ */
+export function resolveAsset(
+  p: Principal,
+  state: Readonly<AssetsState>,
+  kind: AssetKind,
+  name: string,
+  group?: string,
+): Result<AssetState> {
+  const viewer = assetViewer(p);
+  const visible = (g: string) => {
+    const a = assetFor(state, viewer, assetIdOf(g, name));
+    return a !== undefined && a.kind === kind && a.group === g && a.name === name ? a : undefined;
+  };
+  const missing = bad<AssetState>(notFound(`${kind} '${name}'${group === undefined ? '' : ` in group '${group}'`}`));
+  if (group !== undefined) {
+    const a = visible(group);
+    return a ? good(a) : missing;
+  }
+  const own = visible(p.group);
+  if (own) return good(own);
+  const found: AssetState[] = [];
+  for (const g of state.byGroup.keys()) {
+    const a = g === p.group ? undefined : visible(g);
+    if (a) found.push(a);
+  }
+  if (found.length === 1) return good(found[0] as AssetState);
+  if (found.length === 0) return missing;
+  const groups = found.map((a) => a.group).sort();
+  return bad(
+    problem(
+      409,
+      'ambiguous-asset-name',
+      `groups ${groups.map((g) => `'${g}'`).join(', ')} each have a ${kind} named '${name}': add ?group=`,
+      { details: { groups } },
+    ),
+  );
+}
+
+/** The list's filters from the query string, checked field by field (paging is pageQuery's). */
+function listFilter(kind: AssetKind, p: Principal, q: Record<string, unknown>): Result<AssetFilter> {
+  const issues: { path: string; expected: string; actual: string }[] = [];
+  const str = (k: string) => (typeof q[k] === 'string' ? (q[k] as string) : undefined);
+  const visibility = (str('visibility') ?? 'all') as AssetVisibility;
+  if (!VISIBILITIES.includes(visibility)) {
+    issues.push({ path: 'query.visibility', expected: 'one of mine, shared, all', actual: String(q.visibility) });
+  }
+  const archived = str('archived');
+  if (archived !== undefined && archived !== 'true' && archived !== 'false') {
+    issues.push({ path: 'query.archived', expected: 'true or false', actual: archived });
+  }
+  if (issues.length > 0) return bad(invalidInput(issues));
+  const group = str('group');
+  if (group !== undefined && group !== p.group && !isOperator(p)) {
+    return bad(forbidden(`you may list only your own group's ${kind}s`));
+  }
+  const filter: { -readonly [K in keyof AssetFilter]: AssetFilter[K] } = { kind, visibility, archived: archived === 'true' };
+  if (group !== undefined) filter.group = group;
+  const tag = str('tag');
+  if (tag !== undefined) filter.tag = tag;
+  const owner = str('owner');
+  if (owner !== undefined) filter.owner = owner;
+  return good(filter);
+}
+
+/**
+ * A lineage as a request gives it, its references qualified: an `assetId` without '/' is a name,
+ * looked up in the group of the asset the version is recorded for. Anything else is left to the
+ * codec to judge.
+ */
+function qualifiedLineage(lineage: unknown, group: string): unknown {
+  if (lineage === null || typeof lineage !== 'object' || Array.isArray(lineage)) return lineage;
+  const qualify = (ref: unknown) => {
+    if (ref === null || typeof ref !== 'object' || Array.isArray(ref)) return ref;
+    const id = (ref as { assetId?: unknown }).assetId;
+    return typeof id === 'string' && id !== '' && !id.includes('/') ? { ...ref, assetId: assetIdOf(group, id) } : ref;
+  };
+  const l = lineage as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...l };
+  if ('workspace' in l) out.workspace = qualify(l.workspace);
+  if ('model' in l) out.model = qualify(l.model);
+  if (Array.isArray(l.datasets)) out.datasets = l.datasets.map(qualify);
+  return out;
+}
+
+export function assetRoutes(ctx: HttpContext, kind: AssetKind) {
+  const plural = `${kind}s`;
+  const base = `/${plural}`;
+  const one = `${base}/:name`;
+  const tags = [plural];
+  return async (app: FastifyInstance) => {
+    const user = { access: 'user' as const };
+    const engine = ctx.assets;
+    const nameOf = (req: FastifyRequest) => params(req).name as string;
+
+    /** The asset the URL names, if the caller may see it in `state`. */
+    const visibleAsset = (req: FastifyRequest, state: Readonly<AssetsState> = engine.current) =>
+      resolveAsset(req.principal, state, kind, nameOf(req), groupQuery(req));
+
+    /** The asset the URL names, if the caller may change it: it is theirs, or they are an operator. */
+    const ownAsset = (req: FastifyRequest): Result<AssetState> => {
+      const a = visibleAsset(req);
+      if (!a.ok || canChangeAsset(req.principal, a.value)) return a;
+      return bad(forbidden(`${kind} '${a.value.name}' is ${a.value.owner}'s; only its owner or an operator may change it`));
+    };
+
+    /** The asset a command changed, as it stands now. */
+    const changed = (fields: Readonly<Record<string, unknown>>): Result<AssetView> => {
+      const a = engine.current.assets.get(fields.assetId as string);
+      return a ? good(assetView(a)) : bad(notFound(`${kind} '${String(fields.assetId)}'`));
+    };
+
+    const nameParam = idParams('name');
+    const scoped = { group: { type: 'string', description: 'the group the name is looked up in (default: yours)' } };
+
+    app.get(
+      base,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `List ${plural}, oldest first (a data scientist sees their group’s, an operator every group’s)`,
+          description:
+            'In pages: `limit` (default 100, at most 1000) from `offset`; `X-Total-Count` says how many match. Archived ones are listed only with `archived=true`.',
+          querystring: timeTravelQuery({
+            ...PAGE_QUERY,
+            visibility: {
+              type: 'string',
+              enum: VISIBILITIES,
+              default: 'all',
+              description: `mine: yours; shared: your group’s of others; all: both`,
+            },
+            tag: { type: 'string' },
+            owner: { type: 'string' },
+            archived: { type: 'string', enum: ['true', 'false'], default: 'false', description: 'list the archived instead' },
+            group: { type: 'string', description: 'an operator’s list of one group (a data scientist’s is their own)' },
+          }),
+          response: errors(400, 403),
+        },
+      },
+      async (req, reply) => {
+        const q = (req.query ?? {}) as Record<string, unknown>;
+        const filter = listFilter(kind, req.principal, q);
+        if (!filter.ok) return answer(reply, filter);
+        const page = pageQuery(req);
+        if (!page.ok) return answer(reply, page);
+        const s = await stateOf(engine, req);
+        if (!s.ok) return answer(reply, s);
+        const { total, items } = listAssets(s.value, assetViewer(req.principal), filter.value, page.value);
+        reply.header('x-total-count', String(total));
+        return answer(reply, good(items.map(listItem)));
+      },
+    );
+
+    app.get(
+      one,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `A ${kind} with its versions and their lineage (archived ones too)`,
+          params: nameParam,
+          querystring: timeTravelQuery(scoped),
+          response: errors(400, 404, 409),
+        },
+      },
+      readingFrom(engine, (state, req) => {
+        const a = visibleAsset(req, state);
+        return a.ok ? good(assetView(a.value)) : a;
+      }),
+    );
+
+    app.get(
+      `${one}/versions/:version`,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `One version of a ${kind}: what it pins, where it is, its metrics and lineage`,
+          params: idParams('name', 'version'),
+          querystring: timeTravelQuery(scoped),
+          response: errors(400, 404, 409),
+        },
+      },
+      readingFrom(engine, (state, req) => {
+        const text = params(req).version as string;
+        const n = Number(text);
+        if (!/^[1-9]\d*$/.test(text) || !Number.isSafeInteger(n)) {
+          return bad(invalidInput([{ path: 'path.version', expected: 'a version number (1, 2, ...)', actual: text }]));
+        }
+        const a = visibleAsset(req, state);
+        if (!a.ok) return a;
+        const v = a.value.versions[n - 1];
+        return v ? good(versionView(a.value, v)) : bad(notFound(`version ${n} of ${kind} '${a.value.name}'`));
+      }),
+    );
+
+    app.post(
+      base,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `Create a ${kind} in your group (an operator may name the group and the owner)`,
+          description:
+            'A source names its credentials (`credentials`), never carries them: a URL with a user and password is refused. `name` is unique in the group.',
+          body: codecBody(assetCommandCodecs.CreateAsset, { omit: ['kind'], optional: ['group', 'owner'] }),
+          headers: idempotencyHeader,
+          response: errors(400, 403, 404, 409, 413),
+        },
+      },
+      commandRoute(
+        ctx,
+        'CreateAsset',
+        [],
+        (_req, fields, reply) => {
+          const a = engine.current.assets.get(assetIdOf(fields.group as string, fields.name as string));
+          if (!a) return bad(notFound(`${kind} '${String(fields.name)}'`));
+          reply.header('location', assetLocation(a));
+          return good(assetView(a));
+        },
+        201,
+        {
+          engine,
+          fields: (req, body) => {
+            const p = req.principal;
+            const owner = body.owner ?? p.userId;
+            if (!isOperator(p) && owner !== p.userId) return bad(forbidden(`you may create ${plural} only as their owner`));
+            if (!isOperator(p) && body.group !== undefined && body.group !== p.group) {
+              return bad(forbidden(`you may create ${plural} only in your own group`));
+            }
+            const cluster = ctx.engine.current;
+            const ownerGroup = typeof owner === 'string' ? cluster.users.get(owner)?.group : undefined;
+            const group = body.group ?? ownerGroup ?? p.group;
+            // A group or owner that is no id is left to the codec, which names the field.
+            if (!Id.is(group) || !Id.is(owner)) return good({ kind, owner, group });
+            const id = assetIdIn(group, body.name);
+            if (!id.ok) return id;
+            if (!cluster.groups.has(group)) return bad(notFound(`group '${group}'`));
+            if (!cluster.users.has(owner)) return bad(notFound(`user '${owner}'`));
+            return good({ kind, group, owner });
+          },
+        },
+      ),
+    );
+
+    app.patch(
+      one,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `Describe a ${kind}: description, tags, private (its owner or an operator)`,
+          params: nameParam,
+          querystring: { type: 'object', properties: scoped },
+          body: codecBody(assetCommandCodecs.UpdateAsset, { omit: ['assetId'] }),
+          headers: idempotencyHeader,
+          response: errors(400, 403, 404, 409, 413),
+        },
+      },
+      commandRoute(ctx, 'UpdateAsset', [], (_req, fields) => changed(fields), 200, {
+        engine,
+        fields: (req) => {
+          const a = ownAsset(req);
+          return a.ok ? good({ assetId: a.value.id }) : a;
+        },
+      }),
+    );
+
+    app.post(
+      `${one}/versions`,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `Record a version of a ${kind}: what it pins, where it is, the metrics and lineage of the job that made it`,
+          description:
+            'Anyone who may see the asset records versions of it, as themselves (`by`; an operator may name another user). A lineage names versions `{ assetId, version }`, by the asset’s id or its name alone (looked up in this asset’s group); they must be in this group, visible to `by`.',
+          params: nameParam,
+          querystring: { type: 'object', properties: scoped },
+          body: codecBody(assetCommandCodecs.RecordAssetVersion, { omit: ['assetId'], optional: ['by'] }),
+          headers: idempotencyHeader,
+          response: errors(400, 403, 404, 409, 413),
+        },
+      },
+      commandRoute(
+        ctx,
+        'RecordAssetVersion',
+        [],
+        async (_req, fields, reply, done) => {
+          const a = engine.current.assets.get(fields.assetId as string);
+          const number = await recordedVersion(done);
+          const v = number === undefined ? undefined : a?.versions[number - 1];
+          if (!a || !v) return bad(notFound(`${kind} '${String(fields.assetId)}'`));
+          reply.header('location', assetLocation(a, `/versions/${v.version}`));
+          return good(versionView(a, v));
+        },
+        201,
+        {
+          engine,
+          fields: (req, body) => {
+            const p = req.principal;
+            const a = visibleAsset(req);
+            if (!a.ok) return a;
+            const by = body.by ?? p.userId;
+            if (!isOperator(p) && by !== p.userId) return bad(forbidden('you may record versions only as yourself'));
+            const fields: Record<string, unknown> = { assetId: a.value.id, by };
+            if (body.lineage !== undefined) fields.lineage = qualifiedLineage(body.lineage, a.value.group);
+            return good(fields);
+          },
+        },
+      ),
+    );
+
+    app.post(
+      `${one}/archive`,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `Archive a ${kind}: gone from lists and from new work, its versions still read (its owner or an operator)`,
+          params: nameParam,
+          querystring: { type: 'object', properties: scoped },
+          headers: idempotencyHeader,
+          response: errors(400, 403, 404, 409),
+        },
+      },
+      commandRoute(ctx, 'ArchiveAsset', [], (_req, fields) => changed(fields), 200, {
+        engine,
+        fields: (req) => {
+          const a = ownAsset(req);
+          return a.ok ? good({ assetId: a.value.id }) : a;
+        },
+      }),
+    );
+
+    app.delete(
+      one,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `Delete a ${kind} nothing was made from (its owner or an operator); 409 in-use otherwise: archive it`,
+          params: nameParam,
+          querystring: { type: 'object', properties: scoped },
+          headers: idempotencyHeader,
+          response: errors(400, 403, 404, 409),
+        },
+      },
+      commandRoute(ctx, 'DeleteAsset', [], () => good(null), 204, {
+        engine,
+        fields: (req) => {
+          const a = ownAsset(req);
+          return a.ok ? good({ assetId: a.value.id }) : a;
+        },
+      }),
+    );
+
+    /** The number of the version a RecordAssetVersion made: from its event, or for a replay the first request's. */
+    async function recordedVersion(done: Done): Promise<number | undefined> {
+      const made = (events: readonly unknown[]) =>
+        (events as readonly AssetEvent[]).find((e) => e.type === 'AssetVersionRecorded') as
+          | (AssetEvent & { type: 'AssetVersionRecorded' })
+          | undefined;
+      if (!done.duplicate) return made(done.events)?.version;
+      const stored = await engine.eventsFrom(done.first, done.last - done.first + 1);
+      return made(stored.map((s) => s.event))?.version;
+    }
+  };
+}
