@@ -15,10 +15,11 @@
  *   servers bootstrapping a fresh store together both send the same Install (command id
  *   `bootstrap`): one installs, the other is answered with a duplicate; either may issue the
  *   operator a token.
- * - Reads follow the store: the cluster engine and the token registry subscribe to their streams
- *   and catch up on every other writer's events, so what one server acknowledged is read on the
- *   other within the store's delivery time (SQLite: its 20 ms poll), a token issued on one works
- *   on the other, and a token revoked on one stops working on the other.
+ * - Reads follow the store: the cluster engine, the assets engine and the token registry subscribe
+ *   to their streams and catch up on every other writer's events, so what one server acknowledged
+ *   is read on the other within the store's delivery time (SQLite: its 20 ms poll), a dataset
+ *   created on one is listed on the other, a token issued on one works on the other, and a token
+ *   revoked on one stops working on the other.
  * - Exactly one server runs the simulated runtime: the holder of the store's leader lease
  *   (`runtime`, engine/leader.ts), which each server asks for every third of its ttl
  *   (`leaderLeaseSeconds`). The server that takes it catches up and starts the runtime, which picks
@@ -30,15 +31,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { AssetsEngine } from '../adapters/http/context.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import { buildServer } from '../adapters/http/server.js';
 import { TokenRegistry, tokenHolds } from '../adapters/http/tokens.js';
 import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../adapters/inventory/cluster-file.js';
 import { type RealtimeRuntime, startRealtimeRuntime } from '../adapters/memory/realtime-runtime.js';
 import { openJobArchive, openStore } from '../adapters/open-store.js';
+import { ASSETS_STREAM, assetsDecider } from '../core/assets/assets-decider.js';
 import type { JobArchive } from '../core/cluster/job-archive.js';
 import type { EventStore } from '../core/ports.js';
-import { createEngine, type Engine } from '../engine/engine.js';
+import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
 import {
   BOOTSTRAP_OPERATOR,
@@ -55,6 +58,8 @@ export type { ServeOptions } from './options.js';
 export interface Served {
   readonly app: FastifyInstance;
   readonly engine: Engine;
+  /** Workspaces, datasets and models: the assets context's engine, following its stream. */
+  readonly assets: AssetsEngine;
   readonly url: string;
   /** The operator's token when this start issued one (print it once), else undefined. */
   readonly bootstrapToken?: { userId: string; token: string };
@@ -72,6 +77,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   let app: FastifyInstance | undefined;
   let engine: Engine | undefined;
+  let assets: AssetsEngine | undefined;
   let archive: JobArchive | undefined;
   let tokens: TokenRegistry | undefined;
   let leader: LeaderElection | undefined;
@@ -88,6 +94,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
     });
     // Other servers' writes reach this one's reads as they are stored, not at its next conflict.
     engine.follow(failed('following the cluster stream'));
+    // The assets context: its own stream, its own engine, followed the same way.
+    assets = await createDeciderEngine(assetsDecider, { store, stream: ASSETS_STREAM });
+    assets.follow(failed('following the assets stream'));
     tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
     tokens.follow(failed('following the tokens stream'));
     const bootstrapToken = await bootstrap(engine, tokens);
@@ -95,6 +104,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     const { registered } = await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));
     app = await buildServer({
       engine,
+      assets,
       tokens,
       metrics,
       logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
@@ -114,11 +124,12 @@ export async function serve(options: ServeOptions): Promise<Served> {
     const url = await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
     // Only a server that started runs the runtime: asked for once it listens.
     leader = runtimeLeader(engine, store, options);
-    const [server, cluster, registry, election, records] = [app, engine, tokens, leader, archive];
+    const [server, cluster, assetsEngine, registry, election, records] = [app, engine, assets, tokens, leader, archive];
     let closed: Promise<void> | undefined;
     return {
       app,
       engine,
+      assets,
       url,
       registeredNodes: registered,
       ...(bootstrapToken ? { bootstrapToken } : {}),
@@ -132,6 +143,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
           await server.close();
           await election.close(); // the runtime stopped, its reports landed, the lease released
           await cluster.close();
+          await assetsEngine.close();
           registry.close();
           await store.close();
           records.close();
@@ -152,6 +164,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     await leader?.close().catch(() => {});
     await app?.close().catch(() => {});
     await engine?.close().catch(() => {});
+    await assets?.close().catch(() => {});
     tokens?.close();
     await store.close().catch(() => {});
     archive?.close();
