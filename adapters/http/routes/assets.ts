@@ -15,7 +15,7 @@ import { assetCommandCodecs } from '../../../core/assets/commands.js';
 import type { AssetEvent } from '../../../core/assets/events.js';
 import { type AssetKind, type AssetState, type AssetsState, type AssetVersion, assetIdOf } from '../../../core/assets/model.js';
 import { type AssetFilter, type AssetVisibility, assetFor, listAssets } from '../../../core/assets/queries.js';
-import { describeValue, Id, NAME_MAX_LENGTH } from '../../../core/codec.js';
+import { Id } from '../../../core/codec.js';
 import { assetViewer, canChangeAsset, isOperator, type Principal } from '../access.js';
 import {
   answer,
@@ -29,8 +29,9 @@ import {
   readingFrom,
   stateOf,
 } from '../context.js';
+import { resolveName, scopedId } from '../names.js';
 import { codecBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
-import { forbidden, invalidInput, notFound, problem } from '../problem.js';
+import { forbidden, invalidInput, notFound } from '../problem.js';
 import { commandRoute, params } from './command-route.js';
 
 /** An asset as the API shows it: everything the state holds, its versions with their lineage. */
@@ -67,33 +68,14 @@ const groupQuery = (req: FastifyRequest): string | undefined => {
   return typeof g === 'string' ? g : undefined;
 };
 
-const NAME = "an asset name (well-formed Unicode without control, bidi-control or zero-width characters, and without '/')";
-
-/**
- * The core id of an asset named `name` in `group`, if the name is one a URL can carry: an id
- * without '/' (names are path segments) that leaves `<group>/<name>` an id too.
- */
+/** The core id of an asset named `name` in `group`, if the name is one (names.ts). */
 export function assetIdIn(group: string, name: unknown): Result<string> {
-  const longest = NAME_MAX_LENGTH - group.length - 1;
-  if (typeof name !== 'string' || !Id.is(name) || name.includes('/') || name.length > longest) {
-    return bad(
-      invalidInput([
-        {
-          path: 'body.name',
-          expected: `${NAME}, of at most ${Math.max(longest, 0)} characters in group '${group}'`,
-          actual: describeValue(name),
-        },
-      ]),
-    );
-  }
-  return good(assetIdOf(group, name));
+  return scopedId('an asset', group, name, 'body.name');
 }
 
 /**
- * The asset of `kind` a URL names, as the caller sees it: `name` in the group `?group=` names;
- * else in the caller's group; else the one visible asset of that name in any group (an
- * operator's, or a data scientist's own in a group they left). Several are a 409 naming their
- * groups; none is 404, whether it does not exist, is of another kind, or the caller may not see it.
+ * The asset of `kind` a URL names, as the caller sees it (names.ts resolveName); one of another
+ * kind reads as missing.
  */
 export function resolveAsset(
   p: Principal,
@@ -103,32 +85,19 @@ export function resolveAsset(
   group?: string,
 ): Result<AssetState> {
   const viewer = assetViewer(p);
-  const visible = (g: string) => {
-    const a = assetFor(state, viewer, assetIdOf(g, name));
-    return a !== undefined && a.kind === kind && a.group === g && a.name === name ? a : undefined;
-  };
-  const missing = bad<AssetState>(notFound(`${kind} '${name}'${group === undefined ? '' : ` in group '${group}'`}`));
-  if (group !== undefined) {
-    const a = visible(group);
-    return a ? good(a) : missing;
-  }
-  const own = visible(p.group);
-  if (own) return good(own);
-  const found: AssetState[] = [];
-  for (const g of state.byGroup.keys()) {
-    const a = g === p.group ? undefined : visible(g);
-    if (a) found.push(a);
-  }
-  if (found.length === 1) return good(found[0] as AssetState);
-  if (found.length === 0) return missing;
-  const groups = found.map((a) => a.group).sort();
-  return bad(
-    problem(
-      409,
-      'ambiguous-asset-name',
-      `groups ${groups.map((g) => `'${g}'`).join(', ')} each have a ${kind} named '${name}': add ?group=`,
-      { details: { groups } },
-    ),
+  return resolveName(
+    {
+      what: kind,
+      inGroup: (g) => {
+        const a = assetFor(state, viewer, assetIdOf(g, name));
+        return a !== undefined && a.kind === kind && a.group === g && a.name === name ? a : undefined;
+      },
+      groups: () => state.byGroup.keys(),
+      ambiguous: 'ambiguous-asset-name',
+    },
+    p.group,
+    name,
+    group,
   );
 }
 

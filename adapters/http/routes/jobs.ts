@@ -13,7 +13,6 @@ import type { CommandType } from '../../../core/cluster/commands.js';
 import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
 import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
-import { describeValue, Id, NAME_MAX_LENGTH } from '../../../core/codec.js';
 import { canSeeJob, isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,
@@ -27,8 +26,9 @@ import {
   runCommand,
   stateFor,
 } from '../context.js';
+import { resolveName, scopedId } from '../names.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
-import { forbidden, invalidInput, notFound, problem } from '../problem.js';
+import { forbidden, invalidInput, notFound } from '../problem.js';
 
 /** The core id of the job named `name` in `group`. */
 export const qualifiedJobId = (group: string, name: string): string => `${group}/${name}`;
@@ -326,32 +326,12 @@ function groupQuery(req: FastifyRequest): string | undefined {
   return typeof g === 'string' ? g : undefined;
 }
 
-const JOB_NAME = "a job name (well-formed Unicode without control, bidi-control or zero-width characters, and without '/')";
-
-/** The core id of a job named `name` in `group`, if the name is one (it cannot hold '/': names are path segments). */
+/** The core id of a job named `name` in `group`, if the name is one (names.ts). */
 export function jobIdIn(group: string, name: unknown): Result<string> {
-  const longest = NAME_MAX_LENGTH - group.length - 1;
-  if (typeof name !== 'string' || !Id.is(name) || name.includes('/') || name.length > longest) {
-    return bad(
-      invalidInput([
-        {
-          path: 'body.jobId',
-          expected: `${JOB_NAME}, of at most ${Math.max(longest, 0)} characters in group '${group}'`,
-          actual: describeValue(name),
-        },
-      ]),
-    );
-  }
-  return good(qualifiedJobId(group, name));
+  return scopedId('a job', group, name, 'body.jobId');
 }
 
-/**
- * The job a URL names, as the caller sees it: `name` in the group `?group=` names; else in the
- * caller's group; else a job whose id is the name itself (one made in code, not scoped); else
- * the one visible job of that name in any group (an operator's, or a data scientist's own in a
- * group they left). Several such jobs are a 409 that names their groups; none is 404, whether it
- * does not exist or the caller may not see it.
- */
+/** The job a URL names, as the caller sees it (names.ts resolveName; a job made in code may be named by its id). */
 export function resolveJob(
   p: Principal,
   state: Readonly<State>,
@@ -363,33 +343,18 @@ export function resolveJob(
     const job = findJob(state, archive, id);
     return job !== undefined && canSeeJob(p, job) ? job : undefined;
   };
-  const missing = bad<JobState>(notFound(`job '${name}'${group === undefined ? '' : ` in group '${group}'`}`));
-  if (group !== undefined) {
-    const job = visible(qualifiedJobId(group, name));
-    return job ? good(job) : missing;
-  }
-  const job = visible(qualifiedJobId(p.group, name)) ?? visible(name);
-  if (job) return good(job);
-  // Groups that hold jobs: today's, the unfinished jobs' and the archive's (a deleted group's
-  // jobs stay).
-  const groups = new Set([...state.groups.keys(), ...state.unfinished.keys(), ...(archive?.groups() ?? [])]);
-  const found: JobState[] = [];
-  for (const g of groups) {
-    const other = visible(qualifiedJobId(g, name));
-    if (other) found.push(other);
-  }
-  if (found.length === 1) return good(found[0] as JobState);
-  if (found.length === 0) return missing;
-  const names = found.map((j) => j.group).sort();
-  return bad(
-    problem(
-      409,
-      'ambiguous-job-name',
-      `groups ${names.map((g) => `'${g}'`).join(', ')} each have a job named '${name}': add ?group=`,
-      {
-        details: { groups: names },
-      },
-    ),
+  return resolveName(
+    {
+      what: 'job',
+      inGroup: (g) => visible(qualifiedJobId(g, name)),
+      unscoped: () => visible(name),
+      // Groups that hold jobs: today's, the unfinished jobs' and the archive's (a deleted group's jobs stay).
+      groups: () => new Set([...state.groups.keys(), ...state.unfinished.keys(), ...(archive?.groups() ?? [])]),
+      ambiguous: 'ambiguous-job-name',
+    },
+    p.group,
+    name,
+    group,
   );
 }
 
