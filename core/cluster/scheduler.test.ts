@@ -170,9 +170,17 @@ describe('backfill', () => {
     expect(r.bodies.filter((e) => e.type === 'JobAllocated')).toEqual([allocated('wide', devs('b', 0, 1), ['b'])]);
   });
 
-  it('holds back a job of unknown length placed on the capacity the head needs', () => {
+  it('places a job of unknown length around the capacity the head needs, where best-fit would take it', () => {
     const c = twoShapes();
-    c.when(submit('head', 4), submit('narrow', 1));
+    // Best-fit would put `narrow` on a's last free device, the head's node; b leaves the head alone.
+    const r = c.when(submit('head', 4), submit('narrow', 1));
+    expect(r.bodies.filter((e) => e.type === 'JobAllocated')).toEqual([allocated('narrow', devs('b', 0), ['b'])]);
+  });
+
+  it('holds back a job of unknown length when only the capacity the head needs would hold it', () => {
+    const c = twoShapes();
+    c.when(submit('head', 4), submit('wide', 2), submit('narrow', 1));
+    expect(c.status('wide')).toBe('Starting');
     expect(c.status('narrow')).toBe('WaitingForGPUs');
     expect(code(c, 'narrow')).toBe('blocked-behind-head');
   });

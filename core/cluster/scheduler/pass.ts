@@ -109,7 +109,11 @@ function walkQueue(
   while (i < entries.length) {
     const job = state.jobs.get((entries[i] as { id: string }).id) as JobState;
     let p = mightFit(state, job, pool) ? place(state, job, pool) : null;
-    if (p && reservations.length > 0 && !jumpReservations(state, reservations, pool, job, p, now)) p = null;
+    if (p && reservations.length > 0 && !jumpReservations(state, reservations, pool, job, p, now)) {
+      // Best-fit chose nodes a reserved job needs; other nodes may do.
+      const around = pool.placement === 'node' ? placeAroundReservations(state, reservations, pool, job) : null;
+      p = around && jumpReservations(state, reservations, pool, job, around, now) ? around : null;
+    }
     if (p) {
       emit(allocated(job, pool, p)); // folding it removes entries[i]: do not advance
       continue;
@@ -173,6 +177,45 @@ function jumpReservations(
     if (a) (reservations[k] as Reservation).shadow.freeAt = a;
   });
   return true;
+}
+
+/**
+ * A gang placement that leaves every reservation's capacity at its shadow time intact: nodes in
+ * best-fit order, each taken only if every reserved job still fits after it. Best-fit alone may
+ * pick a node a reserved job needs while another node would do; the job then waited, a later
+ * job's placement left only the harmless node, and the next pass started it after all (property
+ * "a second pass starts nothing"). Null when no such nodes are free now.
+ */
+function placeAroundReservations(state: State, reservations: Reservation[], pool: PoolState, job: JobState): Placement | null {
+  if (job.gpus === 0) return null;
+  const need = job.gpus / job.workers;
+  for (const type of candidateTypes(state, job, pool)) {
+    const cap = capacityOf(state, pool.id, type);
+    if (!cap || cap.free < job.gpus) continue;
+    const after = reservations.map((r) => (r.cap.gpuType === type ? new Map(r.shadow.freeAt) : null));
+    const harmless = (node: string) =>
+      reservations.every((r, k) => {
+        const a = after[k];
+        if (!a) return true;
+        const trial = new Map(a);
+        trial.set(node, (trial.get(node) ?? 0) - need);
+        return shapeFits(trial, pool.placement, r.head);
+      });
+    const chosen: string[] = [];
+    for (let k = need; k < cap.buckets.length && chosen.length < job.workers; k++) {
+      cap.buckets[k]?.some((node) => {
+        if (!harmless(node)) return false;
+        chosen.push(node);
+        for (const a of after) a?.set(node, (a.get(node) ?? 0) - need);
+        return chosen.length === job.workers;
+      });
+    }
+    if (chosen.length < job.workers) continue;
+    const devices: string[] = [];
+    for (const node of chosen) devices.push(...(cap.nodes.get(node) as string[]).slice(0, need));
+    return { gpuType: cap.gpuType, devices, nodes: chosen, shared: [] };
+  }
+  return null;
 }
 
 /** The reserved capacity left if the job starts (undefined: untouched), or null if it would delay the reserved job. */
