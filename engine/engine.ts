@@ -185,8 +185,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S extends DeciderState> {
   protected state: S;
-  private readonly store: EventStore;
-  private readonly clock: Clock;
+  /** The store it runs over: other contexts' engines (and a job's metrics) use the same one. */
+  readonly store: EventStore;
+  readonly clock: Clock;
   private readonly ids: IdGenerator;
   readonly stream: string;
   private readonly maxConflictRetries: number;

@@ -15,7 +15,6 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { ASSETS_STREAM, assetsDecider } from '../../core/assets/assets-decider.js';
 import { ASSET_KINDS } from '../../core/assets/model.js';
 import { NAME_MAX_LENGTH } from '../../core/codec.js';
-import type { Clock, EventStore } from '../../core/ports.js';
 import { createDeciderEngine, type Engine } from '../../engine/engine.js';
 import type { AssetsEngine, HttpContext } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
@@ -109,8 +108,7 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
  * engine keeps both private; they are read by name here until it offers them.
  */
 function assetsEngineBeside(engine: Engine): Promise<AssetsEngine> {
-  const { store, clock } = engine as unknown as { store: EventStore; clock: Clock };
-  return createDeciderEngine(assetsDecider, { store, clock, stream: ASSETS_STREAM });
+  return createDeciderEngine(assetsDecider, { store: engine.store, clock: engine.clock, stream: ASSETS_STREAM });
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
