@@ -21,6 +21,24 @@ export const JobKind = oneOf('JobKind', JOB_KINDS);
 export const DeviceSpec = record('DeviceSpec', { index: NonNegInt, gpuType: Id }, {});
 
 /**
+ * A job's inputs, pinned to versions of assets (core/assets): a workspace, datasets each at a
+ * mount path, a model to start from. The edge resolves what a user names (a version, or the
+ * latest) against the assets as the job's owner sees them (core/assets/inputs.ts) before it
+ * submits; the cluster keeps them with the job, so a clone or a rerun uses the very same versions.
+ */
+const PinnedRef = record('PinnedRef', { assetId: Id, version: PosInt }, {});
+export const JobInputs = record(
+  'JobInputs',
+  {},
+  {
+    workspace: PinnedRef,
+    datasets: t.array(record('PinnedDataset', { assetId: Id, version: PosInt, mountPath: Id }, {})),
+    model: PinnedRef,
+  },
+);
+export type JobInputs = t.TypeOf<typeof JobInputs>;
+
+/**
  * What a clone copies from its source job: its request, and the GPU type it ran on. A finished
  * job's record is no longer in the decision state (it is in the job archive), so the engine puts
  * the source's request into the CloneJob command before deciding; a source still unfinished is
@@ -42,7 +60,7 @@ export const CloneSource = record(
     shared: t.boolean,
     ranOnGpuType: t.union([Id, t.null]),
   },
-  {},
+  { inputs: JobInputs },
 );
 export type CloneSource = t.TypeOf<typeof CloneSource>;
 
@@ -99,6 +117,8 @@ export const commandCodecs = {
       spec: Json,
       /** Let the owner's group see the job (default: only its owner and operators). */
       shared: t.boolean,
+      /** The asset versions it runs on, pinned (JobInputs). */
+      inputs: JobInputs,
     },
   ),
   StopJob: cmd('StopJob', { jobId: Id }, {}),
@@ -126,8 +146,8 @@ export type CommandOf<K extends CommandType> = t.TypeOf<CommandCodecs[K]>;
 export type Command = { [K in CommandType]: CommandOf<K> }[CommandType];
 export const COMMAND_TYPES = Object.keys(commandCodecs) as CommandType[];
 
-/** Largest tag field: tags joined by commas. */
-export const MAX_TAGS_LENGTH = 256;
+/** Largest tag field: tags joined by commas (core/tags.ts, the rule for jobs and assets). */
+export { MAX_TAGS_LENGTH } from '../tags.js';
 
 /** What decoding a command gives: the one decode result of the core (codec.ts). */
 export type DecodeResult<A> = Decoded<A>;

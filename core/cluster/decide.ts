@@ -5,9 +5,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { type Rejection, reject } from '../rejection.js';
+import { tagsTooLong } from '../tags.js';
 import { capacityOf, largestNode, nodesWithAtLeast, typesInPool } from './capacity.js';
-import type { Command, CommandOf } from './commands.js';
-import { MAX_TAGS_LENGTH } from './commands.js';
+import type { Command, CommandOf, JobInputs } from './commands.js';
 import type { EventBody } from './events.js';
 import { deviceId } from './evolve.js';
 import {
@@ -284,6 +284,7 @@ const deciders: Deciders = {
       spec: ownCopy(c.spec ?? null),
       clonedFrom: null,
       shared: c.shared === true,
+      inputs: c.inputs,
     });
   },
 
@@ -309,6 +310,8 @@ const deciders: Deciders = {
       spec: ownCopy(source.spec),
       clonedFrom: c.sourceJobId,
       shared: source.shared,
+      // The very same asset versions: a rerun reproduces what the source ran on.
+      inputs: source.inputs ?? undefined,
     });
   },
 
@@ -483,7 +486,10 @@ function typeToRerunOn(s: State, source: Pick<JobState, 'ranOnGpuType'>, ownerId
   return pool && pool.gpuType === null && typesInPool(s, pool.id).length > 1 ? source.ranOnGpuType : null;
 }
 
-type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared'> & { shared: boolean };
+type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared' | 'inputs'> & {
+  shared: boolean;
+  inputs: JobInputs | undefined;
+};
 
 /** Validate a submission (or a clone) and record it; a job that can never fit is refused with advice. */
 /**
@@ -503,13 +509,8 @@ function submission(s: State, job: JobFields): Decision {
   if (job.gpus % job.workers !== 0) {
     return no('invalid-argument', `gpus (${job.gpus}) must divide evenly among workers (${job.workers})`);
   }
-  // Characters as a person counts them (code points: an emoji is one), not UTF-16 units. A string
-  // has no more code points than units, so only a long one needs counting.
-  const joined = job.tags.join(',');
-  const tagsLength = joined.length <= MAX_TAGS_LENGTH ? joined.length : [...joined].length;
-  if (tagsLength > MAX_TAGS_LENGTH) {
-    return no('invalid-argument', `tags hold ${tagsLength} characters; the tag field holds at most ${MAX_TAGS_LENGTH}`);
-  }
+  const longTags = job.tags.length === 0 ? null : tagsTooLong(job.tags);
+  if (longTags) return no('invalid-argument', longTags);
   const group = s.groups.get(owner.group);
   const limited = group ? overLimit(s, group, owner.id) : null;
   if (limited) return E.left(limited);
@@ -538,6 +539,8 @@ function submission(s: State, job: JobFields): Decision {
     group: owner.group,
   };
   if (job.shared) event.shared = true;
+  // Only when the job has some: jobs without inputs keep the event shape they always had.
+  if (job.inputs !== undefined) event.inputs = ownCopy(job.inputs) as typeof event.inputs;
   return ok(event);
 }
 

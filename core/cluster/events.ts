@@ -111,6 +111,16 @@ export const eventCodecs = {
     {
       /** Visible to the owner's group (absent: private to its owner). Added after version 1's first release, hence optional. */
       shared: t.boolean,
+      /** The asset versions it runs on (absent: none). */
+      inputs: record(
+        'JobInputs',
+        {},
+        {
+          workspace: record('PinnedRef', { assetId: Name, version: PosInt }, {}),
+          datasets: t.array(record('PinnedDataset', { assetId: Name, version: PosInt, mountPath: Name }, {})),
+          model: record('PinnedRef', { assetId: Name, version: PosInt }, {}),
+        },
+      ),
     },
   ),
   JobWaiting: ev('JobWaiting', { jobId: Name, reason: WaitReasonCodec }),

@@ -281,6 +281,7 @@ const handlers: Handlers = {
       ranOnGpuType: null,
       endedAt: null,
       failure: null,
+      inputs: e.inputs ?? null,
       history: [{ status: 'Queued', at: e.at, revision: s.revision }],
     };
     s.jobs.set(job.id, job);

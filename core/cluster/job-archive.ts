@@ -177,5 +177,6 @@ export function cloneSourceOf(job: JobState): CloneSource {
     spec: job.spec as CloneSource['spec'],
     shared: job.shared,
     ranOnGpuType: job.ranOnGpuType,
+    ...(job.inputs === null ? {} : { inputs: job.inputs }),
   };
 }

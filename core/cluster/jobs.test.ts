@@ -414,6 +414,29 @@ describe('cloning a job', () => {
   });
 });
 
+describe('a job’s pinned inputs', () => {
+  const inputs = {
+    workspace: { assetId: 'g/code', version: 2 },
+    datasets: [{ assetId: 'g/images', version: 1, mountPath: '/data/images' }],
+    model: { assetId: 'g/resnet', version: 3 },
+  };
+
+  it('are kept with the job, and a rerun of a finished one runs on the very same versions', () => {
+    const c = base().given(submit('j', 1, { kind: 'training', inputs }));
+    expect(c.job('j').inputs).toEqual(inputs);
+    c.given({ type: 'ReportJobStarted', jobId: 'j' }, { type: 'ReportJobFailed', jobId: 'j', reason: 'oom' });
+    expect(c.status('j')).toBe('Error');
+    const r = c.when(clone('j2', 'j'));
+    expect(r.bodies[0]).toMatchObject({ type: 'JobSubmitted', jobId: 'j2', clonedFrom: 'j', inputs });
+    expect(c.job('j2').inputs).toEqual(inputs);
+  });
+
+  it('leave the event as it always was when a job has none', () => {
+    const r = base().when(submit('plain', 1));
+    expect(Object.hasOwn(r.bodies[0] as object, 'inputs')).toBe(false);
+  });
+});
+
 describe('a job that can never fit', () => {
   it('asking for more GPUs than its pool has is refused, saying what would fit', () => {
     const r = base().when(submit('j', 12));

@@ -13,6 +13,7 @@
 
 import type { RememberedCommand } from '../idempotency.js';
 import type { CapacityIndex } from './capacity.js';
+import type { JobInputs } from './commands.js';
 import type { PendingQueue } from './queue.js';
 
 export const DEFAULT_POOL_ID = 'default';
@@ -175,6 +176,8 @@ export interface JobState {
   readonly clonedFrom: string | null;
   /** Visible to the owner's group; otherwise only to its owner and operators. */
   readonly shared: boolean;
+  /** The asset versions it runs on, pinned at submission (commands.ts JobInputs); null: none. */
+  readonly inputs: JobInputs | null;
   /** Stream revision of its submission: breaks every ordering tie. */
   readonly seq: number;
   readonly submittedAt: number;

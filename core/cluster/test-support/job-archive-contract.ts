@@ -36,6 +36,7 @@ export function finishedJob(
     ranOnGpuType: null,
     endedAt: finishedAt,
     failure: null,
+    inputs: null,
     ...fields,
     seq,
     status,
