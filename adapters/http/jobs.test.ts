@@ -250,3 +250,73 @@ describe('finished jobs, read from the job archive', () => {
     expect(late.ok ? undefined : late.rejection.message).toMatch(/is Complete/);
   });
 });
+
+describe('a job on workspaces, datasets and models', () => {
+  /** alice's workspace `code` (two versions) and dataset `images` (one), in group ga. */
+  const assets = async () => {
+    expect(
+      (
+        await f.call('alice', 'POST', '/api/v1/workspaces', {
+          name: 'code',
+          source: { kind: 'git', url: 'https://github.com/acme/cv.git' },
+        })
+      ).status,
+    ).toBe(201);
+    for (const commit of ['a1', 'b2']) {
+      expect((await f.call('alice', 'POST', '/api/v1/workspaces/code/versions', { pin: { commit } })).status).toBe(201);
+    }
+    expect(
+      (await f.call('alice', 'POST', '/api/v1/datasets', { name: 'images', source: { kind: 'object', uri: 's3://acme/images' } }))
+        .status,
+    ).toBe(201);
+    expect((await f.call('alice', 'POST', '/api/v1/datasets/images/versions', { pin: { etag: 'e1' } })).status).toBe(201);
+  };
+
+  it('pins its inputs at submission (the latest when no version is named); a later version changes nothing', async () => {
+    await assets();
+    const r = await submit('alice', {
+      jobId: 'train',
+      kind: 'training',
+      gpus: 1,
+      inputs: { workspace: { assetId: 'code' }, datasets: [{ assetId: 'ga/images', version: 1, mountPath: '/data/images' }] },
+    });
+    expect(r.status).toBe(201);
+    const pinned = {
+      workspace: { assetId: 'ga/code', version: 2 },
+      datasets: [{ assetId: 'ga/images', version: 1, mountPath: '/data/images' }],
+    };
+    expect(r.body.inputs).toEqual(pinned);
+    await f.call('alice', 'POST', '/api/v1/workspaces/code/versions', { pin: { commit: 'c3' } });
+    expect((await f.call('alice', 'GET', '/api/v1/jobs/train')).body.inputs).toEqual(pinned);
+    // What a job ran on is in use: archived, not deleted. A clone pins the very same versions.
+    expect((await f.call('alice', 'DELETE', '/api/v1/datasets/images')).status).toBe(409);
+    const clone = await f.call('alice', 'POST', '/api/v1/jobs/train/clone', { jobId: 'train-again' });
+    expect(clone.body.inputs).toEqual(pinned);
+    expect(f.assets.current.assets.get('ga/images')?.uses).toBe(2);
+    expect(await uses('images')).toBe(2);
+  });
+
+  it('refuses inputs its owner may not see, of the wrong kind, or that do not decode, naming the field', async () => {
+    await assets();
+    expect(
+      (await f.call('carol', 'POST', '/api/v1/datasets', { name: 'theirs', source: { kind: 'object', uri: 's3://gb/x' } }))
+        .status,
+    ).toBe(201);
+    await f.call('carol', 'POST', '/api/v1/datasets/theirs/versions', { pin: { etag: 'x' } });
+    const other = await submit('alice', { inputs: { datasets: [{ assetId: 'gb/theirs', mountPath: '/d' }] } });
+    expect(other.status).toBe(404);
+    expect(other.body.detail).toMatch(/inputs\.datasets\[0\]/);
+    const kind = await submit('alice', { inputs: { workspace: { assetId: 'images' } } });
+    expect([kind.status, kind.body.detail]).toEqual([409, "inputs.workspace: 'ga/images' is a dataset, not a workspace"]);
+    const bad = await submit('alice', { inputs: { datasets: [{ assetId: 'images' }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('body.inputs.datasets.0.mountPath');
+    expect(f.engine.current.jobs.size).toBe(0);
+  });
+});
+
+/** How many uses an asset of ga counts, as the assets engine says. */
+async function uses(name: string): Promise<number> {
+  const r = await f.call('alice', 'GET', `/api/v1/datasets/${name}`);
+  return r.body.uses;
+}

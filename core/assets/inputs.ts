@@ -5,8 +5,25 @@
  * workspace does not change a submitted job. Pure: the edge runs it before it submits the job.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { Id, PosInt, record } from '../codec.js';
 import { type Rejection, reject } from '../rejection.js';
 import { type AssetKind, type AssetsState, canSee, type VersionRef, type Viewer } from './model.js';
+
+const InputRefCodec = record('InputRef', { assetId: Id }, { version: PosInt });
+/**
+ * Inputs as a submission names them: each asset by id (or by its name alone, in the job owner's
+ * group: the edge qualifies it), at a version or the latest.
+ */
+export const InputsRequestCodec = record(
+  'InputsRequest',
+  {},
+  {
+    workspace: InputRefCodec,
+    datasets: t.array(record('DatasetInput', { assetId: Id, mountPath: Id }, { version: PosInt })),
+    model: InputRefCodec,
+  },
+);
 
 /** A reference as a user writes it: an asset, and a version or none (the latest). */
 export interface InputRef {

@@ -8,11 +8,16 @@
  * core's job `<group>/<name>` (its `id`, which events carry); URLs name it by its `name`, looked
  * up in the caller's group unless `?group=` names another (see resolveJob).
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandType } from '../../../core/cluster/commands.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { type InputsRequest, InputsRequestCodec, pinInputs, pinnedRefs } from '../../../core/assets/inputs.js';
+import { assetIdOf } from '../../../core/assets/model.js';
+import type { CommandType, JobInputs } from '../../../core/cluster/commands.js';
 import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
 import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
+import { decodeWith } from '../../../core/codec.js';
 import { canSeeJob, isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,
@@ -26,9 +31,10 @@ import {
   runCommand,
   stateFor,
 } from '../context.js';
+import { jsonSchemaOf } from '../json-schema.js';
 import { resolveName, scopedId } from '../names.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
-import { forbidden, invalidInput, notFound } from '../problem.js';
+import { forbidden, invalidInput, notFound, rejected } from '../problem.js';
 
 /** The core id of the job named `name` in `group`. */
 export const qualifiedJobId = (group: string, name: string): string => `${group}/${name}`;
@@ -137,6 +143,7 @@ export function jobRoutes(ctx: HttpContext) {
       const state = ctx.engine.current;
       const job = findJob(state, ctx.engine.archive, command.jobId);
       if (job && status === 201) reply.header('location', jobLocation(job));
+      if (job?.inputs && status === 201) await recordUses(ctx, job.id, job.inputs);
       return answer(reply, job ? good(jobView(job, reasonReader(state))) : bad(notFound(`job '${command.jobId}'`)), status);
     };
 
@@ -161,7 +168,7 @@ export function jobRoutes(ctx: HttpContext) {
           summary: 'Submit a job of any kind: it starts at once if its group’s pool has the GPUs, else it waits',
           description:
             'A data scientist submits for themselves; an operator may name another owner. `jobId` defaults to a fresh id (or one derived from the Idempotency-Key).',
-          body: commandBody('SubmitJob', { optional: ['jobId', 'owner'] }),
+          body: submitBody,
           headers: idempotencyHeader,
           response: errors(400, 403, 404, 409, 413),
         },
@@ -175,7 +182,14 @@ export function jobRoutes(ctx: HttpContext) {
         }
         const jobId = newJobId(req, body.value, owner);
         if (!jobId.ok) return answer(reply, jobId);
-        return runJobCommand(req, reply, { ...body.value, type: 'SubmitJob', jobId: jobId.value, owner }, [], 201);
+        const fields: Record<string, unknown> = { ...body.value, type: 'SubmitJob', jobId: jobId.value, owner };
+        // An owner that is no user id is the command codec's to report, below.
+        if (body.value.inputs !== undefined && typeof owner === 'string') {
+          const pinned = pinRequestedInputs(ctx, body.value.inputs, owner);
+          if (!pinned.ok) return answer(reply, pinned);
+          fields.inputs = pinned.value;
+        }
+        return runJobCommand(req, reply, fields as Record<string, unknown> & { type: CommandType; jobId: string }, [], 201);
       },
     );
 
@@ -383,4 +397,58 @@ export function visibleJobs(
     queries.push({ ...q, group: p.group, shared: true, notOwner: p.userId });
   }
   return jobPage(state, archive, queries, page);
+}
+
+/** POST /jobs's body: SubmitJob's, with `inputs` as a submission names them (versions optional). */
+const submitBody = (() => {
+  const body = commandBody('SubmitJob', { optional: ['jobId', 'owner'] });
+  const properties = { ...(body.properties as Record<string, unknown>), inputs: jsonSchemaOf(InputsRequestCodec) };
+  return { ...body, properties };
+})();
+
+/**
+ * A submission's inputs pinned to asset versions as the job's owner sees the assets: names alone
+ * are the owner's group's; a version not named is the latest (core/assets/inputs.ts).
+ */
+function pinRequestedInputs(ctx: HttpContext, requested: unknown, owner: string): Result<JobInputs> {
+  const decoded = decodeWith(InputsRequestCodec, requested, 'body.inputs');
+  if (!decoded.ok) return bad(invalidInput(decoded.issues));
+  const user = ctx.engine.current.users.get(owner);
+  if (!user) return bad(notFound(`user '${owner}'`));
+  const qualify = <R extends { assetId: string }>(r: R): R =>
+    r.assetId.includes('/') ? r : { ...r, assetId: assetIdOf(user.group, r.assetId) };
+  const request: InputsRequest = {
+    ...(decoded.value.workspace ? { workspace: qualify(decoded.value.workspace) } : {}),
+    ...(decoded.value.datasets ? { datasets: decoded.value.datasets.map(qualify) } : {}),
+    ...(decoded.value.model ? { model: qualify(decoded.value.model) } : {}),
+  };
+  const pinned = pinInputs(ctx.assets.current, { userId: owner, group: user.group }, request);
+  if (E.isLeft(pinned)) return bad(rejected(pinned.left));
+  const { workspace, datasets, model } = pinned.right;
+  return good({
+    ...(workspace ? { workspace } : {}),
+    ...(datasets.length > 0 ? { datasets: [...datasets] } : {}),
+    ...(model ? { model } : {}),
+  });
+}
+
+/**
+ * The assets a job was submitted on count it as a use (so they are archived, not deleted). Each
+ * use's command id is derived from the job and the version, so a retried submission counts once.
+ * A refusal here (the asset deleted meanwhile) does not undo the accepted job: it is logged.
+ */
+async function recordUses(ctx: HttpContext, jobId: string, inputs: JobInputs): Promise<void> {
+  for (const ref of pinnedRefs({
+    workspace: inputs.workspace ?? null,
+    datasets: inputs.datasets ?? [],
+    model: inputs.model ?? null,
+  })) {
+    await ctx.assets.execute({
+      type: 'RecordAssetUse',
+      assetId: ref.assetId,
+      version: ref.version,
+      jobId,
+      commandId: `use:${jobId}:${ref.assetId}@${ref.version}`,
+    });
+  }
 }
