@@ -55,6 +55,7 @@ const CREATES = new Set([
   'POST /api/v1/users/:userId/tokens',
   'POST /api/v1/jobs',
   'POST /api/v1/jobs/:jobId/clone',
+  'POST /api/v1/jobs/:jobId/metrics',
   ...ASSET_KINDS.flatMap((kind) => [`POST /api/v1/${kind}s`, `POST /api/v1/${kind}s/:name/versions`]),
 ]);
 

@@ -164,6 +164,12 @@ const TABLE: readonly Row[] = [
       { jobId: 'a9' }),
   row('POST /api/v1/jobs/:jobId/clone',                 '/api/v1/jobs/a2/clone',                     [201, 201, 403, 404, 401],
       { jobId: 'a9' }),
+  row('POST /api/v1/jobs/:jobId/metrics',               '/api/v1/jobs/a1/metrics',                   [201, 201, 404, 404, 401],
+      { points: [{ name: 'loss', value: 1 }] }),
+  row('POST /api/v1/jobs/:jobId/metrics',               '/api/v1/jobs/a2/metrics',                   [201, 201, 403, 404, 401],
+      { points: [{ name: 'loss', value: 1 }] }),
+  row('GET /api/v1/jobs/:jobId/metrics',                '/api/v1/jobs/a1/metrics',                   [200, 200, 404, 404, 401]),
+  row('GET /api/v1/jobs/:jobId/metrics',                '/api/v1/jobs/a2/metrics',                   [200, 200, 200, 404, 401]),
   // the event stream: anyone with a token (each sees only the events of jobs they may see)
   row('GET /api/v1/events',                             '/api/v1/events',                            ANY_USER),
   // workspaces, datasets and models: the group's, each changed by its owner
@@ -171,7 +177,7 @@ const TABLE: readonly Row[] = [
 ];
 
 /**
- * The fixture's cluster with alice's two running jobs, one shared with her group; and alice's
+ * The fixture's cluster with alice's two running (training) jobs, one shared with her group; and alice's
  * shared `s-<kind>` and private `p-<kind>` of each asset kind, with a version each.
  */
 async function world(): Promise<Fixture> {
@@ -181,6 +187,11 @@ async function world(): Promise<Fixture> {
     { type: 'SubmitJob', jobId: 'a2', kind: 'training', owner: 'alice', gpus: 1, shared: true },
   ]);
   if (jobs.outcomes.some((o) => !o.ok)) throw new Error(`world setup refused: ${JSON.stringify(jobs.outcomes)}`);
+  // Running: they report metrics.
+  await f.engine.executeBatch([
+    { type: 'ReportJobStarted', jobId: 'a1' },
+    { type: 'ReportJobStarted', jobId: 'a2' },
+  ]);
   const assets = await f.assets.executeBatch(
     ASSET_KINDS.flatMap((kind) =>
       [`s-${kind}`, `p-${kind}`].flatMap((name): AssetCommand[] => [
@@ -306,6 +317,8 @@ describe('what a refusal tells', () => {
         ['GET', '/explain'],
         ['POST', '/stop'],
         ['POST', '/clone'],
+        ['GET', '/metrics'],
+        ['POST', '/metrics'],
       ] as const) {
         const theirs = await f.call('carol', method, `/api/v1/jobs/a1${suffix}`);
         const none = await f.call('carol', method, `/api/v1/jobs/zz${suffix}`);

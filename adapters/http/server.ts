@@ -25,6 +25,7 @@ import { assetRoutes } from './routes/assets.js';
 import { eventRoutes, type StreamOptions } from './routes/events.js';
 import { groupRoutes } from './routes/groups.js';
 import { jobRoutes } from './routes/jobs.js';
+import { metricRoutes } from './routes/metrics.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { opsRoutes } from './routes/ops.js';
 import { poolRoutes } from './routes/pools.js';
@@ -301,6 +302,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(groupRoutes(ctx));
       await api.register(userRoutes(ctx));
       await api.register(jobRoutes(ctx));
+      await api.register(metricRoutes(ctx));
       for (const kind of ASSET_KINDS) await api.register(assetRoutes(ctx, kind));
       await api.register(eventRoutes(ctx, streams, options.streams));
     },

@@ -7,7 +7,7 @@
  * training job records.
  */
 import * as t from 'io-ts';
-import { type Decoded, decoderOf, formatIssues, Id, Name, NonNegInt, NonNegNumber, record } from '../codec.js';
+import { type Decoded, decoderOf, formatIssues, Id, Name, NonNegInt, NonNegNumber, RefinedType, record } from '../codec.js';
 
 export const METRICS_EVENT_SCHEMA_VERSION = 1;
 /** The most points one report may carry. */
@@ -16,11 +16,11 @@ export const MAX_METRIC_POINTS = 1_000;
 /** The stream of one job's metrics. */
 export const metricsStream = (jobId: string): string => `metrics-${jobId}`;
 
-const FiniteNumber = new t.Type<number, number, unknown>(
+const FiniteNumber = new RefinedType<number>(
   'FiniteNumber',
   (u): u is number => typeof u === 'number' && Number.isFinite(u),
-  (u, c) => (typeof u === 'number' && Number.isFinite(u) ? t.success(u) : t.failure(u, c, 'a finite number')),
-  t.identity,
+  'a finite number',
+  { type: 'number' },
 );
 
 /** A point as a job reports it: `step` defaults to the next after the metric's last, `at` to the report's time. */
