@@ -39,10 +39,14 @@ import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../a
 import { type RealtimeRuntime, startRealtimeRuntime } from '../adapters/memory/realtime-runtime.js';
 import { openJobArchive, openStore } from '../adapters/open-store.js';
 import { ASSETS_STREAM, assetsDecider } from '../core/assets/assets-decider.js';
+import type { AssetCommand } from '../core/assets/commands.js';
+import type { Event } from '../core/cluster/events.js';
 import type { JobArchive } from '../core/cluster/job-archive.js';
 import type { EventStore } from '../core/ports.js';
 import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
+import type { ReactorRunner } from '../engine/reactor.js';
+import { startJobOutputs } from './job-outputs.js';
 import {
   BOOTSTRAP_OPERATOR,
   DEFAULT_HOST,
@@ -123,7 +127,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     app.server.on('request', (req: IncomingMessage) => spare.delete(req.socket));
     const url = await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
     // Only a server that started runs the runtime: asked for once it listens.
-    leader = runtimeLeader(engine, store, options);
+    leader = runtimeLeader(engine, assets, store, options);
     const [server, cluster, assetsEngine, registry, election, records] = [app, engine, assets, tokens, leader, archive];
     let closed: Promise<void> | undefined;
     return {
@@ -180,8 +184,9 @@ const failed = (what: string) => (error: unknown) =>
  * Run the realtime runtime while this server holds the store's leader lease: started when the
  * lease is taken, stopped when it is lost or the election closes.
  */
-function runtimeLeader(engine: Engine, store: EventStore, options: ServeOptions): LeaderElection {
+function runtimeLeader(engine: Engine, assets: AssetsEngine, store: EventStore, options: ServeOptions): LeaderElection {
   let runtime: RealtimeRuntime | undefined;
+  let outputs: ReactorRunner<Event, AssetCommand> | undefined;
   return startLeaderElection({
     store,
     name: RUNTIME_LEASE,
@@ -196,12 +201,16 @@ function runtimeLeader(engine: Engine, store: EventStore, options: ServeOptions)
         ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
         ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
       });
+      // Completed jobs' products become asset versions (a training job's model, ...).
+      outputs = startJobOutputs(engine, assets, store, failed('recording a job output'));
       options.onLeadership?.(true);
     },
     onDeposed: async () => {
       const stopping = runtime;
       runtime = undefined;
       stopping?.stop();
+      await outputs?.stop();
+      outputs = undefined;
       options.onLeadership?.(false);
       await stopping?.idle(); // reports already sent land before the lease is given up
     },

@@ -99,3 +99,29 @@ export function pinInputs(state: AssetsState, owner: Viewer, request: InputsRequ
   }
   return E.right({ workspace, datasets, model });
 }
+
+/** Where a job's product goes, as a submission names it: a model, a dataset (ids, or names in the owner's group). */
+export const OutputRequestCodec = record('OutputRequest', {}, { model: Id, dataset: Id });
+
+/**
+ * A job's output target checked as its owner sees the assets: each asset exists, is of its kind,
+ * is not archived. Its product becomes that asset's next version when the job completes.
+ */
+export function checkOutput(
+  state: AssetsState,
+  owner: Viewer,
+  request: { readonly model?: string; readonly dataset?: string },
+): E.Either<Rejection, { model?: string; dataset?: string }> {
+  const out: { model?: string; dataset?: string } = {};
+  for (const kind of ['model', 'dataset'] as const) {
+    const id = request[kind];
+    if (id === undefined) continue;
+    const asset = state.assets.get(id);
+    if (!asset || !canSee(owner, asset)) return E.left(reject('not-found', `output.${kind}: ${kind} '${id}' does not exist`));
+    if (asset.kind !== kind)
+      return E.left(reject('invalid-argument', `output.${kind}: '${id}' is a ${asset.kind}, not a ${kind}`));
+    if (asset.archived) return E.left(reject('invalid-transition', `output.${kind}: ${kind} '${id}' is archived`));
+    out[kind] = asset.id;
+  }
+  return E.right(out);
+}

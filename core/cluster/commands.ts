@@ -39,6 +39,13 @@ export const JobInputs = record(
 export type JobInputs = t.TypeOf<typeof JobInputs>;
 
 /**
+ * Where a job's product goes: the model a training job records a version of when it completes,
+ * the dataset a preprocessing job does (assets of the job's group, checked at the edge).
+ */
+export const JobOutput = record('JobOutput', {}, { model: Id, dataset: Id });
+export type JobOutput = t.TypeOf<typeof JobOutput>;
+
+/**
  * What a clone copies from its source job: its request, and the GPU type it ran on. A finished
  * job's record is no longer in the decision state (it is in the job archive), so the engine puts
  * the source's request into the CloneJob command before deciding; a source still unfinished is
@@ -60,7 +67,7 @@ export const CloneSource = record(
     shared: t.boolean,
     ranOnGpuType: t.union([Id, t.null]),
   },
-  { inputs: JobInputs },
+  { inputs: JobInputs, output: JobOutput },
 );
 export type CloneSource = t.TypeOf<typeof CloneSource>;
 
@@ -119,6 +126,8 @@ export const commandCodecs = {
       shared: t.boolean,
       /** The asset versions it runs on, pinned (JobInputs). */
       inputs: JobInputs,
+      /** The asset its product becomes a version of (JobOutput). */
+      output: JobOutput,
     },
   ),
   StopJob: cmd('StopJob', { jobId: Id }, {}),

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { type Rejection, reject } from '../rejection.js';
 import { tagsTooLong } from '../tags.js';
 import { capacityOf, largestNode, nodesWithAtLeast, typesInPool } from './capacity.js';
-import type { Command, CommandOf, JobInputs } from './commands.js';
+import type { Command, CommandOf, JobInputs, JobOutput } from './commands.js';
 import type { EventBody } from './events.js';
 import { deviceId } from './evolve.js';
 import {
@@ -285,6 +285,7 @@ const deciders: Deciders = {
       clonedFrom: null,
       shared: c.shared === true,
       inputs: c.inputs,
+      output: c.output,
     });
   },
 
@@ -312,6 +313,7 @@ const deciders: Deciders = {
       shared: source.shared,
       // The very same asset versions: a rerun reproduces what the source ran on.
       inputs: source.inputs ?? undefined,
+      output: source.output ?? undefined,
     });
   },
 
@@ -486,9 +488,10 @@ function typeToRerunOn(s: State, source: Pick<JobState, 'ranOnGpuType'>, ownerId
   return pool && pool.gpuType === null && typesInPool(s, pool.id).length > 1 ? source.ranOnGpuType : null;
 }
 
-type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared' | 'inputs'> & {
+type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared' | 'inputs' | 'output'> & {
   shared: boolean;
   inputs: JobInputs | undefined;
+  output: JobOutput | undefined;
 };
 
 /** Validate a submission (or a clone) and record it; a job that can never fit is refused with advice. */
@@ -541,6 +544,7 @@ function submission(s: State, job: JobFields): Decision {
   if (job.shared) event.shared = true;
   // Only when the job has some: jobs without inputs keep the event shape they always had.
   if (job.inputs !== undefined) event.inputs = ownCopy(job.inputs) as typeof event.inputs;
+  if (job.output !== undefined) event.output = { ...job.output };
   return ok(event);
 }
 

@@ -121,6 +121,8 @@ export const eventCodecs = {
           model: record('PinnedRef', { assetId: Name, version: PosInt }, {}),
         },
       ),
+      /** The asset its product becomes a version of (absent: none). */
+      output: record('JobOutput', {}, { model: Name, dataset: Name }),
     },
   ),
   JobWaiting: ev('JobWaiting', { jobId: Name, reason: WaitReasonCodec }),

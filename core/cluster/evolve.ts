@@ -282,6 +282,7 @@ const handlers: Handlers = {
       endedAt: null,
       failure: null,
       inputs: e.inputs ?? null,
+      output: e.output ?? null,
       history: [{ status: 'Queued', at: e.at, revision: s.revision }],
     };
     s.jobs.set(job.id, job);

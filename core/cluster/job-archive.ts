@@ -97,7 +97,8 @@ export function liveJobs(state: State, q: JobQuery): JobState[] {
 export function findJob(state: State, archive: JobArchive | null, id: string): JobState | undefined {
   const live = state.jobs.get(id);
   if (live !== undefined || archive === null || !state.finished.has(id)) return live;
-  return archive.get(id);
+  // Finished but not yet handed over (its batch is still being written): it waits in `retired`.
+  return archive.get(id) ?? state.retired.find((j) => j.id === id);
 }
 
 export interface JobPage {
@@ -178,5 +179,6 @@ export function cloneSourceOf(job: JobState): CloneSource {
     shared: job.shared,
     ranOnGpuType: job.ranOnGpuType,
     ...(job.inputs === null ? {} : { inputs: job.inputs }),
+    ...(job.output === null ? {} : { output: job.output }),
   };
 }

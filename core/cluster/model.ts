@@ -13,7 +13,7 @@
 
 import type { RememberedCommand } from '../idempotency.js';
 import type { CapacityIndex } from './capacity.js';
-import type { JobInputs } from './commands.js';
+import type { JobInputs, JobOutput } from './commands.js';
 import type { PendingQueue } from './queue.js';
 
 export const DEFAULT_POOL_ID = 'default';
@@ -178,6 +178,8 @@ export interface JobState {
   readonly shared: boolean;
   /** The asset versions it runs on, pinned at submission (commands.ts JobInputs); null: none. */
   readonly inputs: JobInputs | null;
+  /** The asset its product becomes a version of (commands.ts JobOutput); null: none. */
+  readonly output: JobOutput | null;
   /** Stream revision of its submission: breaks every ordering tie. */
   readonly seq: number;
   readonly submittedAt: number;

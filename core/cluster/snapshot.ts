@@ -24,7 +24,7 @@ import {
 import { PendingQueue } from './queue.js';
 
 /** Bump when State's entities change shape: older snapshots are then ignored, not misread. */
-export const STATE_SCHEMA_VERSION = 6;
+export const STATE_SCHEMA_VERSION = 7;
 
 /**
  * Jobs are most of a large state, so a snapshot writes each as a row of values in this order,
@@ -56,6 +56,7 @@ const JOB_FIELDS = [
   'endedAt',
   'failure',
   'inputs',
+  'output',
   'history',
 ] as const satisfies readonly (keyof JobState)[];
 
@@ -77,7 +78,7 @@ function jobRow(job: JobState): JobRow {
 function jobOf(row: JobRow): JobState {
   if (!Array.isArray(row) || row.length !== JOB_FIELDS.length)
     throw new Error('not a state snapshot: a job row has the wrong shape');
-  const flat = row[24] as unknown[];
+  const flat = row[25] as unknown[];
   const history: JobState['history'] = [];
   for (let i = 0; i < flat.length; i += 3) {
     history.push({ status: flat[i] as JobState['status'], at: flat[i + 1] as number, revision: flat[i + 2] as number });
@@ -110,6 +111,7 @@ function jobOf(row: JobRow): JobState {
     endedAt: r(21),
     failure: r(22),
     inputs: r(23),
+    output: r(24),
     history,
   };
 }

@@ -11,9 +11,16 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as E from 'fp-ts/lib/Either.js';
-import { type InputsRequest, InputsRequestCodec, pinInputs, pinnedRefs } from '../../../core/assets/inputs.js';
+import {
+  checkOutput,
+  type InputsRequest,
+  InputsRequestCodec,
+  OutputRequestCodec,
+  pinInputs,
+  pinnedRefs,
+} from '../../../core/assets/inputs.js';
 import { assetIdOf } from '../../../core/assets/model.js';
-import type { CommandType, JobInputs } from '../../../core/cluster/commands.js';
+import type { CommandType, JobInputs, JobOutput } from '../../../core/cluster/commands.js';
 import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
 import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
@@ -188,6 +195,11 @@ export function jobRoutes(ctx: HttpContext) {
           const pinned = pinRequestedInputs(ctx, body.value.inputs, owner);
           if (!pinned.ok) return answer(reply, pinned);
           fields.inputs = pinned.value;
+        }
+        if (body.value.output !== undefined && typeof owner === 'string') {
+          const output = checkRequestedOutput(ctx, body.value.output, owner);
+          if (!output.ok) return answer(reply, output);
+          fields.output = output.value;
         }
         return runJobCommand(req, reply, fields as Record<string, unknown> & { type: CommandType; jobId: string }, [], 201);
       },
@@ -402,7 +414,11 @@ export function visibleJobs(
 /** POST /jobs's body: SubmitJob's, with `inputs` as a submission names them (versions optional). */
 const submitBody = (() => {
   const body = commandBody('SubmitJob', { optional: ['jobId', 'owner'] });
-  const properties = { ...(body.properties as Record<string, unknown>), inputs: jsonSchemaOf(InputsRequestCodec) };
+  const properties = {
+    ...(body.properties as Record<string, unknown>),
+    inputs: jsonSchemaOf(InputsRequestCodec),
+    output: jsonSchemaOf(OutputRequestCodec),
+  };
   return { ...body, properties };
 })();
 
@@ -430,6 +446,23 @@ function pinRequestedInputs(ctx: HttpContext, requested: unknown, owner: string)
     ...(datasets.length > 0 ? { datasets: [...datasets] } : {}),
     ...(model ? { model } : {}),
   });
+}
+
+/** A submission's output target, as its owner sees the assets: names alone are the owner's group's. */
+function checkRequestedOutput(ctx: HttpContext, requested: unknown, owner: string): Result<JobOutput> {
+  const decoded = decodeWith(OutputRequestCodec, requested, 'body.output');
+  if (!decoded.ok) return bad(invalidInput(decoded.issues));
+  const user = ctx.engine.current.users.get(owner);
+  if (!user) return bad(notFound(`user '${owner}'`));
+  const qualify = (id: string | undefined) => (id === undefined || id.includes('/') ? id : assetIdOf(user.group, id));
+  const model = qualify(decoded.value.model);
+  const dataset = qualify(decoded.value.dataset);
+  const checked = checkOutput(
+    ctx.assets.current,
+    { userId: owner, group: user.group },
+    { ...(model === undefined ? {} : { model }), ...(dataset === undefined ? {} : { dataset }) },
+  );
+  return E.isLeft(checked) ? bad(rejected(checked.left)) : good(checked.right);
 }
 
 /**

@@ -37,6 +37,7 @@ export function finishedJob(
     endedAt: finishedAt,
     failure: null,
     inputs: null,
+    output: null,
     ...fields,
     seq,
     status,

@@ -1,0 +1,73 @@
+/**
+ * The reactor that turns completed jobs into asset versions: it follows the cluster stream through
+ * the store (from its checkpoint), and for each job that completes with an output (a training
+ * job's model, a preprocessing job's dataset) records that asset's next version in the assets
+ * context, with the final values of the metrics the job reported and its lineage
+ * (core/assets/outputs.ts). Its command ids derive from the completing event, so a restart, or a
+ * second server's reactor, records each version once. `gpupool serve` runs it beside the runtime,
+ * on the server that holds the leader lease.
+ */
+
+import type { AssetCommand } from '../core/assets/commands.js';
+import { decodeMetricsEvent, finalMetrics, type MetricsReported, metricSeries, metricsStream } from '../core/assets/metrics.js';
+import { outputVersion } from '../core/assets/outputs.js';
+import { clusterDecider } from '../core/cluster/cluster-decider.js';
+import type { Event } from '../core/cluster/events.js';
+import type { EventStore } from '../core/ports.js';
+import { CLUSTER_STREAM, type Engine } from '../engine/engine.js';
+import { type CommandTarget, ReactorRunner } from '../engine/reactor.js';
+
+export const JOB_OUTPUTS = 'job-outputs';
+
+/** The final metric values a job reported (none: an empty record). */
+export async function reportedMetrics(store: EventStore, jobId: string): Promise<Record<string, number>> {
+  const events: MetricsReported[] = [];
+  for (let from = 0n; ; from += 1000n) {
+    const page = await store.read(metricsStream(jobId), { from, maxCount: 1000 });
+    for (const r of page) {
+      const d = decodeMetricsEvent(r.data);
+      if (d.ok) events.push(d.value);
+    }
+    if (page.length < 1000) return finalMetrics(metricSeries(events));
+  }
+}
+
+export function startJobOutputs(
+  engine: Engine,
+  assets: CommandTarget<AssetCommand>,
+  store: EventStore,
+  onError: (error: unknown) => void = () => {},
+): ReactorRunner<Event, AssetCommand> {
+  // A refusal (the model archived or deleted meanwhile) is an answer, not a failure to retry:
+  // it is told, and the reactor goes on.
+  const target: CommandTarget<AssetCommand> = {
+    async execute(command) {
+      const outcome = await assets.execute(command);
+      if (!outcome.ok) onError(new Error(`${command.type} ${JSON.stringify(command)}: ${outcome.rejection.message}`));
+      return outcome;
+    },
+  };
+  const runner = new ReactorRunner<Event, AssetCommand>(
+    store,
+    target,
+    {
+      name: JOB_OUTPUTS,
+      stream: CLUSTER_STREAM,
+      decodeEvent: clusterDecider.decodeEvent,
+      async react(event, revision) {
+        if (event.type !== 'JobCompleted') return [];
+        // The job as it ended, once the engine has it durably (its own append may still be
+        // finishing: the store tells subscribers before the engine hears back).
+        if (engine.durableRevision < Number(revision)) await engine.catchUp();
+        const job = engine.job(event.jobId);
+        if (!job || job.output === null) return [];
+        const command = outputVersion(job, await reportedMetrics(store, job.id));
+        // The runner gives the command its id, derived from this event (`job-outputs:<revision>:0`).
+        return command === null ? [] : [command];
+      },
+    },
+    { onError },
+  );
+  void runner.start().catch(onError);
+  return runner;
+}
