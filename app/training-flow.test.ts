@@ -92,6 +92,23 @@ describe('training a model from a workspace and a dataset', () => {
       });
       // What the model was made from is in use: archived, not deleted.
       expect((await call('DELETE', '/api/v1/datasets/images')).status).toBe(409);
+      // Reproducing the version: a new training job with exactly the same request, inputs and output.
+      await ok('POST', '/api/v1/workspaces/cv/versions', { pin: { commit: 'later' } });
+      const again = await ok('POST', '/api/v1/models/resnet/versions/1/reproduce', { jobId: 'train-2' });
+      expect(again).toMatchObject({
+        id: 'default/train-2',
+        kind: 'training',
+        clonedFrom: 'default/train-1',
+        inputs: job.inputs,
+        output: { model: 'default/resnet' },
+        spec: { image: 'pytorch:2.3', hyperparameters: { lr: 0.01, epochs: 3 } },
+      });
+      expect(again.inputs.workspace).toEqual({ assetId: 'default/cv', version: 1 });
+      await eventually(
+        async () => expect((await call('GET', '/api/v1/models/resnet')).body.versions).toHaveLength(2),
+        15_000,
+        50,
+      );
     } finally {
       await served.close();
     }

@@ -56,6 +56,7 @@ const CREATES = new Set([
   'POST /api/v1/jobs',
   'POST /api/v1/jobs/:jobId/clone',
   'POST /api/v1/jobs/:jobId/metrics',
+  'POST /api/v1/models/:name/versions/:version/reproduce',
   ...ASSET_KINDS.flatMap((kind) => [`POST /api/v1/${kind}s`, `POST /api/v1/${kind}s/:name/versions`]),
 ]);
 

@@ -170,6 +170,9 @@ const TABLE: readonly Row[] = [
       { points: [{ name: 'loss', value: 1 }] }),
   row('GET /api/v1/jobs/:jobId/metrics',                '/api/v1/jobs/a1/metrics',                   [200, 200, 404, 404, 401]),
   row('GET /api/v1/jobs/:jobId/metrics',                '/api/v1/jobs/a2/metrics',                   [200, 200, 200, 404, 401]),
+  // reproducing a model version: its versions here were recorded by hand, made by no job (409)
+  row('POST /api/v1/models/:name/versions/:version/reproduce', '/api/v1/models/s-model/versions/1/reproduce', [409, 409, 409, 404, 401]),
+  row('POST /api/v1/models/:name/versions/:version/reproduce', '/api/v1/models/p-model/versions/1/reproduce', [409, 409, 404, 404, 401]),
   // the event stream: anyone with a token (each sees only the events of jobs they may see)
   row('GET /api/v1/events',                             '/api/v1/events',                            ANY_USER),
   // workspaces, datasets and models: the group's, each changed by its owner

@@ -41,7 +41,8 @@ import {
 import { jsonSchemaOf } from '../json-schema.js';
 import { resolveName, scopedId } from '../names.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
-import { forbidden, invalidInput, notFound, rejected } from '../problem.js';
+import { forbidden, invalidInput, notFound, problem, rejected } from '../problem.js';
+import { resolveAsset } from './assets.js';
 
 /** The core id of the job named `name` in `group`. */
 export const qualifiedJobId = (group: string, name: string): string => `${group}/${name}`;
@@ -337,6 +338,51 @@ export function jobRoutes(ctx: HttpContext) {
           ['sourceJobId'],
           201,
         );
+      },
+    );
+
+    app.post(
+      '/models/:name/versions/:version/reproduce',
+      {
+        config: user,
+        schema: {
+          tags: ['models'],
+          summary:
+            'Reproduce a model version: a new training job with exactly the request and pinned inputs of the job that made it (its output the same model)',
+          params: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } },
+          body: { type: 'object', properties: { jobId: { type: 'string', description: 'the new job’s name (default: fresh)' } } },
+          headers: idempotencyHeader,
+          response: errors(400, 403, 404, 409),
+        },
+      },
+      async (req, reply) => {
+        const { name, version } = req.params as { name: string; version: string };
+        const model = resolveAsset(req.principal, ctx.assets.current, 'model', name, groupQuery(req));
+        if (!model.ok) return answer(reply, model);
+        const v = /^[1-9]\d*$/.test(version) ? model.value.versions[Number(version) - 1] : undefined;
+        if (!v) return answer(reply, bad(notFound(`version ${version} of model '${model.value.id}'`)));
+        const madeBy = v.lineage?.job;
+        if (!madeBy) {
+          return answer(
+            reply,
+            bad(
+              problem(
+                409,
+                'invalid-transition',
+                `version ${v.version} of model '${model.value.id}' was not made by a job here: nothing to reproduce`,
+              ),
+            ),
+          );
+        }
+        // The job that made it, as the caller may see it: its request is what is reproduced.
+        const source = resolveJob(req.principal, ctx.engine.current, ctx.engine.archive, madeBy);
+        if (!source.ok) return answer(reply, source);
+        const body = bodyObject(req);
+        if (!body.ok) return answer(reply, body);
+        const owner = req.principal.userId;
+        const jobId = newJobId(req, body.value, owner);
+        if (!jobId.ok) return answer(reply, jobId);
+        return runJobCommand(req, reply, { type: 'CloneJob', jobId: jobId.value, sourceJobId: source.value.id, owner }, [], 201);
       },
     );
   };
