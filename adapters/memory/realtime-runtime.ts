@@ -51,6 +51,8 @@
  *   loop, not once per event) and after each of its own Ticks.
  * - Its timers are unref'd, so they never keep the process alive; `stop()` cancels them all.
  */
+import { randomUUID } from 'node:crypto';
+import { metricsStream, reportMetrics } from '../../core/assets/metrics.js';
 import type { Command } from '../../core/cluster/commands.js';
 import type { Event } from '../../core/cluster/events.js';
 import { activeStatusOf, type JobState, type JobStatus } from '../../core/cluster/model.js';
@@ -243,7 +245,13 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
   }
 
   /** Send `command` for `jobId` in `seconds`, replacing the job's pending report. */
-  function schedule(jobId: string, seconds: number, command: Command, due: (job: JobState) => boolean): void {
+  function schedule(
+    jobId: string,
+    seconds: number,
+    command: Command,
+    due: (job: JobState) => boolean,
+    before?: (job: JobState) => Promise<void>,
+  ): void {
     cancel(jobId);
     let remaining = Math.max(0, seconds * 1000);
     const arm = () => {
@@ -254,7 +262,7 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
         if (remaining > 0) return arm();
         pending.delete(jobId);
         const job = engine.job(jobId);
-        if (job && due(job)) send(command);
+        if (job && due(job)) send(command, undefined, before && (() => before(job)));
       }, step);
       unref(handle);
       pending.set(jobId, handle);
@@ -263,10 +271,10 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
   }
 
   /** Send `command`; `then` runs once it has landed (or failed), before `idle()` resolves. */
-  function send(command: Command, then?: () => void): void {
+  function send(command: Command, then?: () => void, before?: () => Promise<void>): void {
     inFlight++;
-    engine
-      .execute(command)
+    (before ? before().catch(report) : Promise.resolve())
+      .then(() => engine.execute(command))
       .then(() => {
         // Accepted, answered as a duplicate (another runtime, or this one before a restart, sent
         // it first), or rejected because the job moved on meanwhile: either way nothing to do.
@@ -302,8 +310,12 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
       (job) => job.status === 'Starting',
     );
   const completionReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
-    schedule(jobId, seconds, { type: 'ReportJobCompleted', jobId, ...idFor(revision, 'completed') }, (job) =>
-      isActive(job.status),
+    schedule(
+      jobId,
+      seconds,
+      { type: 'ReportJobCompleted', jobId, ...idFor(revision, 'completed') },
+      (job) => isActive(job.status),
+      (job) => syntheticMetrics(store, job, engine.clock.now()),
     );
   const releaseReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
     schedule(jobId, seconds, { type: 'ReleaseJob', jobId, ...idFor(revision, 'released') }, (job) => job.status === 'Stopping');
@@ -452,4 +464,29 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
       });
     },
   };
+}
+
+/**
+ * What a simulated training run reports when it reported nothing itself: a loss falling and an
+ * accuracy rising over ten steps, shaped by the job's id (so each run differs, and the same run
+ * reports the same), appended only to an empty metrics stream (a report of the job's own, or
+ * another runtime's, wins). The demo then shows the whole flow: metrics, then a model version.
+ */
+export async function syntheticMetrics(store: EventStore, job: JobState, now: number): Promise<void> {
+  if (job.kind !== 'training' && job.kind !== 'trial') return;
+  const stream = metricsStream(job.id);
+  if ((await store.read(stream, { from: 0n, maxCount: 1 })).length > 0) return;
+  let h = 2166136261;
+  for (let i = 0; i < job.id.length; i++) h = Math.imul(h ^ job.id.charCodeAt(i), 16777619);
+  const rate = 0.3 + ((h >>> 0) % 1000) / 2000; // 0.3 .. 0.8
+  const points = Array.from({ length: 10 }, (_, step) => {
+    const loss = Math.round((1 / (1 + rate * step)) * 1e4) / 1e4;
+    return [
+      { name: 'loss', value: loss, step },
+      { name: 'accuracy', value: Math.round((1 - loss * 0.6) * 1e4) / 1e4, step },
+    ];
+  }).flat();
+  const r = reportMetrics(job.id, points, now, new Map());
+  if (!r.ok) return;
+  await store.append(stream, [{ id: randomUUID(), type: r.event.type, data: r.event }], 'no_stream');
 }
