@@ -302,13 +302,15 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
   const idFor = (revision: bigint | number | undefined, reaction: string) =>
     revision === undefined ? {} : { commandId: reactionId(RUNTIME_REACTOR, revision, reaction) };
 
-  const startReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
+  const startReport = (jobId: string, seconds: number, revision: bigint | number | undefined) => {
+    const endpoint = endpointOf(engine.job(jobId));
     schedule(
       jobId,
       seconds,
-      { type: 'ReportJobStarted', jobId, ...idFor(revision, 'started') },
+      { type: 'ReportJobStarted', jobId, ...idFor(revision, 'started'), ...(endpoint === null ? {} : { endpoint }) },
       (job) => job.status === 'Starting',
     );
+  };
   const completionReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
     schedule(
       jobId,
@@ -489,4 +491,17 @@ export async function syntheticMetrics(store: EventStore, job: JobState, now: nu
   const r = reportMetrics(job.id, points, now, new Map());
   if (!r.ok) return;
   await store.append(stream, [{ id: randomUUID(), type: r.event.type, data: r.event }], 'no_stream');
+}
+
+const IDE_PATHS = { jupyter: 'lab', rstudio: 'rstudio', vscode: 'vscode' } as const;
+
+/**
+ * Where the simulated runtime says a notebook or an inference is reached once started: a URL on
+ * its first node (a notebook's under its IDE's path). Other kinds have none.
+ */
+export function endpointOf(job: JobState | undefined): string | null {
+  if (!job || (job.kind !== 'notebook' && job.kind !== 'inference')) return null;
+  const node = job.allocation?.nodes[0] ?? 'pool';
+  const path = job.kind === 'notebook' ? IDE_PATHS[job.ide ?? 'jupyter'] : 'v1/predict';
+  return `http://${encodeURIComponent(node)}.simulated.gpupool:8080/jobs/${encodeURIComponent(job.id)}/${path}`;
 }

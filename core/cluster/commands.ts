@@ -6,8 +6,21 @@
  */
 import * as t from 'io-ts';
 import type { Decoded } from '../codec.js';
-import { decodeWith, formatIssues, Id, Int, Json, NonNegInt, NonNegNumber, oneOf, PosInt, PosNumber, record } from '../codec.js';
-import { JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
+import {
+  decodeWith,
+  formatIssues,
+  Id,
+  Int,
+  Json,
+  NonNegInt,
+  NonNegNumber,
+  oneOf,
+  PosInt,
+  PosNumber,
+  RefinedType,
+  record,
+} from '../codec.js';
+import { IDES, JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };
 const cmd = <T extends string, R extends t.Props, O extends t.Props>(type: T, required: R, optional: O) =>
@@ -17,6 +30,16 @@ export const Policy = oneOf('Policy', POLICIES);
 export const Placement = oneOf('Placement', PLACEMENTS);
 export const Role = oneOf('Role', ROLES);
 export const JobKind = oneOf('JobKind', JOB_KINDS);
+
+export const Ide = oneOf('Ide', IDES);
+
+/** Where a running notebook or inference is reached: a URL the runtime reports. */
+const Endpoint = new RefinedType<string>(
+  'Endpoint',
+  (u): u is string => typeof u === 'string' && /^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(u) && u.length <= 2048,
+  'a URL of at most 2048 characters',
+  { type: 'string', format: 'uri', maxLength: 2048 },
+);
 
 export const DeviceSpec = record('DeviceSpec', { index: NonNegInt, gpuType: Id }, {});
 
@@ -67,7 +90,7 @@ export const CloneSource = record(
     shared: t.boolean,
     ranOnGpuType: t.union([Id, t.null]),
   },
-  { inputs: JobInputs, output: JobOutput },
+  { inputs: JobInputs, output: JobOutput, ide: Ide },
 );
 export type CloneSource = t.TypeOf<typeof CloneSource>;
 
@@ -128,6 +151,8 @@ export const commandCodecs = {
       inputs: JobInputs,
       /** The asset its product becomes a version of (JobOutput). */
       output: JobOutput,
+      /** A notebook's IDE (default jupyter); only notebooks name one. */
+      ide: Ide,
     },
   ),
   StopJob: cmd('StopJob', { jobId: Id }, {}),
@@ -137,7 +162,8 @@ export const commandCodecs = {
     /** The rerun may change its shape or type; each defaults to the source's (gpuType: else the type it ran on). */
     { owner: Id, gpuType: Id, gpus: NonNegInt, workers: PosInt, source: CloneSource },
   ),
-  ReportJobStarted: cmd('ReportJobStarted', { jobId: Id }, {}),
+  /** The runtime started the job; a notebook's or an inference's `endpoint` is where it is reached. */
+  ReportJobStarted: cmd('ReportJobStarted', { jobId: Id }, { endpoint: Endpoint }),
   ReportJobCompleted: cmd('ReportJobCompleted', { jobId: Id }, {}),
   ReportJobFailed: cmd('ReportJobFailed', { jobId: Id, reason: Id }, { message: t.string }),
   ReleaseJob: cmd('ReleaseJob', { jobId: Id }, {}),

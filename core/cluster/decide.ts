@@ -16,6 +16,7 @@ import {
   type DeviceState,
   type GroupState,
   holdsDevices,
+  type Ide,
   isPending,
   type JobState,
   type PoolState,
@@ -286,6 +287,7 @@ const deciders: Deciders = {
       shared: c.shared === true,
       inputs: c.inputs,
       output: c.output,
+      ide: c.ide,
     });
   },
 
@@ -314,6 +316,7 @@ const deciders: Deciders = {
       // The very same asset versions: a rerun reproduces what the source ran on.
       inputs: source.inputs ?? undefined,
       output: source.output ?? undefined,
+      ide: source.ide ?? undefined,
     });
   },
 
@@ -329,7 +332,11 @@ const deciders: Deciders = {
   ReportJobStarted(c, s) {
     return withJob(s, c.jobId, (job) =>
       job.status === 'Starting'
-        ? ok({ type: 'JobStarted', jobId: job.id })
+        ? ok(
+            c.endpoint === undefined
+              ? { type: 'JobStarted', jobId: job.id }
+              : { type: 'JobStarted', jobId: job.id, endpoint: c.endpoint },
+          )
         : no('invalid-transition', `job '${job.id}' is ${job.status}; only a Starting job can be reported started`),
     );
   },
@@ -488,10 +495,11 @@ function typeToRerunOn(s: State, source: Pick<JobState, 'ranOnGpuType'>, ownerId
   return pool && pool.gpuType === null && typesInPool(s, pool.id).length > 1 ? source.ranOnGpuType : null;
 }
 
-type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared' | 'inputs' | 'output'> & {
+type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared' | 'inputs' | 'output' | 'ide'> & {
   shared: boolean;
   inputs: JobInputs | undefined;
   output: JobOutput | undefined;
+  ide: Ide | undefined;
 };
 
 /** Validate a submission (or a clone) and record it; a job that can never fit is refused with advice. */
@@ -545,6 +553,10 @@ function submission(s: State, job: JobFields): Decision {
   // Only when the job has some: jobs without inputs keep the event shape they always had.
   if (job.inputs !== undefined) event.inputs = ownCopy(job.inputs) as typeof event.inputs;
   if (job.output !== undefined) event.output = { ...job.output };
+  if (job.ide !== undefined) {
+    if (job.kind !== 'notebook') return no('invalid-argument', `ide: only a notebook runs an IDE, not a ${job.kind} job`);
+    event.ide = job.ide;
+  }
   return ok(event);
 }
 

@@ -18,7 +18,7 @@ import {
   PosNumber,
   record,
 } from '../codec.js';
-import { JobKind, Placement, Policy, Role } from './commands.js';
+import { Ide, JobKind, Placement, Policy, Role } from './commands.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 
@@ -123,6 +123,8 @@ export const eventCodecs = {
       ),
       /** The asset its product becomes a version of (absent: none). */
       output: record('JobOutput', {}, { model: Name, dataset: Name }),
+      /** A notebook's IDE (absent: jupyter, for a notebook). */
+      ide: Ide,
     },
   ),
   JobWaiting: ev('JobWaiting', { jobId: Name, reason: WaitReasonCodec }),
@@ -133,7 +135,7 @@ export const eventCodecs = {
     shared: t.array(Name),
     nodes: t.array(Name),
   }),
-  JobStarted: ev('JobStarted', { jobId: Name }),
+  JobStarted: ev('JobStarted', { jobId: Name }, { endpoint: t.string }),
   JobCompleted: ev('JobCompleted', { jobId: Name }),
   JobFailed: ev('JobFailed', { jobId: Name, reason: Name, message: t.string }),
   JobStopRequested: ev('JobStopRequested', { jobId: Name }),

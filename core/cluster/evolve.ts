@@ -283,6 +283,8 @@ const handlers: Handlers = {
       failure: null,
       inputs: e.inputs ?? null,
       output: e.output ?? null,
+      ide: e.kind === 'notebook' ? (e.ide ?? 'jupyter') : null,
+      endpoint: null,
       history: [{ status: 'Queued', at: e.at, revision: s.revision }],
     };
     s.jobs.set(job.id, job);
@@ -319,7 +321,9 @@ const handlers: Handlers = {
   },
   JobStarted(s, e) {
     const job = s.jobs.get(e.jobId);
-    if (job) setStatus(s, job, activeStatusOf(job.kind), e.at);
+    if (!job) return;
+    if (e.endpoint !== undefined) job.endpoint = e.endpoint;
+    setStatus(s, job, activeStatusOf(job.kind), e.at);
   },
   JobCompleted(s, e) {
     finish(s, e.jobId, 'Complete', e.at);

@@ -180,5 +180,6 @@ export function cloneSourceOf(job: JobState): CloneSource {
     ranOnGpuType: job.ranOnGpuType,
     ...(job.inputs === null ? {} : { inputs: job.inputs }),
     ...(job.output === null ? {} : { output: job.output }),
+    ...(job.ide === null ? {} : { ide: job.ide }),
   };
 }

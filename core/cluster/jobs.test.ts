@@ -437,6 +437,24 @@ describe('a job’s pinned inputs', () => {
   });
 });
 
+describe('notebooks and inferences', () => {
+  it('a notebook runs an IDE (jupyter unless named); another kind names none', () => {
+    const c = base().given(submit('nb', 1, { kind: 'notebook' }), submit('rs', 1, { kind: 'notebook', ide: 'rstudio' }));
+    expect([c.job('nb').ide, c.job('rs').ide]).toEqual(['jupyter', 'rstudio']);
+    expect(c.when(submit('t', 1, { kind: 'training', ide: 'vscode' })).rejection?.message).toMatch(/only a notebook runs an IDE/);
+  });
+
+  it('keeps the endpoint the runtime reports when it starts one', () => {
+    const c = base().given(submit('inf', 1, { kind: 'inference' }));
+    const r = c.when({ type: 'ReportJobStarted', jobId: 'inf', endpoint: 'http://n1:8080/v1/predict' });
+    expect(r.bodies).toEqual([{ type: 'JobStarted', jobId: 'inf', endpoint: 'http://n1:8080/v1/predict' }]);
+    expect(c.job('inf').endpoint).toBe('http://n1:8080/v1/predict');
+    expect(c.when({ type: 'ReportJobStarted', jobId: 'inf', endpoint: 'not a url' } as never).rejection?.code).toBe(
+      'invalid-command',
+    );
+  });
+});
+
 describe('a job that can never fit', () => {
   it('asking for more GPUs than its pool has is refused, saying what would fit', () => {
     const r = base().when(submit('j', 12));

@@ -24,6 +24,10 @@ export const DEFAULT_GROUP_NAME = 'Default Group';
 export const JOB_KINDS = ['notebook', 'training', 'preprocessing', 'inference', 'trial', 'pipeline-step'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
+/** The IDE a notebook session runs. */
+export const IDES = ['jupyter', 'rstudio', 'vscode'] as const;
+export type Ide = (typeof IDES)[number];
+
 export const JOB_STATUSES = [
   'Queued',
   'WaitingForGPUs',
@@ -180,6 +184,10 @@ export interface JobState {
   readonly inputs: JobInputs | null;
   /** The asset its product becomes a version of (commands.ts JobOutput); null: none. */
   readonly output: JobOutput | null;
+  /** A notebook's IDE (jupyter when not named); null for other kinds. */
+  readonly ide: Ide | null;
+  /** Where a notebook or an inference is reached, as the runtime reported when it started; null until then. */
+  endpoint: string | null;
   /** Stream revision of its submission: breaks every ordering tie. */
   readonly seq: number;
   readonly submittedAt: number;

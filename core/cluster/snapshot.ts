@@ -24,7 +24,7 @@ import {
 import { PendingQueue } from './queue.js';
 
 /** Bump when State's entities change shape: older snapshots are then ignored, not misread. */
-export const STATE_SCHEMA_VERSION = 7;
+export const STATE_SCHEMA_VERSION = 8;
 
 /**
  * Jobs are most of a large state, so a snapshot writes each as a row of values in this order,
@@ -57,6 +57,8 @@ const JOB_FIELDS = [
   'failure',
   'inputs',
   'output',
+  'ide',
+  'endpoint',
   'history',
 ] as const satisfies readonly (keyof JobState)[];
 
@@ -78,7 +80,7 @@ function jobRow(job: JobState): JobRow {
 function jobOf(row: JobRow): JobState {
   if (!Array.isArray(row) || row.length !== JOB_FIELDS.length)
     throw new Error('not a state snapshot: a job row has the wrong shape');
-  const flat = row[25] as unknown[];
+  const flat = row[27] as unknown[];
   const history: JobState['history'] = [];
   for (let i = 0; i < flat.length; i += 3) {
     history.push({ status: flat[i] as JobState['status'], at: flat[i + 1] as number, revision: flat[i + 2] as number });
@@ -112,6 +114,8 @@ function jobOf(row: JobRow): JobState {
     failure: r(22),
     inputs: r(23),
     output: r(24),
+    ide: r(25),
+    endpoint: r(26),
     history,
   };
 }

@@ -38,6 +38,8 @@ export function finishedJob(
     failure: null,
     inputs: null,
     output: null,
+    ide: null,
+    endpoint: null,
     ...fields,
     seq,
     status,
