@@ -46,6 +46,7 @@ import type { EventStore } from '../core/ports.js';
 import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
 import type { ReactorRunner } from '../engine/reactor.js';
+import { offerExamples } from './examples.js';
 import { startJobOutputs } from './job-outputs.js';
 import {
   BOOTSTRAP_OPERATOR,
@@ -105,6 +106,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
     tokens.follow(failed('following the tokens stream'));
     const bootstrapToken = await bootstrap(engine, tokens);
     if (bootstrapToken) unprinted = { tokens, token: bootstrapToken.token };
+    // A fresh installation offers an example workspace and dataset to start from.
+    await offerExamples(assets, BOOTSTRAP_OPERATOR).catch(failed('offering the example assets'));
     const { registered } = await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));
     app = await buildServer({
       engine,

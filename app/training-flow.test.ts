@@ -41,6 +41,10 @@ describe('training a model from a workspace and a dataset', () => {
         expect(r.status, JSON.stringify(r.body)).toBe(status);
         return r.body;
       };
+      // A fresh installation offers an example workspace and dataset, a version each.
+      const examples = (await call('GET', '/api/v1/workspaces')).body.map((w: { name: string }) => w.name);
+      expect(examples).toEqual(['examples']);
+      expect((await call('GET', '/api/v1/datasets/mnist')).body.versions).toHaveLength(1);
       await ok('POST', '/api/v1/workspaces', { name: 'cv', source: { kind: 'git', url: 'https://github.com/acme/cv.git' } });
       await ok('POST', '/api/v1/workspaces/cv/versions', { pin: { commit: '9f1c2e' } });
       await ok('POST', '/api/v1/datasets', { name: 'images', source: { kind: 'object', uri: 's3://acme/images/' } });

@@ -42,8 +42,10 @@ export class SqliteJobArchive implements JobArchive {
 
   constructor(readonly file: string) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    // The wait first: another process (a second server starting on the same file) may hold the
+    // write lock while this one switches the journal or creates the table.
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('journal_mode = WAL');
     this.db.exec(SCHEMA);
     this.insert = this.db.prepare(
       'INSERT OR IGNORE INTO job_archive (id, seq, grp, owner, kind, status, shared, finished_rev, tags, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

@@ -154,9 +154,11 @@ export class SqliteEventStore implements EventStore {
     // Like `gpupool serve`, make the file's folder: `new SqliteEventStore('data/app.db')` just works.
     if (file !== ':memory:' && file !== '' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    // The wait first: a second process opening a fresh file together with this one may hold the
+    // lock switching the journal to WAL.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.stmt = {
       last: this.db.prepare<[string], { revision: number | null }>(
