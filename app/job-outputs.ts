@@ -8,8 +8,9 @@
  * on the server that holds the leader lease.
  */
 
+import { readMetrics } from '../adapters/http/routes/metrics.js';
 import type { AssetCommand } from '../core/assets/commands.js';
-import { decodeMetricsEvent, finalMetrics, type MetricsReported, metricSeries, metricsStream } from '../core/assets/metrics.js';
+import { finalMetrics, metricSeries } from '../core/assets/metrics.js';
 import { outputVersion } from '../core/assets/outputs.js';
 import { clusterDecider } from '../core/cluster/cluster-decider.js';
 import type { Event } from '../core/cluster/events.js';
@@ -21,15 +22,7 @@ export const JOB_OUTPUTS = 'job-outputs';
 
 /** The final metric values a job reported (none: an empty record). */
 export async function reportedMetrics(store: EventStore, jobId: string): Promise<Record<string, number>> {
-  const events: MetricsReported[] = [];
-  for (let from = 0n; ; from += 1000n) {
-    const page = await store.read(metricsStream(jobId), { from, maxCount: 1000 });
-    for (const r of page) {
-      const d = decodeMetricsEvent(r.data);
-      if (d.ok) events.push(d.value);
-    }
-    if (page.length < 1000) return finalMetrics(metricSeries(events));
-  }
+  return finalMetrics(metricSeries((await readMetrics(store, jobId)).events));
 }
 
 export function startJobOutputs(

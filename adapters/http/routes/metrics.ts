@@ -28,7 +28,7 @@ import { forbidden, invalidInput, problem } from '../problem.js';
 import { resolveJob } from './jobs.js';
 
 /** A job's metrics stream, decoded; and the revision of its last event (-1: none). */
-async function readMetrics(store: EventStore, jobId: string): Promise<{ events: MetricsReported[]; revision: number }> {
+export async function readMetrics(store: EventStore, jobId: string): Promise<{ events: MetricsReported[]; revision: number }> {
   const events: MetricsReported[] = [];
   let revision = -1;
   for (let from = 0n; ; ) {
