@@ -368,7 +368,7 @@ describe('gpupool serve end to end', () => {
     ];
     await ok(alice('POST', '/api/v1/jobs', { jobId: 'a1', kind: 'training', gpus: 2 }), 201);
     await ok(bob('POST', '/api/v1/jobs', { jobId: 'b-shared', kind: 'notebook', gpus: 1, shared: true }), 201);
-    await ok(bob('POST', '/api/v1/jobs', { jobId: 'b-private', kind: 'notebook', gpus: 1 }), 201);
+    await ok(bob('POST', '/api/v1/jobs', { jobId: 'b-private', kind: 'notebook', gpus: 1, private: true }), 201);
     await ok(carol('POST', '/api/v1/jobs', { jobId: 'c1', kind: 'training', gpus: 2 }), 201);
 
     // Alice reads from the first event (-1), live once the history is sent, then goes away.
@@ -384,7 +384,7 @@ describe('gpupool serve end to end', () => {
     );
     await ok(carol('POST', '/api/v1/jobs', { jobId: 'c2', kind: 'notebook', gpus: 1 }), 201);
     await ok(bob('POST', '/api/v1/jobs/b-shared/stop'), 200);
-    await ok(bob('POST', '/api/v1/jobs', { jobId: 'b-private-2', kind: 'notebook', gpus: 0 }), 201);
+    await ok(bob('POST', '/api/v1/jobs', { jobId: 'b-private-2', kind: 'notebook', gpus: 0, private: true }), 201);
     await ok(bob('POST', '/api/v1/jobs', { jobId: 'b-shared-2', kind: 'notebook', gpus: 0, shared: true }), 201);
     await eventually(settled(op), 'the runtime has reported every job');
 

@@ -141,7 +141,7 @@ describe('a data scientist’s job list', () => {
   it('walks only their own jobs and their group’s, never the whole cluster', async () => {
     await submit('alice', { jobId: 'mine' });
     await submit('bob', { jobId: 'shared', shared: true });
-    await submit('bob', { jobId: 'private' });
+    await submit('bob', { jobId: 'private', private: true });
     await submit('carol', { jobId: 'elsewhere', shared: true });
     const state = f.engine.current as State;
     // A state whose job map refuses to be walked whole: only lookups by id are allowed.
@@ -182,7 +182,7 @@ describe('finished jobs, read from the job archive', () => {
   };
 
   it('lists unfinished and finished jobs together, oldest first, a page at a time, with the total', async () => {
-    for (const name of ['a', 'b', 'c', 'd', 'e']) await submit('alice', { jobId: name, gpus: 1 });
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await submit('alice', { jobId: name, gpus: 1, private: true });
     // b completes and d fails: they leave the decision state for the archive.
     await report('ReportJobStarted', 'ga/b');
     await report('ReportJobCompleted', 'ga/b');
@@ -205,7 +205,7 @@ describe('finished jobs, read from the job archive', () => {
   });
 
   it('reads a finished job with its whole history, and its past as it was', async () => {
-    await submit('alice', { jobId: 'done', gpus: 1 });
+    await submit('alice', { jobId: 'done', gpus: 1, private: true });
     const before = f.engine.revision;
     await report('ReportJobStarted', 'ga/done');
     await report('ReportJobCompleted', 'ga/done');
@@ -320,3 +320,16 @@ async function uses(name: string): Promise<number> {
   const r = await f.call('alice', 'GET', `/api/v1/datasets/${name}`);
   return r.body.uses;
 }
+
+describe('a job is its group’s unless private', () => {
+  it('is seen by the owner’s group by default, by its owner alone when private', async () => {
+    expect((await submit('alice', { jobId: 'open' })).body.shared).toBe(true);
+    expect((await submit('alice', { jobId: 'mine-only', private: true })).body.shared).toBe(false);
+    expect((await submit('alice', { jobId: 'old-style', shared: false })).body.shared).toBe(false);
+    expect((await f.call('bob', 'GET', '/api/v1/jobs/open')).status).toBe(200);
+    expect((await f.call('bob', 'GET', '/api/v1/jobs/mine-only')).status).toBe(404);
+    expect((await f.call('carol', 'GET', '/api/v1/jobs/open?group=ga')).status).toBe(404);
+    const bad = await submit('alice', { jobId: 'x', private: 'yes' });
+    expect([bad.status, bad.body.errors[0].path]).toEqual([400, 'body.private']);
+  });
+});

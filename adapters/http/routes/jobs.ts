@@ -24,7 +24,7 @@ import type { CommandType, JobInputs, JobOutput } from '../../../core/cluster/co
 import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
 import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
-import { decodeWith } from '../../../core/codec.js';
+import { decodeWith, describeValue } from '../../../core/codec.js';
 import { canSeeJob, isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,
@@ -190,7 +190,19 @@ export function jobRoutes(ctx: HttpContext) {
         }
         const jobId = newJobId(req, body.value, owner);
         if (!jobId.ok) return answer(reply, jobId);
-        const fields: Record<string, unknown> = { ...body.value, type: 'SubmitJob', jobId: jobId.value, owner };
+        // Shared with the owner's group unless marked private (or `shared: false`), as everything a
+        // member creates is.
+        const { private: hidden, ...rest } = body.value;
+        if (hidden !== undefined && typeof hidden !== 'boolean') {
+          return answer(reply, bad(invalidInput([{ path: 'body.private', expected: 'a boolean', actual: describeValue(hidden) }])));
+        }
+        const fields: Record<string, unknown> = {
+          ...rest,
+          shared: hidden === true ? false : (rest.shared ?? true),
+          type: 'SubmitJob',
+          jobId: jobId.value,
+          owner,
+        };
         // An owner that is no user id is the command codec's to report, below.
         if (body.value.inputs !== undefined && typeof owner === 'string') {
           const pinned = pinRequestedInputs(ctx, body.value.inputs, owner);
@@ -464,6 +476,7 @@ const submitBody = (() => {
     ...(body.properties as Record<string, unknown>),
     inputs: jsonSchemaOf(InputsRequestCodec),
     output: jsonSchemaOf(OutputRequestCodec),
+    private: { type: 'boolean', description: 'visible to its owner (and operators) only; default: shared with the owner’s group' },
   };
   return { ...body, properties };
 })();
