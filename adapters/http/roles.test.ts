@@ -71,6 +71,8 @@ const assetRows = (kind: AssetKind): Row[] => {
     row(`GET ${base}/:name`,                      own,                     [200, 200, 404, 404, 401]),
     row(`GET ${base}/:name`,                      `${base}/nope`,          [404, 404, 404, 404, 401]),
     row(`GET ${base}/:name/versions/:version`,    `${shared}/versions/1`,  [200, 200, 200, 404, 401]),
+    row(`GET ${base}/:name/compare`,              `${shared}/compare`,     [200, 200, 200, 404, 401]),
+    row(`GET ${base}/:name/compare`,              `${own}/compare`,        [200, 200, 404, 404, 401]),
     row(`GET ${base}/:name/versions/:version`,    `${own}/versions/1`,     [200, 200, 404, 404, 401]),
     row(`POST ${base}`,                           base,                    [201, 201, 201, 201, 401],
         { name: 'n9', ...SOURCES[kind] }),

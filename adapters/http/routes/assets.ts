@@ -49,9 +49,27 @@ export function assetView(a: AssetState): AssetView {
   return { ...a, tags: [...a.tags], versions: [...a.versions] };
 }
 
+/**
+ * Field by field, in the state's order: a rest pattern (`{ versions, ...rest }`) copies through
+ * V8's slow generic path, which was a fifth of a 1,000-item list's time.
+ */
 function listItem(a: AssetState): AssetListItem {
-  const { versions, ...rest } = a;
-  return { ...rest, tags: [...a.tags], versionCount: versions.length };
+  return {
+    id: a.id,
+    kind: a.kind,
+    group: a.group,
+    name: a.name,
+    owner: a.owner,
+    description: a.description,
+    tags: [...a.tags],
+    private: a.private,
+    source: a.source,
+    credentials: a.credentials,
+    createdAt: a.createdAt,
+    archived: a.archived,
+    uses: a.uses,
+    versionCount: a.versions.length,
+  };
 }
 
 const versionView = (a: AssetState, v: AssetVersion): VersionView => ({ assetId: a.id, ...v });
@@ -231,6 +249,47 @@ export function assetRoutes(ctx: HttpContext, kind: AssetKind) {
       readingFrom(engine, (state, req) => {
         const a = visibleAsset(req, state);
         return a.ok ? good(assetView(a.value)) : a;
+      }),
+    );
+
+    app.get(
+      `${one}/compare`,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: `A ${kind}'s versions side by side by their metrics: one row per metric, a value per version (null where a version has none)`,
+          params: nameParam,
+          querystring: timeTravelQuery({
+            ...scoped,
+            versions: { type: 'string', description: 'comma-separated version numbers (default: all)' },
+          }),
+          response: errors(400, 404, 409),
+        },
+      },
+      readingFrom(engine, (state, req) => {
+        const a = visibleAsset(req, state);
+        if (!a.ok) return a;
+        const asked = (req.query as { versions?: unknown }).versions;
+        const numbers =
+          typeof asked === 'string' && asked !== ''
+            ? asked.split(',').map((v) => Number(v.trim()))
+            : a.value.versions.map((v) => v.version);
+        const missing = numbers.filter((n) => !Number.isSafeInteger(n) || n < 1 || n > a.value.versions.length);
+        if (missing.length > 0) {
+          return bad(
+            invalidInput([
+              { path: 'query.versions', expected: `version numbers from 1 to ${a.value.versions.length}`, actual: String(asked) },
+            ]),
+          );
+        }
+        const versions = numbers.map((n) => a.value.versions[n - 1] as AssetVersion);
+        const names = [...new Set(versions.flatMap((v) => Object.keys(v.metrics)))].sort();
+        return good({
+          assetId: a.value.id,
+          versions: numbers,
+          metrics: names.map((name) => ({ name, values: versions.map((v) => v.metrics[name] ?? null) })),
+        });
       }),
     );
 
