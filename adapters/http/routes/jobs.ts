@@ -530,17 +530,18 @@ function checkRequestedOutput(ctx: HttpContext, requested: unknown, owner: strin
  * A refusal here (the asset deleted meanwhile) does not undo the accepted job: it is logged.
  */
 async function recordUses(ctx: HttpContext, jobId: string, inputs: JobInputs): Promise<void> {
-  for (const ref of pinnedRefs({
-    workspace: inputs.workspace ?? null,
-    datasets: inputs.datasets ?? [],
-    model: inputs.model ?? null,
-  })) {
-    await ctx.assets.execute({
-      type: 'RecordAssetUse',
-      assetId: ref.assetId,
-      version: ref.version,
-      jobId,
-      commandId: `use:${jobId}:${ref.assetId}@${ref.version}`,
-    });
-  }
+  // Sent together, in order: the engine gathers them (and other submissions' uses) into one batch
+  // and one durable append, where one after another each waited for a commit of its own.
+  const refs = pinnedRefs({ workspace: inputs.workspace ?? null, datasets: inputs.datasets ?? [], model: inputs.model ?? null });
+  await Promise.all(
+    refs.map((ref) =>
+      ctx.assets.execute({
+        type: 'RecordAssetUse',
+        assetId: ref.assetId,
+        version: ref.version,
+        jobId,
+        commandId: `use:${jobId}:${ref.assetId}@${ref.version}`,
+      }),
+    ),
+  );
 }
