@@ -86,9 +86,15 @@ async function build(file: string, jobs: number): Promise<string> {
   return token;
 }
 
-function child(file: string, cluster: string) {
+/**
+ * `gpupool serve` on an existing store file in a child process (history-child.ts), with a way to
+ * wait for its messages; GPUPOOL_BENCH_HTTP_PROF=<dir> runs it with --cpu-prof into that folder.
+ * The assets benchmark uses it too.
+ */
+export function serverChild(file: string, cluster: string) {
+  const prof = process.env.GPUPOOL_BENCH_HTTP_PROF;
   const proc: ChildProcess = fork(new URL('./history-child.js', import.meta.url).pathname, [file, cluster], {
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = (type: string) =>
@@ -115,7 +121,7 @@ export async function historyRun(): Promise<HistoryRun> {
     const b0 = performance.now();
     const token = await build(file, HISTORY.jobs);
     const buildSeconds = (performance.now() - b0) / 1000;
-    const server = child(file, cluster);
+    const server = serverChild(file, cluster);
     const [ready, started] = await Promise.all([server.next('ready'), server.next('started')]);
     const r = await autocannon({
       url: `${ready.url}/api/v1/jobs`,

@@ -55,14 +55,14 @@ interface Stats {
 }
 
 /** The server child: its URL, the operator's token, and a way to read its store's figures and stop it. */
-interface Server {
+export interface Server {
   url: string;
   token: string;
   stats(): Promise<Stats>;
   close(): Promise<Stats>;
 }
 
-function startServer(dir: string): Promise<Server> {
+export function startServer(dir: string): Promise<Server> {
   const cluster = join(dir, 'cluster.yaml');
   writeFileSync(cluster, CLUSTER_YAML);
   const prof = process.env.GPUPOOL_BENCH_HTTP_PROF;
@@ -102,7 +102,7 @@ function startServer(dir: string): Promise<Server> {
 }
 
 /** One request through fetch; anything but the expected status stops the benchmark. */
-async function call(url: string, token: string, method: string, path: string, body?: unknown, expect = [200, 201]) {
+export async function call(url: string, token: string, method: string, path: string, body?: unknown, expect = [200, 201]) {
   const res = await fetch(url + path, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -114,7 +114,7 @@ async function call(url: string, token: string, method: string, path: string, bo
 }
 
 /** A group with a pool of `count` GPUs of `gpuType` and one data scientist; their token. */
-async function onboard(s: Server, id: string, gpuType: string, count: number): Promise<string> {
+export async function onboard(s: Server, id: string, gpuType: string, count: number): Promise<string> {
   await call(s.url, s.token, 'POST', '/api/v1/pools', { poolId: id, name: id, gpuType });
   await call(s.url, s.token, 'POST', `/api/v1/pools/${id}/allocations`, { count });
   await call(s.url, s.token, 'POST', '/api/v1/groups', { groupId: id, name: id });
@@ -124,7 +124,7 @@ async function onboard(s: Server, id: string, gpuType: string, count: number): P
 }
 
 /** Run autocannon and refuse a run with any non-2xx answer or socket error. */
-async function load(name: string, options: autocannon.Options): Promise<LoadRun & { bytes: number }> {
+export async function load(name: string, options: autocannon.Options): Promise<LoadRun & { bytes: number }> {
   const r = await autocannon(options);
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
     throw new Error(

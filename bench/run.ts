@@ -13,9 +13,11 @@ import type { Event } from '../core/cluster/events.js';
 import { decodeEvent } from '../core/cluster/events.js';
 import { evolve, initialState, replay, takeRetired } from '../core/cluster/evolve.js';
 import type { Policy } from '../core/cluster/model.js';
+import { ASSETS, type AssetsRun, assetsRun } from './assets.js';
 import { durableAppends, startup } from './durable.js';
 import { HISTORY, type HistoryRun, historyRun } from './history.js';
 import { HTTP, type HttpRun, httpRun } from './http.js';
+import { type InputsRun, inputsRun } from './inputs.js';
 import {
   coreExecutor,
   engineExecutor,
@@ -400,6 +402,67 @@ async function benchHistory(reps: number): Promise<void> {
   report({ name: 'a snapshot', unit: 'ms', values: runs.map((x) => x.snapshotAfterLoadMs) });
 }
 
+// -- assets ----------------------------------------------------------------------------------------
+
+/** Listing a group's datasets on a server whose store holds a million assets: latency, start-up, memory. */
+async function benchAssets(reps: number): Promise<void> {
+  console.log(
+    `assets: gpupool serve (child process) on a SQLite store of ${ASSETS.assets.toLocaleString('en-US')} datasets in ${ASSETS.groups.toLocaleString('en-US')} groups (the assets stream replayed at start-up); GET /api/v1/datasets?limit=1000 as a data scientist of one group`,
+  );
+  const runs: AssetsRun[] = [];
+  for (let r = 0; r < reps; r++) runs.push(await assetsRun());
+  const first = runs[0] as AssetsRun;
+  console.log(
+    `  ${first.events.toLocaleString('en-US')} assets events; ${first.items.toLocaleString('en-US')} items per answer, about ${Math.round(median(runs.map((x) => x.bytesPerResponse)) / 1024)} KiB`,
+  );
+  report({ name: 'build the store', unit: 's', values: runs.map((x) => x.buildSeconds) });
+  report({ name: 'start-up', unit: 's', values: runs.map((x) => x.startSeconds) });
+  report({ name: 'resident memory after start-up', unit: 'MB', values: runs.map((x) => x.rssStartMb) });
+  report({ name: 'list, 1 connection: p50 latency', unit: 'ms', values: runs.map((x) => x.singleP50Ms) });
+  report({ name: 'list, 1 connection: p99 latency', unit: 'ms', values: runs.map((x) => x.singleP99Ms) });
+  report({
+    name: `list, ${ASSETS.connections} connections: requests/s`,
+    unit: 'req/s',
+    values: runs.map((x) => x.requestsPerSecond),
+  });
+  report({ name: `list, ${ASSETS.connections} connections: p50 latency`, unit: 'ms', values: runs.map((x) => x.p50Ms) });
+  report({
+    name: `list, ${ASSETS.connections} connections: p99 latency`,
+    unit: 'ms',
+    values: runs.map((x) => x.p99Ms),
+    target: { kind: 'max', value: 20 },
+  });
+}
+
+// -- inputs ----------------------------------------------------------------------------------------
+
+/** A training job submitted with a workspace and three datasets as inputs, against one without. */
+async function benchInputs(reps: number): Promise<void> {
+  console.log(
+    `inputs: POST /api/v1/jobs of a 0-GPU training job with a workspace and three datasets as inputs, against one without; ${HTTP.submitConnections} connections, ${HTTP.seconds} s each, as in http`,
+  );
+  const runs: InputsRun[] = [];
+  for (let r = 0; r < reps; r++) runs.push(await inputsRun(r % 2 === 1));
+  for (const c of ['plain', 'inputs'] as const) {
+    report({ name: `${c}: requests/s`, unit: 'req/s', values: runs.map((x) => x[c].requestsPerSecond) });
+    report({ name: `${c}: p50 latency`, unit: 'ms', values: runs.map((x) => x[c].p50Ms) });
+    report({ name: `${c}: p99 latency`, unit: 'ms', values: runs.map((x) => x[c].p99Ms) });
+    report({ name: `${c}: requests per transaction`, unit: '', values: runs.map((x) => x[c].requestsPerTransaction) });
+  }
+  report({
+    name: 'cost: plain requests/s over inputs requests/s',
+    unit: 'x',
+    values: runs.map((x) => x.plain.requestsPerSecond / x.inputs.requestsPerSecond),
+    target: { kind: 'max', value: 1.5 },
+  });
+  report({
+    name: 'cost: inputs p99 over plain p99',
+    unit: 'x',
+    values: runs.map((x) => x.inputs.p99Ms / x.plain.p99Ms),
+    target: { kind: 'max', value: 1.5 },
+  });
+}
+
 // -- main ------------------------------------------------------------------------------------------
 
 const BENCHES: Record<string, (reps: number) => Promise<void>> = {
@@ -411,6 +474,8 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   http: benchHttp,
   follow: benchFollow,
   history: benchHistory,
+  assets: benchAssets,
+  inputs: benchInputs,
 };
 
 const args = process.argv.slice(2);
