@@ -60,7 +60,9 @@ export const reactionId = (reactor: string, revision: bigint | number | `@${numb
  */
 export class ReactorRunner<E, C extends CommandEnvelope> {
   private subscription: Subscription | undefined;
+  /** Events delivered and not yet handled: queue[head..]. A shift per event copied the array. */
   private readonly queue: RecordedEvent[] = [];
+  private head = 0;
   private working: Promise<void> | undefined;
   private stopped = false;
   /** The revision of the last event fully handled; -1n before any. */
@@ -122,6 +124,19 @@ export class ReactorRunner<E, C extends CommandEnvelope> {
     this.subscription?.close();
     if (this.timer) clearTimeout(this.timer);
     this.queue.length = 0;
+    this.head = 0;
+  }
+
+  /** Drop the handled head of the queue; compact it once the handled part is most of it. */
+  private advance(): void {
+    this.head++;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
   }
 
   private kick(): void {
@@ -129,10 +144,10 @@ export class ReactorRunner<E, C extends CommandEnvelope> {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopped) {
-      const recorded = this.queue[0] as RecordedEvent;
+    while (this.head < this.queue.length && !this.stopped) {
+      const recorded = this.queue[this.head] as RecordedEvent;
       if (recorded.revision <= this.handled) {
-        this.queue.shift(); // already handled before a restart, or delivered twice
+        this.advance(); // already handled before a restart, or delivered twice
         continue;
       }
       try {
@@ -143,7 +158,7 @@ export class ReactorRunner<E, C extends CommandEnvelope> {
         continue; // the same event again: its commands that ran are answered as duplicates
       }
       if (this.stopped) return; // killed halfway: this event was not fully handled
-      this.queue.shift();
+      this.advance();
       this.handled = recorded.revision;
       for (let i = this.waiters.length - 1; i >= 0; i--) {
         const w = this.waiters[i] as { revision: bigint; resolve: () => void };
