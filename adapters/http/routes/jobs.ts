@@ -194,7 +194,10 @@ export function jobRoutes(ctx: HttpContext) {
         // member creates is.
         const { private: hidden, ...rest } = body.value;
         if (hidden !== undefined && typeof hidden !== 'boolean') {
-          return answer(reply, bad(invalidInput([{ path: 'body.private', expected: 'a boolean', actual: describeValue(hidden) }])));
+          return answer(
+            reply,
+            bad(invalidInput([{ path: 'body.private', expected: 'a boolean', actual: describeValue(hidden) }])),
+          );
         }
         const fields: Record<string, unknown> = {
           ...rest,
@@ -476,7 +479,10 @@ const submitBody = (() => {
     ...(body.properties as Record<string, unknown>),
     inputs: jsonSchemaOf(InputsRequestCodec),
     output: jsonSchemaOf(OutputRequestCodec),
-    private: { type: 'boolean', description: 'visible to its owner (and operators) only; default: shared with the owner’s group' },
+    private: {
+      type: 'boolean',
+      description: 'visible to its owner (and operators) only; default: shared with the owner’s group',
+    },
   };
   return { ...body, properties };
 })();
