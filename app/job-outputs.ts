@@ -40,6 +40,9 @@ export function startJobOutputs(
       return outcome;
     },
   };
+  /** Jobs seen submitted with an output and not yet completed; and the first revision handled. */
+  const withOutput = new Set<string>();
+  let firstSeen: bigint | undefined;
   const runner = new ReactorRunner<Event, AssetCommand>(
     store,
     target,
@@ -48,7 +51,16 @@ export function startJobOutputs(
       stream: CLUSTER_STREAM,
       decodeEvent: clusterDecider.decodeEvent,
       async react(event, revision) {
+        firstSeen ??= revision;
+        if (event.type === 'JobSubmitted') {
+          if (event.output !== undefined) withOutput.add(event.jobId);
+          return [];
+        }
+        if (event.type === 'JobFailed' || event.type === 'JobStopped') withOutput.delete(event.jobId);
         if (event.type !== 'JobCompleted') return [];
+        // Following from the start, it has seen every submission: a job it did not see name an
+        // output has none, and its record need not be read (a million finished jobs took minutes).
+        if (!withOutput.delete(event.jobId) && firstSeen === 0n) return [];
         // The job as it ended, once the engine has it durably (its own append may still be
         // finishing: the store tells subscribers before the engine hears back).
         if (engine.durableRevision < Number(revision)) await engine.catchUp();

@@ -58,6 +58,9 @@ export const reactionId = (reactor: string, revision: bigint | number | `@${numb
  * order (its commands one after another, each acknowledged before the next), and writes the
  * checkpoint as it goes and when stopped.
  */
+/** Events read per page while a reactor catches up with its stream. */
+const CATCH_UP_PAGE = 1_000;
+
 export class ReactorRunner<E, C extends CommandEnvelope> {
   private subscription: Subscription | undefined;
   /** Events delivered and not yet handled: queue[head..]. A shift per event copied the array. */
@@ -81,11 +84,27 @@ export class ReactorRunner<E, C extends CommandEnvelope> {
     private readonly options: ReactorOptions = {},
   ) {}
 
-  /** Start from the checkpoint in the store: catch up, then follow live. */
+  /**
+   * Start from the checkpoint in the store: catch up page by page (each page handled before the
+   * next is read, so a long history is never all in memory), then follow live from where the
+   * catch-up ended. Resolves once it follows live (or is stopped).
+   */
   async start(): Promise<void> {
     const checkpoint = await this.store.readCheckpoint(this.reactor.name);
     this.handled = this.saved = checkpoint ?? -1n;
-    const after = checkpoint === undefined ? {} : { after: checkpoint };
+    let last = this.handled;
+    for (;;) {
+      if (this.stopped) return;
+      const page = await this.store.read(this.reactor.stream, { from: last + 1n, maxCount: CATCH_UP_PAGE });
+      if (this.stopped) return;
+      for (const e of page) this.queue.push(e);
+      if (page.length > 0) last = (page[page.length - 1] as RecordedEvent).revision;
+      this.kick();
+      await this.working;
+      if (page.length < CATCH_UP_PAGE) break;
+    }
+    if (this.stopped) return;
+    const after = last < 0n ? {} : { after: last };
     this.subscription = this.store.subscribe(this.reactor.stream, after, (e) => {
       if (this.stopped) return;
       this.queue.push(e);
