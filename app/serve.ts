@@ -100,7 +100,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
     // Other servers' writes reach this one's reads as they are stored, not at its next conflict.
     engine.follow(failed('following the cluster stream'));
     // The assets context: its own stream, its own engine, followed the same way.
-    assets = await createDeciderEngine(assetsDecider, { store, stream: ASSETS_STREAM });
+    assets = await createDeciderEngine(assetsDecider, {
+      store,
+      stream: ASSETS_STREAM,
+      snapshotEvery: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
+    });
     assets.follow(failed('following the assets stream'));
     tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
     tokens.follow(failed('following the tokens stream'));

@@ -1,7 +1,7 @@
 /**
  * The assets context as a decider (decider.ts), on its own stream (`assets`) beside the cluster's:
- * the one engine runs it, with the default batch (runDeciderBatch). Its state is replayed at
- * start-up; it is metadata, small beside a cluster's jobs.
+ * the one engine runs it, with the default batch (runDeciderBatch). Start-up reads its latest
+ * snapshot (snapshot.ts) and the events after it.
  */
 import type { Decider } from '../decider.js';
 import { reject } from '../rejection.js';
@@ -10,6 +10,7 @@ import { decideAssets } from './decide.js';
 import { ASSETS_EVENT_SCHEMA_VERSION, type AssetEvent, decodeAssetEvent } from './events.js';
 import { evolveAssets, initialAssetsState } from './evolve.js';
 import type { AssetsState } from './model.js';
+import { ASSETS_STATE_SCHEMA_VERSION, assetsFromSnapshot, assetsToSnapshot } from './snapshot.js';
 
 export const ASSETS_STREAM = 'assets';
 
@@ -24,4 +25,5 @@ export const assetsDecider: Decider<AssetCommand, AssetEvent, AssetsState> = {
   decide: decideAssets,
   evolve: evolveAssets,
   decodeEvent: decodeAssetEvent,
+  snapshots: { schemaVersion: ASSETS_STATE_SCHEMA_VERSION, toSnapshot: assetsToSnapshot, fromSnapshot: assetsFromSnapshot },
 };

@@ -2,8 +2,11 @@
  * The assets context's rules, one example each (given/when/then over the decider).
  */
 import { describe, expect, it } from 'vitest';
+import { runDeciderBatch } from '../decider.js';
+import { assetsDecider } from './assets-decider.js';
 import type { AssetCommand } from './commands.js';
 import { listAssets } from './queries.js';
+import { assetsFromSnapshot, assetsToSnapshot } from './snapshot.js';
 import { Assets } from './test-support/given.js';
 
 const git = { kind: 'git' as const, url: 'https://github.com/acme/vision.git', ref: 'main' };
@@ -185,5 +188,17 @@ describe('lists', () => {
     ]);
     expect(a.when({ type: 'UpdateAsset', assetId: 'ga/code', private: true }).events).toEqual([]);
     expect(listAssets(a.state, { userId: 'bob', group: 'ga' }, { kind: 'workspace' }).items).toEqual([]);
+  });
+});
+
+describe('snapshots', () => {
+  it('restore the state exactly: a command id remembered before is answered as a duplicate after', () => {
+    const command = { ...create('dataset', 'images'), commandId: 'c-1' } as AssetCommand;
+    const a = new Assets().given(command, version('ga/images', { pin: { etag: 'e' } }));
+    const restored = assetsFromSnapshot(JSON.parse(JSON.stringify(assetsToSnapshot(a.state))));
+    const again = runDeciderBatch(assetsDecider, restored, [command], 5);
+    expect(again.outcomes[0]).toMatchObject({ ok: true, duplicate: true });
+    expect(again.events).toEqual([]);
+    expect(() => assetsFromSnapshot({ revision: 1 })).toThrow(/not an assets snapshot/);
   });
 });

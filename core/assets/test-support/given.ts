@@ -1,7 +1,8 @@
 /**
  * A small given/when/then harness for the assets context: every batch runs through the decider
  * as the engine runs it (runDeciderBatch), and after each the state must equal a fresh replay of
- * the log (decoded from JSON) and keep the context's invariants (assetInvariants).
+ * the log (decoded from JSON) and a restore of its snapshot, and keep the context's invariants
+ * (assetInvariants).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { runDeciderBatch } from '../../decider.js';
@@ -11,6 +12,7 @@ import type { AssetCommand } from '../commands.js';
 import type { AssetEvent } from '../events.js';
 import { lineageRefs } from '../evolve.js';
 import type { AssetsState } from '../model.js';
+import { assetsFromSnapshot, assetsToSnapshot } from '../snapshot.js';
 
 export class Assets {
   state: AssetsState = assetsDecider.initialState();
@@ -57,6 +59,9 @@ function check(state: AssetsState, log: readonly AssetEvent[]): void {
     fresh = assetsDecider.evolve(fresh, d.value);
   }
   if (!isDeepStrictEqual(fresh, state)) throw new Error('replaying the log does not rebuild the state');
+  // And a snapshot (as a store keeps it: JSON) restores it exactly.
+  const restored = assetsFromSnapshot(JSON.parse(JSON.stringify(assetsToSnapshot(state))));
+  if (!isDeepStrictEqual(restored, state)) throw new Error('a snapshot does not restore the state');
   const jobUses = new Map<string, number>();
   for (const e of log) if (e.type === 'AssetUsed') jobUses.set(e.assetId, (jobUses.get(e.assetId) ?? 0) + 1);
   const problems = assetInvariants(state, jobUses);
