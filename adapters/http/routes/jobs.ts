@@ -19,7 +19,7 @@ import {
   pinInputs,
   pinnedRefs,
 } from '../../../core/assets/inputs.js';
-import { assetIdOf } from '../../../core/assets/model.js';
+import { assetIdOf, type Viewer } from '../../../core/assets/model.js';
 import type { CommandType, JobInputs, JobOutput } from '../../../core/cluster/commands.js';
 import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
@@ -153,6 +153,26 @@ export function jobRoutes(ctx: HttpContext) {
       if (job && status === 201) reply.header('location', jobLocation(job));
       if (job?.inputs && status === 201) await recordUses(ctx, job.id, job.inputs);
       return answer(reply, job ? good(jobView(job, reasonReader(state))) : bad(notFound(`job '${command.jobId}'`)), status);
+    };
+
+    /**
+     * Clone `sourceJobId` as a new job of the caller's (named by the body's `jobId`, else as a new
+     * submission is), with the body's fields named in `overrides` changing the request.
+     */
+    const cloneAs = (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      sourceJobId: string,
+      overrides: readonly string[],
+      path: string[],
+    ) => {
+      const body = bodyObject(req);
+      if (!body.ok) return answer(reply, body);
+      const owner = req.principal.userId;
+      const jobId = newJobId(req, body.value, owner);
+      if (!jobId.ok) return answer(reply, jobId);
+      const changes = Object.fromEntries(overrides.flatMap((k) => (body.value[k] === undefined ? [] : [[k, body.value[k]]])));
+      return runJobCommand(req, reply, { ...changes, type: 'CloneJob', jobId: jobId.value, sourceJobId, owner }, path, 201);
     };
 
     /**
@@ -339,20 +359,7 @@ export function jobRoutes(ctx: HttpContext) {
       async (req, reply) => {
         const source = ownJob(req);
         if (!source.ok) return answer(reply, source);
-        const body = bodyObject(req);
-        if (!body.ok) return answer(reply, body);
-        const owner = req.principal.userId;
-        const jobId = newJobId(req, body.value, owner);
-        if (!jobId.ok) return answer(reply, jobId);
-        const { gpuType, gpus, workers } = body.value;
-        const overrides = Object.fromEntries(Object.entries({ gpuType, gpus, workers }).filter(([, v]) => v !== undefined));
-        return runJobCommand(
-          req,
-          reply,
-          { ...overrides, type: 'CloneJob', jobId: jobId.value, sourceJobId: source.value.id, owner },
-          ['sourceJobId'],
-          201,
-        );
+        return cloneAs(req, reply, source.value.id, ['gpuType', 'gpus', 'workers'], ['sourceJobId']);
       },
     );
 
@@ -392,12 +399,7 @@ export function jobRoutes(ctx: HttpContext) {
         // The job that made it, as the caller may see it: its request is what is reproduced.
         const source = resolveJob(req.principal, ctx.engine.current, ctx.engine.archive, madeBy);
         if (!source.ok) return answer(reply, source);
-        const body = bodyObject(req);
-        if (!body.ok) return answer(reply, body);
-        const owner = req.principal.userId;
-        const jobId = newJobId(req, body.value, owner);
-        if (!jobId.ok) return answer(reply, jobId);
-        return runJobCommand(req, reply, { type: 'CloneJob', jobId: jobId.value, sourceJobId: source.value.id, owner }, [], 201);
+        return cloneAs(req, reply, source.value.id, [], []);
       },
     );
   };
@@ -488,22 +490,35 @@ const submitBody = (() => {
 })();
 
 /**
+ * The assets as a job's owner sees them: the owner as a viewer, and an asset named by its name
+ * alone qualified in the owner's group (an id with a group is left as it is).
+ */
+function ownerSight(ctx: HttpContext, owner: string): Result<{ viewer: Viewer; qualify: (id: string) => string }> {
+  const user = ctx.engine.current.users.get(owner);
+  if (!user) return bad(notFound(`user '${owner}'`));
+  return good({
+    viewer: { userId: owner, group: user.group },
+    qualify: (id) => (id.includes('/') ? id : assetIdOf(user.group, id)),
+  });
+}
+
+/**
  * A submission's inputs pinned to asset versions as the job's owner sees the assets: names alone
  * are the owner's group's; a version not named is the latest (core/assets/inputs.ts).
  */
 function pinRequestedInputs(ctx: HttpContext, requested: unknown, owner: string): Result<JobInputs> {
   const decoded = decodeWith(InputsRequestCodec, requested, 'body.inputs');
   if (!decoded.ok) return bad(invalidInput(decoded.issues));
-  const user = ctx.engine.current.users.get(owner);
-  if (!user) return bad(notFound(`user '${owner}'`));
-  const qualify = <R extends { assetId: string }>(r: R): R =>
-    r.assetId.includes('/') ? r : { ...r, assetId: assetIdOf(user.group, r.assetId) };
+  const sight = ownerSight(ctx, owner);
+  if (!sight.ok) return sight;
+  const { viewer, qualify: id } = sight.value;
+  const qualify = <R extends { assetId: string }>(r: R): R => ({ ...r, assetId: id(r.assetId) });
   const request: InputsRequest = {
     ...(decoded.value.workspace ? { workspace: qualify(decoded.value.workspace) } : {}),
     ...(decoded.value.datasets ? { datasets: decoded.value.datasets.map(qualify) } : {}),
     ...(decoded.value.model ? { model: qualify(decoded.value.model) } : {}),
   };
-  const pinned = pinInputs(ctx.assets.current, { userId: owner, group: user.group }, request);
+  const pinned = pinInputs(ctx.assets.current, viewer, request);
   if (E.isLeft(pinned)) return bad(rejected(pinned.left));
   const { workspace, datasets, model } = pinned.right;
   return good({
@@ -517,16 +532,15 @@ function pinRequestedInputs(ctx: HttpContext, requested: unknown, owner: string)
 function checkRequestedOutput(ctx: HttpContext, requested: unknown, owner: string): Result<JobOutput> {
   const decoded = decodeWith(OutputRequestCodec, requested, 'body.output');
   if (!decoded.ok) return bad(invalidInput(decoded.issues));
-  const user = ctx.engine.current.users.get(owner);
-  if (!user) return bad(notFound(`user '${owner}'`));
-  const qualify = (id: string | undefined) => (id === undefined || id.includes('/') ? id : assetIdOf(user.group, id));
-  const model = qualify(decoded.value.model);
-  const dataset = qualify(decoded.value.dataset);
-  const checked = checkOutput(
-    ctx.assets.current,
-    { userId: owner, group: user.group },
-    { ...(model === undefined ? {} : { model }), ...(dataset === undefined ? {} : { dataset }) },
-  );
+  const sight = ownerSight(ctx, owner);
+  if (!sight.ok) return sight;
+  const { viewer, qualify } = sight.value;
+  const model = decoded.value.model === undefined ? undefined : qualify(decoded.value.model);
+  const dataset = decoded.value.dataset === undefined ? undefined : qualify(decoded.value.dataset);
+  const checked = checkOutput(ctx.assets.current, viewer, {
+    ...(model === undefined ? {} : { model }),
+    ...(dataset === undefined ? {} : { dataset }),
+  });
   return E.isLeft(checked) ? bad(rejected(checked.left)) : good(checked.right);
 }
 
