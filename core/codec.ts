@@ -127,6 +127,22 @@ export function record<R extends t.Props, O extends t.Props>(name: string, requi
 }
 
 /**
+ * The event codec maker of a stream written at schema `version`: every event carries the shared
+ * envelope (decider.ts EventEnvelope): its type, `v`, `at`, and the `commandId` of the command that
+ * made it with, on the first of that command's events, its `fingerprint` (idempotency.ts). Ids in
+ * events are the lax `Name`, so logs written under older id rules still load.
+ */
+export function eventCodecMaker<V extends number>(version: V) {
+  const envelope = { v: t.literal(version), at: NonNegNumber };
+  return <T extends string, R extends t.Props, O extends t.Props = Record<never, never>>(type: T, required: R, optional?: O) =>
+    record(
+      type,
+      { type: t.literal(type), ...envelope, ...required },
+      { commandId: Name, fingerprint: t.string, ...(optional as O) },
+    );
+}
+
+/**
  * A codec's type guard, flattened: for a record (see `record`), one loop over its required fields
  * and one over its optional ones, each checked by its own codec's guard; any other codec, its own
  * `is`. The same answer as `codec.is`, without the layers io-ts builds a record from (an exact type

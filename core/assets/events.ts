@@ -4,19 +4,13 @@
  * cluster's do), so a log written under older id rules still loads.
  */
 import * as t from 'io-ts';
-import { type Decoded, decoderOf, formatIssues, Json, Name, NonNegNumber, PosInt, record } from '../codec.js';
+import { type Decoded, decoderOf, eventCodecMaker, formatIssues, Json, Name, PosInt, record } from '../codec.js';
 import { COMMAND_ACCEPTED } from '../decider.js';
 import { AssetKind } from './commands.js';
 
 export const ASSETS_EVENT_SCHEMA_VERSION = 1;
 
-const envelope = { v: t.literal(ASSETS_EVENT_SCHEMA_VERSION), at: NonNegNumber };
-const ev = <T extends string, R extends t.Props, O extends t.Props = Record<never, never>>(type: T, required: R, optional?: O) =>
-  record(
-    type,
-    { type: t.literal(type), ...envelope, ...required },
-    { commandId: Name, fingerprint: t.string, ...(optional as O) },
-  );
+const ev = eventCodecMaker(ASSETS_EVENT_SCHEMA_VERSION);
 
 const Source = t.union([
   record('GitSource', { kind: t.literal('git'), url: t.string }, { ref: Name, path: t.string }),

@@ -7,6 +7,7 @@ import * as t from 'io-ts';
 import {
   type Decoded,
   decoderOf,
+  eventCodecMaker,
   formatIssues,
   Int,
   Json,
@@ -22,14 +23,7 @@ import { Ide, JobKind, Placement, Policy, Role } from './commands.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 
-const envelope = { v: t.literal(EVENT_SCHEMA_VERSION), at: NonNegNumber };
-const ev = <T extends string, R extends t.Props, O extends t.Props = Record<never, never>>(type: T, required: R, optional?: O) =>
-  record(
-    type,
-    { type: t.literal(type), ...envelope, ...required },
-    // `fingerprint`: on the first event of a command with a commandId, what it asked for (idempotency.ts).
-    { commandId: Name, fingerprint: t.string, ...(optional as O) },
-  );
+const ev = eventCodecMaker(EVENT_SCHEMA_VERSION);
 
 const WaitCode = oneOf('WaitCode', [
   'no-pool',
