@@ -95,6 +95,22 @@ export const Id = refined(
     pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]+$',
   },
 );
+/**
+ * A file inside a workspace, as a job names it (its hyperparameters file): a relative path of at
+ * most 1024 characters, of Id's characters, with no empty, '.' or '..' segment, so it can only
+ * name something inside the workspace at its pinned version.
+ */
+export const RelativePath = refined(
+  'RelativePath',
+  (u): u is string =>
+    typeof u === 'string' &&
+    u.length > 0 &&
+    u.length <= 1024 &&
+    !UNSAFE_IN_ID.test(u) &&
+    u.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'),
+  "a relative path inside the workspace (at most 1024 characters; no leading '/', no empty, '.' or '..' segment)",
+  { type: 'string', minLength: 1, maxLength: 1024, description: 'a relative path inside the workspace' },
+);
 export const Json = refined('Json', (u): u is unknown => isJsonValue(u, 0), 'a JSON value', {
   description: 'any JSON value',
 });

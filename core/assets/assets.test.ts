@@ -128,6 +128,21 @@ describe('versions', () => {
     expect(train({ datasets: [{ assetId: 'gb/other', version: 1 }] }).rejection?.code).toBe('not-found');
     expect(train({ datasets: [{ assetId: 'ga/private-set', version: 1 }] }).rejection?.code).toBe('not-found');
   });
+
+  it('record a hyperparameters file only as a path in the workspace version of the lineage', () => {
+    const a = team().given(create('model', 'resnet'));
+    const train = (lineage: Record<string, unknown>) => a.when(version('ga/resnet', { uri: 's3://m/1', lineage }));
+    expect(train({ hyperparametersFile: 'conf/hp.yaml' }).rejection?.message).toBe(
+      'lineage.hyperparametersFile: a file in the workspace needs lineage.workspace',
+    );
+    expect(
+      train({ workspace: { assetId: 'ga/code', version: 1 }, hyperparametersFile: 'conf/hp.yaml' }).rejection,
+    ).toBeUndefined();
+    expect(a.state.assets.get('ga/resnet')?.versions[0]?.lineage).toMatchObject({
+      workspace: { assetId: 'ga/code', version: 1 },
+      hyperparametersFile: 'conf/hp.yaml',
+    });
+  });
 });
 
 describe('archive instead of delete', () => {

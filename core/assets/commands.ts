@@ -5,7 +5,19 @@
  * inside the group, deletion only of what nothing was made from.
  */
 import * as t from 'io-ts';
-import { type Decoded, decodeWith, formatIssues, Id, Json, NonNegNumber, oneOf, PosInt, RefinedType, record } from '../codec.js';
+import {
+  type Decoded,
+  decodeWith,
+  formatIssues,
+  Id,
+  Json,
+  NonNegNumber,
+  oneOf,
+  PosInt,
+  RefinedType,
+  RelativePath,
+  record,
+} from '../codec.js';
 import { ASSET_KINDS } from './model.js';
 
 export const AssetKind = oneOf('AssetKind', ASSET_KINDS);
@@ -39,6 +51,7 @@ export const LineageCodec = record(
     datasets: t.array(VersionRefCodec),
     model: VersionRefCodec,
     hyperparameters: t.record(t.string, Json),
+    hyperparametersFile: RelativePath,
     image: Url,
   },
 );

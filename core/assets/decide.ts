@@ -96,6 +96,12 @@ const handlers: Handlers = {
         hyperparameters: structuredClone(c.lineage.hyperparameters ?? {}),
         image: c.lineage.image ?? null,
       };
+      if (c.lineage.hyperparametersFile !== undefined) {
+        if (lineage.workspace === null) {
+          return no('invalid-argument', 'lineage.hyperparametersFile: a file in the workspace needs lineage.workspace');
+        }
+        lineage.hyperparametersFile = c.lineage.hyperparametersFile;
+      }
       const wrong = lineageProblem(s, asset, c.by, lineage);
       if (wrong) return E.left(wrong);
     }

@@ -30,7 +30,7 @@ const Lineage = record(
     hyperparameters: t.record(t.string, Json),
     image: t.union([t.string, t.null]),
   },
-  {},
+  { hyperparametersFile: t.string },
 );
 
 export const assetEventCodecs = {

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { AssetCommand } from './commands.js';
-import { pinInputs, pinnedRefs } from './inputs.js';
+import { InputsRequestCodec, pinInputs, pinnedRefs } from './inputs.js';
 import { Assets } from './test-support/given.js';
 
 const create = (kind: 'workspace' | 'dataset' | 'model', name: string, extra: Record<string, unknown> = {}): AssetCommand =>
@@ -58,6 +58,7 @@ describe('pinning a job’s inputs', () => {
         workspace: { assetId: 'ga/code', version: 2 },
         datasets: [{ assetId: 'ga/train', version: 1, mountPath: '/data/train' }],
         model: { assetId: 'ga/base', version: 1 },
+        hyperparametersFile: null,
       }),
     );
     // A later version of the workspace changes nothing already pinned.
@@ -89,9 +90,40 @@ describe('pinning a job’s inputs', () => {
         ],
       }),
     ).toMatch(/mounted twice/);
+    expect(refusal({ hyperparametersFile: 'conf/hp.yaml' })).toBe(
+      'invalid-argument: inputs.hyperparametersFile: a file in the workspace needs inputs.workspace',
+    );
     // Bob sees his private dataset.
     expect(
       E.isRight(pinInputs(s, { userId: 'bob', group: 'ga' }, { datasets: [{ assetId: 'ga/secret', mountPath: '/d' }] })),
     ).toBe(true);
+  });
+
+  it('keeps a hyperparameters file as a path in the pinned workspace version', () => {
+    const a = world();
+    const r = pinInputs(a.state, alice, { workspace: { assetId: 'ga/code' }, hyperparametersFile: 'conf/hp.yaml' });
+    expect(r).toEqual(
+      E.right({ workspace: { assetId: 'ga/code', version: 2 }, datasets: [], model: null, hyperparametersFile: 'conf/hp.yaml' }),
+    );
+  });
+
+  it('accepts as a hyperparameters file only a relative path that stays inside the workspace', () => {
+    const accepted = (path: unknown) => E.isRight(InputsRequestCodec.decode({ hyperparametersFile: path }));
+    expect(accepted('conf/hp.yaml')).toBe(true);
+    expect(accepted('hp.json')).toBe(true);
+    for (const bad of [
+      '',
+      '/etc/passwd',
+      '../secrets.yaml',
+      'conf/../../x',
+      'conf//hp.yaml',
+      './hp.yaml',
+      'conf/',
+      'a\u0000b',
+      'x'.repeat(1025),
+      7,
+    ]) {
+      expect(accepted(bad), String(bad)).toBe(false);
+    }
   });
 });

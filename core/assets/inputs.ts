@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { Id, PosInt, record } from '../codec.js';
+import { Id, PosInt, RelativePath, record } from '../codec.js';
 import { type Rejection, reject } from '../rejection.js';
 import { type AssetKind, type AssetsState, canSee, type VersionRef, type Viewer } from './model.js';
 
@@ -22,6 +22,7 @@ export const InputsRequestCodec = record(
     workspace: InputRefCodec,
     datasets: t.array(record('DatasetInput', { assetId: Id, mountPath: Id }, { version: PosInt })),
     model: InputRefCodec,
+    hyperparametersFile: RelativePath,
   },
 );
 
@@ -35,16 +36,23 @@ export interface InputsRequest {
   readonly workspace?: InputRef;
   readonly datasets?: readonly (InputRef & { readonly mountPath: string })[];
   readonly model?: InputRef;
+  /** The hyperparameters file, a path inside the workspace (which must then be named too). */
+  readonly hyperparametersFile?: string;
 }
 
 export interface PinnedInputs {
   readonly workspace: VersionRef | null;
   readonly datasets: readonly (VersionRef & { readonly mountPath: string })[];
   readonly model: VersionRef | null;
+  /**
+   * A path inside the workspace: pinning the workspace's version pins the file's content too, so
+   * the path is all a job (and the lineage of what it makes) needs to keep.
+   */
+  readonly hyperparametersFile: string | null;
 }
 
 /** Every version pinned inputs name, in order: workspace, datasets, model. */
-export function pinnedRefs(inputs: PinnedInputs): VersionRef[] {
+export function pinnedRefs(inputs: Pick<PinnedInputs, 'workspace' | 'datasets' | 'model'>): VersionRef[] {
   return [
     ...(inputs.workspace ? [inputs.workspace] : []),
     ...inputs.datasets.map(({ assetId, version }) => ({ assetId, version })),
@@ -72,6 +80,9 @@ export function pinInputs(state: AssetsState, owner: Viewer, request: InputsRequ
     return E.right({ assetId: asset.id, version });
   };
   let workspace: VersionRef | null = null;
+  if (request.hyperparametersFile !== undefined && !request.workspace) {
+    return E.left(reject('invalid-argument', 'inputs.hyperparametersFile: a file in the workspace needs inputs.workspace'));
+  }
   if (request.workspace) {
     const w = pin(request.workspace, 'workspace', 'inputs.workspace');
     if (E.isLeft(w)) return w;
@@ -97,7 +108,7 @@ export function pinInputs(state: AssetsState, owner: Viewer, request: InputsRequ
     if (E.isLeft(m)) return m;
     model = m.right;
   }
-  return E.right({ workspace, datasets, model });
+  return E.right({ workspace, datasets, model, hyperparametersFile: request.hyperparametersFile ?? null });
 }
 
 /** Where a job's product goes, as a submission names it: a model, a dataset (ids, or names in the owner's group). */

@@ -43,6 +43,8 @@ export interface Lineage {
   /** The model version a training job started from (transfer learning). */
   readonly model: VersionRef | null;
   readonly hyperparameters: Readonly<Record<string, unknown>>;
+  /** The hyperparameters file inside the workspace version above (absent: none). */
+  readonly hyperparametersFile?: string;
   readonly image: string | null;
 }
 

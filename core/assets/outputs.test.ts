@@ -52,4 +52,16 @@ describe('a completed job’s product', () => {
     expect(outputVersion(job({ output: { dataset: 'ga/x' } }), {})).toBeNull();
     expect(outputVersion(job({ kind: 'notebook' }), {})).toBeNull();
   });
+
+  it('names the hyperparameters file in the lineage, beside the inline values', () => {
+    const c = outputVersion(
+      job({
+        inputs: { workspace: { assetId: 'ga/cv', version: 2 }, hyperparametersFile: 'conf/hp.yaml' },
+      }),
+      {},
+    );
+    expect(c).toMatchObject({
+      lineage: { workspace: { assetId: 'ga/cv', version: 2 }, hyperparametersFile: 'conf/hp.yaml', hyperparameters: { lr: 0.1 } },
+    });
+  });
 });

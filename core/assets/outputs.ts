@@ -36,6 +36,7 @@ export function outputVersion(job: Job, metrics: Readonly<Record<string, number>
         typeof hyperparameters === 'object' && hyperparameters !== null && !Array.isArray(hyperparameters)
           ? (structuredClone(hyperparameters) as Record<string, never>)
           : {},
+      ...(inputs?.hyperparametersFile !== undefined ? { hyperparametersFile: inputs.hyperparametersFile } : {}),
       ...(typeof spec.image === 'string' ? { image: spec.image } : {}),
     },
   };

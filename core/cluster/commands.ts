@@ -18,6 +18,7 @@ import {
   PosInt,
   PosNumber,
   RefinedType,
+  RelativePath,
   record,
 } from '../codec.js';
 import { IDES, JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
@@ -57,6 +58,8 @@ export const JobInputs = record(
     workspace: PinnedRef,
     datasets: t.array(record('PinnedDataset', { assetId: Id, version: PosInt, mountPath: Id }, {})),
     model: PinnedRef,
+    /** The job's hyperparameters file, a path inside the workspace at its pinned version. */
+    hyperparametersFile: RelativePath,
   },
 );
 export type JobInputs = t.TypeOf<typeof JobInputs>;

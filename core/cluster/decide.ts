@@ -550,6 +550,9 @@ function submission(s: State, job: JobFields): Decision {
     group: owner.group,
   };
   if (job.shared) event.shared = true;
+  if (job.inputs?.hyperparametersFile !== undefined && job.inputs.workspace === undefined) {
+    return no('invalid-argument', 'inputs.hyperparametersFile: a file in the workspace needs inputs.workspace');
+  }
   // Only when the job has some: jobs without inputs keep the event shape they always had.
   if (job.inputs !== undefined) event.inputs = ownCopy(job.inputs) as typeof event.inputs;
   if (job.output !== undefined) event.output = { ...job.output };

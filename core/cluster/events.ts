@@ -113,6 +113,7 @@ export const eventCodecs = {
           workspace: record('PinnedRef', { assetId: Name, version: PosInt }, {}),
           datasets: t.array(record('PinnedDataset', { assetId: Name, version: PosInt, mountPath: Name }, {})),
           model: record('PinnedRef', { assetId: Name, version: PosInt }, {}),
+          hyperparametersFile: t.string,
         },
       ),
       /** The asset its product becomes a version of (absent: none). */

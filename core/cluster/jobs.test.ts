@@ -419,6 +419,7 @@ describe('a job’s pinned inputs', () => {
     workspace: { assetId: 'g/code', version: 2 },
     datasets: [{ assetId: 'g/images', version: 1, mountPath: '/data/images' }],
     model: { assetId: 'g/resnet', version: 3 },
+    hyperparametersFile: 'conf/hp.yaml',
   };
 
   it('are kept with the job, and a rerun of a finished one runs on the very same versions', () => {
@@ -429,6 +430,14 @@ describe('a job’s pinned inputs', () => {
     const r = c.when(clone('j2', 'j'));
     expect(r.bodies[0]).toMatchObject({ type: 'JobSubmitted', jobId: 'j2', clonedFrom: 'j', inputs });
     expect(c.job('j2').inputs).toEqual(inputs);
+  });
+
+  it('name a hyperparameters file only inside a workspace', () => {
+    const r = base().when(submit('j', 1, { kind: 'training', inputs: { hyperparametersFile: 'hp.yaml' } }));
+    expect(r.rejection?.message).toBe('inputs.hyperparametersFile: a file in the workspace needs inputs.workspace');
+    expect(base().when(submit('j', 1, { kind: 'training', inputs: { hyperparametersFile: '../hp.yaml' } })).rejection?.code).toBe(
+      'invalid-command',
+    );
   });
 
   it('leave the event as it always was when a job has none', () => {
