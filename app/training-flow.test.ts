@@ -56,7 +56,11 @@ describe('training a model from a workspace and a dataset', () => {
         gpus: 1,
         expectedDuration: 1,
         spec: { image: 'pytorch:2.3', hyperparameters: { lr: 0.01, epochs: 3 } },
-        inputs: { workspace: { assetId: 'cv' }, datasets: [{ assetId: 'images', mountPath: '/data/images' }] },
+        inputs: {
+          workspace: { assetId: 'cv' },
+          datasets: [{ assetId: 'images', mountPath: '/data/images' }],
+          hyperparametersFile: 'configs/train.yaml',
+        },
         output: { model: 'resnet' },
       });
       expect(job.output).toEqual({ model: 'default/resnet' });
@@ -91,6 +95,7 @@ describe('training a model from a workspace and a dataset', () => {
           workspace: { assetId: 'default/cv', version: 1 },
           datasets: [{ assetId: 'default/images', version: 1 }],
           hyperparameters: { lr: 0.01, epochs: 3 },
+          hyperparametersFile: 'configs/train.yaml',
           image: 'pytorch:2.3',
         },
       });

@@ -278,12 +278,17 @@ describe('a job on workspaces, datasets and models', () => {
       jobId: 'train',
       kind: 'training',
       gpus: 1,
-      inputs: { workspace: { assetId: 'code' }, datasets: [{ assetId: 'ga/images', version: 1, mountPath: '/data/images' }] },
+      inputs: {
+        workspace: { assetId: 'code' },
+        datasets: [{ assetId: 'ga/images', version: 1, mountPath: '/data/images' }],
+        hyperparametersFile: 'conf/hp.yaml',
+      },
     });
     expect(r.status).toBe(201);
     const pinned = {
       workspace: { assetId: 'ga/code', version: 2 },
       datasets: [{ assetId: 'ga/images', version: 1, mountPath: '/data/images' }],
+      hyperparametersFile: 'conf/hp.yaml',
     };
     expect(r.body.inputs).toEqual(pinned);
     await f.call('alice', 'POST', '/api/v1/workspaces/code/versions', { pin: { commit: 'c3' } });
@@ -311,6 +316,16 @@ describe('a job on workspaces, datasets and models', () => {
     const bad = await submit('alice', { inputs: { datasets: [{ assetId: 'images' }] } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('body.inputs.datasets.0.mountPath');
+    // A hyperparameters file is a path inside the workspace: none without one, none outside it.
+    const outside = await submit('alice', {
+      inputs: { workspace: { assetId: 'code' }, hyperparametersFile: '../../etc/passwd' },
+    });
+    expect([outside.status, outside.body.errors?.[0]?.path]).toEqual([400, 'body.inputs.hyperparametersFile']);
+    const alone = await submit('alice', { inputs: { hyperparametersFile: 'hp.yaml' } });
+    expect([alone.status, alone.body.detail]).toEqual([
+      409,
+      'inputs.hyperparametersFile: a file in the workspace needs inputs.workspace',
+    ]);
     expect(f.engine.current.jobs.size).toBe(0);
   });
 });

@@ -517,14 +517,16 @@ function pinRequestedInputs(ctx: HttpContext, requested: unknown, owner: string)
     ...(decoded.value.workspace ? { workspace: qualify(decoded.value.workspace) } : {}),
     ...(decoded.value.datasets ? { datasets: decoded.value.datasets.map(qualify) } : {}),
     ...(decoded.value.model ? { model: qualify(decoded.value.model) } : {}),
+    ...(decoded.value.hyperparametersFile === undefined ? {} : { hyperparametersFile: decoded.value.hyperparametersFile }),
   };
   const pinned = pinInputs(ctx.assets.current, viewer, request);
   if (E.isLeft(pinned)) return bad(rejected(pinned.left));
-  const { workspace, datasets, model } = pinned.right;
+  const { workspace, datasets, model, hyperparametersFile } = pinned.right;
   return good({
     ...(workspace ? { workspace } : {}),
     ...(datasets.length > 0 ? { datasets: [...datasets] } : {}),
     ...(model ? { model } : {}),
+    ...(hyperparametersFile === null ? {} : { hyperparametersFile }),
   });
 }
 
