@@ -96,6 +96,8 @@ const assetRows = (kind: AssetKind): Row[] => {
 const TABLE: readonly Row[] = [
   //   route                                            request                                  admin alice  bob carol nobody
   // probes and documents: public, a token changes nothing
+  row('GET /',                                         '/',                                         PUBLIC),
+  row('GET /assets/*',                                  '/assets/nope.js',                           [404, 404, 404, 404, 404]),
   row('GET /healthz',                                   '/healthz',                                  PUBLIC),
   row('GET /readyz',                                    '/readyz',                                   PUBLIC),
   row('GET /metrics',                                   '/metrics',                                  PUBLIC),

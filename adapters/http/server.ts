@@ -22,6 +22,7 @@ import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema, successResponse } from './openapi.js';
 import { forbidden, invalidInput, ProblemError, problem, rawProblemResponse, sendProblem } from './problem.js';
 import { assetRoutes } from './routes/assets.js';
+import { builtDashboard, dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes, type StreamOptions } from './routes/events.js';
 import { groupRoutes } from './routes/groups.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -63,6 +64,11 @@ export interface ServerOptions {
   readonly connectionTimeout?: number;
   /** Event stream limits: streams per user, buffer per stream (see routes/events.ts). */
   readonly streams?: StreamOptions;
+  /**
+   * The built web dashboard's folder, served at `/`: by default this package's (dist/web, when
+   * built); null: none, and `/` says how to build it (routes/dashboard.ts).
+   */
+  readonly dashboard?: string | null;
 }
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -295,6 +301,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   await app.register(opsRoutes(ctx, metrics, () => closing, options.metricsToken));
+  await app.register(dashboardRoutes(options.dashboard === undefined ? builtDashboard() : options.dashboard));
   await app.register(
     async (api) => {
       await api.register(nodeRoutes(ctx));
@@ -320,6 +327,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // hold the close open for the whole keep-alive timeout (72 s).
   app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    // The cluster's revision as this answer was made: a client that reads, then follows the
+    // event stream, knows where its picture stands (the dashboard's time-travel control does).
+    reply.header('x-revision', String(options.engine.revision));
     done(null, payload);
   });
   return app;

@@ -1,0 +1,82 @@
+/**
+ * The cluster at a glance: every node with its GPUs as tiles, coloured by pool and filled when in
+ * use; cordoned and lost nodes marked. Beside it the pools' figures.
+ */
+import { answer } from '../../api/client';
+import type { NodeView, Pool } from '../../api/views';
+import { useApi } from '../../store/live';
+import { PageHeader, Show } from '../../ui/components';
+import { poolColours } from '../../ui/palette';
+import { PoolTable } from './pools';
+
+export function ClusterPage() {
+  const nodes = useApi((c, past) => answer<NodeView[]>(c.GET('/api/v1/nodes', { params: { query: past } })), []);
+  const pools = useApi((c, past) => answer<Pool[]>(c.GET('/api/v1/pools', { params: { query: past } })), []);
+  return (
+    <>
+      <PageHeader title="Cluster" />
+      <Show loaded={pools.loaded}>
+        {(poolList) => {
+          const colours = poolColours(poolList.map((p) => p.id));
+          return (
+            <>
+              <ul className="legend" aria-label="Pools">
+                {poolList.map((p) => (
+                  <li key={p.id}>
+                    <span className="swatch" style={{ background: colours.get(p.id) }} /> {p.name}
+                  </li>
+                ))}
+                <li>
+                  <span className="swatch swatch-free" /> idle
+                </li>
+              </ul>
+              <Show loaded={nodes.loaded}>
+                {(nodeList) => (
+                  <ul className="nodes" aria-label="Nodes">
+                    {nodeList.map((n) => (
+                      <NodeTile key={n.id} node={n} colours={colours} pools={poolList} />
+                    ))}
+                  </ul>
+                )}
+              </Show>
+              <h2>Pools</h2>
+              <PoolTable pools={poolList} />
+            </>
+          );
+        }}
+      </Show>
+    </>
+  );
+}
+
+function NodeTile({ node, colours, pools }: { node: NodeView; colours: Map<string, string>; pools: Pool[] }) {
+  const used = node.devices.filter((d) => d.holders.length > 0).length;
+  const poolName = (id: string) => pools.find((p) => p.id === id)?.name ?? id;
+  const marks = [node.cordoned && 'cordoned', node.lost && 'lost'].filter(Boolean).join(', ');
+  return (
+    <li className={`node${node.cordoned ? ' cordoned' : ''}${node.lost ? ' lost' : ''}`}>
+      <div className="node-head">
+        <strong>{node.name}</strong>
+        <span className="muted">
+          {used}/{node.devices.length} in use{marks && ` · ${marks}`}
+        </span>
+      </div>
+      <div className="gpus">
+        {node.devices.map((d) => {
+          const busy = d.holders.length > 0;
+          const colour = colours.get(d.pool) ?? '#888';
+          return (
+            <span
+              key={d.id}
+              className={`gpu${busy ? ' busy' : ''}`}
+              style={{ borderColor: colour, background: busy ? colour : 'transparent' }}
+              title={`${d.id} · ${d.gpuType} · ${poolName(d.pool)} · ${busy ? `used by ${d.holders.join(', ')}` : 'idle'}`}
+              role="img"
+              aria-label={`GPU ${d.id}, ${d.gpuType}, pool ${poolName(d.pool)}, ${busy ? 'in use' : 'idle'}`}
+            />
+          );
+        })}
+      </div>
+    </li>
+  );
+}
