@@ -48,6 +48,7 @@ import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
 import type { ReactorRunner } from '../engine/reactor.js';
 import { offerExamples } from './examples.js';
 import { startJobOutputs } from './job-outputs.js';
+import { type Submitted, startJobUses } from './job-uses.js';
 import {
   BOOTSTRAP_OPERATOR,
   DEFAULT_HOST,
@@ -194,6 +195,7 @@ const failed = (what: string) => (error: unknown) =>
 function runtimeLeader(engine: Engine, assets: AssetsEngine, store: EventStore, options: ServeOptions): LeaderElection {
   let runtime: RealtimeRuntime | undefined;
   let outputs: ReactorRunner<Event, AssetCommand> | undefined;
+  let uses: ReactorRunner<Submitted | null, AssetCommand> | undefined;
   return startLeaderElection({
     store,
     name: RUNTIME_LEASE,
@@ -210,14 +212,17 @@ function runtimeLeader(engine: Engine, assets: AssetsEngine, store: EventStore, 
       });
       // Completed jobs' products become asset versions (a training job's model, ...).
       outputs = startJobOutputs(engine, assets, store, failed('recording a job output'));
+      // Submitted jobs' inputs count as uses of those versions, whether or not the route got to it.
+      uses = startJobUses(assets, store, failed("recording a job's use of an asset"));
       options.onLeadership?.(true);
     },
     onDeposed: async () => {
       const stopping = runtime;
       runtime = undefined;
       stopping?.stop();
-      await outputs?.stop();
+      await Promise.all([outputs?.stop(), uses?.stop()]);
       outputs = undefined;
+      uses = undefined;
       options.onLeadership?.(false);
       await stopping?.idle(); // reports already sent land before the lease is given up
     },

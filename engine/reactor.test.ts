@@ -98,6 +98,46 @@ describe('a reactor', () => {
     await second.stop();
   });
 
+  it('keeps an id a reaction names: a command another party already sent under it is applied once, and so is a repeat after a restart', async () => {
+    const store = new InMemoryEventStore();
+    const engine = await createDeciderEngine(ledger, { store, stream: 'ledger', clock: { now: () => 0 } });
+    // Each work item records keys someone else may record too, under ids both derive from the key.
+    const named: Reactor<Work, LedgerCommand> = {
+      ...doubler,
+      name: 'named',
+      react: (e, revision) =>
+        Array.from({ length: e.n }, (_, k) => ({
+          type: 'Record' as const,
+          key: `${revision}.${k}`,
+          commandId: `key:${revision}.${k}`,
+        })),
+    };
+    const issued: string[] = [];
+    const target = {
+      execute: (c: LedgerCommand) => {
+        issued.push(c.commandId as string);
+        return engine.execute(c);
+      },
+    };
+    // The other party records one of the keys first.
+    await engine.execute({ type: 'Record', key: '0.1', commandId: 'key:0.1' });
+    await store.append(SOURCE, [work(2), work(1)], 'any');
+    const first = new ReactorRunner(store, target, named);
+    await first.start();
+    await first.until(1n);
+    expect(issued).toEqual(['key:0.0', 'key:0.1', 'key:1.0']);
+    expect(engine.current.keys).toEqual(['0.1', '0.0', '1.0']);
+    // A crash before any checkpoint: the next runner handles both events again, under the same ids.
+    first.kill();
+    await store.writeCheckpoint('named', -1n);
+    const second = new ReactorRunner(store, target, named);
+    await second.start();
+    await second.until(1n);
+    expect(issued.slice(3)).toEqual(['key:0.0', 'key:0.1', 'key:1.0']);
+    expect(engine.current.keys).toEqual(['0.1', '0.0', '1.0']);
+    await second.stop();
+  });
+
   it('property: restarted from its checkpoint after random crashes, it issues exactly the commands of one that never crashed, each applied once', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -9,6 +9,10 @@
  * that restarts and handles events again, because it stopped before its checkpoint caught up,
  * issues the same ids, and the engine answers the repeats as duplicates instead of running them
  * twice (core/idempotency.ts). So every command is applied exactly once, whatever the crash.
+ *
+ * A reaction that someone else may also make (a job's use of an asset, which the submission route
+ * records too) names its own id instead, the one the other party uses: whichever comes first runs,
+ * the other is answered as a duplicate.
  */
 import type { Decoded } from '../core/codec.js';
 import type { CommandEnvelope, CommandOutcome } from '../core/decider.js';
@@ -21,9 +25,10 @@ export interface Reactor<E, C extends CommandEnvelope> {
   readonly stream: string;
   decodeEvent(data: unknown): Decoded<E>;
   /**
-   * The commands an event calls for, in order, without ids (the runner gives them theirs). May
-   * read whatever it needs; must answer the same for the same event, so that a repeat issues
-   * the same commands.
+   * The commands an event calls for, in order. The runner gives each its id, derived from the
+   * event, unless the command names one (`commandId`): then it is sent under that id, which must
+   * be derived from the event as well (the same event, the same id). May read whatever it needs;
+   * must answer the same for the same event, so that a repeat issues the same commands.
    */
   react(event: E, revision: bigint): readonly C[] | Promise<readonly C[]>;
 }
@@ -199,7 +204,11 @@ export class ReactorRunner<E, C extends CommandEnvelope> {
     const commands = await this.reactor.react(decoded.value, recorded.revision);
     for (let n = 0; n < commands.length; n++) {
       if (this.stopped) return;
-      const command = { ...commands[n], commandId: reactionId(this.reactor.name, recorded.revision, n) } as C;
+      const reaction = commands[n] as C;
+      const command =
+        reaction.commandId === undefined
+          ? ({ ...reaction, commandId: reactionId(this.reactor.name, recorded.revision, n) } as C)
+          : reaction;
       // A rejection is an answer too (the cluster said no): the event is handled. A throw (the
       // store failed) is not: the event is tried again.
       await this.target.execute(command);

@@ -11,6 +11,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as E from 'fp-ts/lib/Either.js';
+import type { AssetCommandOf } from '../../../core/assets/commands.js';
 import {
   checkOutput,
   type InputsRequest,
@@ -151,7 +152,7 @@ export function jobRoutes(ctx: HttpContext) {
       const state = ctx.engine.current;
       const job = findJob(state, ctx.engine.archive, command.jobId);
       if (job && status === 201) reply.header('location', jobLocation(job));
-      if (job?.inputs && status === 201) await recordUses(ctx, job.id, job.inputs);
+      if (job?.inputs && status === 201) void recordUses(ctx, job.id, job.inputs);
       return answer(reply, job ? good(jobView(job, reasonReader(state))) : bad(notFound(`job '${command.jobId}'`)), status);
     };
 
@@ -547,23 +548,40 @@ function checkRequestedOutput(ctx: HttpContext, requested: unknown, owner: strin
 }
 
 /**
- * The assets a job was submitted on count it as a use (so they are archived, not deleted). Each
- * use's command id is derived from the job and the version, so a retried submission counts once.
- * A refusal here (the asset deleted meanwhile) does not undo the accepted job: it is logged.
+ * The commands that count a job's uses of the versions it was submitted on (so those assets are
+ * archived, not deleted, and its lineage resolves), one per version: workspace, datasets, model.
+ * Each id is derived from the job and the version (`use:<jobId>:<assetId>@<version>`), so a
+ * retried submission counts once, and so does a use both this route and the job-uses reactor
+ * (app/job-uses.ts) send: whichever lands first records it, the other is a duplicate.
+ */
+export function recordUseCommands(
+  jobId: string,
+  inputs: JobInputs,
+): (AssetCommandOf<'RecordAssetUse'> & { commandId: string })[] {
+  const refs = pinnedRefs({ workspace: inputs.workspace ?? null, datasets: inputs.datasets ?? [], model: inputs.model ?? null });
+  return refs.map(({ assetId, version }) => ({
+    type: 'RecordAssetUse',
+    assetId,
+    version,
+    jobId,
+    commandId: `use:${jobId}:${assetId}@${version}`,
+  }));
+}
+
+/**
+ * Send an accepted job's uses without holding up its answer. The job-uses reactor records the same
+ * uses from the job's event and moves past it only once they are durable, so the answer need not
+ * wait for them, and measured (`npm run bench -- inputs`, bench/README.md) waiting cost the
+ * submissions with inputs throughput and p99 for no guarantee the reactor does not give. Sending
+ * them still narrows the moment in which a just-submitted job's dataset could be deleted to about
+ * one commit of the assets stream, where the reactor alone, on a server that does not lead, comes
+ * a store poll later. A use this misses (the process dies after the job's append; the store closes
+ * under it at shutdown) is recorded by the reactor, on its next start if need be: a failure here is
+ * nobody's to report, the reactor reports its own. A refused use (the asset deleted or archived
+ * meanwhile) does not undo the job either.
  */
 async function recordUses(ctx: HttpContext, jobId: string, inputs: JobInputs): Promise<void> {
-  // Sent together, in order: the engine gathers them (and other submissions' uses) into one batch
-  // and one durable append, where one after another each waited for a commit of its own.
-  const refs = pinnedRefs({ workspace: inputs.workspace ?? null, datasets: inputs.datasets ?? [], model: inputs.model ?? null });
-  await Promise.all(
-    refs.map((ref) =>
-      ctx.assets.execute({
-        type: 'RecordAssetUse',
-        assetId: ref.assetId,
-        version: ref.version,
-        jobId,
-        commandId: `use:${jobId}:${ref.assetId}@${ref.version}`,
-      }),
-    ),
-  );
+  // Sent together: the engine gathers them (and other submissions' uses) into one batch and one
+  // durable append, where one after another each waited for a commit of its own.
+  await Promise.all(recordUseCommands(jobId, inputs).map((command) => ctx.assets.execute(command))).catch(() => {});
 }
