@@ -5,19 +5,21 @@
  */
 import { Redirect, Route, Router, Switch } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
-import type { Me } from './api/views';
+import type { AssetKind, JobKind, Me } from './api/views';
 import { Layout } from './layout';
 import { ClusterPage } from './pages/operator/cluster';
 import { GroupsPage } from './pages/operator/groups';
 import { PoolsPage } from './pages/operator/pools';
 import { UsersPage } from './pages/operator/users';
-import { AssetsPage } from './pages/scientist/assets';
+import { AssetPage, AssetsPage, NewAssetPage } from './pages/scientist/assets';
 import { JobPage } from './pages/scientist/job';
 import { JobsPage } from './pages/scientist/jobs';
 import { SubmitJobPage } from './pages/scientist/submit';
 import { SignInPage } from './pages/sign-in';
 import { LiveProvider } from './store/live';
 import { SessionProvider, useSession, useSessionState } from './store/session';
+
+const ASSET_KINDS: readonly AssetKind[] = ['workspace', 'dataset', 'model'];
 
 export function App({ initial }: { initial: { token: string; me: Me } | null }) {
   return (
@@ -51,14 +53,32 @@ function Pages() {
       {operator && <Route path="/pools" component={PoolsPage} />}
       {operator && <Route path="/groups" component={GroupsPage} />}
       {operator && <Route path="/users" component={UsersPage} />}
-      <Route path="/jobs/new" component={SubmitJobPage} />
+      <Route path="/jobs/new">{() => <SubmitJobPage />}</Route>
+      <Route path="/jobs/new/:kind">{(p) => <SubmitJobPage kind={p.kind as JobKind} />}</Route>
       <Route path="/jobs/:group/:name">
         {(p) => <JobPage group={decodeURIComponent(p.group)} name={decodeURIComponent(p.name)} />}
       </Route>
-      <Route path="/jobs" component={JobsPage} />
-      <Route path="/workspaces">{() => <AssetsPage kind="workspace" />}</Route>
-      <Route path="/datasets">{() => <AssetsPage kind="dataset" />}</Route>
-      <Route path="/models">{() => <AssetsPage kind="model" />}</Route>
+      <Route path="/jobs">{() => <JobsPage />}</Route>
+      <Route path="/notebooks">{() => <JobsPage key="notebook" fixedKind="notebook" />}</Route>
+      <Route path="/inferences">{() => <JobsPage key="inference" fixedKind="inference" />}</Route>
+      {ASSET_KINDS.flatMap((kind) => [
+        <Route key={`${kind}-new`} path={`/${kind}s/new`}>
+          {() => <NewAssetPage kind={kind} />}
+        </Route>,
+        <Route key={`${kind}-one`} path={`/${kind}s/:group/:name/:version?`}>
+          {(p) => (
+            <AssetPage
+              kind={kind}
+              group={decodeURIComponent(p.group)}
+              name={decodeURIComponent(p.name)}
+              {...(p.version ? { version: Number(p.version) } : {})}
+            />
+          )}
+        </Route>,
+        <Route key={kind} path={`/${kind}s`}>
+          {() => <AssetsPage key={kind} kind={kind} />}
+        </Route>,
+      ])}
       <Route>
         <p>
           There is no such page here. {operator ? <a href="#/cluster">Go to the cluster</a> : <a href="#/jobs">Go to the jobs</a>}

@@ -17,6 +17,8 @@ const OPERATOR_PAGES = [
 ] as const;
 const SCIENTIST_PAGES = [
   ['/jobs', 'Jobs'],
+  ['/notebooks', 'Notebooks'],
+  ['/inferences', 'Inferences'],
   ['/workspaces', 'Workspaces'],
   ['/datasets', 'Datasets'],
   ['/models', 'Models'],

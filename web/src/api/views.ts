@@ -128,3 +128,116 @@ export interface QueueEntry {
   job: Job;
   reason: WaitReason | null;
 }
+
+/** Workspaces, datasets and models (adapters/http/routes/assets.ts). */
+export type AssetKind = 'workspace' | 'dataset' | 'model';
+
+export type Source =
+  | { kind: 'git'; url: string; ref?: string; path?: string }
+  | { kind: 'object'; uri: string }
+  | { kind: 'http'; url: string }
+  | { kind: 'volume'; path: string };
+
+export interface VersionRef {
+  assetId: string;
+  version: number;
+}
+
+export interface Lineage {
+  job: string | null;
+  workspace: VersionRef | null;
+  datasets: VersionRef[];
+  model: VersionRef | null;
+  hyperparameters: Record<string, unknown>;
+  hyperparametersFile?: string;
+  image: string | null;
+}
+
+export interface AssetVersion {
+  version: number;
+  at: number;
+  by: string;
+  pin: { commit?: string; objectVersion?: string; etag?: string; contentHash?: string };
+  uri: string | null;
+  metrics: Record<string, number>;
+  lineage: Lineage | null;
+}
+
+interface AssetFields {
+  id: string;
+  kind: AssetKind;
+  group: string;
+  name: string;
+  owner: string;
+  description: string;
+  tags: string[];
+  private: boolean;
+  source: Source | null;
+  credentials: string | null;
+  createdAt: number;
+  archived: boolean;
+  uses: number;
+}
+
+/** An asset in a list: how many versions, not the versions. */
+export interface AssetListItem extends AssetFields {
+  versionCount: number;
+}
+
+/** One asset with its versions and their lineage. */
+export interface Asset extends AssetFields {
+  versions: AssetVersion[];
+}
+
+/** A job's inputs as pinned at submission, and where its product goes. */
+export interface JobInputs {
+  workspace?: VersionRef;
+  datasets?: (VersionRef & { mountPath: string })[];
+  model?: VersionRef;
+  hyperparametersFile?: string;
+}
+export interface JobOutput {
+  model?: string;
+  dataset?: string;
+}
+
+/** GET /jobs/{name}/metrics: each metric's series in report order, and its final value. */
+export interface JobMetrics {
+  jobId: string;
+  series: Record<string, { step: number; value: number; at: number }[]>;
+  final: Record<string, number>;
+}
+
+/** A pool's oldest wait as the API answers it beside the fields above (null: nobody waits). */
+export interface Pool {
+  oldestWaitSeconds?: number | null;
+}
+
+/** A pool's use over time (GET /pools/{poolId}/usage): columns of samples, oldest first. */
+export interface PoolUsageSeries {
+  pool: string;
+  /** When the server began sampling (seconds). */
+  from: number;
+  /** The time of the answer: the last sample holds until then. */
+  now: number;
+  at: number[];
+  revision: number[];
+  total: number[];
+  used: number[];
+  queued: number[];
+}
+
+/** A user's live token, as listed (never the secret). */
+export interface TokenInfo {
+  tokenId: string;
+  userId: string;
+  issuedAt: number;
+  label: string | null;
+}
+
+/** A token just issued: the secret, shown this once. */
+export interface IssuedToken {
+  tokenId: string;
+  token: string;
+  userId: string;
+}

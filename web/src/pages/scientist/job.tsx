@@ -1,20 +1,27 @@
 /**
  * One job: what it is, where it runs, and if it waits, why (in words: what it needs, what is
- * free, how many are ahead, what would help) with its pool's queue in order. Its history, and
- * the actions its owner may take: stop, clone, rerun.
+ * free, how many are ahead, what would help) with its pool's queue in order. Its lineage (the
+ * assets it runs on and what it makes), its metrics over time, its history, and the actions its
+ * owner may take: stop, rerun, clone with another shape.
  */
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { answer } from '../../api/client';
-import type { Job, QueueEntry } from '../../api/views';
-import { useApi } from '../../store/live';
+import type { Asset, Job, JobInputs, JobMetrics, JobOutput, QueueEntry, VersionRef } from '../../api/views';
+import { useApi, useLive } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, StatusBadge } from '../../ui/components';
 import { formatDuration, formatTime, statusWords } from '../../ui/format';
+import { assetHref, splitId } from './common';
+import { type LineageColumn, LineageGraph, type LineageNode } from './lineage';
+import { MetricsCharts } from './metrics-chart';
+import './scientist.css';
 
 export const jobHref = (job: Pick<Job, 'group' | 'name'>) =>
   `/jobs/${encodeURIComponent(job.group)}/${encodeURIComponent(job.name)}`;
+
+const FINISHED = new Set(['Complete', 'Error', 'Stopped']);
 
 export function JobPage({ group, name }: { group: string; name: string }) {
   const job = useApi(
@@ -30,60 +37,14 @@ export function JobPage({ group, name }: { group: string; name: string }) {
             <StatusBadge status={j.status} />
           </PageHeader>
           <JobActions job={j} />
-          <dl className="facts">
-            <dt>Kind</dt>
-            <dd>{j.kind}</dd>
-            <dt>Owner</dt>
-            <dd>
-              {j.owner} ({j.shared ? 'shared with the group' : 'private'})
-            </dd>
-            <dt>GPUs</dt>
-            <dd>
-              {j.gpus}
-              {j.gpuType ? ` ${j.gpuType}` : ''}
-              {j.workers > 1 ? ` on ${j.workers} workers` : ''}
-              {j.immediate ? ', starts immediately regardless of free GPUs' : ''}
-            </dd>
-            <dt>Submitted</dt>
-            <dd>{formatTime(j.submittedAt)}</dd>
-            {j.expectedDuration !== null && (
-              <>
-                <dt>Expected duration</dt>
-                <dd>{formatDuration(j.expectedDuration)}</dd>
-              </>
-            )}
-            {j.allocation && (
-              <>
-                <dt>Runs on</dt>
-                <dd>
-                  {j.allocation.nodes.join(', ')} ({j.allocation.devices.join(', ')})
-                </dd>
-              </>
-            )}
-            {j.endpoint && (
-              <>
-                <dt>Endpoint</dt>
-                <dd>
-                  <a href={j.endpoint}>{j.endpoint}</a>
-                </dd>
-              </>
-            )}
-            {j.failure && (
-              <>
-                <dt>Failure</dt>
-                <dd>
-                  {j.failure.reason}: {j.failure.message}
-                </dd>
-              </>
-            )}
-            {j.tags.length > 0 && (
-              <>
-                <dt>Tags</dt>
-                <dd>{j.tags.join(', ')}</dd>
-              </>
-            )}
-          </dl>
-          {j.reason && <WhyWaiting job={j} />}
+          <div className="job-columns">
+            <JobFacts job={j} />
+            {j.reason && <WhyWaiting job={j} />}
+          </div>
+          <h2>Lineage</h2>
+          <JobLineage job={j} />
+          <h2>Metrics</h2>
+          <JobMetricsSection job={j} />
           <h2>History</h2>
           <ol className="history">
             {j.history.map((h) => (
@@ -95,6 +56,72 @@ export function JobPage({ group, name }: { group: string; name: string }) {
         </>
       )}
     </Show>
+  );
+}
+
+function JobFacts({ job: j }: { job: Job }) {
+  return (
+    <dl className="facts">
+      <dt>Kind</dt>
+      <dd>{j.kind}</dd>
+      <dt>Owner</dt>
+      <dd>
+        {j.owner} ({j.shared ? 'shared with the group' : 'private'})
+      </dd>
+      <dt>GPUs</dt>
+      <dd>
+        {j.gpus}
+        {j.gpuType ? ` ${j.gpuType}` : ''}
+        {j.workers > 1 ? ` on ${j.workers} workers` : ''}
+        {j.immediate ? ', starts immediately regardless of free GPUs' : ''}
+      </dd>
+      <dt>Submitted</dt>
+      <dd>{formatTime(j.submittedAt)}</dd>
+      {j.expectedDuration !== null && (
+        <>
+          <dt>Expected duration</dt>
+          <dd>{formatDuration(j.expectedDuration)}</dd>
+        </>
+      )}
+      {j.allocation && (
+        <>
+          <dt>Runs on</dt>
+          <dd>
+            {j.allocation.nodes.join(', ')} ({j.allocation.devices.join(', ')})
+          </dd>
+        </>
+      )}
+      {j.endpoint && (
+        <>
+          <dt>Endpoint</dt>
+          <dd>
+            <a href={j.endpoint}>{j.endpoint}</a>
+          </dd>
+        </>
+      )}
+      {j.failure && (
+        <>
+          <dt>Failure</dt>
+          <dd>
+            {j.failure.reason}: {j.failure.message}
+          </dd>
+        </>
+      )}
+      {j.clonedFrom && (
+        <>
+          <dt>Cloned from</dt>
+          <dd>
+            <Link href={jobHref(splitId(j.clonedFrom))}>{splitId(j.clonedFrom).name}</Link>
+          </dd>
+        </>
+      )}
+      {j.tags.length > 0 && (
+        <>
+          <dt>Tags</dt>
+          <dd>{j.tags.join(', ')}</dd>
+        </>
+      )}
+    </dl>
   );
 }
 
@@ -112,7 +139,7 @@ function WhyWaiting({ job }: { job: Job }) {
   );
   if (!reason) return null;
   return (
-    <section aria-labelledby="why-waiting">
+    <section aria-labelledby="why-waiting" className="why">
       <h2 id="why-waiting">Why is it waiting?</h2>
       <p className="reason">{reason.message}</p>
       {reason.advice && reason.advice.length > 0 && (
@@ -143,48 +170,146 @@ function WhyWaiting({ job }: { job: Job }) {
   );
 }
 
+const refNode = (kind: 'workspace' | 'dataset' | 'model', ref: VersionRef, detail?: string): LineageNode => {
+  const { group, name } = splitId(ref.assetId);
+  return {
+    key: `${kind}:${ref.assetId}`,
+    kind,
+    label: `${name} v${ref.version}`,
+    href: `${assetHref({ kind, group, name })}/${ref.version}`,
+    ...(detail ? { detail } : {}),
+  };
+};
+
+/** The assets the job was pinned to, the job, and what it made (the version it recorded, once complete). */
+function JobLineage({ job }: { job: Job }) {
+  const inputs = (job.inputs ?? {}) as JobInputs;
+  const output = (job.output ?? {}) as JobOutput;
+  const outKind = output.model ? 'model' : output.dataset ? 'dataset' : null;
+  const outId = output.model ?? output.dataset ?? null;
+  const made = useApi(
+    (c) =>
+      outKind && outId
+        ? answer<Asset>(
+            c.GET(`/api/v1/${outKind}s/{name}` as '/api/v1/models/{name}', {
+              params: { path: { name: splitId(outId).name }, query: { group: splitId(outId).group } as never },
+            }),
+          )
+        : Promise.resolve({ ok: false as const, problem: { status: 0, title: 'none' } }),
+    [outKind, outId, job.status],
+  );
+  const from: LineageNode[] = [];
+  if (inputs.workspace)
+    from.push(
+      refNode(
+        'workspace',
+        inputs.workspace,
+        inputs.hyperparametersFile ? `hyperparameters: ${inputs.hyperparametersFile}` : undefined,
+      ),
+    );
+  for (const d of inputs.datasets ?? []) from.push(refNode('dataset', d, `at ${d.mountPath}`));
+  if (inputs.model) from.push(refNode('model', inputs.model, 'starting point'));
+  const product: LineageNode[] = [];
+  if (outKind && outId) {
+    const asset = made.loaded.state === 'done' && made.loaded.answer.ok ? made.loaded.answer.value : null;
+    const version = asset?.versions.find((v) => v.lineage?.job === job.id);
+    const { group, name } = splitId(outId);
+    product.push({
+      key: 'out',
+      kind: outKind,
+      label: version ? `${name} v${version.version}` : name,
+      detail: version ? `recorded ${formatTime(version.at)}` : FINISHED.has(job.status) ? 'no version made' : 'when it completes',
+      href: `${assetHref({ kind: outKind, group, name })}${version ? `/${version.version}` : ''}`,
+    });
+  }
+  const columns: LineageColumn[] = [
+    { title: 'Code and data', nodes: from },
+    { title: 'Job', nodes: [{ key: 'job', kind: job.kind, label: job.name, detail: statusWords(job.status), current: true }] },
+    { title: 'Makes', nodes: product },
+  ];
+  return <LineageGraph columns={columns} label={`Lineage of ${job.name}`} />;
+}
+
+function JobMetricsSection({ job }: { job: Job }) {
+  const { revision } = useLive();
+  // Metrics are their own stream: read again while the job runs, as the cluster changes.
+  const live = FINISHED.has(job.status) ? job.status : revision;
+  const metrics = useApi(
+    (c) =>
+      answer<JobMetrics>(
+        c.GET('/api/v1/jobs/{jobId}/metrics', { params: { path: { jobId: job.name }, query: { group: job.group } as never } }),
+      ),
+    [job.id, live],
+  );
+  return <Show loaded={metrics.loaded}>{(m) => <MetricsCharts metrics={m} />}</Show>;
+}
+
 function JobActions({ job }: { job: Job }) {
   const { client, me } = useSession();
   const action = useAction<Job>();
   const [, navigate] = useLocation();
-  const [cloneName, setCloneName] = useState('');
+  const [clone, setClone] = useState({ jobId: '', gpus: String(job.gpus), workers: String(job.workers) });
   const mine = job.owner === me.id || me.role === 'operator';
-  const finished = job.status === 'Complete' || job.status === 'Error' || job.status === 'Stopped';
+  const finished = FINISHED.has(job.status);
   const path = { jobId: job.name };
   const query = { group: job.group } as never;
+  const cloneAs = (body: Record<string, unknown>) =>
+    action.run(
+      () => answer<Job>(client.POST('/api/v1/jobs/{jobId}/clone', { params: { path, query }, body: body as never })),
+      (made) => navigate(jobHref(made)),
+    );
+  if (!mine) {
+    return <p className="muted">{job.owner} owns this job: only they may stop, clone or rerun it.</p>;
+  }
   return (
     <div className="actions">
-      {mine && !finished && (
+      {!finished && (
         <button
           type="button"
+          className="danger"
           disabled={action.busy || action.readOnly}
           onClick={() => action.run(() => answer<Job>(client.POST('/api/v1/jobs/{jobId}/stop', { params: { path, query } })))}
         >
           Stop
         </button>
       )}
-      <label>
-        New name <input value={cloneName} onChange={(e) => setCloneName(e.target.value)} placeholder="(fresh)" />
-      </label>
-      <button
-        type="button"
-        disabled={action.busy || action.readOnly}
-        onClick={() =>
-          action.run(
-            () =>
-              answer<Job>(
-                client.POST('/api/v1/jobs/{jobId}/clone', {
-                  params: { path, query },
-                  body: (cloneName.trim() ? { jobId: cloneName.trim() } : {}) as never,
-                }),
-              ),
-            (clone) => navigate(jobHref(clone)),
-          )
-        }
-      >
-        {job.status === 'Error' ? 'Rerun' : 'Clone'}
+      <button type="button" disabled={action.busy || action.readOnly} onClick={() => cloneAs({})}>
+        {job.status === 'Error' || job.status === 'Stopped' ? 'Rerun' : 'Run again'}
       </button>
-      <Link href="/jobs">All jobs</Link>
+      <details className="clone">
+        <summary>Clone with changes</summary>
+        <form
+          className="clone-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const body: Record<string, unknown> = {};
+            if (clone.jobId.trim()) body.jobId = clone.jobId.trim();
+            if (Number(clone.gpus) !== job.gpus) body.gpus = Number(clone.gpus);
+            if (Number(clone.workers) !== job.workers) body.workers = Number(clone.workers);
+            void cloneAs(body);
+          }}
+        >
+          <label>
+            New name{' '}
+            <input value={clone.jobId} onChange={(e) => setClone({ ...clone, jobId: e.target.value })} placeholder="(fresh)" />
+          </label>
+          <label>
+            GPUs <input type="number" min={0} value={clone.gpus} onChange={(e) => setClone({ ...clone, gpus: e.target.value })} />
+          </label>
+          <label>
+            Workers{' '}
+            <input
+              type="number"
+              min={1}
+              value={clone.workers}
+              onChange={(e) => setClone({ ...clone, workers: e.target.value })}
+            />
+          </label>
+          <button type="submit" disabled={action.busy || action.readOnly}>
+            Clone
+          </button>
+        </form>
+      </details>
       <ProblemMessage problem={action.problem} />
     </div>
   );

@@ -1,7 +1,8 @@
 /**
  * Submit a job of any kind: its GPUs (workers under Advanced, for pools of several nodes), "start
  * immediately regardless of free GPUs", tags, an expected duration, the image and command, and the
- * assets it uses (a workspace, a dataset at a mount path) and makes (a model or a dataset).
+ * assets it uses (a workspace, a dataset at a mount path, a model to start from), chosen from the
+ * lists, and what it makes (a training job a model, a preprocessing job a dataset).
  */
 import { type FormEvent, useState } from 'react';
 import { useLocation } from 'wouter';
@@ -10,15 +11,20 @@ import { JOB_KINDS, type Job, type JobKind } from '../../api/views';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage } from '../../ui/components';
+import { AssetPicker, JOB_KIND_TITLES, parseTags } from './common';
 import { jobHref } from './job';
+import './scientist.css';
 
-export function SubmitJobPage() {
+const IDES = ['jupyter', 'rstudio', 'vscode'] as const;
+const TAGS_MAX = 256;
+
+export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
   const { client } = useSession();
   const action = useAction<Job>();
   const [, navigate] = useLocation();
   const [f, setF] = useState({
     jobId: '',
-    kind: 'training' as JobKind,
+    kind: initialKind && (JOB_KINDS as readonly string[]).includes(initialKind) ? initialKind : ('training' as JobKind),
     gpus: 1,
     workers: 1,
     gpuType: '',
@@ -27,34 +33,39 @@ export function SubmitJobPage() {
     expectedDuration: '',
     image: '',
     command: '',
+    ide: 'jupyter' as (typeof IDES)[number],
     workspace: '',
+    hyperparametersFile: '',
     dataset: '',
     mountPath: '/data',
+    model: '',
     output: '',
     private: false,
   });
   const set = <K extends keyof typeof f>(k: K, v: (typeof f)[K]) => setF({ ...f, [k]: v });
+  const tags = parseTags(f.tags);
+  const tooLong = tags.find((t) => t.length > TAGS_MAX);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const tags = f.tags
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean);
     const spec: Record<string, unknown> = {};
     if (f.image.trim()) spec.image = f.image.trim();
     if (f.command.trim()) spec.command = f.command.trim().split(/\s+/);
     const inputs: Record<string, unknown> = {};
-    if (f.workspace.trim()) inputs.workspace = { assetId: f.workspace.trim() };
-    if (f.dataset.trim()) inputs.datasets = [{ assetId: f.dataset.trim(), mountPath: f.mountPath.trim() }];
+    if (f.workspace) inputs.workspace = { assetId: f.workspace };
+    if (f.workspace && f.hyperparametersFile.trim()) inputs.hyperparametersFile = f.hyperparametersFile.trim();
+    if (f.dataset) inputs.datasets = [{ assetId: f.dataset, mountPath: f.mountPath.trim() }];
+    if (f.model) inputs.model = { assetId: f.model };
     const body: Record<string, unknown> = { kind: f.kind, gpus: f.gpus, workers: f.workers };
     if (f.jobId.trim()) body.jobId = f.jobId.trim();
     if (f.gpuType.trim()) body.gpuType = f.gpuType.trim();
     if (f.immediate) body.immediate = true;
     if (tags.length > 0) body.tags = tags;
     if (f.expectedDuration.trim()) body.expectedDuration = Number(f.expectedDuration);
+    if (f.kind === 'notebook') body.ide = f.ide;
     if (Object.keys(spec).length > 0) body.spec = spec;
     if (Object.keys(inputs).length > 0) body.inputs = inputs;
-    if (f.output.trim()) body.output = f.kind === 'preprocessing' ? { dataset: f.output.trim() } : { model: f.output.trim() };
+    if (f.output && (f.kind === 'training' || f.kind === 'preprocessing'))
+      body.output = f.kind === 'preprocessing' ? { dataset: f.output } : { model: f.output };
     if (f.private) body.private = true;
     await action.run(
       () => answer<Job>(client.POST('/api/v1/jobs', { body: body as never })),
@@ -63,13 +74,13 @@ export function SubmitJobPage() {
   };
   return (
     <>
-      <PageHeader title="New job" />
-      <form className="card form-grid" onSubmit={submit} aria-label="Submit a job">
+      <PageHeader title={`New ${f.kind === 'inference' ? 'inference' : f.kind === 'notebook' ? 'notebook' : 'job'}`} />
+      <form className="card form-grid submit-form" onSubmit={submit} aria-label="Submit a job">
         <label htmlFor="job-kind">Kind</label>
         <select id="job-kind" value={f.kind} onChange={(e) => set('kind', e.target.value as JobKind)}>
           {JOB_KINDS.map((k) => (
             <option key={k} value={k}>
-              {k}
+              {JOB_KIND_TITLES[k]}
             </option>
           ))}
         </select>
@@ -77,8 +88,31 @@ export function SubmitJobPage() {
         <input id="job-name" value={f.jobId} onChange={(e) => set('jobId', e.target.value)} placeholder="(a fresh one)" />
         <label htmlFor="job-gpus">GPUs</label>
         <input id="job-gpus" type="number" min={0} value={f.gpus} onChange={(e) => set('gpus', Number(e.target.value))} />
-        <label htmlFor="job-tags">Tags (comma-separated)</label>
-        <input id="job-tags" value={f.tags} maxLength={256} onChange={(e) => set('tags', e.target.value)} />
+        {f.kind === 'notebook' && (
+          <>
+            <label htmlFor="job-ide">IDE</label>
+            <select id="job-ide" value={f.ide} onChange={(e) => set('ide', e.target.value as (typeof IDES)[number])}>
+              {IDES.map((i) => (
+                <option key={i} value={i}>
+                  {i}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
+        <label htmlFor="job-tags">Tags (comma-separated, each up to {TAGS_MAX} characters)</label>
+        <input
+          id="job-tags"
+          value={f.tags}
+          onChange={(e) => set('tags', e.target.value)}
+          aria-invalid={tooLong ? true : undefined}
+          aria-describedby={tooLong ? 'job-tags-problem' : undefined}
+        />
+        {tooLong && (
+          <p id="job-tags-problem" className="problem">
+            A tag is at most {TAGS_MAX} characters; one has {tooLong.length}.
+          </p>
+        )}
         <label htmlFor="job-duration">Expected duration (seconds)</label>
         <input
           id="job-duration"
@@ -101,17 +135,55 @@ export function SubmitJobPage() {
           onChange={(e) => set('command', e.target.value)}
           placeholder="python train.py"
         />
-        <label htmlFor="job-workspace">Workspace</label>
-        <input id="job-workspace" value={f.workspace} onChange={(e) => set('workspace', e.target.value)} />
-        <label htmlFor="job-dataset">Dataset</label>
-        <input id="job-dataset" value={f.dataset} onChange={(e) => set('dataset', e.target.value)} />
-        <label htmlFor="job-mount">Mounted at</label>
-        <input id="job-mount" value={f.mountPath} onChange={(e) => set('mountPath', e.target.value)} />
+        <fieldset className="inputs">
+          <legend>What it runs on</legend>
+          <AssetPicker
+            kind="workspace"
+            label="Workspace (its latest version)"
+            value={f.workspace}
+            onChange={(v) => set('workspace', v)}
+          />
+          {f.workspace && (
+            <>
+              <label htmlFor="job-hp">Hyperparameters file (in the workspace)</label>
+              <input
+                id="job-hp"
+                value={f.hyperparametersFile}
+                onChange={(e) => set('hyperparametersFile', e.target.value)}
+                placeholder="conf/hp.yaml"
+              />
+            </>
+          )}
+          <AssetPicker
+            kind="dataset"
+            label="Dataset (its latest version)"
+            value={f.dataset}
+            onChange={(v) => set('dataset', v)}
+          />
+          {f.dataset && (
+            <>
+              <label htmlFor="job-mount">Mounted at</label>
+              <input id="job-mount" value={f.mountPath} onChange={(e) => set('mountPath', e.target.value)} />
+            </>
+          )}
+          {f.kind !== 'preprocessing' && (
+            <AssetPicker
+              kind="model"
+              label={f.kind === 'inference' ? 'Model it serves' : 'Model to start from'}
+              value={f.model}
+              onChange={(v) => set('model', v)}
+              required={f.kind === 'inference'}
+            />
+          )}
+        </fieldset>
         {(f.kind === 'training' || f.kind === 'preprocessing') && (
-          <>
-            <label htmlFor="job-output">{f.kind === 'training' ? 'Model it trains' : 'Dataset it makes'}</label>
-            <input id="job-output" value={f.output} onChange={(e) => set('output', e.target.value)} />
-          </>
+          <AssetPicker
+            kind={f.kind === 'training' ? 'model' : 'dataset'}
+            label={f.kind === 'training' ? 'Model it trains (gets a version when it completes)' : 'Dataset it makes'}
+            value={f.output}
+            onChange={(v) => set('output', v)}
+            versionless
+          />
         )}
         <label className="check">
           <input type="checkbox" checked={f.immediate} onChange={(e) => set('immediate', e.target.checked)} /> Start immediately
@@ -123,19 +195,26 @@ export function SubmitJobPage() {
         </label>
         <details>
           <summary>Advanced</summary>
-          <label htmlFor="job-workers">Workers (nodes it spans, for pools of several nodes)</label>
-          <input
-            id="job-workers"
-            type="number"
-            min={1}
-            value={f.workers}
-            onChange={(e) => set('workers', Number(e.target.value))}
-          />
-          <label htmlFor="job-gputype">GPU type</label>
-          <input id="job-gputype" value={f.gpuType} onChange={(e) => set('gpuType', e.target.value)} placeholder="(the pool's)" />
+          <div className="form-grid">
+            <label htmlFor="job-workers">Workers (nodes it spans, for pools of several nodes)</label>
+            <input
+              id="job-workers"
+              type="number"
+              min={1}
+              value={f.workers}
+              onChange={(e) => set('workers', Number(e.target.value))}
+            />
+            <label htmlFor="job-gputype">GPU type</label>
+            <input
+              id="job-gputype"
+              value={f.gpuType}
+              onChange={(e) => set('gpuType', e.target.value)}
+              placeholder="(the pool's)"
+            />
+          </div>
         </details>
         <ProblemMessage problem={action.problem} />
-        <button type="submit" disabled={action.busy || action.readOnly}>
+        <button type="submit" disabled={action.busy || action.readOnly || tooLong !== undefined}>
           Submit
         </button>
       </form>
