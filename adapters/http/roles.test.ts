@@ -119,6 +119,7 @@ const TABLE: readonly Row[] = [
   row('GET /api/v1/pools',                              '/api/v1/pools',                             ANY_USER),
   row('GET /api/v1/pools/:poolId',                      '/api/v1/pools/pa',                          [200, 200, 200, 403, 401]),
   row('GET /api/v1/pools/:poolId/queue',                '/api/v1/pools/pa/queue',                    [200, 200, 200, 403, 401]),
+  row('GET /api/v1/pools/:poolId/usage',                '/api/v1/pools/pa/usage',                    [200, 200, 200, 403, 401]),
   row('POST /api/v1/pools',                             '/api/v1/pools',                             [201, 403, 403, 403, 401],
       { poolId: 'pc', name: 'pool-c', gpuType: 'A100' }),
   row('PATCH /api/v1/pools/:poolId',                    '/api/v1/pools/pa',                          [200, 403, 403, 403, 401],

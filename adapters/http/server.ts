@@ -30,6 +30,7 @@ import { metricRoutes } from './routes/metrics.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { opsRoutes } from './routes/ops.js';
 import { poolRoutes } from './routes/pools.js';
+import { usageRoutes } from './routes/usage.js';
 import { userRoutes } from './routes/users.js';
 import { type TokenRegistry, tokenHolds } from './tokens.js';
 
@@ -306,6 +307,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     async (api) => {
       await api.register(nodeRoutes(ctx));
       await api.register(poolRoutes(ctx));
+      await api.register(usageRoutes(ctx));
       await api.register(groupRoutes(ctx));
       await api.register(userRoutes(ctx));
       await api.register(jobRoutes(ctx));

@@ -4,11 +4,13 @@
  * in line, without saying whose they are).
  */
 import type { FastifyInstance } from 'fastify';
-import { listPools, poolQueue, poolUsage } from '../../../core/cluster/queries.js';
+import type { State } from '../../../core/cluster/model.js';
+import { listPools, type PoolUsage, poolQueue, poolUsage } from '../../../core/cluster/queries.js';
 import { canSeeJob, canSeePool } from '../access.js';
 import { bad, good, type HttpContext, PAGE_QUERY, pageQuery, reading } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
 import { forbidden, notFound } from '../problem.js';
+import { oldestWaits } from '../usage.js';
 import { commandRoute, params } from './command-route.js';
 import { jobView } from './jobs.js';
 
@@ -18,6 +20,25 @@ function queuedJobView(job: Parameters<typeof jobView>[0]) {
   return view;
 }
 
+/**
+ * Pools as the API shows them: their usage, and how long the longest-waiting job of their queue
+ * has waited (`oldestWaitSince`, when it was submitted; `oldestWaitSeconds`, its wait at the time
+ * of the answer; both null when none waits).
+ */
+function poolViews(ctx: HttpContext, state: Readonly<State>, pools: PoolUsage[]) {
+  const oldest = oldestWaits(state);
+  // Live, a wait is measured to now; in the past, to that state's latest time.
+  const now = state === ctx.engine.current ? ctx.engine.clock.now() : state.now;
+  return pools.map((p) => {
+    const since = oldest.get(p.id);
+    return {
+      ...p,
+      oldestWaitSince: since ?? null,
+      oldestWaitSeconds: since === undefined ? null : Math.max(0, now - since),
+    };
+  });
+}
+
 export function poolRoutes(ctx: HttpContext) {
   return async (app: FastifyInstance) => {
     const operator = { access: 'operator' as const };
@@ -25,7 +46,7 @@ export function poolRoutes(ctx: HttpContext) {
 
     const usageOf = (id: string | undefined) => {
       const u = id === undefined ? undefined : poolUsage(ctx.engine.current, id);
-      return u ? good(u) : bad(notFound(`pool '${id}'`));
+      return u ? good(poolViews(ctx, ctx.engine.current, [u])[0]) : bad(notFound(`pool '${id}'`));
     };
     app.get(
       '/pools',
@@ -33,13 +54,19 @@ export function poolRoutes(ctx: HttpContext) {
         config: user,
         schema: {
           tags: ['pools'],
-          summary: 'Pools with their GPU usage (a data scientist sees their group’s)',
+          summary: 'Pools with their GPU usage and oldest wait (a data scientist sees their group’s)',
           querystring: timeTravelQuery(),
           response: errors(400),
         },
       },
       reading(ctx, (state, req) => {
-        return good(listPools(state).filter((p) => canSeePool(req.principal, state, p.id)));
+        return good(
+          poolViews(
+            ctx,
+            state,
+            listPools(state).filter((p) => canSeePool(req.principal, state, p.id)),
+          ),
+        );
       }),
     );
     app.get(
@@ -48,7 +75,7 @@ export function poolRoutes(ctx: HttpContext) {
         config: user,
         schema: {
           tags: ['pools'],
-          summary: 'A pool’s GPU usage: total, used, free, shared',
+          summary: 'A pool’s GPU usage: total, used, free, shared; queued and the oldest wait',
           params: idParams('poolId'),
           querystring: timeTravelQuery(),
           response: errors(400, 403, 404),
@@ -59,7 +86,7 @@ export function poolRoutes(ctx: HttpContext) {
         const u = poolUsage(state, id);
         if (!u) return bad(notFound(`pool '${id}'`));
         if (!canSeePool(req.principal, state, id)) return bad(forbidden('you may read only your own group’s pool'));
-        return good(u);
+        return good(poolViews(ctx, state, [u])[0]);
       }),
     );
     app.get(

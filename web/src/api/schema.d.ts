@@ -3357,7 +3357,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Pools with their GPU usage (a data scientist sees their group’s) */
+        /** Pools with their GPU usage and oldest wait (a data scientist sees their group’s) */
         get: {
             parameters: {
                 query?: {
@@ -3488,7 +3488,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A pool’s GPU usage: total, used, free, shared */
+        /** A pool’s GPU usage: total, used, free, shared; queued and the oldest wait */
         get: {
             parameters: {
                 query?: {
@@ -3828,6 +3828,90 @@ export interface paths {
                     headers: {
                         /** @description how many there are, in all pages */
                         "x-total-count"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the caller’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no such resource, or one the caller may not see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pool’s GPU use and queue length over time, sampled as they change since this server started
+         * @description Columns of samples, oldest first: `at` (seconds), `revision`, `total`, `used`, `queued`; at most one a second and 1,440 per pool, the oldest dropped first. `since` (epoch seconds) leaves out older samples. `from` is when this server began sampling, `now` the time of the answer.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description read the state right after this event revision (-1: before any) */
+                    asOf?: string;
+                    /** @description read the state as of this time (RFC 3339, or epoch seconds) */
+                    asOfTime?: string;
+                    /** @description epoch seconds: only samples from then */
+                    since?: string;
+                };
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description what was asked for */
+                200: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
