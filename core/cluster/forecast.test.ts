@@ -9,9 +9,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { runBatch } from './batch.js';
 import type { Command } from './commands.js';
-import { type Forecast, forecast, forkState } from './forecast.js';
+import { type Forecast, forecast, forecastSnapshot, forkState, fromForecastSnapshot, snapshotTransfer } from './forecast.js';
 import type { Policy, State } from './model.js';
-import { cluster, completed, cordon, moveDevices, submit } from './test-support/given.js';
+import { fromSnapshot, toSnapshot } from './snapshot.js';
+import { cluster, completed, configurePool, cordon, moveDevices, submit } from './test-support/given.js';
 
 const hour = 3600;
 const typical = () => hour;
@@ -117,6 +118,51 @@ describe('a forecast, as a property', () => {
           expect(actualStarts(forkState(c.state), Object.fromEntries(jobs.map((j, i) => [`j${i}`, j.duration])))).toEqual(
             Object.fromEntries(predicted.right.jobs.map((j) => [j.jobId, j.startAt])),
           );
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('the forecast snapshot', () => {
+  it('forecasts as the whole state would, also after a trip to another thread', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Policy>('fifo', 'sjf', 'first-fit', 'backfill'),
+        fc.array(
+          fc.record({
+            gpus: fc.integer({ min: 0, max: 4 }),
+            duration: fc.option(fc.integer({ min: 1, max: 50 }), { nil: undefined }),
+            owner: fc.constantFrom('u', 'v'),
+            priority: fc.integer({ min: 0, max: 2 }),
+            kind: fc.constantFrom('training' as const, 'notebook' as const),
+          }),
+          { minLength: 1, maxLength: 25 },
+        ),
+        fc.constantFrom<Command[]>(
+          [],
+          [cordon('n1')],
+          [moveDevices('p', ['n2/0', 'n2/1'], 'q')],
+          [configurePool('p', { policy: 'sjf' })],
+        ),
+        (policy, jobs, changes) => {
+          let c = twoPools(policy);
+          jobs.forEach((j, i) => {
+            c = c.at(i).given(
+              submit(`j${i}`, j.gpus, {
+                owner: j.owner,
+                priority: j.priority,
+                kind: j.kind,
+                ...(j.duration === undefined ? {} : { expectedDuration: j.duration }),
+              }),
+            );
+          });
+          const whole = fromSnapshot(structuredClone(toSnapshot(c.state, { finishedIds: false })));
+          const snap = forecastSnapshot(c.state);
+          const lean = fromForecastSnapshot(structuredClone(snap, { transfer: snapshotTransfer(snap) }));
+          const options = { now: jobs.length, typicalDuration: (kind: string) => (kind === 'notebook' ? 70 : 30), changes };
+          expect(forecast(lean, options)).toEqual(forecast(whole, options));
         },
       ),
       { numRuns: 150 },
