@@ -4,7 +4,7 @@
  * assets it runs on and what it makes), its metrics over time, its history, and the actions its
  * owner may take: stop, rerun, clone with another shape.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { answer } from '../../api/client';
 import type { Asset, Job, JobInputs, JobMetrics, JobOutput, QueueEntry, VersionRef } from '../../api/views';
@@ -231,18 +231,27 @@ function JobLineage({ job }: { job: Job }) {
 }
 
 function JobMetricsSection({ job }: { job: Job }) {
-  const { revision } = useLive();
-  // Metrics are their own stream: read again while the job runs, as the cluster changes.
-  const live = FINISHED.has(job.status) ? job.status : revision;
+  const { past } = useLive();
+  const finished = FINISHED.has(job.status);
   const metrics = useApi(
     (c) =>
       answer<JobMetrics>(
         c.GET('/api/v1/jobs/{jobId}/metrics', { params: { path: { jobId: job.name }, query: { group: job.group } as never } }),
       ),
-    [job.id, live],
+    [job.id, finished],
   );
+  // Metrics are a stream of their own, not the cluster's: while the job runs, read them every
+  // few seconds (the cluster's changes ask too).
+  const { reload } = metrics;
+  useEffect(() => {
+    if (finished || past) return;
+    const timer = setInterval(reload, METRICS_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [finished, past, reload]);
   return <Show loaded={metrics.loaded}>{(m) => <MetricsCharts metrics={m} />}</Show>;
 }
+
+const METRICS_EVERY_MS = 2000;
 
 function JobActions({ job }: { job: Job }) {
   const { client, me } = useSession();
