@@ -1,17 +1,20 @@
 /**
  * The cluster at a glance: every node with its GPUs as tiles, coloured by pool and filled when in
- * use; cordoned and lost nodes marked. Beside it the pools' figures.
+ * use; cordoned and lost nodes marked, each node cordoned or uncordoned from its tile. Beside it
+ * the pools' figures.
  */
 import { answer } from '../../api/client';
 import type { NodeView, Pool } from '../../api/views';
-import { useApi } from '../../store/live';
-import { PageHeader, Show } from '../../ui/components';
+import { useSession } from '../../store/session';
+import { useAction } from '../../ui/action';
+import { PageHeader, ProblemMessage, Show } from '../../ui/components';
 import { poolColours } from '../../ui/palette';
 import { PoolTable } from './pools';
+import { useNodes, usePools } from './shared';
 
 export function ClusterPage() {
-  const nodes = useApi((c, past) => answer<NodeView[]>(c.GET('/api/v1/nodes', { params: { query: past } })), []);
-  const pools = useApi((c, past) => answer<Pool[]>(c.GET('/api/v1/pools', { params: { query: past } })), []);
+  const nodes = useNodes();
+  const pools = usePools();
   return (
     <>
       <PageHeader title="Cluster" />
@@ -30,11 +33,12 @@ export function ClusterPage() {
                   <span className="swatch swatch-free" /> idle
                 </li>
               </ul>
+              <p className="muted hint">A cordoned node takes no new jobs; the jobs running on it go on.</p>
               <Show loaded={nodes.loaded}>
                 {(nodeList) => (
                   <ul className="nodes" aria-label="Nodes">
                     {nodeList.map((n) => (
-                      <NodeTile key={n.id} node={n} colours={colours} pools={poolList} />
+                      <NodeTile key={n.id} node={n} colours={colours} pools={poolList} onChange={nodes.reload} />
                     ))}
                   </ul>
                 )}
@@ -49,7 +53,29 @@ export function ClusterPage() {
   );
 }
 
-function NodeTile({ node, colours, pools }: { node: NodeView; colours: Map<string, string>; pools: Pool[] }) {
+function NodeTile({
+  node,
+  colours,
+  pools,
+  onChange,
+}: {
+  node: NodeView;
+  colours: Map<string, string>;
+  pools: Pool[];
+  onChange: () => void;
+}) {
+  const { client } = useSession();
+  const action = useAction<NodeView>();
+  const toggle = () =>
+    action.run(
+      () =>
+        answer<NodeView>(
+          node.cordoned
+            ? client.POST('/api/v1/nodes/{nodeId}/uncordon', { params: { path: { nodeId: node.id } } })
+            : client.POST('/api/v1/nodes/{nodeId}/cordon', { params: { path: { nodeId: node.id } } }),
+        ),
+      onChange,
+    );
   const used = node.devices.filter((d) => d.holders.length > 0).length;
   const poolName = (id: string) => pools.find((p) => p.id === id)?.name ?? id;
   const marks = [node.cordoned && 'cordoned', node.lost && 'lost'].filter(Boolean).join(', ');
@@ -77,6 +103,18 @@ function NodeTile({ node, colours, pools }: { node: NodeView; colours: Map<strin
           );
         })}
       </div>
+      <div className="node-actions">
+        <button
+          type="button"
+          className="secondary"
+          aria-label={`${node.cordoned ? 'Uncordon' : 'Cordon'} ${node.name}`}
+          disabled={action.busy || action.readOnly}
+          onClick={toggle}
+        >
+          {node.cordoned ? 'Uncordon' : 'Cordon'}
+        </button>
+      </div>
+      <ProblemMessage problem={action.problem} />
     </li>
   );
 }
