@@ -348,4 +348,39 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('lists 10,000 jobs, read page by page, and scrolls to the last', async () => {
+    // A group of its own, without a pool: its jobs wait, and nobody else's lists change.
+    await ok(operator, 'POST', '/api/v1/groups', { groupId: 'bulk', name: 'Bulk' });
+    await onboard('bo', 'bulk');
+    const COUNT = 10_000;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < COUNT) {
+          const i = next++;
+          await ok(tokens.bo as string, 'POST', '/api/v1/jobs', {
+            jobId: `sweep-${String(i).padStart(5, '0')}`,
+            kind: 'training',
+            gpus: 1,
+          });
+        }
+      }),
+    );
+    const { page, errors } = await openPage(browser, DESKTOP);
+    await signIn(page, tokens.bo as string);
+    await go(page, '/jobs', 'Jobs');
+    await expect.poll(() => page.getByText(`${COUNT} jobs`, { exact: true }).count(), { timeout: 30_000 }).toBe(1);
+    const rendered = await page.locator('.job-table tbody tr:not(.spacer)').count();
+    expect(rendered).toBeLessThan(60);
+    // To the bottom: the last job is there, and still only a screenful of rows is in the page.
+    await page.locator('.job-scroll').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await expect.poll(() => page.getByRole('link', { name: 'sweep-09999' }).count()).toBe(1);
+    expect(await page.locator('.job-table tbody tr:not(.spacer)').count()).toBeLessThan(60);
+    await shoot(page, 'scientist-jobs-10000-desktop');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });

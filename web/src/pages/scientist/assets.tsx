@@ -349,7 +349,7 @@ const pinWords = (pin: AssetVersion['pin']): string =>
 function VersionsTable({ asset, chosen }: { asset: Asset; chosen: number | null }) {
   return (
     <div className="table-scroll">
-      <table>
+      <table className="version-table">
         <thead>
           <tr>
             <th scope="col">Version</th>

@@ -283,7 +283,7 @@ function JobActions({ job }: { job: Job }) {
         </button>
       )}
       <button type="button" disabled={action.busy || action.readOnly} onClick={() => cloneAs({})}>
-        {job.status === 'Error' || job.status === 'Stopped' ? 'Rerun' : 'Run again'}
+        {finished ? 'Rerun' : 'Clone'}
       </button>
       <details className="clone">
         <summary>Clone with changes</summary>
