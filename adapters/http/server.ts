@@ -16,6 +16,7 @@ import { ASSETS_STREAM, assetsDecider } from '../../core/assets/assets-decider.j
 import { ASSET_KINDS } from '../../core/assets/model.js';
 import { NAME_MAX_LENGTH } from '../../core/codec.js';
 import { createDeciderEngine, type Engine } from '../../engine/engine.js';
+import { Forecaster, type ForecasterOptions } from '../forecast/forecaster.js';
 import type { AssetsEngine, HttpContext } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
@@ -24,6 +25,7 @@ import { forbidden, invalidInput, ProblemError, problem, rawProblemResponse, sen
 import { assetRoutes } from './routes/assets.js';
 import { builtDashboard, dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes, type StreamOptions } from './routes/events.js';
+import { forecastRoutes } from './routes/forecast.js';
 import { groupRoutes } from './routes/groups.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricRoutes } from './routes/metrics.js';
@@ -70,6 +72,8 @@ export interface ServerOptions {
    * built); null: none, and `/` says how to build it (routes/dashboard.ts).
    */
   readonly dashboard?: string | null;
+  /** Forecasts (routes/forecast.ts): in a worker thread by default; the typical durations they assume. */
+  readonly forecast?: ForecasterOptions;
 }
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -195,6 +199,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     keys: new IdempotencyKeys(options.engine, assets),
     newJobId: options.newJobId ?? randomUUID,
   };
+  const forecaster = new Forecaster(options.engine, options.forecast);
+  app.addHook('onClose', () => forecaster.close());
   const metrics = options.metrics ?? createMetrics();
   metrics.bind(options.engine);
   let closing = false;
@@ -312,6 +318,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(userRoutes(ctx));
       await api.register(jobRoutes(ctx));
       await api.register(metricRoutes(ctx));
+      await api.register(forecastRoutes(ctx, forecaster));
       for (const kind of ASSET_KINDS) await api.register(assetRoutes(ctx, kind));
       await api.register(eventRoutes(ctx, streams, options.streams));
     },
