@@ -182,10 +182,13 @@ describe.skipIf(missing !== null)('the Operator view in a browser', () => {
     await tokens.getByRole('button', { name: 'Issue a token' }).click();
     await expect.poll(() => tokens.getByLabel('New token', { exact: true }).inputValue()).not.toBe('');
     ninasToken = await tokens.getByLabel('New token', { exact: true }).inputValue();
+    // The copy button copies, or says to copy by hand where the browser will not let it.
+    await tokens.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => tokens.getByText(/^Copied\.$|copy it yourself/).count()).toBe(1);
     await expect.poll(() => tokens.getByRole('list', { name: 'Live tokens of nina' }).textContent()).toContain('laptop');
     const me = await api(ninasToken, 'GET', '/api/v1/me');
     expect(me.body).toMatchObject({ id: 'nina', group: 'cv', role: 'data-scientist' });
-    await shot(page, 'operator-users-desktop.png');
+    await shot(page, 'operator-token-desktop.png');
     // The two refusals asked for above are the only errors the browser logs (it logs every 4xx).
     expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
     expect(errors).toHaveLength(2);
@@ -233,6 +236,42 @@ describe.skipIf(missing !== null)('the Operator view in a browser', () => {
     await expect.poll(() => row.locator('td').nth(7).textContent()).toBe('1');
     await expect.poll(() => row.locator('td').nth(8).textContent()).toMatch(/\d+ s/);
     await shot(page, 'operator-pools-desktop.png');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('moves a device and a user, revokes a token and removes a user', async () => {
+    expect(
+      (await api(operatorToken, 'POST', '/api/v1/users', { userId: 'temp', name: 'Temp', role: 'data-scientist' })).status,
+    ).toBe(201);
+    const ci = await api(operatorToken, 'POST', '/api/v1/users/temp/tokens', { label: 'ci' });
+    const { page, errors } = await openPage(browser, DESKTOP);
+    await signIn(page, operatorToken);
+
+    await go(page, 'Pools');
+    const move = page.getByRole('form', { name: 'Move devices between pools' });
+    await move.getByLabel('Move into pool').selectOption('vision');
+    await move.getByRole('checkbox', { name: /^gpu-2\/0/ }).check();
+    await move.getByRole('button', { name: 'Move devices' }).click();
+    await expect.poll(async () => (await api(operatorToken, 'GET', '/api/v1/nodes/gpu-2')).body.devices[0].pool).toBe('vision');
+
+    await go(page, 'Users');
+    const moveUser = page.getByRole('form', { name: 'Move a user to another group' });
+    await moveUser.getByLabel('User', { exact: true }).selectOption('temp');
+    await moveUser.getByLabel('New group').selectOption('cv');
+    await moveUser.getByRole('button', { name: 'Move user' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /^temp Temp data scientist Computer vision/ }).count()).toBe(1);
+
+    const tokens = page.getByRole('form', { name: 'Tokens' });
+    await tokens.getByLabel('User', { exact: true }).selectOption('temp');
+    await tokens.getByRole('button', { name: 'Revoke token ci' }).click();
+    await expect.poll(() => tokens.getByText('No live tokens.').count()).toBe(1);
+    expect((await api(ci.body.token, 'GET', '/api/v1/me')).status).toBe(401);
+
+    await page.getByRole('button', { name: 'Remove temp' }).click();
+    await page.getByRole('button', { name: 'Yes, remove temp' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /^temp / }).count()).toBe(0);
+    expect((await api(operatorToken, 'GET', '/api/v1/users/temp')).status).toBe(404);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -903,6 +903,226 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/forecast/what-if": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What if? Every waiting job’s predicted wait before and after planned changes (an estimate; nothing changes)
+         * @description Move GPUs between pools, change a pool’s policy, cordon a node: the changes are applied to a copy of the cluster, which is then played forward as for a forecast. A change the cluster would refuse is answered 409 naming it (`details.field`). `pool` narrows the jobs to that pool’s; `limit` (default 100, at most 1000) and `offset` page them; the summary covers them all.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description how many (default 100, at most 1000) */
+                    limit?: string;
+                    /** @description how many to skip (default 0) */
+                    offset?: string;
+                    /** @description only this pool’s jobs */
+                    pool?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Planned changes, applied in order at once, then the cluster played forward: commands of the types CreatePool, ConfigurePool, AllocateGPUs, MovePoolDevices, DeletePool, AssignPool, CordonNode, UncordonNode, LoseNode (with their `type`) */
+                        changes: ({
+                            gpuType: string;
+                            maxWaitSeconds?: number | null;
+                            name: string;
+                            /** @enum {string} */
+                            placement?: "node" | "count";
+                            /** @enum {string} */
+                            policy?: "fifo" | "sjf" | "first-fit" | "backfill";
+                            poolId: string;
+                            /** @enum {unknown} */
+                            type: "CreatePool";
+                        } | {
+                            maxWaitSeconds?: number | null;
+                            /** @enum {string} */
+                            placement?: "node" | "count";
+                            /** @enum {string} */
+                            policy?: "fifo" | "sjf" | "first-fit" | "backfill";
+                            poolId: string;
+                            /** @enum {unknown} */
+                            type: "ConfigurePool";
+                        } | {
+                            count?: number;
+                            devices?: string[];
+                            poolId: string;
+                            /** @enum {unknown} */
+                            type: "AllocateGPUs";
+                        } | {
+                            devices: string[];
+                            fromPoolId?: string;
+                            toPoolId: string;
+                            /** @enum {unknown} */
+                            type: "MovePoolDevices";
+                        } | {
+                            poolId: string;
+                            /** @enum {unknown} */
+                            type: "DeletePool";
+                        } | {
+                            groupId: string;
+                            poolId: string | null;
+                            /** @enum {unknown} */
+                            type: "AssignPool";
+                        } | {
+                            nodeId: string;
+                            /** @enum {unknown} */
+                            type: "CordonNode";
+                        } | {
+                            nodeId: string;
+                            /** @enum {unknown} */
+                            type: "UncordonNode";
+                        } | {
+                            nodeId: string;
+                            /** @enum {unknown} */
+                            type: "LoseNode";
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description the forecast (an estimate) */
+                200: {
+                    headers: {
+                        /** @description how many jobs, in all pages */
+                        "x-total-count"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description always true: a prediction, not a promise
+                             * @enum {boolean}
+                             */
+                            estimate: true;
+                            /** @description the latest time it looks at (epoch seconds) */
+                            horizon: number;
+                            /** @description Every waiting job, in submission order, with its predicted start before and after the planned changes */
+                            jobs: {
+                                after: {
+                                    /** @description predicted start */
+                                    startAt: number | null;
+                                    /** @description from now to that start */
+                                    waitSeconds: number | null;
+                                };
+                                before: {
+                                    /** @description predicted start */
+                                    startAt: number | null;
+                                    /** @description from now to that start */
+                                    waitSeconds: number | null;
+                                };
+                                /** @description after minus before (negative: sooner); null when either never starts */
+                                deltaSeconds: number | null;
+                                job: {
+                                    expectedDuration: number | null;
+                                    gpus: number;
+                                    group: string;
+                                    id: string;
+                                    kind: string;
+                                    name: string;
+                                    owner: string;
+                                    submittedAt: number;
+                                };
+                                pool: string | null;
+                            }[];
+                            /** @description the time the forecast starts from (epoch seconds) */
+                            now: number;
+                            /** @description the cluster revision it was made from */
+                            revision: number;
+                            summary: {
+                                /** @description waiting jobs (in the pool asked for, if any) */
+                                jobs: number;
+                                later: number;
+                                /** @description and after it */
+                                meanWaitAfter: number | null;
+                                /** @description mean predicted wait of the jobs that start within the horizon before the change */
+                                meanWaitBefore: number | null;
+                                /** @description and after it */
+                                neverAfter: number;
+                                /** @description jobs with no start within the horizon before the change */
+                                neverBefore: number;
+                                sooner: number;
+                                unchanged: number;
+                            };
+                            /** @description The duration assumed for jobs of each kind that expect none of their own */
+                            typicalDurations: {
+                                kind: string;
+                                /** @description finished jobs the median is of (the most recent, at most 1,000) */
+                                samples: number;
+                                seconds: number;
+                                /**
+                                 * @description default: no job of the kind has finished yet
+                                 * @enum {string}
+                                 */
+                                source: "median" | "default";
+                            }[];
+                        };
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the caller’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the cluster refused the command (a rejection), a revision conflict, or an Idempotency-Key in flight */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the event store did not take the command, or the server is shutting down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/groups": {
         parameters: {
             query?: never;
@@ -1770,6 +1990,126 @@ export interface paths {
                 };
                 /** @description no such resource, or one the caller may not see */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When will it start? A waiting job’s predicted start and wait (an estimate) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the job’s group */
+                    group?: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the forecast (an estimate) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description always true: a prediction, not a promise
+                             * @enum {boolean}
+                             */
+                            estimate: true;
+                            group: string;
+                            /** @description the latest time it looks at (epoch seconds) */
+                            horizon?: number;
+                            jobId: string;
+                            name: string;
+                            /** @description the time the forecast starts from (epoch seconds) */
+                            now?: number;
+                            /** @description the cluster revision it was made from */
+                            revision?: number;
+                            /** @description predicted start (epoch seconds); null: not within the horizon */
+                            startAt: number | null;
+                            status: string;
+                            /** @description The duration assumed for jobs of each kind that expect none of their own */
+                            typicalDurations?: {
+                                kind: string;
+                                /** @description finished jobs the median is of (the most recent, at most 1,000) */
+                                samples: number;
+                                seconds: number;
+                                /**
+                                 * @description default: no job of the kind has finished yet
+                                 * @enum {string}
+                                 */
+                                source: "median" | "default";
+                            }[];
+                            /** @description false: the job no longer waits (startAt is then when it was allocated, if it was) */
+                            waiting: boolean;
+                            /** @description from now to that start */
+                            waitSeconds: number | null;
+                        };
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no such resource, or one the caller may not see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the cluster refused the command (a rejection), a revision conflict, or an Idempotency-Key in flight */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the event store did not take the command, or the server is shutting down */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3786,6 +4126,144 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{poolId}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * When will they start? The pool’s waiting jobs with their predicted start and wait (an estimate)
+         * @description Jobs run their expected duration, or their kind’s typical one (the median of recently finished jobs), and nothing new arrives. Soonest first, in pages: `limit` (default 100, at most 1000) from `offset`; `X-Total-Count` says how many wait. Jobs the caller may not see keep their place, without saying whose they are.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description how many (default 100, at most 1000) */
+                    limit?: string;
+                    /** @description how many to skip (default 0) */
+                    offset?: string;
+                };
+                header?: never;
+                path: {
+                    poolId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the forecast (an estimate) */
+                200: {
+                    headers: {
+                        /** @description how many jobs, in all pages */
+                        "x-total-count"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description always true: a prediction, not a promise
+                             * @enum {boolean}
+                             */
+                            estimate: true;
+                            /** @description the latest time it looks at (epoch seconds) */
+                            horizon: number;
+                            /** @description The pool’s waiting jobs, soonest predicted start first (never within the horizon last) */
+                            jobs: {
+                                gpus?: number;
+                                /** @description a job the caller may not see: its place and size only */
+                                hidden?: boolean;
+                                job?: {
+                                    expectedDuration: number | null;
+                                    gpus: number;
+                                    group: string;
+                                    id: string;
+                                    kind: string;
+                                    name: string;
+                                    owner: string;
+                                    submittedAt: number;
+                                };
+                                /** @description predicted start (epoch seconds); null: not within the horizon */
+                                startAt: number | null;
+                                /** @description from now to that start */
+                                waitSeconds: number | null;
+                            }[];
+                            /** @description the time the forecast starts from (epoch seconds) */
+                            now: number;
+                            poolId: string;
+                            /** @description the cluster revision it was made from */
+                            revision: number;
+                            /** @description The duration assumed for jobs of each kind that expect none of their own */
+                            typicalDurations: {
+                                kind: string;
+                                /** @description finished jobs the median is of (the most recent, at most 1,000) */
+                                samples: number;
+                                seconds: number;
+                                /**
+                                 * @description default: no job of the kind has finished yet
+                                 * @enum {string}
+                                 */
+                                source: "median" | "default";
+                            }[];
+                        };
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the caller’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no such resource, or one the caller may not see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the event store did not take the command, or the server is shutting down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -16,6 +16,9 @@ import { formatTime } from '../../ui/format';
 
 const HEIGHT = 240;
 
+const QUEUE = '#b45309';
+const WHOLE = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
+
 const jobs = (n: number) => (n === 1 ? '1 job' : `${n} jobs`);
 
 /** The series with its last sample held until `now`, as uPlot's aligned columns. */
@@ -44,16 +47,17 @@ function options(width: number, colour: string): uPlot.Options {
       gpus: { range: (_u, _min, max) => [0, Math.max(1, max)] },
       jobs: { range: (_u, _min, max) => [0, Math.max(1, max)] },
     },
+    // GPUs and jobs are counted in whole numbers: no ticks between them.
     axes: [
       {},
-      { scale: 'gpus', label: 'GPUs', size: 50 },
-      { scale: 'jobs', label: 'Waiting jobs', side: 1, grid: { show: false }, size: 50 },
+      { scale: 'gpus', label: 'GPUs', size: 50, incrs: WHOLE },
+      { scale: 'jobs', label: 'Waiting jobs', side: 1, grid: { show: false }, size: 50, incrs: WHOLE, stroke: QUEUE },
     ],
     series: [
       { label: 'Time', value: (_u, v) => (v === null ? '–' : formatTime(v)) },
       { label: 'GPUs in use', scale: 'gpus', stroke: colour, fill: `${colour}33`, width: 2, paths: steps },
       { label: 'GPUs in the pool', scale: 'gpus', stroke: '#6b7280', dash: [6, 4], width: 1.5, paths: steps },
-      { label: 'Waiting jobs', scale: 'jobs', stroke: '#b45309', width: 2, paths: steps },
+      { label: 'Waiting jobs', scale: 'jobs', stroke: QUEUE, width: 2, paths: steps },
     ],
     legend: { live: true },
   };

@@ -127,7 +127,7 @@ function RemoveUser({ user, onClose }: { user: User; onClose: (removed: boolean)
       <ProblemMessage problem={action.problem} />
       <div className="confirm-buttons">
         <button type="button" className="danger" onClick={remove} disabled={action.busy || action.readOnly}>
-          Remove {user.id}
+          Yes, remove {user.id}
         </button>
         <button type="button" className="secondary" onClick={() => onClose(false)}>
           Cancel
