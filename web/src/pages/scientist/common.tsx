@@ -1,0 +1,108 @@
+/**
+ * Pieces the Data Scientist pages share: the filters above every list, the asset pickers of the
+ * forms, and how an asset read follows time travel.
+ */
+import { useId } from 'react';
+import { type Answer, answer, type Client } from '../../api/client';
+import type { AssetKind, AssetListItem, JobKind } from '../../api/views';
+import { type TimeTravel, useApi } from '../../store/live';
+
+export const ASSET_TITLES: Record<AssetKind, string> = { workspace: 'Workspaces', dataset: 'Datasets', model: 'Models' };
+export const ASSET_SINGULAR: Record<AssetKind, string> = { workspace: 'workspace', dataset: 'dataset', model: 'model' };
+
+export const JOB_KIND_TITLES: Record<JobKind, string> = {
+  notebook: 'Notebooks',
+  training: 'Training',
+  preprocessing: 'Preprocessing',
+  inference: 'Inferences',
+  trial: 'Trials',
+  'pipeline-step': 'Pipeline steps',
+};
+
+export const assetHref = (a: { kind: AssetKind; group: string; name: string }) =>
+  `/${a.kind}s/${encodeURIComponent(a.group)}/${encodeURIComponent(a.name)}`;
+
+/** `group/name` to its parts (an asset id or a job id). */
+export function splitId(id: string): { group: string; name: string } {
+  const slash = id.indexOf('/');
+  return slash < 0 ? { group: '', name: id } : { group: id.slice(0, slash), name: id.slice(slash + 1) };
+}
+
+/**
+ * The assets have a stream of their own, whose revisions are not the cluster's: a cluster
+ * revision sent as `asOf` to an asset route would name another moment. While the other pages
+ * show the past, asset reads show the assets as they are now (the pages say so).
+ */
+export function assetQuery(_past: Record<string, string>): Record<string, string> {
+  return {};
+}
+
+export function AssetsNow({ past }: { past: TimeTravel }) {
+  if (!past) return null;
+  return <p className="note">Workspaces, datasets and models are shown as they are now: time travel moves jobs and pools.</p>;
+}
+
+/** Every asset of a kind the caller may see (for the pickers), the first 1,000. */
+export function useAssetChoices(kind: AssetKind) {
+  return useApi(
+    (c: Client) =>
+      answer<AssetListItem[]>(c.GET(`/api/v1/${kind}s` as '/api/v1/datasets', { params: { query: { limit: 1000 } as never } })),
+    [kind],
+  );
+}
+
+/** A select of the assets of one kind, by name, with a "none" choice. */
+export function AssetPicker({
+  kind,
+  label,
+  value,
+  onChange,
+  required = false,
+  versionless = false,
+}: {
+  kind: AssetKind;
+  label: string;
+  value: string;
+  onChange: (name: string) => void;
+  required?: boolean;
+  /** Offer assets without versions too (what a job makes, rather than what it reads). */
+  versionless?: boolean;
+}) {
+  const id = useId();
+  const choices = useAssetChoices(kind);
+  const items: AssetListItem[] =
+    choices.loaded.state === 'done' && choices.loaded.answer.ok ? choices.loaded.answer.value : ([] as AssetListItem[]);
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} required={required} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{required ? `Choose a ${ASSET_SINGULAR[kind]}` : 'None'}</option>
+        {items.map((a) => (
+          <option key={a.id} value={a.name} disabled={a.versionCount === 0 && !versionless}>
+            {a.name}
+            {a.versionCount === 0 ? ' (no versions yet)' : ` (v${a.versionCount})`}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+/** Tags typed as "a, b, c": each trimmed, none empty. */
+export const parseTags = (text: string): string[] =>
+  text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+/** Read every page of a list (the API answers at most 1,000 a request). */
+export async function allPages<T>(read: (offset: number) => Promise<Answer<T[]>>, onPage?: (items: T[], total: number) => void) {
+  const items: T[] = [];
+  for (;;) {
+    const a = await read(items.length);
+    if (!a.ok) return a;
+    items.push(...a.value);
+    onPage?.(items, a.total ?? items.length);
+    if (a.value.length === 0 || a.total === null || items.length >= a.total) return { ...a, value: items };
+  }
+}
