@@ -15,6 +15,7 @@ import { evolve, initialState, replay, takeRetired } from '../core/cluster/evolv
 import type { Policy } from '../core/cluster/model.js';
 import { ASSETS, type AssetsRun, assetsRun } from './assets.js';
 import { durableAppends, startup } from './durable.js';
+import { FORECAST, type ForecastRun, forecastRun } from './forecast.js';
 import { HISTORY, type HistoryRun, historyRun } from './history.js';
 import { HTTP, type HttpRun, httpRun } from './http.js';
 import { type InputsRun, inputsRun } from './inputs.js';
@@ -463,6 +464,27 @@ async function benchInputs(reps: number): Promise<void> {
   });
 }
 
+// -- forecast --------------------------------------------------------------------------------------
+
+/** A pool forecast and a what-if over 10,000 waiting jobs: latency, and the event loop's longest stall meanwhile. */
+async function benchForecast(reps: number): Promise<void> {
+  const runs: ForecastRun[] = [];
+  for (let r = 0; r < reps; r++) runs.push(await forecastRun());
+  console.log(
+    `forecast: one pool of ${FORECAST.nodes * FORECAST.gpusPerNode} GPUs (fifo), full, ${Math.round(median(runs.map((x) => x.waiting))).toLocaleString('en-US')} jobs waiting; ${FORECAST.requests} requests one at a time, each on a new revision, on loopback`,
+  );
+  for (const [name, pick, target] of [
+    ['pool forecast (worker)', (x: ForecastRun) => x.pool, true],
+    ['what-if (worker)', (x: ForecastRun) => x.whatIf, true],
+    ['pool forecast (inline, reference)', (x: ForecastRun) => x.inline, false],
+  ] as const) {
+    const t = target ? { target: { kind: 'max' as const, value: 200 } } : {};
+    report({ name: `${name}: p50`, unit: 'ms', values: runs.map((x) => pick(x).p50Ms), ...t });
+    report({ name: `${name}: p99`, unit: 'ms', values: runs.map((x) => pick(x).p99Ms), ...t });
+    report({ name: `${name}: longest stall`, unit: 'ms', values: runs.map((x) => pick(x).maxStallMs) });
+  }
+}
+
 // -- main ------------------------------------------------------------------------------------------
 
 const BENCHES: Record<string, (reps: number) => Promise<void>> = {
@@ -476,6 +498,7 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   history: benchHistory,
   assets: benchAssets,
   inputs: benchInputs,
+  forecast: benchForecast,
 };
 
 const args = process.argv.slice(2);

@@ -11,6 +11,8 @@
  * Requests that arrive while one forecast of the same revision is being made share it, and a
  * forecast without planned changes is kept for `cacheSeconds` (default 2 s) while the cluster's
  * revision stays: a dashboard full of viewers costs one forecast per change, not one per viewer.
+ * A what-if is two forecasts, without and with the planned changes, from one instant: the first is
+ * that shared one, and the two run on two threads at once (`threads`, default 2).
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -18,14 +20,17 @@ import { Worker } from 'node:worker_threads';
 import type { Command } from '../../core/cluster/commands.js';
 import { forecastSnapshot, snapshotTransfer } from '../../core/cluster/forecast.js';
 import { JOB_KINDS, type JobKind } from '../../core/cluster/model.js';
-import { TypicalDurations } from '../../core/cluster/typical-durations.js';
+import { type TypicalDuration, TypicalDurations } from '../../core/cluster/typical-durations.js';
 import type { Clock } from '../../core/ports.js';
+import type { Rejection } from '../../core/rejection.js';
 import type { Engine } from '../../engine/engine.js';
 import { type ForecastColumns, type ForecastReply, type ForecastRequest, runForecast } from './protocol.js';
 
 export interface ForecasterOptions {
-  /** Where forecasts run: a worker thread (the default), or inline on the caller's thread (tests, tools). */
+  /** Where forecasts run: worker threads (the default), or inline on the caller's thread (tests, tools). */
   readonly thread?: 'worker' | 'inline';
+  /** Worker threads, each kept warm (default 2: a what-if's two forecasts side by side). */
+  readonly threads?: number;
   readonly durations?: TypicalDurations;
   /** The host's time; default the engine's clock. */
   readonly clock?: Clock;
@@ -43,12 +48,15 @@ export class ForecastBusyError extends Error {
   }
 }
 
-/** A forecast: the columns, and the typical durations it assumed. */
-export interface ForecastResult extends ForecastColumns {
-  readonly typical: ReturnType<TypicalDurations['all']>;
+/** A forecast: each waiting job's start without planned changes, and with them (what-if), and the durations assumed. */
+export interface ForecastResult extends Omit<ForecastColumns, 'starts'> {
+  readonly before: Float64Array;
+  /** With the planned changes; null without any. */
+  readonly after: Float64Array | null;
+  readonly typical: readonly TypicalDuration[];
 }
 
-export type ForecastOutcome = { ok: true; value: ForecastResult } | { ok: false; rejection: ForecastReply & { ok: false } };
+export type ForecastOutcome = { ok: true; value: ForecastResult } | { ok: false; rejection: Rejection };
 
 /**
  * How to start the worker. Compiled, it is the JavaScript file beside this one. Run from source
@@ -121,23 +129,32 @@ class ForecastThread {
   }
 }
 
+/** A plain forecast of one revision, in flight or made, with the instant and durations it assumed. */
+interface Plain {
+  readonly revision: number;
+  readonly now: number;
+  readonly typical: Record<JobKind, number>;
+  readonly assumed: readonly TypicalDuration[];
+  readonly reply: Promise<ForecastReply>;
+}
+
 export class Forecaster {
   readonly durations: TypicalDurations;
-  private readonly thread: ForecastThread | null;
+  private readonly threads: ForecastThread[];
   private readonly clock: Clock;
   private readonly maxPending: number;
   private readonly cacheSeconds: number;
   private readonly unsubscribe: () => void;
   private inline = 0;
-  /** The forecast without planned changes: in flight or made, for one revision. */
-  private plain: { revision: number; at: number; result: Promise<ForecastOutcome> } | null = null;
+  private plain: Plain | null = null;
 
   constructor(
     private readonly engine: Engine,
     options: ForecasterOptions = {},
   ) {
     this.durations = options.durations ?? new TypicalDurations();
-    this.thread = options.thread === 'inline' ? null : new ForecastThread();
+    const threads = options.thread === 'inline' ? 0 : Math.max(1, options.threads ?? 2);
+    this.threads = Array.from({ length: threads }, () => new ForecastThread());
     this.clock = options.clock ?? engine.clock;
     this.maxPending = options.maxPending ?? 8;
     this.cacheSeconds = options.cacheSeconds ?? 2;
@@ -156,33 +173,50 @@ export class Forecaster {
    * planned changes (what-if). A planned change the cluster refuses is answered as its rejection.
    */
   forecast(changes: readonly Command[] | null = null): Promise<ForecastOutcome> {
-    const state = this.engine.current;
-    if (changes === null && this.plain && this.plain.revision === state.revision) {
-      const fresh = this.clock.now() - this.plain.at <= this.cacheSeconds;
-      if (fresh) return this.plain.result;
-    }
-    const pending = this.thread ? this.thread.pending : this.inline;
+    const pending = this.threads.length > 0 ? this.threads.reduce((n, t) => n + t.pending, 0) : this.inline;
     if (pending >= this.maxPending) return Promise.reject(new ForecastBusyError(pending));
+    const state = this.engine.current;
+    const plain = this.plainFor(state);
+    // The planned forecast starts from the same instant, with the same durations, as the plain one.
+    const planned =
+      changes === null ? null : this.run({ snapshot: forecastSnapshot(state), now: plain.now, typical: plain.typical, changes });
+    return Promise.all([plain.reply, planned]).then(([b, a]): ForecastOutcome => {
+      if (!b.ok) return { ok: false, rejection: b.rejection };
+      if (a && !a.ok) return { ok: false, rejection: a.rejection };
+      const { starts, ...columns } = b.value;
+      return {
+        ok: true,
+        value: { ...columns, before: starts, after: a ? alignedTo(b.value, a.value) : null, typical: plain.assumed },
+      };
+    });
+  }
+
+  /** The plain forecast of this revision: the one kept or in flight, else a new one. */
+  private plainFor(state: Engine['current']): Plain {
+    const kept = this.plain;
+    if (kept && kept.revision === state.revision && this.clock.now() - kept.now <= this.cacheSeconds) return kept;
     const typical = Object.fromEntries(JOB_KINDS.map((k) => [k, this.durations.seconds(k)])) as Record<JobKind, number>;
-    const assumed = this.durations.all();
-    const request: ForecastRequest = { snapshot: forecastSnapshot(state), now: this.clock.now(), typical, changes };
-    const result = this.run(request).then(
-      (reply): ForecastOutcome =>
-        reply.ok ? { ok: true, value: { ...reply.value, typical: assumed } } : { ok: false, rejection: reply },
-    );
-    if (changes === null) {
-      const entry = { revision: state.revision, at: this.clock.now(), result };
-      this.plain = entry;
-      // A failure is not kept.
-      result.catch(() => {
-        if (this.plain === entry) this.plain = null;
-      });
-    }
-    return result;
+    const now = this.clock.now();
+    const entry: Plain = {
+      revision: state.revision,
+      now,
+      typical,
+      assumed: this.durations.all(),
+      reply: this.run({ snapshot: forecastSnapshot(state), now, typical, changes: [] }),
+    };
+    this.plain = entry;
+    // A failure is not kept.
+    entry.reply.catch(() => {
+      if (this.plain === entry) this.plain = null;
+    });
+    return entry;
   }
 
   private async run(request: ForecastRequest): Promise<ForecastReply> {
-    if (this.thread) return this.thread.run(request);
+    if (this.threads.length > 0) {
+      const idlest = this.threads.reduce((a, b) => (b.pending < a.pending ? b : a));
+      return idlest.run(request);
+    }
     this.inline++;
     try {
       return runForecast(request);
@@ -193,6 +227,18 @@ export class Forecaster {
 
   async close(): Promise<void> {
     this.unsubscribe();
-    await this.thread?.close();
+    await Promise.all(this.threads.map((t) => t.close()));
   }
+}
+
+/** The planned forecast's starts in the plain one's job order (the same jobs, both made from one revision). */
+function alignedTo(plain: ForecastColumns, planned: ForecastColumns): Float64Array {
+  if (plain.jobIds === planned.jobIds) return planned.starts;
+  const ids = planned.jobIds === '' ? [] : planned.jobIds.split('\n');
+  const at = new Map(ids.map((id, i) => [id, planned.starts[i] as number]));
+  const out = new Float64Array(plain.starts.length);
+  (plain.jobIds === '' ? [] : plain.jobIds.split('\n')).forEach((id, i) => {
+    out[i] = at.get(id) ?? Number.NaN;
+  });
+  return out;
 }

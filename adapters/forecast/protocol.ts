@@ -16,8 +16,8 @@ export interface ForecastRequest {
   /** Seconds a job of each kind typically runs (every kind named). */
   readonly typical: Readonly<Record<JobKind, number>>;
   readonly horizon?: number;
-  /** Planned changes (what-if): the forecast is then run twice, without and with them. Null: once. */
-  readonly changes: readonly Command[] | null;
+  /** Planned changes applied first (what-if); none: the plain forecast. */
+  readonly changes: readonly Command[];
 }
 
 /** Each job waiting at the start, in submission order, with its predicted start (NaN: not within the horizon). */
@@ -27,68 +27,36 @@ export interface ForecastColumns {
   readonly horizon: number;
   /** Ids joined by a newline. */
   readonly jobIds: string;
-  /** Starts without the planned changes. */
-  readonly before: Float64Array;
-  /** Starts with them (what-if), else null. */
-  readonly after: Float64Array | null;
+  readonly starts: Float64Array;
 }
 
 export type ForecastReply =
   | { readonly ok: true; readonly value: ForecastColumns }
   | { readonly ok: false; readonly rejection: Rejection };
 
-/** The entities a forecast changes in place, copied, so that one snapshot serves two forecasts. */
-function entitiesCopied(s: ForecastSnapshot): ForecastSnapshot {
-  return {
-    ...s,
-    nodes: s.nodes.map((x) => ({ ...x, labels: { ...x.labels }, devices: [...x.devices] })),
-    devices: s.devices.map((x) => ({ ...x, holders: [...x.holders] })),
-    pools: s.pools.map((x) => ({ ...x })),
-    groups: s.groups.map((x) => ({ ...x })),
-    users: s.users.map((x) => ({ ...x })),
-    allocations: s.allocations.map(([i, a]) => [i, { ...a }]),
-  };
-}
-
 export function runForecast(req: ForecastRequest): ForecastReply {
-  const typicalDuration = (kind: JobKind) => req.typical[kind];
-  const common = { now: req.now, typicalDuration, ...(req.horizon === undefined ? {} : { horizon: req.horizon }) };
-  const second = req.changes === null ? null : entitiesCopied(req.snapshot);
-  const plain = forecast(fromForecastSnapshot(req.snapshot), common);
-  if (plain._tag === 'Left') return { ok: false, rejection: plain.left };
-  const jobs = plain.right.jobs;
-  const before = new Float64Array(jobs.length);
-  jobs.forEach((j, i) => {
-    before[i] = j.startAt ?? Number.NaN;
+  const r = forecast(fromForecastSnapshot(req.snapshot), {
+    now: req.now,
+    typicalDuration: (kind: JobKind) => req.typical[kind],
+    changes: req.changes,
+    ...(req.horizon === undefined ? {} : { horizon: req.horizon }),
   });
-  let after: Float64Array | null = null;
-  if (second !== null) {
-    const planned = forecast(fromForecastSnapshot(second), { ...common, changes: req.changes ?? [] });
-    if (planned._tag === 'Left') return { ok: false, rejection: planned.left };
-    // The same jobs, in the same order: those waiting at the start, before the changes.
-    const at = new Map(planned.right.jobs.map((j) => [j.jobId, j.startAt]));
-    after = new Float64Array(jobs.length);
-    jobs.forEach((j, i) => {
-      (after as Float64Array)[i] = at.get(j.jobId) ?? Number.NaN;
-    });
+  if (r._tag === 'Left') return { ok: false, rejection: r.left };
+  const jobs = r.right.jobs;
+  const starts = new Float64Array(jobs.length);
+  let ids = '';
+  for (let i = 0; i < jobs.length; i++) {
+    const j = jobs[i] as (typeof jobs)[number];
+    starts[i] = j.startAt ?? Number.NaN;
+    ids += i === 0 ? j.jobId : `\n${j.jobId}`;
   }
   return {
     ok: true,
-    value: {
-      revision: req.snapshot.revision,
-      now: plain.right.now,
-      horizon: plain.right.horizon,
-      jobIds: jobs.map((j) => j.jobId).join('\n'),
-      before,
-      after,
-    },
+    value: { revision: req.snapshot.revision, now: r.right.now, horizon: r.right.horizon, jobIds: ids, starts },
   };
 }
 
 /** The reply's typed arrays, to move rather than copy. */
 export function replyTransfer(reply: ForecastReply): ArrayBuffer[] {
-  if (!reply.ok) return [];
-  const out = [reply.value.before.buffer as ArrayBuffer];
-  if (reply.value.after) out.push(reply.value.after.buffer as ArrayBuffer);
-  return out;
+  return reply.ok ? [reply.value.starts.buffer as ArrayBuffer] : [];
 }

@@ -237,10 +237,17 @@ describe('the forecast worker', () => {
     f = await busyPool();
     const forecaster = new Forecaster(f.engine, { thread: 'inline' });
     try {
-      const first = forecaster.forecast();
-      expect(forecaster.forecast()).toBe(first);
+      const starts = async (changes: Command[] | null = null) => {
+        const r = await forecaster.forecast(changes);
+        if (!r.ok) throw new Error(r.rejection.message);
+        return r.value.before;
+      };
+      const first = await starts();
+      expect(await starts()).toBe(first);
+      // A what-if compares with that very forecast.
+      expect(await starts([{ type: 'CordonNode', nodeId: 'n3' }])).toBe(first);
       await f.engine.executeBatch([{ type: 'CordonNode', nodeId: 'n3' }]);
-      expect(forecaster.forecast()).not.toBe(first);
+      expect(await starts()).not.toBe(first);
     } finally {
       await forecaster.close();
     }

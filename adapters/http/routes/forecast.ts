@@ -209,7 +209,7 @@ async function forecastOf(forecaster: Forecaster, changes: readonly Command[] | 
     throw e;
   }
   if (outcome.ok) return good(outcome.value);
-  const r = outcome.rejection.rejection;
+  const r = outcome.rejection;
   // The core's message starts with the change it refuses (`changes[2] (CordonNode): ...`).
   const index = /^changes\[(\d+)\]/.exec(r.message)?.[1];
   return bad(
@@ -398,7 +398,9 @@ export function forecastRoutes(ctx: HttpContext, forecaster: Forecaster) {
             if (!f.ok) return f;
             const after = f.value.after as Float64Array;
             const now = ctx.engine.current;
+            const { offset, limit } = page.value;
             const rows = [];
+            let n = 0;
             let sooner = 0;
             let later = 0;
             let unchanged = 0;
@@ -408,35 +410,36 @@ export function forecastRoutes(ctx: HttpContext, forecaster: Forecaster) {
               if (typeof pool === 'string' && jobPool !== pool) continue;
               const b = startOf(f.value.before[i] as number);
               const a = startOf(after[i] as number);
-              const delta = a === null || b === null ? null : a - b;
               if (a === b) unchanged++;
               else if (b === null || (a !== null && a < b)) sooner++;
               else later++;
               if (b !== null) sums.before = [(sums.before[0] as number) + b - f.value.now, (sums.before[1] as number) + 1];
               if (a !== null) sums.after = [(sums.after[0] as number) + a - f.value.now, (sums.after[1] as number) + 1];
+              // The summary counts every job; only the page's become rows.
+              if (n++ < offset || rows.length >= limit) continue;
               rows.push({
                 job: jobRef(job),
                 pool: jobPool,
                 before: { startAt: b, waitSeconds: b === null ? null : b - f.value.now },
                 after: { startAt: a, waitSeconds: a === null ? null : a - f.value.now },
-                deltaSeconds: delta,
+                deltaSeconds: a === null || b === null ? null : a - b,
               });
             }
             const mean = ([total, n]: number[]) => ((n as number) === 0 ? null : (total as number) / (n as number));
-            reply.header('x-total-count', String(rows.length));
+            reply.header('x-total-count', String(n));
             return good({
               ...header(f.value),
               summary: {
-                jobs: rows.length,
+                jobs: n,
                 sooner,
                 later,
                 unchanged,
-                neverBefore: rows.length - (sums.before[1] as number),
-                neverAfter: rows.length - (sums.after[1] as number),
+                neverBefore: n - (sums.before[1] as number),
+                neverAfter: n - (sums.after[1] as number),
                 meanWaitBefore: mean(sums.before),
                 meanWaitAfter: mean(sums.after),
               },
-              jobs: rows.slice(page.value.offset, page.value.offset + page.value.limit),
+              jobs: rows,
             });
           })(),
         ),
