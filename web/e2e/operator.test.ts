@@ -235,6 +235,18 @@ describe.skipIf(missing !== null)('the Operator view in a browser', () => {
     const row = page.getByRole('row', { name: /^vision A100/ });
     await expect.poll(() => row.locator('td').nth(7).textContent()).toBe('1');
     await expect.poll(() => row.locator('td').nth(8).textContent()).toMatch(/\d+ s/);
+    // What if three idle GPUs of the Default Pool moved to vision: the waiting 3-GPU job would start at once.
+    const whatIf = page.getByRole('region', { name: 'What if…' });
+    await whatIf.getByLabel('Planned change').selectOption('MovePoolDevices');
+    await whatIf.getByLabel('GPUs', { exact: true }).fill('3');
+    await whatIf.getByLabel('From pool').selectOption('default');
+    await whatIf.getByLabel('To pool').selectOption('vision');
+    await whatIf.getByRole('button', { name: 'Add to the plan' }).click();
+    await whatIf.getByRole('button', { name: 'Forecast' }).click();
+    const table = whatIf.getByRole('region', { name: 'Predicted waits before and after' });
+    await expect.poll(() => table.textContent(), { timeout: 10_000 }).toMatch(/1 waiting jobs: 1 sooner, 0 later/);
+    // Nothing changed in the cluster: c still waits.
+    expect((await api(ninasToken, 'GET', '/api/v1/jobs/c')).body.status).toBe('WaitingForGPUs');
     await shot(page, 'operator-pools-desktop.png');
     expect(errors).toEqual([]);
     await page.context().close();

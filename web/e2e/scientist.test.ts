@@ -194,6 +194,10 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await expect.poll(() => badge(page)).toBe('Waiting For GPUs');
     await expect.poll(() => page.getByRole('heading', { name: 'Why is it waiting?' }).count()).toBe(1);
     expect(await page.locator('.reason').textContent()).toMatch(/GPU/);
+    // Beside the reason, when it should start: a forecast, marked as an estimate.
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Predicted start' }).textContent(), { timeout: 10_000 })
+      .toMatch(/Predicted start: .*estimate/);
     expect(await page.locator('.queue li[aria-current]').textContent()).toContain('train-wait (this job)');
     await accessible(page, 'waiting job');
     await shoot(page, 'scientist-job-waiting-desktop');

@@ -3,6 +3,7 @@
  * time as a chart; and the operator's pool actions: create a pool, allocate GPUs to it by count or
  * by picking devices, move devices between pools, set its policy and maximum wait.
  */
+
 import { useEffect, useId, useState } from 'react';
 import { answer } from '../../api/client';
 import type { Device, NodeView, Pool } from '../../api/views';
@@ -10,6 +11,7 @@ import { useSession } from '../../store/session';
 import { PageHeader, Show } from '../../ui/components';
 import { formatDuration } from '../../ui/format';
 import { poolColours } from '../../ui/palette';
+import { WhatIf } from '../forecast';
 import { ActionCard, Field, listOf, TableScroll, useNodes, usePools } from './shared';
 import { UsageChart } from './usage-chart';
 
@@ -89,6 +91,7 @@ export function PoolsPage() {
         <MoveDevices pools={poolList} nodes={nodeList} onDone={reload} />
         <PoolSettings pools={poolList} onDone={reload} />
       </div>
+      <WhatIf />
     </>
   );
 }

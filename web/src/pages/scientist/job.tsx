@@ -4,6 +4,7 @@
  * assets it runs on and what it makes), its metrics over time, its history, and the actions its
  * owner may take: stop, rerun, clone with another shape.
  */
+
 import { useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { answer } from '../../api/client';
@@ -13,6 +14,7 @@ import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, StatusBadge } from '../../ui/components';
 import { formatDuration, formatTime, statusWords } from '../../ui/format';
+import { JobForecast } from '../forecast';
 import { assetHref, splitId } from './common';
 import { type LineageColumn, LineageGraph, type LineageNode } from './lineage';
 import { MetricsCharts } from './metrics-chart';
@@ -142,6 +144,7 @@ function WhyWaiting({ job }: { job: Job }) {
     <section aria-labelledby="why-waiting" className="why">
       <h2 id="why-waiting">Why is it waiting?</h2>
       <p className="reason">{reason.message}</p>
+      <JobForecast job={job} />
       {reason.advice && reason.advice.length > 0 && (
         <ul>
           {reason.advice.map((a) => (
