@@ -133,8 +133,9 @@ program
       throw eventStoreDBFailure(listenFailure(e, opts.host, opts.port), opts.store);
     });
     out(`gpupool serving on ${served.url} (store: ${printableStore(opts.store)}; cluster: ${opts.cluster})`);
-    out(`  API      ${served.url}/api/v1`);
-    out(`  docs     ${served.url}/docs`);
+    out(`  dashboard ${served.url}/  (sign in with an API token)`);
+    out(`  API       ${served.url}/api/v1`);
+    out(`  docs      ${served.url}/docs`);
     if (served.registeredNodes.length > 0) out(`  registered nodes: ${served.registeredNodes.join(', ')}`);
     if (served.bootstrapToken) {
       out();
