@@ -86,11 +86,12 @@ describe('the assets context (properties)', () => {
               else expect(now, `${key} changed`).toBe(first);
             }
           }
-          for (const viewer of USERS) {
+          // u1 also as if moved to g2: what u1 made in g1 stays g1's, listed to u1 alone.
+          for (const viewer of [...USERS, { userId: 'u1', group: 'g2' }]) {
             for (const item of listAssets(a.state, viewer, {}).items.concat(
               listAssets(a.state, viewer, { archived: true }).items,
             )) {
-              expect(item.group).toBe(viewer.group);
+              if (item.group !== viewer.group) expect(item.owner).toBe(viewer.userId);
               if (item.private) expect(item.owner).toBe(viewer.userId);
             }
             for (const id of a.state.assets.keys()) {

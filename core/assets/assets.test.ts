@@ -196,6 +196,33 @@ describe('lists', () => {
     expect(listAssets(a.state, { userId: 'op', group: 'default', operator: true }, { kind: 'dataset' }).total).toBe(4);
   });
 
+  it('of a user moved to another group still hold what they made in the old one (it stays that group’s)', () => {
+    const a = team().given(
+      create('dataset', 'alices-private', { private: true }),
+      create('dataset', 'bobs', { owner: 'bob' }),
+      create('dataset', 'theirs', { group: 'gb', owner: 'carol' }),
+    );
+    // alice, now in gb: her own from ga, and gb's shared ones; never bob's.
+    const moved = { userId: 'alice', group: 'gb' };
+    const ids = (f: Parameters<typeof listAssets>[2]) => listAssets(a.state, moved, f).items.map((x) => x.id);
+    expect(ids({})).toEqual(['gb/theirs', 'ga/code', 'ga/images', 'ga/alices-private']);
+    expect(ids({ visibility: 'mine', kind: 'dataset' })).toEqual(['ga/images', 'ga/alices-private']);
+    expect(ids({ visibility: 'shared' })).toEqual(['gb/theirs']);
+    // ga still lists them to its members, as ever.
+    expect(listAssets(a.state, { userId: 'bob', group: 'ga' }, { kind: 'dataset' }).items.map((x) => x.id)).toEqual([
+      'ga/images',
+      'ga/bobs',
+    ]);
+    // Deleted, it leaves her list (and the index of her groups).
+    a.given(
+      { type: 'DeleteAsset', assetId: 'ga/code' } as AssetCommand,
+      { type: 'DeleteAsset', assetId: 'ga/images' } as AssetCommand,
+      { type: 'DeleteAsset', assetId: 'ga/alices-private' } as AssetCommand,
+    );
+    expect(ids({ visibility: 'mine' })).toEqual([]);
+    expect(a.state.ownerGroups.has('alice')).toBe(false);
+  });
+
   it('updates description, tags and privacy, and says nothing when nothing changes', () => {
     const a = team();
     expect(a.when({ type: 'UpdateAsset', assetId: 'ga/code', private: true, tags: ['a'] }).events).toEqual([

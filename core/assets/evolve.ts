@@ -7,7 +7,7 @@ import type { AssetEvent, AssetEventOf, AssetEventType } from './events.js';
 import type { AssetState, AssetsState, Lineage, VersionRef } from './model.js';
 
 export function initialAssetsState(): AssetsState {
-  return { revision: -1, now: 0, commands: new Map(), assets: new Map(), byGroup: new Map() };
+  return { revision: -1, now: 0, commands: new Map(), assets: new Map(), byGroup: new Map(), ownerGroups: new Map() };
 }
 
 export function evolveAssets(state: AssetsState, event: AssetEvent): AssetsState {
@@ -25,6 +25,16 @@ export function lineageRefs(lineage: Lineage | null, of: string): VersionRef[] {
     ...(lineage.model ? [lineage.model] : []),
   ];
   return refs.filter((r) => r.assetId !== of);
+}
+
+/** Put an asset into the derived indexes: its group's list, its owner's groups. */
+export function indexAsset(s: AssetsState, asset: Pick<AssetState, 'id' | 'group' | 'owner'>): void {
+  const ids = s.byGroup.get(asset.group);
+  if (ids) ids.push(asset.id);
+  else s.byGroup.set(asset.group, [asset.id]);
+  let groups = s.ownerGroups.get(asset.owner);
+  if (!groups) s.ownerGroups.set(asset.owner, (groups = new Map()));
+  groups.set(asset.group, (groups.get(asset.group) ?? 0) + 1);
 }
 
 type Handlers = { [K in AssetEventType]: (s: AssetsState, e: AssetEventOf<K>) => void };
@@ -48,9 +58,7 @@ const handlers: Handlers = {
       uses: 0,
     };
     s.assets.set(asset.id, asset);
-    const ids = s.byGroup.get(asset.group);
-    if (ids) ids.push(asset.id);
-    else s.byGroup.set(asset.group, [asset.id]);
+    indexAsset(s, asset);
   },
   AssetVersionRecorded(s, e) {
     const asset = s.assets.get(e.assetId);
@@ -97,6 +105,11 @@ const handlers: Handlers = {
       if (i >= 0) ids.splice(i, 1);
       if (ids.length === 0) s.byGroup.delete(asset.group);
     }
+    const groups = s.ownerGroups.get(asset.owner);
+    const left = (groups?.get(asset.group) ?? 1) - 1;
+    if (left > 0) groups?.set(asset.group, left);
+    else groups?.delete(asset.group);
+    if (groups?.size === 0) s.ownerGroups.delete(asset.owner);
   },
   AssetUsed(s, e) {
     const asset = s.assets.get(e.assetId);

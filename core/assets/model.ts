@@ -88,6 +88,12 @@ export interface AssetsState extends DeciderState {
   readonly assets: Map<string, AssetState>;
   /** Each group's assets in creation order (lists walk only the caller's group). Derived. */
   readonly byGroup: Map<string, string[]>;
+  /**
+   * Per owner, the groups they have assets in and how many: a user moved to another group still
+   * lists what they made in the old one (it stays that group's), so their list walks those groups
+   * too, and only those. Derived.
+   */
+  readonly ownerGroups: Map<string, Map<string, number>>;
 }
 
 /** The core id of the asset named `name` in `group`. */

@@ -33,8 +33,14 @@ export function listAssets(
   page: { offset: number; limit: number } = { offset: 0, limit: Number.POSITIVE_INFINITY },
 ): { total: number; items: AssetState[] } {
   const visibility = filter.visibility ?? 'all';
+  // A data scientist's own group, and any other group they made assets in before they were moved
+  // (only their own are seen there: canSee). Operators: the group asked for, or every group.
   const groups =
-    viewer.operator === true ? (filter.group === undefined ? [...state.byGroup.keys()] : [filter.group]) : [viewer.group];
+    viewer.operator === true
+      ? filter.group === undefined
+        ? [...state.byGroup.keys()]
+        : [filter.group]
+      : [viewer.group, ...[...(state.ownerGroups.get(viewer.userId)?.keys() ?? [])].filter((g) => g !== viewer.group)];
   const items: AssetState[] = [];
   let total = 0;
   const end = page.offset + page.limit;

@@ -5,7 +5,7 @@
  * is never trusted (the engine replays from the start instead).
  */
 import type { RememberedCommand } from '../idempotency.js';
-import { initialAssetsState, lineageRefs } from './evolve.js';
+import { indexAsset, initialAssetsState, lineageRefs } from './evolve.js';
 import type { AssetState, AssetsState } from './model.js';
 
 export const ASSETS_STATE_SCHEMA_VERSION = 1;
@@ -39,9 +39,7 @@ export function assetsFromSnapshot(value: unknown): AssetsState {
   s.now = snap.now;
   for (const a of snap.assets) {
     s.assets.set(a.id, a);
-    const ids = s.byGroup.get(a.group);
-    if (ids) ids.push(a.id);
-    else s.byGroup.set(a.group, [a.id]);
+    indexAsset(s, a);
   }
   // Lineage uses are derived; what jobs pinned is not (its events are gone from the tail): the
   // snapshot's count minus the lineage part is the jobs' part, kept as written.
