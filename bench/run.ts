@@ -14,6 +14,7 @@ import { decodeEvent } from '../core/cluster/events.js';
 import { evolve, initialState, replay, takeRetired } from '../core/cluster/evolve.js';
 import type { Policy } from '../core/cluster/model.js';
 import { ASSETS, type AssetsRun, assetsRun } from './assets.js';
+import { DASHBOARD, type DashboardRun, dashboardRun } from './dashboard.js';
 import { durableAppends, startup } from './durable.js';
 import { FORECAST, type ForecastRun, forecastRun } from './forecast.js';
 import { HISTORY, type HistoryRun, historyRun } from './history.js';
@@ -485,6 +486,81 @@ async function benchForecast(reps: number): Promise<void> {
   }
 }
 
+// -- dashboard -------------------------------------------------------------------------------------
+
+/** The web dashboard in headless chromium: first load, scrolling 10,000 jobs, 500 events a second. */
+async function benchDashboard(reps: number): Promise<void> {
+  const runs: DashboardRun[] = [];
+  for (let r = 0; r < reps; r++) runs.push(await dashboardRun());
+  const first = runs[0] as DashboardRun;
+  const kb = (b: number) => b / 1024;
+  console.log(
+    `dashboard: gpupool serve (child process, SQLite) and headless chromium on loopback; the page's JavaScript and CSS (${first.assets.files.join(', ')}; ${first.loadedFiles} fetched by a first load; served with content-encoding ${first.assets.encoding})`,
+  );
+  console.log(
+    `  first load: navigation to the first job row (/#/jobs, signed in, nothing cached), median of ${DASHBOARD.loads} loads`,
+  );
+  report({ name: 'JS + CSS raw', unit: 'KB', values: runs.map((x) => kb(x.assets.rawBytes)) });
+  report({
+    name: 'JS + CSS gzip -9',
+    unit: 'KB',
+    values: runs.map((x) => kb(x.assets.gzipBytes)),
+    target: { kind: 'max', value: 250 },
+  });
+  report({ name: 'JS + CSS brotli', unit: 'KB', values: runs.map((x) => kb(x.assets.brotliBytes)) });
+  report({
+    name: `first row, ${DASHBOARD.fewJobs} jobs`,
+    unit: 'ms',
+    values: runs.map((x) => x.firstRowFewMs),
+    target: { kind: 'max', value: 1000 },
+  });
+  report({
+    name: `first row, ${DASHBOARD.jobs.toLocaleString('en-US')} jobs`,
+    unit: 'ms',
+    values: runs.map((x) => x.firstRowManyMs),
+    target: { kind: 'max', value: 1000 },
+  });
+  console.log(
+    `  scrolling ${DASHBOARD.jobs.toLocaleString('en-US')} jobs a screenful at a time (${first.scroll.rows} rows in the page, ${first.scroll.steps} steps): a screenful's script, style and layout; frames of a screenful each, the frame rate uncapped`,
+  );
+  report({ name: 'screenful work p50', unit: 'ms', values: runs.map((x) => x.scroll.workP50Ms) });
+  report({ name: 'screenful work p95', unit: 'ms', values: runs.map((x) => x.scroll.workP95Ms) });
+  report({
+    name: 'frame p50',
+    unit: 'ms',
+    values: runs.map((x) => x.scroll.frameP50Ms),
+    target: { kind: 'max', value: 16 },
+  });
+  report({
+    name: 'frame p95',
+    unit: 'ms',
+    values: runs.map((x) => x.scroll.frameP95Ms),
+    target: { kind: 'max', value: 16 },
+  });
+  report({ name: 'long animation frames (> 50 ms)', unit: '', values: runs.map((x) => x.scroll.longFrames) });
+  console.log(
+    `  the jobs page open while notebooks are submitted for ${DASHBOARD.streamSeconds} s (about ${Math.round(median(runs.map((x) => x.stream.jobsSubmitted)) / DASHBOARD.streamSeconds)}/s)`,
+  );
+  report({ name: 'events per second', unit: 'events/s', values: runs.map((x) => x.stream.eventsPerSecond) });
+  report({ name: 'revision lag p50', unit: 'ms', values: runs.map((x) => x.stream.revisionLagP50Ms) });
+  report({ name: 'revision lag max', unit: 'ms', values: runs.map((x) => x.stream.revisionLagMaxMs) });
+  report({
+    name: 'revision lag at the end',
+    unit: 'ms',
+    values: runs.map((x) => x.stream.revisionLagEndMs),
+    target: { kind: 'max', value: 1000 },
+  });
+  report({ name: 'list count lag p50', unit: 'ms', values: runs.map((x) => x.stream.listLagP50Ms) });
+  report({ name: 'list count lag max', unit: 'ms', values: runs.map((x) => x.stream.listLagMaxMs) });
+  report({
+    name: 'list count lag at the end',
+    unit: 'ms',
+    values: runs.map((x) => x.stream.listLagEndMs),
+    target: { kind: 'max', value: 1000 },
+  });
+  report({ name: 'main thread busy', unit: '%', values: runs.map((x) => x.stream.busyFraction * 100) });
+}
+
 // -- main ------------------------------------------------------------------------------------------
 
 const BENCHES: Record<string, (reps: number) => Promise<void>> = {
@@ -499,6 +575,7 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   assets: benchAssets,
   inputs: benchInputs,
   forecast: benchForecast,
+  dashboard: benchDashboard,
 };
 
 const args = process.argv.slice(2);

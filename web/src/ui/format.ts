@@ -1,7 +1,12 @@
 /** Times and durations as people read them. The API speaks seconds since the epoch. */
+
+// One formatter for every time shown: `toLocaleString` with options builds a new one per call
+// (about 0.1 ms), which was most of the script time of scrolling the jobs list.
+const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
 export function formatTime(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '–';
-  return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return TIME.format(new Date(seconds * 1000));
 }
 
 export function formatDuration(seconds: number | null | undefined): string {
