@@ -12,7 +12,29 @@ export interface QueueEntry {
   readonly priority: number;
   readonly key: number;
   readonly seq: number;
+  /** The job's expected duration, Infinity when it has none (see Demand). */
+  readonly duration: number;
+  /** The jobs of the queue with this job's shape, this one among them. */
+  readonly demand: Demand;
 }
+
+/**
+ * The walked jobs of one shape (GPUs and workers) in a queue: how many, and the expected
+ * durations of those that have one, in ascending order. A pass asks
+ * these few summaries, not the jobs, whether any job left in the queue could still start
+ * (scheduler/pass.ts), and stops walking a long queue once none could. Kept as jobs join and leave
+ * the queue, so the question costs the number of distinct shapes, not the length of the queue.
+ */
+export interface Demand {
+  readonly gpus: number;
+  readonly workers: number;
+  /** How many jobs of this shape wait. */
+  count: number;
+  /** The expected durations of those that have one, ascending (the others are `count` less these). */
+  readonly durations: number[];
+}
+
+const byNumber = (a: number, b: number): boolean => a < b;
 
 export function policyKey(policy: Policy, job: JobState): number {
   // sjf orders by expected duration; a job without one goes after every job with one.
@@ -47,10 +69,55 @@ export class PendingQueue {
    */
   private bySubmission: string[] = [];
   private front = 0;
+  /** The walked jobs by shape: gpus, then workers (see Demand); `demandList` holds the same, as a list. */
+  private readonly shapes = new Map<number, Map<number, Demand>>();
+  private readonly demandList: Demand[] = [];
   constructor(public policy: Policy) {}
 
   entryOf(job: JobState): QueueEntry {
-    return { id: job.id, priority: job.priority, key: policyKey(this.policy, job), seq: job.seq };
+    return {
+      id: job.id,
+      priority: job.priority,
+      key: policyKey(this.policy, job),
+      seq: job.seq,
+      duration: job.expectedDuration ?? Number.POSITIVE_INFINITY,
+      demand: this.demandOf(job.gpus, job.workers),
+    };
+  }
+
+  /** The summaries of the walked jobs, one per shape that some job in the queue has. */
+  demands(): readonly Demand[] {
+    return this.demandList;
+  }
+
+  private demandOf(gpus: number, workers: number): Demand {
+    let byWorkers = this.shapes.get(gpus);
+    if (!byWorkers) this.shapes.set(gpus, (byWorkers = new Map()));
+    let d = byWorkers.get(workers);
+    if (!d) {
+      byWorkers.set(workers, (d = { gpus, workers, count: 0, durations: [] }));
+      this.demandList.push(d);
+    }
+    return d;
+  }
+
+  private count(e: QueueEntry): void {
+    const d = e.demand;
+    d.count++;
+    if (e.duration === Number.POSITIVE_INFINITY) return;
+    insertAt(d.durations, lowerBound(d.durations, e.duration, byNumber), e.duration);
+  }
+
+  private uncount(e: QueueEntry): void {
+    const d = e.demand;
+    d.count--;
+    if (e.duration !== Number.POSITIVE_INFINITY) removeAt(d.durations, lowerBound(d.durations, e.duration, byNumber));
+    if (d.count > 0) return;
+    const byWorkers = this.shapes.get(d.gpus);
+    byWorkers?.delete(d.workers);
+    if (byWorkers?.size === 0) this.shapes.delete(d.gpus);
+    const i = this.demandList.indexOf(d);
+    if (i >= 0) removeAt(this.demandList, i);
   }
 
   add(job: JobState): void {
@@ -62,6 +129,7 @@ export class PendingQueue {
     const e = this.entryOf(job);
     const i = lowerBound(this.entries, e, entryLess);
     insertAt(this.entries, i, e);
+    this.count(e);
     this.bySubmission.push(job.id);
   }
 
@@ -73,7 +141,9 @@ export class PendingQueue {
       return;
     }
     const i = this.lowerBoundOf(job);
-    if (this.entries[i]?.id !== job.id) return;
+    const e = this.entries[i];
+    if (e?.id !== job.id) return;
+    this.uncount(e);
     // Passes start jobs from the head, so most removals are at index 0. shift() lets V8 move the
     // array's start instead of copying the rest down, which splice(0, 1) does not: on queues of a
     // thousand jobs that copy was 15% of replay time.
@@ -133,12 +203,16 @@ export class PendingQueue {
   /** Re-key every entry under another policy (when the group's pool or its policy changes). */
   resort(policy: Policy, jobs: ReadonlyMap<string, JobState>): void {
     this.policy = policy;
+    // The summaries are counted again from the new entries, so they describe exactly what the
+    // queue holds whatever the old entries said.
+    for (const e of this.entries) this.uncount(e);
     this.entries = this.entries
       .map((e) => {
         const job = jobs.get(e.id);
-        return job ? this.entryOf(job) : e;
+        return job ? this.entryOf(job) : { ...e, demand: this.demandOf(e.demand.gpus, e.demand.workers) };
       })
       .sort((a, b) => (entryLess(a, b) ? -1 : entryLess(b, a) ? 1 : 0));
+    for (const e of this.entries) this.count(e);
   }
 
   get size(): number {

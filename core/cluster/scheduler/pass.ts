@@ -13,19 +13,29 @@
  *
  * The pass emits events through `emit`, which folds each one into the state at once, so every
  * placement sees the ones before it. The walk is proportional to what it starts, except under
- * first-fit and backfill, which must look past the head.
+ * first-fit and backfill, which must look past the head; they stop as soon as no job left in the
+ * queue could start (the queue's summaries by shape say so, see Prospects), and pass over jobs
+ * that cannot start by their shape alone. Jobs the walk no longer visits lose nothing: the walk
+ * stores no reasons (phase 4 does, from the queue as the walk left it).
  */
 import type { PoolTypeCapacity } from '../capacity.js';
-import { capacityOf } from '../capacity.js';
+import { capacityOf, typesInPool } from '../capacity.js';
 import type { EventBody } from '../events.js';
-import type { JobState, PoolState, State } from '../model.js';
-import { candidateTypes, type Placement, place, placeImmediate } from '../placement.js';
-import type { PendingQueue } from '../queue.js';
+import type { JobState, PlacementMode, PoolState, State } from '../model.js';
+import { candidateTypes, fitsByCounts, type Placement, perWorker, place, placeImmediate } from '../placement.js';
+import type { Demand, PendingQueue, QueueEntry } from '../queue.js';
 import { type Shadow, shadowOf } from './backfill.js';
 import { couldStartWhenIdle, shapeFits } from './fit.js';
 import { type QueueHolds, queueHolds, starvingJob, waitReason } from './reasons.js';
 
 export type Emit = (body: EventBody) => void;
+
+/**
+ * Whether the walk stops as soon as no job left in the queue could start (see Prospects). Only a
+ * test turns it off, to run the full walk beside it and compare the two
+ * (core/cluster/walk-stop.properties.test.ts): both must emit the same events.
+ */
+export const walkOptions = { stopEarly: true };
 
 export function schedule(state: State, groups: Iterable<string>, now: number, emit: Emit): void {
   // The batch's set of groups is read as it is (no copy), and one group (most batches of a
@@ -104,10 +114,22 @@ function walkQueue(
   const strict = pool.policy === 'fifo' || pool.policy === 'sjf';
   const entries = queue.entries;
   const reservations: Reservation[] = starving ? [starving] : [];
+  // Under first-fit and backfill a walk would otherwise visit every waiting job in every pass,
+  // even when the pool has nothing left to give: a long queue made each pass, and a forecast's
+  // thousands of passes, cost the length of the queue.
+  const prospects = walkOptions.stopEarly ? new Prospects(state, queue, pool, now, reservations) : null;
+  if (prospects && !prospects.anyLeft()) return;
   let headReserved = false;
   let i = 0;
   while (i < entries.length) {
-    const job = state.jobs.get((entries[i] as { id: string }).id) as JobState;
+    const entry = entries[i] as QueueEntry;
+    // Once passing over a job decides nothing (first-fit; backfill with its head reserved), a job
+    // that cannot start is passed over by its shape alone: long queues are mostly such jobs.
+    if (prospects && (headReserved || pool.policy === 'first-fit') && !prospects.mayStart(entry)) {
+      i++;
+      continue;
+    }
+    const job = state.jobs.get(entry.id) as JobState;
     let p = mightFit(state, job, pool) ? place(state, job, pool) : null;
     if (p && reservations.length > 0 && !jumpReservations(state, reservations, pool, job, p, now)) {
       // Best-fit chose nodes a reserved job needs; other nodes may do.
@@ -116,19 +138,166 @@ function walkQueue(
     }
     if (p) {
       emit(allocated(job, pool, p)); // folding it removes entries[i]: do not advance
+      prospects?.changed();
       continue;
     }
     i++;
-    if (!couldStartWhenIdle(state, job, pool)) continue; // never-fits: it holds nobody back
+    prospects?.pass(entry);
+    if (!couldStartWhenIdle(state, job, pool)) {
+      if (prospects && !prospects.anyLeft()) return;
+      continue; // never-fits: it holds nobody back
+    }
     if (strict) return;
     // Backfill's head: the first job that does not start reserves its earliest start, beside a
     // starving job's reservation. A head with no reachable start gets none.
     if (pool.policy === 'backfill' && !headReserved) {
       headReserved = true;
       const r = job === starving?.head ? null : reservationFor(state, job, pool, now);
-      if (r) reservations.push(r);
+      if (r) {
+        reservations.push(r);
+        prospects?.changed();
+      }
     }
+    if (prospects && !prospects.anyLeft()) return;
   }
+}
+
+/**
+ * Which jobs of the queue could still start in this pass, counted from the queue's summaries of
+ * its jobs by shape (queue.Demand) instead of by visiting them. A job can start only if, on some
+ * GPU type of the pool, it fits the free devices by counts (`fitsByCounts`, which `place` agrees
+ * with) and gets past every reservation on that type: it ends by the reservation's shadow time,
+ * or some placement of its shape leaves the reserved job room at that time (`roomFor`). A job that
+ * fails this cannot start; one that passes may still not (its own GPU type, another reservation),
+ * which only makes the walk go on longer than it must.
+ *
+ * Within a walk the free devices only shrink and reservations only tighten, so a job that could
+ * not start when the walk passed it cannot later either: the hopeful jobs not yet visited are the
+ * hopeful jobs of the whole queue less those the walk passed while they were hopeful. When none is
+ * left, the rest of the walk would start nothing, and it stops.
+ */
+class Prospects {
+  /** Per shape: a job of it is hopeful when `now + its duration <= limit` (-Infinity: never; Infinity: always). */
+  private readonly limits = new Map<Demand, number>();
+  /** Jobs the walk passed that were hopeful then (and, after a refresh, still are). */
+  private passed: QueueEntry[] = [];
+  private hopeful = 0;
+  private stale = true;
+
+  constructor(
+    private readonly state: State,
+    private readonly queue: PendingQueue,
+    private readonly pool: PoolState,
+    private readonly now: number,
+    private readonly reservations: readonly Reservation[],
+  ) {}
+
+  /** A job started or a reservation was made: what could start has shrunk. */
+  changed(): void {
+    this.stale = true;
+  }
+
+  /** The walk passed this job without starting it. */
+  pass(entry: QueueEntry): void {
+    if (this.mayStart(entry)) this.passed.push(entry);
+  }
+
+  /** Whether this job might start, as the pool now stands; false: it cannot. */
+  mayStart(entry: QueueEntry): boolean {
+    if (this.stale) this.refresh();
+    return this.isHopeful(entry);
+  }
+
+  /** Whether a job not yet visited might still start. */
+  anyLeft(): boolean {
+    if (this.stale) this.refresh();
+    return this.hopeful > this.passed.length;
+  }
+
+  private isHopeful(entry: QueueEntry): boolean {
+    const limit = this.limits.get(entry.demand) ?? this.limitOf(entry.demand);
+    return this.now + entry.duration <= limit;
+  }
+
+  private refresh(): void {
+    this.stale = false;
+    this.limits.clear();
+    this.hopeful = 0;
+    for (const d of this.queue.demands()) {
+      const limit = this.limitOf(d);
+      this.limits.set(d, limit);
+      this.hopeful += limit === Number.POSITIVE_INFINITY ? d.count : countWithin(d.durations, this.now, limit);
+    }
+    if (this.passed.length > 0) this.passed = this.passed.filter((e) => this.isHopeful(e));
+  }
+
+  /**
+   * The latest time by which a job of this shape must end to be hopeful: over the GPU types where
+   * it fits now, the earliest shadow time among the reservations on that type it cannot leave
+   * room for (it must end by then to get past them), the most lenient type winning.
+   */
+  private limitOf(d: Demand): number {
+    if (d.gpus === 0) return Number.POSITIVE_INFINITY;
+    let limit = Number.NEGATIVE_INFINITY;
+    for (const type of typesInPool(this.state, this.pool.id)) {
+      const cap = capacityOf(this.state, this.pool.id, type);
+      if (!cap || !fitsByCounts(cap, this.pool.placement, d.gpus, d.workers)) continue;
+      let byType = Number.POSITIVE_INFINITY;
+      for (const r of this.reservations) {
+        if (r.cap.gpuType !== type || roomFor(r, cap, this.pool.placement, d)) continue;
+        // Ending by the shadow time only gets past a reservation whose shadow time is known.
+        byType = Math.min(byType, r.shadow.time < Number.POSITIVE_INFINITY ? r.shadow.time : Number.NEGATIVE_INFINITY);
+      }
+      limit = Math.max(limit, byType);
+    }
+    return limit;
+  }
+}
+
+/**
+ * Whether some placement of a job of this shape on the reservation's type, free devices now,
+ * leaves the reserved job room at its shadow time (freeAfterJump's second condition). The devices
+ * taken are free now, so they come off nodes whose count at the shadow time is at least that.
+ * `count` placement: what is free then less the job's GPUs still holds the reserved job. `node`
+ * placement: the reserved job needs `workers` nodes with its GPUs per worker free then; a worker
+ * of this job on such a node may leave it short, and only as many nodes as are spare beyond the
+ * reserved job's may be left short; every other node with room for a worker is harmless.
+ */
+function roomFor(r: Reservation, cap: PoolTypeCapacity, mode: PlacementMode, d: Demand): boolean {
+  const freeAt = r.shadow.freeAt;
+  if (mode === 'count') {
+    let sum = 0;
+    for (const c of freeAt.values()) sum += c;
+    return sum - d.gpus >= r.head.gpus;
+  }
+  const reservedNeed = perWorker(r.head);
+  const need = d.gpus / d.workers;
+  let qualifying = 0;
+  for (const c of freeAt.values()) if (c >= reservedNeed) qualifying++;
+  const spare = qualifying - r.head.workers;
+  if (spare < 0) return false;
+  let harmless = 0;
+  let breakable = 0;
+  for (const [node, free] of cap.nodes) {
+    if (free.length < need) continue;
+    const at = freeAt.get(node) ?? 0;
+    if (at < reservedNeed || at - need >= reservedNeed) harmless++;
+    else breakable++;
+  }
+  return harmless + Math.min(spare, breakable) >= d.workers;
+}
+
+/** How many of the ascending (finite) durations end by `limit` when started `now`. */
+function countWithin(durations: readonly number[], now: number, limit: number): number {
+  if (limit === Number.NEGATIVE_INFINITY) return 0;
+  let lo = 0;
+  let hi = durations.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (now + (durations[mid] as number) <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A cheap test before placement: some candidate type has at least `gpus` free devices. */

@@ -41,7 +41,7 @@ const STATE_KEYS = [
   'unfinishedByOwner',
 ] as const satisfies readonly (keyof State)[];
 
-const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy', 'bySubmission', 'front'];
+const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy', 'bySubmission', 'front', 'shapes', 'demandList'];
 const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode', 'order', 'deviceRefs'];
 const POOL_TYPE_KEYS = ['pool', 'gpuType', 'total', 'free', 'sizes', 'sizeCounts', 'nodes', 'buckets'];
 
@@ -60,7 +60,19 @@ function queueOf(q: PendingQueue): unknown {
   // The submission order is a lazily trimmed cache: compare what it yields, not how much it trimmed.
   const walked = new Set(q.entries.map((e) => e.id));
   const oldest = [...q.oldest((id) => walked.has(id))];
-  return { policy: q.policy, entries: q.entries, immediate: q.immediate, fresh: [...q.fresh], oldest };
+  // Each entry points at its shape's summary; the summaries are compared once, in shape order.
+  const entries = q.entries.map(({ id, priority, key, seq, duration, demand }) => ({
+    id,
+    priority,
+    key,
+    seq,
+    duration,
+    shape: [demand.gpus, demand.workers],
+  }));
+  const demands = [...q.demands()]
+    .map((d) => ({ gpus: d.gpus, workers: d.workers, count: d.count, durations: d.durations }))
+    .sort((a, b) => a.gpus - b.gpus || a.workers - b.workers);
+  return { policy: q.policy, entries, immediate: q.immediate, fresh: [...q.fresh], oldest, demands };
 }
 
 function poolTypeOf(c: PoolTypeCapacity): unknown {
