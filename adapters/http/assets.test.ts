@@ -465,3 +465,91 @@ describe('a server given no assets engine', () => {
     }
   });
 });
+
+describe('lists follow every change to what they list', () => {
+  /** An asset as it reads by name, as a list shows it: without its versions, with their number. */
+  const asListed = ({ versions, ...rest }: { versions: unknown[] }) => ({ ...rest, versionCount: versions.length });
+
+  /** `who`'s list of datasets, checked item by item against each asset as it reads by name now. */
+  async function listed(who: Who, query = '') {
+    const r = await f.call(who, 'GET', `/api/v1/datasets${query}`);
+    expect(r.status).toBe(200);
+    for (const item of r.body as { name: string; group: string }[]) {
+      const one = await f.call('admin', 'GET', `/api/v1/datasets/${item.name}?group=${item.group}${query.replace('?', '&')}`);
+      expect(item, item.name).toEqual(asListed(one.body));
+    }
+    return r.body as Record<string, unknown>[];
+  }
+  const images = async (who: Who, query = '') => (await listed(who, query)).find((a) => a.name === 'images');
+
+  beforeEach(async () => {
+    await dataset('alice', 'images', { description: 'v1', tags: ['cv'] });
+    await dataset('bob', 'texts');
+  });
+
+  it('description, tags, versions, uses and archiving show in the next list', async () => {
+    expect(await images('bob')).toMatchObject({ description: 'v1', tags: ['cv'], versionCount: 0, uses: 0 });
+    // One field at a time, so that each is seen to change the listed item on its own.
+    expect((await f.call('alice', 'PATCH', '/api/v1/datasets/images', { description: 'v2' })).status).toBe(200);
+    expect(await images('bob')).toMatchObject({ description: 'v2', tags: ['cv'] });
+    expect((await f.call('alice', 'PATCH', '/api/v1/datasets/images', { tags: ['cv', 'big'] })).status).toBe(200);
+    expect(await images('bob')).toMatchObject({ description: 'v2', tags: ['cv', 'big'] });
+    expect((await version('alice', 'datasets/images', { pin: { etag: 'e1' } })).status).toBe(201);
+    expect(await images('bob')).toMatchObject({ versionCount: 1, uses: 0 });
+    await create('alice', 'model', { name: 'resnet' });
+    await version('alice', 'models/resnet', { uri: 's3://m/1', lineage: { datasets: [{ assetId: 'images', version: 1 }] } });
+    expect(await images('bob')).toMatchObject({ versionCount: 1, uses: 1 });
+    expect((await f.call('alice', 'POST', '/api/v1/datasets/images/archive')).status).toBe(200);
+    expect(await images('bob')).toBeUndefined();
+    expect(await images('bob', '?archived=true')).toMatchObject({ archived: true, description: 'v2' });
+  });
+
+  it('an asset made private leaves the group’s list at once, stays in its owner’s, and comes back when shared', async () => {
+    expect((await listed('bob')).map((a) => a.name)).toEqual(['images', 'texts']);
+    await f.call('alice', 'PATCH', '/api/v1/datasets/images', { private: true });
+    expect((await listed('bob')).map((a) => a.name)).toEqual(['texts']);
+    expect(await images('alice')).toMatchObject({ private: true });
+    expect(await images('admin')).toMatchObject({ private: true });
+    await f.call('admin', 'PATCH', '/api/v1/datasets/images?group=ga', { private: false, description: 'shared again' });
+    expect(await images('bob')).toMatchObject({ private: false, description: 'shared again' });
+  });
+
+  it('an asset deleted and made again under its name, and a list of the past, say what they say', async () => {
+    await images('bob');
+    expect((await f.call('alice', 'DELETE', '/api/v1/datasets/images')).status).toBe(204);
+    await dataset('alice', 'images', { description: 'second', tags: [] });
+    expect(await images('bob')).toMatchObject({ description: 'second', tags: [] });
+    // The first two events of the stream made the first images and texts: the past is listed as it was.
+    const past = await f.call('bob', 'GET', '/api/v1/datasets?asOf=1');
+    expect(past.body.find((a: { name: string }) => a.name === 'images')).toMatchObject({ description: 'v1', tags: ['cv'] });
+    expect(await images('bob')).toMatchObject({ description: 'second' });
+  });
+
+  it('answers JSON with X-Total-Count, and HEAD the length of what GET sends', async () => {
+    const get = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/datasets?limit=1',
+      headers: { authorization: `Bearer ${f.tokens.bob}` },
+    });
+    expect(get.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(get.headers['x-total-count']).toBe('2');
+    expect(get.json()).toHaveLength(1);
+    expect(Number(get.headers['content-length'])).toBe(get.rawPayload.length);
+    const head = await f.app.inject({
+      method: 'HEAD',
+      url: '/api/v1/datasets?limit=1',
+      headers: { authorization: `Bearer ${f.tokens.bob}` },
+    });
+    expect([head.statusCode, head.headers['content-length'], head.headers['x-total-count']]).toEqual([
+      200,
+      get.headers['content-length'],
+      '2',
+    ]);
+    const none = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/datasets?limit=0',
+      headers: { authorization: `Bearer ${f.tokens.bob}` },
+    });
+    expect([none.payload, none.headers['x-total-count']]).toEqual(['[]', '2']);
+  });
+});

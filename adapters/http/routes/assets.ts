@@ -29,6 +29,7 @@ import {
   readingFrom,
   stateOf,
 } from '../context.js';
+import { GenerationCache, jsonArray } from '../json-cache.js';
 import { resolveName, scopedId } from '../names.js';
 import { codecBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
 import { forbidden, invalidInput, notFound } from '../problem.js';
@@ -70,6 +71,63 @@ function listItem(a: AssetState): AssetListItem {
     uses: a.uses,
     versionCount: a.versions.length,
   };
+}
+
+/** Whether two types are the same, readonly modifiers included. */
+type Same<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
+/** The fields of T that are not declared readonly: those an update may assign. */
+type AssignableKeys<T> = {
+  [K in keyof T]-?: Same<{ [Q in K]: T[K] }, { -readonly [Q in K]: T[K] }> extends true ? K : never;
+}[keyof T];
+
+/**
+ * An asset's list item as JSON, with what it was made from. The assets state is updated in place
+ * (core/assets/model.ts): an asset keeps its identity when it is described, archived, used or
+ * given a version, so the text holds only while the fields evolve may assign, and the number of
+ * versions, are as they were. Every other field is readonly and never changes; a field that may be
+ * assigned and is added to AssetState makes `cachedItem` fail to compile until it is compared here.
+ */
+type CachedItem = { readonly [K in AssignableKeys<AssetState>]: AssetState[K] } & {
+  readonly versionCount: number;
+  readonly json: Buffer;
+};
+
+function cachedItem(a: AssetState): CachedItem {
+  return {
+    description: a.description,
+    tags: a.tags,
+    private: a.private,
+    archived: a.archived,
+    uses: a.uses,
+    versionCount: a.versions.length,
+    json: Buffer.from(JSON.stringify(listItem(a))),
+  };
+}
+
+/** Whether a cached item still says what the asset holds. Tags are replaced whole, never changed in place (readonly). */
+const stillCurrent = (c: CachedItem, a: AssetState): boolean =>
+  c.description === a.description &&
+  c.tags === a.tags &&
+  c.private === a.private &&
+  c.archived === a.archived &&
+  c.uses === a.uses &&
+  c.versionCount === a.versions.length;
+
+/**
+ * Items listed lately, kept as JSON: a list of 1,000 is answered by copying them. At most about
+ * twice this many are kept (about 600 bytes each with their buffer and entry), so the cache stays
+ * under 25 MB however many assets the state holds; an item read again after it was dropped is made
+ * again, at about what serialising it cost before there was a cache.
+ */
+const listItems = new GenerationCache<AssetState, CachedItem>(20_000);
+
+/** An asset's list item as JSON text (the bytes JSON.stringify makes of listItem), from the cache while it holds. */
+function listItemJson(a: AssetState): Buffer {
+  const c = listItems.get(a);
+  if (c !== undefined && stillCurrent(c, a)) return c.json;
+  const fresh = cachedItem(a);
+  listItems.set(a, fresh);
+  return fresh.json;
 }
 
 const versionView = (a: AssetState, v: AssetVersion): VersionView => ({ assetId: a.id, ...v });
@@ -229,8 +287,13 @@ export function assetRoutes(ctx: HttpContext, kind: AssetKind) {
         const s = await stateOf(engine, req);
         if (!s.ok) return answer(reply, s);
         const { total, items } = listAssets(s.value, assetViewer(req.principal), filter.value, page.value);
-        reply.header('x-total-count', String(total));
-        return answer(reply, good(items.map(listItem)));
+        // The same JSON and headers as the route's serializer would send for items.map(listItem),
+        // made of each item's cached text: the serializer would write them all out again.
+        return reply
+          .code(200)
+          .header('x-total-count', String(total))
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(jsonArray(items.map(listItemJson)));
       },
     );
 
