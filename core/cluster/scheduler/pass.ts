@@ -116,8 +116,12 @@ function walkQueue(
   const reservations: Reservation[] = starving ? [starving] : [];
   // Under first-fit and backfill a walk would otherwise visit every waiting job in every pass,
   // even when the pool has nothing left to give: a long queue made each pass, and a forecast's
-  // thousands of passes, cost the length of the queue.
-  const prospects = walkOptions.stopEarly ? new Prospects(state, queue, pool, now, reservations) : null;
+  // thousands of passes, cost the length of the queue. A strict walk ends at its first job that
+  // could start but does not, so only a run of never-fits jobs makes it long: it counts its
+  // prospects from the first of those (every job before was started), and costs nothing more
+  // otherwise.
+  const counted = walkOptions.stopEarly;
+  let prospects = counted && !strict ? new Prospects(state, queue, pool, now, reservations) : null;
   if (prospects && !prospects.anyLeft()) return;
   let headReserved = false;
   let i = 0;
@@ -144,6 +148,10 @@ function walkQueue(
     i++;
     prospects?.pass(entry);
     if (!couldStartWhenIdle(state, job, pool)) {
+      if (counted && !prospects) {
+        prospects = new Prospects(state, queue, pool, now, reservations);
+        prospects.pass(entry);
+      }
       if (prospects && !prospects.anyLeft()) return;
       continue; // never-fits: it holds nobody back
     }
