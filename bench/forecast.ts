@@ -15,6 +15,8 @@ import { buildServer } from '../adapters/http/server.js';
 import { TokenRegistry } from '../adapters/http/tokens.js';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import type { Command } from '../core/cluster/commands.js';
+import { forecast, forkState } from '../core/cluster/forecast.js';
+import type { Policy } from '../core/cluster/model.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 
 export const FORECAST = { nodes: 32, gpusPerNode: 8, waiting: 10_000, requests: 40, warmup: 10 };
@@ -44,7 +46,7 @@ function shape(r: number): { gpus: number; workers?: number } {
   return { gpus: 16, workers: 2 };
 }
 
-async function cluster(): Promise<Engine> {
+async function cluster(policy: Policy = 'fifo'): Promise<Engine> {
   const clock = { now: () => 1_000_000 };
   const engine = await createEngine({ store: new InMemoryEventStore(), clock });
   const setup: Command[] = [{ type: 'Install', userId: 'admin', name: 'Admin' }];
@@ -56,7 +58,7 @@ async function cluster(): Promise<Engine> {
     });
   }
   setup.push(
-    { type: 'CreatePool', poolId: 'big', name: 'big', gpuType: 'A100' },
+    { type: 'CreatePool', poolId: 'big', name: 'big', gpuType: 'A100', policy },
     { type: 'AllocateGPUs', poolId: 'big', count: FORECAST.nodes * FORECAST.gpusPerNode },
     { type: 'CreateGroup', groupId: 'team', name: 'team' },
     { type: 'AssignPool', groupId: 'team', poolId: 'big' },
@@ -158,4 +160,22 @@ export async function forecastRun(): Promise<ForecastRun> {
     }
   }
   return out as ForecastRun;
+}
+
+/**
+ * The forecast itself, in this process and without the server, on the same queue under each
+ * policy: first-fit and backfill look past the head of the queue in every scheduling pass, and a
+ * forecast runs a pass at each of its some 10,000 instants. Each repetition times `runs` forecasts
+ * of fresh forks of one state (the fork included, as a worker makes it).
+ */
+export async function forecastPolicyRun(policy: Policy, runs: number): Promise<{ waiting: number; ms: number[] }> {
+  const engine = await cluster(policy);
+  const ms: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const t0 = performance.now();
+    const f = forecast(forkState(engine.current), { now: 1_000_000, typicalDuration: () => 3600 });
+    ms.push(performance.now() - t0);
+    if (f._tag === 'Left') throw new Error(`forecast bench: ${f.left.message}`);
+  }
+  return { waiting: engine.current.queues.get('team')?.size ?? 0, ms };
 }

@@ -16,7 +16,7 @@ import type { Policy } from '../core/cluster/model.js';
 import { ASSETS, type AssetsRun, assetsRun } from './assets.js';
 import { DASHBOARD, type DashboardRun, dashboardRun } from './dashboard.js';
 import { durableAppends, startup } from './durable.js';
-import { FORECAST, type ForecastRun, forecastRun } from './forecast.js';
+import { FORECAST, type ForecastRun, forecastPolicyRun, forecastRun } from './forecast.js';
 import { HISTORY, type HistoryRun, historyRun } from './history.js';
 import { HTTP, type HttpRun, httpRun } from './http.js';
 import { type InputsRun, inputsRun } from './inputs.js';
@@ -24,6 +24,8 @@ import {
   coreExecutor,
   engineExecutor,
   RESCHEDULE,
+  RESCHEDULE_LONG,
+  type RescheduleOptions,
   runReleases,
   runThroughput,
   setupReschedule,
@@ -166,13 +168,30 @@ async function benchThroughput(reps: number): Promise<void> {
 
 async function benchReschedule(reps: number, releases = 2_000): Promise<void> {
   const targets: Record<string, number> = { fifo: 1, 'first-fit': 5 };
-  for (const policy of ['fifo', 'first-fit'] as Policy[]) {
+  for (const policy of ['fifo', 'first-fit', 'backfill'] as Policy[]) {
+    await rescheduleCase(reps, releases, RESCHEDULE, policy, targets[policy]);
+  }
+  // One long queue: every release runs the pass of a pool with 10,000 jobs waiting, half of them
+  // with an expected duration (for backfill's shadow time).
+  for (const policy of ['fifo', 'first-fit', 'backfill'] as Policy[]) {
+    await rescheduleCase(reps, releases, RESCHEDULE_LONG, policy);
+  }
+}
+
+async function rescheduleCase(
+  reps: number,
+  releases: number,
+  shape: Omit<RescheduleOptions, 'policy'>,
+  policy: Policy,
+  target?: number,
+): Promise<void> {
+  {
     const p50: number[] = [];
     const p99: number[] = [];
     let waiting = 0;
     let started = 0;
     for (let r = 0; r < reps; r++) {
-      const s = setupReschedule({ ...RESCHEDULE, policy });
+      const s = setupReschedule({ ...shape, policy });
       waiting = s.waiting;
       runReleases(s, 200, 1000 + r); // warm-up on this state
       collect();
@@ -193,12 +212,14 @@ async function benchReschedule(reps: number, releases = 2_000): Promise<void> {
         ),
       );
     }
+    const long = shape.pools === 1;
     console.log(
-      `reschedule (${policy}): ${RESCHEDULE.pools} pools x ${RESCHEDULE.nodesPerPool} nodes x ${RESCHEDULE.gpusPerNode} GPUs, ${waiting.toLocaleString('en-US')} waiting; ${releases} single releases per repetition, ${started.toFixed(2)} jobs started per release`,
+      `reschedule (${policy}${long ? ', one long queue' : ''}): ${shape.pools} pool${shape.pools === 1 ? '' : 's'} x ${shape.nodesPerPool} nodes x ${shape.gpusPerNode} GPUs, ${waiting.toLocaleString('en-US')} waiting; ${releases} single releases per repetition, ${started.toFixed(2)} jobs started per release`,
     );
-    const target = targets[policy] as number;
-    report({ name: `${policy} pass p50`, unit: 'ms', values: p50, target: { kind: 'max', value: target } });
-    report({ name: `${policy} pass p99`, unit: 'ms', values: p99, target: { kind: 'max', value: target } });
+    const t = target === undefined ? {} : { target: { kind: 'max' as const, value: target } };
+    const name = long ? `${policy}, one pool of ${waiting.toLocaleString('en-US')} waiting,` : policy;
+    report({ name: `${name} pass p50`, unit: 'ms', values: p50, ...t });
+    report({ name: `${name} pass p99`, unit: 'ms', values: p99, ...t });
   }
 }
 
@@ -467,8 +488,25 @@ async function benchInputs(reps: number): Promise<void> {
 
 // -- forecast --------------------------------------------------------------------------------------
 
-/** A pool forecast and a what-if over 10,000 waiting jobs: latency, and the event loop's longest stall meanwhile. */
+/**
+ * A pool forecast and a what-if over 10,000 waiting jobs: latency, and the event loop's longest
+ * stall meanwhile. Then the forecast alone, in this process, under fifo, first-fit and backfill
+ * (GPUPOOL_BENCH_FORECAST=policies runs only that part).
+ */
 async function benchForecast(reps: number): Promise<void> {
+  if (process.env.GPUPOOL_BENCH_FORECAST !== 'policies') await benchForecastServer(reps);
+  for (const policy of ['fifo', 'first-fit', 'backfill'] as Policy[]) {
+    const run = await forecastPolicyRun(policy, reps);
+    if (policy === 'fifo') {
+      console.log(
+        `forecast in-process: the same queue (${run.waiting.toLocaleString('en-US')} waiting) under each policy; one fork and forecast per repetition`,
+      );
+    }
+    report({ name: `forecast, ${policy}`, unit: 'ms', values: run.ms });
+  }
+}
+
+async function benchForecastServer(reps: number): Promise<void> {
   const runs: ForecastRun[] = [];
   for (let r = 0; r < reps; r++) runs.push(await forecastRun());
   console.log(

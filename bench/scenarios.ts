@@ -177,6 +177,8 @@ export interface RescheduleOptions {
   waitingPerPool: number;
   policy: Policy;
   seed?: number;
+  /** Half the jobs (at random) expect a duration of 10 minutes to 4 hours; none does otherwise. */
+  expectedDurations?: boolean;
 }
 
 export const RESCHEDULE: Omit<RescheduleOptions, 'policy'> = {
@@ -184,6 +186,15 @@ export const RESCHEDULE: Omit<RescheduleOptions, 'policy'> = {
   nodesPerPool: 10,
   gpusPerNode: 8,
   waitingPerPool: 1_000,
+};
+
+/** One pool with a long queue, as the forecast benchmark's. */
+export const RESCHEDULE_LONG: Omit<RescheduleOptions, 'policy'> = {
+  pools: 1,
+  nodesPerPool: 32,
+  gpusPerNode: 8,
+  waitingPerPool: 10_000,
+  expectedDurations: true,
 };
 
 export interface RescheduleSetup {
@@ -249,7 +260,18 @@ export function setupReschedule(o: RescheduleOptions): RescheduleSetup {
     const id = pad(p, P);
     const submit = (): Command => {
       const jobId = `p${id}-j${seq++}`;
-      return { type: 'SubmitJob', jobId, kind: 'training', owner: `u${id}`, ...jobShape(r) };
+      const shape = jobShape(r);
+      if (o.expectedDurations && r() < 0.5) {
+        return {
+          type: 'SubmitJob',
+          jobId,
+          kind: 'training',
+          owner: `u${id}`,
+          ...shape,
+          expectedDuration: 600 + Math.floor(r() * 4 * 3600),
+        };
+      }
+      return { type: 'SubmitJob', jobId, kind: 'training', owner: `u${id}`, ...shape };
     };
     let filled = false;
     while (!filled) {
