@@ -133,7 +133,7 @@ program
       throw eventStoreDBFailure(listenFailure(e, opts.host, opts.port), opts.store);
     });
     out(`gpupool serving on ${served.url} (store: ${printableStore(opts.store)}; cluster: ${opts.cluster})`);
-    out(`  dashboard ${served.url}/  (sign in with an API token)`);
+    out(`  dashboard ${served.url}/  (sign in with the token below)`);
     out(`  API       ${served.url}/api/v1`);
     out(`  docs      ${served.url}/docs`);
     if (served.registeredNodes.length > 0) out(`  registered nodes: ${served.registeredNodes.join(', ')}`);
