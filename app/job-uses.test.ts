@@ -1,8 +1,9 @@
 /**
- * The job-uses reactor: a job submitted with inputs counts one use of each version it was pinned
- * to, whoever records it (the route, the reactor, both, a reactor restarted), and a use the route
- * never recorded (the process died after the job's append, the store closed under it at shutdown)
- * is recorded by the reactor.
+ * Jobs' uses of assets, as the leader's reactor over the cluster stream (job-outputs) records them:
+ * a job submitted with inputs counts one use of each version it was pinned to, whoever records it
+ * (the route, the reactor, both, a reactor restarted), and a use the route never recorded (the
+ * process died after the job's append, the store closed under it at shutdown) is recorded by the
+ * reactor.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +15,13 @@ import { eventually } from '../adapters/test-support/event-store-contract.js';
 import { ASSETS_STREAM, assetsDecider } from '../core/assets/assets-decider.js';
 import type { AssetCommand } from '../core/assets/commands.js';
 import type { Command } from '../core/cluster/commands.js';
+import type { Event } from '../core/cluster/events.js';
 import { COMMAND_ID_WINDOW } from '../core/idempotency.js';
 import type { EventStore } from '../core/ports.js';
-import { createDeciderEngine, createEngine } from '../engine/engine.js';
+import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import type { ReactorRunner } from '../engine/reactor.js';
-import { forgottenUses, JOB_USES, type Submitted, startJobUses } from './job-uses.js';
+import { JOB_OUTPUTS, startJobOutputs } from './job-outputs.js';
+import { forgottenUses } from './job-uses.js';
 import { BOOTSTRAP_OPERATOR } from './options.js';
 import { serve } from './serve.js';
 
@@ -65,9 +68,10 @@ const submit = (jobId: string): Command => ({
   inputs: PINNED,
 });
 
-function start(assets: Fixture['assets'], store: EventStore): ReactorRunner<Submitted | null, AssetCommand> {
+/** The reactor that records jobs' uses (and outputs), as the leader runs it; it must tell of no failure. */
+function start(engine: Engine, assets: Fixture['assets'], store: EventStore): ReactorRunner<Event, AssetCommand> {
   const errors: unknown[] = [];
-  const runner = startJobUses(assets, store, (e) => errors.push(e));
+  const runner = startJobOutputs(engine, assets, store, (e) => errors.push(e));
   cleanups.push(async () => {
     await runner.stop().catch(() => {});
     expect(errors).toEqual([]);
@@ -89,14 +93,14 @@ async function uses(f: Pick<Fixture, 'assets' | 'store'>) {
 /** Resolves once the assets engine has finished every command sent to it so far. */
 const settled = (f: Pick<Fixture, 'assets'>) => f.assets.catchUp();
 
-describe('the job-uses reactor', () => {
+describe("the reactor's uses of a job's inputs", () => {
   it('records the uses of a job appended with inputs that no route recorded (the process died in between)', async () => {
     const f = await withAssets();
     // What a crash after the job's append leaves: the job, and no use of its inputs.
     expect((await f.engine.execute(submit('ga/orphan'))).ok).toBe(true);
     expect(await uses(f)).toEqual({ code: 0, images: 0, perJob: {} });
 
-    const runner = start(f.assets, f.store);
+    const runner = start(f.engine, f.assets, f.store);
     await runner.until(BigInt(f.engine.durableRevision));
     expect(await uses(f)).toEqual({ code: 1, images: 1, perJob: { 'ga/orphan': 2 } });
     expect(f.assets.current.commands.has('use:ga/orphan:ga/images@1')).toBe(true);
@@ -110,7 +114,7 @@ describe('the job-uses reactor', () => {
     ).toBe(201);
     await settled(f);
     expect(await uses(f)).toEqual({ code: 1, images: 1, perJob: { 'ga/first': 2 } });
-    const runner = start(f.assets, f.store);
+    const runner = start(f.engine, f.assets, f.store);
     await runner.until(BigInt(f.engine.durableRevision));
     expect(await uses(f)).toEqual({ code: 1, images: 1, perJob: { 'ga/first': 2 } });
 
@@ -135,18 +139,18 @@ describe('the job-uses reactor', () => {
 
   it('counts nothing again when restarted from its checkpoint, from no checkpoint, or over an assets engine loaded from a snapshot', async () => {
     const f = await withAssets();
-    const first = start(f.assets, f.store);
+    const first = start(f.engine, f.assets, f.store);
     for (const id of ['ga/a', 'ga/b']) expect((await f.engine.execute(submit(id))).ok).toBe(true);
     await first.until(BigInt(f.engine.durableRevision));
     await first.stop();
-    const handled = await f.store.readCheckpoint(JOB_USES);
+    const handled = await f.store.readCheckpoint(JOB_OUTPUTS);
     expect(handled).toBe(BigInt(f.engine.durableRevision));
     const counted = { code: 2, images: 2, perJob: { 'ga/a': 2, 'ga/b': 2 } };
     expect(await uses(f)).toEqual(counted);
 
     // A job more, then a restart from the checkpoint: only the new job's uses are recorded.
     expect((await f.engine.execute(submit('ga/c'))).ok).toBe(true);
-    const second = start(f.assets, f.store);
+    const second = start(f.engine, f.assets, f.store);
     await second.until(BigInt(f.engine.durableRevision));
     await second.stop();
     expect(await uses(f)).toEqual({ code: 3, images: 3, perJob: { 'ga/a': 2, 'ga/b': 2, 'ga/c': 2 } });
@@ -156,8 +160,8 @@ describe('the job-uses reactor', () => {
     await f.assets.snapshot();
     const reloaded = await createDeciderEngine(assetsDecider, { store: f.store, stream: ASSETS_STREAM, snapshotEvery: 1_000 });
     expect(reloaded.current.commands.has('use:ga/a:ga/code@1')).toBe(true);
-    await f.store.writeCheckpoint(JOB_USES, -1n);
-    const third = start(reloaded, f.store);
+    await f.store.writeCheckpoint(JOB_OUTPUTS, -1n);
+    const third = start(f.engine, reloaded, f.store);
     await third.until(BigInt(f.engine.durableRevision));
     await third.stop();
     expect(await uses({ assets: reloaded, store: f.store })).toEqual({
@@ -197,7 +201,7 @@ describe('the job-uses reactor', () => {
 
     // A job whose uses no route recorded, after the window moved on: the reactor records those.
     expect((await f.engine.execute(submit('ga/new'))).ok).toBe(true);
-    const runner = start(f.assets, f.store);
+    const runner = start(f.engine, f.assets, f.store);
     await runner.until(BigInt(f.engine.durableRevision));
     const after = await uses(f);
     expect([after.code, after.images, after.perJob['ga/old'], after.perJob['ga/new']]).toEqual([2, 2, 2, 2]);
@@ -257,7 +261,7 @@ describe('the job-uses reactor', () => {
     const assets = await createDeciderEngine(assetsDecider, { store: reopened, stream: ASSETS_STREAM });
     expect(engine.current.jobs.has('ga/late')).toBe(true);
     expect(await uses({ assets, store: reopened })).toEqual({ code: 0, images: 0, perJob: {} });
-    const runner = start(assets, reopened);
+    const runner = start(engine, assets, reopened);
     await runner.until(BigInt(engine.durableRevision));
     expect(await uses({ assets, store: reopened })).toEqual({ code: 1, images: 1, perJob: { 'ga/late': 2 } });
   });

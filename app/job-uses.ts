@@ -1,15 +1,16 @@
 /**
- * The reactor that counts jobs' uses of assets: it follows the cluster stream through the store
- * (from its checkpoint) and, for each job submitted with inputs, records the use of each version
- * the job was pinned to (RecordAssetUse on the assets stream), so an asset a job ran on is
- * archived rather than deleted and the job's inputs keep resolving.
+ * Jobs' uses of assets: a job submitted with inputs counts a use of each version it was pinned to
+ * (RecordAssetUse on the assets stream), so an asset a job ran on is archived rather than deleted
+ * and the job's inputs keep resolving. The reactor that follows the cluster stream on the leader
+ * (app/job-outputs.ts) records them from each JobSubmitted, beside the jobs' outputs: one
+ * subscription and one decode of each event serve both (a reactor of its own, reading and parsing
+ * every cluster event again, cost the submissions with inputs a tenth of their throughput).
  *
  * The submission route sends the very same commands under the very same ids (recordUseCommands,
  * `use:<jobId>:<assetId>@<version>`): whichever lands first records the use, the other is answered
  * as a duplicate. The route's may never land (the process dies after the job's append, the store
- * closes under a submission at shutdown); this reactor's do: it moves past an event only once its
- * uses are durable, and a restart resumes from its checkpoint. `gpupool serve` runs it beside the
- * runtime, on the server that holds the leader lease.
+ * closes under a submission at shutdown); the reactor's do: it moves past an event only once its
+ * commands are durable, and a restart resumes from its checkpoint.
  *
  * Repeats are recognised by the assets engine's window of command ids (core/idempotency.ts), the
  * latest 100,000, kept in its snapshots too. A restarted reactor repeats at most what it handled
@@ -23,75 +24,53 @@ import type { AssetsEngine } from '../adapters/http/context.js';
 import { recordUseCommands } from '../adapters/http/routes/jobs.js';
 import { ASSETS_STREAM } from '../core/assets/assets-decider.js';
 import type { AssetCommand } from '../core/assets/commands.js';
-import { clusterDecider } from '../core/cluster/cluster-decider.js';
+import type { AssetEvent } from '../core/assets/events.js';
 import type { Event } from '../core/cluster/events.js';
-import type { Decoded } from '../core/codec.js';
+import type { CommandOutcome } from '../core/decider.js';
 import { COMMAND_ID_WINDOW } from '../core/idempotency.js';
 import type { EventStore, RecordedEvent } from '../core/ports.js';
-import { CLUSTER_STREAM } from '../engine/engine.js';
-import { type CommandTarget, ReactorRunner } from '../engine/reactor.js';
 
-export const JOB_USES = 'job-uses';
+export interface JobUses {
+  /**
+   * Before the reactor starts, given its checkpoint: on a first start (none) over an assets stream
+   * whose window of command ids is full, read the use ids it has forgotten.
+   */
+  prepare(checkpoint: bigint | undefined): Promise<void>;
+  /** The reactor has caught up: what follows is new, and its uses, if recorded, are in the window. */
+  caughtUp(): void;
+  /** The use commands an event calls for: one per version a submitted job was pinned to. */
+  react(event: Event): AssetCommand[];
+  /**
+   * A command the assets engine already holds durably, answered as the engine would (a
+   * duplicate) without waiting for its turn behind the batch being written; else undefined. One
+   * still being written is not answered: that append may yet fail.
+   */
+  answered(command: AssetCommand): CommandOutcome<AssetEvent> | undefined;
+}
 
-/** A job's submission; every other event of the stream is nothing to this reactor (null). */
-export type Submitted = Extract<Event, { type: 'JobSubmitted' }>;
-
-export function startJobUses(
-  assets: AssetsEngine,
-  store: EventStore,
-  onError: (error: unknown) => void = () => {},
-): ReactorRunner<Submitted | null, AssetCommand> {
-  const target: CommandTarget<AssetCommand> = {
-    async execute(command) {
-      // A use already durable (the route's, mostly) is what the engine would answer as a duplicate,
-      // but only once the batch being written ahead of it is; answered here, the reactor keeps up
-      // with the stream under load. Not one still being written: that append may yet fail.
-      const seen = assets.current.commands.get(command.commandId as string);
-      if (seen !== undefined && seen.last <= assets.durableRevision) {
-        return { ok: true, duplicate: true, first: seen.first, last: seen.last };
+export function jobUses(assets: AssetsEngine, store: EventStore): JobUses {
+  let forgotten: Set<string> | undefined;
+  return {
+    async prepare(checkpoint) {
+      if (checkpoint === undefined && assets.current.commands.size >= COMMAND_ID_WINDOW) {
+        forgotten = await forgottenUses(store, assets);
       }
-      const outcome = await assets.execute(command);
-      // A refusal (the asset deleted or archived since the job was accepted) is an answer, not a
-      // failure to retry: it is told, and the reactor goes on.
-      if (!outcome.ok) onError(new Error(`${command.type} ${JSON.stringify(command)}: ${outcome.rejection.message}`));
-      return outcome;
+    },
+    caughtUp() {
+      forgotten = undefined;
+    },
+    react(event) {
+      if (event.type !== 'JobSubmitted' || event.inputs === undefined) return [];
+      const commands = recordUseCommands(event.jobId, event.inputs);
+      return forgotten === undefined ? commands : commands.filter((c) => !forgotten?.has(c.commandId));
+    },
+    answered(command) {
+      const seen = command.commandId === undefined ? undefined : assets.current.commands.get(command.commandId);
+      return seen !== undefined && seen.last <= assets.durableRevision
+        ? { ok: true, duplicate: true, first: seen.first, last: seen.last }
+        : undefined;
     },
   };
-  /** At a first start on a long history: the use ids the assets engine no longer remembers. */
-  let forgotten: Set<string> | undefined;
-  const runner = new ReactorRunner<Submitted | null, AssetCommand>(
-    store,
-    target,
-    {
-      name: JOB_USES,
-      stream: CLUSTER_STREAM,
-      // Only submissions are decoded: the rest of the stream (allocations, reports, most of it)
-      // is passed over without paying for a decode it would not use.
-      decodeEvent(data): Decoded<Submitted | null> {
-        if ((data as { type?: unknown } | null)?.type !== 'JobSubmitted') return { ok: true, value: null };
-        return clusterDecider.decodeEvent(data) as Decoded<Submitted>;
-      },
-      react(event) {
-        if (event?.inputs === undefined) return [];
-        const commands = recordUseCommands(event.jobId, event.inputs);
-        return forgotten === undefined ? commands : commands.filter((c) => !forgotten?.has(c.commandId));
-      },
-    },
-    // The checkpoint is written by the runner's timer, within 200 ms of an event handled, and not
-    // every 100 events (the default), a write the runner waits for: under a load of plain
-    // submissions (bench inputs) a commit every 100 events kept a reactor some 60,000 events
-    // behind the stream, and one that far behind submissions with inputs could outrun the window.
-    { onError, checkpointEvery: 10_000 },
-  );
-  void (async () => {
-    if ((await store.readCheckpoint(JOB_USES)) === undefined && assets.current.commands.size >= COMMAND_ID_WINDOW) {
-      forgotten = await forgottenUses(store, assets);
-    }
-    await runner.start();
-    // Caught up: what follows is new, and its uses, if recorded, are in the window.
-    forgotten = undefined;
-  })().catch(onError);
-  return runner;
 }
 
 /**

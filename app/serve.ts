@@ -48,7 +48,6 @@ import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
 import type { ReactorRunner } from '../engine/reactor.js';
 import { offerExamples } from './examples.js';
 import { startJobOutputs } from './job-outputs.js';
-import { type Submitted, startJobUses } from './job-uses.js';
 import {
   BOOTSTRAP_OPERATOR,
   DEFAULT_HOST,
@@ -195,7 +194,6 @@ const failed = (what: string) => (error: unknown) =>
 function runtimeLeader(engine: Engine, assets: AssetsEngine, store: EventStore, options: ServeOptions): LeaderElection {
   let runtime: RealtimeRuntime | undefined;
   let outputs: ReactorRunner<Event, AssetCommand> | undefined;
-  let uses: ReactorRunner<Submitted | null, AssetCommand> | undefined;
   return startLeaderElection({
     store,
     name: RUNTIME_LEASE,
@@ -210,19 +208,17 @@ function runtimeLeader(engine: Engine, assets: AssetsEngine, store: EventStore, 
         ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
         ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
       });
-      // Completed jobs' products become asset versions (a training job's model, ...).
-      outputs = startJobOutputs(engine, assets, store, failed('recording a job output'));
-      // Submitted jobs' inputs count as uses of those versions, whether or not the route got to it.
-      uses = startJobUses(assets, store, failed("recording a job's use of an asset"));
+      // Completed jobs' products become asset versions (a training job's model, ...), and
+      // submitted jobs' inputs count as uses of their versions, whether or not the route got to it.
+      outputs = startJobOutputs(engine, assets, store, failed("recording a job's output or its inputs' uses"));
       options.onLeadership?.(true);
     },
     onDeposed: async () => {
       const stopping = runtime;
       runtime = undefined;
       stopping?.stop();
-      await Promise.all([outputs?.stop(), uses?.stop()]);
+      await outputs?.stop();
       outputs = undefined;
-      uses = undefined;
       options.onLeadership?.(false);
       await stopping?.idle(); // reports already sent land before the lease is given up
     },

@@ -2,7 +2,7 @@
  * What a job's inputs cost a submission: `POST /api/v1/jobs` of a training job that names a
  * workspace and three datasets (`inputs`, each pinned to the latest version as the owner sees it,
  * and each version's use sent to the assets stream once the job is accepted, without delaying the
- * answer: the job-uses reactor records the same uses, whichever lands first) against the same
+ * answer: the job-outputs reactor records the same uses, whichever lands first) against the same
  * training job without inputs, under the load of the HTTP benchmark's submit case (100
  * connections, 0-GPU jobs, so nothing waits; a 201 only once durable).
  *

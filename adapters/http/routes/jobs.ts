@@ -551,7 +551,7 @@ function checkRequestedOutput(ctx: HttpContext, requested: unknown, owner: strin
  * The commands that count a job's uses of the versions it was submitted on (so those assets are
  * archived, not deleted, and its lineage resolves), one per version: workspace, datasets, model.
  * Each id is derived from the job and the version (`use:<jobId>:<assetId>@<version>`), so a
- * retried submission counts once, and so does a use both this route and the job-uses reactor
+ * retried submission counts once, and so does a use both this route and the leader's reactor
  * (app/job-uses.ts) send: whichever lands first records it, the other is a duplicate.
  */
 export function recordUseCommands(
@@ -569,7 +569,7 @@ export function recordUseCommands(
 }
 
 /**
- * Send an accepted job's uses without holding up its answer. The job-uses reactor records the same
+ * Send an accepted job's uses without holding up its answer. The leader's reactor records the same
  * uses from the job's event and moves past it only once they are durable, so the answer need not
  * wait for them, and measured (`npm run bench -- inputs`, bench/README.md) waiting cost the
  * submissions with inputs throughput and p99 for no guarantee the reactor does not give. Sending
