@@ -337,19 +337,28 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  /** Hand every subscription what was appended since it last looked (ours or another process's). */
+  /**
+   * Hand every subscription what was appended since it last looked (ours or another process's).
+   * One read serves them all: a server holds several subscriptions (the engines, the tokens, the
+   * runtime, the reactors), and a read per subscription read every new row that many times.
+   * Each row goes to the subscriptions in turn before the next row.
+   */
   private deliver(): void {
     if (this.closed) return;
-    for (const l of [...this.live]) {
-      let rows: Row[];
-      do {
-        rows = this.stmt.after.all(l.seen, 1000);
-        for (const r of rows) {
-          if (!this.live.has(l)) break; // closed by a handler meanwhile
+    for (;;) {
+      const subscribers = [...this.live];
+      if (subscribers.length === 0) return;
+      let from = Number.POSITIVE_INFINITY;
+      for (const l of subscribers) if (l.seen < from) from = l.seen;
+      const rows = this.stmt.after.all(from, 1000);
+      for (const r of rows) {
+        for (const l of subscribers) {
+          if (r[0] <= l.seen || !this.live.has(l)) continue; // seen already, or closed by a handler meanwhile
           l.seen = r[0];
           if (l.stream === '$all' || l.stream === r[1]) safely(l.handler, recorded(r));
         }
-      } while (rows.length === 1000 && this.live.has(l));
+      }
+      if (rows.length < 1000 || this.closed) return;
     }
   }
 
