@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { builtDashboard } from '../../adapters/http/routes/dashboard.js';
 
@@ -51,4 +52,38 @@ export function screenshotDir(): string {
   const dir = process.env.GPUPOOL_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : join(tmpdir(), 'gpupool-screens');
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Calls to the API of the server at `url` as the holder of a token, for what a test does not click through. */
+export function apiAt(url: () => string) {
+  return async (token: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(url() + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape
+    return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as any };
+  };
+}
+
+/** Sign in on the page of the server at `url` with a token, as a person does. */
+export async function signInWith(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * axe-core's serious and critical violations on the page as it stands, in words. The page's
+ * content security policy refuses inline scripts (a script tag with axe's source among them), so
+ * axe is evaluated through the browser's debugging protocol, which the policy does not govern.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  const result = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run());
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Served, serve } from '../../app/serve.js';
-import { browserMissing, browserRequired, DESKTOP, launch, openPage, PHONE, screenshotDir } from './browser.js';
+import {
+  apiAt,
+  browserMissing,
+  browserRequired,
+  DESKTOP,
+  launch,
+  openPage,
+  PHONE,
+  screenshotDir,
+  signInWith,
+} from './browser.js';
 
 const missing = browserMissing();
 if (missing && browserRequired) throw new Error(`browser tests are required here, but ${missing}`);
@@ -28,21 +38,9 @@ let browser: Browser;
 let operatorToken: string;
 
 /** A call to the API as someone, for the set-up the test does not click through. */
-async function api(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(served.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const api = apiAt(() => served.url);
 
-async function signIn(page: Page, token: string) {
-  await page.goto(served.url);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signIn = (page: Page, token: string) => signInWith(page, served.url, token);
 
 describe.skipIf(missing !== null)('the dashboard in a browser', () => {
   beforeAll(async () => {

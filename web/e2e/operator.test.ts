@@ -9,11 +9,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Served, serve } from '../../app/serve.js';
-import { browserMissing, browserRequired, DESKTOP, launch, openPage, PHONE, screenshotDir } from './browser.js';
+import {
+  apiAt,
+  axeViolations,
+  browserMissing,
+  browserRequired,
+  DESKTOP,
+  launch,
+  openPage,
+  PHONE,
+  screenshotDir,
+  signInWith,
+} from './browser.js';
 
 const missing = browserMissing();
 if (missing && browserRequired) throw new Error(`browser tests are required here, but ${missing}`);
@@ -41,44 +51,16 @@ let operatorToken: string;
 /** The data scientist's token, as the Users page showed it. */
 let ninasToken = '';
 
-async function api(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(served.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const api = apiAt(() => served.url);
 
 async function signIn(page: Page, token: string) {
-  await page.goto(served.url);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInWith(page, served.url, token);
   await expect.poll(() => page.getByRole('navigation', { name: 'Operator' }).count()).toBe(1);
 }
 
 async function go(page: Page, link: string) {
   await page.getByRole('navigation', { name: 'Operator' }).getByRole('link', { name: link, exact: true }).click();
   await expect.poll(() => page.getByRole('heading', { level: 1, name: link }).count()).toBe(1);
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical violations on the page as it stands. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  const result = (await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run())) as unknown as {
-    violations: AxeViolation[];
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** The page's width as laid out: wider than the window means the page scrolls sideways. */

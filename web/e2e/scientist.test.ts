@@ -12,11 +12,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Served, serve } from '../../app/serve.js';
-import { browserMissing, browserRequired, DESKTOP, launch, openPage, PHONE, screenshotDir } from './browser.js';
+import {
+  apiAt,
+  axeViolations,
+  browserMissing,
+  browserRequired,
+  DESKTOP,
+  launch,
+  openPage,
+  PHONE,
+  screenshotDir,
+  signInWith,
+} from './browser.js';
 
 const missing = browserMissing();
 if (missing && browserRequired) throw new Error(`browser tests are required here, but ${missing}`);
@@ -33,15 +43,7 @@ let operator: string;
 const tokens: Record<string, string> = {};
 
 /** A call to the API as someone, for the set-up the test does not click through. */
-async function api(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(served.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const api = apiAt(() => served.url);
 
 async function ok(token: string, method: string, path: string, body?: unknown) {
   const r = await api(token, method, path, body);
@@ -61,9 +63,7 @@ async function onboard(userId: string, groupId?: string) {
 
 /** Sign in (each test closes its page after: a user may hold only 4 event streams at once). */
 async function signIn(page: Page, token: string) {
-  await page.goto(served.url);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInWith(page, served.url, token);
   await expect.poll(() => page.getByRole('navigation', { name: 'Data Scientist' }).count()).toBe(1);
 }
 
@@ -72,19 +72,9 @@ async function go(page: Page, hash: string, heading: string | RegExp) {
   await expect.poll(() => page.getByRole('heading', { level: 1, name: heading }).count()).toBe(1);
 }
 
-/**
- * axe-core on the page as it is: no violation of impact serious or critical. The page's content
- * security policy refuses inline scripts (a script tag added with axe's source among them), so
- * axe is evaluated through the browser's debugging protocol instead, which the policy does not
- * govern.
- */
+/** axe-core on the page as it is: no violation of impact serious or critical. */
 async function accessible(page: Page, what: string) {
-  await page.evaluate(axe.source);
-  const result = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run());
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
+  expect((await axeViolations(page)).map((v) => `${what}: ${v}`)).toEqual([]);
 }
 
 async function shoot(page: Page, name: string) {
