@@ -210,11 +210,25 @@ export function stateFor(ctx: HttpContext, req: FastifyRequest): Promise<Result<
 }
 
 /**
+ * The time of the past state a request read (seconds: its latest event's), for the answer's
+ * `X-As-Of-Time` header: a client that travelled to a revision of one stream can read another
+ * stream (the assets') as of the same moment.
+ */
+const pastTimes = new WeakMap<FastifyRequest, number>();
+export const pastTimeOf = (req: FastifyRequest): number | undefined => pastTimes.get(req);
+
+/** A past state read for `req`: remembered for its answer's header. */
+function past<S extends { now: number }>(req: FastifyRequest, state: Readonly<S>): Result<Readonly<S>> {
+  pastTimes.set(req, state.now);
+  return good(state);
+}
+
+/**
  * The state of `engine`'s stream a read looks at: the present, or the past when the query names
  * `asOf` (an event revision of that stream) or `asOfTime` (RFC 3339 or epoch seconds). The past
  * is rebuilt from the store.
  */
-export async function stateOf<S>(engine: ReadEngine<S>, req: FastifyRequest): Promise<Result<Readonly<S>>> {
+export async function stateOf<S extends { now: number }>(engine: ReadEngine<S>, req: FastifyRequest): Promise<Result<Readonly<S>>> {
   const q = (req.query ?? {}) as Record<string, unknown>;
   if (q.asOf !== undefined && q.asOfTime !== undefined) {
     return bad(invalidInput([{ path: 'query.asOfTime', expected: 'not both asOf and asOfTime', actual: String(q.asOfTime) }]));
@@ -224,7 +238,7 @@ export async function stateOf<S>(engine: ReadEngine<S>, req: FastifyRequest): Pr
     if (typeof q.asOf !== 'string' || !/^(-1|\d+)$/.test(q.asOf) || !Number.isSafeInteger(rev)) {
       return bad(invalidInput([{ path: 'query.asOf', expected: 'an event revision (integer >= -1)', actual: String(q.asOf) }]));
     }
-    return good(await engine.stateAt(Math.min(rev, engine.revision)));
+    return past(req, await engine.stateAt(Math.min(rev, engine.revision)));
   }
   if (q.asOfTime !== undefined) {
     const time = parseTime(q.asOfTime);
@@ -233,7 +247,7 @@ export async function stateOf<S>(engine: ReadEngine<S>, req: FastifyRequest): Pr
         invalidInput([{ path: 'query.asOfTime', expected: 'an RFC 3339 time or epoch seconds', actual: String(q.asOfTime) }]),
       );
     }
-    return good(await engine.stateAt(await engine.revisionAt(time)));
+    return past(req, await engine.stateAt(await engine.revisionAt(time)));
   }
   return good(engine.current);
 }
@@ -255,7 +269,7 @@ export function reading(
 }
 
 /** `reading` over another engine's state (the assets'). */
-export function readingFrom<S>(
+export function readingFrom<S extends { now: number }>(
   engine: ReadEngine<S>,
   view: (state: Readonly<S>, req: FastifyRequest, reply: FastifyReply) => Result<unknown>,
 ): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {

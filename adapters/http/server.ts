@@ -17,7 +17,7 @@ import { ASSET_KINDS } from '../../core/assets/model.js';
 import { NAME_MAX_LENGTH } from '../../core/codec.js';
 import { createDeciderEngine, type Engine } from '../../engine/engine.js';
 import { Forecaster, type ForecasterOptions } from '../forecast/forecaster.js';
-import type { AssetsEngine, HttpContext } from './context.js';
+import { type AssetsEngine, type HttpContext, pastTimeOf } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema, successResponse } from './openapi.js';
@@ -334,11 +334,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // A request still in flight when the close begins is answered with `Connection: close`. Node
   // closes only the connections idle at that moment; a keep-alive one that finishes later would
   // hold the close open for the whole keep-alive timeout (72 s).
-  app.addHook('onSend', (_req, reply, payload, done) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
     // The cluster's revision as this answer was made: a client that reads, then follows the
     // event stream, knows where its picture stands (the dashboard's time-travel control does).
     reply.header('x-revision', String(options.engine.revision));
+    const pastTime = pastTimeOf(req);
+    if (pastTime !== undefined) reply.header('x-as-of-time', String(pastTime));
     done(null, payload);
   });
   return app;

@@ -123,3 +123,26 @@ describe('reads of the past', () => {
     expect(r.body.map((j: { id: string }) => j.id)).toEqual(['t0', 't1', 't2', 't3', 't4']);
   });
 });
+
+describe('one moment across streams', () => {
+  it('a read of the past says its time (X-As-Of-Time), and the assets read as of that time are as they were then', async () => {
+    const fx = await fixture();
+    f = fx;
+    const create = (name: string) =>
+      fx.call('alice', 'POST', '/api/v1/datasets', { name, source: { kind: 'object', uri: `s3://b/${name}` } });
+    fx.clock.t = 2000;
+    expect((await create('early')).status).toBe(201);
+    expect((await fx.call('alice', 'POST', '/api/v1/jobs', { jobId: 'then', kind: 'notebook', gpus: 0 })).status).toBe(201);
+    const revision = fx.engine.revision;
+    fx.clock.t = 3000;
+    expect((await create('late')).status).toBe(201);
+    expect((await fx.call('alice', 'POST', '/api/v1/jobs', { jobId: 'later', kind: 'notebook', gpus: 0 })).status).toBe(201);
+
+    const past = await fx.call('alice', 'GET', `/api/v1/jobs?asOf=${revision}`);
+    expect(past.body.map((j: { name: string }) => j.name)).toEqual(['then']);
+    expect(past.headers['x-as-of-time']).toBe('2000');
+    expect((await fx.call('alice', 'GET', '/api/v1/jobs')).headers['x-as-of-time']).toBeUndefined();
+    const assets = await fx.call('alice', 'GET', `/api/v1/datasets?asOfTime=${past.headers['x-as-of-time']}`);
+    expect(assets.body.map((a: { name: string }) => a.name)).toEqual(['early']);
+  });
+});

@@ -9,7 +9,14 @@ import type { Answer, Client } from '../api/client';
 import { followEvents, type StreamEvent, type StreamStatus } from '../api/events';
 import { useSession } from './session';
 
-export type TimeTravel = { asOf: number } | { asOfTime: string } | null;
+/**
+ * Where time travel is: a cluster revision (with its time, once the API has said it: the assets
+ * have a stream of their own, read as of that time), or a time; null: the present.
+ */
+export type TimeTravel = { asOf: number; time?: number } | { asOfTime: string } | null;
+
+/** The time of the revision travelled to, for the reads of other streams (assetsPastQuery). */
+let pastTime: number | undefined;
 
 interface Live {
   /** The latest revision seen on the stream (-1: none yet). */
@@ -37,6 +44,17 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       if (Number.isSafeInteger(now)) setRevision((r) => Math.max(r, now));
     });
   }, [client]);
+  // A revision travelled to: ask its time (a cluster read of the past says it, X-As-Of-Time), so
+  // that the assets are read as of the same moment.
+  useEffect(() => {
+    pastTime = past && 'asOf' in past ? past.time : undefined;
+    if (!past || !('asOf' in past) || past.time !== undefined) return;
+    const asOf = past.asOf;
+    void client.GET('/api/v1/pools', { params: { query: { asOf: String(asOf) } as never } }).then(({ response }) => {
+      const time = Number(response.headers.get('x-as-of-time'));
+      if (Number.isFinite(time)) setPast((p) => (p && 'asOf' in p && p.asOf === asOf ? { asOf, time } : p));
+    });
+  }, [client, past]);
   useEffect(() => {
     let pending: StreamEvent[] = [];
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -75,6 +93,15 @@ export function useLive(): Live {
 export function pastQuery(past: TimeTravel): Record<string, string> {
   if (!past) return {};
   return 'asOf' in past ? { asOf: String(past.asOf) } : { asOfTime: past.asOfTime };
+}
+
+/**
+ * The time-travel query of a read of the assets (their own stream): the time of the cluster
+ * revision travelled to, once known; the present until then.
+ */
+export function assetsPastQuery(past: Record<string, string>): Record<string, string> {
+  if (past.asOfTime !== undefined) return { asOfTime: past.asOfTime };
+  return past.asOf !== undefined && pastTime !== undefined ? { asOfTime: String(pastTime) } : {};
 }
 
 export type Loaded<T> = { state: 'loading' } | { state: 'done'; answer: Answer<T> };

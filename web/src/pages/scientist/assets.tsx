@@ -8,12 +8,12 @@ import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { answer } from '../../api/client';
 import type { Asset, AssetKind, AssetListItem, AssetVersion, Job, Source, Visibility } from '../../api/views';
-import { useApi, useLive } from '../../store/live';
+import { useApi } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, VisibilitySelect } from '../../ui/components';
 import { formatTime } from '../../ui/format';
-import { ASSET_SINGULAR, ASSET_TITLES, AssetsNow, assetHref, assetQuery, parseTags, splitId } from './common';
+import { ASSET_SINGULAR, ASSET_TITLES, assetHref, assetQuery, parseTags, splitId } from './common';
 import { jobHref } from './job';
 import { type LineageColumn, LineageGraph, type LineageNode } from './lineage';
 import './scientist.css';
@@ -25,7 +25,6 @@ export function AssetsPage({ kind }: { kind: AssetKind }) {
   const [tag, setTag] = useState('');
   const [search, setSearch] = useState('');
   const [archived, setArchived] = useState(false);
-  const { past } = useLive();
   const list = useApi(
     (c, p) =>
       answer<AssetListItem[]>(
@@ -51,7 +50,6 @@ export function AssetsPage({ kind }: { kind: AssetKind }) {
         </Link>
         <VisibilitySelect value={visibility} onChange={setVisibility} />
       </PageHeader>
-      <AssetsNow past={past} />
       <div className="filters">
         <label>
           Tag <input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={256} />
@@ -263,7 +261,6 @@ export function NewAssetPage({ kind }: { kind: AssetKind }) {
 }
 
 export function AssetPage({ kind, group, name, version }: { kind: AssetKind; group: string; name: string; version?: number }) {
-  const { past } = useLive();
   const asset = useApi(
     (c, p) =>
       answer<Asset>(
@@ -283,7 +280,6 @@ export function AssetPage({ kind, group, name, version }: { kind: AssetKind; gro
               <span className="badge badge-neutral">{ASSET_SINGULAR[kind]}</span>
               {a.archived && <span className="badge badge-waiting">archived</span>}
             </PageHeader>
-            <AssetsNow past={past} />
             <AssetActions asset={a} onDone={asset.reload} />
             <dl className="facts">
               <dt>Owner</dt>

@@ -5,7 +5,7 @@
 import { useId } from 'react';
 import { type Answer, answer, type Client } from '../../api/client';
 import type { AssetKind, AssetListItem, JobKind } from '../../api/views';
-import { type TimeTravel, useApi } from '../../store/live';
+import { assetsPastQuery, useApi } from '../../store/live';
 
 export const ASSET_TITLES: Record<AssetKind, string> = { workspace: 'Workspaces', dataset: 'Datasets', model: 'Models' };
 export const ASSET_SINGULAR: Record<AssetKind, string> = { workspace: 'workspace', dataset: 'dataset', model: 'model' };
@@ -29,18 +29,10 @@ export function splitId(id: string): { group: string; name: string } {
 }
 
 /**
- * The assets have a stream of their own, whose revisions are not the cluster's: a cluster
- * revision sent as `asOf` to an asset route would name another moment. While the other pages
- * show the past, asset reads show the assets as they are now (the pages say so).
+ * The assets have a stream of their own, whose revisions are not the cluster's: while time travel
+ * shows a cluster revision, the assets are read as of that revision's time.
  */
-export function assetQuery(_past: Record<string, string>): Record<string, string> {
-  return {};
-}
-
-export function AssetsNow({ past }: { past: TimeTravel }) {
-  if (!past) return null;
-  return <p className="note">Workspaces, datasets and models are shown as they are now: time travel moves jobs and pools.</p>;
-}
+export const assetQuery = assetsPastQuery;
 
 /** Every asset of a kind the caller may see (for the pickers), the first 1,000. */
 export function useAssetChoices(kind: AssetKind) {
