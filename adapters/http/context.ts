@@ -228,7 +228,10 @@ function past<S extends { now: number }>(req: FastifyRequest, state: Readonly<S>
  * `asOf` (an event revision of that stream) or `asOfTime` (RFC 3339 or epoch seconds). The past
  * is rebuilt from the store.
  */
-export async function stateOf<S extends { now: number }>(engine: ReadEngine<S>, req: FastifyRequest): Promise<Result<Readonly<S>>> {
+export async function stateOf<S extends { now: number }>(
+  engine: ReadEngine<S>,
+  req: FastifyRequest,
+): Promise<Result<Readonly<S>>> {
   const q = (req.query ?? {}) as Record<string, unknown>;
   if (q.asOf !== undefined && q.asOfTime !== undefined) {
     return bad(invalidInput([{ path: 'query.asOfTime', expected: 'not both asOf and asOfTime', actual: String(q.asOfTime) }]));
