@@ -32,6 +32,11 @@ export interface Demand {
   count: number;
   /** The expected durations of those that have one, ascending (the others are `count` less these). */
   readonly durations: number[];
+  /**
+   * The entries of this shape, in candidate order: a walk passing over jobs that cannot start
+   * finds the next job of a shape that might from here, instead of stepping over every job between.
+   */
+  readonly queued: QueueEntry[];
 }
 
 const byNumber = (a: number, b: number): boolean => a < b;
@@ -95,7 +100,7 @@ export class PendingQueue {
     if (!byWorkers) this.shapes.set(gpus, (byWorkers = new Map()));
     let d = byWorkers.get(workers);
     if (!d) {
-      byWorkers.set(workers, (d = { gpus, workers, count: 0, durations: [] }));
+      byWorkers.set(workers, (d = { gpus, workers, count: 0, durations: [], queued: [] }));
       this.demandList.push(d);
     }
     return d;
@@ -104,6 +109,7 @@ export class PendingQueue {
   private count(e: QueueEntry): void {
     const d = e.demand;
     d.count++;
+    insertAt(d.queued, lowerBound(d.queued, e, entryLess), e);
     if (e.duration === Number.POSITIVE_INFINITY) return;
     insertAt(d.durations, lowerBound(d.durations, e.duration, byNumber), e.duration);
   }
@@ -111,6 +117,12 @@ export class PendingQueue {
   private uncount(e: QueueEntry): void {
     const d = e.demand;
     d.count--;
+    const k = lowerBound(d.queued, e, entryLess);
+    if (d.queued[k] === e) {
+      // Most removals are of the shape's first job, as of the queue's (see remove).
+      if (k === 0) d.queued.shift();
+      else removeAt(d.queued, k);
+    }
     if (e.duration !== Number.POSITIVE_INFINITY) removeAt(d.durations, lowerBound(d.durations, e.duration, byNumber));
     if (d.count > 0) return;
     const byWorkers = this.shapes.get(d.gpus);
@@ -204,8 +216,10 @@ export class PendingQueue {
   resort(policy: Policy, jobs: ReadonlyMap<string, JobState>): void {
     this.policy = policy;
     // The summaries are counted again from the new entries, so they describe exactly what the
-    // queue holds whatever the old entries said.
-    for (const e of this.entries) this.uncount(e);
+    // queue holds whatever the old entries said. They are dropped whole rather than uncounted
+    // entry by entry, and counted in the new order, so each shape's list grows at its end.
+    this.shapes.clear();
+    this.demandList.length = 0;
     this.entries = this.entries
       .map((e) => {
         const job = jobs.get(e.id);

@@ -1,6 +1,7 @@
 /**
  * The scheduling pass stops walking a queue once no job left in it could start (scheduler/pass.ts,
- * Prospects), and passes over jobs that cannot start by their shape alone. Neither may change a
+ * Prospects), and passes over jobs that cannot start by their shape alone, going straight to the
+ * next job that might (each shape keeps its jobs in queue order). None of it may change a
  * decision: with the early stop and without it (the full walk, `walkOptions.stopEarly = false`),
  * every batch must emit the same events in the same order, which includes the wait reasons stored
  * on the jobs the stopped walk no longer visits.
@@ -8,15 +9,20 @@
  * Two sources of workloads: the core's random scenarios (every command, a small cluster), and long
  * queues on a busy cluster (many jobs of mixed shapes, with and without expected durations, on
  * node and count placement, the Default Pool's two GPU types, maximum waits, cordons and policy
- * changes), where the early stop and the skipping are what run.
+ * changes), where the early stop and the skipping are what run. On those, each shape's jobs must be
+ * the queue's jobs of that shape in order, and backfill's shadow must be the one found by walking
+ * the releases in time order, for every waiting job as the head.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBatch } from './batch.js';
+import { capacityOf, type PoolTypeCapacity, typesInPool } from './capacity.js';
 import type { Command } from './commands.js';
 import { initialState } from './evolve.js';
 import { checkInvariants } from './invariants.js';
-import { holdsDevices, PLACEMENTS, type PlacementMode, POLICIES, type Policy, type State } from './model.js';
+import { holdsDevices, type JobState, PLACEMENTS, type PlacementMode, POLICIES, type Policy, type State } from './model.js';
+import { shadowOf } from './scheduler/backfill.js';
+import { fitsAsPoolStands, shapeFits } from './scheduler/fit.js';
 import { walkOptions } from './scheduler/pass.js';
 import { scenarioArb } from './test-support/arbitraries.js';
 
@@ -53,12 +59,79 @@ function summaryProblems(state: State): string[] {
       expected.set(key, x);
       if (e.demand.gpus !== job.gpus || e.demand.workers !== job.workers) problems.push(`${e.id}: entry of another shape`);
     }
+    // Each shape's entries, in the order kept, are the queue's entries of that shape in queue order.
+    for (const d of q.demands()) {
+      const kept = d.queued.map((e) => e.id).join();
+      const inQueue = q.entries
+        .filter((e) => e.demand === d)
+        .map((e) => e.id)
+        .join();
+      if (kept !== inQueue)
+        problems.push(`group ${groupId}: shape ${d.gpus}x${d.workers} keeps [${kept}], the queue has [${inQueue}]`);
+    }
     const actual = new Map(
       q.demands().map((d) => [`${d.gpus}x${d.workers}`, { count: d.count, durations: [...d.durations] }] as const),
     );
     for (const x of expected.values()) x.durations.sort((a, b) => a - b);
     if (JSON.stringify([...expected].sort()) !== JSON.stringify([...actual].sort()))
       problems.push(`group ${groupId}: summaries ${JSON.stringify([...actual])}, entries say ${JSON.stringify([...expected])}`);
+  }
+  return problems;
+}
+
+/**
+ * Backfill's shadow as it was first written: every release in time order, asking shapeFits at each
+ * release time. shadowOf works it out without sorting every release; both must agree exactly.
+ */
+function shadowByReleases(state: State, cap: PoolTypeCapacity, mode: PlacementMode, head: JobState, now: number) {
+  const end = (job: JobState | undefined) =>
+    !job || job.expectedDuration === null || job.allocatedAt === null
+      ? Number.POSITIVE_INFINITY
+      : job.allocatedAt + job.expectedDuration;
+  const freeAt = new Map<string, number>();
+  const releases: { time: number; node: string }[] = [];
+  for (const [node, free] of cap.nodes) {
+    freeAt.set(node, free.length);
+    for (const id of state.nodes.get(node)?.devices ?? []) {
+      const d = state.devices.get(id);
+      if (!d || d.pool !== cap.pool || d.gpuType !== cap.gpuType || d.holders.length === 0) continue;
+      let time = now;
+      for (const h of d.holders) time = Math.max(time, end(state.jobs.get(h)));
+      if (time < Number.POSITIVE_INFINITY) releases.push({ time, node });
+    }
+  }
+  releases.sort((a, b) => a.time - b.time);
+  let i = 0;
+  while (i < releases.length) {
+    const time = (releases[i] as { time: number }).time;
+    while (i < releases.length && (releases[i] as { time: number }).time === time) {
+      const node = (releases[i] as { node: string }).node;
+      freeAt.set(node, (freeAt.get(node) ?? 0) + 1);
+      i++;
+    }
+    if (shapeFits(freeAt, mode, head)) return { time, freeAt, unreachable: false };
+  }
+  return { time: Number.POSITIVE_INFINITY, freeAt, unreachable: !fitsAsPoolStands(cap, { placement: mode }, head) };
+}
+
+/** Where shadowOf and the shadow by releases disagree, for every waiting job of a walked queue as the head. */
+function shadowProblems(state: State, now: number): string[] {
+  const problems: string[] = [];
+  for (const [groupId, q] of state.queues) {
+    const poolId = state.groups.get(groupId)?.pool;
+    const pool = poolId ? state.pools.get(poolId) : undefined;
+    if (!pool) continue;
+    for (const type of typesInPool(state, pool.id)) {
+      const cap = capacityOf(state, pool.id, type);
+      if (!cap) continue;
+      for (const e of q.entries) {
+        const head = state.jobs.get(e.id) as JobState;
+        const show = (s: ReturnType<typeof shadowOf>) => JSON.stringify([s.time, [...s.freeAt], s.unreachable]);
+        const a = show(shadowOf(state, cap, pool.placement, head, now));
+        const b = show(shadowByReleases(state, cap, pool.placement, head, now));
+        if (a !== b) problems.push(`${pool.id}/${type}, head ${head.id}: shadow ${a}, by releases ${b}`);
+      }
+    }
   }
   return problems;
 }
@@ -246,7 +319,7 @@ describe('the walk stops early without changing a decision (property)', () => {
           const a = batchWith(true, early, batch, at);
           const f = batchWith(false, full, batch, at);
           if (a !== f) throw new Error(`step ${k}: the early stop changed the events\nearly: ${a}\nfull:  ${f}`);
-          const problems = [...summaryProblems(early), ...checkInvariants(early)];
+          const problems = [...summaryProblems(early), ...checkInvariants(early), ...shadowProblems(early, at)];
           if (problems.length > 0) throw new Error(`step ${k}: ${problems.join('; ')}`);
         });
       }),

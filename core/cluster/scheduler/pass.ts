@@ -23,7 +23,8 @@ import { capacityOf, typesInPool } from '../capacity.js';
 import type { EventBody } from '../events.js';
 import type { JobState, PlacementMode, PoolState, State } from '../model.js';
 import { candidateTypes, fitsByCounts, type Placement, perWorker, place, placeImmediate } from '../placement.js';
-import type { Demand, PendingQueue, QueueEntry } from '../queue.js';
+import { type Demand, entryLess, type PendingQueue, type QueueEntry } from '../queue.js';
+import { lowerBound } from '../sorted.js';
 import { type Shadow, shadowOf } from './backfill.js';
 import { couldStartWhenIdle, shapeFits } from './fit.js';
 import { type QueueHolds, queueHolds, starvingJob, waitReason } from './reasons.js';
@@ -129,8 +130,10 @@ function walkQueue(
     const entry = entries[i] as QueueEntry;
     // Once passing over a job decides nothing (first-fit; backfill with its head reserved), a job
     // that cannot start is passed over by its shape alone: long queues are mostly such jobs.
+    // The jobs between here and the next one that might start are all such jobs: the walk goes
+    // straight to it (the queue keeps each shape's jobs in order), not over each of them.
     if (prospects && (headReserved || pool.policy === 'first-fit') && !prospects.mayStart(entry)) {
-      i++;
+      i = prospects.nextHopeful(entries, i + 1);
       continue;
     }
     const job = state.jobs.get(entry.id) as JobState;
@@ -159,6 +162,9 @@ function walkQueue(
     // Backfill's head: the first job that does not start reserves its earliest start, beside a
     // starving job's reservation. A head with no reachable start gets none.
     if (pool.policy === 'backfill' && !headReserved) {
+      // A reservation only binds jobs that could start without it: when none is left, the walk
+      // ends here without working out the head's shadow (a forecast asks for thousands).
+      if (prospects && !prospects.anyLeft()) return;
       headReserved = true;
       const r = job === starving?.head ? null : reservationFor(state, job, pool, now);
       if (r) {
@@ -191,6 +197,11 @@ class Prospects {
   private passed: QueueEntry[] = [];
   private hopeful = 0;
   private stale = true;
+  /**
+   * Per shape, for nextHopeful: no job of the shape between where the walk was and `from` is
+   * hopeful under limits no looser than `limit` (`from` null: none to the end of the queue).
+   */
+  private readonly ahead = new Map<Demand, { limit: number; from: QueueEntry | null }>();
 
   constructor(
     private readonly state: State,
@@ -220,6 +231,45 @@ class Prospects {
   anyLeft(): boolean {
     if (this.stale) this.refresh();
     return this.hopeful > this.passed.length;
+  }
+
+  /**
+   * The index of the first entry at or after `from` that might start (as mayStart says), or the
+   * queue's length when none does. Only asked while the walk passes over jobs, so the queue holds
+   * exactly what it held when the limits were last worked out, and the walk only moves forward.
+   */
+  nextHopeful(entries: readonly QueueEntry[], from: number): number {
+    if (this.stale) this.refresh();
+    const start = entries[from];
+    if (start === undefined) return entries.length;
+    let best: QueueEntry | null = null;
+    for (const d of this.queue.demands()) {
+      const limit = this.limits.get(d) ?? this.limitOf(d);
+      if (limit === Number.NEGATIVE_INFINITY) continue;
+      if (limit !== Number.POSITIVE_INFINITY && countWithin(d.durations, this.now, limit) === 0) continue;
+      // What an earlier search found still holds if the limit has not loosened since (a job not
+      // hopeful then is not now) and it is not behind where the walk is.
+      let seen = this.ahead.get(d);
+      if (seen && seen.limit < limit) seen = undefined;
+      if (seen && seen.from === null) continue;
+      const list = d.queued;
+      let k = lowerBound(list, seen?.from && entryLess(start, seen.from) ? seen.from : start, entryLess);
+      let found: QueueEntry | null = null;
+      for (; k < list.length; k++) {
+        const e = list[k] as QueueEntry;
+        if (best && !entryLess(e, best)) {
+          found = e; // not hopeful before here, and what lies beyond is not needed yet
+          break;
+        }
+        if (this.now + e.duration <= limit) {
+          found = e;
+          break;
+        }
+      }
+      this.ahead.set(d, { limit, from: found });
+      if (found && (!best || entryLess(found, best)) && this.now + found.duration <= limit) best = found;
+    }
+    return best ? lowerBound(entries, best, entryLess) : entries.length;
   }
 
   private isHopeful(entry: QueueEntry): boolean {

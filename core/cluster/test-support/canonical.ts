@@ -60,7 +60,8 @@ function queueOf(q: PendingQueue): unknown {
   // The submission order is a lazily trimmed cache: compare what it yields, not how much it trimmed.
   const walked = new Set(q.entries.map((e) => e.id));
   const oldest = [...q.oldest((id) => walked.has(id))];
-  // Each entry points at its shape's summary; the summaries are compared once, in shape order.
+  // Each entry points at its shape's summary; the summaries are compared once, in shape order, with
+  // the ids of their entries in the order kept.
   const entries = q.entries.map(({ id, priority, key, seq, duration, demand }) => ({
     id,
     priority,
@@ -70,7 +71,7 @@ function queueOf(q: PendingQueue): unknown {
     shape: [demand.gpus, demand.workers],
   }));
   const demands = [...q.demands()]
-    .map((d) => ({ gpus: d.gpus, workers: d.workers, count: d.count, durations: d.durations }))
+    .map((d) => ({ gpus: d.gpus, workers: d.workers, count: d.count, durations: d.durations, queued: d.queued.map((e) => e.id) }))
     .sort((a, b) => a.gpus - b.gpus || a.workers - b.workers);
   return { policy: q.policy, entries, immediate: q.immediate, fresh: [...q.fresh], oldest, demands };
 }
