@@ -35,8 +35,8 @@ export function startJobOutputs(
   onError: (error: unknown) => void = () => {},
 ): ReactorRunner<Event, AssetCommand> {
   const uses = jobUses(assets, store);
-  // A refusal (the model, or an input, archived or deleted meanwhile) is an answer, not a failure
-  // to retry: it is told, and the reactor goes on.
+  // A refusal (the model archived or deleted meanwhile, every input deleted) is an answer, not a
+  // failure to retry: it is told, and the reactor goes on; so are the inputs a job's uses skipped.
   const target: CommandTarget<AssetCommand> = {
     async execute(command) {
       // A use the route has recorded already costs a lookup, so the reactor keeps up under load.
@@ -44,6 +44,13 @@ export function startJobOutputs(
       if (known !== undefined) return known;
       const outcome = await assets.execute(command);
       if (!outcome.ok) onError(new Error(`${command.type} ${JSON.stringify(command)}: ${outcome.rejection.message}`));
+      else if (!outcome.duplicate) {
+        for (const e of outcome.events) {
+          if (e.type !== 'AssetsUsed' || e.skipped === undefined) continue;
+          const why = e.skipped.map((r) => `${r.assetId}@${r.version}: ${r.reason}`).join('; ');
+          onError(new Error(`${command.type} ${command.commandId}: uses not counted: ${why}`));
+        }
+      }
       return outcome;
     },
   };
@@ -61,7 +68,7 @@ export function startJobOutputs(
         firstSeen ??= revision;
         if (event.type === 'JobSubmitted') {
           if (event.output !== undefined) withOutput.add(event.jobId);
-          // Its uses, each under the id the route sends it with (not one derived from this event).
+          // Its uses, under the id the route sends them with (not one derived from this event).
           return uses.react(event);
         }
         if (event.type === 'JobFailed' || event.type === 'JobStopped') withOutput.delete(event.jobId);

@@ -79,12 +79,16 @@ function start(engine: Engine, assets: Fixture['assets'], store: EventStore): Re
   return runner;
 }
 
-/** The uses each asset counts, and the AssetUsed events the stream holds per job. */
+/**
+ * The uses each asset counts, and per job the versions the stream counts it used (an AssetsUsed's
+ * refs; one per AssetUsed, as older servers recorded them).
+ */
 async function uses(f: Pick<Fixture, 'assets' | 'store'>) {
   const perJob: Record<string, number> = {};
   for (const r of await f.store.read(ASSETS_STREAM)) {
-    const e = r.data as { type: string; jobId?: string };
-    if (e.type === 'AssetUsed' && e.jobId) perJob[e.jobId] = (perJob[e.jobId] ?? 0) + 1;
+    const e = r.data as { type: string; jobId?: string; refs?: unknown[] };
+    const n = e.type === 'AssetsUsed' ? (e.refs?.length ?? 0) : e.type === 'AssetUsed' ? 1 : 0;
+    if (n > 0 && e.jobId) perJob[e.jobId] = (perJob[e.jobId] ?? 0) + n;
   }
   const of = (id: string) => f.assets.current.assets.get(id)?.uses;
   return { code: of('ga/code'), images: of('ga/images'), perJob };
@@ -103,7 +107,7 @@ describe("the reactor's uses of a job's inputs", () => {
     const runner = start(f.engine, f.assets, f.store);
     await runner.until(BigInt(f.engine.durableRevision));
     expect(await uses(f)).toEqual({ code: 1, images: 1, perJob: { 'ga/orphan': 2 } });
-    expect(f.assets.current.commands.has('use:ga/orphan:ga/images@1')).toBe(true);
+    expect(f.assets.current.commands.has('uses:ga/orphan')).toBe(true);
   });
 
   it('counts each use once when the route and the reactor both record it, whichever comes first', async () => {
@@ -159,7 +163,7 @@ describe("the reactor's uses of a job's inputs", () => {
     // started from a snapshot (its remembered command ids come from it): answered as duplicates.
     await f.assets.snapshot();
     const reloaded = await createDeciderEngine(assetsDecider, { store: f.store, stream: ASSETS_STREAM, snapshotEvery: 1_000 });
-    expect(reloaded.current.commands.has('use:ga/a:ga/code@1')).toBe(true);
+    expect(reloaded.current.commands.has('uses:ga/a')).toBe(true);
     await f.store.writeCheckpoint(JOB_OUTPUTS, -1n);
     const third = start(f.engine, reloaded, f.store);
     await third.until(BigInt(f.engine.durableRevision));
@@ -173,9 +177,12 @@ describe("the reactor's uses of a job's inputs", () => {
 
   it('at a first start on a history older than the window of command ids, counts none of the uses the window forgot again', async () => {
     const f = await withAssets();
+    // A job whose uses an older server recorded one by one, and one whose uses are one command.
     expect((await f.engine.execute(submit('ga/old'))).ok).toBe(true);
-    for (const c of pinnedUses('ga/old')) expect((await f.assets.execute(c)).ok).toBe(true);
-    // A window's worth of other commands since: the old job's use ids are forgotten.
+    await appendOneByOne(f, 'ga/old', ['ga/code', 'ga/images']);
+    expect((await f.engine.execute(submit('ga/mid'))).ok).toBe(true);
+    expect((await f.assets.execute(pinnedUses('ga/mid'))).ok).toBe(true);
+    // A window's worth of other commands since: the old jobs' use ids are forgotten.
     expect(
       (await f.call('alice', 'POST', '/api/v1/datasets', { name: 'busy', source: { kind: 'object', uri: 's3://b/' } })).status,
     ).toBe(201);
@@ -186,26 +193,46 @@ describe("the reactor's uses of a job's inputs", () => {
       const batch = Array.from(
         { length: 10_000 },
         (_, k): AssetCommand => ({
-          type: 'RecordAssetUse',
-          assetId: 'ga/busy',
-          version: 1,
+          type: 'RecordAssetUses',
           jobId: `f${i + k}`,
+          refs: [{ assetId: 'ga/busy', version: 1 }],
           commandId: `f${i + k}`,
         }),
       );
       const r = await f.assets.executeBatch(batch);
       expect(r.outcomes.every((o) => o.ok)).toBe(true);
     }
-    expect(f.assets.current.commands.has('use:ga/old:ga/code@1')).toBe(false);
-    expect(await forgottenUses(f.store, f.assets)).toEqual(new Set(['use:ga/old:ga/code@1', 'use:ga/old:ga/images@1']));
+    expect(f.assets.current.commands.has('uses:ga/mid')).toBe(false);
+    expect(await forgottenUses(f.store, f.assets)).toEqual(
+      new Set(['use:ga/old:ga/code@1', 'use:ga/old:ga/images@1', 'uses:ga/mid']),
+    );
 
     // A job whose uses no route recorded, after the window moved on: the reactor records those.
     expect((await f.engine.execute(submit('ga/new'))).ok).toBe(true);
     const runner = start(f.engine, f.assets, f.store);
     await runner.until(BigInt(f.engine.durableRevision));
     const after = await uses(f);
-    expect([after.code, after.images, after.perJob['ga/old'], after.perJob['ga/new']]).toEqual([2, 2, 2, 2]);
+    expect([after.code, after.images, after.perJob['ga/old'], after.perJob['ga/mid'], after.perJob['ga/new']]).toEqual([
+      3, 3, 2, 2, 2,
+    ]);
   }, 60_000);
+
+  it('counts once the uses of a job an older server recorded one by one, in part, when handled again after an upgrade', async () => {
+    const f = await withAssets();
+    // The older route recorded the workspace's use and died before the dataset's.
+    expect((await f.engine.execute(submit('ga/before'))).ok).toBe(true);
+    await appendOneByOne(f, 'ga/before', ['ga/code']);
+    expect(await uses(f)).toEqual({ code: 1, images: 0, perJob: { 'ga/before': 1 } });
+
+    const runner = start(f.engine, f.assets, f.store);
+    await runner.until(BigInt(f.engine.durableRevision));
+    await settled(f);
+    expect(await uses(f)).toEqual({ code: 1, images: 1, perJob: { 'ga/before': 2 } });
+    const recorded = (await f.store.read(ASSETS_STREAM)).map((r) => r.data as { type: string; commandId?: string });
+    expect(recorded.filter((e) => e.commandId === 'uses:ga/before')).toMatchObject([
+      { type: 'AssetsUsed', refs: [{ assetId: 'ga/images', version: 1 }] },
+    ]);
+  });
 
   it('a submission in flight when the server shuts down logs no error, and its uses are recorded at the next start', async () => {
     const file = join(dir, 'shutdown.db');
@@ -267,12 +294,35 @@ describe("the reactor's uses of a job's inputs", () => {
   });
 });
 
-/** The uses a route records for a job on PINNED, their ids written out: the format both sides rely on. */
-function pinnedUses(jobId: string): AssetCommand[] {
-  return [
-    { type: 'RecordAssetUse', assetId: 'ga/code', version: 1, jobId, commandId: `use:${jobId}:ga/code@1` },
-    { type: 'RecordAssetUse', assetId: 'ga/images', version: 1, jobId, commandId: `use:${jobId}:ga/images@1` },
-  ];
+/** The uses a route records for a job on PINNED, its id written out: the format both sides rely on. */
+function pinnedUses(jobId: string): AssetCommand {
+  return {
+    type: 'RecordAssetUses',
+    jobId,
+    refs: [
+      { assetId: 'ga/code', version: 1 },
+      { assetId: 'ga/images', version: 1 },
+    ],
+    commandId: `uses:${jobId}`,
+  };
+}
+
+/**
+ * Uses of version 1 of each asset named, as an older server recorded them: an AssetUsed event
+ * each, under an id per version (`use:<jobId>:<assetId>@<version>`), appended to the store and
+ * read back by the assets engine as another writer's.
+ */
+async function appendOneByOne(f: Fixture, jobId: string, assetIds: string[]): Promise<void> {
+  const events = assetIds.map((assetId) => {
+    const commandId = `use:${jobId}:${assetId}@1`;
+    return {
+      id: `${commandId}:event`,
+      type: 'AssetUsed',
+      data: { v: 1, at: 0, type: 'AssetUsed', assetId, version: 1, jobId, commandId, fingerprint: commandId },
+    };
+  });
+  expect((await f.store.append(ASSETS_STREAM, events, 'any')).ok).toBe(true);
+  await f.assets.catchUp();
 }
 
 describe('gpupool serve', () => {

@@ -60,8 +60,8 @@ const command: fc.Arbitrary<AssetCommand> = fc.oneof(
   assetId.map((id): AssetCommand => ({ type: 'ArchiveAsset', assetId: id })),
   assetId.map((id): AssetCommand => ({ type: 'DeleteAsset', assetId: id })),
   fc
-    .record({ r: ref, job: fc.nat(20) })
-    .map(({ r, job }): AssetCommand => ({ type: 'RecordAssetUse', assetId: r.assetId, version: r.version, jobId: `j${job}` })),
+    .record({ refs: fc.array(ref, { maxLength: 4 }), job: fc.nat(20) })
+    .map(({ refs, job }): AssetCommand => ({ type: 'RecordAssetUses', jobId: `j${job}`, refs })),
 );
 
 describe('the assets context (properties)', () => {

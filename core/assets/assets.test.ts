@@ -28,6 +28,11 @@ const create = (
   }) as AssetCommand;
 const version = (assetId: string, extra: Record<string, unknown> = {}) =>
   ({ type: 'RecordAssetVersion', assetId, by: 'alice', pin: { commit: 'abc123' }, ...extra }) as AssetCommand;
+/** A job's uses of the versions named ([assetId, version] each), as one command. */
+const uses = (jobId: string, ...refs: [string, number][]) =>
+  ({ type: 'RecordAssetUses', jobId, refs: refs.map(([assetId, version]) => ({ assetId, version })) }) as AssetCommand & {
+    type: 'RecordAssetUses';
+  };
 
 /** alice's workspace and dataset in group ga, one version each. */
 const team = () =>
@@ -170,11 +175,74 @@ describe('archive instead of delete', () => {
   });
 
   it('counts a job that pinned a version as a use', () => {
-    const a = team().given({ type: 'RecordAssetUse', assetId: 'ga/images', version: 1, jobId: 'ga/prep' });
+    const a = team().given(uses('ga/prep', ['ga/images', 1]));
+    expect(a.state.assets.get('ga/images')?.uses).toBe(1);
     expect(a.when({ type: 'DeleteAsset', assetId: 'ga/images' }).rejection?.code).toBe('in-use');
-    expect(a.when({ type: 'RecordAssetUse', assetId: 'ga/images', version: 2, jobId: 'ga/x' }).rejection?.message).toMatch(
-      /no version 2/,
+  });
+
+  it("records a job's uses of all its versions as one event, each version once", () => {
+    const a = team().given(version('ga/images', { pin: { etag: 'e2' } }));
+    expect(a.when(uses('ga/train', ['ga/code', 1], ['ga/images', 1], ['ga/images', 2], ['ga/images', 1])).events).toEqual([
+      {
+        type: 'AssetsUsed',
+        jobId: 'ga/train',
+        refs: [
+          { assetId: 'ga/code', version: 1 },
+          { assetId: 'ga/images', version: 1 },
+          { assetId: 'ga/images', version: 2 },
+        ],
+      },
+    ]);
+    expect([a.state.assets.get('ga/code')?.uses, a.state.assets.get('ga/images')?.uses]).toEqual([1, 2]);
+    expect(a.when({ type: 'RecordAssetUses', jobId: 'ga/none', refs: [] }).rejection?.code).toBe('invalid-argument');
+  });
+
+  it('counts a use of an archived asset: the job ran on it, and its lineage needs it kept', () => {
+    const a = team().given({ type: 'ArchiveAsset', assetId: 'ga/images' });
+    expect(a.when(uses('ga/late', ['ga/images', 1])).events).toEqual([
+      { type: 'AssetsUsed', jobId: 'ga/late', refs: [{ assetId: 'ga/images', version: 1 }] },
+    ]);
+    expect(a.when({ type: 'DeleteAsset', assetId: 'ga/images' }).rejection?.code).toBe('in-use');
+  });
+
+  it('skips, and says so, a version deleted since or never recorded; refuses when none is left, naming each', () => {
+    const a = team().given({ type: 'DeleteAsset', assetId: 'ga/code' });
+    expect(a.when(uses('ga/j', ['ga/code', 1], ['ga/images', 1], ['ga/images', 3])).events).toEqual([
+      {
+        type: 'AssetsUsed',
+        jobId: 'ga/j',
+        refs: [{ assetId: 'ga/images', version: 1 }],
+        skipped: [
+          { assetId: 'ga/code', version: 1, reason: "asset 'ga/code' does not exist" },
+          { assetId: 'ga/images', version: 3, reason: "dataset 'ga/images' has no version 3 (it has 1)" },
+        ],
+      },
+    ]);
+    const none = a.when(uses('ga/k', ['ga/code', 1], ['ga/images', 2]));
+    expect(none.events).toEqual([]);
+    expect(none.rejection).toMatchObject({ code: 'not-found' });
+    expect(none.rejection?.message).toBe(
+      "job 'ga/k' used no version that exists: ga/code@1: asset 'ga/code' does not exist; ga/images@2: dataset 'ga/images' has no version 2 (it has 1)",
     );
+    expect(a.state.assets.get('ga/images')?.uses).toBe(1);
+  });
+
+  it('counts a command sent twice under one id once (the route and the reactor both send it)', () => {
+    const a = team();
+    const command = { ...uses('ga/j', ['ga/code', 1], ['ga/images', 1]), commandId: 'uses:ga/j' };
+    expect(a.when(command).events).toHaveLength(1);
+    expect(a.when(command).events).toEqual([]);
+    expect([a.state.assets.get('ga/code')?.uses, a.state.assets.get('ga/images')?.uses]).toEqual([1, 1]);
+    expect(a.when({ ...command, refs: [{ assetId: 'ga/code', version: 1 }] }).rejection?.code).toBe('command-id-reused');
+  });
+
+  it('still folds the one-event-per-version uses of older logs', () => {
+    const a = team();
+    const old = { v: 1 as const, at: 0, type: 'AssetUsed' as const, assetId: 'ga/images', version: 1, jobId: 'ga/old' };
+    const decoded = assetsDecider.decodeEvent(JSON.parse(JSON.stringify(old)));
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) assetsDecider.evolve(a.state, decoded.value);
+    expect(a.state.assets.get('ga/images')?.uses).toBe(1);
   });
 });
 

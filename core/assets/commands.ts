@@ -88,8 +88,12 @@ export const assetCommandCodecs = {
   ArchiveAsset: cmd('ArchiveAsset', { assetId: Id }, {}),
   /** Deleting is for what nothing was made from; anything else is archived. */
   DeleteAsset: cmd('DeleteAsset', { assetId: Id }, {}),
-  /** A job pinned a version (its submission resolved a reference): the version is in use from then on. */
-  RecordAssetUse: cmd('RecordAssetUse', { assetId: Id, version: PosInt, jobId: Id }, {}),
+  /**
+   * A submitted job's uses: every version its submission pinned (workspace, datasets, model), in
+   * one command, so a job's uses cost one decision and one event however many inputs it names.
+   * Those versions are in use from then on.
+   */
+  RecordAssetUses: cmd('RecordAssetUses', { jobId: Id, refs: t.array(VersionRefCodec) }, {}),
 };
 
 export type AssetCommandType = keyof typeof assetCommandCodecs;

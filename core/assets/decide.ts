@@ -3,7 +3,8 @@
  * reads the state. The rules: a name is unique in its group and holds no '/'; a source names its
  * credentials, never carries them; a version pins what was used and never changes; lineage names
  * versions that exist, of the right kind, in the asset's own group, that the one recording it may
- * see; an asset something was made from (or a job pinned) is archived, not deleted.
+ * see; an asset something was made from (or a job pinned) is archived, not deleted; a job's use
+ * of a version counts even when its asset is archived.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Unstamped } from '../decider.js';
@@ -150,14 +151,39 @@ const handlers: Handlers = {
     return ok({ type: 'AssetDeleted', assetId: asset.id });
   },
 
-  RecordAssetUse(c, s) {
-    const asset = s.assets.get(c.assetId);
-    if (!asset) return no('not-found', `asset '${c.assetId}' does not exist`);
-    if (asset.archived) return no('invalid-transition', `${asset.kind} '${asset.id}' is archived: new jobs cannot use it`);
-    if (c.version > asset.versions.length) {
-      return no('not-found', `${asset.kind} '${asset.id}' has no version ${c.version} (it has ${asset.versions.length})`);
+  RecordAssetUses(c, s) {
+    if (c.refs.length === 0) return no('invalid-argument', `job '${c.jobId}': refs names no version`);
+    const refs: VersionRef[] = [];
+    const skipped: { assetId: string; version: number; reason: string }[] = [];
+    const seen = new Set<string>();
+    for (const { assetId, version } of c.refs) {
+      // A version named twice is one use, as it was when each use had an id of its own.
+      const key = `${assetId}@${version}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const asset = s.assets.get(assetId);
+      // Deleted since the job pinned it, or never there: nothing is left to protect, and refusing
+      // would leave the job's other inputs uncounted and deletable; it is skipped and said so.
+      if (!asset) skipped.push({ assetId, version, reason: `asset '${assetId}' does not exist` });
+      else if (version > asset.versions.length) {
+        skipped.push({
+          assetId,
+          version,
+          reason: `${asset.kind} '${assetId}' has no version ${version} (it has ${asset.versions.length})`,
+        });
+      }
+      // An archived asset counts the use too: the job did run on it, and its lineage needs the
+      // asset kept (a count above zero is what keeps it from deletion).
+      else refs.push({ assetId, version });
     }
-    return ok({ type: 'AssetUsed', assetId: asset.id, version: c.version, jobId: c.jobId });
+    if (refs.length === 0) {
+      return no(
+        'not-found',
+        `job '${c.jobId}' used no version that exists: ${skipped.map((r) => `${r.assetId}@${r.version}: ${r.reason}`).join('; ')}`,
+        { skipped },
+      );
+    }
+    return ok({ type: 'AssetsUsed', jobId: c.jobId, refs, ...(skipped.length > 0 ? { skipped } : {}) });
   },
 };
 

@@ -20,6 +20,7 @@ const Source = t.union([
 ]);
 const Pin = record('Pin', {}, { commit: Name, objectVersion: Name, etag: Name, contentHash: Name });
 const VersionRef = record('VersionRef', { assetId: Name, version: PosInt }, {});
+const SkippedRef = record('SkippedRef', { assetId: Name, version: PosInt, reason: t.string }, {});
 const Lineage = record(
   'Lineage',
   {
@@ -58,7 +59,13 @@ export const assetEventCodecs = {
   AssetUpdated: ev('AssetUpdated', { assetId: Name }, { description: t.string, tags: t.array(t.string), private: t.boolean }),
   AssetArchived: ev('AssetArchived', { assetId: Name }),
   AssetDeleted: ev('AssetDeleted', { assetId: Name }),
+  /** One version a job used: what older logs hold, one event per version (still loaded and folded). */
   AssetUsed: ev('AssetUsed', { assetId: Name, version: PosInt, jobId: Name }),
+  /**
+   * The versions a job used, each counted once (`refs`), and those it named that could not be
+   * counted, with why (`skipped`: the asset deleted, or no such version).
+   */
+  AssetsUsed: ev('AssetsUsed', { jobId: Name, refs: t.array(VersionRef) }, { skipped: t.array(SkippedRef) }),
   CommandAccepted: ev(COMMAND_ACCEPTED, {}),
 };
 

@@ -115,6 +115,12 @@ const handlers: Handlers = {
     const asset = s.assets.get(e.assetId);
     if (asset) asset.uses++;
   },
+  AssetsUsed(s, e) {
+    for (const ref of e.refs) {
+      const asset = s.assets.get(ref.assetId);
+      if (asset) asset.uses++;
+    }
+  },
   CommandAccepted() {
     // Nothing changes: evolve has remembered its command id.
   },

@@ -13,7 +13,7 @@ export const ASSETS_STATE_SCHEMA_VERSION = 1;
 export interface AssetsSnapshot {
   revision: number;
   now: number;
-  /** In creation order (each group's index keeps it). Use counts are written too: jobs' uses are events of their own. */
+  /** In creation order (each group's index keeps it). Use counts are written too: jobs' uses are events of their own (AssetsUsed, AssetUsed in older logs). */
   assets: AssetState[];
   commands: [string, RememberedCommand][];
 }

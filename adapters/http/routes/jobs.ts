@@ -548,24 +548,20 @@ function checkRequestedOutput(ctx: HttpContext, requested: unknown, owner: strin
 }
 
 /**
- * The commands that count a job's uses of the versions it was submitted on (so those assets are
- * archived, not deleted, and its lineage resolves), one per version: workspace, datasets, model.
- * Each id is derived from the job and the version (`use:<jobId>:<assetId>@<version>`), so a
- * retried submission counts once, and so does a use both this route and the leader's reactor
- * (app/job-uses.ts) send: whichever lands first records it, the other is a duplicate.
+ * The command that counts a job's uses of the versions it was submitted on (so those assets are
+ * archived, not deleted, and its lineage resolves): one for all of them, workspace, datasets and
+ * model, since a command per version (a decision, a fingerprint and an event each) was most of
+ * what inputs cost a submission (`npm run bench -- inputs`, bench/README.md). Its id is derived from
+ * the job (`uses:<jobId>`), so a retried submission counts once, and so does a job both this route
+ * and the leader's reactor (app/job-uses.ts) send: whichever lands first records it, the other is
+ * a duplicate. None for a job that names no input.
  */
-export function recordUseCommands(
+export function recordUsesCommand(
   jobId: string,
   inputs: JobInputs,
-): (AssetCommandOf<'RecordAssetUse'> & { commandId: string })[] {
+): (AssetCommandOf<'RecordAssetUses'> & { commandId: string }) | undefined {
   const refs = pinnedRefs({ workspace: inputs.workspace ?? null, datasets: inputs.datasets ?? [], model: inputs.model ?? null });
-  return refs.map(({ assetId, version }) => ({
-    type: 'RecordAssetUse',
-    assetId,
-    version,
-    jobId,
-    commandId: `use:${jobId}:${assetId}@${version}`,
-  }));
+  return refs.length === 0 ? undefined : { type: 'RecordAssetUses', jobId, refs, commandId: `uses:${jobId}` };
 }
 
 /**
@@ -577,11 +573,11 @@ export function recordUseCommands(
  * one commit of the assets stream, where the reactor alone, on a server that does not lead, comes
  * a store poll later. A use this misses (the process dies after the job's append; the store closes
  * under it at shutdown) is recorded by the reactor, on its next start if need be: a failure here is
- * nobody's to report, the reactor reports its own. A refused use (the asset deleted or archived
- * meanwhile) does not undo the job either.
+ * nobody's to report, the reactor reports its own. A version deleted meanwhile is skipped (all of
+ * them gone, the command is refused) and does not undo the job either; an archived one counts.
  */
 async function recordUses(ctx: HttpContext, jobId: string, inputs: JobInputs): Promise<void> {
-  // Sent together: the engine gathers them (and other submissions' uses) into one batch and one
-  // durable append, where one after another each waited for a commit of its own.
-  await Promise.all(recordUseCommands(jobId, inputs).map((command) => ctx.assets.execute(command))).catch(() => {});
+  // The engine gathers it with other submissions' uses into one batch and one durable append.
+  const command = recordUsesCommand(jobId, inputs);
+  if (command !== undefined) await ctx.assets.execute(command).catch(() => {});
 }

@@ -63,7 +63,11 @@ function check(state: AssetsState, log: readonly AssetEvent[]): void {
   const restored = assetsFromSnapshot(JSON.parse(JSON.stringify(assetsToSnapshot(state))));
   if (!isDeepStrictEqual(restored, state)) throw new Error('a snapshot does not restore the state');
   const jobUses = new Map<string, number>();
-  for (const e of log) if (e.type === 'AssetUsed') jobUses.set(e.assetId, (jobUses.get(e.assetId) ?? 0) + 1);
+  const countUse = (id: string) => jobUses.set(id, (jobUses.get(id) ?? 0) + 1);
+  for (const e of log) {
+    if (e.type === 'AssetUsed') countUse(e.assetId);
+    if (e.type === 'AssetsUsed') for (const r of e.refs) countUse(r.assetId);
+  }
   const problems = assetInvariants(state, jobUses);
   if (problems.length > 0) throw new Error(`invariants violated:\n  ${problems.join('\n  ')}`);
 }
