@@ -513,6 +513,21 @@ function ownCopy(spec: unknown): unknown {
   return spec !== null && typeof spec === 'object' ? structuredClone(spec) : spec;
 }
 
+/**
+ * A job's pinned inputs, copied field by field: they are a few small records of known shape, and
+ * structuredClone (what a spec of any shape needs) was a visible share of a submission with inputs.
+ */
+function copyInputs(inputs: JobInputs): JobInputs {
+  const out: JobInputs = {};
+  if (inputs.workspace !== undefined) out.workspace = { assetId: inputs.workspace.assetId, version: inputs.workspace.version };
+  if (inputs.datasets !== undefined) {
+    out.datasets = inputs.datasets.map((d) => ({ assetId: d.assetId, version: d.version, mountPath: d.mountPath }));
+  }
+  if (inputs.model !== undefined) out.model = { assetId: inputs.model.assetId, version: inputs.model.version };
+  if (inputs.hyperparametersFile !== undefined) out.hyperparametersFile = inputs.hyperparametersFile;
+  return out;
+}
+
 function submission(s: State, job: JobFields): Decision {
   if (s.jobs.has(job.jobId) || s.finished.has(job.jobId)) return no('already-exists', `job '${job.jobId}' already exists`);
   const owner = s.users.get(job.owner);
@@ -554,7 +569,7 @@ function submission(s: State, job: JobFields): Decision {
     return no('invalid-argument', 'inputs.hyperparametersFile: a file in the workspace needs inputs.workspace');
   }
   // Only when the job has some: jobs without inputs keep the event shape they always had.
-  if (job.inputs !== undefined) event.inputs = ownCopy(job.inputs) as typeof event.inputs;
+  if (job.inputs !== undefined) event.inputs = copyInputs(job.inputs);
   if (job.output !== undefined) event.output = { ...job.output };
   if (job.ide !== undefined) {
     if (job.kind !== 'notebook') return no('invalid-argument', `ide: only a notebook runs an IDE, not a ${job.kind} job`);
