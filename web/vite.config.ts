@@ -14,6 +14,8 @@ export default defineConfig({
     sourcemap: false,
     // Hashed file names: the server caches them for a year, and index.html not at all.
     assetsDir: 'assets',
-    chunkSizeWarningLimit: 400,
+    // The budget that matters is compressed (250 KB for JS and CSS, measured by bench/dashboard.ts);
+    // the one bundle is about 400 KB before compression.
+    chunkSizeWarningLimit: 600,
   },
 });
