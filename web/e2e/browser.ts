@@ -25,6 +25,17 @@ export function browserMissing(): string | null {
   return null;
 }
 
+/**
+ * Why this file's browser tests cannot run here (they are then skipped, with a warning), or null.
+ * Where they are required, a reason is an error instead.
+ */
+export function browserGate(): string | null {
+  const missing = browserMissing();
+  if (missing && browserRequired) throw new Error(`browser tests are required here, but ${missing}`);
+  if (missing) console.warn(`browser tests skipped: ${missing}`);
+  return missing;
+}
+
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath as string,

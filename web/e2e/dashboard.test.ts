@@ -10,21 +10,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Served, serve } from '../../app/serve.js';
-import {
-  apiAt,
-  browserMissing,
-  browserRequired,
-  DESKTOP,
-  launch,
-  openPage,
-  PHONE,
-  screenshotDir,
-  signInWith,
-} from './browser.js';
+import { apiAt, browserGate, DESKTOP, launch, openPage, PHONE, screenshotDir, signInWith } from './browser.js';
 
-const missing = browserMissing();
-if (missing && browserRequired) throw new Error(`browser tests are required here, but ${missing}`);
-if (missing) console.warn(`browser tests skipped: ${missing}`);
+const missing = browserGate();
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-web-'));
 const CLUSTER = join(dir, 'cluster.yaml');
