@@ -4,8 +4,8 @@
  * are computed when scraped; the two histograms are fed by the engine's observer.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { isPending, JOB_STATUSES, type State } from '../../core/cluster/model.js';
-import { listPools } from '../../core/cluster/queries.js';
+import { JOB_STATUSES, type State } from '../../core/cluster/model.js';
+import { listPools, oldestWaits } from '../../core/cluster/queries.js';
 import type { Engine, EngineObserver } from '../../engine/engine.js';
 
 export interface ServerMetrics {
@@ -67,16 +67,9 @@ export function createMetrics(now: () => number = () => Date.now() / 1000): Serv
     ['pool'],
     (s, set) => {
       const t = now();
-      const oldest = new Map<string, number>();
-      for (const [group, ids] of s.unfinished) {
-        for (const id of ids) {
-          const j = s.jobs.get(id);
-          if (!j || !isPending(j.status)) continue;
-          oldest.set(group, Math.min(oldest.get(group) ?? Number.POSITIVE_INFINITY, j.submittedAt));
-        }
-      }
+      const oldest = oldestWaits(s);
       for (const p of s.pools.values()) {
-        const since = p.group ? oldest.get(p.group) : undefined;
+        const since = oldest.get(p.id);
         set({ pool: p.id }, since === undefined ? 0 : Math.max(0, t - since));
       }
     },

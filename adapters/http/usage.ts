@@ -9,7 +9,7 @@
  * one walk over the devices, not one per batch. Per pool at most one sample a second is kept (the
  * latest in that second), and at most `capacity` of them: the oldest go first.
  */
-import { isPending, type State } from '../../core/cluster/model.js';
+import type { State } from '../../core/cluster/model.js';
 import type { Engine } from '../../engine/engine.js';
 
 /** A pool's samples, oldest first, as columns (the shape charts read). */
@@ -166,26 +166,6 @@ function usageCounts(state: Readonly<State>): Map<string, { total: number; used:
     if (!c) continue;
     c.total++;
     if (d.holders.length > 0) c.used++;
-  }
-  return out;
-}
-
-/**
- * When the longest-waiting job of each pool's queue was submitted (seconds), for the pools whose
- * queue holds one. A group's unfinished jobs are kept in submission order, so each walk stops at
- * its first waiting job.
- */
-export function oldestWaits(state: Readonly<State>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const p of state.pools.values()) {
-    if (!p.group || (state.queues.get(p.group)?.size ?? 0) === 0) continue;
-    for (const id of state.unfinished.get(p.group) ?? []) {
-      const j = state.jobs.get(id);
-      if (j && isPending(j.status)) {
-        out.set(p.id, j.submittedAt);
-        break;
-      }
-    }
   }
   return out;
 }

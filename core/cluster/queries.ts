@@ -201,3 +201,23 @@ export function jobQuery(filter: JobFilter): JobQuery {
 export function listJobs(state: State, filter: JobFilter = {}): JobState[] {
   return liveJobs(state, jobQuery(filter));
 }
+
+/**
+ * When the longest-waiting job of each pool's queue was submitted (seconds), for the pools whose
+ * queue holds one. A group's unfinished jobs are kept in submission order, so each walk stops at
+ * its first waiting job.
+ */
+export function oldestWaits(state: Readonly<State>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of state.pools.values()) {
+    if (!p.group || (state.queues.get(p.group)?.size ?? 0) === 0) continue;
+    for (const id of state.unfinished.get(p.group) ?? []) {
+      const j = state.jobs.get(id);
+      if (j && isPending(j.status)) {
+        out.set(p.id, j.submittedAt);
+        break;
+      }
+    }
+  }
+  return out;
+}

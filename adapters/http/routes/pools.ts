@@ -5,12 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { State } from '../../../core/cluster/model.js';
-import { listPools, type PoolUsage, poolQueue, poolUsage } from '../../../core/cluster/queries.js';
+import { listPools, oldestWaits, type PoolUsage, poolQueue, poolUsage } from '../../../core/cluster/queries.js';
 import { canSeeJob, canSeePool } from '../access.js';
 import { bad, good, type HttpContext, PAGE_QUERY, pageQuery, reading } from '../context.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
 import { forbidden, notFound } from '../problem.js';
-import { oldestWaits } from '../usage.js';
 import { commandRoute, params } from './command-route.js';
 import { jobView } from './jobs.js';
 
