@@ -62,7 +62,15 @@ export function connect(options: KubeOptions = {}): Kube {
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: config },
-    promiseMiddleware: [{ pre: async (context) => (await limiter.take(), context), post: async (context) => context }],
+    promiseMiddleware: [
+      {
+        pre: async (context) => {
+          await limiter.take();
+          return context;
+        },
+        post: async (context) => context,
+      },
+    ],
   });
   return {
     config,

@@ -34,21 +34,27 @@ export function tokenBucket(limit: RateLimit, now: () => number = () => performa
   let tokens = burst;
   let refilledAt = now();
   const queue: (() => void)[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether a drain is scheduled: one timer serves every waiter. */
+  let scheduled = false;
 
   const refill = () => {
     const t = now();
     tokens = Math.min(burst, tokens + ((t - refilledAt) / 1000) * qps);
     refilledAt = t;
   };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(drain, Math.ceil(((1 - tokens) / qps) * 1000));
+  };
   const drain = () => {
-    timer = undefined;
+    scheduled = false;
     refill();
     while (queue.length > 0 && tokens >= 1) {
       tokens -= 1;
       queue.shift()?.();
     }
-    if (queue.length > 0) timer = setTimeout(drain, Math.ceil(((1 - tokens) / qps) * 1000));
+    if (queue.length > 0) schedule();
   };
   return {
     take() {
@@ -59,7 +65,7 @@ export function tokenBucket(limit: RateLimit, now: () => number = () => performa
       }
       return new Promise<void>((resolve) => {
         queue.push(resolve);
-        timer ??= setTimeout(drain, Math.ceil(((1 - tokens) / qps) * 1000));
+        schedule();
       });
     },
     get waiting() {
