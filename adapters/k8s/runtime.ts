@@ -1,0 +1,740 @@
+/**
+ * The Kubernetes runtime: gpupool's jobs run as pods (pods.ts) on the nodes their allocation names,
+ * and what the pods do is reported to the engine (pod-status.ts). It takes the place of the
+ * simulated realtime runtime (adapters/memory/realtime-runtime.ts) and is built the same way:
+ *
+ * - It follows the cluster stream **through the store port**, the engine caught up to each event
+ *   before it reacts, and reacts to JobAllocated (create the job's Services, then its pods),
+ *   JobStarted (the pods may have finished already), JobStopRequested (delete the pods; once the
+ *   watch has seen them all gone, ReleaseJob) and JobCompleted/JobFailed/JobStopped (delete what
+ *   is left: a failed job's other workers, the Services).
+ * - It watches gpupool's pods (label `app.kubernetes.io/managed-by=gpupool`) with a list-then-watch
+ *   (list-watch.ts), and turns each job's pods into reports: started, completed (after its final
+ *   metrics, from the termination message), failed with Kubernetes' reason; a pod someone else
+ *   deletes fails its job `PodDeleted`.
+ * - Every report carries an id derived from the event that put the job where it is: the revision
+ *   of its JobAllocated (from `job.history`) for `started`, `completed` and `failed`, that of its
+ *   JobStopRequested for `released` (`reactionId('k8s-runtime', revision, reaction)`). A restarted
+ *   runtime, or a second one, sends the same ids, and the engine answers repeats as duplicates. A
+ *   rejection (the job moved on meanwhile) or a duplicate is nothing to do.
+ * - **Restart**: once the first list is in (`synced`), it reconciles the engine's state with the
+ *   pods: the pods of live jobs are adopted (a pod that finished while gpupool was down is reported
+ *   now), Starting jobs get the pods they lack, a Running job whose pods are all gone fails
+ *   `PodDeleted`, a Stopping job whose pods are gone is released, and gpupool's pods and Services
+ *   of jobs the engine has not unfinished are deleted. Only then does it follow the stream.
+ * - Creates run concurrently (64 in flight by default), all through the connection's rate limit;
+ *   a create that finds the object there already (a restart) takes it as made.
+ * - Jobs whose spec names a `kubernetesJob` are the Job admission component's, not this one's.
+ */
+import { randomUUID } from 'node:crypto';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import {
+  decodeMetricsEvent,
+  finalMetrics,
+  lastSteps,
+  metricSeries,
+  metricsStream,
+  reportMetrics,
+} from '../../core/assets/metrics.js';
+import type { AssetsState } from '../../core/assets/model.js';
+import type { Command } from '../../core/cluster/commands.js';
+import type { Event } from '../../core/cluster/events.js';
+import type { JobState } from '../../core/cluster/model.js';
+import type { EventStore, RecordedEvent, Subscription } from '../../core/ports.js';
+import type { Engine } from '../../engine/engine.js';
+import { reactionId } from '../../engine/reactor.js';
+import { apiStatus, isAlreadyExists, isNotFound, type Kube } from './kube.js';
+import { type ListWatch, type ListWatchOptions, startListWatch } from './list-watch.js';
+import { judgePods, type PodStatusOptions, stuckContainers } from './pod-status.js';
+import {
+  isKubernetesJob,
+  JOB_ID_ANNOTATION,
+  type JobManifests,
+  jobManifests,
+  MANAGED_SELECTOR,
+  ownedBy,
+  type PodOptions,
+  WORKER_LABEL,
+} from './pods.js';
+
+/** The reactor's name: the prefix of its command ids. */
+export const K8S_RUNTIME_REACTOR = 'k8s-runtime';
+
+export interface KubernetesRuntimeOptions extends PodOptions, PodStatusOptions {
+  /** Kubernetes requests in flight at most (each also waits on the rate limit). Default 64. */
+  readonly concurrency?: number;
+  /**
+   * Watch the pods of every namespace (default), or only of the namespaces jobs go to (the mapped
+   * ones and the default): one list-watch each, for an account that may not list cluster-wide.
+   */
+  readonly watchScope?: 'cluster' | 'namespaces';
+  /** Told for each pod created: its job, and the milliseconds since the job was allocated. */
+  readonly onPodCreated?: (jobId: string, ms: number) => void;
+  /** Where a failure goes (a request refused, a report the store could not take). Default: stderr. */
+  readonly onError?: (error: unknown) => void;
+  readonly listWatch?: ListWatchOptions;
+}
+
+export interface KubernetesRuntime {
+  /** Resolves once the pods were first listed and the engine's state reconciled with them. */
+  readonly synced: Promise<void>;
+  /** Stop watching and following the stream; requests and reports in flight still land. */
+  stop(): Promise<void>;
+  /** Resolves when nothing is in flight and every event and pod change seen so far is handled. */
+  idle(): Promise<void>;
+}
+
+/** What the runtime reads of the assets: their current state (an assets engine). */
+export interface AssetsSource {
+  readonly current: Readonly<AssetsState>;
+}
+
+const WATCHED: ReadonlySet<string> = new Set([
+  'JobAllocated',
+  'JobStarted',
+  'JobStopRequested',
+  'JobCompleted',
+  'JobFailed',
+  'JobStopped',
+]);
+const RETRY_MS = 1000;
+const MAX_CREATE_BACKOFF_MS = 30_000;
+
+const live = (job: JobState | undefined): boolean =>
+  job !== undefined && (job.status === 'Starting' || job.status === 'Running' || job.status === 'Training');
+
+function reportError(error: unknown): void {
+  console.error(`gpupool kubernetes runtime: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** The revision of the event that put `job` in `status` last (from its history). */
+const revisionOf = (job: JobState, status: JobState['status']): number | undefined =>
+  job.history.findLast((h) => h.status === status)?.revision;
+
+const jobIdOf = (o: V1Pod | V1Service): string | undefined => o.metadata?.annotations?.[JOB_ID_ANNOTATION];
+const podKey = (p: V1Pod | V1Service): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+
+/** A limit on concurrent work: `run` waits for a slot. */
+function semaphore(size: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (active >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
+export function startKubernetesRuntime(
+  engine: Engine,
+  assets: AssetsSource,
+  store: EventStore,
+  kube: Kube,
+  options: KubernetesRuntimeOptions = {},
+): KubernetesRuntime {
+  const onError = options.onError ?? reportError;
+  const limit = semaphore(options.concurrency ?? 64);
+  const lookup = (id: string) => assets.current.assets.get(id);
+
+  /** Pods by job id, then by rank, as the watch last told them. */
+  const podsByJob = new Map<string, Map<number, V1Pod>>();
+  /** Jobs whose creates are in flight. */
+  const creating = new Set<string>();
+  /** Jobs whose deletion was asked (a stop or a cleanup), and pods deleted one by one. */
+  const deleting = new Set<string>();
+  /** Reports sent, `<jobId>:<reaction>`, so a status is reported once. */
+  const sent = new Set<string>();
+  /** When each stuck container was first seen waiting (ms). */
+  const waitingSince = new Map<string, number>();
+  /** Per job: the timer that looks at it again when a stuck container's timeout runs out. */
+  const rechecks = new Map<string, ReturnType<typeof setTimeout>>();
+
+  let stopped = false;
+  let ready = false;
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+  const queue: RecordedEvent[] = [];
+  let handled = -1n;
+  let catchingUp = false;
+  let caughtUpFor = -1n;
+  let retryHandle: ReturnType<typeof setTimeout> | undefined;
+  let subscription: Subscription | undefined;
+
+  function report(error: unknown): void {
+    try {
+      onError(error);
+    } catch {
+      // The error handler's own failure is not the runtime's to report.
+    }
+  }
+
+  function settle(): void {
+    if (inFlight > 0 || catchingUp || (queue.length > 0 && !stopped)) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Run `work` as something `idle()` waits for; its failure goes to `onError`. */
+  function track(work: () => Promise<void>): void {
+    inFlight++;
+    work()
+      .catch(report)
+      .finally(() => {
+        inFlight--;
+        settle();
+      });
+  }
+
+  const idFor = (revision: number | undefined, reaction: string) =>
+    revision === undefined ? {} : { commandId: reactionId(K8S_RUNTIME_REACTOR, revision, reaction) };
+
+  /** Send `command` once per job and reaction; rejections and duplicates are nothing to do. */
+  async function send(jobId: string, reaction: string, command: Command): Promise<void> {
+    const key = `${jobId}:${reaction}`;
+    if (sent.has(key)) return;
+    sent.add(key);
+    try {
+      await engine.execute(command);
+    } catch (error) {
+      sent.delete(key); // the store failed: the next look at the job tries again
+      throw error;
+    }
+  }
+
+  // -- Kubernetes requests -------------------------------------------------------------------
+
+  async function createService(service: V1Service): Promise<V1Service> {
+    const namespace = service.metadata?.namespace ?? 'default';
+    try {
+      return await limit(() => kube.core.createNamespacedService({ namespace, body: service }));
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      return limit(() => kube.core.readNamespacedService({ namespace, name: service.metadata?.name ?? '' }));
+    }
+  }
+
+  /** Create `pod`; true when it was made now, false when it was there already (ours). */
+  async function createPod(pod: V1Pod, jobId: string): Promise<boolean> {
+    const namespace = pod.metadata?.namespace ?? 'default';
+    try {
+      await limit(() => kube.core.createNamespacedPod({ namespace, body: pod }));
+      return true;
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      const existing = await limit(() => kube.core.readNamespacedPod({ namespace, name: pod.metadata?.name ?? '' }));
+      if (jobIdOf(existing) !== jobId) {
+        throw Object.assign(new Error(`pod ${podKey(pod)} exists and is not job '${jobId}'s`), { permanent: true });
+      }
+      return false;
+    }
+  }
+
+  /** Whether a failed request is worth trying again (the server or the network), not a refusal. */
+  const transient = (error: unknown): boolean => {
+    if ((error as { permanent?: boolean }).permanent) return false;
+    const code = apiStatus(error).code;
+    return code === undefined || code === 429 || code >= 500;
+  };
+
+  async function deleteQuietly(kind: 'pod' | 'service', namespace: string, name: string): Promise<void> {
+    try {
+      if (kind === 'pod') await limit(() => kube.core.deleteNamespacedPod({ namespace, name }));
+      else await limit(() => kube.core.deleteNamespacedService({ namespace, name }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** Delete the job's pods (with their own grace period) and its Services. */
+  function cleanUp(jobId: string, services: readonly { namespace: string; name: string }[] = []): void {
+    const pods = [...(podsByJob.get(jobId)?.values() ?? [])];
+    deleting.add(jobId);
+    const job = engine.job(jobId);
+    let owned = services;
+    if (job && owned.length === 0 && !isKubernetesJob(job)) {
+      const m = manifestsOf(job);
+      if (m) owned = m.services.map((s) => ({ namespace: m.namespace, name: s.metadata?.name ?? '' }));
+    }
+    track(async () => {
+      await Promise.all([
+        ...pods
+          .filter((p) => !p.metadata?.deletionTimestamp)
+          .map((p) => deleteQuietly('pod', p.metadata?.namespace ?? 'default', p.metadata?.name ?? '')),
+        ...owned.map((s) => deleteQuietly('service', s.namespace, s.name)),
+      ]);
+    });
+  }
+
+  function manifestsOf(job: JobState): JobManifests | null {
+    const r = jobManifests(job, lookup, options);
+    return r.ok ? r.manifests : null;
+  }
+
+  /** Create what a Starting job lacks: its Services, then the pods not seen yet. */
+  function ensurePods(jobId: string): void {
+    const job = engine.current.jobs.get(jobId);
+    if (job?.status !== 'Starting' || isKubernetesJob(job) || creating.has(jobId)) return;
+    const allocated = revisionOf(job, 'Starting');
+    const r = jobManifests(job, lookup, options);
+    if (!r.ok) {
+      track(() =>
+        send(jobId, 'failed', {
+          type: 'ReportJobFailed',
+          jobId,
+          reason: r.reason,
+          message: r.message,
+          ...idFor(allocated, 'failed'),
+        }),
+      );
+      return;
+    }
+    const present = podsByJob.get(jobId);
+    const missing = r.manifests.pods.filter((_, rank) => !present?.has(rank));
+    if (missing.length === 0) return;
+    creating.add(jobId);
+    track(async () => {
+      let backoff = RETRY_MS;
+      try {
+        for (;;) {
+          try {
+            const services = await Promise.all(r.manifests.services.map((s) => createService(s)));
+            const owner = services[0];
+            const allocatedAt = job.allocatedAt;
+            await Promise.all(
+              missing.map(async (pod) => {
+                if (stopped) return;
+                const made = await createPod(owner ? ownedBy(pod, owner) : pod, jobId);
+                if (made && allocatedAt !== null)
+                  options.onPodCreated?.(jobId, Math.max(0, (engine.clock.now() - allocatedAt) * 1000));
+              }),
+            );
+            return;
+          } catch (error) {
+            const now = engine.current.jobs.get(jobId);
+            if (stopped || now?.status !== 'Starting') return;
+            if (!transient(error)) {
+              const s = apiStatus(error);
+              await send(jobId, 'failed', {
+                type: 'ReportJobFailed',
+                jobId,
+                reason: 'PodRejected',
+                message: `Kubernetes refused job '${jobId}': ${s.message}`,
+                ...idFor(allocated, 'failed'),
+              });
+              return;
+            }
+            report(error);
+            await new Promise((resolve) => setTimeout(resolve, backoff).unref());
+            backoff = Math.min(MAX_CREATE_BACKOFF_MS, backoff * 2);
+          }
+        }
+      } finally {
+        creating.delete(jobId);
+        // Stopped or failed while its pods were being made: what was made goes.
+        const after = engine.current.jobs.get(jobId);
+        if (!stopped && !live(after)) {
+          if (after?.status === 'Stopping' || after === undefined) cleanUp(jobId, servicesOf(r.manifests));
+          else evaluate(jobId);
+        }
+      }
+    });
+  }
+
+  const servicesOf = (m: JobManifests) => m.services.map((s) => ({ namespace: m.namespace, name: s.metadata?.name ?? '' }));
+
+  // -- What the pods say ---------------------------------------------------------------------
+
+  function recheck(jobId: string, at: number | null): void {
+    const previous = rechecks.get(jobId);
+    if (previous !== undefined) clearTimeout(previous);
+    rechecks.delete(jobId);
+    if (at === null || stopped) return;
+    const handle = setTimeout(
+      () => {
+        rechecks.delete(jobId);
+        evaluate(jobId);
+      },
+      Math.max(0, at - Date.now()),
+    );
+    handle.unref();
+    rechecks.set(jobId, handle);
+  }
+
+  /** Look at a job's pods and report what they say, if the job is where that is news. */
+  function evaluate(jobId: string): void {
+    if (!ready || stopped) return;
+    const job = engine.current.jobs.get(jobId);
+    if (!job) {
+      // Finished (or never gpupool's): whatever is left of it goes.
+      if (engine.current.finished.has(jobId) && (podsByJob.get(jobId)?.size ?? 0) > 0 && !deleting.has(jobId)) cleanUp(jobId);
+      return;
+    }
+    if (isKubernetesJob(job)) return;
+    const pods = podsByJob.get(jobId);
+    if (job.status === 'Stopping') {
+      if ((pods?.size ?? 0) === 0 && !creating.has(jobId)) {
+        const r = revisionOf(job, 'Stopping');
+        track(() => send(jobId, 'released', { type: 'ReleaseJob', jobId, ...idFor(r, 'released') }));
+      } else if (!deleting.has(jobId)) {
+        cleanUp(jobId);
+      }
+      return;
+    }
+    if (!live(job)) return;
+    const allocated = revisionOf(job, 'Starting');
+    const fail = (reason: string, message: string) =>
+      track(() => send(jobId, 'failed', { type: 'ReportJobFailed', jobId, reason, message, ...idFor(allocated, 'failed') }));
+    const now = Date.now();
+    const byRank: (V1Pod | undefined)[] = Array.from({ length: job.workers }, (_, r) => pods?.get(r));
+    for (const p of byRank) {
+      if (p?.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') {
+        fail('PodDeleted', `pod ${podKey(p)} was deleted while job '${jobId}' ran`);
+        return;
+      }
+      for (const s of p ? stuckContainers(p) : []) if (!waitingSince.has(s.key)) waitingSince.set(s.key, now);
+    }
+    const verdict = judgePods(byRank, job.workers, now, waitingSince, options);
+    recheck(jobId, verdict.kind === 'pending' ? verdict.recheckAt : null);
+    const startedCommand = (): Command => {
+      const endpoint = manifestsOf(job)?.endpoint ?? null;
+      return { type: 'ReportJobStarted', jobId, ...idFor(allocated, 'started'), ...(endpoint === null ? {} : { endpoint }) };
+    };
+    switch (verdict.kind) {
+      case 'failed':
+        fail(verdict.reason, verdict.message);
+        return;
+      case 'started':
+        if (job.status === 'Starting') track(() => send(jobId, 'started', startedCommand()));
+        return;
+      case 'completed': {
+        const { metrics, finishedAt } = verdict;
+        track(async () => {
+          if (job.status === 'Starting') await send(jobId, 'started', startedCommand());
+          if (sent.has(`${jobId}:completed`)) return;
+          if (metrics !== null) {
+            const at = finishedAt === null ? engine.clock.now() : finishedAt / 1000;
+            await recordFinalMetrics(store, jobId, metrics, at);
+          }
+          await send(jobId, 'completed', { type: 'ReportJobCompleted', jobId, ...idFor(allocated, 'completed') });
+        });
+        return;
+      }
+      case 'pending':
+        return;
+    }
+  }
+
+  function onPodChange(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod): void {
+    const jobId = jobIdOf(pod);
+    const rank = Number(pod.metadata?.labels?.[WORKER_LABEL]);
+    if (jobId === undefined || !Number.isInteger(rank)) return;
+    let pods = podsByJob.get(jobId);
+    if (type === 'DELETED') {
+      pods?.delete(rank);
+      if (pods?.size === 0) {
+        podsByJob.delete(jobId);
+        deleting.delete(jobId);
+      }
+      for (const s of stuckContainers(pod)) waitingSince.delete(s.key);
+      const job = engine.current.jobs.get(jobId);
+      if (ready && job !== undefined && live(job) && !isKubernetesJob(job) && pod.status?.phase !== 'Succeeded') {
+        const allocated = revisionOf(job, 'Starting');
+        track(() =>
+          send(jobId, 'failed', {
+            type: 'ReportJobFailed',
+            jobId,
+            reason: 'PodDeleted',
+            message: `pod ${podKey(pod)} was deleted while job '${jobId}' ran`,
+            ...idFor(allocated, 'failed'),
+          }),
+        );
+        return;
+      }
+    } else {
+      if (pods === undefined) podsByJob.set(jobId, (pods = new Map()));
+      pods.set(rank, pod);
+    }
+    evaluate(jobId);
+  }
+
+  // -- The cluster stream --------------------------------------------------------------------
+
+  function observe(e: Event): void {
+    switch (e.type) {
+      case 'JobAllocated':
+        ensurePods(e.jobId);
+        break;
+      case 'JobStarted':
+        evaluate(e.jobId);
+        break;
+      case 'JobStopRequested':
+        if (podsByJob.has(e.jobId)) cleanUp(e.jobId);
+        evaluate(e.jobId);
+        break;
+      case 'JobCompleted':
+      case 'JobFailed':
+      case 'JobStopped': {
+        recheck(e.jobId, null);
+        const job = engine.job(e.jobId);
+        if (job && !isKubernetesJob(job)) cleanUp(e.jobId);
+        for (const key of [...sent]) if (key.startsWith(`${e.jobId}:`)) sent.delete(key);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  function deliver(recorded: RecordedEvent): void {
+    if (stopped) return;
+    queue.push(recorded);
+    if (!catchingUp) drain();
+  }
+
+  function drain(): void {
+    while (queue.length > 0 && !stopped) {
+      const recorded = queue[0] as RecordedEvent;
+      if (recorded.revision <= handled) {
+        queue.shift();
+        continue;
+      }
+      if (BigInt(engine.revision) < recorded.revision && caughtUpFor < recorded.revision) {
+        catchUp(recorded.revision);
+        break;
+      }
+      queue.shift();
+      handled = recorded.revision;
+      if (!WATCHED.has(recorded.type)) continue;
+      try {
+        const decoded = engine.decider.decodeEvent(recorded.data);
+        if (!decoded.ok) throw new Error(`${engine.stream}@${recorded.revision} does not decode: ${decoded.message}`);
+        observe(decoded.value);
+      } catch (error) {
+        report(error);
+      }
+    }
+    settle();
+  }
+
+  function catchUp(revision: bigint): void {
+    catchingUp = true;
+    engine.catchUp().then(
+      () => {
+        catchingUp = false;
+        caughtUpFor = revision;
+        drain();
+      },
+      (error: unknown) => {
+        report(error);
+        if (stopped) {
+          catchingUp = false;
+          return settle();
+        }
+        retryHandle = setTimeout(() => {
+          retryHandle = undefined;
+          catchingUp = false;
+          drain();
+        }, RETRY_MS);
+        retryHandle.unref();
+      },
+    );
+  }
+
+  // -- Start: list, reconcile, follow --------------------------------------------------------
+
+  /** Reconcile the engine's state with the pods just listed, then follow the stream. */
+  async function reconcile(): Promise<void> {
+    const services = await listServices();
+    if (stopped) return;
+    ready = true;
+    const state = engine.current;
+    handled = BigInt(engine.durableRevision);
+    for (const ids of state.unfinished.values()) {
+      for (const jobId of ids) {
+        const job = state.jobs.get(jobId);
+        if (!job || isKubernetesJob(job)) continue;
+        const pods = podsByJob.get(jobId);
+        if (job.status === 'Starting') {
+          ensurePods(jobId);
+          evaluate(jobId);
+        } else if ((job.status === 'Running' || job.status === 'Training') && (pods?.size ?? 0) === 0) {
+          const allocated = revisionOf(job, 'Starting');
+          track(() =>
+            send(jobId, 'failed', {
+              type: 'ReportJobFailed',
+              jobId,
+              reason: 'PodDeleted',
+              message: `job '${jobId}' runs and none of its pods is left`,
+              ...idFor(allocated, 'failed'),
+            }),
+          );
+        } else {
+          evaluate(jobId);
+        }
+      }
+    }
+    // Strays: pods and Services of jobs the engine does not have unfinished.
+    const stray = (o: V1Pod | V1Service) => {
+      const id = jobIdOf(o);
+      const job = id === undefined ? undefined : state.jobs.get(id);
+      return job === undefined || isKubernetesJob(job);
+    };
+    for (const [jobId, pods] of podsByJob) {
+      for (const p of pods.values()) {
+        if (!stray(p) || p.metadata?.deletionTimestamp) continue;
+        deleting.add(jobId);
+        track(() => deleteQuietly('pod', p.metadata?.namespace ?? 'default', p.metadata?.name ?? ''));
+      }
+    }
+    for (const s of services) {
+      if (!stray(s)) continue;
+      track(() => deleteQuietly('service', s.metadata?.namespace ?? 'default', s.metadata?.name ?? ''));
+    }
+    const after = handled;
+    subscription = store.subscribe(engine.stream, after < 0n ? {} : { after }, deliver);
+  }
+
+  const namespaces =
+    options.watchScope === 'namespaces'
+      ? [...new Set([options.defaultNamespace ?? 'default', ...Object.values(options.namespaces ?? {})])]
+      : null;
+
+  async function listServices(): Promise<V1Service[]> {
+    const lists =
+      namespaces === null
+        ? [await limit(() => kube.core.listServiceForAllNamespaces({ labelSelector: MANAGED_SELECTOR }))]
+        : await Promise.all(
+            namespaces.map((namespace) =>
+              limit(() => kube.core.listNamespacedService({ namespace, labelSelector: MANAGED_SELECTOR })),
+            ),
+          );
+    return lists.flatMap((l) => l.items);
+  }
+
+  const handlers = {
+    onChange: (type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod) => {
+      if (!stopped) onPodChange(type, pod);
+    },
+    onError: report,
+  };
+  const watches: ListWatch<V1Pod>[] = (namespaces === null ? [null] : namespaces).map((namespace) =>
+    startListWatch<V1Pod>(
+      kube,
+      namespace === null
+        ? {
+            path: '/api/v1/pods',
+            labelSelector: MANAGED_SELECTOR,
+            list: (selectors) => kube.core.listPodForAllNamespaces(selectors),
+          }
+        : {
+            path: `/api/v1/namespaces/${namespace}/pods`,
+            labelSelector: MANAGED_SELECTOR,
+            list: (selectors) => kube.core.listNamespacedPod({ namespace, ...selectors }),
+          },
+      handlers,
+      options.listWatch,
+    ),
+  );
+
+  let resolveSynced!: () => void;
+  const synced = new Promise<void>((resolve) => {
+    resolveSynced = resolve;
+  });
+  inFlight++; // the start itself: idle() waits for it
+  (async () => {
+    try {
+      await Promise.all(watches.map((w) => w.synced));
+      if (stopped) return;
+      for (;;) {
+        try {
+          await reconcile();
+          break;
+        } catch (error) {
+          report(error);
+          if (stopped) return;
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+        }
+      }
+      resolveSynced();
+    } finally {
+      inFlight--;
+      settle();
+    }
+  })();
+
+  return {
+    synced,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      subscription?.close();
+      queue.length = 0;
+      for (const handle of rechecks.values()) clearTimeout(handle);
+      rechecks.clear();
+      if (retryHandle !== undefined) {
+        clearTimeout(retryHandle);
+        retryHandle = undefined;
+        catchingUp = false;
+      }
+      await Promise.all(watches.map((w) => w.stop()));
+      settle();
+    },
+    idle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        settle();
+      });
+    },
+  };
+}
+
+/**
+ * Append a completed job's final metrics (from its termination message) to its metrics stream,
+ * each at the step after the metric's last, unless its final values are those already: a restart
+ * that completes the job again records nothing twice.
+ */
+export async function recordFinalMetrics(
+  store: EventStore,
+  jobId: string,
+  metrics: Readonly<Record<string, number>>,
+  at: number,
+): Promise<void> {
+  const stream = metricsStream(jobId);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const events = [];
+    let revision = -1n;
+    for (let from = 0n; ; from += 1000n) {
+      const page = await store.read(stream, { from, maxCount: 1000 });
+      for (const r of page) {
+        const d = decodeMetricsEvent(r.data);
+        if (d.ok) events.push(d.value);
+        revision = r.revision;
+      }
+      if (page.length < 1000) break;
+    }
+    const series = metricSeries(events);
+    const final = finalMetrics(series);
+    if (Object.entries(metrics).every(([k, v]) => final[k] === v)) return;
+    const steps = lastSteps(series);
+    const points = Object.entries(metrics).map(([name, value]) => {
+      const last = steps.get(name);
+      return { name, value, step: last === undefined ? 0 : last + 1 };
+    });
+    const r = reportMetrics(jobId, points, at, steps);
+    if (!r.ok) throw new Error(`job '${jobId}': its final metrics: ${r.message}`);
+    const appended = await store.append(
+      stream,
+      [{ id: randomUUID(), type: r.event.type, data: r.event }],
+      revision < 0n ? 'no_stream' : revision,
+    );
+    if (appended.ok) return;
+  }
+  throw new Error(`job '${jobId}': its final metrics: other reports kept arriving first`);
+}
