@@ -112,6 +112,30 @@ function copy<T>(v: T): T {
   return structuredClone(v);
 }
 
+/**
+ * What the real API server fills in on a new Job: the selector on the controller-uid label, the
+ * matching template labels, and the defaults of the fields a client is likely to read back.
+ */
+function defaultJob(job: K8sObject): void {
+  const uid = job.metadata.uid!;
+  const name = job.metadata.name!;
+  const spec = (job.spec ??= {});
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.suspend ??= false;
+  spec.completionMode ??= 'NonIndexed';
+  spec.selector ??= { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  const template = (spec.template ??= {});
+  const meta = (template.metadata ??= {});
+  meta.labels = {
+    ...(meta.labels ?? {}),
+    'batch.kubernetes.io/controller-uid': uid,
+    'batch.kubernetes.io/job-name': name,
+    'controller-uid': uid,
+    'job-name': name,
+  };
+}
+
 export class ObjectStore {
   private rv = INITIAL_RESOURCE_VERSION;
   private readonly tables = new Map<ResourceType, Map<string, K8sObject>>();
@@ -271,6 +295,7 @@ export class ObjectStore {
     if (t.plural === 'pods' && !obj.status?.phase) obj.status = { phase: 'Pending', ...(obj.status ?? {}) };
     if (t.plural === 'namespaces') obj.status = { phase: 'Active' };
     if (t.plural === 'nodes' && !obj.spec) obj.spec = {};
+    if (t.plural === 'jobs') defaultJob(obj);
     return this.store(t, 'ADDED', obj, undefined);
   }
 
