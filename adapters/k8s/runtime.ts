@@ -394,7 +394,7 @@ export function startKubernetesRuntime(
     const now = Date.now();
     const byRank: (V1Pod | undefined)[] = Array.from({ length: job.workers }, (_, r) => pods?.get(r));
     for (const p of byRank) {
-      if (p?.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') {
+      if (p?.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded') {
         fail('PodDeleted', `pod ${podKey(p)} was deleted while job '${jobId}' ran`);
         return;
       }

@@ -1,0 +1,315 @@
+/**
+ * The Kubernetes runtime against the fake API server and its kubelet: a job's pod made on its
+ * node, started and completed (with final metrics from the termination message); each failure
+ * reason; a pod deleted by someone; a stop; several workers; a restart while jobs run; strays.
+ * Each test counts the events the store holds, so a report sent twice would show.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { metricsStream } from '../../core/assets/metrics.js';
+import type { AssetsState } from '../../core/assets/model.js';
+import type { Command } from '../../core/cluster/commands.js';
+import type { JobStatus } from '../../core/cluster/model.js';
+import {
+  allocate,
+  assignPool,
+  createGroup,
+  createPool,
+  install,
+  onboard,
+  registerNode,
+} from '../../core/cluster/test-support/given.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { InMemoryEventStore } from '../memory/store.js';
+import { connect, type Kube } from './kube.js';
+import { JOB_ID_ANNOTATION, jobName, MANAGED_BY, MANAGED_BY_LABEL, podName } from './pods.js';
+import { type KubernetesRuntime, type KubernetesRuntimeOptions, startKubernetesRuntime } from './runtime.js';
+import { type FakeCluster, startFakeCluster } from './test-support/cluster.js';
+
+const NODES = ['n1', 'n2', 'n3'];
+const noAssets = { current: { assets: new Map() } as unknown as AssetsState };
+
+let cluster: FakeCluster;
+let kube: Kube;
+let store: InMemoryEventStore;
+let engine: Engine;
+const runtimes: KubernetesRuntime[] = [];
+let errors: unknown[];
+
+beforeEach(async () => {
+  cluster = await startFakeCluster({ nodes: NODES.map((name) => ({ name, gpus: 4 })) });
+  kube = connect({ kubeconfig: cluster.kubeconfigPath, rateLimit: { qps: 5000, burst: 5000 } });
+  store = new InMemoryEventStore();
+  engine = await createEngine({ store });
+  const setup: Command[] = [
+    install(),
+    ...NODES.map((n) => registerNode(n, 4)),
+    createPool('p', 'A100'),
+    allocate('p', 4 * NODES.length),
+    createGroup('g'),
+    assignPool('g', 'p'),
+    onboard('u', { groupId: 'g' }),
+  ];
+  const r = await engine.executeBatch(setup);
+  expect(r.outcomes.filter((o) => !o.ok)).toEqual([]);
+  errors = [];
+});
+
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.stop();
+  expect(errors.map(String)).toEqual([]);
+  await cluster.close();
+});
+
+async function start(options: KubernetesRuntimeOptions = {}): Promise<KubernetesRuntime> {
+  const runtime = startKubernetesRuntime(engine, noAssets, store, kube, {
+    imagePullTimeoutMs: 300,
+    onError: (e) => errors.push(e),
+    listWatch: { initialBackoffMs: 20, maxBackoffMs: 200 },
+    ...options,
+  });
+  runtimes.push(runtime);
+  await runtime.synced;
+  return runtime;
+}
+
+async function submit(jobId: string, gpus: number, annotations: Record<string, string> = {}, extra: Partial<Command> = {}) {
+  const o = await engine.execute({
+    type: 'SubmitJob',
+    jobId,
+    kind: 'training',
+    owner: 'u',
+    gpus,
+    spec: { image: 'busybox:1.36', annotations },
+    ...extra,
+  } as Command);
+  if (!o.ok) throw new Error(o.rejection.message);
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const statusOf = (jobId: string): JobStatus | undefined => engine.job(jobId)?.status;
+const untilStatus = (jobId: string, status: JobStatus, timeoutMs?: number) =>
+  until(`${jobId} ${status} (is ${statusOf(jobId)})`, () => statusOf(jobId) === status, timeoutMs);
+
+const pods = (): V1Pod[] =>
+  cluster.api.list('pods', { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` }) as unknown as V1Pod[];
+const podsOf = (jobId: string) => pods().filter((p) => p.metadata?.annotations?.[JOB_ID_ANNOTATION] === jobId);
+
+/** How many events of each type the store holds for `jobId`. */
+async function eventCounts(jobId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const e of await store.read('cluster')) {
+    if ((e.data as { jobId?: string }).jobId === jobId) counts[e.type] = (counts[e.type] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('a single job', () => {
+  it('gets a pod on its allocated node, starts, completes, and its pod is deleted', async () => {
+    const created: string[] = [];
+    await start({ onPodCreated: (jobId) => created.push(jobId) });
+    await submit('j1', 2, { 'sim.gpupool.io/run-for-ms': '150' });
+    const node = engine.job('j1')?.allocation?.nodes[0];
+    await until('the pod', () => podsOf('j1').length === 1);
+    const pod = podsOf('j1')[0] as V1Pod;
+    expect(pod.metadata?.name).toBe(podName('j1', 0));
+    expect(pod.spec?.nodeName).toBe(node);
+    expect(pod.spec?.containers[0]?.resources?.limits).toEqual({ 'nvidia.com/gpu': '2' });
+    await untilStatus('j1', 'Training');
+    await untilStatus('j1', 'Complete');
+    await until('the pod deleted', () => podsOf('j1').length === 0);
+    expect(created).toEqual(['j1']);
+    expect(await eventCounts('j1')).toMatchObject({ JobAllocated: 1, JobStarted: 1, JobCompleted: 1 });
+    expect(errors).toEqual([]);
+  });
+
+  it('records the final metrics its termination message carries before it completes', async () => {
+    await start();
+    await submit('m1', 1);
+    await untilStatus('m1', 'Training');
+    const pod = podsOf('m1')[0] as unknown as { status: Record<string, unknown>; metadata: Record<string, unknown> };
+    cluster.api.update(
+      {
+        ...pod,
+        status: {
+          ...pod.status,
+          phase: 'Succeeded',
+          containerStatuses: [
+            {
+              name: 'main',
+              image: 'busybox:1.36',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: {
+                terminated: {
+                  exitCode: 0,
+                  reason: 'Completed',
+                  message: '{"metrics":{"loss":0.25}}',
+                  finishedAt: new Date().toISOString(),
+                },
+              },
+            },
+          ],
+        },
+      } as never,
+      { subresource: 'status' },
+    );
+    await untilStatus('m1', 'Complete');
+    const metrics = await store.read(metricsStream('m1'));
+    expect(metrics.map((e) => (e.data as { points: unknown[] }).points)).toEqual([
+      [expect.objectContaining({ name: 'loss', value: 0.25, step: 0 })],
+    ]);
+  });
+});
+
+describe('failures', () => {
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    ['an exit code', { 'sim.gpupool.io/exit-code': '3' }, 'Error', /exit code 3/],
+    ['OOMKilled', { 'sim.gpupool.io/fail-reason': 'OOMKilled' }, 'OOMKilled', /out of memory/],
+    ['Evicted', { 'sim.gpupool.io/fail-reason': 'Evicted' }, 'Evicted', /evicted/],
+    [
+      'ImagePullBackOff after the timeout',
+      { 'sim.gpupool.io/fail-reason': 'ImagePullBackOff' },
+      'ImagePullBackOff',
+      /ImagePullBackOff/,
+    ],
+  ];
+  it.each(cases)('%s', async (_, annotations, reason, message) => {
+    await start();
+    await submit('f1', 1, annotations);
+    await untilStatus('f1', 'Error');
+    expect(engine.job('f1')?.failure).toMatchObject({ reason, message: expect.stringMatching(message) });
+    await until('the pod deleted', () => podsOf('f1').length === 0);
+    expect(await eventCounts('f1')).toMatchObject({ JobFailed: 1 });
+  });
+
+  it('a job without an image fails with the reason', async () => {
+    await start();
+    await submit('noimg', 1, {}, { spec: {} } as Partial<Command>);
+    await untilStatus('noimg', 'Error');
+    expect(engine.job('noimg')?.failure?.reason).toBe('NoImage');
+    expect(podsOf('noimg')).toEqual([]);
+  });
+
+  it('a pod deleted by someone else fails its job PodDeleted', async () => {
+    await start();
+    await submit('d1', 1);
+    await untilStatus('d1', 'Training');
+    cluster.api.delete('pods', 'default', podName('d1', 0));
+    await untilStatus('d1', 'Error');
+    expect(engine.job('d1')?.failure?.reason).toBe('PodDeleted');
+    expect(await eventCounts('d1')).toMatchObject({ JobFailed: 1 });
+  });
+});
+
+it('a stop deletes the pods, and releases the GPUs once they are gone', async () => {
+  await start();
+  await submit('s1', 1);
+  await untilStatus('s1', 'Training');
+  expect((await engine.execute({ type: 'StopJob', jobId: 's1' })).ok).toBe(true);
+  expect(statusOf('s1')).toBe('Stopping');
+  await untilStatus('s1', 'Stopped');
+  expect(podsOf('s1')).toEqual([]);
+  expect(await eventCounts('s1')).toMatchObject({ JobStopRequested: 1, JobStopped: 1 });
+});
+
+it('several workers run on distinct allocated nodes with their rank, owned by the job’s Service', async () => {
+  await start();
+  await submit('mw', 8, { 'sim.gpupool.io/run-for-ms': '200' }, { workers: 2 } as Partial<Command>);
+  const allocated = engine.job('mw')?.allocation?.nodes ?? [];
+  await until('both pods', () => podsOf('mw').length === 2);
+  const byRank = podsOf('mw').sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  expect(byRank.map((p) => p.spec?.nodeName)).toEqual(allocated);
+  expect(new Set(allocated).size).toBe(2);
+  byRank.forEach((p, rank) => {
+    const env = Object.fromEntries((p.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ RANK: String(rank), WORLD_SIZE: '2' });
+    expect(p.metadata?.ownerReferences?.[0]?.name).toBe(jobName('mw'));
+  });
+  await untilStatus('mw', 'Complete');
+  await until(
+    'the Service and pods deleted',
+    () => podsOf('mw').length === 0 && cluster.api.list('services').every((s) => s.metadata.name !== jobName('mw')),
+  );
+  expect(await eventCounts('mw')).toMatchObject({ JobStarted: 1, JobCompleted: 1 });
+});
+
+it('a restart while jobs run loses and repeats nothing', async () => {
+  const first = await start();
+  await submit('r-run', 1); // runs until stopped
+  await submit('r-done', 1, { 'sim.gpupool.io/run-for-ms': '300' });
+  await submit('r-stop', 1);
+  await untilStatus('r-run', 'Training');
+  await untilStatus('r-done', 'Training');
+  await untilStatus('r-stop', 'Training');
+  await first.stop();
+  runtimes.splice(runtimes.indexOf(first), 1);
+  // While no runtime runs: one job finishes, one is asked to stop, one job is allocated.
+  expect((await engine.execute({ type: 'StopJob', jobId: 'r-stop' })).ok).toBe(true);
+  await submit('r-new', 1, { 'sim.gpupool.io/run-for-ms': '100' });
+  await until('r-done finished on Kubernetes', () => podsOf('r-done')[0]?.status?.phase === 'Succeeded');
+  expect(podsOf('r-new')).toEqual([]);
+
+  const second = await start();
+  await untilStatus('r-done', 'Complete');
+  await untilStatus('r-new', 'Complete');
+  await untilStatus('r-stop', 'Stopped');
+  expect(statusOf('r-run')).toBe('Training');
+  // A third runtime (another server, or the same restarted) sends the same reports, answered as duplicates.
+  await second.stop();
+  runtimes.splice(runtimes.indexOf(second), 1);
+  const third = await start();
+  await third.idle();
+  expect(await eventCounts('r-run')).toEqual({ JobSubmitted: 1, JobAllocated: 1, JobStarted: 1 });
+  expect(await eventCounts('r-done')).toMatchObject({ JobStarted: 1, JobCompleted: 1 });
+  expect(await eventCounts('r-new')).toMatchObject({ JobAllocated: 1, JobStarted: 1, JobCompleted: 1 });
+  expect(await eventCounts('r-stop')).toMatchObject({ JobStopRequested: 1, JobStopped: 1 });
+  expect(podsOf('r-run')).toHaveLength(1);
+});
+
+it('a running job whose pods vanished while no runtime ran fails PodDeleted on restart', async () => {
+  const first = await start();
+  await submit('gone', 1);
+  await untilStatus('gone', 'Training');
+  await first.stop();
+  runtimes.splice(runtimes.indexOf(first), 1);
+  cluster.api.delete('pods', 'default', podName('gone', 0), { gracePeriodSeconds: 0 });
+  await until('the pod gone', () => podsOf('gone').length === 0);
+  await start();
+  await untilStatus('gone', 'Error');
+  expect(engine.job('gone')?.failure?.reason).toBe('PodDeleted');
+});
+
+it('deletes on its first sync the pods and Services of jobs the engine does not have', async () => {
+  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, 'gpupool.io/worker': '0', 'gpupool.io/job': 'ghost-0000000000' };
+  cluster.api.create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'ghost-w0', namespace: 'default', labels, annotations: { [JOB_ID_ANNOTATION]: 'ghost' } },
+    spec: { nodeName: 'n1', restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] },
+  } as never);
+  cluster.api.create({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'ghost', namespace: 'default', labels, annotations: { [JOB_ID_ANNOTATION]: 'ghost' } },
+    spec: { clusterIP: 'None', selector: { 'gpupool.io/job': 'ghost-0000000000' } },
+  } as never);
+  cluster.api.create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'not-ours', namespace: 'default' },
+    spec: { nodeName: 'n1', containers: [{ name: 'main', image: 'busybox' }] },
+  } as never);
+  await start();
+  await until('the stray pod deleted', () => podsOf('ghost').length === 0);
+  await until('the stray Service deleted', () => cluster.api.list('services').every((s) => s.metadata.name !== 'ghost'));
+  expect(cluster.api.get('pods', 'default', 'not-ours')).toBeDefined();
+});
