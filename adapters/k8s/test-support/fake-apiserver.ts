@@ -168,6 +168,16 @@ export class FakeApiServer extends ObjectStore {
     return streams.length;
   }
 
+  /**
+   * Ends every open watch normally (as when an API server restarts or a watch times out):
+   * clients re-watch from the last resourceVersion they saw. Returns how many it ended.
+   */
+  closeWatches(): number {
+    const streams = [...this.watches.values()].flatMap((s) => [...s]);
+    for (const stream of streams) stream.end();
+    return streams.length;
+  }
+
   /** The next `count` HTTP requests that match `fault` get its status instead of an answer. */
   failNext(count: number, fault: InjectedFault): void {
     this.faults.push({ remaining: count, fault });
