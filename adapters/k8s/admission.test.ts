@@ -1,0 +1,350 @@
+/**
+ * The admission of kubectl-made Jobs against the fake cluster (API server, kubelets, Job
+ * controller) and a real engine on an in-memory store. Two nodes of 2 A100s, all 4 GPUs in pool
+ * 'p' of group 'g' (data scientist 'u'). gpupool's own jobs, used to fill the pool, are reported
+ * by hand: the pod runtime is not part of these tests.
+ */
+import type { V1Job } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Command } from '../../core/cluster/commands.js';
+import type { JobState } from '../../core/cluster/model.js';
+import {
+  allocate,
+  assignPool,
+  completed,
+  createGroup,
+  createPool,
+  install,
+  onboard,
+  registerNode,
+  started,
+  stop,
+  submit,
+} from '../../core/cluster/test-support/given.js';
+import type { EventStore } from '../../core/ports.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { InMemoryEventStore } from '../memory/store.js';
+import { type Admission, startAdmission } from './admission.js';
+import { jobIdOf } from './batch-job.js';
+import { connect, type Kube } from './kube.js';
+import { type FakeCluster, kubectlAvailable, startFakeCluster } from './test-support/cluster.js';
+import { waitFor } from './test-support/wait.js';
+
+const NODES = ['n1', 'n2'];
+
+interface Harness {
+  cluster: FakeCluster;
+  store: EventStore;
+  engine: Engine;
+  kube: Kube;
+  admission: Admission;
+  errors: unknown[];
+  restart(): Promise<void>;
+}
+
+const open: Harness[] = [];
+afterEach(async () => {
+  const errors: string[] = [];
+  for (const h of open.splice(0)) {
+    await h.admission.stop();
+    await h.cluster.close();
+    errors.push(...h.errors.map(String));
+  }
+  // Nothing went wrong on the way: no API call refused, no command thrown.
+  expect(errors).toEqual([]);
+});
+
+async function accept(engine: Engine, command: Command): Promise<void> {
+  const o = await engine.execute(command);
+  if (!o.ok) throw new Error(`${command.type} rejected: ${o.rejection.message}`);
+}
+
+async function harness(): Promise<Harness> {
+  const cluster = await startFakeCluster({
+    nodes: NODES.map((name) => ({ name, gpus: 2 })),
+    kubelet: { startAfterMs: 10, terminationMs: 20 },
+  });
+  const store = new InMemoryEventStore();
+  const engine = await createEngine({ store });
+  const setup: Command[] = [
+    install(),
+    ...NODES.map((n) => registerNode(n, 2, 'A100', { labels: { 'kubernetes.io/hostname': n } })),
+    createPool('p', 'A100'),
+    allocate('p', 4),
+    createGroup('g'),
+    assignPool('g', 'p'),
+    onboard('u', { groupId: 'g' }),
+  ];
+  const r = await engine.executeBatch(setup);
+  expect(r.outcomes.filter((o) => !o.ok)).toEqual([]);
+  const kube = connect({ kubeconfig: cluster.kubeconfigPath });
+  const errors: unknown[] = [];
+  const options = {
+    onError: (e: unknown) => errors.push(e),
+    retryMs: 50,
+    listWatch: { initialBackoffMs: 20, maxBackoffMs: 200 },
+  };
+  const h: Harness = {
+    cluster,
+    store,
+    engine,
+    kube,
+    admission: startAdmission(engine, store, kube, options),
+    errors,
+    async restart() {
+      await h.admission.stop();
+      h.admission = startAdmission(engine, store, kube, options);
+      await h.admission.synced;
+    },
+  };
+  open.push(h);
+  await h.admission.synced;
+  return h;
+}
+
+interface JobOptions {
+  parallelism?: number;
+  gpus?: number;
+  group?: string;
+  labels?: Record<string, string>;
+  /** On the pods: how the simulated kubelet runs them. */
+  runForMs?: number | null;
+  exitCode?: number;
+  suspend?: boolean;
+}
+
+function manifest(name: string, o: JobOptions = {}): string {
+  const podAnnotations: Record<string, string> = {};
+  if (o.runForMs !== null) podAnnotations['sim.gpupool.io/run-for-ms'] = String(o.runForMs ?? 200);
+  if (o.exitCode !== undefined) podAnnotations['sim.gpupool.io/exit-code'] = String(o.exitCode);
+  const job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, labels: { 'gpupool.io/group': o.group ?? 'g', ...o.labels } },
+    spec: {
+      suspend: o.suspend ?? true,
+      parallelism: o.parallelism ?? 1,
+      completions: o.parallelism ?? 1,
+      backoffLimit: 0,
+      template: {
+        metadata: { annotations: podAnnotations },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'train',
+              image: 'registry.example/train:1',
+              resources: { limits: { 'nvidia.com/gpu': String(o.gpus ?? 1) } },
+            },
+          ],
+        },
+      },
+    },
+  };
+  return JSON.stringify(job);
+}
+
+async function kubectlCreate(h: Harness, name: string, o: JobOptions = {}): Promise<V1Job> {
+  const r = await h.cluster.kubectl(['create', '--validate=false', '-f', '-'], { input: manifest(name, o) });
+  expect(r.code, r.stderr).toBe(0);
+  return jobNamed(h, name) as V1Job;
+}
+
+const jobNamed = (h: Harness, name: string) => h.cluster.api.get('jobs', 'default', name) as V1Job | undefined;
+const annotations = (h: Harness, name: string) => jobNamed(h, name)?.metadata?.annotations ?? {};
+const gpupoolId = (job: V1Job) =>
+  jobIdOf({ namespace: job.metadata?.namespace ?? '', name: job.metadata?.name ?? '', uid: job.metadata?.uid ?? '' });
+const status = (h: Harness, jobId: string) => h.engine.job(jobId)?.status;
+
+async function until<T>(probe: () => T | undefined | null | false, message: string, timeoutMs = 8000): Promise<T> {
+  return waitFor(probe, { timeoutMs, intervalMs: 20, message });
+}
+
+/** The pods of a Job, as the Job controller labels them. */
+const podsOf = (h: Harness, name: string) =>
+  h.cluster.api.list('pods', { namespace: 'default', labelSelector: `batch.kubernetes.io/job-name=${name}` });
+
+async function submittedCount(h: Harness, jobId: string): Promise<number> {
+  const events = await h.store.read('cluster', { from: 0n });
+  return events.filter((e) => e.type === 'JobSubmitted' && (e.data as { jobId: string }).jobId === jobId).length;
+}
+
+/** Fill the pool with one of gpupool's own jobs (both nodes), started. */
+async function fill(h: Harness, jobId = 'fill'): Promise<void> {
+  await accept(h.engine, submit(jobId, 4, { workers: 2 }));
+  expect(status(h, jobId)).toBe('Starting');
+  await accept(h.engine, started(jobId));
+}
+
+describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
+  it('queues a suspended Job behind the pool, admits it to the allocated nodes (one pod each), and completes it', async () => {
+    const h = await harness();
+    await fill(h);
+    const job = await kubectlCreate(h, 'sweep', { parallelism: 2, gpus: 1, runForMs: 300 });
+    const id = gpupoolId(job);
+
+    const waiting = await until(() => (status(h, id) === 'WaitingForGPUs' ? h.engine.job(id) : undefined), 'the job to wait');
+    expect(waiting).toMatchObject<Partial<JobState>>({
+      gpus: 2,
+      workers: 2,
+      kind: 'training',
+      owner: 'kubernetes.g',
+      group: 'g',
+    });
+    expect(waiting.spec).toMatchObject({ kubernetesJob: { namespace: 'default', name: 'sweep', uid: job.metadata?.uid } });
+    await until(() => annotations(h, 'sweep')['gpupool.io/status'] === 'Waiting', 'the Waiting annotation');
+    expect(annotations(h, 'sweep')).toMatchObject({
+      'gpupool.io/reason': 'not-enough-free-gpus',
+      'gpupool.io/message': waiting.reason?.message,
+      'gpupool.io/job-id': id,
+    });
+    expect(jobNamed(h, 'sweep')?.spec?.suspend).toBe(true);
+    expect(podsOf(h, 'sweep')).toEqual([]);
+
+    await accept(h.engine, completed('fill'));
+    await until(() => jobNamed(h, 'sweep')?.spec?.suspend === false, 'the Job to be unsuspended');
+    const nodes = h.engine.job(id)?.allocation?.nodes ?? [];
+    expect([...nodes].sort()).toEqual(NODES);
+    expect(annotations(h, 'sweep')['gpupool.io/nodes']).toBe(nodes.join(','));
+    expect(['Admitted', 'Running']).toContain(annotations(h, 'sweep')['gpupool.io/status']);
+    const affinity = jobNamed(h, 'sweep')?.spec?.template.spec?.affinity;
+    expect(affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: nodes }] },
+    ]);
+
+    const placed = await until(() => {
+      const pods = podsOf(h, 'sweep').filter((p) => p.spec?.nodeName);
+      return pods.length === 2 ? pods : undefined;
+    }, 'both pods to be placed');
+    const podNodes = placed.map((p) => p.spec?.nodeName as string);
+    expect(new Set(podNodes).size).toBe(2);
+    for (const n of podNodes) expect(nodes).toContain(n);
+
+    await until(() => status(h, id) === 'Complete', 'the job to complete');
+    expect(h.engine.job(id)?.history.map((x) => x.status)).toEqual([
+      'Queued',
+      'WaitingForGPUs',
+      'Starting',
+      'Training',
+      'Complete',
+    ]);
+    await until(() => annotations(h, 'sweep')['gpupool.io/status'] === 'Complete', 'the Complete annotation');
+    expect(await submittedCount(h, id)).toBe(1);
+    const events = h.cluster.api.list('events', { namespace: 'default' });
+    expect(events.some((e) => e.reason === 'Admitted' && e.involvedObject?.name === 'sweep')).toBe(true);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('fails the job with the Job’s reason when its pods fail past the backoff limit', async () => {
+    const h = await harness();
+    const job = await kubectlCreate(h, 'crash', { exitCode: 1, runForMs: 50, labels: { 'gpupool.io/user': 'u' } });
+    const id = gpupoolId(job);
+    await until(() => status(h, id) === 'Error', 'the job to fail');
+    expect(h.engine.job(id)).toMatchObject({ owner: 'u', failure: { reason: 'BackoffLimitExceeded' } });
+    await until(() => annotations(h, 'crash')['gpupool.io/status'] === 'Failed', 'the Failed annotation');
+  });
+
+  it('stops a running Job by suspending it, and releases its GPUs once its pods are gone; the Job stays', async () => {
+    const h = await harness();
+    const job = await kubectlCreate(h, 'serve', { parallelism: 2, runForMs: null, labels: { 'gpupool.io/kind': 'inference' } });
+    const id = gpupoolId(job);
+    await until(() => status(h, id) === 'Running', 'the job to run');
+    expect(podsOf(h, 'serve').filter((p) => p.status?.phase === 'Running')).toHaveLength(2);
+
+    await accept(h.engine, stop(id));
+    await until(() => status(h, id) === 'Stopped', 'the job to be released');
+    const left = jobNamed(h, 'serve');
+    expect(left?.spec?.suspend).toBe(true);
+    expect(left?.status?.active ?? 0).toBe(0);
+    expect(podsOf(h, 'serve').filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')).toEqual([]);
+    await until(() => annotations(h, 'serve')['gpupool.io/status'] === 'Stopped', 'the Stopped annotation');
+    // Its GPUs are free for the next job.
+    await accept(h.engine, submit('next', 4, { workers: 2 }));
+    expect(status(h, 'next')).toBe('Starting');
+  });
+
+  it('stops a waiting Job that is deleted, and fails a running one that is deleted', async () => {
+    const h = await harness();
+    const runningJob = await kubectlCreate(h, 'runs', { parallelism: 2, gpus: 2, runForMs: null });
+    const running = gpupoolId(runningJob);
+    await until(() => status(h, running) === 'Training', 'the first job to run');
+    const waitingJob = await kubectlCreate(h, 'waits', { gpus: 1 });
+    const waiting = gpupoolId(waitingJob);
+    await until(() => status(h, waiting) === 'WaitingForGPUs', 'the second job to wait');
+
+    expect((await h.cluster.kubectl(['delete', 'job', 'waits'])).code).toBe(0);
+    await until(() => status(h, waiting) === 'Stopped', 'the waiting job to stop');
+
+    expect((await h.cluster.kubectl(['delete', 'job', 'runs'])).code).toBe(0);
+    await until(() => status(h, running) === 'Error', 'the running job to fail');
+    expect(h.engine.job(running)?.failure?.reason).toBe('JobDeleted');
+  });
+
+  it('refuses what cannot be submitted on the Job, and leaves a Job not created suspended alone', async () => {
+    const h = await harness();
+    await kubectlCreate(h, 'nogroup', { group: 'nope' });
+    await until(() => annotations(h, 'nogroup')['gpupool.io/status'] === 'Rejected', 'the Rejected annotation');
+    expect(annotations(h, 'nogroup')['gpupool.io/message']).toBe("group 'nope' does not exist");
+    const toobig = await kubectlCreate(h, 'toobig', { gpus: 8 });
+    await until(() => annotations(h, 'toobig')['gpupool.io/status'] === 'Rejected', 'the core’s refusal');
+    expect(annotations(h, 'toobig')['gpupool.io/message']).toMatch(/asks for 8 GPUs but pool 'p' has 4/);
+    expect(h.engine.job(gpupoolId(toobig))).toBeUndefined();
+    const events = h.cluster.api.list('events', { namespace: 'default' });
+    expect(events.filter((e) => e.reason === 'Rejected').map((e) => e.involvedObject?.name)).toEqual(['nogroup', 'toobig']);
+
+    const free = await kubectlCreate(h, 'free', { suspend: false, runForMs: null });
+    await until(() => annotations(h, 'free')['gpupool.io/status'] === 'Ignored', 'the Ignored annotation');
+    expect(h.engine.job(gpupoolId(free))).toBeUndefined();
+  });
+
+  it('picks up after a restart: no second submission, Jobs created, finished and deleted meanwhile', async () => {
+    const h = await harness();
+    await fill(h);
+    const a = await kubectlCreate(h, 'a', { gpus: 2, runForMs: 300 });
+    const aId = gpupoolId(a);
+    await until(() => status(h, aId) === 'WaitingForGPUs', 'a to wait');
+    await until(() => annotations(h, 'a')['gpupool.io/status'] === 'Waiting', 'a annotated');
+
+    // Restart while it waits: submitted once.
+    await h.restart();
+    await h.admission.idle();
+    expect(await submittedCount(h, aId)).toBe(1);
+
+    // Down while: b is created, a is admitted and finishes, c waits and is deleted.
+    await h.admission.stop();
+    const b = await kubectlCreate(h, 'b', { gpus: 2, runForMs: null });
+    const bId = gpupoolId(b);
+    await accept(h.engine, completed('fill'));
+    expect(status(h, aId)).toBe('Starting');
+    // Admitted by hand as gpupool would have, to let a's pods run while the admission is down.
+    const nodes = (h.engine.job(aId)?.allocation?.nodes ?? []).join(',');
+    h.cluster.api.patch(
+      'jobs',
+      'default',
+      'a',
+      { metadata: { annotations: { 'gpupool.io/nodes': nodes } }, spec: { suspend: false } },
+      { type: 'merge' },
+    );
+    await until(
+      () => jobNamed(h, 'a')?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'),
+      'a to complete',
+    );
+    expect(status(h, aId)).toBe('Starting');
+
+    h.admission = startAdmission(h.engine, h.store, h.kube, { onError: (e) => h.errors.push(e), retryMs: 50 });
+    await h.admission.synced;
+    await until(() => status(h, aId) === 'Complete', 'a reported complete after the restart');
+    await until(() => status(h, bId) === 'Starting' || status(h, bId) === 'Training', 'b submitted and admitted');
+    expect(await submittedCount(h, aId)).toBe(1);
+    expect(await submittedCount(h, bId)).toBe(1);
+
+    // Deleted while down: b (running) fails as deleted.
+    await until(() => status(h, bId) === 'Training', 'b to run');
+    await h.admission.stop();
+    expect((await h.cluster.kubectl(['delete', 'job', 'b'])).code).toBe(0);
+    await h.restart();
+    await until(() => status(h, bId) === 'Error', 'b failed as deleted after the restart');
+    expect(h.engine.job(bId)?.failure?.reason).toBe('JobDeleted');
+    expect(await submittedCount(h, bId)).toBe(1);
+  });
+});
