@@ -30,6 +30,7 @@
  * proportional to one node or one job, never to all pods (the adapter's benchmark runs 20,000
  * pods on 1,000 nodes).
  */
+import { randomUUID } from 'node:crypto';
 import { JobController } from './job-controller.js';
 import { type Json, type K8sObject, resolveType } from './resources.js';
 import { HOSTNAME_LABEL, isNodeReady, isTerminal, pinnedNodes, unfitReason } from './scheduling.js';
@@ -192,11 +193,18 @@ export class KubeletSimulator {
           { type: 'InternalIP', address },
           { type: 'Hostname', address: name },
         ],
+        // Every field: the Python client refuses a NodeSystemInfo that lacks one.
         nodeInfo: {
-          kubeletVersion: 'v1.32.0',
-          containerRuntimeVersion: 'containerd://1.7.0',
-          operatingSystem: 'linux',
           architecture: 'amd64',
+          bootID: randomUUID(),
+          containerRuntimeVersion: 'containerd://1.7.0',
+          kernelVersion: '6.1.0-sim',
+          kubeProxyVersion: 'v1.32.0',
+          kubeletVersion: 'v1.32.0',
+          machineID: hex(32),
+          operatingSystem: 'linux',
+          osImage: 'Simulated Linux',
+          systemUUID: randomUUID(),
         },
         phase: 'Running',
       },
