@@ -230,8 +230,13 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
     ]);
     await until(() => annotations(h, 'sweep')['gpupool.io/status'] === 'Complete', 'the Complete annotation');
     expect(await submittedCount(h, id)).toBe(1);
-    const events = h.cluster.api.list('events', { namespace: 'default' });
-    expect(events.some((e) => e.reason === 'Admitted' && e.involvedObject?.name === 'sweep')).toBe(true);
+    await until(
+      () =>
+        h.cluster.api
+          .list('events', { namespace: 'default' })
+          .some((e) => e.reason === 'Admitted' && e.involvedObject?.name === 'sweep'),
+      'the Admitted event',
+    );
     expect(h.errors).toEqual([]);
   });
 
@@ -289,8 +294,14 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
     await until(() => annotations(h, 'toobig')['gpupool.io/status'] === 'Rejected', 'the core’s refusal');
     expect(annotations(h, 'toobig')['gpupool.io/message']).toMatch(/asks for 8 GPUs but pool 'p' has 4/);
     expect(h.engine.job(gpupoolId(toobig))).toBeUndefined();
-    const events = h.cluster.api.list('events', { namespace: 'default' });
-    expect(events.filter((e) => e.reason === 'Rejected').map((e) => e.involvedObject?.name)).toEqual(['nogroup', 'toobig']);
+    const rejectedEvents = () =>
+      h.cluster.api
+        .list('events', { namespace: 'default' })
+        .filter((e) => e.reason === 'Rejected')
+        .map((e) => e.involvedObject?.name)
+        .sort();
+    await until(() => rejectedEvents().length === 2, 'the Warning events');
+    expect(rejectedEvents()).toEqual(['nogroup', 'toobig']);
 
     const free = await kubectlCreate(h, 'free', { suspend: false, runForMs: null });
     await until(() => annotations(h, 'free')['gpupool.io/status'] === 'Ignored', 'the Ignored annotation');
@@ -346,5 +357,49 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
     await until(() => status(h, bId) === 'Error', 'b failed as deleted after the restart');
     expect(h.engine.job(bId)?.failure?.reason).toBe('JobDeleted');
     expect(await submittedCount(h, bId)).toBe(1);
+  });
+
+  it('holds a Job while its group is at its limit and submits it when a job ends; a Job unsuspended early is suspended again; suspending an admitted Job stops it', async () => {
+    const h = await harness();
+    await accept(h.engine, { type: 'ConfigureGroup', groupId: 'g', maxUnfinishedJobs: 1 });
+    await fill(h);
+    const held = await kubectlCreate(h, 'held', { gpus: 1, runForMs: null });
+    await until(() => annotations(h, 'held')['gpupool.io/status'] === 'Held', 'the Held annotation');
+    expect(annotations(h, 'held')['gpupool.io/message']).toMatch(/its limit/);
+    const id = gpupoolId(held);
+    expect(h.engine.job(id)).toBeUndefined();
+    await accept(h.engine, stop('fill')); // Running: stopping, then released by hand
+    await accept(h.engine, { type: 'ReleaseJob', jobId: 'fill' });
+    await until(() => status(h, id) === 'Starting' || status(h, id) === 'Training', 'the held Job submitted and admitted');
+    expect(await submittedCount(h, id)).toBe(1);
+    await until(() => status(h, id) === 'Training', 'the held Job to run');
+
+    // Suspended by its owner once admitted: stopped, and released once its pod is gone.
+    expect((await h.cluster.kubectl(['patch', 'job', 'held', '--type=merge', '-p', '{"spec":{"suspend":true}}'])).code).toBe(0);
+    await until(() => status(h, id) === 'Stopped', 'the suspended Job to be stopped');
+
+    // Unsuspended by hand while it waits: suspended again, still waiting.
+    await accept(h.engine, { type: 'ConfigureGroup', groupId: 'g', maxUnfinishedJobs: null });
+    await fill(h, 'fill2');
+    const early = await kubectlCreate(h, 'early', { gpus: 1, runForMs: null });
+    const earlyId = gpupoolId(early);
+    await until(() => status(h, earlyId) === 'WaitingForGPUs', 'early to wait');
+    expect((await h.cluster.kubectl(['patch', 'job', 'early', '--type=merge', '-p', '{"spec":{"suspend":false}}'])).code).toBe(0);
+    await until(
+      () => jobNamed(h, 'early')?.spec?.suspend === true && annotations(h, 'early')['gpupool.io/status'] === 'Waiting',
+      'early suspended again',
+    );
+    expect(status(h, earlyId)).toBe('WaitingForGPUs');
+  });
+
+  it('takes a Job created again under the same name for a new job', async () => {
+    const h = await harness();
+    const first = await kubectlCreate(h, 'again', { gpus: 1, runForMs: 100 });
+    await until(() => status(h, gpupoolId(first)) === 'Complete', 'the first to complete');
+    expect((await h.cluster.kubectl(['delete', 'job', 'again'])).code).toBe(0);
+    const second = await kubectlCreate(h, 'again', { gpus: 1, runForMs: 100 });
+    expect(gpupoolId(second)).not.toBe(gpupoolId(first));
+    await until(() => status(h, gpupoolId(second)) === 'Complete', 'the second to complete');
+    expect(h.engine.job(gpupoolId(first))?.status).toBe('Complete');
   });
 });

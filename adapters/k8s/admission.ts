@@ -35,6 +35,7 @@ import {
   type GpupoolJob,
   GROUP_LABEL,
   HOSTNAME_KEY,
+  isHeld,
   type JobEventNote,
   jobIdOf,
   kubernetesJobOf,
@@ -42,7 +43,7 @@ import {
   type MergePatch,
   planJob,
   refOf,
-  rejected,
+  refusal,
   type Step,
 } from './batch-job.js';
 import { isNotFound, type Kube } from './kube.js';
@@ -79,6 +80,19 @@ const WATCHED: ReadonlySet<string> = new Set([
   'JobFailed',
   'JobStopRequested',
   'JobStopped',
+  'GroupConfigured',
+  'UserMoved',
+  'UserRemoved',
+]);
+
+/** Events that may let a Job held by its group's limits be submitted. */
+const RELEASING: ReadonlySet<string> = new Set([
+  'JobCompleted',
+  'JobFailed',
+  'JobStopped',
+  'GroupConfigured',
+  'UserMoved',
+  'UserRemoved',
 ]);
 
 /** A reconcile carries out at most this many plans in a row: a plan that never empties is a bug, not a loop. */
@@ -232,8 +246,9 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
           if (outcome.ok) continue;
           // Onboarded meanwhile (another admission, an operator): the user is there.
           if (command.type === 'OnboardUser' && outcome.rejection.code === 'already-exists') continue;
-          const refusal = rejected(outcome.rejection.message);
-          if (refusal.type === 'patch') await patch(uid, job, refusal.patch, refusal.note);
+          for (const s of refusal(jobs.get(uid) ?? job, outcome.rejection.code, outcome.rejection.message)) {
+            if (s.type === 'patch') await patch(uid, job, s.patch, s.note);
+          }
           return;
         }
         return;
@@ -397,6 +412,8 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
             continue;
           }
         }
+        // A job ended, or limits changed: the Jobs held by their group's limits try again.
+        if (synced && RELEASING.has(recorded.type)) for (const [uid, job] of jobs) if (isHeld(job)) poke(uid);
         const jobId = (recorded.data as { jobId?: unknown } | null)?.jobId;
         if (typeof jobId !== 'string') continue;
         const ref = kubernetesJobOf(engine.job(jobId)?.spec);

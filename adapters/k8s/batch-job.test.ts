@@ -15,6 +15,7 @@ import {
   isRunning,
   jobIdOf,
   planJob,
+  refusal,
   requestOf,
   serviceUserOf,
   submission,
@@ -455,5 +456,19 @@ describe('planJob', () => {
     });
     expect(plan(written, gp('Complete'))).toEqual([]);
     expect(plan(running, gp('Stopped'), true)).toEqual([]);
+  });
+
+  it("holds a Job refused by its group's limits (tried again later), and rejects one refused for good", () => {
+    const held = refusal(job(), 'too-many-unfinished-jobs', "group 'g' has 1 unfinished jobs, its limit");
+    expect(held).toMatchObject([{ type: 'patch', patch: { metadata: { annotations: { 'gpupool.io/status': 'Held' } } } }]);
+    const annotated = job({
+      annotations: { 'gpupool.io/status': 'Held', 'gpupool.io/message': "group 'g' has 1 unfinished jobs, its limit" },
+    });
+    expect(refusal(annotated, 'too-many-unfinished-jobs', "group 'g' has 1 unfinished jobs, its limit")).toEqual([]);
+    // A held Job is submitted again when planned; a rejected one is not.
+    expect(plan(annotated, undefined).map((s) => s.type)).toEqual(['submit']);
+    expect(refusal(job(), 'never-fits', 'too big')).toMatchObject([
+      { patch: { metadata: { annotations: { 'gpupool.io/status': 'Rejected' } } }, note: { type: 'Warning' } },
+    ]);
   });
 });

@@ -56,6 +56,8 @@ export type AdmissionStatus =
   | 'Failed'
   | 'Stopped'
   | 'Rejected'
+  /** Refused for now by the group's limits on unfinished jobs: tried again when one of its jobs ends. */
+  | 'Held'
   | 'Ignored';
 
 /** Kinds a Job may be: a notebook is a session a person opens, not a batch Job. */
@@ -554,6 +556,21 @@ function finishCommand(jobId: string, finish: NonNullable<ReturnType<typeof fini
         command: { type: 'ReportJobFailed', jobId, reason: finish.reason, message: finish.message, commandId: id('failed') },
       };
 }
+
+/**
+ * Refusals that pass by themselves: the group's (or its user's) limit on unfinished jobs. Kueue
+ * keeps such a workload pending rather than refusing it; so does gpupool (status Held).
+ */
+export const PASSING_REFUSALS: ReadonlySet<string> = new Set(['too-many-unfinished-jobs']);
+
+/** How the engine's refusal of a submission is written on the Job (nothing when it says so already). */
+export function refusal(job: V1Job, code: string, message: string): Step[] {
+  if (!PASSING_REFUSALS.has(code)) return [rejected(message)];
+  return annotate(job, 'Held', message, { [MESSAGE_ANNOTATION]: message, [REASON_ANNOTATION]: null });
+}
+
+/** Whether the Job waits for its group's limits to let it be submitted. */
+export const isHeld = (job: V1Job): boolean => annotation(job, STATUS_ANNOTATION) === 'Held';
 
 /** How a refusal is written on the Job: the Rejected status, its message, and a Warning event. */
 export function rejected(message: string): Step {
