@@ -26,7 +26,7 @@ import { createEngine, type Engine } from '../../engine/engine.js';
 import { InMemoryEventStore } from '../memory/store.js';
 import { type Admission, startAdmission } from './admission.js';
 import { jobIdOf } from './batch-job.js';
-import { connect, type Kube } from './kube.js';
+import { apiStatus, connect, type Kube } from './kube.js';
 import { type FakeCluster, kubectlAvailable, startFakeCluster } from './test-support/cluster.js';
 import { waitFor } from './test-support/wait.js';
 
@@ -401,5 +401,22 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
     expect(gpupoolId(second)).not.toBe(gpupoolId(first));
     await until(() => status(h, gpupoolId(second)) === 'Complete', 'the second to complete');
     expect(h.engine.job(gpupoolId(first))?.status).toBe('Complete');
+  });
+
+  it('tries a Job again after the API server refuses its patches, and an expired watch re-lists without a second submission', async () => {
+    const h = await harness();
+    await fill(h);
+    const job = await kubectlCreate(h, 'stubborn', { parallelism: 2, runForMs: 200 });
+    const id = gpupoolId(job);
+    await until(() => annotations(h, 'stubborn')['gpupool.io/status'] === 'Waiting', 'the Waiting annotation');
+
+    expect(h.cluster.api.expireWatches()).toBeGreaterThan(0);
+    h.cluster.api.failNext(2, { status: 500, verb: 'patch', path: '/jobs/stubborn' });
+    await accept(h.engine, completed('fill'));
+    await until(() => status(h, id) === 'Complete', 'the job to complete despite the refusals');
+    expect(h.errors.map((e) => apiStatus(e).code)).toEqual([500, 500]);
+    h.errors.length = 0;
+    expect(await submittedCount(h, id)).toBe(1);
+    expect(h.cluster.api.stats()['list jobs']).toBeGreaterThanOrEqual(2);
   });
 });
