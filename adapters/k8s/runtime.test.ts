@@ -221,6 +221,26 @@ it('a stop deletes the pods, and releases the GPUs once they are gone', async ()
   expect(await eventCounts('s1')).toMatchObject({ JobStopRequested: 1, JobStopped: 1 });
 });
 
+it('a stop while the job starts deletes its pods and Service, then releases; one that comes first makes none', async () => {
+  await start();
+  await submit('s2', 4, { 'sim.gpupool.io/start-after-ms': '300' }, { workers: 2 } as Partial<Command>);
+  await until('the pods', () => podsOf('s2').length === 2);
+  expect(statusOf('s2')).toBe('Starting');
+  expect((await engine.execute({ type: 'StopJob', jobId: 's2' })).ok).toBe(true);
+  await untilStatus('s2', 'Stopped');
+  await until(
+    'no pods nor Service left',
+    () => podsOf('s2').length === 0 && cluster.api.list('services').every((s) => s.metadata.name !== jobName('s2')),
+  );
+  expect(await eventCounts('s2')).toMatchObject({ JobStopRequested: 1, JobStopped: 1 });
+  expect((await eventCounts('s2')).JobStarted).toBeUndefined();
+
+  await submit('s3', 1);
+  expect((await engine.execute({ type: 'StopJob', jobId: 's3' })).ok).toBe(true);
+  await untilStatus('s3', 'Stopped');
+  expect(podsOf('s3')).toEqual([]);
+});
+
 it('several workers run on distinct allocated nodes with their rank, owned by the job’s Service', async () => {
   await start();
   await submit('mw', 8, { 'sim.gpupool.io/run-for-ms': '200' }, { workers: 2 } as Partial<Command>);

@@ -146,10 +146,11 @@ export function startKubernetesRuntime(
   const podsByJob = new Map<string, Map<number, V1Pod>>();
   /** Jobs whose creates are in flight. */
   const creating = new Set<string>();
-  /** Jobs whose deletion was asked (a stop or a cleanup), and pods deleted one by one. */
-  const deleting = new Set<string>();
-  /** Reports sent, `<jobId>:<reaction>`, so a status is reported once. */
-  const sent = new Set<string>();
+  /** Pods whose deletion was asked (`namespace/name`), and jobs whose Services were. */
+  const deletedPods = new Set<string>();
+  const servicesDeleted = new Set<string>();
+  /** Reports sent per job, by reaction, so a status is reported once. */
+  const sent = new Map<string, Set<string>>();
   /** When each stuck container was first seen waiting (ms). */
   const waitingSince = new Map<string, number>();
   /** Per job: the timer that looks at it again when a stuck container's timeout runs out. */
@@ -197,13 +198,14 @@ export function startKubernetesRuntime(
 
   /** Send `command` once per job and reaction; rejections and duplicates are nothing to do. */
   async function send(jobId: string, reaction: string, command: Command): Promise<void> {
-    const key = `${jobId}:${reaction}`;
-    if (sent.has(key)) return;
-    sent.add(key);
+    let reactions = sent.get(jobId);
+    if (reactions?.has(reaction)) return;
+    if (reactions === undefined) sent.set(jobId, (reactions = new Set()));
+    reactions.add(reaction);
     try {
       await engine.execute(command);
     } catch (error) {
-      sent.delete(key); // the store failed: the next look at the job tries again
+      reactions.delete(reaction); // the store failed: the next look at the job tries again
       throw error;
     }
   }
@@ -252,25 +254,35 @@ export function startKubernetesRuntime(
     }
   }
 
-  /** Delete the job's pods (with their own grace period) and its Services. */
+  /**
+   * Delete the job's pods (with their own grace period) not asked already, and its Services the
+   * first time. Called again whenever more of its pods show up (made while it was being stopped).
+   */
   function cleanUp(jobId: string, services: readonly { namespace: string; name: string }[] = []): void {
-    const pods = [...(podsByJob.get(jobId)?.values() ?? [])];
-    deleting.add(jobId);
-    const job = engine.job(jobId);
-    let owned = services;
-    if (job && owned.length === 0 && !isKubernetesJob(job)) {
-      const m = manifestsOf(job);
-      if (m) owned = m.services.map((s) => ({ namespace: m.namespace, name: s.metadata?.name ?? '' }));
+    const pods = [...(podsByJob.get(jobId)?.values() ?? [])].filter(
+      (p) => !p.metadata?.deletionTimestamp && !deletedPods.has(podKey(p)),
+    );
+    for (const p of pods) deletedPods.add(podKey(p));
+    let owned: readonly { namespace: string; name: string }[] = [];
+    if (!servicesDeleted.has(jobId)) {
+      servicesDeleted.add(jobId);
+      owned = services;
+      const job = engine.job(jobId);
+      if (job && owned.length === 0 && !isKubernetesJob(job)) {
+        const m = manifestsOf(job);
+        if (m) owned = servicesOf(m);
+      }
     }
+    if (pods.length === 0 && owned.length === 0) return;
     track(async () => {
       await Promise.all([
-        ...pods
-          .filter((p) => !p.metadata?.deletionTimestamp)
-          .map((p) => deleteQuietly('pod', p.metadata?.namespace ?? 'default', p.metadata?.name ?? '')),
+        ...pods.map((p) => deleteQuietly('pod', p.metadata?.namespace ?? 'default', p.metadata?.name ?? '')),
         ...owned.map((s) => deleteQuietly('service', s.namespace, s.name)),
       ]);
     });
   }
+
+  const servicesOf = (m: JobManifests) => m.services.map((s) => ({ namespace: m.namespace, name: s.metadata?.name ?? '' }));
 
   function manifestsOf(job: JobState): JobManifests | null {
     const r = jobManifests(job, lookup, options);
@@ -347,8 +359,6 @@ export function startKubernetesRuntime(
     });
   }
 
-  const servicesOf = (m: JobManifests) => m.services.map((s) => ({ namespace: m.namespace, name: s.metadata?.name ?? '' }));
-
   // -- What the pods say ---------------------------------------------------------------------
 
   function recheck(jobId: string, at: number | null): void {
@@ -373,7 +383,7 @@ export function startKubernetesRuntime(
     const job = engine.current.jobs.get(jobId);
     if (!job) {
       // Finished (or never gpupool's): whatever is left of it goes.
-      if (engine.current.finished.has(jobId) && (podsByJob.get(jobId)?.size ?? 0) > 0 && !deleting.has(jobId)) cleanUp(jobId);
+      if (engine.current.finished.has(jobId) && (podsByJob.get(jobId)?.size ?? 0) > 0) cleanUp(jobId);
       return;
     }
     if (isKubernetesJob(job)) return;
@@ -382,7 +392,7 @@ export function startKubernetesRuntime(
       if ((pods?.size ?? 0) === 0 && !creating.has(jobId)) {
         const r = revisionOf(job, 'Stopping');
         track(() => send(jobId, 'released', { type: 'ReleaseJob', jobId, ...idFor(r, 'released') }));
-      } else if (!deleting.has(jobId)) {
+      } else if ((pods?.size ?? 0) > 0) {
         cleanUp(jobId);
       }
       return;
@@ -403,7 +413,7 @@ export function startKubernetesRuntime(
     const verdict = judgePods(byRank, job.workers, now, waitingSince, options);
     recheck(jobId, verdict.kind === 'pending' ? verdict.recheckAt : null);
     const startedCommand = (): Command => {
-      const endpoint = manifestsOf(job)?.endpoint ?? null;
+      const endpoint = job.kind === 'notebook' || job.kind === 'inference' ? (manifestsOf(job)?.endpoint ?? null) : null;
       return { type: 'ReportJobStarted', jobId, ...idFor(allocated, 'started'), ...(endpoint === null ? {} : { endpoint }) };
     };
     switch (verdict.kind) {
@@ -417,7 +427,7 @@ export function startKubernetesRuntime(
         const { metrics, finishedAt } = verdict;
         track(async () => {
           if (job.status === 'Starting') await send(jobId, 'started', startedCommand());
-          if (sent.has(`${jobId}:completed`)) return;
+          if (sent.get(jobId)?.has('completed')) return;
           if (metrics !== null) {
             const at = finishedAt === null ? engine.clock.now() : finishedAt / 1000;
             await recordFinalMetrics(store, jobId, metrics, at);
@@ -438,9 +448,10 @@ export function startKubernetesRuntime(
     let pods = podsByJob.get(jobId);
     if (type === 'DELETED') {
       pods?.delete(rank);
+      deletedPods.delete(podKey(pod));
       if (pods?.size === 0) {
         podsByJob.delete(jobId);
-        deleting.delete(jobId);
+        if (!engine.current.jobs.has(jobId)) servicesDeleted.delete(jobId);
       }
       for (const s of stuckContainers(pod)) waitingSince.delete(s.key);
       const job = engine.current.jobs.get(jobId);
@@ -484,7 +495,7 @@ export function startKubernetesRuntime(
         recheck(e.jobId, null);
         const job = engine.job(e.jobId);
         if (job && !isKubernetesJob(job)) cleanUp(e.jobId);
-        for (const key of [...sent]) if (key.startsWith(`${e.jobId}:`)) sent.delete(key);
+        sent.delete(e.jobId);
         break;
       }
       default:
@@ -586,10 +597,10 @@ export function startKubernetesRuntime(
       const job = id === undefined ? undefined : state.jobs.get(id);
       return job === undefined || isKubernetesJob(job);
     };
-    for (const [jobId, pods] of podsByJob) {
+    for (const pods of podsByJob.values()) {
       for (const p of pods.values()) {
         if (!stray(p) || p.metadata?.deletionTimestamp) continue;
-        deleting.add(jobId);
+        deletedPods.add(podKey(p));
         track(() => deleteQuietly('pod', p.metadata?.namespace ?? 'default', p.metadata?.name ?? ''));
       }
     }
