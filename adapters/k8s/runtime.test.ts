@@ -308,6 +308,35 @@ it('a running job whose pods vanished while no runtime ran fails PodDeleted on r
   expect(engine.job('gone')?.failure?.reason).toBe('PodDeleted');
 });
 
+it('watches only the namespaces jobs go to when told, and creates there', async () => {
+  await start({ namespaces: { g: 'ml' }, watchScope: 'namespaces' });
+  await submit('ns1', 1, { 'sim.gpupool.io/run-for-ms': '100' });
+  await untilStatus('ns1', 'Complete');
+  expect(cluster.api.stats()['watch pods']).toBeGreaterThanOrEqual(2);
+  expect(await eventCounts('ns1')).toMatchObject({ JobStarted: 1, JobCompleted: 1 });
+});
+
+it('a create the server fails is tried again; one it refuses fails the job PodRejected', async () => {
+  await start();
+  cluster.api.failNext(2, { status: 500, verb: 'create', path: '/pods' });
+  await submit('retry', 1, { 'sim.gpupool.io/run-for-ms': '50' });
+  await untilStatus('retry', 'Complete', 8_000);
+  errors.length = 0; // the two 500s were reported
+  cluster.api.failNext(1, {
+    status: 422,
+    reason: 'Invalid',
+    message: 'spec.containers[0].image: Required value',
+    verb: 'create',
+    path: '/pods',
+  });
+  await submit('refused', 1);
+  await untilStatus('refused', 'Error');
+  expect(engine.job('refused')?.failure).toMatchObject({
+    reason: 'PodRejected',
+    message: expect.stringContaining('Required value'),
+  });
+});
+
 it('deletes on its first sync the pods and Services of jobs the engine does not have', async () => {
   const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, 'gpupool.io/worker': '0', 'gpupool.io/job': 'ghost-0000000000' };
   cluster.api.create({

@@ -98,6 +98,8 @@ const WATCHED: ReadonlySet<string> = new Set([
   'JobStopped',
 ]);
 const RETRY_MS = 1000;
+/** A create the server failed is tried again after this, doubling up to 30 s. */
+const CREATE_BACKOFF_MS = 250;
 const MAX_CREATE_BACKOFF_MS = 30_000;
 
 const live = (job: JobState | undefined): boolean =>
@@ -312,7 +314,7 @@ export function startKubernetesRuntime(
     if (missing.length === 0) return;
     creating.add(jobId);
     track(async () => {
-      let backoff = RETRY_MS;
+      let backoff = CREATE_BACKOFF_MS;
       try {
         for (;;) {
           try {
@@ -409,6 +411,12 @@ export function startKubernetesRuntime(
         return;
       }
       for (const s of p ? stuckContainers(p) : []) if (!waitingSince.has(s.key)) waitingSince.set(s.key, now);
+    }
+    // A started job's pods were all there: one missing now was deleted (seen while no runtime ran).
+    const gone = byRank.indexOf(undefined);
+    if (job.status !== 'Starting' && gone >= 0 && !creating.has(jobId)) {
+      fail('PodDeleted', `the pod of worker ${gone} of job '${jobId}' is gone`);
+      return;
     }
     const verdict = judgePods(byRank, job.workers, now, waitingSince, options);
     recheck(jobId, verdict.kind === 'pending' ? verdict.recheckAt : null);
