@@ -419,4 +419,27 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
     expect(await submittedCount(h, id)).toBe(1);
     expect(h.cluster.api.stats()['list jobs']).toBeGreaterThanOrEqual(2);
   });
+
+  it('stops a waiting Job whose group label is removed, and follows an admitted one to its end', async () => {
+    const h = await harness();
+    await h.admission.stop();
+    h.admission = startAdmission(h.engine, h.store, h.kube, { onError: (e) => h.errors.push(e), retryMs: 50, rereadMs: 50 });
+    await h.admission.synced;
+    const runs = await kubectlCreate(h, 'runs', { parallelism: 2, gpus: 2, runForMs: 1500 });
+    const runsId = gpupoolId(runs);
+    await until(() => status(h, runsId) === 'Training', 'the first job to run');
+    const waits = await kubectlCreate(h, 'waits', { gpus: 1 });
+    const waitsId = gpupoolId(waits);
+    await until(() => status(h, waitsId) === 'WaitingForGPUs', 'the second job to wait');
+
+    expect((await h.cluster.kubectl(['label', 'job', 'waits', 'gpupool.io/group-'])).code).toBe(0);
+    await until(() => status(h, waitsId) === 'Stopped', 'the unlabelled waiting job to stop');
+    expect(jobNamed(h, 'waits')?.spec?.suspend).toBe(true);
+
+    expect((await h.cluster.kubectl(['label', 'job', 'runs', 'gpupool.io/group-'])).code).toBe(0);
+    expect(status(h, runsId)).toBe('Training');
+    // Out of the watch's sight, read again: its completion is reported.
+    await until(() => status(h, runsId) === 'Complete', 'the unlabelled running job to complete', 10_000);
+    expect(h.cluster.api.stats()['get jobs']).toBeGreaterThan(2);
+  });
 });

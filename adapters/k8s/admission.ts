@@ -20,7 +20,8 @@
  *   Job, and every unfinished gpupool job made from a Job that the list did not hold: the Jobs
  *   created, finished and deleted while it was down. A Job is taken for deleted only once a read
  *   of it says so (404, or another uid under its name): a watch's DELETED is also what a Job whose
- *   label was removed looks like.
+ *   label was removed looks like. Such a Job, if waiting, is stopped; if running, it is read again
+ *   every `rereadMs` until its gpupool job ends, the watch telling nothing of it any more.
  * - Patches are JSON merge patches (client-node sends JSON patches unless told otherwise); each
  *   patch's answer replaces the Job as last seen, so the next plan sees what it wrote.
  * - Errors (the API server, the store) go to `onError` and the Job is reconciled again a second
@@ -36,6 +37,7 @@ import {
   GROUP_LABEL,
   HOSTNAME_KEY,
   isHeld,
+  isLabelled,
   type JobEventNote,
   jobIdOf,
   kubernetesJobOf,
@@ -56,6 +58,8 @@ export interface AdmissionOptions extends MappingOptions {
   readonly recordEvents?: boolean;
   /** Wait before a Job whose reconcile failed is tried again. Default 1000 ms. */
   readonly retryMs?: number;
+  /** How often a Job whose group label was removed is read again while its gpupool job runs. Default 5000 ms. */
+  readonly rereadMs?: number;
   readonly listWatch?: ListWatchOptions;
   /** Where failures go (the API server or the store). Default: stderr. */
   readonly onError?: (error: unknown) => void;
@@ -119,6 +123,7 @@ function view(job: JobState): GpupoolJob {
 export function startAdmission(engine: Engine, store: EventStore, kube: Kube, options: AdmissionOptions = {}): Admission {
   const onError = options.onError ?? reportError;
   const retryMs = options.retryMs ?? 1000;
+  const rereadMs = options.rereadMs ?? 5000;
   const recordEvents = options.recordEvents ?? true;
   const hostnameOf =
     options.hostnameOf ?? ((nodeId: string, state: Readonly<State>) => state.nodes.get(nodeId)?.labels[HOSTNAME_KEY] ?? nodeId);
@@ -130,6 +135,8 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
   const dirty = new Set<string>();
   const running = new Set<string>();
   const retries = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Jobs whose label was removed, read again on a timer while their gpupool job is unfinished. */
+  const rereads = new Map<string, ReturnType<typeof setTimeout>>();
   let pending = 0;
   let stopped = false;
   let synced = false;
@@ -224,7 +231,10 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
       });
       if (steps.length === 0) {
         // A deleted Job is forgotten once nothing more is owed for it.
-        if (live === undefined && (gp === undefined || !engine.current.jobs.has(gp.id))) gone.delete(uid);
+        const ended = gp === undefined || !engine.current.jobs.has(gp.id);
+        if (live === undefined && ended) gone.delete(uid);
+        // Unlabelled and done with: out of gpupool's sight for good (a label put back is an ADDED).
+        if (live !== undefined && ended && !isLabelled(live)) jobs.delete(uid);
         return;
       }
       // The same plan again: what was carried out changed nothing (a command refused as stale).
@@ -315,11 +325,27 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
     }
     if (current !== null && current.metadata?.uid === ref.uid) {
       jobs.set(ref.uid, later(current, jobs.get(ref.uid)));
+      // Its label removed: the watch no longer tells its changes, so it is read again while its
+      // gpupool job holds GPUs (a waiting one is stopped: no longer the queue's).
+      if (!isLabelled(current)) unlabelled(current);
     } else {
       jobs.delete(ref.uid);
       gone.set(ref.uid, last);
     }
     poke(ref.uid);
+  }
+
+  function unlabelled(job: V1Job): void {
+    const uid = job.metadata?.uid as string;
+    const gp = gpupoolJobOf(job);
+    if (stopped || gp === undefined || !engine.current.jobs.has(gp.id) || rereads.has(uid)) return;
+    const handle = setTimeout(() => {
+      rereads.delete(uid);
+      const last = jobs.get(uid);
+      if (last && !isLabelled(last)) lost(last);
+    }, rereadMs);
+    handle.unref?.();
+    rereads.set(uid, handle);
   }
 
   function lost(last: V1Job): void {
@@ -442,8 +468,9 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
       stopped = true;
       subscription.close();
       queue.length = 0;
-      for (const handle of retries.values()) clearTimeout(handle);
+      for (const handle of [...retries.values(), ...rereads.values()]) clearTimeout(handle);
       retries.clear();
+      rereads.clear();
       dirty.clear();
       await watch.stop();
       settle();

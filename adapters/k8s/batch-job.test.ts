@@ -384,6 +384,21 @@ describe('planJob', () => {
     expect(plan(annotated, gp('WaitingForGPUs', { reason: { ...reason, code: 'blocked-behind-head' } }))).toHaveLength(1);
   });
 
+  it('stops a waiting Job whose group label was removed, and leaves such a Job alone before it is submitted', () => {
+    expect(plan(job({ labels: {} }), gp('WaitingForGPUs', { reason }))).toEqual([
+      { type: 'command', command: { type: 'StopJob', jobId: 'ml/train@x', commandId: `k8s-admission:${uid}:unlabelled` } },
+    ]);
+    expect(plan(job({ labels: {} }), undefined)).toEqual([]);
+    // Admitted already: still followed to its end.
+    const running = job({
+      labels: {},
+      suspend: false,
+      annotations: { 'gpupool.io/nodes': 'a' },
+      status: { conditions: [{ type: 'Complete', status: 'True' }] },
+    });
+    expect(plan(running, gp('Training'))).toMatchObject([{ command: { type: 'ReportJobCompleted' } }]);
+  });
+
   it('suspends again a waiting Job unsuspended by hand, and stops one deleted', () => {
     expect(plan(job({ suspend: false }), gp('Queued'))).toMatchObject([{ type: 'patch', patch: { spec: { suspend: true } } }]);
     expect(plan(job(), gp('Queued'), true)).toEqual([

@@ -296,6 +296,9 @@ const condition = (job: V1Job, type: string): Condition | undefined =>
 
 export const isSuspended = (job: V1Job): boolean => job.spec?.suspend === true;
 
+/** Whether the Job still carries its group label (a label removed takes it out of the watch). */
+export const isLabelled = (job: V1Job): boolean => (job.metadata?.labels?.[GROUP_LABEL] ?? '') !== '';
+
 /** The Job's end, from its terminal conditions (not SuccessCriteriaMet or FailureTarget, which come before). */
 export function finishOf(job: V1Job): { complete: true } | { complete: false; reason: string; message: string } | null {
   if (condition(job, 'Complete')) return { complete: true };
@@ -453,7 +456,7 @@ export function planJob(input: PlanInput): Step[] {
   const jobIdNote: Record<string, string> = gp ? { [JOB_ID_ANNOTATION]: gp.id } : {};
 
   if (gp === undefined) {
-    if (deleted) return [];
+    if (deleted || !isLabelled(job)) return [];
     const status = annotation(job, STATUS_ANNOTATION);
     // Refused once: written on the Job. Removing the annotation asks for another try.
     if (status === 'Rejected') return [];
@@ -477,6 +480,8 @@ export function planJob(input: PlanInput): Step[] {
     case 'Queued':
     case 'WaitingForGPUs': {
       if (deleted) return [{ type: 'command', command: { type: 'StopJob', jobId: gp.id, commandId: id('deleted') } }];
+      // Its group label removed while it waits: no longer gpupool's to queue (it stays suspended, for its owner).
+      if (!isLabelled(job)) return [{ type: 'command', command: { type: 'StopJob', jobId: gp.id, commandId: id('unlabelled') } }];
       // Unsuspended by hand while it waits: suspended again, as Kueue does; its turn comes.
       if (!isSuspended(job))
         return [
