@@ -132,6 +132,8 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
   const jobs = new Map<string, V1Job>();
   /** Jobs known deleted, by uid: kept (their last state) until their gpupool job has ended. */
   const gone = new Map<string, V1Job>();
+  /** The uids of the Jobs held by their group's limits (status Held): tried again when a job ends. */
+  const held = new Set<string>();
   const dirty = new Set<string>();
   const running = new Set<string>();
   const retries = new Map<string, ReturnType<typeof setTimeout>>();
@@ -168,6 +170,19 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
       pending--;
       settle();
     });
+  }
+
+  /** Take a newer view of a live Job. */
+  function see(uid: string, job: V1Job): void {
+    const newer = later(job, jobs.get(uid));
+    jobs.set(uid, newer);
+    if (isHeld(newer)) held.add(uid);
+    else held.delete(uid);
+  }
+
+  function forget(uid: string): void {
+    jobs.delete(uid);
+    held.delete(uid);
   }
 
   // -- reconciling -----------------------------------------------------------------------------
@@ -234,7 +249,7 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
         const ended = gp === undefined || !engine.current.jobs.has(gp.id);
         if (live === undefined && ended) gone.delete(uid);
         // Unlabelled and done with: out of gpupool's sight for good (a label put back is an ADDED).
-        if (live !== undefined && ended && !isLabelled(live)) jobs.delete(uid);
+        if (live !== undefined && ended && !isLabelled(live)) forget(uid);
         return;
       }
       // The same plan again: what was carried out changed nothing (a command refused as stale).
@@ -277,7 +292,7 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
       if (isNotFound(error)) return; // deleted meanwhile: the watch tells it
       throw error;
     }
-    if (answer.metadata?.uid === uid && jobs.has(uid)) jobs.set(uid, later(answer, jobs.get(uid)));
+    if (answer.metadata?.uid === uid && jobs.has(uid)) see(uid, answer);
     if (note && recordEvents) await recordEvent(job, note);
   }
 
@@ -324,12 +339,12 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
       if (!isNotFound(error)) throw error;
     }
     if (current !== null && current.metadata?.uid === ref.uid) {
-      jobs.set(ref.uid, later(current, jobs.get(ref.uid)));
+      see(ref.uid, current);
       // Its label removed: the watch no longer tells its changes, so it is read again while its
       // gpupool job holds GPUs (a waiting one is stopped: no longer the queue's).
       if (!isLabelled(current)) unlabelled(current);
     } else {
-      jobs.delete(ref.uid);
+      forget(ref.uid);
       gone.set(ref.uid, last);
     }
     poke(ref.uid);
@@ -388,12 +403,12 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
         if (type === 'DELETED') {
           if (synced) lost(object);
           else {
-            jobs.delete(uid);
+            forget(uid);
             gone.set(uid, object);
           }
           return;
         }
-        jobs.set(uid, later(object, jobs.get(uid)));
+        see(uid, object);
         gone.delete(uid);
         poke(uid);
       },
@@ -439,7 +454,7 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
           }
         }
         // A job ended, or limits changed: the Jobs held by their group's limits try again.
-        if (synced && RELEASING.has(recorded.type)) for (const [uid, job] of jobs) if (isHeld(job)) poke(uid);
+        if (synced && RELEASING.has(recorded.type)) for (const uid of held) poke(uid);
         const jobId = (recorded.data as { jobId?: unknown } | null)?.jobId;
         if (typeof jobId !== 'string') continue;
         const ref = kubernetesJobOf(engine.job(jobId)?.spec);
