@@ -49,6 +49,7 @@ import { judgePods, type PodStatusOptions, stuckContainers } from './pod-status.
 import {
   isKubernetesJob,
   JOB_ID_ANNOTATION,
+  JOB_LABEL,
   type JobManifests,
   jobManifests,
   MANAGED_SELECTOR,
@@ -600,10 +601,11 @@ export function startKubernetesRuntime(
       }
     }
     // Strays: pods and Services of jobs the engine does not have unfinished.
+    // A Job admission's objects are not this runtime's to judge: only its own (a worker's pod, a
+    // job's Service, both naming their job) of jobs gone are.
     const stray = (o: V1Pod | V1Service) => {
       const id = jobIdOf(o);
-      const job = id === undefined ? undefined : state.jobs.get(id);
-      return job === undefined || isKubernetesJob(job);
+      return id !== undefined && o.metadata?.labels?.[JOB_LABEL] !== undefined && !state.jobs.has(id);
     };
     for (const pods of podsByJob.values()) {
       for (const p of pods.values()) {
