@@ -59,13 +59,13 @@ async function accept(engine: Engine, command: Command): Promise<void> {
   if (!o.ok) throw new Error(`${command.type} rejected: ${o.rejection.message}`);
 }
 
-async function harness(): Promise<Harness> {
+async function harness(engineOptions: { archive?: null } = {}): Promise<Harness> {
   const cluster = await startFakeCluster({
     nodes: NODES.map((name) => ({ name, gpus: 2 })),
     kubelet: { startAfterMs: 10, terminationMs: 20 },
   });
   const store = new InMemoryEventStore();
-  const engine = await createEngine({ store });
+  const engine = await createEngine({ store, ...engineOptions });
   const setup: Command[] = [
     install(),
     ...NODES.map((n) => registerNode(n, 2, 'A100', { labels: { 'kubernetes.io/hostname': n } })),
@@ -441,5 +441,18 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
     // Out of the watch's sight, read again: its completion is reported.
     await until(() => status(h, runsId) === 'Complete', 'the unlabelled running job to complete', 10_000);
     expect(h.cluster.api.stats()['get jobs']).toBeGreaterThan(2);
+  });
+
+  it('leaves a finished Job as it is after a restart, even without a job archive to read its record from', async () => {
+    const h = await harness({ archive: null });
+    const job = await kubectlCreate(h, 'done', { gpus: 1, runForMs: 50 });
+    const id = gpupoolId(job);
+    await until(() => annotations(h, 'done')['gpupool.io/status'] === 'Complete', 'the Complete annotation');
+    expect(h.engine.job(id)).toBeUndefined(); // no archive: only its end is kept
+    const revision = h.engine.revision;
+    await h.restart();
+    await h.admission.idle();
+    expect(annotations(h, 'done')['gpupool.io/status']).toBe('Complete');
+    expect(h.engine.revision).toBe(revision);
   });
 });

@@ -223,9 +223,13 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
 
   function gpupoolJobOf(job: V1Job): GpupoolJob | undefined {
     const ref = refOf(job);
-    const found = engine.job(jobIdOf(ref));
+    const id = jobIdOf(ref);
+    const found = engine.job(id);
     // The id carries a hash of the uid: the same id for another uid is not this Job's.
-    return found && kubernetesJobOf(found.spec)?.uid === ref.uid ? view(found) : undefined;
+    if (found) return kubernetesJobOf(found.spec)?.uid === ref.uid ? view(found) : undefined;
+    // Finished, with no job archive to read its record from: its end is what there is.
+    const ended = engine.current.finished.get(id);
+    return ended === undefined ? undefined : { id, status: ended, reason: null, nodes: [], failure: null };
   }
 
   async function reconcile(uid: string): Promise<void> {
