@@ -308,6 +308,38 @@ it('a running job whose pods vanished while no runtime ran fails PodDeleted on r
   expect(engine.job('gone')?.failure?.reason).toBe('PodDeleted');
 });
 
+it('a notebook is reported started with its Service’s endpoint', async () => {
+  await start();
+  await submit('nb', 1, {}, { kind: 'notebook' } as Partial<Command>);
+  await untilStatus('nb', 'Running');
+  expect(engine.job('nb')?.endpoint).toBe(`http://${jobName('nb')}.default.svc:8888/lab`);
+  expect(cluster.api.get('services', 'default', jobName('nb'))?.spec).toMatchObject({ type: 'ClusterIP' });
+  expect(podsOf('nb')[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Service', name: jobName('nb') });
+});
+
+it('an immediate job sharing busy GPUs runs time-sliced: no GPU limit, its devices by index', async () => {
+  await start();
+  for (const i of NODES.keys()) await submit(`full-${i}`, 4);
+  for (const i of NODES.keys()) await untilStatus(`full-${i}`, 'Training');
+  await submit('imm', 2, {}, { immediate: true } as Partial<Command>);
+  const allocation = engine.job('imm')?.allocation;
+  expect(allocation?.shared.length).toBeGreaterThan(0);
+  await untilStatus('imm', 'Training');
+  const pod = podsOf('imm')[0] as V1Pod;
+  expect(pod.spec?.containers[0]?.resources).toBeUndefined();
+  const env = Object.fromEntries((pod.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+  expect(env.NVIDIA_VISIBLE_DEVICES).toBe(allocation?.devices.map((d) => d.split('/')[1]).join(','));
+});
+
+it('two runtimes on one engine report each job once', async () => {
+  await start();
+  await start();
+  await submit('two', 1, { 'sim.gpupool.io/run-for-ms': '100' });
+  await untilStatus('two', 'Complete');
+  for (const r of runtimes) await r.idle();
+  expect(await eventCounts('two')).toEqual({ JobSubmitted: 1, JobAllocated: 1, JobStarted: 1, JobCompleted: 1 });
+});
+
 it('watches only the namespaces jobs go to when told, and creates there', async () => {
   await start({ namespaces: { g: 'ml' }, watchScope: 'namespaces' });
   await submit('ns1', 1, { 'sim.gpupool.io/run-for-ms': '100' });
