@@ -4,6 +4,7 @@
  */
 
 import type { EventStore } from '../core/ports.js';
+import type { KubernetesServeOptions } from './kubernetes.js';
 
 /** Where `gpupool serve` listens unless told otherwise. */
 export const DEFAULT_PORT = 8080;
@@ -34,8 +35,13 @@ export interface ServeOptions {
   readonly host?: string;
   /** An event store spec (see adapters/open-store.ts), or a store already open. */
   readonly store: string | EventStore;
-  /** Cluster config file (YAML or JSON); default the demo cluster. */
+  /** Cluster config file (YAML or JSON); default the demo cluster. Not read on Kubernetes. */
   readonly cluster?: string;
+  /**
+   * Schedule a Kubernetes cluster (app/kubernetes.ts): its nodes, pods and Jobs replace the
+   * cluster file and the simulated runtime.
+   */
+  readonly kubernetes?: KubernetesServeOptions;
   readonly logLevel?: string;
   /** Runtime timings (seconds); the demo defaults are in startRealtimeRuntime. */
   readonly launchDelaySeconds?: number;

@@ -48,6 +48,7 @@ import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
 import type { ReactorRunner } from '../engine/reactor.js';
 import { offerExamples } from './examples.js';
 import { startJobOutputs } from './job-outputs.js';
+import { type KubernetesPart, kubernetesPart } from './kubernetes.js';
 import {
   BOOTSTRAP_OPERATOR,
   DEFAULT_HOST,
@@ -112,7 +113,12 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (bootstrapToken) unprinted = { tokens, token: bootstrapToken.token };
     // A fresh installation offers an example workspace and dataset to start from.
     await offerExamples(assets, BOOTSTRAP_OPERATOR).catch(failed('offering the example assets'));
-    const { registered } = await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));
+    // On Kubernetes the cluster's nodes are what the API server says (the node inventory, run by
+    // the leader); otherwise the cluster file's.
+    const kubernetes = options.kubernetes ? await kubernetesPart(engine, assets, store, options.kubernetes) : undefined;
+    const { registered } = kubernetes
+      ? { registered: [] as string[] }
+      : await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));
     app = await buildServer({
       engine,
       assets,
@@ -134,7 +140,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     app.server.on('request', (req: IncomingMessage) => spare.delete(req.socket));
     const url = await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
     // Only a server that started runs the runtime: asked for once it listens.
-    leader = runtimeLeader(engine, assets, store, options);
+    leader = runtimeLeader(engine, assets, store, options, kubernetes);
     const [server, cluster, assetsEngine, registry, election, records] = [app, engine, assets, tokens, leader, archive];
     let closed: Promise<void> | undefined;
     return {
@@ -188,14 +194,21 @@ const failed = (what: string) => (error: unknown) =>
   process.stderr.write(`gpupool: ${what} failed: ${error instanceof Error ? error.message : String(error)}\n`);
 
 /**
- * Run the realtime runtime while this server holds the store's leader lease: started when the
- * lease is taken, stopped when it is lost or the election closes.
+ * Run the runtime while this server holds the leader lease: started when the lease is taken,
+ * stopped when it is lost or the election closes. The simulated runtime's lease is kept in the
+ * store; on Kubernetes it is a Lease object, and the runtime is the Kubernetes one.
  */
-function runtimeLeader(engine: Engine, assets: AssetsEngine, store: EventStore, options: ServeOptions): LeaderElection {
+function runtimeLeader(
+  engine: Engine,
+  assets: AssetsEngine,
+  store: EventStore,
+  options: ServeOptions,
+  kubernetes: KubernetesPart | undefined,
+): LeaderElection {
   let runtime: RealtimeRuntime | undefined;
   let outputs: ReactorRunner<Event, AssetCommand> | undefined;
   return startLeaderElection({
-    store,
+    store: kubernetes?.leases ?? store,
     name: RUNTIME_LEASE,
     ttlSeconds: options.leaderLeaseSeconds ?? DEFAULT_LEADER_LEASE_SECONDS,
     onElected: async () => {
@@ -204,10 +217,13 @@ function runtimeLeader(engine: Engine, assets: AssetsEngine, store: EventStore, 
       // runtime still catches up on the events it follows.
       await engine.catchUp().catch(failed('catching up before starting the runtime'));
       // It follows the cluster stream through the store, so it sees every server's events.
-      runtime = startRealtimeRuntime(engine, store, {
-        ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
-        ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
-      });
+      if (kubernetes) kubernetes.lead((what) => failed(what));
+      else {
+        runtime = startRealtimeRuntime(engine, store, {
+          ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
+          ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
+        });
+      }
       // Completed jobs' products become asset versions (a training job's model, ...), and
       // submitted jobs' inputs count as uses of their versions, whether or not the route got to it.
       outputs = startJobOutputs(engine, assets, store, failed("recording a job's output or its inputs' uses"));
@@ -217,6 +233,7 @@ function runtimeLeader(engine: Engine, assets: AssetsEngine, store: EventStore, 
       const stopping = runtime;
       runtime = undefined;
       stopping?.stop();
+      await kubernetes?.stepDown();
       await outputs?.stop();
       outputs = undefined;
       options.onLeadership?.(false);

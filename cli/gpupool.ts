@@ -90,7 +90,9 @@ program
 
 program
   .command('serve')
-  .description('serve the HTTP API: the engine on an event store, the cluster simulated in real time')
+  .description(
+    'serve the HTTP API: the engine on an event store, the cluster simulated in real time or a Kubernetes cluster (--kubernetes)',
+  )
   .addOption(new Option('--port <port>', 'port to listen on').env('GPUPOOL_PORT').default(DEFAULT_PORT).argParser(port))
   .addOption(new Option('--host <host>', 'address to listen on').env('GPUPOOL_HOST').default(DEFAULT_HOST))
   .addOption(
@@ -113,8 +115,36 @@ program
       .default(DEFAULT_LEADER_LEASE_SECONDS)
       .argParser(positiveNumber('--leader-lease')),
   )
+  .option(
+    '--kubernetes',
+    'schedule a Kubernetes cluster: its nodes, pods and Jobs instead of the cluster file and the simulation',
+  )
+  .option('--kubeconfig <file>', "with --kubernetes: the kubeconfig (default KUBECONFIG, else the pod's service account)")
+  .option(
+    '--namespace <group=namespace>',
+    "with --kubernetes: where a group's pods run (repeatable)",
+    (value: string, all: Record<string, string>) => {
+      const m = /^([^=]+)=([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/.exec(value);
+      if (!m) throw new InvalidArgumentError(`takes <group>=<namespace> (a DNS label), got '${value}'`);
+      return { ...all, [m[1] as string]: m[2] as string };
+    },
+    {} as Record<string, string>,
+  )
+  .option('--default-namespace <namespace>', "with --kubernetes: where other groups' pods run", 'default')
+  .option('--lease-namespace <namespace>', "with --kubernetes: where the leader Lease lives (default: the pod's namespace)")
+  .option('--gpu-resource <name>', 'with --kubernetes: the extended resource that counts GPUs', 'nvidia.com/gpu')
+  .option('--gpu-type-label <label>', "with --kubernetes: the node label naming the GPUs' type", 'nvidia.com/gpu.product')
+  .option(
+    '--node-grace <seconds>',
+    'with --kubernetes: how long a node may be NotReady before it is lost',
+    positiveNumber('--node-grace'),
+    60,
+  )
+  .option('--kube-qps <n>', 'with --kubernetes: requests per second to the API server', positiveNumber('--kube-qps'), 50)
+  .option('--kube-burst <n>', 'with --kubernetes: requests in a burst to the API server', positiveNumber('--kube-burst'), 100)
   .action(async (opts) => {
-    if (opts.cluster !== DEMO_CLUSTER) requireFile('--cluster', opts.cluster);
+    if (opts.cluster !== DEMO_CLUSTER && !opts.kubernetes) requireFile('--cluster', opts.cluster);
+    if (opts.kubeconfig !== undefined) requireFile('--kubeconfig', opts.kubeconfig);
     // Loaded here: the server's libraries are not needed by the other commands.
     const { closeOnSignals, serve } = await import('../app/serve.js');
     if (opts.cluster === DEMO_CLUSTER) opts.cluster = (await import('../adapters/inventory/cluster-file.js')).DEMO_CLUSTER_CONFIG;
@@ -126,13 +156,28 @@ program
       cluster: opts.cluster,
       logLevel: opts.logLevel,
       leaderLeaseSeconds: opts.leaderLease,
+      ...(opts.kubernetes
+        ? {
+            kubernetes: {
+              ...(opts.kubeconfig === undefined ? {} : { kubeconfig: opts.kubeconfig }),
+              namespaces: opts.namespace,
+              defaultNamespace: opts.defaultNamespace,
+              ...(opts.leaseNamespace === undefined ? {} : { leaseNamespace: opts.leaseNamespace }),
+              gpuResource: opts.gpuResource,
+              gpuTypeLabel: opts.gpuTypeLabel,
+              notReadyGraceSeconds: opts.nodeGrace,
+              rateLimit: { qps: opts.kubeQps, burst: opts.kubeBurst },
+            },
+          }
+        : {}),
       // Servers sharing a store: say which one runs the runtime, as it changes.
       onLeadership: (leading) =>
         out(leading ? 'gpupool: this server now runs the runtime (leader)' : 'gpupool: this server no longer runs the runtime'),
     }).catch((e) => {
       throw eventStoreDBFailure(listenFailure(e, opts.host, opts.port), opts.store);
     });
-    out(`gpupool serving on ${served.url} (store: ${printableStore(opts.store)}; cluster: ${opts.cluster})`);
+    const cluster = opts.kubernetes ? 'Kubernetes' : opts.cluster;
+    out(`gpupool serving on ${served.url} (store: ${printableStore(opts.store)}; cluster: ${cluster})`);
     out(`  dashboard ${served.url}/  (sign in with the token below)`);
     out(`  API       ${served.url}/api/v1`);
     out(`  docs      ${served.url}/docs`);
