@@ -455,4 +455,33 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
     expect(annotations(h, 'done')['gpupool.io/status']).toBe('Complete');
     expect(h.engine.revision).toBe(revision);
   });
+
+  it('suspends a running Job whose node gpupool lost, and follows Jobs of every namespace', async () => {
+    const h = await harness();
+    h.cluster.api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ml' } });
+    const input = manifest('lost', { parallelism: 2, runForMs: null }).replace(
+      '"metadata":{"name":"lost"',
+      '"metadata":{"name":"lost","namespace":"ml"',
+    );
+    const r = await h.cluster.kubectl(['create', '--validate=false', '-f', '-'], { input });
+    expect(r.code, r.stderr).toBe(0);
+    const job = h.cluster.api.get('jobs', 'ml', 'lost') as V1Job;
+    const id = gpupoolId(job);
+    expect(id).toMatch(/^ml\/lost@/);
+    await until(() => status(h, id) === 'Training', 'the job in namespace ml to run');
+
+    await accept(h.engine, { type: 'LoseNode', nodeId: 'n1' });
+    expect(h.engine.job(id)?.failure?.reason).toBe('NodeLost');
+    await until(() => (h.cluster.api.get('jobs', 'ml', 'lost') as V1Job).spec?.suspend === true, 'the Job suspended');
+    const annotated = (h.cluster.api.get('jobs', 'ml', 'lost') as V1Job).metadata?.annotations ?? {};
+    expect(annotated['gpupool.io/status']).toBe('Failed');
+    expect(annotated['gpupool.io/message']).toBe("node 'n1' was lost");
+    await until(
+      () =>
+        h.cluster.api
+          .list('pods', { namespace: 'ml' })
+          .every((p) => p.metadata.deletionTimestamp || p.status?.phase !== 'Running'),
+      'its pods stopped',
+    );
+  });
 });
