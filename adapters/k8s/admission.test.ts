@@ -484,4 +484,23 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
       'its pods stopped',
     );
   });
+
+  it('submits and reports once with two admissions side by side (the same ids)', async () => {
+    const h = await harness();
+    const second = startAdmission(h.engine, h.store, h.kube, { onError: (e) => h.errors.push(e), retryMs: 50 });
+    try {
+      await second.synced;
+      await fill(h);
+      const job = await kubectlCreate(h, 'twice', { parallelism: 2, runForMs: 200 });
+      const id = gpupoolId(job);
+      await until(() => status(h, id) === 'WaitingForGPUs', 'the job to wait');
+      await accept(h.engine, completed('fill'));
+      await until(() => status(h, id) === 'Complete', 'the job to complete');
+      await Promise.all([h.admission.idle(), second.idle()]);
+      const events = (await h.store.read('cluster', { from: 0n })).filter((e) => (e.data as { jobId?: string }).jobId === id);
+      expect(events.map((e) => e.type)).toEqual(['JobSubmitted', 'JobWaiting', 'JobAllocated', 'JobStarted', 'JobCompleted']);
+    } finally {
+      await second.stop();
+    }
+  });
 });
