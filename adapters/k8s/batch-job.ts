@@ -120,6 +120,7 @@ function wholeQuantity(raw: unknown): number | null {
  * GPUs one pod asks for: the sum over its containers of the resource's limit (or request, which
  * must equal it for an extended resource), and at least any one init container's, as the
  * scheduler counts them (a restartable init container, a sidecar, runs alongside and adds up).
+ * A quantity that is not a whole number gives the message saying so instead.
  */
 export function gpusPerPod(podSpec: V1PodSpec | undefined, resource = DEFAULT_GPU_RESOURCE): number | string {
   let sum = 0;
