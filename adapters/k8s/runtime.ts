@@ -117,19 +117,28 @@ const revisionOf = (job: JobState, status: JobState['status']): number | undefin
 const jobIdOf = (o: V1Pod | V1Service): string | undefined => o.metadata?.annotations?.[JOB_ID_ANNOTATION];
 const podKey = (p: V1Pod | V1Service): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
 
-/** A limit on concurrent work: `run` waits for a slot. */
+/** A limit on concurrent work: `run` waits for a slot, in the order asked. */
 function semaphore(size: number) {
   let active = 0;
-  const waiting: (() => void)[] = [];
+  // A queue read from `head`: tens of thousands wait at once, and Array#shift would move them all each time.
+  let waiting: (() => void)[] = [];
+  let head = 0;
   return async function run<T>(task: () => Promise<T>): Promise<T> {
     if (active >= size) await new Promise<void>((resolve) => waiting.push(resolve));
     else active++;
     try {
       return await task();
     } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
+      const next = waiting[head];
+      if (next === undefined) active--;
+      else {
+        waiting[head++] = undefined as never;
+        if (head === waiting.length || head > 4096) {
+          waiting = waiting.slice(head);
+          head = 0;
+        }
+        next();
+      }
     }
   };
 }
