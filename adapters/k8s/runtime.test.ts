@@ -340,6 +340,15 @@ it('two runtimes on one engine report each job once', async () => {
   expect(await eventCounts('two')).toEqual({ JobSubmitted: 1, JobAllocated: 1, JobStarted: 1, JobCompleted: 1 });
 });
 
+it('leaves jobs made as Kubernetes Jobs to the Job admission', async () => {
+  await start();
+  await submit('kj', 1, {}, { spec: { kubernetesJob: { namespace: 'default', name: 'train-1' } } } as Partial<Command>);
+  await submit('after', 1, { 'sim.gpupool.io/run-for-ms': '50' });
+  await untilStatus('after', 'Complete');
+  expect(statusOf('kj')).toBe('Starting');
+  expect(podsOf('kj')).toEqual([]);
+});
+
 it('watches only the namespaces jobs go to when told, and creates there', async () => {
   await start({ namespaces: { g: 'ml' }, watchScope: 'namespaces' });
   await submit('ns1', 1, { 'sim.gpupool.io/run-for-ms': '100' });
