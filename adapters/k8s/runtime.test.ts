@@ -56,15 +56,19 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const r of runtimes.splice(0)) await r.stop();
+  for (const r of runtimes.splice(0)) {
+    await r.stop();
+    await r.idle(); // its deletes in flight land before the cluster goes
+  }
   expect(errors.map(String)).toEqual([]);
   await cluster.close();
 });
 
 async function start(options: KubernetesRuntimeOptions = {}): Promise<KubernetesRuntime> {
+  const sink = errors; // this test's: a runtime outliving it reports into its own
   const runtime = startKubernetesRuntime(engine, noAssets, store, kube, {
     imagePullTimeoutMs: 300,
-    onError: (e) => errors.push(e),
+    onError: (e) => sink.push(e),
     listWatch: { initialBackoffMs: 20, maxBackoffMs: 200 },
     ...options,
   });
