@@ -23,7 +23,7 @@ import { createEngine, type Engine } from '../../engine/engine.js';
 import { InMemoryEventStore } from '../memory/store.js';
 import { connect, type Kube } from './kube.js';
 import { JOB_ID_ANNOTATION, jobName, MANAGED_BY, MANAGED_BY_LABEL, podName } from './pods.js';
-import { type KubernetesRuntime, type KubernetesRuntimeOptions, startKubernetesRuntime } from './runtime.js';
+import { type KubernetesRuntime, type KubernetesRuntimeOptions, recordFinalMetrics, startKubernetesRuntime } from './runtime.js';
 import { type FakeCluster, startFakeCluster } from './test-support/cluster.js';
 
 const NODES = ['n1', 'n2', 'n3'];
@@ -172,6 +172,31 @@ describe('a single job', () => {
       [expect.objectContaining({ name: 'loss', value: 0.25, step: 0 })],
     ]);
   });
+});
+
+it('final metrics are recorded once, each at the step after the metric’s last', async () => {
+  const stream = metricsStream('fm');
+  await store.append(
+    stream,
+    [
+      {
+        id: 'e1',
+        type: 'MetricsReported',
+        data: { type: 'MetricsReported', v: 1, at: 1, jobId: 'fm', points: [{ name: 'loss', value: 0.9, step: 3, at: 1 }] },
+      },
+    ],
+    'no_stream',
+  );
+  await recordFinalMetrics(store, 'fm', { loss: 0.1, acc: 0.8 }, 10);
+  await recordFinalMetrics(store, 'fm', { loss: 0.1, acc: 0.8 }, 11);
+  const points = (await store.read(stream)).map((e) => (e.data as { points: unknown[] }).points);
+  expect(points).toEqual([
+    [{ name: 'loss', value: 0.9, step: 3, at: 1 }],
+    [
+      { name: 'loss', value: 0.1, step: 4, at: 10 },
+      { name: 'acc', value: 0.8, step: 0, at: 10 },
+    ],
+  ]);
 });
 
 describe('failures', () => {
