@@ -20,6 +20,7 @@ import { FORECAST, type ForecastRun, forecastPolicyRun, forecastRun } from './fo
 import { HISTORY, type HistoryRun, historyRun } from './history.js';
 import { HTTP, type HttpRun, httpRun } from './http.js';
 import { type InputsRun, inputsRun } from './inputs.js';
+import { KUBERNETES, type KubernetesRun, kubernetesRun } from './kubernetes.js';
 import {
   coreExecutor,
   engineExecutor,
@@ -486,6 +487,41 @@ async function benchInputs(reps: number): Promise<void> {
   });
 }
 
+// -- kubernetes ------------------------------------------------------------------------------------
+
+/** The Kubernetes runtime against the fake API server (bench/kubernetes.ts). */
+async function benchKubernetes(reps: number): Promise<void> {
+  const { nodes, gpus, jobs, relistGpus } = KUBERNETES;
+  console.log(
+    `kubernetes: the runtime against the fake API server on loopback: ${jobs} single-GPU jobs on ${nodes} nodes of ${gpus} GPUs; ${KUBERNETES.rate} jobs/s at the default rate limit; a re-list of ${jobs} pods (${nodes} nodes of ${relistGpus}) after 410 Gone`,
+  );
+  const runs: KubernetesRun[] = [];
+  for (let r = 0; r < reps; r++) runs.push(await kubernetesRun());
+  report({
+    name: 'pods created per second',
+    unit: '/s',
+    values: runs.map((x) => x.podsPerSecond),
+    target: { kind: 'min', value: 1000 },
+  });
+  report({ name: 'allocation to pod created p50, saturated', unit: 'ms', values: runs.map((x) => x.saturatedP50Ms) });
+  report({ name: 'allocation to pod created p99, saturated', unit: 'ms', values: runs.map((x) => x.saturatedP99Ms) });
+  report({ name: 'allocation to pod created p50, below the rate limit', unit: 'ms', values: runs.map((x) => x.belowLimitP50Ms) });
+  report({
+    name: 'allocation to pod created p99, below the rate limit',
+    unit: 'ms',
+    values: runs.map((x) => x.belowLimitP99Ms),
+    target: { kind: 'max', value: 50 },
+  });
+  report({ name: 're-list after 410', unit: 's', values: runs.map((x) => x.relistSeconds), target: { kind: 'max', value: 2 } });
+  report({ name: 'pods re-listed', unit: '', values: runs.map((x) => x.relistPods) });
+  report({
+    name: 'events appended during the re-list',
+    unit: '',
+    values: runs.map((x) => x.eventsDuringRelist),
+    target: { kind: 'max', value: 0.5 },
+  });
+}
+
 // -- forecast --------------------------------------------------------------------------------------
 
 /**
@@ -614,6 +650,7 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   inputs: benchInputs,
   forecast: benchForecast,
   dashboard: benchDashboard,
+  kubernetes: benchKubernetes,
 };
 
 const args = process.argv.slice(2);

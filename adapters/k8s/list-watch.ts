@@ -21,7 +21,8 @@
  *   `maxBackoffMs`, reset by a watch that delivered something or lived a while. Each failure goes
  *   to `onError`; nothing stops the loop but `stop()`.
  *
- * Every list and watch request waits on the connection's rate limit.
+ * Every list and watch request waits on the connection's rate limit (a list through the typed
+ * client's middleware, a watch here).
  */
 import { Watch } from '@kubernetes/client-node';
 import type { Kube } from './kube.js';
@@ -122,7 +123,7 @@ export function startListWatch<T extends KubeObject>(
     });
 
   async function relist(): Promise<void> {
-    await kube.limiter.take();
+    // The list goes through the typed client, whose middleware waits on the rate limit.
     const listed = await source.list(selectors);
     lists++;
     if (stopped) return;
