@@ -193,7 +193,13 @@ async function relist(): Promise<Pick<KubernetesRun, 'relistSeconds' | 'relistPo
       list: (s) => kube.core.listPodForAllNamespaces(s),
       labelSelector: MANAGED_SELECTOR,
     },
-    { onChange: () => {}, onSynced: () => ((synced = performance.now()), lists++) },
+    {
+      onChange: () => {},
+      onSynced: () => {
+        synced = performance.now();
+        lists++;
+      },
+    },
   );
   await probe.synced;
   const before = (await store.read('cluster')).length;
