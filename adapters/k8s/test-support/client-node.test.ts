@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeCluster, startFakeCluster } from './cluster.js';
+import { FakeApiServer } from './fake-apiserver.js';
 import { sleep, waitFor } from './wait.js';
 
 let cluster: FakeCluster;
@@ -430,13 +431,79 @@ describe('writes', () => {
   });
 });
 
+describe('protocol details', () => {
+  it('pages lists with limit and continue', async () => {
+    for (const n of [1, 2, 3]) cluster.api.create(pod(`page-${n}`, { namespace: 'paged' }) as never);
+    const first = await core.listNamespacedPod({ namespace: 'paged', limit: 2 });
+    expect(first.items.map((p) => p.metadata?.name)).toEqual(['page-1', 'page-2']);
+    expect(first.metadata?.remainingItemCount).toBe(1);
+    const rest = await core.listNamespacedPod({ namespace: 'paged', limit: 2, _continue: first.metadata!._continue! });
+    expect(rest.items.map((p) => p.metadata?.name)).toEqual(['page-3']);
+    expect(rest.metadata?._continue).toBeUndefined();
+  });
+
+  it('answers malformed bodies, unknown paths and unknown patch types with Status errors', async () => {
+    const post = await fetch(`${cluster.url}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST',
+      body: '{"metadata":',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(post.status).toBe(400);
+    expect(await post.json()).toMatchObject({
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'BadRequest',
+      code: 400,
+    });
+    const unknown = await fetch(`${cluster.url}/apis/example.com/v1/widgets`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+    const patch = await fetch(`${cluster.url}/api/v1/nodes/gpu-a`, {
+      method: 'PATCH',
+      body: '{}',
+      headers: { 'Content-Type': 'text/plain' },
+    });
+    expect(patch.status).toBe(415);
+    const version = await (await fetch(`${cluster.url}/version`)).json();
+    expect(version).toMatchObject({ major: '1', minor: '32' });
+  });
+
+  it('deleting a namespace deletes what is in it', async () => {
+    cluster.api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'scratch' } });
+    cluster.api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'scratch' } });
+    cluster.api.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', namespace: 'scratch' } });
+    await core.deleteNamespace({ name: 'scratch' });
+    expect(cluster.api.list('configmaps', { namespace: 'scratch' })).toEqual([]);
+    expect(cluster.api.list('leases', { namespace: 'scratch' })).toEqual([]);
+  });
+
+  it('a watch without timeoutSeconds is closed by the server after a bounded time, not at once', async () => {
+    const api = await FakeApiServer.start({ watchTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const response = await fetch(`${api.url}/api/v1/pods?watch=1`);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      await response.text();
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(140);
+      expect(elapsed).toBeLessThan(2000);
+      const expiredResponse = await fetch(`${api.url}/api/v1/pods?watch=true&resourceVersion=1`);
+      expect(expiredResponse.status).toBe(410);
+      expect(await expiredResponse.json()).toMatchObject({ reason: 'Expired', code: 410 });
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('test hooks', () => {
   it('failNext answers the next matching requests with the injected status', async () => {
     cluster.api.failNext(2, { status: 429, verb: 'list', path: '/api/v1/nodes', retryAfterSeconds: 1 });
     expect(await failureOf(core.listNode())).toEqual({ code: 429, reason: 'TooManyRequests' });
     expect(await failureOf(core.listNode())).toEqual({ code: 429, reason: 'TooManyRequests' });
     expect((await core.listNode()).items.length).toBe(2);
-    cluster.api.failNext(1, { status: 500, method: 'POST' });
+    cluster.api.failNext(1, 500);
     expect(
       await failureOf(core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: unique('cm') } } })),
     ).toEqual({

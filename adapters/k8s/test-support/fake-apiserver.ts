@@ -178,9 +178,12 @@ export class FakeApiServer extends ObjectStore {
     return streams.length;
   }
 
-  /** The next `count` HTTP requests that match `fault` get its status instead of an answer. */
-  failNext(count: number, fault: InjectedFault): void {
-    this.faults.push({ remaining: count, fault });
+  /**
+   * The next `count` HTTP requests that match `fault` get its status instead of an answer;
+   * a bare number fails any request with that status: `failNext(3, 500)`.
+   */
+  failNext(count: number, fault: InjectedFault | number): void {
+    this.faults.push({ remaining: count, fault: typeof fault === 'number' ? { status: fault } : fault });
   }
 
   /** Drops faults that have not fired yet. */

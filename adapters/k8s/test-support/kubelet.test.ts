@@ -342,3 +342,58 @@ describe('Job controller', () => {
     await waitFor(() => jobPods('doomed').length === 0);
   });
 });
+
+describe('scale', () => {
+  it('runs 4,000 pods of 1,000 pinned, anti-affine Jobs on 200 nodes in a few seconds', async () => {
+    const big = await startFakeCluster({ kubelet: { startAfterMs: 1 } });
+    try {
+      for (let i = 0; i < 200; i++) big.kubelet.addNode(`node-${i}`, { gpus: 32 });
+      const started = Date.now();
+      for (let j = 0; j < 1000; j++) {
+        const nodes = [0, 1, 2, 3].map((k) => `node-${(j * 4 + k) % 200}`);
+        big.api.create(
+          job(
+            `j${j}`,
+            { parallelism: 4, completions: 4 },
+            {
+              labels: { group: `j${j}` },
+              spec: {
+                containers: [{ name: 'main', image: 'trainer:1', resources: { limits: { 'nvidia.com/gpu': '1' } } }],
+                affinity: {
+                  nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                      nodeSelectorTerms: [
+                        { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: nodes }] },
+                      ],
+                    },
+                  },
+                  podAntiAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                      { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { group: `j${j}` } } },
+                    ],
+                  },
+                },
+              },
+            },
+          ),
+        );
+      }
+      await waitFor(() => big.api.list('pods', { fieldSelector: 'status.phase=Running' }).length === 4000, {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      });
+      const elapsed = Date.now() - started;
+      const pods = big.api.list('pods');
+      const perJob = new Map<string, Set<string>>();
+      for (const p of pods) {
+        const set = perJob.get(p.metadata.labels!.group!) ?? new Set();
+        set.add(p.spec.nodeName);
+        perJob.set(p.metadata.labels!.group!, set);
+      }
+      expect([...perJob.values()].every((nodes) => nodes.size === 4)).toBe(true);
+      expect(elapsed).toBeLessThan(15_000);
+    } finally {
+      await big.close();
+    }
+  });
+});
