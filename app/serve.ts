@@ -1,7 +1,8 @@
 /**
  * `gpupool serve`, as a function: the engine on an event store (SQLite by default), the cluster
- * described by a config file registered into it, the simulated runtime playing the cluster in real
- * time (until a Kubernetes runtime exists), and the HTTP server in front.
+ * described by a config file registered into it and the simulated runtime playing it in real time,
+ * or a Kubernetes cluster (`kubernetes`: its nodes, pods and Jobs, app/kubernetes.ts), and the HTTP
+ * server in front.
  *
  * On first start it bootstraps: installs the cluster with its operator and issues that operator a
  * token, which it hands back once to be printed. Whenever no operator has a live token (the first
@@ -20,7 +21,8 @@
  *   is read on the other within the store's delivery time (SQLite: its 20 ms poll), a dataset
  *   created on one is listed on the other, a token issued on one works on the other, and a token
  *   revoked on one stops working on the other.
- * - Exactly one server runs the simulated runtime: the holder of the store's leader lease
+ * - Exactly one server runs the runtime (on Kubernetes: the node inventory, the pod runtime, Job
+ *   admission and the wake-ups, and the lease is a Lease object): the holder of the leader lease
  *   (`runtime`, engine/leader.ts), which each server asks for every third of its ttl
  *   (`leaderLeaseSeconds`). The server that takes it catches up and starts the runtime, which picks
  *   up the jobs the store holds starting, running and stopping, whoever allocated them (a leader
@@ -36,6 +38,7 @@ import { createMetrics } from '../adapters/http/metrics.js';
 import { buildServer } from '../adapters/http/server.js';
 import { TokenRegistry, tokenHolds } from '../adapters/http/tokens.js';
 import { applyClusterConfig, DEMO_CLUSTER_CONFIG, loadClusterConfig } from '../adapters/inventory/cluster-file.js';
+import { loadKubeConfig } from '../adapters/k8s/kube.js';
 import { type RealtimeRuntime, startRealtimeRuntime } from '../adapters/memory/realtime-runtime.js';
 import { openJobArchive, openStore } from '../adapters/open-store.js';
 import { ASSETS_STREAM, assetsDecider } from '../core/assets/assets-decider.js';
@@ -80,6 +83,8 @@ export interface Served {
 }
 
 export async function serve(options: ServeOptions): Promise<Served> {
+  // A cluster that cannot be named (no kubeconfig, a missing file) is refused before the store is touched.
+  if (options.kubernetes) loadKubeConfig(options.kubernetes.kubeconfig);
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   let app: FastifyInstance | undefined;
   let engine: Engine | undefined;

@@ -468,6 +468,29 @@ describe.concurrent('gpupool serve', () => {
     }
   });
 
+  it('--kubernetes without a cluster, with a kubeconfig that is missing or not one, or a bad --namespace: named, the store untouched', async () => {
+    const store = join(dir, 'nokube.db');
+    const noEnv = { KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' };
+    refused(
+      await gpupool(['serve', '--port', '0', '--store', store, '--kubernetes'], 'node', noEnv),
+      'gpupool: --kubernetes: no Kubernetes cluster: give --kubeconfig, set KUBECONFIG, or run gpupool in a pod',
+    );
+    const missing = join(dir, 'no-such-kubeconfig');
+    refused(
+      await gpupool(['serve', '--port', '0', '--store', store, '--kubernetes', '--kubeconfig', missing]),
+      `gpupool: --kubeconfig ${missing}: no such file`,
+    );
+    const garbage = join(dir, 'garbage-kubeconfig');
+    writeFileSync(garbage, 'clusters: [\n');
+    const r = await gpupool(['serve', '--port', '0', '--store', store, '--kubernetes', '--kubeconfig', garbage]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^gpupool: --kubernetes: kubeconfig "${garbage}" does not read as a kubeconfig: `));
+    const ns = await gpupool(['serve', '--port', '0', '--store', store, '--kubernetes', '--namespace', 'nlp=Bad_NS']);
+    expect(ns.code).toBe(2);
+    expect(ns.stderr).toContain("takes <group>=<namespace> (a DNS label), got 'nlp=Bad_NS'");
+    expect(existsSync(store)).toBe(false);
+  });
+
   it('a --cluster file that does not exist: the option named, before the store is touched', async () => {
     const store = join(dir, 'nocluster.db');
     const cluster = join(dir, 'no-such-cluster.yaml');

@@ -145,6 +145,15 @@ program
   .action(async (opts) => {
     if (opts.cluster !== DEMO_CLUSTER && !opts.kubernetes) requireFile('--cluster', opts.cluster);
     if (opts.kubeconfig !== undefined) requireFile('--kubeconfig', opts.kubeconfig);
+    if (opts.kubernetes) {
+      // Which cluster, before the store is touched: a kubeconfig that names none, or none at all.
+      const { loadKubeConfig } = await import('../adapters/k8s/kube.js');
+      try {
+        loadKubeConfig(opts.kubeconfig);
+      } catch (e) {
+        throw new ExpectedError(`--kubernetes: ${(e as Error).message}`);
+      }
+    }
     // Loaded here: the server's libraries are not needed by the other commands.
     const { closeOnSignals, serve } = await import('../app/serve.js');
     if (opts.cluster === DEMO_CLUSTER) opts.cluster = (await import('../adapters/inventory/cluster-file.js')).DEMO_CLUSTER_CONFIG;

@@ -44,7 +44,11 @@ export function loadKubeConfig(kubeconfig?: string): KubeConfig {
   const file = kubeconfig ?? process.env.KUBECONFIG?.split(':').find((f) => f !== '');
   if (file !== undefined) {
     if (!existsSync(file)) throw new Error(`kubeconfig ${JSON.stringify(file)} does not exist`);
-    config.loadFromFile(file);
+    try {
+      config.loadFromFile(file);
+    } catch (e) {
+      throw new Error(`kubeconfig ${JSON.stringify(file)} does not read as a kubeconfig: ${(e as Error).message.split('\n')[0]}`);
+    }
   } else if (process.env.KUBERNETES_SERVICE_HOST) {
     config.loadFromCluster();
   } else {
