@@ -182,6 +182,9 @@ describe.skipIf(!haveKubectl)('kubectl against the fake cluster', () => {
     expect(done.status.conditions.map((c: { type: string }) => c.type)).toEqual(['SuccessCriteriaMet', 'Complete']);
     const wide = await cluster.kubectl(['get', 'pods', '-l', 'job-name=train-1', '-o', 'jsonpath={.items[*].status.phase}']);
     expect(wide.stdout).toBe('Succeeded Succeeded');
+    const deleted = await cluster.kubectl(['delete', 'job', 'train-1']);
+    expect(deleted.stdout.trim()).toBe('job.batch "train-1" deleted');
+    expect(cluster.api.list('pods', { labelSelector: 'job-name=train-1' })).toEqual([]);
   });
 
   it('get pods -w prints a change made while it watches', async () => {

@@ -171,6 +171,15 @@ describe('nodes', () => {
     expect(get('held')?.status.phase).toBe('Running');
     cluster.kubelet.setReady('n1', true);
     await waitFor(phaseIs('held', 'Succeeded'));
+
+    cluster.api.create(podOn('stuck', 'n2'));
+    await waitFor(phaseIs('stuck', 'Running'));
+    cluster.kubelet.setReady('n2', false);
+    cluster.api.delete('pods', 'default', 'stuck');
+    await sleep(150);
+    expect(get('stuck')?.metadata.deletionTimestamp).toBeDefined();
+    cluster.kubelet.setReady('n2', true);
+    await waitFor(() => !get('stuck'), { message: 'the graceful deletion to finish once the node is back' });
   });
 
   it('removing a node fails its pods with NodeLost; setGpus changes allocatable', async () => {
@@ -293,7 +302,7 @@ describe('Job controller', () => {
         { apiVersion: 'batch/v1', kind: 'Job', name: 'train', uid, controller: true, blockOwnerDeletion: true },
       ]);
     }
-    expect(await waitFor(() => jobStatus('train').active === 2 && jobStatus('train'))).toMatchObject({ active: 2, ready: 2 });
+    expect(await waitFor(() => jobStatus('train').ready === 2 && jobStatus('train'))).toMatchObject({ active: 2, ready: 2 });
     const done = await waitFor(() => conditionOf(jobStatus('train'), 'Complete') && jobStatus('train'));
     expect(done).toMatchObject({ succeeded: 2, ready: 0, startTime: expect.any(String), completionTime: expect.any(String) });
     expect(done.active).toBeUndefined();

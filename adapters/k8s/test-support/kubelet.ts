@@ -23,8 +23,10 @@
  *
  * A pod with `deletionTimestamp` has its containers stopped (exit 143) and is removed after
  * min(its grace period, option terminationMs = 50 ms). Pods on a NotReady node keep their state:
- * transitions due while the node is NotReady happen when it is Ready again. Pods on a removed node
- * are marked Failed with reason NodeLost.
+ * transitions due while the node is NotReady (start, exit, the end of a graceful deletion) happen
+ * when it is Ready again, as with a real kubelet that cannot reach the API server; a delete with
+ * grace 0 still removes such a pod at once. Pods on a removed node are marked Failed with reason
+ * NodeLost.
  *
  * Efficiency: pods are indexed by node and jobs' pods by owner, so an event costs work
  * proportional to one node or one job, never to all pods (the adapter's benchmark runs 20,000
@@ -364,13 +366,15 @@ export class KubeletSimulator {
   }
 
   private run(rec: PodRecord, step: Step): void {
-    if (step !== 'terminate') {
-      const node = rec.node ? this.nodes.get(rec.node) : undefined;
-      // A node that is NotReady (or does not exist yet) runs nothing; the step waits for it.
-      if (!node || !isNodeReady(node)) {
-        rec.blocked = step;
-        return;
-      }
+    const node = rec.node ? this.nodes.get(rec.node) : undefined;
+    // A NotReady node's kubelet does nothing, so the step waits for the node to be Ready again:
+    // even a graceful deletion stays pending there (a delete with grace 0 removes the pod at once).
+    // A pod bound to a node that does not exist yet starts once the node appears; a terminating
+    // pod whose node is gone is removed.
+    const waits = step === 'terminate' ? !!node && !isNodeReady(node) : !node || !isNodeReady(node);
+    if (waits) {
+      rec.blocked = step;
+      return;
     }
     try {
       if (step === 'start') this.start(rec);
