@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeApiServer, type FakeApiServerOptions } from './fake-apiserver.js';
-import { type KubeletOptions, KubeletSimulator } from './kubelet.js';
+import { type KubeletOptions, KubeletSimulator, type NodeSpec } from './kubelet.js';
 
 export interface CommandResult {
   /** Exit code; 124 when the command was killed at its timeout (like timeout(1)). */
@@ -49,7 +49,8 @@ export interface FakeCluster {
 }
 
 export interface FakeClusterOptions {
-  nodes?: { name: string; gpus: number; product?: string }[];
+  /** Nodes the kubelet simulator adds at start (see `KubeletSimulator.addNode`). */
+  nodes?: ({ name: string } & NodeSpec)[];
   kubelet?: KubeletOptions;
   api?: FakeApiServerOptions;
 }

@@ -11,8 +11,9 @@
  * job-name and controller-uid labels (both spellings), the template's labels, annotations and
  * spec, and a controller ownerReference to the Job, so deleting the Job deletes them.
  *
- * Pods that end because they were deleted (suspend, scale-down) count neither as succeeded nor as
- * failed. Indexed completion mode, pod failure policies, success policies and backoff delays
+ * Pods the controller deletes itself (on suspend, completion or failure) count neither as
+ * succeeded nor as failed; a running pod someone else deletes ends Failed (exit 143) and counts
+ * as a failure, and a replacement is created, as with the real controller's defaults. Indexed completion mode, pod failure policies, success policies and backoff delays
  * between retries are not modelled.
  */
 import type { Json, K8sObject } from './resources.js';
@@ -46,6 +47,8 @@ export class JobController {
   /** Pods seen before their Job (by owner uid). */
   private readonly orphans = new Map<string, Map<string, K8sObject>>();
   private readonly dirty = new Set<string>();
+  /** uids of pods this controller deleted, whose ends are not counted. */
+  private readonly deletedByController = new Set<string>();
   private flush: NodeJS.Immediate | undefined;
   private closed = false;
 
@@ -93,8 +96,10 @@ export class JobController {
       if (deleted) return;
       this.orphans.set(owner, (pods = new Map()));
     }
-    if (deleted) pods.delete(key);
-    else pods.set(key, pod);
+    if (deleted) {
+      pods.delete(key);
+      this.deletedByController.delete(pod.metadata.uid!);
+    } else pods.set(key, pod);
     if (rec) {
       if (!deleted) this.count(rec, pod);
       this.markDirty(owner);
@@ -102,7 +107,7 @@ export class JobController {
   }
 
   private count(rec: JobRecord, pod: K8sObject): void {
-    if (pod.metadata.deletionTimestamp) return;
+    if (pod.metadata.deletionTimestamp && this.deletedByController.has(pod.metadata.uid!)) return;
     if (pod.status?.phase === 'Succeeded') rec.succeeded.add(pod.metadata.uid!);
     if (pod.status?.phase === 'Failed') rec.failed.add(pod.metadata.uid!);
   }
@@ -226,6 +231,7 @@ export class JobController {
   }
 
   private deletePod(pod: K8sObject): void {
+    this.deletedByController.add(pod.metadata.uid!);
     try {
       this.api.delete('pods', pod.metadata.namespace, pod.metadata.name!, { propagationPolicy: 'Background' });
     } catch (error) {

@@ -326,6 +326,18 @@ describe('Job controller', () => {
     expect(jobPods('retry')).toHaveLength(3);
   });
 
+  it('a running pod deleted by someone else counts as failed and is replaced', async () => {
+    cluster.api.create(job('replaced', { backoffLimit: 3 }));
+    const first = await waitFor(() => jobPods('replaced').find((p) => p.status.phase === 'Running'));
+    cluster.api.delete('pods', 'default', first.metadata.name!);
+    const second = await waitFor(() =>
+      jobPods('replaced').find((p) => p.status.phase === 'Running' && p.metadata.uid !== first.metadata.uid),
+    );
+    expect(second.metadata.name).not.toBe(first.metadata.name);
+    expect(await waitFor(() => jobStatus('replaced').failed)).toBe(1);
+    expect(conditionOf(jobStatus('replaced'), 'Failed')).toBeUndefined();
+  });
+
   it('suspending a started Job deletes its active pods; resuming starts new ones', async () => {
     cluster.api.create(job('pausable', { parallelism: 2 }));
     await waitFor(() => jobPods('pausable').filter((p) => p.status.phase === 'Running').length === 2);

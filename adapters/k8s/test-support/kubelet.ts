@@ -21,7 +21,7 @@
  *                                  ImagePullBackOff, never runs
  *   sim.gpupool.io/log             the text `GET pods/{name}/log` returns once the pod runs
  *
- * A pod with `deletionTimestamp` has its containers stopped (exit 143) and is removed after
+ * A pod with `deletionTimestamp` has its containers stopped (exit 143, phase Failed) and is removed after
  * min(its grace period, option terminationMs = 50 ms). Pods on a NotReady node keep their state:
  * transitions due while the node is NotReady (start, exit, the end of a graceful deletion) happen
  * when it is Ready again, as with a real kubelet that cannot reach the API server; a delete with
@@ -545,11 +545,9 @@ export class KubeletSimulator {
 
   private terminate(rec: PodRecord): void {
     const pod = rec.pod;
-    if (pod.status?.phase === 'Running') {
-      const status = this.stoppedStatus(rec, 'Running', 143, 'Error');
-      status.phase = 'Running'; // the phase stays; the pod goes away next
-      this.writeStatus(rec, status);
-    }
+    // Like a real kubelet, a running pod's containers get SIGTERM (exit 143) and the pod ends
+    // Failed before it is removed; the Job controller tells its own deletions apart.
+    if (pod.status?.phase === 'Running') this.writeStatus(rec, this.stoppedStatus(rec, 'Failed', 143, 'Error'));
     this.api.delete('pods', pod.metadata.namespace, pod.metadata.name!, {
       gracePeriodSeconds: 0,
       preconditions: { uid: pod.metadata.uid! },
