@@ -135,8 +135,7 @@ function run(
 export async function startFakeCluster(options: FakeClusterOptions = {}): Promise<FakeCluster> {
   const api = await FakeApiServer.start(options.api);
   const kubelet = new KubeletSimulator(api, options.kubelet);
-  for (const node of options.nodes ?? [])
-    kubelet.addNode(node.name, { gpus: node.gpus, ...(node.product ? { product: node.product } : {}) });
+  for (const { name, ...spec } of options.nodes ?? []) kubelet.addNode(name, spec);
   const dir = mkdtempSync(join(tmpdir(), 'gpupool-fake-k8s-'));
   const home = join(dir, 'home');
   const kubeconfigPath = join(dir, 'kubeconfig');
