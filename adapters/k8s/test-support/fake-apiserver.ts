@@ -10,9 +10,9 @@
  * Served: `/version` (minor 32, which makes the kubectl dispatcher pick kubectl 1.32), legacy
  * discovery, CRUD/list/watch for every kind in `resources.ts` at their real URLs, the pod
  * `status`/`binding`/`eviction`/`log` subresources and `status` of the other kinds, the four PATCH
- * content types, delete options from the body or the query string. `/openapi/*` answers 404, so
- * kubectl `create`/`apply` need `--validate=false`. Tables are not served: kubectl falls back to
- * NAME and AGE columns. No authentication: kubectl sends no token over plain http.
+ * content types, delete options from the body or the query string, and Tables for kubectl's
+ * human-readable output (`table.ts`). `/openapi/*` answers 404, so kubectl `create`/`apply` need
+ * `--validate=false`. No authentication: kubectl sends no token over plain http.
  *
  * Storage and write rules are in `store.ts`; one watch stream is `watch.ts`. This file adds the
  * HTTP routing plus what tests need around it: fault injection (`failNext`), request counters
@@ -36,6 +36,7 @@ import {
 import { parseSelectors } from './selectors.js';
 import { ApiError, badRequest, expired, failure, notFound, reasonForCode, type Status, success } from './status.js';
 import { type DeleteOptions, ObjectStore, type StoreEvent, type StoreOptions } from './store.js';
+import { toTable, wantsTable } from './table.js';
 import { WatchStream } from './watch.js';
 
 export interface FakeApiServerOptions extends StoreOptions {
@@ -353,8 +354,9 @@ export class FakeApiServer extends ObjectStore {
     const sub = route.subresource;
     const method = req.method;
     if (route.name === undefined) {
-      if (route.verb === 'watch') return this.serveWatch(res, t, ns, q);
-      if (route.verb === 'list') return this.serveList(res, t, ns, q);
+      const table = wantsTable(req.headers.accept);
+      if (route.verb === 'watch') return this.serveWatch(res, t, ns, q, table);
+      if (route.verb === 'list') return this.serveList(res, t, ns, q, table);
       if (route.verb === 'create') return send(res, 201, this.createIn(t, ns, parseJson(body)));
       if (route.verb === 'deletecollection') {
         const options = this.deleteOptions(q, body);
@@ -393,6 +395,8 @@ export class FakeApiServer extends ObjectStore {
       case 'GET': {
         const obj = this.find(t, ns, name);
         if (!obj) throw notFound(t, name);
+        if (sub === undefined && wantsTable(req.headers.accept))
+          return send(res, 200, toTable(t, [obj], obj.metadata.resourceVersion!));
         return send(res, 200, obj);
       }
       case 'PUT':
@@ -432,7 +436,7 @@ export class FakeApiServer extends ObjectStore {
     send(res, 200, doc);
   }
 
-  private serveList(res: ServerResponse, t: ResourceType, ns: string | undefined, q: URLSearchParams): void {
+  private serveList(res: ServerResponse, t: ResourceType, ns: string | undefined, q: URLSearchParams, table: boolean): void {
     const items = this.select(t, ns, parseSelectors(q.get('labelSelector'), q.get('fieldSelector')));
     items.sort((a, b) => {
       const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
@@ -455,10 +459,11 @@ export class FakeApiServer extends ObjectStore {
       metadata.continue = Buffer.from(`${last.metadata.namespace ?? ''}/${last.metadata.name}`).toString('base64url');
       metadata.remainingItemCount = items.length - end;
     }
-    send(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata, items: page });
+    if (table) send(res, 200, { ...toTable(t, page, metadata.resourceVersion), metadata });
+    else send(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata, items: page });
   }
 
-  private serveWatch(res: ServerResponse, t: ResourceType, ns: string | undefined, q: URLSearchParams): void {
+  private serveWatch(res: ServerResponse, t: ResourceType, ns: string | undefined, q: URLSearchParams, table: boolean): void {
     const selector = parseSelectors(q.get('labelSelector'), q.get('fieldSelector'));
     const from = q.get('resourceVersion') ?? '';
     let backlog: StoreEvent[] | undefined;
@@ -483,7 +488,12 @@ export class FakeApiServer extends ObjectStore {
     const streams = set;
     const stream = new WatchStream(
       res,
-      { type: t, namespace: ns, selector },
+      {
+        type: t,
+        namespace: ns,
+        selector,
+        ...(table ? { render: (obj: K8sObject, first: boolean) => toTable(t, [obj], obj.metadata.resourceVersion!, first) } : {}),
+      },
       {
         timeoutMs,
         bookmarkIntervalMs: parseBool(q.get('allowWatchBookmarks')) ? this.bookmarkIntervalMs : undefined,

@@ -139,7 +139,9 @@ describe.skipIf(!haveKubectl)('kubectl against the fake cluster', () => {
     const all = await cluster.kubectl(['get', 'nodes']);
     expect(all.stderr).toBe('');
     expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/^NAME\s+AGE\ngpu-1\s+\S+\ngpu-2\s+\S+\n$/);
+    expect(all.stdout).toMatch(
+      /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\ngpu-1\s+Ready\s+<none>\s+\d+s\s+v1\.32\.0\ngpu-2\s+Ready\s+<none>/,
+    );
     const json = await cluster.kubectl(['get', 'no', 'gpu-2', '-o', 'json']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout).status.allocatable['nvidia.com/gpu']).toBe('8');
@@ -180,8 +182,16 @@ describe.skipIf(!haveKubectl)('kubectl against the fake cluster', () => {
       return job.status?.succeeded === 2 && job;
     });
     expect(done.status.conditions.map((c: { type: string }) => c.type)).toEqual(['SuccessCriteriaMet', 'Complete']);
-    const wide = await cluster.kubectl(['get', 'pods', '-l', 'job-name=train-1', '-o', 'jsonpath={.items[*].status.phase}']);
-    expect(wide.stdout).toBe('Succeeded Succeeded');
+    const phases = await cluster.kubectl(['get', 'pods', '-l', 'job-name=train-1', '-o', 'jsonpath={.items[*].status.phase}']);
+    expect(phases.stdout).toBe('Succeeded Succeeded');
+    const table = await cluster.kubectl(['get', 'pods', '-A', '-o', 'wide', '-l', 'job-name=train-1']);
+    const rows = table.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE$/);
+    expect(
+      rows.slice(1).every((r) => /^default\s+train-1-\w{5}\s+0\/1\s+Completed\s+0\s+\S+\s+10\.\S+\s+gpu-[12]$/.test(r)),
+    ).toBe(true);
+    const jobs = await cluster.kubectl(['get', 'jobs']);
+    expect(jobs.stdout).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\ntrain-1\s+Complete\s+2\/2\s/);
     const deleted = await cluster.kubectl(['delete', 'job', 'train-1']);
     expect(deleted.stdout.trim()).toBe('job.batch "train-1" deleted');
     expect(cluster.api.list('pods', { labelSelector: 'job-name=train-1' })).toEqual([]);

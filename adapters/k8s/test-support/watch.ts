@@ -20,6 +20,8 @@ export interface WatchScope {
   type: ResourceType;
   namespace: string | undefined;
   selector: Selector;
+  /** How objects go on the wire (e.g. as Tables for kubectl); `first` is true for the first one. */
+  render?: (object: K8sObject, first: boolean) => unknown;
 }
 
 export interface WatchTiming {
@@ -32,6 +34,7 @@ export interface WatchTiming {
 export class WatchStream {
   private readonly timers: NodeJS.Timeout[] = [];
   private ended = false;
+  private rendered = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -70,7 +73,7 @@ export class WatchStream {
 
   /** The ADDED events a watch from resourceVersion ""/"0" starts with. */
   sendInitial(objects: K8sObject[]): void {
-    for (const obj of objects) this.send('ADDED', obj);
+    for (const obj of objects) this.sendObject('ADDED', obj);
   }
 
   /** Sends what `event` means to this watch, if anything. */
@@ -78,12 +81,12 @@ export class WatchStream {
     if (this.ended || event.resource !== this.scope.type) return;
     const was = this.inScope(event.previous);
     if (event.type === 'DELETED') {
-      if (was) this.send('DELETED', event.object);
+      if (was) this.sendObject('DELETED', event.object);
       return;
     }
     const is = this.inScope(event.object);
-    if (is) this.send(was ? 'MODIFIED' : 'ADDED', event.object);
-    else if (was) this.send('DELETED', event.object);
+    if (is) this.sendObject(was ? 'MODIFIED' : 'ADDED', event.object);
+    else if (was) this.sendObject('DELETED', event.object);
   }
 
   /** Sends an ERROR event carrying `status` and ends the stream. */
@@ -98,6 +101,11 @@ export class WatchStream {
     for (const t of this.timers) clearTimeout(t);
     if (!this.res.writableEnded) this.res.end();
     this.onEnd(this);
+  }
+
+  private sendObject(type: string, object: K8sObject): void {
+    const render = this.scope.render;
+    this.send(type, render ? render(object, this.rendered++ === 0) : object);
   }
 
   private send(type: string, object: unknown): void {
