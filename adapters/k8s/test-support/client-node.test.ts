@@ -402,6 +402,22 @@ describe('writes', () => {
     }
   });
 
+  it('evicts a pod through the eviction subresource and serves its log', async () => {
+    const name = unique('evict');
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: pod(name, { annotations: { 'sim.gpupool.io/log': 'step 1\n' } }, { nodeName: 'gpu-a' }),
+    });
+    await waitFor(() => cluster.api.get('pods', 'default', name)?.status.phase === 'Running');
+    expect(await core.readNamespacedPodLog({ name, namespace: 'default' })).toBe('step 1\n');
+    await core.createNamespacedPodEviction({
+      name,
+      namespace: 'default',
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' } },
+    });
+    await waitFor(() => !cluster.api.get('pods', 'default', name), { message: 'the evicted pod to go' });
+  });
+
   it('deleting an owner deletes its dependents, unless orphaned', async () => {
     const owner = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: unique('owner') } } });
     const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: owner.metadata!.name!, uid: owner.metadata!.uid! };
