@@ -446,7 +446,7 @@ const suspendedJob = (name: string, gpus: number, resource: string) =>
 
 const status = async (c: Client, jobId: string) =>
   (await ok(c('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`), 200)).status as string;
-const until = (c: Client, jobId: string, want: string, timeoutMs = 8000) =>
+const until = (c: Client, jobId: string, want: string, timeoutMs = 20_000) =>
   waitFor(async () => (await status(c, jobId)) === want, { timeoutMs, intervalMs: 25, message: `${jobId} ${want}` });
 
 /** How many events of `type` the store holds for `jobId`. */

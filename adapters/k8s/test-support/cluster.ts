@@ -68,15 +68,27 @@ function findKubectl(): string | null {
   return kubectlPath;
 }
 
+/**
+ * Whether tests with clients gpupool did not write can run here. Where they must
+ * (GPUPOOL_KUBE_CLIENT_TESTS=required, as CI sets once it has installed them), a missing client
+ * fails the test file instead of skipping it.
+ */
+function gate(client: string, available: boolean): boolean {
+  if (!available && process.env.GPUPOOL_KUBE_CLIENT_TESTS === 'required') {
+    throw new Error(`${client} is required (GPUPOOL_KUBE_CLIENT_TESTS=required) but is not installed`);
+  }
+  return available;
+}
+
 export function kubectlAvailable(): boolean {
-  return findKubectl() !== null;
+  return gate('kubectl', findKubectl() !== null);
 }
 
 let pythonOk: boolean | undefined;
 
 export function pythonKubernetesAvailable(): boolean {
   pythonOk ??= spawnSync(PYTHON, ['-c', 'import kubernetes'], { stdio: 'ignore' }).status === 0;
-  return pythonOk;
+  return gate(`${PYTHON} with the kubernetes package (python3-kubernetes)`, pythonOk);
 }
 
 function kubeconfig(url: string): string {

@@ -3,7 +3,7 @@
  * wait for an outcome rather than sleep a guessed amount.
  */
 export interface WaitOptions {
-  /** Give up after this long (default 5,000 ms). */
+  /** Give up after this long (default 15,000 ms: a loaded CI machine is slow, a passing wait is not). */
   timeoutMs?: number;
   /** Poll this often (default 10 ms). */
   intervalMs?: number;
@@ -16,7 +16,7 @@ export async function waitFor<T>(
   probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   options: WaitOptions = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     const value = await probe();
     if (value) return value;
