@@ -30,8 +30,9 @@
  */
 import { PatchStrategy, setHeaderOptions, type V1Job } from '@kubernetes/client-node';
 import type { JobState, State } from '../../core/cluster/model.js';
-import type { EventStore, RecordedEvent, Subscription } from '../../core/ports.js';
+import type { EventStore } from '../../core/ports.js';
 import type { Engine } from '../../engine/engine.js';
+import { type EngineFollower, followEngine } from '../../engine/follow-engine.js';
 import {
   type GpupoolJob,
   GROUP_LABEL,
@@ -156,8 +157,11 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
     }
   }
 
+  /** The cluster stream, each event once the engine has it (set below, once what it calls is defined). */
+  let follower: EngineFollower | undefined;
+
   function settle(): void {
-    if (pending > 0 || running.size > 0 || dirty.size > 0) return;
+    if (pending > 0 || running.size > 0 || dirty.size > 0 || follower?.busy) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const w of waiters) w();
@@ -430,49 +434,24 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
 
   // -- the cluster stream ----------------------------------------------------------------------
 
-  const queue: RecordedEvent[] = [];
-  let draining = false;
-
-  function deliver(recorded: RecordedEvent): void {
-    if (stopped || !WATCHED.has(recorded.type)) return;
-    queue.push(recorded);
-    if (!draining) {
-      draining = true;
-      track(drain());
-    }
-  }
-
-  async function drain(): Promise<void> {
-    try {
-      while (queue.length > 0 && !stopped) {
-        const recorded = queue.shift() as RecordedEvent;
-        // Another writer's event: the engine catches up before its state is read.
-        if (BigInt(engine.revision) < recorded.revision) {
-          try {
-            await engine.catchUp();
-          } catch (error) {
-            report(error);
-            queue.unshift(recorded);
-            await new Promise((resolve) => setTimeout(resolve, retryMs).unref?.());
-            continue;
-          }
-        }
-        // A job ended, or limits changed: the Jobs held by their group's limits try again.
-        if (synced && RELEASING.has(recorded.type)) for (const uid of held) poke(uid);
-        const jobId = (recorded.data as { jobId?: unknown } | null)?.jobId;
-        if (typeof jobId !== 'string') continue;
-        const ref = kubernetesJobOf(engine.job(jobId)?.spec);
-        if (ref === null || !synced) continue; // not a Job's; or the first list's sweep will see to it
-        if (jobs.has(ref.uid) || gone.has(ref.uid)) poke(ref.uid);
-        else lost({ metadata: { namespace: ref.namespace, name: ref.name, uid: ref.uid } });
-      }
-    } finally {
-      draining = false;
-    }
-  }
-
-  const after = BigInt(engine.durableRevision);
-  const subscription: Subscription = store.subscribe(engine.stream, after < 0n ? {} : { after }, deliver);
+  // Each event once the engine has it (another writer's waits for a catch-up).
+  follower = followEngine(engine, store, {
+    after: BigInt(engine.durableRevision),
+    types: WATCHED,
+    onEvent(event) {
+      // A job ended, or limits changed: the Jobs held by their group's limits try again.
+      if (synced && RELEASING.has(event.type)) for (const uid of held) poke(uid);
+      const jobId = (event as { jobId?: unknown }).jobId;
+      if (typeof jobId !== 'string') return;
+      const ref = kubernetesJobOf(engine.job(jobId)?.spec);
+      if (ref === null || !synced) return; // not a Job's; or the first list's sweep will see to it
+      if (jobs.has(ref.uid) || gone.has(ref.uid)) poke(ref.uid);
+      else lost({ metadata: { namespace: ref.namespace, name: ref.name, uid: ref.uid } });
+    },
+    onDrained: settle,
+    onError: report,
+    retryMs,
+  });
 
   return {
     synced: syncedPromise,
@@ -485,8 +464,7 @@ export function startAdmission(engine: Engine, store: EventStore, kube: Kube, op
     async stop() {
       if (stopped) return;
       stopped = true;
-      subscription.close();
-      queue.length = 0;
+      follower?.stop();
       for (const handle of [...retries.values(), ...rereads.values()]) clearTimeout(handle);
       retries.clear();
       rereads.clear();

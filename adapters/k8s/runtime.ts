@@ -40,8 +40,9 @@ import type { AssetsState } from '../../core/assets/model.js';
 import type { Command } from '../../core/cluster/commands.js';
 import type { Event } from '../../core/cluster/events.js';
 import type { JobState } from '../../core/cluster/model.js';
-import type { EventStore, RecordedEvent, Subscription } from '../../core/ports.js';
+import type { EventStore } from '../../core/ports.js';
 import type { Engine } from '../../engine/engine.js';
+import { type EngineFollower, followEngine } from '../../engine/follow-engine.js';
 import { reactionId } from '../../engine/reactor.js';
 import { apiStatus, isAlreadyExists, isNotFound, type Kube } from './kube.js';
 import { type ListWatch, type ListWatchOptions, startListWatch } from './list-watch.js';
@@ -172,12 +173,8 @@ export function startKubernetesRuntime(
   let ready = false;
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
-  const queue: RecordedEvent[] = [];
-  let handled = -1n;
-  let catchingUp = false;
-  let caughtUpFor = -1n;
-  let retryHandle: ReturnType<typeof setTimeout> | undefined;
-  let subscription: Subscription | undefined;
+  /** The cluster stream after the state the start reconciled, each event once the engine has it. */
+  let follower: EngineFollower | undefined;
 
   function report(error: unknown): void {
     try {
@@ -188,7 +185,7 @@ export function startKubernetesRuntime(
   }
 
   function settle(): void {
-    if (inFlight > 0 || catchingUp || (queue.length > 0 && !stopped)) return;
+    if (inFlight > 0 || follower?.busy) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const w of waiters) w();
@@ -521,61 +518,6 @@ export function startKubernetesRuntime(
     }
   }
 
-  function deliver(recorded: RecordedEvent): void {
-    if (stopped) return;
-    queue.push(recorded);
-    if (!catchingUp) drain();
-  }
-
-  function drain(): void {
-    while (queue.length > 0 && !stopped) {
-      const recorded = queue[0] as RecordedEvent;
-      if (recorded.revision <= handled) {
-        queue.shift();
-        continue;
-      }
-      if (BigInt(engine.revision) < recorded.revision && caughtUpFor < recorded.revision) {
-        catchUp(recorded.revision);
-        break;
-      }
-      queue.shift();
-      handled = recorded.revision;
-      if (!WATCHED.has(recorded.type)) continue;
-      try {
-        const decoded = engine.decider.decodeEvent(recorded.data);
-        if (!decoded.ok) throw new Error(`${engine.stream}@${recorded.revision} does not decode: ${decoded.message}`);
-        observe(decoded.value);
-      } catch (error) {
-        report(error);
-      }
-    }
-    settle();
-  }
-
-  function catchUp(revision: bigint): void {
-    catchingUp = true;
-    engine.catchUp().then(
-      () => {
-        catchingUp = false;
-        caughtUpFor = revision;
-        drain();
-      },
-      (error: unknown) => {
-        report(error);
-        if (stopped) {
-          catchingUp = false;
-          return settle();
-        }
-        retryHandle = setTimeout(() => {
-          retryHandle = undefined;
-          catchingUp = false;
-          drain();
-        }, RETRY_MS);
-        retryHandle.unref();
-      },
-    );
-  }
-
   // -- Start: list, reconcile, follow --------------------------------------------------------
 
   /** Reconcile the engine's state with the pods just listed, then follow the stream. */
@@ -584,7 +526,7 @@ export function startKubernetesRuntime(
     if (stopped) return;
     ready = true;
     const state = engine.current;
-    handled = BigInt(engine.durableRevision);
+    const after = BigInt(engine.durableRevision);
     for (const ids of state.unfinished.values()) {
       for (const jobId of ids) {
         const job = state.jobs.get(jobId);
@@ -627,8 +569,14 @@ export function startKubernetesRuntime(
       if (!stray(s)) continue;
       track(() => deleteQuietly('service', s.metadata?.namespace ?? 'default', s.metadata?.name ?? ''));
     }
-    const after = handled;
-    subscription = store.subscribe(engine.stream, after < 0n ? {} : { after }, deliver);
+    follower = followEngine(engine, store, {
+      after,
+      types: WATCHED,
+      onEvent: observe,
+      onDrained: settle,
+      onError: report,
+      retryMs: RETRY_MS,
+    });
   }
 
   const namespaces =
@@ -704,15 +652,9 @@ export function startKubernetesRuntime(
     async stop() {
       if (stopped) return;
       stopped = true;
-      subscription?.close();
-      queue.length = 0;
+      follower?.stop();
       for (const handle of rechecks.values()) clearTimeout(handle);
       rechecks.clear();
-      if (retryHandle !== undefined) {
-        clearTimeout(retryHandle);
-        retryHandle = undefined;
-        catchingUp = false;
-      }
       await Promise.all(watches.map((w) => w.stop()));
       settle();
     },

@@ -57,9 +57,10 @@ import type { Command } from '../../core/cluster/commands.js';
 import type { Event } from '../../core/cluster/events.js';
 import { activeStatusOf, type JobState, type JobStatus } from '../../core/cluster/model.js';
 import { nextWakeup } from '../../core/cluster/scheduler/timers.js';
-import type { Clock, EventStore, RecordedEvent, Subscription } from '../../core/ports.js';
+import type { Clock, EventStore } from '../../core/ports.js';
 import type { Engine } from '../../engine/engine.js';
 import { systemClock } from '../../engine/engine.js';
+import { type EngineFollower, followEngine } from '../../engine/follow-engine.js';
 import { reactionId } from '../../engine/reactor.js';
 
 /** The timer functions the runtime uses; tests inject fake ones. */
@@ -153,16 +154,8 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
   let idleWaiters: (() => void)[] = [];
   let stopped = false;
 
-  /** Events delivered and not yet handled, in stream order. */
-  const queue: RecordedEvent[] = [];
-  /** The revision of the last event handled (or picked up on start). */
-  let handled = BigInt(engine.durableRevision);
-  /** Set while the engine catches up to an event of another writer. */
-  let catchingUp = false;
-  /** The revision the last catch-up was for: not caught up again for it, if the store was behind its own delivery. */
-  let caughtUpFor = -1n;
-  /** The timer that tries a failed catch-up again. */
-  let retryHandle: unknown;
+  /** The events after those the pick-up covered, each once the engine has it (set after the pick-up). */
+  let follower: EngineFollower | undefined;
   /** Set while a re-arm of the wake-up is queued for the end of this turn. */
   let rearming = false;
 
@@ -292,7 +285,7 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
 
   /** Resolve the `idle()` waiters once nothing is in flight or waiting to be handled. */
   function settle(): void {
-    if (inFlight > 0 || catchingUp || (queue.length > 0 && !stopped)) return;
+    if (inFlight > 0 || follower?.busy) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const w of waiters) w();
@@ -346,69 +339,6 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
     }
   }
 
-  /** Take an event the store delivers; handle it now if the engine has it already. */
-  function deliver(recorded: RecordedEvent): void {
-    if (stopped) return;
-    queue.push(recorded);
-    if (!catchingUp) drain();
-  }
-
-  /**
-   * Handle the queued events in order. An event the engine has not folded in yet (another
-   * writer's) waits for a catch-up; the events behind it wait with it.
-   */
-  function drain(): void {
-    let reacted = false;
-    while (queue.length > 0 && !stopped) {
-      const recorded = queue[0] as RecordedEvent;
-      if (recorded.revision <= handled) {
-        queue.shift(); // delivered twice, or picked up already
-        continue;
-      }
-      if (BigInt(engine.revision) < recorded.revision && caughtUpFor < recorded.revision) {
-        catchUp(recorded.revision);
-        break;
-      }
-      queue.shift();
-      handled = recorded.revision;
-      reacted = true;
-      if (!WATCHED.has(recorded.type)) continue;
-      try {
-        const decoded = engine.decider.decodeEvent(recorded.data);
-        if (!decoded.ok) throw new Error(`${engine.stream}@${recorded.revision} does not decode: ${decoded.message}`);
-        observe(decoded.value, recorded.revision);
-      } catch (error) {
-        report(error);
-      }
-    }
-    if (reacted) rearmSoon();
-    settle();
-  }
-
-  function catchUp(revision: bigint): void {
-    catchingUp = true;
-    engine.catchUp().then(
-      () => {
-        catchingUp = false;
-        caughtUpFor = revision;
-        drain();
-      },
-      (error: unknown) => {
-        report(error);
-        if (stopped) {
-          catchingUp = false;
-          return settle();
-        }
-        retryHandle = timers.setTimeout(() => {
-          retryHandle = undefined;
-          catchingUp = false;
-          drain();
-        }, RETRY_MS);
-        unref(retryHandle);
-      },
-    );
-  }
-
   /** The revision of the event that put `job` in its current status (from its history). */
   const sinceRevision = (job: JobState): number | undefined => job.history.findLast((h) => h.status === job.status)?.revision;
 
@@ -440,23 +370,27 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
   pickUp();
   armWakeup();
   // After what the pick-up covered: the engine's durable state, which the store holds.
-  const after = handled;
-  const subscription: Subscription = store.subscribe(engine.stream, after < 0n ? {} : { after }, deliver);
+  follower = followEngine(engine, store, {
+    after: BigInt(engine.durableRevision),
+    types: WATCHED,
+    onEvent: observe,
+    onDrained(handledAny) {
+      if (handledAny) rearmSoon();
+      settle();
+    },
+    onError: report,
+    retryMs: RETRY_MS,
+    timers,
+  });
 
   return {
     stop() {
       if (stopped) return;
       stopped = true;
-      subscription.close();
-      queue.length = 0;
+      follower?.stop();
       for (const handle of pending.values()) timers.clearTimeout(handle);
       pending.clear();
       clearWakeup();
-      if (retryHandle !== undefined) {
-        timers.clearTimeout(retryHandle);
-        retryHandle = undefined;
-        catchingUp = false;
-      }
       settle();
     },
     idle() {
