@@ -61,6 +61,8 @@ export interface ListWatchOptions {
   readonly maxBackoffMs?: number;
   /** A watch that lived this long counts as healthy and resets the backoff. Default 5 s. */
   readonly healthyAfterMs?: number;
+  /** Told after each list is in the cache and its differences told: how many objects it held. */
+  readonly onListed?: (objects: number) => void;
 }
 
 export interface ListWatch<T> {
@@ -146,6 +148,7 @@ export function startListWatch<T extends KubeObject>(
     for (const [type, object, before] of changes) deliver(type, object, before);
     try {
       handlers.onSynced?.();
+      options.onListed?.(listed.items.length);
     } catch (error) {
       report(error);
     }
