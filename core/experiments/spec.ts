@@ -12,7 +12,7 @@
  * Algorithm-specific settings are each algorithm's to check (SuggestionAlgorithm.validate): the
  * caller passes them in as hooks, whose issues are merged with these.
  */
-import { parseAllDocuments } from 'yaml';
+import { isScalar, parseAllDocuments } from 'yaml';
 import { describeValue, Id } from '../codec.js';
 import {
   DISTRIBUTIONS,
@@ -311,6 +311,14 @@ class Reader {
 
 /** Parse YAML or JSON text into one document, or say why it is not one. */
 function parseText(text: string): { ok: true; value: unknown } | { ok: false; issues: SettingsIssue[] } {
+  // A document that opens with '{' is JSON: YAML would read broken JSON as a flow mapping with holes.
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return { ok: true, value: JSON.parse(text) };
+    } catch (e) {
+      return { ok: false, issues: [{ path: 'document', message: `not YAML or JSON: ${(e as Error).message}` }] };
+    }
+  }
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
     docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
@@ -327,7 +335,7 @@ function parseText(text: string): { ok: true; value: unknown } | { ok: false; is
       issues: errors.map((e) => ({ path: 'document', message: `not YAML or JSON: ${e.message.split('\n')[0]}` })),
     };
   }
-  const nonEmpty = docs.filter((d) => d.contents !== null);
+  const nonEmpty = docs.filter((d) => d.contents !== null && !(isScalar(d.contents) && d.contents.value === null));
   if (nonEmpty.length !== 1) {
     return {
       ok: false,

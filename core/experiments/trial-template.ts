@@ -324,8 +324,9 @@ export function renderTrial(spec: ExperimentSpec, trialName: string, assignment:
   md.namespace = meta.namespace;
   if (meta.labels) md.labels = { ...(isObject(md.labels) ? md.labels : {}), ...meta.labels };
   if (meta.annotations) md.annotations = { ...(isObject(md.annotations) ? md.annotations : {}), ...meta.annotations };
-  manifest.metadata = md;
-  return { ok: true, manifest };
+  // The manifest as Kubernetes writes it: apiVersion, kind, metadata, then the rest.
+  const { apiVersion, kind, metadata: _, ...rest } = manifest;
+  return { ok: true, manifest: { apiVersion, kind, metadata: md, ...rest } };
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
