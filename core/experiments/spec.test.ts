@@ -92,6 +92,26 @@ describe('input forms', () => {
     expect(issuesOf(source)[0]?.message).toMatch(/^not YAML or JSON: .*[Mm]ap keys must be unique/);
   });
 
+  it('a malformed field is reported once, not also as missing; a byte-order mark is skipped', () => {
+    const doc = random();
+    doc.metadata.name = 42;
+    doc.spec.algorithm.algorithmName = ['random'];
+    expect(issuesOf(doc)).toEqual([
+      { path: 'metadata.name', message: 'must be a string, got 42' },
+      { path: 'spec.algorithm.algorithmName', message: 'must be a string, got ["random"]' },
+    ]);
+    expect(parsed(`\uFEFF${text('hp-tuning_random')}`)).toEqual(parsed(text('hp-tuning_random')));
+    expect(parsed(`\uFEFF${JSON.stringify(random())}`).name).toBe('random');
+  });
+
+  it('fields at the root Katib does not know are named without a leading dot; a missing spec is reported', () => {
+    const r = parseExperiment({ ...random(), extra: 1 });
+    expect(r.ok && r.warnings).toEqual(['extra: not a Katib field, ignored']);
+    const doc = random();
+    delete doc.spec;
+    expect(paths(doc)).toContain('spec');
+  });
+
   it('another apiVersion or kind is refused', () => {
     const doc = random();
     doc.apiVersion = 'kubeflow.org/v1alpha3';

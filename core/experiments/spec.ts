@@ -205,28 +205,33 @@ const EXPERIMENT_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** A number as Katib's string fields hold it (what Go's ParseFloat reads, less hex and infinities). */
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
+/** A field's path under its parent's ('' at the document's root). */
+const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
+
 /** Collects issues and warnings while reading; every reader reports and goes on. */
 class Reader {
   readonly issues: SettingsIssue[] = [];
   readonly warnings: string[] = [];
 
   issue(path: string, message: string): void {
+    // A field already reported as malformed is not also reported as missing.
+    if (message === 'must be specified' && this.issues.some((i) => i.path === path)) return;
     this.issues.push({ path, message });
   }
 
   /** Fields Katib's schema does not know: Kubernetes prunes them, gpupool says so. */
   unknown(o: Obj, known: readonly string[], path: string): void {
-    for (const k of Object.keys(o)) if (!known.includes(k)) this.warnings.push(`${path}.${k}: not a Katib field, ignored`);
+    for (const k of Object.keys(o)) if (!known.includes(k)) this.warnings.push(`${join(path, k)}: not a Katib field, ignored`);
   }
 
   object(o: Obj, key: string, path: string, required: boolean): Obj | undefined {
     const v = o[key];
     if (v === undefined || v === null) {
-      if (required) this.issue(`${path}.${key}`, 'must be specified');
+      if (required) this.issue(join(path, key), 'must be specified');
       return undefined;
     }
     if (!isObj(v)) {
-      this.issue(`${path}.${key}`, `must be an object, got ${describeValue(v)}`);
+      this.issue(join(path, key), `must be an object, got ${describeValue(v)}`);
       return undefined;
     }
     return v;
@@ -365,7 +370,7 @@ function parseText(text: string): { ok: true; value: unknown } | { ok: false; is
 export function parseExperiment(input: unknown, options: ParseOptions = {}): ParseResult {
   let document: unknown = input;
   if (typeof input === 'string') {
-    const parsed = parseText(input);
+    const parsed = parseText(input.replace(/^\uFEFF/, ''));
     if (!parsed.ok) return parsed;
     document = parsed.value;
   }

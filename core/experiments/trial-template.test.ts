@@ -230,6 +230,21 @@ describe('substitution as Katib does it', () => {
       '--lr=0.0123',
       '--momentum=0.61',
     ]);
+    const broken = template
+      .replace('--momentum=${trialParameters.momentum}', '--seed=${trialParameters.seed}')
+      .replace('batch/v1', 'batch/v2');
+    expect(renderTrial(spec, 'exp-cm1', ASSIGNMENT, { namespace: 'kubeflow', template: broken })).toEqual({
+      ok: false,
+      issues: [
+        { path: 'template.kind', message: 'gpupool runs Job as apiVersion batch/v1, not batch/v2' },
+        { path: 'template', message: '${trialParameters.momentum} does not appear in the template' },
+        { path: 'template', message: '${trialParameters.seed} is not declared in spec.trialTemplate.trialParameters' },
+      ],
+    });
+    expect(renderTrial(spec, 'exp-cm1', ASSIGNMENT, { namespace: 'kubeflow', template: 'kind: [' })).toEqual({
+      ok: false,
+      issues: [{ path: 'template', message: expect.stringMatching(/^the ConfigMap template is not a YAML or JSON object: /) }],
+    });
     expect(renderTrial(spec, 'exp-cm1', ASSIGNMENT, { namespace: 'kubeflow' })).toEqual({
       ok: false,
       issues: [{ path: 'template', message: 'the ConfigMap template text is required' }],

@@ -256,6 +256,23 @@ export function renderTrial(spec: ExperimentSpec, trialName: string, assignment:
       };
     }
     template = parsed.value;
+    // What Katib checks of a ConfigMap template when the experiment is created, checked when it is read.
+    const why = unsupportedTrialKind(String(template.apiVersion ?? ''), String(template.kind ?? ''));
+    if (why) issues.push({ path: 'template.kind', message: why });
+    const found = placeholdersIn(text);
+    const declared = tt.trialParameters.map((p) => p.name);
+    for (const name of declared) {
+      if (!found.includes(name))
+        issues.push({ path: 'template', message: `\${trialParameters.${name}} does not appear in the template` });
+    }
+    for (const name of found) {
+      if (!declared.includes(name)) {
+        issues.push({
+          path: 'template',
+          message: `\${trialParameters.${name}} is not declared in spec.trialTemplate.trialParameters`,
+        });
+      }
+    }
   }
   const metadata = isObject(template.metadata) ? template.metadata : {};
   const values = new Map<string, string>();
