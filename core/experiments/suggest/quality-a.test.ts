@@ -8,10 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { medianOf } from '../early-stopping/medianstop.js';
 import { branin, curveAt, curveOf, evaluateAssignment, hartmann6, type SyntheticObjective } from '../objectives.js';
-import type { Observation, Parameter, SearchSpace, Setting, SuggestionAlgorithm } from '../space.js';
+import type { Observation, SearchSpace, Setting, SuggestionAlgorithm } from '../space.js';
 import { gridOf } from './grid.js';
 import { hyperbandSchedule, scheduleResource } from './hyperband.js';
 import { ALGORITHMS } from './index.js';
+import type { NumericParameter } from './sample.js';
 
 const SEEDS = Array.from({ length: 30 }, (_, i) => 1000 + i);
 const TRIALS = 50;
@@ -51,7 +52,7 @@ const best = (obs: readonly Observation[]) => Math.min(...obs.map((o) => o.objec
 /** A grid of the objective's domain with the given number of values per parameter. */
 function gridSpace(objective: SyntheticObjective, points: number): SearchSpace {
   return objective.space.map((p) => {
-    const q = p as Extract<Parameter, { type: 'double' }>;
+    const q = p as NumericParameter;
     return { ...q, step: (q.max - q.min) / (points - 1) };
   });
 }
@@ -80,7 +81,11 @@ describe('suggestion quality on Branin and Hartmann-6 (30 seeds)', () => {
       for (const run of gridRuns) {
         expect(run).toHaveLength(Math.min(TRIALS, g.size));
         expect(new Set(run.map((o) => JSON.stringify(o.assignment))).size).toBe(run.length);
-        for (const o of run) g.names.forEach((name, d) => expect(g.values[d]).toContain(o.assignment[name]));
+        for (const o of run) {
+          g.names.forEach((name, d) => {
+            expect(g.values[d]).toContain(o.assignment[name]);
+          });
+        }
       }
       row.grid = medianOf(gridRuns.map(best));
       // Given the grid's size as its budget, grid search visits every point exactly once.
