@@ -112,6 +112,25 @@ describe('input forms', () => {
     expect(paths(doc)).toContain('spec');
   });
 
+  it('what is not plain data is refused with its path, never thrown: a YAML anchor looping on itself, .inf, a cycle', () => {
+    const looping = text('hp-tuning_random').replace('    trialSpec:\n', '    trialSpec: &template\n      self: *template\n');
+    expect(issuesOf(looping)).toEqual([
+      {
+        path: `spec.trialTemplate.trialSpec${'.self'.repeat(62)}`,
+        message: 'nests deeper than 64 levels (or refers to itself)',
+      },
+    ]);
+    expect(issuesOf(text('hp-tuning_random').replace('goal: 0.001', 'goal: .inf'))).toEqual([
+      { path: 'spec.objective.goal', message: 'must be a finite number, got Infinity' },
+    ]);
+    const doc = random();
+    doc.spec.trialTemplate.trialSpec.spec.loop = doc.spec;
+    expect(issuesOf(doc)[0]?.message).toBe('nests deeper than 64 levels (or refers to itself)');
+    expect(issuesOf({ ...random(), when: new Date(0) })).toEqual([
+      { path: 'when', message: 'must be plain data (YAML or JSON), not an instance of a class' },
+    ]);
+  });
+
   it('another apiVersion or kind is refused', () => {
     const doc = random();
     doc.apiVersion = 'kubeflow.org/v1alpha3';

@@ -374,6 +374,8 @@ export function parseExperiment(input: unknown, options: ParseOptions = {}): Par
     if (!parsed.ok) return parsed;
     document = parsed.value;
   }
+  const bad = notJson(document, '', 0);
+  if (bad) return { ok: false, issues: [bad] };
   const r = new Reader();
   if (!isObj(document))
     return { ok: false, issues: [{ path: 'document', message: `must be an Experiment object, got ${describeValue(document)}` }] };
@@ -485,6 +487,40 @@ export function parseExperiment(input: unknown, options: ParseOptions = {}): Par
     document,
   };
   return { ok: true, experiment, warnings: r.warnings };
+}
+
+/** How deep a document may nest: a training job's manifest inside an Experiment stays well within it. */
+const MAX_DEPTH = 64;
+
+/**
+ * The first value that is not plain JSON data (a cycle, which YAML anchors can make, too deep a
+ * nesting, a number that is not finite like YAML's `.inf`, a function or a class instance), with
+ * its path: the template is carried as JSON, so anything else could not be a trial.
+ */
+function notJson(u: unknown, path: string, depth: number): SettingsIssue | null {
+  const at = path === '' ? 'document' : path;
+  if (depth > MAX_DEPTH) return { path: at, message: `nests deeper than ${MAX_DEPTH} levels (or refers to itself)` };
+  if (u === null || typeof u === 'string' || typeof u === 'boolean') return null;
+  if (typeof u === 'number')
+    return Number.isFinite(u) ? null : { path: at, message: `must be a finite number, got ${String(u)}` };
+  if (Array.isArray(u)) {
+    for (let i = 0; i < u.length; i++) {
+      const bad = notJson(u[i], `${path}[${i}]`, depth + 1);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (typeof u === 'object') {
+    const proto = Object.getPrototypeOf(u);
+    if (proto !== Object.prototype && proto !== null)
+      return { path: at, message: 'must be plain data (YAML or JSON), not an instance of a class' };
+    for (const [k, v] of Object.entries(u as Obj)) {
+      const bad = notJson(v, join(path, k), depth + 1);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  return { path: at, message: `must be plain data (YAML or JSON), got a ${typeof u}` };
 }
 
 // -- the parts ---------------------------------------------------------------------------------------
