@@ -1,9 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Katib's placeholders are written ${...} in plain strings, as in its documents
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { SettingsIssue } from './space.js';
 import { type AlgorithmCheck, type ExperimentSpec, NAS_REFUSAL, parseExperiment } from './spec.js';
+import { renderTrial } from './trial-template.js';
 
 const SAMPLES = [
   'hp-tuning_random',
@@ -686,6 +688,73 @@ describe('every issue at once, with its path', () => {
       'spec.maxTrials: not a Katib field, ignored',
       'spec.parameters[0].feasibleSpace.mean: not a Katib field, ignored',
     ]);
+  });
+});
+
+/** Every path to a value inside a document, as a list of keys. */
+function pathsIn(u: unknown, at: (string | number)[] = []): (string | number)[][] {
+  const here = at.length > 0 ? [at] : [];
+  if (Array.isArray(u)) return [...here, ...u.flatMap((v, i) => pathsIn(v, [...at, i]))];
+  if (typeof u === 'object' && u !== null) return [...here, ...Object.entries(u).flatMap(([k, v]) => pathsIn(v, [...at, k]))];
+  return here;
+}
+
+describe('properties', () => {
+  it('any field of any sample replaced by any JSON value: an answer, never an exception; issues name paths', () => {
+    const docs = SAMPLES.map((name) => parse(text(name)));
+    const edit = fc
+      .integer({ min: 0, max: docs.length - 1 })
+      .chain((d) =>
+        fc.tuple(
+          fc.constant(d),
+          fc.constantFrom(...pathsIn(docs[d])),
+          fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(undefined), fc.string()),
+        ),
+      );
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
+        const doc = structuredClone(docs[edits[0]?.[0] ?? 0]);
+        for (const [, path, value] of edits) {
+          let node = doc;
+          for (const k of path.slice(0, -1)) node = node?.[k];
+          if (typeof node === 'object' && node !== null) node[path[path.length - 1] as string] = value;
+        }
+        const r = parseExperiment(doc);
+        if (r.ok) {
+          expect(parseExperiment(JSON.stringify(doc))).toEqual(r);
+        } else {
+          expect(r.issues.length).toBeGreaterThan(0);
+          for (const i of r.issues) {
+            expect(i.path).toMatch(/^(document|apiVersion|kind|metadata|spec|[^.]+)/);
+            expect(i.message.length).toBeGreaterThan(0);
+          }
+        }
+      }),
+      { numRuns: 400, seed: 20261201 },
+    );
+  });
+
+  it('any assignment from the space renders a trial with no placeholder left and the values in its command', () => {
+    const spec = parsed(text('hp-tuning_random'));
+    const value = (p: ExperimentSpec['space'][number]) =>
+      p.type === 'double' ? fc.double({ min: p.min, max: p.max, noNaN: true }).map((x) => String(x)) : fc.constant('');
+    fc.assert(
+      fc.property(
+        value(spec.space[0] as ExperimentSpec['space'][number]),
+        value(spec.space[1] as ExperimentSpec['space'][number]),
+        (lr, momentum) => {
+          const r = renderTrial(spec, 'random-x1', { lr, momentum }, { namespace: 'kubeflow' });
+          if (!r.ok) throw new Error(JSON.stringify(r.issues));
+          expect(JSON.stringify(r.manifest)).not.toContain('${trialParameters.');
+          // biome-ignore lint/suspicious/noExplicitAny: reaching into the manifest
+          expect((r.manifest as any).spec.template.spec.containers[0].command.slice(4)).toEqual([
+            `--lr=${lr}`,
+            `--momentum=${momentum}`,
+          ]);
+        },
+      ),
+      { numRuns: 200, seed: 7 },
+    );
   });
 });
 
