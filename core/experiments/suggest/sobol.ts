@@ -65,9 +65,11 @@ const DIRECTIONS: readonly Uint32Array[] = (() => {
  */
 export function sobolPoint(index: number, dimension: number): number[] {
   if (dimension < 1 || dimension > SOBOL_MAX_DIMENSION) throw new RangeError(`Sobol dimension must be 1..${SOBOL_MAX_DIMENSION}`);
-  if (!Number.isInteger(index) || index < 0 || index >= 2 ** BITS)
-    throw new RangeError('Sobol index must be an integer in [0, 2^32)');
-  const gray = index ^ Math.floor(index / 2);
+  // The Gray code is taken with 32-bit integer operators, which are signed: indices stay below 2^31.
+  if (!Number.isInteger(index) || index < 0 || index >= 2 ** 31) {
+    throw new RangeError('Sobol index must be an integer in [0, 2^31)');
+  }
+  const gray = index ^ (index >>> 1);
   const point: number[] = [];
   for (let d = 0; d < dimension; d++) {
     const v = DIRECTIONS[d] as Uint32Array;
