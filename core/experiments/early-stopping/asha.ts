@@ -18,7 +18,7 @@ import { intSetting, numberSetting, parseSettings } from '../suggest/sample.js';
 const PREFIX = 'spec.earlyStopping.algorithmSettings';
 const PARSERS = { min_resource: numberSetting(0), reduction_factor: intSetting(2), max_resource: numberSetting(0) };
 
-interface AshaConfig {
+export interface AshaConfig {
   readonly minResource: number;
   readonly eta: number;
   readonly maxResource: number | null;
