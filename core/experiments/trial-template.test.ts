@@ -365,6 +365,20 @@ describe('trialResources by kind', () => {
         },
       ],
     });
+    expect(trialResources({ apiVersion: 'batch/v1', kind: 'Job', spec: { parallelism: 0, template: pod(1) } })).toEqual({
+      ok: false,
+      issues: [{ path: 'manifest.spec', message: 'runs no pod: parallelism or replicas are 0' }],
+    });
+    expect(
+      trialResources({
+        apiVersion: 'kubeflow.org/v1',
+        kind: 'PyTorchJob',
+        spec: { pytorchReplicaSpecs: { Master: { replicas: -1, template: pod(1) } } },
+      }),
+    ).toEqual({
+      ok: false,
+      issues: [{ path: 'manifest.spec.pytorchReplicaSpecs.Master.replicas', message: 'must be an integer >= 0' }],
+    });
     expect(trialResources({ apiVersion: 'ray.io/v1', kind: 'RayJob', spec: {} })).toEqual({
       ok: false,
       issues: [

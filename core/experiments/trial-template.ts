@@ -434,6 +434,9 @@ export function trialResources(
       workers += pod.replicas;
     }
   }
+  // gpupool schedules at least one worker: a Job paused at parallelism 0 or replicas all 0 could never run.
+  if (pods.length > 0 && workers === 0)
+    issues.push({ path: 'manifest.spec', message: 'runs no pod: parallelism or replicas are 0' });
   if (primaryContainerName !== null && primary === null && pods.length > 0) {
     issues.push({ path: 'manifest', message: `no container is named ${primaryContainerName}` });
   }
