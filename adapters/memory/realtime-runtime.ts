@@ -52,7 +52,7 @@
  * - Its timers are unref'd, so they never keep the process alive; `stop()` cancels them all.
  */
 import { randomUUID } from 'node:crypto';
-import { metricsStream, reportMetrics } from '../../core/assets/metrics.js';
+import { type MetricPointInput, metricsStream, reportMetrics } from '../../core/assets/metrics.js';
 import type { Command } from '../../core/cluster/commands.js';
 import type { Event } from '../../core/cluster/events.js';
 import { activeStatusOf, type JobState, type JobStatus } from '../../core/cluster/model.js';
@@ -88,6 +88,13 @@ export interface RealtimeRuntimeOptions {
   readonly clock?: Clock;
   /** Where a report or a catch-up that throws goes (the engine or its store failed). Default: stderr. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * What a job reports before it completes, when something knows better than the default loss and
+   * accuracy curves (a tuning trial reports its experiment's objective metric); null: the default.
+   */
+  readonly metricsOf?: (job: JobState) => readonly MetricPointInput[] | null;
+  /** How long a job without an expected duration runs, by job (a tuning trial); null: `defaultDurationSeconds`. */
+  readonly durationOf?: (job: JobState) => number | null;
 }
 
 export interface RealtimeRuntime {
@@ -165,7 +172,8 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
   /** When the runtime last sent a Tick: the deadlines up to then are served, whatever it appended. */
   let tickedAt = Number.NEGATIVE_INFINITY;
 
-  const durationOf = (job: JobState | undefined): number | null => job?.expectedDuration ?? defaultDuration;
+  const durationOf = (job: JobState | undefined): number | null =>
+    job?.expectedDuration ?? (job && options.durationOf?.(job)) ?? defaultDuration;
 
   function report(error: unknown): void {
     try {
@@ -310,7 +318,7 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
       seconds,
       { type: 'ReportJobCompleted', jobId, ...idFor(revision, 'completed') },
       (job) => isActive(job.status),
-      (job) => syntheticMetrics(store, job, engine.clock.now()),
+      (job) => syntheticMetrics(store, job, engine.clock.now(), options.metricsOf?.(job) ?? null),
     );
   const releaseReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
     schedule(jobId, seconds, { type: 'ReleaseJob', jobId, ...idFor(revision, 'released') }, (job) => job.status === 'Stopping');
@@ -408,10 +416,20 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
  * reports the same), appended only to an empty metrics stream (a report of the job's own, or
  * another runtime's, wins). The demo then shows the whole flow: metrics, then a model version.
  */
-export async function syntheticMetrics(store: EventStore, job: JobState, now: number): Promise<void> {
+export async function syntheticMetrics(
+  store: EventStore,
+  job: JobState,
+  now: number,
+  given: readonly MetricPointInput[] | null = null,
+): Promise<void> {
   if (job.kind !== 'training' && job.kind !== 'trial') return;
   const stream = metricsStream(job.id);
   if ((await store.read(stream, { from: 0n, maxCount: 1 })).length > 0) return;
+  if (given !== null) {
+    const r = reportMetrics(job.id, given, now, new Map());
+    if (r.ok) await store.append(stream, [{ id: randomUUID(), type: r.event.type, data: r.event }], 'no_stream');
+    return;
+  }
   let h = 2166136261;
   for (let i = 0; i < job.id.length; i++) h = Math.imul(h ^ job.id.charCodeAt(i), 16777619);
   const rate = 0.3 + ((h >>> 0) % 1000) / 2000; // 0.3 .. 0.8

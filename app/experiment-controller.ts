@@ -1,0 +1,373 @@
+/**
+ * The experiment controller: the reactor that runs hyperparameter experiments on the cluster. It
+ * follows two streams through the store (engine/follow-engine.ts), each event once its engine has
+ * it: the experiments stream, where experiments are created, edited, stopped and restarted, and
+ * the cluster stream, where trials' jobs start and end. For an experiment it looks at, it:
+ *
+ * 1. expires it when it has run past its maximum duration (`ExpireExperiment`);
+ * 2. asks its algorithm (core/experiments/suggest) for as many trials as it has free parallel
+ *    slots within its budget, and records them (`CreateTrials`);
+ * 3. submits each recorded trial as a `trial` job of the experiment's owner, rendered from the
+ *    trial template (its GPUs and workers from the template's resource limits, its image, command
+ *    and environment from the primary container, its assignment as hyperparameters), so trials
+ *    queue, wait and start like every other job in the owner's group pool;
+ * 4. stops the jobs of trials still running once the experiment ends, or stops with `stop`.
+ *
+ * A trial job's start and end become `ReportTrialStarted` and `ReportTrialEnded`; a completed job's
+ * objective is read from its metrics (the metrics channel, core/assets/metrics.ts) by the
+ * experiment's metric strategy, and a job that completed without its objective metric is
+ * MetricsUnavailable.
+ *
+ * Every command's id is derived from what called for it (the number of trials an experiment had
+ * when it asked for more, a trial's job id), so a restarted controller, or two, issue the same ids
+ * and each is applied once. It keeps no checkpoint: what is owed is in the two states, and it
+ * looks at every unfinished experiment when it starts.
+ */
+
+import { readMetrics } from '../adapters/http/routes/metrics.js';
+import { metricSeries } from '../core/assets/metrics.js';
+import type { Event } from '../core/cluster/events.js';
+import type { JobState } from '../core/cluster/model.js';
+import type { ExperimentCommand } from '../core/experiments/commands.js';
+import { activeTrials, trialsWanted } from '../core/experiments/decide.js';
+import type { ExperimentEvent } from '../core/experiments/events.js';
+import {
+  type ExperimentState,
+  type ExperimentsState,
+  isExperimentDone,
+  isTrialDone,
+  type TrialState,
+  trialName,
+} from '../core/experiments/model.js';
+import type { Observation, SuggestionAlgorithm, TrialOutcome } from '../core/experiments/space.js';
+import type { ExperimentSpec, MetricStrategyValue } from '../core/experiments/spec.js';
+import { renderTrial, trialResources } from '../core/experiments/trial-template.js';
+import type { EventStore } from '../core/ports.js';
+import type { DeciderEngine, Engine } from '../engine/engine.js';
+import { type EngineFollower, followEngine } from '../engine/follow-engine.js';
+
+export const EXPERIMENT_CONTROLLER = 'experiments';
+
+export type ExperimentsEngine = DeciderEngine<ExperimentCommand, ExperimentEvent, ExperimentsState>;
+
+export interface ExperimentControllerOptions {
+  /** The suggestion algorithms by name (core/experiments/suggest). */
+  readonly algorithms: Readonly<Record<string, SuggestionAlgorithm>>;
+  /** The extended resource a trial's GPUs are counted in. Default `nvidia.com/gpu`. */
+  readonly gpuResource?: string;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface ExperimentController {
+  stop(): void;
+  /** Resolves when every experiment looked at so far has been brought up to date. */
+  idle(): Promise<void>;
+}
+
+const outcomeOf: Record<string, TrialOutcome> = {
+  Created: 'running',
+  Running: 'running',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  EarlyStopped: 'early-stopped',
+  MetricsUnavailable: 'metrics-unavailable',
+  Killed: 'failed',
+};
+
+/** The value of a metric's series by its strategy. */
+function byStrategy(values: readonly number[], strategy: MetricStrategyValue): number | null {
+  if (values.length === 0) return null;
+  if (strategy === 'latest') return values[values.length - 1] as number;
+  return strategy === 'min' ? Math.min(...values) : Math.max(...values);
+}
+
+const strategyOf = (spec: ExperimentSpec, metric: string): MetricStrategyValue =>
+  spec.objective.metricStrategies.find((m) => m.name === metric)?.value ?? (spec.objective.type === 'minimize' ? 'min' : 'max');
+
+export function startExperimentController(
+  cluster: Engine,
+  experiments: ExperimentsEngine,
+  store: EventStore,
+  options: ExperimentControllerOptions,
+): ExperimentController {
+  const onError = options.onError ?? ((e: unknown) => console.error(`gpupool experiments: ${(e as Error).message ?? e}`));
+  let stopped = false;
+  /** Experiments to look at, and the one chain of work that looks at them (one at a time, in order). */
+  const dirty = new Set<string>();
+  let chain: Promise<void> = Promise.resolve();
+  let scheduled = false;
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const report = (error: unknown) => {
+    try {
+      onError(error);
+    } catch {
+      // The handler's own failure is not the controller's to report.
+    }
+  };
+
+  function poke(experimentId: string): void {
+    if (stopped) return;
+    dirty.add(experimentId);
+    if (scheduled) return;
+    scheduled = true;
+    chain = chain
+      .then(async () => {
+        scheduled = false;
+        while (dirty.size > 0 && !stopped) {
+          const [id] = dirty;
+          dirty.delete(id as string);
+          await reconcile(id as string).catch(report);
+        }
+      })
+      .catch(report);
+  }
+
+  async function execute(command: ExperimentCommand): Promise<boolean> {
+    const outcome = await experiments.execute(command);
+    if (!outcome.ok) {
+      report(new Error(`${command.type} ${command.commandId ?? ''}: ${outcome.rejection.message}`));
+      return false;
+    }
+    return true;
+  }
+
+  const observations = (x: ExperimentState): Observation[] =>
+    [...x.trials.values()].map((t) => ({
+      trial: t.name,
+      assignment: t.assignment,
+      labels: t.labels,
+      outcome: outcomeOf[t.status] ?? 'running',
+      objective: t.objective,
+      series: [],
+    }));
+
+  /** The trial's job as the cluster has it: unfinished in the state, finished in the archive. */
+  const jobOf = (t: TrialState): JobState | undefined => cluster.job(t.jobId) ?? cluster.archive?.get(t.jobId);
+
+  async function submit(x: ExperimentState, t: TrialState): Promise<void> {
+    const rendered = renderTrial(x.spec, t.name, t.assignment, { namespace: x.spec.namespace ?? 'default' });
+    const resources = rendered.ok
+      ? trialResources(rendered.manifest, options.gpuResource, x.spec.trialTemplate.primaryContainerName)
+      : rendered;
+    if (!resources.ok) {
+      const why = resources.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+      await execute({
+        type: 'ReportTrialEnded',
+        experimentId: x.id,
+        trial: t.name,
+        outcome: 'failed',
+        objective: null,
+        metrics: {},
+        message: `the trial template does not make a job: ${why}`,
+        commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:unrunnable`,
+      });
+      return;
+    }
+    const r = resources.resources;
+    const env: Record<string, string> = {};
+    for (const e of r.env) if (e.value !== null) env[e.name] = e.value;
+    const submitted = await cluster.execute({
+      type: 'SubmitJob',
+      jobId: t.jobId,
+      kind: 'trial',
+      owner: x.owner,
+      gpus: r.gpus,
+      workers: Math.max(1, r.workers),
+      shared: true,
+      spec: {
+        ...(r.image === null ? {} : { image: r.image }),
+        command: [...r.command],
+        args: [...r.args],
+        env,
+        hyperparameters: { ...t.assignment },
+        experiment: { id: x.id, trial: t.name, objectiveMetricName: x.spec.objective.objectiveMetricName },
+      },
+      commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:submit`,
+    });
+    if (!submitted.ok) {
+      // The owner removed, the group gone, a job that can never fit: the trial fails, saying why.
+      await execute({
+        type: 'ReportTrialEnded',
+        experimentId: x.id,
+        trial: t.name,
+        outcome: 'failed',
+        objective: null,
+        metrics: {},
+        message: `its job was refused: ${submitted.rejection.message}`,
+        commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:refused`,
+      });
+    }
+  }
+
+  /** Report what a trial's job did, if the trial does not know yet. */
+  async function follow(x: ExperimentState, t: TrialState, job: JobState): Promise<void> {
+    const base = { experimentId: x.id, trial: t.name };
+    if (t.status === 'Created' && job.status !== 'Queued' && job.status !== 'WaitingForGPUs' && job.status !== 'Starting') {
+      await execute({ type: 'ReportTrialStarted', ...base, commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:started` });
+    }
+    if (job.status === 'Complete') {
+      const series = metricSeries((await readMetrics(store, t.jobId)).events);
+      const metrics: Record<string, number> = {};
+      for (const name of [x.spec.objective.objectiveMetricName, ...x.spec.objective.additionalMetricNames]) {
+        const v = byStrategy(
+          (series.get(name) ?? []).map((p) => p.value),
+          strategyOf(x.spec, name),
+        );
+        if (v !== null) metrics[name] = v;
+      }
+      const objective = metrics[x.spec.objective.objectiveMetricName] ?? null;
+      await execute({
+        type: 'ReportTrialEnded',
+        ...base,
+        outcome: 'succeeded',
+        objective,
+        metrics,
+        commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:ended`,
+      });
+    } else if (job.status === 'Error' || job.status === 'Stopped') {
+      const killed = job.status === 'Stopped';
+      await execute({
+        type: 'ReportTrialEnded',
+        ...base,
+        outcome: killed ? 'killed' : 'failed',
+        objective: null,
+        metrics: {},
+        ...(job.failure ? { message: `${job.failure.reason}: ${job.failure.message}` } : {}),
+        commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:ended`,
+      });
+    }
+  }
+
+  async function reconcile(id: string): Promise<void> {
+    let x = experiments.current.experiments.get(id);
+    if (!x) return;
+    // 1. Its maximum duration.
+    const max = x.spec.maxDurationSeconds;
+    if (max !== undefined && x.status === 'Running') {
+      const due = x.createdAt + max;
+      const now = experiments.clock.now();
+      if (now >= due)
+        await execute({ type: 'ExpireExperiment', experimentId: id, commandId: `${EXPERIMENT_CONTROLLER}:${id}:expired` });
+      else if (!timers.has(id)) {
+        const timer = setTimeout(
+          () => {
+            timers.delete(id);
+            poke(id);
+          },
+          (due - now) * 1000 + 10,
+        );
+        timer.unref?.();
+        timers.set(id, timer);
+      }
+    }
+    // 2. New trials into the free slots.
+    x = experiments.current.experiments.get(id) as ExperimentState;
+    const wanted = trialsWanted(x);
+    if (wanted > 0) {
+      const algorithm = options.algorithms[x.spec.algorithm.name];
+      if (!algorithm) {
+        report(new Error(`experiment '${id}': no algorithm '${x.spec.algorithm.name}' here`));
+      } else {
+        const result = algorithm.suggest({
+          space: x.spec.space,
+          objective: x.spec.objective.type,
+          settings: x.spec.algorithm.settings,
+          observations: observations(x),
+          count: wanted,
+          maxTrials: x.spec.maxTrialCount,
+          seed: x.seed,
+        });
+        const first = x.counters.trials;
+        const trials = result.suggestions.slice(0, wanted).map((s, i) => ({
+          name: trialName(first + i + 1),
+          assignment: { ...s.assignment },
+          labels: { ...s.labels },
+        }));
+        if (trials.length > 0 || result.exhausted) {
+          await execute({
+            type: 'CreateTrials',
+            experimentId: id,
+            trials,
+            exhausted: result.exhausted,
+            commandId: `${EXPERIMENT_CONTROLLER}:${id}:trials@${first}`,
+          });
+        }
+      }
+    }
+    // 3. Each unfinished trial: its job submitted, what its job did reported; stopped when the experiment says so.
+    x = experiments.current.experiments.get(id) as ExperimentState;
+    const stopRunning = isExperimentDone(x.status) || (x.status === 'Stopping' && x.stopTrials === 'stop');
+    for (const t of x.trials.values()) {
+      if (isTrialDone(t.status)) continue;
+      const job = jobOf(t);
+      if (job === undefined) {
+        if (!stopRunning) await submit(x, t);
+        else {
+          await execute({
+            type: 'ReportTrialEnded',
+            experimentId: id,
+            trial: t.name,
+            outcome: 'killed',
+            objective: null,
+            metrics: {},
+            commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:ended`,
+          });
+        }
+        continue;
+      }
+      await follow(x, t, job);
+      if (stopRunning && !['Complete', 'Error', 'Stopped', 'Stopping'].includes(job.status)) {
+        await cluster.execute({ type: 'StopJob', jobId: t.jobId, commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:stop` });
+      }
+    }
+    if (activeTrials(experiments.current.experiments.get(id) as ExperimentState) === 0) {
+      const timer = timers.get(id);
+      if (timer !== undefined && isExperimentDone((experiments.current.experiments.get(id) as ExperimentState).status)) {
+        clearTimeout(timer);
+        timers.delete(id);
+      }
+    }
+  }
+
+  const followers: EngineFollower[] = [
+    followEngine(experiments, store, {
+      after: BigInt(experiments.durableRevision),
+      onEvent: (e: ExperimentEvent) => {
+        if ('experimentId' in e) poke(e.experimentId);
+      },
+      onError: report,
+    }),
+    followEngine(cluster, store, {
+      after: BigInt(cluster.durableRevision),
+      types: new Set(['JobAllocated', 'JobStarted', 'JobCompleted', 'JobFailed', 'JobStopped', 'JobSubmitted']),
+      onEvent: (e: Event) => {
+        if (!('jobId' in e)) return;
+        const trial = experiments.current.trialOfJob.get(e.jobId);
+        if (trial) poke(trial.experiment);
+      },
+      onError: report,
+    }),
+  ];
+  // What is owed since before it started: every experiment not ended, and ended ones with trials left.
+  for (const x of experiments.current.experiments.values()) {
+    if (!isExperimentDone(x.status) || activeTrials(x) > 0) poke(x.id);
+  }
+
+  return {
+    stop() {
+      stopped = true;
+      for (const f of followers) f.stop();
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+    },
+    async idle() {
+      for (;;) {
+        const last = chain;
+        await last;
+        if (last === chain && dirty.size === 0 && !followers.some((f) => f.busy)) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+  };
+}
