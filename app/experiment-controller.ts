@@ -24,6 +24,7 @@
  * looks at every unfinished experiment when it starts.
  */
 
+import type { ExperimentsEngine } from '../adapters/http/context.js';
 import { readMetrics } from '../adapters/http/routes/metrics.js';
 import { metricSeries } from '../core/assets/metrics.js';
 import type { Event } from '../core/cluster/events.js';
@@ -31,24 +32,17 @@ import type { JobState } from '../core/cluster/model.js';
 import type { ExperimentCommand } from '../core/experiments/commands.js';
 import { activeTrials, trialsWanted } from '../core/experiments/decide.js';
 import type { ExperimentEvent } from '../core/experiments/events.js';
-import {
-  type ExperimentState,
-  type ExperimentsState,
-  isExperimentDone,
-  isTrialDone,
-  type TrialState,
-  trialName,
-} from '../core/experiments/model.js';
+import { type ExperimentState, isExperimentDone, isTrialDone, type TrialState, trialName } from '../core/experiments/model.js';
 import type { Observation, SuggestionAlgorithm, TrialOutcome } from '../core/experiments/space.js';
 import type { ExperimentSpec, MetricStrategyValue } from '../core/experiments/spec.js';
 import { renderTrial, trialResources } from '../core/experiments/trial-template.js';
 import type { EventStore } from '../core/ports.js';
-import type { DeciderEngine, Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { type EngineFollower, followEngine } from '../engine/follow-engine.js';
 
 export const EXPERIMENT_CONTROLLER = 'experiments';
 
-export type ExperimentsEngine = DeciderEngine<ExperimentCommand, ExperimentEvent, ExperimentsState>;
+export type { ExperimentsEngine };
 
 export interface ExperimentControllerOptions {
   /** The suggestion algorithms by name (core/experiments/suggest). */

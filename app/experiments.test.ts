@@ -26,6 +26,7 @@ import { ALGORITHMS } from '../core/experiments/suggest/index.js';
 import { syntheticTrialSeries } from '../core/experiments/synthetic-trial.js';
 import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import { type ExperimentController, type ExperimentsEngine, startExperimentController } from './experiment-controller.js';
+import { simulatedTrialMetrics } from './simulated-trials.js';
 
 const sample = (file: string, edit: (doc: string) => string = (d) => d) => {
   const text = readFileSync(new URL(`../core/experiments/fixtures/katib/${file}`, import.meta.url), 'utf8');
@@ -66,17 +67,7 @@ function runtime(
     launchDelaySeconds: 0.01,
     stopDelaySeconds: 0.01,
     durationOf: (job) => (job.kind === 'trial' ? trialSeconds : null),
-    metricsOf: (job) => {
-      const trial = experiments.current.trialOfJob.get(job.id);
-      const x = trial && experiments.current.experiments.get(trial.experiment);
-      const t = x?.trials.get(trial?.trial ?? '');
-      if (!x || !t) return null;
-      return syntheticTrialSeries(x.spec, t.assignment).map((p) => ({
-        name: x.spec.objective.objectiveMetricName,
-        value: p.value,
-        step: p.step,
-      }));
-    },
+    metricsOf: (job) => simulatedTrialMetrics(experiments, job),
     onError: (e) => {
       throw e;
     },

@@ -33,7 +33,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { AssetsEngine } from '../adapters/http/context.js';
+import type { AssetsEngine, ExperimentsEngine } from '../adapters/http/context.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import { buildServer } from '../adapters/http/server.js';
 import { TokenRegistry, tokenHolds } from '../adapters/http/tokens.js';
@@ -45,11 +45,14 @@ import { ASSETS_STREAM, assetsDecider } from '../core/assets/assets-decider.js';
 import type { AssetCommand } from '../core/assets/commands.js';
 import type { Event } from '../core/cluster/events.js';
 import type { JobArchive } from '../core/cluster/job-archive.js';
+import { EXPERIMENTS_STREAM, experimentsDecider } from '../core/experiments/experiments-decider.js';
+import { ALGORITHMS } from '../core/experiments/suggest/index.js';
 import type { EventStore } from '../core/ports.js';
 import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
 import type { ReactorRunner } from '../engine/reactor.js';
 import { offerExamples } from './examples.js';
+import { type ExperimentController, startExperimentController } from './experiment-controller.js';
 import { startJobOutputs } from './job-outputs.js';
 import { type KubernetesPart, kubernetesPart } from './kubernetes.js';
 import {
@@ -61,6 +64,7 @@ import {
   RUNTIME_LEASE,
   type ServeOptions,
 } from './options.js';
+import { SIMULATED_TRIAL_SECONDS, simulatedTrialMetrics } from './simulated-trials.js';
 
 export type { ServeOptions } from './options.js';
 
@@ -89,6 +93,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   let app: FastifyInstance | undefined;
   let engine: Engine | undefined;
   let assets: AssetsEngine | undefined;
+  let experiments: ExperimentsEngine | undefined;
   let archive: JobArchive | undefined;
   let tokens: TokenRegistry | undefined;
   let leader: LeaderElection | undefined;
@@ -112,6 +117,13 @@ export async function serve(options: ServeOptions): Promise<Served> {
       snapshotEvery: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
     });
     assets.follow(failed('following the assets stream'));
+    // Tuning experiments: their own stream and engine, followed the same way.
+    experiments = await createDeciderEngine(experimentsDecider, {
+      store,
+      stream: EXPERIMENTS_STREAM,
+      snapshotEvery: 0,
+    });
+    experiments.follow(failed('following the experiments stream'));
     tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
     tokens.follow(failed('following the tokens stream'));
     const bootstrapToken = await bootstrap(engine, tokens);
@@ -127,6 +139,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     app = await buildServer({
       engine,
       assets,
+      experiments,
       tokens,
       metrics,
       logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
@@ -145,8 +158,16 @@ export async function serve(options: ServeOptions): Promise<Served> {
     app.server.on('request', (req: IncomingMessage) => spare.delete(req.socket));
     const url = await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
     // Only a server that started runs the runtime: asked for once it listens.
-    leader = runtimeLeader(engine, assets, store, options, kubernetes);
-    const [server, cluster, assetsEngine, registry, election, records] = [app, engine, assets, tokens, leader, archive];
+    leader = runtimeLeader(engine, assets, experiments, store, options, kubernetes);
+    const [server, cluster, assetsEngine, experimentsEngine, registry, election, records] = [
+      app,
+      engine,
+      assets,
+      experiments,
+      tokens,
+      leader,
+      archive,
+    ];
     let closed: Promise<void> | undefined;
     return {
       app,
@@ -166,6 +187,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
           await election.close(); // the runtime stopped, its reports landed, the lease released
           await cluster.close();
           await assetsEngine.close();
+          await experimentsEngine.close();
           registry.close();
           await store.close();
           records.close();
@@ -187,6 +209,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     await app?.close().catch(() => {});
     await engine?.close().catch(() => {});
     await assets?.close().catch(() => {});
+    await experiments?.close().catch(() => {});
     tokens?.close();
     await store.close().catch(() => {});
     archive?.close();
@@ -206,12 +229,14 @@ const failed = (what: string) => (error: unknown) =>
 function runtimeLeader(
   engine: Engine,
   assets: AssetsEngine,
+  experiments: ExperimentsEngine,
   store: EventStore,
   options: ServeOptions,
   kubernetes: KubernetesPart | undefined,
 ): LeaderElection {
   let runtime: RealtimeRuntime | undefined;
   let outputs: ReactorRunner<Event, AssetCommand> | undefined;
+  let tuning: ExperimentController | undefined;
   return startLeaderElection({
     store: kubernetes?.leases ?? store,
     name: RUNTIME_LEASE,
@@ -227,17 +252,27 @@ function runtimeLeader(
         runtime = startRealtimeRuntime(engine, store, {
           ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
           ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
+          // A tuning trial runs a while and reports its experiment's objective (a learning curve).
+          durationOf: (job) => (job.kind === 'trial' ? SIMULATED_TRIAL_SECONDS : null),
+          metricsOf: (job) => simulatedTrialMetrics(experiments, job),
         });
       }
       // Completed jobs' products become asset versions (a training job's model, ...), and
       // submitted jobs' inputs count as uses of their versions, whether or not the route got to it.
       outputs = startJobOutputs(engine, assets, store, failed("recording a job's output or its inputs' uses"));
+      // Experiments' trials suggested, submitted as jobs and followed to their objective.
+      tuning = startExperimentController(engine, experiments, store, {
+        algorithms: ALGORITHMS,
+        onError: failed('the experiment controller'),
+      });
       options.onLeadership?.(true);
     },
     onDeposed: async () => {
       const stopping = runtime;
       runtime = undefined;
       stopping?.stop();
+      tuning?.stop();
+      tuning = undefined;
       await kubernetes?.stepDown();
       await outputs?.stop();
       outputs = undefined;

@@ -12,6 +12,9 @@ import type { CommandType } from '../../core/cluster/commands.js';
 import type { State } from '../../core/cluster/model.js';
 import { type Decoded, type DecodeIssue, describeValue } from '../../core/codec.js';
 import type { CommandOutcome } from '../../core/decider.js';
+import type { ExperimentCommand } from '../../core/experiments/commands.js';
+import type { ExperimentEvent } from '../../core/experiments/events.js';
+import type { ExperimentsState } from '../../core/experiments/model.js';
 import type { Result as CoreResult } from '../../core/result.js';
 import { ConflictRetriesExhaustedError, type DeciderEngine, type Engine } from '../../engine/engine.js';
 import type { Principal } from './access.js';
@@ -22,10 +25,15 @@ import type { TokenRegistry } from './tokens.js';
 /** The assets context's engine: the one engine over the assets decider and its stream. */
 export type AssetsEngine = DeciderEngine<AssetCommand, AssetEvent, AssetsState>;
 
+/** The experiments context's engine (core/experiments), on the stream `experiments`. */
+export type ExperimentsEngine = DeciderEngine<ExperimentCommand, ExperimentEvent, ExperimentsState>;
+
 export interface HttpContext {
   readonly engine: Engine;
   /** Workspaces, datasets and models (core/assets), on their own stream. */
   readonly assets: AssetsEngine;
+  /** Hyperparameter tuning experiments (core/experiments), on their own stream. */
+  readonly experiments: ExperimentsEngine;
   readonly tokens: TokenRegistry;
   readonly keys: IdempotencyKeys;
   /** Job ids for submissions that bring none. */

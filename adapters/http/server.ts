@@ -15,9 +15,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { ASSETS_STREAM, assetsDecider } from '../../core/assets/assets-decider.js';
 import { ASSET_KINDS } from '../../core/assets/model.js';
 import { NAME_MAX_LENGTH } from '../../core/codec.js';
+import { EXPERIMENTS_STREAM, experimentsDecider } from '../../core/experiments/experiments-decider.js';
 import { createDeciderEngine, type Engine } from '../../engine/engine.js';
 import { Forecaster, type ForecasterOptions } from '../forecast/forecaster.js';
-import { type AssetsEngine, type HttpContext, pastTimeOf } from './context.js';
+import { type AssetsEngine, type ExperimentsEngine, type HttpContext, pastTimeOf } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema, successResponse } from './openapi.js';
@@ -44,6 +45,8 @@ export interface ServerOptions {
    * given is the caller's to follow and close (`gpupool serve` does both).
    */
   readonly assets?: AssetsEngine;
+  /** Tuning experiments (core/experiments): as `assets`, loaded beside the engine when absent. */
+  readonly experiments?: ExperimentsEngine;
   readonly tokens: TokenRegistry;
   /** Metrics whose observer the engine was created with; default: fresh (no pass/append timings). */
   readonly metrics?: ServerMetrics;
@@ -192,9 +195,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   const assets = options.assets ?? (await assetsEngineBeside(options.engine));
   if (!options.assets) app.addHook('onClose', () => assets.close());
+  const experiments =
+    options.experiments ??
+    (await createDeciderEngine(experimentsDecider, {
+      store: options.engine.store,
+      clock: options.engine.clock,
+      stream: EXPERIMENTS_STREAM,
+    }));
+  if (!options.experiments) app.addHook('onClose', () => experiments.close());
   const ctx: HttpContext = {
     engine: options.engine,
     assets,
+    experiments,
     tokens: options.tokens,
     keys: new IdempotencyKeys(options.engine, assets),
     newJobId: options.newJobId ?? randomUUID,
