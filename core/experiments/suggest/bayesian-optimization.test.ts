@@ -74,6 +74,17 @@ describe('bayesianoptimization', () => {
     expect(observations.slice(5).every((o) => o.labels[ACQUISITION_LABEL] === 'LCB')).toBe(true);
   });
 
+  it('optimizes the acquisition over random candidates only with acq_optimizer sampling, still improving on random', () => {
+    const observations = run(20, 6, [
+      { name: 'acq_optimizer', value: 'sampling' },
+      { name: 'acq_func', value: 'EI' },
+      { name: 'n_initial_points', value: '6' },
+    ]);
+    expect(observations.slice(6).every((o) => o.labels[ACQUISITION_LABEL] === 'EI')).toBe(true);
+    const bestRandom = Math.min(...observations.slice(0, 6).map((o) => o.objective!));
+    expect(Math.min(...observations.map((o) => o.objective!))).toBeLessThan(bestRandom);
+  });
+
   it('spreads a batch and running trials apart (constant liar)', () => {
     const observations = run(12, 5);
     observations.push({
