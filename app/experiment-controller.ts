@@ -33,7 +33,13 @@ import type { ExperimentCommand } from '../core/experiments/commands.js';
 import { activeTrials, trialsWanted } from '../core/experiments/decide.js';
 import type { ExperimentEvent } from '../core/experiments/events.js';
 import { type ExperimentState, isExperimentDone, isTrialDone, type TrialState, trialName } from '../core/experiments/model.js';
-import type { Observation, SuggestionAlgorithm, TrialOutcome } from '../core/experiments/space.js';
+import type {
+  EarlyStoppingRule,
+  MetricPoint,
+  Observation,
+  SuggestionAlgorithm,
+  TrialOutcome,
+} from '../core/experiments/space.js';
 import type { ExperimentSpec, MetricStrategyValue } from '../core/experiments/spec.js';
 import { renderTrial, trialResources } from '../core/experiments/trial-template.js';
 import type { EventStore } from '../core/ports.js';
@@ -47,6 +53,10 @@ export type { ExperimentsEngine };
 export interface ExperimentControllerOptions {
   /** The suggestion algorithms by name (core/experiments/suggest). */
   readonly algorithms: Readonly<Record<string, SuggestionAlgorithm>>;
+  /** The early-stopping rules by name (core/experiments/early-stopping). */
+  readonly earlyStopping?: Readonly<Record<string, EarlyStoppingRule>>;
+  /** How often an experiment with early stopping looks at its running trials' metrics. Default 2 s. */
+  readonly earlyStoppingEveryMs?: number;
   /** The extended resource a trial's GPUs are counted in. Default `nvidia.com/gpu`. */
   readonly gpuResource?: string;
   readonly onError?: (error: unknown) => void;
@@ -91,6 +101,11 @@ export function startExperimentController(
   let chain: Promise<void> = Promise.resolve();
   let scheduled = false;
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Early stopping's periodic look, per experiment. */
+  const looks = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The objective series of ended trials (they no longer change), by job id. */
+  const endedSeries = new Map<string, MetricPoint[]>();
+  const lookEvery = options.earlyStoppingEveryMs ?? 2000;
 
   const report = (error: unknown) => {
     try {
@@ -126,15 +141,15 @@ export function startExperimentController(
     return true;
   }
 
-  const observations = (x: ExperimentState): Observation[] =>
-    [...x.trials.values()].map((t) => ({
-      trial: t.name,
-      assignment: t.assignment,
-      labels: t.labels,
-      outcome: outcomeOf[t.status] ?? 'running',
-      objective: t.objective,
-      series: [],
-    }));
+  const observationOf = (t: TrialState): Observation => ({
+    trial: t.name,
+    assignment: t.assignment,
+    labels: t.labels,
+    outcome: outcomeOf[t.status] ?? 'running',
+    objective: t.objective,
+    series: [],
+  });
+  const observations = (x: ExperimentState): Observation[] => [...x.trials.values()].map(observationOf);
 
   /** The trial's job as the cluster has it: unfinished in the state, finished in the archive. */
   const jobOf = (t: TrialState): JobState | undefined => cluster.job(t.jobId) ?? cluster.archive?.get(t.jobId);
@@ -233,9 +248,63 @@ export function startExperimentController(
     }
   }
 
+  /** A trial's objective metric series, read from its job's metrics. */
+  async function seriesOf(x: ExperimentState, t: TrialState): Promise<MetricPoint[]> {
+    const known = endedSeries.get(t.jobId);
+    if (known) return known;
+    const points = metricSeries((await readMetrics(store, t.jobId)).events).get(x.spec.objective.objectiveMetricName) ?? [];
+    const series = points.map((p) => ({ step: p.step, value: p.value }));
+    if (isTrialDone(t.status)) endedSeries.set(t.jobId, series);
+    return series;
+  }
+
+  /**
+   * Early stopping: the rule looks at every trial's series and names the running trials to stop;
+   * each ends EarlyStopped with the objective it reached, and its job is stopped. Looked at again
+   * every `earlyStoppingEveryMs` while trials run.
+   */
+  async function earlyStop(x: ExperimentState): Promise<void> {
+    const rule = x.spec.earlyStopping && options.earlyStopping?.[x.spec.earlyStopping.name];
+    if (!rule || x.status !== 'Running' || activeTrials(x) === 0) return;
+    const obs: Observation[] = [];
+    for (const t of x.trials.values()) {
+      if (t.status === 'Created') continue;
+      obs.push({ ...observationOf(t), series: await seriesOf(x, t) });
+    }
+    const settings = x.spec.earlyStopping?.settings ?? [];
+    for (const name of rule.stop({ objective: x.spec.objective.type, settings, observations: obs })) {
+      const t = x.trials.get(name);
+      if (!t || t.status !== 'Running') continue;
+      const values = (obs.find((o) => o.trial === name)?.series ?? []).map((p) => p.value);
+      const objective = byStrategy(values, strategyOf(x.spec, x.spec.objective.objectiveMetricName));
+      const stopped = await execute({
+        type: 'ReportTrialEnded',
+        experimentId: x.id,
+        trial: name,
+        outcome: 'early-stopped',
+        objective,
+        metrics: objective === null ? {} : { [x.spec.objective.objectiveMetricName]: objective },
+        message: `stopped early by ${rule.name}`,
+        commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:ended`,
+      });
+      if (stopped)
+        await cluster.execute({ type: 'StopJob', jobId: t.jobId, commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:stop` });
+    }
+    if (!looks.has(x.id)) {
+      const look = setTimeout(() => {
+        looks.delete(x.id);
+        poke(x.id);
+      }, lookEvery);
+      look.unref?.();
+      looks.set(x.id, look);
+    }
+  }
+
   async function reconcile(id: string): Promise<void> {
     let x = experiments.current.experiments.get(id);
     if (!x) return;
+    await earlyStop(x);
+    x = experiments.current.experiments.get(id) as ExperimentState;
     // 1. Its maximum duration.
     const max = x.spec.maxDurationSeconds;
     if (max !== undefined && x.status === 'Running') {
@@ -352,8 +421,9 @@ export function startExperimentController(
     stop() {
       stopped = true;
       for (const f of followers) f.stop();
-      for (const t of timers.values()) clearTimeout(t);
+      for (const t of [...timers.values(), ...looks.values()]) clearTimeout(t);
       timers.clear();
+      looks.clear();
     },
     async idle() {
       for (;;) {

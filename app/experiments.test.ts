@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RealtimeRuntime, startRealtimeRuntime } from '../adapters/memory/realtime-runtime.js';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
+import { metricsStream, reportMetrics } from '../core/assets/metrics.js';
 import type { Command } from '../core/cluster/commands.js';
 import {
   allocate,
@@ -19,8 +20,9 @@ import {
   onboard,
   registerNode,
 } from '../core/cluster/test-support/given.js';
+import { EARLY_STOPPING_RULES } from '../core/experiments/early-stopping/index.js';
 import { EXPERIMENTS_STREAM, experimentsDecider } from '../core/experiments/experiments-decider.js';
-import type { ExperimentState } from '../core/experiments/model.js';
+import type { ExperimentState, TrialState } from '../core/experiments/model.js';
 import { parseExperiment } from '../core/experiments/spec.js';
 import { ALGORITHMS } from '../core/experiments/suggest/index.js';
 import { syntheticTrialSeries } from '../core/experiments/synthetic-trial.js';
@@ -119,6 +121,47 @@ const create = (experiments: ExperimentsEngine, spec: unknown, id = 'g/random') 
     seed: 1,
     commandId: `create:${id}`,
   });
+
+describe('early stopping', () => {
+  it('medianstop stops a running trial worse than the median of the succeeded ones; its job is stopped', async () => {
+    const { store, cluster, experiments } = await world();
+    const c = startExperimentController(cluster, experiments, store, {
+      algorithms: ALGORITHMS,
+      earlyStopping: EARLY_STOPPING_RULES,
+      earlyStoppingEveryMs: 20,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    stops.push(() => c.stop());
+    await create(experiments, sample('early-stopping_median-stop.yaml'), 'g/median');
+    const x = () => experiments.current.experiments.get('g/median') as ExperimentState;
+    await until(
+      () => x().counters.trials === 2 && [...x().trials.values()].every((t) => cluster.job(t.jobId)),
+      'two trials submitted',
+    );
+    const [good, bad] = [...x().trials.values()] as [TrialState, TrialState];
+    const report = async (jobId: string, values: number[]) => {
+      const r = reportMetrics(
+        jobId,
+        values.map((value, step) => ({ name: 'loss', value, step })),
+        0,
+        new Map(),
+      );
+      if (!r.ok) throw new Error(r.message);
+      await store.append(metricsStream(jobId), [{ id: `${jobId}-m`, type: r.event.type, data: r.event }], 'no_stream');
+    };
+    for (const t of [good, bad]) expect((await cluster.execute({ type: 'ReportJobStarted', jobId: t.jobId })).ok).toBe(true);
+    await report(good.jobId, [2, 1, 0.5, 0.4]);
+    expect((await cluster.execute({ type: 'ReportJobCompleted', jobId: good.jobId })).ok).toBe(true);
+    await until(() => x().trials.get(good.name)?.status === 'Succeeded', 'the good trial to succeed');
+    await report(bad.jobId, [5, 4.5, 4.2]);
+    await until(() => x().trials.get(bad.name)?.status === 'EarlyStopped', 'the bad trial stopped early');
+    expect(x().trials.get(bad.name)).toMatchObject({ objective: 4.2, message: 'stopped early by medianstop' });
+    await until(() => cluster.job(bad.jobId)?.status === 'Stopping', "the bad trial's job to be stopping");
+    expect(x().counters).toMatchObject({ succeeded: 1, earlyStopped: 1 });
+  });
+});
 
 describe('experiments on the simulated runtime', () => {
   it('runs the random sample to maxTrialCount, three trials at a time, each a trial job with its objective', async () => {

@@ -45,6 +45,7 @@ import { ASSETS_STREAM, assetsDecider } from '../core/assets/assets-decider.js';
 import type { AssetCommand } from '../core/assets/commands.js';
 import type { Event } from '../core/cluster/events.js';
 import type { JobArchive } from '../core/cluster/job-archive.js';
+import { EARLY_STOPPING_RULES } from '../core/experiments/early-stopping/index.js';
 import { EXPERIMENTS_STREAM, experimentsDecider } from '../core/experiments/experiments-decider.js';
 import { ALGORITHMS } from '../core/experiments/suggest/index.js';
 import type { EventStore } from '../core/ports.js';
@@ -263,6 +264,7 @@ function runtimeLeader(
       // Experiments' trials suggested, submitted as jobs and followed to their objective.
       tuning = startExperimentController(engine, experiments, store, {
         algorithms: ALGORITHMS,
+        earlyStopping: EARLY_STOPPING_RULES,
         onError: failed('the experiment controller'),
       });
       options.onLeadership?.(true);

@@ -1,9 +1,11 @@
 /** The suggestion algorithms by the name an experiment's `algorithm.algorithmName` gives (Katib's names). */
 import type { SuggestionAlgorithm } from '../space.js';
 import { bayesianOptimization } from './bayesian-optimization.js';
+import { cmaes } from './cmaes.js';
 import { grid } from './grid.js';
 import { hyperband } from './hyperband.js';
 import { multivariateTpe } from './multivariate-tpe.js';
+import { pbt } from './pbt.js';
 import { random } from './random.js';
 import { sobol } from './sobol.js';
 import { tpe } from './tpe.js';
@@ -16,7 +18,8 @@ export const ALGORITHMS: Record<string, SuggestionAlgorithm> = {
   tpe,
   'multivariate-tpe': multivariateTpe,
   bayesianoptimization: bayesianOptimization,
-  // TODO: cmaes (./cmaes.js) and pbt (./pbt.js) join once committed.
+  cmaes,
+  pbt,
 };
 
-export { bayesianOptimization, grid, hyperband, multivariateTpe, random, sobol, tpe };
+export { bayesianOptimization, cmaes, grid, hyperband, multivariateTpe, pbt, random, sobol, tpe };
