@@ -274,7 +274,7 @@ export function startExperimentController(
     const settings = x.spec.earlyStopping?.settings ?? [];
     for (const name of rule.stop({ objective: x.spec.objective.type, settings, observations: obs })) {
       const t = x.trials.get(name);
-      if (!t || t.status !== 'Running') continue;
+      if (t?.status !== 'Running') continue;
       const values = (obs.find((o) => o.trial === name)?.series ?? []).map((p) => p.value);
       const objective = byStrategy(values, strategyOf(x.spec, x.spec.objective.objectiveMetricName));
       const stopped = await execute({
