@@ -26,6 +26,7 @@ import { forbidden, invalidInput, ProblemError, problem, rawProblemResponse, sen
 import { assetRoutes } from './routes/assets.js';
 import { builtDashboard, dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes, type StreamOptions } from './routes/events.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { forecastRoutes } from './routes/forecast.js';
 import { groupRoutes } from './routes/groups.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -332,6 +333,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(metricRoutes(ctx));
       await api.register(forecastRoutes(ctx, forecaster));
       for (const kind of ASSET_KINDS) await api.register(assetRoutes(ctx, kind));
+      await api.register(experimentRoutes(ctx));
       await api.register(eventRoutes(ctx, streams, options.streams));
     },
     { prefix: '/api/v1' },
