@@ -4535,6 +4535,625 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tuning/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List experiments, oldest first (a data scientist sees their group’s, an operator every group’s), without their trials
+         * @description In pages: `limit` (default 100, at most 1000) from `offset`; `X-Total-Count` says how many match. `tag` is a label of the document’s `metadata.labels`: `key` or `key=value`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description read the state right after this event revision (-1: before any) */
+                    asOf?: string;
+                    /** @description read the state as of this time (RFC 3339, or epoch seconds) */
+                    asOfTime?: string;
+                    /** @description an operator’s list of one group (a data scientist’s is their own) */
+                    group?: string;
+                    /** @description how many (default 100, at most 1000) */
+                    limit?: string;
+                    /** @description how many to skip (default 0) */
+                    offset?: string;
+                    owner?: string;
+                    /** @description a comma-separated list of Running, Stopping, Succeeded, Failed, Stopped */
+                    status?: string;
+                    /** @description a label: `key` or `key=value` */
+                    tag?: string;
+                    /** @description mine: yours; shared: your group’s of others; all: both */
+                    visibility?: "mine" | "shared" | "all";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description what was asked for */
+                200: {
+                    headers: {
+                        /** @description how many there are, in all pages */
+                        "x-total-count"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the caller’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an experiment from a Katib Experiment (YAML or JSON), in its owner’s group
+         * @description The body is a Katib `kubeflow.org/v1beta1` Experiment, as JSON or YAML (`application/yaml`, `application/x-yaml`, `text/yaml`). Every issue is answered at once, each with its path (`body.spec.parameters[0].feasibleSpace.min`). Its id is `<group>/<metadata.name>`, the group its owner’s; a data scientist creates as themselves, an operator may name the `owner`. `seed` seeds its algorithm (default: one derived from its id).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description whose experiment it is (an operator may name another user) */
+                    owner?: string;
+                    /** @description an integer >= 0 its algorithm draws from (default: derived from its id) */
+                    seed?: string;
+                };
+                header?: {
+                    /** @description a key of your choosing: a retried request with the same key is answered once, appending nothing more */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        apiVersion: "kubeflow.org/v1beta1";
+                        /** @enum {string} */
+                        kind: "Experiment";
+                        metadata: {
+                            annotations?: {
+                                [key: string]: string;
+                            };
+                            /** @description its tags */
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /** @description the experiment’s name in its group */
+                            name: string;
+                            namespace?: string;
+                        };
+                        spec: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    "application/yaml": string;
+                };
+            };
+            responses: {
+                /** @description created: the experiment, as a read would answer it, and the document’s warnings */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the caller’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no such resource, or one the caller may not see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the cluster refused the command (a rejection), a revision conflict, or an Idempotency-Key in flight */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the Idempotency-Key was used for another request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tuning/experiments/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An experiment with its counters, its status, its optimal trial and its trials
+         * @description Named by its name in your group, `?group=` for another, or its whole id `<group>/<name>` URL-encoded.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description read the state right after this event revision (-1: before any) */
+                    asOf?: string;
+                    /** @description read the state as of this time (RFC 3339, or epoch seconds) */
+                    asOfTime?: string;
+                    /** @description the group the name is looked up in (default: yours) */
+                    group?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description what was asked for */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no such resource, or one the caller may not see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the cluster refused the command (a rejection), a revision conflict, or an Idempotency-Key in flight */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit an experiment’s counts: parallelTrialCount, maxTrialCount, maxFailedTrialCount (its owner or an operator)
+         * @description Only the three counts may change, as in Katib; any other field is refused by name. `null` lifts a maximum. A running experiment whose new budget is spent ends at once.
+         */
+        patch: {
+            parameters: {
+                query?: {
+                    /** @description the group the name is looked up in (default: yours) */
+                    group?: string;
+                };
+                header?: {
+                    /** @description a key of your choosing: a retried request with the same key is answered once, appending nothing more */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        maxFailedTrialCount?: number | null;
+                        maxTrialCount?: number | null;
+                        parallelTrialCount?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description done: the changed resource, as a read would answer it */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the caller’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no such resource, or one the caller may not see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the cluster refused the command (a rejection), a revision conflict, or an Idempotency-Key in flight */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the Idempotency-Key was used for another request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/tuning/experiments/{name}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run an ended experiment again, when its resumePolicy is not Never and its budget allows (its owner or an operator) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the group the name is looked up in (default: yours) */
+                    group?: string;
+                };
+                header?: {
+                    /** @description a key of your choosing: a retried request with the same key is answered once, appending nothing more */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description done: the changed resource, as a read would answer it */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the caller’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no such resource, or one the caller may not see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the cluster refused the command (a rejection), a revision conflict, or an Idempotency-Key in flight */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the Idempotency-Key was used for another request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tuning/experiments/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop an experiment: no trial starts; its running trials are stopped, or finish (its owner or an operator)
+         * @description `trials`: `stop` (the default) stops its running trials’ jobs; `finish` lets them end. It is Stopping until none runs, then Stopped.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the group the name is looked up in (default: yours) */
+                    group?: string;
+                };
+                header?: {
+                    /** @description a key of your choosing: a retried request with the same key is answered once, appending nothing more */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description what its running trials do
+                         * @default stop
+                         * @enum {string}
+                         */
+                        trials?: "finish" | "stop";
+                    };
+                };
+            };
+            responses: {
+                /** @description done: the changed resource, as a read would answer it */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description input that does not decode: the problem names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no token, or a token that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the caller’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description no such resource, or one the caller may not see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the cluster refused the command (a rejection), a revision conflict, or an Idempotency-Key in flight */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description the Idempotency-Key was used for another request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
