@@ -98,6 +98,21 @@ describe('collectMetrics: TEXT with the default pattern', () => {
     expect(out.skipped).toEqual([]);
   });
 
+  it("reads 'name: value' with the name quoted, as printed dicts and JSON write it", () => {
+    const out = collectMetrics(
+      [`{'loss': 0.3, 'learning_rate': 5e-05, 'epoch': 1.0}`, '{"loss": 0.25, "accuracy": "0.9"}'].join('\n'),
+      stdout(),
+      ['loss', 'epoch', 'accuracy'],
+    );
+    expect(out.points).toEqual([
+      { name: 'loss', value: 0.3, step: 0 },
+      { name: 'epoch', value: 1, step: 0 },
+      { name: 'loss', value: 0.25, step: 1 },
+    ]);
+    // A quoted value is not a number to the TEXT patterns: reported, not guessed.
+    expect(out.skipped).toEqual([{ line: 2, reason: 'accuracy: "" is not a number' }]);
+  });
+
   it('takes an RFC 3339 first token as the time of the line, and ignores one that is not', () => {
     const text = [
       '2026-12-01T10:00:00Z loss=0.3',

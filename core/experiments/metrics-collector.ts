@@ -34,13 +34,16 @@ export const JSON_TIMESTAMP_KEY = 'timestamp';
  * A value as Katib's default regex captures it, or a word for a non-finite number so that it is
  * reported rather than read as nothing.
  */
-const VALUE = String.raw`[+-]?(?:nan|inf(?:inity)?)(?![\w.])|[+-]?\d*(?:\.\d+)?(?:[Ee][+-]?\d+)?`;
+const VALUE = String.raw`[+-]?(?:nan|inf(?:inity)?)(?!\w)|[+-]?\d*(?:\.\d+)?(?:[Ee][+-]?\d+)?`;
 const NAME = String.raw`[\w|-]+`;
 
-/** gpupool's default TEXT patterns: Katib's `name=value`, then `name: value`. */
+/**
+ * gpupool's default TEXT patterns: Katib's `name=value`, then `name: value`, the name possibly
+ * quoted as a printed Python dict or JSON object quotes it (`{'loss': 0.3}`).
+ */
 const DEFAULT_PATTERNS: readonly RegExp[] = [
   new RegExp(String.raw`(${NAME})\s*=\s*(${VALUE})`, 'gi'),
-  new RegExp(String.raw`(${NAME})\s*:\s*(${VALUE})`, 'gi'),
+  new RegExp(String.raw`["']?(${NAME})["']?\s*:\s*(${VALUE})`, 'gi'),
 ];
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
