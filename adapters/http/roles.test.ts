@@ -10,15 +10,29 @@
  * The world of every row: the fixture's cluster, and two jobs of alice's running in `pa`, `a1`
  * (not shared) and `a2` (shared with her group); and of each asset kind, alice's `s-<kind>`
  * (shared with her group) and `p-<kind>` (private) in `ga`, with a version each (names are
- * unique in a group across kinds). Reads share one world; a row
+ * unique in a group across kinds); and alice's tuning experiments in `ga`, `tune` (running) and
+ * `done` (stopped, which may restart). Reads share one world; a row
  * that may change the state gets a fresh world for every caller, and a caller who is refused must
- * leave it unchanged (the cluster's state and the assets').
+ * leave it unchanged (the cluster's state, the assets' and the experiments').
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { AssetCommand } from '../../core/assets/commands.js';
 import { ASSET_KINDS, type AssetKind } from '../../core/assets/model.js';
+import { EXPERIMENTS_STREAM, experimentsDecider } from '../../core/experiments/experiments-decider.js';
+import { createDeciderEngine } from '../../engine/engine.js';
+import { InMemoryEventStore } from '../memory/store.js';
+import type { ExperimentsEngine } from './context.js';
+import { parseExperimentDocument } from './routes/experiments.js';
 import { registeredRoutes } from './server.js';
-import { type Fixture, fixture, revisionsOf, stateOf, type Who } from './test-support/fixture.js';
+import {
+  revisionsOf as assetsAndCluster,
+  stateOf as bothStates,
+  type Fixture,
+  fixture,
+  type Who,
+} from './test-support/fixture.js';
 
 const CALLERS = ['admin', 'alice', 'bob', 'carol', 'nobody'] as const satisfies readonly Who[];
 type Statuses = readonly [admin: number, alice: number, bob: number, carol: number, nobody: number];
@@ -31,6 +45,23 @@ interface Row {
   readonly body?: unknown;
   readonly expect: Statuses;
 }
+
+/** Each world's experiments engine: the server's, which the fixture does not hold. */
+const experimentsOf = new WeakMap<Fixture, ExperimentsEngine>();
+/** The revisions of every engine a request may change: the cluster's, the assets' and the experiments'. */
+const revisionsOf = (f: Fixture) => ({ ...assetsAndCluster(f), experiments: experimentsOf.get(f)?.revision });
+/** Every engine's state as text (the experiments' by its revision: each change appends). */
+const stateOf = (f: Fixture) => `${bothStates(f)} experiments@${experimentsOf.get(f)?.revision}`;
+
+/** A Katib Experiment as JSON: the sample, named `name`. */
+const KATIB = parseYaml(
+  readFileSync(new URL('../../core/experiments/fixtures/katib/hp-tuning_random.yaml', import.meta.url), 'utf8'),
+);
+const katib = (name: string, resumePolicy?: string) => ({
+  ...KATIB,
+  metadata: { ...KATIB.metadata, name },
+  spec: { ...KATIB.spec, ...(resumePolicy ? { resumePolicy } : {}) },
+});
 
 const row = (route: string, url: Row['url'], expected: Statuses, body?: unknown): Row =>
   body === undefined ? { route, url, expect: expected } : { route, url, body, expect: expected };
@@ -188,6 +219,19 @@ const TABLE: readonly Row[] = [
   row('GET /api/v1/events',                             '/api/v1/events',                            ANY_USER),
   // workspaces, datasets and models: the group's, each changed by its owner
   ...ASSET_KINDS.flatMap(assetRows),
+  // tuning experiments: the group's, each changed by its owner; alice's `tune` runs, her `done` is stopped
+  row('GET /api/v1/tuning/experiments',                 '/api/v1/tuning/experiments',                ANY_USER),
+  row('GET /api/v1/tuning/experiments/:name',           '/api/v1/tuning/experiments/tune',           [200, 200, 200, 404, 401]),
+  row('GET /api/v1/tuning/experiments/:name',           '/api/v1/tuning/experiments/nope',           [404, 404, 404, 404, 401]),
+  row('POST /api/v1/tuning/experiments',                '/api/v1/tuning/experiments',                [201, 201, 201, 201, 401],
+      katib('n9')),
+  row('POST /api/v1/tuning/experiments',                '/api/v1/tuning/experiments?owner=alice',    [201, 201, 403, 403, 401],
+      katib('n9')),
+  row('PATCH /api/v1/tuning/experiments/:name',         '/api/v1/tuning/experiments/tune',           [200, 200, 403, 404, 401],
+      { maxTrialCount: 20 }),
+  row('POST /api/v1/tuning/experiments/:name/stop',     '/api/v1/tuning/experiments/tune/stop',      [200, 200, 403, 404, 401],
+      { trials: 'finish' }),
+  row('POST /api/v1/tuning/experiments/:name/restart',  '/api/v1/tuning/experiments/done/restart',   [200, 200, 403, 404, 401]),
 ];
 
 /**
@@ -195,7 +239,15 @@ const TABLE: readonly Row[] = [
  * shared `s-<kind>` and private `p-<kind>` of each asset kind, with a version each.
  */
 async function world(): Promise<Fixture> {
-  const f = await fixture();
+  const store = new InMemoryEventStore();
+  const experiments = await createDeciderEngine(experimentsDecider, { store, stream: EXPERIMENTS_STREAM });
+  const f = await fixture({ store, experiments });
+  experimentsOf.set(f, experiments);
+  const close = f.close.bind(f);
+  f.close = async () => {
+    await close();
+    await experiments.close();
+  };
   const jobs = await f.engine.executeBatch([
     { type: 'SubmitJob', jobId: 'a1', kind: 'training', owner: 'alice', gpus: 1 },
     { type: 'SubmitJob', jobId: 'a2', kind: 'training', owner: 'alice', gpus: 1, shared: true },
@@ -215,6 +267,24 @@ async function world(): Promise<Fixture> {
     ),
   );
   if (assets.outcomes.some((o) => !o.ok)) throw new Error(`world setup refused: ${JSON.stringify(assets.outcomes)}`);
+  const spec = (name: string, resumePolicy?: string) => {
+    const r = parseExperimentDocument(katib(name, resumePolicy));
+    if (!r.ok) throw new Error(`world setup: ${JSON.stringify(r.issues)}`);
+    return r.experiment;
+  };
+  const tuning = await experiments.executeBatch([
+    { type: 'CreateExperiment', experimentId: 'ga/tune', owner: 'alice', group: 'ga', spec: spec('tune') as never, seed: 1 },
+    {
+      type: 'CreateExperiment',
+      experimentId: 'ga/done',
+      owner: 'alice',
+      group: 'ga',
+      spec: spec('done', 'LongRunning') as never,
+      seed: 2,
+    },
+    { type: 'StopExperiment', experimentId: 'ga/done', trials: 'stop' },
+  ]);
+  if (tuning.outcomes.some((o) => !o.ok)) throw new Error(`world setup refused: ${JSON.stringify(tuning.outcomes)}`);
   return f;
 }
 
