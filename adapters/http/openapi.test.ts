@@ -66,6 +66,7 @@ describe('the OpenAPI document', () => {
       '/api/v1/workspaces',
       '/api/v1/datasets',
       '/api/v1/models',
+      '/api/v1/tuning/experiments',
     ]) {
       expect(doc.paths[path].get.responses['200'].headers).toHaveProperty('x-total-count');
     }
@@ -93,5 +94,28 @@ describe('the OpenAPI document', () => {
       expect(version.responses).toHaveProperty('201');
       expect(version.requestBody.content['application/json'].schema.properties).toHaveProperty('lineage');
     }
+  });
+
+  it('documents the tuning experiments’ routes: a Katib Experiment as JSON or YAML, the three counts, a stop’s trials', () => {
+    const base = '/api/v1/tuning/experiments';
+    expect(Object.keys(doc.paths[base]).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths[`${base}/{name}`]).sort()).toEqual(['get', 'patch']);
+    expect(Object.keys(doc.paths[`${base}/{name}/stop`])).toEqual(['post']);
+    expect(Object.keys(doc.paths[`${base}/{name}/restart`])).toEqual(['post']);
+    const create = doc.paths[base].post;
+    expect(create.responses).toHaveProperty('201');
+    expect(Object.keys(create.requestBody.content).sort()).toEqual(['application/json', 'application/yaml']);
+    const experiment = create.requestBody.content['application/json'].schema;
+    expect(experiment.required).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(experiment.properties.apiVersion.enum).toEqual(['kubeflow.org/v1beta1']);
+    expect(create.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['idempotency-key', 'owner', 'seed']);
+    const edit = doc.paths[`${base}/{name}`].patch.requestBody.content['application/json'].schema;
+    expect(Object.keys(edit.properties).sort()).toEqual(['maxFailedTrialCount', 'maxTrialCount', 'parallelTrialCount']);
+    expect(edit.required).toBeUndefined();
+    expect(edit.properties.maxTrialCount.nullable).toBe(true);
+    const stop = doc.paths[`${base}/{name}/stop`].post.requestBody.content['application/json'].schema;
+    expect(stop.properties.trials.enum).toEqual(['finish', 'stop']);
+    const list = doc.paths[base].get.parameters.map((p: { name: string }) => p.name);
+    expect(list).toEqual(expect.arrayContaining(['status', 'tag', 'visibility', 'owner', 'group', 'limit', 'offset']));
   });
 });
