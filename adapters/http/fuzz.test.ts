@@ -13,13 +13,20 @@
  * later runs meet a cluster that has moved on. The event stream is only ever sent a Last-Event-ID
  * it must refuse (a stream that is let in never ends under inject()).
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { AssetCommand } from '../../core/assets/commands.js';
 import { ASSET_KINDS, type AssetKind } from '../../core/assets/model.js';
+import { EXPERIMENTS_STREAM, experimentsDecider } from '../../core/experiments/experiments-decider.js';
+import { createDeciderEngine } from '../../engine/engine.js';
+import { InMemoryEventStore } from '../memory/store.js';
+import type { ExperimentsEngine } from './context.js';
+import { parseExperimentDocument } from './routes/experiments.js';
 import { registeredRoutes } from './server.js';
-import { type Fixture, fixture, revisionsOf, stateOf } from './test-support/fixture.js';
+import { revisionsOf as assetsAndCluster, stateOf as bothStates, type Fixture, fixture } from './test-support/fixture.js';
 
 /** Runs per property; FUZZ_RUNS raises it for a longer hunt. */
 const RUNS = Math.max(500, Number(process.env.FUZZ_RUNS ?? 500));
@@ -27,6 +34,22 @@ const RUNS = Math.max(500, Number(process.env.FUZZ_RUNS ?? 500));
 const BODY_LIMIT = 16 * 1024;
 
 const EVENTS = '/api/v1/events';
+
+/** The Katib sample an experiment is created from, as text and as a JSON document named `name`. */
+const KATIB_YAML = readFileSync(new URL('../../core/experiments/fixtures/katib/hp-tuning_random.yaml', import.meta.url), 'utf8');
+const KATIB = parseYaml(KATIB_YAML);
+const katib = (name: string, spec: Record<string, unknown> = {}) => ({
+  ...KATIB,
+  metadata: { ...KATIB.metadata, name },
+  spec: { ...KATIB.spec, ...spec },
+});
+
+/** The world's experiments engine (the server's, which the fixture does not hold). */
+let experiments: ExperimentsEngine;
+/** Every engine's revision: the cluster's, the assets' and the experiments'. */
+const revisionsOf = (w: Fixture) => ({ ...assetsAndCluster(w), experiments: experiments.revision });
+/** Every engine's state as text (the experiments' by its revision: each change appends). */
+const stateOf = (w: Fixture) => `${bothStates(w)} experiments@${experiments.revision}`;
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -72,6 +95,12 @@ const KNOWN = [
   'model',
   'ga/images',
   's3://acme-data/images/',
+  'tune',
+  'done',
+  'ga/tune',
+  'finish',
+  'stop',
+  'Running',
 ];
 
 /** Every field any body takes, the server's own, and keys that try to reach prototypes. */
@@ -119,6 +148,12 @@ const FIELDS = [
   'version',
   'by',
   'group',
+  'parallelTrialCount',
+  'maxTrialCount',
+  'maxFailedTrialCount',
+  'trials',
+  'apiVersion',
+  'metadata',
   'type',
   'commandId',
   'at',
@@ -214,6 +249,14 @@ const VALID_BODIES: Record<string, readonly Record<string, unknown>[]> = {
   ],
   'POST /api/v1/jobs/:jobId/clone': [{ jobId: 'c9' }],
   ...Object.fromEntries(ASSET_KINDS.flatMap((kind) => assetBodies(kind))),
+  'POST /api/v1/tuning/experiments': [
+    katib('n9'),
+    katib('tune'),
+    katib('grid', { algorithm: { algorithmName: 'grid' } }),
+    katib('nas', { nasConfig: { graphConfig: { numLayers: 3 } } }),
+  ],
+  'PATCH /api/v1/tuning/experiments/:name': [{ parallelTrialCount: 2, maxTrialCount: 20, maxFailedTrialCount: null }],
+  'POST /api/v1/tuning/experiments/:name/stop': [{ trials: 'finish' }, {}],
 };
 
 /** Bodies of one asset kind's routes (some the core refuses: a name taken, a source with credentials). */
@@ -295,6 +338,7 @@ const QUERY_KEYS = [
   'lastEventId',
   'archived',
   'group',
+  'seed',
   ...POLLUTING,
 ];
 const queryValue = fc.oneof(
@@ -316,6 +360,7 @@ const ID_KINDS: Record<string, readonly string[]> = {
   users: ['bob', 'carol', 'dave', 'admin'], // not alice: she calls, and her removal would end that
   jobs: ['a1', 'a2', 'c9', 'job-1'],
   ...Object.fromEntries(ASSET_KINDS.map((kind) => [`${kind}s`, ['code', 'images', 'resnet', 'private-set', 'n9', '1']])),
+  tuning: ['tune', 'done', 'n9', 'ga/tune'],
 };
 const ids = (pattern: string) => ID_KINDS[pattern.split('/')[3] ?? ''] ?? KNOWN;
 
@@ -389,6 +434,8 @@ const CONTENT_TYPES = [
   'multipart/form-data; boundary=x',
   'application/octet-stream',
   'application/xml',
+  'application/yaml',
+  'text/yaml',
 ];
 
 const headers = (tokens: Record<Caller, string>) =>
@@ -470,7 +517,15 @@ let routes: { method: Method; url: string }[];
  * made from them, and bob's private dataset `private-set`.
  */
 async function world(): Promise<Fixture> {
-  const w = await fixture({ bodyLimit: BODY_LIMIT });
+  const store = new InMemoryEventStore();
+  experiments = await createDeciderEngine(experimentsDecider, { store, stream: EXPERIMENTS_STREAM });
+  const w = await fixture({ store, experiments, bodyLimit: BODY_LIMIT });
+  const close = w.close.bind(w);
+  const engine = experiments;
+  w.close = async () => {
+    await close();
+    await engine.close();
+  };
   const jobs = await w.engine.executeBatch([
     { type: 'SubmitJob', jobId: 'a1', kind: 'training', owner: 'alice', gpus: 1 },
     { type: 'SubmitJob', jobId: 'a2', kind: 'training', owner: 'alice', gpus: 1, shared: true },
@@ -494,6 +549,31 @@ async function world(): Promise<Fixture> {
     },
   ]);
   if (assets.outcomes.some((o) => !o.ok)) throw new Error('fuzz world setup refused (assets)');
+  const spec = (name: string, extra: Record<string, unknown> = {}) => {
+    const r = parseExperimentDocument(katib(name, extra));
+    if (!r.ok) throw new Error(`fuzz world setup: ${JSON.stringify(r.issues)}`);
+    return r.experiment as never;
+  };
+  // Alice's experiment `tune`, running with a trial, and `done`, stopped (it may restart).
+  const tuning = await experiments.executeBatch([
+    { type: 'CreateExperiment', experimentId: 'ga/tune', owner: 'alice', group: 'ga', spec: spec('tune'), seed: 1 },
+    {
+      type: 'CreateTrials',
+      experimentId: 'ga/tune',
+      trials: [{ name: 'trial-1', assignment: { lr: '0.02', momentum: '0.6' }, labels: {} }],
+      exhausted: false,
+    },
+    {
+      type: 'CreateExperiment',
+      experimentId: 'ga/done',
+      owner: 'alice',
+      group: 'ga',
+      spec: spec('done', { resumePolicy: 'LongRunning' }),
+      seed: 2,
+    },
+    { type: 'StopExperiment', experimentId: 'ga/done', trials: 'stop' },
+  ]);
+  if (tuning.outcomes.some((o) => !o.ok)) throw new Error('fuzz world setup refused (experiments)');
   return w;
 }
 
@@ -544,7 +624,13 @@ describe('fuzzing the HTTP edge', () => {
         fc.constantFrom<Caller>('admin', 'admin', 'alice'),
         fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...KNOWN) }),
         fc.option(fc.constantFrom('k-1', 'k-2', 'k-3'), { nil: undefined }),
-        fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain'),
+        fc.constantFrom(
+          'application/json',
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/yaml',
+        ),
         fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
       )
       .chain(([route, who, id, key, contentType, spoil]) =>
@@ -602,6 +688,52 @@ describe('fuzzing the HTTP edge', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('fuzzing Katib Experiments', () => {
+  it('the sample, spoilt line by line, as YAML: created, or 400 naming every issue under body, never 5xx', async () => {
+    const lines = KATIB_YAML.split('\n');
+    const spoil = fc.oneof(
+      fc.nat(lines.length - 1).map((i) => (ls: string[]) => ls.filter((_, j) => j !== i)),
+      fc.tuple(fc.nat(lines.length - 1), fc.string({ unit: 'binary', maxLength: 12 })).map(
+        ([i, text]) =>
+          (ls: string[]) =>
+            ls.map((l, j) => (j === i ? `${l.slice(0, l.indexOf(':') + 1)} ${text}` : l)),
+      ),
+      fc.tuple(fc.nat(lines.length - 1), fc.constantFrom('  ', '- ', '&a ', '*a', '{', '"', '\t')).map(
+        ([i, prefix]) =>
+          (ls: string[]) =>
+            ls.map((l, j) => (j === i ? prefix + l : l)),
+      ),
+    );
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(spoil, { minLength: 1, maxLength: 3 }), fc.nat(99999), async (edits, n) => {
+        const text = edits
+          .reduce((ls, edit) => edit(ls), lines)
+          .join('\n')
+          .replace('name: random', `name: r${n}`);
+        const revision = experiments.revision;
+        const res = await f.app.inject({
+          method: 'POST',
+          url: '/api/v1/tuning/experiments',
+          headers: { authorization: `Bearer ${f.tokens.alice}`, 'content-type': 'application/yaml' },
+          payload: text,
+        });
+        statuses.add(res.statusCode);
+        expect([201, 400, 409], res.body).toContain(res.statusCode);
+        if (res.statusCode === 201) return;
+        expect(experiments.revision).toBe(revision);
+        const body = JSON.parse(res.body);
+        if (res.statusCode === 400) {
+          expect(body.errors.length, res.body).toBeGreaterThan(0);
+          for (const e of body.errors) expect(e.path, res.body).toMatch(/^body(\.|$)/);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect([...statuses]).toEqual(expect.arrayContaining([201, 400]));
   });
 });
 

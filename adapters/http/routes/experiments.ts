@@ -32,6 +32,7 @@ import { isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,
   bad,
+  bodyObject,
   type CommandEngine,
   good,
   type HttpContext,
@@ -570,6 +571,11 @@ export function experimentRoutes(ctx: HttpContext) {
             reply,
             bad(invalidInput([{ path: 'body', expected: 'a Katib Experiment (JSON or YAML)', actual: 'nothing' }])),
           );
+        }
+        // JSON is checked as every route's body is (an object, not nested past MAX_BODY_DEPTH); YAML is spec.ts's to read.
+        if (typeof body !== 'string') {
+          const checked = bodyObject(req);
+          if (!checked.ok) return answer(reply, checked);
         }
         const parsed = parseExperimentDocument(body);
         if (!parsed.ok) return answer(reply, bad(invalidInput(specIssues(parsed.issues, body))));
