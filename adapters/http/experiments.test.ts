@@ -7,8 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { startExperimentController } from '../../app/experiment-controller.js';
+import { simulatedTrialMetrics } from '../../app/simulated-trials.js';
 import { EXPERIMENTS_STREAM, experimentsDecider } from '../../core/experiments/experiments-decider.js';
+import { ALGORITHMS } from '../../core/experiments/suggest/index.js';
 import { createDeciderEngine } from '../../engine/engine.js';
+import { startRealtimeRuntime } from '../memory/realtime-runtime.js';
 import { InMemoryEventStore } from '../memory/store.js';
 import type { ExperimentsEngine } from './context.js';
 import { seedOf } from './routes/experiments.js';
@@ -165,7 +169,9 @@ describe('creating', () => {
     );
     expect(settings.body.errors[0].path).toMatch(/^body\.spec\.algorithm\.algorithmSettings/);
     // Text that is no document, and no body at all.
-    expect((await refused(() => yaml('alice', 'a: [1'))).body.errors[0].path).toBe('body');
+    const notYaml = await refused(() => yaml('alice', 'a: [1'));
+    expect(notYaml.body.errors[0]).toMatchObject({ path: 'body', expected: 'YAML or JSON' });
+    expect(notYaml.body.errors[0].actual).toMatch(/^a syntax error: /);
     expect((await refused(() => yaml('alice', ''))).body.errors[0]).toMatchObject({ path: 'body', actual: 'nothing' });
     expect((await refused(() => f.call('alice', 'POST', BASE, 'x', { 'content-type': 'text/plain' }))).status).toBe(415);
   });
@@ -305,6 +311,49 @@ describe('reading one', () => {
     expect(past.body.counters.trials).toBe(3);
     expect(past.body.optimalTrial).toBeNull();
     expect(past.body.trials.map((t: { status: string }) => t.status)).toEqual(['Created', 'Created', 'Created']);
+  });
+
+  it('shows the trials the experiment controller ran, each with the job that ran it, and the best as optimal', async () => {
+    const errors: unknown[] = [];
+    const runtime = startRealtimeRuntime(f.engine, f.store, {
+      launchDelaySeconds: 0.01,
+      stopDelaySeconds: 0.01,
+      durationOf: (job) => (job.kind === 'trial' ? 0.03 : null),
+      metricsOf: (job) => simulatedTrialMetrics(experiments, job),
+      onError: (e) => errors.push(e),
+    });
+    const controller = startExperimentController(f.engine, experiments, f.store, {
+      algorithms: ALGORITHMS,
+      onError: (e) => errors.push(e),
+    });
+    try {
+      const created = await yaml('alice', YAML.replace('maxTrialCount: 12', 'maxTrialCount: 4').replace(/\n\s*goal: 0.001/, ''));
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const deadline = Date.now() + 20_000;
+      let r = await f.call('bob', 'GET', `${BASE}/random`);
+      while (r.body.status === 'Running' && Date.now() < deadline) {
+        await new Promise((ok) => setTimeout(ok, 20));
+        r = await f.call('bob', 'GET', `${BASE}/random`);
+      }
+      expect(errors).toEqual([]);
+      expect(r.body).toMatchObject({ status: 'Succeeded', reason: 'ExperimentMaxTrialsReached' });
+      expect(r.body.counters).toMatchObject({ trials: 4, succeeded: 4 });
+      expect(r.body.trials).toHaveLength(4);
+      for (const t of r.body.trials) {
+        expect(t.status).toBe('Succeeded');
+        expect(Object.keys(t.assignment).sort()).toEqual(['lr', 'momentum']);
+        expect(typeof t.objective).toBe('number');
+        // The job that ran it: a trial job of alice's, in her group.
+        const job = await f.call('alice', 'GET', `/api/v1/jobs/${encodeURIComponent(t.jobId.slice('ga/'.length))}`);
+        expect(job.body).toMatchObject({ id: t.jobId, kind: 'trial', owner: 'alice', status: 'Complete' });
+      }
+      const best = Math.min(...r.body.trials.map((t: { objective: number }) => t.objective));
+      expect(r.body.optimalTrial.objective).toBe(best);
+      expect(r.body.trials.find((t: { name: string }) => t.name === r.body.optimalTrial.name).objective).toBe(best);
+    } finally {
+      controller.stop();
+      runtime.stop();
+    }
   });
 
   it('is named by its name in the caller’s group, `?group=`, or its whole id URL-encoded', async () => {

@@ -258,6 +258,8 @@ export function specIssues(issues: readonly SettingsIssue[], body: unknown): Dec
   const document = typeof body === 'string' ? asDocument(body) : body;
   return issues.map((i) => {
     const path = i.path === 'document' ? 'body' : `body.${i.path}`;
+    const syntax = /^not YAML or JSON: (.*)$/s.exec(i.message);
+    if (syntax) return { path, expected: 'YAML or JSON', actual: `a syntax error: ${syntax[1]}` };
     const got = /^(.*), got (.*)$/s.exec(i.message);
     const message = got ? (got[1] as string) : i.message;
     const expected = message === 'must be specified' ? 'a value' : message.replace(/^must be /, '');
