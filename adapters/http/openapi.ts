@@ -58,6 +58,7 @@ const CREATES = new Set([
   'POST /api/v1/jobs/:jobId/metrics',
   'POST /api/v1/models/:name/versions/:version/reproduce',
   ...ASSET_KINDS.flatMap((kind) => [`POST /api/v1/${kind}s`, `POST /api/v1/${kind}s/:name/versions`]),
+  'POST /api/v1/tuning/experiments',
 ]);
 
 /** Lists answered in pages: they say the whole count in X-Total-Count. */
@@ -65,6 +66,7 @@ const PAGED = new Set([
   'GET /api/v1/jobs',
   'GET /api/v1/pools/:poolId/queue',
   ...ASSET_KINDS.map((kind) => `GET /api/v1/${kind}s`),
+  'GET /api/v1/tuning/experiments',
 ]);
 
 /**

@@ -209,7 +209,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     assets,
     experiments,
     tokens: options.tokens,
-    keys: new IdempotencyKeys(options.engine, assets),
+    keys: new IdempotencyKeys(options.engine, assets, experiments),
     newJobId: options.newJobId ?? randomUUID,
   };
   const forecaster = new Forecaster(options.engine, options.forecast);
@@ -255,9 +255,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
-      tags: ['jobs', ...ASSET_KINDS.map((kind) => `${kind}s`), 'pools', 'groups', 'users', 'nodes', 'events', 'operations'].map(
-        (name) => ({ name }),
-      ),
+      tags: [
+        'jobs',
+        ...ASSET_KINDS.map((kind) => `${kind}s`),
+        'experiments',
+        'pools',
+        'groups',
+        'users',
+        'nodes',
+        'events',
+        'operations',
+      ].map((name) => ({ name })),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
