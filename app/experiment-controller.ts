@@ -151,8 +151,16 @@ export function startExperimentController(
   });
   const observations = (x: ExperimentState): Observation[] => [...x.trials.values()].map(observationOf);
 
-  /** The trial's job as the cluster has it: unfinished in the state, finished in the archive. */
-  const jobOf = (t: TrialState): JobState | undefined => cluster.job(t.jobId) ?? cluster.archive?.get(t.jobId);
+  /**
+   * What the cluster says of a trial's job: an unfinished one's record; a finished one's from the
+   * job archive, or else just how it ended (the state keeps every finished job's ending).
+   */
+  const jobOf = (t: TrialState): Pick<JobState, 'status' | 'failure'> | undefined => {
+    const job = cluster.job(t.jobId) ?? cluster.archive?.get(t.jobId);
+    if (job) return job;
+    const ended = cluster.current.finished.get(t.jobId);
+    return ended === undefined ? undefined : { status: ended, failure: null };
+  };
 
   async function submit(x: ExperimentState, t: TrialState): Promise<void> {
     const rendered = renderTrial(x.spec, t.name, t.assignment, { namespace: x.spec.namespace ?? 'default' });
@@ -210,7 +218,7 @@ export function startExperimentController(
   }
 
   /** Report what a trial's job did, if the trial does not know yet. */
-  async function follow(x: ExperimentState, t: TrialState, job: JobState): Promise<void> {
+  async function follow(x: ExperimentState, t: TrialState, job: Pick<JobState, 'status' | 'failure'>): Promise<void> {
     const base = { experimentId: x.id, trial: t.name };
     if (t.status === 'Created' && job.status !== 'Queued' && job.status !== 'WaitingForGPUs' && job.status !== 'Starting') {
       await execute({ type: 'ReportTrialStarted', ...base, commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:started` });
