@@ -85,6 +85,15 @@ function byStrategy(values: readonly number[], strategy: MetricStrategyValue): n
   return strategy === 'min' ? Math.min(...values) : Math.max(...values);
 }
 
+/** A batch/v1 Job template's pod annotations, as `{ annotations }`, when it has any. */
+function annotationsOf(manifest: unknown): { annotations: Record<string, string> } | null {
+  const annotations = (manifest as { spec?: { template?: { metadata?: { annotations?: unknown } } } } | null)?.spec?.template
+    ?.metadata?.annotations;
+  if (typeof annotations !== 'object' || annotations === null) return null;
+  const strings = Object.entries(annotations).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return strings.length === 0 ? null : { annotations: Object.fromEntries(strings) };
+}
+
 const strategyOf = (spec: ExperimentSpec, metric: string): MetricStrategyValue =>
   spec.objective.metricStrategies.find((m) => m.name === metric)?.value ?? (spec.objective.type === 'minimize' ? 'min' : 'max');
 
@@ -198,6 +207,8 @@ export function startExperimentController(
         args: [...r.args],
         env,
         hyperparameters: { ...t.assignment },
+        // The pod template's annotations go with the trial's pods (Katib applies the template as it is).
+        ...(annotationsOf(rendered.ok ? rendered.manifest : null) ?? {}),
         experiment: { id: x.id, trial: t.name, objectiveMetricName: x.spec.objective.objectiveMetricName },
       },
       commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:submit`,

@@ -19,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -363,6 +363,41 @@ describe.each(targets)('gpupool serve --kubernetes on %s', (_name, makeTarget) =
     expect((await view()).lost).toBe(true);
     fake.kubelet.setReady(node, true);
     await waitFor(async () => (await view()).lost === false, { message: `${node} registered again` });
+  });
+
+  it("runs a Katib sample's trials as pods and collects each trial's objective from its log", async (ctx) => {
+    if (!target.fake) return ctx.skip(); // its pods print their metrics through the simulator
+    const served = await start({ store: freshFile() });
+    const op = client(served.url, served.bootstrapToken?.token as string);
+    const { token } = await walkthrough(op, 1);
+    const yaml = readFileSync(new URL('../core/experiments/fixtures/katib/hp-tuning_random.yaml', import.meta.url), 'utf8')
+      .replace('maxTrialCount: 12', 'maxTrialCount: 4')
+      .replace('parallelTrialCount: 3', 'parallelTrialCount: 2')
+      .replace(
+        '        template:\n          spec:',
+        // Katib's placeholder, substituted in the trial's template: each trial logs its own learning rate.
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a trial template placeholder, not a template string
+        "        template:\n          metadata:\n            annotations:\n              sim.gpupool.io/run-for-ms: '100'\n              sim.gpupool.io/log: 'epoch 1: loss=${trialParameters.learningRate}'\n          spec:",
+      );
+    const res = await fetch(`${served.url}/api/v1/tuning/experiments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' },
+      body: yaml,
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const nina = client(served.url, token);
+    const done = await waitFor(
+      async () => {
+        const x = await ok(nina('GET', '/api/v1/tuning/experiments/random'), 200);
+        return x.status === 'Succeeded' && x;
+      },
+      { timeoutMs: 60_000, message: 'the experiment to end' },
+    );
+    expect(done).toMatchObject({ reason: 'ExperimentMaxTrialsReached', counters: { trials: 4, succeeded: 4 } });
+    for (const t of done.trials) expect(t.objective).toBe(Number(t.assignment.lr));
+    const lrs = done.trials.map((t: Json) => Number(t.assignment.lr));
+    expect(done.optimalTrial.objective).toBe(Math.min(...lrs));
+    expect(target.fake.api.stats()['create pods']).toBe(4);
   });
 
   it.skipIf(!kubectlAvailable())('kubectl apply -f deploy/ is accepted, and applied again changes nothing', async (ctx) => {

@@ -10,7 +10,7 @@
  *   sends itself and the Kubernetes runtime does not.
  * Every server serves the API; the others take over within the lease's ttl.
  */
-import type { AssetsEngine } from '../adapters/http/context.js';
+import type { AssetsEngine, ExperimentsEngine } from '../adapters/http/context.js';
 import { startAdmission } from '../adapters/k8s/admission.js';
 import { connect, type Kube } from '../adapters/k8s/kube.js';
 import { kubernetesLeases, type LeaseKeeper } from '../adapters/k8s/leases.js';
@@ -20,6 +20,7 @@ import { startKubernetesRuntime } from '../adapters/k8s/runtime.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
 import { startWakeups, type Wakeups } from '../engine/wakeups.js';
+import { trialLogParser } from './trial-metrics.js';
 
 export interface KubernetesServeOptions {
   /** A kubeconfig file; default KUBECONFIG, else the pod's service account. */
@@ -61,6 +62,7 @@ async function ownNamespace(): Promise<string> {
 export async function kubernetesPart(
   engine: Engine,
   assets: AssetsEngine,
+  experiments: ExperimentsEngine,
   store: EventStore,
   options: KubernetesServeOptions,
 ): Promise<KubernetesPart> {
@@ -92,6 +94,8 @@ export async function kubernetesPart(
         ...(options.namespaces ? { namespaces: options.namespaces } : {}),
         ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),
         ...(options.gpuResource ? { gpuResource: options.gpuResource } : {}),
+        // A tuning trial's metrics, from its log.
+        collectMetrics: (job) => trialLogParser(experiments, job),
         onError: onError('the Kubernetes runtime'),
       });
       const admission = startAdmission(engine, store, kube, {

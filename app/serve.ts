@@ -133,7 +133,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
     await offerExamples(assets, BOOTSTRAP_OPERATOR).catch(failed('offering the example assets'));
     // On Kubernetes the cluster's nodes are what the API server says (the node inventory, run by
     // the leader); otherwise the cluster file's.
-    const kubernetes = options.kubernetes ? await kubernetesPart(engine, assets, store, options.kubernetes) : undefined;
+    const kubernetes = options.kubernetes
+      ? await kubernetesPart(engine, assets, experiments, store, options.kubernetes)
+      : undefined;
     const { registered } = kubernetes
       ? { registered: [] as string[] }
       : await applyClusterConfig(engine, loadClusterConfig(options.cluster ?? DEMO_CLUSTER_CONFIG));

@@ -32,6 +32,8 @@ import {
   decodeMetricsEvent,
   finalMetrics,
   lastSteps,
+  MAX_METRIC_POINTS,
+  type MetricPointInput,
   metricSeries,
   metricsStream,
   reportMetrics,
@@ -70,6 +72,12 @@ export interface KubernetesRuntimeOptions extends PodOptions, PodStatusOptions {
    * ones and the default): one list-watch each, for an account that may not list cluster-wide.
    */
   readonly watchScope?: 'cluster' | 'namespaces';
+  /**
+   * For a job whose metrics are collected from its output (a tuning trial with a StdOut collector):
+   * the parser of its log. The log of worker 0's container is read when the job's pods succeed, and
+   * what the parser finds is recorded as the job's metrics before it is reported completed.
+   */
+  readonly collectMetrics?: (job: JobState) => ((log: string) => MetricPointInput[]) | null;
   /** Told for each pod created: its job, and the milliseconds since the job was allocated. */
   readonly onPodCreated?: (jobId: string, ms: number) => void;
   /** Where a failure goes (a request refused, a report the store could not take). Default: stderr. */
@@ -443,6 +451,18 @@ export function startKubernetesRuntime(
         track(async () => {
           if (job.status === 'Starting') await send(jobId, 'started', startedCommand());
           if (sent.get(jobId)?.has('completed')) return;
+          const parse = options.collectMetrics?.(job);
+          const primary = byRank[0];
+          if (parse && primary?.metadata?.name) {
+            const log = await limit(() =>
+              kube.core.readNamespacedPodLog({
+                name: primary.metadata?.name ?? '',
+                namespace: primary.metadata?.namespace ?? 'default',
+                container: 'main',
+              }),
+            );
+            await recordCollectedMetrics(store, jobId, parse(log), engine.clock.now());
+          }
           if (metrics !== null) {
             const at = finishedAt === null ? engine.clock.now() : finishedAt / 1000;
             await recordFinalMetrics(store, jobId, metrics, at);
@@ -665,6 +685,22 @@ export function startKubernetesRuntime(
       });
     },
   };
+}
+
+/**
+ * Record the metrics collected from a job's output, once: into its metrics stream only while that
+ * is empty (a restarted runtime that collects again, or a job that pushed its own, adds nothing).
+ */
+export async function recordCollectedMetrics(
+  store: EventStore,
+  jobId: string,
+  points: readonly MetricPointInput[],
+  at: number,
+): Promise<void> {
+  if (points.length === 0) return;
+  const r = reportMetrics(jobId, points.slice(0, MAX_METRIC_POINTS), at, new Map());
+  if (!r.ok) throw new Error(`job '${jobId}': its collected metrics: ${r.message}`);
+  await store.append(metricsStream(jobId), [{ id: randomUUID(), type: r.event.type, data: r.event }], 'no_stream');
 }
 
 /**
