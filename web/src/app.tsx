@@ -12,6 +12,8 @@ import { GroupsPage } from './pages/operator/groups';
 import { PoolsPage } from './pages/operator/pools';
 import { UsersPage } from './pages/operator/users';
 import { AssetPage, AssetsPage, NewAssetPage } from './pages/scientist/assets';
+import { ExperimentPage } from './pages/scientist/experiment';
+import { ExperimentsPage, NewExperimentPage } from './pages/scientist/experiments';
 import { JobPage } from './pages/scientist/job';
 import { JobsPage } from './pages/scientist/jobs';
 import { SubmitJobPage } from './pages/scientist/submit';
@@ -59,6 +61,11 @@ function Pages() {
         {(p) => <JobPage group={decodeURIComponent(p.group)} name={decodeURIComponent(p.name)} />}
       </Route>
       <Route path="/jobs">{() => <JobsPage />}</Route>
+      <Route path="/experiments/new">{() => <NewExperimentPage />}</Route>
+      <Route path="/experiments/:group/:name">
+        {(p) => <ExperimentPage group={decodeURIComponent(p.group)} name={decodeURIComponent(p.name)} />}
+      </Route>
+      <Route path="/experiments">{() => <ExperimentsPage />}</Route>
       <Route path="/notebooks">{() => <JobsPage key="notebook" fixedKind="notebook" />}</Route>
       <Route path="/inferences">{() => <JobsPage key="inference" fixedKind="inference" />}</Route>
       {ASSET_KINDS.flatMap((kind) => [

@@ -19,6 +19,7 @@ const SCIENTIST_PAGES = [
   ['/jobs', 'Jobs'],
   ['/notebooks', 'Notebooks'],
   ['/inferences', 'Inferences'],
+  ['/experiments', 'Experiments'],
   ['/workspaces', 'Workspaces'],
   ['/datasets', 'Datasets'],
   ['/models', 'Models'],
