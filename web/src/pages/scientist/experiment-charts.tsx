@@ -176,7 +176,8 @@ export function ParallelCoordinates({ experiment: x }: { experiment: Experiment 
       {measured.length === 0 ? (
         <p className="muted">No trial has an objective yet.</p>
       ) : (
-        <div className="parallel-scroll">
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+        <section className="parallel-scroll" tabIndex={0} aria-label="Parallel coordinates">
           <svg
             className="parallel-coords"
             viewBox={`0 0 ${W} ${H}`}
@@ -225,7 +226,7 @@ export function ParallelCoordinates({ experiment: x }: { experiment: Experiment 
               </g>
             ))}
           </svg>
-        </div>
+        </section>
       )}
     </figure>
   );
