@@ -164,6 +164,41 @@ describe.skipIf(missing !== null)('the tuning experiments pages in a browser', (
     await page.context().close();
   }, 90_000);
 
+  it('lets running trials finish when stopped, restarts, and links each trial to its job', async () => {
+    // Created through the API, as YAML: a resumePolicy that lets it restart, a budget with room.
+    const yaml = SAMPLE.replace('name: random', 'name: resumable')
+      .replace('parallelTrialCount: 3', 'parallelTrialCount: 2\n  resumePolicy: LongRunning')
+      .replace('maxTrialCount: 12', 'maxTrialCount: 6');
+    const created = await fetch(`${served.url}/api/v1/tuning/experiments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ana}`, 'content-type': 'application/yaml' },
+      body: yaml,
+    });
+    expect(created.status).toBe(201);
+    const { page, errors } = await openPage(browser, DESKTOP);
+    await signIn(page, ana);
+    await go(page, '/experiments/default/resumable', 'resumable');
+    await expect.poll(async () => (await shown(page)).rows, { timeout: 10_000 }).toBe(2);
+    await page.getByRole('button', { name: 'Stop, letting running trials finish' }).click();
+    await expect.poll(() => badge(page)).toBe('Stopping');
+    expect(await page.locator('.facts').first().textContent()).toContain('running trials finish first');
+    await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('Stopped');
+    // Both trials ran to their end: each has its objective and its line.
+    expect(await shown(page)).toEqual({ rows: 2, measured: 2, lines: 2 });
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await expect.poll(() => badge(page)).toBe('Running');
+    await expect.poll(async () => (await shown(page)).rows, { timeout: 10_000 }).toBe(4);
+    // A trial's link opens the job that runs it.
+    const first = page.locator('.trial-table tbody th a').first();
+    const trial = await first.textContent();
+    await first.click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^resumable-/);
+    expect(await page.locator('.facts').first().textContent()).toContain('trial');
+    expect(trial).toBe('trial-1');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   it('fits a phone', async () => {
     const { page, errors } = await openPage(browser, PHONE);
     await signIn(page, ana);

@@ -5,7 +5,7 @@
  * coloured from worst to best; plain SVG). Each is an image named in words for those who cannot
  * see it; the trials table holds the same numbers.
  */
-import { useEffect, useRef } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { bestSoFar, type Experiment, formatNumber, formatValue, type Parameter } from './experiment-types';
@@ -144,19 +144,39 @@ function colourOf(t: number): string {
   return `rgb(${c.join(',')})`;
 }
 
-const W = 720;
 const H = 300;
+/** The widest the picture is drawn, and the least room an axis needs (else the box scrolls). */
+const MAX_W = 1600;
+const PER_AXIS = 96;
 const TOP = 28;
 const BOTTOM = 36;
 const SIDE = 56;
 
+/** The width of a box, followed as it changes (a phone turned, a window resized). */
+function useWidth(box: RefObject<HTMLElement | null>, fallback: number): number {
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth || fallback);
+    measure();
+    const resize = new ResizeObserver(measure);
+    resize.observe(el);
+    return () => resize.disconnect();
+  }, [box, fallback]);
+  return width;
+}
+
 export function ParallelCoordinates({ experiment: x }: { experiment: Experiment }) {
+  const box = useRef<HTMLElement>(null);
+  const room = useWidth(box, 720);
   const measured = x.trials.filter((t) => t.objective !== null);
   const metric = x.objective.objectiveMetricName;
   const objectives = measured.map((t) => t.objective as number);
   const lo = objectives.length ? Math.min(...objectives) : 0;
   const hi = objectives.length ? Math.max(...objectives) : 1;
   const axes: Axis[] = [...x.spec.space.map(parameterAxis), numericAxis(metric, lo, hi)];
+  const W = Math.min(MAX_W, Math.max(room, axes.length * PER_AXIS));
   const xOf = (i: number) => SIDE + (axes.length > 1 ? (i * (W - 2 * SIDE)) / (axes.length - 1) : (W - 2 * SIDE) / 2);
   const yOf = (t: number) => TOP + (1 - t) * (H - TOP - BOTTOM);
   // The best trial is drawn last, on top.
@@ -173,13 +193,15 @@ export function ParallelCoordinates({ experiment: x }: { experiment: Experiment 
         <span className="pc-worst">amber</span> the worst to <span className="pc-best">blue</span> the best
         {bestName ? ', the best drawn thickest' : ''}.
       </figcaption>
-      {measured.length === 0 ? (
-        <p className="muted">No trial has an objective yet.</p>
-      ) : (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
-        <section className="parallel-scroll" tabIndex={0} aria-label="Parallel coordinates">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard */}
+      <section className="parallel-scroll" tabIndex={0} aria-label="Parallel coordinates" ref={box}>
+        {measured.length === 0 ? (
+          <p className="muted">No trial has an objective yet.</p>
+        ) : (
           <svg
             className="parallel-coords"
+            width={W}
+            height={H}
             viewBox={`0 0 ${W} ${H}`}
             role="img"
             aria-label={`Parallel coordinates of ${measured.length} trials: ${axes.map((a) => a.name).join(', ')}`}
@@ -226,8 +248,8 @@ export function ParallelCoordinates({ experiment: x }: { experiment: Experiment 
               </g>
             ))}
           </svg>
-        </section>
-      )}
+        )}
+      </section>
     </figure>
   );
 }

@@ -167,7 +167,7 @@ export function IssueList({ problem }: { problem: Problem | null }) {
   return (
     <div className="problem" role="alert">
       <p>
-        {problem.detail ?? problem.title} ({issues.length} {issues.length === 1 ? 'issue' : 'issues'}):
+        Not accepted: {issues.length} {issues.length === 1 ? 'issue' : 'issues'}, each at its path:
       </p>
       <ul className="issues">
         {issues.map((e, i) => (
