@@ -86,7 +86,7 @@ export function ExperimentsPage() {
             <>
               <p className="muted" aria-live="polite">
                 {needle ? `${shown.length} found among ` : ''}
-                {total ?? items.length} experiments
+                {total ?? items.length} {(total ?? items.length) === 1 ? 'experiment' : 'experiments'}
               </p>
               <ExperimentTable items={shown} />
             </>
