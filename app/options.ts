@@ -46,6 +46,8 @@ export interface ServeOptions {
   /** Runtime timings (seconds); the demo defaults are in startRealtimeRuntime. */
   readonly launchDelaySeconds?: number;
   readonly stopDelaySeconds?: number;
+  /** How long the simulated runtime runs a tuning trial (seconds); default SIMULATED_TRIAL_SECONDS. */
+  readonly simulatedTrialSeconds?: number;
   /** Default DEFAULT_SNAPSHOT_EVERY. */
   readonly snapshotEvery?: number;
   /** How long the runtime's leader lease lasts unless renewed, in seconds; default DEFAULT_LEADER_LEASE_SECONDS. */

@@ -256,7 +256,7 @@ function runtimeLeader(
           ...(options.launchDelaySeconds === undefined ? {} : { launchDelaySeconds: options.launchDelaySeconds }),
           ...(options.stopDelaySeconds === undefined ? {} : { stopDelaySeconds: options.stopDelaySeconds }),
           // A tuning trial runs a while and reports its experiment's objective (a learning curve).
-          durationOf: (job) => (job.kind === 'trial' ? SIMULATED_TRIAL_SECONDS : null),
+          durationOf: (job) => (job.kind === 'trial' ? (options.simulatedTrialSeconds ?? SIMULATED_TRIAL_SECONDS) : null),
           metricsOf: (job) => simulatedTrialMetrics(experiments, job),
         });
       }
