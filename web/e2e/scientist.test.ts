@@ -286,6 +286,7 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
       'Jobs',
       'Notebooks',
       'Inferences',
+      'Experiments',
       'Workspaces',
       'Datasets',
       'Models',
