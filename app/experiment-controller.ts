@@ -171,6 +171,19 @@ export function startExperimentController(
     return ended === undefined ? undefined : { status: ended, failure: null };
   };
 
+  /** End a trial that cannot run, saying why; `what` names the reaction in its command id. */
+  const failTrial = (x: ExperimentState, t: TrialState, what: string, message: string) =>
+    execute({
+      type: 'ReportTrialEnded',
+      experimentId: x.id,
+      trial: t.name,
+      outcome: 'failed',
+      objective: null,
+      metrics: {},
+      message,
+      commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:${what}`,
+    });
+
   async function submit(x: ExperimentState, t: TrialState): Promise<void> {
     const rendered = renderTrial(x.spec, t.name, t.assignment, { namespace: x.spec.namespace ?? 'default' });
     const resources = rendered.ok
@@ -178,16 +191,7 @@ export function startExperimentController(
       : rendered;
     if (!resources.ok) {
       const why = resources.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-      await execute({
-        type: 'ReportTrialEnded',
-        experimentId: x.id,
-        trial: t.name,
-        outcome: 'failed',
-        objective: null,
-        metrics: {},
-        message: `the trial template does not make a job: ${why}`,
-        commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:unrunnable`,
-      });
+      await failTrial(x, t, 'unrunnable', `the trial template does not make a job: ${why}`);
       return;
     }
     const r = resources.resources;
@@ -215,16 +219,7 @@ export function startExperimentController(
     });
     if (!submitted.ok) {
       // The owner removed, the group gone, a job that can never fit: the trial fails, saying why.
-      await execute({
-        type: 'ReportTrialEnded',
-        experimentId: x.id,
-        trial: t.name,
-        outcome: 'failed',
-        objective: null,
-        metrics: {},
-        message: `its job was refused: ${submitted.rejection.message}`,
-        commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:refused`,
-      });
+      await failTrial(x, t, 'refused', `its job was refused: ${submitted.rejection.message}`);
     }
   }
 

@@ -40,7 +40,7 @@ import {
 } from '../../core/assets/metrics.js';
 import type { AssetsState } from '../../core/assets/model.js';
 import type { Command } from '../../core/cluster/commands.js';
-import type { Event } from '../../core/cluster/events.js';
+import { type Event, RUNTIME_EVENTS } from '../../core/cluster/events.js';
 import type { JobState } from '../../core/cluster/model.js';
 import type { EventStore } from '../../core/ports.js';
 import type { Engine } from '../../engine/engine.js';
@@ -99,14 +99,8 @@ export interface AssetsSource {
   readonly current: Readonly<AssetsState>;
 }
 
-const WATCHED: ReadonlySet<string> = new Set([
-  'JobAllocated',
-  'JobStarted',
-  'JobStopRequested',
-  'JobCompleted',
-  'JobFailed',
-  'JobStopped',
-]);
+/** The events it reacts to; the others are skipped unread. */
+const WATCHED = RUNTIME_EVENTS;
 const RETRY_MS = 1000;
 /** A create the server failed is tried again after this, doubling up to 30 s. */
 const CREATE_BACKOFF_MS = 250;

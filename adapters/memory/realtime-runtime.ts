@@ -54,7 +54,7 @@
 import { randomUUID } from 'node:crypto';
 import { type MetricPointInput, metricsStream, reportMetrics } from '../../core/assets/metrics.js';
 import type { Command } from '../../core/cluster/commands.js';
-import type { Event } from '../../core/cluster/events.js';
+import { type Event, RUNTIME_EVENTS } from '../../core/cluster/events.js';
 import { activeStatusOf, type JobState, type JobStatus } from '../../core/cluster/model.js';
 import { nextWakeup } from '../../core/cluster/scheduler/timers.js';
 import type { Clock, EventStore } from '../../core/ports.js';
@@ -108,14 +108,7 @@ export interface RealtimeRuntime {
 export const RUNTIME_REACTOR = 'runtime';
 
 /** The events it reacts to; the others are skipped unread. */
-const WATCHED: ReadonlySet<string> = new Set([
-  'JobAllocated',
-  'JobStarted',
-  'JobStopRequested',
-  'JobCompleted',
-  'JobFailed',
-  'JobStopped',
-]);
+const WATCHED = RUNTIME_EVENTS;
 
 /** Wait before a catch-up that failed is tried again. */
 const RETRY_MS = 1000;

@@ -139,6 +139,16 @@ export const eventCodecs = {
   CommandAccepted: ev('CommandAccepted', {}),
 };
 
+/** The events that tell a runtime what to do with a job: launch it, follow it, stop it, forget it. */
+export const RUNTIME_EVENTS: ReadonlySet<string> = new Set([
+  'JobAllocated',
+  'JobStarted',
+  'JobStopRequested',
+  'JobCompleted',
+  'JobFailed',
+  'JobStopped',
+]);
+
 export type EventCodecs = typeof eventCodecs;
 export type EventType = keyof EventCodecs;
 export type EventOf<K extends EventType> = t.TypeOf<EventCodecs[K]>;
