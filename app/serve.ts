@@ -122,7 +122,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     experiments = await createDeciderEngine(experimentsDecider, {
       store,
       stream: EXPERIMENTS_STREAM,
-      snapshotEvery: 0,
+      snapshotEvery: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
     });
     experiments.follow(failed('following the experiments stream'));
     tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });

@@ -1,6 +1,7 @@
 /**
  * The experiments context as a decider (decider.ts), on its own stream (`experiments`): the one
- * engine runs it with the default batch. It keeps no snapshot yet: the stream is replayed.
+ * engine runs it with the default batch. Start-up reads its latest snapshot (snapshot.ts) and the
+ * events after it.
  */
 import type { Decider } from '../decider.js';
 import { reject } from '../rejection.js';
@@ -9,6 +10,7 @@ import { decideExperiments } from './decide.js';
 import { decodeExperimentEvent, EXPERIMENTS_EVENT_SCHEMA_VERSION, type ExperimentEvent } from './events.js';
 import { evolveExperiments, initialExperimentsState } from './evolve.js';
 import type { ExperimentsState } from './model.js';
+import { EXPERIMENTS_STATE_SCHEMA_VERSION, experimentsFromSnapshot, experimentsToSnapshot } from './snapshot.js';
 
 export const EXPERIMENTS_STREAM = 'experiments';
 
@@ -23,4 +25,9 @@ export const experimentsDecider: Decider<ExperimentCommand, ExperimentEvent, Exp
   decide: decideExperiments,
   evolve: evolveExperiments,
   decodeEvent: decodeExperimentEvent,
+  snapshots: {
+    schemaVersion: EXPERIMENTS_STATE_SCHEMA_VERSION,
+    toSnapshot: experimentsToSnapshot,
+    fromSnapshot: experimentsFromSnapshot,
+  },
 };

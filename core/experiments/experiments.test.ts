@@ -55,6 +55,9 @@ function given(spec = sample('hp-tuning_random.yaml')) {
       metrics: objective === null ? {} : { loss: objective },
     });
   return {
+    get state() {
+      return state;
+    },
     run,
     mustRun,
     create,
@@ -166,5 +169,41 @@ describe('experiments', () => {
     long.mustRun({ type: 'RestartExperiment', experimentId: 'g/x' });
     expect(long.x).toMatchObject({ status: 'Running', restarts: 1 });
     expect(trialsWanted(long.x)).toBe(3);
+  });
+});
+
+describe('experiments snapshots', () => {
+  it('restore to a state that decides as the replayed one does, through JSON', () => {
+    const c = given();
+    const [a, b] = c.create(3);
+    c.end(a as string, 'succeeded', 0.4);
+    c.mustRun({ type: 'ReportTrialStarted', experimentId: 'g/x', trial: b as string });
+    const json = JSON.parse(JSON.stringify(experimentsDecider.snapshots?.toSnapshot(c.state)));
+    const restored = experimentsDecider.snapshots?.fromSnapshot(json) as ExperimentsState;
+    const view = (s: ExperimentsState) => ({
+      experiments: [...s.experiments.values()].map((x) => ({ ...x, trials: [...x.trials.values()] })),
+      byGroup: [...s.byGroup],
+      trialOfJob: [...s.trialOfJob],
+      revision: s.revision,
+      commands: [...s.commands.keys()],
+    });
+    expect(JSON.parse(JSON.stringify(view(restored)))).toEqual(JSON.parse(JSON.stringify(view(c.state))));
+    // The same command decides the same events on both.
+    const next: ExperimentCommand = {
+      type: 'ReportTrialEnded',
+      experimentId: 'g/x',
+      trial: b as string,
+      outcome: 'succeeded',
+      objective: 0.0001,
+      metrics: {},
+    };
+    const fromReplay = runDeciderBatch(experimentsDecider, c.state, [next], 99).events;
+    const fromSnapshot = runDeciderBatch(experimentsDecider, restored, [next], 99).events;
+    expect(fromSnapshot).toEqual(fromReplay);
+    expect(fromSnapshot.map((e) => e.type)).toEqual(['TrialEnded', 'ExperimentCompleted']);
+  });
+
+  it('refuses what is not a snapshot', () => {
+    expect(() => experimentsDecider.snapshots?.fromSnapshot({ revision: 1 })).toThrow('not an experiments snapshot');
   });
 });
