@@ -376,6 +376,33 @@ describe('reading one', () => {
   });
 });
 
+describe('registering the optimal trial as a model version', () => {
+  it("records the best trial's product as the model's next version, with its metrics and lineage; 409 before any", async () => {
+    await yaml('alice');
+    expect((await f.call('alice', 'POST', '/api/v1/models', { name: 'mnist' })).status).toBe(201);
+    const early = await refused(() => f.call('alice', 'POST', `${BASE}/random/register-model`, { model: 'mnist' }));
+    expect(early).toMatchObject({ status: 409, body: { code: 'no-optimal-trial' } });
+    await createTrials('ga/random', 2);
+    await endTrial('ga/random', 'trial-1', 0.4);
+    await endTrial('ga/random', 'trial-2', 0.2);
+    const r = await f.call('alice', 'POST', `${BASE}/random/register-model`, { model: 'mnist' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body).toMatchObject({
+      assetId: 'ga/mnist',
+      version: 1,
+      by: 'alice',
+      metrics: { loss: 0.2 },
+      lineage: { job: 'ga/random-trial-2', hyperparameters: { lr: '0.02', momentum: '0.5' } },
+    });
+    expect(r.headers.location).toBe('/api/v1/models/mnist/versions/1?group=ga');
+    expect((await f.call('bob', 'GET', '/api/v1/models/mnist/versions/1')).body.lineage.job).toBe('ga/random-trial-2');
+    // Another group member reads it but may not register; a model that does not exist is 404.
+    expect((await f.call('bob', 'POST', `${BASE}/random/register-model`, { model: 'mnist' })).status).toBe(403);
+    expect((await f.call('alice', 'POST', `${BASE}/random/register-model`, { model: 'nope' })).status).toBe(404);
+    expect((await f.call('alice', 'POST', `${BASE}/random/register-model`, { model: 'mnist', extra: 1 })).status).toBe(400);
+  });
+});
+
 describe('editing', () => {
   beforeEach(async () => {
     await yaml('alice');

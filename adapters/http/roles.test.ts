@@ -232,6 +232,9 @@ const TABLE: readonly Row[] = [
   row('POST /api/v1/tuning/experiments/:name/stop',     '/api/v1/tuning/experiments/tune/stop',      [200, 200, 403, 404, 401],
       { trials: 'finish' }),
   row('POST /api/v1/tuning/experiments/:name/restart',  '/api/v1/tuning/experiments/done/restart',   [200, 200, 403, 404, 401]),
+  // `tune` has no trial with an objective yet: nothing to register (409), for whoever may change it
+  row('POST /api/v1/tuning/experiments/:name/register-model', '/api/v1/tuning/experiments/tune/register-model', [409, 409, 403, 404, 401],
+      { model: 's-model' }),
 ];
 
 /**

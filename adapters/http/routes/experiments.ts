@@ -15,6 +15,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
+import { assetIdOf } from '../../../core/assets/model.js';
+import { outputVersion } from '../../../core/assets/outputs.js';
 import { type DecodeIssue, describeValue, Id } from '../../../core/codec.js';
 import { type ExperimentCommand, experimentCommandCodecs } from '../../../core/experiments/commands.js';
 import { EARLY_STOPPING_RULES } from '../../../core/experiments/early-stopping/index.js';
@@ -45,7 +47,7 @@ import {
 } from '../context.js';
 import { resolveName } from '../names.js';
 import { codecBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
-import { forbidden, invalidInput, notFound } from '../problem.js';
+import { forbidden, invalidInput, notFound, problem } from '../problem.js';
 import { commandRoute, params } from './command-route.js';
 
 /** A trial as the API shows it. */
@@ -660,6 +662,81 @@ export function experimentRoutes(ctx: HttpContext) {
         return x.ok ? good({ experimentId: x.value.id, trials: body.trials ?? 'stop' }) : x;
       },
     });
+
+    app.post(
+      `${one}/register-model`,
+      {
+        config: user,
+        schema: {
+          tags,
+          summary:
+            "Record the optimal trial's product as the next version of a model of the experiment's group (its owner or an operator)",
+          description:
+            'The version carries the trial’s metrics and its lineage: the trial’s job, its hyperparameters (the trial’s assignment), its image and pinned inputs. `model`: the model’s name in the experiment’s group.',
+          params: nameParam,
+          querystring: { type: 'object', properties: scoped },
+          body: {
+            type: 'object',
+            required: ['model'],
+            properties: { model: { type: 'string', minLength: 1, maxLength: 253, description: 'the model, by its name' } },
+          },
+          headers: idempotencyHeader,
+          response: errors(400, 403, 404, 409, 413, 422),
+        },
+      },
+      async (req, reply) => {
+        const only = onlyFields(req, ['model']);
+        if (!only.ok) return answer(reply, only);
+        return register(req, reply);
+      },
+    );
+    const register = commandRoute(
+      ctx,
+      'RecordAssetVersion',
+      [],
+      async (_req, fields, reply) => {
+        const model = ctx.assets.current.assets.get(fields.assetId as string);
+        const v = model?.versions.findLast((version) => version.lineage?.job === (fields.lineage as { job?: string }).job);
+        if (!model || !v) return bad(notFound(`model '${String(fields.assetId)}'`));
+        reply.header(
+          'location',
+          `/api/v1/models/${encodeURIComponent(model.name)}/versions/${v.version}?group=${encodeURIComponent(model.group)}`,
+        );
+        return good({ assetId: model.id, ...v });
+      },
+      201,
+      {
+        engine: ctx.assets,
+        fields: (req, body) => {
+          const x = ownExperiment(req);
+          if (!x.ok) return x;
+          const trial = x.value.optimal === null ? undefined : x.value.trials.get(x.value.optimal);
+          if (trial === undefined) {
+            return bad(
+              problem(409, 'no-optimal-trial', `experiment '${experimentName(x.value)}' has no trial with an objective yet`),
+            );
+          }
+          const name = typeof body.model === 'string' ? body.model : '';
+          // The trial's job as it ended (its image and inputs); without its record, what the trial knows.
+          const job = ctx.engine.job(trial.jobId) ?? ctx.engine.archive?.get(trial.jobId);
+          const command = outputVersion(
+            {
+              id: trial.jobId,
+              kind: 'training',
+              owner: x.value.owner,
+              status: 'Complete',
+              inputs: job?.inputs ?? null,
+              output: { model: assetIdOf(x.value.group, name) },
+              spec: { ...((job?.spec as Record<string, unknown> | undefined) ?? {}), hyperparameters: { ...trial.assignment } },
+            },
+            trial.metrics,
+          );
+          if (command === null || command.type !== 'RecordAssetVersion') return bad(notFound(`model '${name}'`));
+          const { type: _type, ...fields } = command;
+          return good(fields);
+        },
+      },
+    );
 
     app.post(
       `${one}/restart`,
