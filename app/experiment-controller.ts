@@ -85,10 +85,24 @@ function byStrategy(values: readonly number[], strategy: MetricStrategyValue): n
   return strategy === 'min' ? Math.min(...values) : Math.max(...values);
 }
 
-/** A batch/v1 Job template's pod annotations, as `{ annotations }`, when it has any. */
+/**
+ * The pod template's annotations of a rendered trial, as `{ annotations }`, when it has any: a
+ * batch/v1 Job's template, or a training job's primary replica's (Master, Chief, Launcher, else
+ * the first replica type).
+ */
 function annotationsOf(manifest: unknown): { annotations: Record<string, string> } | null {
-  const annotations = (manifest as { spec?: { template?: { metadata?: { annotations?: unknown } } } } | null)?.spec?.template
-    ?.metadata?.annotations;
+  type Template = { metadata?: { annotations?: unknown } };
+  const spec = (manifest as { spec?: Record<string, unknown> } | null)?.spec;
+  if (typeof spec !== 'object' || spec === null) return null;
+  let template = spec.template as Template | undefined;
+  if (template === undefined) {
+    const replicas = Object.entries(spec).find(
+      ([k, v]) => k.endsWith('ReplicaSpecs') && typeof v === 'object' && v !== null,
+    )?.[1] as Record<string, { template?: Template }> | undefined;
+    const primary = replicas && (replicas.Master ?? replicas.Chief ?? replicas.Launcher ?? Object.values(replicas)[0]);
+    template = primary?.template;
+  }
+  const annotations = template?.metadata?.annotations;
   if (typeof annotations !== 'object' || annotations === null) return null;
   const strings = Object.entries(annotations).filter((e): e is [string, string] => typeof e[1] === 'string');
   return strings.length === 0 ? null : { annotations: Object.fromEntries(strings) };

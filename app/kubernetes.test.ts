@@ -19,12 +19,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { connect, isNotFound, type Kube } from '../adapters/k8s/kube.js';
 import { JOB_ID_ANNOTATION } from '../adapters/k8s/pods.js';
 import {
@@ -398,6 +399,54 @@ describe.each(targets)('gpupool serve --kubernetes on %s', (_name, makeTarget) =
     const lrs = done.trials.map((t: Json) => Number(t.assignment.lr));
     expect(done.optimalTrial.objective).toBe(Math.min(...lrs));
     expect(target.fake.api.stats()['create pods']).toBe(4);
+  });
+
+  it('runs every Katib sample to its end on the cluster, each trial a set of pods', async (ctx) => {
+    if (!target.fake) return ctx.skip(); // the trials' pods report through the simulator's annotations
+    const served = await start({ store: freshFile() });
+    const op = client(served.url, served.bootstrapToken?.token as string);
+    const { token } = await walkthrough(op, 1);
+    const nina = client(served.url, token);
+    const fixtures = new URL('../core/experiments/fixtures/katib/', import.meta.url);
+    for (const file of readdirSync(fixtures).filter((f) => f.endsWith('.yaml'))) {
+      const doc = parseYaml(readFileSync(new URL(file, fixtures), 'utf8'));
+      doc.spec.maxTrialCount = 3;
+      doc.spec.parallelTrialCount = 2;
+      delete doc.spec.earlyStopping;
+      // Each trial's pods run briefly and print the objective as its first trial parameter's value.
+      const metric = doc.spec.objective.objectiveMetricName;
+      const parameter = doc.spec.trialTemplate.trialParameters[0].name;
+      const trialSpec = doc.spec.trialTemplate.trialSpec;
+      const templates = trialSpec.spec.template
+        ? [trialSpec.spec.template]
+        : Object.values(Object.entries(trialSpec.spec).find(([k]) => k.endsWith('ReplicaSpecs'))?.[1] ?? {}).map(
+            (r: Json) => r.template,
+          );
+      for (const t of templates) {
+        t.metadata = {
+          ...t.metadata,
+          annotations: { 'sim.gpupool.io/run-for-ms': '50', 'sim.gpupool.io/log': `${metric}=\${trialParameters.${parameter}}` },
+        };
+      }
+      expect((await ok(nina('POST', '/api/v1/tuning/experiments', doc), 201)).status).toBe('Running');
+      const name = doc.metadata.name;
+      const x = await waitFor(
+        async () => {
+          const now = await ok(nina('GET', `/api/v1/tuning/experiments/${name}`), 200);
+          return now.status !== 'Running' && now;
+        },
+        { timeoutMs: 60_000, message: `${file} to end` },
+      );
+      expect(x, file).toMatchObject({ status: 'Succeeded', reason: 'ExperimentMaxTrialsReached', counters: { trials: 3 } });
+      if (x.spec.metricsCollector.kind === 'StdOut') {
+        // Its objective collected from each trial's log.
+        expect(x.counters.succeeded, file).toBe(3);
+        for (const t of x.trials) expect(t.objective, file).toBe(Number(Object.values(t.assignment)[0]));
+      } else {
+        // A File collector reads a file inside the pod, which gpupool has no agent for: no objective.
+        expect(x.counters.metricsUnavailable, file).toBe(3);
+      }
+    }
   });
 
   it.skipIf(!kubectlAvailable())('kubectl apply -f deploy/ is accepted, and applied again changes nothing', async (ctx) => {
