@@ -41,6 +41,7 @@ import type {
   TrialOutcome,
 } from '../core/experiments/space.js';
 import type { ExperimentSpec, MetricStrategyValue } from '../core/experiments/spec.js';
+import { PBT_CHECKPOINT_LABEL } from '../core/experiments/suggest/pbt.js';
 import { renderTrial, trialResources } from '../core/experiments/trial-template.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
@@ -106,6 +107,18 @@ function annotationsOf(manifest: unknown): { annotations: Record<string, string>
   if (typeof annotations !== 'object' || annotations === null) return null;
   const strings = Object.entries(annotations).filter((e): e is [string, string] => typeof e[1] === 'string');
   return strings.length === 0 ? null : { annotations: Object.fromEntries(strings) };
+}
+
+/**
+ * Where a pbt trial keeps its checkpoint and finds its parent's: `<suggestion_trial_dir>/<trial>`,
+ * as Katib's pbt lays them out, on a volume the trial template mounts at that path for every trial.
+ */
+function checkpointEnv(x: ExperimentState, t: TrialState): Record<string, string> {
+  if (x.spec.algorithm.name !== 'pbt') return {};
+  const dir = x.spec.algorithm.settings.find((s) => s.name === 'suggestion_trial_dir')?.value.replace(/\/+$/, '');
+  if (!dir) return {};
+  const parent = t.labels[PBT_CHECKPOINT_LABEL];
+  return { GPUPOOL_CHECKPOINT_DIR: `${dir}/${t.name}`, ...(parent ? { GPUPOOL_PARENT_CHECKPOINT_DIR: parent } : {}) };
 }
 
 const strategyOf = (spec: ExperimentSpec, metric: string): MetricStrategyValue =>
@@ -211,6 +224,7 @@ export function startExperimentController(
     const r = resources.resources;
     const env: Record<string, string> = {};
     for (const e of r.env) if (e.value !== null) env[e.name] = e.value;
+    Object.assign(env, checkpointEnv(x, t));
     const submitted = await cluster.execute({
       type: 'SubmitJob',
       jobId: t.jobId,

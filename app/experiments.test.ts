@@ -204,6 +204,31 @@ describe('experiments on the simulated runtime', () => {
     expect(assignments.size).toBe(12); // grid: no point twice
   });
 
+  it("a pbt trial is told where its checkpoint goes and, after the first generation, where its parent's is", async () => {
+    const { store, cluster, experiments } = await world();
+    runtime(cluster, experiments, store);
+    controller(cluster, experiments, store);
+    const spec = sample('hp-tuning_random.yaml', (d) =>
+      d
+        .replace(
+          'algorithmName: random',
+          'algorithmName: pbt\n    algorithmSettings:\n      - name: suggestion_trial_dir\n        value: /ckpt/\n      - name: n_population\n        value: "3"\n      - name: truncation_threshold\n        value: "0.4"',
+        )
+        .replace('maxTrialCount: 12', 'maxTrialCount: 6'),
+    );
+    await create(experiments, spec, 'g/pbt');
+    const x = () => experiments.current.experiments.get('g/pbt') as ExperimentState;
+    await until(() => x().status !== 'Running', 'the pbt experiment to end');
+    const envOf = (t: TrialState) =>
+      ((cluster.job(t.jobId) ?? cluster.archive?.get(t.jobId))?.spec as { env: Record<string, string> }).env;
+    const trials = [...x().trials.values()];
+    expect(trials).toHaveLength(6);
+    for (const t of trials) expect(envOf(t).GPUPOOL_CHECKPOINT_DIR).toBe(`/ckpt/${t.name}`);
+    const children = trials.filter((t) => envOf(t).GPUPOOL_PARENT_CHECKPOINT_DIR !== undefined);
+    expect(children.length).toBeGreaterThan(0);
+    for (const t of children) expect(envOf(t).GPUPOOL_PARENT_CHECKPOINT_DIR).toMatch(/^\/ckpt\/trial-[123]$/);
+  });
+
   it('a stop with `stop` stops the running trials and ends Stopped; trials wait in a full pool like any job', async () => {
     const { store, cluster, experiments } = await world();
     runtime(cluster, experiments, store, 60);
