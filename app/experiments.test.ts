@@ -219,8 +219,10 @@ describe('experiments on the simulated runtime', () => {
     await create(experiments, spec, 'g/pbt');
     const x = () => experiments.current.experiments.get('g/pbt') as ExperimentState;
     await until(() => x().status !== 'Running', 'the pbt experiment to end');
-    const envOf = (t: TrialState) =>
-      ((cluster.job(t.jobId) ?? cluster.archive?.get(t.jobId))?.spec as { env: Record<string, string> }).env;
+    const envOf = (t: TrialState): Record<string, string> => {
+      const job = cluster.job(t.jobId) ?? cluster.archive?.get(t.jobId);
+      return (job?.spec as { env?: Record<string, string> } | undefined)?.env ?? {};
+    };
     const trials = [...x().trials.values()];
     expect(trials).toHaveLength(6);
     for (const t of trials) expect(envOf(t).GPUPOOL_CHECKPOINT_DIR).toBe(`/ckpt/${t.name}`);
