@@ -168,6 +168,17 @@ export function startExperimentController(
       .catch(report);
   }
 
+  /** Look at experiment `id` again in `ms`, unless `pending` already holds a look for it. */
+  function pokeLater(pending: Map<string, ReturnType<typeof setTimeout>>, id: string, ms: number): void {
+    if (pending.has(id)) return;
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      poke(id);
+    }, ms);
+    timer.unref?.();
+    pending.set(id, timer);
+  }
+
   async function execute(command: ExperimentCommand): Promise<boolean> {
     const outcome = await experiments.execute(command);
     if (!outcome.ok) {
@@ -332,14 +343,7 @@ export function startExperimentController(
       if (stopped)
         await cluster.execute({ type: 'StopJob', jobId: t.jobId, commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:stop` });
     }
-    if (!looks.has(x.id)) {
-      const look = setTimeout(() => {
-        looks.delete(x.id);
-        poke(x.id);
-      }, lookEvery);
-      look.unref?.();
-      looks.set(x.id, look);
-    }
+    pokeLater(looks, x.id, lookEvery);
   }
 
   async function reconcile(id: string): Promise<void> {
@@ -354,17 +358,7 @@ export function startExperimentController(
       const now = experiments.clock.now();
       if (now >= due)
         await execute({ type: 'ExpireExperiment', experimentId: id, commandId: `${EXPERIMENT_CONTROLLER}:${id}:expired` });
-      else if (!timers.has(id)) {
-        const timer = setTimeout(
-          () => {
-            timers.delete(id);
-            poke(id);
-          },
-          (due - now) * 1000 + 10,
-        );
-        timer.unref?.();
-        timers.set(id, timer);
-      }
+      else pokeLater(timers, id, (due - now) * 1000 + 10);
     }
     // 2. New trials into the free slots.
     x = experiments.current.experiments.get(id) as ExperimentState;

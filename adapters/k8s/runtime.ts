@@ -470,6 +470,20 @@ export function startKubernetesRuntime(
     }
   }
 
+  /** A running job's pod is gone, deleted by someone else: the job fails PodDeleted. */
+  function podDeleted(job: JobState, message: string): void {
+    const allocated = revisionOf(job, 'Starting');
+    track(() =>
+      send(job.id, 'failed', {
+        type: 'ReportJobFailed',
+        jobId: job.id,
+        reason: 'PodDeleted',
+        message,
+        ...idFor(allocated, 'failed'),
+      }),
+    );
+  }
+
   function onPodChange(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod): void {
     const jobId = jobIdOf(pod);
     const rank = Number(pod.metadata?.labels?.[WORKER_LABEL]);
@@ -485,16 +499,7 @@ export function startKubernetesRuntime(
       for (const s of stuckContainers(pod)) waitingSince.delete(s.key);
       const job = engine.current.jobs.get(jobId);
       if (ready && job !== undefined && live(job) && !isKubernetesJob(job) && pod.status?.phase !== 'Succeeded') {
-        const allocated = revisionOf(job, 'Starting');
-        track(() =>
-          send(jobId, 'failed', {
-            type: 'ReportJobFailed',
-            jobId,
-            reason: 'PodDeleted',
-            message: `pod ${podKey(pod)} was deleted while job '${jobId}' ran`,
-            ...idFor(allocated, 'failed'),
-          }),
-        );
+        podDeleted(job, `pod ${podKey(pod)} was deleted while job '${jobId}' ran`);
         return;
       }
     } else {
@@ -550,16 +555,7 @@ export function startKubernetesRuntime(
           ensurePods(jobId);
           evaluate(jobId);
         } else if ((job.status === 'Running' || job.status === 'Training') && (pods?.size ?? 0) === 0) {
-          const allocated = revisionOf(job, 'Starting');
-          track(() =>
-            send(jobId, 'failed', {
-              type: 'ReportJobFailed',
-              jobId,
-              reason: 'PodDeleted',
-              message: `job '${jobId}' runs and none of its pods is left`,
-              ...idFor(allocated, 'failed'),
-            }),
-          );
+          podDeleted(job, `job '${jobId}' runs and none of its pods is left`);
         } else {
           evaluate(jobId);
         }

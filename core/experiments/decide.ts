@@ -99,6 +99,21 @@ export function completion(
 /** Why a stopping experiment stops. */
 const stopReasonOf = (x: ExperimentState): CompletionReason => x.stopReason ?? 'ExperimentStopped';
 
+/**
+ * Stop an experiment: it is Stopping while trials run (completion ends it once none does), or
+ * Stopped at once when none runs. A user's stop writes no reason (ExperimentStopped is the default).
+ */
+function stop(x: ExperimentState, trials: 'finish' | 'stop', reason: CompletionReason, message: string): Decision {
+  const requested: Body = {
+    type: 'ExperimentStopRequested',
+    experimentId: x.id,
+    trials,
+    ...(reason === 'ExperimentStopped' ? {} : { reason }),
+  };
+  if (activeTrials(x) > 0) return ok(requested);
+  return ok(requested, { type: 'ExperimentCompleted', experimentId: x.id, status: 'Stopped', reason, message });
+}
+
 const deciders: { [K in ExperimentCommand['type']]: (c: ExperimentCommandOf<K>, s: ExperimentsState) => Decision } = {
   CreateExperiment(c, s) {
     if (s.experiments.has(c.experimentId)) return no('already-exists', `experiment '${c.experimentId}' already exists`);
@@ -152,35 +167,14 @@ const deciders: { [K in ExperimentCommand['type']]: (c: ExperimentCommandOf<K>, 
     if (!x) return no('not-found', `experiment '${c.experimentId}' does not exist`);
     if (isExperimentDone(x.status)) return no('conflict', `experiment '${c.experimentId}' has ended (${x.status})`);
     if (x.status === 'Stopping') return ok();
-    const requested: Body = { type: 'ExperimentStopRequested', experimentId: x.id, trials: c.trials };
-    if (activeTrials(x) > 0) return ok(requested);
-    return ok(requested, {
-      type: 'ExperimentCompleted',
-      experimentId: x.id,
-      status: 'Stopped',
-      reason: 'ExperimentStopped',
-      message: `experiment '${x.id}' was stopped`,
-    });
+    return stop(x, c.trials, 'ExperimentStopped', `experiment '${x.id}' was stopped`);
   },
 
   ExpireExperiment(c, s) {
     const x = s.experiments.get(c.experimentId);
     if (x?.status !== 'Running') return ok();
     const message = `experiment '${x.id}' ran past its maximum duration of ${x.spec.maxDurationSeconds ?? 0} s`;
-    const requested: Body = {
-      type: 'ExperimentStopRequested',
-      experimentId: x.id,
-      trials: 'stop',
-      reason: 'ExperimentMaxDurationReached',
-    };
-    if (activeTrials(x) > 0) return ok(requested);
-    return ok(requested, {
-      type: 'ExperimentCompleted',
-      experimentId: x.id,
-      status: 'Stopped',
-      reason: 'ExperimentMaxDurationReached',
-      message,
-    });
+    return stop(x, 'stop', 'ExperimentMaxDurationReached', message);
   },
 
   RestartExperiment(c, s) {

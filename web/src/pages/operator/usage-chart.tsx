@@ -6,13 +6,14 @@
  * cannot see it.
  */
 import 'uplot/dist/uPlot.min.css';
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import uPlot from 'uplot';
 import { answer } from '../../api/client';
 import type { PoolUsageSeries } from '../../api/views';
 import { useApi } from '../../store/live';
 import { Show } from '../../ui/components';
 import { formatTime } from '../../ui/format';
+import { useUPlot } from '../../ui/use-uplot';
 
 const HEIGHT = 240;
 
@@ -80,26 +81,9 @@ export function UsageChart({ poolId, poolName, colour }: { poolId: string; poolN
 
 function Plot({ series, colour, poolName }: { series: PoolUsageSeries; colour: string; poolName: string }) {
   const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const data = columns(series);
   // One chart per pool and colour, made once; new samples only change its data.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the data is set by the effect below
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const u = new uPlot(options(Math.max(240, el.clientWidth), colour), data, el);
-    plot.current = u;
-    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(240, el.clientWidth), height: HEIGHT }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      u.destroy();
-      plot.current = null;
-    };
-  }, [colour]);
-  useEffect(() => {
-    plot.current?.setData(data);
-  });
+  useUPlot(box, (width) => options(width, colour), data, [colour], { minWidth: 240 });
   const n = series.at.length;
   const last = n - 1;
   const peak = Math.max(0, ...series.used);

@@ -8,68 +8,52 @@
 import { type RefObject, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useUPlot } from '../../ui/use-uplot';
 import { bestSoFar, type Experiment, formatNumber, formatValue, type Parameter } from './experiment-types';
 
 const HEIGHT = 220;
 
 export function ObjectiveChart({ experiment: x }: { experiment: Experiment }) {
   const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<uPlot | null>(null);
   const type = x.objective.type;
   const values = x.trials.map((t) => t.objective);
   const data: uPlot.AlignedData = [values.map((_, i) => i + 1), values, bestSoFar(type, values)];
   const metric = x.objective.objectiveMetricName;
-  // One chart for the life of the page: a new read gives it new data (below), not a new chart.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the data at creation only; later data goes through setData
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const made = new uPlot(
-      {
-        width: Math.max(200, el.clientWidth),
-        height: HEIGHT,
-        legend: { show: false },
-        cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: false } },
-        axes: [
-          { label: 'trial', stroke: '#374151', grid: { stroke: '#e5e7eb' }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
-          { stroke: '#374151', grid: { stroke: '#e5e7eb' }, size: 60 },
-        ],
-        series: [
-          { label: 'trial' },
-          {
-            label: metric,
-            stroke: '#1d4ed8',
-            fill: '#1d4ed8',
-            paths: () => null,
-            points: { show: true, size: 7, stroke: '#1d4ed8', fill: '#93c5fd' },
-          },
-          {
-            label: 'best so far',
-            stroke: '#15803d',
-            width: 2,
-            paths: uPlot.paths.stepped?.({ align: 1 }),
-            points: { show: false },
-          },
-        ],
-      },
-      data,
-      el,
-    );
-    chart.current = made;
-    const resize = new ResizeObserver(() => made.setSize({ width: Math.max(200, el.clientWidth), height: HEIGHT }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      made.destroy();
-      chart.current = null;
-    };
-  }, [metric, type]);
-  const signature = values.map((v) => v ?? '-').join(',');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the signature says when the objectives changed
-  useEffect(() => {
-    chart.current?.setData(data);
-  }, [signature]);
+  // One chart for the life of the page: a new read gives it new data, not a new chart.
+  useUPlot(
+    box,
+    (width) => ({
+      width,
+      height: HEIGHT,
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false } },
+      axes: [
+        { label: 'trial', stroke: '#374151', grid: { stroke: '#e5e7eb' }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
+        { stroke: '#374151', grid: { stroke: '#e5e7eb' }, size: 60 },
+      ],
+      series: [
+        { label: 'trial' },
+        {
+          label: metric,
+          stroke: '#1d4ed8',
+          fill: '#1d4ed8',
+          paths: () => null,
+          points: { show: true, size: 7, stroke: '#1d4ed8', fill: '#93c5fd' },
+        },
+        {
+          label: 'best so far',
+          stroke: '#15803d',
+          width: 2,
+          paths: uPlot.paths.stepped?.({ align: 1 }),
+          points: { show: false },
+        },
+      ],
+    }),
+    data,
+    [metric, type],
+    { changed: values.map((v) => v ?? '-').join(',') },
+  );
   const best = bestSoFar(type, values).at(-1) ?? null;
   const measured = values.filter((v) => v !== null).length;
   return (

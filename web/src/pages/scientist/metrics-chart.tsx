@@ -3,53 +3,36 @@
  * of their own), by step. Each chart is an image with its name in words: the metric, its last
  * value and how many steps it has, for those who cannot see the canvas.
  */
-import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
+import { useRef } from 'react';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { JobMetrics } from '../../api/views';
+import { useUPlot } from '../../ui/use-uplot';
 
 const HEIGHT = 180;
 
 function Chart({ name, points }: { name: string; points: { step: number; value: number }[] }) {
   const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<uPlot | null>(null);
   const data: uPlot.AlignedData = [points.map((p) => p.step), points.map((p) => p.value)];
   // One chart per metric for the life of the page: a new read gives it new data, not a new chart.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the data at creation only; later data goes through setData below
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const made = new uPlot(
-      {
-        width: Math.max(200, el.clientWidth),
-        height: HEIGHT,
-        legend: { show: false },
-        cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: false } },
-        axes: [
-          { label: 'step', stroke: '#374151', grid: { stroke: '#e5e7eb' } },
-          { stroke: '#374151', grid: { stroke: '#e5e7eb' }, size: 56 },
-        ],
-        series: [{ label: 'step' }, { label: name, stroke: '#1d4ed8', width: 2, points: { show: points.length < 40 } }],
-      },
-      data,
-      el,
-    );
-    chart.current = made;
-    // Follow the box's width (a phone turned, a window resized).
-    const resize = new ResizeObserver(() => made.setSize({ width: Math.max(200, el.clientWidth), height: HEIGHT }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      made.destroy();
-      chart.current = null;
-    };
-  }, [name]);
-  const signature = points.length === 0 ? '' : `${points.length}:${points.at(-1)?.step}:${points.at(-1)?.value}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the signature says when the points changed
-  useEffect(() => {
-    chart.current?.setData(data);
-  }, [signature]);
+  useUPlot(
+    box,
+    (width) => ({
+      width,
+      height: HEIGHT,
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false } },
+      axes: [
+        { label: 'step', stroke: '#374151', grid: { stroke: '#e5e7eb' } },
+        { stroke: '#374151', grid: { stroke: '#e5e7eb' }, size: 56 },
+      ],
+      series: [{ label: 'step' }, { label: name, stroke: '#1d4ed8', width: 2, points: { show: points.length < 40 } }],
+    }),
+    data,
+    [name],
+    { changed: points.length === 0 ? '' : `${points.length}:${points.at(-1)?.step}:${points.at(-1)?.value}` },
+  );
   const last = points.at(-1);
   return (
     <figure className="metric">
