@@ -206,7 +206,11 @@ export interface KubernetesExecutorConfig {
     readonly configMapName?: string;
     readonly keyToEnv?: readonly { readonly configMapKey: string; readonly envVar: string }[];
   }[];
-  readonly configMapAsVolume?: readonly { readonly configMapName?: string; readonly mountPath: string; readonly optional?: boolean }[];
+  readonly configMapAsVolume?: readonly {
+    readonly configMapName?: string;
+    readonly mountPath: string;
+    readonly optional?: boolean;
+  }[];
   readonly pvcMount?: readonly { readonly constant?: string; readonly pvcName?: string; readonly mountPath: string }[];
   readonly nodeSelector?: { readonly labels?: Readonly<Record<string, string>> };
   readonly tolerations?: readonly {
