@@ -114,7 +114,7 @@ describe('DueIndex', () => {
   it('10,000 ids: a tick pops exactly the due ones, in order, and they go back later', () => {
     const due = new DueIndex();
     const times = Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 100_000);
-    times.forEach((t, i) => due.upsert(`r${i}`, t));
+    for (const [i, t] of times.entries()) due.upsert(`r${i}`, t);
     const expected = times
       .map((t, i) => [`r${i}`, t] as const)
       .filter(([, t]) => t <= 999)
