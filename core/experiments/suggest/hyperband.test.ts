@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation, SearchSpace, SuggestRequest } from '../space.js';
 import { BRACKET_LABEL, hyperband, hyperbandSchedule, PARENT_LABEL, RUNG_LABEL, scheduleResource } from './hyperband.js';
+import { random } from './random.js';
 
 const space: SearchSpace = [
   { name: 'lr', type: 'double', min: 0.01, max: 0.1, step: null, distribution: 'uniform' },
@@ -80,10 +81,10 @@ describe('hyperband schedule', () => {
   });
 });
 
-function run(objective: (a: Record<string, string>) => number, count: number, limit = 1000) {
+function run(objective: (a: Record<string, string>) => number, count: number, limit = 1000, inSpace: SearchSpace = space) {
   const observations: Observation[] = [];
   const request = (): SuggestRequest => ({
-    space,
+    space: inSpace,
     objective: 'minimize',
     settings,
     observations,
@@ -145,6 +146,42 @@ describe('hyperband suggestions', () => {
       suggestions: [],
       exhausted: true,
     });
+  });
+
+  it('draws the k-th configuration from (seed, k): the same whatever the round size, and the ones random search makes', () => {
+    const started = (observations: readonly Observation[]) =>
+      observations.filter((o) => o.labels[RUNG_LABEL] === '0').map((o) => o.assignment.lr);
+    const byNine = started(run((a) => Number(a.lr), 9).observations);
+    expect(byNine).toHaveLength(9 + 5 + 3);
+    expect(new Set(byNine).size).toBe(byNine.length);
+    expect(started(run((a) => Number(a.lr), 2).observations)).toEqual(byNine);
+    expect(started(run((a) => Number(a.lr), 1).observations)).toEqual(byNine);
+    // Random search of the same seed, one trial a round, over the parameters other than the budget.
+    const lrOnly = space.filter((p) => p.name !== 'epochs');
+    const randomObservations: Observation[] = [];
+    while (randomObservations.length < byNine.length) {
+      const [s] = random.suggest({
+        space: lrOnly,
+        objective: 'minimize',
+        settings: [],
+        observations: randomObservations,
+        count: 1,
+        maxTrials: null,
+        seed: 11,
+      }).suggestions;
+      randomObservations.push({
+        trial: `r${randomObservations.length}`,
+        assignment: s!.assignment,
+        labels: {},
+        outcome: 'succeeded',
+        objective: 0,
+        series: [],
+      });
+    }
+    expect(randomObservations.map((o) => o.assignment.lr)).toEqual(byNine);
+    // The budget is set, never drawn: where it sits in the space changes nothing.
+    const budgetFirst = [space[1]!, space[0]!];
+    expect(started(run((a) => Number(a.lr), 9, 1000, budgetFirst).observations)).toEqual(byNine);
   });
 
   it('waits for a rung to finish before promoting, and suggests the rest across rounds of any size', () => {

@@ -11,8 +11,15 @@
  * when promoted, `hyperband-parent` (the trial it continues). As in Katib, a rung is promoted only
  * when every trial of the rung before has finished, ranked by the objective (trials without an
  * objective are not promoted), and the next bracket starts as soon as a bracket's last rung is
- * suggested. Non-resource parameters of a bracket's first rung are drawn by random search under
- * their distributions (Katib draws them uniformly).
+ * suggested. Katib's service then sizes a bracket by the number of trials its controller asks for
+ * at that moment (`param.n = request.current_request_number`, "a hack" in its words); here a
+ * bracket follows the schedule above, the one Katib's own settings and the Hyperband paper compute.
+ *
+ * The configurations a bracket starts (every parameter but the resource) are drawn by random search
+ * under their distributions (Katib draws them uniformly), the k-th from a generator seeded by
+ * (seed, k): the same seed gives the same configurations however the rounds are sized, and they are
+ * the configurations random search of the same seed makes one trial a round, so the two can be
+ * compared configuration for configuration (quality-a.test.ts).
  */
 import {
   type Assignment,
@@ -23,7 +30,7 @@ import {
   type SuggestionAlgorithm,
   type SuggestRequest,
 } from '../space.js';
-import { createRng, drawAssignment, intSetting, numberSetting, parseSettings, type RandomGenerator } from './sample.js';
+import { createRng, drawAssignment, intSetting, numberSetting, parseSettings } from './sample.js';
 
 export const BRACKET_LABEL = 'hyperband-bracket';
 export const RUNG_LABEL = 'hyperband-rung';
@@ -94,9 +101,11 @@ function configOf(request: Pick<SuggestRequest, 'settings'>): { config: Config |
 type Step = { kind: 'suggest'; suggestion: Suggestion } | { kind: 'wait' } | { kind: 'done' };
 
 /** The next thing hyperband does given every trial so far: suggest one trial, wait for a rung, or nothing more. */
-function nextStep(request: SuggestRequest, config: Config, observations: readonly Observation[], rng: RandomGenerator): Step {
+function nextStep(request: SuggestRequest, config: Config, observations: readonly Observation[]): Step {
   const resourceParameter = request.space.find((p) => p.name === config.resourceName);
   if (!resourceParameter) return { kind: 'done' };
+  // The budget is never drawn: a configuration is the other parameters.
+  const configurationSpace = request.space.filter((p) => p.name !== config.resourceName);
   const at = (s: number, i: number) =>
     observations.filter((o) => o.labels[BRACKET_LABEL] === String(s) && o.labels[RUNG_LABEL] === String(i));
   const sign = request.objective === 'minimize' ? 1 : -1;
@@ -108,7 +117,10 @@ function nextStep(request: SuggestRequest, config: Config, observations: readonl
       const here = at(s, rung.rung);
       if (rung.rung === 0) {
         if (here.length < rung.trials) {
-          const assignment: Assignment = { ...drawAssignment(request.space, rng), [config.resourceName]: resourceValue };
+          // The k-th configuration has a generator of its own (see the top of the file).
+          const k = observations.filter((o) => o.labels[RUNG_LABEL] === '0').length;
+          const drawn = drawAssignment(configurationSpace, createRng(request.seed, k));
+          const assignment: Assignment = { ...drawn, [config.resourceName]: resourceValue };
           return { kind: 'suggest', suggestion: { assignment, labels } };
         }
         continue;
@@ -166,10 +178,9 @@ export const hyperband: SuggestionAlgorithm = {
   suggest(request) {
     const { config, issues } = configOf(request);
     if (!config || issues.length > 0) return { suggestions: [], exhausted: true };
-    const rng = createRng(request.seed, request.observations.length);
     const made: Observation[] = [...request.observations];
     const suggestions: Suggestion[] = [];
-    let step = nextStep(request, config, made, rng);
+    let step = nextStep(request, config, made);
     while (step.kind === 'suggest' && suggestions.length < request.count) {
       suggestions.push(step.suggestion);
       made.push({
@@ -180,7 +191,7 @@ export const hyperband: SuggestionAlgorithm = {
         objective: null,
         series: [],
       });
-      step = nextStep(request, config, made, rng);
+      step = nextStep(request, config, made);
     }
     return { suggestions, exhausted: step.kind === 'done' };
   },
