@@ -10,6 +10,7 @@ import { DEFAULT_HOST, DEFAULT_LEADER_LEASE_SECONDS, DEFAULT_PORT } from '../app
 import { PLACEMENTS } from '../core/cluster/model.js';
 import type { EventStore } from '../core/ports.js';
 import { parsePolicies } from '../simulations/policies.js';
+import { DEFAULT_SYNTHETIC_OBJECTIVE, SYNTHETIC_OBJECTIVES } from '../simulations/synthetic-objectives.js';
 import { TRACE_FORMATS, type TraceFormat } from '../simulations/traces.js';
 import { DEFAULT_STORE, DEMO_CLUSTER, DEMO_STORE } from './defaults.js';
 import {
@@ -43,6 +44,14 @@ function integer(flag: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} takes an integer`);
+    return n;
+  };
+}
+
+function positiveInteger(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes an integer >= 1`);
     return n;
   };
 }
@@ -142,6 +151,11 @@ program
   )
   .option('--kube-qps <n>', 'with --kubernetes: requests per second to the API server', positiveNumber('--kube-qps'), 50)
   .option('--kube-burst <n>', 'with --kubernetes: requests in a burst to the API server', positiveNumber('--kube-burst'), 100)
+  .option(
+    '--metrics-collector-image <image>',
+    "with --kubernetes: the image of a tuning trial's metrics-collector sidecar (File and TensorFlowEvent collectors)",
+    'busybox:1.36',
+  )
   .action(async (opts) => {
     if (opts.cluster !== DEMO_CLUSTER && !opts.kubernetes) requireFile('--cluster', opts.cluster);
     if (opts.kubeconfig !== undefined) requireFile('--kubeconfig', opts.kubeconfig);
@@ -176,6 +190,7 @@ program
               gpuTypeLabel: opts.gpuTypeLabel,
               notReadyGraceSeconds: opts.nodeGrace,
               rateLimit: { qps: opts.kubeQps, burst: opts.kubeBurst },
+              metricsCollectorImage: opts.metricsCollectorImage,
             },
           }
         : {}),
@@ -320,11 +335,29 @@ program
   .option('--launch-delay <seconds>', 'seconds between allocation and start', nonNegativeNumber('--launch-delay'))
   .option('--events <file>', 'write the full event log as JSON lines')
   .option('--no-report', 'write only jobs.csv and summary.json, not report.html')
-  .requiredOption('--out <dir>', 'folder for jobs.csv, summary.json and report.html')
+  .option(
+    '--experiment <[pool=]file>',
+    'a Katib Experiment (YAML or JSON) run beside the trace, its trials as jobs in the pool (repeatable)',
+    (value: string, all: string[]) => [...all, value],
+    [] as string[],
+  )
+  .option('--algorithm <list>', 'run every experiment once per algorithm, comma-separated (e.g. random,tpe)')
+  .addOption(
+    new Option('--objective <name>', "what the experiments' trials report")
+      .choices([...SYNTHETIC_OBJECTIVES])
+      .default(DEFAULT_SYNTHETIC_OBJECTIVE),
+  )
+  .option('--trial-seconds <seconds>', 'how long a trial runs at its full budget', positiveNumber('--trial-seconds'), 600)
+  .option('--trial-gpus <n>', 'GPUs of a trial whose template asks for none', positiveInteger('--trial-gpus'), 1)
+  .option('--experiments-at <seconds>', 'when the experiments are created', nonNegativeNumber('--experiments-at'), 0)
+  .requiredOption('--out <dir>', 'folder for jobs.csv, summary.json and report.html (and trials.csv with experiments)')
   .action(async (opts) => {
     requireFile('--trace', opts.trace);
     requireFile('--cluster', opts.cluster);
     requireWritableFolder('--out', opts.out);
+    // Loaded only with experiments: the Experiment parser and the algorithms are a large module graph.
+    const tuning =
+      opts.experiment.length > 0 || opts.algorithm !== undefined ? await import('../simulations/experiment-files.js') : null;
     const started = performance.now();
     // Loaded here: `demo` or `--help` need none of the simulator (and it loads the report's large
     // charting library only when it writes a report).
@@ -343,12 +376,27 @@ program
       launchDelay: opts.launchDelay,
       report: opts.report,
       progress: process.stderr.isTTY ? 'bar' : 'plain',
+      ...(tuning
+        ? {
+            experiments: (opts.experiment as string[]).map(tuning.parseExperimentArgument),
+            ...(opts.algorithm === undefined ? {} : { algorithms: tuning.parseAlgorithms(opts.algorithm) }),
+            objective: opts.objective,
+            trialSeconds: opts.trialSeconds,
+            trialGpus: opts.trialGpus,
+            experimentsAt: opts.experimentsAt,
+          }
+        : {}),
     });
     for (const s of summaries) {
       const f = s.overall;
       process.stdout.write(
         `${s.policy}: ${f.completed}/${f.jobs} jobs completed, avg JCT ${f.avgJct ?? '-'} s, p95 JCT ${f.p95Jct ?? '-'} s, avg wait ${f.avgWait ?? '-'} s, utilization ${f.utilization === null ? '-' : `${(f.utilization * 100).toFixed(1)}%`}\n`,
       );
+      for (const x of s.experiments ?? []) {
+        process.stdout.write(
+          `  ${x.id} (${x.algorithm}): ${x.trials} trials, best ${x.best === null ? '-' : x.best.toPrecision(6)}, time to goal ${x.timeToGoal === null ? 'not reached' : `${x.timeToGoal} s`}, ${x.gpuHours} GPU-hours, ${x.reason ?? 'still running'}\n`,
+        );
+      }
     }
     const wrote = opts.report ? `${opts.out}/report.html` : `jobs.csv and summary.json to ${opts.out}`;
     process.stdout.write(`wrote ${wrote} (${((performance.now() - started) / 1000).toFixed(2)} s)\n`);

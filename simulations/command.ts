@@ -8,12 +8,18 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { basename, dirname, extname, join } from 'node:path';
 import type { SingleBar } from 'cli-progress';
 import type { PlacementMode, Policy } from '../core/cluster/model.js';
+import type { AlgorithmName } from '../core/experiments/spec.js';
 import type { NewEvent } from '../core/ports.js';
 import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';
+import type { ExperimentArgument } from './experiment-files.js';
 import { type SimulationResult, simulate } from './simulate.js';
-import { jobsCsv, type Summary, summarize } from './summary.js';
+import { jobsCsv, type Summary, summarize, trialsCsv } from './summary.js';
+import { DEFAULT_SYNTHETIC_OBJECTIVE, type SyntheticObjectiveName } from './synthetic-objectives.js';
 import { readTrace, type TraceFormat } from './traces.js';
+
+/** How long a simulated trial runs at its full budget, by default: ten minutes. */
+export const DEFAULT_TRIAL_SECONDS = 600;
 
 export interface SimulateCommandOptions {
   readonly trace: string;
@@ -32,6 +38,18 @@ export interface SimulateCommandOptions {
   /** Progress output: a bar on a terminal, plain lines otherwise, or nothing. */
   readonly progress?: 'bar' | 'plain' | 'none';
   readonly log?: (line: string) => void;
+  /** Katib Experiment files run beside the trace (`[pool=]file`); none by default. */
+  readonly experiments?: readonly ExperimentArgument[];
+  /** Run every experiment once per algorithm, with that algorithm's default settings. */
+  readonly algorithms?: readonly AlgorithmName[];
+  /** What the trials report (synthetic-objectives.ts). Default branin-curve. */
+  readonly objective?: SyntheticObjectiveName;
+  /** Seconds a trial runs at its full budget. Default 600. */
+  readonly trialSeconds?: number;
+  /** GPUs of a trial whose template asks for none. Default 1. */
+  readonly trialGpus?: number;
+  /** When the experiments are created, seconds from the start of the trace. Default 0. */
+  readonly experimentsAt?: number;
 }
 
 /** `events.jsonl` for one policy, `events-fifo.jsonl`, `events-sjf.jsonl`... for several. */
@@ -79,6 +97,18 @@ export async function runSimulateCommand(
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const trace = readTrace(o.trace, o.format);
   const pools = scaleCluster(readClusterFile(o.cluster), o.capacityScale);
+  // The Experiment parser and the algorithms are loaded only for experiments: a trace alone needs none.
+  const experiments =
+    o.experiments && o.experiments.length > 0
+      ? (await import('./experiment-files.js')).readExperiments({
+          experiments: o.experiments,
+          pools,
+          seed: o.seed,
+          ...(o.algorithms ? { algorithms: o.algorithms } : {}),
+        })
+      : null;
+  if (experiments === null && o.algorithms) throw new InputError('--algorithm needs at least one --experiment');
+  const objective = o.objective ?? DEFAULT_SYNTHETIC_OBJECTIVE;
   mkdirSync(o.out, { recursive: true });
   const results: SimulationResult[] = [];
   const summaries: Summary[] = [];
@@ -98,6 +128,17 @@ export async function runSimulateCommand(
         launchDelay: o.launchDelay ?? 0,
         log: writer ? { kind: 'sink', sink: writer.write } : { kind: 'none' },
         onProgress: progress.update,
+        ...(experiments === null
+          ? {}
+          : {
+              tuning: {
+                experiments,
+                objective,
+                trialSeconds: o.trialSeconds ?? DEFAULT_TRIAL_SECONDS,
+                trialGpus: o.trialGpus ?? 1,
+                startAt: o.experimentsAt ?? 0,
+              },
+            }),
       });
       results.push(result);
       summaries.push(summarize(result));
@@ -114,12 +155,17 @@ export async function runSimulateCommand(
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'jobs.csv'), jobsCsv(r.jobs));
     writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summaries[i], null, 2)}\n`);
+    if (r.trials) writeFileSync(join(dir, 'trials.csv'), trialsCsv(r.trials));
   });
   if (several) writeFileSync(join(o.out, 'summary.json'), `${JSON.stringify({ policies: summaries }, null, 2)}\n`);
   if (o.report ?? true) {
     // Loaded only here: vega and vega-lite take a good part of a small run's start-up.
     const { renderReport } = await import('./report.js');
-    const description = `trace ${o.trace} (${o.format}, ${trace.length} jobs) on cluster ${o.cluster} (${pools.length} pools, ${pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0)} GPUs${o.capacityScale !== 1 ? `, capacity x${o.capacityScale}` : ''}); ${o.placement} placement; seed ${o.seed}`;
+    const tuned =
+      experiments === null
+        ? ''
+        : `; ${experiments.length} experiments on the ${objective} objective, trials of ${o.trialSeconds ?? DEFAULT_TRIAL_SECONDS} s created at ${o.experimentsAt ?? 0} s`;
+    const description = `trace ${o.trace} (${o.format}, ${trace.length} jobs) on cluster ${o.cluster} (${pools.length} pools, ${pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0)} GPUs${o.capacityScale !== 1 ? `, capacity x${o.capacityScale}` : ''}); ${o.placement} placement; seed ${o.seed}${tuned}`;
     writeFileSync(
       join(o.out, 'report.html'),
       await renderReport({ title: 'gpupool simulation', results, summaries, description }),

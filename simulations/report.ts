@@ -7,6 +7,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { SimulationResult } from './simulate.js';
 import type { Figures, Summary } from './summary.js';
+import type { ExperimentOutcome } from './tuning.js';
 
 const WIDTH = 720;
 const HEIGHT = 220;
@@ -202,6 +203,68 @@ function figuresTable(rows: { name: string; f: Figures }[], first: string): stri
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** The best objective of each experiment over time since its creation, a step line each. */
+function bestOverTimeSpec(experiments: readonly ExperimentOutcome[]): TopLevelSpec {
+  const values = experiments.flatMap((x) => {
+    const points = x.bestOverTime.map(([t, best]) => ({ hours: hours(t), best, experiment: x.id }));
+    const end = x.endedAt ?? null;
+    const last = x.bestOverTime[x.bestOverTime.length - 1];
+    if (last && end !== null) points.push({ hours: hours(end - x.createdAt), best: last[1], experiment: x.id });
+    return points;
+  });
+  return {
+    title: 'Best objective since each experiment was created',
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after', point: true },
+    encoding: {
+      x: { field: 'hours', type: 'quantitative', title: 'time since creation (hours)' },
+      y: { field: 'best', type: 'quantitative', title: 'best objective', scale: { zero: false } },
+      color: { field: 'experiment', type: 'nominal', title: 'experiment' },
+    },
+  };
+}
+
+function experimentsTable(experiments: readonly ExperimentOutcome[]): string {
+  const head = [
+    'experiment',
+    'algorithm',
+    'trials',
+    'succeeded',
+    'failed',
+    'early stopped',
+    'best objective',
+    'goal',
+    'time to goal',
+    'GPU-hours',
+    'avg trial wait',
+    'ended',
+    'completion reason',
+  ];
+  const body = experiments
+    .map((x) => {
+      const cells = [
+        esc(x.id),
+        esc(x.algorithm + (x.earlyStopping ? ` + ${x.earlyStopping}` : '')),
+        fmt(x.trials, 0),
+        fmt(x.succeeded, 0),
+        fmt(x.failed, 0),
+        fmt(x.earlyStopped, 0),
+        x.best === null ? '-' : x.best.toPrecision(6),
+        x.goal === null ? '-' : String(x.goal),
+        x.timeToGoal === null ? 'not reached' : fmt(x.timeToGoal),
+        fmt(x.gpuHours, 2),
+        fmt(x.avgTrialWait),
+        fmt(x.endedAt),
+        esc(x.reason ?? 'still running'),
+      ];
+      return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+    })
+    .join('\n');
+  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
 export interface ReportInput {
   readonly title: string;
   readonly results: readonly SimulationResult[];
@@ -245,6 +308,12 @@ ${await svg(timeSeriesSpec(r, 'used', 'GPUs in use over time'))}
 ${await svg(timeSeriesSpec(r, 'queued', 'Queue length over time'))}
 ${await svg(jctCdfSpec(jctByPool, 'Job completion time distribution', 'pool'))}
 ${input.results.length === 1 ? await svg(waitBySizeSpec([r])) : ''}`);
+    if (r.experiments && r.experiments.length > 0) {
+      sections.push(`<h3>Experiments (policy ${esc(r.policy)}, ${esc(r.experiments[0]?.objective ?? '')} objective)</h3>
+<p class="meta">Time to goal: seconds from the experiment's creation to its goal reached. GPU-hours: GPUs x hours its trials held them. The figures above are the trace's jobs'; the queue and GPU series count the trials' jobs too.</p>
+${experimentsTable(r.experiments)}
+${await svg(bestOverTimeSpec(r.experiments))}`);
+    }
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>

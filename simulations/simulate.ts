@@ -21,6 +21,7 @@ import { clusterCommands, type PoolSpec, userOf } from './cluster.js';
 import { InputError } from './csv.js';
 import { Random } from './random.js';
 import { inSubmissionOrder, type TraceJob } from './traces.js';
+import type { ExperimentOutcome, TrialRecord, TuningOptions } from './tuning.js';
 
 export interface SimulationOptions {
   readonly pools: readonly PoolSpec[];
@@ -41,6 +42,11 @@ export interface SimulationOptions {
   readonly archive?: JobArchive | null;
   /** Called now and then with how many jobs have been submitted. */
   readonly onProgress?: (submitted: number, total: number) => void;
+  /**
+   * Hyperparameter experiments run beside the trace (tuning.ts), their trials as jobs in the
+   * cluster; none by default, and then nothing of them is done.
+   */
+  readonly tuning?: Omit<TuningOptions, 'launchDelay'>;
 }
 
 export type SimStatus = JobStatus | 'Rejected' | 'NotStarted';
@@ -74,6 +80,9 @@ export interface SimulationResult {
   readonly series: PoolSeries[];
   readonly instants: number;
   readonly engine: Engine;
+  /** With experiments: how each went, and its trials (whose jobs are not in `jobs`, the trace's). */
+  readonly experiments?: ExperimentOutcome[];
+  readonly trials?: TrialRecord[];
 }
 
 /** Deterministic event ids for a simulation: the same run gives the same log. */
@@ -178,6 +187,24 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const changedAt = options.pools.map(() => -1);
   const changed: number[] = [];
   const total = planned.length;
+  // The experiments' trials' jobs join the records (after the trace's) as they are submitted, so
+  // the pools' series count them; the results list them apart. Loaded only with experiments: the
+  // algorithms and the Experiment parser are a large module graph a trace alone does not need.
+  const traceJobs = jobs.length;
+  const tuning =
+    options.tuning === undefined
+      ? null
+      : new (await import('./tuning.js')).Tuning(
+          { ...options.tuning, launchDelay: options.launchDelay ?? 0 },
+          {
+            addJob: (record, job) => {
+              index.set(record.id, jobs.length);
+              jobs.push(record);
+              poolOfJob.push(poolIndex.get(record.pool) as number);
+              runtime.expect(record.id, job);
+            },
+          },
+        );
   // From here on only `arrivals` holds the plan, and each entry is let go once submitted: a
   // million-job run keeps none of them to the end.
   planned.length = 0;
@@ -244,6 +271,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (;;) {
     const nextSubmit = next < total ? (arrivals[next] as { job: TraceJob }).job.submit : Number.POSITIVE_INFINITY;
     let at = Math.min(nextSubmit, runtime.nextAt());
+    if (tuning !== null) at = Math.min(at, tuning.nextAt());
     if (at === Number.POSITIVE_INFINITY) {
       // Only held start reports are left (of jobs that never end): send them in a last batch.
       if (runtime.pending === 0) break;
@@ -271,6 +299,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       if (job.gpuType !== undefined) submit.gpuType = job.gpuType;
       commands.push(submit);
     }
+    if (tuning !== null) tuning.takeDue(at, commands);
     // At once when it can be (the forwarding store appends synchronously): one batch per instant,
     // and a promise per batch was a good part of what a simulation allocated.
     const now = engine.executeBatchNow(commands, at);
@@ -280,6 +309,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const o = result.outcomes[k];
       if (!o || o.ok) continue;
       const c = commands[k] as Command;
+      if (tuning?.refused(c, o.rejection.message, at)) continue;
       if (k >= reports && c.type === 'SubmitJob') {
         const j = jobs[index.get(c.jobId) as number] as JobRecord;
         j.status = 'Rejected';
@@ -290,6 +320,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
     runtime.observe(result.events, engine.current);
     record(at, result.events);
+    if (tuning !== null) tuning.observe(at, result.events);
     if (options.onProgress && next - lastProgress >= progressEvery) {
       lastProgress = next;
       options.onProgress(next, total);
@@ -302,5 +333,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (j.status === 'Rejected') continue;
     j.status = state.finished.get(j.id) ?? state.jobs.get(j.id)?.status ?? 'NotStarted';
   }
-  return { policy: options.policy, placement: options.placement, jobs, series, instants, engine };
+  if (tuning === null) return { policy: options.policy, placement: options.placement, jobs, series, instants, engine };
+  jobs.length = traceJobs;
+  return {
+    policy: options.policy,
+    placement: options.placement,
+    jobs,
+    series,
+    instants,
+    engine,
+    experiments: tuning.outcomes(),
+    trials: tuning.trials(),
+  };
 }

@@ -1,5 +1,6 @@
 /** What a simulation comes to: per pool and overall, the figures people compare policies by. */
 import type { JobRecord, PoolSeries, SimulationResult } from './simulate.js';
+import type { ExperimentOutcome, TrialRecord } from './tuning.js';
 
 export interface Figures {
   jobs: number;
@@ -26,6 +27,11 @@ export interface Summary {
   placement: string;
   overall: Figures;
   pools: Record<string, Figures>;
+  /**
+   * With experiments: how each went. The figures above are the trace's jobs'; the pools' queue
+   * lengths count the trials' jobs too.
+   */
+  experiments?: ExperimentOutcome[];
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -102,7 +108,9 @@ export function summarize(result: SimulationResult): Summary {
     gpus += s.gpus;
   }
   const overall = figures(result.jobs, gpus, overallQueuePeak(result.series));
-  return { policy: result.policy, placement: result.placement, overall, pools };
+  const summary: Summary = { policy: result.policy, placement: result.placement, overall, pools };
+  if (result.experiments) summary.experiments = result.experiments;
+  return summary;
 }
 
 /** The longest the queues of all pools together have been, merging the per-pool samples. */
@@ -135,4 +143,31 @@ export function jobsCsv(jobs: readonly JobRecord[]): string {
 
 function csvField(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** trials.csv: every trial of every experiment, its job's times and what it reported. */
+export function trialsCsv(trials: readonly TrialRecord[]): string {
+  const lines = ['experiment,trial,job_id,gpus,submit_time,start_time,end_time,job_status,trial_status,objective,parameters'];
+  for (const t of trials) {
+    const j = t.job;
+    const parameters = Object.entries(t.assignment)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(';');
+    lines.push(
+      [
+        csvField(t.experiment),
+        csvField(t.trial),
+        csvField(j.id),
+        j.gpus,
+        j.submit,
+        j.start ?? '',
+        j.end ?? '',
+        j.status,
+        t.status,
+        t.objective ?? '',
+        csvField(parameters),
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
