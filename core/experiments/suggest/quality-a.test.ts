@@ -224,7 +224,7 @@ describe('suggestion quality on Branin and Hartmann-6 (30 seeds)', () => {
       expect(new Set(full.map((o) => JSON.stringify(o.assignment))).size).toBe(g.size);
       row.gridFull = best(full);
 
-      // Hyperband against random search of equal count: see the comment on `hyperbandRun` below.
+      // Hyperband against random search of equal count: see the comment on `hyperbandRun` above.
       const schedule = hyperbandSchedule(3, EPOCHS);
       const hbTrials = schedule.reduce((n, b) => n + b.rungs.reduce((t, r) => t + r.trials, 0), 0);
       const hbConfigurations = schedule.reduce((n, b) => n + b.rungs[0]!.trials, 0);
@@ -235,6 +235,10 @@ describe('suggestion quality on Branin and Hartmann-6 (30 seeds)', () => {
       hb.forEach((run, i) => {
         expect(run.observations).toHaveLength(hbTrials);
         expect(run.observations.reduce((s, o) => s + Number(o.assignment.epochs), 0)).toBe(scheduleResource(schedule));
+        // At the full budget the multi-fidelity model is the objective itself.
+        for (const o of run.observations.filter((o) => o.assignment.epochs === String(EPOCHS))) {
+          expect(o.objective).toBe(evaluate(o.assignment));
+        }
         // Random search of the same seed, one trial a round, draws exactly hyperband's configurations.
         expect(run.configurations).toEqual(randomEqual[i]!.map((o) => configurationOf(objective, o.assignment)));
         // So hyperband can at best tie it: the most it can do is keep the best of them to the full budget.
@@ -244,7 +248,7 @@ describe('suggestion quality on Branin and Hartmann-6 (30 seeds)', () => {
       const foundBest = (runs: readonly HyperbandRun[]) =>
         `${runs.filter((run, i) => run.best === randomEqualBest[i]).length}/${runs.length}`;
       // Katib's own count: every rung's trial is a trial, so 70 trials of random search, which the
-      // first 49 above begin. No selection among 49 configurations reaches the best of 70 (see below).
+      // first 49 above begin. No selection among 49 configurations reaches the best of 70 (see `hyperbandRun`).
       const randomSameTrials = SEEDS.map((seed) =>
         best(optimize(ALGORITHMS.random!, objective.space, [], seed, hbTrials, evaluate, 1)),
       );
