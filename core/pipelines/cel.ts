@@ -131,7 +131,7 @@ export function referencedParameters(condition: Condition): string[] {
         if (!names.includes(key.args)) names.push(key.args);
       }
     }
-    if (Array.isArray(node.args)) visit(node.args);
+    visit(node.args);
   };
   visit(condition.program.ast);
   return names;
