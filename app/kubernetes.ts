@@ -20,7 +20,7 @@ import { startKubernetesRuntime } from '../adapters/k8s/runtime.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
 import { startWakeups, type Wakeups } from '../engine/wakeups.js';
-import { trialLogParser } from './trial-metrics.js';
+import { trialMetricsCollection } from './trial-metrics.js';
 
 export interface KubernetesServeOptions {
   /** A kubeconfig file; default KUBECONFIG, else the pod's service account. */
@@ -39,6 +39,10 @@ export interface KubernetesServeOptions {
   readonly notReadyGraceSeconds?: number;
   /** The client's rate limit; default 50 requests per second, bursts of 100 (as client-go). */
   readonly rateLimit?: RateLimit;
+  /** The image of a tuning trial's metrics-collector sidecar (File and TensorFlowEvent); default `busybox:1.36`. */
+  readonly metricsCollectorImage?: string;
+  /** How often a PrometheusMetric trial's endpoint is scraped (ms); default 10,000. */
+  readonly metricsScrapeIntervalMs?: number;
 }
 
 export interface KubernetesPart {
@@ -94,8 +98,10 @@ export async function kubernetesPart(
         ...(options.namespaces ? { namespaces: options.namespaces } : {}),
         ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),
         ...(options.gpuResource ? { gpuResource: options.gpuResource } : {}),
-        // A tuning trial's metrics, from its log.
-        collectMetrics: (job) => trialLogParser(experiments, job),
+        // A tuning trial's metrics, by its experiment's collector: its log, a sidecar's, or its endpoint.
+        collectMetrics: (job) => trialMetricsCollection(experiments, job),
+        ...(options.metricsCollectorImage ? { metricsCollectorImage: options.metricsCollectorImage } : {}),
+        ...(options.metricsScrapeIntervalMs === undefined ? {} : { metricsScrapeIntervalMs: options.metricsScrapeIntervalMs }),
         onError: onError('the Kubernetes runtime'),
       });
       const admission = startAdmission(engine, store, kube, {

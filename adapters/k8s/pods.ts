@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { V1Container, V1EnvVar, V1OwnerReference, V1Pod, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { AssetState, AssetVersion, Source } from '../../core/assets/model.js';
 import type { JobState } from '../../core/cluster/model.js';
+import { type MetricsSidecar, metricsDirectory, metricsSidecarParts } from './metrics-sidecar.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'gpupool';
@@ -85,6 +86,13 @@ export interface PodOptions {
   readonly fetcher?: InputFetcher;
   /** Images of the default fetcher. */
   readonly fetcherImages?: FetcherImages;
+  /**
+   * The metrics a job's primary worker leaves in a file for a sidecar to print (a tuning trial
+   * with a File or TensorFlowEvent collector, metrics-sidecar.ts); null or absent: no sidecar.
+   */
+  readonly metricsSidecar?: (job: JobState) => MetricsSidecar | null;
+  /** The sidecar's image. Default `busybox:1.36`. */
+  readonly metricsCollectorImage?: string;
 }
 
 /** A job's assets as the runtime reads them from the assets state. */
@@ -342,6 +350,19 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
   const mounts = inputMounts(job, assets, options.fetcher ?? defaultFetcher(options.fetcherImages));
   if ('ok' in mounts) return mounts;
 
+  // The primary worker's metrics sidecar, its volume shared with the primary container.
+  const wanted = options.metricsSidecar?.(job) ?? null;
+  const sidecar = wanted && metricsSidecarParts(wanted, options.metricsCollectorImage);
+  if (wanted && !sidecar) {
+    return fail('MetricsPathUnsupported', `job '${job.id}': its metrics directory cannot be '/' (a volume is mounted there)`);
+  }
+  if (sidecar && mounts.mounts.some((m) => m.mountPath === sidecar.mount.mountPath)) {
+    return fail(
+      'MetricsPathUnsupported',
+      `job '${job.id}': its metrics directory ${metricsDirectory(wanted as MetricsSidecar)} is where an input is mounted`,
+    );
+  }
+
   const labels = (rank?: number): Record<string, string> => ({
     [MANAGED_BY_LABEL]: MANAGED_BY,
     [JOB_LABEL]: name,
@@ -408,6 +429,8 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
   const command = strings(spec.command);
   const args = strings(spec.args);
 
+  const volumes = (withSidecar: typeof sidecar): V1Volume[] =>
+    withSidecar ? [...mounts.volumes, withSidecar.volume] : mounts.volumes;
   const pods: V1Pod[] = placement.map((worker, rank) => {
     const env: V1EnvVar[] = [
       { name: 'GPUPOOL_JOB_ID', value: job.id },
@@ -442,6 +465,8 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
       resources = { limits: { [gpuResource]: String(worker.indices.length) } };
     }
     env.push(...env0.filter((e) => !env.some((x) => x.name === e.name)));
+    const withSidecar = rank === 0 ? sidecar : null;
+    const volumeMounts = withSidecar ? [...mounts.mounts, withSidecar.mount] : mounts.mounts;
     const container: V1Container = {
       name: 'main',
       image,
@@ -450,7 +475,7 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
       env,
       ...(resources ? { resources } : {}),
       ...(rank === 0 && endpointPort !== null ? { ports: [{ name: 'http', containerPort: endpointPort }] } : {}),
-      ...(mounts.mounts.length > 0 ? { volumeMounts: mounts.mounts } : {}),
+      ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
       ...(job.inputs?.workspace ? { workingDir: WORKSPACE_PATH } : {}),
       terminationMessagePolicy: 'FallbackToLogsOnError',
     };
@@ -468,8 +493,11 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
         ...(worker === null ? {} : { nodeName: options.nodeNameOf?.(worker.node) ?? worker.node }),
         ...(multi ? { hostname: podName(job.id, rank), subdomain: name } : {}),
         ...(mounts.initContainers.length > 0 ? { initContainers: mounts.initContainers } : {}),
-        containers: [container],
-        ...(mounts.volumes.length > 0 ? { volumes: mounts.volumes } : {}),
+        // The sidecar comes after the primary, so the kubelet starts the primary first; it sees the
+        // primary's processes through the shared process namespace (metrics-sidecar.ts says why).
+        containers: withSidecar ? [container, withSidecar.container] : [container],
+        ...(withSidecar ? { shareProcessNamespace: true } : {}),
+        ...(volumes(withSidecar).length > 0 ? { volumes: volumes(withSidecar) } : {}),
       },
     };
     return pod;

@@ -48,6 +48,7 @@ import { type EngineFollower, followEngine } from '../../engine/follow-engine.js
 import { reactionId } from '../../engine/reactor.js';
 import { apiStatus, isAlreadyExists, isNotFound, type Kube } from './kube.js';
 import { type ListWatch, type ListWatchOptions, startListWatch } from './list-watch.js';
+import { METRICS_COLLECTOR_CONTAINER, type MetricsSidecar } from './metrics-sidecar.js';
 import { judgePods, type PodStatusOptions, stuckContainers } from './pod-status.js';
 import {
   isKubernetesJob,
@@ -73,16 +74,53 @@ export interface KubernetesRuntimeOptions extends PodOptions, PodStatusOptions {
    */
   readonly watchScope?: 'cluster' | 'namespaces';
   /**
-   * For a job whose metrics are collected from its output (a tuning trial with a StdOut collector):
-   * the parser of its log. The log of worker 0's container is read when the job's pods succeed, and
-   * what the parser finds is recorded as the job's metrics before it is reported completed.
+   * For a job whose metrics are collected from its output (a tuning trial): where they come from
+   * and how they read. What is found is recorded as the job's metrics before it is reported
+   * completed. See `MetricsCollection`.
    */
-  readonly collectMetrics?: (job: JobState) => ((log: string) => MetricPointInput[]) | null;
+  readonly collectMetrics?: (job: JobState) => MetricsCollection | null;
+  /** How often a job's Prometheus endpoint is scraped while it runs (ms). Default 10,000. */
+  readonly metricsScrapeIntervalMs?: number;
   /** Told for each pod created: its job, and the milliseconds since the job was allocated. */
   readonly onPodCreated?: (jobId: string, ms: number) => void;
   /** Where a failure goes (a request refused, a report the store could not take). Default: stderr. */
   readonly onError?: (error: unknown) => void;
   readonly listWatch?: ListWatchOptions;
+}
+
+/**
+ * Where a job's collected metrics come from:
+ * - `log`: the primary container's log (`main` of worker 0), read when the job's pods succeed
+ *   (Katib's StdOut collector);
+ * - `sidecar`: the log of worker 0's metrics-collector sidecar (metrics-sidecar.ts), which prints
+ *   the file the trial wrote once the primary has ended (File and TensorFlowEvent); the pod gets
+ *   the sidecar and its volume;
+ * - `prometheus`: worker 0's endpoint at `port` and `path`, scraped through the API server's pod
+ *   proxy every `metricsScrapeIntervalMs` while the pod runs and once more when it has ended (which
+ *   finds nothing on a real cluster, where the process is gone: the last scrape while it ran
+ *   counts). Each scrape's points are kept when a metric's value changed (min, max and latest
+ *   read the same), numbered in order. Scrapes are kept in memory: a runtime that restarts while a
+ *   job runs has only the scrapes after it.
+ */
+export type MetricsCollection =
+  | { readonly from: 'log'; readonly parse: (log: string) => MetricPointInput[] }
+  | { readonly from: 'sidecar'; readonly sidecar: MetricsSidecar; readonly parse: (log: string) => MetricPointInput[] }
+  | {
+      readonly from: 'prometheus';
+      readonly port: number;
+      readonly path: string;
+      /** The points of one scrape; `at` is its time (epoch seconds). */
+      readonly parse: (exposition: string, at: number) => MetricPointInput[];
+    };
+
+export const DEFAULT_METRICS_SCRAPE_INTERVAL_MS = 10_000;
+
+/** A job's Prometheus scrapes so far: its points, each metric's last value and next step, the next scrape. */
+interface Scrapes {
+  readonly points: MetricPointInput[];
+  readonly last: Map<string, number>;
+  readonly steps: Map<string, number>;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 export interface KubernetesRuntime {
@@ -154,6 +192,17 @@ export function startKubernetesRuntime(
   options: KubernetesRuntimeOptions = {},
 ): KubernetesRuntime {
   const onError = options.onError ?? reportError;
+  // The pods' sidecar follows from how a job's metrics are collected, unless the caller says otherwise.
+  const podOptions: PodOptions = {
+    ...options,
+    metricsSidecar:
+      options.metricsSidecar ??
+      ((job) => {
+        const c = options.collectMetrics?.(job);
+        return c?.from === 'sidecar' ? c.sidecar : null;
+      }),
+  };
+  const scrapeEveryMs = options.metricsScrapeIntervalMs ?? DEFAULT_METRICS_SCRAPE_INTERVAL_MS;
   const limit = semaphore(options.concurrency ?? 64);
   const lookup = (id: string) => assets.current.assets.get(id);
 
@@ -170,6 +219,8 @@ export function startKubernetesRuntime(
   const waitingSince = new Map<string, number>();
   /** Per job: the timer that looks at it again when a stuck container's timeout runs out. */
   const rechecks = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per job scraped for Prometheus metrics: the points so far, each metric's last value, the next scrape. */
+  const scrapes = new Map<string, Scrapes>();
 
   let stopped = false;
   let ready = false;
@@ -296,7 +347,7 @@ export function startKubernetesRuntime(
   const servicesOf = (m: JobManifests) => m.services.map((s) => ({ namespace: m.namespace, name: s.metadata?.name ?? '' }));
 
   function manifestsOf(job: JobState): JobManifests | null {
-    const r = jobManifests(job, lookup, options);
+    const r = jobManifests(job, lookup, podOptions);
     return r.ok ? r.manifests : null;
   }
 
@@ -305,7 +356,7 @@ export function startKubernetesRuntime(
     const job = engine.current.jobs.get(jobId);
     if (job?.status !== 'Starting' || isKubernetesJob(job) || creating.has(jobId)) return;
     const allocated = revisionOf(job, 'Starting');
-    const r = jobManifests(job, lookup, options);
+    const r = jobManifests(job, lookup, podOptions);
     if (!r.ok) {
       track(() =>
         send(jobId, 'failed', {
@@ -429,6 +480,10 @@ export function startKubernetesRuntime(
     }
     const verdict = judgePods(byRank, job.workers, now, waitingSince, options);
     recheck(jobId, verdict.kind === 'pending' ? verdict.recheckAt : null);
+    const collection = options.collectMetrics?.(job) ?? null;
+    if (collection?.from === 'prometheus' && byRank[0]?.status?.phase === 'Running' && verdict.kind !== 'failed') {
+      startScraping(jobId, collection);
+    }
     const startedCommand = (): Command => {
       const endpoint = job.kind === 'notebook' || job.kind === 'inference' ? (manifestsOf(job)?.endpoint ?? null) : null;
       return { type: 'ReportJobStarted', jobId, ...idFor(allocated, 'started'), ...(endpoint === null ? {} : { endpoint }) };
@@ -445,17 +500,24 @@ export function startKubernetesRuntime(
         track(async () => {
           if (job.status === 'Starting') await send(jobId, 'started', startedCommand());
           if (sent.get(jobId)?.has('completed')) return;
-          const parse = options.collectMetrics?.(job);
           const primary = byRank[0];
-          if (parse && primary?.metadata?.name) {
-            const log = await limit(() =>
-              kube.core.readNamespacedPodLog({
-                name: primary.metadata?.name ?? '',
-                namespace: primary.metadata?.namespace ?? 'default',
-                container: 'main',
-              }),
-            );
-            await recordCollectedMetrics(store, jobId, parse(log), engine.clock.now());
+          if (collection && primary?.metadata?.name) {
+            let points: MetricPointInput[];
+            if (collection.from === 'prometheus') {
+              await scrape(jobId, primary, collection).catch(() => {}); // the process may be gone: the last scrape counts
+              points = scrapes.get(jobId)?.points ?? [];
+            } else {
+              const log = await limit(() =>
+                kube.core.readNamespacedPodLog({
+                  name: primary.metadata?.name ?? '',
+                  namespace: primary.metadata?.namespace ?? 'default',
+                  container: collection.from === 'sidecar' ? METRICS_COLLECTOR_CONTAINER : 'main',
+                }),
+              );
+              points = collection.parse(log);
+            }
+            await recordCollectedMetrics(store, jobId, points, engine.clock.now());
+            stopScraping(jobId);
           }
           if (metrics !== null) {
             const at = finishedAt === null ? engine.clock.now() : finishedAt / 1000;
@@ -468,6 +530,58 @@ export function startKubernetesRuntime(
       case 'pending':
         return;
     }
+  }
+
+  // -- Prometheus scrapes ----------------------------------------------------------------------
+
+  /** One scrape of worker 0's endpoint through the API server's pod proxy; its new values kept. */
+  async function scrape(jobId: string, pod: V1Pod, c: Extract<MetricsCollection, { from: 'prometheus' }>): Promise<void> {
+    const text = await limit(() =>
+      kube.core.connectGetNamespacedPodProxyWithPath({
+        name: `${pod.metadata?.name ?? ''}:${c.port}`,
+        namespace: pod.metadata?.namespace ?? 'default',
+        path: c.path.replace(/^\/+/, ''),
+      }),
+    );
+    let s = scrapes.get(jobId);
+    if (s === undefined) scrapes.set(jobId, (s = { points: [], last: new Map(), steps: new Map() }));
+    for (const p of c.parse(String(text), engine.clock.now())) {
+      if (s.last.get(p.name) === p.value) continue;
+      s.last.set(p.name, p.value);
+      const step = s.steps.get(p.name) ?? 0;
+      s.steps.set(p.name, step + 1);
+      if (s.points.length < MAX_METRIC_POINTS) s.points.push({ ...p, step });
+    }
+  }
+
+  /** Scrape a running job every interval, until it ends (a failed scrape waits for the next). */
+  function startScraping(jobId: string, c: Extract<MetricsCollection, { from: 'prometheus' }>): void {
+    const existing = scrapes.get(jobId);
+    if (existing?.timer !== undefined || stopped) return;
+    const s: Scrapes = existing ?? { points: [], last: new Map(), steps: new Map() };
+    scrapes.set(jobId, s);
+    const tick = () => {
+      const pod = podsByJob.get(jobId)?.get(0);
+      if (stopped || scrapes.get(jobId) !== s || pod?.status?.phase !== 'Running') {
+        s.timer = undefined;
+        return;
+      }
+      track(async () => {
+        await scrape(jobId, pod, c).catch(() => {}); // not listening yet, or restarting: the next scrape
+        if (!stopped && scrapes.get(jobId) === s) {
+          s.timer = setTimeout(tick, scrapeEveryMs);
+          s.timer.unref();
+        }
+      });
+    };
+    s.timer = setTimeout(tick, 0);
+    s.timer.unref();
+  }
+
+  function stopScraping(jobId: string): void {
+    const s = scrapes.get(jobId);
+    if (s?.timer !== undefined) clearTimeout(s.timer);
+    scrapes.delete(jobId);
   }
 
   /** A running job's pod is gone, deleted by someone else: the job fails PodDeleted. */
@@ -527,6 +641,7 @@ export function startKubernetesRuntime(
       case 'JobFailed':
       case 'JobStopped': {
         recheck(e.jobId, null);
+        stopScraping(e.jobId);
         const job = engine.job(e.jobId);
         if (job && !isKubernetesJob(job)) cleanUp(e.jobId);
         sent.delete(e.jobId);
@@ -665,6 +780,7 @@ export function startKubernetesRuntime(
       follower?.stop();
       for (const handle of rechecks.values()) clearTimeout(handle);
       rechecks.clear();
+      for (const jobId of [...scrapes.keys()]) stopScraping(jobId);
       await Promise.all(watches.map((w) => w.stop()));
       settle();
     },

@@ -31,6 +31,7 @@ import {
   type Json,
   type K8sObject,
   type ResourceType,
+  resolveType,
   typeAt,
 } from './resources.js';
 import { parseSelectors } from './selectors.js';
@@ -112,6 +113,9 @@ function numberParam(value: string | null): number | undefined {
   if (!Number.isFinite(n)) throw badRequest(`invalid number "${value}"`);
   return n;
 }
+
+/** `/api/v1/namespaces/{ns}/pods/{name}[:{port}]/proxy[/{path}]` */
+const POD_PROXY = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/proxy(\/.*)?$/;
 
 const VERSION = {
   major: '1',
@@ -243,6 +247,13 @@ export class FakeApiServer extends ObjectStore {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const body = await readBody(req);
     try {
+      const proxy = POD_PROXY.exec(url.pathname);
+      if (proxy) {
+        const counter = 'get pods/proxy';
+        this.counters.set(counter, (this.counters.get(counter) ?? 0) + 1);
+        if (this.injectFault(req, url, { verb: 'get' }, res)) return;
+        return this.servePodProxy(res, req.method ?? 'GET', proxy);
+      }
       const route = this.route(req.method ?? 'GET', url);
       const counter = route.type
         ? `${route.verb} ${route.type.plural}${route.subresource ? `/${route.subresource}` : ''}`
@@ -375,7 +386,7 @@ export class FakeApiServer extends ObjectStore {
     if (sub === 'log' && method === 'GET') {
       if (!this.find(t, ns, name)) throw notFound(t, name);
       res.writeHead(200, { 'Content-Type': 'text/plain' });
-      return void res.end(this.podLog(ns ?? 'default', name));
+      return void res.end(this.podLog(ns ?? 'default', name, q.get('container') ?? undefined));
     }
     if (sub === 'binding' && method === 'POST') {
       const binding = parseJson(body);
@@ -422,6 +433,44 @@ export class FakeApiServer extends ObjectStore {
       }
     }
     throw new ApiError(failure(405, 'MethodNotAllowed', `${method} is not supported`));
+  }
+
+  /**
+   * `GET /api/v1/namespaces/{ns}/pods/{name}[:{port}]/proxy/{path}`: what the pod serves there
+   * (`setPodHttp`, set by the kubelet simulator while the pod runs); 503 when it serves nothing, as
+   * an API server answers when it cannot reach the pod; 404 for a path the pod does not serve.
+   */
+  private servePodProxy(res: ServerResponse, method: string, match: RegExpExecArray): void {
+    if (method !== 'GET') throw new ApiError(failure(405, 'MethodNotAllowed', `${method} is not supported on pods/proxy`));
+    const t = resolveType('pods');
+    const namespace = decodeURIComponent(match[1] as string);
+    const target = decodeURIComponent(match[2] as string);
+    const colon = target.lastIndexOf(':');
+    const name = colon < 0 ? target : target.slice(0, colon);
+    const port = colon < 0 ? '80' : target.slice(colon + 1);
+    const path = (match[3] ?? '')
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => decodeURIComponent(p))
+      .join('/');
+    if (!this.find(t, namespace, name)) throw notFound(t, name);
+    const responses = this.podHttpResponses(namespace, name);
+    if (!responses) {
+      throw new ApiError(
+        failure(
+          503,
+          'ServiceUnavailable',
+          `error trying to reach service: dial tcp ${name}:${port}: connect: connection refused`,
+        ),
+      );
+    }
+    const answer = responses.get(`${port}/${path}`);
+    if (answer === undefined) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      return void res.end('404 page not found\n');
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(answer);
   }
 
   private serveDiscovery(res: ServerResponse, path: string, host: string): void {

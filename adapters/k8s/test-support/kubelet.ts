@@ -20,6 +20,13 @@
  *                                  ImagePullBackOff: stays Pending, containers waiting with reason
  *                                  ImagePullBackOff, never runs
  *   sim.gpupool.io/log             the text `GET pods/{name}/log` returns once the pod runs
+ *   sim.gpupool.io/files           JSON {path: text}: files the pod's primary container writes;
+ *   sim.gpupool.io/files-base64    JSON {path: base64}: the same, for binary files. A metrics-
+ *                                  collector sidecar (adapters/k8s/metrics-sidecar.ts) in the pod
+ *                                  then logs, once the pod's containers exit, what its script
+ *                                  would print of them (`sidecarOutput`)
+ *   sim.gpupool.io/http            JSON {"<port>/<path>": body}: what the pod serves while it runs,
+ *                                  through `GET pods/{name}:{port}/proxy/{path}`
  *
  * A pod with `deletionTimestamp` has its containers stopped (exit 143, phase Failed) and is removed after
  * min(its grace period, option terminationMs = 50 ms). Pods on a NotReady node keep their state:
@@ -33,6 +40,7 @@
  * pods on 1,000 nodes).
  */
 import { randomUUID } from 'node:crypto';
+import { METRICS_COLLECTOR_CONTAINER, type MetricsSidecar, sidecarOutput } from '../metrics-sidecar.js';
 import { JobController } from './job-controller.js';
 import { type Json, type K8sObject, resolveType } from './resources.js';
 import { HOSTNAME_LABEL, isNodeReady, isTerminal, pinnedNodes, unfitReason } from './scheduling.js';
@@ -45,7 +53,41 @@ export const ANNOTATIONS = {
   exitCode: 'sim.gpupool.io/exit-code',
   failReason: 'sim.gpupool.io/fail-reason',
   log: 'sim.gpupool.io/log',
+  files: 'sim.gpupool.io/files',
+  filesBase64: 'sim.gpupool.io/files-base64',
+  http: 'sim.gpupool.io/http',
 } as const;
+
+/** A JSON object of strings from an annotation; empty when absent or not one. */
+function jsonAnnotation(pod: K8sObject, name: string): Record<string, string> {
+  const raw = annotation(pod, name);
+  if (raw === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+/** The files the pod's annotations say its primary container writes. */
+function simulatedFiles(pod: K8sObject): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const [path, text] of Object.entries(jsonAnnotation(pod, ANNOTATIONS.files))) files.set(path, Buffer.from(text, 'utf8'));
+  for (const [path, b64] of Object.entries(jsonAnnotation(pod, ANNOTATIONS.filesBase64)))
+    files.set(path, Buffer.from(b64, 'base64'));
+  return files;
+}
+
+/** The metrics-collector sidecar a container is, read from its environment; null for any other container. */
+function sidecarOf(container: Json): MetricsSidecar | null {
+  if (container?.name !== METRICS_COLLECTOR_CONTAINER) return null;
+  const env = new Map<string, string>((container.env ?? []).map((e: Json) => [e.name, e.value]));
+  const file = env.get('METRICS_FILE');
+  const dir = env.get('METRICS_DIR');
+  return file ? { kind: 'file', path: file } : dir ? { kind: 'tfevent', directory: dir } : null;
+}
 
 export interface KubeletOptions {
   /** Default delay from binding to Running (ms; default 20). */
@@ -460,6 +502,15 @@ export class KubeletSimulator {
     rec.containerIds = this.containers(pod).map(() => `containerd://${hex(64)}`);
     const log = annotation(pod, ANNOTATIONS.log);
     if (log !== undefined) this.api.setPodLog(pod.metadata.namespace!, pod.metadata.name!, log);
+    // A sidecar prints nothing while the primary runs; it prints the files when the containers end.
+    for (const c of this.containers(pod)) {
+      if (sidecarOf(c)) this.api.setPodLog(pod.metadata.namespace!, pod.metadata.name!, '', c.name);
+    }
+    const http = jsonAnnotation(pod, ANNOTATIONS.http);
+    if (Object.keys(http).length > 0) {
+      const served = new Map(Object.entries(http).map(([where, body]) => [where.replace(/^(\d+)\/+/, '$1/'), body]));
+      this.api.setPodHttp(pod.metadata.namespace!, pod.metadata.name!, served);
+    }
     this.writeStatus(rec, {
       ...this.baseStatus(rec),
       phase: 'Running',
@@ -526,9 +577,23 @@ export class KubeletSimulator {
     };
   }
 
+  /** The containers exited: the pod serves nothing more, and its metrics sidecars print what they found. */
+  private containersExited(pod: K8sObject): void {
+    this.api.setPodHttp(pod.metadata.namespace!, pod.metadata.name!, undefined);
+    const sidecars = this.containers(pod)
+      .map((c) => ({ name: c.name as string, sidecar: sidecarOf(c) }))
+      .filter((c): c is { name: string; sidecar: MetricsSidecar } => c.sidecar !== null);
+    if (sidecars.length === 0) return;
+    const files = simulatedFiles(pod);
+    for (const { name, sidecar } of sidecars) {
+      this.api.setPodLog(pod.metadata.namespace!, pod.metadata.name!, sidecarOutput(sidecar, files), name);
+    }
+  }
+
   private finish(rec: PodRecord): void {
     const pod = rec.pod;
     rec.stage = 'stopped';
+    this.containersExited(pod);
     const failReason = annotation(pod, ANNOTATIONS.failReason);
     const exitCode = numberAnnotation(pod, ANNOTATIONS.exitCode) ?? 0;
     let status: Json;
@@ -547,7 +612,10 @@ export class KubeletSimulator {
     const pod = rec.pod;
     // Like a real kubelet, a running pod's containers get SIGTERM (exit 143) and the pod ends
     // Failed before it is removed; the Job controller tells its own deletions apart.
-    if (pod.status?.phase === 'Running') this.writeStatus(rec, this.stoppedStatus(rec, 'Failed', 143, 'Error'));
+    if (pod.status?.phase === 'Running') {
+      this.containersExited(pod);
+      this.writeStatus(rec, this.stoppedStatus(rec, 'Failed', 143, 'Error'));
+    }
     this.api.delete('pods', pod.metadata.namespace, pod.metadata.name!, {
       gracePeriodSeconds: 0,
       preconditions: { uid: pod.metadata.uid! },

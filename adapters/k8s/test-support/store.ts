@@ -149,7 +149,10 @@ export class ObjectStore {
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private readonly queue: StoreEvent[] = [];
   private draining = false;
-  private readonly podLogs = new Map<string, string>();
+  /** Pod key -> container ('' for the pod's default) -> its log. */
+  private readonly podLogs = new Map<string, Map<string, string>>();
+  /** Pod key -> `<port>/<path>` -> what the pod answers there (through `pods/{name}:{port}/proxy/{path}`). */
+  private readonly podHttp = new Map<string, ReadonlyMap<string, string>>();
 
   constructor(options: StoreOptions = {}) {
     this.eventWindow = options.eventWindow ?? 10_000;
@@ -215,13 +218,33 @@ export class ObjectStore {
     this.logFloor = this.rv;
   }
 
-  /** The text `GET pods/{name}/log` returns. */
-  setPodLog(namespace: string, name: string, text: string): void {
-    this.podLogs.set(keyOf(namespace, name), text);
+  /**
+   * The text `GET pods/{name}/log` returns: `container`'s (`?container=`), or without one the
+   * pod's default, which is also what a container without a log of its own returns.
+   */
+  setPodLog(namespace: string, name: string, text: string, container?: string): void {
+    const key = keyOf(namespace, name);
+    let logs = this.podLogs.get(key);
+    if (!logs) this.podLogs.set(key, (logs = new Map()));
+    logs.set(container ?? '', text);
   }
 
-  podLog(namespace: string, name: string): string {
-    return this.podLogs.get(keyOf(namespace, name)) ?? '';
+  podLog(namespace: string, name: string, container?: string): string {
+    const logs = this.podLogs.get(keyOf(namespace, name));
+    return (container === undefined ? undefined : logs?.get(container)) ?? logs?.get('') ?? '';
+  }
+
+  /**
+   * What the pod serves over HTTP, by `<port>/<path>` (path without its leading slash), for the
+   * `pods/{name}:{port}/proxy/{path}` subresource; undefined: it serves nothing (not running).
+   */
+  setPodHttp(namespace: string, name: string, responses: ReadonlyMap<string, string> | undefined): void {
+    if (responses === undefined) this.podHttp.delete(keyOf(namespace, name));
+    else this.podHttp.set(keyOf(namespace, name), responses);
+  }
+
+  podHttpResponses(namespace: string, name: string): ReadonlyMap<string, string> | undefined {
+    return this.podHttp.get(keyOf(namespace, name));
   }
 
   /** Binds a pending pod to a node (the `pods/{name}/binding` subresource); 409 if already bound. */
@@ -435,7 +458,10 @@ export class ObjectStore {
     this.table(t).delete(keyOf(existing.metadata.namespace, existing.metadata.name!));
     this.byUid.delete(uid);
     this.indexOwners(undefined, existing);
-    if (t.plural === 'pods') this.podLogs.delete(keyOf(existing.metadata.namespace, existing.metadata.name!));
+    if (t.plural === 'pods') {
+      this.podLogs.delete(keyOf(existing.metadata.namespace, existing.metadata.name!));
+      this.podHttp.delete(keyOf(existing.metadata.namespace, existing.metadata.name!));
+    }
     this.commit({ type: 'DELETED', object: gone, previous: existing, resource: t, resourceVersion: this.rv });
     this.collectDependents(uid, propagation);
     if (t.plural === 'namespaces') this.emptyNamespace(existing.metadata.name!);
