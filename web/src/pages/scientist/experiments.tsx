@@ -1,5 +1,5 @@
 /**
- * Tuning experiments: the list (mine / shared / all, by status and tag, by name), each with its
+ * Tuning experiments: the list (mine / shared / all, by status and tag, by name; every page of it), each with its
  * algorithm, its objective, its progress and its best objective so far; and the form that
  * creates one from a Katib Experiment pasted as YAML or JSON, which lists every issue the API
  * finds, each at its path.
@@ -13,6 +13,7 @@ import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, VisibilitySelect } from '../../ui/components';
 import { formatTime } from '../../ui/format';
+import { readEveryExperiment } from './experiment-list';
 import {
   EXPERIMENT_STATUSES,
   type Experiment,
@@ -32,20 +33,23 @@ export function ExperimentsPage() {
   const [status, setStatus] = useState<ExperimentStatus | ''>('');
   const [tag, setTag] = useState('');
   const [search, setSearch] = useState('');
+  // Every page: a group may have more experiments than the API answers in one request.
   const list = useApi(
     (c, past) =>
-      answer<ExperimentListItem[]>(
-        c.GET('/api/v1/tuning/experiments', {
-          params: {
-            query: {
-              visibility,
-              limit: '1000',
-              ...(status ? { status } : {}),
-              ...(tag.trim() ? { tag: tag.trim() } : {}),
-              ...experimentQuery(past),
+      readEveryExperiment((page) =>
+        answer<ExperimentListItem[]>(
+          c.GET('/api/v1/tuning/experiments', {
+            params: {
+              query: {
+                visibility,
+                ...page,
+                ...(status ? { status } : {}),
+                ...(tag.trim() ? { tag: tag.trim() } : {}),
+                ...experimentQuery(past),
+              },
             },
-          },
-        }),
+          }),
+        ),
       ),
     [visibility, status, tag],
   );
