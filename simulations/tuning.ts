@@ -36,6 +36,7 @@ import {
   isTrialDone,
   type TrialState,
   type TrialStatus,
+  trialJobId,
   trialName,
 } from '../core/experiments/model.js';
 import type { Assignment, MetricPoint, Observation, TrialOutcome } from '../core/experiments/space.js';
@@ -363,7 +364,7 @@ export class Tuning {
     for (const e of batch.events) {
       if (e.type === 'ExperimentCompleted' && e.reason === 'ExperimentGoalReached') this.goalAt.set(e.experimentId, e.at);
       if (e.type === 'TrialEnded') {
-        const record = this.trialsOf.get(e.experimentId)?.find((t) => t.trial === e.trial);
+        const record = this.jobs.get(trialJobId(e.experimentId, e.trial))?.record;
         if (record) {
           record.status = e.status;
           record.objective = e.objective;
