@@ -5,9 +5,11 @@
  * stopping and a maximum duration in virtual time, hyperband's budgets, comparing algorithms with
  * --algorithm, and bad input refused with a clear message (its field paths for an invalid file).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '../core/experiments/spec.js';
 import type { PoolSpec } from './cluster.js';
@@ -410,5 +412,75 @@ describe('bad input', () => {
         ...quiet,
       }),
     ).rejects.toThrow('--algorithm needs at least one --experiment');
+  });
+});
+
+describe.concurrent('gpupool simulate --experiment on the command line', () => {
+  const ROOT = fileURLToPath(new URL('..', import.meta.url));
+  const gpupool = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'cli/gpupool.ts', 'simulate', '--trace', TRACE_CSV, '--cluster', CLUSTER, ...args],
+        { cwd: ROOT, timeout: 60_000 },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('runs the experiments, prints a line for each and writes trials.csv', async () => {
+    const out = join(dir, 'cli-ok');
+    const r = await gpupool([
+      '--experiment',
+      `main=${RANDOM}`,
+      '--algorithm',
+      'random,tpe',
+      '--objective',
+      'hartmann6-curve',
+      '--trial-seconds',
+      '300',
+      '--trial-gpus',
+      '2',
+      '--experiments-at',
+      '100',
+      '--no-report',
+      '--out',
+      out,
+    ]);
+    expect(r.stderr).not.toMatch(/gpupool:/);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('  main/group/'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^ {2}main\/group\/branin-random-random \(random\): \d+ trials, best -?[\d.]+, time to goal (not reached|\d+(\.\d+)? s), [\d.]+ GPU-hours, Experiment\w+$/,
+    );
+    const trials = records(join(out, 'trials.csv'));
+    // The template asks for 1 GPU: --trial-gpus is only for a template that asks for none.
+    expect(new Set(trials.map((t) => t.gpus))).toEqual(new Set(['1']));
+    expect(Math.min(...trials.map((t) => Number(t.submit_time)))).toBe(100);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.experiments.map((x: { objective: string }) => x.objective)).toEqual(['hartmann6-curve', 'hartmann6-curve']);
+  });
+
+  it('refuses bad input with one line and exit 2, writing nothing', async () => {
+    const out = join(dir, 'cli-bad');
+    const missing = join(dir, 'missing.yaml');
+    const cases: [string[], string][] = [
+      [['--experiment', missing], `gpupool: --experiment ${missing}: no such file`],
+      [
+        ['--experiment', variant('cli-bad', ['type: minimize', 'type: up'])],
+        'spec.objective.type: must be minimize or maximize, got "up"',
+      ],
+      [['--experiment', RANDOM, '--objective', 'rosenbrock'], "option '--objective <name>' argument 'rosenbrock' is invalid"],
+      [['--experiment', RANDOM, '--algorithm', 'annealing'], '--algorithm takes a comma-separated list of'],
+      [['--experiment', RANDOM, '--trial-gpus', '0'], '--trial-gpus takes an integer >= 1'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await gpupool([...args, '--out', out]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(existsSync(join(out, 'summary.json'))).toBe(false);
   });
 });
