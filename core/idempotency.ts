@@ -31,7 +31,15 @@ export interface RememberedCommand {
  * digits). Pure and deterministic.
  */
 export function fingerprintOf(command: CommandEnvelope): string {
-  const text = canonicalJson(command, true);
+  return hashText(canonicalJson(command, true));
+}
+
+/** The same hash of any JSON value, keys in sorted order: a cache key of what a value says. */
+export function hashOfValue(value: unknown): string {
+  return hashText(canonicalJson(value));
+}
+
+function hashText(text: string): string {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ text.length;
   for (let i = 0; i < text.length; i++) {

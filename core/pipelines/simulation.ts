@@ -1,0 +1,70 @@
+/**
+ * How the simulated runtime plays a pipeline step: from the run's simulation fixture (model.ts
+ * `SimulationFixture`: per task, its duration, success or failure, output values), with
+ * type-appropriate defaults for whatever the fixture does not say, so every control-flow path of
+ * a pipeline can be steered and the demo cluster runs pipelines end to end.
+ *
+ * A fixture entry is found by the task's path without `root/`, matched on whole segments from the
+ * end, the longest match winning: `flip-coin` steers every task with that key, `for-loop-2/1/print-op`
+ * only the second iteration's.
+ */
+import { componentOf, type JsonValue, type ParameterType, type TaskSpec } from './ir.js';
+import type { ArtifactValue, Run, StepFixture, TaskOutputs, TaskRun } from './model.js';
+import { outputArtifactUri } from './run-progress.js';
+
+/** How long a step runs when its fixture does not say (seconds). */
+export const DEFAULT_STEP_SECONDS = 1;
+
+const DEFAULTS: Record<ParameterType, JsonValue> = {
+  STRING: '',
+  NUMBER_INTEGER: 0,
+  NUMBER_DOUBLE: 0,
+  BOOLEAN: false,
+  LIST: [],
+  STRUCT: {},
+  TASK_FINAL_STATUS: {},
+  TASK_CONFIG: {},
+};
+
+/** The fixture entry that steers a task, if any. */
+export function fixtureOf(run: Run, task: TaskRun): StepFixture | undefined {
+  const fixture = run.simulation;
+  if (!fixture) return undefined;
+  const segments = task.path.split('/').slice(1);
+  for (let start = 0; start < segments.length; start++) {
+    const entry = fixture[segments.slice(start).join('/')];
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+/** What a simulated step's attempt does: how long it runs, how it ends, and its outputs. */
+export function simulatedStep(
+  run: Run,
+  task: TaskRun,
+): { seconds: number; outcome: 'succeeded' | 'failed'; outputs: TaskOutputs; message?: string } {
+  const fixture = fixtureOf(run, task);
+  const seconds = fixture?.seconds ?? DEFAULT_STEP_SECONDS;
+  const fails =
+    fixture?.outcome === 'failed' ||
+    (fixture?.failAttempts !== undefined && task.attempt <= fixture.failAttempts) ||
+    (fixture?.failRuns !== undefined && run.retries < fixture.failRuns);
+  const component = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec);
+  const parameters: Record<string, JsonValue> = {};
+  for (const [name, def] of Object.entries(component?.outputDefinitions?.parameters ?? {})) {
+    parameters[name] = fixture?.outputs?.[name] ?? DEFAULTS[def.parameterType] ?? null;
+  }
+  const artifacts: Record<string, ArtifactValue[]> = {};
+  for (const [name, def] of Object.entries(component?.outputDefinitions?.artifacts ?? {})) {
+    artifacts[name] = [
+      {
+        uri: outputArtifactUri(run, task.path, name),
+        ...(def.artifactType.schemaTitle ? { schemaTitle: def.artifactType.schemaTitle } : {}),
+      },
+    ];
+  }
+  const outputs = { parameters, artifacts };
+  return fails
+    ? { seconds, outcome: 'failed', outputs, message: `the simulation fails it (attempt ${task.attempt})` }
+    : { seconds, outcome: 'succeeded', outputs };
+}
