@@ -206,10 +206,12 @@ function figuresTable(rows: { name: string; f: Figures }[], first: string): stri
 /** The best objective of each experiment over time since its creation, a step line each. */
 function bestOverTimeSpec(experiments: readonly ExperimentOutcome[]): TopLevelSpec {
   const values = experiments.flatMap((x) => {
-    const points = x.bestOverTime.map(([t, best]) => ({ hours: hours(t), best, experiment: x.id }));
+    // `<pool>/group/<name>` as `<pool>/<name>`: the legend has room for it.
+    const experiment = x.id.replace('/group/', '/');
+    const points = x.bestOverTime.map(([t, best]) => ({ hours: hours(t), best, experiment }));
     const end = x.endedAt ?? null;
     const last = x.bestOverTime[x.bestOverTime.length - 1];
-    if (last && end !== null) points.push({ hours: hours(end - x.createdAt), best: last[1], experiment: x.id });
+    if (last && end !== null) points.push({ hours: hours(end - x.createdAt), best: last[1], experiment });
     return points;
   });
   return {
@@ -220,8 +222,9 @@ function bestOverTimeSpec(experiments: readonly ExperimentOutcome[]): TopLevelSp
     mark: { type: 'line', interpolate: 'step-after', point: true },
     encoding: {
       x: { field: 'hours', type: 'quantitative', title: 'time since creation (hours)' },
-      y: { field: 'best', type: 'quantitative', title: 'best objective', scale: { zero: false } },
-      color: { field: 'experiment', type: 'nominal', title: 'experiment' },
+      // symlog: the first trials' values may be a hundred times the last ones, and Hartmann-6's are negative.
+      y: { field: 'best', type: 'quantitative', title: 'best objective (symlog scale)', scale: { type: 'symlog', zero: false } },
+      color: { field: 'experiment', type: 'nominal', title: 'experiment', legend: { labelLimit: 480 } },
     },
   };
 }
