@@ -15,6 +15,9 @@ import type { CommandOutcome } from '../../core/decider.js';
 import type { ExperimentCommand } from '../../core/experiments/commands.js';
 import type { ExperimentEvent } from '../../core/experiments/events.js';
 import type { ExperimentsState } from '../../core/experiments/model.js';
+import type { PipelineCommand } from '../../core/pipelines/commands.js';
+import type { PipelineEvent } from '../../core/pipelines/events.js';
+import type { PipelinesState } from '../../core/pipelines/model.js';
 import type { Result as CoreResult } from '../../core/result.js';
 import { ConflictRetriesExhaustedError, type DeciderEngine, type Engine } from '../../engine/engine.js';
 import type { Principal } from './access.js';
@@ -28,12 +31,17 @@ export type AssetsEngine = DeciderEngine<AssetCommand, AssetEvent, AssetsState>;
 /** The experiments context's engine (core/experiments), on the stream `experiments`. */
 export type ExperimentsEngine = DeciderEngine<ExperimentCommand, ExperimentEvent, ExperimentsState>;
 
+/** The pipelines context's engine (core/pipelines), on the stream `pipelines`. */
+export type PipelinesEngine = DeciderEngine<PipelineCommand, PipelineEvent, PipelinesState>;
+
 export interface HttpContext {
   readonly engine: Engine;
   /** Workspaces, datasets and models (core/assets), on their own stream. */
   readonly assets: AssetsEngine;
   /** Hyperparameter tuning experiments (core/experiments), on their own stream. */
   readonly experiments: ExperimentsEngine;
+  /** Kubeflow-compatible pipelines, their runs and recurring runs (core/pipelines), on their own stream. */
+  readonly pipelines: PipelinesEngine;
   readonly tokens: TokenRegistry;
   readonly keys: IdempotencyKeys;
   /** Job ids for submissions that bring none. */

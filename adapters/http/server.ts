@@ -16,9 +16,10 @@ import { ASSETS_STREAM, assetsDecider } from '../../core/assets/assets-decider.j
 import { ASSET_KINDS } from '../../core/assets/model.js';
 import { NAME_MAX_LENGTH } from '../../core/codec.js';
 import { EXPERIMENTS_STREAM, experimentsDecider } from '../../core/experiments/experiments-decider.js';
+import { PIPELINES_STREAM, pipelinesDecider } from '../../core/pipelines/pipelines-decider.js';
 import { createDeciderEngine, type Engine } from '../../engine/engine.js';
 import { Forecaster, type ForecasterOptions } from '../forecast/forecaster.js';
-import { type AssetsEngine, type ExperimentsEngine, type HttpContext, pastTimeOf } from './context.js';
+import { type AssetsEngine, type ExperimentsEngine, type HttpContext, type PipelinesEngine, pastTimeOf } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema, successResponse } from './openapi.js';
@@ -48,6 +49,8 @@ export interface ServerOptions {
   readonly assets?: AssetsEngine;
   /** Tuning experiments (core/experiments): as `assets`, loaded beside the engine when absent. */
   readonly experiments?: ExperimentsEngine;
+  /** Pipelines (core/pipelines): as `assets`, loaded beside the engine when absent. */
+  readonly pipelines?: PipelinesEngine;
   readonly tokens: TokenRegistry;
   /** Metrics whose observer the engine was created with; default: fresh (no pass/append timings). */
   readonly metrics?: ServerMetrics;
@@ -204,12 +207,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       stream: EXPERIMENTS_STREAM,
     }));
   if (!options.experiments) app.addHook('onClose', () => experiments.close());
+  const pipelines =
+    options.pipelines ??
+    (await createDeciderEngine(pipelinesDecider, {
+      store: options.engine.store,
+      clock: options.engine.clock,
+      stream: PIPELINES_STREAM,
+    }));
+  if (!options.pipelines) app.addHook('onClose', () => pipelines.close());
   const ctx: HttpContext = {
     engine: options.engine,
     assets,
     experiments,
+    pipelines,
     tokens: options.tokens,
-    keys: new IdempotencyKeys(options.engine, assets, experiments),
+    keys: new IdempotencyKeys(options.engine, assets, experiments, pipelines),
     newJobId: options.newJobId ?? randomUUID,
   };
   const forecaster = new Forecaster(options.engine, options.forecast);
