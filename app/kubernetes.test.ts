@@ -422,10 +422,20 @@ describe.each(targets)('gpupool serve --kubernetes on %s', (_name, makeTarget) =
         : Object.values(Object.entries(trialSpec.spec).find(([k]) => k.endsWith('ReplicaSpecs'))?.[1] ?? {}).map(
             (r: Json) => r.template,
           );
+      // A File collector's trials write the objective to their file instead, which the sidecar prints.
+      const source = doc.spec.metricsCollectorSpec?.source;
+      const metricsFile = doc.spec.metricsCollectorSpec?.collector?.kind === 'File' ? source?.fileSystemPath?.path : undefined;
+      const value = `\${trialParameters.${parameter}}`;
+      const line = source?.filter?.metricsFormat ? `{metricName: ${metric}, metricValue: ${value}}` : `${metric}=${value}`;
       for (const t of templates) {
         t.metadata = {
           ...t.metadata,
-          annotations: { 'sim.gpupool.io/run-for-ms': '50', 'sim.gpupool.io/log': `${metric}=\${trialParameters.${parameter}}` },
+          annotations: {
+            'sim.gpupool.io/run-for-ms': '50',
+            ...(metricsFile === undefined
+              ? { 'sim.gpupool.io/log': line }
+              : { 'sim.gpupool.io/files': JSON.stringify({ [metricsFile]: `${line}\n` }) }),
+          },
         };
       }
       expect((await ok(nina('POST', '/api/v1/tuning/experiments', doc), 201)).status).toBe('Running');
@@ -438,14 +448,9 @@ describe.each(targets)('gpupool serve --kubernetes on %s', (_name, makeTarget) =
         { timeoutMs: 60_000, message: `${file} to end` },
       );
       expect(x, file).toMatchObject({ status: 'Succeeded', reason: 'ExperimentMaxTrialsReached', counters: { trials: 3 } });
-      if (x.spec.metricsCollector.kind === 'StdOut') {
-        // Its objective collected from each trial's log.
-        expect(x.counters.succeeded, file).toBe(3);
-        for (const t of x.trials) expect(t.objective, file).toBe(Number(Object.values(t.assignment)[0]));
-      } else {
-        // A File collector reads a file inside the pod, which gpupool has no agent for: no objective.
-        expect(x.counters.metricsUnavailable, file).toBe(3);
-      }
+      // Its objective collected from each trial's log, or from its file through the metrics-collector sidecar.
+      expect(x.counters.succeeded, file).toBe(3);
+      for (const t of x.trials) expect(t.objective, file).toBe(Number(Object.values(t.assignment)[0]));
     }
   });
 
