@@ -465,9 +465,26 @@ function nextFire(spec: ScheduleSpec, c: Compiled, after: number, anchor: number
   return t === null || (spec.endTime !== null && t > spec.endTime) ? null : t;
 }
 
+/**
+ * Fires a tick steps through forward from the cursor before it searches from `now` instead: one
+ * or two on time, more only after a downtime.
+ */
+const LATEST_FORWARD_STEPS = 3;
+
 /** The last fire at or before `t` and strictly after `after` (and the start), or null. */
 function latestFire(spec: ScheduleSpec, c: Compiled, after: number, t: number, anchor: number): number | null {
   const hi = spec.endTime === null ? t : Math.min(t, spec.endTime);
+  if (c.kind === 'cron') {
+    // On time, one fire is due: stepping forward from the cursor finds it with the answers the
+    // tick computes anyway (memoised), where a search backwards would cost as much again.
+    let last: number | null = null;
+    let f = nextFire(spec, c, after, anchor);
+    for (let i = 0; i < LATEST_FORWARD_STEPS && f !== null && f <= hi; i++) {
+      last = f;
+      f = nextFire(spec, c, f, anchor);
+    }
+    if (f === null || f > hi) return last;
+  }
   const f = c.kind === 'every' ? gridAtOrBefore(anchor, c.seconds, hi) : cronAtOrBefore(c, hi);
   if (f === null || f <= after || (spec.startTime !== null && f <= spec.startTime)) return null;
   return f;
@@ -523,10 +540,14 @@ export function dueFires(spec: ScheduleSpec, cursor: ScheduleCursor, now: number
     if (latest === null) return { fire: [], blocked: false, next };
     return slots > 0 ? { fire: [latest], blocked: false, next } : { fire: [], blocked: true, next };
   }
-  // `all` counts from the cursor; `none` only from the oldest time that is not yet missed.
-  const after = spec.catchUp === 'all' ? from : Math.max(from, now - MISSED_AFTER_SECONDS);
+  // `all` counts from the cursor; `none` skips the fires that are missed. Stepping forward from the
+  // cursor reuses the answers of the tick before (memoised); after a long downtime it jumps.
+  const missedUpTo = spec.catchUp === 'all' ? Number.NEGATIVE_INFINITY : now - MISSED_AFTER_SECONDS;
+  let t = nextFire(spec, c, from, anchor);
+  for (let skipped = 0; t !== null && t <= missedUpTo; skipped++) {
+    t = skipped < LATEST_FORWARD_STEPS ? nextFire(spec, c, t, anchor) : nextFire(spec, c, missedUpTo, anchor);
+  }
   const fire: number[] = [];
-  let t = nextFire(spec, c, after, anchor);
   while (t !== null && t <= now && fire.length < slots) {
     fire.push(t);
     t = nextFire(spec, c, t, anchor);
