@@ -88,8 +88,10 @@ function readDocuments(text: string): Result<unknown[], { readonly issues: reado
   }
   if (!Array.isArray(docs)) return { ok: true, value: [] };
   const issues: Issues = [];
+  // A parser's first error is the fault; the ones after it are mostly its echoes.
   for (const doc of docs) {
-    for (const e of doc.errors) issue(issues, '', `not YAML or JSON: ${e.message.split('\n')[0]}`);
+    const first = doc.errors[0];
+    if (first) issue(issues, '', `not YAML or JSON: ${first.message.split('\n')[0]}`);
   }
   if (issues.length > 0) return { ok: false, issues };
   try {
