@@ -121,7 +121,6 @@ interface RunningTrial {
   readonly trial: string;
   readonly plan: TrialPlan;
   readonly record: TrialRecord;
-  startedAt: number | null;
   /** Points of the plan reported so far. */
   reported: number;
   /** The job ended in the cluster (or was refused). */
@@ -251,7 +250,6 @@ export class Tuning {
           this.push({ at: e.at + (this.options.launchDelay ?? 0), seq: this.seq++, kind: 'wake' });
           break;
         case 'JobStarted': {
-          run.startedAt = e.at;
           const steps = run.plan.series.length;
           // The last step comes with the job's completion.
           for (let k = 1; k < steps; k++) {
@@ -590,7 +588,6 @@ export class Tuning {
       trial: t.name,
       plan,
       record,
-      startedAt: null,
       reported: 0,
       over: false,
       stopSent: false,
