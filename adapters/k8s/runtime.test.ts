@@ -1,7 +1,8 @@
 /**
  * The Kubernetes runtime against the fake API server and its kubelet: a job's pod made on its
  * node, started and completed (with final metrics from the termination message); each failure
- * reason; a pod deleted by someone; a stop; several workers; a restart while jobs run; strays.
+ * reason; a pod deleted by someone; a stop; several workers; a restart while jobs run; strays;
+ * metrics collected from a sidecar's log and from scrapes of a pod's Prometheus endpoint.
  * Each test counts the events the store holds, so a report sent twice would show.
  */
 import type { V1Pod } from '@kubernetes/client-node';
@@ -431,4 +432,75 @@ it('deletes on its first sync the pods and Services of jobs the engine does not 
   await until('the stray pod deleted', () => podsOf('ghost').length === 0);
   await until('the stray Service deleted', () => cluster.api.list('services').every((s) => s.metadata.name !== 'ghost'));
   expect(cluster.api.get('pods', 'default', 'not-ours')).toBeDefined();
+});
+
+describe("metrics collected from a job's output", () => {
+  const pointsOf = async (jobId: string) =>
+    (await store.read(metricsStream(jobId))).flatMap((e) =>
+      (e.data as { points: { name: string; value: number; step: number }[] }).points.map(({ name, value, step }) => ({
+        name,
+        value,
+        step,
+      })),
+    );
+
+  it("reads a sidecar's log, not the primary's, and gives the pod the sidecar only for such a job", async () => {
+    await start({
+      collectMetrics: (job) =>
+        job.id === 'sc'
+          ? {
+              from: 'sidecar',
+              sidecar: { kind: 'file', path: '/out/metrics.txt' },
+              parse: (log) => [...log.matchAll(/loss=([\d.]+)/g)].map((m) => ({ name: 'loss', value: Number(m[1]) })),
+            }
+          : null,
+    });
+    await submit('sc', 1, {
+      'sim.gpupool.io/run-for-ms': '100',
+      'sim.gpupool.io/log': 'loss=9',
+      'sim.gpupool.io/files': JSON.stringify({ '/out/metrics.txt': 'loss=0.5\nloss=0.25\n' }),
+    });
+    await submit('plain', 1, { 'sim.gpupool.io/run-for-ms': '100' });
+    await until('both pods', () => podsOf('sc').length === 1 && podsOf('plain').length === 1);
+    expect(podsOf('sc')[0]?.spec?.containers.map((c) => c.name)).toEqual(['main', 'metrics-collector']);
+    expect(podsOf('plain')[0]?.spec?.containers.map((c) => c.name)).toEqual(['main']);
+    await untilStatus('sc', 'Complete');
+    expect(await pointsOf('sc')).toEqual([
+      { name: 'loss', value: 0.5, step: 0 },
+      { name: 'loss', value: 0.25, step: 1 },
+    ]);
+  });
+
+  it('scrapes a running pod through the pod proxy, through failed scrapes, keeping only changed values', async () => {
+    await start({
+      metricsScrapeIntervalMs: 20,
+      collectMetrics: () => ({
+        from: 'prometheus',
+        port: 9100,
+        path: '/metrics',
+        parse: (text, at) => [...text.matchAll(/^loss ([\d.]+)$/gm)].map((m) => ({ name: 'loss', value: Number(m[1]), at })),
+      }),
+    });
+    // The first scrapes find nothing listening yet.
+    cluster.api.failNext(2, { status: 503, path: '/proxy' });
+    await submit('prom', 1, {
+      'sim.gpupool.io/run-for-ms': '1000',
+      'sim.gpupool.io/http': JSON.stringify({ '9100/metrics': 'loss 0.5\n' }),
+    });
+    await until('the pod running', () => podsOf('prom')[0]?.status?.phase === 'Running');
+    const name = podsOf('prom')[0]?.metadata?.name as string;
+    const scrapes = () => cluster.api.stats()['get pods/proxy'] ?? 0;
+    await until('scrapes of 0.5', () => scrapes() >= 5);
+    cluster.api.setPodHttp('default', name, new Map([['9100/metrics', 'loss 0.25\n']]));
+    const now = scrapes();
+    await until('scrapes of 0.25', () => scrapes() >= now + 3);
+    await untilStatus('prom', 'Complete');
+    expect(await pointsOf('prom')).toEqual([
+      { name: 'loss', value: 0.5, step: 0 },
+      { name: 'loss', value: 0.25, step: 1 },
+    ]);
+    const after = scrapes();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(scrapes()).toBe(after); // no scrape after the job ended
+  });
 });
