@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '../core/experiments/spec.js';
 import type { PoolSpec } from './cluster.js';
@@ -184,6 +185,52 @@ describe('trials in a pool full of trace jobs', async () => {
     expect(x?.succeeded).toBe(0);
     expect(r.trials?.[0]?.job.status).toBe('Rejected');
     expect(r.trials?.[0]?.job.rejection).toMatch(/16 GPUs/);
+  });
+});
+
+describe('any trace, seed and policy (property)', () => {
+  const traceJobs = fc.array(
+    fc.record({
+      gpus: fc.integer({ min: 1, max: 4 }),
+      submit: fc.integer({ min: 0, max: 5000 }),
+      duration: fc.integer({ min: 1, max: 3000 }),
+    }),
+    { maxLength: 12 },
+  );
+  it('trials never overfill the pool, every experiment ends within its budget, and a second run is the same', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        traceJobs,
+        fc.nat(1000),
+        fc.constantFrom('fifo' as const, 'sjf' as const, 'backfill' as const),
+        fc.constantFrom('branin' as const, 'branin-curve' as const, 'hartmann6-curve' as const),
+        async (specs, seed, policy, objective) => {
+          const pools = [pool('main', 1, 4)];
+          const experiments = readExperiments({ experiments: [{ file: RANDOM }], pools, seed, algorithms: ['random', 'tpe'] });
+          const trace = specs.map((j, i) => job(`j${i}`, j.gpus, j.submit, j.duration));
+          const options = {
+            pools,
+            trace,
+            policy,
+            placement: 'node' as const,
+            tuning: { experiments, objective, trialSeconds: 300, trialGpus: 1, startAt: 0 },
+          };
+          const r = await simulate(options);
+          expect(Math.max(...(r.series[0]?.used ?? [0]))).toBeLessThanOrEqual(4);
+          for (const x of r.experiments ?? []) {
+            expect(x.reason).not.toBeNull();
+            expect(x.trials).toBeLessThanOrEqual(30);
+          }
+          // Every trial's job ended: ran, or stopped while it queued when its experiment ended.
+          expect((r.trials ?? []).every((t) => t.job.end !== null)).toBe(true);
+          expect(r.jobs.map((j) => j.id)).toEqual(trace.map((j) => j.id));
+          const again = await simulate(options);
+          expect(again.experiments).toEqual(r.experiments);
+          expect(again.jobs).toEqual(r.jobs);
+        },
+      ),
+      { numRuns: 15 },
+    );
   });
 });
 
