@@ -17,6 +17,7 @@ import {
   resolveArgs,
   resolveConstant,
   resolveContainer,
+  resolveParameterReferences,
 } from './placeholders.js';
 
 const sample = (name: string): PipelineSpec => parse(readFileSync(new URL(`./fixtures/kfp/${name}`, import.meta.url), 'utf8'));
@@ -571,6 +572,24 @@ describe('absent inputs and unknown placeholders', () => {
     ).toEqual(['no-local-path', 'absent-metadata']);
   });
 
+  it('takes no name for something of Object.prototype', () => {
+    const bare = context({ parameters: { real: 'x' } });
+    expect(
+      issues(
+        [param('constructor'), param('__proto__'), '{{$.constructor}}', "{{$.outputs.parameters['toString'].output_file}}"],
+        bare,
+      ).map((i) => i.kind),
+    ).toEqual(['absent-input', 'absent-input', 'unknown-placeholder', 'unknown-output']);
+    const odd = context({ parameters: JSON.parse('{"__proto__": "p", "constructor": 1}') });
+    expect(
+      argv(
+        [param('__proto__'), param('constructor'), '{"IfPresent": {"InputName": "toString", "Then": ["t"], "Else": ["e"]}}'],
+        odd,
+      ),
+    ).toEqual(['p', '1', 'e']);
+    expect(executorInput(odd).inputs.parameterValues).toEqual(JSON.parse('{"__proto__": "p", "constructor": 1}'));
+  });
+
   it('names the list in the issues of a whole container', () => {
     const r = resolveContainer({ command: ['run', '{{$.nope}}'], args: ['--x', param('optional')] }, ctx);
     expect(r.ok).toBe(false);
@@ -599,6 +618,29 @@ describe('run placeholders as constant inputs', () => {
     [{ a: '{{$.pipeline_job_name}}' }, { a: '{{$.pipeline_job_name}}' }],
   ])('%j resolves to %j', (constant, expected) => {
     expect(resolveConstant(constant, context())).toEqual(expected);
+  });
+});
+
+describe('parameter references in constant inputs (f-strings)', () => {
+  it('flip_coin: a message embeds the random number of its DAG', () => {
+    const spec = sample('critical_flip_coin.yaml');
+    const constant =
+      spec.components['comp-condition-2']?.dag?.tasks['print-msg']?.inputs?.parameters?.msg?.runtimeValue?.constant;
+    expect(constant).toBe("heads and {{$.inputs.parameters['pipelinechannel--random-num-Output']}} > 5!");
+    expect(resolveParameterReferences(constant!, { 'pipelinechannel--random-num-Output': 7 })).toBe('heads and 7 > 5!');
+  });
+
+  it.each<[JsonValue, JsonValue]>([
+    [`${param('a')}/${param('b')}`, 'x/2.5'],
+    [
+      [`-${param('a')}`, 3, { k: param('flag') }],
+      ['-x', 3, { k: 'true' }],
+    ],
+    [`${param('missing')} and ${param('nothing')}`, `${param('missing')} and ${param('nothing')}`],
+    [`${param('toString')}`, `${param('toString')}`],
+    [null, null],
+  ])('%j becomes %j', (value, expected) => {
+    expect(resolveParameterReferences(value, { a: 'x', b: 2.5, flag: true, nothing: null })).toEqual(expected);
   });
 });
 
@@ -679,6 +721,30 @@ describe('the compiled samples command lines', () => {
         task === 'fail-op' ? 'fail_op' : 'print_op',
       ]);
     }
+  });
+
+  it('container_with_placeholder_in_fstring: placeholders inside longer arguments, the default standing in', () => {
+    const spec = sample('container_with_placeholder_in_fstring.yaml');
+    const { component, container } = containerOf(spec, 'comp-container-with-placeholder-in-fstring');
+    const outputs = provisionOutputs(
+      { pipelineRoot: 'minio://mlpipeline/v2/artifacts', taskName: 'fstring', salt: '3' },
+      component.outputDefinitions,
+    );
+    const given = resolveContainer(
+      container,
+      context({ ...outputs, inputDefinitions: component.inputDefinitions, parameters: { text1: 'abc' } }),
+    );
+    expect(given.ok && given.value.command).toEqual([
+      'my_program',
+      'prefix-abc',
+      'minio://mlpipeline/v2/artifacts/fstring/3/output_artifact/0',
+    ]);
+    const left = resolveContainer(container, context({ ...outputs, inputDefinitions: component.inputDefinitions }));
+    expect(left.ok && left.value.command).toEqual([
+      'my_program',
+      'prefix-text!',
+      'minio://mlpipeline/v2/artifacts/fstring/3/output_artifact/0',
+    ]);
   });
 
   it('container_with_concat_placeholder: prefix, text and the dataset URI in one argument', () => {

@@ -152,8 +152,28 @@ export function resolveConstant(value: JsonValue, ctx: Pick<ExecutionContext, 'j
   if (typeof value !== 'string') return value;
   // resolve.go: the workspace path may sit inside a longer string; the run's identity is matched whole.
   if (value.includes('{{$.workspace_path}}')) return value.split('{{$.workspace_path}}').join(WORKSPACE_MOUNT_PATH);
-  const run = RUN_PLACEHOLDERS[value.slice('{{$.'.length, -'}}'.length)];
+  const run = own(RUN_PLACEHOLDERS, value.slice('{{$.'.length, -'}}'.length));
   return value.startsWith('{{$.') && value.endsWith('}}') && run?.constant ? run.resolve(ctx) : value;
+}
+
+/**
+ * A task's constant input that embeds `{{$.inputs.parameters['x']}}`: what the SDK compiles an f-string
+ * over pipeline channels into (`f'heads and {num}'` gives `heads and {{$.inputs.parameters['pipelinechannel--num']}}`),
+ * resolved from the parameter values of the DAG the task is in, inside lists and structs too. Each value
+ * is written as in a command line; a reference to no value is left as it is written, as KFP leaves it.
+ */
+export function resolveParameterReferences(value: JsonValue, parameters: Readonly<Record<string, JsonValue>>): JsonValue {
+  if (typeof value === 'string') {
+    return value.replace(/\{\{\$\.inputs\.parameters\['([^']*)'\]\}\}/g, (whole, name: string) => {
+      const found = own(parameters, name);
+      return found === undefined || found === null ? whole : renderParameterValue(found);
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveParameterReferences(item, parameters));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveParameterReferences(item, parameters)]));
+  }
+  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,14 +239,15 @@ export function provisionOutputs(
   outputDefinitions: InterfaceSpec | undefined,
 ): Pick<ExecutionContext, 'outputParameters' | 'outputArtifacts' | 'outputMetadataFile'> {
   const taskRoot = outputUri(where.pipelineRoot, [where.taskName, where.salt]);
-  const outputArtifacts: Record<string, RuntimeArtifact> = {};
-  for (const [name, spec] of Object.entries(outputDefinitions?.artifacts ?? {})) {
-    outputArtifacts[name] = { name, uri: outputUri(taskRoot, [name]), type: spec.artifactType };
-  }
-  const outputParameters: Record<string, { outputFile: string }> = {};
-  for (const name of Object.keys(outputDefinitions?.parameters ?? {})) {
-    outputParameters[name] = { outputFile: `/tmp/kfp/outputs/${name}` };
-  }
+  const outputArtifacts: Record<string, RuntimeArtifact> = Object.fromEntries(
+    Object.entries(outputDefinitions?.artifacts ?? {}).map(([name, spec]) => [
+      name,
+      { name, uri: outputUri(taskRoot, [name]), type: spec.artifactType },
+    ]),
+  );
+  const outputParameters: Record<string, { outputFile: string }> = Object.fromEntries(
+    Object.keys(outputDefinitions?.parameters ?? {}).map((name) => [name, { outputFile: `/tmp/kfp/outputs/${name}` }]),
+  );
   const localRoot = localPathOf(taskRoot);
   const outputMetadataFile = localRoot.ok
     ? `${localRoot.value.replace(/\/+$/, '')}/output_metadata.json`
@@ -292,13 +313,12 @@ export function executorInput(ctx: ExecutionContext): ExecutorInputJson {
 
 /** The input parameter values a task runs with: its non-null values, then its component's defaults. */
 export function effectiveParameters(ctx: ExecutionContext): Record<string, JsonValue> {
-  const values: Record<string, JsonValue> = {};
-  for (const [name, value] of Object.entries(ctx.parameters)) if (value !== null) values[name] = value;
+  // Built as entries, so that no name (not even `__proto__`) is taken for something else.
+  const values = new Map(Object.entries(ctx.parameters).filter(([, value]) => value !== null));
   for (const [name, spec] of Object.entries(ctx.inputDefinitions?.parameters ?? {})) {
-    if (values[name] === undefined && spec.defaultValue !== undefined && spec.defaultValue !== null)
-      values[name] = spec.defaultValue;
+    if (!values.has(name) && spec.defaultValue !== undefined && spec.defaultValue !== null) values.set(name, spec.defaultValue);
   }
-  return values;
+  return Object.fromEntries(values);
 }
 
 function artifactJson(artifact: RuntimeArtifact): RuntimeArtifactJson {
@@ -522,9 +542,9 @@ class ElementResolver {
 
   /** Present: a non-null parameter value or a non-empty artifact list (a default does not count). */
   private isPresent(name: string, written: string): boolean {
-    const value = this.ctx.parameters[name];
+    const value = own(this.ctx.parameters, name);
     if (value !== undefined && value !== null) return true;
-    if ((this.ctx.artifacts[name]?.length ?? 0) > 0) return true;
+    if ((own(this.ctx.artifacts, name)?.length ?? 0) > 0) return true;
     if (!this.isDeclared(name)) {
       this.report({
         kind: 'unknown-input',
@@ -539,7 +559,7 @@ class ElementResolver {
   private isDeclared(name: string): boolean {
     const declared = this.ctx.inputDefinitions;
     if (declared === undefined) return true;
-    return declared.parameters?.[name] !== undefined || declared.artifacts?.[name] !== undefined;
+    return own(declared.parameters, name) !== undefined || own(declared.artifacts, name) !== undefined;
   }
 
   /** A text with `{{$...}}` placeholders replaced in place, in one pass. */
@@ -549,7 +569,7 @@ class ElementResolver {
 
   private placeholder(whole: string, body: string): string {
     if (body === '') return this.executorInputJson();
-    const run = body.startsWith('.') ? RUN_PLACEHOLDERS[body.slice(1)] : undefined;
+    const run = body.startsWith('.') ? own(RUN_PLACEHOLDERS, body.slice(1)) : undefined;
     if (run !== undefined) return run.resolve(this.ctx);
     const parameter = INPUT_PARAMETER.exec(body);
     if (parameter) return this.inputParameter(whole, parameter[1] ?? '');
@@ -570,10 +590,10 @@ class ElementResolver {
   }
 
   private inputParameter(whole: string, name: string): string {
-    const value = this.ctx.parameters[name];
+    const value = own(this.ctx.parameters, name);
     if (value !== undefined && value !== null) return renderParameterValue(value);
     const definitions = this.ctx.inputDefinitions;
-    const spec = definitions?.parameters?.[name];
+    const spec = own(definitions?.parameters, name);
     if (spec?.defaultValue !== undefined && spec.defaultValue !== null) return renderParameterValue(spec.defaultValue);
     if (definitions !== undefined && spec === undefined) {
       this.report({
@@ -594,7 +614,7 @@ class ElementResolver {
   }
 
   private outputParameter(whole: string, name: string): string {
-    const output = this.ctx.outputParameters[name];
+    const output = own(this.ctx.outputParameters, name);
     if (output !== undefined) return output.outputFile;
     this.report({
       kind: 'unknown-output',
@@ -613,9 +633,9 @@ class ElementResolver {
     key?: string,
   ): string {
     const list = input
-      ? (this.ctx.artifacts[name] ?? [])
-      : this.ctx.outputArtifacts[name]
-        ? [this.ctx.outputArtifacts[name]]
+      ? (own(this.ctx.artifacts, name) ?? [])
+      : own(this.ctx.outputArtifacts, name)
+        ? [own(this.ctx.outputArtifacts, name)!]
         : [];
     const artifact = list[0];
     if (artifact === undefined) {
@@ -628,7 +648,7 @@ class ElementResolver {
         });
       } else {
         const definitions = this.ctx.inputDefinitions;
-        const declared = definitions === undefined || definitions.artifacts?.[name] !== undefined;
+        const declared = definitions === undefined || own(definitions.artifacts, name) !== undefined;
         this.report({
           kind: declared ? 'absent-input' : 'unknown-input',
           placeholder: whole,
@@ -651,7 +671,7 @@ class ElementResolver {
     }
     const metadata = sortKeysDeep(artifact.metadata ?? {}) as Record<string, JsonValue>;
     if (key === undefined) return JSON.stringify(metadata);
-    const value = metadata[key];
+    const value = own(metadata, key);
     if (value === undefined) {
       this.report({
         kind: 'absent-metadata',
@@ -663,6 +683,11 @@ class ElementResolver {
     }
     return typeof value === 'string' ? value : JSON.stringify(value);
   }
+}
+
+/** A record's own entry: a name from a pipeline file must not reach Object.prototype. */
+function own<V>(record: Readonly<Record<string, V>> | undefined, key: string): V | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function isList(branch: CommandLineElement | readonly CommandLineElement[]): branch is readonly CommandLineElement[] {
