@@ -160,10 +160,6 @@ export function stepJobId(run: Run, ordinal: number, attempt: number): string {
   return `${head}${tail}`;
 }
 
-/** Where a task's output artifact lives under the run's pipeline root (KFP's layout). */
-export const outputArtifactUri = (run: Run, taskPath: string, name: string): string =>
-  `${run.pipelineRoot.replace(/\/+$/, '')}/${run.id}/${taskPath.replace(/^root\/?/, '') || 'root'}/${name}`;
-
 /** KFP's `PipelineTaskFinalStatus` of a task, as an exit handler's input. */
 function finalStatusOf(run: Run, task: TaskRun | undefined, key: string): JsonValue {
   const failed = task?.state === 'FAILED';

@@ -9,8 +9,8 @@
  * only the second iteration's.
  */
 import { componentOf, type JsonValue, type ParameterType, type TaskSpec } from './ir.js';
-import type { ArtifactValue, Run, StepFixture, TaskOutputs, TaskRun } from './model.js';
-import { outputArtifactUri } from './run-progress.js';
+import type { Run, StepFixture, TaskOutputs, TaskRun } from './model.js';
+import { provisionedArtifacts, stepOutputs } from './step.js';
 
 /** How long a step runs when its fixture does not say (seconds). */
 export const DEFAULT_STEP_SECONDS = 1;
@@ -54,16 +54,7 @@ export function simulatedStep(
   for (const [name, def] of Object.entries(component?.outputDefinitions?.parameters ?? {})) {
     parameters[name] = fixture?.outputs?.[name] ?? DEFAULTS[def.parameterType] ?? null;
   }
-  const artifacts: Record<string, ArtifactValue[]> = {};
-  for (const [name, def] of Object.entries(component?.outputDefinitions?.artifacts ?? {})) {
-    artifacts[name] = [
-      {
-        uri: outputArtifactUri(run, task.path, name),
-        ...(def.artifactType.schemaTitle ? { schemaTitle: def.artifactType.schemaTitle } : {}),
-      },
-    ];
-  }
-  const outputs = { parameters, artifacts };
+  const outputs = { parameters, artifacts: provisionedArtifacts(stepOutputs(run, task)) };
   return fails
     ? { seconds, outcome: 'failed', outputs, message: `the simulation fails it (attempt ${task.attempt})` }
     : { seconds, outcome: 'succeeded', outputs };

@@ -1,0 +1,75 @@
+/** A container step as the job it runs: its command line resolved, its GPUs, its platform spec. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { PipelineSpec, PlatformSpec } from './ir.js';
+import { acceleratorOf, parseQuantity, stepJob } from './step.js';
+import { PipelinesWorld } from './test-support/world.js';
+
+const documents = (name: string) =>
+  parseAllDocuments(readFileSync(new URL(`./fixtures/kfp/compiled/${name}.yaml`, import.meta.url), 'utf8')).map((d) => d.toJS());
+
+describe('stepJob', () => {
+  it('resolves the placeholders of a step against its inputs and provisioned outputs', () => {
+    const w = new PipelinesWorld();
+    const runId = w.startRun(w.upload('two', documents('two_step_pipeline')[0] as PipelineSpec), 'r', {
+      parameters: { text: 'hi there' } as never,
+    });
+    const job = stepJob(w.run(runId), w.task(runId, 'root/write-to-gcs'));
+    expect(job.ok).toBe(true);
+    if (!job.ok) return;
+    expect(job.value.image).toBe('google/cloud-sdk:slim');
+    expect(job.value.command).toEqual([
+      'sh',
+      '-c',
+      'set -e -x\necho "$0" | gsutil cp - "$1"\n',
+      'hi there',
+      'minio://gpupool/pipelines/team/r/write-to-gcs/1/output_gcs_path',
+    ]);
+    expect(job.value.gpus).toBe(0);
+  });
+
+  it('takes GPUs from the accelerator and the executor platform spec', () => {
+    const [spec, platform] = documents('gpu-scheduling_nvidia_gpu_scheduling_check') as [
+      PipelineSpec,
+      { platforms: PlatformSpec },
+    ];
+    const w = new PipelinesWorld();
+    const p = `team/gpu`;
+    w.must({
+      type: 'CreatePipeline',
+      pipelineId: p,
+      owner: 'ada',
+      group: 'team',
+      name: 'gpu',
+      version: { versionId: `${p}@v1`, name: 'v1', format: 'v2', spec: spec as never, platform: platform.platforms as never },
+    });
+    const runId = w.startRun(p, 'r');
+    const job = stepJob(w.run(runId), w.task(runId, 'root/verify-gpu-scheduled'));
+    expect(job.ok && job.value.gpus).toBe(1);
+    expect(job.ok && job.value.gpuType).toBe(null);
+    expect(job.ok && job.value.platform?.tolerations).toEqual([
+      { effect: 'NoSchedule', key: 'nvidia.com/gpu', operator: 'Exists' },
+    ]);
+    expect(job.ok && job.value.args).toEqual(['echo "GPU scheduling check: PASS"']);
+  });
+
+  it('reads quantities and accelerator types as the SDK writes them', () => {
+    expect([parseQuantity('500m'), parseQuantity('2'), parseQuantity('4G'), parseQuantity('512Mi'), parseQuantity('x')]).toEqual([
+      0.5,
+      2,
+      4e9,
+      512 * 2 ** 20,
+      null,
+    ]);
+    expect(acceleratorOf({ accelerator: { type: 'NVIDIA_TESLA_T4', count: 2 } })).toEqual({
+      gpus: 2,
+      gpuType: 'NVIDIA_TESLA_T4',
+    });
+    expect(acceleratorOf({ accelerator: { resourceType: 'nvidia.com/gpu', resourceCount: '4' } })).toEqual({
+      gpus: 4,
+      gpuType: null,
+    });
+    expect(acceleratorOf(undefined)).toEqual({ gpus: 0, gpuType: null });
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * What a container step runs as: the `pipeline-step` job the run executor submits for one attempt
+ * of one task. Its command line has every placeholder resolved (placeholders.ts) against the
+ * task's resolved inputs and the outputs KFP's driver would provision for it; its GPUs come from
+ * `resources.accelerator` (count, and a type when it names one rather than a resource), its CPU
+ * and memory from the rest; the Kubernetes platform spec of its executor goes with it for the
+ * Kubernetes runtime to honour (secrets as env, volumes, node selectors, tolerations).
+ */
+import { type ContainerSpec, componentOf, type KubernetesExecutorConfig, type ResourceSpec, type TaskSpec } from './ir.js';
+import type { ArtifactValue, Run, TaskOutputs, TaskRun } from './model.js';
+import {
+  type CommandLineElement,
+  type ExecutionContext,
+  provisionOutputs,
+  type RuntimeArtifact,
+  resolveContainer,
+} from './placeholders.js';
+
+export interface StepJob {
+  readonly image: string;
+  readonly command: string[];
+  readonly args: string[];
+  readonly env: Record<string, string>;
+  readonly gpus: number;
+  /** A GPU type the step asks for by name (`NVIDIA_TESLA_T4`), when it names one. */
+  readonly gpuType: string | null;
+  /** Cores and bytes, when the step says. */
+  readonly cpu: number | null;
+  readonly memory: number | null;
+  /** Where its outputs go: parameter files, artifact URIs, the executor output file. */
+  readonly outputs: Pick<ExecutionContext, 'outputParameters' | 'outputArtifacts' | 'outputMetadataFile'>;
+  readonly platform: KubernetesExecutorConfig | null;
+}
+
+/** The run's own root under its pipeline root: `<pipeline root>/<run id>`. */
+export const runRoot = (run: Run): string => `${run.pipelineRoot.replace(/\/+$/, '')}/${run.id}`;
+
+/** A task's name under the run's root: its path without `root/`. */
+export const taskName = (task: TaskRun): string => task.path.replace(/^root\/?/, '') || 'root';
+
+/** The outputs KFP's driver provisions for an attempt of a task (placeholders.ts provisionOutputs). */
+export function stepOutputs(run: Run, task: TaskRun): StepJob['outputs'] {
+  const component = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec);
+  return provisionOutputs(
+    { pipelineRoot: runRoot(run), taskName: taskName(task), salt: String(task.attempt) },
+    component?.outputDefinitions,
+  );
+}
+
+/** An output's artifacts as the task reports them, from where its outputs were provisioned. */
+export function provisionedArtifacts(outputs: StepJob['outputs']): TaskOutputs['artifacts'] {
+  const out: Record<string, ArtifactValue[]> = {};
+  for (const [name, a] of Object.entries(outputs.outputArtifacts)) {
+    out[name] = [{ uri: a.uri, ...(a.type?.schemaTitle ? { schemaTitle: a.type.schemaTitle } : {}) }];
+  }
+  return out;
+}
+
+/** Kubernetes quantities the SDK writes: `500m`, `2`, `4G`, `512Mi`. */
+export function parseQuantity(text: string | number | undefined): number | null {
+  if (text === undefined) return null;
+  if (typeof text === 'number') return Number.isFinite(text) ? text : null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(m|k|K|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?\s*$/.exec(text);
+  if (!m) return null;
+  const scale: Record<string, number> = {
+    m: 1e-3,
+    k: 1e3,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+  };
+  return Number(m[1]) * (m[2] ? (scale[m[2]] as number) : 1);
+}
+
+const gigabytes = (n: number | undefined): number | null => (n === undefined ? null : n * 1e9);
+
+/** GPUs and their type from `resources.accelerator`: the newer `resourceCount`/`resourceType`, else `count`/`type`. */
+export function acceleratorOf(resources: ResourceSpec | undefined): { gpus: number; gpuType: string | null } {
+  const a = resources?.accelerator;
+  if (!a) return { gpus: 0, gpuType: null };
+  const count = parseQuantity(a.resourceCount ?? a.count) ?? 1;
+  const type = a.type ?? a.resourceType ?? null;
+  // `nvidia.com/gpu` is a resource, not a GPU type: any GPU of the group's pool will do.
+  return { gpus: Math.max(0, Math.ceil(count)), gpuType: type !== null && !type.includes('/') ? type : null };
+}
+
+/** The job of a task's current attempt, or why it cannot be made. */
+export function stepJob(run: Run, task: TaskRun): { ok: true; value: StepJob } | { ok: false; message: string } {
+  const component = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec);
+  const label = component?.executorLabel;
+  const container: ContainerSpec | undefined = label ? run.spec.deploymentSpec.executors[label]?.container : undefined;
+  if (!container || !label) return { ok: false, message: `task '${task.key}' has no container to run` };
+  const outputs = stepOutputs(run, task);
+  const artifacts: Record<string, RuntimeArtifact[]> = {};
+  for (const [name, list] of Object.entries(task.inputs.artifacts)) {
+    artifacts[name] = list.map((a) => ({ name, uri: a.uri, ...(a.metadata ? { metadata: a.metadata } : {}) }));
+  }
+  const created = new Date(run.createdAt * 1000).toISOString();
+  const ctx: ExecutionContext = {
+    parameters: task.inputs.parameters,
+    artifacts,
+    ...(component.inputDefinitions ? { inputDefinitions: component.inputDefinitions } : {}),
+    ...outputs,
+    job: {
+      name: run.name,
+      resourceName: run.id,
+      uuid: run.id,
+      createTimeUtc: created,
+      scheduleTimeUtc: run.scheduledAt === null ? created : new Date(run.scheduledAt * 1000).toISOString(),
+    },
+    task: { name: task.key, uuid: task.jobId ?? task.path },
+    pipelineRoot: runRoot(run),
+  };
+  const resolved = resolveContainer(
+    { command: (container.command ?? []) as CommandLineElement[], args: (container.args ?? []) as CommandLineElement[] },
+    ctx,
+  );
+  if (!resolved.ok) return { ok: false, message: `its command line: ${resolved.message}` };
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) env[e.name] = e.value;
+  const r = container.resources;
+  return {
+    ok: true,
+    value: {
+      image: container.image,
+      command: resolved.value.command,
+      args: resolved.value.args,
+      env,
+      ...acceleratorOf(r),
+      cpu: parseQuantity(r?.resourceCpuLimit ?? r?.resourceCpuRequest) ?? r?.cpuLimit ?? r?.cpuRequest ?? null,
+      // The older number fields count memory in gigabytes (pipeline_spec.proto).
+      memory: parseQuantity(r?.resourceMemoryLimit ?? r?.resourceMemoryRequest) ?? gigabytes(r?.memoryLimit ?? r?.memoryRequest),
+      outputs,
+      platform: run.platform?.kubernetes?.deploymentSpec?.executors?.[label] ?? null,
+    },
+  };
+}
