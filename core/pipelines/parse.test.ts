@@ -151,7 +151,7 @@ describe('every sample loads', () => {
     doc.root.dag.tasks.echo.futureTaskField = 'kept';
     const parsed = load(stringify(doc));
     expect((parsed.spec as unknown as Record<string, unknown>).futureTopLevel).toEqual({ x: 1 });
-    expect((parsed.spec.root.dag?.tasks.echo as unknown as Record<string, unknown>).futureTaskField).toBe('kept');
+    expect((parsed.spec.root.dag?.tasks.echo as unknown as Record<string, unknown> | undefined)?.futureTaskField).toBe('kept');
   });
 });
 
