@@ -1,0 +1,175 @@
+/**
+ * A run's task graph as the API and the dashboard draw it: every task execution the run has, and
+ * the tasks each DAG execution has not created yet (NOT_STARTED), so the whole graph is drawn
+ * from a run's start and fills in as it goes; the edges are each DAG's dependencies between its
+ * own tasks (their `dependentTasks` and the producers their inputs name, run-progress.ts
+ * `upstreamOf`). Pure: a view of the run, computed on each read.
+ *
+ * Which DAG executions are expanded: every one created, except a SKIPPED one (its condition was
+ * false or its upstream was skipped: nothing in it will ever run). A loop's iterations not created
+ * yet (a parallelism limit holds them back) are NOT_STARTED DAG nodes too; their own tasks appear
+ * once the iteration is created.
+ */
+import { componentOf, type TaskSpec } from './ir.js';
+import {
+  childPath,
+  type ResolvedInputs,
+  ROOT,
+  type Run,
+  type TaskKind,
+  type TaskOutputs,
+  type TaskRun,
+  type TaskState,
+} from './model.js';
+import { upstreamOf } from './run-progress.js';
+
+/** A task's state in the graph: a task state, or NOT_STARTED for one not created yet. */
+export type GraphNodeState = TaskState | 'NOT_STARTED';
+
+export interface GraphNode {
+  readonly path: string;
+  readonly key: string;
+  readonly name: string;
+  readonly kind: TaskKind;
+  /** The DAG (or loop) execution it belongs to; null for the root. */
+  readonly parent: string | null;
+  readonly state: GraphNodeState;
+  readonly iteration: number | null;
+  /** null until it is created. */
+  readonly inputs: ResolvedInputs | null;
+  readonly outputs: TaskOutputs | null;
+  readonly jobId: string | null;
+  /** A container's attempts so far (0 when not created, and for other kinds). */
+  readonly attempt: number;
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  readonly message: string | null;
+  /** Its outputs were reused from an earlier execution. */
+  readonly cached: boolean;
+  /** A failed attempt's retry: when it may start. */
+  readonly retryAt: number | null;
+}
+
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface RunGraph {
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+}
+
+/** The DAG component a dag-kind execution runs (an iteration runs its loop's component). */
+const dagOf = (run: Run, t: TaskRun) => (t.path === ROOT ? run.spec.root : run.spec.components[t.component])?.dag;
+
+/** The kind a task will have once created, as run-progress.ts decides it. */
+function kindOf(run: Run, task: TaskSpec): TaskKind {
+  if (task.parameterIterator || task.artifactIterator) return 'loop';
+  const component = componentOf(run.spec, task);
+  if (component?.dag) return 'dag';
+  const executor = component?.executorLabel ? run.spec.deploymentSpec.executors[component.executorLabel] : undefined;
+  return executor?.importer ? 'importer' : 'container';
+}
+
+function createdNode(t: TaskRun): GraphNode {
+  return {
+    path: t.path,
+    key: t.key,
+    name: t.name,
+    kind: t.kind,
+    parent: t.parent,
+    state: t.state,
+    iteration: t.iteration,
+    inputs: t.inputs,
+    outputs: t.outputs,
+    jobId: t.jobId,
+    attempt: t.attempt,
+    startedAt: t.startedAt,
+    endedAt: t.endedAt,
+    message: t.message,
+    cached: t.state === 'CACHED',
+    retryAt: t.retryAt,
+  };
+}
+
+function notStarted(
+  path: string,
+  key: string,
+  name: string,
+  kind: TaskKind,
+  parent: string,
+  iteration: number | null,
+): GraphNode {
+  return {
+    path,
+    key,
+    name,
+    kind,
+    parent,
+    state: 'NOT_STARTED',
+    iteration,
+    inputs: null,
+    outputs: null,
+    jobId: null,
+    attempt: 0,
+    startedAt: null,
+    endedAt: null,
+    message: null,
+    cached: false,
+    retryAt: null,
+  };
+}
+
+/**
+ * The run's graph, depth first from the root: each DAG's tasks in the order its spec lists them,
+ * each loop's iterations in item order.
+ */
+export function runGraph(run: Run): RunGraph {
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const seen = new Set<string>();
+
+  const visit = (t: TaskRun): void => {
+    seen.add(t.path);
+    nodes.push(createdNode(t));
+    if (t.kind === 'loop') {
+      const count = Math.max(t.items?.length ?? 0, t.children.length);
+      for (let i = 0; i < count; i++) {
+        const path = childPath(t.path, String(i));
+        const it = run.tasks.get(path);
+        if (it) visit(it);
+        else if (t.state !== 'SKIPPED') nodes.push(notStarted(path, t.key, `${t.name} #${i}`, 'dag', t.path, i));
+      }
+      return;
+    }
+    if (t.kind !== 'dag') return;
+    const tasks = t.state === 'SKIPPED' ? {} : (dagOf(run, t)?.tasks ?? {});
+    for (const [key, spec] of Object.entries(tasks)) {
+      const path = childPath(t.path, key);
+      const child = run.tasks.get(path);
+      if (child) visit(child);
+      else nodes.push(notStarted(path, key, spec.taskInfo.name, kindOf(run, spec), t.path, null));
+      for (const up of upstreamOf(spec)) if (Object.hasOwn(tasks, up)) edges.push({ from: childPath(t.path, up), to: path });
+    }
+  };
+
+  const root = run.tasks.get(ROOT);
+  if (root) visit(root);
+  // Whatever the walk did not reach (a task its DAG's spec does not list) is still shown.
+  for (const t of run.tasks.values()) if (!seen.has(t.path)) nodes.push(createdNode(t));
+  return { nodes, edges };
+}
+
+/** How many of a graph's steps (containers and importers) are in each state, NOT_STARTED included. */
+export function taskCountsOf(graph: RunGraph): Partial<Record<GraphNodeState, number>> {
+  const counts: Partial<Record<GraphNodeState, number>> = {};
+  for (const n of graph.nodes) {
+    if (n.kind !== 'container' && n.kind !== 'importer') continue;
+    counts[n.state] = (counts[n.state] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The run's steps by state (taskCountsOf its graph). */
+export const taskCounts = (run: Run): Partial<Record<GraphNodeState, number>> => taskCountsOf(runGraph(run));
