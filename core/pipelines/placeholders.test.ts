@@ -612,12 +612,18 @@ describe('run placeholders as constant inputs', () => {
     ['{{$.workspace_path}}/data', '/kfp-workspace/data'],
     // matched whole, as KFP's driver does
     ['run {{$.pipeline_job_name}}', 'run {{$.pipeline_job_name}}'],
-    ['{{$.pipeline_root}}', '{{$.pipeline_root}}'],
+    ['{{$.pipeline_root}}', 's3://artifacts/pipelines/nightly/2b6f0cc9'],
+    ['{{$.outputs.output_file}}', '{{$.outputs.output_file}}'],
+    ['{{$}}', '{{$}}'],
     ['plain', 'plain'],
     [3, 3],
     [{ a: '{{$.pipeline_job_name}}' }, { a: '{{$.pipeline_job_name}}' }],
   ])('%j resolves to %j', (constant, expected) => {
     expect(resolveConstant(constant, context())).toEqual(expected);
+  });
+
+  it('leaves the pipeline root as written when it is not given', () => {
+    expect(resolveConstant('{{$.pipeline_root}}', { job: RUN.job, task: RUN.task })).toBe('{{$.pipeline_root}}');
   });
 });
 

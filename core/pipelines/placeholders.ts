@@ -147,20 +147,32 @@ export function resolveContainer(
   return { ok: false, issues, message: issues.map((i) => `${i.at}: ${i.message}`).join('; ') };
 }
 
-/** A run-level placeholder as a task's constant input (`runtimeValue.constant`), resolved as KFP's driver does. */
-export function resolveConstant(value: JsonValue, ctx: Pick<ExecutionContext, 'job' | 'task'>): JsonValue {
+/**
+ * A run-level placeholder as a task's constant input (`runtimeValue.constant`, what the SDK writes for
+ * `dsl.PIPELINE_JOB_NAME_PLACEHOLDER` and its kin passed as an argument), resolved as KFP's driver does:
+ * the run's and the task's identity and times matched whole, the workspace path anywhere in the string.
+ * The pipeline root too, when given (KFP's driver leaves it as written, which no step can use).
+ */
+export function resolveConstant(
+  value: JsonValue,
+  ctx: Pick<ExecutionContext, 'job' | 'task'> & Partial<Pick<ExecutionContext, 'pipelineRoot'>>,
+): JsonValue {
   if (typeof value !== 'string') return value;
-  // resolve.go: the workspace path may sit inside a longer string; the run's identity is matched whole.
   if (value.includes('{{$.workspace_path}}')) return value.split('{{$.workspace_path}}').join(WORKSPACE_MOUNT_PATH);
-  const run = own(RUN_PLACEHOLDERS, value.slice('{{$.'.length, -'}}'.length));
-  return value.startsWith('{{$.') && value.endsWith('}}') && run?.constant ? run.resolve(ctx) : value;
+  if (!value.startsWith('{{$.') || !value.endsWith('}}')) return value;
+  const name = value.slice('{{$.'.length, -'}}'.length);
+  if (name === 'pipeline_root') return ctx.pipelineRoot ?? value;
+  const run = own(RUN_PLACEHOLDERS, name);
+  return run?.constant ? run.resolve(ctx) : value;
 }
 
 /**
  * A task's constant input that embeds `{{$.inputs.parameters['x']}}`: what the SDK compiles an f-string
  * over pipeline channels into (`f'heads and {num}'` gives `heads and {{$.inputs.parameters['pipelinechannel--num']}}`),
- * resolved from the parameter values of the DAG the task is in, inside lists and structs too. Each value
- * is written as in a command line; a reference to no value is left as it is written, as KFP leaves it.
+ * resolved inside lists and structs too (kubeflow/pipelines#12040). The values are the caller's: the
+ * task's other inputs, where the SDK adds the channel as an input of the task, and the inputs of the DAG
+ * it is in, where it does not (flip_coin's messages). Each value is written as in a command line; a
+ * reference to no value is left as it is written, as KFP leaves it.
  */
 export function resolveParameterReferences(value: JsonValue, parameters: Readonly<Record<string, JsonValue>>): JsonValue {
   if (typeof value === 'string') {
