@@ -14,6 +14,11 @@
  * Service exists), so deleting that Service deletes the whole job on a real cluster; a job of one
  * worker without an endpoint is one pod and owns nothing. The runtime still deletes pods itself,
  * because it waits for them to be gone before it releases a stopped job's GPUs.
+ *
+ * A job whose metrics a sidecar collects (`metricsSidecar`: a tuning trial with a File or
+ * TensorFlowEvent collector) has, in its primary worker's pod only, the metrics-collector sidecar
+ * after `main`, an emptyDir shared by both at the metrics directory, and the process namespace
+ * shared (metrics-sidecar.ts).
  */
 import { createHash } from 'node:crypto';
 import type { V1Container, V1EnvVar, V1OwnerReference, V1Pod, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';

@@ -114,6 +114,8 @@ export type MetricsCollection =
     };
 
 export const DEFAULT_METRICS_SCRAPE_INTERVAL_MS = 10_000;
+/** How long a completion waits for the scrape after the pod has ended. */
+const FINAL_SCRAPE_MS = 5_000;
 
 /** A job's Prometheus scrapes so far: its points, each metric's last value and next step, the next scrape. */
 interface Scrapes {
@@ -504,7 +506,11 @@ export function startKubernetesRuntime(
           if (collection && primary?.metadata?.name) {
             let points: MetricPointInput[];
             if (collection.from === 'prometheus') {
-              await scrape(jobId, primary, collection).catch(() => {}); // the process may be gone: the last scrape counts
+              // The process is likely gone, and an API server that dials a vanished pod IP may take
+              // long to say so: the completion waits FINAL_SCRAPE_MS at most; the last scrape counts.
+              if (!scrapes.has(jobId)) scrapes.set(jobId, { points: [], last: new Map(), steps: new Map() });
+              const final = scrape(jobId, primary, collection).catch(() => {});
+              await Promise.race([final, new Promise((resolve) => setTimeout(resolve, FINAL_SCRAPE_MS).unref())]);
               points = scrapes.get(jobId)?.points ?? [];
             } else {
               const log = await limit(() =>
@@ -534,7 +540,7 @@ export function startKubernetesRuntime(
 
   // -- Prometheus scrapes ----------------------------------------------------------------------
 
-  /** One scrape of worker 0's endpoint through the API server's pod proxy; its new values kept. */
+  /** One scrape of worker 0's endpoint through the API server's pod proxy; its new values kept (`scrapes`). */
   async function scrape(jobId: string, pod: V1Pod, c: Extract<MetricsCollection, { from: 'prometheus' }>): Promise<void> {
     const text = await limit(() =>
       kube.core.connectGetNamespacedPodProxyWithPath({
@@ -543,8 +549,9 @@ export function startKubernetesRuntime(
         path: c.path.replace(/^\/+/, ''),
       }),
     );
-    let s = scrapes.get(jobId);
-    if (s === undefined) scrapes.set(jobId, (s = { points: [], last: new Map(), steps: new Map() }));
+    // Kept only while the job is scraped: a scrape that lands after the job's end adds nothing.
+    const s = scrapes.get(jobId);
+    if (s === undefined) return;
     for (const p of c.parse(String(text), engine.clock.now())) {
       if (s.last.get(p.name) === p.value) continue;
       s.last.set(p.name, p.value);

@@ -20,6 +20,7 @@
  * metric whose value is not a number, or is not finite, is skipped and reported with its line;
  * lines that match nothing are ignored. Each metric's points get steps 0, 1, 2... in the order they
  * appear. docs/tuning-metrics.md describes the formats and where they differ from Katib's.
+ * TensorFlow event files are read by tfevent.ts, a Prometheus scrape by prometheus-text.ts.
  */
 import type { MetricPointInput } from '../assets/metrics.js';
 import type { MetricStrategy, MetricStrategyValue, MetricsCollector } from './spec.js';
