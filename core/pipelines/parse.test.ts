@@ -346,6 +346,23 @@ describe('a broken file is refused with every fault and its path', () => {
     ]);
   });
 
+  it('a file of an older SDK (schemaVersion 2.0.0 fields) is told to recompile', () => {
+    const doc = sample('critical_pipeline_with_retry.yaml');
+    doc.schemaVersion = '2.0.0';
+    doc.root.inputDefinitions.parameters.a = { type: 'DOUBLE' };
+    doc.root.dag.tasks.add.inputs.parameters.b = { runtimeValue: { constantValue: { doubleValue: 7 } } };
+    expect(issuesOf(stringify(doc))).toEqual([
+      {
+        path: 'root.inputDefinitions.parameters.a.parameterType',
+        message: 'missing (`type` is the field of an older SDK: recompile the pipeline with KFP SDK 2)',
+      },
+      {
+        path: 'root.dag.tasks.add.inputs.parameters.b.runtimeValue.constant',
+        message: 'missing (`constantValue` is the field of an older SDK: recompile the pipeline with KFP SDK 2)',
+      },
+    ]);
+  });
+
   it('formatPipelineIssues writes one fault a line', () => {
     expect(
       formatPipelineIssues([

@@ -322,8 +322,11 @@ function validateInterface(u: unknown, path: string, issues: Issues): void {
     const param = mapping(p, pPath, issues, true);
     if (!param) continue;
     const type = param.parameterType;
-    if (type === undefined) issue(issues, at(pPath, 'parameterType'), 'missing');
-    else if (typeof type !== 'string' || !PARAMETER_TYPE_SET.has(type)) {
+    if (type === undefined) {
+      // schemaVersion 2.0.0 (KFP SDK 1.8) wrote `type: STRING`; its files are read by recompiling them.
+      const hint = 'type' in param ? ' (`type` is the field of an older SDK: recompile the pipeline with KFP SDK 2)' : '';
+      issue(issues, at(pPath, 'parameterType'), `missing${hint}`);
+    } else if (typeof type !== 'string' || !PARAMETER_TYPE_SET.has(type)) {
       issue(
         issues,
         at(pPath, 'parameterType'),
@@ -515,7 +518,13 @@ function validateTask(
       checkProducerOutput(tasks, producer, key2, 'parameters', at(oPath, 'outputParameterKey'), ctx);
     }
     const runtime = mapping(param.runtimeValue, at(pPath, 'runtimeValue'), issues, false);
-    if (runtime && !('constant' in runtime)) issue(issues, at(at(pPath, 'runtimeValue'), 'constant'), 'missing');
+    if (runtime && !('constant' in runtime)) {
+      const hint =
+        'constantValue' in runtime
+          ? ' (`constantValue` is the field of an older SDK: recompile the pipeline with KFP SDK 2)'
+          : '';
+      issue(issues, at(at(pPath, 'runtimeValue'), 'constant'), `missing${hint}`);
+    }
     const fromParent = param.componentInputParameter;
     if (fromParent !== undefined && fromParent !== null) {
       if (typeof fromParent !== 'string') issue(issues, at(pPath, 'componentInputParameter'), 'must be a string');

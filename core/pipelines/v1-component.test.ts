@@ -147,6 +147,14 @@ implementation:
     // fileOutputs: the program writes those outputs where the file says.
     expect(r.outputPaths).toEqual({ metrics: '/metrics.json', out: '/tmp/outputs/out/data' });
   });
+  it('URIs and the executor input, which only the v2 SDK resolves, have no v1 command line', () => {
+    const uri = component(`
+name: Uri
+inputs: [{name: m, type: Model}]
+implementation: {container: {image: alpine, args: [{inputUri: m}]}}
+`);
+    expect(renderV1CommandLine(uri, { m: 'gs://x' })).toEqual({ ok: false, message: '`inputUri` has no v1 rendering' });
+  });
 });
 
 describe('a v1 component in the v2 IR, as from_v1_component_spec converts it', () => {

@@ -881,6 +881,7 @@ const fileName = (name: string): string => name.replace(/[^-_.0-9a-zA-Z]+/g, '_'
  *   argument for it); a required input without one takes its default, and without a default it is
  *   an error;
  * - an absent input's `inputValue` or `inputPath` is dropped from the line (inside a `concat` too);
+ * - `inputUri`, `outputUri` and `executorInput`, which only the v2 SDK resolves, are errors;
  * - `isPresent` is `True`/`False`, and an `if` reads its condition with strtobool: then or else, a
  *   list spliced into the line;
  * - values print as Python's `str()` does, lists and mappings of JSON types as `json.dumps` with
@@ -921,15 +922,18 @@ export function renderV1CommandLine(
         const v = values.get(e.input);
         return v === undefined ? null : serializeArgument(v, inputs.get(e.input)?.type);
       }
-      case 'inputPath':
-      case 'inputUri': {
+      case 'inputUri':
+      case 'outputUri':
+        // The v1 SDK had no rendering of its own for URIs (`Unrecognized argument type`).
+        failure ??= `\`${e.kind}\` has no v1 rendering`;
+        return null;
+      case 'inputPath': {
         if (!values.has(e.input)) return null;
         const p = `/tmp/inputs/${fileName(e.input)}/data`;
         inputPaths[e.input] = p;
         return p;
       }
-      case 'outputPath':
-      case 'outputUri': {
+      case 'outputPath': {
         const p = `/tmp/outputs/${fileName(e.output)}/data`;
         const fixed = outputPaths[e.output];
         if (fixed !== undefined && fixed !== p) {
