@@ -26,6 +26,8 @@ export class PipelinesWorld {
   readonly started: { run: string; task: string; attempt: number; at: number }[] = [];
   private readonly agenda: Pending[] = [];
   private readonly known = new Set<string>();
+  /** Ticks sent so far: each has its own command id (two at one instant are two ticks, not a duplicate). */
+  private ticks = 0;
 
   exec(command: PipelineCommand): CommandOutcome<PipelineEvent> {
     const batch = pipelinesDecider.runBatch?.(this.state, [command], this.now);
@@ -107,6 +109,12 @@ export class PipelinesWorld {
     return next <= until ? next : null;
   }
 
+  /** A Tick now, as the host's timer sends one. */
+  tick(): PipelineEvent[] {
+    this.ticks += 1;
+    return this.must({ type: 'Tick', commandId: `tick-${this.ticks}@${this.now}` });
+  }
+
   /** Play until nothing is left to do or `until` (virtual seconds). */
   play(until = 1e9): void {
     for (let guard = 0; guard < 1_000_000; guard++) {
@@ -115,7 +123,13 @@ export class PipelinesWorld {
       if (next === null) return;
       this.now = Math.max(this.now, next);
       const wake = nextPipelinesWakeup(this.state);
-      if (wake !== null && wake <= this.now) this.must({ type: 'Tick', commandId: `tick@${this.now}` });
+      if (wake !== null && wake <= this.now) {
+        const events = this.tick();
+        // A wake-up that a tick does not move would have the host tick forever at this instant.
+        const again = nextPipelinesWakeup(this.state);
+        if (events.every((e) => e.type === 'CommandAccepted') && again !== null && again <= this.now)
+          throw new Error(`the decider asks for a tick at ${again} and a tick at ${this.now} changes nothing`);
+      }
       this.agenda.sort((a, b) => a.at - b.at);
       while (this.agenda.length > 0 && (this.agenda[0] as Pending).at <= this.now) {
         const p = this.agenda.shift() as Pending;
