@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import type { ComponentSpec, ContainerSpec, InterfaceSpec, JsonValue, PipelineSpec } from './ir.js';
 import {
   artifactLocalPath,
@@ -647,6 +647,67 @@ describe('parameter references in constant inputs (f-strings)', () => {
     [null, null],
   ])('%j becomes %j', (value, expected) => {
     expect(resolveParameterReferences(value, { a: 'x', b: 2.5, flag: true, nothing: null })).toEqual(expected);
+  });
+});
+
+describe('every executor of every compiled sample', () => {
+  const folders = ['./fixtures/kfp/', './fixtures/kfp/compiled/'];
+  const files = folders.flatMap((folder) =>
+    readdirSync(new URL(folder, import.meta.url))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `${folder}${f}`),
+  );
+  const example: Record<string, JsonValue> = {
+    STRING: 'text',
+    NUMBER_INTEGER: 3,
+    NUMBER_DOUBLE: 0.5,
+    BOOLEAN: true,
+    LIST: [1, 2],
+    STRUCT: { a: 1 },
+    TASK_FINAL_STATUS: { state: 'SUCCEEDED', pipelineTaskName: 'train', pipelineJobResourceName: 'run', error: {} },
+  };
+  const executors = files.flatMap((file) => {
+    // the pipeline is the first document; a second one is its Kubernetes platform spec
+    const spec = parseAllDocuments(readFileSync(new URL(file, import.meta.url), 'utf8'))[0]?.toJS() as PipelineSpec;
+    return Object.entries(spec.components).flatMap(([name, component]) => {
+      const container = component.executorLabel ? spec.deploymentSpec.executors[component.executorLabel]?.container : undefined;
+      return container ? [[`${file.replace('./fixtures/kfp/', '')} ${name}`, component, container] as const] : [];
+    });
+  });
+
+  it('are many', () => {
+    expect(executors.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(executors)('%s resolves, every input given, with no placeholder left', (_, component, container) => {
+    const parameters = Object.fromEntries(
+      Object.entries(component.inputDefinitions?.parameters ?? {}).map(([name, spec]) => [
+        name,
+        example[spec.parameterType] ?? null,
+      ]),
+    );
+    const artifacts = Object.fromEntries(
+      Object.entries(component.inputDefinitions?.artifacts ?? {}).map(([name, spec]) => [
+        name,
+        (spec.isArtifactList ? [0, 1] : [0]).map((i) => ({ name, uri: `gs://samples/in/${name}/${i}` })),
+      ]),
+    );
+    const outputs = provisionOutputs(
+      { pipelineRoot: 'gs://samples/root', taskName: 'task', salt: '1' },
+      component.outputDefinitions,
+    );
+    const r = resolveContainer(
+      container,
+      context({ ...outputs, inputDefinitions: component.inputDefinitions, parameters, artifacts }),
+    );
+    if (!r.ok) throw new Error(r.message);
+    for (const arg of [...r.value.command, ...r.value.args]) expect(arg).not.toContain('{{$');
+    if ([...(container.command ?? []), ...(container.args ?? [])].includes('{{$}}')) {
+      const json = [...r.value.command, ...r.value.args].find((a) => a.startsWith('{"inputs":'));
+      expect(JSON.parse(json!).inputs.parameterValues ?? {}).toEqual(
+        Object.fromEntries(Object.entries(parameters).filter(([, v]) => v !== null)),
+      );
+    }
   });
 });
 
