@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { libraryFromFiles } from './component-library.js';
@@ -370,5 +371,68 @@ describe('a broken file is refused with every fault and its path', () => {
         { path: 'a.b', message: 'missing' },
       ]),
     ).toBe('the file is empty\na.b: missing');
+  });
+});
+
+describe('properties', () => {
+  it('any text is answered with a value, never an exception; a refusal always says why', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.jsonValue().map((v) => stringify(v)),
+      // Pieces of a real pipeline, shuffled and cut: near misses are the interesting inputs.
+      fc
+        .shuffledSubarray(read('compiled/critical_flip_coin.yaml').split('\n'), { minLength: 1 })
+        .map((lines) => lines.join('\n')),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        const r = parsePipelineFile(t);
+        if (!r.ok) {
+          expect(r.issues.length).toBeGreaterThan(0);
+          for (const i of r.issues) expect(i.message).not.toBe('');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  /** A pipeline of `n` echo tasks where task j waits for each task i in `edges` [i, j]. */
+  const dagFile = (n: number, edges: readonly (readonly [number, number])[]): string => {
+    const doc = sample('hello_world.yaml');
+    const echo = doc.root.dag.tasks.echo;
+    doc.root.dag.tasks = Object.fromEntries(
+      Array.from({ length: n }, (_, j) => {
+        const deps = [...new Set(edges.filter(([, to]) => to === j).map(([from]) => `t${from}`))];
+        return [`t${j}`, { ...echo, taskInfo: { name: `t${j}` }, ...(deps.length > 0 ? { dependentTasks: deps } : {}) }];
+      }),
+    );
+    return stringify(doc);
+  };
+
+  it('a DAG whose dependencies only point backwards loads; one edge pointing forwards closes a cycle and is refused', () => {
+    const dag = fc.integer({ min: 2, max: 8 }).chain((n) =>
+      fc.record({
+        n: fc.constant(n),
+        edges: fc.array(
+          fc
+            .tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 }))
+            .filter(([a, b]) => a < b)
+            .map(([a, b]) => [a, b] as const),
+          { maxLength: 12 },
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(dag, ({ n, edges }) => {
+        expect(parsePipelineFile(dagFile(n, edges)).ok).toBe(true);
+        // Close a path: t0 -> ... -> t(n-1) made explicit, then t(n-1) -> t0.
+        const chain = Array.from({ length: n - 1 }, (_, i) => [i, i + 1] as const);
+        const r = parsePipelineFile(dagFile(n, [...edges, ...chain, [n - 1, 0]]));
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.issues.every((i) => i.path === 'root.dag.tasks' && i.message.startsWith('cycle: '))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
