@@ -33,7 +33,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { AssetsEngine, ExperimentsEngine } from '../adapters/http/context.js';
+import type { AssetsEngine, ExperimentsEngine, PipelinesEngine } from '../adapters/http/context.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import { buildServer } from '../adapters/http/server.js';
 import { TokenRegistry, tokenHolds } from '../adapters/http/tokens.js';
@@ -48,6 +48,7 @@ import type { JobArchive } from '../core/cluster/job-archive.js';
 import { EARLY_STOPPING_RULES } from '../core/experiments/early-stopping/index.js';
 import { EXPERIMENTS_STREAM, experimentsDecider } from '../core/experiments/experiments-decider.js';
 import { ALGORITHMS } from '../core/experiments/suggest/index.js';
+import { PIPELINES_STREAM, pipelinesDecider } from '../core/pipelines/pipelines-decider.js';
 import type { EventStore } from '../core/ports.js';
 import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
@@ -65,6 +66,8 @@ import {
   RUNTIME_LEASE,
   type ServeOptions,
 } from './options.js';
+import { artifactOutputsOnly, type PipelineExecutor, startPipelineExecutor } from './pipeline-executor.js';
+import { simulatedStepFailure, simulatedStepOutputs, simulatedStepSeconds } from './simulated-steps.js';
 import { SIMULATED_TRIAL_SECONDS, simulatedTrialMetrics } from './simulated-trials.js';
 
 export type { ServeOptions } from './options.js';
@@ -95,6 +98,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   let engine: Engine | undefined;
   let assets: AssetsEngine | undefined;
   let experiments: ExperimentsEngine | undefined;
+  let pipelines: PipelinesEngine | undefined;
   let archive: JobArchive | undefined;
   let tokens: TokenRegistry | undefined;
   let leader: LeaderElection | undefined;
@@ -125,6 +129,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
       snapshotEvery: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
     });
     experiments.follow(failed('following the experiments stream'));
+    // Pipelines, their runs and recurring runs: the same again.
+    pipelines = await createDeciderEngine(pipelinesDecider, { store, stream: PIPELINES_STREAM });
+    pipelines.follow(failed('following the pipelines stream'));
     tokens = await TokenRegistry.open(store, { now: () => Date.now() / 1000 });
     tokens.follow(failed('following the tokens stream'));
     const bootstrapToken = await bootstrap(engine, tokens);
@@ -143,6 +150,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
       engine,
       assets,
       experiments,
+      pipelines,
       tokens,
       metrics,
       logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
@@ -161,12 +169,13 @@ export async function serve(options: ServeOptions): Promise<Served> {
     app.server.on('request', (req: IncomingMessage) => spare.delete(req.socket));
     const url = await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
     // Only a server that started runs the runtime: asked for once it listens.
-    leader = runtimeLeader(engine, assets, experiments, store, options, kubernetes);
-    const [server, cluster, assetsEngine, experimentsEngine, registry, election, records] = [
+    leader = runtimeLeader(engine, assets, experiments, pipelines, store, options, kubernetes);
+    const [server, cluster, assetsEngine, experimentsEngine, pipelinesEngine, registry, election, records] = [
       app,
       engine,
       assets,
       experiments,
+      pipelines,
       tokens,
       leader,
       archive,
@@ -191,6 +200,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
           await cluster.close();
           await assetsEngine.close();
           await experimentsEngine.close();
+          await pipelinesEngine.close();
           registry.close();
           await store.close();
           records.close();
@@ -213,6 +223,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     await engine?.close().catch(() => {});
     await assets?.close().catch(() => {});
     await experiments?.close().catch(() => {});
+    await pipelines?.close().catch(() => {});
     tokens?.close();
     await store.close().catch(() => {});
     archive?.close();
@@ -233,6 +244,7 @@ function runtimeLeader(
   engine: Engine,
   assets: AssetsEngine,
   experiments: ExperimentsEngine,
+  pipelines: PipelinesEngine,
   store: EventStore,
   options: ServeOptions,
   kubernetes: KubernetesPart | undefined,
@@ -240,6 +252,7 @@ function runtimeLeader(
   let runtime: RealtimeRuntime | undefined;
   let outputs: ReactorRunner<Event, AssetCommand> | undefined;
   let tuning: ExperimentController | undefined;
+  let steps: PipelineExecutor | undefined;
   return startLeaderElection({
     store: kubernetes?.leases ?? store,
     name: RUNTIME_LEASE,
@@ -258,6 +271,8 @@ function runtimeLeader(
           // A tuning trial runs a while and reports its experiment's objective (a learning curve).
           durationOf: (job) => (job.kind === 'trial' ? (options.simulatedTrialSeconds ?? SIMULATED_TRIAL_SECONDS) : null),
           metricsOf: (job) => simulatedTrialMetrics(experiments, job),
+          // A pipeline step ends as its run's simulation fixture says.
+          failureOf: (job) => simulatedStepFailure(pipelines, job),
         });
       }
       // Completed jobs' products become asset versions (a training job's model, ...), and
@@ -269,6 +284,12 @@ function runtimeLeader(
         earlyStopping: EARLY_STOPPING_RULES,
         onError: failed('the experiment controller'),
       });
+      // Pipeline runs' steps submitted as jobs and followed; recurring runs fired when due.
+      steps = startPipelineExecutor(engine, pipelines, store, {
+        outputsOf: kubernetes ? artifactOutputsOnly : (run, task) => simulatedStepOutputs(run, task),
+        ...(kubernetes ? {} : { expectedSeconds: simulatedStepSeconds }),
+        onError: failed('the pipeline executor'),
+      });
       options.onLeadership?.(true);
     },
     onDeposed: async () => {
@@ -277,6 +298,8 @@ function runtimeLeader(
       stopping?.stop();
       tuning?.stop();
       tuning = undefined;
+      steps?.stop();
+      steps = undefined;
       await kubernetes?.stepDown();
       await outputs?.stop();
       outputs = undefined;

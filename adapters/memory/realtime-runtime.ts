@@ -95,6 +95,8 @@ export interface RealtimeRuntimeOptions {
   readonly metricsOf?: (job: JobState) => readonly MetricPointInput[] | null;
   /** How long a job without an expected duration runs, by job (a tuning trial); null: `defaultDurationSeconds`. */
   readonly durationOf?: (job: JobState) => number | null;
+  /** A job that fails when its time is up instead of completing (a pipeline step its fixture fails), and why; null: it completes. */
+  readonly failureOf?: (job: JobState) => { readonly reason: string; readonly message: string } | null;
 }
 
 export interface RealtimeRuntime {
@@ -305,14 +307,20 @@ export function startRealtimeRuntime(engine: Engine, store: EventStore, options:
       (job) => job.status === 'Starting',
     );
   };
-  const completionReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
-    schedule(
+  const completionReport = (jobId: string, seconds: number, revision: bigint | number | undefined) => {
+    const failure = options.failureOf?.(engine.job(jobId) as JobState) ?? null;
+    const end: Command =
+      failure === null
+        ? { type: 'ReportJobCompleted', jobId, ...idFor(revision, 'completed') }
+        : { type: 'ReportJobFailed', jobId, reason: failure.reason, message: failure.message, ...idFor(revision, 'completed') };
+    return schedule(
       jobId,
       seconds,
-      { type: 'ReportJobCompleted', jobId, ...idFor(revision, 'completed') },
+      end,
       (job) => isActive(job.status),
       (job) => syntheticMetrics(store, job, engine.clock.now(), options.metricsOf?.(job) ?? null),
     );
+  };
   const releaseReport = (jobId: string, seconds: number, revision: bigint | number | undefined) =>
     schedule(jobId, seconds, { type: 'ReleaseJob', jobId, ...idFor(revision, 'released') }, (job) => job.status === 'Stopping');
 

@@ -1,0 +1,276 @@
+/**
+ * The pipeline run executor: the reactor that runs pipelines' container steps as jobs. It follows
+ * two streams through the store (engine/follow-engine.ts), each event once its engine has it: the
+ * pipelines stream, where runs are created, progress, are terminated and retried, and the cluster
+ * stream, where steps' jobs start and end. For a run it looks at, it:
+ *
+ * 1. submits each pending step (its retry's backoff over) as a `pipeline-step` job of the run's
+ *    owner (core/pipelines/step.ts: command line resolved, GPUs from the accelerator), so steps
+ *    queue, wait and start like every other job in the owner's group pool;
+ * 2. reports a step's job starting (`ReportTaskStarted`) and ending (`ReportTaskEnded`, with its
+ *    outputs from `outputsOf`: the simulation fixture on the simulated runtime);
+ * 3. while the run is being canceled, stops its steps' jobs and reports them canceled;
+ * 4. wakes itself when a retry's backoff ends, and sends the pipelines engine a `Tick` when the
+ *    next recurring run is due (`nextPipelinesWakeup`).
+ *
+ * Every command id is derived from what called for it (a step's job id, the wake-up instant), so a
+ * restarted executor, or two, issue the same ids and each is applied once. It keeps no checkpoint:
+ * what is owed is in the two states, and it looks at every unfinished run when it starts.
+ */
+
+import type { PipelinesEngine } from '../adapters/http/context.js';
+import type { Event } from '../core/cluster/events.js';
+import type { JobState } from '../core/cluster/model.js';
+import type { PipelineCommand } from '../core/pipelines/commands.js';
+import { nextPipelinesWakeup } from '../core/pipelines/decide.js';
+import type { PipelineEvent } from '../core/pipelines/events.js';
+import { isRunDone, isTaskDone, type Run, type TaskOutputs, type TaskRun } from '../core/pipelines/model.js';
+import { provisionedArtifacts, stepJob, stepOutputs } from '../core/pipelines/step.js';
+import type { EventStore } from '../core/ports.js';
+import type { Engine } from '../engine/engine.js';
+import { type EngineFollower, followEngine } from '../engine/follow-engine.js';
+
+export const PIPELINE_EXECUTOR = 'pipelines';
+
+export interface PipelineExecutorOptions {
+  /**
+   * A completed step's outputs: the simulated runtime's from the run's fixture; null when they
+   * are not to be had (the step then fails, saying so).
+   */
+  readonly outputsOf: (run: Run, task: TaskRun, job: Pick<JobState, 'id' | 'spec'>) => TaskOutputs | null;
+  /** How long a step runs on the simulated runtime (its fixture's seconds), as the job's expected duration. */
+  readonly expectedSeconds?: (run: Run, task: TaskRun) => number | undefined;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface PipelineExecutor {
+  stop(): void;
+  /** Resolves when every run looked at so far has been brought up to date. */
+  idle(): Promise<void>;
+}
+
+/**
+ * A step's outputs when only its artifacts can be known (their URIs were provisioned for it): a
+ * step without output parameters succeeds with them; one with output parameters cannot be read.
+ */
+export function artifactOutputsOnly(run: Run, task: TaskRun): TaskOutputs | null {
+  const outputs = stepOutputs(run, task);
+  if (Object.keys(outputs.outputParameters).length > 0) return null;
+  return { parameters: {}, artifacts: provisionedArtifacts(outputs) };
+}
+
+const ENDED = new Set(['Complete', 'Error', 'Stopped']);
+const WAITING = new Set(['Queued', 'WaitingForGPUs', 'Starting']);
+
+export function startPipelineExecutor(
+  cluster: Engine,
+  pipelines: PipelinesEngine,
+  store: EventStore,
+  options: PipelineExecutorOptions,
+): PipelineExecutor {
+  let stopped = false;
+  const report = options.onError ?? ((e: unknown) => console.error(`gpupool pipelines: ${(e as Error).message ?? e}`));
+  const dirty = new Set<string>();
+  const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  let tickTimer: ReturnType<typeof setTimeout> | undefined;
+  let tickFor: number | null = null;
+  let chain: Promise<void> = Promise.resolve();
+
+  const execute = async (command: PipelineCommand) => {
+    const r = await pipelines.execute(command);
+    return r.ok;
+  };
+
+  /** Look at a run soon (once per turn, however many events name it). */
+  function poke(runId: string): void {
+    if (stopped || dirty.has(runId)) return;
+    dirty.add(runId);
+    chain = chain.then(async () => {
+      dirty.delete(runId);
+      try {
+        await reconcile(runId);
+      } catch (error) {
+        report(error);
+      }
+    });
+  }
+
+  /** Look at a run again at `at` (a retry's backoff ends). */
+  function pokeAt(runId: string, at: number): void {
+    if (retryTimers.has(runId)) return;
+    const ms = Math.max(0, (at - pipelines.clock.now()) * 1000) + 10;
+    const handle = setTimeout(() => {
+      retryTimers.delete(runId);
+      poke(runId);
+    }, ms);
+    handle.unref?.();
+    retryTimers.set(runId, handle);
+  }
+
+  /** Keep one timer for the next recurring run due; a Tick goes to the engine then. */
+  function armTick(): void {
+    if (stopped) return;
+    const at = nextPipelinesWakeup(pipelines.current);
+    if (at === tickFor) return;
+    if (tickTimer !== undefined) clearTimeout(tickTimer);
+    tickTimer = undefined;
+    tickFor = at;
+    if (at === null) return;
+    const ms = Math.min(2 ** 31 - 1, Math.max(0, (at - pipelines.clock.now()) * 1000));
+    tickTimer = setTimeout(() => {
+      tickTimer = undefined;
+      tickFor = null;
+      chain = chain.then(async () => {
+        try {
+          await execute({ type: 'Tick', commandId: `${PIPELINE_EXECUTOR}:@${at}:tick` });
+        } catch (error) {
+          report(error);
+        }
+        armTick();
+      });
+    }, ms);
+    tickTimer.unref?.();
+  }
+
+  /** What the cluster says of a step's job: an unfinished one's record, a finished one's from the archive, or how it ended. */
+  const jobOf = (jobId: string): Pick<JobState, 'id' | 'status' | 'failure' | 'spec'> | undefined => {
+    const job = cluster.job(jobId) ?? cluster.archive?.get(jobId);
+    if (job) return job;
+    const ended = cluster.current.finished.get(jobId);
+    return ended === undefined ? undefined : { id: jobId, status: ended, failure: null, spec: null };
+  };
+
+  const ended = (
+    run: Run,
+    t: TaskRun,
+    outcome: 'succeeded' | 'failed' | 'canceled',
+    extra: { outputs?: TaskOutputs; message?: string } = {},
+  ) =>
+    execute({
+      type: 'ReportTaskEnded',
+      runId: run.id,
+      task: t.path,
+      attempt: t.attempt,
+      outcome,
+      ...(extra.outputs ? { outputs: extra.outputs as never } : {}),
+      ...(extra.message ? { message: extra.message } : {}),
+      commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:ended`,
+    });
+
+  async function submit(run: Run, t: TaskRun): Promise<void> {
+    const made = stepJob(run, t);
+    if (!made.ok) {
+      await ended(run, t, 'failed', { message: made.message });
+      return;
+    }
+    const job = made.value;
+    const seconds = options.expectedSeconds?.(run, t);
+    const submitted = await cluster.execute({
+      type: 'SubmitJob',
+      jobId: t.jobId as string,
+      kind: 'pipeline-step',
+      owner: run.owner,
+      gpus: job.gpus,
+      ...(job.gpuType === null ? {} : { gpuType: job.gpuType }),
+      shared: true,
+      ...(seconds === undefined ? {} : { expectedDuration: seconds }),
+      spec: {
+        image: job.image,
+        command: job.command,
+        args: job.args,
+        env: job.env,
+        pipeline: { runId: run.id, task: t.path, attempt: t.attempt },
+        ...(job.cpu === null ? {} : { cpu: job.cpu }),
+        ...(job.memory === null ? {} : { memory: job.memory }),
+        ...(job.platform === null ? {} : { platform: job.platform as never }),
+        outputs: job.outputs as never,
+      },
+      commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:submit`,
+    });
+    if (!submitted.ok) await ended(run, t, 'failed', { message: `its job was refused: ${submitted.rejection.message}` });
+  }
+
+  async function reconcile(runId: string): Promise<void> {
+    const run = pipelines.current.runs.get(runId);
+    if (!run) return;
+    const canceling = run.state === 'CANCELING';
+    const now = pipelines.clock.now();
+    for (const t of [...run.tasks.values()]) {
+      if (t.kind !== 'container' || isTaskDone(t.state) || t.jobId === null) continue;
+      const job = jobOf(t.jobId);
+      if (job === undefined) {
+        if (canceling) await ended(run, t, 'canceled', { message: 'the run was terminated' });
+        else if (t.retryAt !== null && t.retryAt > now) pokeAt(run.id, t.retryAt);
+        else await submit(run, t);
+        continue;
+      }
+      if (t.state === 'PENDING' && !WAITING.has(job.status)) {
+        await execute({
+          type: 'ReportTaskStarted',
+          runId: run.id,
+          task: t.path,
+          attempt: t.attempt,
+          commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:started`,
+        });
+      }
+      if (canceling && !ENDED.has(job.status) && job.status !== 'Stopping') {
+        await cluster.execute({ type: 'StopJob', jobId: t.jobId, commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:stop` });
+        continue;
+      }
+      if (job.status === 'Complete') {
+        const outputs = canceling ? null : options.outputsOf(run, t, job);
+        if (canceling) await ended(run, t, 'canceled', { message: 'the run was terminated' });
+        else if (outputs === null) await ended(run, t, 'failed', { message: 'its outputs could not be read' });
+        else await ended(run, t, 'succeeded', { outputs });
+      } else if (job.status === 'Error') {
+        await ended(run, t, canceling ? 'canceled' : 'failed', {
+          ...(job.failure ? { message: `${job.failure.reason}: ${job.failure.message}` } : {}),
+        });
+      } else if (job.status === 'Stopped') {
+        await ended(run, t, 'canceled', { message: canceling ? 'the run was terminated' : 'its job was stopped' });
+      }
+    }
+  }
+
+  const followers: EngineFollower[] = [
+    followEngine(pipelines, store, {
+      after: BigInt(pipelines.durableRevision),
+      onEvent: (e: PipelineEvent) => {
+        if ('runId' in e) poke(e.runId);
+        armTick();
+      },
+      onError: report,
+    }),
+    followEngine(cluster, store, {
+      after: BigInt(cluster.durableRevision),
+      types: new Set(['JobAllocated', 'JobStarted', 'JobCompleted', 'JobFailed', 'JobStopped', 'JobSubmitted']),
+      onEvent: (e: Event) => {
+        if (!('jobId' in e)) return;
+        const step = pipelines.current.taskOfJob.get(e.jobId);
+        if (step) poke(step.run);
+      },
+      onError: report,
+    }),
+  ];
+  // What is owed since before it started: every run not ended.
+  for (const run of pipelines.current.runs.values()) if (!isRunDone(run.state)) poke(run.id);
+  armTick();
+
+  return {
+    stop() {
+      stopped = true;
+      for (const f of followers) f.stop();
+      for (const t of retryTimers.values()) clearTimeout(t);
+      retryTimers.clear();
+      if (tickTimer !== undefined) clearTimeout(tickTimer);
+    },
+    async idle() {
+      for (;;) {
+        const last = chain;
+        await last;
+        if (last === chain && dirty.size === 0 && !followers.some((f) => f.busy)) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+  };
+}
