@@ -172,7 +172,12 @@ export function evolvePipelines(s: PipelinesState, e: PipelineEvent): PipelinesS
       if (!run) break;
       applyRetry(run, e, e.at);
       const recurring = run.recurringRunId === null ? undefined : s.recurringRuns.get(run.recurringRunId);
-      recurring?.active.add(run.id);
+      if (recurring) {
+        recurring.active.add(run.id);
+        // It may take the last slot: its next fire waits (left due, a tick would find it blocked
+        // and change nothing, and the host would tick at that instant forever).
+        reschedule(s, recurring);
+      }
       break;
     }
     case 'RunArchived': {
