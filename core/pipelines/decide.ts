@@ -189,7 +189,9 @@ function fireRecurring(s: PipelinesState, r: RecurringRun, scheduledAt: number, 
       pipelineRoot: version.spec.defaultPipelineRoot ?? DEFAULT_PIPELINE_ROOT,
       simulation: r.simulation as never,
       recurringRunId: r.id,
-      scheduledAt,
+      // A run triggered by hand was not scheduled: it must not move the schedule's cursor (a
+      // period without a start would restart from it, and a catch-up would skip what was due).
+      scheduledAt: manual ? null : scheduledAt,
     },
     at,
   );
@@ -197,7 +199,7 @@ function fireRecurring(s: PipelinesState, r: RecurringRun, scheduledAt: number, 
 
 /** The recurring runs due by `at`: each starts the runs its schedule says, or moves past what it skips. */
 function tick(s: PipelinesState, at: number): Decision {
-  const due = s.due.clone().popDue(at);
+  const due = s.due.dueBy(at);
   const events: Body[] = [];
   // Runs started in this tick are not in `s` yet: a fork of the state's run names is not needed,
   // since each fire's name carries its own scheduled time.

@@ -126,3 +126,22 @@ describe('DueIndex', () => {
     expect(due.nextWake()).toBe(Math.min(...times.filter((t) => t > 999)));
   });
 });
+
+describe('dueBy', () => {
+  it('names what popDue would take, in the same order, and leaves the index as it is', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 50 }))),
+        fc.integer({ min: 0, max: 50 }),
+        (entries, now) => {
+          const index = new DueIndex();
+          for (const [id, at] of entries) index.upsert(id, at);
+          const before = index.entries();
+          const peeked = index.dueBy(now);
+          expect(index.entries()).toEqual(before);
+          expect(peeked).toEqual(index.clone().popDue(now));
+        },
+      ),
+    );
+  });
+});

@@ -83,6 +83,26 @@ export class DueIndex {
     return out;
   }
 
+  /**
+   * The ids whose fire time is at or before `now`, earliest first (ties by id), leaving the index
+   * as it is: what a decision reads. O(k log k) for k due: only the heap's nodes that are due, and
+   * their children, are visited.
+   */
+  dueBy(now: number): string[] {
+    const due: number[] = [];
+    const stack = this.ids.length > 0 ? [0] : [];
+    while (stack.length > 0) {
+      const i = stack.pop() as number;
+      if ((this.times[i] as number) > now) continue;
+      due.push(i);
+      for (const c of [2 * i + 1, 2 * i + 2]) if (c < this.ids.length) stack.push(c);
+    }
+    due.sort((a, b) =>
+      DueIndex.before(this.times[a] as number, this.ids[a] as string, this.times[b] as number, this.ids[b] as string) ? -1 : 1,
+    );
+    return due.map((i) => this.ids[i] as string);
+  }
+
   /** The earliest fire time held, or null when none is: when the host's timer should tick next. */
   nextWake(): number | null {
     return this.ids.length > 0 ? (this.times[0] as number) : null;
@@ -104,11 +124,9 @@ export class DueIndex {
     return c;
   }
 
-  /** Whether the entry at `a` comes before the one at `b`: earlier time, then smaller id. */
-  private before(a: number, b: number): boolean {
-    const ta = this.times[a] as number;
-    const tb = this.times[b] as number;
-    return ta < tb || (ta === tb && (this.ids[a] as string) < (this.ids[b] as string));
+  /** Whether (ta, a) comes before (tb, b): earlier time, then smaller id. */
+  private static before(ta: number, a: string, tb: number, b: string): boolean {
+    return ta < tb || (ta === tb && a < b);
   }
 
   private place(i: number, id: string, at: number): void {
@@ -117,33 +135,43 @@ export class DueIndex {
     this.slot.set(id, i);
   }
 
-  private swap(a: number, b: number): void {
-    const id = this.ids[a] as string;
-    const at = this.times[a] as number;
-    this.place(a, this.ids[b] as string, this.times[b] as number);
-    this.place(b, id, at);
-  }
-
+  /** Moves the entry at `i` up to its place, shifting the entries it passes down (one write each). */
   private up(i: number): void {
+    const id = this.ids[i] as string;
+    const at = this.times[i] as number;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.before(i, parent)) return;
-      this.swap(i, parent);
+      const pt = this.times[parent] as number;
+      const pid = this.ids[parent] as string;
+      if (!DueIndex.before(at, id, pt, pid)) break;
+      this.place(i, pid, pt);
       i = parent;
     }
+    this.place(i, id, at);
   }
 
+  /** Moves the entry at `i` down to its place, shifting the entries it passes up. */
   private down(i: number): void {
     const n = this.ids.length;
+    const id = this.ids[i] as string;
+    const at = this.times[i] as number;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let least = i;
-      if (l < n && this.before(l, least)) least = l;
-      if (r < n && this.before(r, least)) least = r;
-      if (least === i) return;
-      this.swap(i, least);
-      i = least;
+      let child = l;
+      if (
+        r < n &&
+        DueIndex.before(this.times[r] as number, this.ids[r] as string, this.times[l] as number, this.ids[l] as string)
+      ) {
+        child = r;
+      }
+      const ct = this.times[child] as number;
+      const cid = this.ids[child] as string;
+      if (!DueIndex.before(ct, cid, at, id)) break;
+      this.place(i, cid, ct);
+      i = child;
     }
+    this.place(i, id, at);
   }
 }
