@@ -8,7 +8,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 
 export interface ComponentLibrary {
   /** Component files' text by the SHA-256 (hex) of the text. */
@@ -58,13 +58,27 @@ export function libraryFromFiles(files: readonly { readonly name: string; readon
   return { byDigest, byUrl };
 }
 
-function canonicalLocation(text: string): string | undefined {
-  let doc: unknown;
+/**
+ * One YAML (or JSON) document's value, or the parser's first complaint. Warnings stay in the
+ * document: the core writes nothing to the console.
+ */
+export function readYamlDocument(
+  text: string,
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string } {
   try {
-    doc = parse(text);
-  } catch {
-    return undefined;
+    const doc = parseDocument(text, { uniqueKeys: true });
+    const first = doc.errors[0];
+    if (first) return { ok: false, message: first.message.split('\n')[0] ?? first.message };
+    return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
+  } catch (error) {
+    return { ok: false, message: String(error) };
   }
+}
+
+function canonicalLocation(text: string): string | undefined {
+  const read = readYamlDocument(text);
+  if (!read.ok) return undefined;
+  const doc = read.value;
   const location = (doc as { metadata?: { annotations?: { canonical_location?: unknown } } } | null)?.metadata?.annotations
     ?.canonical_location;
   return typeof location === 'string' && location !== '' ? location : undefined;

@@ -23,9 +23,8 @@
  * the kind its consumers read it as: its `outputPath` then writes an artifact, or a parameter's
  * `output_file`, which is what the v1 program wrote in either case.
  */
-import { parse } from 'yaml';
 import type { Result } from '../result.js';
-import { type ComponentLibrary, emptyLibrary, resolveReference } from './component-library.js';
+import { type ComponentLibrary, emptyLibrary, readYamlDocument, resolveReference } from './component-library.js';
 import type {
   ArtifactSpec,
   ComponentSpec,
@@ -317,12 +316,12 @@ function resolveTask(task: V1GraphTask, builder: Builder): Resolved | undefined 
     }
     text = found.text;
     key = ref.digest ?? ref.url ?? '';
-    try {
-      raw = parse(text);
-    } catch (error) {
-      issue(builder.issues, refPath, `the library's file for this reference is not YAML: ${String(error).split('\n')[0]}`);
+    const read = readYamlDocument(text);
+    if (!read.ok) {
+      issue(builder.issues, refPath, `the library's file for this reference is not YAML: ${read.message}`);
       return undefined;
     }
+    raw = read.value;
   }
   const specPath = at(refPath, 'spec');
   const decoded = decodeV1Component(raw, specPath);
