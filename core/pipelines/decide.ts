@@ -217,7 +217,10 @@ function tick(s: PipelinesState, at: number): Decision {
       );
     }
     if (plan.fire.length === 0 && !plan.blocked) {
-      events.push({ type: 'RecurringRunSkipped', recurringRunId: r.id, until: at, skipped: 1 });
+      // The cursor moves to the last fire passed over, not to now: a period without a start
+      // counts from its last fire, and now would move its grid off the schedule.
+      const passed = dueFires({ ...r.schedule, catchUp: 'latest' }, cursorOf(r), at, 0).fire[0] ?? at;
+      events.push({ type: 'RecurringRunSkipped', recurringRunId: r.id, until: passed, skipped: 1 });
     }
   }
   return ok(...events);
