@@ -341,6 +341,22 @@ describe('graph features', () => {
     );
   });
 
+  it('tasks that wait for each other through their arguments are a cycle', () => {
+    const r = parsePipelineFile(
+      graph(`
+      a:
+        componentRef: {spec: ${STEP}}
+        arguments: {x: {taskOutput: {taskId: b, outputName: out}}}
+      b:
+        componentRef: {spec: ${STEP}}
+        arguments: {x: {taskOutput: {taskId: a, outputName: out}}}
+`),
+      libraryFromFiles([]),
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toEqual([{ path: 'root.dag.tasks', message: 'cycle: b -> a -> b' }]);
+  });
+
   it('a graph that contains itself through the library is refused', () => {
     const selfText = `name: Loop
 implementation:
