@@ -16,6 +16,10 @@ import { ExperimentPage } from './pages/scientist/experiment';
 import { ExperimentsPage, NewExperimentPage } from './pages/scientist/experiments';
 import { JobPage } from './pages/scientist/job';
 import { JobsPage } from './pages/scientist/jobs';
+import { PipelineExperimentPage, PipelineExperimentsPage } from './pages/scientist/pipeline-experiments';
+import { NewRecurringRunPage, RecurringRunPage, RecurringRunsPage } from './pages/scientist/pipeline-recurring';
+import { RunPage, RunsPage } from './pages/scientist/pipeline-runs';
+import { NewPipelinePage, PipelinePage, PipelinesPage } from './pages/scientist/pipelines';
 import { SubmitJobPage } from './pages/scientist/submit';
 import { SignInPage } from './pages/sign-in';
 import { LiveProvider } from './store/live';
@@ -66,6 +70,25 @@ function Pages() {
         {(p) => <ExperimentPage group={decodeURIComponent(p.group)} name={decodeURIComponent(p.name)} />}
       </Route>
       <Route path="/experiments">{() => <ExperimentsPage />}</Route>
+      {/* Pipelines: the section's pages first, then one pipeline's (`/pipelines/<group>/<name>`). */}
+      <Route path="/pipelines/new">{() => <NewPipelinePage />}</Route>
+      <Route path="/pipelines/experiments/:group/:name">
+        {(p) => <PipelineExperimentPage group={decodeURIComponent(p.group)} name={decodeURIComponent(p.name)} />}
+      </Route>
+      <Route path="/pipelines/experiments">{() => <PipelineExperimentsPage />}</Route>
+      <Route path="/pipelines/runs/:group/:name">
+        {(p) => <RunPage group={decodeURIComponent(p.group)} name={decodeURIComponent(p.name)} />}
+      </Route>
+      <Route path="/pipelines/runs">{() => <RunsPage />}</Route>
+      <Route path="/pipelines/recurring/new">{() => <NewRecurringRunPage />}</Route>
+      <Route path="/pipelines/recurring/:group/:name">
+        {(p) => <RecurringRunPage group={decodeURIComponent(p.group)} name={decodeURIComponent(p.name)} />}
+      </Route>
+      <Route path="/pipelines/recurring">{() => <RecurringRunsPage />}</Route>
+      <Route path="/pipelines/:group/:name">
+        {(p) => <PipelinePage group={decodeURIComponent(p.group)} name={decodeURIComponent(p.name)} />}
+      </Route>
+      <Route path="/pipelines">{() => <PipelinesPage />}</Route>
       <Route path="/notebooks">{() => <JobsPage key="notebook" fixedKind="notebook" />}</Route>
       <Route path="/inferences">{() => <JobsPage key="inference" fixedKind="inference" />}</Route>
       {ASSET_KINDS.flatMap((kind) => [

@@ -20,6 +20,7 @@ const SCIENTIST_PAGES = [
   ['/notebooks', 'Notebooks'],
   ['/inferences', 'Inferences'],
   ['/experiments', 'Experiments'],
+  ['/pipelines', 'Pipelines'],
   ['/workspaces', 'Workspaces'],
   ['/datasets', 'Datasets'],
   ['/models', 'Models'],
