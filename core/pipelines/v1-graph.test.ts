@@ -357,6 +357,31 @@ describe('graph features', () => {
     if (!r.ok) expect(r.issues).toEqual([{ path: 'root.dag.tasks', message: 'cycle: b -> a -> b' }]);
   });
 
+  it('a graph input that is a value cannot be read as a file', () => {
+    const reader = JSON.stringify({
+      name: 'Reader',
+      inputs: [{ name: 'f' }],
+      implementation: { container: { image: 'alpine', args: [{ inputPath: 'f' }] } },
+    });
+    const r = parsePipelineFile(
+      graph(`
+      read:
+        componentRef: {spec: ${reader}}
+        arguments: {f: {graphInput: {inputName: threshold}}}
+`),
+      libraryFromFiles([]),
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.issues).toEqual([
+        {
+          path: 'implementation.graph.tasks.read.arguments.f',
+          message: `graph input 'threshold' is a value ("Integer") but is read here as a file`,
+        },
+      ]);
+    }
+  });
+
   it('a graph that contains itself through the library is refused', () => {
     const selfText = `name: Loop
 implementation:

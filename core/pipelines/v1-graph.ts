@@ -604,7 +604,17 @@ function convertGraph(component: V1Component, path: string, builder: Builder): C
   component.inputs.forEach((input, i) => {
     const name = sanitizeInputName(input.name);
     const byType: PortKind = parameterTypeOf(input.type) === undefined ? 'artifact' : 'parameter';
-    const kind = wantedInput.get(input.name)?.kind ?? byType;
+    const wanted = wantedInput.get(input.name);
+    const kind = wanted?.kind ?? byType;
+    // A value (an Integer, a String) cannot be handed to a task as a file: v1 wrote it into one, the
+    // IR has no such step. The other way is fine: a file's input given as a value is a string.
+    if (wanted?.kind === 'artifact' && byType === 'parameter') {
+      issue(
+        issues,
+        wanted.path,
+        `graph input '${input.name}' is a value (${JSON.stringify(input.type)}) but is read here as a file`,
+      );
+    }
     const optional = input.optional || input.default !== undefined;
     const description = input.description === undefined ? {} : { description: input.description };
     if (kind === 'parameter') {
