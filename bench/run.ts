@@ -21,6 +21,8 @@ import { HISTORY, type HistoryRun, historyRun } from './history.js';
 import { HTTP, type HttpRun, httpRun } from './http.js';
 import { type InputsRun, inputsRun } from './inputs.js';
 import { KUBERNETES, type KubernetesRun, kubernetesRun } from './kubernetes.js';
+import { PIPELINES_BENCH, recurringTicks, wideLoopRun } from './pipelines.js';
+import { PIPELINES_SCHEDULE, type PipelinesScheduleRun, pipelinesScheduleRun } from './pipelines-schedule.js';
 import {
   coreExecutor,
   engineExecutor,
@@ -552,6 +554,88 @@ async function benchTuning(reps: number): Promise<void> {
   });
 }
 
+// -- pipelines ---------------------------------------------------------------------------------------
+
+/** Pipelines: a 1,000-iteration loop's steps submitted; the Tick of 10,000 recurring runs. */
+async function benchPipelines(reps: number): Promise<void> {
+  console.log(
+    `pipelines: a run of a ${PIPELINES_BENCH.iterations.toLocaleString('en-US')}-iteration loop with no parallelism limit through the run executor (seconds until every iteration's job is submitted); ${PIPELINES_BENCH.recurringRuns.toLocaleString('en-US')} recurring runs, a Tick a minute for ${PIPELINES_BENCH.hours} h through the decider`,
+  );
+  const runs = [];
+  for (let r = 0; r < reps; r++) {
+    collect();
+    const loop = await wideLoopRun();
+    if (loop.submitted !== PIPELINES_BENCH.iterations) throw new Error(`only ${loop.submitted} steps were submitted`);
+    collect();
+    const ticks = recurringTicks();
+    const sorted = [...ticks.ms].sort((a, b) => a - b);
+    runs.push({
+      loop: loop.seconds,
+      p50: median(ticks.ms),
+      p99: sorted[Math.floor(sorted.length * 0.99)] as number,
+      fired: ticks.fired,
+      ticks: ticks.ticks,
+    });
+  }
+  report({
+    name: '1,000-iteration loop submitted',
+    unit: 's',
+    values: runs.map((x) => x.loop),
+    target: { kind: 'max', value: 1 },
+  });
+  report({
+    name: `tick p50 (${runs[0]?.ticks} ticks)`,
+    unit: 'ms',
+    values: runs.map((x) => x.p50),
+    target: { kind: 'max', value: 10 },
+  });
+  report({
+    name: `tick p99 (${runs[0]?.fired} runs fired)`,
+    unit: 'ms',
+    values: runs.map((x) => x.p99),
+    target: { kind: 'max', value: 10 },
+  });
+}
+
+// -- pipelines-schedule ----------------------------------------------------------------------------
+
+/** Recurring runs: 10,000 schedules in the due index, a simulated day of timer ticks. */
+async function benchPipelinesSchedule(reps: number): Promise<void> {
+  const runs: PipelinesScheduleRun[] = [];
+  for (let r = 0; r < reps; r++) {
+    collect();
+    runs.push(pipelinesScheduleRun());
+  }
+  const first = runs[0] as PipelinesScheduleRun;
+  console.log(
+    `pipelines-schedule: ${PIPELINES_SCHEDULE.recurringRuns.toLocaleString('en-US')} recurring runs (60% cron, 40% periodic, 8 time zones) in the due index; ${PIPELINES_SCHEDULE.hours} h of timer ticks (${first.ticks.toLocaleString('en-US')} ticks, ${first.fires.toLocaleString('en-US')} fires, ${first.meanDue.toFixed(1)} due per tick on average): popDue, dueFires and the next fire time of each due one`,
+  );
+  report({
+    name: 'tick p50',
+    unit: 'ms',
+    values: runs.map((x) => x.tickP50Ms),
+    target: { kind: 'max', value: 10 },
+  });
+  report({ name: 'tick p99', unit: 'ms', values: runs.map((x) => x.tickP99Ms), target: { kind: 'max', value: 10 } });
+  report({
+    name: `busy ticks p50 (${first.busyTicks} with >= 1,000 due)`,
+    unit: 'ms',
+    values: runs.map((x) => x.busyTickP50Ms),
+    target: { kind: 'max', value: 10 },
+  });
+  report({
+    name: `longest tick (${first.maxDue.toLocaleString('en-US')} due)`,
+    unit: 'ms',
+    values: runs.map((x) => x.tickMaxMs),
+  });
+  report({
+    name: `after 1 h down (${first.catchUpDue.toLocaleString('en-US')} due)`,
+    unit: 'ms',
+    values: runs.map((x) => x.catchUpMs),
+  });
+  report({ name: 'indexing all at start', unit: 'ms', values: runs.map((x) => x.indexMs) });
+}
+
 // -- forecast --------------------------------------------------------------------------------------
 
 /**
@@ -682,6 +766,8 @@ const BENCHES: Record<string, (reps: number) => Promise<void>> = {
   dashboard: benchDashboard,
   kubernetes: benchKubernetes,
   tuning: benchTuning,
+  pipelines: benchPipelines,
+  'pipelines-schedule': benchPipelinesSchedule,
 };
 
 const args = process.argv.slice(2);

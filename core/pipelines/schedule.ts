@@ -379,6 +379,7 @@ interface CompiledCron {
   readonly fixedTime: boolean;
   /** The latest answers, by the instant asked about: schedules sharing an expression share them. */
   readonly nextMemo: Map<number, number | null>;
+  readonly previousMemo: Map<number, number | null>;
 }
 type Compiled = CompiledCron | { readonly kind: 'every'; readonly seconds: number };
 
@@ -406,20 +407,33 @@ function compiledCron(expression: string, timeZone: string): CompiledCron {
   });
   const [second, minute, hour] = checked.pattern.split(' ') as [string, string, string];
   const fixedTime = [second, minute, hour].every((f) => /^\d+$/.test(f)) && !UTC_NAMES.has(timeZone);
-  const compiled: CompiledCron = { kind: 'cron', cron, fixedTime, nextMemo: new Map() };
+  const compiled: CompiledCron = { kind: 'cron', cron, fixedTime, nextMemo: new Map(), previousMemo: new Map() };
   if (compiledCache.size >= COMPILED_CACHE_MAX) compiledCache.clear();
   compiledCache.set(key, compiled);
   return compiled;
 }
 
+/** Each trigger object's compiled form: a tick looks it up without building a key. A memo too. */
+const compiledByTrigger = new WeakMap<Trigger, Compiled>();
+
 function compile(trigger: Trigger): Compiled {
-  if (trigger.kind === 'periodic') return { kind: 'every', seconds: trigger.intervalSeconds };
-  if (trigger.expression.toLowerCase().startsWith(EVERY)) {
+  const hit = compiledByTrigger.get(trigger);
+  if (hit !== undefined) return hit;
+  let compiled: Compiled;
+  if (trigger.kind === 'periodic') compiled = { kind: 'every', seconds: trigger.intervalSeconds };
+  else if (trigger.expression.toLowerCase().startsWith(EVERY)) {
     const checked = checkCron(trigger.expression);
     if (!checked.ok || checked.everySeconds === null) throw new Error(`not an @every period: ${trigger.expression}`);
-    return { kind: 'every', seconds: checked.everySeconds };
-  }
-  return compiledCron(trigger.expression, trigger.timeZone);
+    compiled = { kind: 'every', seconds: checked.everySeconds };
+  } else compiled = compiledCron(trigger.expression, trigger.timeZone);
+  compiledByTrigger.set(trigger, compiled);
+  return compiled;
+}
+
+/** Keeps an answer, forgetting the oldest beyond MEMO_MAX (a Map iterates in insertion order). */
+function remember(memo: Map<number, number | null>, key: number, value: number | null): void {
+  if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value as number);
+  memo.set(key, value);
 }
 
 /** The first time the cron fires strictly after `after` (seconds), or null when it never does again. */
@@ -430,17 +444,20 @@ function cronAfter(c: CompiledCron, after: number): number | null {
   // A fixed time croner moved out of a spring-forward gap is not one robfig fires: skip it.
   while (d !== null && c.fixedTime && !c.cron.match(d)) d = c.cron.nextRun(d);
   const next = d === null ? null : d.getTime() / 1000;
-  if (c.nextMemo.size >= MEMO_MAX) c.nextMemo.clear();
-  c.nextMemo.set(after, next);
+  remember(c.nextMemo, after, next);
   return next;
 }
 
 /** The last time the cron fires at or before `t`, or null when it never did. */
 function cronAtOrBefore(c: CompiledCron, t: number): number | null {
+  const memo = c.previousMemo.get(t);
+  if (memo !== undefined) return memo;
   // previousRuns is strictly before its reference; fire times are whole seconds.
   let d: Date | null = c.cron.previousRuns(1, new Date((Math.floor(t) + 1) * 1000))[0] ?? null;
   while (d !== null && c.fixedTime && !c.cron.match(d)) d = c.cron.previousRuns(1, d)[0] ?? null;
-  return d === null ? null : d.getTime() / 1000;
+  const previous = d === null ? null : d.getTime() / 1000;
+  remember(c.previousMemo, t, previous);
+  return previous;
 }
 
 /** The first point anchor + k x step (k >= 1) strictly after `after`. */
