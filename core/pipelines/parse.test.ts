@@ -146,6 +146,22 @@ describe('every sample loads', () => {
     }
   });
 
+  it('a job file wrapping the IR (pipelineSpec, platform_spec) is read inside', () => {
+    const gpu = load(read('compiled/gpu-scheduling_nvidia_gpu_scheduling_check.yaml'));
+    const vertex = load(JSON.stringify({ pipelineSpec: gpu.spec, runtimeConfig: { parameterValues: {} } }));
+    expect(vertex.spec).toEqual(gpu.spec);
+    expect(vertex.platform).toBeNull();
+    const api = load(JSON.stringify({ pipeline_spec: gpu.spec, platform_spec: { platforms: gpu.platform } }));
+    expect(api.platform).toEqual(gpu.platform);
+    const broken = { ...gpu.spec, components: {} };
+    expect(issuesOf(JSON.stringify({ pipelineSpec: broken }))).toEqual([
+      {
+        path: 'pipelineSpec.root.dag.tasks.verify-gpu-scheduled.componentRef.name',
+        message: "no component 'comp-verify-gpu-scheduled' in components",
+      },
+    ]);
+  });
+
   it('fields this parser does not know are kept (a newer SDK writes more)', () => {
     const doc = sample('hello_world.yaml');
     doc.futureTopLevel = { x: 1 };

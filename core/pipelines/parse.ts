@@ -63,8 +63,25 @@ export function parsePipelineFile(text: string, library?: ComponentLibrary): Par
   }
 
   const issues: Issues = [];
-  const platform = readPlatform(rest, issues);
-  if (!['pipelineInfo', 'root', 'components', 'deploymentSpec', 'schemaVersion'].some((k) => k in first)) {
+  let platform = readPlatform(rest, issues);
+  // A job file (Vertex's `{pipelineSpec, runtimeConfig}`, the KFP API's `pipeline_spec` with its
+  // `platform_spec`) wraps the IR: it is read inside, its paths prefixed.
+  const wrapperKey = ['pipelineSpec', 'pipeline_spec'].find((k) => isRecord(first[k]));
+  const spec = wrapperKey === undefined ? first : (first[wrapperKey] as Record<string, unknown>);
+  const prefix = (list: readonly PipelineIssue[]): PipelineIssue[] =>
+    wrapperKey === undefined ? [...list] : list.map((i) => ({ path: at(wrapperKey, i.path), message: i.message }));
+  if (wrapperKey !== undefined) {
+    const platformKey = ['platformSpec', 'platform_spec'].find((k) => first[k] !== undefined && first[k] !== null);
+    if (platformKey !== undefined) {
+      if (platform !== null) issue(issues, platformKey, 'a second platform spec');
+      else if (!isRecord(first[platformKey])) issue(issues, platformKey, 'must be a mapping');
+      else {
+        const inner = first[platformKey] as Record<string, unknown>;
+        platform = (isRecord(inner.platforms) ? inner.platforms : inner) as PlatformSpec;
+      }
+    }
+  }
+  if (!['pipelineInfo', 'root', 'components', 'deploymentSpec', 'schemaVersion'].some((k) => k in spec)) {
     issue(
       issues,
       '',
@@ -72,10 +89,10 @@ export function parsePipelineFile(text: string, library?: ComponentLibrary): Par
     );
     return fail(issues);
   }
-  issues.push(...validatePipelineSpec(first));
-  if (platform !== null) issues.push(...validatePlatformSpec(platform, first));
+  issues.push(...prefix(validatePipelineSpec(spec)));
+  if (platform !== null) issues.push(...validatePlatformSpec(platform, spec));
   if (issues.length > 0) return fail(issues);
-  return { ok: true, value: { spec: first as unknown as PipelineSpec, platform, format: 'v2' } };
+  return { ok: true, value: { spec: spec as unknown as PipelineSpec, platform, format: 'v2' } };
 }
 
 /** Every YAML document of the file as plain values (JSON is YAML too). */
