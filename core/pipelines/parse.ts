@@ -1,7 +1,8 @@
 /**
  * An uploaded pipeline file, read: YAML or JSON, as the KFP SDK writes it (a compiled v2 pipeline with
  * its comment header and, as a second YAML document, the `platforms:` spec), or a v1 `component.yaml`
- * (one step) or v1 graph component (v1-component.ts, v1-graph.ts). The result is the IR (ir.ts) the
+ * (one step) or v1 graph component (v1-component.ts, v1-graph.ts); a job file that wraps the IR
+ * (`pipelineSpec`, `pipeline_spec` with `platform_spec`) is read inside. The result is the IR (ir.ts) the
  * run executor knows, checked for everything the executor relies on: every reference between
  * tasks, components, executors and DAG inputs resolves, DAGs have no cycles, every value has the
  * shape the proto gives it. Every fault is reported at once, each with the path of its field
