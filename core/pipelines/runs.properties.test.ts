@@ -34,6 +34,8 @@ interface StepBlueprint {
   readonly failAttempts: number;
   readonly maxRetries: number;
   readonly output: number;
+  /** Caching on: the same step of another iteration, with the same inputs, may be a cache hit. */
+  readonly cache: boolean;
 }
 
 interface TaskBlueprint {
@@ -50,6 +52,8 @@ interface TaskBlueprint {
   readonly body: DagBlueprint | null;
   readonly items: number;
   readonly parallelism: number;
+  /** A loop: the one iteration whose steps (the body's own) fail, whatever they do elsewhere. */
+  readonly failIteration: number | null;
 }
 
 interface DagBlueprint {
@@ -65,6 +69,7 @@ const stepArb: fc.Arbitrary<StepBlueprint> = fc.record({
   failAttempts: fc.integer({ min: 1, max: 3 }),
   maxRetries: fc.integer({ min: 0, max: 2 }),
   output: fc.integer({ min: 0, max: 9 }),
+  cache: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
 });
 
 /** Containers three times as often as nested DAGs or loops. */
@@ -85,6 +90,7 @@ const taskArb = (depth: number): fc.Arbitrary<TaskBlueprint> =>
       body: kind === 'container' ? fc.constant(null) : dagArb(depth - 1),
       items: fc.integer({ min: 0, max: 4 }),
       parallelism: fc.integer({ min: 0, max: 3 }),
+      failIteration: fc.option(fc.nat({ max: 3 }), { freq: 3 }),
     }),
   );
 
@@ -154,6 +160,7 @@ function build(bp: DagBlueprint, permanent: boolean): Built {
         executors[`exec-${key}`] = { container: { image: 'python:3.11', command: ['python', '-c', key] } };
         const s = t.step;
         if (s.maxRetries > 0) spec.retryPolicy = { maxRetryCount: s.maxRetries, backoffDuration: '1s', backoffFactor: 2 };
+        if (s.cache) spec.cachingOptions = { enableCache: true };
         const fate: Fate =
           !permanent && (s.fate === 'failed' || (s.fate === 'failAttempts' && s.failAttempts > s.maxRetries))
             ? 'failRuns'
@@ -175,6 +182,15 @@ function build(bp: DagBlueprint, permanent: boolean): Built {
           dag: dag(t.body as DagBlueprint),
         };
         spec.parameterIterator = { items: { raw: JSON.stringify([...Array(t.items).keys()]) }, itemInput: item };
+        // Steer one iteration's own steps to fail (a fixture by path beats one by key).
+        if (t.failIteration !== null && t.failIteration < t.items) {
+          for (const k of Object.keys(components[component]?.dag?.tasks ?? {}).filter((k) => k.startsWith('t'))) {
+            simulation[`${key}/${t.failIteration}/${k}`] = {
+              ...simulation[k],
+              ...(permanent ? { outcome: 'failed' } : { failRuns: 1 }),
+            };
+          }
+        }
         if (t.parallelism > 0) spec.iteratorPolicy = { parallelismLimit: t.parallelism };
         parallelism.set(key, t.parallelism);
       }
@@ -345,49 +361,58 @@ describe('runs of random pipelines', () => {
     );
   });
 
-  it('retry after a failure or a termination runs exactly the steps that did not succeed', () => {
+  it('retry after a failure or a termination runs exactly the steps that did not succeed, again and again', () => {
     fc.assert(
       fc.property(scenarioArb, (sc) => {
         const { built, w, runId } = playScenario(sc);
-        const first = w.run(runId);
-        if (first.state === 'SUCCEEDED') return;
-        const before = new Map(containers(first).map((t) => [t.path, t]));
-        const kept = [...before.values()].filter((t) => isTaskOk(t.state) || t.state === 'SKIPPED');
-        const redo = [...before.values()].filter((t) => t.state === 'FAILED' || t.state === 'CANCELED');
-        const startedBefore = w.started.length;
+        // Up to two retries of a run that keeps failing; a run that succeeds is not retried.
+        for (let round = 1; round <= 2 && w.run(runId).state !== 'SUCCEEDED'; round++) {
+          const before = new Map(containers(w.run(runId)).map((t) => [t.path, t]));
+          const kept = [...before.values()].filter((t) => isTaskOk(t.state) || t.state === 'SKIPPED');
+          const redo = [...before.values()].filter((t) => t.state === 'FAILED' || t.state === 'CANCELED');
+          const startedBefore = w.started.length;
 
-        w.must({ type: 'RetryRun', runId });
-        w.play();
-        const run = w.run(runId);
-        const rerun = new Set(w.started.slice(startedBefore).map((s) => s.task));
+          w.must({ type: 'RetryRun', runId });
+          w.play();
+          const run = w.run(runId);
+          const rerun = new Set(w.started.slice(startedBefore).map((s) => s.task));
+          // Each step run again starts from its first attempt.
+          for (const p of rerun) expect(w.started.slice(startedBefore).find((s) => s.task === p)?.attempt).toBe(1);
 
-        expectSettled(run, ['SUCCEEDED', 'FAILED']);
-        expect(run.retries).toBe(1);
-        // What did not succeed runs again (each first attempt anew)...
-        for (const t of redo) expect(rerun.has(t.path), `${t.path} (${t.state}) is not rerun`).toBe(true);
-        for (const p of rerun) {
-          const old = before.get(p);
-          // ... and nothing else: a rerun step was failed or canceled, or never created.
-          expect(old === undefined || old.state === 'FAILED' || old.state === 'CANCELED', `${p} was ${old?.state}`).toBe(true);
+          expectSettled(run, ['SUCCEEDED', 'FAILED']);
+          expect(run.retries).toBe(round);
+          // What did not succeed runs again, each from its first attempt (or, with caching on, is
+          // a hit on the outputs of the same step that succeeded elsewhere)...
+          for (const t of redo) {
+            const now = run.tasks.get(t.path);
+            expect(rerun.has(t.path) || now?.state === 'CACHED', `${t.path} (${t.state}) is not rerun`).toBe(true);
+          }
+          for (const s of w.started.slice(startedBefore)) {
+            // ... and nothing else: a rerun step was failed or canceled, or never created.
+            const old = before.get(s.task);
+            expect(old === undefined || old.state === 'FAILED' || old.state === 'CANCELED', `${s.task} was ${old?.state}`).toBe(
+              true,
+            );
+          }
+          // What succeeded or was skipped stays, with its outputs, and did not run again.
+          for (const t of kept) {
+            const now = run.tasks.get(t.path);
+            expect(now?.state).toBe(t.state);
+            expect(now?.outputs).toEqual(t.outputs);
+            expect(now?.endedAt).toBe(t.endedAt);
+          }
+          if (!sc.permanent) {
+            // Every failure was one the retry cures: the run succeeds, and the steps run again are
+            // exactly those that succeeded now and had not before (those once blocked included).
+            expect(run.state).toBe('SUCCEEDED');
+            const keptPaths = new Set(kept.map((t) => t.path));
+            const succeededNow = containers(run)
+              .filter((t) => t.state === 'SUCCEEDED' && !keptPaths.has(t.path))
+              .map((t) => t.path);
+            expect([...rerun].sort()).toEqual(succeededNow.sort());
+          }
+          expectStartsAfterUpstream(built, run, w.started.slice(startedBefore));
         }
-        // What succeeded or was skipped stays, with its outputs, and did not run again.
-        for (const t of kept) {
-          const now = run.tasks.get(t.path);
-          expect(now?.state).toBe(t.state);
-          expect(now?.outputs).toEqual(t.outputs);
-          expect(now?.endedAt).toBe(t.endedAt);
-        }
-        if (!sc.permanent) {
-          // Every failure was one the retry cures: the run succeeds, and the steps run again are
-          // exactly those that succeeded now and had not before (those once blocked included).
-          expect(run.state).toBe('SUCCEEDED');
-          const keptPaths = new Set(kept.map((t) => t.path));
-          const succeededNow = containers(run)
-            .filter((t) => t.state === 'SUCCEEDED' && !keptPaths.has(t.path))
-            .map((t) => t.path);
-          expect([...rerun].sort()).toEqual(succeededNow.sort());
-        }
-        expectStartsAfterUpstream(built, run, w.started.slice(startedBefore));
         expectReplay(built, w);
       }),
       { numRuns: 300 },
