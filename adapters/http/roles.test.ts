@@ -11,7 +11,9 @@
  * (not shared) and `a2` (shared with her group); and of each asset kind, alice's `s-<kind>`
  * (shared with her group) and `p-<kind>` (private) in `ga`, with a version each (names are
  * unique in a group across kinds); and alice's tuning experiments in `ga`, `tune` (running) and
- * `done` (stopped, which may restart). Reads share one world; a row
+ * `done` (stopped, which may restart); and alice's pipeline `hello` (the hello_world sample) in
+ * `ga`, with her pipeline experiment `px`, her runs `pr` (running) and `pf` (failed), her
+ * recurring run `prr`, and a component of ga's library. Reads share one world; a row
  * that may change the state gets a fresh world for every caller, and a caller who is refused must
  * leave it unchanged (the cluster's state, the assets' and the experiments').
  */
@@ -21,9 +23,11 @@ import { parse as parseYaml } from 'yaml';
 import type { AssetCommand } from '../../core/assets/commands.js';
 import { ASSET_KINDS, type AssetKind } from '../../core/assets/model.js';
 import { EXPERIMENTS_STREAM, experimentsDecider } from '../../core/experiments/experiments-decider.js';
+import { componentDigest } from '../../core/pipelines/component-library.js';
+import { PIPELINES_STREAM, pipelinesDecider } from '../../core/pipelines/pipelines-decider.js';
 import { createDeciderEngine } from '../../engine/engine.js';
 import { InMemoryEventStore } from '../memory/store.js';
-import type { ExperimentsEngine } from './context.js';
+import type { ExperimentsEngine, PipelinesEngine } from './context.js';
 import { parseExperimentDocument } from './routes/experiments.js';
 import { registeredRoutes } from './server.js';
 import {
@@ -46,12 +50,18 @@ interface Row {
   readonly expect: Statuses;
 }
 
-/** Each world's experiments engine: the server's, which the fixture does not hold. */
+/** Each world's experiments and pipelines engines: the server's, which the fixture does not hold. */
 const experimentsOf = new WeakMap<Fixture, ExperimentsEngine>();
-/** The revisions of every engine a request may change: the cluster's, the assets' and the experiments'. */
-const revisionsOf = (f: Fixture) => ({ ...assetsAndCluster(f), experiments: experimentsOf.get(f)?.revision });
-/** Every engine's state as text (the experiments' by its revision: each change appends). */
-const stateOf = (f: Fixture) => `${bothStates(f)} experiments@${experimentsOf.get(f)?.revision}`;
+const pipelinesOf = new WeakMap<Fixture, PipelinesEngine>();
+/** The revisions of every engine a request may change: the cluster's, the assets', the experiments' and the pipelines'. */
+const revisionsOf = (f: Fixture) => ({
+  ...assetsAndCluster(f),
+  experiments: experimentsOf.get(f)?.revision,
+  pipelines: pipelinesOf.get(f)?.revision,
+});
+/** Every engine's state as text (the experiments' and the pipelines' by their revisions: each change appends). */
+const stateOf = (f: Fixture) =>
+  `${bothStates(f)} experiments@${experimentsOf.get(f)?.revision} pipelines@${pipelinesOf.get(f)?.revision}`;
 
 /** A Katib Experiment as JSON: the sample, named `name`. */
 const KATIB = parseYaml(
@@ -62,6 +72,18 @@ const katib = (name: string, resumePolicy?: string) => ({
   metadata: { ...KATIB.metadata, name },
   spec: { ...KATIB.spec, ...(resumePolicy ? { resumePolicy } : {}) },
 });
+
+/** The hello_world sample as JSON (an upload's body), and a v1 component file of the library. */
+const HELLO = parseYaml(
+  readFileSync(new URL('../../core/pipelines/fixtures/kfp/compiled/hello_world.yaml', import.meta.url), 'utf8'),
+);
+const COMPONENT_TEXT = readFileSync(
+  new URL('../../core/pipelines/fixtures/kfp/components/v1test_add_component.yaml', import.meta.url),
+  'utf8',
+);
+const COMPONENT = parseYaml(COMPONENT_TEXT);
+const DIGEST = componentDigest(COMPONENT_TEXT);
+const EVERY_MINUTE = { trigger: { kind: 'periodic', intervalSeconds: 60 } };
 
 const row = (route: string, url: Row['url'], expected: Statuses, body?: unknown): Row =>
   body === undefined ? { route, url, expect: expected } : { route, url, body, expect: expected };
@@ -235,6 +257,56 @@ const TABLE: readonly Row[] = [
   // `tune` has no trial with an objective yet: nothing to register (409), for whoever may change it
   row('POST /api/v1/tuning/experiments/:name/register-model', '/api/v1/tuning/experiments/tune/register-model', [409, 409, 403, 404, 401],
       { model: 's-model' }),
+  // pipelines: the group's, each changed by its owner; alice's `hello` in ga (runs are made in their owner's group)
+  row('GET /api/v1/pipelines',                          '/api/v1/pipelines',                         ANY_USER),
+  row('POST /api/v1/pipelines',                         '/api/v1/pipelines?name=n9',                 [201, 201, 201, 201, 401],
+      HELLO),
+  row('POST /api/v1/pipelines',                         '/api/v1/pipelines?name=n9&owner=alice',     [201, 201, 403, 403, 401],
+      HELLO),
+  row('GET /api/v1/pipelines/:name',                    '/api/v1/pipelines/hello',                   [200, 200, 200, 404, 401]),
+  row('GET /api/v1/pipelines/:name',                    '/api/v1/pipelines/nope',                    [404, 404, 404, 404, 401]),
+  row('POST /api/v1/pipelines/:name/versions',          '/api/v1/pipelines/hello/versions',          [201, 201, 403, 404, 401],
+      HELLO),
+  row('GET /api/v1/pipelines/:name/versions/:version',  '/api/v1/pipelines/hello/versions/v1',       [200, 200, 200, 404, 401]),
+  row('GET /api/v1/pipelines/:name/versions/:version',  '/api/v1/pipelines/hello/versions/latest',   [200, 200, 200, 404, 401]),
+  // the component library: a group's own (an operator names any group)
+  row('GET /api/v1/pipeline-components',                '/api/v1/pipeline-components',               ANY_USER),
+  row('GET /api/v1/pipeline-components',                '/api/v1/pipeline-components?group=ga',      [200, 200, 200, 403, 401]),
+  row('POST /api/v1/pipeline-components',               '/api/v1/pipeline-components',               [201, 201, 201, 201, 401],
+      COMPONENT),
+  row('GET /api/v1/pipeline-components/:digest',        `/api/v1/pipeline-components/${DIGEST}?group=ga`, [200, 200, 200, 404, 401]),
+  // pipeline experiments (KFP's), runs and recurring runs: alice's `px`, `pr` (running), `pf` (failed), `prr`
+  row('GET /api/v1/pipeline-experiments',               '/api/v1/pipeline-experiments',              ANY_USER),
+  row('POST /api/v1/pipeline-experiments',              '/api/v1/pipeline-experiments',              [201, 201, 201, 201, 401],
+      { name: 'n9' }),
+  row('POST /api/v1/pipeline-experiments',              '/api/v1/pipeline-experiments',              [201, 201, 403, 403, 401],
+      { name: 'n9', owner: 'alice' }),
+  row('GET /api/v1/pipeline-experiments/:name',         '/api/v1/pipeline-experiments/px',           [200, 200, 200, 404, 401]),
+  row('POST /api/v1/pipeline-experiments/:name/archive', '/api/v1/pipeline-experiments/px/archive',  [200, 200, 403, 404, 401]),
+  row('POST /api/v1/pipeline-experiments/:name/restore', '/api/v1/pipeline-experiments/px/restore',  [200, 200, 403, 404, 401]),
+  row('GET /api/v1/pipeline-runs',                      '/api/v1/pipeline-runs',                     ANY_USER),
+  // a run is made in its owner's group: the admin's and carol's have no `hello`
+  row('POST /api/v1/pipeline-runs',                     '/api/v1/pipeline-runs',                     [404, 201, 201, 404, 401],
+      { name: 'n9', pipeline: 'hello' }),
+  row('POST /api/v1/pipeline-runs',                     '/api/v1/pipeline-runs',                     [201, 201, 403, 403, 401],
+      { name: 'n9', pipeline: 'hello', owner: 'alice', experiment: 'px' }),
+  row('GET /api/v1/pipeline-runs/:name',                '/api/v1/pipeline-runs/pr',                  [200, 200, 200, 404, 401]),
+  row('GET /api/v1/pipeline-runs/:name',                '/api/v1/pipeline-runs/nope',                [404, 404, 404, 404, 401]),
+  row('POST /api/v1/pipeline-runs/:name/terminate',     '/api/v1/pipeline-runs/pr/terminate',        [200, 200, 403, 404, 401]),
+  row('POST /api/v1/pipeline-runs/:name/retry',         '/api/v1/pipeline-runs/pf/retry',            [200, 200, 403, 404, 401]),
+  // only a failed or canceled run is retried
+  row('POST /api/v1/pipeline-runs/:name/retry',         '/api/v1/pipeline-runs/pr/retry',            [409, 409, 403, 404, 401]),
+  row('POST /api/v1/pipeline-runs/:name/archive',       '/api/v1/pipeline-runs/pr/archive',          [200, 200, 403, 404, 401]),
+  row('POST /api/v1/pipeline-runs/:name/restore',       '/api/v1/pipeline-runs/pr/restore',          [200, 200, 403, 404, 401]),
+  row('GET /api/v1/recurring-runs',                     '/api/v1/recurring-runs',                    ANY_USER),
+  row('POST /api/v1/recurring-runs',                    '/api/v1/recurring-runs',                    [201, 201, 403, 403, 401],
+      { name: 'n9', pipeline: 'hello', owner: 'alice', schedule: EVERY_MINUTE }),
+  row('GET /api/v1/recurring-runs/:name',               '/api/v1/recurring-runs/prr',                [200, 200, 200, 404, 401]),
+  row('PATCH /api/v1/recurring-runs/:name',             '/api/v1/recurring-runs/prr',                [200, 200, 403, 404, 401],
+      { schedule: { trigger: { kind: 'periodic', intervalSeconds: 120 } } }),
+  row('POST /api/v1/recurring-runs/:name/enable',       '/api/v1/recurring-runs/prr/enable',         [200, 200, 403, 404, 401]),
+  row('POST /api/v1/recurring-runs/:name/disable',      '/api/v1/recurring-runs/prr/disable',        [200, 200, 403, 404, 401]),
+  row('POST /api/v1/recurring-runs/:name/trigger',      '/api/v1/recurring-runs/prr/trigger',        [201, 201, 403, 404, 401]),
 ];
 
 /**
@@ -244,12 +316,15 @@ const TABLE: readonly Row[] = [
 async function world(): Promise<Fixture> {
   const store = new InMemoryEventStore();
   const experiments = await createDeciderEngine(experimentsDecider, { store, stream: EXPERIMENTS_STREAM });
-  const f = await fixture({ store, experiments });
+  const pipelines = await createDeciderEngine(pipelinesDecider, { store, stream: PIPELINES_STREAM });
+  const f = await fixture({ store, experiments, pipelines });
   experimentsOf.set(f, experiments);
+  pipelinesOf.set(f, pipelines);
   const close = f.close.bind(f);
   f.close = async () => {
     await close();
     await experiments.close();
+    await pipelines.close();
   };
   const jobs = await f.engine.executeBatch([
     { type: 'SubmitJob', jobId: 'a1', kind: 'training', owner: 'alice', gpus: 1 },
@@ -288,6 +363,35 @@ async function world(): Promise<Fixture> {
     { type: 'StopExperiment', experimentId: 'ga/done', trials: 'stop' },
   ]);
   if (tuning.outcomes.some((o) => !o.ok)) throw new Error(`world setup refused: ${JSON.stringify(tuning.outcomes)}`);
+  const run = { owner: 'alice', group: 'ga', pipelineId: 'ga/hello', parameters: {} } as const;
+  const pipelineSetup = await pipelines.executeBatch([
+    {
+      type: 'CreatePipeline',
+      pipelineId: 'ga/hello',
+      owner: 'alice',
+      group: 'ga',
+      name: 'hello',
+      version: { versionId: 'ga/hello@v1', name: 'v1', format: 'v2', spec: HELLO, platform: null },
+    },
+    { type: 'AddComponent', group: 'ga', owner: 'alice', digest: DIGEST, name: 'Add', text: COMPONENT_TEXT, url: null },
+    { type: 'CreatePipelineExperiment', experimentId: 'ga/px', owner: 'alice', group: 'ga', name: 'px' },
+    { type: 'CreateRun', runId: 'ga/pr', name: 'pr', ...run },
+    { type: 'CreateRun', runId: 'ga/pf', name: 'pf', ...run },
+    { type: 'ReportTaskStarted', runId: 'ga/pf', task: 'root/echo', attempt: 1 },
+    { type: 'ReportTaskEnded', runId: 'ga/pf', task: 'root/echo', attempt: 1, outcome: 'failed' },
+    {
+      type: 'CreateRecurringRun',
+      recurringRunId: 'ga/prr',
+      name: 'prr',
+      ...run,
+      schedule: EVERY_MINUTE,
+      enabled: true,
+    },
+  ]);
+  if (pipelineSetup.outcomes.some((o) => !o.ok)) {
+    throw new Error(`world setup refused: ${JSON.stringify(pipelineSetup.outcomes)}`);
+  }
+  if (pipelines.current.runs.get('ga/pf')?.state !== 'FAILED') throw new Error('world setup: run pf did not fail');
   return f;
 }
 

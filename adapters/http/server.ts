@@ -34,6 +34,8 @@ import { jobRoutes } from './routes/jobs.js';
 import { metricRoutes } from './routes/metrics.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { opsRoutes } from './routes/ops.js';
+import { pipelineRunRoutes } from './routes/pipeline-runs.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { poolRoutes } from './routes/pools.js';
 import { usageRoutes } from './routes/usage.js';
 import { userRoutes } from './routes/users.js';
@@ -271,6 +273,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         'jobs',
         ...ASSET_KINDS.map((kind) => `${kind}s`),
         'experiments',
+        'pipelines',
+        'pipeline-experiments',
+        'pipeline-runs',
+        'recurring-runs',
         'pools',
         'groups',
         'users',
@@ -354,6 +360,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(forecastRoutes(ctx, forecaster));
       for (const kind of ASSET_KINDS) await api.register(assetRoutes(ctx, kind));
       await api.register(experimentRoutes(ctx));
+      await api.register(pipelineRoutes(ctx));
+      await api.register(pipelineRunRoutes(ctx));
       await api.register(eventRoutes(ctx, streams, options.streams));
     },
     { prefix: '/api/v1' },
