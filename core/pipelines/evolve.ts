@@ -3,6 +3,7 @@
  * A run's task events go through run-progress.ts's `applyRunChange`, the function decide used.
  */
 import { foldEnvelope } from '../decider.js';
+import { hashOfValue } from '../idempotency.js';
 import { DueIndex } from './due-index.js';
 import type { PipelineEvent } from './events.js';
 import type { JsonValue, PipelineSpec, PlatformSpec } from './ir.js';
@@ -217,10 +218,11 @@ export function evolvePipelines(s: PipelinesState, e: PipelineEvent): PipelinesS
       r.versionId = e.versionId;
       r.experimentId = e.experimentId;
       r.parameters = { ...e.parameters } as Record<string, JsonValue>;
+      // A new schedule starts from the edit: it does not backfill under its new rules. An edit
+      // that keeps the schedule (parameters, version) keeps its fire times and the fires still due.
+      if (hashOfValue(e.schedule) !== hashOfValue(r.schedule)) r.enabledSince = Math.max(r.enabledSince, e.at);
       r.schedule = e.schedule as unknown as ScheduleSpec;
       r.simulation = e.simulation as SimulationFixture | null;
-      // A new schedule starts from the edit: it does not backfill under its new rules.
-      r.enabledSince = Math.max(r.enabledSince, e.at);
       reschedule(s, r);
       break;
     }
