@@ -284,6 +284,22 @@ describe('disable, enable, edit, trigger', () => {
     expect(recurring(id).version).toBe(3);
   });
 
+  it('an edit that leaves the schedule as it was keeps its fire times and its backlog', () => {
+    const { w, create, recurring, fired } = setup();
+    // Hourly without a start, runs of 90 minutes, one at a time: the 02:00 fire waits until 02:30.
+    const id = create('steady', periodic(HOUR), {}, 5400);
+    w.play(T0 + 2 * HOUR + 600);
+    w.now = T0 + 2 * HOUR + 600;
+    w.must({ type: 'UpdateRecurringRun', recurringRunId: id, parameters: {}, schedule: periodic(HOUR) as never });
+    expect(recurring(id).version).toBe(2);
+    w.play(T0 + 5 * HOUR);
+    expect(fired(id)).toEqual([
+      `${iso(T0 + HOUR)}@${iso(T0 + HOUR)}`,
+      `${iso(T0 + 2 * HOUR)}@${iso(T0 + 2 * HOUR + 1800)}`,
+      `${iso(T0 + 3 * HOUR)}@${iso(T0 + 4 * HOUR)}`,
+    ]);
+  });
+
   it('an edit that names a missing version, or a schedule that does not parse, is refused and changes nothing', () => {
     const { w, create, recurring } = setup();
     const id = create('strict', periodic(HOUR));
