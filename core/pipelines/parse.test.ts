@@ -355,6 +355,31 @@ describe('a broken file is refused with every fault and its path', () => {
     ]);
   });
 
+  it("a container's placeholders name inputs and outputs its component has", () => {
+    const doc = sample('two_step_pipeline.yaml');
+    const container = doc.deploymentSpec.executors['exec-write-to-gcs'].container;
+    container.args = [
+      "{{$.inputs.parameters['txt']}}",
+      `{"IfPresent": {"InputName": "nope", "Then": ["{{$.outputs.artifacts['output_gcs_path'].uri}}"]}}`,
+      "{{$.outputs.parameters['output_gcs_path'].output_file}}",
+    ];
+    expect(issuesOf(stringify(doc))).toEqual([
+      {
+        path: 'deploymentSpec.executors.exec-write-to-gcs.container.args[0]',
+        message: "{{$.inputs.parameters['txt']...}} names no input parameter 'txt' of components.comp-write-to-gcs",
+      },
+      {
+        path: 'deploymentSpec.executors.exec-write-to-gcs.container.args[1]',
+        message: "IfPresent names no input 'nope' of components.comp-write-to-gcs",
+      },
+      {
+        path: 'deploymentSpec.executors.exec-write-to-gcs.container.args[2]',
+        message:
+          "{{$.outputs.parameters['output_gcs_path']...}} names no output parameter 'output_gcs_path' of components.comp-write-to-gcs",
+      },
+    ]);
+  });
+
   it('a component that runs itself', () => {
     const doc = sample('critical_parameter_cache.yaml');
     doc.components['comp-core'].dag.tasks['core-comp'].componentRef.name = 'comp-mantle';

@@ -393,9 +393,65 @@ function validateComponent(u: unknown, path: string, ctx: SpecContext, isRoot: b
     if (typeof label !== 'string') issue(issues, at(path, 'executorLabel'), 'must be a string');
     else if (ctx.executorsKnown && !Object.hasOwn(ctx.executors, label)) {
       issue(issues, at(path, 'executorLabel'), `no executor '${label}' in deploymentSpec.executors`);
-    }
+    } else if (Object.hasOwn(ctx.executors, label)) checkPlaceholders(component, label, ctx.executors[label], path, issues);
   }
   if (dag !== undefined && dag !== null) validateDag(dag, at(path, 'dag'), component, ctx);
+}
+
+/**
+ * `{{$.inputs.parameters['x']}}` and its kin in a container's command line (inside Concat and
+ * IfPresent too, whose JSON keeps them verbatim) name an input or output of the component that runs
+ * it: one that is not there could never be resolved.
+ */
+const PORT_PLACEHOLDER = /\{\{\$\.(inputs|outputs)\.(parameters|artifacts)\['([^']*)'\]/g;
+const IF_PRESENT_INPUT = /"InputName":\s*"((?:[^"\\]|\\.)*)"/g;
+
+function checkPlaceholders(
+  component: Record<string, unknown>,
+  label: string,
+  executor: unknown,
+  path: string,
+  issues: Issues,
+): void {
+  if (!isRecord(executor) || !isRecord(executor.container)) return;
+  const container = executor.container;
+  const declared = {
+    inputs: {
+      parameters: keysOf(component.inputDefinitions, 'parameters'),
+      artifacts: keysOf(component.inputDefinitions, 'artifacts'),
+    },
+    outputs: {
+      parameters: keysOf(component.outputDefinitions, 'parameters'),
+      artifacts: keysOf(component.outputDefinitions, 'artifacts'),
+    },
+  };
+  const reported = new Set<string>();
+  for (const key of ['command', 'args'] as const) {
+    const line = container[key];
+    if (!Array.isArray(line)) continue;
+    line.forEach((arg, i) => {
+      if (typeof arg !== 'string') return;
+      const argPath = at(at(at(at('deploymentSpec.executors', label), 'container'), key), i);
+      for (const m of arg.matchAll(PORT_PLACEHOLDER)) {
+        const [, side, kind, name] = m as unknown as [string, 'inputs' | 'outputs', 'parameters' | 'artifacts', string];
+        if (declared[side][kind].has(name) || reported.has(`${side}.${kind}.${name}`)) continue;
+        reported.add(`${side}.${kind}.${name}`);
+        const what = `${side === 'inputs' ? 'input' : 'output'} ${kind === 'parameters' ? 'parameter' : 'artifact'}`;
+        issue(issues, argPath, `${m[0]}...}} names no ${what} '${name}' of ${path}`);
+      }
+      for (const m of arg.matchAll(IF_PRESENT_INPUT)) {
+        let name: string;
+        try {
+          name = JSON.parse(`"${m[1]}"`) as string;
+        } catch {
+          continue;
+        }
+        if (declared.inputs.parameters.has(name) || declared.inputs.artifacts.has(name) || reported.has(`if.${name}`)) continue;
+        reported.add(`if.${name}`);
+        issue(issues, argPath, `IfPresent names no input '${name}' of ${path}`);
+      }
+    });
+  }
 }
 
 /** The producers a task reads from, with the path of each reference: the edges of the DAG. */
