@@ -374,6 +374,8 @@ describe("Python's printing", () => {
   it('json.dumps: separators, ASCII escapes, sorted keys on demand', () => {
     expect(pythonJson({ b: 1, a: ['é', true, null] })).toBe('{"b": 1, "a": ["\\u00e9", true, null]}');
     expect(pythonJson({ b: 1, a: 2 }, true)).toBe('{"a": 2, "b": 1}');
+    // What Python 3 prints for json.dumps('a\x7f\u00e9\U0001F600'): everything outside ' '..'~' escaped.
+    expect(pythonJson('a\u007f\u00e9\u{1F600}')).toBe('"a\\u007f\\u00e9\\ud83d\\ude00"');
   });
 
   it('json.dumps output is JSON that reads back to the same value', () => {
