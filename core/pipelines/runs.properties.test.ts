@@ -107,7 +107,7 @@ interface Built {
  * The IR of a blueprint, as the KFP SDK would compile it, and its simulation fixture. With
  * `permanent` false every failure is one that a retry of the run rides out.
  */
-function build(bp: DagBlueprint, permanent: boolean): Built {
+function build(bp: DagBlueprint, permanent: boolean, exitHandler = false): Built {
   const components: Record<string, ComponentSpec> = {};
   const executors: Record<string, ExecutorSpec> = {};
   const simulation: Record<string, StepFixture> = {};
@@ -200,7 +200,31 @@ function build(bp: DagBlueprint, permanent: boolean): Built {
     return { tasks };
   };
 
-  const root = dag(bp);
+  let root = dag(bp);
+  if (exitHandler) {
+    // As the SDK compiles dsl.ExitHandler: the pipeline's tasks in a DAG, and an exit task that
+    // runs whatever that DAG did (ALL_UPSTREAM_TASKS_COMPLETED) and reads its final status.
+    components['comp-exit-handler-1'] = { dag: root };
+    components['comp-exit-op'] = {
+      executorLabel: 'exec-exit-op',
+      inputDefinitions: { parameters: { status: { parameterType: 'TASK_FINAL_STATUS' } } },
+    };
+    executors['exec-exit-op'] = { container: { image: 'python:3.11', command: ['python', '-c', 'exit-op'] } };
+    root = {
+      tasks: {
+        'exit-handler-1': { taskInfo: { name: 'exit-handler-1' }, componentRef: { name: 'comp-exit-handler-1' } },
+        'exit-op': {
+          taskInfo: { name: 'exit-op' },
+          componentRef: { name: 'comp-exit-op' },
+          dependentTasks: ['exit-handler-1'],
+          inputs: { parameters: { status: { taskFinalStatus: { producerTask: 'exit-handler-1' } } } },
+          triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' },
+        },
+      },
+    };
+    upstream.set('exit-handler-1', { keys: [], completed: false });
+    upstream.set('exit-op', { keys: ['exit-handler-1'], completed: true });
+  }
   return {
     spec: {
       pipelineInfo: { name: 'random-pipeline' },
@@ -224,6 +248,8 @@ interface Scenario {
   readonly terminateAt: number | null;
   /** Make a fraction of the tasks run whatever their upstream did. */
   readonly completedEvery: number;
+  /** Wrap the pipeline in an exit handler. */
+  readonly exitHandler: boolean;
 }
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
@@ -231,6 +257,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   permanent: fc.boolean(),
   terminateAt: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 12 }), weight: 1 }),
   completedEvery: fc.integer({ min: 3, max: 8 }),
+  exitHandler: fc.boolean(),
 });
 
 /** The blueprint with only every `every`-th task's `completed` flag kept (COMPLETED tasks are rarer). */
@@ -327,7 +354,7 @@ function expectReplay(built: Built, w: PipelinesWorld): void {
 }
 
 function playScenario(sc: Scenario) {
-  const built = build(thinCompleted(sc.pipeline, sc.completedEvery), sc.permanent);
+  const built = build(thinCompleted(sc.pipeline, sc.completedEvery), sc.permanent, sc.exitHandler);
   const w = new PipelinesWorld();
   const p = w.upload('random', built.spec);
   const runId = w.startRun(p, 'r', { simulation: built.simulation as never });
@@ -352,6 +379,16 @@ describe('runs of random pipelines', () => {
         expectSettled(run, terminated ? ['CANCELED'] : ['SUCCEEDED', 'FAILED']);
         if (terminated) expect(run.history.map((h) => h.state).slice(-2)).toEqual(['CANCELING', 'CANCELED']);
         expectStartsAfterUpstream(built, run, w.started);
+        if (sc.exitHandler && !terminated) {
+          // The exit task runs once whatever the pipeline did, sees how it ended, and the run
+          // ends as the pipeline did.
+          const group = w.task(runId, 'root/exit-handler-1');
+          const exit = w.task(runId, 'root/exit-op');
+          expect(exit.state).toBe('SUCCEEDED');
+          expect(w.started.filter((s) => s.task === 'root/exit-op')).toHaveLength(1);
+          expect((exit.inputs.parameters.status as { state: string }).state).toBe(group.state);
+          expect(run.state).toBe(group.state === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED');
+        }
         // Every step that started ran to an end; none started twice in one attempt.
         const attempts = w.started.map((s) => `${s.task}#${s.attempt}`);
         expect(new Set(attempts).size).toBe(attempts.length);
