@@ -296,7 +296,6 @@ interface Resolved {
 function resolveTask(task: V1GraphTask, builder: Builder): Resolved | undefined {
   const refPath = at(task.path, 'componentRef');
   const { ref } = task;
-  let text: string | undefined;
   let raw: unknown;
   let key: string;
   if (ref.spec !== undefined) {
@@ -314,9 +313,8 @@ function resolveTask(task: V1GraphTask, builder: Builder): Resolved | undefined 
       issue(builder.issues, refPath, `not in the component library: ${what.join(', ')}`);
       return undefined;
     }
-    text = found.text;
     key = ref.digest ?? ref.url ?? '';
-    const read = readYamlDocument(text);
+    const read = readYamlDocument(found.text);
     if (!read.ok) {
       issue(builder.issues, refPath, `the library's file for this reference is not YAML: ${read.message}`);
       return undefined;
