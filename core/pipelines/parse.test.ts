@@ -380,6 +380,25 @@ describe('a broken file is refused with every fault and its path', () => {
     ]);
   });
 
+  it("an importer's runtime parameter is an input of its component", () => {
+    const doc = sample('hello_world.yaml');
+    doc.components['comp-echo'].inputDefinitions = { parameters: { uri: { parameterType: 'STRING' } } };
+    doc.root.dag.tasks.echo.inputs = { parameters: { uri: { runtimeValue: { constant: 'gs://b/x' } } } };
+    doc.deploymentSpec.executors['exec-echo'] = {
+      importer: { artifactUri: { runtimeParameter: 'uri' }, typeSchema: { schemaTitle: 'system.Dataset' } },
+    };
+    expect(load(stringify(doc)).spec.deploymentSpec.executors['exec-echo']?.importer?.artifactUri).toEqual({
+      runtimeParameter: 'uri',
+    });
+    doc.deploymentSpec.executors['exec-echo'].importer.artifactUri.runtimeParameter = 'url';
+    expect(issuesOf(stringify(doc))).toEqual([
+      {
+        path: 'deploymentSpec.executors.exec-echo.importer.artifactUri.runtimeParameter',
+        message: "names no input parameter 'url' of components.comp-echo",
+      },
+    ]);
+  });
+
   it('a component that runs itself', () => {
     const doc = sample('critical_parameter_cache.yaml');
     doc.components['comp-core'].dag.tasks['core-comp'].componentRef.name = 'comp-mantle';

@@ -413,7 +413,19 @@ function checkPlaceholders(
   path: string,
   issues: Issues,
 ): void {
-  if (!isRecord(executor) || !isRecord(executor.container)) return;
+  if (!isRecord(executor)) return;
+  const importer = executor.importer;
+  if (isRecord(importer) && isRecord(importer.artifactUri)) {
+    const parameter = importer.artifactUri.runtimeParameter;
+    if (typeof parameter === 'string' && parameter !== '' && !keysOf(component.inputDefinitions, 'parameters').has(parameter)) {
+      issue(
+        issues,
+        at(at(at(at('deploymentSpec.executors', label), 'importer'), 'artifactUri'), 'runtimeParameter'),
+        `names no input parameter '${parameter}' of ${path}`,
+      );
+    }
+  }
+  if (!isRecord(executor.container)) return;
   const container = executor.container;
   const declared = {
     inputs: {
