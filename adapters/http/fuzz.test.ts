@@ -21,9 +21,11 @@ import { parse as parseYaml } from 'yaml';
 import type { AssetCommand } from '../../core/assets/commands.js';
 import { ASSET_KINDS, type AssetKind } from '../../core/assets/model.js';
 import { EXPERIMENTS_STREAM, experimentsDecider } from '../../core/experiments/experiments-decider.js';
+import { componentDigest } from '../../core/pipelines/component-library.js';
+import { PIPELINES_STREAM, pipelinesDecider } from '../../core/pipelines/pipelines-decider.js';
 import { createDeciderEngine } from '../../engine/engine.js';
 import { InMemoryEventStore } from '../memory/store.js';
-import type { ExperimentsEngine } from './context.js';
+import type { ExperimentsEngine, PipelinesEngine } from './context.js';
 import { parseExperimentDocument } from './routes/experiments.js';
 import { registeredRoutes } from './server.js';
 import { revisionsOf as assetsAndCluster, stateOf as bothStates, type Fixture, fixture } from './test-support/fixture.js';
@@ -44,12 +46,25 @@ const katib = (name: string, spec: Record<string, unknown> = {}) => ({
   spec: { ...KATIB.spec, ...spec },
 });
 
-/** The world's experiments engine (the server's, which the fixture does not hold). */
+/** A compiled KFP pipeline (as text and as JSON) and a v1 component file, for the pipelines' routes. */
+const KFP = '../../core/pipelines/fixtures/kfp/';
+const PIPELINE_YAML = readFileSync(new URL(`${KFP}compiled/two_step_pipeline.yaml`, import.meta.url), 'utf8');
+const HELLO = parseYaml(readFileSync(new URL(`${KFP}compiled/hello_world.yaml`, import.meta.url), 'utf8'));
+const COMPONENT_TEXT = readFileSync(new URL(`${KFP}components/v1test_add_component.yaml`, import.meta.url), 'utf8');
+const DIGEST = componentDigest(COMPONENT_TEXT);
+const EVERY_MINUTE = { trigger: { kind: 'periodic', intervalSeconds: 60 } };
+
+/** The world's experiments and pipelines engines (the server's, which the fixture does not hold). */
 let experiments: ExperimentsEngine;
-/** Every engine's revision: the cluster's, the assets' and the experiments'. */
-const revisionsOf = (w: Fixture) => ({ ...assetsAndCluster(w), experiments: experiments.revision });
-/** Every engine's state as text (the experiments' by its revision: each change appends). */
-const stateOf = (w: Fixture) => `${bothStates(w)} experiments@${experiments.revision}`;
+let pipelines: PipelinesEngine;
+/** Every engine's revision: the cluster's, the assets', the experiments' and the pipelines'. */
+const revisionsOf = (w: Fixture) => ({
+  ...assetsAndCluster(w),
+  experiments: experiments.revision,
+  pipelines: pipelines.revision,
+});
+/** Every engine's state as text (the experiments' and the pipelines' by their revisions: each change appends). */
+const stateOf = (w: Fixture) => `${bothStates(w)} experiments@${experiments.revision} pipelines@${pipelines.revision}`;
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -101,6 +116,15 @@ const KNOWN = [
   'finish',
   'stop',
   'Running',
+  'hello',
+  'ga/hello',
+  'px',
+  'pr',
+  'prr',
+  'v1',
+  'latest',
+  'RUNNING,FAILED',
+  DIGEST,
 ];
 
 /** Every field any body takes, the server's own, and keys that try to reach prototypes. */
@@ -154,6 +178,21 @@ const FIELDS = [
   'trials',
   'apiVersion',
   'metadata',
+  'pipeline',
+  'experiment',
+  'parameters',
+  'pipelineRoot',
+  'simulation',
+  'schedule',
+  'enabled',
+  'trigger',
+  'intervalSeconds',
+  'seconds',
+  'outcome',
+  'failAttempts',
+  'outputs',
+  'pipelineInfo',
+  'implementation',
   'type',
   'commandId',
   'at',
@@ -257,6 +296,24 @@ const VALID_BODIES: Record<string, readonly Record<string, unknown>[]> = {
   ],
   'PATCH /api/v1/tuning/experiments/:name': [{ parallelTrialCount: 2, maxTrialCount: 20, maxFailedTrialCount: null }],
   'POST /api/v1/tuning/experiments/:name/stop': [{ trials: 'finish' }, {}],
+  'POST /api/v1/pipelines': [HELLO],
+  'POST /api/v1/pipelines/:name/versions': [HELLO],
+  'POST /api/v1/pipeline-components': [parseYaml(COMPONENT_TEXT)],
+  'POST /api/v1/pipeline-experiments': [{ name: 'n9', description: 'x' }, { name: 'px' }],
+  'POST /api/v1/pipeline-runs': [
+    { name: 'n9', pipeline: 'hello', experiment: 'px', simulation: { echo: { seconds: 3, outcome: 'failed' } } },
+    { name: 'pr', pipeline: 'hello', version: 'v1', parameters: {} },
+  ],
+  'POST /api/v1/recurring-runs': [
+    { name: 'n9', pipeline: 'hello', schedule: EVERY_MINUTE, enabled: false },
+    {
+      name: 'cron',
+      pipeline: 'hello',
+      version: null,
+      schedule: { trigger: { kind: 'cron', expression: '0 0 * * *', timeZone: 'Europe/Paris' }, catchUp: 'none' },
+    },
+  ],
+  'PATCH /api/v1/recurring-runs/:name': [{ schedule: EVERY_MINUTE, version: 'v1', experiment: 'px' }, { version: null }],
 };
 
 /** Bodies of one asset kind's routes (some the core refuses: a name taken, a source with credentials). */
@@ -339,6 +396,14 @@ const QUERY_KEYS = [
   'archived',
   'group',
   'seed',
+  'name',
+  'version',
+  'url',
+  'experiment',
+  'pipeline',
+  'state',
+  'recurringRun',
+  'description',
   ...POLLUTING,
 ];
 const queryValue = fc.oneof(
@@ -361,6 +426,11 @@ const ID_KINDS: Record<string, readonly string[]> = {
   jobs: ['a1', 'a2', 'c9', 'job-1'],
   ...Object.fromEntries(ASSET_KINDS.map((kind) => [`${kind}s`, ['code', 'images', 'resnet', 'private-set', 'n9', '1']])),
   tuning: ['tune', 'done', 'n9', 'ga/tune'],
+  pipelines: ['hello', 'n9', 'ga/hello', 'v1', 'latest'],
+  'pipeline-components': [DIGEST, 'nope'],
+  'pipeline-experiments': ['px', 'n9', 'ga/px'],
+  'pipeline-runs': ['pr', 'n9', 'ga/pr'],
+  'recurring-runs': ['prr', 'n9', 'ga/prr'],
 };
 const ids = (pattern: string) => ID_KINDS[pattern.split('/')[3] ?? ''] ?? KNOWN;
 
@@ -519,12 +589,14 @@ let routes: { method: Method; url: string }[];
 async function world(): Promise<Fixture> {
   const store = new InMemoryEventStore();
   experiments = await createDeciderEngine(experimentsDecider, { store, stream: EXPERIMENTS_STREAM });
-  const w = await fixture({ store, experiments, bodyLimit: BODY_LIMIT });
+  pipelines = await createDeciderEngine(pipelinesDecider, { store, stream: PIPELINES_STREAM });
+  const w = await fixture({ store, experiments, pipelines, bodyLimit: BODY_LIMIT });
   const close = w.close.bind(w);
-  const engine = experiments;
+  const [engine, pipelinesEngine] = [experiments, pipelines];
   w.close = async () => {
     await close();
     await engine.close();
+    await pipelinesEngine.close();
   };
   const jobs = await w.engine.executeBatch([
     { type: 'SubmitJob', jobId: 'a1', kind: 'training', owner: 'alice', gpus: 1 },
@@ -574,6 +646,24 @@ async function world(): Promise<Fixture> {
     { type: 'StopExperiment', experimentId: 'ga/done', trials: 'stop' },
   ]);
   if (tuning.outcomes.some((o) => !o.ok)) throw new Error('fuzz world setup refused (experiments)');
+  // Alice's pipeline `hello` with a component in ga's library, her pipeline experiment `px`, her
+  // run `pr` (running) and her recurring run `prr`.
+  const run = { owner: 'alice', group: 'ga', pipelineId: 'ga/hello', parameters: {} } as const;
+  const setup = await pipelines.executeBatch([
+    {
+      type: 'CreatePipeline',
+      pipelineId: 'ga/hello',
+      owner: 'alice',
+      group: 'ga',
+      name: 'hello',
+      version: { versionId: 'ga/hello@v1', name: 'v1', format: 'v2', spec: HELLO, platform: null },
+    },
+    { type: 'AddComponent', group: 'ga', owner: 'alice', digest: DIGEST, name: 'Add', text: COMPONENT_TEXT, url: null },
+    { type: 'CreatePipelineExperiment', experimentId: 'ga/px', owner: 'alice', group: 'ga', name: 'px' },
+    { type: 'CreateRun', runId: 'ga/pr', name: 'pr', ...run },
+    { type: 'CreateRecurringRun', recurringRunId: 'ga/prr', name: 'prr', ...run, schedule: EVERY_MINUTE, enabled: true },
+  ]);
+  if (setup.outcomes.some((o) => !o.ok)) throw new Error('fuzz world setup refused (pipelines)');
   return w;
 }
 
@@ -725,6 +815,49 @@ describe('fuzzing Katib Experiments', () => {
         expect([201, 400, 409], res.body).toContain(res.statusCode);
         if (res.statusCode === 201) return;
         expect(experiments.revision).toBe(revision);
+        const body = JSON.parse(res.body);
+        if (res.statusCode === 400) {
+          expect(body.errors.length, res.body).toBeGreaterThan(0);
+          for (const e of body.errors) expect(e.path, res.body).toMatch(/^body(\.|$)/);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect([...statuses]).toEqual(expect.arrayContaining([201, 400]));
+  });
+});
+
+describe('fuzzing pipeline files', () => {
+  it('a compiled sample, spoilt line by line, as YAML: created, or 400 naming every issue under body, never 5xx', async () => {
+    const lines = PIPELINE_YAML.split('\n');
+    const spoil = fc.oneof(
+      fc.nat(lines.length - 1).map((i) => (ls: string[]) => ls.filter((_, j) => j !== i)),
+      fc.tuple(fc.nat(lines.length - 1), fc.string({ unit: 'binary', maxLength: 12 })).map(
+        ([i, text]) =>
+          (ls: string[]) =>
+            ls.map((l, j) => (j === i ? `${l.slice(0, l.indexOf(':') + 1)} ${text}` : l)),
+      ),
+      fc.tuple(fc.nat(lines.length - 1), fc.constantFrom('  ', '- ', '&a ', '*a', '{', '"', '\t', '---\n')).map(
+        ([i, prefix]) =>
+          (ls: string[]) =>
+            ls.map((l, j) => (j === i ? prefix + l : l)),
+      ),
+    );
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(spoil, { minLength: 1, maxLength: 3 }), fc.nat(99999), async (edits, n) => {
+        const text = edits.reduce((ls, edit) => edit(ls), lines).join('\n');
+        const revision = pipelines.revision;
+        const res = await f.app.inject({
+          method: 'POST',
+          url: `/api/v1/pipelines?name=p${n}`,
+          headers: { authorization: `Bearer ${f.tokens.alice}`, 'content-type': 'application/yaml' },
+          payload: text,
+        });
+        statuses.add(res.statusCode);
+        expect([201, 400, 409], res.body).toContain(res.statusCode);
+        if (res.statusCode === 201) return;
+        expect(pipelines.revision).toBe(revision);
         const body = JSON.parse(res.body);
         if (res.statusCode === 400) {
           expect(body.errors.length, res.body).toBeGreaterThan(0);

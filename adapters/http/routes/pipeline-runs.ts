@@ -477,7 +477,7 @@ export function pipelineRunRoutes(ctx: HttpContext) {
           `${base}/:name/${verb}`,
           changing(
             archived
-              ? 'Archive a pipeline experiment: no new runs or recurring runs may join it (its owner or an operator)'
+              ? 'Archive a pipeline experiment: no new run may join it until it is restored (its owner or an operator)'
               : 'Restore an archived pipeline experiment (its owner or an operator)',
             tags,
           ),

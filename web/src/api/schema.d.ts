@@ -4234,7 +4234,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Archive a pipeline experiment: no new runs or recurring runs may join it (its owner or an operator) */
+        /** Archive a pipeline experiment: no new run may join it until it is restored (its owner or an operator) */
         post: {
             parameters: {
                 query?: {
