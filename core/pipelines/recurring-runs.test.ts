@@ -6,13 +6,14 @@
  * maximum concurrency, catch-up after downtime, disable and enable, edits with versions, trigger
  * now, start and end, and the pipeline version each run takes.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PipelineCommand } from './commands.js';
 import { nextPipelinesWakeup } from './decide.js';
 import type { PipelineSpec } from './ir.js';
 import type { RecurringRun, Run } from './model.js';
 import { pipelinesDecider } from './pipelines-decider.js';
-import { runNameOf } from './schedule.js';
+import { MISSED_AFTER_SECONDS, nextFireAfter, parseSchedule, runNameOf, type ScheduleSpec } from './schedule.js';
 import { GROUP, OWNER, PipelinesWorld } from './test-support/world.js';
 
 /** 2026-01-01T00:00:00Z. */
@@ -407,5 +408,131 @@ describe('replay', () => {
     );
     expect(w.state.recurringRuns.get(a)?.runs.length).toBeGreaterThan(50);
     expect(w.state.recurringRuns.get(b)?.runs.length).toBeGreaterThan(3);
+  });
+});
+
+describe('properties of recurring runs under random schedules, downtime, pauses, edits and triggers', () => {
+  type Op =
+    | { readonly kind: 'play'; readonly dt: number }
+    | { readonly kind: 'down'; readonly dt: number }
+    | { readonly kind: 'pause'; readonly dt: number }
+    | { readonly kind: 'trigger' }
+    | { readonly kind: 'edit' };
+
+  const CRONS = ['*/5 * * * *', '0 * * * *', '0 0 */2 * * *', '30 9 * * 1-5', '0 15,45 * * * *'];
+  const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'];
+  const scheduleArb = fc.record({
+    trigger: fc.oneof(
+      fc.record({ kind: fc.constant('cron'), expression: fc.constantFrom(...CRONS), timeZone: fc.constantFrom(...ZONES) }),
+      fc.record({ kind: fc.constant('periodic'), intervalSeconds: fc.constantFrom(60, 300, 900, HOUR) }),
+    ),
+    startTime: fc.option(fc.integer({ min: T0 - HOUR, max: T0 + 2 * HOUR }), { freq: 2 }),
+    endTime: fc.option(fc.integer({ min: T0 + 2 * HOUR, max: T0 + 48 * HOUR }), { freq: 4 }),
+    maxConcurrency: fc.integer({ min: 1, max: 3 }),
+    catchUp: fc.constantFrom('all', 'latest', 'none'),
+  });
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    { arbitrary: fc.record({ kind: fc.constant('play' as const), dt: fc.integer({ min: 1, max: 6 * HOUR }) }), weight: 4 },
+    { arbitrary: fc.record({ kind: fc.constant('down' as const), dt: fc.integer({ min: 1, max: 6 * HOUR }) }), weight: 2 },
+    { arbitrary: fc.record({ kind: fc.constant('pause' as const), dt: fc.integer({ min: 1, max: 4 * HOUR }) }), weight: 1 },
+    { arbitrary: fc.constant({ kind: 'trigger' as const }), weight: 1 },
+    { arbitrary: fc.constant({ kind: 'edit' as const }), weight: 1 },
+  );
+
+  /** Every fire of a schedule with absolute fire times (a cron, or a period with a start) in (from, to]. */
+  const firesOf = (spec: ScheduleSpec, from: number, to: number): number[] => {
+    const out: number[] = [];
+    for (let t = nextFireAfter(spec, from); t !== null && t <= to; t = nextFireAfter(spec, t)) out.push(t);
+    return out;
+  };
+
+  it('fires are on the schedule, in order, never while disabled, within the concurrency, and every one under catch-up all', () => {
+    fc.assert(
+      fc.property(
+        scheduleArb,
+        fc.integer({ min: 1, max: 5400 }),
+        fc.array(opArb, { minLength: 1, maxLength: 8 }),
+        (schedule, seconds, ops) => {
+          const { w, create, recurring, runs } = setup();
+          const spec = (() => {
+            const parsed = parseSchedule(schedule);
+            if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+            return parsed.value;
+          })();
+          const id = create('prop', schedule, {}, seconds);
+          const paused: [number, number][] = [];
+          let downtime = false;
+          let edited = false;
+          for (const op of ops) {
+            if (op.kind === 'play') w.play(w.now + op.dt);
+            else if (op.kind === 'down') {
+              // The host is down: time passes, nothing ticks and no step reports; then it plays on.
+              w.now += op.dt;
+              downtime = true;
+            } else if (op.kind === 'pause') {
+              const from = w.now;
+              w.must({ type: 'SetRecurringRunEnabled', recurringRunId: id, enabled: false });
+              w.play(w.now + op.dt);
+              w.now = Math.max(w.now, from + op.dt);
+              w.must({ type: 'SetRecurringRunEnabled', recurringRunId: id, enabled: true });
+              paused.push([from, w.now]);
+            } else if (op.kind === 'trigger') w.must({ type: 'TriggerRecurringRun', recurringRunId: id });
+            else {
+              w.must({ type: 'UpdateRecurringRun', recurringRunId: id, parameters: {} });
+              edited = true;
+            }
+          }
+          w.play(w.now + 1);
+          const end = w.now;
+
+          const all = runs(id);
+          const scheduled = all.filter((r) => r.scheduledAt !== null);
+          const times = scheduled.map((r) => r.scheduledAt as number);
+          const absolute = spec.trigger.kind === 'cron' || spec.startTime !== null;
+          const onSchedule = absolute ? new Set(firesOf(spec, T0, end)) : null;
+          for (const [i, r] of scheduled.entries()) {
+            const t = r.scheduledAt as number;
+            // In order, once each, never before it was due, never past the end.
+            if (i > 0) expect(t).toBeGreaterThan(times[i - 1] as number);
+            expect(t).toBeLessThanOrEqual(r.createdAt);
+            expect(t).toBeGreaterThan(T0);
+            if (spec.endTime !== null) expect(t).toBeLessThanOrEqual(spec.endTime);
+            if (spec.startTime !== null) expect(t).toBeGreaterThan(spec.startTime);
+            if (onSchedule) expect(onSchedule.has(t), `${iso(t)} is not a fire of the schedule`).toBe(true);
+            // Never for a time it was disabled.
+            for (const [off, on] of paused) expect(t > off && t <= on, `${iso(t)} fell in a pause`).toBe(false);
+            // Under none, never started late.
+            if (spec.catchUp === 'none') expect(r.createdAt - t).toBeLessThan(MISSED_AFTER_SECONDS);
+            // Started only with a slot free: fewer than the maximum of its runs were still going.
+            const going = all.filter(
+              (o) =>
+                o !== r &&
+                o.createdAt <= r.createdAt &&
+                all.indexOf(o) < all.indexOf(r) &&
+                (o.finishedAt ?? end + 1) > r.createdAt,
+            );
+            expect(going.length).toBeLessThan(spec.maxConcurrency);
+          }
+          // Catch-up all, never paused: every fire due so far ran, in order, none skipped.
+          if (spec.catchUp === 'all' && paused.length === 0 && absolute && !edited) {
+            expect(times).toEqual(firesOf(spec, T0, end).slice(0, times.length));
+          }
+          if (spec.catchUp === 'all' && !downtime && paused.length === 0 && absolute) {
+            const due = firesOf(spec, T0, end);
+            // What did not start is a backlog waiting for a slot.
+            if (due.length > times.length) expect(recurring(id).active.size).toBeGreaterThanOrEqual(spec.maxConcurrency);
+          }
+          // A replay gives the same recurring run and due time.
+          let s = pipelinesDecider.initialState();
+          for (const e of w.events) s = pipelinesDecider.evolve(s, e);
+          expect({ ...s.recurringRuns.get(id), active: [...(s.recurringRuns.get(id)?.active ?? [])] }).toEqual({
+            ...recurring(id),
+            active: [...recurring(id).active],
+          });
+          expect(s.due.entries()).toEqual(w.state.due.entries());
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
