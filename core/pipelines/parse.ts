@@ -715,6 +715,8 @@ function validateTask(
       const group = isRecord(defs[kind]) ? (defs[kind] as Record<string, unknown>) : {};
       for (const [input, def] of Object.entries(group)) {
         if (!isRecord(def) || def.isOptional === true || def.defaultValue !== undefined || given.has(input)) continue;
+        // The run fills these in itself (an exit handler's status, the task's own configuration).
+        if (def.parameterType === 'TASK_FINAL_STATUS' || def.parameterType === 'TASK_CONFIG') continue;
         issue(issues, at(iPath, kind), `the component's required input '${input}' is not given`);
       }
     }
