@@ -693,3 +693,45 @@ describe('who sees and changes what', () => {
     expect((await f.call('alice', 'POST', '/api/v1/recurring-runs/rr/disable')).status).toBe(200);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('documents the routes under their tags: files as YAML or JSON, 201 for creations, X-Total-Count on lists', async () => {
+    const doc = (await f.call('nobody', 'GET', '/docs/json')).body;
+    const tags = (doc.tags as { name: string }[]).map((t) => t.name);
+    expect(tags).toEqual(expect.arrayContaining(['pipelines', 'pipeline-experiments', 'pipeline-runs', 'recurring-runs']));
+    const upload = doc.paths['/api/v1/pipelines'].post;
+    expect(upload.tags).toEqual(['pipelines']);
+    expect(Object.keys(upload.requestBody.content).sort()).toEqual(['application/json', 'application/yaml']);
+    expect(upload.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
+      ['description', 'idempotency-key', 'name', 'owner', 'version'].sort(),
+    );
+    for (const [path, method] of [
+      ['/api/v1/pipelines', 'post'],
+      ['/api/v1/pipelines/{name}/versions', 'post'],
+      ['/api/v1/pipeline-components', 'post'],
+      ['/api/v1/pipeline-experiments', 'post'],
+      ['/api/v1/pipeline-runs', 'post'],
+      ['/api/v1/recurring-runs', 'post'],
+      ['/api/v1/recurring-runs/{name}/trigger', 'post'],
+    ] as const) {
+      expect(Object.keys(doc.paths[path][method].responses), `${method} ${path}`).toContain('201');
+    }
+    for (const path of ['/api/v1/pipelines', '/api/v1/pipeline-experiments', '/api/v1/pipeline-runs', '/api/v1/recurring-runs']) {
+      expect(doc.paths[path].get.responses['200'].headers, path).toHaveProperty('x-total-count');
+    }
+    const run = doc.paths['/api/v1/pipeline-runs'].post.requestBody.content['application/json'].schema;
+    expect(run.required).toEqual(['name', 'pipeline']);
+    const recurring = doc.paths['/api/v1/recurring-runs'].post.requestBody.content['application/json'].schema;
+    expect(recurring.properties.schedule.properties.catchUp.enum).toEqual(['all', 'latest', 'none']);
+  });
+});
+
+describe('names taken from the file', () => {
+  it('a file whose name makes no name is refused at the field that holds it', async () => {
+    const doc = parseAllDocuments(sample('hello_world'))[0]?.toJS();
+    doc.pipelineInfo.name = '___';
+    const r = await refused(() => f.call('alice', 'POST', '/api/v1/pipelines', doc), 400);
+    expect(r.body.errors[0].path).toBe('body.pipelineInfo.name');
+    expect((await f.call('alice', 'POST', '/api/v1/pipelines?name=named', doc)).status).toBe(201);
+  });
+});

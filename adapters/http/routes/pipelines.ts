@@ -510,7 +510,9 @@ export function pipelineRoutes(ctx: HttpContext) {
         if (!parsed.ok) return answer(reply, parsed);
         const fileName = k8sName(parsed.value.spec.pipelineInfo.name);
         const name = queryString(q, 'name') ?? fileName;
-        const pipelineId = newItemId(group, name, q.name === undefined ? 'body.pipelineInfo.name' : 'query.name');
+        // A name taken from the file is named where the file holds it.
+        const from = parsed.value.format === 'v2' ? 'body.pipelineInfo.name' : 'body.name';
+        const pipelineId = newItemId(group, name, q.name === undefined ? from : 'query.name');
         if (!pipelineId.ok) return answer(reply, pipelineId);
         const version = versionName({ version: q.version }, 'v1');
         if (!version.ok) return answer(reply, version);
