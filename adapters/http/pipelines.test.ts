@@ -605,6 +605,33 @@ describe('recurring runs', () => {
     expect((await f.call('alice', 'GET', '/api/v1/recurring-runs?pipeline=other')).body).toHaveLength(0);
   });
 
+  it('its schedule fires on the engine’s ticks: runs named from their scheduled time, one at a time, read back through the API', async () => {
+    const r = await f.call('alice', 'POST', '/api/v1/recurring-runs', {
+      name: 'minutely',
+      pipeline: 'hello',
+      schedule: every(60),
+    });
+    expect(r.body.nextFireAt).toBe(1060);
+    clock.t = 1200;
+    expect((await pipelines.execute({ type: 'Tick' })).ok).toBe(true);
+    const fired = await f.call('bob', 'GET', '/api/v1/recurring-runs/minutely');
+    // Catch-up `all`, but at most one run at once: the first missed fire runs, the others wait.
+    expect(fired.body).toMatchObject({ runs: 1, lastScheduled: 1060, nextFireAt: null });
+    expect(fired.body.activeRuns).toEqual(['ga/minutely-19700101001740']);
+    const runs = await f.call('alice', 'GET', '/api/v1/pipeline-runs?recurringRun=minutely');
+    expect(runs.body).toMatchObject([{ name: 'minutely-19700101001740', scheduledAt: 1060, recurringRunId: 'ga/minutely' }]);
+    expect(await drive('ga/minutely-19700101001740')).toBe('SUCCEEDED');
+    expect((await f.call('alice', 'GET', '/api/v1/recurring-runs/minutely')).body).toMatchObject({
+      activeRuns: [],
+      nextFireAt: 1120,
+    });
+    // Disabled, it fires no more.
+    await f.call('alice', 'POST', '/api/v1/recurring-runs/minutely/disable');
+    clock.t = 5000;
+    await pipelines.execute({ type: 'Tick' });
+    expect((await f.call('alice', 'GET', '/api/v1/recurring-runs/minutely')).body.runs).toBe(1);
+  });
+
   it('a schedule with faults: every one named under body.schedule', async () => {
     const r = await refused(
       () =>
