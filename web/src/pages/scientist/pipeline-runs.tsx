@@ -204,30 +204,27 @@ export function RunPage({ group, name }: { group: string; name: string }) {
               </PageHeader>
               <RunActions run={run} reload={reload} />
               <RunFacts run={run} />
-              <div className="run-layout">
+              <div className={step ? 'run-layout with-step' : 'run-layout'}>
                 <div className="run-graph-box">
                   <h2>Graph</h2>
-                  <p className="muted graph-key" aria-hidden="true">
+                  <p className="muted graph-key">
+                    <span className="visually-hidden">Colours: </span>
                     {(['SUCCEEDED', 'RUNNING', 'PENDING', 'FAILED', 'CANCELED', 'NOT_STARTED'] as const).map((s) => (
                       <span key={s} className={`key-item tone-${s}`}>
                         {stateWords(s)}
                       </span>
                     ))}
+                    {!step && <span>Select a step to see its inputs, outputs and job.</span>}
                   </p>
-                  {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard */}
-                  <section className="run-graph-scroll" tabIndex={0} aria-label="The run's tasks">
-                    <Suspense fallback={<p className="muted">Drawing the graph…</p>}>
-                      <RunGraphView graph={run.graph} selected={selected} onSelect={setSelected} />
-                    </Suspense>
-                  </section>
+                  <Suspense fallback={<p className="muted">Drawing the graph…</p>}>
+                    <RunGraphView graph={run.graph} selected={selected} onSelect={setSelected} />
+                  </Suspense>
                 </div>
-                <aside className="step-panel card" aria-label="Selected step">
-                  {step ? (
+                {step && (
+                  <aside className="step-panel card" aria-label="Selected step">
                     <StepDetails step={step} run={run} onClose={() => setSelected(null)} />
-                  ) : (
-                    <p className="muted">Select a step in the graph to see its inputs, outputs and job.</p>
-                  )}
-                </aside>
+                  </aside>
+                )}
               </div>
               <h2>State history</h2>
               <ol className="history">
