@@ -1,18 +1,21 @@
 /**
  * Properties of the run decider over random pipelines: random DAGs of container steps, nested DAG
- * components and loops (raw items, parallelism limits), dependencies by `dependentTasks` and by a
- * sibling's output, conditions over such an output, tasks that run whatever their upstream did
- * (ALL_UPSTREAM_TASKS_COMPLETED), with random step outcomes from the run's simulation fixture
- * (durations, failures, failures until a retry of the run, failures that a retry policy rides out).
- * Each run is played in virtual time (test-support/world.ts), sometimes terminated at a random
- * instant, and retried when it did not succeed:
+ * components and loops (raw items or a producer's list, parallelism limits, collected outputs),
+ * dependencies by `dependentTasks` and by a sibling's output, conditions over such an output, tasks
+ * that run whatever their upstream did (ALL_UPSTREAM_TASKS_COMPLETED), caching, exit handlers,
+ * with random step outcomes from the run's simulation fixture (durations, failures, failures until
+ * a retry of the run, failures that a retry policy rides out, one iteration steered to fail). Each
+ * run is played in virtual time (test-support/world.ts), sometimes terminated at a random instant,
+ * and retried (twice at most) when it did not succeed:
  * - it reaches a terminal state, and every task in it has ended;
  * - no task is created, and no step starts, before the tasks it depends on in its DAG execution
  *   have ended (and, unless it runs whatever they did, succeeded);
  * - a succeeded run has every container that was not skipped SUCCEEDED or CACHED;
  * - a retry starts exactly the steps that did not succeed: every failed or canceled one, those that
  *   never ran because of them, and none that succeeded or were skipped (those keep their outputs);
- * - a loop never has more iterations running than its parallelism limit;
+ * - a loop never has more iterations running than its parallelism limit; one that succeeds ran an
+ *   iteration per item and collected their outputs in item order;
+ * - an exit handler's task runs once whatever the pipeline did, and sees how it ended;
  * - replaying the events from the initial state gives the runs the live state has.
  */
 import fc from 'fast-check';
@@ -101,6 +104,8 @@ interface Built {
   readonly upstream: Map<string, { keys: string[]; completed: boolean }>;
   /** Each loop key's parallelism limit. */
   readonly parallelism: Map<string, number>;
+  /** Each loop key's step whose output the loop collects. */
+  readonly collects: Map<string, string>;
 }
 
 /**
@@ -113,6 +118,7 @@ function build(bp: DagBlueprint, permanent: boolean, exitHandler = false): Built
   const simulation: Record<string, StepFixture> = {};
   const upstream = new Map<string, { keys: string[]; completed: boolean }>();
   const parallelism = new Map<string, number>();
+  const collects = new Map<string, string>();
   let n = 0;
 
   const dag = (d: DagBlueprint): DagSpec => {
@@ -129,6 +135,9 @@ function build(bp: DagBlueprint, permanent: boolean, exitHandler = false): Built
       const condition = channel !== null && t.threshold !== null && !t.completed;
       const completed = t.completed && !condition;
       const component = `comp-${key}`;
+      // A loop with a producer iterates over the producer's list output (`Items`); not one that
+      // runs whatever its upstream did, whose producer may have no output (its loop then fails).
+      const itemsChannel = producer !== null && t.kind === 'loop' && !t.completed ? `pipelinechannel--${producer}-Items` : null;
       const spec: Record<string, unknown> = {
         taskInfo: { name: key },
         componentRef: { name: component },
@@ -138,6 +147,9 @@ function build(bp: DagBlueprint, permanent: boolean, exitHandler = false): Built
               inputs: {
                 parameters: {
                   [channel as string]: { taskOutputParameter: { producerTask: producer, outputParameterKey: 'Output' } },
+                  ...(itemsChannel !== null
+                    ? { [itemsChannel]: { taskOutputParameter: { producerTask: producer, outputParameterKey: 'Items' } } }
+                    : {}),
                 },
               },
             }
@@ -155,7 +167,9 @@ function build(bp: DagBlueprint, permanent: boolean, exitHandler = false): Built
       if (t.kind === 'container') {
         components[component] = {
           executorLabel: `exec-${key}`,
-          outputDefinitions: { parameters: { Output: { parameterType: 'NUMBER_INTEGER' } } },
+          outputDefinitions: {
+            parameters: { Output: { parameterType: 'NUMBER_INTEGER' }, Items: { parameterType: 'LIST' } },
+          },
         };
         executors[`exec-${key}`] = { container: { image: 'python:3.11', command: ['python', '-c', key] } };
         const s = t.step;
@@ -167,7 +181,7 @@ function build(bp: DagBlueprint, permanent: boolean, exitHandler = false): Built
             : s.fate;
         simulation[key] = {
           seconds: s.seconds,
-          outputs: { Output: s.output },
+          outputs: { Output: s.output, Items: [...Array(s.output % 4).keys()].map((i) => `item-${i}`) },
           ...(fate === 'failed' ? { outcome: 'failed' } : {}),
           ...(fate === 'failRuns' ? { failRuns: 1 } : {}),
           ...(fate === 'failAttempts' ? { failAttempts: s.failAttempts } : {}),
@@ -177,17 +191,38 @@ function build(bp: DagBlueprint, permanent: boolean, exitHandler = false): Built
         components[component] = { dag: dag(t.body as DagBlueprint) };
       } else {
         const item = `pipelinechannel--loop-item-param-${n}`;
+        const body = dag(t.body as DagBlueprint);
+        const own = Object.keys(body.tasks).filter((k) => k.startsWith('t'));
+        // dsl.Collected: the loop outputs its first own step's output, one per iteration.
+        const collected = own[0];
         components[component] = {
-          inputDefinitions: { parameters: { [item]: { parameterType: 'NUMBER_INTEGER' } } },
-          dag: dag(t.body as DagBlueprint),
+          inputDefinitions: { parameters: { [item]: { parameterType: itemsChannel === null ? 'NUMBER_INTEGER' : 'STRING' } } },
+          dag: {
+            ...body,
+            ...(collected === undefined
+              ? {}
+              : {
+                  outputs: {
+                    parameters: {
+                      collected: { valueFromParameter: { producerSubtask: collected, outputParameterKey: 'Output' } },
+                    },
+                  },
+                }),
+          },
         };
-        spec.parameterIterator = { items: { raw: JSON.stringify([...Array(t.items).keys()]) }, itemInput: item };
-        // Steer one iteration's own steps to fail (a fixture by path beats one by key).
-        if (t.failIteration !== null && t.failIteration < t.items) {
-          for (const k of Object.keys(components[component]?.dag?.tasks ?? {}).filter((k) => k.startsWith('t'))) {
-            simulation[`${key}/${t.failIteration}/${k}`] = {
+        spec.parameterIterator = {
+          items: itemsChannel === null ? { raw: JSON.stringify([...Array(t.items).keys()]) } : { inputParameter: itemsChannel },
+          itemInput: item,
+        };
+        if (collected !== undefined) collects.set(key, collected);
+        // Each iteration's own steps output their own values; one iteration may be steered to fail
+        // (a fixture by path beats one by key).
+        for (let i = 0; i < 4; i++) {
+          for (const k of own) {
+            simulation[`${key}/${i}/${k}`] = {
               ...simulation[k],
-              ...(permanent ? { outcome: 'failed' } : { failRuns: 1 }),
+              outputs: { ...simulation[k]?.outputs, Output: 100 * (i + 1) + (simulation[k]?.outputs?.Output as number) },
+              ...(i === t.failIteration ? (permanent ? { outcome: 'failed' } : { failRuns: 1 }) : {}),
             };
           }
         }
@@ -237,6 +272,7 @@ function build(bp: DagBlueprint, permanent: boolean, exitHandler = false): Built
     simulation,
     upstream,
     parallelism,
+    collects,
   };
 }
 
@@ -299,6 +335,27 @@ function expectSettled(run: Run, allowed: readonly string[]): void {
       expect(['SUCCEEDED', 'CACHED', 'SKIPPED'], `${t.path} in a succeeded run`).toContain(t.state);
   }
   if (run.state === 'FAILED') expect([...run.tasks.values()].some((t) => t.state === 'FAILED')).toBe(true);
+}
+
+/**
+ * A loop that succeeded ran one iteration per item (its producer's list, when it has one) and
+ * collected its step's output from each iteration that produced one, in item order.
+ */
+function expectLoopsCollect(built: Built, run: Run): void {
+  for (const loop of run.tasks.values()) {
+    if (loop.kind !== 'loop' || loop.state !== 'SUCCEEDED') continue;
+    const items = loop.items ?? [];
+    expect(loop.children).toHaveLength(items.length);
+    const fromProducer = Object.entries(loop.inputs.parameters).find(([name]) => name.endsWith('-Items'));
+    if (fromProducer) expect(items).toEqual(fromProducer[1]);
+    const step = built.collects.get(loop.key);
+    if (step === undefined) continue;
+    const expected = items.flatMap((_, i) => {
+      const t = run.tasks.get(`${loop.path}/${i}/${step}`);
+      return t && isTaskOk(t.state) ? [t.outputs?.parameters.Output] : [];
+    });
+    expect(loop.outputs?.parameters.collected, `${loop.path} collects`).toEqual(expected);
+  }
 }
 
 /** Each step started in `started` began after every task it depends on in its DAG execution had ended. */
@@ -379,6 +436,7 @@ describe('runs of random pipelines', () => {
         expectSettled(run, terminated ? ['CANCELED'] : ['SUCCEEDED', 'FAILED']);
         if (terminated) expect(run.history.map((h) => h.state).slice(-2)).toEqual(['CANCELING', 'CANCELED']);
         expectStartsAfterUpstream(built, run, w.started);
+        expectLoopsCollect(built, run);
         if (sc.exitHandler && !terminated) {
           // The exit task runs once whatever the pipeline did, sees how it ended, and the run
           // ends as the pipeline did.
@@ -449,6 +507,7 @@ describe('runs of random pipelines', () => {
             expect([...rerun].sort()).toEqual(succeededNow.sort());
           }
           expectStartsAfterUpstream(built, run, w.started.slice(startedBefore));
+          expectLoopsCollect(built, run);
         }
         expectReplay(built, w);
       }),
