@@ -147,6 +147,13 @@ export function recurringRunView(r: RecurringRun) {
   };
 }
 
+/** The answers' shapes, for clients written in TypeScript (the dashboard's views mirror them). */
+export type PipelineExperimentItem = ReturnType<typeof experimentItem>;
+export type PipelineExperimentView = ReturnType<typeof experimentView>;
+export type RunListItem = ReturnType<typeof runListItem>;
+export type RunView = ReturnType<typeof runView>;
+export type RecurringRunView = ReturnType<typeof recurringRunView>;
+
 const location = (kind: string, x: { id: string; group: string }, suffix = '') =>
   `/api/v1/${kind}/${encodeURIComponent(nameInGroup(x))}${suffix}?group=${encodeURIComponent(x.group)}`;
 

@@ -273,6 +273,8 @@ export function pipelineView(p: Pipeline) {
   return { ...pipelineListItem(p), versions: p.versions.map((v) => ({ ...summaryOf(v), description: v.description })) };
 }
 
+export type PipelineView = ReturnType<typeof pipelineView>;
+
 /** The pipeline's inputs: its root's parameters, a run's `parameters`. */
 export function pipelineInputs(spec: PipelineSpec): PipelineInput[] {
   return Object.entries(spec.root.inputDefinitions?.parameters ?? {}).map(([name, def]) => ({
@@ -295,6 +297,8 @@ export function versionView(v: PipelineVersion) {
     inputs: pipelineInputs(v.spec),
   };
 }
+
+export type PipelineVersionView = ReturnType<typeof versionView>;
 
 /** A pipeline's version by its name; `latest` (or none) the last one. */
 export function versionOf(p: Pipeline, name: string | undefined): PipelineVersion | undefined {
