@@ -197,21 +197,36 @@ export interface PipelineSpec {
 
 /** The Kubernetes platform spec of one executor (the second YAML document the SDK writes). */
 export interface KubernetesExecutorConfig {
+  // Each secret's or config map's name is written, or (newer SDKs) read from an input of the task
+  // (`secretNameParameter`, `configMapNameParameter`, `pvcNameParameter`).
   readonly secretAsEnv?: readonly {
     readonly secretName?: string;
+    readonly secretNameParameter?: InputParameterSpec;
     readonly keyToEnv?: readonly { readonly secretKey: string; readonly envVar: string }[];
   }[];
-  readonly secretAsVolume?: readonly { readonly secretName?: string; readonly mountPath: string; readonly optional?: boolean }[];
+  readonly secretAsVolume?: readonly {
+    readonly secretName?: string;
+    readonly secretNameParameter?: InputParameterSpec;
+    readonly mountPath: string;
+    readonly optional?: boolean;
+  }[];
   readonly configMapAsEnv?: readonly {
     readonly configMapName?: string;
+    readonly configMapNameParameter?: InputParameterSpec;
     readonly keyToEnv?: readonly { readonly configMapKey: string; readonly envVar: string }[];
   }[];
   readonly configMapAsVolume?: readonly {
     readonly configMapName?: string;
+    readonly configMapNameParameter?: InputParameterSpec;
     readonly mountPath: string;
     readonly optional?: boolean;
   }[];
-  readonly pvcMount?: readonly { readonly constant?: string; readonly pvcName?: string; readonly mountPath: string }[];
+  readonly pvcMount?: readonly {
+    readonly constant?: string;
+    readonly pvcName?: string;
+    readonly pvcNameParameter?: InputParameterSpec;
+    readonly mountPath: string;
+  }[];
   readonly nodeSelector?: { readonly labels?: Readonly<Record<string, string>> };
   readonly tolerations?: readonly {
     readonly key?: string;
@@ -224,7 +239,7 @@ export interface KubernetesExecutorConfig {
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
   };
-  readonly imagePullSecret?: readonly { readonly secretName: string }[];
+  readonly imagePullSecret?: readonly { readonly secretName?: string; readonly secretNameParameter?: InputParameterSpec }[];
 }
 
 export interface PlatformSpec {
