@@ -8,6 +8,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { load } from 'js-yaml';
 import { parseDocument } from 'yaml';
 
 export interface ComponentLibrary {
@@ -59,19 +60,26 @@ export function libraryFromFiles(files: readonly { readonly name: string; readon
 }
 
 /**
- * One YAML (or JSON) document's value, or the parser's first complaint. Warnings stay in the
- * document: the core writes nothing to the console.
+ * One YAML (or JSON) document's value, or the parser's first complaint; as parse.ts reads a file
+ * (strict first, then as PyYAML would). Warnings stay in the document: the core writes nothing to
+ * the console.
  */
 export function readYamlDocument(
   text: string,
 ): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string } {
+  let firstFault: string;
   try {
     const doc = parseDocument(text, { uniqueKeys: true });
     const first = doc.errors[0];
-    if (first) return { ok: false, message: first.message.split('\n')[0] ?? first.message };
-    return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
+    if (!first) return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
+    firstFault = first.message.split('\n')[0] ?? first.message;
   } catch (error) {
-    return { ok: false, message: String(error) };
+    firstFault = String(error);
+  }
+  try {
+    return { ok: true, value: load(text) };
+  } catch {
+    return { ok: false, message: firstFault };
   }
 }
 

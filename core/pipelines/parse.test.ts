@@ -88,7 +88,7 @@ describe('every sample loads', () => {
       const r = parsePipelineFile(read(path), library);
       return { path, ok: r.ok, issues: r.ok ? '' : formatPipelineIssues(r.issues) };
     });
-    expect(results.length).toBeGreaterThanOrEqual(22);
+    expect(results.length).toBeGreaterThanOrEqual(25);
     const graph = 'components/contrib_XGBoost_Train_and_cross-validate_regression_from_CSV.yaml';
     // The graph's one unresolvable reference is the sample's point (v1-graph.test.ts converts it with a stand-in).
     expect(results.filter((r) => !r.ok)).toEqual([
@@ -158,6 +158,33 @@ describe('every sample loads', () => {
       {
         path: 'pipelineSpec.root.dag.tasks.verify-gpu-scheduled.componentRef.name',
         message: "no component 'comp-verify-gpu-scheduled' in components",
+      },
+    ]);
+  });
+
+  it('YAML that PyYAML reads but the 1.2 spec refuses (a reformatted file) loads as KFP reads it', () => {
+    const parsed = load(read('parser/critical_pipeline_with_secret_as_env.yaml'));
+    const command = Object.values(parsed.spec.deploymentSpec.executors)[0]?.container?.command ?? [];
+    // The continued scalar reads as PyYAML reads it: its line breaks folded into spaces.
+    expect(command[2]).toContain('python3 -m ensurepip || python3 -m ensurepip --user || apt-get install python3-pip\n');
+    const secrets = Object.values(parsed.platform?.kubernetes?.deploymentSpec?.executors ?? {})[0]?.secretAsEnv;
+    expect(secrets?.[0]?.secretNameParameter).toEqual({ componentInputParameter: 'secret_parm' });
+  });
+
+  it('platform names and resources given by inputs and placeholders load', () => {
+    const optional = load(read('parser/critical_missing_kubernetes_optional_inputs.yaml'));
+    const pull = optional.platform?.kubernetes?.deploymentSpec?.executors?.['exec-log-message']?.imagePullSecret;
+    expect(pull?.[0]?.secretNameParameter).toEqual({ componentInputParameter: 'optional_image_pull_secret_name' });
+    const machine = load(read('parser/pipeline_with_string_machine_fields_task_output.yaml'));
+    expect(machine.spec.deploymentSpec.executors['exec-sum-numbers']?.container?.resources?.accelerator?.resourceCount).toBe(
+      "{{$.inputs.parameters['pipelinechannel--accelerator-limit-Output']}}",
+    );
+    const doc = parse(read('parser/pipeline_with_string_machine_fields_task_output.yaml'));
+    doc.deploymentSpec.executors['exec-sum-numbers'].container.resources.accelerator.resourceCount = 'two';
+    expect(issuesOf(stringify(doc))).toEqual([
+      {
+        path: 'deploymentSpec.executors.exec-sum-numbers.container.resources.accelerator.resourceCount',
+        message: 'must be a non-negative integer or a placeholder',
       },
     ]);
   });

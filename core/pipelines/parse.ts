@@ -10,6 +10,7 @@
  *
  * Fields this file does not know are kept as they are and not checked: a file from a newer SDK loads.
  */
+import { loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import type { Result } from '../result.js';
 import { parseCondition, referencedParameters } from './cel.js';
@@ -96,26 +97,29 @@ export function parsePipelineFile(text: string, library?: ComponentLibrary): Par
   return { ok: true, value: { spec: spec as unknown as PipelineSpec, platform, format: 'v2' } };
 }
 
-/** Every YAML document of the file as plain values (JSON is YAML too). */
+/**
+ * Every YAML document of the file as plain values (JSON is YAML too). The `yaml` library reads by
+ * the YAML 1.2 spec and says where a fault is; a file it refuses that PyYAML and Go's yaml (what KFP
+ * itself reads with) accept, such as a quoted scalar continued at its sequence's indentation after
+ * a reformatting, is read by js-yaml as they read it. Only a file both refuse is refused, with the
+ * strict reader's first complaint.
+ */
 function readDocuments(text: string): Result<unknown[], { readonly issues: readonly PipelineIssue[] }> {
-  let docs: ReturnType<typeof parseAllDocuments>;
+  const refuse = (message: string) => ({ ok: false as const, issues: [{ path: '', message: `not YAML or JSON: ${message}` }] });
+  let firstFault: string | undefined;
   try {
-    docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    if (!Array.isArray(docs)) return { ok: true, value: [] };
+    // A parser's first error is the fault; the ones after it are mostly its echoes.
+    firstFault = docs.flatMap((d) => d.errors)[0]?.message.split('\n')[0];
+    if (firstFault === undefined) return { ok: true, value: docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown) };
   } catch (error) {
-    return { ok: false, issues: [{ path: '', message: `not YAML or JSON: ${String(error)}` }] };
+    firstFault = String(error);
   }
-  if (!Array.isArray(docs)) return { ok: true, value: [] };
-  const issues: Issues = [];
-  // A parser's first error is the fault; the ones after it are mostly its echoes.
-  for (const doc of docs) {
-    const first = doc.errors[0];
-    if (first) issue(issues, '', `not YAML or JSON: ${first.message.split('\n')[0]}`);
-  }
-  if (issues.length > 0) return { ok: false, issues };
   try {
-    return { ok: true, value: docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown) };
-  } catch (error) {
-    return { ok: false, issues: [{ path: '', message: `not YAML or JSON: ${String(error)}` }] };
+    return { ok: true, value: loadAll(text) };
+  } catch {
+    return refuse(firstFault);
   }
 }
 
@@ -312,9 +316,12 @@ function validateExecutor(u: unknown, path: string, issues: Issues): void {
         for (const k of ['count', 'resourceCount']) {
           const v = acc[k];
           if (v === undefined || v === null) continue;
+          // A count may come from a pipeline input or a task output (`{{$.inputs.parameters[...]}}`).
+          if (typeof v === 'string' && v.includes('{{$')) continue;
           const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
-            issue(issues, at(aPath, k), 'must be a non-negative integer');
+          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+            issue(issues, at(aPath, k), 'must be a non-negative integer or a placeholder');
+          }
         }
       }
     }
@@ -882,7 +889,8 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
       for (const k of ['key', 'operator', 'value', 'effect']) stringField(m, k, p, issues, false);
       intField(m, 'tolerationSeconds', p, issues);
     });
-    entries('imagePullSecret', (m, p) => stringField(m, 'secretName', p, issues, true));
+    // A secret's name is written, or read from an input (`secretNameParameter`, newer SDKs).
+    entries('imagePullSecret', (m, p) => stringField(m, 'secretName', p, issues, false));
     const selector = mapping(config.nodeSelector, at(ePath, 'nodeSelector'), issues, false);
     if (selector) stringMap(selector.labels, at(at(ePath, 'nodeSelector'), 'labels'), issues);
     const meta = mapping(config.podMetadata, at(ePath, 'podMetadata'), issues, false);
