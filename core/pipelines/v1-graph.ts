@@ -743,7 +743,7 @@ interface CelContext {
  * `_single_binary_operation_to_cel_condition`): a channel is `inputs.parameter_values['name']`, wrapped
  * in `int()` when integers are compared and in `double()` when a float is; strings are quoted.
  */
-export function predicateToCel(p: V1Predicate, path: string, ctx: CelContext): string | undefined {
+function predicateToCel(p: V1Predicate, path: string, ctx: CelContext): string | undefined {
   if (p.op === 'not') {
     const inner = predicateToCel(p.operand, at(path, 'not'), ctx);
     return inner === undefined ? undefined : `!(${inner})`;
