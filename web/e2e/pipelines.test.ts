@@ -98,12 +98,17 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     // A spoilt copy: a task names a component that is not there; every issue at its path.
     await page.getByRole('link', { name: 'Upload pipeline' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Upload a pipeline' }).count()).toBe(1);
-    const spoilt = SAMPLE.replace('name: comp-print-ints\n', 'name: comp-print-nothing\n');
+    const spoilt = SAMPLE.replace('name: comp-print-ints\n', 'name: comp-print-nothing\n').replace(
+      'parameterType: LIST\nschemaVersion',
+      'parameterType: LOTS\nschemaVersion',
+    );
     await page.getByLabel('Its text').fill(spoilt);
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     const issues = page.locator('.issues li');
-    await expect.poll(() => issues.count()).toBeGreaterThanOrEqual(1);
-    expect((await issues.allTextContents()).join('\n')).toContain('componentRef.name');
+    await expect.poll(() => issues.count()).toBeGreaterThanOrEqual(2);
+    const listed = (await issues.allTextContents()).join('\n');
+    expect(listed).toContain('body.root.dag.tasks.print-ints.componentRef.name');
+    expect(listed).toContain('body.root.inputDefinitions.parameters.trials.parameterType');
     await accessible(page, 'upload with issues');
     await shoot(page, 'pipelines-upload-issues-desktop');
 
@@ -170,11 +175,26 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     const job = panel.getByRole('link', { name: /^lucky-1:/ });
     expect(await job.count()).toBe(1);
     await accessible(page, 'ended run with a step selected');
+    await page.getByRole('button', { name: 'Fit' }).click();
     await page.locator('.run-graph-scroll').evaluate((e) => e.scrollTo(0, 0));
     await shoot(page, 'pipelines-run-desktop');
     await job.click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^lucky-1:/);
     expect(await page.locator('.facts').first().textContent()).toContain('pipeline-step');
+
+    // The pipeline experiment's page: its runs, counted by state and listed.
+    await go(page, '/pipelines/runs/default/lucky-1', 'lucky-1');
+    await page.locator('.run-facts').getByRole('link', { name: 'lucky', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'lucky' }).count()).toBe(1);
+    await expect.poll(() => page.locator('.run-table tbody tr').count()).toBe(1);
+    expect(await page.locator('.facts').first().textContent()).toContain('1 succeeded');
+    await accessible(page, 'pipeline experiment');
+    await shoot(page, 'pipelines-experiment-desktop');
+    // The pipeline's page: its version and its run.
+    await page.locator('.run-table').getByRole('link', { name: 'lucky-number-pipeline' }).click();
+    await expect.poll(() => page.locator('.run-table tbody tr').count()).toBe(1);
+    await accessible(page, 'pipeline');
+    await shoot(page, 'pipelines-pipeline-desktop');
 
     // The runs list: by state and by pipeline experiment.
     await go(page, '/pipelines/runs', 'Runs');

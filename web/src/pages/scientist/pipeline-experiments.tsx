@@ -109,10 +109,14 @@ function NewPipelineExperiment({ reload }: { reload: () => void }) {
   };
   return (
     <form className="card inline-form" onSubmit={submit} aria-label="Create a pipeline experiment">
-      <label htmlFor={`${id}-name`}>Name</label>
-      <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} required maxLength={128} />
-      <label htmlFor={`${id}-description`}>Description</label>
-      <input id={`${id}-description`} value={description} onChange={(e) => setDescription(e.target.value)} />
+      <div className="input-field">
+        <label htmlFor={`${id}-name`}>Name</label>
+        <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} required maxLength={128} />
+      </div>
+      <div className="input-field wide">
+        <label htmlFor={`${id}-description`}>Description</label>
+        <input id={`${id}-description`} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </div>
       <button type="submit" disabled={action.busy || action.readOnly}>
         Create pipeline experiment
       </button>
