@@ -19,6 +19,7 @@
  */
 
 import type { PipelinesEngine } from '../adapters/http/context.js';
+import type { Command } from '../core/cluster/commands.js';
 import type { Event } from '../core/cluster/events.js';
 import type { JobState } from '../core/cluster/model.js';
 import type { PipelineCommand } from '../core/pipelines/commands.js';
@@ -76,11 +77,6 @@ export function startPipelineExecutor(
   let tickFor: number | null = null;
   let chain: Promise<void> = Promise.resolve();
 
-  const execute = async (command: PipelineCommand) => {
-    const r = await pipelines.execute(command);
-    return r.ok;
-  };
-
   /** Look at a run soon (once per turn, however many events name it). */
   function poke(runId: string): void {
     if (stopped || dirty.has(runId)) return;
@@ -111,6 +107,7 @@ export function startPipelineExecutor(
   function armTick(): void {
     if (stopped) return;
     const at = nextPipelinesWakeup(pipelines.current);
+    const revision = pipelines.current.revision;
     if (at === tickFor) return;
     if (tickTimer !== undefined) clearTimeout(tickTimer);
     tickTimer = undefined;
@@ -122,7 +119,9 @@ export function startPipelineExecutor(
       tickFor = null;
       chain = chain.then(async () => {
         try {
-          await execute({ type: 'Tick', commandId: `${PIPELINE_EXECUTOR}:@${at}:tick` });
+          // The instant and the state it was set for name it: two servers ticking for one deadline tick
+          // once, and a deadline that comes back after a later change (a run ended, a slot freed) ticks again.
+          await pipelines.execute({ type: 'Tick', commandId: `${PIPELINE_EXECUTOR}:@${at}:r${revision}:tick` });
         } catch (error) {
           report(error);
         }
@@ -140,72 +139,84 @@ export function startPipelineExecutor(
     return ended === undefined ? undefined : { id: jobId, status: ended, failure: null, spec: null };
   };
 
-  const ended = (
+  const endedCommand = (
     run: Run,
     t: TaskRun,
     outcome: 'succeeded' | 'failed' | 'canceled',
     extra: { outputs?: TaskOutputs; message?: string } = {},
-  ) =>
-    execute({
-      type: 'ReportTaskEnded',
-      runId: run.id,
-      task: t.path,
-      attempt: t.attempt,
-      outcome,
-      ...(extra.outputs ? { outputs: extra.outputs as never } : {}),
-      ...(extra.message ? { message: extra.message } : {}),
-      commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:ended`,
-    });
+  ): PipelineCommand => ({
+    type: 'ReportTaskEnded',
+    runId: run.id,
+    task: t.path,
+    attempt: t.attempt,
+    outcome,
+    ...(extra.outputs ? { outputs: extra.outputs as never } : {}),
+    ...(extra.message ? { message: extra.message } : {}),
+    commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:ended`,
+  });
 
-  async function submit(run: Run, t: TaskRun): Promise<void> {
+  /** A step's job, or why it cannot be made (its command line does not resolve). */
+  function submission(run: Run, t: TaskRun): { ok: true; command: Command } | { ok: false; message: string } {
     const made = stepJob(run, t);
-    if (!made.ok) {
-      await ended(run, t, 'failed', { message: made.message });
-      return;
-    }
+    if (!made.ok) return made;
     const job = made.value;
     const seconds = options.expectedSeconds?.(run, t);
-    const submitted = await cluster.execute({
-      type: 'SubmitJob',
-      jobId: t.jobId as string,
-      kind: 'pipeline-step',
-      owner: run.owner,
-      gpus: job.gpus,
-      ...(job.gpuType === null ? {} : { gpuType: job.gpuType }),
-      shared: true,
-      ...(seconds === undefined ? {} : { expectedDuration: seconds }),
-      spec: {
-        image: job.image,
-        command: job.command,
-        args: job.args,
-        env: job.env,
-        pipeline: { runId: run.id, task: t.path, attempt: t.attempt },
-        ...(job.cpu === null ? {} : { cpu: job.cpu }),
-        ...(job.memory === null ? {} : { memory: job.memory }),
-        ...(job.platform === null ? {} : { platform: job.platform as never }),
-        outputs: job.outputs as never,
+    return {
+      ok: true,
+      command: {
+        type: 'SubmitJob',
+        jobId: t.jobId as string,
+        kind: 'pipeline-step',
+        owner: run.owner,
+        gpus: job.gpus,
+        ...(job.gpuType === null ? {} : { gpuType: job.gpuType }),
+        shared: true,
+        ...(seconds === undefined ? {} : { expectedDuration: seconds }),
+        spec: {
+          image: job.image,
+          command: job.command,
+          args: job.args,
+          env: job.env,
+          pipeline: { runId: run.id, task: t.path, attempt: t.attempt },
+          ...(job.cpu === null ? {} : { cpu: job.cpu }),
+          ...(job.memory === null ? {} : { memory: job.memory }),
+          ...(job.platform === null ? {} : { platform: job.platform as never }),
+          outputs: job.outputs as never,
+        },
+        commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:submit`,
       },
-      commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:submit`,
-    });
-    if (!submitted.ok) await ended(run, t, 'failed', { message: `its job was refused: ${submitted.rejection.message}` });
+    };
   }
 
+  /**
+   * Bring a run's steps up to date. What it owes goes out in batches (a loop of 1,000 iterations
+   * submits its 1,000 steps as one batch of the cluster's engine): the reports first, then the
+   * stops, then the submissions, then the reports of submissions refused.
+   */
   async function reconcile(runId: string): Promise<void> {
     const run = pipelines.current.runs.get(runId);
     if (!run) return;
     const canceling = run.state === 'CANCELING';
     const now = pipelines.clock.now();
-    for (const t of [...run.tasks.values()]) {
+    const reports: PipelineCommand[] = [];
+    const submits: { t: TaskRun; command: Command }[] = [];
+    const stops: Command[] = [];
+    const canceled = (t: TaskRun) => endedCommand(run, t, 'canceled', { message: 'the run was terminated' });
+    for (const t of run.tasks.values()) {
       if (t.kind !== 'container' || isTaskDone(t.state) || t.jobId === null) continue;
       const job = jobOf(t.jobId);
       if (job === undefined) {
-        if (canceling) await ended(run, t, 'canceled', { message: 'the run was terminated' });
+        if (canceling) reports.push(canceled(t));
         else if (t.retryAt !== null && t.retryAt > now) pokeAt(run.id, t.retryAt);
-        else await submit(run, t);
+        else {
+          const s = submission(run, t);
+          if (s.ok) submits.push({ t, command: s.command });
+          else reports.push(endedCommand(run, t, 'failed', { message: s.message }));
+        }
         continue;
       }
       if (t.state === 'PENDING' && !WAITING.has(job.status)) {
-        await execute({
+        reports.push({
           type: 'ReportTaskStarted',
           runId: run.id,
           task: t.path,
@@ -214,22 +225,32 @@ export function startPipelineExecutor(
         });
       }
       if (canceling && !ENDED.has(job.status) && job.status !== 'Stopping') {
-        await cluster.execute({ type: 'StopJob', jobId: t.jobId, commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:stop` });
+        stops.push({ type: 'StopJob', jobId: t.jobId, commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:stop` });
         continue;
       }
       if (job.status === 'Complete') {
         const outputs = canceling ? null : options.outputsOf(run, t, job);
-        if (canceling) await ended(run, t, 'canceled', { message: 'the run was terminated' });
-        else if (outputs === null) await ended(run, t, 'failed', { message: 'its outputs could not be read' });
-        else await ended(run, t, 'succeeded', { outputs });
+        if (canceling) reports.push(canceled(t));
+        else if (outputs === null) reports.push(endedCommand(run, t, 'failed', { message: 'its outputs could not be read' }));
+        else reports.push(endedCommand(run, t, 'succeeded', { outputs }));
       } else if (job.status === 'Error') {
-        await ended(run, t, canceling ? 'canceled' : 'failed', {
-          ...(job.failure ? { message: `${job.failure.reason}: ${job.failure.message}` } : {}),
-        });
+        const message = job.failure ? { message: `${job.failure.reason}: ${job.failure.message}` } : {};
+        reports.push(endedCommand(run, t, canceling ? 'canceled' : 'failed', message));
       } else if (job.status === 'Stopped') {
-        await ended(run, t, 'canceled', { message: canceling ? 'the run was terminated' : 'its job was stopped' });
+        reports.push(canceling ? canceled(t) : endedCommand(run, t, 'canceled', { message: 'its job was stopped' }));
       }
     }
+    if (reports.length > 0) await pipelines.executeBatch(reports);
+    if (stops.length > 0) await cluster.executeBatch(stops);
+    if (submits.length === 0) return;
+    const outcome = await cluster.executeBatch(submits.map((s) => s.command));
+    const refused: PipelineCommand[] = [];
+    outcome.outcomes.forEach((o, i) => {
+      const t = (submits[i] as { t: TaskRun }).t;
+      // The owner removed, the group gone, a step that can never fit: the step fails, saying why.
+      if (!o.ok) refused.push(endedCommand(run, t, 'failed', { message: `its job was refused: ${o.rejection.message}` }));
+    });
+    if (refused.length > 0) await pipelines.executeBatch(refused);
   }
 
   const followers: EngineFollower[] = [
