@@ -23,6 +23,10 @@ const component = (text: string): V1Component => {
   return decoded.value;
 };
 
+import type { TaskRun } from './model.js';
+import { stepJob } from './step.js';
+import { PipelinesWorld } from './test-support/world.js';
+
 const render = (c: V1Component, args: Record<string, JsonValue | undefined>) => {
   const r = renderV1CommandLine(c, args);
   if (!r.ok) throw new Error(r.message);
@@ -128,6 +132,22 @@ implementation:
 
   it('an optional input without an argument is absent, default or not; a required one takes its default', () => {
     expect(render(optional, {}).args).toEqual(['--opt', '--req', '7', 'flag=;present=False', '/tmp/outputs/out/data']);
+  });
+
+  it('run as a one-step pipeline, an optional input left out stays out, and a required one takes its default', () => {
+    const ir = spec(ifs);
+    const inputs = ir.components[Object.keys(ir.components)[0] as string]?.inputDefinitions?.parameters ?? {};
+    for (const [name, def] of Object.entries(inputs))
+      if (def.isOptional) expect([name, def.defaultValue]).toEqual([name, undefined]);
+    const w = new PipelinesWorld();
+    const runId = w.startRun(w.upload('ifs', ir), 'r', { parameters: { required_input: 'r' } as never });
+    const task = [...w.run(runId).tasks.values()].find((t) => t.kind === 'container') as TaskRun;
+    const job = stepJob(w.run(runId), task);
+    // The same command line the v1 SDK renders without the optional inputs.
+    expect(job.ok && [...job.value.command, ...job.value.args]).toEqual([
+      ...render(ifs, { required_input: 'r' }).command,
+      ...render(ifs, { required_input: 'r' }).args,
+    ]);
   });
 
   it('values print as Python printed them, paths as the SDK generated them', () => {

@@ -661,9 +661,12 @@ function interfaceOf(
         if (cast.ok) defaultValue = cast.value;
         else issue(issues, at(at(at(path, 'inputs'), i), 'default'), cast.message);
       }
+      // v1's rule, not the v2 SDK's conversion: an input declared optional and given no argument is
+      // absent (its `if`/`isPresent` takes the else branch), even with a default; a required
+      // input takes its default.
       parameters[name] = {
         parameterType,
-        ...(defaultValue === undefined ? {} : { defaultValue }),
+        ...(defaultValue === undefined || input?.optional === true ? {} : { defaultValue }),
         ...(optional ? { isOptional: true } : {}),
         ...description,
       };
