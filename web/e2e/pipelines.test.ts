@@ -278,6 +278,76 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     await page.context().close();
   }, 90_000);
 
+  it('uploads a new version, terminates a run, retries a failed one, archives a pipeline experiment', async () => {
+    const { page, errors } = await openPage(browser, DESKTOP);
+    await signIn(page, ana);
+    // A second version of two-step, uploaded on its page, is its latest.
+    await go(page, '/pipelines/default/two-step', 'two-step');
+    await page.getByText('Upload a new version').click();
+    await page.getByLabel('Version name (optional)').fill('v2');
+    await page.getByLabel('Description (optional)').fill('the same steps, again');
+    await page.getByLabel('Its text').fill(TWO_STEP);
+    await page.getByRole('button', { name: 'Upload version' }).click();
+    const versions = page.getByRole('region', { name: 'Versions' }).locator('tbody tr');
+    await expect.poll(() => versions.first().textContent()).toMatch(/^v2 \(latest\)v2the same steps, again/);
+    expect(await versions.count()).toBe(2);
+
+    // A run whose first step takes a minute: terminated from its page.
+    await page.getByText('Create run', { exact: true }).click();
+    await page.getByLabel('Run name').fill('slow');
+    await page.getByLabel('Version', { exact: true }).selectOption('v1');
+    await expect.poll(() => page.getByLabel(/^text/).inputValue()).toBe('Hello KFP!');
+    // Other inputs than the runs before: no step's outputs are taken from the cache.
+    await page.getByLabel(/^text/).fill('Hello, slowly');
+    await page.getByText('Simulation fixture (simulated runtime)').click();
+    await page.getByLabel(/^Per task/).fill(JSON.stringify({ 'write-to-gcs': { seconds: 60 } }));
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'slow' }).count()).toBe(1);
+    expect(await page.locator('.run-facts').textContent()).toContain('version v1');
+    const step = page.locator('.run-graph .run-node', { hasText: 'Producer' });
+    await expect.poll(() => step.textContent(), { timeout: 15_000 }).toContain('Running');
+    await page.getByRole('button', { name: 'Terminate' }).click();
+    await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('Canceled');
+    expect(await step.textContent()).toContain('Canceled');
+
+    // A run whose second step fails until the run is retried once: retried, it succeeds.
+    await ok(ana, 'POST', '/api/v1/pipeline-runs', {
+      name: 'flaky',
+      pipeline: 'default/two-step',
+      parameters: { text: 'Hello, flakily' },
+      simulation: { 'read-from-gcs': { failRuns: 1 } },
+    });
+    await go(page, '/pipelines/runs/default/flaky', 'flaky');
+    await expect.poll(() => badge(page), { timeout: 20_000 }).toBe('Failed');
+    const failed = page.locator('.run-graph .run-node', { hasText: 'Consumer' });
+    expect(await failed.textContent()).toContain('Failed');
+    await failed.click();
+    expect(await page.getByRole('complementary', { name: 'Selected step' }).textContent()).toContain('the simulation fails it');
+    await accessible(page, 'failed run');
+    await shoot(page, 'pipelines-run-failed-desktop');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => badge(page), { timeout: 20_000 }).toBe('Succeeded');
+    expect(await page.locator('.run-facts').textContent()).toContain('Retriedonce');
+    expect(await page.locator('.run-graph .run-node', { hasText: 'Producer' }).textContent()).toContain('Succeeded');
+
+    // A pipeline experiment archived leaves the list, and comes back restored.
+    await ok(ana, 'POST', '/api/v1/pipeline-experiments', { name: 'old' });
+    await go(page, '/pipelines/experiments/default/old', 'old');
+    await page.getByRole('button', { name: 'Archive' }).click();
+    await expect.poll(() => page.locator('.page-header').textContent()).toContain('Archived');
+    await go(page, '/pipelines/experiments', 'Pipeline experiments');
+    await expect
+      .poll(() => page.locator('.pipeline-table tbody tr').allTextContents())
+      .not.toContain(expect.stringMatching(/^old/));
+    await page.getByLabel('Archived experiments').check();
+    await expect.poll(() => page.locator('.pipeline-table tbody tr').count()).toBe(1);
+    await page.getByRole('link', { name: 'old' }).click();
+    await page.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => page.locator('.page-header').textContent()).not.toContain('Archived');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
   it('keeps a loop of many iterations readable: collapsed with its count, open as tiles', async () => {
     const trials = Array.from({ length: 20 }, (_, i) => i + 1);
     await ok(ana, 'POST', '/api/v1/pipeline-runs', {

@@ -420,7 +420,7 @@ function StepDetails({ step, run, onClose }: { step: GraphNode; run: Run; onClos
       <h3>Inputs</h3>
       <Values values={step.inputs} none="No inputs." />
       <h3>Outputs</h3>
-      <Values values={step.outputs} none={step.state === 'SUCCEEDED' || step.state === 'CACHED' ? 'No outputs.' : 'None yet.'} />
+      <Values values={step.outputs} none={STEP_ENDED.has(step.state) ? 'No outputs.' : 'None yet.'} />
       {step.history && step.history.length > 0 && (
         <>
           <h3>States</h3>
@@ -437,6 +437,9 @@ function StepDetails({ step, run, onClose }: { step: GraphNode; run: Run; onClos
     </div>
   );
 }
+
+/** A step that will make no more outputs (until a retry). */
+const STEP_ENDED: ReadonlySet<string> = new Set(['SUCCEEDED', 'CACHED', 'FAILED', 'SKIPPED', 'CANCELED']);
 
 const countBy = (nodes: readonly GraphNode[]) => {
   const counts: Record<string, number> = {};
