@@ -287,6 +287,7 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
       'Notebooks',
       'Inferences',
       'Experiments',
+      'Pipelines',
       'Workspaces',
       'Datasets',
       'Models',
