@@ -18,7 +18,7 @@
  * what is owed is in the two states, and it looks at every unfinished run when it starts.
  */
 
-import type { PipelinesEngine } from '../adapters/http/context.js';
+import type { AssetsEngine, PipelinesEngine } from '../adapters/http/context.js';
 import type { Command } from '../core/cluster/commands.js';
 import type { Event } from '../core/cluster/events.js';
 import type { JobState } from '../core/cluster/model.js';
@@ -30,6 +30,7 @@ import { provisionedArtifacts, stepJob, stepOutputs } from '../core/pipelines/st
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
 import { type EngineFollower, followEngine } from '../engine/follow-engine.js';
+import { stepProducts } from './pipeline-assets.js';
 
 export const PIPELINE_EXECUTOR = 'pipelines';
 
@@ -41,6 +42,8 @@ export interface PipelineExecutorOptions {
   readonly outputsOf: (run: Run, task: TaskRun, job: Pick<JobState, 'id' | 'spec'>) => TaskOutputs | null;
   /** How long a step runs on the simulated runtime (its fixture's seconds), as the job's expected duration. */
   readonly expectedSeconds?: (run: Run, task: TaskRun) => number | undefined;
+  /** Where steps' dataset and model outputs are recorded as asset versions; none: they are not. */
+  readonly assets?: AssetsEngine;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -240,7 +243,10 @@ export function startPipelineExecutor(
         reports.push(canceling ? canceled(t) : endedCommand(run, t, 'canceled', { message: 'its job was stopped' }));
       }
     }
-    if (reports.length > 0) await pipelines.executeBatch(reports);
+    if (reports.length > 0) {
+      await pipelines.executeBatch(reports);
+      if (options.assets) await recordProducts(runId, reports);
+    }
     if (stops.length > 0) await cluster.executeBatch(stops);
     if (submits.length === 0) return;
     const outcome = await cluster.executeBatch(submits.map((s) => s.command));
@@ -251,6 +257,24 @@ export function startPipelineExecutor(
       if (!o.ok) refused.push(endedCommand(run, t, 'failed', { message: `its job was refused: ${o.rejection.message}` }));
     });
     if (refused.length > 0) await pipelines.executeBatch(refused);
+  }
+
+  /** The datasets and models the steps just reported succeeded made, as asset versions (pipeline-assets.ts). */
+  async function recordProducts(runId: string, reports: readonly PipelineCommand[]): Promise<void> {
+    const assets = options.assets as AssetsEngine;
+    const run = pipelines.current.runs.get(runId);
+    if (!run) return;
+    for (const r of reports) {
+      if (r.type !== 'ReportTaskEnded' || r.outcome !== 'succeeded') continue;
+      const t = run.tasks.get(r.task);
+      const job = t?.jobId ? jobOf(t.jobId) : undefined;
+      if (!t || !job) continue;
+      const image = (job.spec as { image?: unknown } | null)?.image;
+      for (const command of stepProducts(run, t, job.id, typeof image === 'string' ? image : null, assets.current)) {
+        const outcome = await assets.execute(command);
+        if (!outcome.ok) report(new Error(`recording ${r.task}'s product: ${outcome.rejection.message}`));
+      }
+    }
   }
 
   const followers: EngineFollower[] = [

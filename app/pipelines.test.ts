@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { startRealtimeRuntime } from '../adapters/memory/realtime-runtime.js';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
+import { ASSETS_STREAM, assetsDecider } from '../core/assets/assets-decider.js';
 import type { Command } from '../core/cluster/commands.js';
 import {
   allocate,
@@ -52,6 +53,7 @@ async function world(gpus = 8, store = new InMemoryEventStore()) {
   ];
   if (!cluster.current.installed) for (const c of setup) expect((await cluster.execute(c)).ok).toBe(true);
   const pipelines = await createDeciderEngine(pipelinesDecider, { store, stream: PIPELINES_STREAM });
+  const assets = await createDeciderEngine(assetsDecider, { store, stream: ASSETS_STREAM });
   const runtime = startRealtimeRuntime(cluster, store, {
     launchDelaySeconds: 0.005,
     stopDelaySeconds: 0.005,
@@ -64,6 +66,7 @@ async function world(gpus = 8, store = new InMemoryEventStore()) {
   const start = () => {
     const executor = startPipelineExecutor(cluster, pipelines, store, {
       outputsOf: simulatedStepOutputs,
+      assets,
       expectedSeconds: (run, task) => SCALE * (simulatedStepSecondsOf(run.simulation, task.key) ?? 1),
       onError: (e) => {
         throw e;
@@ -113,7 +116,7 @@ async function world(gpus = 8, store = new InMemoryEventStore()) {
     }
     throw new Error(`run ${runId} did not end: ${pipelines.current.runs.get(runId)?.state}`);
   };
-  return { store, cluster, pipelines, start, upload, run, settled };
+  return { store, cluster, pipelines, assets, start, upload, run, settled };
 }
 
 const simulatedStepSecondsOf = (fixture: SimulationFixture | null, key: string) => fixture?.[key]?.seconds;
@@ -206,6 +209,67 @@ describe('pipeline runs on the simulated runtime', () => {
     const submitted = (await store.readAll()).filter((e) => e.type === 'JobSubmitted');
     expect(submitted.length).toBe(steps.length);
     expect(new Set(submitted.map((e) => (e.data as { jobId: string }).jobId)).size).toBe(steps.length);
+  });
+
+  it("a step's dataset and model outputs become asset versions of the group, with their lineage", async () => {
+    const w = await world();
+    w.start();
+    const artifact = (schemaTitle: string) => ({ artifactType: { schemaTitle, schemaVersion: '0.0.1' } });
+    const spec = {
+      pipelineInfo: { name: 'Churn model' },
+      schemaVersion: '2.1.0',
+      components: {
+        'comp-prep': { executorLabel: 'exec-prep', outputDefinitions: { artifacts: { clean: artifact('system.Dataset') } } },
+        'comp-train': {
+          executorLabel: 'exec-train',
+          inputDefinitions: {
+            artifacts: { data: artifact('system.Dataset') },
+            parameters: { lr: { parameterType: 'NUMBER_DOUBLE' } },
+          },
+          outputDefinitions: { artifacts: { model: artifact('system.Model') } },
+        },
+      },
+      deploymentSpec: {
+        executors: {
+          'exec-prep': { container: { image: 'prep:1', command: ['prep', "{{$.outputs.artifacts['clean'].uri}}"] } },
+          'exec-train': { container: { image: 'train:2', command: ['train', "{{$.inputs.artifacts['data'].path}}"] } },
+        },
+      },
+      root: {
+        dag: {
+          tasks: {
+            prep: { taskInfo: { name: 'prep' }, componentRef: { name: 'comp-prep' } },
+            train: {
+              taskInfo: { name: 'train' },
+              componentRef: { name: 'comp-train' },
+              dependentTasks: ['prep'],
+              inputs: {
+                artifacts: { data: { taskOutputArtifact: { producerTask: 'prep', outputArtifactKey: 'clean' } } },
+                parameters: { lr: { runtimeValue: { constant: 0.01 } } },
+              },
+            },
+          },
+        },
+      },
+    } as unknown as PipelineSpec;
+    const p = await w.upload('churn', spec);
+    const run = await w.settled(await w.run(p, 'churn-1'));
+    expect(run.state).toBe('SUCCEEDED');
+    for (let i = 0; i < 200 && !w.assets.current.assets.get('g/churn-model-model')?.versions.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const dataset = w.assets.current.assets.get('g/churn-model-clean');
+    const model = w.assets.current.assets.get('g/churn-model-model');
+    expect([dataset?.kind, model?.kind]).toEqual(['dataset', 'model']);
+    expect(dataset?.versions[0]?.uri).toBe(run.tasks.get('root/prep')?.outputs?.artifacts.clean?.[0]?.uri);
+    expect(model?.versions[0]?.lineage).toEqual({
+      job: run.tasks.get('root/train')?.jobId,
+      datasets: [{ assetId: 'g/churn-model-clean', version: 1 }],
+      hyperparameters: { lr: 0.01 },
+      image: 'train:2',
+      model: null,
+      workspace: null,
+    });
   });
 
   it('a recurring run fires on its schedule, with runs named from their scheduled time', async () => {

@@ -288,6 +288,7 @@ function runtimeLeader(
       steps = startPipelineExecutor(engine, pipelines, store, {
         outputsOf: kubernetes ? artifactOutputsOnly : (run, task) => simulatedStepOutputs(run, task),
         ...(kubernetes ? {} : { expectedSeconds: simulatedStepSeconds }),
+        assets,
         onError: failed('the pipeline executor'),
       });
       options.onLeadership?.(true);

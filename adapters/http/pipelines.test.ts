@@ -335,7 +335,7 @@ describe('runs', () => {
       archived: false,
       retries: 0,
       recurringRunId: null,
-      pipelineRoot: 'minio://gpupool/pipelines',
+      pipelineRoot: 's3://gpupool/pipelines',
       taskCounts: { PENDING: 1, NOT_STARTED: 2 },
     });
     expect(r.body.stateHistory.map((h: { state: string }) => h.state)).toEqual(['PENDING', 'RUNNING']);

@@ -32,7 +32,7 @@ const no = (code: Parameters<typeof reject>[0], message: string, details?: Recor
   E.left(reject(code, message, details));
 
 /** Where a run's artifacts go when it names no pipeline root. */
-export const DEFAULT_PIPELINE_ROOT = 'minio://gpupool/pipelines';
+export const DEFAULT_PIPELINE_ROOT = 's3://gpupool/pipelines';
 
 function envOf(s: PipelinesState, group: string, at: number): ProgressEnv {
   return {

@@ -45,7 +45,7 @@ describe('the compiled samples run to the state KFP gives them', () => {
     expect(run.state).toBe('SUCCEEDED');
     expect(task('root/write-to-gcs').inputs.parameters.text).toBe('Hello KFP!');
     const produced = task('root/write-to-gcs').outputs?.artifacts.output_gcs_path;
-    expect(produced?.[0]?.uri).toBe('minio://gpupool/pipelines/team/r1/write-to-gcs/1/output_gcs_path');
+    expect(produced?.[0]?.uri).toBe('s3://gpupool/pipelines/team/r1/write-to-gcs/1/output_gcs_path');
     expect(task('root/read-from-gcs').inputs.artifacts.input_gcs_path).toEqual(produced);
     expect(startOf(w, 'root/read-from-gcs')).toBe(1);
   });

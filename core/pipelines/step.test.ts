@@ -24,7 +24,7 @@ describe('stepJob', () => {
       '-c',
       'set -e -x\necho "$0" | gsutil cp - "$1"\n',
       'hi there',
-      'minio://gpupool/pipelines/team/r/write-to-gcs/1/output_gcs_path',
+      's3://gpupool/pipelines/team/r/write-to-gcs/1/output_gcs_path',
     ]);
     expect(job.value.gpus).toBe(0);
   });
