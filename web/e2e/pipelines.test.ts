@@ -369,6 +369,12 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     const panel = page.getByRole('complementary', { name: 'Selected step' });
     await expect.poll(() => panel.getByRole('heading', { name: 'for-loop-1 #5' }).count()).toBe(1);
     expect(await panel.textContent()).toContain('DAG');
+    // Opened from its panel, the iteration is drawn around its tasks among the tiles.
+    await panel.getByRole('button', { name: 'Show its tasks in the graph' }).click();
+    await expect.poll(async () => (await drawn(page)).groups).toContain('DAG for-loop-1 #5');
+    expect(await tiles.count()).toBe(19);
+    await panel.getByRole('button', { name: 'Collapse it in the graph' }).click();
+    await expect.poll(() => tiles.count()).toBe(20);
     await expect.poll(() => badge(page), { timeout: 60_000 }).toBe('Succeeded');
     await expect.poll(async () => (await tiles.allTextContents()).length).toBe(20);
     expect(await page.locator('.run-graph .run-tile.tone-good').count()).toBe(20);

@@ -17,7 +17,7 @@
  */
 import dagre from '@dagrejs/dagre';
 import { useMemo, useRef, useState } from 'react';
-import { type GraphNode, type RunGraph, stateTone, stateWords } from './pipeline-types';
+import { type GraphNode, isGroupNode, openByDefault, type RunGraph, stateTone, stateWords, TILES_ABOVE } from './pipeline-types';
 
 const LEAF_W = 176;
 const LEAF_H = 46;
@@ -34,8 +34,6 @@ const ZOOMS = [0.1, 0.25, 0.33, 0.5, 0.67, 0.8, 0.9, 1, 1.25, 1.5];
 const WIDE = 1200;
 /** Iterations drawn of an expanded loop until all are asked for. */
 export const ITERATIONS_SHOWN = 48;
-/** An expanded loop with more iterations than this shows each iteration as a tile. */
-const TILES_ABOVE = 6;
 
 export interface Box {
   node: GraphNode;
@@ -55,14 +53,7 @@ export interface Placed {
   more: { loop: GraphNode; hidden: number; x: number; y: number; w: number; h: number }[];
 }
 
-const isGroup = (n: GraphNode) => n.kind === 'dag' || n.kind === 'loop';
-
-/** Whether a group is drawn open when nobody has said: DAGs yes, loops no, iterations when few. */
-function openByDefault(n: GraphNode, siblings: number): boolean {
-  if (n.kind === 'loop') return false;
-  if (n.iteration !== null) return siblings <= TILES_ABOVE;
-  return true;
-}
+const isGroup = isGroupNode;
 
 interface Shape {
   byPath: Map<string, GraphNode>;
@@ -199,12 +190,16 @@ export function RunGraphView({
   graph,
   selected,
   onSelect,
+  open: overrides,
+  onOpen,
 }: {
   graph: RunGraph;
   selected: string | null;
   onSelect: (path: string) => void;
+  /** The groups opened or closed by hand (the others are drawn as openByDefault says). */
+  open: ReadonlyMap<string, boolean>;
+  onOpen: (path: string, open: boolean) => void;
 }) {
-  const [overrides, setOverrides] = useState<ReadonlyMap<string, boolean>>(new Map());
   const [showAll, setShowAll] = useState<ReadonlySet<string>>(new Set());
   const [zoom, setZoom] = useState(1);
   const scroller = useRef<HTMLElement>(null);
@@ -220,7 +215,7 @@ export function RunGraphView({
   );
   if (!root || !placed) return <p className="muted">This run has no tasks yet.</p>;
   const current = new Map(graph.nodes.map((n) => [n.path, n]));
-  const toggle = (n: GraphNode, open: boolean) => setOverrides((m) => new Map(m).set(n.path, !open));
+  const toggle = (n: GraphNode, open: boolean) => onOpen(n.path, !open);
   const width = Math.max(placed.w, 1) + 2 * PAD;
   const height = Math.max(placed.h, 1) + 2 * PAD;
   const groups = placed.boxes.filter((b) => b.open);

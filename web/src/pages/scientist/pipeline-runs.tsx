@@ -22,7 +22,9 @@ import {
   api,
   type GraphNode,
   idParts,
+  isGroupNode,
   named,
+  openByDefault,
   PipelinesSection,
   pipelineExperimentHref,
   pipelineHref,
@@ -191,6 +193,9 @@ export function RunPage({ group, name }: { group: string; name: string }) {
     return () => clearInterval(timer);
   }, [running, past, reload]);
   const [selected, setSelected] = useState<string | null>(null);
+  // Groups opened or closed by hand, in the graph or from the selected step's panel.
+  const [open, setOpen] = useState<ReadonlyMap<string, boolean>>(new Map());
+  const openGroup = (path: string, to: boolean) => setOpen((m) => new Map(m).set(path, to));
   return (
     <PipelinesSection>
       <Show loaded={read.loaded}>
@@ -217,12 +222,18 @@ export function RunPage({ group, name }: { group: string; name: string }) {
                     {!step && <span>Select a step to see its inputs, outputs and job.</span>}
                   </p>
                   <Suspense fallback={<p className="muted">Drawing the graph…</p>}>
-                    <RunGraphView graph={run.graph} selected={selected} onSelect={setSelected} />
+                    <RunGraphView graph={run.graph} selected={selected} onSelect={setSelected} open={open} onOpen={openGroup} />
                   </Suspense>
                 </div>
                 {step && (
                   <aside className="step-panel card" aria-label="Selected step">
-                    <StepDetails step={step} run={run} onClose={() => setSelected(null)} />
+                    <StepDetails
+                      step={step}
+                      run={run}
+                      onClose={() => setSelected(null)}
+                      drawnOpen={drawnOpen(run, step, open)}
+                      onOpen={(to) => openGroup(step.path, to)}
+                    />
                   </aside>
                 )}
               </div>
@@ -346,7 +357,26 @@ const KIND_WORDS: Record<GraphNode['kind'], string> = {
   loop: 'loop',
 };
 
-function StepDetails({ step, run, onClose }: { step: GraphNode; run: Run; onClose: () => void }) {
+/** Whether a group is drawn open (null: not a group, or nothing inside it yet). */
+function drawnOpen(run: Run, step: GraphNode, open: ReadonlyMap<string, boolean>): boolean | null {
+  if (!isGroupNode(step) || !run.graph.nodes.some((n) => n.parent === step.path)) return null;
+  const siblings = run.graph.nodes.filter((n) => n.parent === step.parent).length;
+  return open.get(step.path) ?? openByDefault(step, siblings);
+}
+
+function StepDetails({
+  step,
+  run,
+  onClose,
+  drawnOpen,
+  onOpen,
+}: {
+  step: GraphNode;
+  run: Run;
+  onClose: () => void;
+  drawnOpen: boolean | null;
+  onOpen: (open: boolean) => void;
+}) {
   const children = run.graph.nodes.filter((n) => n.parent === step.path);
   const job = step.jobId ? splitId(step.jobId) : null;
   return (
@@ -357,6 +387,11 @@ function StepDetails({ step, run, onClose }: { step: GraphNode; run: Run; onClos
           Close<span className="visually-hidden"> the step's details</span>
         </button>
       </header>
+      {drawnOpen !== null && (
+        <button type="button" className="secondary" aria-expanded={drawnOpen} onClick={() => onOpen(!drawnOpen)}>
+          {drawnOpen ? 'Collapse it in the graph' : `Show its ${step.kind === 'loop' ? 'iterations' : 'tasks'} in the graph`}
+        </button>
+      )}
       <dl className="facts">
         <dt>State</dt>
         <dd>

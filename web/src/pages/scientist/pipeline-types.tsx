@@ -301,3 +301,15 @@ export function useExperimentChoices(): PipelineExperiment[] {
   const read = useApi((c) => api.get<PipelineExperiment[]>(c, '/pipeline-experiments', { limit: '1000' }), []);
   return read.loaded.state === 'done' && read.loaded.answer.ok ? read.loaded.answer.value : [];
 }
+
+/** An expanded loop with more iterations than this shows each iteration as a tile. */
+export const TILES_ABOVE = 6;
+
+export const isGroupNode = (n: Pick<GraphNode, 'kind'>) => n.kind === 'dag' || n.kind === 'loop';
+
+/** Whether a group is drawn open when nobody has said: DAGs yes, loops no, iterations when few. */
+export function openByDefault(n: Pick<GraphNode, 'kind' | 'iteration'>, siblings: number): boolean {
+  if (n.kind === 'loop') return false;
+  if (n.iteration !== null) return siblings <= TILES_ABOVE;
+  return true;
+}
