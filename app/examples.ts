@@ -6,7 +6,7 @@
  * id, so servers starting together on a fresh store create them once.
  */
 
-import type { AssetsEngine } from '../adapters/http/context.js';
+import type { AssetsEngine, PipelinesEngine } from '../adapters/http/context.js';
 import type { AssetCommand } from '../core/assets/commands.js';
 import { DEFAULT_GROUP_ID } from '../core/cluster/model.js';
 
@@ -54,4 +54,158 @@ export async function offerExamples(assets: AssetsEngine, operator: string): Pro
     return { ...owned, commandId: `bootstrap:example:${i}` };
   });
   await assets.executeBatch(commands);
+}
+
+const artifact = (schemaTitle: string) => ({ artifactType: { schemaTitle, schemaVersion: '0.0.1' } });
+
+/**
+ * An example pipeline, as the KFP SDK would compile it: prepare a dataset, train a model on it,
+ * and evaluate the model when its accuracy clears a bar the run names. On the simulated runtime a
+ * run's `simulation` steers it (`{"train": {"outputs": {"accuracy": 0.95}}}` takes the branch).
+ */
+export const EXAMPLE_PIPELINE = {
+  pipelineInfo: {
+    name: 'train-and-evaluate',
+    description: 'Prepare a dataset, train a model, evaluate it when it is good enough',
+  },
+  schemaVersion: '2.1.0',
+  sdkVersion: 'kfp-2.14.3',
+  components: {
+    'comp-prepare': {
+      executorLabel: 'exec-prepare',
+      inputDefinitions: { parameters: { source: { parameterType: 'STRING' } } },
+      outputDefinitions: { artifacts: { dataset: artifact('system.Dataset') } },
+    },
+    'comp-train': {
+      executorLabel: 'exec-train',
+      inputDefinitions: {
+        artifacts: { dataset: artifact('system.Dataset') },
+        parameters: { epochs: { parameterType: 'NUMBER_INTEGER' } },
+      },
+      outputDefinitions: {
+        artifacts: { model: artifact('system.Model') },
+        parameters: { accuracy: { parameterType: 'NUMBER_DOUBLE' } },
+      },
+    },
+    'comp-evaluate': {
+      executorLabel: 'exec-evaluate',
+      inputDefinitions: { artifacts: { model: artifact('system.Model') } },
+    },
+    'comp-condition-1': {
+      inputDefinitions: {
+        artifacts: { 'pipelinechannel--train-model': artifact('system.Model') },
+        parameters: {
+          'pipelinechannel--train-accuracy': { parameterType: 'NUMBER_DOUBLE' },
+          'pipelinechannel--bar': { parameterType: 'NUMBER_DOUBLE' },
+        },
+      },
+      dag: {
+        tasks: {
+          evaluate: {
+            taskInfo: { name: 'evaluate' },
+            componentRef: { name: 'comp-evaluate' },
+            inputs: { artifacts: { model: { componentInputArtifact: 'pipelinechannel--train-model' } } },
+          },
+        },
+      },
+    },
+  },
+  deploymentSpec: {
+    executors: {
+      'exec-prepare': {
+        container: {
+          image: 'python:3.11',
+          command: [
+            'python',
+            '-c',
+            'print("prepare")',
+            "{{$.inputs.parameters['source']}}",
+            "{{$.outputs.artifacts['dataset'].path}}",
+          ],
+        },
+      },
+      'exec-train': {
+        container: {
+          image: 'pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime',
+          command: [
+            'python',
+            '-c',
+            'print("train")',
+            "{{$.inputs.artifacts['dataset'].path}}",
+            "{{$.inputs.parameters['epochs']}}",
+          ],
+          resources: { accelerator: { resourceType: 'nvidia.com/gpu', resourceCount: '1' } },
+        },
+      },
+      'exec-evaluate': {
+        container: {
+          image: 'python:3.11',
+          command: ['python', '-c', 'print("evaluate")', "{{$.inputs.artifacts['model'].path}}"],
+        },
+      },
+    },
+  },
+  root: {
+    inputDefinitions: {
+      parameters: {
+        source: { parameterType: 'STRING', defaultValue: 'https://ossci-datasets.s3.amazonaws.com/mnist/', isOptional: true },
+        epochs: { parameterType: 'NUMBER_INTEGER', defaultValue: 3, isOptional: true },
+        bar: { parameterType: 'NUMBER_DOUBLE', defaultValue: 0.9, isOptional: true },
+      },
+    },
+    dag: {
+      tasks: {
+        prepare: {
+          taskInfo: { name: 'prepare' },
+          componentRef: { name: 'comp-prepare' },
+          inputs: { parameters: { source: { componentInputParameter: 'source' } } },
+        },
+        train: {
+          taskInfo: { name: 'train' },
+          componentRef: { name: 'comp-train' },
+          dependentTasks: ['prepare'],
+          inputs: {
+            artifacts: { dataset: { taskOutputArtifact: { producerTask: 'prepare', outputArtifactKey: 'dataset' } } },
+            parameters: { epochs: { componentInputParameter: 'epochs' } },
+          },
+        },
+        'condition-1': {
+          taskInfo: { name: 'condition-1' },
+          componentRef: { name: 'comp-condition-1' },
+          dependentTasks: ['train'],
+          inputs: {
+            artifacts: {
+              'pipelinechannel--train-model': { taskOutputArtifact: { producerTask: 'train', outputArtifactKey: 'model' } },
+            },
+            parameters: {
+              'pipelinechannel--train-accuracy': {
+                taskOutputParameter: { producerTask: 'train', outputParameterKey: 'accuracy' },
+              },
+              'pipelinechannel--bar': { componentInputParameter: 'bar' },
+            },
+          },
+          triggerPolicy: {
+            condition:
+              "inputs.parameter_values['pipelinechannel--train-accuracy'] >= inputs.parameter_values['pipelinechannel--bar']",
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** Upload the example pipeline for `operator` when the pipelines stream is empty (a fresh installation). */
+export async function offerPipelineExample(pipelines: PipelinesEngine, operator: string): Promise<void> {
+  if (pipelines.revision >= 0) return;
+  const pipelineId = `${DEFAULT_GROUP_ID}/${EXAMPLE_PIPELINE.pipelineInfo.name}`;
+  await pipelines.execute({
+    type: 'CreatePipeline',
+    pipelineId,
+    owner: operator,
+    group: DEFAULT_GROUP_ID,
+    name: EXAMPLE_PIPELINE.pipelineInfo.name,
+    description: EXAMPLE_PIPELINE.pipelineInfo.description,
+    version: { versionId: `${pipelineId}@v1`, name: 'v1', format: 'v2', spec: EXAMPLE_PIPELINE as never, platform: null },
+    commandId: 'bootstrap:example:pipeline',
+  });
 }

@@ -53,7 +53,7 @@ import type { EventStore } from '../core/ports.js';
 import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
 import type { ReactorRunner } from '../engine/reactor.js';
-import { offerExamples } from './examples.js';
+import { offerExamples, offerPipelineExample } from './examples.js';
 import { type ExperimentController, startExperimentController } from './experiment-controller.js';
 import { startJobOutputs } from './job-outputs.js';
 import { type KubernetesPart, kubernetesPart } from './kubernetes.js';
@@ -138,6 +138,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (bootstrapToken) unprinted = { tokens, token: bootstrapToken.token };
     // A fresh installation offers an example workspace and dataset to start from.
     await offerExamples(assets, BOOTSTRAP_OPERATOR).catch(failed('offering the example assets'));
+    await offerPipelineExample(pipelines, BOOTSTRAP_OPERATOR).catch(failed('offering the example pipeline'));
     // On Kubernetes the cluster's nodes are what the API server says (the node inventory, run by
     // the leader); otherwise the cluster file's.
     const kubernetes = options.kubernetes
