@@ -8,7 +8,8 @@
  *    owner (core/pipelines/step.ts: command line resolved, GPUs from the accelerator), so steps
  *    queue, wait and start like every other job in the owner's group pool;
  * 2. reports a step's job starting (`ReportTaskStarted`) and ending (`ReportTaskEnded`, with its
- *    outputs from `outputsOf`: the simulation fixture on the simulated runtime);
+ *    outputs from `outputsOf`: the simulation fixture on the simulated runtime, the files the
+ *    step wrote on Kubernetes, app/kubernetes.ts);
  * 3. while the run is being canceled, stops its steps' jobs and reports them canceled;
  * 4. wakes itself when a retry's backoff ends, and sends the pipelines engine a `Tick` when the
  *    next recurring run is due (`nextPipelinesWakeup`).
@@ -26,6 +27,7 @@ import type { PipelineCommand } from '../core/pipelines/commands.js';
 import { nextPipelinesWakeup } from '../core/pipelines/decide.js';
 import type { PipelineEvent } from '../core/pipelines/events.js';
 import { isRunDone, isTaskDone, type Run, type TaskOutputs, type TaskRun } from '../core/pipelines/model.js';
+import { resolvePlatformNames } from '../core/pipelines/platform.js';
 import { provisionedArtifacts, stepJob, stepOutputs } from '../core/pipelines/step.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
@@ -39,13 +41,25 @@ export interface PipelineExecutorOptions {
    * A completed step's outputs: the simulated runtime's from the run's fixture; null when they
    * are not to be had (the step then fails, saying so).
    */
-  readonly outputsOf: (run: Run, task: TaskRun, job: Pick<JobState, 'id' | 'spec'>) => TaskOutputs | null;
+  readonly outputsOf: (
+    run: Run,
+    task: TaskRun,
+    job: Pick<JobState, 'id' | 'spec'>,
+  ) => StepOutputsAnswer | Promise<StepOutputsAnswer>;
+  /**
+   * Annotations for a step's pods (the Kubernetes runtime passes a job's `spec.annotations` on):
+   * on the fake cluster, how its kubelet plays a run's simulation fixture.
+   */
+  readonly stepAnnotations?: (run: Run, task: TaskRun) => Record<string, string> | undefined;
   /** How long a step runs on the simulated runtime (its fixture's seconds), as the job's expected duration. */
   readonly expectedSeconds?: (run: Run, task: TaskRun) => number | undefined;
   /** Where steps' dataset and model outputs are recorded as asset versions; none: they are not. */
   readonly assets?: AssetsEngine;
   readonly onError?: (error: unknown) => void;
 }
+
+/** A completed step's outputs; null, or why, when they cannot be read (the step then fails). */
+export type StepOutputsAnswer = TaskOutputs | null | { readonly unreadable: string };
 
 export interface PipelineExecutor {
   stop(): void;
@@ -164,6 +178,7 @@ export function startPipelineExecutor(
     if (!made.ok) return made;
     const job = made.value;
     const seconds = options.expectedSeconds?.(run, t);
+    const annotations = options.stepAnnotations?.(run, t);
     return {
       ok: true,
       command: {
@@ -180,11 +195,13 @@ export function startPipelineExecutor(
           command: job.command,
           args: job.args,
           env: job.env,
-          pipeline: { runId: run.id, task: t.path, attempt: t.attempt },
+          pipeline: { runId: run.id, task: t.path, attempt: t.attempt, root: run.pipelineRoot },
           ...(job.cpu === null ? {} : { cpu: job.cpu }),
           ...(job.memory === null ? {} : { memory: job.memory }),
-          ...(job.platform === null ? {} : { platform: job.platform as never }),
+          // Names the platform spec reads from the task's context (secretNameParameter, ...) resolved now.
+          ...(job.platform === null ? {} : { platform: resolvePlatformNames(run, t, job.platform) as never }),
           outputs: job.outputs as never,
+          ...(annotations === undefined ? {} : { annotations }),
         },
         commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:submit`,
       },
@@ -232,9 +249,10 @@ export function startPipelineExecutor(
         continue;
       }
       if (job.status === 'Complete') {
-        const outputs = canceling ? null : options.outputsOf(run, t, job);
+        const outputs = canceling ? null : await options.outputsOf(run, t, job);
         if (canceling) reports.push(canceled(t));
         else if (outputs === null) reports.push(endedCommand(run, t, 'failed', { message: 'its outputs could not be read' }));
+        else if ('unreadable' in outputs) reports.push(endedCommand(run, t, 'failed', { message: outputs.unreadable }));
         else reports.push(endedCommand(run, t, 'succeeded', { outputs }));
       } else if (job.status === 'Error') {
         const message = job.failure ? { message: `${job.failure.reason}: ${job.failure.message}` } : {};
