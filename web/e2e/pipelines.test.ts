@@ -92,8 +92,14 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     await signIn(page, ana);
     await page.getByRole('navigation', { name: 'Data Scientist' }).getByRole('link', { name: 'Pipelines' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Pipelines' }).count()).toBe(1);
-    expect(await page.getByText('No pipelines here.').count()).toBe(1);
+    // The example a fresh installation offers, the operator's, shared with the group; none of Ana's own.
+    await expect
+      .poll(() => page.locator('.pipeline-table tbody tr').allTextContents())
+      .toEqual([expect.stringMatching(/^train-and-evaluate.*admin/)]);
+    await page.getByText('Mine', { exact: true }).click();
+    await expect.poll(() => page.getByText('No pipelines here.').count()).toBe(1);
     await accessible(page, 'empty list');
+    await page.getByText('All', { exact: true }).click();
 
     // A spoilt copy: a task names a component that is not there; every issue at its path.
     await page.getByRole('link', { name: 'Upload pipeline' }).click();
@@ -347,6 +353,40 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it("shows why a step's job waits for GPUs, and the step running once they are free", async () => {
+    // Every GPU of the cluster held by a notebook; a pipeline whose step asks for one.
+    await ok(ana, 'POST', '/api/v1/jobs', { jobId: 'hog', kind: 'notebook', gpus: 4 });
+    const gpu = await fetch(`${served.url}/api/v1/pipelines`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ana}`, 'content-type': 'application/yaml' },
+      body: readFileSync(
+        join(process.cwd(), 'core/pipelines/fixtures/kfp/compiled/gpu-scheduling_nvidia_gpu_scheduling_check.yaml'),
+        'utf8',
+      ),
+    });
+    expect(gpu.status).toBe(201);
+    const pipeline = (await gpu.json()).id;
+    await ok(ana, 'POST', '/api/v1/pipeline-runs', { name: 'gpu-check', pipeline });
+    const { page, errors } = await openPage(browser, DESKTOP);
+    await signIn(page, ana);
+    await go(page, '/pipelines/runs/default/gpu-check', 'gpu-check');
+    const step = page.locator('.run-graph .run-node').first();
+    await expect.poll(() => step.textContent(), { timeout: 10_000 }).toMatch(/Pending|Running/);
+    await step.click();
+    const panel = page.getByRole('complementary', { name: 'Selected step' });
+    await expect.poll(() => panel.locator('.step-wait').count(), { timeout: 10_000 }).toBe(1);
+    expect(await panel.locator('.step-wait').textContent()).toMatch(/^Why it waits: .*GPU/);
+    expect(await panel.locator('.badge').allTextContents()).toContain('Waiting For GPUs');
+    await accessible(page, 'waiting step');
+    await shoot(page, 'pipelines-run-waiting-desktop');
+    // The notebook stopped, the step's job starts and the run ends.
+    await ok(ana, 'POST', '/api/v1/jobs/hog/stop');
+    await expect.poll(() => badge(page), { timeout: 30_000 }).toBe('Succeeded');
+    await expect.poll(() => panel.locator('.step-wait').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 
   it('keeps a loop of many iterations readable: collapsed with its count, open as tiles', async () => {
     const trials = Array.from({ length: 20 }, (_, i) => i + 1);

@@ -10,10 +10,12 @@
  */
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link } from 'wouter';
+import { answer } from '../../api/client';
+import type { Job } from '../../api/views';
 import { useApi, useLive } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
-import { PageHeader, Show } from '../../ui/components';
+import { PageHeader, Show, StatusBadge } from '../../ui/components';
 import { formatDuration, formatTime } from '../../ui/format';
 import { splitId } from './common';
 import { IssueList } from './experiments';
@@ -416,16 +418,7 @@ function StepDetails({
         {step.kind === 'container' && (
           <>
             <dt>Job</dt>
-            <dd>
-              {job ? (
-                <>
-                  <Link href={jobHref(job)}>{job.name}</Link>
-                  <span className="muted"> (its state, why it waits, its metrics)</span>
-                </>
-              ) : (
-                <span className="muted">none yet</span>
-              )}
-            </dd>
+            <dd>{job ? <StepJob job={job} /> : <span className="muted">none yet</span>}</dd>
           </>
         )}
         <dt>Started</dt>
@@ -470,6 +463,29 @@ function StepDetails({
         </>
       )}
     </div>
+  );
+}
+
+/** The job that runs a step: its status, and while it waits, why (its page says more: the queue, a forecast). */
+function StepJob({ job }: { job: { group: string; name: string } }) {
+  const read = useApi(
+    (c, past) =>
+      answer<Job>(
+        c.GET('/api/v1/jobs/{jobId}', { params: { path: { jobId: job.name }, query: { group: job.group, ...past } as never } }),
+      ),
+    [job.group, job.name],
+  );
+  const j = read.loaded.state === 'done' && read.loaded.answer.ok ? read.loaded.answer.value : null;
+  return (
+    <>
+      <Link href={jobHref(job)}>{job.name}</Link> {j && <StatusBadge status={j.status} />}
+      {j?.reason && (
+        <p className="step-wait">
+          <strong>Why it waits:</strong> {j.reason.message}
+        </p>
+      )}
+      <span className="muted"> (its page: its history, metrics{j?.reason ? ', its queue' : ''})</span>
+    </>
   );
 }
 
