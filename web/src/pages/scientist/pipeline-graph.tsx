@@ -327,6 +327,7 @@ export function RunGraphView({
                   type="button"
                   className={`run-node tone-${stateTone(n.state)}${n.state === 'NOT_STARTED' ? ' not-started' : ''}`}
                   aria-pressed={n.path === selected}
+                  title={`${name}: ${stateWords(n.state)}`}
                   onClick={() => onSelect(n.path)}
                 >
                   <span className="run-node-name">{name}</span>
