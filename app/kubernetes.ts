@@ -9,17 +9,29 @@
  * - the wake-ups (engine/wakeups.ts): the Ticks a maximum wait needs, which the simulated runtime
  *   sends itself and the Kubernetes runtime does not.
  * Every server serves the API; the others take over within the lease's ttl.
+ *
+ * Pipeline steps: the runtime hands over the log of a step's outputs collector (the files its
+ * outputs were written to, adapters/k8s/pipeline-step.ts) before it reports the step completed;
+ * it is kept in the store (`step-outputs-<job id>`), and `stepOutputs` reads it for the run
+ * executor, typed as KFP's launcher types them (core/pipelines/step-outputs.ts).
  */
 import type { AssetsEngine, ExperimentsEngine } from '../adapters/http/context.js';
 import { startAdmission } from '../adapters/k8s/admission.js';
 import { connect, type Kube } from '../adapters/k8s/kube.js';
 import { kubernetesLeases, type LeaseKeeper } from '../adapters/k8s/leases.js';
+import { readFileDump } from '../adapters/k8s/metrics-sidecar.js';
 import { type NodeInventory, startNodeInventory } from '../adapters/k8s/nodes.js';
 import type { RateLimit } from '../adapters/k8s/rate-limit.js';
 import { startKubernetesRuntime } from '../adapters/k8s/runtime.js';
+import type { JobState } from '../core/cluster/model.js';
+import { componentOf, type TaskSpec } from '../core/pipelines/ir.js';
+import type { Run, TaskRun } from '../core/pipelines/model.js';
+import { stepOutputs as provisionedStepOutputs } from '../core/pipelines/step.js';
+import { parseStepOutputs } from '../core/pipelines/step-outputs.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
 import { startWakeups, type Wakeups } from '../engine/wakeups.js';
+import type { StepOutputsAnswer } from './pipeline-executor.js';
 import { trialMetricsCollection } from './trial-metrics.js';
 
 export interface KubernetesServeOptions {
@@ -43,6 +55,11 @@ export interface KubernetesServeOptions {
   readonly metricsCollectorImage?: string;
   /** How often a PrometheusMetric trial's endpoint is scraped (ms); default 10,000. */
   readonly metricsScrapeIntervalMs?: number;
+  /**
+   * A PersistentVolumeClaim mounted in every pipeline step's pod at the local path of its run's
+   * pipeline root, so steps read the artifacts earlier steps wrote (`--pipeline-volume`).
+   */
+  readonly pipelineVolume?: string;
 }
 
 export interface KubernetesPart {
@@ -54,6 +71,36 @@ export interface KubernetesPart {
   synced(): Promise<void> | undefined;
   /** Stop the leader's work (reports already sent land first). */
   stepDown(): Promise<void>;
+  /** A completed pipeline step's outputs, from the files its outputs collector printed (the run executor's `outputsOf`). */
+  stepOutputs(run: Run, task: TaskRun, job: Pick<JobState, 'id'>): Promise<StepOutputsAnswer>;
+}
+
+/** The stream a pipeline step's collected outputs are kept in. */
+export const stepOutputsStream = (jobId: string): string => `step-outputs-${jobId}`;
+const STEP_OUTPUTS_COLLECTED = 'StepOutputsCollected';
+
+/** Keep a step's collected outputs (the collector's log), once: a second collection (a restart) keeps the first. */
+export async function recordStepOutputs(store: EventStore, jobId: string, log: string): Promise<void> {
+  const stream = stepOutputsStream(jobId);
+  if ((await store.read(stream, { maxCount: 1 })).length > 0) return;
+  await store.append(stream, [{ id: `${stream}:collected`, type: STEP_OUTPUTS_COLLECTED, data: { jobId, log } }], 'no_stream');
+}
+
+/** A completed step's outputs from what was kept of its collector's log (nothing kept: no files). */
+export async function readStepOutputs(
+  store: EventStore,
+  run: Run,
+  task: TaskRun,
+  job: Pick<JobState, 'id'>,
+): Promise<StepOutputsAnswer> {
+  const [kept] = await store.read(stepOutputsStream(job.id), { maxCount: 1 });
+  const log = kept && typeof (kept.data as { log?: unknown }).log === 'string' ? (kept.data as { log: string }).log : '';
+  const dump = readFileDump(log);
+  if (dump.broken.length > 0) return { unreadable: `its output files were cut short: ${dump.broken.join(', ')}` };
+  const files = new Map(dump.files.map((f) => [f.path, Buffer.from(f.bytes).toString('utf8')]));
+  const component = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec);
+  const parsed = parseStepOutputs(files, provisionedStepOutputs(run, task), component?.outputDefinitions);
+  return parsed.ok ? parsed.value : { unreadable: parsed.message };
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -102,6 +149,8 @@ export async function kubernetesPart(
         collectMetrics: (job) => trialMetricsCollection(experiments, job),
         ...(options.metricsCollectorImage ? { metricsCollectorImage: options.metricsCollectorImage } : {}),
         ...(options.metricsScrapeIntervalMs === undefined ? {} : { metricsScrapeIntervalMs: options.metricsScrapeIntervalMs }),
+        ...(options.pipelineVolume ? { pipelineVolume: options.pipelineVolume } : {}),
+        recordStepOutputs: (job, log) => recordStepOutputs(store, job.id, log),
         onError: onError('the Kubernetes runtime'),
       });
       const admission = startAdmission(engine, store, kube, {
@@ -111,6 +160,7 @@ export async function kubernetesPart(
       work = { nodes, wakeups, runtime, admission };
     },
     synced: () => work?.nodes.synced,
+    stepOutputs: (run, task, job) => readStepOutputs(store, run, task, job),
     async stepDown() {
       const stopping = work;
       work = undefined;

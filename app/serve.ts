@@ -49,6 +49,7 @@ import { EARLY_STOPPING_RULES } from '../core/experiments/early-stopping/index.j
 import { EXPERIMENTS_STREAM, experimentsDecider } from '../core/experiments/experiments-decider.js';
 import { ALGORITHMS } from '../core/experiments/suggest/index.js';
 import { PIPELINES_STREAM, pipelinesDecider } from '../core/pipelines/pipelines-decider.js';
+import { simulatedPodAnnotations } from '../core/pipelines/simulation.js';
 import type { EventStore } from '../core/ports.js';
 import { createDeciderEngine, createEngine, type Engine } from '../engine/engine.js';
 import { type LeaderElection, startLeaderElection } from '../engine/leader.js';
@@ -66,7 +67,7 @@ import {
   RUNTIME_LEASE,
   type ServeOptions,
 } from './options.js';
-import { artifactOutputsOnly, type PipelineExecutor, startPipelineExecutor } from './pipeline-executor.js';
+import { type PipelineExecutor, startPipelineExecutor } from './pipeline-executor.js';
 import { simulatedStepFailure, simulatedStepOutputs, simulatedStepSeconds } from './simulated-steps.js';
 import { SIMULATED_TRIAL_SECONDS, simulatedTrialMetrics } from './simulated-trials.js';
 
@@ -287,8 +288,12 @@ function runtimeLeader(
       });
       // Pipeline runs' steps submitted as jobs and followed; recurring runs fired when due.
       steps = startPipelineExecutor(engine, pipelines, store, {
-        outputsOf: kubernetes ? artifactOutputsOnly : (run, task) => simulatedStepOutputs(run, task),
-        ...(kubernetes ? {} : { expectedSeconds: simulatedStepSeconds }),
+        // On Kubernetes: the files the step wrote, printed by its outputs collector; a run with a
+        // simulation fixture has its steps' pods annotated for the fake cluster's kubelet to play.
+        outputsOf: kubernetes ? kubernetes.stepOutputs : (run, task) => simulatedStepOutputs(run, task),
+        ...(kubernetes
+          ? { stepAnnotations: (run, task) => (run.simulation === null ? undefined : simulatedPodAnnotations(run, task)) }
+          : { expectedSeconds: simulatedStepSeconds }),
         assets,
         onError: failed('the pipeline executor'),
       });

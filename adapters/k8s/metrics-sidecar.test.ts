@@ -16,6 +16,7 @@ import {
   METRICS_COLLECTOR_CONTAINER,
   METRICS_VOLUME,
   type MetricsSidecar,
+  readFileDump,
   readTfEventDump,
   SIDECAR_SCRIPT,
   sidecarOutput,
@@ -218,6 +219,29 @@ describe('the sidecar script', () => {
       ],
       broken: [],
     });
+  }, 15_000);
+});
+
+describe('the sidecar script, named files (a pipeline step’s outputs)', () => {
+  it('waits for the primary, then prints each named file there is, in order, as sidecarOutput says', async () => {
+    const out = join(dir, 'kfp-outputs');
+    mkdirSync(out, { recursive: true });
+    const text = join(out, 'Output');
+    const json = join(out, 'items');
+    writeFileSync(text, 'héllo\nworld');
+    writeFileSync(json, '["a","b"]');
+    const paths = [text, join(out, 'never-written'), json];
+    const run = await runScript({ FILES: paths.join('\n'), WAIT_FOR_PRIMARY: '30' }, [99], 300);
+    expect(run.code).toBe(0);
+    const files = new Map([
+      [text, new Uint8Array(Buffer.from('héllo\nworld'))],
+      [json, new Uint8Array(Buffer.from('["a","b"]'))],
+    ]);
+    expect(run.stdout).toBe(sidecarOutput({ kind: 'files', paths }, files));
+    expect(readFileDump(run.stdout).files.map((f) => [f.path, Buffer.from(f.bytes).toString('utf8')])).toEqual([
+      [text, 'héllo\nworld'],
+      [json, '["a","b"]'],
+    ]);
   }, 15_000);
 });
 

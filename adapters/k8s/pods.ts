@@ -19,12 +19,18 @@
  * TensorFlowEvent collector) has, in its primary worker's pod only, the metrics-collector sidecar
  * after `main`, an emptyDir shared by both at the metrics directory, and the process namespace
  * shared (metrics-sidecar.ts).
+ *
+ * A pipeline step (kind `pipeline-step`) has, besides, its executor's Kubernetes platform spec
+ * (secrets and config maps as env and volumes, PVCs, node selector, tolerations, pod metadata,
+ * image pull secrets), its CPU and memory limits, and the outputs-collector sidecar that prints
+ * the files its outputs are written to (pipeline-step.ts).
  */
 import { createHash } from 'node:crypto';
 import type { V1Container, V1EnvVar, V1OwnerReference, V1Pod, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { AssetState, AssetVersion, Source } from '../../core/assets/model.js';
 import type { JobState } from '../../core/cluster/model.js';
 import { type MetricsSidecar, metricsDirectory, metricsSidecarParts } from './metrics-sidecar.js';
+import { pipelineStepPod } from './pipeline-step.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'gpupool';
@@ -96,8 +102,10 @@ export interface PodOptions {
    * with a File or TensorFlowEvent collector, metrics-sidecar.ts); null or absent: no sidecar.
    */
   readonly metricsSidecar?: (job: JobState) => MetricsSidecar | null;
-  /** The sidecar's image. Default `busybox:1.36`. */
+  /** The sidecar's image (and a pipeline step's outputs collector's). Default `busybox:1.36`. */
   readonly metricsCollectorImage?: string;
+  /** A PersistentVolumeClaim mounted at the pipeline root's local path in pipeline steps' pods (pipeline-step.ts). */
+  readonly pipelineVolume?: string;
 }
 
 /** A job's assets as the runtime reads them from the assets state. */
@@ -368,6 +376,20 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
     );
   }
 
+  // A pipeline step's platform spec and outputs collector (one worker: all of it goes to its pod).
+  const step =
+    job.kind === 'pipeline-step'
+      ? pipelineStepPod(job.id, spec, {
+          ...(options.pipelineVolume ? { pipelineVolume: options.pipelineVolume } : {}),
+          ...(options.metricsCollectorImage ? { collectorImage: options.metricsCollectorImage } : {}),
+        })
+      : null;
+  if (step && !step.ok) return fail(step.reason, step.message);
+  const stepPod = step?.value ?? null;
+  if (stepPod && mounts.mounts.some((m) => stepPod.mounts.some((x) => x.mountPath === m.mountPath))) {
+    return fail('MountPathConflict', `job '${job.id}': a volume of its platform spec is mounted where an input is`);
+  }
+
   const labels = (rank?: number): Record<string, string> => ({
     [MANAGED_BY_LABEL]: MANAGED_BY,
     [JOB_LABEL]: name,
@@ -434,8 +456,11 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
   const command = strings(spec.command);
   const args = strings(spec.args);
 
-  const volumes = (withSidecar: typeof sidecar): V1Volume[] =>
-    withSidecar ? [...mounts.volumes, withSidecar.volume] : mounts.volumes;
+  const volumes = (withSidecar: typeof sidecar): V1Volume[] => [
+    ...mounts.volumes,
+    ...(withSidecar ? [withSidecar.volume] : []),
+    ...(stepPod?.volumes ?? []),
+  ];
   const pods: V1Pod[] = placement.map((worker, rank) => {
     const env: V1EnvVar[] = [
       { name: 'GPUPOOL_JOB_ID', value: job.id },
@@ -470,8 +495,15 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
       resources = { limits: { [gpuResource]: String(worker.indices.length) } };
     }
     env.push(...env0.filter((e) => !env.some((x) => x.name === e.name)));
+    // The platform spec's env from secrets and config maps; a name also in the step's own env is the secret's, as in KFP.
+    if (stepPod) {
+      const named = new Set(stepPod.env.map((e) => e.name));
+      env.splice(0, env.length, ...env.filter((e) => !named.has(e.name)), ...stepPod.env);
+    }
     const withSidecar = rank === 0 ? sidecar : null;
-    const volumeMounts = withSidecar ? [...mounts.mounts, withSidecar.mount] : mounts.mounts;
+    const volumeMounts = [...mounts.mounts, ...(withSidecar ? [withSidecar.mount] : []), ...(stepPod?.mounts ?? [])];
+    if (stepPod && Object.keys(stepPod.limits).length > 0)
+      resources = { limits: { ...(resources?.limits ?? {}), ...stepPod.limits } };
     const container: V1Container = {
       name: 'main',
       image,
@@ -490,8 +522,8 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
       metadata: {
         name: podName(job.id, rank),
         namespace,
-        labels: labels(rank),
-        annotations: { ...podAnnotations, ...annotations },
+        labels: { ...(stepPod?.labels ?? {}), ...labels(rank) },
+        annotations: { ...(stepPod?.annotations ?? {}), ...podAnnotations, ...annotations },
       },
       spec: {
         restartPolicy: 'Never',
@@ -500,8 +532,15 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
         ...(mounts.initContainers.length > 0 ? { initContainers: mounts.initContainers } : {}),
         // The sidecar comes after the primary, so the kubelet starts the primary first; it sees the
         // primary's processes through the shared process namespace (metrics-sidecar.ts says why).
-        containers: withSidecar ? [container, withSidecar.container] : [container],
-        ...(withSidecar ? { shareProcessNamespace: true } : {}),
+        containers: withSidecar
+          ? [container, withSidecar.container]
+          : stepPod?.sidecar
+            ? [container, stepPod.sidecar]
+            : [container],
+        ...(withSidecar || stepPod?.sidecar ? { shareProcessNamespace: true } : {}),
+        ...(stepPod?.nodeSelector ? { nodeSelector: stepPod.nodeSelector } : {}),
+        ...(stepPod?.tolerations ? { tolerations: stepPod.tolerations } : {}),
+        ...(stepPod?.imagePullSecrets ? { imagePullSecrets: stepPod.imagePullSecrets } : {}),
         ...(volumes(withSidecar).length > 0 ? { volumes: volumes(withSidecar) } : {}),
       },
     };

@@ -24,6 +24,8 @@
  *   of jobs the engine has not unfinished are deleted. Only then does it follow the stream.
  * - Creates run concurrently (64 in flight by default), all through the connection's rate limit;
  *   a create that finds the object there already (a restart) takes it as made.
+ * - A pipeline step's outputs (the log of its outputs collector) are handed to `recordStepOutputs`
+ *   before it is reported completed.
  * - Jobs whose spec names a `kubernetesJob` are the Job admission component's, not this one's.
  */
 import { randomUUID } from 'node:crypto';
@@ -48,7 +50,7 @@ import { type EngineFollower, followEngine } from '../../engine/follow-engine.js
 import { reactionId } from '../../engine/reactor.js';
 import { apiStatus, isAlreadyExists, isNotFound, type Kube } from './kube.js';
 import { type ListWatch, type ListWatchOptions, startListWatch } from './list-watch.js';
-import { METRICS_COLLECTOR_CONTAINER, type MetricsSidecar } from './metrics-sidecar.js';
+import { METRICS_COLLECTOR_CONTAINER, type MetricsSidecar, OUTPUTS_COLLECTOR_CONTAINER } from './metrics-sidecar.js';
 import { judgePods, type PodStatusOptions, stuckContainers } from './pod-status.js';
 import {
   isKubernetesJob,
@@ -79,6 +81,12 @@ export interface KubernetesRuntimeOptions extends PodOptions, PodStatusOptions {
    * completed. See `MetricsCollection`.
    */
   readonly collectMetrics?: (job: JobState) => MetricsCollection | null;
+  /**
+   * A pipeline step's outputs: the log of its outputs-collector sidecar (pipeline-step.ts), read
+   * when its pod has succeeded and handed over before the step is reported completed, so whoever
+   * reads its outputs once it is complete finds them.
+   */
+  readonly recordStepOutputs?: (job: JobState, log: string) => Promise<void>;
   /** How often a job's Prometheus endpoint is scraped while it runs (ms). Default 10,000. */
   readonly metricsScrapeIntervalMs?: number;
   /** Told for each pod created: its job, and the milliseconds since the job was allocated. */
@@ -524,6 +532,17 @@ export function startKubernetesRuntime(
             }
             await recordCollectedMetrics(store, jobId, points, engine.clock.now());
             stopScraping(jobId);
+          }
+          const collector = primary?.spec?.containers.some((c) => c.name === OUTPUTS_COLLECTOR_CONTAINER);
+          if (job.kind === 'pipeline-step' && options.recordStepOutputs && collector && primary?.metadata?.name) {
+            const log = await limit(() =>
+              kube.core.readNamespacedPodLog({
+                name: primary.metadata?.name ?? '',
+                namespace: primary.metadata?.namespace ?? 'default',
+                container: OUTPUTS_COLLECTOR_CONTAINER,
+              }),
+            );
+            await options.recordStepOutputs(job, String(log));
           }
           if (metrics !== null) {
             const at = finishedAt === null ? engine.clock.now() : finishedAt / 1000;

@@ -59,3 +59,38 @@ export function simulatedStep(
     ? { seconds, outcome: 'failed', outputs, message: `the simulation fails it (attempt ${task.attempt})` }
     : { seconds, outcome: 'succeeded', outputs };
 }
+
+/** A parameter value as a step writes it to its output file: a string as it is, anything else as JSON. */
+export const parameterFileText = (value: JsonValue): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/**
+ * The files a simulated step's attempt writes (path -> text): each output parameter's file, where
+ * its placeholder told it to write (step.ts `stepOutputs`), holding the fixture's value or the
+ * type's default. A failing attempt writes none.
+ */
+export function simulatedOutputFiles(run: Run, task: TaskRun): Record<string, string> {
+  const played = simulatedStep(run, task);
+  if (played.outcome === 'failed') return {};
+  const files: Record<string, string> = {};
+  const where = stepOutputs(run, task).outputParameters;
+  for (const [name, value] of Object.entries(played.outputs.parameters)) {
+    const file = where[name]?.outputFile;
+    if (file !== undefined) files[file] = parameterFileText(value);
+  }
+  return files;
+}
+
+/**
+ * The annotations that make the fake Kubernetes cluster's kubelet play a simulated step
+ * (adapters/k8s/test-support/kubelet.ts): it runs the fixture's seconds (`msPerSecond` each, so
+ * tests may run faster than the wall clock), exits 1 when the fixture fails it, and leaves the
+ * output files its sidecar prints.
+ */
+export function simulatedPodAnnotations(run: Run, task: TaskRun, msPerSecond = 1000): Record<string, string> {
+  const played = simulatedStep(run, task);
+  return {
+    'sim.gpupool.io/run-for-ms': String(Math.max(1, Math.round(played.seconds * msPerSecond))),
+    ...(played.outcome === 'failed' ? { 'sim.gpupool.io/exit-code': '1' } : {}),
+    'sim.gpupool.io/files': JSON.stringify(simulatedOutputFiles(run, task)),
+  };
+}

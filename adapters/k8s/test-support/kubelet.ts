@@ -40,7 +40,12 @@
  * pods on 1,000 nodes).
  */
 import { randomUUID } from 'node:crypto';
-import { METRICS_COLLECTOR_CONTAINER, type MetricsSidecar, sidecarOutput } from '../metrics-sidecar.js';
+import {
+  METRICS_COLLECTOR_CONTAINER,
+  type MetricsSidecar,
+  OUTPUTS_COLLECTOR_CONTAINER,
+  sidecarOutput,
+} from '../metrics-sidecar.js';
 import { JobController } from './job-controller.js';
 import { type Json, type K8sObject, resolveType } from './resources.js';
 import { HOSTNAME_LABEL, isNodeReady, isTerminal, pinnedNodes, unfitReason } from './scheduling.js';
@@ -80,10 +85,12 @@ function simulatedFiles(pod: K8sObject): Map<string, Uint8Array> {
   return files;
 }
 
-/** The metrics-collector sidecar a container is, read from its environment; null for any other container. */
+/** The metrics-collector (or outputs-collector) sidecar a container is, read from its environment; null for any other container. */
 function sidecarOf(container: Json): MetricsSidecar | null {
-  if (container?.name !== METRICS_COLLECTOR_CONTAINER) return null;
+  if (container?.name !== METRICS_COLLECTOR_CONTAINER && container?.name !== OUTPUTS_COLLECTOR_CONTAINER) return null;
   const env = new Map<string, string>((container.env ?? []).map((e: Json) => [e.name, e.value]));
+  const named = env.get('FILES');
+  if (named) return { kind: 'files', paths: named.split('\n') };
   const file = env.get('METRICS_FILE');
   const dir = env.get('METRICS_DIR');
   return file ? { kind: 'file', path: file } : dir ? { kind: 'tfevent', directory: dir } : null;

@@ -1,0 +1,231 @@
+/**
+ * A pipeline step's pod: its executor's Kubernetes platform spec honoured as KFP's driver honours
+ * it, its CPU and memory as limits, the outputs collector with the directories of its output files
+ * shared, the pipeline volume at the root's local path, and the steps refused for a name that did
+ * not resolve or two volumes on one path.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { JobState } from '../../core/cluster/model.js';
+import { FILE_HEADER, OUTPUTS_COLLECTOR_CONTAINER, readFileDump, sidecarOutput } from './metrics-sidecar.js';
+import { PIPELINE_VOLUME } from './pipeline-step.js';
+import { JOB_LABEL, jobManifests, type PodOptions } from './pods.js';
+
+const OUTPUTS = {
+  outputParameters: { Output: { outputFile: '/tmp/kfp/outputs/Output' }, count: { outputFile: '/tmp/kfp/outputs/count' } },
+  outputArtifacts: { model: { name: 'model', uri: 'minio://mlpipeline/v2/artifacts/g/r1/train/1/model' } },
+  outputMetadataFile: '/minio/mlpipeline/v2/artifacts/g/r1/train/1/output_metadata.json',
+};
+
+function step(spec: Record<string, unknown> = {}, over: Partial<JobState> = {}): JobState {
+  return {
+    id: 'g/r1#1',
+    kind: 'pipeline-step',
+    owner: 'u',
+    group: 'g',
+    gpus: 1,
+    gpuType: null,
+    workers: 1,
+    priority: 0,
+    tags: [],
+    expectedDuration: null,
+    immediate: false,
+    spec: {
+      image: 'python:3.11',
+      command: ['python', '-c', 'print(1)'],
+      args: [],
+      env: { A: '1', USER_NAME: 'from-the-component' },
+      pipeline: { runId: 'g/r1', task: 'root/train', attempt: 1, root: 'minio://mlpipeline/v2/artifacts' },
+      outputs: OUTPUTS,
+      ...spec,
+    },
+    clonedFrom: null,
+    shared: true,
+    inputs: null,
+    output: null,
+    ide: null,
+    endpoint: null,
+    seq: 1,
+    submittedAt: 0,
+    status: 'Starting',
+    reason: null,
+    allocation: { pool: 'p', devices: ['n1/0'], shared: [], nodes: ['n1'] },
+    allocatedAt: 0,
+    ranOnGpuType: 'A100',
+    endedAt: null,
+    failure: null,
+    history: [],
+    ...over,
+  } as JobState;
+}
+
+function pod(j: JobState, options: PodOptions = {}): V1Pod {
+  const r = jobManifests(j, () => undefined, options);
+  if (!r.ok) throw new Error(`${r.reason}: ${r.message}`);
+  return r.manifests.pods[0] as V1Pod;
+}
+
+describe('a pipeline step’s pod', () => {
+  it('honours the platform spec: secrets and config maps as env and volumes, PVCs, node selector, tolerations, metadata, pull secrets', () => {
+    const p = pod(
+      step({
+        platform: {
+          secretAsEnv: [
+            { secretName: 'creds', keyToEnv: [{ secretKey: 'username', envVar: 'USER_NAME' }], optional: false },
+            {
+              secretNameParameter: { runtimeValue: { constant: 'x' } },
+              secretName: 'resolved',
+              keyToEnv: [{ secretKey: 'p', envVar: 'PW' }],
+            },
+          ],
+          configMapAsEnv: [{ configMapName: 'settings', keyToEnv: [{ configMapKey: 'level', envVar: 'LEVEL' }] }],
+          secretAsVolume: [{ secretName: 'tls', mountPath: '/etc/tls', optional: true }],
+          configMapAsVolume: [{ configMapName: 'conf', mountPath: '/etc/conf' }],
+          pvcMount: [
+            { pvcName: 'data', mountPath: '/data' },
+            { constant: 'scratch', mountPath: '/scratch' },
+          ],
+          nodeSelector: { labels: { 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' } },
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          podMetadata: { labels: { team: 'nlp', [JOB_LABEL]: 'not-this' }, annotations: { note: 'kept' } },
+          imagePullSecret: [{ secretName: 'registry' }],
+        },
+      }),
+    );
+    const main = p.spec?.containers[0];
+    const env = main?.env ?? [];
+    expect(env).toContainEqual({
+      name: 'USER_NAME',
+      valueFrom: { secretKeyRef: { name: 'creds', key: 'username', optional: false } },
+    });
+    // The component's own USER_NAME gives way to the secret's, as KFP's driver sets it last.
+    expect(env.filter((e) => e.name === 'USER_NAME')).toHaveLength(1);
+    expect(env).toContainEqual({ name: 'PW', valueFrom: { secretKeyRef: { name: 'resolved', key: 'p' } } });
+    expect(env).toContainEqual({ name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'settings', key: 'level' } } });
+    expect(env).toContainEqual({ name: 'A', value: '1' });
+    expect(p.spec?.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'secret-0', secret: { secretName: 'tls', optional: true } },
+        { name: 'config-map-0', configMap: { name: 'conf' } },
+        { name: 'pvc-0', persistentVolumeClaim: { claimName: 'data' } },
+        { name: 'pvc-1', persistentVolumeClaim: { claimName: 'scratch' } },
+      ]),
+    );
+    expect(main?.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'secret-0', mountPath: '/etc/tls' },
+        { name: 'config-map-0', mountPath: '/etc/conf' },
+        { name: 'pvc-0', mountPath: '/data' },
+        { name: 'pvc-1', mountPath: '/scratch' },
+      ]),
+    );
+    expect(p.spec?.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' });
+    expect(p.spec?.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(p.spec?.imagePullSecrets).toEqual([{ name: 'registry' }]);
+    expect(p.metadata?.labels?.team).toBe('nlp');
+    expect(p.metadata?.labels?.[JOB_LABEL]).not.toBe('not-this');
+    expect(p.metadata?.annotations?.note).toBe('kept');
+    // Still on its node with its GPU.
+    expect(p.spec?.nodeName).toBe('n1');
+    expect(main?.resources?.limits).toMatchObject({ 'nvidia.com/gpu': '1' });
+  });
+
+  it('has the outputs collector after main, the output files’ directories shared, the process namespace shared', () => {
+    const p = pod(step({ cpu: 0.5, memory: 2e9 }));
+    expect(p.spec?.containers.map((c) => c.name)).toEqual(['main', OUTPUTS_COLLECTOR_CONTAINER]);
+    expect(p.spec?.shareProcessNamespace).toBe(true);
+    const [main, collector] = p.spec?.containers ?? [];
+    expect(main?.resources?.limits).toEqual({ 'nvidia.com/gpu': '1', cpu: '500m', memory: '2000000000' });
+    expect(main?.volumeMounts).toEqual([
+      { name: 'gpupool-outputs-0', mountPath: '/tmp/kfp/outputs' },
+      { name: 'gpupool-outputs-1', mountPath: '/minio/mlpipeline/v2/artifacts/g/r1/train/1' },
+    ]);
+    expect(collector?.volumeMounts).toEqual([
+      { name: 'gpupool-outputs-0', mountPath: '/tmp/kfp/outputs', readOnly: true },
+      { name: 'gpupool-outputs-1', mountPath: '/minio/mlpipeline/v2/artifacts/g/r1/train/1', readOnly: true },
+    ]);
+    expect(collector?.env).toContainEqual({
+      name: 'FILES',
+      value: '/tmp/kfp/outputs/Output\n/tmp/kfp/outputs/count\n/minio/mlpipeline/v2/artifacts/g/r1/train/1/output_metadata.json',
+    });
+    // A step without outputs has no collector.
+    const bare = pod(
+      step({
+        outputs: { outputParameters: {}, outputArtifacts: {}, outputMetadataFile: '/tmp/kfp_outputs/output_metadata.json' },
+      }),
+    );
+    expect(bare.spec?.containers.map((c) => c.name)).toEqual(['main']);
+    expect(bare.spec?.shareProcessNamespace).toBeUndefined();
+  });
+
+  it('mounts the pipeline volume at the root’s local path; the collector reads the executor output through it', () => {
+    const p = pod(step(), { pipelineVolume: 'kfp-artifacts' });
+    expect(p.spec?.volumes).toContainEqual({ name: PIPELINE_VOLUME, persistentVolumeClaim: { claimName: 'kfp-artifacts' } });
+    const [main, collector] = p.spec?.containers ?? [];
+    expect(main?.volumeMounts).toEqual([
+      { name: PIPELINE_VOLUME, mountPath: '/minio/mlpipeline/v2/artifacts' },
+      { name: 'gpupool-outputs-0', mountPath: '/tmp/kfp/outputs' },
+    ]);
+    expect(collector?.volumeMounts).toContainEqual({
+      name: PIPELINE_VOLUME,
+      mountPath: '/minio/mlpipeline/v2/artifacts',
+      readOnly: true,
+    });
+  });
+
+  it('is refused for a name parameter that did not resolve, and for two volumes on one path', () => {
+    const unresolved = jobManifests(
+      step({ platform: { secretAsEnv: [{ secretNameParameter: { componentInputParameter: 'secret_parm' }, keyToEnv: [] }] } }),
+      () => undefined,
+    );
+    expect(unresolved).toMatchObject({ ok: false, reason: 'PlatformUnresolved' });
+    expect(unresolved.ok || unresolved.message).toContain('secretAsEnv[0]');
+    const clash = jobManifests(
+      step({
+        platform: {
+          pvcMount: [
+            { pvcName: 'a', mountPath: '/data' },
+            { pvcName: 'b', mountPath: '/data/' },
+          ],
+        },
+      }),
+      () => undefined,
+    );
+    expect(clash).toMatchObject({ ok: false, reason: 'MountPathConflict' });
+    // A PVC where the parameters are written is where the collector reads them.
+    const covered = pod(step({ platform: { pvcMount: [{ pvcName: 'a', mountPath: '/tmp/kfp' }] } }));
+    expect(covered.spec?.containers[1]?.volumeMounts).toContainEqual({ name: 'pvc-0', mountPath: '/tmp/kfp', readOnly: true });
+  });
+
+  it('other kinds of job get none of it', () => {
+    const p = pod(step({ platform: { tolerations: [{ key: 'x', operator: 'Exists' }] } }, { kind: 'training' }));
+    expect(p.spec?.containers.map((c) => c.name)).toEqual(['main']);
+    expect(p.spec?.tolerations).toBeUndefined();
+  });
+});
+
+describe('the outputs collector’s dump', () => {
+  it('prints the named files that exist, in order, and reads back byte for byte', () => {
+    const files = new Map([
+      ['/tmp/kfp/outputs/count', new Uint8Array(Buffer.from('42'))],
+      ['/tmp/kfp/outputs/Output', new Uint8Array(Buffer.from('héllo\nworld'))],
+      ['/tmp/kfp/outputs/empty', new Uint8Array()],
+    ]);
+    const log = sidecarOutput(
+      {
+        kind: 'files',
+        paths: ['/tmp/kfp/outputs/Output', '/tmp/kfp/outputs/missing', '/tmp/kfp/outputs/count', '/tmp/kfp/outputs/empty'],
+      },
+      files,
+    );
+    expect(log.split('\n')[0]).toBe(`${FILE_HEADER} 12 /tmp/kfp/outputs/Output`);
+    expect(readFileDump(log)).toEqual({
+      files: [
+        { path: '/tmp/kfp/outputs/Output', bytes: new Uint8Array(Buffer.from('héllo\nworld')) },
+        { path: '/tmp/kfp/outputs/count', bytes: new Uint8Array(Buffer.from('42')) },
+        { path: '/tmp/kfp/outputs/empty', bytes: new Uint8Array() },
+      ],
+      broken: [],
+    });
+  });
+});

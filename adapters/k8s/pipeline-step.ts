@@ -1,0 +1,182 @@
+/**
+ * What a pipeline step's pod has beyond any job's (pods.ts): the Kubernetes platform spec of its
+ * executor, as KFP's driver applies it (backend/src/v2/driver/k8s.go), and the sidecar that prints
+ * its outputs.
+ *
+ * - `secretAsEnv` and `configMapAsEnv`: environment variables from a Secret's or ConfigMap's key
+ *   (`secretKeyRef`, `configMapKeyRef`); `secretAsVolume`, `configMapAsVolume` and `pvcMount`: a
+ *   volume mounted at its path; `nodeSelector.labels`, `tolerations`, `podMetadata` (labels and
+ *   annotations, gpupool's own winning), `imagePullSecret`. A name given as a parameter arrives
+ *   resolved (core/pipelines/platform.ts); one that did not resolve makes the pod refused, naming
+ *   what it is (`PlatformUnresolved`), rather than a pod that runs without its secret.
+ * - CPU and memory as the container's limits (requests default to them).
+ * - Outputs: the step writes its output parameters to files (`/tmp/kfp/outputs/<name>`) and, when
+ *   built with the SDK, KFP's executor output file; the outputs-collector sidecar
+ *   (metrics-sidecar.ts, kind `files`) prints them once the step has ended, with an emptyDir at
+ *   each of their directories shared with `main`, and the runtime reads its log when the step has
+ *   succeeded.
+ * - The pipeline volume (`pipelineVolume`, a PVC's name): mounted at the local path of the run's
+ *   pipeline root (core/pipelines/placeholders.ts `localPathOf`), so the artifacts one step writes
+ *   under it are there for the next; the executor output file under it is then read through it.
+ */
+import type {
+  V1Container,
+  V1EnvVar,
+  V1LocalObjectReference,
+  V1Toleration,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import type { KubernetesExecutorConfig } from '../../core/pipelines/ir.js';
+import { localPathOf } from '../../core/pipelines/placeholders.js';
+import { filesSidecarParts } from './metrics-sidecar.js';
+
+export const PIPELINE_VOLUME = 'pipeline-root';
+
+export interface PipelineStepPodOptions {
+  /** A PersistentVolumeClaim mounted at the pipeline root's local path in every step's pod. */
+  readonly pipelineVolume?: string;
+  /** The outputs-collector sidecar's image (default busybox, as the metrics collector's). */
+  readonly collectorImage?: string;
+}
+
+export interface PipelineStepPod {
+  readonly env: V1EnvVar[];
+  readonly volumes: V1Volume[];
+  /** The main container's. */
+  readonly mounts: V1VolumeMount[];
+  /** The outputs collector, when the step has outputs to collect. */
+  readonly sidecar: V1Container | null;
+  readonly nodeSelector: Record<string, string> | null;
+  readonly tolerations: V1Toleration[] | null;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly imagePullSecrets: V1LocalObjectReference[] | null;
+  readonly limits: Record<string, string>;
+}
+
+type Failure = { ok: false; reason: string; message: string };
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/** A quantity Kubernetes reads: cores (`0.5`) and bytes as whole numbers. */
+const cores = (n: number): string => (Number.isInteger(n) ? String(n) : `${Math.ceil(n * 1000)}m`);
+
+/** The pipeline step's pod parts from its job's spec (`platform`, `outputs`, `cpu`, `memory`, `pipeline.root`). */
+export function pipelineStepPod(
+  jobId: string,
+  spec: Record<string, unknown>,
+  options: PipelineStepPodOptions = {},
+): { ok: true; value: PipelineStepPod } | Failure {
+  const platform = (isObject(spec.platform) ? spec.platform : {}) as KubernetesExecutorConfig;
+  const unresolved = (what: string, i: number, kind: string): Failure => ({
+    ok: false,
+    reason: 'PlatformUnresolved',
+    message: `pipeline step '${jobId}': its ${what}[${i}] names its ${kind} by a parameter that did not resolve to a name`,
+  });
+  const env: V1EnvVar[] = [];
+  const volumes: V1Volume[] = [];
+  const mounts: V1VolumeMount[] = [];
+  const optional = (item: object): { optional?: boolean } =>
+    typeof (item as { optional?: unknown }).optional === 'boolean' ? { optional: (item as { optional: boolean }).optional } : {};
+
+  for (const [i, s] of (platform.secretAsEnv ?? []).entries()) {
+    if (!s.secretName) return unresolved('secretAsEnv', i, 'secret');
+    for (const k of s.keyToEnv ?? []) {
+      env.push({ name: k.envVar, valueFrom: { secretKeyRef: { name: s.secretName, key: k.secretKey, ...optional(s) } } });
+    }
+  }
+  for (const [i, c] of (platform.configMapAsEnv ?? []).entries()) {
+    if (!c.configMapName) return unresolved('configMapAsEnv', i, 'config map');
+    for (const k of c.keyToEnv ?? []) {
+      env.push({
+        name: k.envVar,
+        valueFrom: { configMapKeyRef: { name: c.configMapName, key: k.configMapKey, ...optional(c) } },
+      });
+    }
+  }
+  for (const [i, s] of (platform.secretAsVolume ?? []).entries()) {
+    if (!s.secretName) return unresolved('secretAsVolume', i, 'secret');
+    const name = `secret-${i}`;
+    volumes.push({ name, secret: { secretName: s.secretName, ...optional(s) } });
+    mounts.push({ name, mountPath: s.mountPath });
+  }
+  for (const [i, c] of (platform.configMapAsVolume ?? []).entries()) {
+    if (!c.configMapName) return unresolved('configMapAsVolume', i, 'config map');
+    const name = `config-map-${i}`;
+    volumes.push({ name, configMap: { name: c.configMapName, ...optional(c) } });
+    mounts.push({ name, mountPath: c.mountPath });
+  }
+  for (const [i, p] of (platform.pvcMount ?? []).entries()) {
+    const claim = p.pvcName ?? p.constant;
+    if (!claim) return unresolved('pvcMount', i, 'PVC');
+    const name = `pvc-${i}`;
+    volumes.push({ name, persistentVolumeClaim: { claimName: claim } });
+    mounts.push({ name, mountPath: p.mountPath });
+  }
+  const pullSecrets: V1LocalObjectReference[] = [];
+  for (const [i, s] of (platform.imagePullSecret ?? []).entries()) {
+    if (!s.secretName) return unresolved('imagePullSecret', i, 'secret');
+    pullSecrets.push({ name: s.secretName });
+  }
+
+  // The shared pipeline root, where the step's artifacts are written for the next steps to read.
+  const pipeline = isObject(spec.pipeline) ? spec.pipeline : {};
+  if (options.pipelineVolume && typeof pipeline.root === 'string') {
+    const local = localPathOf(pipeline.root);
+    if (local.ok && local.value.replace(/\/+$/, '') !== '') {
+      volumes.push({ name: PIPELINE_VOLUME, persistentVolumeClaim: { claimName: options.pipelineVolume } });
+      mounts.push({ name: PIPELINE_VOLUME, mountPath: local.value.replace(/\/+$/, '') });
+    }
+  }
+
+  // The outputs: parameter files and the executor output file, printed by the sidecar.
+  const outputs = isObject(spec.outputs) ? spec.outputs : {};
+  const parameterFiles = Object.values(isObject(outputs.outputParameters) ? outputs.outputParameters : {})
+    .map((p) => (isObject(p) ? p.outputFile : undefined))
+    .filter((f): f is string => typeof f === 'string');
+  const hasArtifacts = isObject(outputs.outputArtifacts) && Object.keys(outputs.outputArtifacts).length > 0;
+  const metadataFile = typeof outputs.outputMetadataFile === 'string' ? outputs.outputMetadataFile : null;
+  const paths = [
+    ...parameterFiles,
+    ...(metadataFile !== null && (hasArtifacts || parameterFiles.length > 0) ? [metadataFile] : []),
+  ];
+  let sidecar: V1Container | null = null;
+  if (paths.length > 0) {
+    const parts = filesSidecarParts(paths, {
+      ...(options.collectorImage ? { image: options.collectorImage } : {}),
+      covered: mounts,
+    });
+    if (parts === null) {
+      return { ok: false, reason: 'OutputsPathUnsupported', message: `pipeline step '${jobId}': an output file is at '/'` };
+    }
+    volumes.push(...parts.volumes);
+    mounts.push(...parts.mounts);
+    sidecar = parts.container;
+  }
+  const paths2 = mounts.map((m) => m.mountPath.replace(/\/+$/, ''));
+  const twice = paths2.find((p, i) => paths2.indexOf(p) !== i);
+  if (twice !== undefined) {
+    return { ok: false, reason: 'MountPathConflict', message: `pipeline step '${jobId}': two volumes are mounted at ${twice}` };
+  }
+
+  const limits: Record<string, string> = {};
+  if (typeof spec.cpu === 'number' && spec.cpu > 0) limits.cpu = cores(spec.cpu);
+  if (typeof spec.memory === 'number' && spec.memory > 0) limits.memory = String(Math.ceil(spec.memory));
+  const labels = platform.nodeSelector?.labels;
+  return {
+    ok: true,
+    value: {
+      env,
+      volumes,
+      mounts,
+      sidecar,
+      nodeSelector: labels && Object.keys(labels).length > 0 ? { ...labels } : null,
+      tolerations: platform.tolerations?.length ? platform.tolerations.map((t) => ({ ...t }) as V1Toleration) : null,
+      labels: { ...(platform.podMetadata?.labels ?? {}) },
+      annotations: { ...(platform.podMetadata?.annotations ?? {}) },
+      imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : null,
+      limits,
+    },
+  };
+}
