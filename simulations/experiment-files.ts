@@ -1,8 +1,8 @@
 /**
  * The experiments of `gpupool simulate --experiment [pool=]FILE`: Katib Experiment files (YAML or
- * JSON), parsed, defaulted and checked as the API checks them (core/experiments/spec.ts and each
- * algorithm's and early-stopping rule's own checks), each placed in a pool of the simulated
- * cluster and owned by that pool's user and group.
+ * JSON), parsed, defaulted and checked by the API's own parser (core/experiments/checked-experiment.ts:
+ * spec.ts, then each algorithm's and early-stopping rule's own checks), each placed in a pool of the
+ * simulated cluster and owned by that pool's user and group.
  *
  * `--algorithm a,b` runs every experiment once per algorithm, as `<name>-<algorithm>`, each with
  * that algorithm and its default settings (the file's settings belong to the file's algorithm), so
@@ -13,16 +13,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { EARLY_STOPPING_RULES } from '../core/experiments/early-stopping/index.js';
+import { parseExperimentDocument } from '../core/experiments/checked-experiment.js';
 import {
   ALGORITHMS as ALGORITHM_NAMES,
   type AlgorithmName,
   type ExperimentSpec,
   MAX_DURATION_ANNOTATION,
   NAS_ALGORITHMS,
-  parseExperiment,
 } from '../core/experiments/spec.js';
-import { ALGORITHMS } from '../core/experiments/suggest/index.js';
 import { groupOf, type PoolSpec, userOf } from './cluster.js';
 import { InputError } from './csv.js';
 
@@ -71,21 +69,6 @@ export function parseAlgorithms(text: string): AlgorithmName[] {
   return [...new Set(names)] as AlgorithmName[];
 }
 
-/** Parse and check a document with every algorithm's and early-stopping rule's own checks, as the API does. */
-function parse(document: unknown) {
-  return parseExperiment(document, {
-    validateAlgorithm: (c) =>
-      ALGORITHMS[c.algorithm]?.validate({
-        space: c.space,
-        objective: c.objective,
-        settings: c.settings,
-        maxTrials: c.maxTrials,
-        parallelTrials: c.parallelTrials,
-      }) ?? [],
-    validateEarlyStopping: (name, settings) => EARLY_STOPPING_RULES[name]?.validate(settings) ?? [],
-  });
-}
-
 /** The seed of a simulated experiment: stable for a simulation seed and an experiment id. */
 export function experimentSeed(seed: number, id: string): number {
   return createHash('sha256').update(`${seed}:${id}`).digest().readUInt32BE(0);
@@ -129,14 +112,14 @@ export function readExperiments(o: ReadExperimentsOptions): SimulatedExperiment[
   for (const arg of o.experiments) {
     const pool = poolFor(arg, o.pools);
     const text = readText(arg.file);
-    const parsed = parse(text);
+    const parsed = parseExperimentDocument(text);
     if (!parsed.ok) throw invalid(arg.file, parsed.issues);
     const variants: { spec: ExperimentSpec; suffix: string }[] = [];
     if (!o.algorithms) variants.push({ spec: parsed.experiment, suffix: '' });
     else {
       for (const algorithm of o.algorithms) {
         const doc = parsed.experiment.document as { spec: Record<string, unknown> };
-        const again = parse({ ...doc, spec: { ...doc.spec, algorithm: { algorithmName: algorithm } } });
+        const again = parseExperimentDocument({ ...doc, spec: { ...doc.spec, algorithm: { algorithmName: algorithm } } });
         if (!again.ok) throw invalid(`${arg.file} with --algorithm ${algorithm}`, again.issues);
         variants.push({ spec: again.experiment, suffix: `-${algorithm}` });
       }

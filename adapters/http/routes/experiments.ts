@@ -18,8 +18,8 @@ import { parse as parseYaml } from 'yaml';
 import { assetIdOf } from '../../../core/assets/model.js';
 import { outputVersion } from '../../../core/assets/outputs.js';
 import { type DecodeIssue, describeValue, Id } from '../../../core/codec.js';
+import { parseExperimentDocument } from '../../../core/experiments/checked-experiment.js';
 import { type ExperimentCommand, experimentCommandCodecs } from '../../../core/experiments/commands.js';
-import { EARLY_STOPPING_RULES } from '../../../core/experiments/early-stopping/index.js';
 import {
   EXPERIMENT_STATUSES,
   type ExperimentState,
@@ -28,8 +28,7 @@ import {
   type TrialState,
 } from '../../../core/experiments/model.js';
 import type { SettingsIssue } from '../../../core/experiments/space.js';
-import { type ExperimentSpec, parseExperiment } from '../../../core/experiments/spec.js';
-import { ALGORITHMS } from '../../../core/experiments/suggest/index.js';
+import type { ExperimentSpec } from '../../../core/experiments/spec.js';
 import { isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,
@@ -279,20 +278,8 @@ function asDocument(text: string): unknown {
   }
 }
 
-/** Parse an Experiment with every algorithm's and early-stopping rule's own checks. */
-export function parseExperimentDocument(body: unknown) {
-  return parseExperiment(body, {
-    validateAlgorithm: (c) =>
-      ALGORITHMS[c.algorithm]?.validate({
-        space: c.space,
-        objective: c.objective,
-        settings: c.settings,
-        maxTrials: c.maxTrials,
-        parallelTrials: c.parallelTrials,
-      }) ?? [],
-    validateEarlyStopping: (name, settings) => EARLY_STOPPING_RULES[name]?.validate(settings) ?? [],
-  });
-}
+// The creation's parser (core/experiments/checked-experiment.ts), where this route's importers find it.
+export { parseExperimentDocument };
 
 const VISIBILITIES: readonly Visibility[] = ['mine', 'shared', 'all'];
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
