@@ -1,0 +1,249 @@
+/**
+ * Pipelines on Kubernetes end to end: `gpupool serve --kubernetes` against the fake cluster (the
+ * API server over HTTP, the kubelet simulator playing the pods), pipelines uploaded and runs made
+ * through the HTTP API as a data scientist would.
+ *
+ * Each step is a `pipeline-step` job whose pod the kubelet plays from its run's simulation fixture
+ * (core/pipelines/simulation.ts `simulatedPodAnnotations`): it runs the fixture's time, exits 1 when
+ * the fixture fails it, and writes its output parameters' files, which the pod's outputs collector
+ * prints and the run executor reads (app/kubernetes.ts). So what one step outputs reaches the next
+ * only through the pods: a condition's branch, a loop over a list output.
+ *
+ * Every compiled sample reaches the state KFP gives it (the same fixtures as app/pipelines.test.ts
+ * on the simulated runtime); the GPU sample's pod has its toleration and its GPU; the secret-as-env
+ * sample's pod has its env from the three secrets, named by a constant, a pipeline input and an
+ * earlier step's output.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { OUTPUTS_COLLECTOR_CONTAINER } from '../adapters/k8s/metrics-sidecar.js';
+import { JOB_ID_ANNOTATION } from '../adapters/k8s/pods.js';
+import { type FakeCluster, startFakeCluster } from '../adapters/k8s/test-support/cluster.js';
+import type { K8sObject } from '../adapters/k8s/test-support/resources.js';
+import { waitFor } from '../adapters/k8s/test-support/wait.js';
+import type { PipelineSpec } from '../core/pipelines/ir.js';
+import type { SimulationFixture, StepFixture } from '../core/pipelines/model.js';
+import { type Served, serve } from './serve.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gpupool-k8s-pipelines-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of every shape
+type Json = any;
+
+const KFP = new URL('../core/pipelines/fixtures/kfp/', import.meta.url);
+const text = (path: string) => readFileSync(new URL(path, KFP), 'utf8');
+
+/** Every task key of a pipeline (each DAG's), so a fixture can make all its steps quick. */
+function taskKeys(yaml: string): string[] {
+  const spec = parseAllDocuments(yaml)[0]?.toJS() as PipelineSpec;
+  const dags = [spec.root.dag, ...Object.values(spec.components).map((c) => c.dag)];
+  return [...new Set(dags.flatMap((d) => Object.keys(d?.tasks ?? {})))];
+}
+
+/** Steps run 0.2 s unless the sample's fixture says otherwise. */
+function quick(yaml: string, fixture: SimulationFixture): SimulationFixture {
+  const out: Record<string, StepFixture> = {};
+  for (const key of taskKeys(yaml)) out[key] = { seconds: 0.2 };
+  for (const [key, f] of Object.entries(fixture)) out[key] = { ...out[key], ...f };
+  return out;
+}
+
+describe('gpupool serve --kubernetes: pipelines', () => {
+  let cluster: FakeCluster;
+  let served: Served;
+  /** Every pod gpupool created, by the job it runs. */
+  const pods = new Map<string, K8sObject>();
+
+  beforeEach(async () => {
+    // A pod without a fixture's annotations runs 300 ms and writes nothing.
+    cluster = await startFakeCluster({ nodes: [{ name: 'gpu-1', gpus: 8 }], kubelet: { runForMs: 300 } });
+    cluster.api.onEvent((e) => {
+      const jobId = e.object.metadata.annotations?.[JOB_ID_ANNOTATION];
+      if (e.resource.plural === 'pods' && e.type === 'ADDED' && jobId) pods.set(jobId, e.object);
+    });
+    served = await serve({
+      port: 0,
+      leaderLeaseSeconds: 1,
+      store: join(dir, `pipelines-${++files}.db`),
+      kubernetes: {
+        kubeconfig: cluster.kubeconfigPath,
+        leaseNamespace: 'default',
+        rateLimit: { qps: 1000, burst: 1000 },
+        pipelineVolume: 'kfp-artifacts',
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await served.close();
+    await cluster.close();
+    pods.clear();
+  });
+
+  async function call(token: string, method: string, path: string, body?: unknown, type = 'application/json') {
+    const res = await fetch(served.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': type }) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const answer = await res.text();
+    return { status: res.status, body: answer === '' ? undefined : (JSON.parse(answer) as Json) };
+  }
+
+  async function ok(token: string, method: string, path: string, body: unknown, status: number, type?: string): Promise<Json> {
+    const r = await call(token, method, path, body, type);
+    expect(r.status, JSON.stringify(r.body)).toBe(status);
+    return r.body;
+  }
+
+  /** Group nlp in pool a100 of the node's GPUs, data scientist nina; her token. */
+  async function nina(): Promise<string> {
+    const op = served.bootstrapToken?.token as string;
+    await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 1, {
+      message: 'the node registered',
+    });
+    await ok(op, 'POST', '/api/v1/pools', { poolId: 'a100', name: 'a100', gpuType: 'A100' }, 201);
+    await ok(op, 'POST', '/api/v1/pools/a100/allocations', { count: 8 }, 200);
+    await ok(op, 'POST', '/api/v1/groups', { groupId: 'nlp', name: 'NLP' }, 201);
+    await ok(op, 'PUT', '/api/v1/groups/nlp/pool', { poolId: 'a100' }, 200);
+    await ok(op, 'POST', '/api/v1/users', { userId: 'nina', name: 'Nina', role: 'data-scientist', groupId: 'nlp' }, 201);
+    return (await ok(op, 'POST', '/api/v1/users/nina/tokens', { label: 'e2e' }, 201)).token;
+  }
+
+  /** Upload a sample and start a run of it; its name. */
+  async function start(token: string, path: string, fixture: SimulationFixture, parameters: Record<string, unknown> = {}) {
+    const yaml = text(path);
+    const name = (path.split('/').pop() as string)
+      .replace(/\.yaml$/, '')
+      .replace(/_/g, '-')
+      .toLowerCase();
+    await ok(token, 'POST', `/api/v1/pipelines?name=${name}`, yaml, 201, 'application/yaml');
+    await ok(token, 'POST', '/api/v1/pipeline-runs', { name, pipeline: name, parameters, simulation: quick(yaml, fixture) }, 201);
+    return name;
+  }
+
+  /** A run once it has ended. */
+  const ended = (token: string, name: string): Promise<Json> =>
+    waitFor(
+      async () => {
+        const r = (await call(token, 'GET', `/api/v1/pipeline-runs/${name}`)).body;
+        return ['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(r?.state) && r;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, message: `run ${name} to end` },
+    );
+
+  const node = (run: Json, path: string): Json => run.graph.nodes.find((n: Json) => n.path === path);
+  /** The one task of a key, wherever it is in the run's graph. */
+  const task = (run: Json, key: string): Json => {
+    const found = run.graph.nodes.filter((n: Json) => n.key === key);
+    expect(found.length, `one task ${key}`).toBe(1);
+    return found[0];
+  };
+
+  it('every compiled sample runs to the state KFP gives it, its outputs passed from pod to pod', async () => {
+    const token = await nina();
+    const expected: [string, string, SimulationFixture, Record<string, unknown>][] = [
+      ['hello_world', 'SUCCEEDED', {}, {}],
+      ['two_step_pipeline', 'SUCCEEDED', {}, {}],
+      ['essential_pipeline_with_after', 'SUCCEEDED', {}, {}],
+      ['critical_flip_coin', 'SUCCEEDED', { 'flip-coin': { outputs: { Output: 'heads' } } }, {}],
+      ['pipeline_with_nested_loops', 'SUCCEEDED', {}, {}],
+      ['pipeline_with_parallelfor_parallelism', 'SUCCEEDED', {}, { loop_parameter: [{ A_a: '1', B_b: '2' }] }],
+      ['failing_pipeline_with_exit_handler', 'FAILED', { 'fail-op': { outcome: 'failed' } }, {}],
+      ['critical_pipeline_with_retry', 'SUCCEEDED', { add: { failAttempts: 1 } }, {}],
+      ['critical_parameter_cache', 'SUCCEEDED', {}, {}],
+      ['gpu-scheduling_nvidia_gpu_scheduling_check', 'SUCCEEDED', {}, {}],
+      ['critical_collected_parameters', 'SUCCEEDED', { 'split-ids': { outputs: { Output: ['a', 'b', 'c'] } } }, {}],
+      ['if_elif_else_complex', 'SUCCEEDED', { 'int-0-to-9999': { outputs: { Output: 5000 } } }, {}],
+    ];
+    const names: string[] = [];
+    for (const [sample, , fixture, parameters] of expected) {
+      names.push(await start(token, `compiled/${sample}.yaml`, fixture, parameters));
+    }
+    const runs = new Map<string, Json>();
+    for (const [i, name] of names.entries()) {
+      const run = await ended(token, name);
+      runs.set(expected[i]?.[0] as string, run);
+      expect([name, run.state]).toEqual([name, expected[i]?.[1]]);
+      // Every step that ran was a job whose pod gpupool made, with the outputs collector when it has outputs.
+      for (const n of run.graph.nodes) {
+        if (n.kind !== 'container' || n.jobId === null || n.cached) continue;
+        const pod = pods.get(n.jobId);
+        expect(pod, `${name} ${n.path}: its pod`).toBeDefined();
+        if (n.state === 'SUCCEEDED' && Object.keys(n.outputs?.parameters ?? {}).length > 0) {
+          expect(pod?.spec.containers.map((c: Json) => c.name)).toEqual(['main', OUTPUTS_COLLECTOR_CONTAINER]);
+        }
+      }
+    }
+
+    // Outputs read from the collector's log, typed: the coin's string, the integer of the branches,
+    // the list a loop went over.
+    const flip = runs.get('critical_flip_coin');
+    expect(task(flip, 'flip-coin').outputs.parameters.Output).toBe('heads');
+    // 'heads' read from the coin's pod took the heads branch only.
+    expect([node(flip, 'root/condition-1').state, node(flip, 'root/condition-4').state]).toEqual(['SUCCEEDED', 'SKIPPED']);
+    const branches = runs.get('if_elif_else_complex');
+    const draws = branches.graph.nodes.filter((n: Json) => n.key === 'int-0-to-9999');
+    expect(draws.length).toBeGreaterThan(0);
+    for (const d of draws) expect(d.outputs.parameters.Output).toBe(5000);
+    const collected = runs.get('critical_collected_parameters');
+    expect(task(collected, 'split-ids').outputs.parameters.Output).toEqual(['a', 'b', 'c']);
+    const iterations = collected.graph.nodes.filter((n: Json) => n.iteration !== null && n.kind === 'dag');
+    expect(iterations.length).toBe(3);
+
+    // The failing step's pod exited 1; the exit handler ran after it.
+    const failing = runs.get('failing_pipeline_with_exit_handler');
+    expect(task(failing, 'fail-op').state).toBe('FAILED');
+    expect(task(failing, 'print-op').state).toBe('SUCCEEDED');
+    // The retried step ran twice, in two pods.
+    const add = task(runs.get('critical_pipeline_with_retry'), 'add');
+    expect(add.attempt).toBe(2);
+
+    // The GPU step's pod tolerates the GPU taint and has its GPU.
+    const gpu = task(runs.get('gpu-scheduling_nvidia_gpu_scheduling_check'), 'verify-gpu-scheduled');
+    const gpuPod = pods.get(gpu.jobId);
+    expect(gpuPod?.spec.tolerations).toEqual([{ effect: 'NoSchedule', key: 'nvidia.com/gpu', operator: 'Exists' }]);
+    expect(gpuPod?.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    // Every step's pod has the pipeline volume at the root's local path.
+    expect(gpuPod?.spec.volumes).toContainEqual({ name: 'pipeline-root', persistentVolumeClaim: { claimName: 'kfp-artifacts' } });
+  }, 120_000);
+
+  it('a secret-as-env step gets its env from the secrets named by a constant, a pipeline input and an earlier output', async () => {
+    const token = await nina();
+    const name = await start(token, 'parser/critical_pipeline_with_secret_as_env.yaml', {
+      'generate-secret-name': { outputs: { some_output: 'test-secret-3' } },
+    });
+    const run = await ended(token, name);
+    expect(run.state).toBe('SUCCEEDED');
+    const pod = pods.get(node(run, 'root/comp').jobId);
+    const env = pod?.spec.containers[0].env;
+    expect(env).toContainEqual({
+      name: 'USER_NAME',
+      valueFrom: { secretKeyRef: { name: 'test-secret-1', key: 'username', optional: false } },
+    });
+    expect(env).toContainEqual({
+      name: 'PASSWORD_VAR1',
+      valueFrom: { secretKeyRef: { name: 'test-secret-2', key: 'password', optional: false } },
+    });
+    expect(env).toContainEqual({
+      name: 'PASSWORD_VAR2',
+      valueFrom: { secretKeyRef: { name: 'test-secret-3', key: 'password', optional: false } },
+    });
+  }, 60_000);
+
+  it('a step whose output parameter is never written fails, saying which', async () => {
+    const token = await nina();
+    const name = await start(token, 'compiled/critical_flip_coin.yaml', { 'flip-coin': { outputs: { Output: 'tails' } } });
+    expect((await ended(token, name)).state).toBe('SUCCEEDED');
+    // A run without a fixture: its pods write no files, so the coin's output is not there to read.
+    await ok(token, 'POST', '/api/v1/pipeline-runs', { name: 'bare', pipeline: name }, 201);
+    const bare = await ended(token, 'bare');
+    expect(bare.state).toBe('FAILED');
+    expect(node(bare, 'root/flip-coin').message).toContain("its output parameter 'Output' was not written");
+  }, 60_000);
+});
