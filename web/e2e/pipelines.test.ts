@@ -280,6 +280,9 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     expect(await page.locator('.pipeline-table tbody tr').first().textContent()).toMatch(
       /nightly.*Disabled.*every 6 h.*two-step/,
     );
+    // Shared: others' only, and nobody else has one.
+    await page.getByText('Shared', { exact: true }).click();
+    await expect.poll(() => page.getByText('No recurring runs here.').count()).toBe(1);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 90_000);

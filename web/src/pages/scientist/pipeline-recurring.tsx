@@ -7,10 +7,11 @@
  */
 import { type FormEvent, useId, useState } from 'react';
 import { Link, useLocation } from 'wouter';
+import type { Visibility } from '../../api/views';
 import { useApi } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
-import { PageHeader, Show } from '../../ui/components';
+import { PageHeader, Show, VisibilitySelect } from '../../ui/components';
 import { formatDuration, formatTime } from '../../ui/format';
 import { IssueList } from './experiments';
 import { RunList } from './pipeline-runs';
@@ -38,14 +39,16 @@ import './pipelines.css';
 import './scientist.css';
 
 export function RecurringRunsPage() {
+  const [visibility, setVisibility] = useState<Visibility>('all');
   return (
     <PipelinesSection>
       <PageHeader title="Recurring runs">
         <Link href="/pipelines/recurring/new" className="button">
           New recurring run
         </Link>
+        <VisibilitySelect value={visibility} onChange={setVisibility} />
       </PageHeader>
-      <RecurringRunList filter={{}} />
+      <RecurringRunList filter={{ visibility }} />
     </PipelinesSection>
   );
 }

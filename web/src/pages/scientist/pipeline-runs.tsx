@@ -11,11 +11,11 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { answer } from '../../api/client';
-import type { Job } from '../../api/views';
+import type { Job, Visibility } from '../../api/views';
 import { useApi, useLive } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
-import { PageHeader, Show, StatusBadge } from '../../ui/components';
+import { PageHeader, Show, StatusBadge, VisibilitySelect } from '../../ui/components';
 import { formatDuration, formatTime } from '../../ui/format';
 import { splitId } from './common';
 import { IssueList } from './experiments';
@@ -57,10 +57,13 @@ export function RunsPage() {
   const [experiment, setExperiment] = useState('');
   const [state, setState] = useState('');
   const [archived, setArchived] = useState(false);
+  const [visibility, setVisibility] = useState<Visibility>('all');
   const experiments = useExperimentChoices();
   return (
     <PipelinesSection>
-      <PageHeader title="Runs" />
+      <PageHeader title="Runs">
+        <VisibilitySelect value={visibility} onChange={setVisibility} />
+      </PageHeader>
       <div className="filters">
         <label>
           Pipeline experiment{' '}
@@ -89,7 +92,7 @@ export function RunsPage() {
           <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.target.checked)} /> Archived runs
         </label>
       </div>
-      <RunList filter={{ experiment, state, archived: archived ? 'true' : 'false' }} />
+      <RunList filter={{ visibility, experiment, state, archived: archived ? 'true' : 'false' }} />
     </PipelinesSection>
   );
 }
