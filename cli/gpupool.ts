@@ -153,8 +153,12 @@ program
   .option('--kube-burst <n>', 'with --kubernetes: requests in a burst to the API server', positiveNumber('--kube-burst'), 100)
   .option(
     '--metrics-collector-image <image>',
-    "with --kubernetes: the image of a tuning trial's metrics-collector sidecar (File and TensorFlowEvent collectors)",
+    "with --kubernetes: the image of a tuning trial's metrics-collector sidecar (File and TensorFlowEvent collectors) and of a pipeline step's outputs collector",
     'busybox:1.36',
+  )
+  .option(
+    '--pipeline-volume <pvc>',
+    "with --kubernetes: a PersistentVolumeClaim mounted in every pipeline step's pod at its pipeline root's local path, where steps share their artifacts",
   )
   .action(async (opts) => {
     if (opts.cluster !== DEMO_CLUSTER && !opts.kubernetes) requireFile('--cluster', opts.cluster);
@@ -191,6 +195,7 @@ program
               notReadyGraceSeconds: opts.nodeGrace,
               rateLimit: { qps: opts.kubeQps, burst: opts.kubeBurst },
               metricsCollectorImage: opts.metricsCollectorImage,
+              ...(opts.pipelineVolume === undefined ? {} : { pipelineVolume: opts.pipelineVolume }),
             },
           }
         : {}),
