@@ -211,6 +211,15 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     await expect.poll(() => page.getByText('No runs here.').count()).toBe(1);
     await page.getByLabel('State').selectOption('SUCCEEDED');
     await expect.poll(() => page.locator('.run-table tbody tr').count()).toBe(1);
+    // By pipeline experiment: lucky holds it; a run of none would not be listed.
+    await ok(ana, 'POST', '/api/v1/pipeline-runs', { name: 'loose', pipeline: 'default/train-and-evaluate' });
+    await page.getByLabel('State').selectOption('');
+    await expect.poll(() => page.locator('.run-table tbody tr').count()).toBe(2);
+    await page.getByLabel('Pipeline experiment').selectOption({ label: 'lucky' });
+    await expect.poll(() => page.locator('.run-table tbody tr').allTextContents()).toEqual([expect.stringMatching(/^lucky-1/)]);
+    await page.getByLabel('Pipeline experiment').selectOption('');
+    await page.getByLabel('State').selectOption('SUCCEEDED');
+    await expect.poll(() => page.locator('.run-table tbody tr').count()).toBe(1);
     await accessible(page, 'runs list');
     await shoot(page, 'pipelines-runs-desktop');
     // Archived: the run leaves the list, and is found among the archived.
@@ -218,9 +227,11 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     await page.getByRole('button', { name: 'Archive' }).click();
     await expect.poll(() => page.locator('.page-header').textContent()).toContain('Archived');
     await go(page, '/pipelines/runs', 'Runs');
-    await expect.poll(() => page.getByText('No runs here.').count()).toBe(1);
+    await expect.poll(() => page.locator('.run-table tbody tr').allTextContents()).toEqual([expect.stringMatching(/^loose/)]);
     await page.getByLabel('Archived runs').check();
-    await expect.poll(() => page.locator('.run-table tbody tr').count()).toBe(1);
+    await expect
+      .poll(() => page.locator('.run-table tbody tr').allTextContents())
+      .toEqual([expect.stringMatching(/^lucky-1 \(archived\)/)]);
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     await page.context().close();
   }, 120_000);
