@@ -23,6 +23,7 @@ import {
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { InMemoryEventStore } from '../memory/store.js';
 import { connect, type Kube } from './kube.js';
+import { readFileDump } from './metrics-sidecar.js';
 import { JOB_ID_ANNOTATION, jobName, MANAGED_BY, MANAGED_BY_LABEL, podName } from './pods.js';
 import { type KubernetesRuntime, type KubernetesRuntimeOptions, recordFinalMetrics, startKubernetesRuntime } from './runtime.js';
 import { type FakeCluster, startFakeCluster } from './test-support/cluster.js';
@@ -502,5 +503,45 @@ describe("metrics collected from a job's output", () => {
     const after = scrapes();
     await new Promise((r) => setTimeout(r, 100));
     expect(scrapes()).toBe(after); // no scrape after the job ended
+  });
+});
+
+describe('pipeline steps', () => {
+  it("hands over the outputs collector's log before the step is reported completed", async () => {
+    const handed: { jobId: string; log: string; status: JobStatus | undefined }[] = [];
+    await start({
+      recordStepOutputs: async (job, log) => {
+        handed.push({ jobId: job.id, log, status: statusOf(job.id) });
+      },
+    });
+    const outputs = {
+      outputParameters: { Output: { outputFile: '/tmp/kfp/outputs/Output' } },
+      outputArtifacts: {},
+      outputMetadataFile: '/tmp/kfp_outputs/output_metadata.json',
+    };
+    const files = JSON.stringify({ '/tmp/kfp/outputs/Output': 'heads' });
+    await submit('step', 0, {}, {
+      kind: 'pipeline-step',
+      spec: {
+        image: 'python:3.11',
+        annotations: { 'sim.gpupool.io/run-for-ms': '50', 'sim.gpupool.io/files': files },
+        outputs,
+      },
+    } as Partial<Command>);
+    await untilStatus('step', 'Complete');
+    expect(handed).toHaveLength(1);
+    expect(handed[0]?.jobId).toBe('step');
+    // Handed over while the job still ran: whoever reads its outputs once it is complete finds them.
+    expect(handed[0]?.status).toBe('Running');
+    expect(readFileDump(handed[0]?.log ?? '').files.map((f) => [f.path, Buffer.from(f.bytes).toString('utf8')])).toEqual([
+      ['/tmp/kfp/outputs/Output', 'heads'],
+    ]);
+    // A step without outputs has no collector, and nothing is handed over.
+    await submit('bare', 0, {}, {
+      kind: 'pipeline-step',
+      spec: { image: 'python:3.11', annotations: { 'sim.gpupool.io/run-for-ms': '50' } },
+    } as Partial<Command>);
+    await untilStatus('bare', 'Complete');
+    expect(handed).toHaveLength(1);
   });
 });

@@ -22,7 +22,7 @@
  *   sim.gpupool.io/log             the text `GET pods/{name}/log` returns once the pod runs
  *   sim.gpupool.io/files           JSON {path: text}: files the pod's primary container writes;
  *   sim.gpupool.io/files-base64    JSON {path: base64}: the same, for binary files. A metrics-
- *                                  collector sidecar (adapters/k8s/metrics-sidecar.ts) in the pod
+ *                                  or outputs-collector sidecar (adapters/k8s/metrics-sidecar.ts) in the pod
  *                                  then logs, once the pod's containers exit, what its script
  *                                  would print of them (`sidecarOutput`)
  *   sim.gpupool.io/http            JSON {"<port>/<path>": body}: what the pod serves while it runs,
