@@ -32,15 +32,17 @@ import type { JobState } from '../core/cluster/model.js';
 import type { ExperimentCommand } from '../core/experiments/commands.js';
 import { activeTrials, trialsWanted } from '../core/experiments/decide.js';
 import type { ExperimentEvent } from '../core/experiments/events.js';
-import { type ExperimentState, isExperimentDone, isTrialDone, type TrialState, trialName } from '../core/experiments/model.js';
-import type {
-  EarlyStoppingRule,
-  MetricPoint,
-  Observation,
-  SuggestionAlgorithm,
-  TrialOutcome,
-} from '../core/experiments/space.js';
-import type { ExperimentSpec, MetricStrategyValue } from '../core/experiments/spec.js';
+import { type ExperimentState, isExperimentDone, isTrialDone, type TrialState } from '../core/experiments/model.js';
+import {
+  earlyStoppedReport,
+  observationOf,
+  startedTrials,
+  stopsRunningTrials,
+  suggestTrials,
+  trialResult,
+  trialsToStopEarly,
+} from '../core/experiments/observations.js';
+import type { EarlyStoppingRule, MetricPoint, Observation, SuggestionAlgorithm } from '../core/experiments/space.js';
 import { PBT_CHECKPOINT_LABEL } from '../core/experiments/suggest/pbt.js';
 import { renderTrial, trialResources } from '../core/experiments/trial-template.js';
 import type { EventStore } from '../core/ports.js';
@@ -67,23 +69,6 @@ export interface ExperimentController {
   stop(): void;
   /** Resolves when every experiment looked at so far has been brought up to date. */
   idle(): Promise<void>;
-}
-
-const outcomeOf: Record<string, TrialOutcome> = {
-  Created: 'running',
-  Running: 'running',
-  Succeeded: 'succeeded',
-  Failed: 'failed',
-  EarlyStopped: 'early-stopped',
-  MetricsUnavailable: 'metrics-unavailable',
-  Killed: 'failed',
-};
-
-/** The value of a metric's series by its strategy. */
-function byStrategy(values: readonly number[], strategy: MetricStrategyValue): number | null {
-  if (values.length === 0) return null;
-  if (strategy === 'latest') return values[values.length - 1] as number;
-  return strategy === 'min' ? Math.min(...values) : Math.max(...values);
 }
 
 /**
@@ -120,9 +105,6 @@ function checkpointEnv(x: ExperimentState, t: TrialState): Record<string, string
   const parent = t.labels[PBT_CHECKPOINT_LABEL];
   return { GPUPOOL_CHECKPOINT_DIR: `${dir}/${t.name}`, ...(parent ? { GPUPOOL_PARENT_CHECKPOINT_DIR: parent } : {}) };
 }
-
-const strategyOf = (spec: ExperimentSpec, metric: string): MetricStrategyValue =>
-  spec.objective.metricStrategies.find((m) => m.name === metric)?.value ?? (spec.objective.type === 'minimize' ? 'min' : 'max');
 
 export function startExperimentController(
   cluster: Engine,
@@ -187,16 +169,6 @@ export function startExperimentController(
     }
     return true;
   }
-
-  const observationOf = (t: TrialState): Observation => ({
-    trial: t.name,
-    assignment: t.assignment,
-    labels: t.labels,
-    outcome: outcomeOf[t.status] ?? 'running',
-    objective: t.objective,
-    series: [],
-  });
-  const observations = (x: ExperimentState): Observation[] => [...x.trials.values()].map(observationOf);
 
   /**
    * What the cluster says of a trial's job: an unfinished one's record; a finished one's from the
@@ -269,16 +241,7 @@ export function startExperimentController(
       await execute({ type: 'ReportTrialStarted', ...base, commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:started` });
     }
     if (job.status === 'Complete') {
-      const series = metricSeries((await readMetrics(store, t.jobId)).events);
-      const metrics: Record<string, number> = {};
-      for (const name of [x.spec.objective.objectiveMetricName, ...x.spec.objective.additionalMetricNames]) {
-        const v = byStrategy(
-          (series.get(name) ?? []).map((p) => p.value),
-          strategyOf(x.spec, name),
-        );
-        if (v !== null) metrics[name] = v;
-      }
-      const objective = metrics[x.spec.objective.objectiveMetricName] ?? null;
+      const { objective, metrics } = trialResult(x.spec, metricSeries((await readMetrics(store, t.jobId)).events));
       await execute({
         type: 'ReportTrialEnded',
         ...base,
@@ -320,24 +283,13 @@ export function startExperimentController(
     const rule = x.spec.earlyStopping && options.earlyStopping?.[x.spec.earlyStopping.name];
     if (!rule || x.status !== 'Running' || activeTrials(x) === 0) return;
     const obs: Observation[] = [];
-    for (const t of x.trials.values()) {
-      if (t.status === 'Created') continue;
-      obs.push({ ...observationOf(t), series: await seriesOf(x, t) });
-    }
-    const settings = x.spec.earlyStopping?.settings ?? [];
-    for (const name of rule.stop({ objective: x.spec.objective.type, settings, observations: obs })) {
+    for (const t of startedTrials(x)) obs.push(observationOf(t, await seriesOf(x, t)));
+    for (const name of trialsToStopEarly(x, rule, obs)) {
       const t = x.trials.get(name);
       if (t?.status !== 'Running') continue;
-      const values = (obs.find((o) => o.trial === name)?.series ?? []).map((p) => p.value);
-      const objective = byStrategy(values, strategyOf(x.spec, x.spec.objective.objectiveMetricName));
+      const series = obs.find((o) => o.trial === name)?.series ?? [];
       const stopped = await execute({
-        type: 'ReportTrialEnded',
-        experimentId: x.id,
-        trial: name,
-        outcome: 'early-stopped',
-        objective,
-        metrics: objective === null ? {} : { [x.spec.objective.objectiveMetricName]: objective },
-        message: `stopped early by ${rule.name}`,
+        ...earlyStoppedReport(x, name, series, rule),
         commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:ended`,
       });
       if (stopped)
@@ -368,35 +320,16 @@ export function startExperimentController(
       if (!algorithm) {
         report(new Error(`experiment '${id}': no algorithm '${x.spec.algorithm.name}' here`));
       } else {
-        const result = algorithm.suggest({
-          space: x.spec.space,
-          objective: x.spec.objective.type,
-          settings: x.spec.algorithm.settings,
-          observations: observations(x),
-          count: wanted,
-          maxTrials: x.spec.maxTrialCount,
-          seed: x.seed,
-        });
         const first = x.counters.trials;
-        const trials = result.suggestions.slice(0, wanted).map((s, i) => ({
-          name: trialName(first + i + 1),
-          assignment: { ...s.assignment },
-          labels: { ...s.labels },
-        }));
-        if (trials.length > 0 || result.exhausted) {
-          await execute({
-            type: 'CreateTrials',
-            experimentId: id,
-            trials,
-            exhausted: result.exhausted,
-            commandId: `${EXPERIMENT_CONTROLLER}:${id}:trials@${first}`,
-          });
+        const created = suggestTrials(algorithm, x, wanted);
+        if (created) {
+          await execute({ type: 'CreateTrials', ...created, commandId: `${EXPERIMENT_CONTROLLER}:${id}:trials@${first}` });
         }
       }
     }
     // 3. Each unfinished trial: its job submitted, what its job did reported; stopped when the experiment says so.
     x = experiments.current.experiments.get(id) as ExperimentState;
-    const stopRunning = isExperimentDone(x.status) || (x.status === 'Stopping' && x.stopTrials === 'stop');
+    const stopRunning = stopsRunningTrials(x);
     for (const t of x.trials.values()) {
       if (isTrialDone(t.status)) continue;
       const job = jobOf(t);

@@ -9,7 +9,8 @@
  * A trial's job runs as its synthetic objective plans (synthetic-objectives.ts): it reports its
  * objective step by step while it runs (early stopping looks at every step), and when its job
  * completes its objective is taken from the series by the experiment's metric strategy, as the
- * controller takes it from a real trial's metrics.
+ * controller takes it from a real trial's metrics: both suggest, stop early and score trials by
+ * core/experiments/observations.ts.
  *
  * The simulation loop asks `nextAt()` for the next instant the experiments need (their creation, a
  * trial's step, a maximum duration, commands to send), gives `takeDue` the instant's batch to add
@@ -32,15 +33,22 @@ import {
   type ExperimentState,
   type ExperimentStatus,
   type ExperimentsState,
-  isExperimentDone,
   isTrialDone,
   type TrialState,
   type TrialStatus,
   trialJobId,
-  trialName,
 } from '../core/experiments/model.js';
-import type { Assignment, MetricPoint, Observation, TrialOutcome } from '../core/experiments/space.js';
-import type { MetricStrategyValue } from '../core/experiments/spec.js';
+import {
+  earlyStoppedReport,
+  objectiveResult,
+  observationOf,
+  startedTrials,
+  stopsRunningTrials,
+  suggestTrials,
+  type TrialResult,
+  trialsToStopEarly,
+} from '../core/experiments/observations.js';
+import type { Assignment, MetricPoint, Observation } from '../core/experiments/space.js';
 import { ALGORITHMS } from '../core/experiments/suggest/index.js';
 import { renderTrial, trialResources } from '../core/experiments/trial-template.js';
 import { InputError } from './csv.js';
@@ -134,30 +142,8 @@ type Due =
   | { readonly at: number; readonly seq: number; readonly kind: 'wake' }
   | { readonly at: number; readonly seq: number; readonly kind: 'deadline'; readonly experiment: string };
 
-const outcomeOf: Record<TrialStatus, TrialOutcome> = {
-  Created: 'running',
-  Running: 'running',
-  Succeeded: 'succeeded',
-  Failed: 'failed',
-  EarlyStopped: 'early-stopped',
-  MetricsUnavailable: 'metrics-unavailable',
-  Killed: 'failed',
-};
-
-/** The value of a series by a metric strategy (the controller's rule). */
-function byStrategy(values: readonly number[], strategy: MetricStrategyValue): number | null {
-  if (values.length === 0) return null;
-  if (strategy === 'latest') return values[values.length - 1] as number;
-  return strategy === 'min' ? Math.min(...values) : Math.max(...values);
-}
-
-function objectiveStrategy(x: ExperimentState): MetricStrategyValue {
-  const name = x.spec.objective.objectiveMetricName;
-  return (
-    x.spec.objective.metricStrategies.find((m) => m.name === name)?.value ??
-    (x.spec.objective.type === 'minimize' ? 'min' : 'max')
-  );
-}
+/** What a trial that failed or was killed reports: no objective, no metrics. */
+const NO_RESULT: TrialResult = { objective: null, metrics: {} };
 
 export class Tuning {
   private state: ExperimentsState = initialExperimentsState();
@@ -262,22 +248,18 @@ export class Tuning {
           run.over = true;
           run.reported = run.plan.series.length;
           const x = this.state.experiments.get(run.experiment) as ExperimentState;
-          const value = byStrategy(
-            run.plan.series.map((p) => p.value),
-            objectiveStrategy(x),
-          );
-          this.endTrial(run, 'succeeded', value, at);
+          this.endTrial(run, 'succeeded', objectiveResult(x.spec, run.plan.series), at);
           touched.add(run.experiment);
           break;
         }
         case 'JobFailed':
           run.over = true;
-          this.endTrial(run, 'failed', null, at, `${e.reason}: ${e.message}`);
+          this.endTrial(run, 'failed', NO_RESULT, at, `${e.reason}: ${e.message}`);
           touched.add(run.experiment);
           break;
         case 'JobStopped':
           run.over = true;
-          this.endTrial(run, 'killed', null, at);
+          this.endTrial(run, 'killed', NO_RESULT, at);
           touched.add(run.experiment);
           break;
         default:
@@ -403,20 +385,18 @@ export class Tuning {
   private endTrial(
     run: RunningTrial,
     outcome: 'succeeded' | 'failed' | 'killed',
-    objective: number | null,
+    result: TrialResult,
     at: number,
     message?: string,
   ) {
-    const x = this.state.experiments.get(run.experiment) as ExperimentState;
-    const name = x.spec.objective.objectiveMetricName;
     this.apply(
       {
         type: 'ReportTrialEnded',
         experimentId: run.experiment,
         trial: run.trial,
         outcome,
-        objective,
-        metrics: objective === null ? {} : { [name]: objective },
+        objective: result.objective,
+        metrics: { ...result.metrics },
         ...(message === undefined ? {} : { message }),
       },
       at,
@@ -443,39 +423,15 @@ export class Tuning {
     if (!x || !rule || x.status !== 'Running') return;
     const runs = new Map<string, RunningTrial>();
     const observations: Observation[] = [];
-    for (const t of x.trials.values()) {
-      if (t.status === 'Created') continue;
+    for (const t of startedTrials(x)) {
       const run = this.jobs.get(t.jobId) as RunningTrial;
       runs.set(t.name, run);
-      observations.push({
-        trial: t.name,
-        assignment: t.assignment,
-        labels: t.labels,
-        outcome: outcomeOf[t.status],
-        objective: t.objective,
-        series: this.seriesOf(run),
-      });
+      observations.push(observationOf(t, this.seriesOf(run)));
     }
-    const settings = x.spec.earlyStopping?.settings ?? [];
-    for (const name of rule.stop({ objective: x.spec.objective.type, settings, observations })) {
+    for (const name of trialsToStopEarly(x, rule, observations)) {
       const run = runs.get(name);
       if (!run || run.over || x.trials.get(name)?.status !== 'Running' || run.reported >= run.plan.series.length) continue;
-      const objective = byStrategy(
-        this.seriesOf(run).map((p) => p.value),
-        objectiveStrategy(x),
-      );
-      this.apply(
-        {
-          type: 'ReportTrialEnded',
-          experimentId: id,
-          trial: name,
-          outcome: 'early-stopped',
-          objective,
-          metrics: objective === null ? {} : { [x.spec.objective.objectiveMetricName]: objective },
-          message: `stopped early by ${rule.name}`,
-        },
-        at,
-      );
+      this.apply(earlyStoppedReport(x, name, this.seriesOf(run), rule), at);
       this.stopJob(run);
     }
     this.reconcile(id, at);
@@ -496,30 +452,9 @@ export class Tuning {
       if (wanted === 0) break;
       const algorithm = ALGORITHMS[x.spec.algorithm.name];
       if (!algorithm) throw new Error(`experiment '${id}': no algorithm '${x.spec.algorithm.name}'`);
-      const result = algorithm.suggest({
-        space: x.spec.space,
-        objective: x.spec.objective.type,
-        settings: x.spec.algorithm.settings,
-        observations: [...x.trials.values()].map((t: TrialState) => ({
-          trial: t.name,
-          assignment: t.assignment,
-          labels: t.labels,
-          outcome: outcomeOf[t.status],
-          objective: t.objective,
-          series: [],
-        })),
-        count: wanted,
-        maxTrials: x.spec.maxTrialCount,
-        seed: x.seed,
-      });
-      const first = x.counters.trials;
-      const trials = result.suggestions.slice(0, wanted).map((s, i) => ({
-        name: trialName(first + i + 1),
-        assignment: { ...s.assignment },
-        labels: { ...s.labels },
-      }));
-      if (trials.length === 0 && !result.exhausted) break;
-      const events = this.apply({ type: 'CreateTrials', experimentId: id, trials, exhausted: result.exhausted }, at);
+      const created = suggestTrials(algorithm, x, wanted);
+      if (!created) break;
+      const events = this.apply({ type: 'CreateTrials', ...created }, at);
       let failedAtOnce = false;
       for (const e of events) {
         if (e.type !== 'TrialsCreated') continue;
@@ -529,8 +464,7 @@ export class Tuning {
       if (!failedAtOnce) break;
     }
     const x = this.state.experiments.get(id) as ExperimentState;
-    const stopRunning = isExperimentDone(x.status) || (x.status === 'Stopping' && x.stopTrials === 'stop');
-    if (stopRunning && activeTrials(x) > 0) {
+    if (stopsRunningTrials(x) && activeTrials(x) > 0) {
       for (const t of x.trials.values()) {
         const run = this.jobs.get(t.jobId);
         if (run && !isTrialDone(t.status)) this.stopJob(run);
@@ -550,7 +484,7 @@ export class Tuning {
         `experiment '${x.id}': ${message}; with neither maxTrialCount nor maxFailedTrialCount it would fail trials forever`,
       );
     }
-    this.endTrial(run, 'failed', null, at, message);
+    this.endTrial(run, 'failed', NO_RESULT, at, message);
   }
 
   /** A trial's job: its GPUs and workers from the template, its run from the synthetic objective. */
