@@ -24,7 +24,7 @@
  * records, and each metric's are stepped 0, 1, 2... as the text collectors step theirs, each at
  * its event's wall time.
  */
-import crc32c from 'crc-32/crc32c';
+import crc32c from 'crc-32/crc32c.js';
 import protobuf from 'protobufjs';
 import type { MetricPointInput } from '../assets/metrics.js';
 import type { CollectedMetrics, SkippedLine } from './metrics-collector.js';
