@@ -5,8 +5,8 @@
  *
  * Each step is a `pipeline-step` job whose pod the kubelet plays from its run's simulation fixture
  * (core/pipelines/simulation.ts `simulatedPodAnnotations`): it runs the fixture's time, exits 1 when
- * the fixture fails it, and writes its output parameters' files, which the pod's outputs collector
- * prints and the run executor reads (app/kubernetes.ts). So what one step outputs reaches the next
+ * the fixture fails it, and writes its outputs (KFP's executor output file, as the SDK's components
+ * do), which the pod's outputs collector prints and the run executor reads (app/kubernetes.ts). So what one step outputs reaches the next
  * only through the pods: a condition's branch, a loop over a list output.
  *
  * Every compiled sample reaches the state KFP gives it (the same fixtures as app/pipelines.test.ts

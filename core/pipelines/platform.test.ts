@@ -63,6 +63,24 @@ describe('resolvePlatformNames', () => {
 });
 
 describe('simulatedPodAnnotations', () => {
+  it('a component with placeholders writes each output parameter to its file', () => {
+    const spec = documents('compiled/critical_flip_coin')[0] as PipelineSpec;
+    // The coin as a plain container: its output file named by a placeholder, no executor input.
+    const container = {
+      image: 'alpine',
+      command: ['sh', '-c', 'echo heads > "$0"', "{{$.outputs.parameters['Output'].output_file}}"],
+    };
+    const plain = {
+      ...spec,
+      deploymentSpec: { executors: { ...spec.deploymentSpec.executors, 'exec-flip-coin': { container } } },
+    } as PipelineSpec;
+    const w = new PipelinesWorld();
+    const runId = w.startRun(w.upload('coin', plain), 'r', {
+      simulation: { 'flip-coin': { outputs: { Output: 'tails' } } } as never,
+    });
+    expect(simulatedOutputFiles(w.run(runId), w.task(runId, 'root/flip-coin'))).toEqual({ '/tmp/kfp/outputs/Output': 'tails' });
+  });
+
   it('runs the fixture’s time, writes the output files, and exits 1 for an attempt the fixture fails', () => {
     const { w, runId } = secretRun({
       'generate-secret-name': { seconds: 2.5, outputs: { some_output: 'n' } },
@@ -70,10 +88,14 @@ describe('simulatedPodAnnotations', () => {
     });
     const run = w.run(runId);
     const producer = w.task(runId, 'root/generate-secret-name');
-    expect(simulatedOutputFiles(run, producer)).toEqual({ '/tmp/kfp/outputs/some_output': 'n' });
+    // A component the SDK built reports through KFP's executor output file.
+    const written = {
+      '/s3/gpupool/pipelines/team/r/generate-secret-name/1/output_metadata.json': '{"parameterValues":{"some_output":"n"}}',
+    };
+    expect(simulatedOutputFiles(run, producer)).toEqual(written);
     expect(simulatedPodAnnotations(run, producer)).toEqual({
       'sim.gpupool.io/run-for-ms': '2500',
-      'sim.gpupool.io/files': JSON.stringify({ '/tmp/kfp/outputs/some_output': 'n' }),
+      'sim.gpupool.io/files': JSON.stringify(written),
     });
     expect(simulatedPodAnnotations(run, producer, 10)['sim.gpupool.io/run-for-ms']).toBe('25');
     const failing = simulatedPodAnnotations(run, w.task(runId, 'root/comp'));

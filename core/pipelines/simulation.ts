@@ -63,18 +63,30 @@ export function simulatedStep(
 /** A parameter value as a step writes it to its output file: a string as it is, anything else as JSON. */
 export const parameterFileText = (value: JsonValue): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
+/** Whether a step's container is the SDK's executor (`--executor_input {{$}}`): it reports through the executor output file. */
+function takesExecutorInput(run: Run, task: TaskRun): boolean {
+  const label = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec)?.executorLabel;
+  const container = label ? run.spec.deploymentSpec.executors[label]?.container : undefined;
+  return [...(container?.command ?? []), ...(container?.args ?? [])].includes('{{$}}');
+}
+
 /**
- * The files a simulated step's attempt writes (path -> text): each output parameter's file, where
- * its placeholder told it to write (step.ts `stepOutputs`), holding the fixture's value or the
- * type's default. A failing attempt writes none.
+ * The files a simulated step's attempt writes (path -> text), as the step would: a component the
+ * SDK built (its executor takes `{{$}}`) writes KFP's executor output file with its
+ * `parameterValues`; any other writes each output parameter's file where its placeholder told it
+ * (step.ts `stepOutputs`). Values are the fixture's or the type's default. A failing attempt
+ * writes none.
  */
 export function simulatedOutputFiles(run: Run, task: TaskRun): Record<string, string> {
   const played = simulatedStep(run, task);
   if (played.outcome === 'failed') return {};
+  const where = stepOutputs(run, task);
+  if (takesExecutorInput(run, task)) {
+    return { [where.outputMetadataFile]: JSON.stringify({ parameterValues: played.outputs.parameters }) };
+  }
   const files: Record<string, string> = {};
-  const where = stepOutputs(run, task).outputParameters;
   for (const [name, value] of Object.entries(played.outputs.parameters)) {
-    const file = where[name]?.outputFile;
+    const file = where.outputParameters[name]?.outputFile;
     if (file !== undefined) files[file] = parameterFileText(value);
   }
   return files;
