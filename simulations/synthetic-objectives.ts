@@ -22,15 +22,15 @@
  */
 import {
   branin,
-  curveAt,
   curveOf,
+  curveSeries,
   evaluateAssignment,
   hartmann6,
   type SyntheticObjective,
 } from '../core/experiments/objectives.js';
 import type { Assignment, MetricPoint, Parameter } from '../core/experiments/space.js';
 import type { ExperimentSpec } from '../core/experiments/spec.js';
-import { SYNTHETIC_STEPS, syntheticTrialSeries } from '../core/experiments/synthetic-trial.js';
+import { asMaximized, SYNTHETIC_STEPS, syntheticTrialSeries, unitOf } from '../core/experiments/synthetic-trial.js';
 
 export const SYNTHETIC_OBJECTIVES = ['branin-curve', 'hartmann6-curve', 'branin', 'hartmann6'] as const;
 export type SyntheticObjectiveName = (typeof SYNTHETIC_OBJECTIVES)[number];
@@ -54,21 +54,10 @@ export interface TrialPlan {
   readonly series: readonly MetricPoint[];
 }
 
-/** Where a parameter's value lies in its space, in [0, 1] (the rule of core/experiments/synthetic-trial.ts). */
-function unitOf(p: Parameter, value: string | undefined): number {
-  if (value === undefined) return 0.5;
-  if ('list' in p) {
-    const i = p.list.indexOf(value);
-    return p.list.length <= 1 || i < 0 ? 0.5 : i / (p.list.length - 1);
-  }
-  const x = Number(value);
-  if (!Number.isFinite(x) || p.max <= p.min) return 0.5;
-  const log = (p.distribution === 'logUniform' || p.distribution === 'logNormal') && p.min > 0;
-  const u = log ? Math.log(x / p.min) / Math.log(p.max / p.min) : (x - p.min) / (p.max - p.min);
-  return Math.min(1, Math.max(0, u));
-}
-
-/** The function's point (x1..xd, as strings) for an assignment of the experiment's coordinates. */
+/**
+ * The function's point (x1..xd, as strings) for an assignment of the experiment's coordinates, each
+ * placed by where its value lies in its space (unitOf, the rule the simulated runtime's trials use).
+ */
 function pointOf(f: SyntheticObjective, coordinates: readonly Parameter[], assignment: Assignment): Assignment {
   const minimizer = f.minimizers[0] as readonly number[];
   const point: Record<string, string> = {};
@@ -87,11 +76,6 @@ export function hyperbandBudget(spec: ExperimentSpec): { resource: string; rl: n
   const resource = setting('resource_name');
   const rl = Number(setting('r_l'));
   return resource && Number.isFinite(rl) && rl > 0 ? { resource, rl } : null;
-}
-
-/** How a maximize experiment is told a value (higher is better), keeping the function's order reversed. */
-function asMaximized(name: SyntheticObjectiveName, value: number): number {
-  return FUNCTIONS[name] === hartmann6 ? -value : 1 / (1 + value);
 }
 
 export function trialPlan(
@@ -115,18 +99,14 @@ export function trialPlan(
     return { seconds, series: syntheticTrialSeries({ ...spec, space: coordinates }, assignment, steps) };
   }
   const point = pointOf(f, coordinates, assignment);
-  const series: MetricPoint[] = [];
-  if (curve) {
-    const c = curveOf(f, point);
-    for (let step = 1; step <= steps; step++) series.push({ step, value: curveAt(c, step) });
-  } else {
-    series.push({ step: 1, value: evaluateAssignment(f, point) });
-  }
-  return { seconds, series: maximize ? series.map((p) => ({ step: p.step, value: asMaximized(name, p.value) })) : series };
+  const series: MetricPoint[] = curve
+    ? curveSeries(curveOf(f, point), steps)
+    : [{ step: 1, value: evaluateAssignment(f, point) }];
+  return { seconds, series: maximize ? series.map((p) => ({ step: p.step, value: asMaximized(f, p.value) })) : series };
 }
 
 /** The function's best value as the experiment is told it (for the docs and the report). */
 export function bestPossible(name: SyntheticObjectiveName, type: 'minimize' | 'maximize'): number {
   const min = FUNCTIONS[name].minimum;
-  return type === 'minimize' ? min : asMaximized(name, min);
+  return type === 'minimize' ? min : asMaximized(FUNCTIONS[name], min);
 }
