@@ -172,8 +172,8 @@ export function RunList({ filter }: { filter: Record<string, string> }) {
 }
 
 /** Tasks by state, in words, as short as it gets. */
-export function TaskCounts({ counts }: { counts: Record<string, number> }) {
-  const entries = Object.entries(counts).filter(([, n]) => n > 0);
+export function TaskCounts({ counts }: { counts: Partial<Record<string, number>> }) {
+  const entries = Object.entries(counts).filter((e): e is [string, number] => (e[1] ?? 0) > 0);
   if (entries.length === 0) return <span className="muted">–</span>;
   return (
     <span className="task-counts">

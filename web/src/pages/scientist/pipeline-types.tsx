@@ -37,7 +37,7 @@ export interface Pipeline {
   owner: string;
   description: string;
   createdAt: number;
-  versions: VersionListItem[];
+  versions: readonly VersionListItem[];
   latestVersion: string | VersionListItem | null;
 }
 
@@ -56,7 +56,7 @@ export interface PipelineVersion {
   format: string;
   spec: unknown;
   platform: unknown;
-  inputs: PipelineInput[];
+  inputs: readonly PipelineInput[];
 }
 
 export interface PipelineExperiment {
@@ -87,7 +87,7 @@ export interface RunListItem {
   retries: number;
   recurringRunId: string | null;
   scheduledAt: number | null;
-  taskCounts: Record<string, number>;
+  taskCounts: Partial<Record<string, number>>;
 }
 
 export interface ArtifactValue {
@@ -98,7 +98,7 @@ export interface ArtifactValue {
 
 export interface StepValues {
   parameters?: Record<string, unknown>;
-  artifacts?: Record<string, ArtifactValue[]>;
+  artifacts?: Readonly<Record<string, readonly ArtifactValue[]>>;
 }
 
 export interface GraphNode {
@@ -119,18 +119,18 @@ export interface GraphNode {
   cached: boolean;
   retryAt: number | null;
   /** The states it went through, when the API tells them. */
-  history?: { state: string; at: number }[];
+  history?: readonly { state: string; at: number }[];
 }
 
 export interface RunGraph {
-  nodes: GraphNode[];
-  edges: { from: string; to: string }[];
+  nodes: readonly GraphNode[];
+  edges: readonly { from: string; to: string }[];
 }
 
 export interface Run extends RunListItem {
   parameters: Record<string, unknown>;
   pipelineRoot: string;
-  stateHistory: { state: string; at: number }[];
+  stateHistory: readonly { state: string; at: number }[];
   pipelineName?: string;
   graph: RunGraph;
 }
@@ -161,7 +161,7 @@ export interface RecurringRun {
   createdAt: number;
   nextFireAt: number | null;
   lastScheduled: number | null;
-  activeRuns: string[];
+  activeRuns: readonly string[];
   runs: number;
   simulation?: unknown;
 }

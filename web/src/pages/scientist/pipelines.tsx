@@ -331,7 +331,7 @@ export function InputFields({
   values,
   onChange,
 }: {
-  inputs: PipelineInput[];
+  inputs: readonly PipelineInput[];
   values: Record<string, string>;
   onChange: (v: Record<string, string>) => void;
 }) {
@@ -412,7 +412,7 @@ const typeWords = (t: string) => TYPE_WORDS[t] ?? t.toLowerCase();
 
 /** Every input's value from its field, or the problems of those that do not parse. */
 export function inputValues(
-  inputs: PipelineInput[],
+  inputs: readonly PipelineInput[],
   values: Record<string, string>,
 ): { parameters: Record<string, unknown>; problems: string[] } {
   const parameters: Record<string, unknown> = {};
