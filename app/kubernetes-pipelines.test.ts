@@ -19,13 +19,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { OUTPUTS_COLLECTOR_CONTAINER } from '../adapters/k8s/metrics-sidecar.js';
+import { OUTPUTS_COLLECTOR_CONTAINER, sidecarOutput } from '../adapters/k8s/metrics-sidecar.js';
 import { JOB_ID_ANNOTATION } from '../adapters/k8s/pods.js';
 import { type FakeCluster, startFakeCluster } from '../adapters/k8s/test-support/cluster.js';
 import type { K8sObject } from '../adapters/k8s/test-support/resources.js';
 import { waitFor } from '../adapters/k8s/test-support/wait.js';
+import { InMemoryEventStore } from '../adapters/memory/store.js';
 import type { PipelineSpec } from '../core/pipelines/ir.js';
 import type { SimulationFixture, StepFixture } from '../core/pipelines/model.js';
+import { PipelinesWorld } from '../core/pipelines/test-support/world.js';
+import { readStepOutputs, recordStepOutputs } from './kubernetes.js';
 import { type Served, serve } from './serve.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-k8s-pipelines-'));
@@ -246,4 +249,41 @@ describe('gpupool serve --kubernetes: pipelines', () => {
     expect(bare.state).toBe('FAILED');
     expect(node(bare, 'root/flip-coin').message).toContain("its output parameter 'Output' was not written");
   }, 60_000);
+});
+
+describe("a step's collected outputs, kept and read", () => {
+  const coin = () => {
+    const spec = parseAllDocuments(text('compiled/critical_flip_coin.yaml'))[0]?.toJS() as PipelineSpec;
+    const w = new PipelinesWorld();
+    const runId = w.startRun(w.upload('coin', spec), 'r');
+    return { run: w.run(runId), task: w.task(runId, 'root/flip-coin') };
+  };
+  const dump = (files: Record<string, string>) =>
+    sidecarOutput(
+      { kind: 'files', paths: Object.keys(files) },
+      new Map(Object.entries(files).map(([p, t]) => [p, new Uint8Array(Buffer.from(t))])),
+    );
+
+  it('keeps the first collection of a step, and reads it typed; nothing kept reads as nothing written', async () => {
+    const store = new InMemoryEventStore();
+    const { run, task } = coin();
+    const job = { id: task.jobId as string };
+    expect(await readStepOutputs(store, run, task, job)).toEqual({
+      unreadable: "its output parameter 'Output' was not written (/tmp/kfp/outputs/Output)",
+    });
+    await recordStepOutputs(store, job.id, dump({ '/tmp/kfp/outputs/Output': 'heads' }));
+    await recordStepOutputs(store, job.id, dump({ '/tmp/kfp/outputs/Output': 'tails' }));
+    expect(await readStepOutputs(store, run, task, job)).toEqual({ parameters: { Output: 'heads' }, artifacts: {} });
+  });
+
+  it('a log cut short reads as such, naming the file', async () => {
+    const store = new InMemoryEventStore();
+    const { run, task } = coin();
+    const job = { id: task.jobId as string };
+    const whole = dump({ '/tmp/kfp/outputs/Output': 'x'.repeat(300) });
+    await recordStepOutputs(store, job.id, whole.slice(0, whole.length - 60));
+    expect(await readStepOutputs(store, run, task, job)).toEqual({
+      unreadable: 'its output files were cut short: /tmp/kfp/outputs/Output',
+    });
+  });
 });

@@ -15,6 +15,7 @@
  * it is kept in the store (`step-outputs-<job id>`), and `stepOutputs` reads it for the run
  * executor, typed as KFP's launcher types them (core/pipelines/step-outputs.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { AssetsEngine, ExperimentsEngine } from '../adapters/http/context.js';
 import { startAdmission } from '../adapters/k8s/admission.js';
 import { connect, type Kube } from '../adapters/k8s/kube.js';
@@ -79,11 +80,16 @@ export interface KubernetesPart {
 export const stepOutputsStream = (jobId: string): string => `step-outputs-${jobId}`;
 const STEP_OUTPUTS_COLLECTED = 'StepOutputsCollected';
 
+/** The most of a collector's log kept: outputs beyond it read as cut short, and the step fails saying so. */
+export const MAX_STEP_OUTPUTS_LOG = 8 * 2 ** 20;
+
 /** Keep a step's collected outputs (the collector's log), once: a second collection (a restart) keeps the first. */
 export async function recordStepOutputs(store: EventStore, jobId: string, log: string): Promise<void> {
   const stream = stepOutputsStream(jobId);
   if ((await store.read(stream, { maxCount: 1 })).length > 0) return;
-  await store.append(stream, [{ id: `${stream}:collected`, type: STEP_OUTPUTS_COLLECTED, data: { jobId, log } }], 'no_stream');
+  const data = { jobId, log: log.slice(0, MAX_STEP_OUTPUTS_LOG) };
+  // 'no_stream': of two collections racing, the first is kept and the other is refused, quietly.
+  await store.append(stream, [{ id: randomUUID(), type: STEP_OUTPUTS_COLLECTED, data }], 'no_stream');
 }
 
 /** A completed step's outputs from what was kept of its collector's log (nothing kept: no files). */
