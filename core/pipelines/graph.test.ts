@@ -141,6 +141,15 @@ describe('runGraph', () => {
     expect(node?.jobId).toMatch(/:0\.2$/);
     expect(node?.message).toMatch(/attempt 1 failed/);
     w.play();
-    expect(runGraph(w.run(runId)).nodes.find((n) => n.path === 'root/add')).toMatchObject({ state: 'SUCCEEDED', attempt: 2 });
+    const done = runGraph(w.run(runId)).nodes.find((n) => n.path === 'root/add');
+    expect(done).toMatchObject({ state: 'SUCCEEDED', attempt: 2 });
+    // Its own history: each attempt's start, the failure's wait, the success.
+    expect(done?.history).toEqual([
+      { state: 'PENDING', at: 0 },
+      { state: 'RUNNING', at: 0 },
+      { state: 'PENDING', at: 1 },
+      { state: 'RUNNING', at: 3 },
+      { state: 'SUCCEEDED', at: 4 },
+    ]);
   });
 });

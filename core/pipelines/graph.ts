@@ -48,6 +48,8 @@ export interface GraphNode {
   readonly cached: boolean;
   /** A failed attempt's retry: when it may start. */
   readonly retryAt: number | null;
+  /** Every state it went through, with when (empty until it is created). */
+  readonly history: readonly { readonly state: TaskState; readonly at: number }[];
 }
 
 export interface GraphEdge {
@@ -90,6 +92,7 @@ function createdNode(t: TaskRun): GraphNode {
     message: t.message,
     cached: t.state === 'CACHED',
     retryAt: t.retryAt,
+    history: t.history.map((h) => ({ state: h.state, at: h.at })),
   };
 }
 
@@ -118,6 +121,7 @@ function notStarted(
     message: null,
     cached: false,
     retryAt: null,
+    history: [],
   };
 }
 
