@@ -23,6 +23,22 @@ function double(name: string, min: number, max: number) {
   return { name, type: 'double', min, max, step: null, distribution: 'uniform' } as const;
 }
 
+/** Branin's coefficients: (x2 - b x1^2 + c x1 - 6)^2 + 10 (1 - t) cos(x1) + 10. */
+export interface BraninCoefficients {
+  readonly b: number;
+  readonly c: number;
+  readonly t: number;
+}
+
+/** Branin's own coefficients (multi-fidelity versions shift them at lower fidelities). */
+export const BRANIN_COEFFICIENTS: BraninCoefficients = { b: 5.1 / (4 * Math.PI * Math.PI), c: 5 / Math.PI, t: 1 / (8 * Math.PI) };
+
+/** Branin's formula with the given coefficients at (x1, x2). */
+export function braninWith({ b, c, t }: BraninCoefficients, x: readonly number[]): number {
+  const [x1, x2] = x as [number, number];
+  return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
+}
+
 /** Branin-Hoo on [-5, 10] x [0, 15]: three global minima of 0.397887. */
 export const branin: SyntheticObjective = {
   name: 'branin',
@@ -33,16 +49,11 @@ export const branin: SyntheticObjective = {
     [Math.PI, 2.275],
     [9.42478, 2.475],
   ],
-  evaluate(x) {
-    const [x1, x2] = x as [number, number];
-    const b = 5.1 / (4 * Math.PI * Math.PI);
-    const c = 5 / Math.PI;
-    const t = 1 / (8 * Math.PI);
-    return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
-  },
+  evaluate: (x) => braninWith(BRANIN_COEFFICIENTS, x),
 };
 
-const H6_ALPHA = [1.0, 1.2, 3.0, 3.2];
+/** Hartmann-6's weights alpha_i (multi-fidelity versions lower them at lower fidelities). */
+export const HARTMANN6_ALPHA: readonly number[] = [1.0, 1.2, 3.0, 3.2];
 const H6_A = [
   [10, 3, 17, 3.5, 1.7, 8],
   [0.05, 10, 17, 0.1, 8, 14],
@@ -56,26 +67,34 @@ const H6_P = [
   [4047, 8828, 8732, 5743, 1091, 381],
 ].map((row) => row.map((v) => v * 1e-4));
 
+/** Hartmann-6's formula with the given weights at x: -sum_i alpha_i exp(-sum_j A_ij (x_j - P_ij)^2). */
+export function hartmann6With(alpha: readonly number[], x: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < 4; i++) {
+    let inner = 0;
+    for (let j = 0; j < 6; j++) inner += (H6_A[i] as number[])[j]! * ((x[j] ?? 0) - (H6_P[i] as number[])[j]!) ** 2;
+    sum += alpha[i]! * Math.exp(-inner);
+  }
+  return -sum;
+}
+
 /** Hartmann-6 on [0, 1]^6: one global minimum of -3.32237. */
 export const hartmann6: SyntheticObjective = {
   name: 'hartmann6',
   space: [1, 2, 3, 4, 5, 6].map((i) => double(`x${i}`, 0, 1)),
   minimum: -3.32237,
   minimizers: [[0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]],
-  evaluate(x) {
-    let sum = 0;
-    for (let i = 0; i < 4; i++) {
-      let inner = 0;
-      for (let j = 0; j < 6; j++) inner += (H6_A[i] as number[])[j]! * ((x[j] ?? 0) - (H6_P[i] as number[])[j]!) ** 2;
-      sum += H6_ALPHA[i]! * Math.exp(-inner);
-    }
-    return -sum;
-  },
+  evaluate: (x) => hartmann6With(HARTMANN6_ALPHA, x),
 };
+
+/** The objective's coordinates in an assignment: its own parameters' values, in order (other parameters ignored). */
+export function coordinatesOf(objective: SyntheticObjective, assignment: Assignment): number[] {
+  return objective.space.map((p) => Number(assignment[p.name]));
+}
 
 /** The objective at an assignment of its parameters (by name, other parameters ignored). */
 export function evaluateAssignment(objective: SyntheticObjective, assignment: Assignment): number {
-  return objective.evaluate(objective.space.map((p) => Number(assignment[p.name])));
+  return objective.evaluate(coordinatesOf(objective, assignment));
 }
 
 /**

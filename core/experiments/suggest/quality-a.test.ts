@@ -7,7 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { medianOf } from '../early-stopping/medianstop.js';
-import { branin, evaluateAssignment, hartmann6, type SyntheticObjective } from '../objectives.js';
+import {
+  BRANIN_COEFFICIENTS,
+  branin,
+  braninWith,
+  coordinatesOf,
+  evaluateAssignment,
+  HARTMANN6_ALPHA,
+  hartmann6,
+  hartmann6With,
+  type SyntheticObjective,
+} from '../objectives.js';
 import type { Assignment, Observation, SearchSpace, Setting, SuggestionAlgorithm } from '../space.js';
 import { gridOf } from './grid.js';
 import { hyperbandSchedule, RUNG_LABEL, scheduleResource } from './hyperband.js';
@@ -69,35 +79,15 @@ const best = (obs: readonly Observation[]) => Math.min(...obs.map((o) => o.objec
  * configuration and the budget.
  */
 function braninAt(x: readonly number[], z: number): number {
-  const [x1, x2] = x as [number, number];
-  const b = 5.1 / (4 * Math.PI * Math.PI) - 0.01 * (1 - z);
-  const c = 5 / Math.PI - 0.1 * (1 - z);
-  const t = 1 / (8 * Math.PI) + 0.05 * (1 - z);
-  return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
+  const { b, c, t } = BRANIN_COEFFICIENTS;
+  return braninWith({ b: b - 0.01 * (1 - z), c: c - 0.1 * (1 - z), t: t + 0.05 * (1 - z) }, x);
 }
 
-const H6_ALPHA = [1.0, 1.2, 3.0, 3.2];
-const H6_A = [
-  [10, 3, 17, 3.5, 1.7, 8],
-  [0.05, 10, 17, 0.1, 8, 14],
-  [3, 3.5, 1.7, 10, 17, 8],
-  [17, 8, 0.05, 10, 0.1, 14],
-];
-const H6_P = [
-  [1312, 1696, 5569, 124, 8283, 5886],
-  [2329, 4135, 8307, 3736, 1004, 9991],
-  [2348, 1451, 3522, 2883, 3047, 6650],
-  [4047, 8828, 8732, 5743, 1091, 381],
-].map((row) => row.map((v) => v * 1e-4));
-
 function hartmann6At(x: readonly number[], z: number): number {
-  let sum = 0;
-  for (let i = 0; i < 4; i++) {
-    let inner = 0;
-    for (let j = 0; j < 6; j++) inner += H6_A[i]![j]! * (x[j]! - H6_P[i]![j]!) ** 2;
-    sum += (H6_ALPHA[i]! - 0.1 * (1 - z)) * Math.exp(-inner);
-  }
-  return -sum;
+  return hartmann6With(
+    HARTMANN6_ALPHA.map((alpha) => alpha - 0.1 * (1 - z)),
+    x,
+  );
 }
 
 const AT_FIDELITY: Record<string, (x: readonly number[], z: number) => number> = { branin: braninAt, hartmann6: hartmann6At };
@@ -120,14 +110,9 @@ function halfNormal(key: string): number {
   return Math.abs(Math.sqrt(-2 * Math.log(hashUnit(`u:${key}`))) * Math.cos(2 * Math.PI * hashUnit(`v:${key}`)));
 }
 
-/** The configuration of an assignment: the objective's own parameters, in order. */
-function configurationOf(objective: SyntheticObjective, assignment: Assignment): number[] {
-  return objective.space.map((p) => Number(assignment[p.name]));
-}
-
 /** The objective at `epochs` (1..EPOCHS): the multi-fidelity model above, with noise of st.dev. `noise` at the lowest budget. */
 function atBudget(objective: SyntheticObjective, assignment: Assignment, noise: number): number {
-  const x = configurationOf(objective, assignment);
+  const x = coordinatesOf(objective, assignment);
   const epochs = Number(assignment.epochs);
   const z = Math.log(epochs) / Math.log(EPOCHS);
   const value = AT_FIDELITY[objective.name]!(x, z);
@@ -175,7 +160,7 @@ function hyperbandRun(objective: SyntheticObjective, seed: number, noise: number
   const observations = optimize(ALGORITHMS.hyperband!, space, settings, seed, 10_000, (a) => atBudget(objective, a, noise));
   return {
     observations,
-    configurations: observations.filter((o) => o.labels[RUNG_LABEL] === '0').map((o) => configurationOf(objective, o.assignment)),
+    configurations: observations.filter((o) => o.labels[RUNG_LABEL] === '0').map((o) => coordinatesOf(objective, o.assignment)),
     best: best(observations.filter((o) => o.assignment.epochs === String(EPOCHS))),
   };
 }
@@ -240,7 +225,7 @@ describe('suggestion quality on Branin and Hartmann-6 (30 seeds)', () => {
           expect(o.objective).toBe(evaluate(o.assignment));
         }
         // Random search of the same seed, one trial a round, draws exactly hyperband's configurations.
-        expect(run.configurations).toEqual(randomEqual[i]!.map((o) => configurationOf(objective, o.assignment)));
+        expect(run.configurations).toEqual(randomEqual[i]!.map((o) => coordinatesOf(objective, o.assignment)));
         // So hyperband can at best tie it: the most it can do is keep the best of them to the full budget.
         expect(run.best).toBeGreaterThanOrEqual(best(randomEqual[i]!));
       });
