@@ -239,6 +239,29 @@ describe('gpupool serve --kubernetes: pipelines', () => {
     });
   }, 60_000);
 
+  it('a run terminated while a step runs: its pod is deleted, the run ends CANCELED', async () => {
+    const token = await nina();
+    const name = await start(token, 'compiled/essential_pipeline_with_after.yaml', { 'print-text': { seconds: 60 } });
+    const running = await waitFor(
+      async () => {
+        const r = (await call(token, 'GET', `/api/v1/pipeline-runs/${name}`)).body;
+        const t = r && node(r, 'root/print-text');
+        return t?.state === 'RUNNING' && t;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, message: 'the first step to run' },
+    );
+    const pod = pods.get(running.jobId);
+    expect(pod).toBeDefined();
+    await ok(token, 'POST', `/api/v1/pipeline-runs/${name}/terminate`, {}, 200);
+    const run = await ended(token, name);
+    expect(run.state).toBe('CANCELED');
+    expect(node(run, 'root/print-text').state).toBe('CANCELED');
+    await waitFor(() => cluster.api.get('pods', pod?.metadata.namespace, pod?.metadata.name as string) === undefined, {
+      timeoutMs: 10_000,
+      message: "the step's pod deleted",
+    });
+  }, 60_000);
+
   it('a step whose output parameter is never written fails, saying which', async () => {
     const token = await nina();
     const name = await start(token, 'compiled/critical_flip_coin.yaml', { 'flip-coin': { outputs: { Output: 'tails' } } });
