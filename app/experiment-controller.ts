@@ -44,7 +44,7 @@ import {
 } from '../core/experiments/observations.js';
 import type { EarlyStoppingRule, MetricPoint, Observation, SuggestionAlgorithm } from '../core/experiments/space.js';
 import { PBT_CHECKPOINT_LABEL } from '../core/experiments/suggest/pbt.js';
-import { renderTrial, trialResources } from '../core/experiments/trial-template.js';
+import { trialJob } from '../core/experiments/trial-template.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
 import { type EngineFollower, followEngine } from '../engine/follow-engine.js';
@@ -195,16 +195,12 @@ export function startExperimentController(
     });
 
   async function submit(x: ExperimentState, t: TrialState): Promise<void> {
-    const rendered = renderTrial(x.spec, t.name, t.assignment, { namespace: x.spec.namespace ?? 'default' });
-    const resources = rendered.ok
-      ? trialResources(rendered.manifest, options.gpuResource, x.spec.trialTemplate.primaryContainerName)
-      : rendered;
-    if (!resources.ok) {
-      const why = resources.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-      await failTrial(x, t, 'unrunnable', `the trial template does not make a job: ${why}`);
+    const job = trialJob(x.spec, t.name, t.assignment, options.gpuResource);
+    if (!job.ok) {
+      await failTrial(x, t, 'unrunnable', job.message);
       return;
     }
-    const r = resources.resources;
+    const r = job.resources;
     const env: Record<string, string> = {};
     for (const e of r.env) if (e.value !== null) env[e.name] = e.value;
     Object.assign(env, checkpointEnv(x, t));
@@ -223,7 +219,7 @@ export function startExperimentController(
         env,
         hyperparameters: { ...t.assignment },
         // The pod template's annotations go with the trial's pods (Katib applies the template as it is).
-        ...(annotationsOf(rendered.ok ? rendered.manifest : null) ?? {}),
+        ...(annotationsOf(job.manifest) ?? {}),
         experiment: { id: x.id, trial: t.name, objectiveMetricName: x.spec.objective.objectiveMetricName },
       },
       commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:submit`,

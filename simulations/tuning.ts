@@ -50,7 +50,7 @@ import {
 } from '../core/experiments/observations.js';
 import type { Assignment, MetricPoint, Observation } from '../core/experiments/space.js';
 import { ALGORITHMS } from '../core/experiments/suggest/index.js';
-import { renderTrial, trialResources } from '../core/experiments/trial-template.js';
+import { trialJob } from '../core/experiments/trial-template.js';
 import { InputError } from './csv.js';
 import type { SimulatedExperiment } from './experiment-files.js';
 import type { JobRecord } from './simulate.js';
@@ -492,11 +492,8 @@ export class Tuning {
   private submit(x: ExperimentState, t: TrialState, at: number): boolean {
     const sx = this.byId.get(x.id) as SimulatedExperiment;
     const plan = trialPlan(this.options.objective, x.spec, t.assignment, this.options.trialSeconds);
-    const rendered = renderTrial(x.spec, t.name, t.assignment, { namespace: x.spec.namespace ?? 'default' });
-    const resources = rendered.ok
-      ? trialResources(rendered.manifest, this.options.gpuResource, x.spec.trialTemplate.primaryContainerName)
-      : rendered;
-    const gpus = resources.ok && resources.resources.gpus > 0 ? resources.resources.gpus : this.options.trialGpus;
+    const made = trialJob(x.spec, t.name, t.assignment, this.options.gpuResource);
+    const gpus = made.ok && made.resources.gpus > 0 ? made.resources.gpus : this.options.trialGpus;
     const job: JobRecord = {
       id: t.jobId,
       pool: sx.pool,
@@ -527,11 +524,10 @@ export class Tuning {
       stopSent: false,
     };
     this.jobs.set(t.jobId, run);
-    if (!resources.ok) {
+    if (!made.ok) {
       run.over = true;
       job.status = 'Rejected';
-      const why = resources.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-      job.rejection = `the trial template does not make a job: ${why}`;
+      job.rejection = made.message;
       this.failUnrunnable(run, job.rejection, at);
       return false;
     }
@@ -542,7 +538,7 @@ export class Tuning {
       kind: 'trial',
       owner: x.owner,
       gpus,
-      workers: Math.max(1, resources.resources.workers),
+      workers: Math.max(1, made.resources.workers),
       expectedDuration: plan.seconds,
       shared: true,
     });

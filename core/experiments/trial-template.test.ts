@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type ExperimentSpec, parseExperiment } from './spec.js';
-import { metaReference, placeholdersIn, renderTrial, trialResources } from './trial-template.js';
+import { metaReference, placeholdersIn, renderTrial, trialJob, trialResources } from './trial-template.js';
 
 const text = (name: string) => readFileSync(new URL(`./fixtures/katib/${name}.yaml`, import.meta.url), 'utf8');
 
@@ -393,6 +393,35 @@ describe('trialResources by kind', () => {
     ).toEqual({
       ok: false,
       issues: [{ path: 'manifest', message: 'no container is named trainer' }],
+    });
+  });
+});
+
+describe("trialJob: a trial's job as the controller submits it", () => {
+  it("renders in the experiment's namespace and reads its resources in the GPU resource given", () => {
+    const doc = parse(text('kubeflow-training-operator_pytorchjob-mnist'));
+    doc.spec.trialTemplate.trialSpec.spec.pytorchReplicaSpecs.Master.template.spec.containers[0].resources = {
+      limits: { 'amd.com/gpu': 2 },
+    };
+    const spec = experiment(doc);
+    const job = trialJob(spec, 'exp-1', ASSIGNMENT, 'amd.com/gpu');
+    expect(job.ok && (job.manifest.metadata as { namespace?: string }).namespace).toBe(spec.namespace ?? 'default');
+    expect(job).toMatchObject({ ok: true, resources: { gpus: 2, workers: 2 } });
+    expect(trialJob(spec, 'exp-1', ASSIGNMENT)).toMatchObject({ ok: true, resources: { gpus: 0 } });
+  });
+
+  it("fails with one message naming every issue, the rendering's or the resources'", () => {
+    expect(trialJob(experiment(text('hp-tuning_random')), 'exp-1', { lr: '0.02', seed: '3' })).toEqual({
+      ok: false,
+      message:
+        'the trial template does not make a job: assignment.momentum: no value for parameter momentum (trial parameter momentum); assignment.seed: no trial parameter references this parameter',
+    });
+    const doc = parse(text('hp-tuning_random'));
+    doc.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].resources = { limits: { 'nvidia.com/gpu': '500m' } };
+    expect(trialJob(experiment(doc), 'exp-1', ASSIGNMENT)).toEqual({
+      ok: false,
+      message:
+        'the trial template does not make a job: manifest.spec.template.spec.containers[0].resources.limits.nvidia.com/gpu: a GPU count must be a whole number, got "500m"',
     });
   });
 });

@@ -388,6 +388,29 @@ export type ResourcesResult =
   | { readonly ok: true; readonly resources: TrialResources }
   | { readonly ok: false; readonly issues: SettingsIssue[] };
 
+/** A trial's job: its rendered manifest and what gpupool schedules it as; or why its template makes none. */
+export type TrialJobResult =
+  | { readonly ok: true; readonly manifest: JsonObject; readonly resources: TrialResources }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * A trial's job as the experiment controller submits it (and `gpupool simulate` schedules it): its
+ * manifest rendered in the experiment's namespace (default `default`) and its resources read from
+ * it, GPUs counted in `gpuResource`; or, when the template makes no job, the message the trial
+ * fails with, naming every issue.
+ */
+export function trialJob(spec: ExperimentSpec, trialName: string, assignment: Assignment, gpuResource?: string): TrialJobResult {
+  const unrunnable = (issues: readonly SettingsIssue[]): TrialJobResult => ({
+    ok: false,
+    message: `the trial template does not make a job: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+  });
+  const rendered = renderTrial(spec, trialName, assignment, { namespace: spec.namespace ?? 'default' });
+  if (!rendered.ok) return unrunnable(rendered.issues);
+  const resources = trialResources(rendered.manifest, gpuResource, spec.trialTemplate.primaryContainerName);
+  if (!resources.ok) return unrunnable(resources.issues);
+  return { ok: true, manifest: rendered.manifest, resources: resources.resources };
+}
+
 /**
  * The GPUs, workers and primary container of a rendered trial manifest. GPUs are read from each
  * container's `resources.limits[gpuResource]` (the limit is what Kubernetes requires of an
