@@ -28,7 +28,7 @@ import { nextPipelinesWakeup } from '../core/pipelines/decide.js';
 import type { PipelineEvent } from '../core/pipelines/events.js';
 import { isRunDone, isTaskDone, type Run, type TaskOutputs, type TaskRun } from '../core/pipelines/model.js';
 import { resolvePlatformNames } from '../core/pipelines/platform.js';
-import { provisionedArtifacts, stepJob, stepOutputs } from '../core/pipelines/step.js';
+import { stepJob } from '../core/pipelines/step.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
 import { type EngineFollower, followEngine } from '../engine/follow-engine.js';
@@ -65,16 +65,6 @@ export interface PipelineExecutor {
   stop(): void;
   /** Resolves when every run looked at so far has been brought up to date. */
   idle(): Promise<void>;
-}
-
-/**
- * A step's outputs when only its artifacts can be known (their URIs were provisioned for it): a
- * step without output parameters succeeds with them; one with output parameters cannot be read.
- */
-export function artifactOutputsOnly(run: Run, task: TaskRun): TaskOutputs | null {
-  const outputs = stepOutputs(run, task);
-  if (Object.keys(outputs.outputParameters).length > 0) return null;
-  return { parameters: {}, artifacts: provisionedArtifacts(outputs) };
 }
 
 const ENDED = new Set(['Complete', 'Error', 'Stopped']);
