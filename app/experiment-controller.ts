@@ -48,6 +48,7 @@ import { trialJob } from '../core/experiments/trial-template.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
 import { type EngineFollower, followEngine } from '../engine/follow-engine.js';
+import { LookQueue } from './look-queue.js';
 
 export const EXPERIMENT_CONTROLLER = 'experiments';
 
@@ -113,14 +114,6 @@ export function startExperimentController(
   options: ExperimentControllerOptions,
 ): ExperimentController {
   const onError = options.onError ?? ((e: unknown) => console.error(`gpupool experiments: ${(e as Error).message ?? e}`));
-  let stopped = false;
-  /** Experiments to look at, and the one chain of work that looks at them (one at a time, in order). */
-  const dirty = new Set<string>();
-  let chain: Promise<void> = Promise.resolve();
-  let scheduled = false;
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Early stopping's periodic look, per experiment. */
-  const looks = new Map<string, ReturnType<typeof setTimeout>>();
   /** The objective series of ended trials (they no longer change), by job id. */
   const endedSeries = new Map<string, MetricPoint[]>();
   const lookEvery = options.earlyStoppingEveryMs ?? 2000;
@@ -133,33 +126,9 @@ export function startExperimentController(
     }
   };
 
-  function poke(experimentId: string): void {
-    if (stopped) return;
-    dirty.add(experimentId);
-    if (scheduled) return;
-    scheduled = true;
-    chain = chain
-      .then(async () => {
-        scheduled = false;
-        while (dirty.size > 0 && !stopped) {
-          const [id] = dirty;
-          dirty.delete(id as string);
-          await reconcile(id as string).catch(report);
-        }
-      })
-      .catch(report);
-  }
-
-  /** Look at experiment `id` again in `ms`, unless `pending` already holds a look for it. */
-  function pokeLater(pending: Map<string, ReturnType<typeof setTimeout>>, id: string, ms: number): void {
-    if (pending.has(id)) return;
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      poke(id);
-    }, ms);
-    timer.unref?.();
-    pending.set(id, timer);
-  }
+  /** Experiments to look at, one at a time, in order; later looks for a deadline and for early stopping. */
+  const queue = new LookQueue((id) => reconcile(id), report);
+  const poke = (experimentId: string) => queue.poke(experimentId);
 
   async function execute(command: ExperimentCommand): Promise<boolean> {
     const outcome = await experiments.execute(command);
@@ -291,7 +260,7 @@ export function startExperimentController(
       if (stopped)
         await cluster.execute({ type: 'StopJob', jobId: t.jobId, commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:stop` });
     }
-    pokeLater(looks, x.id, lookEvery);
+    queue.later('early-stopping', x.id, lookEvery);
   }
 
   async function reconcile(id: string): Promise<void> {
@@ -306,7 +275,7 @@ export function startExperimentController(
       const now = experiments.clock.now();
       if (now >= due)
         await execute({ type: 'ExpireExperiment', experimentId: id, commandId: `${EXPERIMENT_CONTROLLER}:${id}:expired` });
-      else pokeLater(timers, id, (due - now) * 1000 + 10);
+      else queue.later('deadline', id, (due - now) * 1000 + 10);
     }
     // 2. New trials into the free slots.
     x = experiments.current.experiments.get(id) as ExperimentState;
@@ -349,13 +318,8 @@ export function startExperimentController(
         await cluster.execute({ type: 'StopJob', jobId: t.jobId, commandId: `${EXPERIMENT_CONTROLLER}:${t.jobId}:stop` });
       }
     }
-    if (activeTrials(experiments.current.experiments.get(id) as ExperimentState) === 0) {
-      const timer = timers.get(id);
-      if (timer !== undefined && isExperimentDone((experiments.current.experiments.get(id) as ExperimentState).status)) {
-        clearTimeout(timer);
-        timers.delete(id);
-      }
-    }
+    const ended = experiments.current.experiments.get(id) as ExperimentState;
+    if (activeTrials(ended) === 0 && isExperimentDone(ended.status)) queue.cancel('deadline', id);
   }
 
   const followers: EngineFollower[] = [
@@ -384,19 +348,9 @@ export function startExperimentController(
 
   return {
     stop() {
-      stopped = true;
+      queue.stop();
       for (const f of followers) f.stop();
-      for (const t of [...timers.values(), ...looks.values()]) clearTimeout(t);
-      timers.clear();
-      looks.clear();
     },
-    async idle() {
-      for (;;) {
-        const last = chain;
-        await last;
-        if (last === chain && dirty.size === 0 && !followers.some((f) => f.busy)) return;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    },
+    idle: () => queue.idle(() => followers.some((f) => f.busy)),
   };
 }

@@ -32,6 +32,7 @@ import { stepJob } from '../core/pipelines/step.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
 import { type EngineFollower, followEngine } from '../engine/follow-engine.js';
+import { LookQueue } from './look-queue.js';
 import { stepProducts } from './pipeline-assets.js';
 
 export const PIPELINE_EXECUTOR = 'pipelines';
@@ -78,37 +79,14 @@ export function startPipelineExecutor(
 ): PipelineExecutor {
   let stopped = false;
   const report = options.onError ?? ((e: unknown) => console.error(`gpupool pipelines: ${(e as Error).message ?? e}`));
-  const dirty = new Set<string>();
-  const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const looks = new LookQueue((runId) => reconcile(runId), report);
+  const poke = (runId: string) => looks.poke(runId);
   let tickTimer: ReturnType<typeof setTimeout> | undefined;
   let tickFor: number | null = null;
-  let chain: Promise<void> = Promise.resolve();
-
-  /** Look at a run soon (once per turn, however many events name it). */
-  function poke(runId: string): void {
-    if (stopped || dirty.has(runId)) return;
-    dirty.add(runId);
-    chain = chain.then(async () => {
-      dirty.delete(runId);
-      try {
-        await reconcile(runId);
-      } catch (error) {
-        report(error);
-      }
-    });
-  }
 
   /** Look at a run again at `at` (a retry's backoff ends). */
-  function pokeAt(runId: string, at: number): void {
-    if (retryTimers.has(runId)) return;
-    const ms = Math.max(0, (at - pipelines.clock.now()) * 1000) + 10;
-    const handle = setTimeout(() => {
-      retryTimers.delete(runId);
-      poke(runId);
-    }, ms);
-    handle.unref?.();
-    retryTimers.set(runId, handle);
-  }
+  const pokeAt = (runId: string, at: number) =>
+    looks.later('retry', runId, Math.max(0, (at - pipelines.clock.now()) * 1000) + 10);
 
   /** Keep one timer for the next recurring run due; a Tick goes to the engine then. */
   function armTick(): void {
@@ -124,7 +102,7 @@ export function startPipelineExecutor(
     tickTimer = setTimeout(() => {
       tickTimer = undefined;
       tickFor = null;
-      chain = chain.then(async () => {
+      looks.run(async () => {
         try {
           // The instant and the state it was set for name it: two servers ticking for one deadline tick
           // once, and a deadline that comes back after a later change (a run ended, a slot freed) ticks again.
@@ -312,18 +290,10 @@ export function startPipelineExecutor(
   return {
     stop() {
       stopped = true;
+      looks.stop();
       for (const f of followers) f.stop();
-      for (const t of retryTimers.values()) clearTimeout(t);
-      retryTimers.clear();
       if (tickTimer !== undefined) clearTimeout(tickTimer);
     },
-    async idle() {
-      for (;;) {
-        const last = chain;
-        await last;
-        if (last === chain && dirty.size === 0 && !followers.some((f) => f.busy)) return;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    },
+    idle: () => looks.idle(() => followers.some((f) => f.busy)),
   };
 }
