@@ -25,6 +25,13 @@ export interface PoolTypeCapacity {
   nodes: Map<string, string[]>;
   /** buckets[k]: schedulable nodes with exactly k free devices here, in id order. */
   buckets: NodeSet[];
+  /**
+   * Per node: when its busy devices here are expected to be released, ascending (backfill's
+   * shadow reads them, scheduler/backfill.ts releasesOn). A cache, filled on demand: every change
+   * of a device's holders, pool or node refreshes the node, and the refresh drops its entry, so a
+   * pass works out again only the nodes changed since the last one, not every busy device.
+   */
+  releases: Map<string, number[]>;
 }
 
 export interface CapacityIndex {
@@ -65,6 +72,12 @@ function devicesOf(state: State, node: NodeState): DeviceState[] {
   return refs;
 }
 
+/** A node's live devices in index order (cached, see CapacityIndex.deviceRefs); none for an unknown node. */
+export function devicesOn(state: State, nodeId: string): readonly DeviceState[] {
+  const node = state.nodes.get(nodeId);
+  return node ? devicesOf(state, node) : [];
+}
+
 const keyOf = (pool: string, gpuType: string): string => `${pool}\u0000${gpuType}`;
 
 /**
@@ -97,7 +110,17 @@ function ensure(index: CapacityIndex, pool: string, gpuType: string): PoolTypeCa
   const key = keyOf(pool, gpuType);
   let cap = index.byKey.get(key);
   if (!cap) {
-    cap = { pool, gpuType, total: 0, free: 0, sizes: new Map(), sizeCounts: [], nodes: new Map(), buckets: [] };
+    cap = {
+      pool,
+      gpuType,
+      total: 0,
+      free: 0,
+      sizes: new Map(),
+      sizeCounts: [],
+      nodes: new Map(),
+      buckets: [],
+      releases: new Map(),
+    };
     index.byKey.set(key, cap);
     let types = index.typesByPool.get(pool);
     if (!types) {
@@ -129,6 +152,7 @@ function rebuildBuckets(index: CapacityIndex): void {
 function removeNodeFrom(index: CapacityIndex, key: string, nodeId: string): void {
   const cap = index.byKey.get(key);
   if (!cap) return;
+  cap.releases.delete(nodeId);
   const size = cap.sizes.get(nodeId) ?? 0;
   cap.total -= size;
   cap.sizes.delete(nodeId);
@@ -200,6 +224,7 @@ function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
     if (d.holders.length === 0) freeCount++;
   }
   if (size === 0) return false;
+  cap.releases.delete(node.id);
   const oldSize = cap.sizes.get(node.id) ?? 0;
   if (size !== oldSize) {
     cap.total += size - oldSize;
@@ -233,6 +258,7 @@ function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
 }
 
 function addNodeTo(index: CapacityIndex, cap: PoolTypeCapacity, node: NodeState, devices: DeviceState[]): void {
+  cap.releases.delete(node.id);
   const size = devices.length;
   cap.total += size;
   cap.sizes.set(node.id, size);

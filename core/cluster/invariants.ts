@@ -5,6 +5,7 @@
  */
 import { emptyCapacity, refreshNode } from './capacity.js';
 import { DEFAULT_GROUP_ID, DEFAULT_POOL_ID, holdsDevices, isFinished, isPending, type JobState, type State } from './model.js';
+import { nodeReleases } from './scheduler/backfill.js';
 
 export function checkInvariants(state: State): string[] {
   const v: string[] = [];
@@ -215,6 +216,15 @@ function checkCapacity(state: State, fail: (m: string) => void): void {
       .sort()
       .join('\n');
   if (describe(fresh) !== describe(state)) fail('the capacity index differs from the devices it derives from');
+  // Backfill's kept release times: each node's list as its devices and their holders say now.
+  for (const cap of state.capacity.byKey.values()) {
+    for (const [node, kept] of cap.releases) {
+      const now = nodeReleases(state, cap, node);
+      if (kept.join(',') !== now.join(',')) {
+        fail(`node ${node}'s kept release times in ${cap.pool}/${cap.gpuType} are ${kept.join(',')}, not ${now.join(',')}`);
+      }
+    }
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { evolve, initialState, replay } from './evolve.js';
 import { allocationsInOnePool, checkInvariants } from './invariants.js';
 import { holdsDevices, isPending, type JobState, type PoolState, type State } from './model.js';
 import { explainJob } from './queries.js';
+import { nodeReleases, releasesOn } from './scheduler/backfill.js';
 import { schedule } from './scheduler/pass.js';
 import { groupsTouchedBy } from './scheduler/triggers.js';
 import { type Batch, type Scenario, scenarioArb } from './test-support/arbitraries.js';
@@ -544,6 +545,28 @@ describe('core properties (random batches over a small cluster)', () => {
         });
       }),
       { numRuns: RUNS, examples: PLACEMENT_CHANGED_UNDER_RUNNING_JOB },
+    );
+  });
+
+  it("backfill's kept release times of every node equal those worked out afresh from its devices and their holders, after every batch", () => {
+    fc.assert(
+      fc.property(scenarioArb(), (scenario) => {
+        run(scenario, {
+          afterBatch: (state, _r, batch) => {
+            // Every node's list is read (and so kept) after every batch, not only those a backfill
+            // pass happened to read: the next batch must drop each one its changes make wrong.
+            for (const cap of state.capacity.byKey.values()) {
+              for (const node of cap.sizes.keys()) {
+                const kept = releasesOn(state, cap, node);
+                const fresh = nodeReleases(state, cap, node);
+                if (!isDeepStrictEqual(kept, fresh))
+                  fail(`batch ${batch}: ${cap.pool}/${cap.gpuType} node ${node}: kept ${kept}, afresh ${fresh}`);
+              }
+            }
+          },
+        });
+      }),
+      { numRuns: RUNS },
     );
   });
 

@@ -3,7 +3,7 @@
  * start (its shadow time), and which free capacity will it need then? Computed from the expected
  * durations of the jobs holding the pool's devices; a holder without one is assumed never to end.
  */
-import type { PoolTypeCapacity } from '../capacity.js';
+import { devicesOn, type PoolTypeCapacity } from '../capacity.js';
 import type { JobState, PlacementMode, State } from '../model.js';
 import { perWorker } from '../placement.js';
 import { fitsAsPoolStands } from './fit.js';
@@ -22,80 +22,111 @@ export interface Shadow {
 
 export function shadowOf(state: State, cap: PoolTypeCapacity, mode: PlacementMode, head: JobState, now: number): Shadow {
   const freeAt = new Map<string, number>();
-  // Per schedulable node (by its rank in cap.nodes): its name and free devices now; per device
-  // that a known time releases: that time and its node's rank.
+  // Per schedulable node (by its rank in cap.nodes): its name, free devices now, and the times its
+  // busy devices are expected to be released (ascending; before `now` for jobs past their end).
   const names: string[] = [];
   const base: number[] = [];
-  const times: number[] = [];
-  const ranks: number[] = [];
-  // The releases of a node are consecutive: they start at `firsts[rank]`.
-  const firsts: number[] = [];
-  // A job holds several devices, mostly side by side: its end is looked up once for them.
-  let lastHolder: string | undefined;
-  let lastEnd = Number.POSITIVE_INFINITY;
+  const releases: (readonly number[])[] = [];
   for (const [node, free] of cap.nodes) {
     freeAt.set(node, free.length);
-    const rank = names.length;
     names.push(node);
     base.push(free.length);
-    firsts.push(times.length);
-    for (const id of state.nodes.get(node)?.devices ?? []) {
-      const d = state.devices.get(id);
-      if (!d || d.pool !== cap.pool || d.gpuType !== cap.gpuType || d.holders.length === 0) continue;
-      let time = now;
-      for (const h of d.holders) {
-        if (h !== lastHolder) {
-          lastHolder = h;
-          lastEnd = expectedEnd(state.jobs.get(h));
-        }
-        time = Math.max(time, lastEnd);
-      }
-      if (time < Number.POSITIVE_INFINITY) {
-        times.push(time);
-        ranks.push(rank);
-      }
-    }
+    releases.push(releasesOn(state, cap, node));
   }
-  firsts.push(times.length);
-  const time = earliestFit(mode, head, base, times, firsts);
-  for (let r = 0; r < times.length; r++) {
-    if ((times[r] as number) > time) continue;
-    const node = names[ranks[r] as number] as string;
-    freeAt.set(node, (freeAt.get(node) ?? 0) + 1);
+  const time = earliestFit(mode, head, base, releases, now);
+  // What is free at that time (every known release when it is never): the time is no earlier
+  // than now, so a release before now (a job past its expected end) counts too.
+  for (let n = 0; n < names.length; n++) {
+    const list = releases[n] as readonly number[];
+    let k = 0;
+    while (k < list.length && (list[k] as number) <= time) k++;
+    if (k > 0) freeAt.set(names[n] as string, (base[n] as number) + k);
   }
   if (time < Number.POSITIVE_INFINITY) return { time, freeAt, unreachable: false };
   return { time, freeAt, unreachable: !fitsAsPoolStands(cap, { placement: mode }, head) };
 }
 
 /**
+ * When the busy devices of this pool and type on the node are expected to be released, ascending:
+ * a device when the last of its holders ends (a holder without an expected duration never does,
+ * and its device is left out). Not clamped to any `now`, so a node's list holds until the node
+ * changes: it is kept in the capacity index (PoolTypeCapacity.releases), which drops it whenever
+ * the node is refreshed, and worked out again only then.
+ */
+export function releasesOn(state: State, cap: PoolTypeCapacity, node: string): readonly number[] {
+  const kept = cap.releases.get(node);
+  if (kept !== undefined) return kept;
+  const list = nodeReleases(state, cap, node);
+  cap.releases.set(node, list);
+  return list;
+}
+
+/** releasesOn worked out from the devices, without the cache (which the invariants check against it). */
+export function nodeReleases(state: State, cap: PoolTypeCapacity, node: string): number[] {
+  const list: number[] = [];
+  // A job holds several devices, mostly side by side: its end is looked up once for them.
+  let lastHolder: string | undefined;
+  let lastEnd = Number.POSITIVE_INFINITY;
+  for (const d of devicesOn(state, node)) {
+    if (d.pool !== cap.pool || d.gpuType !== cap.gpuType || d.holders.length === 0) continue;
+    let time = Number.NEGATIVE_INFINITY;
+    for (const h of d.holders) {
+      if (h !== lastHolder) {
+        lastHolder = h;
+        lastEnd = expectedEnd(state.jobs.get(h));
+      }
+      time = Math.max(time, lastEnd);
+    }
+    if (time < Number.POSITIVE_INFINITY) list.push(time);
+  }
+  // A node has a few devices: insertion sort.
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i] as number;
+    let j = i - 1;
+    for (; j >= 0 && (list[j] as number) > x; j--) list[j + 1] = list[j] as number;
+    list[j + 1] = x;
+  }
+  return list;
+}
+
+/**
  * The first release time at which the head fits (Infinity: none): what walking the releases in
  * time order and asking shapeFits at each time gives, worked out without sorting every release,
  * which made most of a backfill forecast (a pass per instant, each over a full pool's few hundred
- * devices). Whether the head fits only grows with time, as devices are only released.
+ * devices). Whether the head fits only grows with time, as devices are only released. A release
+ * time before `now` (its job has overrun its expected end) counts as `now`.
  *
  * `node` placement: a node holds a worker from the time its free count reaches the head's GPUs
  * per worker (from the start if it has them now), and the head fits from the time the
  * `workers`-th node does; if enough nodes hold a worker already, from the first release. `count`
- * placement: from the release that brings the free devices to the head's GPUs. Sorts a node's
- * releases in place (the caller's later use of them does not depend on their order).
+ * placement: from the release that brings the free devices to the head's GPUs.
  */
 function earliestFit(
   mode: PlacementMode,
   head: Pick<JobState, 'gpus' | 'workers'>,
   base: readonly number[],
-  times: number[],
-  firsts: readonly number[],
+  releases: readonly (readonly number[])[],
+  now: number,
 ): number {
-  if (times.length === 0) return Number.POSITIVE_INFINITY;
+  let count = 0;
   let first = Number.POSITIVE_INFINITY;
-  for (const t of times) first = Math.min(first, t);
+  for (const list of releases) {
+    if (list.length === 0) continue;
+    count += list.length;
+    first = Math.min(first, list[0] as number);
+  }
+  if (count === 0) return Number.POSITIVE_INFINITY;
+  first = Math.max(now, first);
   if (mode === 'count') {
     let free = 0;
     for (const c of base) free += c;
     const k = Math.ceil(head.gpus - free);
     if (k <= 0) return first;
-    if (k > times.length) return Number.POSITIVE_INFINITY;
-    return new Float64Array(times).sort()[k - 1] as number;
+    if (k > count) return Number.POSITIVE_INFINITY;
+    const all = new Float64Array(count);
+    let i = 0;
+    for (const list of releases) for (const t of list) all[i++] = t;
+    return Math.max(now, all.sort()[k - 1] as number);
   }
   const need = perWorker(head);
   const ready = new Float64Array(base.length);
@@ -105,21 +136,9 @@ function earliestFit(
       ready[n] = Number.NEGATIVE_INFINITY;
       continue;
     }
-    const from = firsts[n] as number;
-    const to = firsts[n + 1] as number;
+    const list = releases[n] as readonly number[];
     const k = Math.ceil(need - have);
-    if (k > to - from) {
-      ready[n] = Number.POSITIVE_INFINITY;
-      continue;
-    }
-    // A node has a few devices: insertion sort of its release times.
-    for (let i = from + 1; i < to; i++) {
-      const x = times[i] as number;
-      let j = i - 1;
-      for (; j >= from && (times[j] as number) > x; j--) times[j + 1] = times[j] as number;
-      times[j + 1] = x;
-    }
-    ready[n] = times[from + k - 1] as number;
+    ready[n] = k > list.length ? Number.POSITIVE_INFINITY : Math.max(now, list[k - 1] as number);
   }
   const w = Math.max(1, head.workers);
   if (w > ready.length) return Number.POSITIVE_INFINITY;

@@ -43,7 +43,10 @@ const STATE_KEYS = [
 
 const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy', 'bySubmission', 'front', 'shapes', 'demandList'];
 const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode', 'order', 'deviceRefs'];
-const POOL_TYPE_KEYS = ['pool', 'gpuType', 'total', 'free', 'sizes', 'sizeCounts', 'nodes', 'buckets'];
+// `releases` is backfill's cache of each node's release times (derived from the devices and jobs
+// written here, and checked against them by checkInvariants): which nodes it holds is no part of
+// the state's meaning.
+const POOL_TYPE_KEYS = ['pool', 'gpuType', 'total', 'free', 'sizes', 'sizeCounts', 'nodes', 'buckets', 'releases'];
 
 function assertKeys(what: string, obj: object, known: readonly string[]): void {
   const unknown = Object.keys(obj).filter((k) => !known.includes(k));
