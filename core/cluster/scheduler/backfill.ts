@@ -129,20 +129,25 @@ function earliestFit(
     return Math.max(now, all.sort()[k - 1] as number);
   }
   const need = perWorker(head);
-  const ready = new Float64Array(base.length);
+  const w = Math.max(1, head.workers);
+  if (w > base.length) return Number.POSITIVE_INFINITY;
+  // The w smallest times from which a node holds a worker, ascending (a typed array and a sort of
+  // every node's time per shadow were a tenth of a backfill forecast; w is a job's worker count).
+  const best: number[] = [];
   for (let n = 0; n < base.length; n++) {
     const have = base[n] as number;
-    if (have >= need) {
-      ready[n] = Number.NEGATIVE_INFINITY;
-      continue;
+    let ready = Number.NEGATIVE_INFINITY;
+    if (have < need) {
+      const list = releases[n] as readonly number[];
+      const k = Math.ceil(need - have);
+      ready = k > list.length ? Number.POSITIVE_INFINITY : Math.max(now, list[k - 1] as number);
     }
-    const list = releases[n] as readonly number[];
-    const k = Math.ceil(need - have);
-    ready[n] = k > list.length ? Number.POSITIVE_INFINITY : Math.max(now, list[k - 1] as number);
+    if (best.length === w && ready >= (best[w - 1] as number)) continue;
+    let j = best.length < w ? best.length : w - 1;
+    for (; j > 0 && (best[j - 1] as number) > ready; j--) best[j] = best[j - 1] as number;
+    best[j] = ready;
   }
-  const w = Math.max(1, head.workers);
-  if (w > ready.length) return Number.POSITIVE_INFINITY;
-  const at = ready.sort()[w - 1] as number;
+  const at = best[w - 1] as number;
   return at === Number.NEGATIVE_INFINITY ? first : at;
 }
 

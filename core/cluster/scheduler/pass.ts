@@ -398,10 +398,14 @@ function jumpReservations(
   p: Placement,
   now: number,
 ): boolean {
-  const after = reservations.map((r) => freeAfterJump(state, r, pool, job, p, now));
-  if (after.includes(null)) return false;
-  after.forEach((a, k) => {
-    if (a) (reservations[k] as Reservation).shadow.freeAt = a;
+  const taken = reservations.map((r) => takenFrom(state, r, pool, job, p, now));
+  if (taken.includes(null)) return false;
+  // Written off in place: each shadow's free counts are this pass's own (a copy of them per job
+  // that started past a reservation was a twentieth of a backfill forecast).
+  taken.forEach((t, k) => {
+    if (!t) return;
+    const freeAt = (reservations[k] as Reservation).shadow.freeAt;
+    for (const [node, n] of t) freeAt.set(node, (freeAt.get(node) ?? 0) - n);
   });
   return true;
 }
@@ -445,8 +449,11 @@ function placeAroundReservations(state: State, reservations: Reservation[], pool
   return null;
 }
 
-/** The reserved capacity left if the job starts (undefined: untouched), or null if it would delay the reserved job. */
-function freeAfterJump(
+/**
+ * What the job would take of the reserved capacity at its shadow time, per node (undefined: it
+ * takes nothing there), or null if taking it would delay the reserved job.
+ */
+function takenFrom(
   state: State,
   r: Reservation,
   pool: PoolState,
@@ -459,12 +466,32 @@ function freeAfterJump(
   // job without an expected duration, nobody can prove it will not delay the head.
   const shadowKnown = r.shadow.time < Number.POSITIVE_INFINITY;
   if (shadowKnown && job.expectedDuration !== null && now + job.expectedDuration <= r.shadow.time) return undefined;
-  const after = new Map(r.shadow.freeAt);
+  const taken = new Map<string, number>();
   for (const id of p.devices) {
     const node = state.devices.get(id)?.node as string;
-    after.set(node, (after.get(node) ?? 0) - 1);
+    taken.set(node, (taken.get(node) ?? 0) + 1);
   }
-  return shapeFits(after, pool.placement, r.head) ? after : null;
+  return shapeFitsLess(r.shadow.freeAt, taken, pool.placement, r.head) ? taken : null;
+}
+
+/** Whether the free counts less those taken (per node) still hold the job's shape (as shapeFits). */
+function shapeFitsLess(
+  free: ReadonlyMap<string, number>,
+  taken: ReadonlyMap<string, number>,
+  mode: PlacementMode,
+  job: JobState,
+): boolean {
+  if (mode === 'count') {
+    let n = 0;
+    for (const c of free.values()) n += c;
+    for (const t of taken.values()) n -= t;
+    return n >= job.gpus;
+  }
+  // A node taken from but not counted free has less than nothing left: never a worker's room.
+  const need = perWorker(job);
+  let nodes = 0;
+  for (const [node, c] of free) if (c - (taken.get(node) ?? 0) >= need && ++nodes >= job.workers) return true;
+  return false;
 }
 
 /** Give every job the pass considered for the first time its reason, under the queue's one rule. */
