@@ -11,11 +11,20 @@ export function lowerBound<T>(arr: readonly T[], x: T, less: (a: T, b: T) => boo
 }
 
 /**
- * `arr.splice(i, 0, x)` and `arr.splice(i, 1)` without splice's cost: splice allocates the array
- * of removed elements on every call (allocation that showed in profiles of every allocation and
- * release), and a plain loop moving a short tail is faster than it.
+ * `arr.splice(i, 0, x)` and `arr.splice(i, 1)` without splice's cost on short moves: splice
+ * allocates the array of removed elements on every call (allocation that showed in profiles of
+ * every allocation and release), and a plain loop moving a short tail is faster than it. Past a
+ * few dozen elements to move, splice's native move beats the loop by far despite its allocation:
+ * a backfill walk starts jobs from the middle of a queue of thousands, and moving the tail element
+ * by element was a tenth of a backfill forecast.
  */
+const SPLICE_FROM = 32;
+
 export function insertAt<T>(arr: T[], i: number, x: T): void {
+  if (arr.length - i > SPLICE_FROM) {
+    arr.splice(i, 0, x);
+    return;
+  }
   let j = arr.length;
   arr.push(x);
   for (; j > i; j--) arr[j] = arr[j - 1] as T;
@@ -23,14 +32,10 @@ export function insertAt<T>(arr: T[], i: number, x: T): void {
 }
 
 /**
- * Past a few dozen elements to move, splice's native move beats the loop by far despite its
- * allocation: a backfill walk starts jobs from the middle of a queue of thousands, and moving the
- * tail element by element was a tenth of a backfill forecast. Most of those jobs sit nearer the
- * front than the end, though: when far fewer elements lie ahead than behind, those ahead move
- * back by one instead and shift() drops the first, which V8 does by moving the array's start.
+ * Most jobs a backfill walk starts sit in the first tenth of its queue: when far fewer elements lie
+ * ahead of the removed one than behind, those ahead move back by one instead, and shift() drops
+ * the first, which V8 does by moving the array's start.
  */
-const SPLICE_FROM = 32;
-
 export function removeAt<T>(arr: T[], i: number): void {
   const last = arr.length - 1;
   if (last - i > SPLICE_FROM) {

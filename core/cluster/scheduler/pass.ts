@@ -279,7 +279,8 @@ class Prospects {
 
   private refresh(): void {
     this.stale = false;
-    this.limits.clear();
+    // Every shape in the queue gets its limit again; a shape that has left it is never asked (no
+    // job joins a queue during a walk), so its stale limit may stay, and the map is not cleared.
     this.hopeful = 0;
     for (const d of this.queue.demands()) {
       const limit = this.limitOf(d);
@@ -314,7 +315,7 @@ class Prospects {
 
 /**
  * Whether some placement of a job of this shape on the reservation's type, free devices now,
- * leaves the reserved job room at its shadow time (freeAfterJump's second condition). The devices
+ * leaves the reserved job room at its shadow time (takenFrom's second condition). The devices
  * taken are free now, so they come off nodes whose count at the shadow time is at least that.
  * `count` placement: what is free then less the job's GPUs still holds the reserved job. `node`
  * placement: the reserved job needs `workers` nodes with its GPUs per worker free then; a worker
@@ -336,12 +337,15 @@ function roomFor(r: Reservation, cap: PoolTypeCapacity, mode: PlacementMode, d: 
   if (spare < 0) return false;
   let harmless = 0;
   let breakable = 0;
-  for (const [node, free] of cap.nodes) {
-    if (free.length < need) continue;
+  // The nodes with room for a worker now, from the free-count buckets: in a busy pool most nodes
+  // have none free, and visiting every node was most of this question.
+  const judge = (node: string) => {
     const at = freeAt.get(node) ?? 0;
     if (at < reservedNeed || at - need >= reservedNeed) harmless++;
     else breakable++;
-  }
+    return false;
+  };
+  for (let k = Math.max(1, Math.ceil(need)); k < cap.buckets.length; k++) cap.buckets[k]?.some(judge);
   return harmless + Math.min(spare, breakable) >= d.workers;
 }
 
