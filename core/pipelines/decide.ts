@@ -11,7 +11,7 @@ import type { PipelineCommand, PipelineCommandOf } from './commands.js';
 import type { PipelineEvent } from './events.js';
 import { cacheKey, runFromCreated } from './evolve.js';
 import type { JsonValue, ParameterSpec, PipelineSpec } from './ir.js';
-import { isRunDone, isTaskDone, type PipelinesState, type RecurringRun, ROOT, type Run } from './model.js';
+import { isRunDone, isTaskDone, type PipelinesState, type RecurringRun, ROOT } from './model.js';
 import { cursorOf } from './recurring.js';
 import {
   applyRetry,
@@ -452,5 +452,3 @@ function checkRecurringTarget(
 
 /** When the pipelines engine next needs a Tick: the earliest recurring run due. */
 export const nextPipelinesWakeup = (s: PipelinesState): number | null => s.due.nextWake();
-
-export type { Run };
