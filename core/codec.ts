@@ -274,6 +274,28 @@ export function decoderOf<A>(codec: t.Decoder<unknown, A>): (u: unknown, root: s
   };
 }
 
+/**
+ * A decoder of a union tagged by `type` (a context's commands or events): each type's codec, its
+ * fast path looked up once; a value of no known type is one issue at `<what>.type` naming them.
+ */
+export function decoderByType<A>(
+  codecs: Readonly<Record<string, t.Decoder<unknown, unknown>>>,
+  what: 'command' | 'event',
+): (u: unknown) => Decoded<A> {
+  const decoders = new Map(Object.entries(codecs).map(([type, codec]) => [type, decoderOf(codec as t.Decoder<unknown, A>)]));
+  return (u) => {
+    const type = typeof u === 'object' && u !== null ? (u as { type?: unknown }).type : undefined;
+    const decode = typeof type === 'string' ? decoders.get(type) : undefined;
+    if (decode === undefined) {
+      const issues = [
+        { path: `${what}.type`, expected: `one of ${Object.keys(codecs).join(', ')}`, actual: JSON.stringify(type) ?? 'nothing' },
+      ];
+      return { ok: false, issues, message: formatIssues(issues) };
+    }
+    return decode(u, type as string);
+  };
+}
+
 // -- the fast path -------------------------------------------------------------------------------
 //
 // io-ts decodes a valid value that carries no unknown field to that very value, but it gets there

@@ -5,7 +5,7 @@
  * checked at the edge (spec.ts) and kept as it came out.
  */
 import * as t from 'io-ts';
-import { type Decoded, decodeWith, formatIssues, Id, Json, NonNegInt, NonNegNumber, PosInt, record } from '../codec.js';
+import { type Decoded, decoderByType, Id, Json, NonNegInt, NonNegNumber, PosInt, record } from '../codec.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };
 const cmd = <T extends string, R extends t.Props, O extends t.Props>(type: T, required: R, optional: O) =>
@@ -57,17 +57,7 @@ export type ExperimentCommand = {
 }[ExperimentCommandType];
 export type ExperimentCommandOf<K extends ExperimentCommandType> = t.TypeOf<(typeof experimentCommandCodecs)[K]>;
 
-export function decodeExperimentCommand(u: unknown): Decoded<ExperimentCommand> {
-  const type = typeof u === 'object' && u !== null ? (u as { type?: unknown }).type : undefined;
-  if (typeof type !== 'string' || !Object.hasOwn(experimentCommandCodecs, type)) {
-    const issues = [
-      {
-        path: 'command.type',
-        expected: `one of ${Object.keys(experimentCommandCodecs).join(', ')}`,
-        actual: JSON.stringify(type) ?? 'nothing',
-      },
-    ];
-    return { ok: false, issues, message: formatIssues(issues) };
-  }
-  return decodeWith(experimentCommandCodecs[type as ExperimentCommandType] as t.Decoder<unknown, ExperimentCommand>, u, type);
-}
+export const decodeExperimentCommand: (u: unknown) => Decoded<ExperimentCommand> = decoderByType<ExperimentCommand>(
+  experimentCommandCodecs,
+  'command',
+);

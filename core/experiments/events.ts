@@ -3,7 +3,7 @@
  * command id that made it.
  */
 import * as t from 'io-ts';
-import { type Decoded, decoderOf, eventCodecMaker, formatIssues, Json, Name, NonNegInt, PosInt, record } from '../codec.js';
+import { type Decoded, decoderByType, eventCodecMaker, Json, Name, NonNegInt, PosInt, record } from '../codec.js';
 import { COMMAND_ACCEPTED } from '../decider.js';
 import { COMPLETION_REASONS } from './model.js';
 
@@ -61,22 +61,7 @@ export const experimentEventCodecs = {
 export type ExperimentEventType = keyof typeof experimentEventCodecs;
 export type ExperimentEvent = { [K in ExperimentEventType]: t.TypeOf<(typeof experimentEventCodecs)[K]> }[ExperimentEventType];
 
-const decoders = new Map(
-  Object.entries(experimentEventCodecs).map(([type, codec]) => [type, decoderOf(codec as t.Decoder<unknown, ExperimentEvent>)]),
+export const decodeExperimentEvent: (u: unknown) => Decoded<ExperimentEvent> = decoderByType<ExperimentEvent>(
+  experimentEventCodecs,
+  'event',
 );
-
-export function decodeExperimentEvent(u: unknown): Decoded<ExperimentEvent> {
-  const type = typeof u === 'object' && u !== null ? (u as { type?: unknown }).type : undefined;
-  const decode = typeof type === 'string' ? decoders.get(type) : undefined;
-  if (decode === undefined) {
-    const issues = [
-      {
-        path: 'event.type',
-        expected: `one of ${Object.keys(experimentEventCodecs).join(', ')}`,
-        actual: JSON.stringify(type) ?? 'nothing',
-      },
-    ];
-    return { ok: false, issues, message: formatIssues(issues) };
-  }
-  return (decode as (u: unknown, root: string) => Decoded<ExperimentEvent>)(u, type as string);
-}

@@ -6,7 +6,7 @@
  * fires the recurring runs that are due.
  */
 import * as t from 'io-ts';
-import { type Decoded, decodeWith, formatIssues, Id, Json, NonNegNumber, PosInt, record } from '../codec.js';
+import { type Decoded, decoderByType, Id, Json, NonNegNumber, PosInt, record } from '../codec.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };
 const cmd = <T extends string, R extends t.Props, O extends t.Props>(type: T, required: R, optional: O) =>
@@ -106,17 +106,7 @@ export type PipelineCommand = {
 }[PipelineCommandType];
 export type PipelineCommandOf<K extends PipelineCommandType> = t.TypeOf<(typeof pipelineCommandCodecs)[K]>;
 
-export function decodePipelineCommand(u: unknown): Decoded<PipelineCommand> {
-  const type = typeof u === 'object' && u !== null ? (u as { type?: unknown }).type : undefined;
-  if (typeof type !== 'string' || !Object.hasOwn(pipelineCommandCodecs, type)) {
-    const issues = [
-      {
-        path: 'command.type',
-        expected: `one of ${Object.keys(pipelineCommandCodecs).join(', ')}`,
-        actual: JSON.stringify(type) ?? 'nothing',
-      },
-    ];
-    return { ok: false, issues, message: formatIssues(issues) };
-  }
-  return decodeWith(pipelineCommandCodecs[type as PipelineCommandType] as t.Decoder<unknown, PipelineCommand>, u, type);
-}
+export const decodePipelineCommand: (u: unknown) => Decoded<PipelineCommand> = decoderByType<PipelineCommand>(
+  pipelineCommandCodecs,
+  'command',
+);

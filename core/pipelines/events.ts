@@ -4,7 +4,7 @@
  * changes run-progress.ts decides, so evolve applies what decide saw.
  */
 import * as t from 'io-ts';
-import { type Decoded, decoderOf, eventCodecMaker, formatIssues, Json, Name, NonNegInt, NonNegNumber, record } from '../codec.js';
+import { type Decoded, decoderByType, eventCodecMaker, Json, Name, NonNegInt, NonNegNumber, record } from '../codec.js';
 import { COMMAND_ACCEPTED } from '../decider.js';
 import { RUN_STATES, TASK_STATES } from './model.js';
 
@@ -128,22 +128,7 @@ export const pipelineEventCodecs = {
 export type PipelineEventType = keyof typeof pipelineEventCodecs;
 export type PipelineEvent = { [K in PipelineEventType]: t.TypeOf<(typeof pipelineEventCodecs)[K]> }[PipelineEventType];
 
-const decoders = new Map(
-  Object.entries(pipelineEventCodecs).map(([type, codec]) => [type, decoderOf(codec as t.Decoder<unknown, PipelineEvent>)]),
+export const decodePipelineEvent: (u: unknown) => Decoded<PipelineEvent> = decoderByType<PipelineEvent>(
+  pipelineEventCodecs,
+  'event',
 );
-
-export function decodePipelineEvent(u: unknown): Decoded<PipelineEvent> {
-  const type = typeof u === 'object' && u !== null ? (u as { type?: unknown }).type : undefined;
-  const decode = typeof type === 'string' ? decoders.get(type) : undefined;
-  if (decode === undefined) {
-    const issues = [
-      {
-        path: 'event.type',
-        expected: `one of ${Object.keys(pipelineEventCodecs).join(', ')}`,
-        actual: JSON.stringify(type) ?? 'nothing',
-      },
-    ];
-    return { ok: false, issues, message: formatIssues(issues) };
-  }
-  return (decode as (u: unknown, root: string) => Decoded<PipelineEvent>)(u, type as string);
-}
