@@ -31,6 +31,10 @@ const ok = (...events: Body[]): Decision => E.right(events);
 const no = (code: Parameters<typeof reject>[0], message: string, details?: Record<string, unknown>): Decision =>
   E.left(reject(code, message, details));
 
+/** A command refused for its fields: every issue, with its path. */
+const invalid = (issues: readonly { path: string; message: string }[]): Decision =>
+  no('invalid-command', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+
 /** Where a run's artifacts go when it names no pipeline root. */
 export const DEFAULT_PIPELINE_ROOT = 's3://gpupool/pipelines';
 
@@ -139,9 +143,7 @@ function createRun(c: PipelineCommandOf<'CreateRun'>, s: PipelinesState, at: num
   }
   const parameters = runParameters(version.spec, c.parameters as Record<string, JsonValue>);
   if (!parameters.ok) {
-    return no('invalid-command', parameters.issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-      issues: parameters.issues,
-    });
+    return invalid(parameters.issues);
   }
   return startRun(
     s,
@@ -173,7 +175,7 @@ function fireRecurring(s: PipelinesState, r: RecurringRun, scheduledAt: number, 
   let name = base;
   for (let n = 2; s.runs.has(`${r.group}/${name}`); n++) name = `${base}-${n}`;
   const parameters = runParameters(version.spec, r.parameters);
-  if (!parameters.ok) return no('invalid-command', parameters.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  if (!parameters.ok) return invalid(parameters.issues);
   return startRun(
     s,
     {
@@ -360,10 +362,7 @@ export function decidePipelines(c: PipelineCommand, s: PipelinesState, at: numbe
       const refused = checkRecurringTarget(s, c.group, c.pipelineId, c.versionId ?? null, c.experimentId ?? null);
       if (refused) return E.left(refused);
       const schedule = parseSchedule(c.schedule);
-      if (!schedule.ok)
-        return no('invalid-command', schedule.issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-          issues: schedule.issues,
-        });
+      if (!schedule.ok) return invalid(schedule.issues);
       return ok({
         type: 'RecurringRunCreated',
         recurringRunId: c.recurringRunId,
@@ -388,10 +387,7 @@ export function decidePipelines(c: PipelineCommand, s: PipelinesState, at: numbe
       const refused = checkRecurringTarget(s, r.group, pipelineId, versionId, experimentId);
       if (refused) return E.left(refused);
       const schedule = parseSchedule(c.schedule ?? r.schedule);
-      if (!schedule.ok)
-        return no('invalid-command', schedule.issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-          issues: schedule.issues,
-        });
+      if (!schedule.ok) return invalid(schedule.issues);
       return ok({
         type: 'RecurringRunUpdated',
         recurringRunId: r.id,

@@ -1,16 +1,3 @@
-/**
- * A run's task graph as the API and the dashboard draw it: every task execution the run has, and
- * the tasks each DAG execution has not created yet (NOT_STARTED), so the whole graph is drawn
- * from a run's start and fills in as it goes; the edges are each DAG's dependencies between its
- * own tasks (their `dependentTasks` and the producers their inputs name, run-progress.ts
- * `upstreamOf`). Pure: a view of the run, computed on each read.
- *
- * Which DAG executions are expanded: every one created, except a SKIPPED one (its condition was
- * false or its upstream was skipped: nothing in it will ever run). A loop's iterations not created
- * yet (a parallelism limit holds them back) are NOT_STARTED DAG nodes too; their own tasks appear
- * once the iteration is created.
- */
-import { componentOf, type TaskSpec } from './ir.js';
 import {
   childPath,
   type ResolvedInputs,
@@ -21,7 +8,7 @@ import {
   type TaskRun,
   type TaskState,
 } from './model.js';
-import { upstreamOf } from './run-progress.js';
+import { dagOf, kindOf, upstreamOf } from './run-progress.js';
 
 /** A task's state in the graph: a task state, or NOT_STARTED for one not created yet. */
 export type GraphNodeState = TaskState | 'NOT_STARTED';
@@ -60,18 +47,6 @@ export interface GraphEdge {
 export interface RunGraph {
   readonly nodes: readonly GraphNode[];
   readonly edges: readonly GraphEdge[];
-}
-
-/** The DAG component a dag-kind execution runs (an iteration runs its loop's component). */
-const dagOf = (run: Run, t: TaskRun) => (t.path === ROOT ? run.spec.root : run.spec.components[t.component])?.dag;
-
-/** The kind a task will have once created, as run-progress.ts decides it. */
-function kindOf(run: Run, task: TaskSpec): TaskKind {
-  if (task.parameterIterator || task.artifactIterator) return 'loop';
-  const component = componentOf(run.spec, task);
-  if (component?.dag) return 'dag';
-  const executor = component?.executorLabel ? run.spec.deploymentSpec.executors[component.executorLabel] : undefined;
-  return executor?.importer ? 'importer' : 'container';
 }
 
 function createdNode(t: TaskRun): GraphNode {

@@ -321,7 +321,16 @@ function taskSpecOf(run: Run, t: TaskRun): TaskSpec | undefined {
 }
 
 /** The DAG component a dag-kind execution runs. */
-const dagOf = (run: Run, t: TaskRun) => (t.path === ROOT ? run.spec.root : run.spec.components[t.component])?.dag;
+export const dagOf = (run: Run, t: TaskRun) => (t.path === ROOT ? run.spec.root : run.spec.components[t.component])?.dag;
+
+/** The kind a task has once created: a loop, a nested DAG, an importer or a container. */
+export function kindOf(run: Run, task: TaskSpec): TaskKind {
+  if (task.parameterIterator || task.artifactIterator) return 'loop';
+  const component = componentOf(run.spec, task);
+  if (component?.dag) return 'dag';
+  const executor = component?.executorLabel ? run.spec.deploymentSpec.executors[component.executorLabel] : undefined;
+  return executor?.importer ? 'importer' : 'container';
+}
 
 /** A DAG execution's outputs by its component's `dag.outputs`. */
 function dagOutputs(run: Run, dag: TaskRun): TaskOutputs {
@@ -534,15 +543,8 @@ export function progressRun(run: Run, env: ProgressEnv, from: readonly string[])
     message: string | null,
     extra: Partial<NewTask> = {},
   ): TaskState {
-    const component = componentOf(run.spec, task);
-    const kind: TaskKind =
-      task.parameterIterator || task.artifactIterator
-        ? 'loop'
-        : component?.dag
-          ? 'dag'
-          : component?.executorLabel && run.spec.deploymentSpec.executors[component.executorLabel]?.importer
-            ? 'importer'
-            : 'container';
+    const _component = componentOf(run.spec, task);
+    const kind = kindOf(run, task);
     emit({
       type: 'TaskCreated',
       runId: run.id,
