@@ -9,8 +9,16 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CsvError, InputError, splitPlainCsv } from './csv.js';
-import { readTrace, type TraceFormat, type TraceJob } from './traces.js';
+import { CsvError, InputError, parseCsv, splitPlainCsv } from './csv.js';
+import {
+  hasDuplicateId,
+  inSubmissionOrder,
+  readPlainGpupool,
+  readTrace,
+  readTraceTable,
+  type TraceFormat,
+  type TraceJob,
+} from './traces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-traces-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -504,5 +512,154 @@ describe('plain CSV texts are split by hand, as csv-parse splits them', () => {
       ['1', '2'],
       ['3', '4'],
     ]);
+  });
+});
+
+describe('a plain gpupool trace is read from its text, as from its table', () => {
+  const COLUMNS = [
+    'job_id',
+    'pool',
+    'gpus',
+    'submit_time',
+    'duration',
+    'expected_duration',
+    'workers',
+    'priority',
+    'user',
+    'kind',
+    'gpu_type',
+    'note',
+  ];
+  // Values each reader must read alike or refuse alike: blanks, padding, leading zeros, decimals,
+  // exponents, hex, signs, 15 and 16 digits, words, a non-ASCII space, the job kinds.
+  const VALUE = fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '1',
+    '7',
+    '007',
+    ' 5 ',
+    '\t8',
+    '\u00a09',
+    '12.5',
+    '-3',
+    '-0',
+    '1e3',
+    '0x10',
+    '+4',
+    'abc',
+    'Infinity',
+    '123456789012345',
+    '9999999999999999',
+    'training',
+    'inference',
+    'bogus',
+    'p0',
+    'j1',
+    'j2',
+  );
+  /** A value the column takes, most of the time; any value otherwise. */
+  const GOOD: Record<string, readonly string[]> = {
+    job_id: ['j1', 'j2', 'j3', 'j4', 'j5', 'j6', 'a long job id, 24 chars'.replace(/[ ,]/g, '-')],
+    pool: ['p0', 'p1', ' p2 '],
+    user: ['alice', 'bob', ''],
+    kind: ['training', 'inference', 'notebook', ''],
+    gpu_type: ['A100', ''],
+    note: ['x', ''],
+  };
+  const INTEGERS = ['1', '7', '007', ' 5 ', '1e3', '123456789012345'];
+  const NUMBERS = [...INTEGERS, '0', '12.5'];
+  Object.assign(GOOD, {
+    gpus: [...INTEGERS, '0'],
+    submit_time: NUMBERS,
+    duration: NUMBERS,
+    expected_duration: [...NUMBERS, ''],
+    workers: [...INTEGERS, ''],
+    priority: [...INTEGERS, '-3', ''],
+  });
+  const cell = (column: string) =>
+    fc.oneof({ weight: 40, arbitrary: fc.constantFrom(...(GOOD[column] as string[])) }, { weight: 1, arbitrary: VALUE });
+  const REQUIRED = COLUMNS.slice(0, 5);
+  const trace = fc
+    .record({
+      columns: fc
+        .tuple(
+          fc.subarray(COLUMNS.slice(5)),
+          fc.oneof(
+            { weight: 9, arbitrary: fc.constant(REQUIRED) },
+            { weight: 1, arbitrary: fc.subarray(REQUIRED, { minLength: 4 }) },
+          ),
+        )
+        .chain(([optional, required]) =>
+          fc.shuffledSubarray([...required, ...optional], { minLength: required.length + optional.length }),
+        ),
+      rows: fc.array(fc.tuple(...COLUMNS.map(cell)), { maxLength: 6 }),
+      ragged: fc.oneof(
+        { weight: 9, arbitrary: fc.constant<number[]>([]) },
+        { weight: 1, arbitrary: fc.array(fc.nat(5), { maxLength: 1 }) },
+      ),
+      blankLines: fc.array(fc.nat(8), { maxLength: 2 }),
+      bom: fc.boolean(),
+    })
+    .map(({ columns, rows, ragged, blankLines, bom }) => {
+      const line = (r: readonly string[], i: number) => {
+        const fields = columns.map((c) => r[COLUMNS.indexOf(c)] as string);
+        return (ragged.includes(i) ? fields.slice(1) : fields).join(',');
+      };
+      const lines = [columns.join(','), ...rows.map(line)];
+      for (const at of blankLines) lines.splice(Math.min(at, lines.length), 0, '');
+      return `${bom ? '\uFEFF' : ''}${lines.join('\n')}\n`;
+    });
+
+  /** The table's jobs, or its error's message. */
+  function fromTable(text: string): TraceJob[] | string {
+    try {
+      return readTraceTable(parseCsv('t.csv', text), 'gpupool');
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  it('gives the same jobs, keyed alike, and leaves every text the table refuses to it', () => {
+    const seen = { refused: 0, duplicate: 0, read: 0, empty: 0 };
+    fc.assert(
+      fc.property(trace, (text) => {
+        const plain = readPlainGpupool(text);
+        const table = fromTable(text);
+        seen[plain === undefined ? 'refused' : typeof table === 'string' ? 'duplicate' : table.length > 0 ? 'read' : 'empty']++;
+        if (plain === undefined) {
+          expect(typeof table).toBe('string');
+        } else if (hasDuplicateId(plain)) {
+          expect(table).toMatch(/appears twice/);
+        } else {
+          const ordered = inSubmissionOrder(plain, (j) => j.submit);
+          expect(ordered).toEqual(table);
+          expect(ordered.map((j) => Object.keys(j))).toEqual((table as TraceJob[]).map((j) => Object.keys(j)));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // Every case turns up often: the generator makes mostly readable traces.
+    expect(Math.min(...Object.values(seen))).toBeGreaterThan(100);
+  });
+
+  it('finds a duplicate id among many, and none among distinct ones', () => {
+    const jobs = Array.from({ length: 5000 }, (_, i) => ({ id: `j${i}` }) as TraceJob);
+    expect(hasDuplicateId(jobs)).toBe(false);
+    expect(hasDuplicateId([...jobs, { id: 'j4321' } as TraceJob])).toBe(true);
+    expect(hasDuplicateId([{ id: '' } as TraceJob, { id: '' } as TraceJob])).toBe(true);
+    expect(hasDuplicateId([])).toBe(false);
+  });
+
+  it('reads a trace without a final line feed, and names a bad row of a plain trace as the table does', () => {
+    expect(readPlainGpupool('job_id,pool,gpus,submit_time,duration\na,p,1,0,5')?.map((j) => j.id)).toEqual(['a']);
+    expectCsvError(
+      'gpupool',
+      ['job_id,pool,gpus,submit_time,duration', '', 'a,p,1,0,5', 'b,p,x,1,5'],
+      4,
+      'gpus',
+      /expected an integer >= 0, got "x"/,
+    );
   });
 });
