@@ -318,6 +318,20 @@ describe('simulate', () => {
     ]);
   });
 
+  it("a trace of the library's that reuses a job id: the engine refuses the second, the first runs as its own record says", async () => {
+    // The trace readers refuse a reused id; a caller's own trace may still hold one. The refused
+    // record is the second, and the one that runs keeps its own duration (not the other's).
+    const pools = [pool('p', 1, 4)];
+    const trace = [job('a', 2, 0, 10), job('b', 2, 1, 4), job('a', 2, 2, 99)];
+    const result = await simulate({ pools, trace, policy: 'fifo', placement: 'count' });
+    expect(result.jobs.map((j) => [j.id, j.start, j.end, j.status])).toEqual([
+      ['a', 0, 10, 'Complete'],
+      ['b', 1, 5, 'Complete'],
+      ['a', null, null, 'Rejected'],
+    ]);
+    expect(result.jobs[2]?.rejection).toContain("'a'");
+  });
+
   it('a CPU-only job (0 GPUs) starts at once, even behind a blocked head', async () => {
     const pools = [pool('p', 1, 4)];
     const trace = [job('full', 4, 0, 10), job('blocked', 4, 1, 5), job('cpu', 0, 2, 3)];

@@ -98,7 +98,7 @@ function plan(trace: readonly TraceJob[], pools: readonly PoolSpec[], placement:
   // One owner string per pool, shared by its jobs: the engine keeps every job's owner, and a string
   // made per job would be a million more objects for the garbage collector to copy and keep.
   const owners = new Map(pools.map((p) => [p.name, userOf(p.name)]));
-  return trace.map((j) => {
+  return trace.map((j, record) => {
     const pool = j.pool === undefined ? only : byName.get(j.pool);
     if (!pool) {
       throw new InputError(
@@ -107,7 +107,8 @@ function plan(trace: readonly TraceJob[], pools: readonly PoolSpec[], placement:
           : `job '${j.id}' runs in pool '${j.pool}', which the cluster file does not have (pools: ${pools.map((p) => p.name).join(', ')})`,
       );
     }
-    return { job: j, pool, owner: owners.get(pool.name) as string, workers: j.workers ?? workersFor(j.gpus, pool, placement) };
+    const workers = j.workers ?? workersFor(j.gpus, pool, placement);
+    return { job: j, pool, owner: owners.get(pool.name) as string, workers, record };
   });
 }
 
@@ -167,10 +168,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     status: 'Queued',
     rejection: null,
   }));
-  // Set one by one, not from a list of pairs: a pair per job was 2% of a 70,000-job run. A
-  // duplicate id keeps its last job, as before.
-  const index = new Map<string, number>();
-  for (let i = 0; i < jobs.length; i++) index.set((jobs[i] as JobRecord).id, i);
+  // The record of each job the engine holds (accepted, not yet ended), by id: what the events
+  // name. Only live jobs, so it stays the size of the cluster's work, not of the trace: a table of
+  // every job was 40 MB of a million-job run and a cache miss per event.
+  const live = new Map<string, number>();
+  // The records of this instant's trace submissions, in the order of their commands.
+  const submitted: number[] = [];
   // Per pool, by position in options.pools: GPUs in use and jobs waiting, and the series sampled.
   const poolIndex = new Map(options.pools.map((p, i) => [p.name, i]));
   const poolOfJob = jobs.map((j) => poolIndex.get(j.pool) as number);
@@ -198,7 +201,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           { ...options.tuning, launchDelay: options.launchDelay ?? 0 },
           {
             addJob: (record, job) => {
-              index.set(record.id, jobs.length);
+              live.set(record.id, jobs.length);
               jobs.push(record);
               poolOfJob.push(poolIndex.get(record.pool) as number);
               runtime.expect(record.id, job);
@@ -214,12 +217,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       let i: number | undefined;
       switch (e.type) {
         case 'JobSubmitted':
-          i = index.get(e.jobId);
+          i = live.get(e.jobId);
           if (i === undefined) continue;
           queued[poolOfJob[i] as number] = (queued[poolOfJob[i] as number] as number) + 1;
           break;
         case 'JobAllocated': {
-          i = index.get(e.jobId);
+          i = live.get(e.jobId);
           if (i === undefined) continue;
           const p = poolOfJob[i] as number;
           (jobs[i] as JobRecord).start = e.at;
@@ -230,8 +233,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         case 'JobCompleted':
         case 'JobFailed':
         case 'JobStopped': {
-          i = index.get(e.jobId);
+          i = live.get(e.jobId);
           if (i === undefined) continue;
+          live.delete(e.jobId);
           const j = jobs[i] as JobRecord;
           const p = poolOfJob[i] as number;
           j.end = e.at;
@@ -280,12 +284,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const commands: Command[] = runtime.takeDue(at);
     const reports = commands.length;
     while (next < total && (arrivals[next] as { job: TraceJob }).job.submit === at) {
-      const { job, owner, workers } = arrivals[next] as (typeof planned)[number];
+      const { job, owner, workers, record } = arrivals[next] as (typeof planned)[number];
       arrivals[next++] = undefined as never;
-      // The runtime learns how a job runs as it is submitted, from the job's record (the last of
-      // the trace's jobs by that id, as before): told every job up front, it held a table of the
-      // whole trace from the start (a million entries and objects for a million-job run).
-      runtime.expect(job.id, jobs[index.get(job.id) as number] as JobRecord);
+      submitted.push(record);
       const submit: Command = {
         type: 'SubmitJob',
         jobId: job.id,
@@ -306,18 +307,24 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const result = now instanceof Promise ? await now : now;
     instants++;
     for (let k = 0; k < result.outcomes.length; k++) {
-      const o = result.outcomes[k];
-      if (!o || o.ok) continue;
+      const o = result.outcomes[k] as (typeof result.outcomes)[number];
       const c = commands[k] as Command;
-      if (tuning?.refused(c, o.rejection.message, at)) continue;
-      if (k >= reports && c.type === 'SubmitJob') {
-        const j = jobs[index.get(c.jobId) as number] as JobRecord;
-        j.status = 'Rejected';
-        j.rejection = o.rejection.message;
-      } else {
-        throw new Error(`simulation at t=${at}: the runtime's ${c.type} was refused: ${o.rejection.message}`);
+      const r = k >= reports && k - reports < submitted.length ? (submitted[k - reports] as number) : -1;
+      if (o.ok) {
+        if (r < 0) continue;
+        // Accepted: the events name it from now on, and the runtime learns how it runs from its
+        // record (told every job up front, it held a table of the whole trace from the start).
+        live.set((c as { jobId: string }).jobId, r);
+        runtime.expect((c as { jobId: string }).jobId, jobs[r] as JobRecord);
+        continue;
       }
+      if (tuning?.refused(c, o.rejection.message, at)) continue;
+      if (r < 0) throw new Error(`simulation at t=${at}: the runtime's ${c.type} was refused: ${o.rejection.message}`);
+      const j = jobs[r] as JobRecord;
+      j.status = 'Rejected';
+      j.rejection = o.rejection.message;
     }
+    submitted.length = 0;
     runtime.observe(result.events, engine.current);
     record(at, result.events);
     if (tuning !== null) tuning.observe(at, result.events);

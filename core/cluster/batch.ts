@@ -54,9 +54,38 @@ export function stamp(body: EventBody, at: number, commandId?: string): Event {
  * since the last event (a `Tick` is a batch of only that).
  */
 export function runBatch(state: State, commands: readonly Command[], at: number): BatchResult {
-  const outcomes: CommandOutcome[] = [];
+  // As long as the batch: a batch of a few commands filled an empty array's first reserve of 17.
+  const outcomes: CommandOutcome[] = new Array(commands.length);
   const events: Event[] = [];
-  const touched = new Set<string>();
+  // The one set of touched groups, emptied after each batch: a Set per batch was 3% of what a
+  // simulation allocated. A batch run inside another (none is today) gets a Set of its own.
+  const touched = touchedInUse ? new Set<string>() : TOUCHED;
+  const owned = touched === TOUCHED;
+  if (owned) {
+    touchedInUse = true;
+    touched.clear();
+  }
+  try {
+    return runBatchWith(state, commands, at, touched, outcomes, events);
+  } finally {
+    if (owned) {
+      touched.clear();
+      touchedInUse = false;
+    }
+  }
+}
+
+const TOUCHED = new Set<string>();
+let touchedInUse = false;
+
+function runBatchWith(
+  state: State,
+  commands: readonly Command[],
+  at: number,
+  touched: Set<string>,
+  outcomes: CommandOutcome[],
+  events: Event[],
+): BatchResult {
   const since = state.now;
   let now = Math.max(at, state.now);
   const fold = (e: Event) => {
@@ -64,10 +93,11 @@ export function runBatch(state: State, commands: readonly Command[], at: number)
     events.push(e);
     groupsTouchedBy(state, e, touched);
   };
-  for (const command of commands) {
+  for (let i = 0; i < commands.length; i++) {
+    const command = commands[i] as Command;
     const t = commandTime(command, at, state);
     const outcome = applyCommand(CLUSTER_RULES, state, command, at, fold);
-    outcomes.push(outcome);
+    outcomes[i] = outcome;
     if (outcome.ok && !outcome.duplicate) now = Math.max(now, t);
   }
   // Time's own trigger, in every batch, not only in Ticks: a batch that comes before the host's

@@ -74,7 +74,12 @@ export class PendingQueue {
    */
   private bySubmission: string[] = [];
   private front = 0;
-  /** The walked jobs by shape: gpus, then workers (see Demand); `demandList` holds the same, as a list. */
+  /**
+   * The shapes met, by gpus then workers (see Demand); `demandList` holds those some job has now.
+   * A shape whose last job leaves stays here (with a count of 0) and only leaves the list: a short
+   * queue empties and fills all the time, and its summaries made again each time were a twentieth
+   * of what a simulation allocated. The shapes ever met are few (a trace's distinct sizes).
+   */
   private readonly shapes = new Map<number, Map<number, Demand>>();
   private readonly demandList: Demand[] = [];
   constructor(public policy: Policy) {}
@@ -99,16 +104,13 @@ export class PendingQueue {
     let byWorkers = this.shapes.get(gpus);
     if (!byWorkers) this.shapes.set(gpus, (byWorkers = new Map()));
     let d = byWorkers.get(workers);
-    if (!d) {
-      byWorkers.set(workers, (d = { gpus, workers, count: 0, durations: [], queued: [] }));
-      this.demandList.push(d);
-    }
+    if (!d) byWorkers.set(workers, (d = { gpus, workers, count: 0, durations: [], queued: [] }));
     return d;
   }
 
   private count(e: QueueEntry): void {
     const d = e.demand;
-    d.count++;
+    if (d.count++ === 0) this.demandList.push(d);
     insertAt(d.queued, lowerBound(d.queued, e, entryLess), e);
     if (e.duration === Number.POSITIVE_INFINITY) return;
     insertAt(d.durations, lowerBound(d.durations, e.duration, byNumber), e.duration);
@@ -125,9 +127,6 @@ export class PendingQueue {
     }
     if (e.duration !== Number.POSITIVE_INFINITY) removeAt(d.durations, lowerBound(d.durations, e.duration, byNumber));
     if (d.count > 0) return;
-    const byWorkers = this.shapes.get(d.gpus);
-    byWorkers?.delete(d.workers);
-    if (byWorkers?.size === 0) this.shapes.delete(d.gpus);
     const i = this.demandList.indexOf(d);
     if (i >= 0) removeAt(this.demandList, i);
   }
