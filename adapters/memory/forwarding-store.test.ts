@@ -97,6 +97,40 @@ describe('ForwardingEventStore', () => {
     expect(log.slice(-3).map((e) => e.type)).toEqual(['JobSubmitted', 'JobAllocated', 'JobStarted']);
     expect(engine.job('j')?.status).toBe('Training');
   });
+
+  it('without a sink takes only how many events there are: the answers are the same, the engine mints no id', async () => {
+    const counted = new ForwardingEventStore();
+    const full = new ForwardingEventStore(() => {});
+    expect(full.appendCountNow).toBeUndefined(); // a sink needs the events themselves
+    const count = counted.appendCountNow;
+    if (!count) throw new Error('a store without a sink takes counts');
+    const steps: [string, number, 'any' | 'no_stream' | bigint][] = [
+      ['a', 2, 'no_stream'],
+      ['a', 1, 1n],
+      ['b', 0, 'any'],
+      ['a', 1, 0n], // a conflict: the stream is at 2
+      ['a', 3, 'any'],
+    ];
+    for (const [stream, n, expected] of steps) {
+      const events = Array.from({ length: n }, (_, i) => ev(`${stream}${i}`));
+      expect(count(stream, n, expected)).toEqual(await full.append(stream, events, expected));
+    }
+
+    let minted = 0;
+    const engine = await createEngine({
+      store: new ForwardingEventStore(),
+      clock: { now: () => 0 },
+      ids: { next: () => `e${minted++}` },
+    });
+    await engine.executeBatchNow(
+      clusterCommands([{ name: 'p', nodes: 1, gpusPerNode: 2, gpuType: 'GPU' }], { policy: 'fifo', placement: 'node' }),
+      0,
+    );
+    await engine.executeBatchNow([{ type: 'SubmitJob', jobId: 'j', kind: 'training', owner: userOf('p'), gpus: 2 }], 1);
+    expect(engine.job('j')?.status).toBe('Starting');
+    expect(engine.revision).toBeGreaterThan(5);
+    expect(minted).toBe(0);
+  });
 });
 
 // Leases are kept, as checkpoints are: a simulated leader can take one.

@@ -37,7 +37,15 @@ export class ForwardingEventStore implements EventStore {
   /** Kept for the same reason: one entry per lease. */
   private readonly leaseTable = new MemoryLeases();
 
-  constructor(private readonly sink?: EventSink) {}
+  /**
+   * Without a sink the events go nowhere, so only their number is taken: the engine then makes no
+   * envelope or id for them (engine.ts AppendsNow). With a sink there is no such shortcut.
+   */
+  readonly appendCountNow?: (stream: string, count: number, expected: ExpectedRevision) => AppendResult;
+
+  constructor(private readonly sink?: EventSink) {
+    if (sink === undefined) this.appendCountNow = (stream, count, expected) => this.appendCount(stream, null, count, expected);
+  }
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     return this.appendNow(stream, events, expected);
@@ -48,17 +56,26 @@ export class ForwardingEventStore implements EventStore {
    * (engine.executeBatchNow; a simulation's batches are most of what it does).
    */
   appendNow(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+    return this.appendCount(stream, events, events.length, expected);
+  }
+
+  private appendCount(
+    stream: string,
+    events: readonly NewEvent[] | null,
+    count: number,
+    expected: ExpectedRevision,
+  ): AppendResult {
     const last = this.revisions.get(stream);
     const met =
       typeof expected === 'bigint'
         ? last !== undefined && Number(expected) === last
         : expectationMet(expected, last === undefined ? 'no_stream' : BigInt(last));
     if (!met) return { ok: false, conflict: { stream, expected, actual: last === undefined ? 'no_stream' : BigInt(last) } };
-    const next = (last ?? -1) + events.length;
-    if (events.length > 0) {
-      this.sink?.(stream, events, BigInt((last ?? -1) + 1));
+    const next = (last ?? -1) + count;
+    if (count > 0) {
+      if (events !== null) this.sink?.(stream, events, BigInt((last ?? -1) + 1));
       this.revisions.set(stream, next);
-      this.position += events.length;
+      this.position += count;
     }
     return { ok: true, nextExpectedRevision: BigInt(next), position: BigInt(this.position) };
   }
