@@ -14,7 +14,7 @@ import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';
 import type { ExperimentArgument } from './experiment-files.js';
 import { type SimulationResult, simulate } from './simulate.js';
-import { jobsCsv, type Summary, summarize, trialsCsv } from './summary.js';
+import { jobsCsvBytes, type Summary, summarize, trialsCsv } from './summary.js';
 import { DEFAULT_SYNTHETIC_OBJECTIVE, type SyntheticObjectiveName } from './synthetic-objectives.js';
 import { readTrace, type TraceFormat } from './traces.js';
 
@@ -153,7 +153,7 @@ export async function runSimulateCommand(
   results.forEach((r, i) => {
     const dir = several ? join(o.out, r.policy) : o.out;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'jobs.csv'), jobsCsv(r.jobs));
+    writeFileSync(join(dir, 'jobs.csv'), jobsCsvBytes(r.jobs));
     writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summaries[i], null, 2)}\n`);
     if (r.trials) writeFileSync(join(dir, 'trials.csv'), trialsCsv(r.trials));
   });

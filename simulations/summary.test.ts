@@ -1,0 +1,183 @@
+/**
+ * The summary and jobs.csv against plain reference versions of the same figures (each job read
+ * per pool and again for the whole run, sorted with a comparator; every queue sample sorted as an
+ * object; a line per job joined from an array): the fast versions give the same output.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { JobRecord, PoolSeries, SimStatus, SimulationResult } from './simulate.js';
+import { type Figures, jobsCsv, jobsCsvBytes, overallQueuePeak, percentile, summarize } from './summary.js';
+
+const round = (x: number | null, digits = 2): number | null => (x === null ? null : Number(x.toFixed(digits)));
+const meanOf = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+function referenceFigures(jobs: readonly JobRecord[], gpus: number, longestQueue: number): Figures {
+  const kept = jobs.filter((j) => j.status !== 'Rejected');
+  const jct = kept.filter((j) => j.status === 'Complete' && j.end !== null).map((j) => (j.end as number) - j.submit);
+  const wait = kept.filter((j) => j.start !== null).map((j) => (j.start as number) - j.submit);
+  const work = kept.filter((j) => j.status === 'Complete' && j.end !== null).reduce((sum, j) => sum + j.gpus * j.duration, 0);
+  const first = Math.min(...kept.map((j) => j.submit));
+  const last = Math.max(...kept.flatMap((j) => (j.end === null ? [] : [j.end])));
+  jct.sort((a, b) => a - b);
+  wait.sort((a, b) => a - b);
+  const makespan = last > first ? last - first : 0;
+  return {
+    jobs: jobs.length,
+    completed: jct.length,
+    rejected: jobs.length - kept.length,
+    avgJct: round(meanOf(jct)),
+    p50Jct: percentile(jct, 50),
+    p95Jct: percentile(jct, 95),
+    p99Jct: percentile(jct, 99),
+    avgWait: round(meanOf(wait)),
+    p95Wait: percentile(wait, 95),
+    makespan,
+    utilization: makespan > 0 && gpus > 0 ? round(work / (gpus * makespan), 4) : null,
+    longestQueue,
+    gpus,
+  };
+}
+
+function referencePeak(series: readonly PoolSeries[]): number {
+  const events = series.flatMap((s, pool) => s.t.map((t, i) => ({ t, pool, q: s.queued[i] as number })));
+  events.sort((a, b) => a.t - b.t || a.pool - b.pool);
+  const current = series.map(() => 0);
+  let total = 0;
+  let peak = 0;
+  events.forEach((e, i) => {
+    total += e.q - (current[e.pool] as number);
+    current[e.pool] = e.q;
+    if (i + 1 === events.length || events[i + 1]?.t !== e.t) peak = Math.max(peak, total);
+  });
+  return peak;
+}
+
+function referenceCsv(jobs: readonly JobRecord[]): string {
+  const field = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = jobs.map((j) =>
+    [field(j.id), field(j.pool), j.gpus, j.submit, j.duration, j.start ?? '', j.end ?? '', j.status].join(','),
+  );
+  return `${['job_id,pool,gpus,submit_time,duration,start_time,end_time,status', ...lines].join('\n')}\n`;
+}
+
+const POOLS = ['a', 'b', 'c,d', 'é'];
+/** Times in whole seconds mostly (read as integers), sometimes fractional, large or negative. */
+const time = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 100_000 }) },
+  { weight: 1, arbitrary: fc.double({ min: -10, max: 1e12, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, -0, 2 ** 31 - 1, 2 ** 31, 2 ** 53, 0.1, 1e21) },
+);
+const job: fc.Arbitrary<JobRecord> = fc
+  .record({
+    id: fc.oneof({ weight: 5, arbitrary: fc.stringMatching(/^j[0-9]{1,6}$/) }, { weight: 1, arbitrary: fc.string() }),
+    pool: fc.constantFrom(...POOLS, 'elsewhere'),
+    gpus: fc.integer({ min: 0, max: 64 }),
+    submit: time,
+    duration: time,
+    start: fc.option(time),
+    end: fc.option(time),
+    status: fc.constantFrom<SimStatus>('Complete', 'Complete', 'Error', 'Stopped', 'Rejected', 'NotStarted', 'Running'),
+  })
+  .map((j) => ({ ...j, rejection: null }));
+const series = (pool: string): fc.Arbitrary<PoolSeries> =>
+  fc
+    .record({
+      samples: fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.nat(20)), { maxLength: 30 }),
+      sorted: fc.boolean(),
+      gpus: fc.nat(512),
+      longestQueue: fc.nat(20),
+    })
+    .map(({ samples, sorted, gpus, longestQueue }) => {
+      const ordered = sorted ? [...samples].sort((x, y) => x[0] - y[0]) : samples;
+      return {
+        pool,
+        gpus,
+        longestQueue,
+        t: ordered.map(([t]) => t),
+        used: ordered.map(() => 0),
+        queued: ordered.map(([, q]) => q),
+      };
+    });
+const result: fc.Arbitrary<SimulationResult> = fc
+  .record({
+    jobs: fc.array(job, { maxLength: 60 }),
+    series: fc.tuple(...POOLS.map(series)).chain((all) => fc.subarray(all)),
+  })
+  .map(({ jobs, series }) => ({ policy: 'fifo', placement: 'count', jobs, series, instants: 0 }) as unknown as SimulationResult);
+
+describe('summarize', () => {
+  it('gives the figures of each pool and of the whole run as the reference does', () => {
+    fc.assert(
+      fc.property(result, (r) => {
+        const summary = summarize(r);
+        const gpus = r.series.reduce((n, s) => n + s.gpus, 0);
+        expect(summary.overall).toEqual(referenceFigures(r.jobs, gpus, referencePeak(r.series)));
+        expect(Object.keys(summary.pools)).toEqual(r.series.map((s) => s.pool));
+        for (const s of r.series) {
+          expect(summary.pools[s.pool]).toEqual(
+            referenceFigures(
+              r.jobs.filter((j) => j.pool === s.pool),
+              s.gpus,
+              s.longestQueue,
+            ),
+          );
+        }
+        // The same JSON, byte for byte (-0 and 0 alike).
+        expect(JSON.stringify(summary.overall)).toBe(JSON.stringify(referenceFigures(r.jobs, gpus, referencePeak(r.series))));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('adds up the queues of all pools at each instant, samples in time order or not', () => {
+    fc.assert(
+      fc.property(result, (r) => {
+        expect(overallQueuePeak(r.series)).toBe(referencePeak(r.series));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('counts an instant once every pool has changed at it', () => {
+    // Pool a's queue goes 0 -> 3 and pool b's 2 -> 0 at t = 10: never 5 at once.
+    const s = (pool: string, t: number[], queued: number[]) => ({
+      pool,
+      gpus: 8,
+      longestQueue: 3,
+      t,
+      used: t.map(() => 0),
+      queued,
+    });
+    expect(overallQueuePeak([s('a', [0, 10], [0, 3]), s('b', [5, 10], [2, 0])])).toBe(3);
+    expect(overallQueuePeak([])).toBe(0);
+  });
+});
+
+describe('jobs.csv', () => {
+  it('writes every job as the reference does, quoting and encoding names alike', () => {
+    fc.assert(
+      fc.property(fc.array(job, { maxLength: 40 }), (jobs) => {
+        const expected = referenceCsv(jobs);
+        expect(jobsCsv(jobs)).toBe(expected);
+        expect(Buffer.from(jobsCsvBytes(jobs)).equals(Buffer.from(expected, 'utf8'))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('grows past its first guess of the size', () => {
+    const long = 'x'.repeat(500);
+    const jobs = Array.from({ length: 50 }, (_, i) => ({
+      id: `${long}${i}`,
+      pool: long,
+      gpus: 1,
+      submit: i,
+      duration: 1e21,
+      start: null,
+      end: null,
+      status: 'NotStarted' as const,
+      rejection: null,
+    }));
+    expect(jobsCsv(jobs)).toBe(referenceCsv(jobs));
+  });
+});
