@@ -180,8 +180,6 @@ export function refreshNode(state: State, nodeId: string): void {
   const index = state.capacity;
   const old = index.keysByNode.get(nodeId);
   const node = state.nodes.get(nodeId);
-  // Every allocation and release refreshes its nodes, so the usual case has a path of its own.
-  if (node && !node.lost && old?.length === 1 && refreshWithinKey(state, node, old[0] as string)) return;
   if (index.order.ensure(nodeId)) rebuildBuckets(index);
   if (old) for (const key of old) removeNodeFrom(index, key, nodeId);
   if (!node || node.lost || node.devices.length === 0) {
@@ -208,57 +206,41 @@ export function refreshNode(state: State, nodeId: string): void {
 }
 
 /**
- * The usual refresh: the node contributed to one (pool, type) and every live device on it still
- * belongs to that (pool, type); only its free devices (and, after a loss, its size) changed.
- * Updates the contribution in place, with the same result as removing and re-adding the node,
- * but without the sets, maps and key strings of the general path, and it moves the node between
- * free-count buckets only when its free count changed. Returns false, having changed nothing,
- * when the node is not in that case.
+ * A node after its devices' holders changed (an allocation or a release), and nothing else: its
+ * devices, their pools and types, its cordon are as the last refresh left them. Only its free
+ * devices moved, so in the usual case (every device of one pool and type, not cordoned) its free
+ * list is rewritten in place and the node moves between free-count buckets if its count changed:
+ * no sets, maps or key strings, and no check of each device's pool and type. The same result as
+ * refreshNode, which any other case takes.
  */
-function refreshWithinKey(state: State, node: NodeState, key: string): boolean {
+export function refreshHolders(state: State, nodeId: string): void {
   const index = state.capacity;
-  const cap = index.byKey.get(key);
-  if (!cap) return false;
-  const devices = devicesOf(state, node);
-  let size = 0;
-  let freeCount = 0;
-  for (const d of devices) {
-    if (d.pool !== cap.pool || d.gpuType !== cap.gpuType) return false;
-    size++;
-    if (d.holders.length === 0) freeCount++;
+  const keys = index.keysByNode.get(nodeId);
+  const node = state.nodes.get(nodeId);
+  const cap = keys?.length === 1 ? index.byKey.get(keys[0] as string) : undefined;
+  const free = cap?.nodes.get(nodeId);
+  if (!node || node.lost || node.cordoned || !cap || !free) {
+    refreshNode(state, nodeId);
+    return;
   }
-  if (size === 0) return false;
-  cap.releases.delete(node.id);
-  const oldSize = cap.sizes.get(node.id) ?? 0;
-  if (size !== oldSize) {
-    cap.total += size - oldSize;
-    cap.sizes.set(node.id, size);
-    cap.sizeCounts[oldSize] = (cap.sizeCounts[oldSize] ?? 1) - 1;
-    cap.sizeCounts[size] = (cap.sizeCounts[size] ?? 0) + 1;
-  }
-  const oldFree = cap.nodes.get(node.id);
-  const oldCount = oldFree?.length ?? 0;
-  if (node.cordoned) {
-    if (oldFree) {
-      cap.free -= oldCount;
-      if (oldCount > 0) bucket(index, cap, oldCount).delete(node.id);
-      cap.nodes.delete(node.id);
-    }
-    return true;
-  }
-  // The node's free list is rewritten in place (placement copies from it, nobody keeps it): a new
-  // array on every allocation and release was a twentieth of a simulation's allocations.
-  const free = oldFree ?? [];
-  free.length = freeCount;
+  cap.releases.delete(nodeId);
+  const oldCount = free.length;
+  // Rewritten in place (placement copies from it, nobody keeps it), lowest index first: a new
+  // array on every allocation and release was a twentieth of a simulation's allocations, and
+  // setting an array's length is a call into the runtime.
   let k = 0;
-  for (const d of devices) if (d.holders.length === 0) free[k++] = d.id; // lowest index first
-  if (!oldFree) cap.nodes.set(node.id, free);
-  cap.free += freeCount - oldCount;
-  if (freeCount !== oldCount || !oldFree) {
-    if (oldCount > 0) bucket(index, cap, oldCount).delete(node.id);
-    if (freeCount > 0) bucket(index, cap, freeCount).add(node.id);
+  for (const d of devicesOf(state, node)) {
+    if (d.holders.length !== 0) continue;
+    if (k < free.length) free[k] = d.id;
+    else free.push(d.id);
+    k++;
   }
-  return true;
+  while (free.length > k) free.pop();
+  cap.free += k - oldCount;
+  if (k !== oldCount) {
+    if (oldCount > 0) bucket(index, cap, oldCount).delete(nodeId);
+    if (k > 0) bucket(index, cap, k).add(nodeId);
+  }
 }
 
 function addNodeTo(index: CapacityIndex, cap: PoolTypeCapacity, node: NodeState, devices: DeviceState[]): void {

@@ -6,7 +6,7 @@
  */
 
 import { foldEnvelope } from '../decider.js';
-import { emptyCapacity, forgetDevicesOf, refreshNode } from './capacity.js';
+import { emptyCapacity, forgetDevicesOf, refreshHolders, refreshNode } from './capacity.js';
 import type { Event, EventOf } from './events.js';
 import {
   activeStatusOf,
@@ -393,9 +393,10 @@ class DistinctNodes {
     if (this.first === undefined) this.first = node;
     else if (node !== this.first) (this.more ??= new Set()).add(node);
   }
+  /** Only their devices' holders changed (capacity.refreshHolders). */
   refresh(s: State): void {
-    if (this.first !== undefined) refreshNode(s, this.first);
-    if (this.more) for (const n of this.more) refreshNode(s, n);
+    if (this.first !== undefined) refreshHolders(s, this.first);
+    if (this.more) for (const n of this.more) refreshHolders(s, n);
   }
 }
 
