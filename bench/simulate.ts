@@ -1,7 +1,9 @@
 /**
  * The simulate benchmark: the whole `gpupool simulate` command, CSV to report, as a user runs it
  * (the compiled CLI in a process of its own), on seeded synthetic traces of 11 pools x 256 GPUs
- * (2,816 GPUs). Wall time and peak memory (the child's maximum resident set).
+ * (2,816 GPUs). Wall time and peak memory (the child's maximum resident set). Beside it, the
+ * yardstick the 70k target is set against: a plain heap-based simulator in Python
+ * (bench/baselines/heap_sim.py) on the same files.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,6 +13,8 @@ import { syntheticWorkload, writeCluster, writeTrace } from '../simulations/synt
 const POOLS = Array.from({ length: 11 }, (_, i) => ({ name: `pool${i}`, nodes: 32, gpusPerNode: 8, gpuType: 'GPU' }));
 /** The CLI as published: compiled by `npm run build` into dist/ (benchmarks run from the project root). */
 const CLI = join(process.cwd(), 'dist', 'cli', 'gpupool.js');
+/** The yardstick: fifo, count placement, only starts and ends (see its header). */
+const BASELINE = join(process.cwd(), 'bench', 'baselines', 'heap_sim.py');
 
 export interface SimulateRun {
   seconds: number;
@@ -53,4 +57,17 @@ export function runSimulate(files: { trace: string; cluster: string }, args: str
   if (child.status !== 0) throw new Error(`simulate failed: ${child.stderr}`);
   const rss = /maxrss=(\d+)/.exec(child.stderr)?.[1];
   return { seconds, peakMb: Number(rss) / 1024 };
+}
+
+/**
+ * The yardstick's wall time on the same files (python3 bench/baselines/heap_sim.py TRACE CLUSTER
+ * OUT), or undefined when there is no python3 on PATH.
+ */
+export function runBaseline(files: { trace: string; cluster: string }, out: string): number | undefined {
+  const started = performance.now();
+  const child = spawnSync('python3', [BASELINE, files.trace, files.cluster, out], { encoding: 'utf8' });
+  const seconds = (performance.now() - started) / 1000;
+  if ((child.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+  if (child.status !== 0) throw new Error(`${BASELINE} failed: ${child.error?.message ?? child.stderr}`);
+  return seconds;
 }
