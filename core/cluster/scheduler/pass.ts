@@ -47,7 +47,22 @@ export function schedule(state: State, groups: Iterable<string>, now: number, em
     scheduleGroup(state, distinct.values().next().value as string, now, emit);
     return;
   }
-  for (const groupId of [...distinct].sort()) scheduleGroup(state, groupId, now, emit);
+  for (const groupId of inIdOrder(distinct)) scheduleGroup(state, groupId, now, emit);
+}
+
+/**
+ * A batch's few groups in id order, sorted by insertion: Array.prototype.sort copies its elements
+ * into work arrays of its own, a tenth of what a simulation's passes allocated.
+ */
+function inIdOrder(groups: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const g of groups) {
+    let i = out.length;
+    out.push(g);
+    for (; i > 0 && (out[i - 1] as string) > g; i--) out[i] = out[i - 1] as string;
+    out[i] = g;
+  }
+  return out;
 }
 
 /** A reservation: the capacity a waiting job needs at its earliest start, which later jobs must not take. */
