@@ -33,7 +33,7 @@ export function readTrace(file: string, format: TraceFormat = 'gpupool'): TraceJ
   // A plain gpupool trace is read straight from its text; anything else, or anything amiss (the
   // table's reader then names it), through the table.
   const plain = format === 'gpupool' ? readPlainGpupool(text) : undefined;
-  if (plain !== undefined && !hasDuplicateId(plain)) return inSubmissionOrder(plain, (j) => j.submit);
+  if (plain !== undefined && !hasDuplicateId(plain)) return plain;
   return readTraceTable(parseCsv(file, text), format);
 }
 
@@ -176,8 +176,9 @@ function readGpupool(t: CsvTable): TraceJob[] {
 }
 
 /**
- * A gpupool trace read from a plain text (PlainCsvRecords) into the jobs readGpupool makes, with
- * no row, array or string per field on the way: two thirds of reading the trace went to them.
+ * A gpupool trace read from a plain text (PlainCsvRecords) into the jobs readGpupool makes, in
+ * submission order, with no row, array or string per field on the way: two thirds of reading the
+ * trace went to them.
  * Undefined for any text readGpupool would not read as it is (a quote, a missing column, a bad
  * or ragged row): readGpupool then reads it again and names the problem.
  */
@@ -204,9 +205,12 @@ export function readPlainGpupool(text: string): TraceJob[] | undefined {
     at < 0 || records.blank(at) ? undefined : records.number(at, min, integer);
   const optionalString = (at: number): string | undefined => (at < 0 || records.blank(at) ? undefined : records.string(at));
   const jobs: TraceJob[] = [];
+  // Whether the jobs come in submission order (a trace usually does), checked on the way.
+  let inOrder = true;
+  let lastSubmit = Number.NEGATIVE_INFINITY;
   for (;;) {
     const more = records.next();
-    if (more === false) return jobs;
+    if (more === false) return inOrder ? jobs : inSubmissionOrder(jobs, (j) => j.submit);
     if (more === undefined) return undefined;
     const duration = records.number(durationAt, 0, false);
     const kind = optionalString(kindAt) ?? 'training';
@@ -232,6 +236,8 @@ export function readPlainGpupool(text: string): TraceJob[] | undefined {
     ) {
       return undefined;
     }
+    if (submit < lastSubmit) inOrder = false;
+    lastSubmit = submit;
     // Keyed as readGpupool keys its jobs: the same shape.
     jobs.push({
       pool: name(pool),
