@@ -37,6 +37,8 @@ export interface SimulateCommandOptions {
   readonly report?: boolean;
   /** Progress output: a bar on a terminal, plain lines otherwise, or nothing. */
   readonly progress?: 'bar' | 'plain' | 'none';
+  /** Progress as figures too (`done` of `total` jobs submitted), for a caller that shows it itself. */
+  readonly onProgress?: (policy: Policy, done: number, total: number) => void;
   readonly log?: (line: string) => void;
   /** Katib Experiment files run beside the trace (`[pool=]file`); none by default. */
   readonly experiments?: readonly ExperimentArgument[];
@@ -127,7 +129,12 @@ export async function runSimulateCommand(
         maxWaitSeconds: o.maxWaitSeconds ?? null,
         launchDelay: o.launchDelay ?? 0,
         log: writer ? { kind: 'sink', sink: writer.write } : { kind: 'none' },
-        onProgress: progress.update,
+        onProgress: o.onProgress
+          ? (done: number, total: number) => {
+              progress.update(done, total);
+              o.onProgress?.(policy, done, total);
+            }
+          : progress.update,
         ...(experiments === null
           ? {}
           : {
