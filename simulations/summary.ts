@@ -296,7 +296,9 @@ export function jobsCsv(jobs: readonly JobRecord[]): string {
  * per number, and nothing to encode on writing (a million jobs made about 120 MB of strings).
  */
 export function jobsCsvBytes(jobs: readonly JobRecord[]): Uint8Array {
-  const out = new CsvBytes(48 * jobs.length + 64);
+  // A line is some 35-55 bytes; a larger guess costs only address space (allocUnsafe touches no
+  // page it does not write), growing costs a copy.
+  const out = new CsvBytes(64 * jobs.length + 64);
   out.text('job_id,pool,gpus,submit_time,duration,start_time,end_time,status\n');
   let pool: string | undefined;
   let poolField = '';
