@@ -141,7 +141,7 @@ function sorted(values: Float64Array): ArrayLike<number> {
     // -0 too: a 32-bit integer has none, and a figure of -0 stays one.
     if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return values.sort();
   }
-  return Int32Array.from(values).sort();
+  return new Int32Array(values).sort();
 }
 
 export function summarize(result: SimulationResult): Summary {
