@@ -366,32 +366,36 @@ program
     const started = performance.now();
     // Loaded here: `demo` or `--help` need none of the simulator (and it loads the report's large
     // charting library only when it writes a report).
-    const { runSimulateCommand } = await import('../simulations/command.js');
-    const { summaries } = await runSimulateCommand({
-      trace: opts.trace,
-      format: opts.format as TraceFormat,
-      cluster: opts.cluster,
-      policies: opts.policy,
-      placement: opts.placement,
-      capacityScale: opts.capacityScale,
-      seed: opts.seed,
-      events: opts.events,
-      out: opts.out,
-      maxWaitSeconds: opts.maxWait,
-      launchDelay: opts.launchDelay,
-      report: opts.report,
-      progress: process.stderr.isTTY ? 'bar' : 'plain',
-      ...(tuning
-        ? {
-            experiments: (opts.experiment as string[]).map(tuning.parseExperimentArgument),
-            ...(opts.algorithm === undefined ? {} : { algorithms: tuning.parseAlgorithms(opts.algorithm) }),
-            objective: opts.objective,
-            trialSeconds: opts.trialSeconds,
-            trialGpus: opts.trialGpus,
-            experimentsAt: opts.experimentsAt,
-          }
-        : {}),
-    });
+    const { simulateCommand } = await import('./simulate-thread.js');
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const summaries = await simulateCommand(
+      {
+        trace: opts.trace,
+        format: opts.format as TraceFormat,
+        cluster: opts.cluster,
+        policies: opts.policy,
+        placement: opts.placement,
+        capacityScale: opts.capacityScale,
+        seed: opts.seed,
+        events: opts.events,
+        out: opts.out,
+        maxWaitSeconds: opts.maxWait,
+        launchDelay: opts.launchDelay,
+        report: opts.report,
+        progress: process.stderr.isTTY ? 'bar' : 'plain',
+        ...(tuning
+          ? {
+              experiments: (opts.experiment as string[]).map(tuning.parseExperimentArgument),
+              ...(opts.algorithm === undefined ? {} : { algorithms: tuning.parseAlgorithms(opts.algorithm) }),
+              objective: opts.objective,
+              trialSeconds: opts.trialSeconds,
+              trialGpus: opts.trialGpus,
+              experimentsAt: opts.experimentsAt,
+            }
+          : {}),
+      },
+      log,
+    );
     for (const s of summaries) {
       const f = s.overall;
       process.stdout.write(

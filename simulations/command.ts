@@ -6,13 +6,13 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { SingleBar } from 'cli-progress';
 import type { PlacementMode, Policy } from '../core/cluster/model.js';
 import type { AlgorithmName } from '../core/experiments/spec.js';
 import type { NewEvent } from '../core/ports.js';
 import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';
 import type { ExperimentArgument } from './experiment-files.js';
+import { progressPrinter } from './progress.js';
 import { type SimulationResult, simulate } from './simulate.js';
 import { jobsCsvBytes, type Summary, summarize, trialsCsv } from './summary.js';
 import { DEFAULT_SYNTHETIC_OBJECTIVE, type SyntheticObjectiveName } from './synthetic-objectives.js';
@@ -114,11 +114,9 @@ export async function runSimulateCommand(
   mkdirSync(o.out, { recursive: true });
   const results: SimulationResult[] = [];
   const summaries: Summary[] = [];
-  // The progress bar's module only when a bar is drawn (on a terminal): a start-up cost otherwise.
-  const Bar = o.progress === 'bar' ? (await import('cli-progress')).SingleBar : undefined;
+  const progress = await progressPrinter(o.progress ?? 'none', log);
   for (const policy of o.policies) {
     const writer = o.events ? new JsonLinesWriter(eventsFile(o.events, policy, o.policies.length > 1)) : undefined;
-    const progress = progressReporter(o.progress ?? 'none', policy, log, Bar);
     try {
       const result = await simulate({
         pools,
@@ -129,12 +127,10 @@ export async function runSimulateCommand(
         maxWaitSeconds: o.maxWaitSeconds ?? null,
         launchDelay: o.launchDelay ?? 0,
         log: writer ? { kind: 'sink', sink: writer.write } : { kind: 'none' },
-        onProgress: o.onProgress
-          ? (done: number, total: number) => {
-              progress.update(done, total);
-              o.onProgress?.(policy, done, total);
-            }
-          : progress.update,
+        onProgress: (done: number, total: number) => {
+          progress.update(policy, done, total);
+          o.onProgress?.(policy, done, total);
+        },
         ...(experiments === null
           ? {}
           : {
@@ -179,46 +175,4 @@ export async function runSimulateCommand(
     );
   }
   return { results, summaries };
-}
-
-function progressReporter(
-  mode: 'bar' | 'plain' | 'none',
-  policy: Policy,
-  log: (line: string) => void,
-  Bar: typeof SingleBar | undefined,
-) {
-  if (mode === 'bar' && Bar) {
-    const bar = new Bar({
-      format: `${policy.padEnd(9)} [{bar}] {percentage}% | {value}/{total} jobs | {duration_formatted}`,
-      stream: process.stderr,
-      hideCursor: true,
-    });
-    let started = false;
-    return {
-      update: (done: number, total: number) => {
-        if (!started) {
-          bar.start(total, 0);
-          started = true;
-        }
-        bar.update(done);
-      },
-      stop: () => {
-        if (started) bar.stop();
-      },
-    };
-  }
-  if (mode === 'plain') {
-    let lastDecile = -1;
-    return {
-      update: (done: number, total: number) => {
-        const decile = Math.floor((done / Math.max(total, 1)) * 10);
-        if (decile > lastDecile) {
-          lastDecile = decile;
-          log(`${policy}: ${done}/${total} jobs submitted`);
-        }
-      },
-      stop: () => {},
-    };
-  }
-  return { update: () => {}, stop: () => {} };
 }

@@ -1,0 +1,69 @@
+/**
+ * `gpupool simulate` on a thread of its own (cli/simulate-thread.ts), as the compiled command runs
+ * it: the built CLI in a child process. From the TypeScript sources the command runs on the
+ * calling thread, so that run is the reference: the thread's files must be the same, byte for
+ * byte, and its failures read the same.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runSimulateCommand } from '../simulations/command.js';
+import { simulatesOnThread } from './simulate-thread.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist/cli/gpupool.js');
+const TRACE = join(ROOT, 'simulations/fixtures/tiresias-60/trace.csv');
+const dir = mkdtempSync(join(tmpdir(), 'gpupool-simulate-thread-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function builtCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const cluster = join(dir, 'cluster.csv');
+writeFileSync(cluster, 'pool,nodes,gpus_per_node\np,2,8\n');
+
+describe('gpupool simulate, compiled', () => {
+  it('runs on a thread of its own only when compiled (the sources have no file a thread could load)', () => {
+    expect(existsSync(CLI), 'dist/ is missing: run npm run build').toBe(true);
+    expect(simulatesOnThread).toBe(false);
+  });
+
+  it('writes what the command writes on the calling thread, byte for byte, and the same lines', async () => {
+    const here = join(dir, 'here');
+    const there = join(dir, 'there');
+    const options = { trace: TRACE, format: 'tiresias', cluster, placement: 'count', capacityScale: 1, seed: 1 } as const;
+    const lines: string[] = [];
+    await runSimulateCommand({ ...options, policies: ['fifo', 'sjf'], out: here, progress: 'plain', log: (l) => lines.push(l) });
+    const r = await builtCli([
+      'simulate',
+      ...['--trace', TRACE, '--format', 'tiresias', '--cluster', cluster, '--placement', 'count'],
+      ...['--policy', 'fifo,sjf', '--out', there],
+    ]);
+    expect(r.stderr).toBe(lines.map((l) => `${l}\n`).join(''));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^fifo: 60\/60 jobs completed, avg JCT 200\.82 s/m);
+    expect(r.stdout).toMatch(/^sjf: 60\/60 jobs completed/m);
+    for (const file of ['fifo/jobs.csv', 'sjf/jobs.csv', 'fifo/summary.json', 'sjf/summary.json', 'summary.json']) {
+      expect(readFileSync(join(there, file), 'utf8'), file).toBe(readFileSync(join(here, file), 'utf8'));
+    }
+    // The report's charts are the same; only its description names the run's arguments.
+    expect(existsSync(join(there, 'report.html'))).toBe(true);
+  });
+
+  it("a bad trace is the command's one line and exit code 2, not the thread's stack trace", async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'job_id,pool,gpus,submit_time,duration\na,p,x,0,5\n');
+    const r = await builtCli(['simulate', '--trace', bad, '--cluster', cluster, '--out', join(dir, 'bad-out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`gpupool: ${bad}:2: column 'gpus': expected an integer >= 0, got "x"\n`);
+    expect(r.stdout).toBe('');
+  });
+});

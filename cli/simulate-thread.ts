@@ -1,0 +1,138 @@
+/**
+ * `gpupool simulate` on a thread of its own, sized for a simulation's memory.
+ *
+ * Why a thread: a simulation keeps each job's objects (its state, its queue entry, its devices'
+ * holders, the runtime's pending reports) for as long as the job waits and runs, thousands of
+ * simulated seconds, while it makes short-lived garbage at a few hundred MB/s. With V8's default
+ * young generation (16 MB semi-spaces) a scavenge came every ~2,000 jobs and found most live jobs'
+ * objects still alive: it copied them, then promoted them to the old generation, where they died
+ * soon after and waited for a full collection. A scavenge's cost is what it copies, so a quarter
+ * of a run went to the collector, and a million-job run's old generation grew to 1.5 GB of such
+ * garbage. V8 sizes the young generation only when an isolate is made, so the command makes one
+ * (a worker thread's resource limits) with a young generation four times the default: jobs' objects
+ * then mostly die young. The old generation is also told to grow by a quarter of what it holds
+ * after a full collection rather than up to four times, so a long run's peak stays near what it
+ * really keeps.
+ *
+ * The thread runs the whole command (reading, simulating, writing), so nothing large crosses
+ * between threads: only log lines, progress and the summaries. A failure comes back as what it
+ * was: an expected one (a bad trace) as its one-line message, anything else with its stack.
+ *
+ * Run from the TypeScript sources (the tests, under tsx) there is no compiled file for a worker to
+ * load, and the command runs on the calling thread, as it did before.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Policy } from '../core/cluster/model.js';
+import type { SimulateCommandOptions } from '../simulations/command.js';
+import { type ProgressPrinter, progressPrinter } from '../simulations/progress.js';
+import type { Summary } from '../simulations/summary.js';
+import { ExpectedError, expectedMessage } from './errors.js';
+
+/** The young generation of the simulation's thread: 64 MB semi-spaces (V8's default is 16 MB). */
+export const SIMULATION_YOUNG_GENERATION_MB = 192;
+/** How much the old generation may grow past what a full collection left, in percent. */
+export const SIMULATION_HEAP_GROWING_PERCENT = 25;
+
+/** The options that cross to the thread: data only (its lines are written by the calling thread). */
+export type SimulateRequest = Omit<SimulateCommandOptions, 'log' | 'onProgress'>;
+
+type Reply =
+  | { readonly kind: 'log'; readonly line: string }
+  | { readonly kind: 'progress'; readonly policy: Policy; readonly done: number; readonly total: number }
+  | { readonly kind: 'done'; readonly summaries: Summary[] }
+  | { readonly kind: 'failed'; readonly expected: string | null; readonly message: string; readonly stack: string | undefined };
+
+const MARK = 'gpupool-simulate';
+
+/** Whether the command runs on a thread of its own here: only from compiled code (see above). */
+export const simulatesOnThread = import.meta.url.endsWith('.js');
+
+/**
+ * Run `gpupool simulate` with these options, its lines and progress written with `log` (the
+ * progress as `request.progress` says); on a thread of its own when compiled.
+ */
+export async function simulateCommand(request: SimulateRequest, log: (line: string) => void): Promise<Summary[]> {
+  if (!simulatesOnThread) return (await runSimulateCommand({ ...request, log })).summaries;
+  // The thread sends figures; this thread draws them (a bar needs the terminal, which is here).
+  const progress = await progressPrinter(request.progress ?? 'none', log);
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { mark: MARK, request: { ...request, progress: 'none' } },
+    resourceLimits: { maxYoungGenerationSizeMb: SIMULATION_YOUNG_GENERATION_MB },
+  });
+  try {
+    return await answerOf(worker, log, progress);
+  } finally {
+    progress.stop();
+  }
+}
+
+function answerOf(worker: Worker, log: (line: string) => void, progress: ProgressPrinter): Promise<Summary[]> {
+  return new Promise<Summary[]>((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+    };
+    worker.on('message', (reply: Reply) => {
+      switch (reply.kind) {
+        case 'log':
+          log(reply.line);
+          return;
+        case 'progress':
+          progress.update(reply.policy, reply.done, reply.total);
+          return;
+        case 'done':
+          settle(() => resolve(reply.summaries));
+          return;
+        case 'failed':
+          settle(() => reject(reply.expected !== null ? new ExpectedError(reply.expected) : threadError(reply)));
+          return;
+      }
+    });
+    // A failure the thread could not report itself (it ran out of memory, say).
+    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('exit', (code) =>
+      settle(() => reject(new Error(`the simulation's thread ended (exit code ${code}) without an answer`))),
+    );
+  });
+}
+
+function threadError(reply: Extract<Reply, { kind: 'failed' }>): Error {
+  const e = new Error(reply.message);
+  if (reply.stack !== undefined) e.stack = reply.stack;
+  return e;
+}
+
+async function runSimulateCommand(options: SimulateCommandOptions) {
+  return (await import('../simulations/command.js')).runSimulateCommand(options);
+}
+
+/** The thread's side: run the command, answer with its summaries or its failure. */
+async function serve(request: SimulateRequest): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const send = (reply: Reply) => port.postMessage(reply);
+  setFlagsFromString(`--heap-growing-percent=${SIMULATION_HEAP_GROWING_PERCENT}`);
+  try {
+    const { summaries } = await runSimulateCommand({
+      ...request,
+      log: (line) => send({ kind: 'log', line }),
+      onProgress: (policy, done, total) => send({ kind: 'progress', policy, done, total }),
+    });
+    send({ kind: 'done', summaries });
+  } catch (e) {
+    const expected = (await expectedMessage(e)) ?? null;
+    send({
+      kind: 'failed',
+      expected,
+      message: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    });
+  }
+}
+
+if (!isMainThread && (workerData as { mark?: unknown } | null)?.mark === MARK) {
+  await serve((workerData as { request: SimulateRequest }).request);
+}
