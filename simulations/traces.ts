@@ -200,10 +200,10 @@ export function readPlainGpupool(text: string): TraceJob[] | undefined {
   const gpuTypeAt = column('gpu_type');
   const kinds = new Set<string>(JOB_KINDS);
   const name = interner();
-  /** An optional column's value: undefined when absent or blank, NaN when readGpupool would fail. */
+  /** An optional column's value (of a column the trace has): undefined when blank, NaN when readGpupool would fail. */
   const optionalNumber = (at: number, min: number | undefined, integer: boolean): number | undefined =>
-    at < 0 || records.blank(at) ? undefined : records.number(at, min, integer);
-  const optionalString = (at: number): string | undefined => (at < 0 || records.blank(at) ? undefined : records.string(at));
+    records.blank(at) ? undefined : records.number(at, min, integer);
+  const optionalString = (at: number): string | undefined => (records.blank(at) ? undefined : records.string(at));
   const jobs: TraceJob[] = [];
   // Whether the jobs come in submission order (a trace usually does), checked on the way.
   let inOrder = true;
@@ -213,19 +213,21 @@ export function readPlainGpupool(text: string): TraceJob[] | undefined {
     if (more === false) return inOrder ? jobs : inSubmissionOrder(jobs, (j) => j.submit);
     if (more === undefined) return undefined;
     const duration = records.number(durationAt, 0, false);
-    const kind = optionalString(kindAt) ?? 'training';
-    const user = optionalString(userAt);
-    const gpuType = optionalString(gpuTypeAt);
+    // A column the trace does not have is not even asked for: most of a row's calls in a trace of
+    // the required columns alone, and a trace is read by code not yet optimised.
+    const kind = kindAt < 0 ? 'training' : (optionalString(kindAt) ?? 'training');
+    const user = userAt < 0 ? undefined : optionalString(userAt);
+    const gpuType = gpuTypeAt < 0 ? undefined : optionalString(gpuTypeAt);
     const id = records.string(idAt);
     const pool = records.string(poolAt);
     const gpus = records.number(gpusAt, 0, true);
     const submit = records.number(submitAt, 0, false);
-    const expected = optionalNumber(expectedAt, 0, false);
-    const workers = optionalNumber(workersAt, 1, true);
-    const priority = optionalNumber(priorityAt, undefined, true);
+    const expected = expectedAt < 0 ? undefined : optionalNumber(expectedAt, 0, false);
+    const workers = workersAt < 0 ? undefined : optionalNumber(workersAt, 1, true);
+    const priority = priorityAt < 0 ? undefined : optionalNumber(priorityAt, undefined, true);
     if (
       Number.isNaN(duration) ||
-      !kinds.has(kind) ||
+      (kindAt >= 0 && !kinds.has(kind)) ||
       id === '' ||
       pool === '' ||
       Number.isNaN(gpus) ||
