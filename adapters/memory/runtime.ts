@@ -49,29 +49,39 @@ interface Due {
   readonly phase: number;
   readonly seq: number;
   readonly command: Command;
-  /** For job reports: the job must still be in one of these statuses' phase when due. */
-  readonly job?: string;
+  /** For job reports: the job they report on (dropped if it ended or is being stopped meanwhile). */
+  readonly job?: Tracked;
+}
+
+/**
+ * A job with reports pending, kept as one record that its reports point to: asked at every report
+ * whether the job ended or is being stopped, maps and sets by id were a visible share of a
+ * simulation. Forgotten (taken out of `tracked`) when its last report is gone.
+ */
+interface Tracked {
+  readonly id: string;
+  /** How many of its reports are pending (in the queue or held). */
+  pending: number;
+  /** It ended (completed, failed, stopped) while reports of it were pending: those are dropped. */
+  ended: boolean;
+  /** The engine asked to stop it: its pending start report is dropped (the engine refuses to hear that a Stopping job started). */
+  stopping: boolean;
 }
 
 export class SimulatedRuntime {
   private readonly jobs = new Map<string, RuntimeJob>();
   private readonly queue = new Heap<Due>((a, b) => a.at - b.at || a.phase - b.phase || a.seq - b.seq);
+  /** The jobs with reports pending, by id (see Tracked). */
+  private readonly tracked = new Map<string, Tracked>();
   /**
-   * Jobs that ended (completed, failed, stopped) while reports of theirs were still pending: those
-   * reports are dropped. A job that ends by its own last report has nothing pending and is not
-   * kept here, so the set stays small and most peeks skip the check.
-   */
-  private readonly ended = new Set<string>();
-  /** Per job: how many of its reports are pending (in the queue or held). */
-  private readonly pendingOf = new Map<string, number>();
-  /**
-   * Jobs the engine asked to stop: their pending start report is dropped (the engine refuses to
-   * hear that a Stopping job started; the runtime sent it anyway, and the simulation threw).
+   * Jobs the engine asked to stop that have no report pending: none of theirs may be sent should
+   * one come (the engine refuses to hear that a Stopping job started).
    */
   private readonly stopping = new Set<string>();
   private seq = 0;
-  /** Start reports already due, waiting to ride with the next batch. */
+  /** Start reports already due, waiting to ride with the next batch; `startsOf[i]` is the job of `starts[i]`. */
   private readonly starts: Command[] = [];
+  private readonly startsOf: Tracked[] = [];
   /** When to send a Tick: the state's next wake-up, as of the last batch observed with its state. */
   private wakeAt: number | null = null;
   /** The latest instant the driver took commands for: the time of its last batch. */
@@ -116,15 +126,19 @@ export class SimulatedRuntime {
           this.launch(e.jobId, e.at);
           break;
         case 'JobStopRequested':
-          this.stopping.add(e.jobId);
+          this.track(e.jobId).stopping = true;
           this.push(e.at + (this.options.stopDelay ?? 0), PHASE.end, { type: 'ReleaseJob', jobId: e.jobId }, e.jobId);
           break;
         case 'JobCompleted':
         case 'JobFailed':
-        case 'JobStopped':
-          this.stopping.delete(e.jobId);
-          if (this.pendingOf.has(e.jobId)) this.ended.add(e.jobId);
+        case 'JobStopped': {
+          const t = this.tracked.get(e.jobId);
+          if (t !== undefined) {
+            t.stopping = false;
+            t.ended = true;
+          }
           break;
+        }
         default:
           break;
       }
@@ -146,8 +160,10 @@ export class SimulatedRuntime {
     }
     if (started === allocatedAt) {
       // Due at once: straight to the held start reports (the usual case), not through the queue.
-      this.count(jobId, 1);
+      const t = this.track(jobId);
+      t.pending++;
       this.starts.push({ type: 'ReportJobStarted', jobId, at: started });
+      this.startsOf.push(t);
     } else {
       this.push(started, PHASE.start, { type: 'ReportJobStarted', jobId }, jobId);
     }
@@ -159,26 +175,38 @@ export class SimulatedRuntime {
     }
   }
 
-  private push(at: number, phase: number, command: Command, job?: string): void {
-    if (job !== undefined) this.count(job, 1);
-    this.queue.push(job === undefined ? { at, phase, seq: this.seq++, command } : { at, phase, seq: this.seq++, command, job });
+  private push(at: number, phase: number, command: Command, jobId?: string): void {
+    if (jobId === undefined) {
+      this.queue.push({ at, phase, seq: this.seq++, command });
+      return;
+    }
+    const job = this.track(jobId);
+    job.pending++;
+    this.queue.push({ at, phase, seq: this.seq++, command, job });
   }
 
-  /** Count a job's pending reports up or down; the last one gone, the job is forgotten. */
-  private count(job: string, delta: number): void {
-    const n = (this.pendingOf.get(job) ?? 0) + delta;
-    if (n > 0) {
-      this.pendingOf.set(job, n);
-    } else {
-      this.pendingOf.delete(job);
-      this.ended.delete(job);
+  /** The job's record, made if it has none (a job whose stop was asked has one until it ends). */
+  private track(jobId: string): Tracked {
+    let t = this.tracked.get(jobId);
+    if (t === undefined) {
+      t = { id: jobId, pending: 0, ended: false, stopping: this.stopping.delete(jobId) };
+      this.tracked.set(jobId, t);
     }
+    return t;
+  }
+
+  /** One of a job's reports is gone (sent or dropped); the last one gone, the job is forgotten. */
+  private done(job: Tracked): void {
+    if (--job.pending > 0) return;
+    // A job still being stopped stays known as such: a report of it made later must not be sent.
+    if (job.stopping) this.stopping.add(job.id);
+    if (this.tracked.get(job.id) === job) this.tracked.delete(job.id);
   }
 
   /** Take the queue's next item, counting its job's pending reports down. */
   private pop(): Due {
     const next = this.queue.pop() as Due;
-    if (next.job !== undefined) this.count(next.job, -1);
+    if (next.job !== undefined) this.done(next.job);
     return next;
   }
 
@@ -200,6 +228,7 @@ export class SimulatedRuntime {
       if (next.phase !== PHASE.start) return next.at;
       this.queue.pop(); // moves from the queue to the held reports: still pending
       this.starts.push({ ...next.command, at: next.at } as Command);
+      this.startsOf.push(next.job as Tracked);
     }
   }
 
@@ -215,18 +244,23 @@ export class SimulatedRuntime {
     const out: Command[] = [];
     // The held reports due later stay, moved down in place (no array of them per instant).
     const starts = this.starts;
+    const startsOf = this.startsOf;
     let kept = 0;
     for (let i = 0; i < starts.length; i++) {
       const c = starts[i] as Command;
-      const jobId = (c as { jobId: string }).jobId;
+      const job = startsOf[i] as Tracked;
       if ((c.at ?? at) > at) {
+        startsOf[kept] = job;
         starts[kept++] = c;
         continue;
       }
-      this.count(jobId, -1);
-      if (!this.ended.has(jobId) && !this.stopping.has(jobId)) out.push(c);
+      this.done(job);
+      if (!job.ended && !job.stopping) out.push(c);
     }
-    starts.length = kept;
+    while (starts.length > kept) {
+      starts.pop();
+      startsOf.pop();
+    }
     for (;;) {
       this.dropEnded();
       const next = this.queue.peek();
@@ -249,11 +283,10 @@ export class SimulatedRuntime {
   }
 
   private dropEnded(): void {
-    if (this.ended.size === 0 && this.stopping.size === 0) return;
     for (;;) {
       const next = this.queue.peek();
       if (!next?.job) return;
-      if (!this.ended.has(next.job) && !(next.phase === PHASE.start && this.stopping.has(next.job))) return;
+      if (!next.job.ended && !(next.phase === PHASE.start && next.job.stopping)) return;
       this.pop();
     }
   }
