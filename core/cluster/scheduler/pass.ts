@@ -38,23 +38,22 @@ export type Emit = (body: EventBody) => void;
  */
 export const walkOptions = { stopEarly: true };
 
-export function schedule(state: State, groups: Iterable<string>, now: number, emit: Emit): void {
-  // The batch's set of groups is read as it is (no copy), and one group (most batches of a
-  // simulation) is not sorted: a Set and an array per batch were 4% of a simulation's allocations.
-  // What the pass's own events touch is not scheduled again either way: the list is taken first.
-  const distinct = groups instanceof Set ? (groups as ReadonlySet<string>) : new Set(groups);
-  if (distinct.size === 1) {
-    scheduleGroup(state, distinct.values().next().value as string, now, emit);
+export function schedule(state: State, groups: readonly string[], now: number, emit: Emit): void {
+  // The batch's groups are read as they are (no copy), and one group (most batches of a
+  // simulation) is not sorted. What the pass's own events touch is not scheduled again either
+  // way: the one group, or the sorted copy, is taken first.
+  if (groups.length === 1) {
+    scheduleGroup(state, groups[0] as string, now, emit);
     return;
   }
-  for (const groupId of inIdOrder(distinct)) scheduleGroup(state, groupId, now, emit);
+  for (const groupId of inIdOrder(groups)) scheduleGroup(state, groupId, now, emit);
 }
 
 /**
  * A batch's few groups in id order, sorted by insertion: Array.prototype.sort copies its elements
  * into work arrays of its own, a tenth of what a simulation's passes allocated.
  */
-function inIdOrder(groups: ReadonlySet<string>): string[] {
+function inIdOrder(groups: readonly string[]): string[] {
   const out: string[] = [];
   for (const g of groups) {
     let i = out.length;

@@ -24,6 +24,7 @@
  */
 import { isPending, type PoolState, type State } from '../model.js';
 import { couldStartWhenIdle } from './fit.js';
+import type { GroupSink } from './triggers.js';
 
 /**
  * The earliest time after `after` (default: the state's time, that of its latest event) at which
@@ -45,7 +46,7 @@ export function nextWakeup(state: State, after: number = state.now): number | nu
  * after a last event at `since` runs their pass although nothing else touched them. Groups
  * already in `out` are not looked at.
  */
-export function groupsDueAt(state: State, since: number, at: number, out: Set<string>): void {
+export function groupsDueAt(state: State, since: number, at: number, out: GroupSink): void {
   if (at <= since) return;
   for (const pool of state.pools.values()) {
     if (pool.maxWaitSeconds === null || pool.group === null || out.has(pool.group)) continue;
