@@ -137,6 +137,39 @@ function interner(): (s: string) => string {
   };
 }
 
+/**
+ * A gpupool trace's job as both of its readers make it: keyed in one order (one object shape for
+ * the code that reads jobs), its user and GPU type names interned with `name`.
+ */
+function gpupoolJob(
+  id: string,
+  pool: string,
+  gpus: number,
+  submit: number,
+  duration: number,
+  expectedDuration: number,
+  workers: number | undefined,
+  priority: number,
+  user: string | undefined,
+  kind: string,
+  gpuType: string | undefined,
+  name: (s: string) => string,
+): TraceJob {
+  return {
+    pool,
+    expectedDuration,
+    workers,
+    priority,
+    user: user === undefined ? undefined : name(user),
+    kind: kind as JobKind,
+    gpuType: gpuType === undefined ? undefined : name(gpuType),
+    id,
+    gpus,
+    submit,
+    duration,
+  };
+}
+
 /** `job_id,pool,gpus,submit_time,duration` and optional `expected_duration,workers,priority,user,kind,gpu_type`. */
 function readGpupool(t: CsvTable): TraceJob[] {
   requireColumns(t, ['job_id', 'pool', 'gpus', 'submit_time', 'duration'], 'gpupool trace');
@@ -158,20 +191,7 @@ function readGpupool(t: CsvTable): TraceJob[] {
     const expectedDuration = r.optionalNumber('expected_duration', { min: 0 }) ?? duration;
     const workers = r.optionalNumber('workers', { min: 1, integer: true });
     const priority = r.optionalNumber('priority', { integer: true }) ?? 0;
-    const job: TraceJob = {
-      pool,
-      expectedDuration,
-      workers,
-      priority,
-      user: user === undefined ? undefined : name(user),
-      kind: kind as JobKind,
-      gpuType: gpuType === undefined ? undefined : name(gpuType),
-      id,
-      gpus,
-      submit,
-      duration,
-    };
-    return job;
+    return gpupoolJob(id, pool, gpus, submit, duration, expectedDuration, workers, priority, user, kind, gpuType, name);
   });
 }
 
@@ -240,20 +260,9 @@ export function readPlainGpupool(text: string): TraceJob[] | undefined {
     }
     if (submit < lastSubmit) inOrder = false;
     lastSubmit = submit;
-    // Keyed as readGpupool keys its jobs: the same shape.
-    jobs.push({
-      pool: name(pool),
-      expectedDuration: expected ?? duration,
-      workers,
-      priority: priority ?? 0,
-      user: user === undefined ? undefined : name(user),
-      kind: kind as JobKind,
-      gpuType: gpuType === undefined ? undefined : name(gpuType),
-      id,
-      gpus,
-      submit,
-      duration,
-    });
+    jobs.push(
+      gpupoolJob(id, name(pool), gpus, submit, duration, expected ?? duration, workers, priority ?? 0, user, kind, gpuType, name),
+    );
   }
 }
 
