@@ -132,6 +132,7 @@ export class SimulatedRuntime {
         case 'JobCompleted':
         case 'JobFailed':
         case 'JobStopped': {
+          this.stopping.delete(e.jobId);
           const t = this.tracked.get(e.jobId);
           if (t !== undefined) {
             t.stopping = false;

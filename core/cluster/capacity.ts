@@ -3,7 +3,8 @@
  * free devices, bucketed by free count so best-fit placement never scans the whole pool.
  *
  * It is derived from devices, nodes and holders; `refreshNode` recomputes one node's share of it
- * after any event that touches that node, so every update costs O(devices on the node).
+ * after any event that touches that node, and `refreshHolders` after one that changed only its
+ * devices' holders (an allocation, a release), so every update costs O(devices on the node).
  */
 import type { DeviceState, NodeState, State } from './model.js';
 import { NodeOrder, NodeSet } from './node-order.js';
