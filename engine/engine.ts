@@ -156,7 +156,7 @@ export interface AppendsNow {
   /**
    * A store that keeps nothing of the events (a simulation's forwarding store with no sink) may
    * take only how many there are: the engine then makes no envelope and no id for any of them (an
-   * object and a string per event, a tenth of what a simulation allocated). Same answer as
+   * object and a string per event, some 4% of what a simulation allocated). Same answer as
    * appendNow with that many events.
    */
   appendCountNow?(stream: string, count: number, expected: ExpectedRevision): AppendResult;

@@ -77,8 +77,8 @@ export class PendingQueue {
   /**
    * The shapes met, by gpus then workers (see Demand); `demandList` holds those some job has now.
    * A shape whose last job leaves stays here (with a count of 0) and only leaves the list: a short
-   * queue empties and fills all the time, and its summaries made again each time were a twentieth
-   * of what a simulation allocated. The shapes ever met are few (a trace's distinct sizes).
+   * queue empties and fills all the time, and its summaries made again each time were some 4% of
+   * what a simulation allocated. The shapes ever met are few (a trace's distinct sizes).
    */
   private readonly shapes = new Map<number, Map<number, Demand>>();
   private readonly demandList: Demand[] = [];
