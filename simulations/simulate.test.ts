@@ -332,6 +332,18 @@ describe('simulate', () => {
     expect(result.jobs[2]?.rejection).toContain("'a'");
   });
 
+  it("each job's status is the engine's, completed or failed (it comes with the event that ends the job)", async () => {
+    const pools = [pool('p', 1, 4)];
+    const trace = Array.from({ length: 40 }, (_, i) => job(`j${i}`, 1 + (i % 4), i * 3, 5 + (i % 7)));
+    const result = await simulate({ pools, trace, policy: 'fifo', placement: 'count', failureRate: 0.5, seed: 3 });
+    const state = result.engine.current;
+    expect(new Set(result.jobs.map((j) => j.status))).toEqual(new Set(['Complete', 'Error']));
+    for (const j of result.jobs) {
+      const engineSays = state.finished.get(j.id) ?? state.jobs.get(j.id)?.status;
+      expect(j.status, j.id).toBe(engineSays);
+    }
+  });
+
   it('a CPU-only job (0 GPUs) starts at once, even behind a blocked head', async () => {
     const pools = [pool('p', 1, 4)];
     const trace = [job('full', 4, 0, 10), job('blocked', 4, 1, 5), job('cpu', 0, 2, 3)];

@@ -85,6 +85,9 @@ export interface SimulationResult {
   readonly trials?: TrialRecord[];
 }
 
+/** A job's status after each event that ends it, as the engine's state records it (evolve.ts finish). */
+const ENDED = { JobCompleted: 'Complete', JobFailed: 'Error', JobStopped: 'Stopped' } as const;
+
 /** Deterministic event ids for a simulation: the same run gives the same log. */
 function counterIds(prefix: string): IdGenerator {
   let n = 0;
@@ -239,6 +242,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           const j = jobs[i] as JobRecord;
           const p = poolOfJob[i] as number;
           j.end = e.at;
+          j.status = ENDED[e.type];
           if (j.start === null) queued[p] = (queued[p] as number) - 1;
           else used[p] = (used[p] as number) - j.gpus;
           break;
@@ -324,7 +328,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       j.status = 'Rejected';
       j.rejection = o.rejection.message;
     }
-    submitted.length = 0;
+    while (submitted.length > 0) submitted.pop(); // not `length = 0`: a call into the runtime per instant
     runtime.observe(result.events, engine.current);
     record(at, result.events);
     if (tuning !== null) tuning.observe(at, result.events);
@@ -338,7 +342,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const state = engine.current;
   for (const j of jobs) {
     if (j.status === 'Rejected') continue;
-    j.status = state.finished.get(j.id) ?? state.jobs.get(j.id)?.status ?? 'NotStarted';
+    // An ended job's status came with its end (record); the others are live, or never submitted.
+    if (j.status === 'Queued') j.status = state.jobs.get(j.id)?.status ?? 'NotStarted';
   }
   if (tuning === null) return { policy: options.policy, placement: options.placement, jobs, series, instants, engine };
   jobs.length = traceJobs;
