@@ -256,7 +256,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         changed.push(p);
       }
     }
-    for (const p of changed) {
+    // Taken from the end, so the list empties without setting its length (a call into the runtime
+    // per instant); the pools' order does not matter, each has its own series.
+    for (let p = changed.pop(); p !== undefined; p = changed.pop()) {
       const s = series[p] as PoolSeries;
       const q = queued[p] as number;
       if (s.t[s.t.length - 1] === at) {
@@ -269,7 +271,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       }
       if (q > s.longestQueue) s.longestQueue = q;
     }
-    changed.length = 0;
   };
 
   let next = 0;
