@@ -254,6 +254,42 @@ function experimentIn(
   return x && x.group === group && canSeeItem(p, x) ? good(x) : bad(notFound(`pipeline experiment '${u}' in group '${group}'`));
 }
 
+/** What a run and a recurring run both take from a body, resolved in the owner's group. */
+interface RunTemplate {
+  pipelineId: string;
+  parameters: Record<string, JsonValue>;
+  versionId?: string;
+  experimentId?: string;
+  simulation?: unknown;
+}
+
+/**
+ * The pipeline, its version, the pipeline experiment and the parameters a body names, and its
+ * simulation fixture: the same for a run and a recurring run.
+ */
+function runTemplateIn(
+  p: Principal,
+  state: Readonly<PipelinesState>,
+  group: string,
+  v: { pipeline?: unknown; version?: unknown; experiment?: unknown; parameters?: unknown; simulation?: unknown },
+): Result<RunTemplate> {
+  const pipeline = pipelineIn(p, state, group, v.pipeline, 'body.pipeline');
+  if (!pipeline.ok) return pipeline;
+  const version = versionIn(pipeline.value, v.version, 'body.version');
+  if (!version.ok) return version;
+  const experiment = experimentIn(p, state, group, v.experiment, 'body.experiment');
+  if (!experiment.ok) return experiment;
+  const parameters = parametersFor(version.value ?? pipeline.value.versions.at(-1), v.parameters);
+  if (!parameters.ok) return parameters;
+  return good({
+    pipelineId: pipeline.value.id,
+    parameters: parameters.value,
+    ...(version.value ? { versionId: version.value.id } : {}),
+    ...(experiment.value ? { experimentId: experiment.value.id } : {}),
+    ...(v.simulation !== undefined && v.simulation !== null ? { simulation: v.simulation } : {}),
+  });
+}
+
 /** Parameters a body gives, checked against the version a run would take: every issue with its path. */
 function parametersFor(version: PipelineVersion | undefined, u: unknown): Result<Record<string, JsonValue>> {
   if (u === undefined || u === null) return good({});
@@ -610,26 +646,15 @@ export function pipelineRunRoutes(ctx: HttpContext) {
             issues.push({ path: 'body.pipelineRoot', expected: 'a URI or a path', actual: describeValue(v.pipelineRoot) });
           }
           if (issues.length > 0) return answer(reply, bad(invalidInput(issues)));
-          const s = engine.current;
-          const pipeline = pipelineIn(req.principal, s, group, v.pipeline, 'body.pipeline');
-          if (!pipeline.ok) return answer(reply, pipeline);
-          const version = versionIn(pipeline.value, v.version, 'body.version');
-          if (!version.ok) return answer(reply, version);
-          const experiment = experimentIn(req.principal, s, group, v.experiment, 'body.experiment');
-          if (!experiment.ok) return answer(reply, experiment);
-          const parameters = parametersFor(version.value ?? pipeline.value.versions.at(-1), v.parameters);
-          if (!parameters.ok) return answer(reply, parameters);
+          const template = runTemplateIn(req.principal, engine.current, group, v);
+          if (!template.ok) return answer(reply, template);
           const fields = {
             runId: runId.value,
             owner,
             group,
             name: v.name,
-            pipelineId: pipeline.value.id,
-            parameters: parameters.value,
-            ...(version.value ? { versionId: version.value.id } : {}),
-            ...(experiment.value ? { experimentId: experiment.value.id } : {}),
+            ...template.value,
             ...(v.pipelineRoot !== undefined ? { pipelineRoot: v.pipelineRoot } : {}),
-            ...(v.simulation !== undefined && v.simulation !== null ? { simulation: v.simulation } : {}),
           };
           return act(
             req,
@@ -807,27 +832,16 @@ export function pipelineRunRoutes(ctx: HttpContext) {
           const sched = schedule(v);
           if (!sched.ok) issues.push(...(sched.problem.errors ?? []));
           if (issues.length > 0) return answer(reply, bad(invalidInput(issues)));
-          const s = engine.current;
-          const pipeline = pipelineIn(req.principal, s, group, v.pipeline, 'body.pipeline');
-          if (!pipeline.ok) return answer(reply, pipeline);
-          const version = versionIn(pipeline.value, v.version, 'body.version');
-          if (!version.ok) return answer(reply, version);
-          const experiment = experimentIn(req.principal, s, group, v.experiment, 'body.experiment');
-          if (!experiment.ok) return answer(reply, experiment);
-          const parameters = parametersFor(version.value ?? pipeline.value.versions.at(-1), v.parameters);
-          if (!parameters.ok) return answer(reply, parameters);
+          const template = runTemplateIn(req.principal, engine.current, group, v);
+          if (!template.ok) return answer(reply, template);
           const fields = {
             recurringRunId: id.value,
             owner,
             group,
             name: v.name,
-            pipelineId: pipeline.value.id,
-            parameters: parameters.value,
+            ...template.value,
             schedule: v.schedule,
             enabled: v.enabled ?? true,
-            ...(version.value ? { versionId: version.value.id } : {}),
-            ...(experiment.value ? { experimentId: experiment.value.id } : {}),
-            ...(v.simulation !== undefined && v.simulation !== null ? { simulation: v.simulation } : {}),
           };
           return act(
             req,
