@@ -26,6 +26,7 @@ import type { K8sObject } from '../adapters/k8s/test-support/resources.js';
 import { waitFor } from '../adapters/k8s/test-support/wait.js';
 import { scalarsFile } from '../core/experiments/test-support/tfevent-file.js';
 import { type Served, serve } from './serve.js';
+import { servedApi } from './test-support/served-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-k8s-collectors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,35 +82,7 @@ describe('gpupool serve --kubernetes: File, TensorFlowEvent and PrometheusMetric
     pods.clear();
   });
 
-  async function call(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-    const res = await fetch(served.url + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-  }
-
-  async function ok(token: string, method: string, path: string, body: unknown, status: number): Promise<Json> {
-    const r = await call(token, method, path, body);
-    expect(r.status, JSON.stringify(r.body)).toBe(status);
-    return r.body;
-  }
-
-  /** Group nlp in pool a100 of the node's GPUs, data scientist nina; her token. */
-  async function nina(): Promise<string> {
-    const op = served.bootstrapToken?.token as string;
-    await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 1, {
-      message: 'the node registered',
-    });
-    await ok(op, 'POST', '/api/v1/pools', { poolId: 'a100', name: 'a100', gpuType: 'A100' }, 201);
-    await ok(op, 'POST', '/api/v1/pools/a100/allocations', { count: 8 }, 200);
-    await ok(op, 'POST', '/api/v1/groups', { groupId: 'nlp', name: 'NLP' }, 201);
-    await ok(op, 'PUT', '/api/v1/groups/nlp/pool', { poolId: 'a100' }, 200);
-    await ok(op, 'POST', '/api/v1/users', { userId: 'nina', name: 'Nina', role: 'data-scientist', groupId: 'nlp' }, 201);
-    return (await ok(op, 'POST', '/api/v1/users/nina/tokens', { label: 'e2e' }, 201)).token;
-  }
+  const { call, ok, nina } = servedApi(() => served);
 
   /** Create the experiment and wait for its end. */
   async function run(token: string, doc: Json): Promise<Json> {

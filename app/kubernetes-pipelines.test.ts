@@ -30,6 +30,7 @@ import type { SimulationFixture, StepFixture } from '../core/pipelines/model.js'
 import { PipelinesWorld } from '../core/pipelines/test-support/world.js';
 import { readStepOutputs, recordStepOutputs } from './kubernetes.js';
 import { type Served, serve } from './serve.js';
+import { servedApi } from './test-support/served-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-k8s-pipelines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,35 +89,7 @@ describe('gpupool serve --kubernetes: pipelines', () => {
     pods.clear();
   });
 
-  async function call(token: string, method: string, path: string, body?: unknown, type = 'application/json') {
-    const res = await fetch(served.url + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': type }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const answer = await res.text();
-    return { status: res.status, body: answer === '' ? undefined : (JSON.parse(answer) as Json) };
-  }
-
-  async function ok(token: string, method: string, path: string, body: unknown, status: number, type?: string): Promise<Json> {
-    const r = await call(token, method, path, body, type);
-    expect(r.status, JSON.stringify(r.body)).toBe(status);
-    return r.body;
-  }
-
-  /** Group nlp in pool a100 of the node's GPUs, data scientist nina; her token. */
-  async function nina(): Promise<string> {
-    const op = served.bootstrapToken?.token as string;
-    await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 1, {
-      message: 'the node registered',
-    });
-    await ok(op, 'POST', '/api/v1/pools', { poolId: 'a100', name: 'a100', gpuType: 'A100' }, 201);
-    await ok(op, 'POST', '/api/v1/pools/a100/allocations', { count: 8 }, 200);
-    await ok(op, 'POST', '/api/v1/groups', { groupId: 'nlp', name: 'NLP' }, 201);
-    await ok(op, 'PUT', '/api/v1/groups/nlp/pool', { poolId: 'a100' }, 200);
-    await ok(op, 'POST', '/api/v1/users', { userId: 'nina', name: 'Nina', role: 'data-scientist', groupId: 'nlp' }, 201);
-    return (await ok(op, 'POST', '/api/v1/users/nina/tokens', { label: 'e2e' }, 201)).token;
-  }
+  const { call, ok, nina } = servedApi(() => served);
 
   /** Upload a sample and start a run of it; its name. */
   async function start(token: string, path: string, fixture: SimulationFixture, parameters: Record<string, unknown> = {}) {
