@@ -13,6 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { isRunDone } from '../../core/pipelines/model.js';
 import { PIPELINES_STREAM, pipelinesDecider } from '../../core/pipelines/pipelines-decider.js';
 import { simulatedStep } from '../../core/pipelines/simulation.js';
+import { AGGREGATE_STUB, MISSING_URL } from '../../core/pipelines/test-support/xgboost-graph.js';
 import { createDeciderEngine } from '../../engine/engine.js';
 import { InMemoryEventStore } from '../memory/store.js';
 import type { PipelinesEngine } from './context.js';
@@ -235,26 +236,6 @@ describe('the component library and v1 graph components', () => {
     .split('\n')
     .map((l) => l.split(/\s+/) as [string, string]);
   const GRAPH = component('contrib_XGBoost_Train_and_cross-validate_regression_from_CSV.yaml');
-  const MISSING_URL =
-    'https://raw.githubusercontent.com/kubeflow/pipelines/7ea9363fe201918d419fecdc00d1275e657ff712/components/ml_metrics/Aggregate_regression_metrics/component.yaml';
-  const STUB = `name: Aggregate regression metrics from csv
-inputs:
-- {name: metrics_1, type: JsonObject}
-- {name: metrics_2, type: JsonObject, optional: true}
-- {name: metrics_3, type: JsonObject, optional: true}
-- {name: metrics_4, type: JsonObject, optional: true}
-- {name: metrics_5, type: JsonObject, optional: true}
-outputs:
-- {name: mean_absolute_error, type: Float}
-- {name: mean_squared_error, type: Float}
-- {name: root_mean_squared_error, type: Float}
-- {name: metrics, type: JsonObject}
-implementation:
-  container:
-    image: python:3.7
-    command: [python3, -c, aggregate, {inputValue: metrics_1}, {inputValue: metrics_2},
-      {outputPath: mean_absolute_error}, {outputPath: mean_squared_error}, {outputPath: root_mean_squared_error}, {outputPath: metrics}]
-`;
   const add = (who: Who, text: string, url?: string) =>
     f.call(who, 'POST', `/api/v1/pipeline-components${url ? `?url=${encodeURIComponent(url)}` : ''}`, text, {
       'content-type': 'application/yaml',
@@ -285,9 +266,9 @@ implementation:
     );
     expect(missing.body.errors[0].expected).toMatch(/not in the component library/);
     // Another group's library does not resolve it.
-    expect((await add('carol', STUB, MISSING_URL)).status).toBe(201);
+    expect((await add('carol', AGGREGATE_STUB, MISSING_URL)).status).toBe(201);
     await refused(() => upload('alice', GRAPH), 400);
-    expect((await add('alice', STUB, MISSING_URL)).status).toBe(201);
+    expect((await add('alice', AGGREGATE_STUB, MISSING_URL)).status).toBe(201);
     const loaded = await upload('alice', GRAPH, '?name=xgboost');
     expect(loaded.status, JSON.stringify(loaded.body)).toBe(201);
     expect(loaded.body.versions[0].format).toBe('v1-graph');

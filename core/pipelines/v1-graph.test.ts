@@ -6,36 +6,13 @@ import { checkCondition } from './cel.js';
 import { type ComponentLibrary, componentDigest, libraryFromFiles, resolveReference } from './component-library.js';
 import type { PipelineSpec } from './ir.js';
 import { parsePipelineFile } from './parse.js';
+import { AGGREGATE_STUB, MISSING_DIGEST, MISSING_URL } from './test-support/xgboost-graph.js';
 import { decodeV1Component } from './v1-component.js';
 import { v1GraphToPipelineSpec } from './v1-graph.js';
 
 const dir = fileURLToPath(new URL('./fixtures/kfp/components/', import.meta.url));
 const GRAPH = readFileSync(`${dir}contrib_XGBoost_Train_and_cross-validate_regression_from_CSV.yaml`, 'utf8');
 const libraryFiles = readdirSync(`${dir}library`).map((name) => ({ name, text: readFileSync(`${dir}library/${name}`, 'utf8') }));
-
-const MISSING_DIGEST = '3e128130521eff8d43764f3dcb037316cdd6490ad2878df5adef416f7c2f3c19';
-const MISSING_URL =
-  'https://raw.githubusercontent.com/kubeflow/pipelines/7ea9363fe201918d419fecdc00d1275e657ff712/components/ml_metrics/Aggregate_regression_metrics/component.yaml';
-
-/** A stand-in for the one sub-component that is not to be had, with the interface the graph uses. */
-const AGGREGATE_STUB = `name: Aggregate regression metrics from csv
-inputs:
-- {name: metrics_1, type: JsonObject}
-- {name: metrics_2, type: JsonObject, optional: true}
-- {name: metrics_3, type: JsonObject, optional: true}
-- {name: metrics_4, type: JsonObject, optional: true}
-- {name: metrics_5, type: JsonObject, optional: true}
-outputs:
-- {name: mean_absolute_error, type: Float}
-- {name: mean_squared_error, type: Float}
-- {name: root_mean_squared_error, type: Float}
-- {name: metrics, type: JsonObject}
-implementation:
-  container:
-    image: python:3.7
-    command: [python3, -c, aggregate, {inputValue: metrics_1}, {inputValue: metrics_2},
-      {outputPath: mean_absolute_error}, {outputPath: mean_squared_error}, {outputPath: root_mean_squared_error}, {outputPath: metrics}]
-`;
 
 const withStub = (library: ComponentLibrary): ComponentLibrary => ({
   byDigest: library.byDigest,
