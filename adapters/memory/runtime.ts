@@ -54,9 +54,10 @@ interface Due {
 }
 
 /**
- * A job with reports pending, kept as one record that its reports point to: asked at every report
- * whether the job ended or is being stopped, maps and sets by id were a visible share of a
- * simulation. Forgotten (taken out of `tracked`) when its last report is gone.
+ * A job with reports pending, or being stopped, kept as one record that its reports point to:
+ * asked at every report whether the job ended or is being stopped, maps and sets by id were a
+ * visible share of a simulation. Forgotten (taken out of `tracked`) when its last report is gone
+ * and it is not being stopped, or when it ends with none pending.
  */
 interface Tracked {
   readonly id: string;
@@ -71,13 +72,8 @@ interface Tracked {
 export class SimulatedRuntime {
   private readonly jobs = new Map<string, RuntimeJob>();
   private readonly queue = new Heap<Due>((a, b) => a.at - b.at || a.phase - b.phase || a.seq - b.seq);
-  /** The jobs with reports pending, by id (see Tracked). */
+  /** The jobs with reports pending or being stopped, by id (see Tracked). */
   private readonly tracked = new Map<string, Tracked>();
-  /**
-   * Jobs the engine asked to stop that have no report pending: none of theirs may be sent should
-   * one come (the engine refuses to hear that a Stopping job started).
-   */
-  private readonly stopping = new Set<string>();
   private seq = 0;
   /** Start reports already due, waiting to ride with the next batch; `startsOf[i]` is the job of `starts[i]`. */
   private readonly starts: Command[] = [];
@@ -132,11 +128,11 @@ export class SimulatedRuntime {
         case 'JobCompleted':
         case 'JobFailed':
         case 'JobStopped': {
-          this.stopping.delete(e.jobId);
           const t = this.tracked.get(e.jobId);
           if (t !== undefined) {
             t.stopping = false;
             t.ended = true;
+            if (t.pending === 0) this.tracked.delete(e.jobId);
           }
           break;
         }
@@ -186,21 +182,23 @@ export class SimulatedRuntime {
     this.queue.push({ at, phase, seq: this.seq++, command, job });
   }
 
-  /** The job's record, made if it has none (a job whose stop was asked has one until it ends). */
+  /** The job's record, made if it has none. */
   private track(jobId: string): Tracked {
     let t = this.tracked.get(jobId);
     if (t === undefined) {
-      t = { id: jobId, pending: 0, ended: false, stopping: this.stopping.delete(jobId) };
+      t = { id: jobId, pending: 0, ended: false, stopping: false };
       this.tracked.set(jobId, t);
     }
     return t;
   }
 
-  /** One of a job's reports is gone (sent or dropped); the last one gone, the job is forgotten. */
+  /**
+   * One of a job's reports is gone (sent or dropped); the last one gone, the job is forgotten,
+   * unless it is being stopped: it stays known as such until it ends, so a report of it made
+   * meanwhile is not sent.
+   */
   private done(job: Tracked): void {
-    if (--job.pending > 0) return;
-    // A job still being stopped stays known as such: a report of it made later must not be sent.
-    if (job.stopping) this.stopping.add(job.id);
+    if (--job.pending > 0 || job.stopping) return;
     if (this.tracked.get(job.id) === job) this.tracked.delete(job.id);
   }
 
