@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { builtDashboard } from '../../adapters/http/routes/dashboard.js';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
@@ -97,4 +98,37 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * What a data scientist's page tests do against the server at `url`: API calls that must succeed
+ * (set-up not clicked through), signing in, going to a page by its hash and waiting for its
+ * heading, axe-core on the page as it is (no serious or critical violation), a screenshot, and
+ * the page header's badge.
+ */
+export function scientistPages(url: () => string) {
+  const api = apiAt(url);
+  return {
+    api,
+    async ok(token: string, method: string, path: string, body?: unknown) {
+      const r = await api(token, method, path, body);
+      if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    },
+    async signIn(page: Page, token: string) {
+      await signInWith(page, url(), token);
+      await expect.poll(() => page.getByRole('navigation', { name: 'Data Scientist' }).count()).toBe(1);
+    },
+    async go(page: Page, hash: string, heading: string | RegExp) {
+      await page.goto(`${url()}/#${hash}`);
+      await expect.poll(() => page.getByRole('heading', { level: 1, name: heading }).count()).toBe(1);
+    },
+    async accessible(page: Page, what: string) {
+      expect((await axeViolations(page)).map((v) => `${what}: ${v}`)).toEqual([]);
+    },
+    async shoot(page: Page, name: string) {
+      await page.screenshot({ path: join(screenshotDir(), `${name}.png`), fullPage: true });
+    },
+    badge: (page: Page) => page.locator('.page-header .badge').first().textContent(),
+  };
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Served, serve } from '../../app/serve.js';
-import { apiAt, axeViolations, browserGate, DESKTOP, launch, openPage, PHONE, screenshotDir, signInWith } from './browser.js';
+import { browserGate, DESKTOP, launch, openPage, PHONE, scientistPages } from './browser.js';
 
 const missing = browserGate();
 
@@ -31,33 +31,7 @@ let browser: Browser;
 let operator: string;
 let ana: string;
 
-const api = apiAt(() => served.url);
-
-async function ok(token: string, method: string, path: string, body?: unknown) {
-  const r = await api(token, method, path, body);
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-async function signIn(page: Page, token: string) {
-  await signInWith(page, served.url, token);
-  await expect.poll(() => page.getByRole('navigation', { name: 'Data Scientist' }).count()).toBe(1);
-}
-
-async function go(page: Page, hash: string, heading: string | RegExp) {
-  await page.goto(`${served.url}/#${hash}`);
-  await expect.poll(() => page.getByRole('heading', { level: 1, name: heading }).count()).toBe(1);
-}
-
-async function accessible(page: Page, what: string) {
-  expect((await axeViolations(page)).map((v) => `${what}: ${v}`)).toEqual([]);
-}
-
-async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: join(screenshotDir(), `${name}.png`), fullPage: true });
-}
-
-const badge = (page: Page) => page.locator('.page-header .badge').first().textContent();
+const { ok, signIn, go, accessible, shoot, badge } = scientistPages(() => served.url);
 
 /** The graph as drawn: each box's name and state words, and the arrows. */
 const drawn = (page: Page) =>

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Served, serve } from '../../app/serve.js';
-import { apiAt, axeViolations, browserGate, DESKTOP, launch, openPage, PHONE, screenshotDir, signInWith } from './browser.js';
+import { browserGate, DESKTOP, launch, openPage, PHONE, scientistPages } from './browser.js';
 
 const missing = browserGate();
 
@@ -29,14 +29,7 @@ let browser: Browser;
 let operator: string;
 const tokens: Record<string, string> = {};
 
-/** A call to the API as someone, for the set-up the test does not click through. */
-const api = apiAt(() => served.url);
-
-async function ok(token: string, method: string, path: string, body?: unknown) {
-  const r = await api(token, method, path, body);
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const { ok, signIn, go, accessible, shoot, badge } = scientistPages(() => served.url);
 
 async function onboard(userId: string, groupId?: string) {
   await ok(operator, 'POST', '/api/v1/users', {
@@ -48,27 +41,6 @@ async function onboard(userId: string, groupId?: string) {
   tokens[userId] = (await ok(operator, 'POST', `/api/v1/users/${userId}/tokens`, {})).token;
 }
 
-/** Sign in (each test closes its page after: a user may hold only 4 event streams at once). */
-async function signIn(page: Page, token: string) {
-  await signInWith(page, served.url, token);
-  await expect.poll(() => page.getByRole('navigation', { name: 'Data Scientist' }).count()).toBe(1);
-}
-
-async function go(page: Page, hash: string, heading: string | RegExp) {
-  await page.goto(`${served.url}/#${hash}`);
-  await expect.poll(() => page.getByRole('heading', { level: 1, name: heading }).count()).toBe(1);
-}
-
-/** axe-core on the page as it is: no violation of impact serious or critical. */
-async function accessible(page: Page, what: string) {
-  expect((await axeViolations(page)).map((v) => `${what}: ${v}`)).toEqual([]);
-}
-
-async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: join(screenshotDir(), `${name}.png`), fullPage: true });
-}
-
-const badge = (page: Page) => page.locator('.page-header .badge').first().textContent();
 const jobRows = (page: Page) => page.locator('.job-table tbody th[scope="row"] a').allTextContents();
 
 describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => {
