@@ -54,7 +54,7 @@ export const simulatesOnThread = import.meta.url.endsWith('.js');
  * progress as `request.progress` says); on a thread of its own when compiled.
  */
 export async function simulateCommand(request: SimulateRequest, log: (line: string) => void): Promise<Summary[]> {
-  if (!simulatesOnThread) return (await runSimulateCommand({ ...request, log })).summaries;
+  if (!simulatesOnThread) return (await runLoaded({ ...request, log })).summaries;
   // The thread sends figures; this thread draws them (a bar needs the terminal, which is here).
   const progress = await progressPrinter(request.progress ?? 'none', log);
   const worker = new Worker(new URL(import.meta.url), {
@@ -106,7 +106,8 @@ function threadError(reply: Extract<Reply, { kind: 'failed' }>): Error {
   return e;
 }
 
-async function runSimulateCommand(options: SimulateCommandOptions) {
+/** The command, its module loaded only when run (a thread loads it for itself). */
+async function runLoaded(options: SimulateCommandOptions) {
   return (await import('../simulations/command.js')).runSimulateCommand(options);
 }
 
@@ -117,7 +118,7 @@ async function serve(request: SimulateRequest): Promise<void> {
   const send = (reply: Reply) => port.postMessage(reply);
   setFlagsFromString(`--heap-growing-percent=${SIMULATION_HEAP_GROWING_PERCENT}`);
   try {
-    const { summaries } = await runSimulateCommand({
+    const { summaries } = await runLoaded({
       ...request,
       log: (line) => send({ kind: 'log', line }),
       onProgress: (policy, done, total) => send({ kind: 'progress', policy, done, total }),
