@@ -706,14 +706,20 @@ describe('fuzzing the HTTP edge', () => {
     expect([...seen].sort()).toEqual(expect.arrayContaining([200, 400, 401, 403, 404, 413, 414, 415]));
   });
 
+  /** A deletion's body is absent half the time; any other route's is always there. */
+  const withoutBodyAtTimes = (method: string, body: fc.Arbitrary<string>): fc.Arbitrary<string | undefined> =>
+    method === 'DELETE' ? fc.option(body, { nil: undefined, freq: 2 }) : body;
+
   it('bodies of every shape to every route that takes one, from callers who may send them', async () => {
     const writes = routes.filter((r) => !['GET', 'HEAD'].includes(r.method));
-    // Deletions (answered 204) are a few routes among many: weighted up, so every run reaches them.
+    // Deletions (answered 204) are a few routes among many, and most reach no item they may delete:
+    // weighted up (a third of the requests) and sent without a body half the time, as a client sends
+    // one. At a fifth, always with a body, a run saw 1 to 5 answers of 204 in 300, now and then none.
     const deletes = writes.filter((r) => r.method === 'DELETE');
     const others = writes.filter((r) => r.method !== 'DELETE');
     const request = fc
       .tuple(
-        fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...deletes) }, { weight: 4, arbitrary: fc.constantFrom(...others) }),
+        fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...deletes) }, { weight: 4, arbitrary: fc.constantFrom(...others) }),
         fc.constantFrom<Caller>('admin', 'admin', 'alice'),
         fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...KNOWN) }),
         fc.option(fc.constantFrom('k-1', 'k-2', 'k-3'), { nil: undefined }),
@@ -729,7 +735,7 @@ describe('fuzzing the HTTP edge', () => {
       .chain(([route, who, id, key, contentType, spoil]) =>
         fc
           .tuple(
-            spoil ? nearlyValid(`${route.method} ${route.url}`) : payloadText,
+            withoutBodyAtTimes(route.method, spoil ? nearlyValid(`${route.method} ${route.url}`) : payloadText),
             fc.tuple(fc.constantFrom(...ids(route.url)), fc.constantFrom(...ids(route.url))),
           )
           .map(([payload, [first, second]]) => {
@@ -742,7 +748,9 @@ describe('fuzzing the HTTP edge', () => {
       .map(([route, who, url, key, contentType, payload]): Req => {
         const h: Record<string, string> = { authorization: `Bearer ${f.tokens[who]}`, 'content-type': contentType };
         if (key !== undefined) h['idempotency-key'] = key;
-        return { method: route.method, url, headers: h, payload };
+        return payload === undefined
+          ? { method: route.method, url, headers: h }
+          : { method: route.method, url, headers: h, payload };
       });
     const seen = new Set<number>();
     await fc.assert(
