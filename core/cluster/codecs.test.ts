@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guardOf } from '../codec.js';
-import { commandCodecs, decodeCommand } from './commands.js';
 import { runBatch } from './batch.js';
+import { commandCodecs, decodeCommand } from './commands.js';
 import { decodeEvent, EVENT_TYPES, type Event, eventCodecs } from './events.js';
 import { initialState } from './evolve.js';
 import { scenarioArb } from './test-support/arbitraries.js';
@@ -321,4 +321,3 @@ describe('the compiled fast path of decodeEvent', () => {
     expect(d.ok && Object.getOwnPropertyNames(d.value)).toEqual(['type', 'v', 'at', 'jobId']);
   });
 });
-
