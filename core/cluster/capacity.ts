@@ -53,10 +53,38 @@ export interface CapacityIndex {
    * lookup per device. Dropped by evolve whenever a node's device list changes.
    */
   deviceRefs: Map<string, DeviceState[]>;
+  /**
+   * Per node whose holders alone may change its share (see HoldersOnly): what refreshHolders
+   * needs, in one lookup. Written by every refreshNode, so it never outlives what it points to.
+   */
+  holdersOnly: Map<string, HoldersOnly>;
+  /**
+   * The last (pool, type) capacityOf answered: a job's pass asks for the same pair several times
+   * in a row. Cleared whenever a pair's capacity is made or dropped (ensure, removeNodeFrom).
+   */
+  last: { pool: string; gpuType: string; cap: PoolTypeCapacity } | null;
+}
+
+/**
+ * A node in the usual case: schedulable, every device of one pool and type, with its free list in
+ * that pair's capacity. An allocation or a release on it changes only which of `devices` are free.
+ */
+interface HoldersOnly {
+  readonly cap: PoolTypeCapacity;
+  readonly free: string[];
+  readonly devices: readonly DeviceState[];
 }
 
 export function emptyCapacity(): CapacityIndex {
-  return { byKey: new Map(), typesByPool: new Map(), keysByNode: new Map(), order: new NodeOrder(), deviceRefs: new Map() };
+  return {
+    byKey: new Map(),
+    typesByPool: new Map(),
+    keysByNode: new Map(),
+    order: new NodeOrder(),
+    deviceRefs: new Map(),
+    holdersOnly: new Map(),
+    last: null,
+  };
 }
 
 /** Call when a node's device list changes (registration, loss). */
@@ -94,14 +122,18 @@ const keyOf = (pool: string, gpuType: string): string => `${pool}\u0000${gpuType
 const keysOf = new Map<string, Map<string, string>>();
 
 export function capacityOf(state: State, pool: string, gpuType: string): PoolTypeCapacity | undefined {
+  const index = state.capacity;
+  const last = index.last;
+  if (last !== null && last.pool === pool && last.gpuType === gpuType) return last.cap;
   const known = keysOf.get(pool)?.get(gpuType);
-  if (known !== undefined) return state.capacity.byKey.get(known);
-  const key = keyOf(pool, gpuType);
-  const cap = state.capacity.byKey.get(key);
+  const cap = index.byKey.get(known ?? keyOf(pool, gpuType));
   if (cap !== undefined) {
-    let types = keysOf.get(pool);
-    if (!types) keysOf.set(pool, (types = new Map()));
-    types.set(gpuType, key);
+    index.last = { pool, gpuType, cap };
+    if (known === undefined) {
+      let types = keysOf.get(pool);
+      if (!types) keysOf.set(pool, (types = new Map()));
+      types.set(gpuType, keyOf(pool, gpuType));
+    }
   }
   return cap;
 }
@@ -115,6 +147,7 @@ function ensure(index: CapacityIndex, pool: string, gpuType: string): PoolTypeCa
   const key = keyOf(pool, gpuType);
   let cap = index.byKey.get(key);
   if (!cap) {
+    index.last = null;
     cap = {
       pool,
       gpuType,
@@ -169,6 +202,7 @@ function removeNodeFrom(index: CapacityIndex, key: string, nodeId: string): void
     cap.nodes.delete(nodeId);
   }
   if (cap.total === 0) {
+    index.last = null;
     index.byKey.delete(key);
     const types = index.typesByPool.get(cap.pool);
     types?.delete(cap.gpuType);
@@ -182,6 +216,7 @@ export function refreshNode(state: State, nodeId: string): void {
   const old = index.keysByNode.get(nodeId);
   const node = state.nodes.get(nodeId);
   if (index.order.ensure(nodeId)) rebuildBuckets(index);
+  index.holdersOnly.delete(nodeId);
   if (old) for (const key of old) removeNodeFrom(index, key, nodeId);
   if (!node || node.lost || node.devices.length === 0) {
     index.keysByNode.delete(nodeId);
@@ -204,6 +239,10 @@ export function refreshNode(state: State, nodeId: string): void {
     addNodeTo(index, ensure(index, g.pool, g.gpuType), node, g.devices);
   }
   index.keysByNode.set(nodeId, keys);
+  const only = keys.length === 1 ? (groups.values().next().value as { pool: string; gpuType: string }) : undefined;
+  const cap = only && capacityOf(state, only.pool, only.gpuType);
+  const free = cap?.nodes.get(nodeId);
+  if (cap && free && !node.cordoned) index.holdersOnly.set(nodeId, { cap, free, devices: devicesOf(state, node) });
 }
 
 /**
@@ -216,21 +255,20 @@ export function refreshNode(state: State, nodeId: string): void {
  */
 export function refreshHolders(state: State, nodeId: string): void {
   const index = state.capacity;
-  const keys = index.keysByNode.get(nodeId);
-  const node = state.nodes.get(nodeId);
-  const cap = keys?.length === 1 ? index.byKey.get(keys[0] as string) : undefined;
-  const free = cap?.nodes.get(nodeId);
-  if (!node || node.lost || node.cordoned || !cap || !free) {
+  const only = index.holdersOnly.get(nodeId);
+  if (only === undefined) {
     refreshNode(state, nodeId);
     return;
   }
+  const { cap, free, devices } = only;
   cap.releases.delete(nodeId);
   const oldCount = free.length;
   // Rewritten in place (placement copies from it, nobody keeps it), lowest index first: a new
   // array on every allocation and release was a twentieth of a simulation's allocations, and
   // setting an array's length is a call into the runtime.
   let k = 0;
-  for (const d of devicesOf(state, node)) {
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i] as DeviceState;
     if (d.holders.length !== 0) continue;
     if (k < free.length) free[k] = d.id;
     else free.push(d.id);

@@ -42,7 +42,7 @@ const STATE_KEYS = [
 ] as const satisfies readonly (keyof State)[];
 
 const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy', 'bySubmission', 'front', 'shapes', 'demandList'];
-const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode', 'order', 'deviceRefs'];
+const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode', 'order', 'deviceRefs', 'holdersOnly', 'last'];
 // `releases` is backfill's cache of each node's release times (derived from the devices and jobs
 // written here, and checked against them by checkInvariants): which nodes it holds is no part of
 // the state's meaning.
@@ -109,8 +109,9 @@ function capacityOf(c: CapacityIndex): unknown {
     keysByNode: byKey(c.keysByNode).map(([k, v]) => [k, [...v].sort()]),
     // Every node id ever seen, in rank order (ranks are ids' code-unit order).
     order: [...c.order.ids],
-    // deviceRefs is a cache of object references (nodes' devices): its content is the devices,
-    // written above; which nodes happen to be cached is not part of the state's meaning.
+    // deviceRefs, holdersOnly and last are caches of object references (nodes' devices, free lists,
+    // the last capacity asked for): their content is written above; which nodes or pairs happen to
+    // be cached is not part of the state's meaning.
   };
 }
 
