@@ -9,7 +9,7 @@
  * ends `duration` seconds after the runtime reports it started.
  */
 import { type EventSink, ForwardingEventStore } from '../adapters/memory/forwarding-store.js';
-import { SimulatedRuntime } from '../adapters/memory/runtime.js';
+import { type RuntimeJob, SimulatedRuntime } from '../adapters/memory/runtime.js';
 import { InMemoryEventStore } from '../adapters/memory/store.js';
 import type { Command } from '../core/cluster/commands.js';
 import type { Event } from '../core/cluster/events.js';
@@ -85,6 +85,15 @@ export interface SimulationResult {
   readonly trials?: TrialRecord[];
 }
 
+/**
+ * A job the engine holds, as the runtime knows it: how it runs, and its record and pool (by
+ * position), which the runtime hands back with each of its events (SimulatedRuntime.observe).
+ */
+interface SimJob extends RuntimeJob {
+  readonly record: JobRecord;
+  readonly pool: number;
+}
+
 /** A job's status after each event that ends it, as the engine's state records it (evolve.ts finish). */
 const ENDED = { JobCompleted: 'Complete', JobFailed: 'Error', JobStopped: 'Stopped' } as const;
 
@@ -142,7 +151,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     archive: options.archive ?? null,
   });
   const random = new Random(options.seed ?? 1);
-  const runtime = new SimulatedRuntime({
+  const runtime = new SimulatedRuntime<SimJob>({
     launchDelay: options.launchDelay ?? 0,
     launchJitter: options.launchJitter ?? 0,
     failureRate: options.failureRate ?? 0,
@@ -171,15 +180,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     status: 'Queued',
     rejection: null,
   }));
-  // The record of each job the engine holds (accepted, not yet ended), by id: what the events
-  // name. Only live jobs, so it stays the size of the cluster's work, not of the trace: a table of
-  // every job was 40 MB of a million-job run and a cache miss per event.
-  const live = new Map<string, number>();
   // The records of this instant's trace submissions, in the order of their commands.
   const submitted: number[] = [];
   // Per pool, by position in options.pools: GPUs in use and jobs waiting, and the series sampled.
   const poolIndex = new Map(options.pools.map((p, i) => [p.name, i]));
-  const poolOfJob = jobs.map((j) => poolIndex.get(j.pool) as number);
   const series: PoolSeries[] = options.pools.map((p) => ({
     pool: p.name,
     gpus: p.nodes * p.gpusPerNode,
@@ -204,10 +208,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           { ...options.tuning, launchDelay: options.launchDelay ?? 0 },
           {
             addJob: (record, job) => {
-              live.set(record.id, jobs.length);
               jobs.push(record);
-              poolOfJob.push(poolIndex.get(record.pool) as number);
-              runtime.expect(record.id, job);
+              runtime.expect(record.id, { ...job, record, pool: poolIndex.get(record.pool) as number });
             },
           },
         );
@@ -215,47 +217,39 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // million-job run keeps none of them to the end.
   planned.length = 0;
 
-  const record = (at: number, events: readonly Event[]) => {
-    for (const e of events) {
-      let i: number | undefined;
-      switch (e.type) {
-        case 'JobSubmitted':
-          i = live.get(e.jobId);
-          if (i === undefined) continue;
-          queued[poolOfJob[i] as number] = (queued[poolOfJob[i] as number] as number) + 1;
-          break;
-        case 'JobAllocated': {
-          i = live.get(e.jobId);
-          if (i === undefined) continue;
-          const p = poolOfJob[i] as number;
-          (jobs[i] as JobRecord).start = e.at;
-          queued[p] = (queued[p] as number) - 1;
-          used[p] = (used[p] as number) + e.devices.length;
-          break;
-        }
-        case 'JobCompleted':
-        case 'JobFailed':
-        case 'JobStopped': {
-          i = live.get(e.jobId);
-          if (i === undefined) continue;
-          live.delete(e.jobId);
-          const j = jobs[i] as JobRecord;
-          const p = poolOfJob[i] as number;
-          j.end = e.at;
-          j.status = ENDED[e.type];
-          if (j.start === null) queued[p] = (queued[p] as number) - 1;
-          else used[p] = (used[p] as number) - j.gpus;
-          break;
-        }
-        default:
-          continue;
-      }
-      const p = poolOfJob[i] as number;
-      if (changedAt[p] !== at) {
-        changedAt[p] = at;
-        changed.push(p);
-      }
+  // Each event of a job the engine holds, with that job (the runtime's one lookup by id serves both).
+  const record = (e: Event, job: SimJob): void => {
+    const p = job.pool;
+    const j = job.record;
+    switch (e.type) {
+      case 'JobSubmitted':
+        queued[p] = (queued[p] as number) + 1;
+        break;
+      case 'JobAllocated':
+        j.start = e.at;
+        queued[p] = (queued[p] as number) - 1;
+        used[p] = (used[p] as number) + e.devices.length;
+        break;
+      case 'JobCompleted':
+      case 'JobFailed':
+      case 'JobStopped':
+        j.end = e.at;
+        j.status = ENDED[e.type];
+        if (j.start === null) queued[p] = (queued[p] as number) - 1;
+        else used[p] = (used[p] as number) - j.gpus;
+        break;
+      default:
+        return;
     }
+    if (changedAt[p] !== instant) {
+      changedAt[p] = instant;
+      changed.push(p);
+    }
+  };
+  let instant = 0;
+
+  /** The pools' series after an instant: a sample for each pool whose use or queue changed. */
+  const sample = (at: number) => {
     // Taken from the end, so the list empties without setting its length (a call into the runtime
     // per instant); the pools' order does not matter, each has its own series.
     for (let p = changed.pop(); p !== undefined; p = changed.pop()) {
@@ -317,10 +311,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const r = k >= reports && k - reports < submitted.length ? (submitted[k - reports] as number) : -1;
       if (o.ok) {
         if (r < 0) continue;
-        // Accepted: the events name it from now on, and the runtime learns how it runs from its
-        // record (told every job up front, it held a table of the whole trace from the start).
-        live.set((c as { jobId: string }).jobId, r);
-        runtime.expect((c as { jobId: string }).jobId, jobs[r] as JobRecord);
+        // Accepted: the runtime learns how it runs, and hands its record back with its events
+        // (told every job up front, it held a table of the whole trace from the start).
+        const j = jobs[r] as JobRecord;
+        runtime.expect(j.id, { duration: j.duration, record: j, pool: poolIndex.get(j.pool) as number });
         continue;
       }
       if (tuning?.refused(c, o.rejection.message, at)) continue;
@@ -330,8 +324,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       j.rejection = o.rejection.message;
     }
     while (submitted.length > 0) submitted.pop(); // not `length = 0`: a call into the runtime per instant
-    runtime.observe(result.events, engine.current);
-    record(at, result.events);
+    instant = at;
+    runtime.observe(result.events, engine.current, record);
+    sample(at);
     if (tuning !== null) tuning.observe(at, result.events);
     if (options.onProgress && next - lastProgress >= progressEvery) {
       lastProgress = next;

@@ -44,40 +44,48 @@ export interface RuntimeOptions {
 /** Order within an instant: runtime reports first (starts, then ends), node events after. */
 const PHASE = { start: 0, end: 1, node: 2 } as const;
 
+/** What a pending job report will say; the command is made when it is taken, not kept meanwhile. */
+const REPORT = { started: 0, completed: 1, failed: 2, release: 3 } as const;
+type Report = (typeof REPORT)[keyof typeof REPORT];
+
 interface Due {
   readonly at: number;
   readonly phase: number;
   readonly seq: number;
-  readonly command: Command;
+  /** A node event's command; null for a job report, made when taken (reportOf). */
+  readonly command: Command | null;
+  readonly report: Report;
   /** For job reports: the job they report on (dropped if it ended or is being stopped meanwhile). */
-  readonly job?: Tracked;
+  readonly job: Known<RuntimeJob> | undefined;
 }
 
 /**
- * A job with reports pending, or being stopped, kept as one record that its reports point to:
- * asked at every report whether the job ended or is being stopped, maps and sets by id were a
- * visible share of a simulation. Forgotten (taken out of `tracked`) when its last report is gone
- * and it is not being stopped, or when it ends with none pending.
+ * A job the runtime knows: told how it runs (expect), or asked to stop. One record from then until
+ * the job ends, which its pending reports point to and which the driver's visitor is handed with
+ * each event of the job (observe): one lookup by id per event, where separate tables of behaviours,
+ * pending reports and the driver's own records each took theirs.
  */
-interface Tracked {
+interface Known<J extends RuntimeJob> {
   readonly id: string;
-  /** How many of its reports are pending (in the queue or held). */
-  pending: number;
-  /** It ended (completed, failed, stopped) while reports of it were pending: those are dropped. */
+  /** How it runs; undefined for a job the runtime did not launch but was asked to stop. */
+  readonly job: J | undefined;
+  /** It ended (completed, failed, stopped): its pending reports are dropped. */
   ended: boolean;
   /** The engine asked to stop it: its pending start report is dropped (the engine refuses to hear that a Stopping job started). */
   stopping: boolean;
 }
 
-export class SimulatedRuntime {
-  private readonly jobs = new Map<string, RuntimeJob>();
+/** Called with each event of a job the runtime knows, and that job as the driver described it (observe). */
+export type JobVisitor<J extends RuntimeJob> = (event: Event, job: J) => void;
+
+export class SimulatedRuntime<J extends RuntimeJob = RuntimeJob> {
   private readonly queue = new Heap<Due>((a, b) => a.at - b.at || a.phase - b.phase || a.seq - b.seq);
-  /** The jobs with reports pending or being stopped, by id (see Tracked). */
-  private readonly tracked = new Map<string, Tracked>();
+  /** The jobs known, by id, until they end (see Known). */
+  private readonly known = new Map<string, Known<J>>();
   private seq = 0;
-  /** Start reports already due, waiting to ride with the next batch; `startsOf[i]` is the job of `starts[i]`. */
-  private readonly starts: Command[] = [];
-  private readonly startsOf: Tracked[] = [];
+  /** Start reports already due, waiting to ride with the next batch: their times and jobs. */
+  private readonly startsAt: number[] = [];
+  private readonly startsOf: Known<J>[] = [];
   /** When to send a Tick: the state's next wake-up, as of the last batch observed with its state. */
   private wakeAt: number | null = null;
   /** The latest instant the driver took commands for: the time of its last batch. */
@@ -90,64 +98,73 @@ export class SimulatedRuntime {
   }
 
   /** Tell the runtime how a job will behave when it runs. */
-  expect(jobId: string, job: RuntimeJob): void {
-    this.jobs.set(jobId, job);
+  expect(jobId: string, job: J): void {
+    this.known.set(jobId, { id: jobId, job, ended: false, stopping: false });
   }
 
   loseNodeAt(at: number, nodeId: string): void {
-    this.push(at, PHASE.node, { type: 'LoseNode', nodeId });
+    this.pushNode(at, { type: 'LoseNode', nodeId });
   }
 
   restoreNodeAt(at: number, nodeId: string, devices: { index: number; gpuType: string }[]): void {
-    this.push(at, PHASE.node, { type: 'RegisterNode', nodeId, devices });
+    this.pushNode(at, { type: 'RegisterNode', nodeId, devices });
   }
 
   /**
    * Feed the engine's events: allocations launch jobs, stop requests stop them, ends cancel them.
-   * With the state they left, the runtime also wakes up at its next wake-up: the state is the
-   * whole truth about it, so each batch's replaces the one before (a job that started has no
-   * deadline left). Without it, no Tick is ever sent.
+   * `visit` is handed each event of a job the runtime knows, with that job, after the runtime
+   * took it in. With the state they left, the runtime also wakes up at its next wake-up: the state
+   * is the whole truth about it, so each batch's replaces the one before (a job that started has
+   * no deadline left). Without it, no Tick is ever sent.
    */
-  observe(events: readonly Event[], state?: Readonly<State>): void {
-    this.observeEvents(events);
+  observe(events: readonly Event[], state?: Readonly<State>, visit?: JobVisitor<J>): void {
+    this.observeEvents(events, visit);
     // After the batch's own time too: a Tick that started nothing leaves the state's time where
     // it was, and the deadline it served must not wake the run again.
     if (state) this.wakeAt = nextWakeup(state, Math.max(state.now, this.time));
   }
 
-  private observeEvents(events: readonly Event[]): void {
-    for (const e of events) {
+  private observeEvents(events: readonly Event[], visit: JobVisitor<J> | undefined): void {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as Event;
+      let k: Known<J> | undefined;
       switch (e.type) {
+        case 'JobSubmitted':
+          if (visit === undefined) continue;
+          k = this.known.get(e.jobId);
+          break;
         case 'JobAllocated':
-          this.launch(e.jobId, e.at);
+          k = this.known.get(e.jobId);
+          // Not ours to run (submitted by someone else): left to its owner.
+          if (k?.job !== undefined) this.launch(k as Known<RuntimeJob>, e.at);
           break;
         case 'JobStopRequested':
-          this.track(e.jobId).stopping = true;
-          this.push(e.at + (this.options.stopDelay ?? 0), PHASE.end, { type: 'ReleaseJob', jobId: e.jobId }, e.jobId);
+          k = this.known.get(e.jobId);
+          if (k === undefined) {
+            k = { id: e.jobId, job: undefined, ended: false, stopping: false };
+            this.known.set(e.jobId, k);
+          }
+          k.stopping = true;
+          this.pushReport(e.at + (this.options.stopDelay ?? 0), PHASE.end, REPORT.release, k as Known<RuntimeJob>);
           break;
         case 'JobCompleted':
         case 'JobFailed':
-        case 'JobStopped': {
-          const t = this.tracked.get(e.jobId);
-          if (t !== undefined) {
-            t.stopping = false;
-            t.ended = true;
-            if (t.pending === 0) this.tracked.delete(e.jobId);
-          }
+        case 'JobStopped':
+          k = this.known.get(e.jobId);
+          if (k === undefined) continue;
+          k.stopping = false;
+          k.ended = true;
+          this.known.delete(e.jobId);
           break;
-        }
         default:
-          break;
+          continue;
       }
+      if (visit !== undefined && k?.job !== undefined) visit(e, k.job);
     }
   }
 
-  private launch(jobId: string, allocatedAt: number): void {
-    const job = this.jobs.get(jobId);
-    if (!job) return; // not ours to run (submitted by someone else): leave it to its owner
-    // A job is allocated once: what it will do is read now, and kept no longer (a million-job
-    // simulation kept them all to the end).
-    this.jobs.delete(jobId);
+  private launch(k: Known<RuntimeJob>, allocatedAt: number): void {
+    const job = k.job as RuntimeJob;
     const o = this.options;
     const jitter = (o.launchJitter ?? 0) > 0 ? Math.floor((o.random as () => number)() * ((o.launchJitter ?? 0) + 1)) : 0;
     const started = allocatedAt + (o.launchDelay ?? 0) + jitter;
@@ -157,56 +174,40 @@ export class SimulatedRuntime {
     }
     if (started === allocatedAt) {
       // Due at once: straight to the held start reports (the usual case), not through the queue.
-      const t = this.track(jobId);
-      t.pending++;
-      this.starts.push({ type: 'ReportJobStarted', jobId, at: started });
-      this.startsOf.push(t);
+      this.startsAt.push(started);
+      this.startsOf.push(k as Known<J>);
     } else {
-      this.push(started, PHASE.start, { type: 'ReportJobStarted', jobId }, jobId);
+      this.pushReport(started, PHASE.start, REPORT.started, k);
     }
     if (failAfter !== undefined && failAfter < job.duration) {
-      const reason = job.failReason ?? 'Crashed';
-      this.push(started + failAfter, PHASE.end, { type: 'ReportJobFailed', jobId, reason }, jobId);
+      this.pushReport(started + failAfter, PHASE.end, REPORT.failed, k);
     } else {
-      this.push(started + job.duration, PHASE.end, { type: 'ReportJobCompleted', jobId }, jobId);
+      this.pushReport(started + job.duration, PHASE.end, REPORT.completed, k);
     }
   }
 
-  private push(at: number, phase: number, command: Command, jobId?: string): void {
-    if (jobId === undefined) {
-      this.queue.push({ at, phase, seq: this.seq++, command });
-      return;
+  private pushNode(at: number, command: Command): void {
+    this.queue.push({ at, phase: PHASE.node, seq: this.seq++, command, report: REPORT.started, job: undefined });
+  }
+
+  private pushReport(at: number, phase: number, report: Report, job: Known<RuntimeJob>): void {
+    this.queue.push({ at, phase, seq: this.seq++, command: null, report, job });
+  }
+
+  /** The command a taken queue item sends. */
+  private commandOf(due: Due): Command {
+    if (due.command !== null) return due.command;
+    const k = due.job as Known<RuntimeJob>;
+    switch (due.report) {
+      case REPORT.started:
+        return { type: 'ReportJobStarted', jobId: k.id, at: due.at };
+      case REPORT.completed:
+        return { type: 'ReportJobCompleted', jobId: k.id };
+      case REPORT.failed:
+        return { type: 'ReportJobFailed', jobId: k.id, reason: k.job?.failReason ?? 'Crashed' };
+      default:
+        return { type: 'ReleaseJob', jobId: k.id };
     }
-    const job = this.track(jobId);
-    job.pending++;
-    this.queue.push({ at, phase, seq: this.seq++, command, job });
-  }
-
-  /** The job's record, made if it has none. */
-  private track(jobId: string): Tracked {
-    let t = this.tracked.get(jobId);
-    if (t === undefined) {
-      t = { id: jobId, pending: 0, ended: false, stopping: false };
-      this.tracked.set(jobId, t);
-    }
-    return t;
-  }
-
-  /**
-   * One of a job's reports is gone (sent or dropped); the last one gone, the job is forgotten,
-   * unless it is being stopped: it stays known as such until it ends, so a report of it made
-   * meanwhile is not sent.
-   */
-  private done(job: Tracked): void {
-    if (--job.pending > 0 || job.stopping) return;
-    if (this.tracked.get(job.id) === job) this.tracked.delete(job.id);
-  }
-
-  /** Take the queue's next item, counting its job's pending reports down. */
-  private pop(): Due {
-    const next = this.queue.pop() as Due;
-    if (next.job !== undefined) this.done(next.job);
-    return next;
   }
 
   /**
@@ -226,8 +227,8 @@ export class SimulatedRuntime {
       if (!next) return Number.POSITIVE_INFINITY;
       if (next.phase !== PHASE.start) return next.at;
       this.queue.pop(); // moves from the queue to the held reports: still pending
-      this.starts.push({ ...next.command, at: next.at } as Command);
-      this.startsOf.push(next.job as Tracked);
+      this.startsAt.push(next.at);
+      this.startsOf.push(next.job as Known<J>);
     }
   }
 
@@ -242,30 +243,29 @@ export class SimulatedRuntime {
     // And none of a job that has ended or is being stopped since it was held.
     const out: Command[] = [];
     // The held reports due later stay, moved down in place (no array of them per instant).
-    const starts = this.starts;
+    const startsAt = this.startsAt;
     const startsOf = this.startsOf;
     let kept = 0;
-    for (let i = 0; i < starts.length; i++) {
-      const c = starts[i] as Command;
-      const job = startsOf[i] as Tracked;
-      if ((c.at ?? at) > at) {
+    for (let i = 0; i < startsAt.length; i++) {
+      const t = startsAt[i] as number;
+      const job = startsOf[i] as Known<J>;
+      if (t > at) {
         startsOf[kept] = job;
-        starts[kept++] = c;
+        startsAt[kept++] = t;
         continue;
       }
-      this.done(job);
-      if (!job.ended && !job.stopping) out.push(c);
+      if (!job.ended && !job.stopping) out.push({ type: 'ReportJobStarted', jobId: job.id, at: t });
     }
-    while (starts.length > kept) {
-      starts.pop();
+    while (startsAt.length > kept) {
+      startsAt.pop();
       startsOf.pop();
     }
     for (;;) {
       this.dropEnded();
       const next = this.queue.peek();
       if (!next || next.at > at) break;
-      this.pop();
-      out.push(next.phase === PHASE.start ? ({ ...next.command, at: next.at } as Command) : next.command);
+      this.queue.pop();
+      out.push(this.commandOf(next));
     }
     if (this.wakeAt !== null && this.wakeAt <= at) {
       this.wakeAt = null;
@@ -277,7 +277,7 @@ export class SimulatedRuntime {
   /** The latest time of the start reports held back for the next batch; -Infinity if none. */
   heldUntil(): number {
     let t = Number.NEGATIVE_INFINITY;
-    for (const c of this.starts) t = Math.max(t, c.at ?? t);
+    for (const at of this.startsAt) t = Math.max(t, at);
     return t;
   }
 
@@ -286,11 +286,11 @@ export class SimulatedRuntime {
       const next = this.queue.peek();
       if (!next?.job) return;
       if (!next.job.ended && !(next.phase === PHASE.start && next.job.stopping)) return;
-      this.pop();
+      this.queue.pop();
     }
   }
 
   get pending(): number {
-    return this.queue.size() + this.starts.length;
+    return this.queue.size() + this.startsAt.length;
   }
 }
