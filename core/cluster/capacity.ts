@@ -70,6 +70,8 @@ export interface CapacityIndex {
  * that pair's capacity. An allocation or a release on it changes only which of `devices` are free.
  */
 interface HoldersOnly {
+  /** The node's rank in `order` (every record is dropped when ranks move). */
+  readonly rank: number;
   readonly cap: PoolTypeCapacity;
   readonly free: string[];
   readonly devices: readonly DeviceState[];
@@ -215,7 +217,10 @@ export function refreshNode(state: State, nodeId: string): void {
   const index = state.capacity;
   const old = index.keysByNode.get(nodeId);
   const node = state.nodes.get(nodeId);
-  if (index.order.ensure(nodeId)) rebuildBuckets(index);
+  if (index.order.ensure(nodeId)) {
+    rebuildBuckets(index);
+    index.holdersOnly.clear(); // their ranks moved
+  }
   index.holdersOnly.delete(nodeId);
   if (old) for (const key of old) removeNodeFrom(index, key, nodeId);
   if (!node || node.lost || node.devices.length === 0) {
@@ -242,7 +247,9 @@ export function refreshNode(state: State, nodeId: string): void {
   const only = keys.length === 1 ? (groups.values().next().value as { pool: string; gpuType: string }) : undefined;
   const cap = only && capacityOf(state, only.pool, only.gpuType);
   const free = cap?.nodes.get(nodeId);
-  if (cap && free && !node.cordoned) index.holdersOnly.set(nodeId, { cap, free, devices: devicesOf(state, node) });
+  if (cap && free && !node.cordoned) {
+    index.holdersOnly.set(nodeId, { rank: index.order.rankOf(nodeId) as number, cap, free, devices: devicesOf(state, node) });
+  }
 }
 
 /**
@@ -260,8 +267,8 @@ export function refreshHolders(state: State, nodeId: string): void {
     refreshNode(state, nodeId);
     return;
   }
-  const { cap, free, devices } = only;
-  cap.releases.delete(nodeId);
+  const { rank, cap, free, devices } = only;
+  if (cap.releases.size > 0) cap.releases.delete(nodeId); // only backfill fills it
   const oldCount = free.length;
   // Rewritten in place (placement copies from it, nobody keeps it), lowest index first: a new
   // array on every allocation and release was a twentieth of a simulation's allocations, and
@@ -277,8 +284,8 @@ export function refreshHolders(state: State, nodeId: string): void {
   while (free.length > k) free.pop();
   cap.free += k - oldCount;
   if (k !== oldCount) {
-    if (oldCount > 0) bucket(index, cap, oldCount).delete(nodeId);
-    if (k > 0) bucket(index, cap, k).add(nodeId);
+    if (oldCount > 0) bucket(index, cap, oldCount).deleteRank(rank);
+    if (k > 0) bucket(index, cap, k).addRank(rank);
   }
 }
 

@@ -43,7 +43,11 @@ export class NodeSet {
   constructor(private readonly order: NodeOrder) {}
 
   add(id: string): void {
-    const r = this.order.rankOf(id) as number;
+    this.addRank(this.order.rankOf(id) as number);
+  }
+
+  /** Add the node of rank `r` (a rank its order gave). */
+  addRank(r: number): void {
     const w = r >>> 5;
     if (w >= this.words.length) {
       const grown = new Uint32Array(Math.max(w + 1, this.words.length * 2));
@@ -58,7 +62,11 @@ export class NodeSet {
 
   delete(id: string): void {
     const r = this.order.rankOf(id);
-    if (r === undefined) return;
+    if (r !== undefined) this.deleteRank(r);
+  }
+
+  /** Delete the node of rank `r`, if it is a member. */
+  deleteRank(r: number): void {
     const w = r >>> 5;
     const bit = 1 << (r & 31);
     if (w >= this.words.length || !((this.words[w] as number) & bit)) return;

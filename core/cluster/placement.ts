@@ -35,9 +35,13 @@ export function candidateTypes(state: State, job: Pick<JobState, 'gpuType'>, poo
  * Types are GPU type names, few; a job's own type was checked against the pool when submitted.
  */
 const ONE_TYPE = new Map<string, readonly string[]>();
+/** The last one handed out: nearly every question names the same type as the one before. */
+let lastType: readonly string[] = Object.freeze(['']);
 function onlyType(type: string): readonly string[] {
+  if (lastType[0] === type) return lastType;
   let list = ONE_TYPE.get(type);
   if (list === undefined) ONE_TYPE.set(type, (list = Object.freeze([type])));
+  lastType = list;
   return list;
 }
 

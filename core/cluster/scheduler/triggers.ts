@@ -50,7 +50,15 @@ export function groupsTouchedBy(state: State, event: Event, out: GroupSink): voi
       const job = state.retired[state.retired.length - 1];
       if (job?.id !== event.jobId) return;
       out.add(job.group); // a pending job left the queue: the head may have changed
-      for (const id of job.allocation?.devices ?? []) addPoolGroup(state, state.devices.get(id)?.pool, out);
+      // Its devices' pools as they are now (a busy device may have moved): nearly always the one
+      // pool of all of them, looked up once per run of devices in the same pool.
+      let last: string | undefined;
+      for (const id of job.allocation?.devices ?? []) {
+        const pool = state.devices.get(id)?.pool;
+        if (pool === last) continue;
+        last = pool;
+        addPoolGroup(state, pool, out);
+      }
       return;
     }
     // Capacity that shrinks can unblock a queue too: a job that can no longer start at all (its
