@@ -16,17 +16,27 @@
  * shrink, and a nursery four times larger stays less in the processor's caches.
  *
  * The thread runs the whole command (reading, simulating, writing), so nothing large crosses
- * between threads: only log lines, progress and the summaries. A failure comes back as what it
- * was: an expected one (a bad trace) as its one-line message, anything else with its stack.
+ * between threads: only log lines, progress, the summaries and the report's page. A failure comes
+ * back as what it was: an expected one (a bad trace) as its one-line message, anything else with
+ * its stack.
+ *
+ * The report is the one part done here, on the calling thread, which otherwise only draws
+ * progress: it loads the renderer (vega and vega-lite, some 0.1 s of module loading) as soon as
+ * the thread starts, the thread sends the report's page (its charts as specs, a few thousand
+ * points) as soon as it is built, and this thread renders the charts and writes report.html while
+ * the thread writes jobs.csv and summary.json. The command ends when both are done; a failure of
+ * the thread is reported first, as it would have come first when the command did both in turn.
  *
  * Run from the TypeScript sources (the tests, under tsx) there is no compiled file for a worker to
  * load, and the command runs on the calling thread, as it did before.
  */
+import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Policy } from '../core/cluster/model.js';
 import type { SimulateCommandOptions } from '../simulations/command.js';
 import { type ProgressPrinter, progressPrinter } from '../simulations/progress.js';
+import type { ReportPage } from '../simulations/report-page.js';
 import type { Summary } from '../simulations/summary.js';
 import { ExpectedError, expectedMessage } from './errors.js';
 
@@ -36,11 +46,15 @@ export const SIMULATION_YOUNG_GENERATION_MB = 192;
 export const SIMULATION_HEAP_GROWING_PERCENT = 25;
 
 /** The options that cross to the thread: data only (its lines are written by the calling thread). */
-export type SimulateRequest = Omit<SimulateCommandOptions, 'log' | 'onProgress'>;
+export type SimulateRequest = Omit<SimulateCommandOptions, 'log' | 'onProgress' | 'renderReport'>;
+
+type Renderer = typeof import('../simulations/report.js');
 
 type Reply =
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'progress'; readonly policy: Policy; readonly done: number; readonly total: number }
+  /** The report's page, to render and write to `file` (report.html) here. */
+  | { readonly kind: 'report'; readonly page: ReportPage; readonly file: string }
   | { readonly kind: 'done'; readonly summaries: Summary[] }
   | { readonly kind: 'failed'; readonly expected: string | null; readonly message: string; readonly stack: string | undefined };
 
@@ -61,14 +75,34 @@ export async function simulateCommand(request: SimulateRequest, log: (line: stri
     workerData: { mark: MARK, request: { ...request, progress: 'none' } },
     resourceLimits: { maxYoungGenerationSizeMb: SIMULATION_YOUNG_GENERATION_MB },
   });
+  // Loaded now, while the thread reads and simulates: it is ready when the page comes.
+  const renderer = (request.report ?? true) ? import('../simulations/report.js') : null;
+  renderer?.catch(() => {}); // a failure to load is the rendering's, thrown below
+  const report: { rendering?: Promise<void> } = {};
   try {
-    return await answerOf(worker, log, progress);
+    const summaries = await answerOf(worker, log, progress, (page, file) => {
+      report.rendering = renderHere(renderer, page, file);
+    });
+    await report.rendering;
+    return summaries;
   } finally {
     progress.stop();
+    // Nothing of the command runs past its end: after a failure, the rendering is let finish.
+    await report.rendering?.catch(() => {});
   }
 }
 
-function answerOf(worker: Worker, log: (line: string) => void, progress: ProgressPrinter): Promise<Summary[]> {
+async function renderHere(renderer: Promise<Renderer> | null, page: ReportPage, file: string): Promise<void> {
+  const { renderPage } = await (renderer ?? import('../simulations/report.js'));
+  writeFileSync(file, await renderPage(page));
+}
+
+function answerOf(
+  worker: Worker,
+  log: (line: string) => void,
+  progress: ProgressPrinter,
+  onReport: (page: ReportPage, file: string) => void,
+): Promise<Summary[]> {
   return new Promise<Summary[]>((resolve, reject) => {
     let settled = false;
     const settle = (f: () => void) => {
@@ -83,6 +117,9 @@ function answerOf(worker: Worker, log: (line: string) => void, progress: Progres
           return;
         case 'progress':
           progress.update(reply.policy, reply.done, reply.total);
+          return;
+        case 'report':
+          onReport(reply.page, reply.file);
           return;
         case 'done':
           settle(() => resolve(reply.summaries));
@@ -122,6 +159,8 @@ async function serve(request: SimulateRequest): Promise<void> {
       ...request,
       log: (line) => send({ kind: 'log', line }),
       onProgress: (policy, done, total) => send({ kind: 'progress', policy, done, total }),
+      // The calling thread renders it (it has loaded vega meanwhile) while this one writes the files.
+      renderReport: async (page, file) => send({ kind: 'report', page, file }),
     });
     send({ kind: 'done', summaries });
   } catch (e) {

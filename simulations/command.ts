@@ -2,7 +2,8 @@
  * `gpupool simulate`: read a trace and a cluster, replay the trace under one or more policies,
  * and write jobs.csv, summary.json and report.html (and the event log, if asked) to a folder.
  * The report is optional: without it the charting library (vega, a large module graph) is never
- * loaded.
+ * loaded. The command builds the report's page (report-page.ts, no vega) where the results are;
+ * who renders it is the caller's choice (`renderReport`): by default the command itself.
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -13,6 +14,7 @@ import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';
 import type { ExperimentArgument } from './experiment-files.js';
 import { progressPrinter } from './progress.js';
+import { type ReportPage, reportPage } from './report-page.js';
 import { type SimulationResult, simulate } from './simulate.js';
 import { jobsCsvBytes, type Summary, summarize, trialsCsv } from './summary.js';
 import { DEFAULT_SYNTHETIC_OBJECTIVE, type SyntheticObjectiveName } from './synthetic-objectives.js';
@@ -35,6 +37,13 @@ export interface SimulateCommandOptions {
   readonly launchDelay?: number;
   /** Write report.html (default true); false writes only jobs.csv and summary.json. */
   readonly report?: boolean;
+  /**
+   * Render the report's page and write it to `file` (report.html), started as soon as the page is
+   * built, before jobs.csv and summary.json are written; the command ends when both are done. By
+   * default the command loads the renderer and does it itself; the simulation's thread hands the
+   * page to the calling thread, which has loaded vega meanwhile.
+   */
+  readonly renderReport?: (page: ReportPage, file: string) => Promise<void>;
   /** Progress output: a bar on a terminal, plain lines otherwise, or nothing. */
   readonly progress?: 'bar' | 'plain' | 'none';
   /** Progress as figures too (`done` of `total` jobs submitted), for a caller that shows it itself. */
@@ -150,6 +159,11 @@ export async function runSimulateCommand(
       writer?.close();
     }
   }
+  // Started before the files are written, so a caller rendering elsewhere does it meanwhile.
+  const reported =
+    (o.report ?? true) ? startReport(o, experiments?.length ?? null, objective, trace.length, pools, results, summaries) : null;
+  // Not left unhandled while the files are written; awaited (and so thrown) below.
+  reported?.catch(() => {});
   // One policy: DIR/jobs.csv and DIR/summary.json. Several: the same per policy in DIR/<policy>/,
   // and DIR/summary.json lists them all.
   const several = o.policies.length > 1;
@@ -161,18 +175,31 @@ export async function runSimulateCommand(
     if (r.trials) writeFileSync(join(dir, 'trials.csv'), trialsCsv(r.trials));
   });
   if (several) writeFileSync(join(o.out, 'summary.json'), `${JSON.stringify({ policies: summaries }, null, 2)}\n`);
-  if (o.report ?? true) {
-    // Loaded only here: vega and vega-lite take a good part of a small run's start-up.
-    const { renderReport } = await import('./report.js');
-    const tuned =
-      experiments === null
-        ? ''
-        : `; ${experiments.length} experiments on the ${objective} objective, trials of ${o.trialSeconds ?? DEFAULT_TRIAL_SECONDS} s created at ${o.experimentsAt ?? 0} s`;
-    const description = `trace ${o.trace} (${o.format}, ${trace.length} jobs) on cluster ${o.cluster} (${pools.length} pools, ${pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0)} GPUs${o.capacityScale !== 1 ? `, capacity x${o.capacityScale}` : ''}); ${o.placement} placement; seed ${o.seed}${tuned}`;
-    writeFileSync(
-      join(o.out, 'report.html'),
-      await renderReport({ title: 'gpupool simulation', results, summaries, description }),
-    );
-  }
+  await reported;
   return { results, summaries };
+}
+
+/** Render and write the report itself: the renderer loaded only here (vega is a large module graph). */
+async function renderReportHere(page: ReportPage, file: string): Promise<void> {
+  const { renderPage } = await import('./report.js');
+  writeFileSync(file, await renderPage(page));
+}
+
+/** Build the report's page and have it rendered to DIR/report.html. */
+async function startReport(
+  o: SimulateCommandOptions,
+  experiments: number | null,
+  objective: SyntheticObjectiveName,
+  jobs: number,
+  pools: readonly { readonly nodes: number; readonly gpusPerNode: number }[],
+  results: readonly SimulationResult[],
+  summaries: readonly Summary[],
+): Promise<void> {
+  const tuned =
+    experiments === null
+      ? ''
+      : `; ${experiments} experiments on the ${objective} objective, trials of ${o.trialSeconds ?? DEFAULT_TRIAL_SECONDS} s created at ${o.experimentsAt ?? 0} s`;
+  const description = `trace ${o.trace} (${o.format}, ${jobs} jobs) on cluster ${o.cluster} (${pools.length} pools, ${pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0)} GPUs${o.capacityScale !== 1 ? `, capacity x${o.capacityScale}` : ''}); ${o.placement} placement; seed ${o.seed}${tuned}`;
+  const page = reportPage({ title: 'gpupool simulation', results, summaries, description });
+  return (o.renderReport ?? renderReportHere)(page, join(o.out, 'report.html'));
 }
