@@ -15,6 +15,7 @@ import {
   DEFAULT_POOL_ID,
   DEFAULT_POOL_NAME,
   type FinishedStatus,
+  type HistoryEntry,
   isPending,
   type JobState,
   type JobStatus,
@@ -305,7 +306,6 @@ const handlers: Handlers = {
     job.reason = null;
     job.allocation = { pool: e.poolId, devices: e.devices, shared: e.shared, nodes: e.nodes };
     job.allocatedAt = e.at;
-    const nodes = new DistinctNodes();
     for (const id of e.devices) {
       const d = s.devices.get(id);
       if (!d) continue;
@@ -313,10 +313,10 @@ const handlers: Handlers = {
       // device and per allocation lived as long as the job ran, so the collector copied it on
       // and on. A list keeps the room it once grew to (16 holders), a few KB per thousand GPUs.
       d.holders.push(job.id);
-      nodes.add(d.node);
       job.ranOnGpuType = d.gpuType;
     }
-    nodes.refresh(s);
+    // The event names its devices' distinct nodes (placement wrote them): only their holders changed.
+    for (const node of e.nodes) refreshHolders(s, node);
     setStatus(s, job, 'Starting', e.at);
   },
   JobStarted(s, e) {
@@ -346,7 +346,20 @@ const handlers: Handlers = {
 
 function setStatus(s: State, job: JobState, status: JobStatus, at: number): void {
   job.status = status;
-  job.history.push({ status, at, revision: s.revision });
+  job.history = withEntry(job.history, { status, at, revision: s.revision });
+}
+
+/**
+ * A job's history with one more entry, as a new list of exactly that length. A push grows a
+ * one-entry list to room for seventeen: more than a hundred bytes per live job that the collector
+ * copied with it, where a job has four or five entries in all.
+ */
+function withEntry(history: readonly HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
+  const n = history.length;
+  const out: HistoryEntry[] = new Array(n + 1);
+  for (let i = 0; i < n; i++) out[i] = history[i] as HistoryEntry;
+  out[n] = entry;
+  return out;
 }
 
 /** A job ends: it gives back what it held and leaves the decision state for the archive. */
@@ -354,7 +367,7 @@ function finish(s: State, jobId: string, status: FinishedStatus, at: number): Jo
   const job = s.jobs.get(jobId);
   if (!job) return undefined;
   if (isPending(job.status)) s.queues.get(job.group)?.remove(job);
-  else if (job.allocation) release(s, job);
+  else release(s, job);
   job.endedAt = at;
   job.reason = null;
   s.unfinished.get(job.group)?.delete(job.id);
@@ -370,34 +383,22 @@ function finish(s: State, jobId: string, status: FinishedStatus, at: number): Jo
 
 /** Give back a job's devices; a device is free again when its last holder lets go. */
 function release(s: State, job: JobState): void {
-  const nodes = new DistinctNodes();
-  for (const id of job.allocation?.devices ?? []) {
+  const allocation = job.allocation;
+  if (allocation === null) return;
+  for (const id of allocation.devices) {
     const d = s.devices.get(id);
     if (!d) continue; // lost with its node
-    const i = d.holders.indexOf(job.id);
-    if (i >= 0) removeAt(d.holders, i);
-    nodes.add(d.node);
+    const holders = d.holders;
+    // Nearly always its one holder; more only when immediate jobs share it.
+    if (holders.length === 1 && holders[0] === job.id) holders.pop();
+    else {
+      const i = holders.indexOf(job.id);
+      if (i >= 0) removeAt(holders, i);
+    }
   }
-  nodes.refresh(s);
-}
-
-/**
- * The distinct nodes of a job's devices, in first-seen order, to refresh once each. Most jobs sit
- * on one node, so the first is kept apart and a Set is made only for a second one: a Set per
- * allocation and per release was a measurable share of replay.
- */
-class DistinctNodes {
-  private first: string | undefined = undefined;
-  private more: Set<string> | undefined = undefined;
-  add(node: string): void {
-    if (this.first === undefined) this.first = node;
-    else if (node !== this.first) (this.more ??= new Set()).add(node);
-  }
-  /** Only their devices' holders changed (capacity.refreshHolders). */
-  refresh(s: State): void {
-    if (this.first !== undefined) refreshHolders(s, this.first);
-    if (this.more) for (const n of this.more) refreshHolders(s, n);
-  }
+  // The allocation's distinct nodes, as its event named them: only their holders changed (a node
+  // lost since is refreshed in full, refreshHolders knows).
+  for (const node of allocation.nodes) refreshHolders(s, node);
 }
 
 function resortQueue(s: State, groupId: string, policy: Policy): void {
