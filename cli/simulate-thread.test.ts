@@ -2,10 +2,11 @@
  * `gpupool simulate` on a thread of its own (cli/simulate-thread.ts), as the compiled command runs
  * it: the built CLI in a child process. From the TypeScript sources the command runs on the
  * calling thread, so that run is the reference: the thread's files must be the same, byte for
- * byte, and its failures read the same.
+ * byte (report.html too, which the calling thread renders from the page the thread sends), and its
+ * failures read the same.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,11 +52,46 @@ describe('gpupool simulate, compiled', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^fifo: 60\/60 jobs completed, avg JCT 200\.82 s/m);
     expect(r.stdout).toMatch(/^sjf: 60\/60 jobs completed/m);
-    for (const file of ['fifo/jobs.csv', 'sjf/jobs.csv', 'fifo/summary.json', 'sjf/summary.json', 'summary.json']) {
+    for (const file of [
+      'fifo/jobs.csv',
+      'sjf/jobs.csv',
+      'fifo/summary.json',
+      'sjf/summary.json',
+      'summary.json',
+      'report.html',
+    ]) {
       expect(readFileSync(join(there, file), 'utf8'), file).toBe(readFileSync(join(here, file), 'utf8'));
     }
-    // The report's charts are the same; only its description names the run's arguments.
-    expect(existsSync(join(there, 'report.html'))).toBe(true);
+    expect(readFileSync(join(there, 'report.html'), 'utf8')).toContain('<h2>Comparison</h2>');
+  });
+
+  it('one policy: its report.html is the same too, and --no-report writes none', async () => {
+    const here = join(dir, 'here-one');
+    const there = join(dir, 'there-one');
+    const without = join(dir, 'there-no-report');
+    const options = { trace: TRACE, format: 'tiresias', cluster, placement: 'count', capacityScale: 1, seed: 1 } as const;
+    await runSimulateCommand({ ...options, policies: ['fifo'], out: here, progress: 'none', log: () => {} });
+    const args = ['simulate', '--trace', TRACE, '--format', 'tiresias', '--cluster', cluster, '--placement', 'count'];
+    const [r, n] = await Promise.all([builtCli([...args, '--out', there]), builtCli([...args, '--no-report', '--out', without])]);
+    expect([r.code, n.code]).toEqual([0, 0]);
+    for (const file of ['jobs.csv', 'summary.json', 'report.html']) {
+      expect(readFileSync(join(there, file), 'utf8'), file).toBe(readFileSync(join(here, file), 'utf8'));
+    }
+    expect(readFileSync(join(without, 'summary.json'), 'utf8')).toBe(readFileSync(join(here, 'summary.json'), 'utf8'));
+    expect(existsSync(join(without, 'report.html'))).toBe(false);
+  });
+
+  it("a failure writing the report (rendered on the calling thread) fails the command, after the thread's files", async () => {
+    const out = join(dir, 'report-is-a-folder');
+    mkdirSync(join(out, 'report.html'), { recursive: true });
+    const r = await builtCli(['simulate', '--trace', TRACE, '--format', 'tiresias', '--cluster', cluster, '--out', out]);
+    // Not an expected failure: a bug's stack trace, exit 1, as when the thread wrote it.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('EISDIR');
+    expect(r.stderr).toContain(join(out, 'report.html'));
+    expect(r.stdout).toBe('');
+    expect(readFileSync(join(out, 'summary.json'), 'utf8')).toContain('"completed": 60');
+    expect(existsSync(join(out, 'jobs.csv'))).toBe(true);
   });
 
   it("a bad trace is the command's one line and exit code 2, not the thread's stack trace", async () => {

@@ -18,7 +18,10 @@ async function svg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** The page as HTML, its charts rendered in page order (one at a time, as vega numbers them). */
+/**
+ * The page as HTML, its charts rendered in page order, one at a time. Vega tags the data values it
+ * reads (a symbol-keyed id), so a page is rendered once or cloned first.
+ */
 export async function renderPage(page: ReportPage): Promise<string> {
   let body = '';
   for (const block of page.blocks) body += 'html' in block ? block.html : await svg(block.spec);
