@@ -237,11 +237,15 @@ export class SimulatedRuntime<J extends RuntimeJob = RuntimeJob> {
    * then ends, then node events, then a Tick if the wake-up is due.
    */
   takeDue(at: number): Command[] {
+    return this.takeDueInto(at, []);
+  }
+
+  /** takeDue, appended to `out` (a driver's list reused from one instant to the next); returns `out`. */
+  takeDueInto(at: number, out: Command[]): Command[] {
     this.time = Math.max(this.time, at);
     // Only the held start reports due by `at`: one due later stamped this batch with its later
     // time, which moved the whole batch (its submissions and its scheduling pass) into the future.
     // And none of a job that has ended or is being stopped since it was held.
-    const out: Command[] = [];
     // The held reports due later stay, moved down in place (no array of them per instant).
     const startsAt = this.startsAt;
     const startsOf = this.startsOf;

@@ -56,24 +56,30 @@ export function stamp(body: EventBody, at: number, commandId?: string): Event {
 export function runBatch(state: State, commands: readonly Command[], at: number): BatchResult {
   // As long as the batch: a batch of a few commands filled an empty array's first reserve of 17.
   const outcomes: CommandOutcome[] = new Array(commands.length);
-  const events: Event[] = [];
-  // One list of touched groups, emptied after each batch (TouchedGroups). A batch run inside
-  // another (none is today) gets a list of its own.
-  const touched = touchedInUse ? new TouchedGroups() : TOUCHED;
-  const owned = touched === TOUCHED;
-  if (owned) touchedInUse = true;
+  // One list of touched groups and one of events, emptied after each batch (TouchedGroups). A
+  // batch run inside another (none is today) gets lists of its own.
+  const owned = !scratchInUse;
+  const touched = owned ? TOUCHED : new TouchedGroups();
+  const scratch = owned ? EVENTS : [];
+  if (owned) scratchInUse = true;
   try {
-    return runBatchWith(state, commands, at, touched, outcomes, events);
+    runBatchWith(state, commands, at, touched, outcomes, scratch);
+    // The batch's events as a list of their own, exactly as long: an empty list that events are
+    // pushed onto reserves room for 16 at its first push (a simulation's batches hold about 3).
+    return { outcomes, events: scratch.slice() };
   } finally {
     if (owned) {
       touched.clear();
-      touchedInUse = false;
+      // pop, not `length = 0` (a call into the runtime); a batch has a handful of events.
+      while (scratch.length > 0) scratch.pop();
+      scratchInUse = false;
     }
   }
 }
 
 const TOUCHED = new TouchedGroups();
-let touchedInUse = false;
+const EVENTS: Event[] = [];
+let scratchInUse = false;
 
 function runBatchWith(
   state: State,
@@ -82,7 +88,7 @@ function runBatchWith(
   touched: TouchedGroups,
   outcomes: CommandOutcome[],
   events: Event[],
-): BatchResult {
+): void {
   const since = state.now;
   let now = Math.max(at, state.now);
   const fold = (e: Event) => {
@@ -101,7 +107,6 @@ function runBatchWith(
   // wake-up (or at its instant) must not pass a deadline by without the group's pass.
   groupsDueAt(state, since, now, touched);
   if (touched.size > 0) schedule(state, touched.list, now, (body) => fold(stamp(body, now, undefined)));
-  return { outcomes, events };
 }
 
 /** What applyCommand needs of the cluster's decider (cluster-decider.ts is built on this module). */
