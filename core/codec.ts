@@ -317,8 +317,11 @@ export function decodeWith<A>(codec: t.Decoder<unknown, A>, u: unknown, root: st
  * with the same codec (replaying a log decodes every event).
  */
 export function decoderOf<A>(codec: t.Decoder<unknown, A>): (u: unknown, root: string) => Decoded<A> {
-  const unchanged = unchangedBy(codec);
+  // Compiled at the first value, not when made: a context's decoders are made as its module
+  // loads, and compiling every codec then was a start-up cost for commands that decode none.
+  let unchanged: Unchanged | undefined;
   return (u, root) => {
+    unchanged ??= unchangedBy(codec);
     if (unchanged(u)) return { ok: true, value: u as A };
     const r = codec.decode(u);
     if (isLeft(r)) {

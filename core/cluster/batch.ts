@@ -116,11 +116,13 @@ const CLUSTER_RULES = {
   eventSchemaVersion: EVENT_SCHEMA_VERSION,
 };
 
-/** Each command codec's guard, flattened once (codec.ts guardOf). */
-const commandGuards = Object.fromEntries(Object.entries(commandCodecs).map(([type, codec]) => [type, guardOf(codec)])) as Record<
-  CommandType,
-  (u: unknown) => boolean
->;
+/** Each command codec's guard (codec.ts guardOf), compiled at its type's first command, not as this module loads. */
+const commandGuards = new Map<CommandType, (u: unknown) => boolean>();
+function guardFor(type: CommandType): (u: unknown) => boolean {
+  let guard = commandGuards.get(type);
+  if (guard === undefined) commandGuards.set(type, (guard = guardOf(commandCodecs[type])));
+  return guard;
+}
 
 /**
  * Why a command does not satisfy its codec, or null when it does. The type guard is checked first
@@ -128,7 +130,7 @@ const commandGuards = Object.fromEntries(Object.entries(commandCodecs).map(([typ
  */
 export function invalidCommand(command: Command): Rejection | null {
   const type = (command as { type?: unknown }).type;
-  if (typeof type === 'string' && Object.hasOwn(commandCodecs, type) && commandGuards[type as CommandType](command)) return null;
+  if (typeof type === 'string' && Object.hasOwn(commandCodecs, type) && guardFor(type as CommandType)(command)) return null;
   const decoded = decodeCommand(command);
   if (decoded.ok) return null;
   return reject('invalid-command', decoded.message, { issues: decoded.issues });
