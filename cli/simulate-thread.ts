@@ -22,10 +22,9 @@
  *
  * The report is the one part done here, on the calling thread, which otherwise only draws
  * progress: it loads the renderer (vega and vega-lite, some 0.1 s of module loading) as soon as
- * the thread starts and renders a small page of made-up charts (a first rendering is about twice
- * as slow as the next: vega's code is compiled as it first runs), the thread sends the report's
- * page (its charts as specs, a few thousand points) as soon as it is built, and this thread
- * renders the charts and writes report.html while the thread writes jobs.csv and summary.json. The command ends when both are done; a failure of
+ * the thread starts, the thread sends the report's page (its charts as specs, a few thousand
+ * points) as soon as it is built, and this thread renders the charts and writes report.html while
+ * the thread writes jobs.csv and summary.json. The command ends when both are done; a failure of
  * the thread is reported first, as it would have come first when the command did both in turn.
  *
  * Run from the TypeScript sources (the tests, under tsx) there is no compiled file for a worker to
@@ -76,16 +75,13 @@ export async function simulateCommand(request: SimulateRequest, log: (line: stri
     workerData: { mark: MARK, request: { ...request, progress: 'none' } },
     resourceLimits: { maxYoungGenerationSizeMb: SIMULATION_YOUNG_GENERATION_MB },
   });
-  // Loaded now, while the thread reads and simulates, and warmed up (a first rendering compiles
-  // vega's code) until the page comes: it is ready then.
-  const report: { rendering?: Promise<void>; arrived: boolean } = { arrived: false };
+  // Loaded now, while the thread reads and simulates: it is ready when the page comes.
   const renderer = (request.report ?? true) ? import('../simulations/report.js') : null;
-  const warm = renderer?.then((r) => r.warmUp(() => report.arrived));
-  warm?.catch(() => {}); // a failure to load is the rendering's, thrown below
+  renderer?.catch(() => {}); // a failure to load is the rendering's, thrown below
+  const report: { rendering?: Promise<void> } = {};
   try {
     const summaries = await answerOf(worker, log, progress, (page, file) => {
-      report.arrived = true;
-      report.rendering = renderHere(renderer, warm, page, file);
+      report.rendering = renderHere(renderer, page, file);
     });
     await report.rendering;
     return summaries;
@@ -96,14 +92,7 @@ export async function simulateCommand(request: SimulateRequest, log: (line: stri
   }
 }
 
-async function renderHere(
-  renderer: Promise<Renderer> | null,
-  warm: Promise<void> | undefined,
-  page: ReportPage,
-  file: string,
-): Promise<void> {
-  // The warm-up's chart under way ends first; a failure of it is no failure of the report.
-  await warm?.catch(() => {});
+async function renderHere(renderer: Promise<Renderer> | null, page: ReportPage, file: string): Promise<void> {
   const { renderPage } = await (renderer ?? import('../simulations/report.js'));
   writeFileSync(file, await renderPage(page));
 }

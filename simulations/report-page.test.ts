@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSimulateCommand } from './command.js';
-import { renderPage, renderReport, warmUp } from './report.js';
-import { type ReportPage, reportPage, warmUpPage } from './report-page.js';
+import { renderPage, renderReport } from './report.js';
+import { type ReportPage, reportPage } from './report-page.js';
 
 const TRACE = fileURLToPath(new URL('./fixtures/tiresias-60/trace.csv', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-report-page-'));
@@ -93,42 +93,6 @@ describe('the report page of a simulate command', async () => {
       'Average wait by job size',
     ]);
     expect(await renderPage(structuredClone(one))).toBe(await renderReport(input));
-  });
-});
-
-describe('the warm-up page (rendered while a simulation runs, thrown away)', () => {
-  it("has the report's usual charts, each with data", () => {
-    const page = warmUpPage();
-    const specs = page.blocks.flatMap((b) => ('spec' in b ? [b.spec] : []));
-    expect(specs.map((s) => s.title)).toEqual([
-      'GPUs in use over time',
-      'Queue length over time',
-      'Job completion time distribution',
-      'Average wait by job size',
-      'Policies side by side (all pools)',
-    ]);
-    for (const s of specs) expect((s.data as { values: unknown[] }).values.length).toBeGreaterThanOrEqual(8);
-    expect(structuredClone(page)).toEqual(page);
-  });
-
-  it('stops before its next chart once asked, and leaves nothing that shows in a later page', async () => {
-    const cluster1 = join(dir, 'cluster-warm.csv');
-    writeFileSync(cluster1, 'pool,nodes,gpus_per_node\nmain,1,8\n');
-    const out = join(dir, 'warm');
-    let page: ReportPage | undefined;
-    await runSimulateCommand({
-      ...{ trace: TRACE, format: 'tiresias', cluster: cluster1, policies: ['fifo'], placement: 'count' },
-      ...{ capacityScale: 1, seed: 1, out, progress: 'none', log: () => {} },
-      renderReport: async (p) => {
-        page = p;
-      },
-    });
-    const before = await renderPage(structuredClone(page as ReportPage));
-    let asked = 0;
-    await warmUp(() => ++asked > 2);
-    expect(asked).toBe(3);
-    await warmUp(() => false);
-    expect(await renderPage(structuredClone(page as ReportPage))).toBe(before);
   });
 });
 

@@ -38,10 +38,7 @@ function downsample(t: readonly number[], v: readonly number[], end: number): { 
 
 const hours = (s: number) => s / 3600;
 
-/** The step series of a run's pools (what a chart of them reads of a run). */
-type Series = Pick<SimulationResult['series'][number], 'pool' | 't' | 'used' | 'queued'>;
-
-function timeSeriesSpec(result: { readonly series: readonly Series[] }, field: 'used' | 'queued', title: string): TopLevelSpec {
+function timeSeriesSpec(result: SimulationResult, field: 'used' | 'queued', title: string): TopLevelSpec {
   const end = Math.max(...result.series.map((s) => s.t[s.t.length - 1] ?? 0));
   const values = result.series.flatMap((s) =>
     downsample(s.t, s[field], end).map((p) => ({ hours: hours(p.t), value: p.v, pool: s.pool })),
@@ -95,13 +92,7 @@ const SIZE_BUCKETS: [string, number, number][] = [
   ['65+', 65, Number.POSITIVE_INFINITY],
 ];
 
-/** What the wait-by-size chart reads of a run. */
-type Waits = {
-  readonly policy: string;
-  readonly jobs: readonly { readonly gpus: number; readonly submit: number; readonly start: number | null }[];
-};
-
-function waitBySizeSpec(results: readonly Waits[]): TopLevelSpec {
+function waitBySizeSpec(results: readonly SimulationResult[]): TopLevelSpec {
   const values = results.flatMap((r) => {
     // One pass over the jobs for all the buckets; each bucket sums its waits in job order.
     const sums = SIZE_BUCKETS.map(() => 0);
@@ -134,7 +125,7 @@ function waitBySizeSpec(results: readonly Waits[]): TopLevelSpec {
   };
 }
 
-function comparisonSpec(summaries: readonly Pick<Summary, 'policy' | 'overall'>[]): TopLevelSpec {
+function comparisonSpec(summaries: readonly Summary[]): TopLevelSpec {
   const metrics: [keyof Figures, string][] = [
     ['avgJct', 'average JCT'],
     ['p95Jct', 'p95 JCT'],
@@ -370,56 +361,6 @@ export function reportPage(input: ReportInput): ReportPage {
     }
   }
   return { title: input.title, description: input.description, blocks: blocksOf(sections) };
-}
-
-/**
- * A small page of the report's usual charts (the series, the JCT distribution, the wait by size,
- * the policies side by side) on made-up figures, to render and throw away. Vega's code is compiled
- * as it first runs, which makes a first page's rendering about twice as slow as the next one's; a
- * caller with an idle thread renders this one while the simulation runs.
- */
-export function warmUpPage(): ReportPage {
-  const n = 120;
-  const steps = Array.from({ length: n }, (_, i) => i);
-  const series = ['a', 'b'].map((pool, p) => ({
-    pool,
-    t: steps.map((i) => i * 60),
-    used: steps.map((i) => (i * (p + 3)) % 17),
-    queued: steps.map((i) => (i * (p + 5)) % 7),
-  }));
-  const jobs = steps.map((i) => ({ gpus: 1 + ((i * 7) % 40), submit: i * 30, start: i * 30 + ((i * 13) % 90) }));
-  const jct = (p: number) => steps.map((i) => 1 + ((i * (p + 11)) % 5000));
-  const figures = (x: number): Figures => ({
-    jobs: n,
-    completed: n,
-    rejected: 0,
-    avgJct: 100 * x,
-    p50Jct: 80 * x,
-    p95Jct: 300 * x,
-    p99Jct: 400 * x,
-    avgWait: 10 * x,
-    p95Wait: 30 * x,
-    makespan: 3600,
-    utilization: 0.5,
-    longestQueue: 5,
-    gpus: 32,
-  });
-  const runs = [
-    { policy: 'fifo', jobs, overall: figures(1) },
-    { policy: 'sjf', jobs: jobs.slice(1), overall: figures(0.8) },
-  ];
-  const groups = runs.map((r, p) => ({ name: r.policy, jct: jct(p) }));
-  return {
-    title: 'warm-up',
-    description: '',
-    blocks: [
-      { spec: timeSeriesSpec({ series }, 'used', 'GPUs in use over time') },
-      { spec: timeSeriesSpec({ series }, 'queued', 'Queue length over time') },
-      { spec: jctCdfSpec(groups, 'Job completion time distribution', 'pool') },
-      { spec: waitBySizeSpec(runs) },
-      { spec: comparisonSpec(runs) },
-    ],
-  };
 }
 
 /** The whole document around the page's body (its blocks, the charts rendered). */

@@ -5,7 +5,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { pageDocument, type ReportInput, type ReportPage, reportPage, warmUpPage } from './report-page.js';
+import { pageDocument, type ReportInput, type ReportPage, reportPage } from './report-page.js';
 
 export type { ReportInput, ReportPage } from './report-page.js';
 
@@ -31,17 +31,4 @@ export async function renderPage(page: ReportPage): Promise<string> {
 /** The report of these simulations as HTML. */
 export async function renderReport(input: ReportInput): Promise<string> {
   return renderPage(reportPage(input));
-}
-
-/**
- * Render a small page of the usual charts and throw it away (report-page.ts warmUpPage), so the
- * real page's rendering finds vega's code compiled; chart by chart, stopping as soon as `stop()`
- * says the real page has come (it need not wait for the rest). Rendering leaves nothing that shows
- * in a later page: the SVGs carry no ids or counters.
- */
-export async function warmUp(stop: () => boolean): Promise<void> {
-  for (const block of warmUpPage().blocks) {
-    if (stop()) return;
-    if ('spec' in block) await svg(block.spec);
-  }
 }
