@@ -66,16 +66,26 @@ export interface CapacityIndex {
 }
 
 /**
- * A node in the usual case: schedulable, every device of one pool and type, with its free list in
- * that pair's capacity. An allocation or a release on it changes only which of `devices` are free.
+ * A node in the usual case: schedulable, at most MASK_DEVICES devices, every one of one pool and
+ * type, with its free list in that pair's capacity. An allocation or a release on it changes only
+ * which of `devices` are free, and `busy` says which are not: the refresh after one rewrites the
+ * free list from the mask and the ids, without reading any device (on a large cluster, reading
+ * each device of the node and its holders was most of an allocation's cost in cache misses).
  */
 interface HoldersOnly {
   /** The node's rank in `order` (every record is dropped when ranks move). */
   readonly rank: number;
   readonly cap: PoolTypeCapacity;
   readonly free: string[];
+  /** The node's live devices in index order, and their ids. */
   readonly devices: readonly DeviceState[];
+  readonly ids: readonly string[];
+  /** Bit i set: devices[i] has holders (kept by holdersChanged). */
+  busy: number;
 }
+
+/** The most devices a node's busy mask covers; a larger node takes the general refresh. */
+const MASK_DEVICES = 31;
 
 export function emptyCapacity(): CapacityIndex {
   return {
@@ -247,17 +257,37 @@ export function refreshNode(state: State, nodeId: string): void {
   const only = keys.length === 1 ? (groups.values().next().value as { pool: string; gpuType: string }) : undefined;
   const cap = only && capacityOf(state, only.pool, only.gpuType);
   const free = cap?.nodes.get(nodeId);
-  if (cap && free && !node.cordoned) {
-    index.holdersOnly.set(nodeId, { rank: index.order.rankOf(nodeId) as number, cap, free, devices: devicesOf(state, node) });
+  const devices = devicesOf(state, node);
+  if (cap && free && !node.cordoned && devices.length <= MASK_DEVICES) {
+    let busy = 0;
+    for (let i = 0; i < devices.length; i++) if ((devices[i] as DeviceState).holders.length > 0) busy |= 1 << i;
+    const ids = devices.map((d) => d.id);
+    index.holdersOnly.set(nodeId, { rank: index.order.rankOf(nodeId) as number, cap, free, devices, ids, busy });
   }
 }
 
 /**
- * A node after its devices' holders changed (an allocation or a release), and nothing else: its
- * devices, their pools and types, its cordon are as the last refresh left them. Only its free
- * devices moved, so in the usual case (every device of one pool and type, not cordoned) its free
- * list is rewritten in place and the node moves between free-count buckets if its count changed:
- * no sets, maps or key strings, and no check of each device's pool and type. The same result as
+ * A device's holders went from none to some or back (an allocation, a release): its node's record
+ * notes it. Call `refreshHolders` for the node once its devices are done.
+ */
+export function holdersChanged(state: State, device: DeviceState): void {
+  const index = state.capacity;
+  const only = index.holdersOnly.get(device.node);
+  if (only === undefined) return; // refreshHolders takes the general refresh
+  const i = only.devices.indexOf(device);
+  // Not one of the record's devices: the record no longer describes the node; without it, the
+  // node's refresh is the general one.
+  if (i < 0) index.holdersOnly.delete(device.node);
+  else if (device.holders.length === 0) only.busy &= ~(1 << i);
+  else only.busy |= 1 << i;
+}
+
+/**
+ * A node after its devices' holders changed (an allocation or a release, each device told to
+ * holdersChanged), and nothing else: its devices, their pools and types, its cordon are as the
+ * last refresh left them. Only its free devices moved, so in the usual case (see HoldersOnly) its
+ * free list is rewritten in place from the busy mask and the node moves between free-count
+ * buckets if its count changed: no sets, maps or key strings, no device read. The same result as
  * refreshNode, which any other case takes.
  */
 export function refreshHolders(state: State, nodeId: string): void {
@@ -267,18 +297,17 @@ export function refreshHolders(state: State, nodeId: string): void {
     refreshNode(state, nodeId);
     return;
   }
-  const { rank, cap, free, devices } = only;
+  const { rank, cap, free, ids, busy } = only;
   if (cap.releases.size > 0) cap.releases.delete(nodeId); // only backfill fills it
   const oldCount = free.length;
   // Rewritten in place (placement copies from it, nobody keeps it), lowest index first: a new
   // array on every allocation and release was a twentieth of a simulation's allocations, and
   // setting an array's length is a call into the runtime.
   let k = 0;
-  for (let i = 0; i < devices.length; i++) {
-    const d = devices[i] as DeviceState;
-    if (d.holders.length !== 0) continue;
-    if (k < free.length) free[k] = d.id;
-    else free.push(d.id);
+  for (let i = 0; i < ids.length; i++) {
+    if (busy & (1 << i)) continue;
+    if (k < free.length) free[k] = ids[i] as string;
+    else free.push(ids[i] as string);
     k++;
   }
   while (free.length > k) free.pop();

@@ -6,7 +6,7 @@
  */
 
 import { foldEnvelope } from '../decider.js';
-import { emptyCapacity, forgetDevicesOf, refreshHolders, refreshNode } from './capacity.js';
+import { emptyCapacity, forgetDevicesOf, holdersChanged, refreshHolders, refreshNode } from './capacity.js';
 import type { Event, EventOf } from './events.js';
 import {
   activeStatusOf,
@@ -313,6 +313,7 @@ const handlers: Handlers = {
       // device and per allocation lived as long as the job ran, so the collector copied it on
       // and on. A list keeps the room it once grew to (16 holders), a few KB per thousand GPUs.
       d.holders.push(job.id);
+      if (d.holders.length === 1) holdersChanged(s, d);
       job.ranOnGpuType = d.gpuType;
     }
     // The event names its devices' distinct nodes (placement wrote them): only their holders changed.
@@ -395,6 +396,7 @@ function release(s: State, job: JobState): void {
       const i = holders.indexOf(job.id);
       if (i >= 0) removeAt(holders, i);
     }
+    if (holders.length === 0) holdersChanged(s, d);
   }
   // The allocation's distinct nodes, as its event named them: only their holders changed (a node
   // lost since is refreshed in full, refreshHolders knows).
