@@ -44,6 +44,12 @@ import { ExpectedError, expectedMessage } from './errors.js';
 export const SIMULATION_YOUNG_GENERATION_MB = 192;
 /** How much the old generation may grow past what a full collection left, in percent. */
 export const SIMULATION_HEAP_GROWING_PERCENT = 25;
+/**
+ * The semi-spaces the thread's young generation starts with (MB). V8 starts them at 1 MB and grows
+ * them only as collections find much alive, so loading the command's modules took ten scavenges
+ * and a 70,000-job run 23 (157 ms); starting at 16 MB, none and 11 (83 ms).
+ */
+export const SIMULATION_FIRST_SEMI_SPACE_MB = 16;
 
 /** The options that cross to the thread: data only (its lines are written by the calling thread). */
 export type SimulateRequest = Omit<SimulateCommandOptions, 'log' | 'onProgress' | 'renderReport'>;
@@ -71,6 +77,8 @@ export async function simulateCommand(request: SimulateRequest, log: (line: stri
   if (!simulatesOnThread) return (await runLoaded({ ...request, log })).summaries;
   // The thread sends figures; this thread draws them (a bar needs the terminal, which is here).
   const progress = await progressPrinter(request.progress ?? 'none', log);
+  // Read as an isolate's heap is set up: the thread's, made next (this thread's is set up already).
+  setFlagsFromString(`--min-semi-space-size=${SIMULATION_FIRST_SEMI_SPACE_MB}`);
   const worker = new Worker(new URL(import.meta.url), {
     workerData: { mark: MARK, request: { ...request, progress: 'none' } },
     resourceLimits: { maxYoungGenerationSizeMb: SIMULATION_YOUNG_GENERATION_MB },
