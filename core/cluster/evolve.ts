@@ -8,6 +8,7 @@
 import { foldEnvelope } from '../decider.js';
 import { emptyCapacity, forgetDevicesOf, holdersChanged, refreshHolders, refreshNode } from './capacity.js';
 import type { Event, EventOf } from './events.js';
+import { FinishedJobs } from './finished-jobs.js';
 import {
   activeStatusOf,
   DEFAULT_GROUP_ID,
@@ -36,7 +37,7 @@ export function initialState(): State {
     groups: new Map(),
     users: new Map(),
     jobs: new Map(),
-    finished: new Map(),
+    finished: new FinishedJobs(),
     finishedCounts: { Complete: 0, Error: 0, Stopped: 0 },
     retired: [],
     queues: new Map(),

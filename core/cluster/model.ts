@@ -14,6 +14,7 @@
 import type { RememberedCommand } from '../idempotency.js';
 import type { CapacityIndex } from './capacity.js';
 import type { JobInputs, JobOutput } from './commands.js';
+import type { FinishedJobs } from './finished-jobs.js';
 import type { PendingQueue } from './queue.js';
 
 export const DEFAULT_POOL_ID = 'default';
@@ -219,8 +220,8 @@ export interface State {
    * hand to the job archive (a read model: job-archive.ts).
    */
   jobs: Map<string, JobState>;
-  /** Every finished job's id and how it ended: the names in use, and what a late report is told. */
-  finished: Map<string, FinishedStatus>;
+  /** Every finished job's id and how it ended: the names in use, and what a late report is told (finished-jobs.ts). */
+  finished: FinishedJobs;
   /** How many finished jobs ended each way. */
   finishedCounts: Record<FinishedStatus, number>;
   /**
