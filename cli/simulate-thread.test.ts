@@ -102,4 +102,16 @@ describe('gpupool simulate, compiled', () => {
     expect(r.stderr).toBe(`gpupool: ${bad}:2: column 'gpus': expected an integer >= 0, got "x"\n`);
     expect(r.stdout).toBe('');
   });
+
+  it('a thread started ahead of a command line that ends first (--help, a missing file) keeps nothing waiting', async () => {
+    const started = performance.now();
+    const help = await builtCli(['simulate', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: gpupool simulate');
+    const missing = await builtCli(['simulate', '--trace', join(dir, 'nope.csv'), '--cluster', cluster, '--out', join(dir, 'x')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`gpupool: --trace ${join(dir, 'nope.csv')}: no such file\n`);
+    // Each ends as the command line does, not when a thread is done loading or told to stop.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
 });

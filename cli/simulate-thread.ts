@@ -30,9 +30,11 @@
  * Run from the TypeScript sources (the tests, under tsx) there is no compiled file for a worker to
  * load, and the command runs on the calling thread, as it did before.
  */
+
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, type MessagePort, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Policy } from '../core/cluster/model.js';
 import type { SimulateCommandOptions } from '../simulations/command.js';
 import { type ProgressPrinter, progressPrinter } from '../simulations/progress.js';
@@ -76,6 +78,9 @@ type Reply =
 
 const MARK = 'gpupool-simulate';
 
+/** What the calling thread sends the simulation's thread, once: the command's options. */
+type Request = { readonly kind: 'request'; readonly request: SimulateRequest };
+
 /** Whether the command runs on a thread of its own here: only from compiled code (see above). */
 export const simulatesOnThread = import.meta.url.endsWith('.js');
 
@@ -87,13 +92,10 @@ export async function simulateCommand(request: SimulateRequest, log: (line: stri
   if (!simulatesOnThread) return (await runLoaded({ ...request, log })).summaries;
   // The thread sends figures; this thread draws them (a bar needs the terminal, which is here).
   const progress = await progressPrinter(request.progress ?? 'none', log);
-  // Read as an isolate's heap is set up: the thread's, made next (this thread's is set up already).
-  setFlagsFromString(`--min-semi-space-size=${SIMULATION_FIRST_SEMI_SPACE_MB}`);
-  for (const flag of SIMULATION_V8_FLAGS) setFlagsFromString(flag);
-  const worker = new Worker(new URL(import.meta.url), {
-    workerData: { mark: MARK, request: { ...request, progress: 'none' } },
-    resourceLimits: { maxYoungGenerationSizeMb: SIMULATION_YOUNG_GENERATION_MB },
-  });
+  const worker = started ?? newThread();
+  started = undefined;
+  worker.ref();
+  worker.postMessage({ kind: 'request', request: { ...request, progress: 'none' } } satisfies Request);
   // Loaded now, while the thread reads and simulates: it is ready when the page comes.
   const renderer = (request.report ?? true) ? import('../simulations/report.js') : null;
   renderer?.catch(() => {}); // a failure to load is the rendering's, thrown below
@@ -109,6 +111,32 @@ export async function simulateCommand(request: SimulateRequest, log: (line: stri
     // Nothing of the command runs past its end: after a failure, the rendering is let finish.
     await report.rendering?.catch(() => {});
   }
+}
+
+/** A thread started ahead of its request (startSimulationThread), not yet taken by a command. */
+let started: Worker | undefined;
+
+/**
+ * Start the simulation's thread now, before its request is known: the command line's entry does
+ * this for `simulate` before it loads the rest of the command line, so the thread loads the
+ * simulator's modules (some 0.1 s) on the other core meanwhile. Until a command takes it, the
+ * thread keeps nothing alive: a command line that ends first (--help, a bad option) just ends.
+ * Nothing is started where the command runs on the calling thread.
+ */
+export function startSimulationThread(): void {
+  if (!simulatesOnThread || started !== undefined) return;
+  started = newThread();
+  started.unref();
+}
+
+function newThread(): Worker {
+  // Read as an isolate's heap is set up: the thread's, made next (this thread's is set up already).
+  setFlagsFromString(`--min-semi-space-size=${SIMULATION_FIRST_SEMI_SPACE_MB}`);
+  for (const flag of SIMULATION_V8_FLAGS) setFlagsFromString(flag);
+  return new Worker(new URL(import.meta.url), {
+    workerData: { mark: MARK },
+    resourceLimits: { maxYoungGenerationSizeMb: SIMULATION_YOUNG_GENERATION_MB },
+  });
 }
 
 async function renderHere(renderer: Promise<Renderer> | null, page: ReportPage, file: string): Promise<void> {
@@ -167,14 +195,18 @@ async function runLoaded(options: SimulateCommandOptions) {
   return (await import('../simulations/command.js')).runSimulateCommand(options);
 }
 
-/** The thread's side: run the command, answer with its summaries or its failure. */
-async function serve(request: SimulateRequest): Promise<void> {
-  const port = parentPort;
-  if (!port) return;
+/**
+ * The thread's side: load the command at once, run it when its request comes, answer with its
+ * summaries or its failure.
+ */
+async function serve(port: MessagePort): Promise<void> {
   const send = (reply: Reply) => port.postMessage(reply);
   setFlagsFromString(`--heap-growing-percent=${SIMULATION_HEAP_GROWING_PERCENT}`);
+  const loading = import('../simulations/command.js');
+  loading.catch(() => {}); // a failure to load is the command's, reported below
+  const [{ request }] = (await once(port, 'message')) as [Request];
   try {
-    const { summaries } = await runLoaded({
+    const { summaries } = await (await loading).runSimulateCommand({
       ...request,
       log: (line) => send({ kind: 'log', line }),
       onProgress: (policy, done, total) => send({ kind: 'progress', policy, done, total }),
@@ -193,6 +225,6 @@ async function serve(request: SimulateRequest): Promise<void> {
   }
 }
 
-if (!isMainThread && (workerData as { mark?: unknown } | null)?.mark === MARK) {
-  await serve((workerData as { request: SimulateRequest }).request);
+if (!isMainThread && parentPort !== null && (workerData as { mark?: unknown } | null)?.mark === MARK) {
+  await serve(parentPort);
 }
