@@ -13,7 +13,12 @@ import type { ExperimentOutcome } from './tuning.js';
 
 const WIDTH = 720;
 const HEIGHT = 220;
-const MAX_POINTS = 400;
+/**
+ * Points per series at the most: about one per three pixels of a chart's width, as many as a
+ * line can show. At 400, a 100k-job report drew the same lines from two thirds more points, and
+ * rendering them (Vega's parse and SVG) was the longest part of the command after the simulation.
+ */
+const MAX_POINTS = 240;
 
 /** Bucket a step series into at most MAX_POINTS points, keeping each bucket's peak. */
 function downsample(t: readonly number[], v: readonly number[], end: number): { t: number; v: number }[] {
