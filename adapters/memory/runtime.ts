@@ -52,8 +52,9 @@ interface Due {
   readonly at: number;
   readonly phase: number;
   readonly seq: number;
-  /** A node event's command; null for a job report, made when taken (reportOf). */
+  /** A node event's command; null for a job report, made when taken (commandOf). */
   readonly command: Command | null;
+  /** What a job report says (a node event's is not read). */
   readonly report: Report;
   /** For job reports: the job they report on (dropped if it ended or is being stopped meanwhile). */
   readonly job: Known<RuntimeJob> | undefined;
