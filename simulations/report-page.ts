@@ -274,14 +274,6 @@ export interface ReportInput {
   readonly description: string;
 }
 
-export interface ReportInput {
-  readonly title: string;
-  readonly results: readonly SimulationResult[];
-  readonly summaries: readonly Summary[];
-  /** What was run, for the header: trace, cluster, flags. */
-  readonly description: string;
-}
-
 /** A piece of the page's body: HTML as it is, or a chart to render to SVG in its place. */
 export type ReportBlock = { readonly html: string } | { readonly spec: TopLevelSpec };
 
