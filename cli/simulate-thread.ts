@@ -198,7 +198,12 @@ function threadError(reply: Extract<Reply, { kind: 'failed' }>): Error {
 
 /** The command, its module loaded only when run (a thread loads it for itself). */
 async function runLoaded(options: SimulateCommandOptions) {
-  return (await import('../simulations/command.js')).runSimulateCommand(options);
+  return (await loadCommand()).runSimulateCommand(options);
+}
+
+/** The command's module (the simulator's whole module graph). */
+function loadCommand() {
+  return import('../simulations/command.js');
 }
 
 /**
@@ -208,7 +213,7 @@ async function runLoaded(options: SimulateCommandOptions) {
 async function serve(port: MessagePort): Promise<void> {
   const send = (reply: Reply) => port.postMessage(reply);
   setFlagsFromString(`--heap-growing-percent=${SIMULATION_HEAP_GROWING_PERCENT}`);
-  const loading = import('../simulations/command.js');
+  const loading = loadCommand();
   loading.catch(() => {}); // a failure to load is the command's, reported below
   const [{ request }] = (await once(port, 'message')) as [Request];
   try {

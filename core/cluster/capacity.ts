@@ -5,10 +5,12 @@
  * It is derived from devices, nodes and holders; `refreshNode` recomputes one node's share of it
  * after any event that touches that node, and `refreshHolders` after one that changed only its
  * devices' holders (an allocation, a release), so every update costs O(devices on the node).
+ * Holders change only through `addHolder` and `removeHolder`, which keep each node's record of
+ * its busy devices in step.
  */
 import type { DeviceState, NodeState, State } from './model.js';
 import { NodeOrder, NodeSet } from './node-order.js';
-import { SortedStrings } from './sorted.js';
+import { removeAt, SortedStrings } from './sorted.js';
 
 /** One pool's devices of one GPU type. */
 export interface PoolTypeCapacity {
@@ -249,14 +251,15 @@ export function refreshNode(state: State, nodeId: string): void {
     }
     g.devices.push(d);
   }
+  let cap: PoolTypeCapacity | undefined;
   for (const [key, g] of groups) {
     keys.push(key);
-    addNodeTo(index, ensure(index, g.pool, g.gpuType), node, g.devices);
+    cap = ensure(index, g.pool, g.gpuType);
+    addNodeTo(index, cap, node, g.devices);
   }
   index.keysByNode.set(nodeId, keys);
-  const only = keys.length === 1 ? (groups.values().next().value as { pool: string; gpuType: string }) : undefined;
-  const cap = only && capacityOf(state, only.pool, only.gpuType);
-  const free = cap?.nodes.get(nodeId);
+  // The usual case (see HoldersOnly): the node's one pair, the last and only one just added.
+  const free = keys.length === 1 ? cap?.nodes.get(nodeId) : undefined;
   const devices = devicesOf(state, node);
   if (cap && free && !node.cordoned && devices.length <= MASK_DEVICES) {
     let busy = 0;
@@ -267,10 +270,34 @@ export function refreshNode(state: State, nodeId: string): void {
 }
 
 /**
- * A device's holders went from none to some or back (an allocation, a release): its node's record
- * notes it. Call `refreshHolders` for the node once its devices are done.
+ * A job takes a device (an allocation): it joins the device's holders, and the node's record
+ * notes a device that was free. Call `refreshHolders` for the node once its devices are done.
  */
-export function holdersChanged(state: State, device: DeviceState): void {
+export function addHolder(state: State, device: DeviceState, jobId: string): void {
+  // The device's own list, reused from one holder to the next: a new one-element list per
+  // device and per allocation lived as long as the job ran, so the collector copied it on
+  // and on. A list keeps the room it once grew to (16 holders), a few KB per thousand GPUs.
+  device.holders.push(jobId);
+  if (device.holders.length === 1) holdersChanged(state, device);
+}
+
+/**
+ * A job lets a device go (a release): it leaves the device's holders, and the node's record notes
+ * a device now free. Call `refreshHolders` for the node once its devices are done.
+ */
+export function removeHolder(state: State, device: DeviceState, jobId: string): void {
+  const holders = device.holders;
+  // Nearly always its one holder; more only when immediate jobs share it.
+  if (holders.length === 1 && holders[0] === jobId) holders.pop();
+  else {
+    const i = holders.indexOf(jobId);
+    if (i >= 0) removeAt(holders, i);
+  }
+  if (holders.length === 0) holdersChanged(state, device);
+}
+
+/** A device's holders went from none to some or back: its node's record notes it. */
+function holdersChanged(state: State, device: DeviceState): void {
   const index = state.capacity;
   const only = index.holdersOnly.get(device.node);
   if (only === undefined) return; // refreshHolders takes the general refresh

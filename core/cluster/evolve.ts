@@ -6,7 +6,7 @@
  */
 
 import { foldEnvelope } from '../decider.js';
-import { emptyCapacity, forgetDevicesOf, holdersChanged, refreshHolders, refreshNode } from './capacity.js';
+import { addHolder, emptyCapacity, forgetDevicesOf, refreshHolders, refreshNode, removeHolder } from './capacity.js';
 import type { Event, EventOf } from './events.js';
 import { FinishedJobs } from './finished-jobs.js';
 import {
@@ -24,7 +24,6 @@ import {
   type State,
 } from './model.js';
 import { PendingQueue } from './queue.js';
-import { removeAt } from './sorted.js';
 
 export function initialState(): State {
   const state: State = {
@@ -310,11 +309,7 @@ const handlers: Handlers = {
     for (const id of e.devices) {
       const d = s.devices.get(id);
       if (!d) continue;
-      // The device's own list, reused from one holder to the next: a new one-element list per
-      // device and per allocation lived as long as the job ran, so the collector copied it on
-      // and on. A list keeps the room it once grew to (16 holders), a few KB per thousand GPUs.
-      d.holders.push(job.id);
-      if (d.holders.length === 1) holdersChanged(s, d);
+      addHolder(s, d, job.id);
       job.ranOnGpuType = d.gpuType;
     }
     // The event names its devices' distinct nodes (placement wrote them): only their holders changed.
@@ -390,14 +385,7 @@ function release(s: State, job: JobState): void {
   for (const id of allocation.devices) {
     const d = s.devices.get(id);
     if (!d) continue; // lost with its node
-    const holders = d.holders;
-    // Nearly always its one holder; more only when immediate jobs share it.
-    if (holders.length === 1 && holders[0] === job.id) holders.pop();
-    else {
-      const i = holders.indexOf(job.id);
-      if (i >= 0) removeAt(holders, i);
-    }
-    if (holders.length === 0) holdersChanged(s, d);
+    removeHolder(s, d, job.id);
   }
   // The allocation's distinct nodes, as its event named them: only their holders changed (a node
   // lost since is refreshed in full, refreshHolders knows).
