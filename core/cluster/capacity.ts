@@ -5,7 +5,7 @@
  * It is derived from devices, nodes and holders; `refreshNode` recomputes one node's share of it
  * after any event that touches that node, and `refreshHolders` after one that changed only its
  * devices' holders (an allocation, a release), so every update costs O(devices on the node).
- * Holders change only through `addHolder` and `removeHolder`, which keep each node's record of
+ * Holders change only through `takeDevices` and `releaseDevices`, which keep each node's record of
  * its busy devices in step.
  */
 import type { DeviceState, NodeState, State } from './model.js';
@@ -82,7 +82,7 @@ interface HoldersOnly {
   /** The node's live devices in index order, and their ids. */
   readonly devices: readonly DeviceState[];
   readonly ids: readonly string[];
-  /** Bit i set: devices[i] has holders (kept by holdersChanged). */
+  /** Bit i set: devices[i] has holders (kept by takeDevices and releaseDevices). */
   busy: number;
 }
 
@@ -270,30 +270,120 @@ export function refreshNode(state: State, nodeId: string): void {
 }
 
 /**
- * A job takes a device (an allocation): it joins the device's holders, and the node's record
- * notes a device that was free. Call `refreshHolders` for the node once its devices are done.
+ * A job takes its allocation's devices (`ids`, on the distinct `nodes` its event names): it joins
+ * each device's holders, and each node's share of the index follows. Gives the last device found
+ * (the job's GPU type is its type), or undefined when none is live.
  */
-export function addHolder(state: State, device: DeviceState, jobId: string): void {
-  // The device's own list, reused from one holder to the next: a new one-element list per
-  // device and per allocation lived as long as the job ran, so the collector copied it on
-  // and on. A list keeps the room it once grew to (16 holders), a few KB per thousand GPUs.
-  device.holders.push(jobId);
-  if (device.holders.length === 1) holdersChanged(state, device);
+export function takeDevices(state: State, jobId: string, ids: readonly string[], nodes: readonly string[]): DeviceState | undefined {
+  let last: DeviceState | undefined;
+  recordsOf(state, nodes);
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k] as string;
+    const found = findDevice(state, id, nodes);
+    if (found === FOUND_IN_RECORD) {
+      const d = foundRecord.devices[foundAt] as DeviceState;
+      // The device's own list, reused from one holder to the next: a new one-element list per
+      // device and per allocation lived as long as the job ran, so the collector copied it on
+      // and on. A list keeps the room it once grew to (16 holders), a few KB per thousand GPUs.
+      d.holders.push(jobId);
+      if (d.holders.length === 1) foundRecord.busy |= 1 << foundAt;
+      last = d;
+    } else if (found !== undefined) {
+      found.holders.push(jobId);
+      if (found.holders.length === 1) holdersChanged(state, found);
+      last = found;
+    }
+  }
+  for (let k = 0; k < nodes.length; k++) refreshHolders(state, nodes[k] as string);
+  return last;
 }
 
 /**
- * A job lets a device go (a release): it leaves the device's holders, and the node's record notes
- * a device now free. Call `refreshHolders` for the node once its devices are done.
+ * A job lets its allocation's devices go (a release): it leaves each device's holders, a device
+ * is free again when its last holder lets go, and each node's share of the index follows. A
+ * device lost with its node since is skipped.
  */
-export function removeHolder(state: State, device: DeviceState, jobId: string): void {
-  const holders = device.holders;
+export function releaseDevices(state: State, jobId: string, ids: readonly string[], nodes: readonly string[]): void {
+  recordsOf(state, nodes);
+  for (let k = 0; k < ids.length; k++) {
+    const found = findDevice(state, ids[k] as string, nodes);
+    if (found === FOUND_IN_RECORD) {
+      const d = foundRecord.devices[foundAt] as DeviceState;
+      if (dropHolder(d.holders, jobId)) foundRecord.busy &= ~(1 << foundAt);
+    } else if (found !== undefined) {
+      if (dropHolder(found.holders, jobId)) holdersChanged(state, found);
+    }
+  }
+  // A node lost since is refreshed in full: refreshHolders knows.
+  for (let k = 0; k < nodes.length; k++) refreshHolders(state, nodes[k] as string);
+}
+
+/** Takes a holder out of a device's list; true when that left it with none. */
+function dropHolder(holders: string[], jobId: string): boolean {
   // Nearly always its one holder; more only when immediate jobs share it.
   if (holders.length === 1 && holders[0] === jobId) holders.pop();
   else {
     const i = holders.indexOf(jobId);
-    if (i >= 0) removeAt(holders, i);
+    if (i < 0) return false;
+    removeAt(holders, i);
   }
-  if (holders.length === 0) holdersChanged(state, device);
+  return holders.length === 0;
+}
+
+/**
+ * Where findDevice found a device in a node's record (see HoldersOnly): the record and the
+ * device's position in it. Module variables rather than a result object, because a find runs for
+ * every device of every allocation and release, and the result is read at once.
+ */
+const FOUND_IN_RECORD = 1;
+/** The records of the nodes of the allocation at hand, in its order (recordsOf fills it). */
+const RECORDS: (HoldersOnly | undefined)[] = [];
+
+function recordsOf(state: State, nodes: readonly string[]): void {
+  const records = state.capacity.holdersOnly;
+  for (let k = 0; k < nodes.length; k++) RECORDS[k] = records.get(nodes[k] as string);
+}
+
+let foundRecord: HoldersOnly = undefined as unknown as HoldersOnly;
+let foundAt = 0;
+
+/**
+ * The live device with this id, on one of `nodes` (whose records recordsOf has read). A device id is its node's id, '/', and its index (evolve's
+ * deviceId), and its event names its node: so in the usual case the device is found through its
+ * node's record by the index read off the id, without a lookup by the whole id. On a large
+ * cluster, looking up each device by its id string (hashing ids freshly read from the store, then
+ * cache misses in a table of every device) was most of the cost of folding an allocation or a
+ * release. Any other case asks the table of devices.
+ */
+function findDevice(state: State, id: string, nodes: readonly string[]): DeviceState | typeof FOUND_IN_RECORD | undefined {
+  for (let k = 0; k < nodes.length; k++) {
+    const node = nodes[k] as string;
+    const n = node.length;
+    if (id.length <= n + 1 || id.charCodeAt(n) !== 47 /* '/' */ || !id.startsWith(node)) continue;
+    const index = indexIn(id, n + 1);
+    if (index < 0) break;
+    const record = RECORDS[k];
+    if (record === undefined) break;
+    const d = record.devices[index];
+    // Devices lost from the node shift the positions: then the index is no position.
+    if (d === undefined || d.index !== index) break;
+    foundRecord = record;
+    foundAt = index;
+    return FOUND_IN_RECORD;
+  }
+  return state.devices.get(id);
+}
+
+/** The decimal number that id holds from position `from` to its end, written as deviceId writes it; -1 otherwise. */
+function indexIn(id: string, from: number): number {
+  if (id.length - from > 2 || (id.charCodeAt(from) === 48 && id.length - from > 1)) return -1; // none above 31, no leading zero
+  let v = 0;
+  for (let i = from; i < id.length; i++) {
+    const c = id.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /** A device's holders went from none to some or back: its node's record notes it. */
@@ -310,14 +400,14 @@ function holdersChanged(state: State, device: DeviceState): void {
 }
 
 /**
- * A node after its devices' holders changed (an allocation or a release, each device told to
- * holdersChanged), and nothing else: its devices, their pools and types, its cordon are as the
+ * A node after its devices' holders changed (an allocation or a release, each device's change
+ * noted in its record), and nothing else: its devices, their pools and types, its cordon are as the
  * last refresh left them. Only its free devices moved, so in the usual case (see HoldersOnly) its
  * free list is rewritten in place from the busy mask and the node moves between free-count
  * buckets if its count changed: no sets, maps or key strings, no device read. The same result as
  * refreshNode, which any other case takes.
  */
-export function refreshHolders(state: State, nodeId: string): void {
+function refreshHolders(state: State, nodeId: string): void {
   const index = state.capacity;
   const only = index.holdersOnly.get(nodeId);
   if (only === undefined) {

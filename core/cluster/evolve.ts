@@ -6,7 +6,7 @@
  */
 
 import { foldEnvelope } from '../decider.js';
-import { addHolder, emptyCapacity, forgetDevicesOf, refreshHolders, refreshNode, removeHolder } from './capacity.js';
+import { emptyCapacity, forgetDevicesOf, refreshNode, releaseDevices, takeDevices } from './capacity.js';
 import type { Event, EventOf } from './events.js';
 import { FinishedJobs } from './finished-jobs.js';
 import {
@@ -306,14 +306,9 @@ const handlers: Handlers = {
     job.reason = null;
     job.allocation = { pool: e.poolId, devices: e.devices, shared: e.shared, nodes: e.nodes };
     job.allocatedAt = e.at;
-    for (const id of e.devices) {
-      const d = s.devices.get(id);
-      if (!d) continue;
-      addHolder(s, d, job.id);
-      job.ranOnGpuType = d.gpuType;
-    }
-    // The event names its devices' distinct nodes (placement wrote them): only their holders changed.
-    for (const node of e.nodes) refreshHolders(s, node);
+    // The event names its devices' distinct nodes (placement wrote them): only their holders change.
+    const last = takeDevices(s, job.id, e.devices, e.nodes);
+    if (last !== undefined) job.ranOnGpuType = last.gpuType;
     setStatus(s, job, 'Starting', e.at);
   },
   JobStarted(s, e) {
@@ -378,18 +373,10 @@ function finish(s: State, jobId: string, status: FinishedStatus, at: number): Jo
   return job;
 }
 
-/** Give back a job's devices; a device is free again when its last holder lets go. */
+/** Give back a job's devices, on the distinct nodes its allocation's event named. */
 function release(s: State, job: JobState): void {
   const allocation = job.allocation;
-  if (allocation === null) return;
-  for (const id of allocation.devices) {
-    const d = s.devices.get(id);
-    if (!d) continue; // lost with its node
-    removeHolder(s, d, job.id);
-  }
-  // The allocation's distinct nodes, as its event named them: only their holders changed (a node
-  // lost since is refreshed in full, refreshHolders knows).
-  for (const node of allocation.nodes) refreshHolders(s, node);
+  if (allocation !== null) releaseDevices(s, job.id, allocation.devices, allocation.nodes);
 }
 
 function resortQueue(s: State, groupId: string, policy: Policy): void {
