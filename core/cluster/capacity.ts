@@ -274,7 +274,12 @@ export function refreshNode(state: State, nodeId: string): void {
  * each device's holders, and each node's share of the index follows. Gives the last device found
  * (the job's GPU type is its type), or undefined when none is live.
  */
-export function takeDevices(state: State, jobId: string, ids: readonly string[], nodes: readonly string[]): DeviceState | undefined {
+export function takeDevices(
+  state: State,
+  jobId: string,
+  ids: readonly string[],
+  nodes: readonly string[],
+): DeviceState | undefined {
   let last: DeviceState | undefined;
   recordsOf(state, nodes);
   for (let k = 0; k < ids.length; k++) {
