@@ -347,10 +347,13 @@ const RECORDS: (HoldersOnly | undefined)[] = [];
 function recordsOf(state: State, nodes: readonly string[]): void {
   const records = state.capacity.holdersOnly;
   for (let k = 0; k < nodes.length; k++) RECORDS[k] = records.get(nodes[k] as string);
+  foundNode = 0;
 }
 
 let foundRecord: HoldersOnly = undefined as unknown as HoldersOnly;
 let foundAt = 0;
+/** The position in `nodes` of the last device's node. */
+let foundNode = 0;
 
 /**
  * The live device with this id, on one of `nodes` (whose records recordsOf has read). A device id is its node's id, '/', and its index (evolve's
@@ -361,7 +364,9 @@ let foundAt = 0;
  * release. Any other case asks the table of devices.
  */
 function findDevice(state: State, id: string, nodes: readonly string[]): DeviceState | typeof FOUND_IN_RECORD | undefined {
-  for (let k = 0; k < nodes.length; k++) {
+  // Placement lists an allocation's devices node by node: the search starts at the last one's node.
+  const count = nodes.length;
+  for (let j = 0, k = foundNode; j < count; j++, k = k + 1 === count ? 0 : k + 1) {
     const node = nodes[k] as string;
     const n = node.length;
     if (id.length <= n + 1 || id.charCodeAt(n) !== 47 /* '/' */ || !id.startsWith(node)) continue;
@@ -374,6 +379,7 @@ function findDevice(state: State, id: string, nodes: readonly string[]): DeviceS
     if (d === undefined || d.index !== index) break;
     foundRecord = record;
     foundAt = index;
+    foundNode = k;
     return FOUND_IN_RECORD;
   }
   return state.devices.get(id);
