@@ -323,6 +323,23 @@ export function releaseDevices(state: State, jobId: string, ids: readonly string
   for (let k = 0; k < nodes.length; k++) refreshHolders(state, nodes[k] as string);
 }
 
+/**
+ * The pool of each of an allocation's devices as it is now (undefined for a device lost since),
+ * in the allocation's order, found as takeDevices finds them (no lookup by the device's id).
+ */
+export function eachDevicePool(
+  state: State,
+  ids: readonly string[],
+  nodes: readonly string[],
+  visit: (pool: string | undefined) => void,
+): void {
+  recordsOf(state, nodes);
+  for (let k = 0; k < ids.length; k++) {
+    const found = findDevice(state, ids[k] as string, nodes);
+    visit(found === FOUND_IN_RECORD ? (foundRecord.devices[foundAt] as DeviceState).pool : found?.pool);
+  }
+}
+
 /** Takes a holder out of a device's list; true when that left it with none. */
 function dropHolder(holders: string[], jobId: string): boolean {
   // Nearly always its one holder; more only when immediate jobs share it.

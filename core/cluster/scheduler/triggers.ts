@@ -7,6 +7,7 @@
  * (`groupsDueAt`, scheduler/timers.ts). A `Tick` decides no events, so that is all it touches,
  * and a Tick before `nextWakeup(state)` touches nothing.
  */
+import { eachDevicePool } from '../capacity.js';
 import type { Event } from '../events.js';
 import type { State } from '../model.js';
 
@@ -52,13 +53,14 @@ export function groupsTouchedBy(state: State, event: Event, out: GroupSink): voi
       out.add(job.group); // a pending job left the queue: the head may have changed
       // Its devices' pools as they are now (a busy device may have moved): nearly always the one
       // pool of all of them, looked up once per run of devices in the same pool.
+      const allocation = job.allocation;
+      if (allocation === null) return;
       let last: string | undefined;
-      for (const id of job.allocation?.devices ?? []) {
-        const pool = state.devices.get(id)?.pool;
-        if (pool === last) continue;
+      eachDevicePool(state, allocation.devices, allocation.nodes, (pool) => {
+        if (pool === last) return;
         last = pool;
         addPoolGroup(state, pool, out);
-      }
+      });
       return;
     }
     // Capacity that shrinks can unblock a queue too: a job that can no longer start at all (its
