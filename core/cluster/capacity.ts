@@ -373,12 +373,13 @@ let foundAt = 0;
 let foundNode = 0;
 
 /**
- * The live device with this id, on one of `nodes` (whose records recordsOf has read). A device id is its node's id, '/', and its index (evolve's
- * deviceId), and its event names its node: so in the usual case the device is found through its
- * node's record by the index read off the id, without a lookup by the whole id. On a large
- * cluster, looking up each device by its id string (hashing ids freshly read from the store, then
- * cache misses in a table of every device) was most of the cost of folding an allocation or a
- * release. Any other case asks the table of devices.
+ * The live device with this id, one of an allocation's devices on `nodes` (whose records
+ * recordsOf has read). A device id is its node's id, '/' and its index (evolve's deviceId), and
+ * the allocation names the node: so in the usual case the device is found through its node's
+ * record by the index read off the id, without a lookup by the whole id. On a large cluster,
+ * looking up each device by its id string (hashing ids freshly read from the store, then cache
+ * misses in a table of every device) was most of the cost of folding an allocation or a release.
+ * Any other case asks the table of devices.
  */
 function findDevice(state: State, id: string, nodes: readonly string[]): DeviceState | typeof FOUND_IN_RECORD | undefined {
   // Placement lists an allocation's devices node by node: the search starts at the last one's node.
