@@ -17,8 +17,8 @@ import autocannon from 'autocannon';
 import { TokenRegistry } from '../adapters/http/tokens.js';
 import { SqliteJobArchive } from '../adapters/sqlite/job-archive.js';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
-import type { Command } from '../core/cluster/commands.js';
 import { JOB_OUTPUTS } from '../app/job-outputs.js';
+import type { Command } from '../core/cluster/commands.js';
 import { createEngine } from '../engine/engine.js';
 
 export const HISTORY = {
