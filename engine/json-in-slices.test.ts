@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonInSlices } from './json-in-slices.js';
+
+/** Values JSON.stringify takes without throwing: everything fast-check makes but bigints and cycles. */
+const values = fc.anything({
+  maxDepth: 4,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withSparseArray: true,
+  withTypedArray: true,
+  withObjectString: true,
+});
+
+describe('jsonInSlices', () => {
+  it('writes what JSON.stringify writes, whatever the value, slices of 0 ms (a turn after every member) included', async () => {
+    await fc.assert(
+      fc.asyncProperty(values, fc.constantFrom(0, 4), async (value, sliceMs) => {
+        expect(await jsonInSlices(value, sliceMs)).toBe(JSON.stringify(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes members JSON leaves out as JSON does: gone from objects, null in arrays; toJSON honoured', async () => {
+    const value = {
+      a: undefined,
+      b: () => 1,
+      c: [undefined, () => 1, Symbol('s'), 1],
+      d: { e: undefined, f: [new Date(0)] },
+      g: new Date(0),
+      h: { toJSON: () => 'mine' },
+    };
+    const text = await jsonInSlices(value, 0);
+    expect(text).toBe('{"c":[null,null,null,1],"d":{"f":["1970-01-01T00:00:00.000Z"]},"g":"1970-01-01T00:00:00.000Z","h":"mine"}');
+    expect(text).toBe(JSON.stringify(value));
+    expect(await jsonInSlices(undefined)).toBeUndefined();
+  });
+
+  it('gives the event loop turns while it writes a large value', async () => {
+    const rows = Array.from({ length: 60_000 }, (_, i) => [`default/n${i}`, 'notebook', 'ds', { pool: 'default', devices: [] }, i]);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    try {
+      const text = await jsonInSlices({ revision: 7, jobs: rows }, 1);
+      expect(text).toBe(JSON.stringify({ revision: 7, jobs: rows }));
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(turns).toBeGreaterThan(0);
+  });
+});

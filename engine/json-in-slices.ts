@@ -1,0 +1,88 @@
+/**
+ * JSON.stringify over several turns of the event loop: the same text, made a slice at a time, so
+ * that serializing a large value (a snapshot of a state with tens of thousands of live jobs, some
+ * 20 MB of JSON) never holds the loop for more than a few milliseconds at once.
+ *
+ * The value is walked two levels down: the members of an object or the elements of an array at
+ * the top, and those of each of its values that is an array or an object. Anything deeper is one
+ * JSON.stringify call: a snapshot's bulk is a list of many small rows, one level down.
+ *
+ * Pass a value nothing changes meanwhile: the loop goes on between slices.
+ */
+
+/** How long a slice may run before the next turn (ms). */
+const SLICE_MS = 4;
+
+export async function jsonInSlices(value: unknown, sliceMs: number = SLICE_MS): Promise<string | undefined> {
+  const parts: string[] = [];
+  const turns = new Turns(sliceMs);
+  // Undefined where JSON.stringify gives undefined (for undefined, a function, a symbol).
+  return (await writeValue(value, 2, parts, turns)) ? parts.join('') : undefined;
+}
+
+/** Gives the loop a turn once a slice has run its time. */
+class Turns {
+  private sliceStart = performance.now();
+  constructor(private readonly sliceMs: number) {}
+  /** Whether the slice has run its time (then await next()). */
+  due(): boolean {
+    return performance.now() - this.sliceStart >= this.sliceMs;
+  }
+  async next(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.sliceStart = performance.now();
+  }
+}
+
+/**
+ * Append `value`'s JSON to `parts`, walking `depth` levels of containers member by member; false
+ * when JSON.stringify would leave the value out (undefined, a function, a symbol).
+ */
+async function writeValue(value: unknown, depth: number, parts: string[], turns: Turns): Promise<boolean> {
+  if (depth === 0 || !isContainer(value)) return writeWhole(value, parts);
+  if (Array.isArray(value)) {
+    parts.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) parts.push(',');
+      const v: unknown = value[i];
+      const written = depth > 1 && isContainer(v) ? await writeValue(v, depth - 1, parts, turns) : writeWhole(v, parts);
+      // An element JSON leaves out is written as null, as JSON.stringify writes it.
+      if (!written) parts.push('null');
+      if (turns.due()) await turns.next();
+    }
+    parts.push(']');
+    return true;
+  }
+  parts.push('{');
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    const at = parts.length;
+    parts.push(first ? '' : ',', JSON.stringify(key), ':');
+    const written = depth > 1 && isContainer(v) ? await writeValue(v, depth - 1, parts, turns) : writeWhole(v, parts);
+    if (written) first = false;
+    else parts.length = at; // a member JSON leaves out: as if it were not there
+    if (turns.due()) await turns.next();
+  }
+  parts.push('}');
+  return true;
+}
+
+function writeWhole(value: unknown, parts: string[]): boolean {
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) return false;
+  parts.push(text);
+  return true;
+}
+
+/**
+ * An array or a plain object, walked member by member. Anything else is written whole: a value
+ * with toJSON (a Date), a boxed primitive, a class's instance, which JSON.stringify may turn into
+ * something else first.
+ */
+function isContainer(value: unknown): value is object {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+}
