@@ -61,6 +61,12 @@ export interface Snapshot {
   readonly revision: bigint;
   readonly schemaVersion: number;
   readonly state: unknown;
+  /**
+   * `JSON.stringify(state)`, when the writer has made it already (the engine makes it over several
+   * turns of the event loop): a store that keeps JSON text takes this rather than making it again.
+   * Never set on a snapshot read back.
+   */
+  readonly json?: string;
 }
 
 /** A named lease: who holds it and until when. */

@@ -202,7 +202,7 @@ export class InMemoryEventStore implements EventStore {
     this.snapshots.set(stream, {
       revision: snapshot.revision,
       schemaVersion: snapshot.schemaVersion,
-      json: JSON.stringify(snapshot.state),
+      json: snapshot.json ?? JSON.stringify(snapshot.state),
     });
   }
 

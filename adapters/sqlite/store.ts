@@ -370,7 +370,12 @@ export class SqliteEventStore implements EventStore {
 
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen();
-    this.stmt.saveSnapshot.run(stream, snapshot.schemaVersion, Number(snapshot.revision), JSON.stringify(snapshot.state));
+    this.stmt.saveSnapshot.run(
+      stream,
+      snapshot.schemaVersion,
+      Number(snapshot.revision),
+      snapshot.json ?? JSON.stringify(snapshot.state),
+    );
   }
 
   async readCheckpoint(name: string): Promise<bigint | undefined> {

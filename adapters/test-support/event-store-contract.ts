@@ -725,6 +725,15 @@ export function eventStoreContract(
         });
       });
 
+      it('a snapshot written with its JSON text keeps that text (the engine makes it a slice at a time), and reads back without it', async () => {
+        const state = { jobs: [['j1', { gpus: 2 }]], now: 12.5 };
+        await store.writeSnapshot('s', { revision: 5n, schemaVersion: 1, state, json: JSON.stringify(state) });
+        expect(await store.readSnapshot('s', 1)).toEqual({ revision: 5n, schemaVersion: 1, state });
+        // The text is what is kept: a writer that gives text other than its state's is read back by its text.
+        await store.writeSnapshot('s', { revision: 6n, schemaVersion: 1, state, json: '{"now":13}' });
+        expect(await store.readSnapshot('s', 1)).toEqual({ revision: 6n, schemaVersion: 1, state: { now: 13 } });
+      });
+
       it('a later snapshot of the same version replaces the earlier one', async () => {
         await store.writeSnapshot('s', { revision: 1n, schemaVersion: 1, state: { n: 1 } });
         await store.writeSnapshot('s', { revision: 7n, schemaVersion: 1, state: { n: 7 } });
