@@ -77,6 +77,12 @@ export interface Decider<C extends CommandEnvelope, E extends EventEnvelope, S e
   readonly snapshots?: {
     readonly schemaVersion: number;
     toSnapshot(state: S): unknown;
+    /**
+     * True when toSnapshot's value shares nothing that evolve changes later: then the engine
+     * serializes it over several turns of the event loop while batches go on, instead of holding
+     * the loop for the whole of a large state.
+     */
+    readonly detached?: boolean;
     /** Throws on a value that is not a snapshot of this version's shape. */
     fromSnapshot(value: unknown): S;
   };

@@ -26,5 +26,5 @@ export const clusterDecider: Decider<Command, Event, State> = {
     const r = runBatch(state, commands, at);
     return { state, outcomes: r.outcomes, events: r.events };
   },
-  snapshots: { schemaVersion: STATE_SCHEMA_VERSION, toSnapshot, fromSnapshot },
+  snapshots: { schemaVersion: STATE_SCHEMA_VERSION, toSnapshot, fromSnapshot, detached: true },
 };

@@ -35,6 +35,23 @@ describe('state snapshots', () => {
     );
   });
 
+  it('are detached from the state: a snapshot taken after any batch serializes the same after every later batch', () => {
+    // The engine serializes a snapshot a slice at a time while batches go on (engine/json-in-slices.ts).
+    fc.assert(
+      fc.property(scenarioArb({ maxBatches: 25 }), (scenario) => {
+        const state = initialState();
+        const taken: { value: unknown; json: string }[] = [];
+        for (const batch of scenario.batches) {
+          runBatch(state, batch.commands, batch.at);
+          const value = toSnapshot(state);
+          taken.push({ value, json: JSON.stringify(value) });
+          for (const t of taken) expect(JSON.stringify(t.value)).toBe(t.json);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses a value that is not a snapshot', () => {
     expect(() => fromSnapshot({ nodes: [] })).toThrow(/not a state snapshot: 'devices' is missing/);
     expect(() => fromSnapshot(null)).toThrow(/not a state snapshot/);

@@ -14,6 +14,7 @@ import {
   FINISHED_STATUSES,
   type FinishedStatus,
   type GroupState,
+  type HistoryEntry,
   isPending,
   type JobState,
   type NodeState,
@@ -64,17 +65,49 @@ const JOB_FIELDS = [
 
 type JobRow = unknown[];
 
+/**
+ * A job's row: its fields in JOB_FIELDS order, each read by name (a loop over the names read them
+ * by computed key, V8's slow path, and took most of a snapshot's time on the event loop).
+ */
 function jobRow(job: JobState): JobRow {
-  const row: JobRow = new Array(JOB_FIELDS.length);
-  for (let k = 0; k < JOB_FIELDS.length - 1; k++) row[k] = job[JOB_FIELDS[k] as Exclude<(typeof JOB_FIELDS)[number], 'history'>];
-  const flat: unknown[] = new Array(job.history.length * 3);
-  job.history.forEach((h, n) => {
+  const history = job.history;
+  const flat: unknown[] = new Array(history.length * 3);
+  for (let n = 0; n < history.length; n++) {
+    const h = history[n] as HistoryEntry;
     flat[3 * n] = h.status;
     flat[3 * n + 1] = h.at;
     flat[3 * n + 2] = h.revision;
-  });
-  row[JOB_FIELDS.length - 1] = flat;
-  return row;
+  }
+  return [
+    job.id,
+    job.kind,
+    job.owner,
+    job.group,
+    job.gpus,
+    job.gpuType,
+    job.workers,
+    job.priority,
+    job.tags,
+    job.expectedDuration,
+    job.immediate,
+    job.spec,
+    job.clonedFrom,
+    job.shared,
+    job.seq,
+    job.submittedAt,
+    job.status,
+    job.reason,
+    job.allocation,
+    job.allocatedAt,
+    job.ranOnGpuType,
+    job.endedAt,
+    job.failure,
+    job.inputs,
+    job.output,
+    job.ide,
+    job.endpoint,
+    flat,
+  ];
 }
 
 function jobOf(row: JobRow): JobState {
@@ -140,9 +173,13 @@ export interface StateSnapshot {
 }
 
 /**
- * The state's entities as a JSON-ready value. It shares objects with the state (copying them
- * first took four times as long as serializing them, all of it on the event loop): hand it to a
- * store at once, which takes it as it is at the call (see EventStore.writeSnapshot).
+ * The state's entities as a JSON-ready value, detached from the state: nothing in it changes as
+ * the state goes on, so it may be serialized later, a slice at a time (the cluster decider says
+ * `detached`). It copies what evolve changes in place (the entities' fields, a device's holders)
+ * and shares only what nothing changes later. A job's row holds its fields' values as they are
+ * now; its history, allocation, reason and failure are replaced whole at each change (evolve.ts),
+ * never edited. A remembered command's range is complete once its command's events are folded,
+ * within its batch.
  */
 export function toSnapshot(state: State, options: { finishedIds?: boolean } = {}): StateSnapshot {
   const jobs: JobRow[] = new Array(state.jobs.size);
@@ -152,15 +189,20 @@ export function toSnapshot(state: State, options: { finishedIds?: boolean } = {}
     revision: state.revision,
     now: state.now,
     installed: state.installed,
-    nodes: [...state.nodes.values()],
-    devices: [...state.devices.values()],
-    pools: [...state.pools.values()],
-    groups: [...state.groups.values()],
-    users: [...state.users.values()],
+    nodes: copiesOf(state.nodes),
+    devices: Array.from(state.devices.values(), (d) => ({ ...d, holders: d.holders.slice() })),
+    pools: copiesOf(state.pools),
+    groups: copiesOf(state.groups),
+    users: copiesOf(state.users),
     jobs,
     finished: options.finishedIds === false ? null : finishedIds(state),
     commands: [...state.commands.entries()],
   };
+}
+
+/** Copies of a table's entities, whose fields evolve changes in place (and replaces, never edits, what they point to). */
+function copiesOf<T extends object>(table: ReadonlyMap<string, T>): T[] {
+  return Array.from(table.values(), (x) => ({ ...x }));
 }
 
 function finishedIds(state: State): Record<FinishedStatus, string[]> {
