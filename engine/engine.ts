@@ -40,6 +40,7 @@ import {
 } from '../core/decider.js';
 import type { AppendResult, Clock, EventStore, ExpectedRevision, IdGenerator, NewEvent } from '../core/ports.js';
 import { reject } from '../core/rejection.js';
+import { jsonInSlices } from './json-in-slices.js';
 
 export const CLUSTER_STREAM = 'cluster';
 
@@ -216,6 +217,10 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
   private readonly past = new Map<number, Promise<S>>();
   /** The revision of the last event listeners have been told of (see announce). */
   private announced = -1;
+  /** The last snapshot taken that is still being written (see takeSnapshot), settled without failing. */
+  private snapshotting: Promise<void> | undefined;
+  /** A snapshot fell due while another was being written: the next acknowledged batch takes it. */
+  private snapshotDue = false;
   /** Subscriptions that keep the state following the stream (see follow). */
   private readonly followers = new Set<() => void>();
 
@@ -286,28 +291,70 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
   /** Write a snapshot when the batch just appended crossed a multiple of `snapshotEvery`. */
   private async maybeSnapshot(before: number): Promise<void> {
     const every = this.snapshotEvery;
-    if (every <= 0 || Math.floor((this.state.revision + 1) / every) === Math.floor((before + 1) / every)) return;
-    await this.writeSnapshot().catch(() => {
-      // A snapshot is an optimisation: failing to write one loses nothing, start-up replays more.
-    });
+    const crossed = every > 0 && Math.floor((this.state.revision + 1) / every) !== Math.floor((before + 1) / every);
+    if (!crossed && !this.snapshotDue) return;
+    // A snapshot is an optimisation: failing to write one loses nothing, start-up replays more.
+    if (this.decider.snapshots?.detached !== true) {
+      await this.takeSnapshot().catch(() => {});
+      return;
+    }
+    // Written while batches go on, not awaited by this one. While one is still being written, this
+    // one waits for the first batch after it (a state no batch is halfway through): snapshots never
+    // queue up behind a slow store, and none is skipped.
+    this.snapshotDue = this.snapshotting !== undefined;
+    if (!this.snapshotDue) this.takeSnapshot().catch(() => {});
   }
 
-  private async writeSnapshot(): Promise<void> {
+  /**
+   * Take a snapshot of the state as it is now and write it. A decider whose snapshot value is
+   * detached from its state has it serialized a slice at a time (json-in-slices.ts) while batches
+   * go on: a state of tens of thousands of live jobs held the event loop for 0.3-0.6 s otherwise.
+   * Writes land in the order their snapshots were taken. Resolves once the store has it.
+   */
+  private takeSnapshot(): Promise<void> {
     const snapshots = this.decider.snapshots;
-    if (!snapshots) return;
-    await this.store.writeSnapshot(this.stream, {
-      revision: BigInt(this.state.revision),
-      schemaVersion: snapshots.schemaVersion,
-      state: this.snapshotOf(this.state),
-    });
+    if (!snapshots) return Promise.resolve();
+    const revision = BigInt(this.state.revision);
+    const schemaVersion = snapshots.schemaVersion;
+    const state = this.snapshotOf(this.state);
+    if (snapshots.detached !== true) return this.store.writeSnapshot(this.stream, { revision, schemaVersion, state });
+    const before = this.snapshotting;
+    const written = (async () => {
+      const json = await jsonInSlices(state);
+      await before;
+      // A turn of its own for the store's write (SQLite's is synchronous), apart from the last slice.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.store.writeSnapshot(this.stream, { revision, schemaVersion, state, ...(json === undefined ? {} : { json }) });
+    })();
+    const settled: Promise<void> = written
+      .catch(() => {})
+      .finally(() => {
+        if (this.snapshotting === settled) this.snapshotting = undefined;
+      });
+    this.snapshotting = settled;
+    return written;
+  }
+
+  /**
+   * Resolves once every snapshot taken so far has landed in the store (or failed to): for a caller
+   * about to read the store's snapshots, since a detached one is written while batches go on.
+   */
+  async snapshotsWritten(): Promise<void> {
+    await this.snapshotting;
   }
 
   /**
    * Write a snapshot of the state now (between batches), whatever `snapshotEvery` says; a decider
-   * without snapshots writes none. Start-up reads it when `snapshotEvery` is set.
+   * without snapshots writes none. Start-up reads it when `snapshotEvery` is set. Resolves once
+   * the store has it.
    */
-  snapshot(): Promise<void> {
-    return this.inTurn(() => this.writeSnapshot());
+  async snapshot(): Promise<void> {
+    let written: Promise<void> = Promise.resolve();
+    // Taken in the batches' turn, so that it is of a state no batch is halfway through.
+    await this.inTurn(async () => {
+      written = this.takeSnapshot();
+    });
+    await written;
   }
 
   /** Fold in whatever the store holds beyond the current revision (another writer's events). */
@@ -779,6 +826,8 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
   async close(): Promise<void> {
     this.listeners.clear();
     for (const stop of [...this.followers]) stop();
+    // A snapshot still being written lands before the caller closes the store.
+    await this.snapshotsWritten();
   }
 }
 

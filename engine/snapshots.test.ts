@@ -60,12 +60,57 @@ describe('engine restarts', () => {
     );
   });
 
+  it('write a snapshot while later batches go on: of the revision it was taken at, landing in order, awaited by close', async () => {
+    const inner = new InMemoryEventStore();
+    // The store takes its time over snapshots: each write waits until the test lets it land.
+    const landed: bigint[] = [];
+    const gates: (() => void)[] = [];
+    const store = Object.create(inner) as EventStore;
+    store.writeSnapshot = async (stream, snapshot) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      await inner.writeSnapshot(stream, snapshot);
+      landed.push(snapshot.revision);
+    };
+    const engine = await createEngine({ store, snapshotEvery: 10 });
+    await engine.execute({ type: 'Install', userId: 'op', name: 'Op' });
+    const node = (i: number) => ({ type: 'RegisterNode' as const, nodeId: `n${i}`, devices: [{ index: 0, gpuType: 'A100' }] });
+    for (let i = 0; i < 12; i++) await engine.execute(node(i)); // crosses 10 events: a snapshot of revision 9 is due
+    // Every batch went on while that snapshot waited on the store; the one due at 20 waits for a
+    // batch after it has landed rather than queueing behind it.
+    for (let i = 12; i < 25; i++) await engine.execute(node(i));
+    expect(engine.revision).toBe(25);
+    expect(landed).toEqual([]);
+    // Let every waiting write land, until `done` settles.
+    const letLand = async (done: Promise<void>) => {
+      let settled = false;
+      void done.finally(() => (settled = true));
+      while (!settled) {
+        for (const open of gates.splice(0)) open();
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    await letLand(engine.snapshot()); // an explicit one, of revision 25, lands after the first
+    expect(landed).toEqual([9n, 25n]);
+    // The first batch after them takes the snapshot that fell due meanwhile (revision 26); one
+    // still being written when the engine closes lands first.
+    for (let i = 25; i < 35; i++) await engine.execute(node(i));
+    expect(landed).toEqual([9n, 25n]);
+    await letLand(engine.close());
+    expect(landed).toEqual([9n, 25n, 26n]);
+    // And it is a snapshot of the state at its revision: an engine started from it has the same state.
+    const watched = counting(inner);
+    const again = await createEngine({ store: watched, snapshotEvery: 10, archive: engine.archive });
+    expect(watched.eventsRead).toBe(9); // revisions 27..35
+    expect(canonicalState(again.current)).toBe(canonicalState(engine.current));
+  });
+
   it('start from the latest snapshot and read only the events after it', async () => {
     const store = new InMemoryEventStore();
     const first = await createEngine({ store, snapshotEvery: 10 });
     await first.execute({ type: 'Install', userId: 'op', name: 'Op' });
     for (let i = 0; i < 25; i++) {
       await first.execute({ type: 'RegisterNode', nodeId: `n${i}`, devices: [{ index: 0, gpuType: 'A100' }] });
+      await first.snapshotsWritten(); // each written before the next is due (they are written while batches go on)
     }
     expect(first.revision).toBe(25);
     const snap = await store.readSnapshot(CLUSTER_STREAM, STATE_SCHEMA_VERSION);
@@ -129,6 +174,7 @@ describe('engine restarts', () => {
       await first.execute({ type: 'ReportJobStarted', jobId: `j${i}` });
       await first.execute({ type: 'ReportJobCompleted', jobId: `j${i}` });
     }
+    await first.snapshotsWritten();
     expect(Number((await store.readSnapshot(CLUSTER_STREAM, STATE_SCHEMA_VERSION))?.revision)).toBeGreaterThan(0);
     const watched = counting(store);
     const fresh = new MemoryJobArchive(); // in a new process the in-memory archive is empty
@@ -165,6 +211,7 @@ describe('engine restarts', () => {
       })),
     ]) {
       await engine.execute(c);
+      await engine.snapshotsWritten();
       await reference.execute(c);
     }
     const watched = counting(store);
