@@ -16,8 +16,8 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const rssMb = () => process.memoryUsage().rss / 2 ** 20;
 
 const store = new SqliteEventStore(file);
-// Every snapshot the engine writes, timed from the call until the store has taken it: the
-// SQLite store serialises and writes it synchronously, so this is time the event loop stood still.
+// Every snapshot the engine writes during the load, timed from the store's call until it has taken
+// it: the SQLite store writes synchronously, so this is time the event loop stood still.
 const snapshotMs: number[] = [];
 const write = store.writeSnapshot.bind(store);
 store.writeSnapshot = async (stream, snapshot) => {
@@ -43,28 +43,39 @@ send({
 });
 // A snapshot of the state the history left (what a restart begins from), before any load.
 const atStartMs = await forcedSnapshot();
-send({ type: 'started', snapshotMs: atStartMs, revision: served.engine.revision });
+send({ type: 'started', snapshot: atStartMs, revision: served.engine.revision });
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
 
-/** Write one snapshot of the state as it stands, as the engine writes them; its milliseconds. */
-async function forcedSnapshot(): Promise<number> {
+/**
+ * Write one snapshot of the state as it stands, as the engine writes them: the longest the event
+ * loop stood still meanwhile (the engine serializes a large state a slice at a time, so the
+ * store's write alone no longer tells it), and the time until the store had it.
+ */
+async function forcedSnapshot(): Promise<{ stallMs: number; totalMs: number }> {
   const before = snapshotMs.length;
+  const stall = monitorEventLoopDelay({ resolution: 1 });
+  stall.enable();
+  const t0 = performance.now();
   await served.engine.snapshot();
-  return snapshotMs.splice(before)[0] as number;
+  const totalMs = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 5)); // the sampling timer's turn after the last slice
+  stall.disable();
+  snapshotMs.splice(before);
+  return { stallMs: stall.max / 1e6, totalMs };
 }
 
 process.on('message', async (m: { type?: string }) => {
   if (m?.type === 'measure') {
     delay.disable();
-    const forcedMs = await forcedSnapshot();
+    const forced = await forcedSnapshot();
     gc();
     send({
       type: 'measured',
       rssMb: rssMb(),
       maxStallMs: delay.max / 1e6,
       snapshotsDuringLoadMs: snapshotMs,
-      snapshotMs: forcedMs,
+      snapshot: forced,
       revision: served.engine.revision,
       unfinished: served.engine.current.jobs.size,
     });

@@ -40,11 +40,13 @@ export interface HistoryRun {
   p99Ms: number;
   /** The longest the event loop stood still during the load. */
   maxStallMs: number;
-  /** A snapshot of the state the history left (before the load). */
+  /** A snapshot of the state the history left (before the load): the longest event-loop stall while it was taken and written. */
   snapshotMs: number;
   /** Snapshots the engine wrote during the load, and one of the state after it (its unfinished jobs). */
   snapshotsDuringLoadMs: number[];
+  /** One of the state after the load: the longest stall while it was taken, and the time until it was written. */
   snapshotAfterLoadMs: number;
+  snapshotAfterLoadTotalMs: number;
   unfinishedAfterLoad: number;
 }
 
@@ -156,9 +158,10 @@ export async function historyRun(): Promise<HistoryRun> {
       requestsPerSecond: r['2xx'] / r.duration,
       p99Ms: r.latency.p99,
       maxStallMs: m.maxStallMs as number,
-      snapshotMs: started.snapshotMs as number,
+      snapshotMs: (started.snapshot as { stallMs: number }).stallMs,
       snapshotsDuringLoadMs: m.snapshotsDuringLoadMs as number[],
-      snapshotAfterLoadMs: m.snapshotMs as number,
+      snapshotAfterLoadMs: (m.snapshot as { stallMs: number }).stallMs,
+      snapshotAfterLoadTotalMs: (m.snapshot as { totalMs: number }).totalMs,
       unfinishedAfterLoad: m.unfinished as number,
     };
   } finally {
