@@ -35,13 +35,21 @@ describe('jsonInSlices', () => {
       h: { toJSON: () => 'mine' },
     };
     const text = await jsonInSlices(value, 0);
-    expect(text).toBe('{"c":[null,null,null,1],"d":{"f":["1970-01-01T00:00:00.000Z"]},"g":"1970-01-01T00:00:00.000Z","h":"mine"}');
+    expect(text).toBe(
+      '{"c":[null,null,null,1],"d":{"f":["1970-01-01T00:00:00.000Z"]},"g":"1970-01-01T00:00:00.000Z","h":"mine"}',
+    );
     expect(text).toBe(JSON.stringify(value));
     expect(await jsonInSlices(undefined)).toBeUndefined();
   });
 
   it('gives the event loop turns while it writes a large value', async () => {
-    const rows = Array.from({ length: 60_000 }, (_, i) => [`default/n${i}`, 'notebook', 'ds', { pool: 'default', devices: [] }, i]);
+    const rows = Array.from({ length: 60_000 }, (_, i) => [
+      `default/n${i}`,
+      'notebook',
+      'ds',
+      { pool: 'default', devices: [] },
+      i,
+    ]);
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
     try {
