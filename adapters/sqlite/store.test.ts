@@ -80,6 +80,32 @@ const schemaVersionOf = (file: string) => {
 describe('SqliteEventStore specifics', () => {
   const e = (id: string) => ({ id, type: 'T', data: { id } });
 
+  it('keeps a snapshot deflated, reads one kept as JSON text (as earlier versions wrote it), and lands a write in progress before it closes', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    const rows = Array.from({ length: 5_000 }, (_, i) => [`default/n${i}`, 'notebook', 'ds', 'Running', 1_000 + i]);
+    const state = { jobs: rows };
+    await a.writeSnapshot('s', { revision: 4n, schemaVersion: 1, state });
+    const raw = new Database(file, { readonly: true });
+    const kept = raw.prepare('SELECT state FROM snapshots WHERE stream = ?').get('s') as { state: unknown };
+    raw.close();
+    expect(Buffer.isBuffer(kept.state)).toBe(true);
+    expect((kept.state as Buffer).length).toBeLessThan(JSON.stringify(state).length / 5);
+    expect(await a.readSnapshot('s', 1)).toEqual({ revision: 4n, schemaVersion: 1, state });
+    // A snapshot an earlier version wrote, as text.
+    const old = new Database(file);
+    old.prepare('INSERT INTO snapshots (stream, schema_version, revision, state) VALUES (?, ?, ?, ?)').run('t', 1, 9, '{"n":9}');
+    old.close();
+    expect(await a.readSnapshot('t', 1)).toEqual({ revision: 9n, schemaVersion: 1, state: { n: 9 } });
+    // Closed while a write is being deflated: it lands first.
+    const writing = a.writeSnapshot('s', { revision: 5n, schemaVersion: 1, state: { n: 5 } });
+    await a.close();
+    await writing;
+    const b = new SqliteEventStore(file);
+    expect(await b.readSnapshot('s', 1)).toEqual({ revision: 5n, schemaVersion: 1, state: { n: 5 } });
+    await b.close();
+  });
+
   it('keeps what it acknowledged across a reopen, with revisions, positions and data intact', async () => {
     const file = freshFile();
     const a = new SqliteEventStore(file);

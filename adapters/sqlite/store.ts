@@ -25,6 +25,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type {
   AppendResult,
@@ -41,6 +43,8 @@ import type {
   Subscription,
 } from '../../core/ports.js';
 import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
+
+const deflateRawAsync = promisify(deflateRaw);
 
 /** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
 export const SQLITE_SCHEMA_VERSION = 4;
@@ -137,6 +141,8 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly queue: Pending[] = [];
   private flushScheduled = false;
+  /** The snapshot writes in progress, one after another (see writeSnapshot). */
+  private snapshotWrites: Promise<void> = Promise.resolve();
   private readonly live = new Set<Live>();
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
@@ -187,7 +193,7 @@ export class SqliteEventStore implements EventStore {
       after: this.db
         .prepare<[number, number], Row>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
         .raw(true),
-      snapshot: this.db.prepare<[string, number], { revision: number; state: string }>(
+      snapshot: this.db.prepare<[string, number], { revision: number; state: string | Buffer }>(
         'SELECT revision, state FROM snapshots WHERE stream = ? AND schema_version = ?',
       ),
       namedLease: this.db.prepare<[string], { holder: string; expires_at: number }>(
@@ -365,17 +371,28 @@ export class SqliteEventStore implements EventStore {
   async readSnapshot(stream: string, schemaVersion: number): Promise<Snapshot | undefined> {
     this.assertOpen();
     const row = this.stmt.snapshot.get(stream, schemaVersion);
-    return row ? { revision: BigInt(row.revision), schemaVersion, state: JSON.parse(row.state) } : undefined;
+    if (!row) return undefined;
+    // Deflated JSON (see writeSnapshot), or JSON text as versions before it wrote.
+    const text = typeof row.state === 'string' ? row.state : inflateRawSync(row.state).toString('utf8');
+    return { revision: BigInt(row.revision), schemaVersion, state: JSON.parse(text) };
   }
 
+  /**
+   * The snapshot's JSON, deflated off the event loop (zlib works on libuv's threads), then written.
+   * A state of tens of thousands of live jobs is some 20 MB of JSON: written as text, its insert and
+   * the commit's fsync held the event loop for 90-125 ms; deflated (a sixteenth of it), 6-7 ms.
+   * Writes land in the order called.
+   */
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen();
-    this.stmt.saveSnapshot.run(
-      stream,
-      snapshot.schemaVersion,
-      Number(snapshot.revision),
-      snapshot.json ?? JSON.stringify(snapshot.state),
-    );
+    const text = snapshot.json ?? JSON.stringify(snapshot.state);
+    const written = this.snapshotWrites.then(async () => {
+      const deflated = await deflateRawAsync(text, { level: 1 });
+      this.assertOpen();
+      this.stmt.saveSnapshot.run(stream, snapshot.schemaVersion, Number(snapshot.revision), deflated);
+    });
+    this.snapshotWrites = written.catch(() => {});
+    await written;
   }
 
   async readCheckpoint(name: string): Promise<bigint | undefined> {
@@ -435,6 +452,9 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     // Write what is waiting first: nothing acknowledged-to-be is dropped on a graceful close.
+    this.flush();
+    await this.snapshotWrites;
+    if (this.closed) return;
     this.flush();
     this.closed = true;
     this.live.clear();
