@@ -826,8 +826,13 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
   async close(): Promise<void> {
     this.listeners.clear();
     for (const stop of [...this.followers]) stop();
-    // A snapshot still being written lands before the caller closes the store.
+    // A snapshot still being written lands before the caller closes the store, and one that fell
+    // due meanwhile is taken now: the next start begins from it rather than replaying up to here.
     await this.snapshotsWritten();
+    if (this.snapshotDue) {
+      this.snapshotDue = false;
+      await this.snapshot().catch(() => {});
+    }
   }
 }
 
