@@ -25,6 +25,21 @@ describe('jsonInSlices', () => {
     );
   });
 
+  it("writes what JSON.stringify writes for long arrays down the levels it walks them (a snapshot's rows, its finished ids)", async () => {
+    const long = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { minLength: 65, maxLength: 90 });
+    const shapes = fc.oneof(
+      fc.record({ jobs: long(fc.array(values, { maxLength: 5 })), now: fc.double() }),
+      fc.record({ finished: fc.record({ Complete: long(fc.string()), Error: long(values) }) }),
+      long(long(values)),
+    );
+    await fc.assert(
+      fc.asyncProperty(shapes, async (value) => {
+        expect(await jsonInSlices(value, 0)).toBe(JSON.stringify(value));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('writes members JSON leaves out as JSON does: gone from objects, null in arrays; toJSON honoured', async () => {
     const value = {
       a: undefined,

@@ -3,21 +3,24 @@
  * that serializing a large value (a snapshot of a state with tens of thousands of live jobs, some
  * 20 MB of JSON) never holds the loop for more than a few milliseconds at once.
  *
- * The value is walked two levels down: the members of an object or the elements of an array at
- * the top, and those of each of its values that is an array or an object. Anything deeper is one
- * JSON.stringify call: a snapshot's bulk is a list of many small rows, one level down.
+ * The value is walked where it may be large: the top, the members of a top-level object, and any
+ * array of more than LONG_ARRAY elements down to the third level (a snapshot's list of job rows,
+ * its lists of finished jobs' ids). Anything else is one JSON.stringify call: a job's row, a
+ * device.
  *
  * Pass a value nothing changes meanwhile: the loop goes on between slices.
  */
 
 /** How long a slice may run before the next turn (ms). */
 const SLICE_MS = 4;
+/** An array longer than this is walked element by element (down to the third level). */
+const LONG_ARRAY = 64;
 
 export async function jsonInSlices(value: unknown, sliceMs: number = SLICE_MS): Promise<string | undefined> {
   const parts: string[] = [];
   const turns = new Turns(sliceMs, parts);
   // Undefined where JSON.stringify gives undefined (for undefined, a function, a symbol).
-  if (!(await writeValue(value, 2, parts, turns))) return undefined;
+  if (!(await writeValue(value, 0, parts, turns))) return undefined;
   return turns.text();
 }
 
@@ -49,18 +52,25 @@ class Turns {
   }
 }
 
+/** Whether the value at this level (0: the top) is walked member by member, or written whole. */
+function walked(value: unknown, level: number): value is object {
+  if (!isContainer(value)) return false;
+  if (Array.isArray(value)) return level === 0 || (level <= 2 && value.length > LONG_ARRAY);
+  return level <= 1;
+}
+
 /**
- * Append `value`'s JSON to `parts`, walking `depth` levels of containers member by member; false
- * when JSON.stringify would leave the value out (undefined, a function, a symbol).
+ * Append `value`'s JSON to `parts`, walking it (see walked) or writing it whole; false when
+ * JSON.stringify would leave the value out (undefined, a function, a symbol).
  */
-async function writeValue(value: unknown, depth: number, parts: string[], turns: Turns): Promise<boolean> {
-  if (depth === 0 || !isContainer(value)) return writeWhole(value, parts);
+async function writeValue(value: unknown, level: number, parts: string[], turns: Turns): Promise<boolean> {
+  if (!walked(value, level)) return writeWhole(value, parts);
   if (Array.isArray(value)) {
     parts.push('[');
     for (let i = 0; i < value.length; i++) {
       if (i > 0) parts.push(',');
       const v: unknown = value[i];
-      const written = depth > 1 && isContainer(v) ? await writeValue(v, depth - 1, parts, turns) : writeWhole(v, parts);
+      const written = walked(v, level + 1) ? await writeValue(v, level + 1, parts, turns) : writeWhole(v, parts);
       // An element JSON leaves out is written as null, as JSON.stringify writes it.
       if (!written) parts.push('null');
       if (turns.due()) await turns.next();
@@ -73,9 +83,9 @@ async function writeValue(value: unknown, depth: number, parts: string[], turns:
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     const name = `${first ? '' : ','}${JSON.stringify(key)}:`;
-    if (depth > 1 && isContainer(v)) {
+    if (walked(v, level + 1)) {
       parts.push(name);
-      await writeValue(v, depth - 1, parts, turns); // a container is always written
+      await writeValue(v, level + 1, parts, turns); // a container is always written
       first = false;
     } else {
       const text = JSON.stringify(v) as string | undefined;
