@@ -47,7 +47,7 @@ import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/por
 const deflateRawAsync = promisify(deflateRaw);
 
 /** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
-export const SQLITE_SCHEMA_VERSION = 4;
+export const SQLITE_SCHEMA_VERSION = 5;
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE events (
      position INTEGER PRIMARY KEY,
@@ -89,6 +89,10 @@ const MIGRATIONS: readonly string[] = [
      holder     TEXT NOT NULL,
      expires_at REAL NOT NULL
    );`,
+  // Snapshots kept as deflated JSON (blobs) from here on. Nothing to change in the file: a text
+  // snapshot written before still reads. The version moves so that an earlier gpupool, which would
+  // fail to read a blob, refuses the file with its message instead.
+  'SELECT 1;',
 ];
 
 /**
