@@ -283,21 +283,14 @@ export function takeDevices(
   let last: DeviceState | undefined;
   recordsOf(state, nodes);
   for (let k = 0; k < ids.length; k++) {
-    const id = ids[k] as string;
-    const found = findDevice(state, id, nodes);
-    if (found === FOUND_IN_RECORD) {
-      const d = foundRecord.devices[foundAt] as DeviceState;
-      // The device's own list, reused from one holder to the next: a new one-element list per
-      // device and per allocation lived as long as the job ran, so the collector copied it on
-      // and on. A list keeps the room it once grew to (16 holders), a few KB per thousand GPUs.
-      d.holders.push(jobId);
-      if (d.holders.length === 1) foundRecord.busy |= 1 << foundAt;
-      last = d;
-    } else if (found !== undefined) {
-      found.holders.push(jobId);
-      if (found.holders.length === 1) holdersChanged(state, found);
-      last = found;
-    }
+    const d = findDevice(state, ids[k] as string, nodes);
+    if (d === undefined) continue;
+    // The device's own list, reused from one holder to the next: a new one-element list per
+    // device and per allocation lived as long as the job ran, so the collector copied it on
+    // and on. A list keeps the room it once grew to (16 holders), a few KB per thousand GPUs.
+    d.holders.push(jobId);
+    if (d.holders.length === 1) holdersChanged(state, d);
+    last = d;
   }
   for (let k = 0; k < nodes.length; k++) refreshHolders(state, nodes[k] as string);
   return last;
@@ -311,13 +304,8 @@ export function takeDevices(
 export function releaseDevices(state: State, jobId: string, ids: readonly string[], nodes: readonly string[]): void {
   recordsOf(state, nodes);
   for (let k = 0; k < ids.length; k++) {
-    const found = findDevice(state, ids[k] as string, nodes);
-    if (found === FOUND_IN_RECORD) {
-      const d = foundRecord.devices[foundAt] as DeviceState;
-      if (dropHolder(d.holders, jobId)) foundRecord.busy &= ~(1 << foundAt);
-    } else if (found !== undefined) {
-      if (dropHolder(found.holders, jobId)) holdersChanged(state, found);
-    }
+    const d = findDevice(state, ids[k] as string, nodes);
+    if (d !== undefined && dropHolder(d.holders, jobId)) holdersChanged(state, d);
   }
   // A node lost since is refreshed in full: refreshHolders knows.
   for (let k = 0; k < nodes.length; k++) refreshHolders(state, nodes[k] as string);
@@ -334,10 +322,7 @@ export function eachDevicePool(
   visit: (pool: string | undefined) => void,
 ): void {
   recordsOf(state, nodes);
-  for (let k = 0; k < ids.length; k++) {
-    const found = findDevice(state, ids[k] as string, nodes);
-    visit(found === FOUND_IN_RECORD ? (foundRecord.devices[foundAt] as DeviceState).pool : found?.pool);
-  }
+  for (let k = 0; k < ids.length; k++) visit(findDevice(state, ids[k] as string, nodes)?.pool);
 }
 
 /** Takes a holder out of a device's list; true when that left it with none. */
@@ -352,12 +337,6 @@ function dropHolder(holders: string[], jobId: string): boolean {
   return holders.length === 0;
 }
 
-/**
- * Where findDevice found a device in a node's record (see HoldersOnly): the record and the
- * device's position in it. Module variables rather than a result object, because a find runs for
- * every device of every allocation and release, and the result is read at once.
- */
-const FOUND_IN_RECORD = 1;
 /** The records of the nodes of the allocation at hand, in its order (recordsOf fills it). */
 const RECORDS: (HoldersOnly | undefined)[] = [];
 
@@ -365,11 +344,17 @@ function recordsOf(state: State, nodes: readonly string[]): void {
   const records = state.capacity.holdersOnly;
   for (let k = 0; k < nodes.length; k++) RECORDS[k] = records.get(nodes[k] as string);
   foundNode = 0;
+  foundRecord = undefined;
 }
 
-let foundRecord: HoldersOnly = undefined as unknown as HoldersOnly;
+/**
+ * Where findDevice found the device it gave last: the node's record and the device's position in
+ * it (undefined: not through a record), and the position in `nodes` of its node. Module variables
+ * rather than a result object, because a find runs for every device of every allocation and
+ * release, and what it found is read at once.
+ */
+let foundRecord: HoldersOnly | undefined;
 let foundAt = 0;
-/** The position in `nodes` of the last device's node. */
 let foundNode = 0;
 
 /**
@@ -381,7 +366,7 @@ let foundNode = 0;
  * misses in a table of every device) was most of the cost of folding an allocation or a release.
  * Any other case asks the table of devices.
  */
-function findDevice(state: State, id: string, nodes: readonly string[]): DeviceState | typeof FOUND_IN_RECORD | undefined {
+function findDevice(state: State, id: string, nodes: readonly string[]): DeviceState | undefined {
   // Placement lists an allocation's devices node by node: the search starts at the last one's node.
   const count = nodes.length;
   for (let j = 0, k = foundNode; j < count; j++, k = k + 1 === count ? 0 : k + 1) {
@@ -398,8 +383,9 @@ function findDevice(state: State, id: string, nodes: readonly string[]): DeviceS
     foundRecord = record;
     foundAt = index;
     foundNode = k;
-    return FOUND_IN_RECORD;
+    return d;
   }
+  foundRecord = undefined;
   return state.devices.get(id);
 }
 
@@ -415,16 +401,25 @@ function indexIn(id: string, from: number): number {
   return v;
 }
 
-/** A device's holders went from none to some or back: its node's record notes it. */
+/**
+ * A device's holders went from none to some or back: its node's record notes it. The device is
+ * the one findDevice gave last, so when it came through its node's record its position is known.
+ */
 function holdersChanged(state: State, device: DeviceState): void {
-  const index = state.capacity;
-  const only = index.holdersOnly.get(device.node);
-  if (only === undefined) return; // refreshHolders takes the general refresh
-  const i = only.devices.indexOf(device);
-  // Not one of the record's devices: the record no longer describes the node; without it, the
-  // node's refresh is the general one.
-  if (i < 0) index.holdersOnly.delete(device.node);
-  else if (device.holders.length === 0) only.busy &= ~(1 << i);
+  let only = foundRecord;
+  let i = foundAt;
+  if (only === undefined) {
+    only = state.capacity.holdersOnly.get(device.node);
+    if (only === undefined) return; // refreshHolders takes the general refresh
+    i = only.devices.indexOf(device);
+    // Not one of the record's devices: the record no longer describes the node; without it, the
+    // node's refresh is the general one.
+    if (i < 0) {
+      state.capacity.holdersOnly.delete(device.node);
+      return;
+    }
+  }
+  if (device.holders.length === 0) only.busy &= ~(1 << i);
   else only.busy |= 1 << i;
 }
 
