@@ -23,43 +23,20 @@ import {
   requireWritableFolder,
 } from './errors.js';
 
-function positiveNumber(flag: string) {
+/** An option's value as a number that `valid` accepts; otherwise the flag `takes` what it says. */
+function numberOption(flag: string, valid: (n: number) => boolean, takes: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a number > 0`);
+    if (!valid(n)) throw new InvalidArgumentError(`${flag} takes ${takes}`);
     return n;
   };
 }
 
-function nonNegativeNumber(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a number >= 0`);
-    return n;
-  };
-}
-
-function integer(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} takes an integer`);
-    return n;
-  };
-}
-
-function positiveInteger(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes an integer >= 1`);
-    return n;
-  };
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('--port takes an integer from 0 to 65535');
-  return n;
-}
+const positiveNumber = (flag: string) => numberOption(flag, (n) => Number.isFinite(n) && n > 0, 'a number > 0');
+const nonNegativeNumber = (flag: string) => numberOption(flag, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0');
+const integer = (flag: string) => numberOption(flag, Number.isSafeInteger, 'an integer');
+const positiveInteger = (flag: string) => numberOption(flag, (n) => Number.isSafeInteger(n) && n >= 1, 'an integer >= 1');
+const port = numberOption('--port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer from 0 to 65535');
 
 function policies(value: string) {
   try {
