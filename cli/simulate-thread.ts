@@ -41,6 +41,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread, type MessagePort, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Policy } from '../core/cluster/model.js';
 import type { SimulateCommandOptions } from '../simulations/command.js';
 import { type ProgressPrinter, progressPrinter } from '../simulations/progress.js';
@@ -70,13 +71,15 @@ export const SIMULATION_FIRST_SEMI_SPACE_MB = 16;
 const SIMULATION_V8_FLAGS = ['--no-allocation-site-pretenuring'] as const;
 
 /** The options that cross to the thread: data only (its lines are written by the calling thread). */
-export type SimulateRequest = Omit<SimulateCommandOptions, 'log' | 'onProgress' | 'renderReport'>;
+export type SimulateRequest = Omit<SimulateCommandOptions, 'log' | 'onProgress' | 'renderReport' | 'renderAhead'>;
 
 type Renderer = typeof import('../simulations/report.js');
 
 type Reply =
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'progress'; readonly policy: Policy; readonly done: number; readonly total: number }
+  /** A chart of the report, handed ahead of its page (SimulateCommandOptions.renderAhead): rendered here at once. */
+  | { readonly kind: 'chart'; readonly chart: number; readonly spec: TopLevelSpec }
   /** The report's page, to render and write to `file` (report.html) here. */
   | { readonly kind: 'report'; readonly page: ReportPage; readonly file: string }
   | { readonly kind: 'done'; readonly summaries: Summary[] }
@@ -106,9 +109,10 @@ export async function simulateCommand(request: SimulateRequest, log: (line: stri
   const renderer = (request.report ?? true) ? import('../simulations/report.js') : null;
   renderer?.catch(() => {}); // a failure to load is the rendering's, thrown below
   const report: { rendering?: Promise<void> } = {};
+  const ahead = new ChartsAhead(renderer);
   try {
-    const summaries = await answerOf(worker, log, progress, (page, file) => {
-      report.rendering = renderHere(renderer, page, file);
+    const summaries = await answerOf(worker, log, progress, ahead, (page, file) => {
+      report.rendering = renderHere(renderer, page, file, ahead);
     });
     await report.rendering;
     return summaries;
@@ -145,15 +149,41 @@ function newThread(): Worker {
   });
 }
 
-async function renderHere(renderer: Promise<Renderer> | null, page: ReportPage, file: string): Promise<void> {
+async function renderHere(renderer: Promise<Renderer> | null, page: ReportPage, file: string, ahead: ChartsAhead): Promise<void> {
   const { renderPage } = await (renderer ?? import('../simulations/report.js'));
-  writeFileSync(file, await renderPage(page));
+  writeFileSync(file, await renderPage(page, (chart) => ahead.svg(chart)));
+}
+
+/**
+ * The charts the thread hands ahead of its page, rendered here one after another as they come
+ * (while the thread works out the summaries and the rest of the page), kept by number until the
+ * page asks for them.
+ */
+class ChartsAhead {
+  private readonly rendered: Promise<string>[] = [];
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly renderer: Promise<Renderer> | null) {}
+
+  add(chart: number, spec: TopLevelSpec): void {
+    const svg = this.last.then(async () => (await (this.renderer ?? import('../simulations/report.js'))).chartSvg(spec));
+    svg.catch(() => {}); // a failure is the page's, thrown where it asks for the chart
+    this.rendered[chart] = svg;
+    this.last = svg.catch(() => {});
+  }
+
+  svg(chart: number): Promise<string> {
+    return (
+      this.rendered[chart] ?? Promise.reject(new Error(`the report's chart ${chart} never came from the simulation's thread`))
+    );
+  }
 }
 
 function answerOf(
   worker: Worker,
   log: (line: string) => void,
   progress: ProgressPrinter,
+  ahead: ChartsAhead,
   onReport: (page: ReportPage, file: string) => void,
 ): Promise<Summary[]> {
   return new Promise<Summary[]>((resolve, reject) => {
@@ -170,6 +200,9 @@ function answerOf(
           return;
         case 'progress':
           progress.update(reply.policy, reply.done, reply.total);
+          return;
+        case 'chart':
+          ahead.add(reply.chart, reply.spec);
           return;
         case 'report':
           onReport(reply.page, reply.file);
@@ -216,12 +249,18 @@ async function serve(port: MessagePort): Promise<void> {
   const loading = loadCommand();
   loading.catch(() => {}); // a failure to load is the command's, reported below
   const [{ request }] = (await once(port, 'message')) as [Request];
+  let charts = 0;
   try {
     const { summaries } = await (await loading).runSimulateCommand({
       ...request,
       log: (line) => send({ kind: 'log', line }),
       onProgress: (policy, done, total) => send({ kind: 'progress', policy, done, total }),
-      // The calling thread renders it (it has loaded vega meanwhile) while this one writes the files.
+      // The calling thread renders it (it has loaded vega meanwhile) while this one writes the files,
+      // and the charts over time as soon as each simulation ends, while this one sums it up.
+      renderAhead: (spec) => {
+        send({ kind: 'chart', chart: charts, spec });
+        return charts++;
+      },
       renderReport: async (page, file) => send({ kind: 'report', page, file }),
     });
     send({ kind: 'done', summaries });

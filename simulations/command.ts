@@ -7,6 +7,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
 import type { PlacementMode, Policy } from '../core/cluster/model.js';
 import type { AlgorithmName } from '../core/experiments/spec.js';
 import type { NewEvent } from '../core/ports.js';
@@ -14,7 +15,7 @@ import { readClusterFile, scaleCluster } from './cluster.js';
 import { InputError } from './csv.js';
 import type { ExperimentArgument } from './experiment-files.js';
 import { progressPrinter } from './progress.js';
-import { type ReportPage, reportPage } from './report-page.js';
+import { type ReportInput, type ReportPage, reportPage, seriesCharts } from './report-page.js';
 import { type SimulationResult, simulate } from './simulate.js';
 import { jobsCsvBytes, type Summary, summarize, trialsCsv } from './summary.js';
 import { DEFAULT_SYNTHETIC_OBJECTIVE, type SyntheticObjectiveName } from './synthetic-objectives.js';
@@ -44,6 +45,13 @@ export interface SimulateCommandOptions {
    * page to the calling thread, which has loaded vega meanwhile.
    */
   readonly renderReport?: (page: ReportPage, file: string) => Promise<void>;
+  /**
+   * Hand a chart to whoever renders the report as soon as it is built, ahead of the page, and get
+   * its number, which the page then refers to. The charts over time of each simulation go at once,
+   * so their rendering overlaps the summaries and the rest of the page; without it the page holds
+   * every chart.
+   */
+  readonly renderAhead?: (spec: TopLevelSpec) => number;
   /** Progress output: a bar on a terminal, plain lines otherwise, or nothing. */
   readonly progress?: 'bar' | 'plain' | 'none';
   /** Progress as figures too (`done` of `total` jobs submitted), for a caller that shows it itself. */
@@ -123,6 +131,8 @@ export async function runSimulateCommand(
   mkdirSync(o.out, { recursive: true });
   const results: SimulationResult[] = [];
   const summaries: Summary[] = [];
+  const report = o.report ?? true;
+  const seriesAhead: (number[] | null)[] = [];
   const progress = await progressPrinter(o.progress ?? 'none', log);
   for (const policy of o.policies) {
     const writer = o.events ? new JsonLinesWriter(eventsFile(o.events, policy, o.policies.length > 1)) : undefined;
@@ -153,6 +163,7 @@ export async function runSimulateCommand(
             }),
       });
       results.push(result);
+      seriesAhead.push(report && o.renderAhead ? seriesCharts(result).map(o.renderAhead) : null);
       summaries.push(summarize(result));
     } finally {
       progress.stop();
@@ -160,8 +171,9 @@ export async function runSimulateCommand(
     }
   }
   // Started before the files are written, so a caller rendering elsewhere does it meanwhile.
-  const reported =
-    (o.report ?? true) ? startReport(o, experiments?.length ?? null, objective, trace.length, pools, results, summaries) : null;
+  const reported = report
+    ? startReport(o, experiments?.length ?? null, objective, trace.length, pools, { results, summaries, seriesAhead })
+    : null;
   // Not left unhandled while the files are written; awaited (and so thrown) below.
   reported?.catch(() => {});
   // One policy: DIR/jobs.csv and DIR/summary.json. Several: the same per policy in DIR/<policy>/,
@@ -192,14 +204,13 @@ async function startReport(
   objective: SyntheticObjectiveName,
   jobs: number,
   pools: readonly { readonly nodes: number; readonly gpusPerNode: number }[],
-  results: readonly SimulationResult[],
-  summaries: readonly Summary[],
+  run: Pick<ReportInput, 'results' | 'summaries' | 'seriesAhead'>,
 ): Promise<void> {
   const tuned =
     experiments === null
       ? ''
       : `; ${experiments} experiments on the ${objective} objective, trials of ${o.trialSeconds ?? DEFAULT_TRIAL_SECONDS} s created at ${o.experimentsAt ?? 0} s`;
   const description = `trace ${o.trace} (${o.format}, ${jobs} jobs) on cluster ${o.cluster} (${pools.length} pools, ${pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0)} GPUs${o.capacityScale !== 1 ? `, capacity x${o.capacityScale}` : ''}); ${o.placement} placement; seed ${o.seed}${tuned}`;
-  const page = reportPage({ title: 'gpupool simulation', results, summaries, description });
+  const page = reportPage({ title: 'gpupool simulation', description, ...run });
   return (o.renderReport ?? renderReportHere)(page, join(o.out, 'report.html'));
 }

@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSimulateCommand } from './command.js';
-import { renderPage, renderReport } from './report.js';
+import { chartSvg, renderPage, renderReport } from './report.js';
 import { type ReportPage, reportPage } from './report-page.js';
 
 const TRACE = fileURLToPath(new URL('./fixtures/tiresias-60/trace.csv', import.meta.url));
@@ -93,6 +94,75 @@ describe('the report page of a simulate command', async () => {
       'Average wait by job size',
     ]);
     expect(await renderPage(structuredClone(one))).toBe(await renderReport(input));
+  });
+});
+
+describe('charts handed ahead of the page (renderAhead)', async () => {
+  const options = {
+    trace: TRACE,
+    format: 'tiresias',
+    cluster,
+    policies: ['fifo', 'sjf'],
+    placement: 'count',
+    capacityScale: 1,
+    seed: 1,
+    progress: 'none',
+    log: () => {},
+  } as const;
+  const out = join(dir, 'ahead');
+  const ahead: { spec: TopLevelSpec; summaryWritten: boolean; pageBuilt: boolean }[] = [];
+  let page: ReportPage | undefined;
+  await runSimulateCommand({
+    ...options,
+    out,
+    renderAhead: (spec) => {
+      ahead.push({ spec, summaryWritten: existsSync(join(out, 'summary.json')), pageBuilt: page !== undefined });
+      return ahead.length - 1;
+    },
+    renderReport: async (p) => {
+      page = p;
+    },
+  });
+  const reference: ReportPage[] = [];
+  await runSimulateCommand({
+    ...options,
+    out: join(dir, 'reference'),
+    renderReport: async (p) => {
+      reference.push(p);
+    },
+  });
+
+  it("hands each simulation's charts over time at once, before its summary and the page", () => {
+    expect(ahead.map((a) => a.spec.title)).toEqual([
+      'GPUs in use over time',
+      'Queue length over time',
+      'GPUs in use over time',
+      'Queue length over time',
+    ]);
+    expect(ahead.some((a) => a.summaryWritten || a.pageBuilt)).toBe(false);
+  });
+
+  it('the page refers to them by number where it held them, and holds the other charts', () => {
+    const blocks = (page as ReportPage).blocks;
+    expect(blocks.flatMap((b) => ('chart' in b ? [b.chart] : []))).toEqual([0, 1, 2, 3]);
+    expect(blocks.filter((b) => 'spec' in b)).toHaveLength(5);
+    // In the reference page, the same places hold those very specs.
+    const referenceBlocks = (reference[0] as ReportPage).blocks;
+    expect(referenceBlocks).toHaveLength(blocks.length);
+    blocks.forEach((b, i) => {
+      if ('chart' in b) expect((referenceBlocks[i] as { spec: TopLevelSpec }).spec).toEqual(ahead[b.chart]?.spec);
+      else expect(b).toEqual(referenceBlocks[i]);
+    });
+  });
+
+  it('renders, with the SVGs of the charts handed ahead, to the same report byte for byte', async () => {
+    const svgs = ahead.map((a) => chartSvg(a.spec));
+    const html = await renderPage(page as ReportPage, (chart) => svgs[chart] as Promise<string>);
+    expect(html).toBe(await renderPage(reference[0] as ReportPage));
+  });
+
+  it('refuses to render a page that refers to charts without them, naming the chart', async () => {
+    await expect(renderPage(page as ReportPage)).rejects.toThrow('report page: chart 0 was handed ahead, and no renderer has it');
   });
 });
 

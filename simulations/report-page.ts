@@ -62,6 +62,15 @@ function timeSeriesSpec(result: SimulationResult, field: 'used' | 'queued', titl
   };
 }
 
+/**
+ * A result's charts over time (GPUs in use, queue length), in page order. They need only the
+ * result's series, so the command can hand them to the renderer as soon as the simulation ends,
+ * before the summaries and the rest of the page are worked out (ReportInput.seriesAhead).
+ */
+export function seriesCharts(result: SimulationResult): TopLevelSpec[] {
+  return [timeSeriesSpec(result, 'used', 'GPUs in use over time'), timeSeriesSpec(result, 'queued', 'Queue length over time')];
+}
+
 /** Empirical CDF of job completion times, one line per series (pool or policy). */
 function jctCdfSpec(groups: { name: string; jct: number[] }[], title: string, legend: string): TopLevelSpec {
   const values = groups.flatMap(({ name, jct }) => {
@@ -272,10 +281,18 @@ export interface ReportInput {
   readonly summaries: readonly Summary[];
   /** What was run, for the header: trace, cluster, flags. */
   readonly description: string;
+  /**
+   * Per result, the numbers of its series charts (seriesCharts) if they were handed to the
+   * renderer ahead of the page: the page refers to them instead of holding them again.
+   */
+  readonly seriesAhead?: readonly (readonly number[] | null)[];
 }
 
-/** A piece of the page's body: HTML as it is, or a chart to render to SVG in its place. */
-export type ReportBlock = { readonly html: string } | { readonly spec: TopLevelSpec };
+/**
+ * A piece of the page's body: HTML as it is, a chart to render to SVG in its place, or the SVG of
+ * a chart handed to the renderer ahead of the page, by its number (the order it was handed in).
+ */
+export type ReportBlock = { readonly html: string } | { readonly spec: TopLevelSpec } | { readonly chart: number };
 
 /** The report before its charts are rendered: plain data (structured-cloneable). */
 export interface ReportPage {
@@ -285,7 +302,7 @@ export interface ReportPage {
   readonly blocks: readonly ReportBlock[];
 }
 
-type Part = string | TopLevelSpec;
+type Part = string | TopLevelSpec | { readonly chart: number };
 
 /** The page's body: its sections one after another, each section's parts one a line. */
 function blocksOf(sections: readonly (readonly Part[])[]): ReportBlock[] {
@@ -298,7 +315,7 @@ function blocksOf(sections: readonly (readonly Part[])[]): ReportBlock[] {
     }
     if (html !== '') blocks.push({ html });
     html = '';
-    blocks.push({ spec: part });
+    blocks.push('chart' in part ? part : { spec: part });
   };
   sections.forEach((parts, s) => {
     if (s > 0) add('\n');
@@ -340,11 +357,11 @@ export function reportPage(input: ReportInput): ReportPage {
     const jctOf = new Map(r.series.map((p) => [p.pool, [] as number[]]));
     for (const j of r.jobs) if (j.status === 'Complete' && j.end !== null) jctOf.get(j.pool)?.push(j.end - j.submit);
     const jctByPool = r.series.map((p) => ({ name: p.pool, jct: jctOf.get(p.pool) ?? [] }));
+    const ahead = input.seriesAhead?.[i];
     sections.push([
       `<h2>Policy ${esc(r.policy)} (${esc(r.placement)} placement)</h2>`,
       figuresTable([{ name: 'all pools', f: s.overall }, ...pools], 'pool'),
-      timeSeriesSpec(r, 'used', 'GPUs in use over time'),
-      timeSeriesSpec(r, 'queued', 'Queue length over time'),
+      ...(ahead ? ahead.map((chart) => ({ chart })) : seriesCharts(r)),
       jctCdfSpec(jctByPool, 'Job completion time distribution', 'pool'),
       input.results.length === 1 ? waitBySizeSpec([r]) : '',
     ]);

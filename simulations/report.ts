@@ -9,7 +9,8 @@ import { pageDocument, type ReportInput, type ReportPage, reportPage } from './r
 
 export type { ReportInput, ReportPage } from './report-page.js';
 
-async function svg(spec: TopLevelSpec): Promise<string> {
+/** One chart as SVG. */
+export async function chartSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -19,12 +20,18 @@ async function svg(spec: TopLevelSpec): Promise<string> {
 }
 
 /**
- * The page as HTML, its charts rendered in page order, one at a time. Vega tags the data values it
- * reads (a symbol-keyed id), so a page is rendered once or cloned first.
+ * The page as HTML, its charts rendered in page order, one at a time; a chart handed ahead of the
+ * page is `ahead`'s SVG of it, by its number. Vega tags the data values it reads (a symbol-keyed
+ * id), so a page is rendered once or cloned first.
  */
-export async function renderPage(page: ReportPage): Promise<string> {
+export async function renderPage(page: ReportPage, ahead?: (chart: number) => Promise<string>): Promise<string> {
   let body = '';
-  for (const block of page.blocks) body += 'html' in block ? block.html : await svg(block.spec);
+  for (const block of page.blocks) {
+    if ('html' in block) body += block.html;
+    else if ('spec' in block) body += await chartSvg(block.spec);
+    else if (ahead) body += await ahead(block.chart);
+    else throw new Error(`report page: chart ${block.chart} was handed ahead, and no renderer has it`);
+  }
   return pageDocument(page, body);
 }
 
