@@ -17,21 +17,25 @@ const dir = mkdtempSync(join(tmpdir(), 'gpupool-report-page-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cluster = join(dir, 'cluster.csv');
 writeFileSync(cluster, 'pool,nodes,gpus_per_node\nmain,2,8\n');
+/** The command both describes run: the fixture under two policies, nothing printed. */
+const COMMAND = {
+  trace: TRACE,
+  format: 'tiresias',
+  cluster,
+  policies: ['fifo', 'sjf'],
+  placement: 'count',
+  capacityScale: 1,
+  seed: 1,
+  progress: 'none',
+  log: () => {},
+} as const;
 
 describe('the report page of a simulate command', async () => {
   const out = join(dir, 'out');
   const handed: { page: ReportPage; file: string }[] = [];
   const { results, summaries } = await runSimulateCommand({
-    trace: TRACE,
-    format: 'tiresias',
-    cluster,
-    policies: ['fifo', 'sjf'],
-    placement: 'count',
-    capacityScale: 1,
-    seed: 1,
+    ...COMMAND,
     out,
-    progress: 'none',
-    log: () => {},
     renderReport: async (page, file) => {
       // Handed over before the command writes its files: whoever renders works meanwhile.
       expect(existsSync(join(out, 'summary.json'))).toBe(false);
@@ -98,22 +102,11 @@ describe('the report page of a simulate command', async () => {
 });
 
 describe('charts handed ahead of the page (renderAhead)', async () => {
-  const options = {
-    trace: TRACE,
-    format: 'tiresias',
-    cluster,
-    policies: ['fifo', 'sjf'],
-    placement: 'count',
-    capacityScale: 1,
-    seed: 1,
-    progress: 'none',
-    log: () => {},
-  } as const;
   const out = join(dir, 'ahead');
   const ahead: { spec: TopLevelSpec; summaryWritten: boolean; pageBuilt: boolean }[] = [];
   let page: ReportPage | undefined;
   await runSimulateCommand({
-    ...options,
+    ...COMMAND,
     out,
     renderAhead: (spec) => {
       ahead.push({ spec, summaryWritten: existsSync(join(out, 'summary.json')), pageBuilt: page !== undefined });
@@ -125,7 +118,7 @@ describe('charts handed ahead of the page (renderAhead)', async () => {
   });
   const reference: ReportPage[] = [];
   await runSimulateCommand({
-    ...options,
+    ...COMMAND,
     out: join(dir, 'reference'),
     renderReport: async (p) => {
       reference.push(p);
