@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { openJobArchive } from '../adapters/open-store.js';
 import { SqliteEventStore } from '../adapters/sqlite/store.js';
 import type { Command } from '../core/cluster/commands.js';
-import { createEngine } from '../engine/engine.js';
+import { STATE_SCHEMA_VERSION } from '../core/cluster/snapshot.js';
+import { CLUSTER_STREAM, createEngine } from '../engine/engine.js';
 
 export interface AppendRun {
   commandsPerSecond: number;
@@ -122,6 +123,11 @@ async function buildLog(file: string, events: number): Promise<number> {
     await engine.executeBatch(batch);
     await engine.executeBatch(batch.map((c): Command => ({ type: 'ReportJobCompleted', jobId: (c as { jobId: string }).jobId })));
   }
+  // The engine writes its snapshot while batches go on: closing it waits for that write. Closing
+  // only the store left the log without its snapshot, and "with a snapshot" timed a full replay.
+  await engine.close();
+  const snapshot = await store.readSnapshot(CLUSTER_STREAM, STATE_SCHEMA_VERSION);
+  if (snapshot === undefined) throw new Error('durable bench: the log was built without its snapshot');
   archive.close();
   await store.close();
   return engine.revision + 1;
