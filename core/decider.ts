@@ -78,9 +78,11 @@ export interface Decider<C extends CommandEnvelope, E extends EventEnvelope, S e
     readonly schemaVersion: number;
     toSnapshot(state: S): unknown;
     /**
-     * True when toSnapshot's value shares nothing that evolve changes later: then the engine
-     * serializes it over several turns of the event loop while batches go on, instead of holding
-     * the loop for the whole of a large state.
+     * True when toSnapshot's value serializes the same however the state goes on (it shares
+     * nothing that evolve changes later, or reads of it only what evolve never changes): then the
+     * engine serializes it over several turns of the event loop while batches go on, instead of
+     * holding the loop for the whole of a large state. Such a value is only serialized: the
+     * engine restores from its JSON.
      */
     readonly detached?: boolean;
     /** Throws on a value that is not a snapshot of this version's shape. */

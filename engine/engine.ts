@@ -29,7 +29,7 @@ import {
   poolUsage,
   type QueuedJob,
 } from '../core/cluster/queries.js';
-import { finishedIdsLeftOut, fromSnapshot, seedFinished, toSnapshot } from '../core/cluster/snapshot.js';
+import { captureSnapshot, finishedIdsLeftOut, fromSnapshot, seedFinished } from '../core/cluster/snapshot.js';
 import {
   type CommandEnvelope,
   type CommandOutcome,
@@ -874,9 +874,9 @@ export class Engine extends DeciderEngine<Command, Event, State> {
    * snapshot's revision, and a restore seeds the ids back from it.
    */
   protected override snapshotOf(state: State): unknown {
-    if (this.archive === null) return toSnapshot(state);
+    if (this.archive === null) return captureSnapshot(state);
     if (this.archive.revision < state.revision) this.archive.put([], state.revision);
-    return toSnapshot(state, { finishedIds: false });
+    return captureSnapshot(state, { finishedIds: false });
   }
 
   protected override restore(value: unknown): State {

@@ -12,7 +12,7 @@ import { decide } from './decide.js';
 import { decodeEvent, EVENT_SCHEMA_VERSION, type Event } from './events.js';
 import { evolve, initialState } from './evolve.js';
 import type { State } from './model.js';
-import { fromSnapshot, STATE_SCHEMA_VERSION, toSnapshot } from './snapshot.js';
+import { captureSnapshot, fromSnapshot, STATE_SCHEMA_VERSION } from './snapshot.js';
 
 export const clusterDecider: Decider<Command, Event, State> = {
   eventSchemaVersion: EVENT_SCHEMA_VERSION,
@@ -26,5 +26,6 @@ export const clusterDecider: Decider<Command, Event, State> = {
     const r = runBatch(state, commands, at);
     return { state, outcomes: r.outcomes, events: r.events };
   },
-  snapshots: { schemaVersion: STATE_SCHEMA_VERSION, toSnapshot, fromSnapshot, detached: true },
+  // Captured (jobs' rows made as the snapshot is serialized) and restored from that JSON.
+  snapshots: { schemaVersion: STATE_SCHEMA_VERSION, toSnapshot: captureSnapshot, fromSnapshot, detached: true },
 };
