@@ -2,9 +2,10 @@
  * Small io-ts building blocks shared by the command and event codecs, and one error
  * reporter that names the field path of every failure ("SubmitJob.gpus: expected ...").
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
+
 import type { Result } from './result.js';
+import { isLeft } from './vendor/either.js';
+import * as t from './vendor/io-ts.js';
 
 /**
  * A refinement of unknown input checked by its `is` alone: it decodes a value to itself. It also

@@ -10,11 +10,12 @@
  * cluster's owned projection, for speed) or returns a new one (immer's `produce`, for small
  * states). `runDeciderBatch` is the batch every decider gets unless it brings its own.
  */
-import type { Either } from 'fp-ts/lib/Either.js';
-import { isLeft } from 'fp-ts/lib/Either.js';
+
 import type { Decoded } from './codec.js';
 import { COMMAND_ID_WINDOW, fingerprintOf, type RememberedCommand } from './idempotency.js';
 import { type Rejection, reject } from './rejection.js';
+import type { Either } from './vendor/either.js';
+import { isLeft } from './vendor/either.js';
 
 /** What every command carries: its type, and optionally an id (idempotency) and a time (seconds). */
 export interface CommandEnvelope {

@@ -6,12 +6,13 @@
  * The state is small, so `evolve` is written with immer's `produce`: pure by construction, each
  * event giving a new state and leaving the old one as it was.
  */
-import * as E from 'fp-ts/lib/Either.js';
+
 import { enableMapSet, produce } from 'immer';
-import * as t from 'io-ts';
 import { type Decoded, decodeWith, formatIssues, Id, Name, NonNegInt, NonNegNumber, record } from './codec.js';
 import { COMMAND_ACCEPTED, type Decider, type DeciderState, foldEnvelope, type Unstamped } from './decider.js';
 import { type Rejection, reject } from './rejection.js';
+import * as E from './vendor/either.js';
+import * as t from './vendor/io-ts.js';
 
 // The envelope's window of command ids is a Map.
 enableMapSet();

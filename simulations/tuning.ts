@@ -17,7 +17,7 @@
  * its commands to, and shows `observe` every batch's events. Everything is a function of the
  * inputs, the seed and the order of the batches: the same run gives the same results.
  */
-import { Heap } from 'heap-js';
+
 import type { RuntimeJob } from '../adapters/memory/runtime.js';
 import type { Command } from '../core/cluster/commands.js';
 import type { Event } from '../core/cluster/events.js';
@@ -51,6 +51,7 @@ import {
 import type { Assignment, MetricPoint, Observation } from '../core/experiments/space.js';
 import { ALGORITHMS } from '../core/experiments/suggest/index.js';
 import { trialJob } from '../core/experiments/trial-template.js';
+import { Heap } from '../core/vendor/heap.js';
 import { InputError } from './csv.js';
 import type { SimulatedExperiment } from './experiment-files.js';
 import type { JobRecord } from './simulate.js';

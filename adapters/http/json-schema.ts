@@ -4,8 +4,9 @@
  * the codec kinds the project builds (see core/codec.ts); any other kind is an error at start-up,
  * not a silently wrong document.
  */
-import * as t from 'io-ts';
+
 import { RefinedType } from '../../core/codec.js';
+import * as t from '../../core/vendor/io-ts.js';
 
 export type JsonSchema = Record<string, unknown>;
 

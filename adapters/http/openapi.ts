@@ -3,9 +3,10 @@
  * json-schema.ts); validation itself is the codecs' (fastify's own validator is switched off in
  * server.ts), so what the document says is what the server checks.
  */
-import type * as t from 'io-ts';
+
 import { ASSET_KINDS } from '../../core/assets/model.js';
 import { type CommandType, commandCodecs } from '../../core/cluster/commands.js';
+import type * as t from '../../core/vendor/io-ts.js';
 import { TIME_TRAVEL_QUERY } from './context.js';
 import { type JsonSchema, jsonSchemaOf } from './json-schema.js';
 

@@ -28,11 +28,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as t from 'io-ts';
 import { parseDocument } from 'yaml';
 import type { Command } from '../../core/cluster/commands.js';
 import type { State } from '../../core/cluster/model.js';
 import { type DecodeIssue, decodeWith, Id, NonNegInt, PosInt, RefinedType, record } from '../../core/codec.js';
+import * as t from '../../core/vendor/io-ts.js';
 import type { Engine } from '../../engine/engine.js';
 
 /**

@@ -13,11 +13,12 @@
  * instant of its queue, and sends a `Tick` then. That instant is a function of the state, so a
  * run wakes up at the same instants every time.
  */
-import { Heap } from 'heap-js';
+
 import type { Command } from '../../core/cluster/commands.js';
 import type { Event } from '../../core/cluster/events.js';
 import type { State } from '../../core/cluster/model.js';
 import { nextWakeup } from '../../core/cluster/scheduler/timers.js';
+import { Heap } from '../../core/vendor/heap.js';
 
 /** How a job behaves once launched. */
 export interface RuntimeJob {

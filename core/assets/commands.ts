@@ -4,7 +4,7 @@
  * are the domain's: names unique in a group, versions immutable, lineage that resolves and stays
  * inside the group, deletion only of what nothing was made from.
  */
-import * as t from 'io-ts';
+
 import {
   type Decoded,
   decodeWith,
@@ -18,6 +18,7 @@ import {
   RelativePath,
   record,
 } from '../codec.js';
+import * as t from '../vendor/io-ts.js';
 import { ASSET_KINDS } from './model.js';
 
 export const AssetKind = oneOf('AssetKind', ASSET_KINDS);

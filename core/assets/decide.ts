@@ -6,10 +6,11 @@
  * see; an asset something was made from (or a job pinned) is archived, not deleted; a job's use
  * of a version counts even when its asset is archived.
  */
-import * as E from 'fp-ts/lib/Either.js';
+
 import type { Unstamped } from '../decider.js';
 import { type Rejection, type RejectionCode, reject } from '../rejection.js';
 import { tagsTooLong } from '../tags.js';
+import * as E from '../vendor/either.js';
 import type { AssetCommand, AssetCommandOf, AssetCommandType } from './commands.js';
 import type { AssetEvent, AssetEventOf } from './events.js';
 import {

@@ -3,9 +3,10 @@
  * that made it. Codecs decode every event read back; ids in events use the lax `Name` (as the
  * cluster's do), so a log written under older id rules still loads.
  */
-import * as t from 'io-ts';
+
 import { type Decoded, decoderOf, eventCodecMaker, formatIssues, Json, Name, PosInt, record } from '../codec.js';
 import { COMMAND_ACCEPTED } from '../decider.js';
+import * as t from '../vendor/io-ts.js';
 import { AssetKind } from './commands.js';
 
 export const ASSETS_EVENT_SCHEMA_VERSION = 1;

@@ -4,10 +4,11 @@
  * them, and each reference becomes a version: the one named, or the latest. A later version of a
  * workspace does not change a submitted job. Pure: the edge runs it before it submits the job.
  */
-import * as E from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
+
 import { Id, PosInt, RelativePath, record } from '../codec.js';
 import { type Rejection, reject } from '../rejection.js';
+import * as E from '../vendor/either.js';
+import * as t from '../vendor/io-ts.js';
 import { type AssetKind, type AssetsState, canSee, type VersionRef, type Viewer } from './model.js';
 
 const InputRefCodec = record('InputRef', { assetId: Id }, { version: PosInt });

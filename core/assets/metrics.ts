@@ -6,8 +6,9 @@
  * events. The final values (each metric's value at its last step) go onto the model version a
  * training job records.
  */
-import * as t from 'io-ts';
+
 import { type Decoded, decoderOf, formatIssues, Id, Name, NonNegInt, NonNegNumber, RefinedType, record } from '../codec.js';
+import * as t from '../vendor/io-ts.js';
 
 export const METRICS_EVENT_SCHEMA_VERSION = 1;
 /** The most points one report may carry. */

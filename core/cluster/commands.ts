@@ -4,7 +4,7 @@
  * Every command may carry `commandId` (idempotency) and `at` (seconds; the engine stamps it from
  * its Clock when absent).
  */
-import * as t from 'io-ts';
+
 import type { Decoded } from '../codec.js';
 import {
   decodeWith,
@@ -21,6 +21,7 @@ import {
   RelativePath,
   record,
 } from '../codec.js';
+import * as t from '../vendor/io-ts.js';
 import { IDES, JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };

@@ -3,9 +3,10 @@
  * or the events that record what the command did. Pure: no clock, no randomness, no I/O; it
  * never changes the state. Scheduling is not decided here but once per batch (scheduler/).
  */
-import * as E from 'fp-ts/lib/Either.js';
+
 import { type Rejection, reject } from '../rejection.js';
 import { tagsTooLong } from '../tags.js';
+import * as E from '../vendor/either.js';
 import { capacityOf, largestNode, nodesWithAtLeast, typesInPool } from './capacity.js';
 import type { Command, CommandOf, JobInputs, JobOutput } from './commands.js';
 import type { EventBody } from './events.js';

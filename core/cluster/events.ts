@@ -3,7 +3,7 @@
  * `at` (seconds) of the batch that produced it and, when a command produced it, that command's
  * `commandId`. io-ts codecs decode every event read back from a store; the types come from them.
  */
-import * as t from 'io-ts';
+
 import {
   type Decoded,
   decoderOf,
@@ -19,6 +19,7 @@ import {
   PosNumber,
   record,
 } from '../codec.js';
+import * as t from '../vendor/io-ts.js';
 import { Ide, JobKind, Placement, Policy, Role } from './commands.js';
 
 export const EVENT_SCHEMA_VERSION = 1;

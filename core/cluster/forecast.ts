@@ -14,9 +14,10 @@
  * Pure and deterministic: no clock (the caller says what time it is), no randomness. It changes
  * the state it is given, which must be the caller's own copy (`forkState`), never the engine's.
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { Heap } from 'heap-js';
+
 import { type Rejection, reject } from '../rejection.js';
+import * as E from '../vendor/either.js';
+import { Heap } from '../vendor/heap.js';
 import { runBatch } from './batch.js';
 import { refreshNode } from './capacity.js';
 import type { Command } from './commands.js';

@@ -4,8 +4,9 @@
  * records the trials its algorithm suggested and what their jobs did. The spec is parsed and
  * checked at the edge (spec.ts) and kept as it came out.
  */
-import * as t from 'io-ts';
+
 import { type Decoded, decoderByType, Id, Json, NonNegInt, NonNegNumber, PosInt, record } from '../codec.js';
+import * as t from '../vendor/io-ts.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };
 const cmd = <T extends string, R extends t.Props, O extends t.Props>(type: T, required: R, optional: O) =>

@@ -7,9 +7,10 @@
  * no trial left running. A stop (gpupool's) or a maximum duration ends it once its running trials
  * have ended, or at once when none runs.
  */
-import * as E from 'fp-ts/lib/Either.js';
+
 import type { Unstamped } from '../decider.js';
 import { type Rejection, reject } from '../rejection.js';
+import * as E from '../vendor/either.js';
 import type { ExperimentCommand, ExperimentCommandOf } from './commands.js';
 import type { ExperimentEvent } from './events.js';
 import {

@@ -2,9 +2,10 @@
  * The experiments stream's events, each with its schema version `v`, its time `at` and the
  * command id that made it.
  */
-import * as t from 'io-ts';
+
 import { type Decoded, decoderByType, eventCodecMaker, Json, Name, NonNegInt, PosInt, record } from '../codec.js';
 import { COMMAND_ACCEPTED } from '../decider.js';
+import * as t from '../vendor/io-ts.js';
 import { COMPLETION_REASONS } from './model.js';
 
 export const EXPERIMENTS_EVENT_SCHEMA_VERSION = 1;

@@ -5,8 +5,9 @@
  * reports what each step's job did; a Tick (at the next instant `nextPipelinesWakeup` names)
  * fires the recurring runs that are due.
  */
-import * as t from 'io-ts';
+
 import { type Decoded, decoderByType, Id, Json, NonNegNumber, PosInt, record } from '../codec.js';
+import * as t from '../vendor/io-ts.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };
 const cmd = <T extends string, R extends t.Props, O extends t.Props>(type: T, required: R, optional: O) =>

@@ -3,9 +3,10 @@
  * or events. Pure. What a run does next is run-progress.ts's, worked out on a fork of the run so
  * the events carry every consequence (tasks created, skipped, cached, DAGs ended, the run ended).
  */
-import * as E from 'fp-ts/lib/Either.js';
+
 import type { Unstamped } from '../decider.js';
 import { type Rejection, reject } from '../rejection.js';
+import * as E from '../vendor/either.js';
 import { checkCondition } from './cel.js';
 import type { PipelineCommand, PipelineCommandOf } from './commands.js';
 import type { PipelineEvent } from './events.js';

@@ -3,9 +3,10 @@
  * id that made it. A run's task events (TaskCreated, TaskUpdated, RunStateChanged) are exactly the
  * changes run-progress.ts decides, so evolve applies what decide saw.
  */
-import * as t from 'io-ts';
+
 import { type Decoded, decoderByType, eventCodecMaker, Json, Name, NonNegInt, NonNegNumber, record } from '../codec.js';
 import { COMMAND_ACCEPTED } from '../decider.js';
+import * as t from '../vendor/io-ts.js';
 import { RUN_STATES, TASK_STATES } from './model.js';
 
 export const PIPELINES_EVENT_SCHEMA_VERSION = 1;

@@ -10,7 +10,6 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import * as E from 'fp-ts/lib/Either.js';
 import type { AssetCommandOf } from '../../../core/assets/commands.js';
 import {
   checkOutput,
@@ -26,6 +25,7 @@ import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
 import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
 import { decodeWith, describeValue } from '../../../core/codec.js';
+import * as E from '../../../core/vendor/either.js';
 import { canSeeJob, isOperator, type Principal, type Visibility } from '../access.js';
 import {
   answer,
