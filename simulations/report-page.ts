@@ -8,7 +8,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SimulationResult } from './simulate.js';
-import type { Figures, Summary } from './summary.js';
+import { type Figures, type Summary, sortedTimes } from './summary.js';
 import type { ExperimentOutcome } from './tuning.js';
 
 const WIDTH = 720;
@@ -74,7 +74,7 @@ export function seriesCharts(result: SimulationResult): TopLevelSpec[] {
 /** Empirical CDF of job completion times, one line per series (pool or policy). */
 function jctCdfSpec(groups: { name: string; jct: number[] }[], title: string, legend: string): TopLevelSpec {
   const values = groups.flatMap(({ name, jct }) => {
-    const sorted = Float64Array.from(jct).sort();
+    const sorted = sortedTimes(Float64Array.from(jct));
     const n = sorted.length;
     const step = Math.max(1, Math.floor(n / MAX_POINTS));
     const pts: { jct: number; fraction: number; series: string }[] = [];

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobRecord, PoolSeries, SimStatus, SimulationResult } from './simulate.js';
-import { type Figures, jobsCsv, jobsCsvBytes, overallQueuePeak, percentile, summarize } from './summary.js';
+import { type Figures, jobsCsv, jobsCsvBytes, overallQueuePeak, percentile, summarize, timeFigures } from './summary.js';
 
 const round = (x: number | null, digits = 2): number | null => (x === null ? null : Number(x.toFixed(digits)));
 const meanOf = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -104,6 +104,47 @@ const result: fc.Arbitrary<SimulationResult> = fc
     series: fc.tuple(...POOLS.map(series)).chain((all) => fc.subarray(all)),
   })
   .map(({ jobs, series }) => ({ policy: 'fifo', placement: 'count', jobs, series, instants: 0 }) as unknown as SimulationResult);
+
+describe('timeFigures', () => {
+  // Whole seconds (selection) with heavy ties or spread out, and anything else (a sort).
+  const values = fc.oneof(
+    fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 4000 }),
+    fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 4000 }),
+    fc.array(time, { maxLength: 400 }),
+  );
+  const percentiles = fc
+    .uniqueArray(fc.double({ min: 0, max: 100, noNaN: true }), { maxLength: 5 })
+    .map((ps) => ps.sort((a, b) => a - b));
+
+  it('gives the mean and the nearest-rank percentiles the sorted values give', () => {
+    fc.assert(
+      fc.property(values, percentiles, (xs, ps) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        const got = timeFigures(Float64Array.from(xs), ps);
+        // As JSON: -0 and 0 alike, as summary.json writes them.
+        expect(JSON.stringify(got)).toBe(
+          JSON.stringify({ mean: meanOf(sorted), percentiles: ps.map((p) => percentile(sorted, p)) }),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds the percentiles of an input that partitions badly (sorted, reversed, organ pipe) as a sort does', () => {
+    const n = 20_001;
+    const inputs = [
+      Array.from({ length: n }, (_, i) => i),
+      Array.from({ length: n }, (_, i) => n - i),
+      Array.from({ length: n }, (_, i) => Math.min(i, n - i)),
+    ];
+    for (const xs of inputs) {
+      const sorted = [...xs].sort((a, b) => a - b);
+      expect(timeFigures(Float64Array.from(xs), [1, 50, 95, 99, 100]).percentiles).toEqual(
+        [1, 50, 95, 99, 100].map((p) => percentile(sorted, p)),
+      );
+    }
+  });
+});
 
 describe('summarize', () => {
   it('gives the figures of each pool and of the whole run as the reference does', () => {
