@@ -202,7 +202,7 @@ function selectInto(a: Int32Array, k: number, from: number): void {
     const x = a[lo] as number;
     const y = a[(lo + hi) >>> 1] as number;
     const z = a[hi] as number;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // the median of the three
     let i = lo;
     let j = hi;
     while (i <= j) {
