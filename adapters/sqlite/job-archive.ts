@@ -8,9 +8,10 @@
  * Two servers on one file both write it; a job's row is written once (INSERT OR IGNORE) and the
  * archive's revision only moves forward.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { finishedAt, type JobArchive, type JobQuery } from '../../core/cluster/job-archive.js';
 import type { FinishedStatus, JobState } from '../../core/cluster/model.js';
+import { openDatabase } from './open.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS job_archive (
@@ -41,11 +42,9 @@ export class SqliteJobArchive implements JobArchive {
   private readonly putAll: (jobs: readonly JobState[], revision: number) => void;
 
   constructor(readonly file: string) {
-    this.db = new Database(file);
-    // The wait first: another process (a second server starting on the same file) may hold the
-    // write lock while this one switches the journal or creates the table.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('journal_mode = WAL');
+    // Waits for, and retries past, another process (a second server starting on the same file)
+    // holding the write lock while this one switches the journal or creates the table.
+    this.db = openDatabase(file);
     this.db.exec(SCHEMA);
     this.insert = this.db.prepare(
       'INSERT OR IGNORE INTO job_archive (id, seq, grp, owner, kind, status, shared, finished_rev, tags, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

@@ -27,7 +27,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type {
   AppendResult,
   EventStore,
@@ -43,6 +43,7 @@ import type {
   Subscription,
 } from '../../core/ports.js';
 import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
+import { openDatabase } from './open.js';
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -163,11 +164,8 @@ export class SqliteEventStore implements EventStore {
   ) {
     // Like `gpupool serve`, make the file's folder: `new SqliteEventStore('data/app.db')` just works.
     if (file !== ':memory:' && file !== '' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    // The wait first: a second process opening a fresh file together with this one may hold the
-    // lock switching the journal to WAL.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('journal_mode = WAL');
+    // Waits for, and retries past, a second process opening a fresh file together with this one.
+    this.db = openDatabase(file);
     this.db.pragma('synchronous = FULL');
     migrate(this.db);
     this.stmt = {
