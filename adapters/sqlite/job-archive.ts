@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3';
 import { finishedAt, type JobArchive, type JobQuery } from '../../core/cluster/job-archive.js';
 import type { FinishedStatus, JobState } from '../../core/cluster/model.js';
-import { openDatabase } from './open.js';
+import { openDatabase, whileBusy } from './open.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS job_archive (
@@ -45,7 +45,7 @@ export class SqliteJobArchive implements JobArchive {
     // Waits for, and retries past, another process (a second server starting on the same file)
     // holding the write lock while this one switches the journal or creates the table.
     this.db = openDatabase(file);
-    this.db.exec(SCHEMA);
+    whileBusy(() => this.db.exec(SCHEMA));
     this.insert = this.db.prepare(
       'INSERT OR IGNORE INTO job_archive (id, seq, grp, owner, kind, status, shared, finished_rev, tags, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -43,7 +43,7 @@ import type {
   Subscription,
 } from '../../core/ports.js';
 import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
-import { openDatabase } from './open.js';
+import { openDatabase, whileBusy } from './open.js';
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -495,7 +495,9 @@ function safely(handler: (e: RecordedEvent) => void, e: RecordedEvent): void {
  * file together (two servers starting) migrate it once, the later ones finding each step done.
  */
 function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  // A write outside a transaction: refused at once, like the switch to WAL, when another process
+  // wrote since it began reading (open.ts).
+  whileBusy(() => db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)'));
   const read = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'");
   const versionNow = () => {
     const row = read.get();
