@@ -69,6 +69,11 @@ export interface Snapshot {
   readonly json?: string;
 }
 
+/** A snapshot's JSON text, as a store keeps it: the writer's `json`, or its state's (`null` for none). */
+export function snapshotJson(snapshot: Snapshot): string {
+  return snapshot.json ?? JSON.stringify(snapshot.state) ?? 'null';
+}
+
 /** A named lease: who holds it and until when. */
 export interface Lease {
   readonly name: string;

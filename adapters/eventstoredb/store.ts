@@ -57,7 +57,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
-import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
+import { checkLeaseRequest, expectationMet, leaseTakeable, snapshotJson } from '../../core/ports.js';
 
 export const DEFAULT_NAMESPACE = 'gpupool';
 
@@ -374,7 +374,7 @@ export class EventStoreDBEventStore implements EventStore {
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen();
     const name = this.snapshotStreamName(stream);
-    const bytes = Buffer.from(snapshot.json ?? JSON.stringify(snapshot.state) ?? 'null', 'utf8');
+    const bytes = Buffer.from(snapshotJson(snapshot), 'utf8');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const chunks = Math.max(1, Math.ceil(bytes.length / this.chunkBytes));
     const id = randomUUID();

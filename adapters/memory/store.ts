@@ -19,7 +19,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
-import { expectationMet } from '../../core/ports.js';
+import { expectationMet, snapshotJson } from '../../core/ports.js';
 import { MemoryLeases } from './leases.js';
 
 interface Listener {
@@ -202,7 +202,7 @@ export class InMemoryEventStore implements EventStore {
     this.snapshots.set(stream, {
       revision: snapshot.revision,
       schemaVersion: snapshot.schemaVersion,
-      json: snapshot.json ?? JSON.stringify(snapshot.state),
+      json: snapshotJson(snapshot),
     });
   }
 

@@ -42,7 +42,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
-import { checkLeaseRequest, expectationMet, leaseTakeable } from '../../core/ports.js';
+import { checkLeaseRequest, expectationMet, leaseTakeable, snapshotJson } from '../../core/ports.js';
 import { openDatabase, whileBusy } from './open.js';
 
 const deflateRawAsync = promisify(deflateRaw);
@@ -387,7 +387,7 @@ export class SqliteEventStore implements EventStore {
    */
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen();
-    const text = snapshot.json ?? JSON.stringify(snapshot.state);
+    const text = snapshotJson(snapshot);
     const written = this.snapshotWrites.then(async () => {
       const deflated = await deflateRawAsync(text, { level: 1 });
       this.assertOpen();
