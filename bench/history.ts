@@ -42,7 +42,7 @@ export interface HistoryRun {
   maxStallMs: number;
   /** A snapshot of the state the history left (before the load): the longest event-loop stall while it was taken and written. */
   snapshotMs: number;
-  /** Snapshots the engine wrote during the load, and one of the state after it (its unfinished jobs). */
+  /** The time each snapshot the engine wrote during the load took to write (from the store's call). */
   snapshotsDuringLoadMs: number[];
   /** One of the state after the load: the longest stall while it was taken, and the time until it was written. */
   snapshotAfterLoadMs: number;
