@@ -65,6 +65,13 @@ export interface CapacityIndex {
    * in a row. Cleared whenever a pair's capacity is made or dropped (ensure, removeNodeFrom).
    */
   last: { pool: string; gpuType: string; cap: PoolTypeCapacity } | null;
+  /**
+   * What the last release gave back (releaseDevices): the job, and the distinct pools of its
+   * devices as they are now, in the allocation's order (a device lost since has none). The
+   * scheduler's trigger reads them right after the job's end is folded in (scheduler/triggers.ts),
+   * rather than finding every device a second time.
+   */
+  readonly released: { job: string | null; readonly pools: string[] };
 }
 
 /**
@@ -98,6 +105,7 @@ export function emptyCapacity(): CapacityIndex {
     deviceRefs: new Map(),
     holdersOnly: new Map(),
     last: null,
+    released: { job: null, pools: [] },
   };
 }
 
@@ -302,28 +310,29 @@ export function takeDevices(
  * device lost with its node since is skipped.
  */
 export function releaseDevices(state: State, jobId: string, ids: readonly string[], nodes: readonly string[]): void {
+  const released = state.capacity.released;
+  const pools = released.pools;
+  released.job = jobId;
+  // Emptied in place: a new list per release was as many allocations as jobs.
+  while (pools.length > 0) pools.pop();
   recordsOf(state, nodes);
   for (let k = 0; k < ids.length; k++) {
     const d = findDevice(state, ids[k] as string, nodes);
-    if (d !== undefined && dropHolder(d.holders, jobId)) holdersChanged(state, d);
+    if (d === undefined) continue;
+    if (dropHolder(d.holders, jobId)) holdersChanged(state, d);
+    // Nearly always one pool for all: a busy device moved to another pool since is the exception.
+    if (!pools.includes(d.pool)) pools.push(d.pool);
   }
   // A node lost since is refreshed in full: refreshHolders knows.
   for (let k = 0; k < nodes.length; k++) refreshHolders(state, nodes[k] as string);
 }
 
-/**
- * The pool of each of an allocation's devices as it is now (undefined for a device lost since),
- * in the allocation's order, found as takeDevices finds them (no lookup by the device's id).
- */
-export function eachDevicePool(
-  state: State,
-  ids: readonly string[],
-  nodes: readonly string[],
-  visit: (pool: string | undefined) => void,
-): void {
-  recordsOf(state, nodes);
-  for (let k = 0; k < ids.length; k++) visit(findDevice(state, ids[k] as string, nodes)?.pool);
+/** The distinct pools the job's devices were given back to, when its release was the last one; else none. */
+export function poolsReleasedBy(state: State, jobId: string): readonly string[] {
+  const released = state.capacity.released;
+  return released.job === jobId ? released.pools : NONE_RELEASED;
 }
+const NONE_RELEASED: readonly string[] = [];
 
 /** Takes a holder out of a device's list; true when that left it with none. */
 function dropHolder(holders: string[], jobId: string): boolean {

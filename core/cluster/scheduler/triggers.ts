@@ -7,7 +7,7 @@
  * (`groupsDueAt`, scheduler/timers.ts). A `Tick` decides no events, so that is all it touches,
  * and a Tick before `nextWakeup(state)` touches nothing.
  */
-import { eachDevicePool } from '../capacity.js';
+import { poolsReleasedBy } from '../capacity.js';
 import type { Event } from '../events.js';
 import type { State } from '../model.js';
 
@@ -51,16 +51,10 @@ export function groupsTouchedBy(state: State, event: Event, out: GroupSink): voi
       const job = state.retired[state.retired.length - 1];
       if (job?.id !== event.jobId) return;
       out.add(job.group); // a pending job left the queue: the head may have changed
-      // Its devices' pools as they are now (a busy device may have moved): nearly always the one
-      // pool of all of them, looked up once per run of devices in the same pool.
-      const allocation = job.allocation;
-      if (allocation === null) return;
-      let last: string | undefined;
-      eachDevicePool(state, allocation.devices, allocation.nodes, (pool) => {
-        if (pool === last) return;
-        last = pool;
-        addPoolGroup(state, pool, out);
-      });
+      // The pools its devices went back to, as they are now (a busy device may have moved): its
+      // release, just folded in, noted them. A pending job had none to give back.
+      const pools = poolsReleasedBy(state, job.id);
+      for (let i = 0; i < pools.length; i++) addPoolGroup(state, pools[i], out);
       return;
     }
     // Capacity that shrinks can unblock a queue too: a job that can no longer start at all (its

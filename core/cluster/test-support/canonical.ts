@@ -42,7 +42,7 @@ const STATE_KEYS = [
 ] as const satisfies readonly (keyof State)[];
 
 const QUEUE_KEYS = ['entries', 'immediate', 'fresh', 'policy', 'bySubmission', 'front', 'shapes', 'demandList'];
-const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode', 'order', 'deviceRefs', 'holdersOnly', 'last'];
+const CAPACITY_KEYS = ['byKey', 'typesByPool', 'keysByNode', 'order', 'deviceRefs', 'holdersOnly', 'last', 'released'];
 // `releases` is backfill's cache of each node's release times (derived from the devices and jobs
 // written here, and checked against them by checkInvariants): which nodes it holds is no part of
 // the state's meaning.
@@ -111,7 +111,8 @@ function capacityOf(c: CapacityIndex): unknown {
     order: [...c.order.ids],
     // deviceRefs, holdersOnly and last are caches of object references (nodes' devices, free lists,
     // the last capacity asked for): their content is written above; which nodes or pairs happen to
-    // be cached is not part of the state's meaning.
+    // be cached is not part of the state's meaning. `released` is what the last release gave
+    // back, read only in the same event's fold (scheduler/triggers.ts): no state's meaning either.
   };
 }
 
