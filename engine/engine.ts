@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { clusterDecider } from '../core/cluster/cluster-decider.js';
 import type { Command } from '../core/cluster/commands.js';
 import type { Event } from '../core/cluster/events.js';
-import { takeRetired } from '../core/cluster/evolve.js';
+import { dropRetired, takeRetired } from '../core/cluster/evolve.js';
 import { findJob, type JobArchive, jobPage, withCloneSource } from '../core/cluster/job-archive.js';
 import { MemoryJobArchive } from '../core/cluster/memory-archive.js';
 import type { JobState, State, WaitReason } from '../core/cluster/model.js';
@@ -864,8 +864,12 @@ export class Engine extends DeciderEngine<Command, Event, State> {
   }
 
   protected override folded(state: State, durable: boolean): void {
+    if (this.archive === null) {
+      dropRetired(state);
+      return;
+    }
     const retired = takeRetired(state);
-    if (durable && this.archive !== null && retired.length > 0) this.archive.put(retired, state.revision);
+    if (durable && retired.length > 0) this.archive.put(retired, state.revision);
   }
 
   /**

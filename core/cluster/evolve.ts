@@ -94,6 +94,12 @@ export function takeRetired(s: State): JobState[] {
 }
 const NONE_RETIRED: JobState[] = [];
 
+/** Let the jobs that finished since the last call go (a host that keeps no archive): the list is emptied in place. */
+export function dropRetired(s: State): void {
+  // pop, not `length = 0` (a call into the runtime), and no new list per batch that ended a job.
+  while (s.retired.length > 0) s.retired.pop();
+}
+
 /** Fold a sequence of events into a fresh state. */
 export function replay(events: Iterable<Event>, into: State = initialState()): State {
   for (const e of events) evolve(into, e);
