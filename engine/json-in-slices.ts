@@ -1,7 +1,9 @@
 /**
  * JSON.stringify over several turns of the event loop: the same text, made a slice at a time, so
  * that serializing a large value (a snapshot of a state with tens of thousands of live jobs, some
- * 20 MB of JSON) never holds the loop for more than a few milliseconds at once.
+ * 20-80 MB of JSON) never holds the loop for more than a few milliseconds at once. The text comes
+ * as the pieces the slices made, in order: joined, they are JSON.stringify's text (joining 80 MB
+ * in one go held the loop for 50 ms; a store encodes them a piece at a time instead).
  *
  * The value is walked where it may be large: the top, the members of a top-level object, and any
  * array of more than LONG_ARRAY elements down to the third level (a snapshot's list of job rows,
@@ -16,12 +18,12 @@ const SLICE_MS = 4;
 /** An array longer than this is walked element by element (down to the third level). */
 const LONG_ARRAY = 64;
 
-export async function jsonInSlices(value: unknown, sliceMs: number = SLICE_MS): Promise<string | undefined> {
+export async function jsonInSlices(value: unknown, sliceMs: number = SLICE_MS): Promise<string[] | undefined> {
   const parts: string[] = [];
   const turns = new Turns(sliceMs, parts);
   // Undefined where JSON.stringify gives undefined (for undefined, a function, a symbol).
   if (!(await writeValue(value, 0, parts, turns))) return undefined;
-  return turns.text();
+  return turns.pieces();
 }
 
 /**
@@ -30,7 +32,7 @@ export async function jsonInSlices(value: unknown, sliceMs: number = SLICE_MS): 
  */
 class Turns {
   private sliceStart = performance.now();
-  private readonly pieces: string[] = [];
+  private readonly done: string[] = [];
   constructor(
     private readonly sliceMs: number,
     private readonly parts: string[],
@@ -40,15 +42,15 @@ class Turns {
     return performance.now() - this.sliceStart >= this.sliceMs;
   }
   async next(): Promise<void> {
-    this.pieces.push(this.parts.join(''));
+    this.done.push(this.parts.join(''));
     this.parts.length = 0;
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.sliceStart = performance.now();
   }
-  /** The whole text: the pieces and what is left of the parts. */
-  text(): string {
-    this.pieces.push(this.parts.join(''));
-    return this.pieces.join('');
+  /** The whole text in pieces: those of the slices before, and what is left of the parts. */
+  pieces(): string[] {
+    this.done.push(this.parts.join(''));
+    return this.done;
   }
 }
 

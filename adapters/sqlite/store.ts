@@ -25,8 +25,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
-import { deflateRaw, inflateRawSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { createDeflateRaw, inflateRawSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import type {
   AppendResult,
@@ -42,10 +42,37 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
-import { checkLeaseRequest, expectationMet, leaseTakeable, snapshotJson } from '../../core/ports.js';
+import { checkLeaseRequest, expectationMet, leaseTakeable, snapshotJsonPieces } from '../../core/ports.js';
 import { openDatabase, whileBusy } from './open.js';
 
-const deflateRawAsync = promisify(deflateRaw);
+/**
+ * A snapshot's JSON pieces (Snapshot.json), deflated: each piece is encoded to UTF-8 in a turn of
+ * its own and compressed on libuv's threads, so no step holds the event loop for the whole text
+ * (joined and encoded at once, 80 MB of it held the loop for 0.1-0.2 s). The same bytes inflate
+ * to the pieces joined. A piece that ends in the first half of a surrogate pair (a caller's cut;
+ * the engine's pieces are whole JSON) keeps it for the next piece, so no character is cut in two.
+ */
+async function deflatePieces(pieces: readonly string[]): Promise<Buffer> {
+  const out: Buffer[] = [];
+  await pipeline(
+    async function* () {
+      let carry = '';
+      for (const piece of pieces) {
+        const text = carry + piece;
+        const last = text.charCodeAt(text.length - 1);
+        const cut = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
+        carry = text.slice(cut);
+        if (cut > 0) yield Buffer.from(cut === text.length ? text : text.slice(0, cut), 'utf8');
+      }
+      if (carry !== '') yield Buffer.from(carry, 'utf8');
+    },
+    createDeflateRaw({ level: 1 }),
+    async (deflated: AsyncIterable<Buffer>) => {
+      for await (const chunk of deflated) out.push(chunk);
+    },
+  );
+  return Buffer.concat(out);
+}
 
 /** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
 export const SQLITE_SCHEMA_VERSION = 5;
@@ -387,9 +414,9 @@ export class SqliteEventStore implements EventStore {
    */
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen();
-    const text = snapshotJson(snapshot);
+    const pieces = snapshotJsonPieces(snapshot);
     const written = this.snapshotWrites.then(async () => {
-      const deflated = await deflateRawAsync(text, { level: 1 });
+      const deflated = await deflatePieces(pieces);
       this.assertOpen();
       this.stmt.saveSnapshot.run(stream, snapshot.schemaVersion, Number(snapshot.revision), deflated);
     });

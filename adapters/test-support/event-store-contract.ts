@@ -727,11 +727,22 @@ export function eventStoreContract(
 
       it('a snapshot written with its JSON text keeps that text (the engine makes it a slice at a time), and reads back without it', async () => {
         const state = { jobs: [['j1', { gpus: 2 }]], now: 12.5 };
-        await store.writeSnapshot('s', { revision: 5n, schemaVersion: 1, state, json: JSON.stringify(state) });
+        const text = JSON.stringify(state);
+        await store.writeSnapshot('s', { revision: 5n, schemaVersion: 1, state, json: [text.slice(0, 9), text.slice(9)] });
         expect(await store.readSnapshot('s', 1)).toEqual({ revision: 5n, schemaVersion: 1, state });
         // The text is what is kept: a writer that gives text other than its state's is read back by its text.
-        await store.writeSnapshot('s', { revision: 6n, schemaVersion: 1, state, json: '{"now":13}' });
+        await store.writeSnapshot('s', { revision: 6n, schemaVersion: 1, state, json: ['{"now":13}'] });
         expect(await store.readSnapshot('s', 1)).toEqual({ revision: 6n, schemaVersion: 1, state: { now: 13 } });
+      });
+
+      it("a snapshot's JSON in many pieces reads back whole, characters beyond ASCII included, even one cut between two pieces", async () => {
+        const state = { names: Array.from({ length: 300 }, (_, i) => `név-${i}-😀-名前`), now: 1 };
+        const text = JSON.stringify(state);
+        // Cut every 7 code units: some cuts fall between the two halves of an emoji.
+        const pieces = Array.from({ length: Math.ceil(text.length / 7) }, (_, i) => text.slice(i * 7, i * 7 + 7));
+        expect(pieces.some((p) => /[\ud800-\udbff]$/.test(p))).toBe(true);
+        await store.writeSnapshot('s', { revision: 8n, schemaVersion: 1, state: null, json: pieces });
+        expect(await store.readSnapshot('s', 1)).toEqual({ revision: 8n, schemaVersion: 1, state });
       });
 
       it('a later snapshot of the same version replaces the earlier one', async () => {
