@@ -24,6 +24,7 @@ import {
   type State,
 } from './model.js';
 import { PendingQueue } from './queue.js';
+import { timedPoolsChanged } from './scheduler/timers.js';
 
 export function initialState(): State {
   const state: State = {
@@ -171,6 +172,7 @@ const handlers: Handlers = {
     refreshNode(s, e.nodeId);
   },
   PoolCreated(s, e) {
+    timedPoolsChanged(s);
     s.pools.set(e.poolId, {
       id: e.poolId,
       name: e.name,
@@ -182,6 +184,7 @@ const handlers: Handlers = {
     });
   },
   PoolConfigured(s, e) {
+    timedPoolsChanged(s);
     const pool = s.pools.get(e.poolId);
     if (!pool) return;
     pool.policy = e.policy;
@@ -200,6 +203,7 @@ const handlers: Handlers = {
     for (const n of nodes) refreshNode(s, n);
   },
   PoolDeleted(s, e) {
+    timedPoolsChanged(s);
     const pool = s.pools.get(e.poolId);
     if (!pool) return;
     if (pool.group) {
@@ -221,6 +225,7 @@ const handlers: Handlers = {
     group.maxUnfinishedJobsPerUser = e.maxUnfinishedJobsPerUser;
   },
   PoolAssigned(s, e) {
+    timedPoolsChanged(s);
     const group = s.groups.get(e.groupId);
     if (!group) return;
     if (group.pool) {
@@ -233,6 +238,7 @@ const handlers: Handlers = {
     resortQueue(s, e.groupId, pool?.policy ?? 'fifo');
   },
   GroupDeleted(s, e) {
+    timedPoolsChanged(s);
     for (const id of e.usersMoved) {
       const u = s.users.get(id);
       if (u) u.group = DEFAULT_GROUP_ID;

@@ -48,6 +48,36 @@ describe('nextWakeup', () => {
     expect(nextWakeup(c.state)).toBe(60);
   });
 
+  it('follows the pools as they change: a maximum wait set or dropped, a pool unassigned, reassigned or deleted', () => {
+    const c = behindPriorityHead(null).at(10);
+    expect(nextWakeup(c.state)).toBeNull();
+    c.given({ type: 'ConfigurePool', poolId: 'p', maxWaitSeconds: 30 });
+    expect(nextWakeup(c.state)).toBe(30);
+    c.given({ type: 'ConfigurePool', poolId: 'p', maxWaitSeconds: null });
+    expect(nextWakeup(c.state)).toBeNull();
+    c.given({ type: 'ConfigurePool', poolId: 'p', maxWaitSeconds: 40 });
+    expect(nextWakeup(c.state)).toBe(40);
+    c.given({ type: 'AssignPool', groupId: 'g', poolId: null });
+    expect(nextWakeup(c.state)).toBeNull(); // the queue has no pool to starve in
+    c.given({ type: 'AssignPool', groupId: 'g', poolId: 'p' });
+    expect(nextWakeup(c.state)).toBe(40);
+    c.given({ type: 'DeletePool', poolId: 'p' });
+    expect(nextWakeup(c.state)).toBeNull();
+  });
+
+  it('counts a pool with a maximum wait once it is assigned to a group, not before', () => {
+    const c = behindPriorityHead(null)
+      .given(registerNode('n2', 4))
+      .pool('q', 'A100', { take: ['n2/0', 'n2/1', 'n2/2', 'n2/3'], maxWaitSeconds: 30 })
+      .at(10);
+    expect(nextWakeup(c.state)).toBeNull(); // q serves no group yet
+    c.given({ type: 'AssignPool', groupId: 'g', poolId: 'q' });
+    // 'big' takes all of q at once; 'old', waiting since t=0, starves in q at 30.
+    expect(c.status('big')).toBe('Starting');
+    expect(c.status('old')).toBe('WaitingForGPUs');
+    expect(nextWakeup(c.state)).toBe(30);
+  });
+
   it('is the earliest deadline over the groups', () => {
     const c = behindPriorityHead()
       .given(registerNode('n2', 4))
