@@ -18,7 +18,7 @@ import { CLUSTER_STREAM, createEngine } from '../engine/engine.js';
 import { clusterCommands, groupOf, type PoolSpec, userOf } from './cluster.js';
 import { runSimulateCommand } from './command.js';
 import { InputError, parseCsv } from './csv.js';
-import { simulate } from './simulate.js';
+import { type JobRecord, simulate } from './simulate.js';
 import { jobsCsv, summarize } from './summary.js';
 import { type TraceJob, traceJob } from './traces.js';
 
@@ -280,6 +280,41 @@ describe('the engine agrees with an independent reference simulator (count place
 });
 
 describe('simulate', () => {
+  it("keeps the longest queue of each pool and of all pools together, as the jobs' own times say", async () => {
+    /** How many of these jobs wait after instant t: submitted by then, not started by then, not refused. */
+    const waitingAt = (jobs: readonly JobRecord[], t: number) =>
+      jobs.filter(
+        (j) => j.status !== 'Rejected' && j.submit <= t && (j.start === null ? j.end === null || j.end > t : j.start > t),
+      ).length;
+    const longest = (jobs: readonly JobRecord[]) => {
+      const instants = new Set(jobs.flatMap((j) => [j.submit, j.start ?? j.submit, j.end ?? j.submit]));
+      return Math.max(0, ...[...instants].map((t) => waitingAt(jobs, t)));
+    };
+    const pools = [pool('a', 1, 4), pool('b', 2, 2), pool('c', 1, 8)];
+    const trace = fc.array(
+      fc.record({
+        pool: fc.constantFrom('a', 'b', 'c'),
+        gpus: fc.integer({ min: 1, max: 4 }),
+        submit: fc.integer({ min: 0, max: 30 }),
+        duration: fc.integer({ min: 1, max: 20 }),
+      }),
+      { minLength: 1, maxLength: 40 },
+    );
+    await fc.assert(
+      fc.asyncProperty(trace, fc.constantFrom('fifo', 'first-fit'), async (jobs, policy) => {
+        const result = await simulate({
+          pools,
+          trace: jobs.map((j, i) => job(`j${i}`, j.gpus, j.submit, j.duration, { pool: j.pool })),
+          policy,
+          placement: 'node',
+        });
+        expect(result.longestQueue).toBe(longest(result.jobs));
+        for (const s of result.series) expect(s.longestQueue).toBe(longest(result.jobs.filter((j) => j.pool === s.pool)));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('orders an unsorted trace by submission time, ties in trace order', async () => {
     const pools = [pool('p', 1, 4)];
     const unsorted = [job('late', 4, 10, 5), job('first', 4, 0, 5), job('tie1', 4, 3, 1), job('tie2', 4, 3, 1)];

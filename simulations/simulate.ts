@@ -78,6 +78,8 @@ export interface SimulationResult {
   readonly placement: PlacementMode;
   readonly jobs: JobRecord[];
   readonly series: PoolSeries[];
+  /** The longest the pools' queues were together, after any instant (each pool's is its series'). */
+  readonly longestQueue: number;
   readonly instants: number;
   readonly engine: Engine;
   /** With experiments: how each went, and its trials (whose jobs are not in `jobs`, the trace's). */
@@ -194,6 +196,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   }));
   const used = options.pools.map(() => 0);
   const queued = options.pools.map(() => 0);
+  // All the pools' queues together, and the longest they were after an instant.
+  let queuedAll = 0;
+  let longestQueue = 0;
   const changedAt = options.pools.map(() => -1);
   const changed: number[] = [];
   const total = planned.length;
@@ -224,10 +229,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     switch (e.type) {
       case 'JobSubmitted':
         queued[p] = (queued[p] as number) + 1;
+        queuedAll++;
         break;
       case 'JobAllocated':
         j.start = e.at;
         queued[p] = (queued[p] as number) - 1;
+        queuedAll--;
         used[p] = (used[p] as number) + e.devices.length;
         break;
       case 'JobCompleted':
@@ -235,8 +242,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       case 'JobStopped':
         j.end = e.at;
         j.status = ENDED[e.type];
-        if (j.start === null) queued[p] = (queued[p] as number) - 1;
-        else used[p] = (used[p] as number) - j.gpus;
+        if (j.start === null) {
+          queued[p] = (queued[p] as number) - 1;
+          queuedAll--;
+        } else used[p] = (used[p] as number) - j.gpus;
         break;
       default:
         return;
@@ -265,6 +274,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       }
       if (q > s.longestQueue) s.longestQueue = q;
     }
+    if (queuedAll > longestQueue) longestQueue = queuedAll;
   };
 
   // The commands of an instant, in one list emptied after each (the engine is done with them when
@@ -345,13 +355,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     // An ended job's status came with its end (record); the others are live, or never submitted.
     if (j.status === 'Queued') j.status = state.jobs.get(j.id)?.status ?? 'NotStarted';
   }
-  if (tuning === null) return { policy: options.policy, placement: options.placement, jobs, series, instants, engine };
+  if (tuning === null) {
+    return { policy: options.policy, placement: options.placement, jobs, series, longestQueue, instants, engine };
+  }
   jobs.length = traceJobs;
   return {
     policy: options.policy,
     placement: options.placement,
     jobs,
     series,
+    longestQueue,
     instants,
     engine,
     experiments: tuning.outcomes(),

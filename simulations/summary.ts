@@ -1,5 +1,5 @@
 /** What a simulation comes to: per pool and overall, the figures people compare policies by. */
-import type { JobRecord, PoolSeries, SimulationResult } from './simulate.js';
+import type { JobRecord, SimulationResult } from './simulate.js';
 import type { ExperimentOutcome, TrialRecord } from './tuning.js';
 
 export interface Figures {
@@ -248,126 +248,11 @@ export function summarize(result: SimulationResult): Summary {
   const summary: Summary = {
     policy: result.policy,
     placement: result.placement,
-    overall: overall.figures(gpus, overallQueuePeak(result.series)),
+    overall: overall.figures(gpus, result.longestQueue),
     pools,
   };
   if (result.experiments) summary.experiments = result.experiments;
   return summary;
-}
-
-/**
- * The longest the queues of all pools together have been. Each pool's samples are in time order
- * (the simulation appends them as time advances), so they are merged as they stand, two by two:
- * at each instant, what every pool's queue changed by then, and the total after each instant.
- * Sorting an object per sample (the fallback, for samples out of order) took a third of
- * summarizing a run.
- */
-export function overallQueuePeak(series: readonly PoolSeries[]): number {
-  let merged: QueueChanges[] = [];
-  for (const s of series) {
-    const changes = queueChanges(s);
-    if (changes === undefined) return sortedQueuePeak(series);
-    merged.push(changes);
-  }
-  while (merged.length > 1) {
-    const next: QueueChanges[] = [];
-    for (let k = 0; k < merged.length; k += 2) {
-      const a = merged[k] as QueueChanges;
-      const b = merged[k + 1];
-      next.push(b === undefined ? a : mergeChanges(a, b));
-    }
-    merged = next;
-  }
-  const by = merged[0]?.by ?? new Float64Array(0);
-  let total = 0;
-  let peak = 0;
-  for (let i = 0; i < by.length; i++) {
-    total += by[i] as number;
-    if (total > peak) peak = total;
-  }
-  return peak;
-}
-
-/** Queue lengths' changes: at each distinct time, in order, by how much (queues count whole jobs: exact). */
-interface QueueChanges {
-  readonly t: Float64Array;
-  readonly by: Float64Array;
-}
-
-/** A pool's queue changes; undefined when its samples go back in time (or one is NaN). */
-function queueChanges(s: PoolSeries): QueueChanges | undefined {
-  const t = new Float64Array(s.t.length);
-  const by = new Float64Array(s.t.length);
-  let n = 0;
-  let before = 0;
-  let last = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < s.t.length; i++) {
-    const at = s.t[i] as number;
-    if (!(at >= last)) return undefined;
-    last = at;
-    const q = s.queued[i] as number;
-    // Most samples are of GPUs in use alone: a queue that did not change leaves the total as it
-    // was, already counted, and is not merged (a quarter of the samples are left on 70k jobs).
-    if (q === before) continue;
-    if (n > 0 && t[n - 1] === at) by[n - 1] = (by[n - 1] as number) + (q - before);
-    else {
-      t[n] = at;
-      by[n++] = q - before;
-    }
-    before = q;
-  }
-  return { t: t.subarray(0, n), by: by.subarray(0, n) };
-}
-
-function mergeChanges(a: QueueChanges, b: QueueChanges): QueueChanges {
-  const t = new Float64Array(a.t.length + b.t.length);
-  const by = new Float64Array(t.length);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.t.length && j < b.t.length) {
-    const x = a.t[i] as number;
-    const y = b.t[j] as number;
-    if (x < y) {
-      t[n] = x;
-      by[n++] = a.by[i++] as number;
-    } else if (y < x) {
-      t[n] = y;
-      by[n++] = b.by[j++] as number;
-    } else {
-      t[n] = x;
-      by[n++] = (a.by[i++] as number) + (b.by[j++] as number);
-    }
-  }
-  for (; i < a.t.length; i++, n++) {
-    t[n] = a.t[i] as number;
-    by[n] = a.by[i] as number;
-  }
-  for (; j < b.t.length; j++, n++) {
-    t[n] = b.t[j] as number;
-    by[n] = b.by[j] as number;
-  }
-  return { t: t.subarray(0, n), by: by.subarray(0, n) };
-}
-
-/** overallQueuePeak for samples out of time order: every sample of every pool, sorted. */
-function sortedQueuePeak(series: readonly PoolSeries[]): number {
-  const events: { t: number; pool: number; q: number }[] = [];
-  series.forEach((s, pool) => {
-    for (let i = 0; i < s.t.length; i++) events.push({ t: s.t[i] as number, pool, q: s.queued[i] as number });
-  });
-  events.sort((a, b) => a.t - b.t || a.pool - b.pool);
-  const current = new Array<number>(series.length).fill(0);
-  let total = 0;
-  let peak = 0;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i] as { t: number; pool: number; q: number };
-    total += e.q - (current[e.pool] as number);
-    current[e.pool] = e.q;
-    // Only count the total once every change of this instant is in.
-    if (i + 1 === events.length || (events[i + 1] as { t: number }).t !== e.t) peak = Math.max(peak, total);
-  }
-  return peak;
 }
 
 /** jobs.csv: each job's times and status, one line per job in the simulation's order. */
