@@ -66,8 +66,8 @@ export interface Snapshot {
    * (the engine makes it over several turns of the event loop, a piece per turn): a store that
    * keeps JSON text takes this rather than making it again, and may encode it a piece at a time
    * (the text of tens of thousands of live jobs is some 80 MB: joined and encoded in one go, it
-   * held the event loop for 0.1-0.2 s). A piece is whole JSON text: no character is cut in two.
-   * Never set on a snapshot read back.
+   * held the event loop for 0.1-0.2 s). Only the pieces joined are JSON: a cut may fall anywhere,
+   * even between the two halves of a surrogate pair. Never set on a snapshot read back.
    */
   readonly json?: readonly string[];
 }

@@ -49,8 +49,9 @@ import { openDatabase, whileBusy } from './open.js';
  * A snapshot's JSON pieces (Snapshot.json), deflated: each piece is encoded to UTF-8 in a turn of
  * its own and compressed on libuv's threads, so no step holds the event loop for the whole text
  * (joined and encoded at once, 80 MB of it held the loop for 0.1-0.2 s). The same bytes inflate
- * to the pieces joined. A piece that ends in the first half of a surrogate pair (a caller's cut;
- * the engine's pieces are whole JSON) keeps it for the next piece, so no character is cut in two.
+ * to the pieces joined. A piece that ends in the first half of a surrogate pair (a cut Snapshot.json
+ * allows; the engine's own pieces are whole JSON values) hands it on to the next piece, so no
+ * character is encoded in two halves.
  */
 async function deflatePieces(pieces: readonly string[]): Promise<Buffer> {
   const out: Buffer[] = [];
