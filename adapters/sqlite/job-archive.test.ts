@@ -44,9 +44,9 @@ describe('SQLite job archive: finished ids', () => {
     archive.close();
   });
 
-  it('keep ids a newline could not part wrongly: quotes, commas, emoji, text any script writes', () => {
+  it('come back exactly, whatever they hold: quotes, commas, emoji, a newline or a NUL an older id may have', () => {
     const archive = archiveOf();
-    const odd = ['a,b', 'it\'s "x"', 'g/名前 😀', '%0A', 'x\\ny'];
+    const odd = ['a,b', 'it\'s "x"', 'g/名前 😀', '%0A', 'x\\ny', 'x\ny', 'n\u0000ul', '["a"]'];
     archive.put(
       odd.map((id, i) => finishedJob(id, i, i + 1)),
       10,

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS job_archive_revision (one INTEGER PRIMARY KEY CHECK (
 
 /**
  * The revisions finishedIds reads at a time. A job finishes at most once per two events (its
- * submission's and its end's), so a range holds at most half as many ids, and its text stays far
+ * submission's and its end's), so a range holds at most half as many ids, and its JSON stays far
  * below what a string may hold (ids are at most 253 characters).
  */
 export const FINISHED_IDS_RANGE = 500_000;
@@ -63,7 +63,7 @@ export class SqliteJobArchive implements JobArchive {
     );
     this.byId = this.db.prepare('SELECT record FROM job_archive WHERE id = ?').pluck();
     this.finishedIdsIn = this.db
-      .prepare('SELECT group_concat(id, char(10)) FROM job_archive WHERE finished_rev > ? AND finished_rev <= ? AND status = ?')
+      .prepare('SELECT json_group_array(id) FROM job_archive WHERE finished_rev > ? AND finished_rev <= ? AND status = ?')
       .pluck();
     this.last = this.readRevision();
     this.putAll = this.db.transaction((jobs: readonly JobState[], revision: number) => {
@@ -125,18 +125,16 @@ export class SqliteJobArchive implements JobArchive {
 
   /**
    * Read from the (finished_rev, status, id) index alone, never the records, and a range of
-   * revisions and an end at a time as one text of ids (an id has no control character, so a
-   * newline parts them): a server's start on a million finished jobs read them in 0.3 s, where a
-   * row per job over the whole table took 0.9 s.
+   * revisions and an end at a time as one JSON array of ids, parsed at once (exact whatever an id
+   * holds): a server's start on a million finished jobs read them in 0.3 s, where a row per job
+   * over the whole table took 0.9 s.
    */
   *finishedIds(upTo: number): Iterable<readonly [string, FinishedStatus]> {
     const ids = this.finishedIdsIn;
     for (let from = -1; from < upTo; from += FINISHED_IDS_RANGE) {
       const to = Math.min(upTo, from + FINISHED_IDS_RANGE);
       for (const status of FINISHED_STATUSES) {
-        const text = ids.get(from, to, status) as string | null;
-        if (text === null) continue;
-        for (const id of text.split('\n')) yield [id, status];
+        for (const id of JSON.parse(ids.get(from, to, status) as string) as string[]) yield [id, status];
       }
     }
   }
