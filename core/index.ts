@@ -28,6 +28,6 @@ export type {
 export { foldEnvelope, runDeciderBatch } from './decider.js';
 export { COMMAND_ID_WINDOW, fingerprintOf } from './idempotency.js';
 export type * from './ports.js';
-export { expectationMet } from './ports.js';
+export { expectationMet, snapshotJson, snapshotJsonPieces } from './ports.js';
 export type { Rejection, RejectionCode } from './rejection.js';
 export type { Result } from './result.js';
