@@ -18,9 +18,10 @@
  * expected end would cost a batch per running job that overruns, on every trace. Its effect
  * waits for the next batch that touches the pool.
  *
- * Cost: a loop over the pools (each serves one group at most, so they are few), and for each pool
- * with a maximum wait a walk from the front of its queue in submission order past the jobs that
- * never fit, which is the walk `starvingJob` makes in every pass of that pool. No index is kept.
+ * Cost: a loop over the pools with a maximum wait that serve a group (timedPools, kept until evolve
+ * says pools or groups changed; most clusters have none), and for each a walk from the front of its
+ * queue in submission order past the jobs that never fit, which is the walk `starvingJob` makes in
+ * every pass of that pool. No index of jobs is kept.
  */
 import { isPending, type PoolState, type State } from '../model.js';
 import { couldStartWhenIdle } from './fit.js';
