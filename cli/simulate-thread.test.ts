@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSimulateCommand } from '../simulations/command.js';
+import { TIRESIAS_TRACE as TRACE, tiresiasSample } from '../simulations/test-support/tiresias.js';
 import { simulatesOnThread } from './simulate-thread.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/gpupool.js');
-const TRACE = join(ROOT, 'simulations/fixtures/tiresias-60/trace.csv');
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-simulate-thread-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -40,7 +40,7 @@ describe('gpupool simulate, compiled', () => {
   it('writes what the command writes on the calling thread, byte for byte, and the same lines', async () => {
     const here = join(dir, 'here');
     const there = join(dir, 'there');
-    const options = { trace: TRACE, format: 'tiresias', cluster, placement: 'count', capacityScale: 1, seed: 1 } as const;
+    const options = tiresiasSample(cluster);
     const lines: string[] = [];
     await runSimulateCommand({ ...options, policies: ['fifo', 'sjf'], out: here, progress: 'plain', log: (l) => lines.push(l) });
     const r = await builtCli([
@@ -69,7 +69,7 @@ describe('gpupool simulate, compiled', () => {
     const here = join(dir, 'here-one');
     const there = join(dir, 'there-one');
     const without = join(dir, 'there-no-report');
-    const options = { trace: TRACE, format: 'tiresias', cluster, placement: 'count', capacityScale: 1, seed: 1 } as const;
+    const options = tiresiasSample(cluster);
     await runSimulateCommand({ ...options, policies: ['fifo'], out: here, progress: 'none', log: () => {} });
     const args = ['simulate', '--trace', TRACE, '--format', 'tiresias', '--cluster', cluster, '--placement', 'count'];
     const [r, n] = await Promise.all([builtCli([...args, '--out', there]), builtCli([...args, '--no-report', '--out', without])]);

@@ -11,24 +11,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runSimulateCommand } from './command.js';
 import { chartSvg, renderPage, renderReport } from './report.js';
 import { type ReportPage, reportPage } from './report-page.js';
+import { tiresiasSample } from './test-support/tiresias.js';
 
-const TRACE = fileURLToPath(new URL('./fixtures/tiresias-60/trace.csv', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-report-page-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cluster = join(dir, 'cluster.csv');
 writeFileSync(cluster, 'pool,nodes,gpus_per_node\nmain,2,8\n');
 /** The command both describes run: the fixture under two policies, nothing printed. */
-const COMMAND = {
-  trace: TRACE,
-  format: 'tiresias',
-  cluster,
-  policies: ['fifo', 'sjf'],
-  placement: 'count',
-  capacityScale: 1,
-  seed: 1,
-  progress: 'none',
-  log: () => {},
-} as const;
+const COMMAND = { ...tiresiasSample(cluster), policies: ['fifo', 'sjf'], progress: 'none', log: () => {} } as const;
 
 describe('the report page of a simulate command', async () => {
   const out = join(dir, 'out');

@@ -20,6 +20,7 @@ import { runSimulateCommand } from './command.js';
 import { InputError, parseCsv } from './csv.js';
 import { type JobRecord, simulate } from './simulate.js';
 import { jobsCsv, summarize } from './summary.js';
+import { TIRESIAS_TRACE, tiresiasSample } from './test-support/tiresias.js';
 import { type TraceJob, traceJob } from './traces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-simulate-'));
@@ -34,7 +35,6 @@ function writeText(name: string, text: string): string {
 }
 
 const fixture = (name: string) => new URL(`./fixtures/tiresias-60/${name}`, import.meta.url).pathname;
-const TIRESIAS_TRACE = fixture('trace.csv');
 
 const pool = (name: string, nodes: number, gpusPerNode: number, gpuType = 'GPU'): PoolSpec => ({
   name,
@@ -58,17 +58,7 @@ const quiet = { progress: 'none' as const, log: () => {} };
 describe('the Tiresias 60-job sample through runSimulateCommand (fifo, count placement, 2 x 8 GPUs)', async () => {
   const out = fresh('tiresias-out');
   const cluster = writeText('cluster.csv', 'pool,nodes,gpus_per_node\nmain,2,8\n');
-  const { summaries } = await runSimulateCommand({
-    trace: TIRESIAS_TRACE,
-    format: 'tiresias',
-    cluster,
-    policies: ['fifo'],
-    placement: 'count',
-    capacityScale: 1,
-    seed: 1,
-    out,
-    ...quiet,
-  });
+  const { summaries } = await runSimulateCommand({ ...tiresiasSample(cluster), policies: ['fifo'], out, ...quiet });
   const written = records(join(out, 'jobs.csv'));
   const expected = records(fixture('expected-fifo-16gpu.csv'));
 
@@ -553,12 +543,9 @@ describe('determinism', () => {
     const run = async () => {
       const out = fresh('det');
       await runSimulateCommand({
-        trace: TIRESIAS_TRACE,
-        format: 'tiresias',
-        cluster: c,
+        ...tiresiasSample(c),
         policies: ['backfill'],
         placement: 'node',
-        capacityScale: 1,
         seed: 42,
         events: join(out, 'events.jsonl'),
         out,
@@ -694,13 +681,8 @@ describe('several policies at once', async () => {
   const out = fresh('several');
   const cluster = writeText('cluster.csv', 'pool,nodes,gpus_per_node\nmain,2,8\n');
   const { summaries } = await runSimulateCommand({
-    trace: TIRESIAS_TRACE,
-    format: 'tiresias',
-    cluster,
+    ...tiresiasSample(cluster),
     policies: ['fifo', 'sjf', 'backfill'],
-    placement: 'count',
-    capacityScale: 1,
-    seed: 1,
     events: join(out, 'log.jsonl'),
     out,
     ...quiet,
@@ -749,17 +731,7 @@ describe('several policies at once', async () => {
 describe('report.html', async () => {
   const out = fresh('report');
   const cluster = writeText('cluster.csv', 'pool,nodes,gpus_per_node\nmain,2,8\n');
-  await runSimulateCommand({
-    trace: TIRESIAS_TRACE,
-    format: 'tiresias',
-    cluster,
-    policies: ['fifo'],
-    placement: 'count',
-    capacityScale: 1,
-    seed: 1,
-    out,
-    ...quiet,
-  });
+  await runSimulateCommand({ ...tiresiasSample(cluster), policies: ['fifo'], out, ...quiet });
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
 
@@ -788,18 +760,7 @@ describe('without the report (report: false, the CLI --no-report)', async () => 
   const cluster = writeText('cluster.csv', 'pool,nodes,gpus_per_node\nmain,2,8\n');
   const run = async (report: boolean) => {
     const out = fresh(report ? 'with-report' : 'no-report');
-    await runSimulateCommand({
-      trace: TIRESIAS_TRACE,
-      format: 'tiresias',
-      cluster,
-      policies: ['fifo', 'sjf'],
-      placement: 'count',
-      capacityScale: 1,
-      seed: 1,
-      out,
-      report,
-      ...quiet,
-    });
+    await runSimulateCommand({ ...tiresiasSample(cluster), policies: ['fifo', 'sjf'], out, report, ...quiet });
     return out;
   };
   const withReport = await run(true);
