@@ -35,6 +35,9 @@ import { startWakeups, type Wakeups } from '../engine/wakeups.js';
 import type { StepOutputsAnswer } from './pipeline-executor.js';
 import { trialMetricsCollection } from './trial-metrics.js';
 
+/** Re-exported for serve: loading this module (and the Kubernetes client) once is what a server on Kubernetes needs. */
+export { loadKubeConfig } from '../adapters/k8s/kube.js';
+
 export interface KubernetesServeOptions {
   /** A kubeconfig file; default KUBECONFIG, else the pod's service account. */
   readonly kubeconfig?: string;

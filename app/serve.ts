@@ -95,7 +95,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   // touched. The Kubernetes part is loaded only for a server on Kubernetes: its client is 0.4 s
   // of module loading that a server on its cluster file would pay at every start.
   const onKubernetes = options.kubernetes ? await import('./kubernetes.js') : undefined;
-  if (options.kubernetes) (await import('../adapters/k8s/kube.js')).loadKubeConfig(options.kubernetes.kubeconfig);
+  if (options.kubernetes) onKubernetes?.loadKubeConfig(options.kubernetes.kubeconfig);
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   let app: FastifyInstance | undefined;
   let engine: Engine | undefined;

@@ -75,6 +75,9 @@ export type SimulateRequest = Omit<SimulateCommandOptions, 'log' | 'onProgress' 
 
 type Renderer = typeof import('../simulations/report.js');
 
+/** The renderer: the one loading since the command began, or loaded now if there is none. */
+const rendererOf = (loading: Promise<Renderer> | null): Promise<Renderer> => loading ?? import('../simulations/report.js');
+
 type Reply =
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'progress'; readonly policy: Policy; readonly done: number; readonly total: number }
@@ -150,7 +153,7 @@ function newThread(): Worker {
 }
 
 async function renderHere(renderer: Promise<Renderer> | null, page: ReportPage, file: string, ahead: ChartsAhead): Promise<void> {
-  const { renderPage } = await (renderer ?? import('../simulations/report.js'));
+  const { renderPage } = await rendererOf(renderer);
   writeFileSync(file, await renderPage(page, (chart) => ahead.svg(chart)));
 }
 
@@ -166,7 +169,7 @@ class ChartsAhead {
   constructor(private readonly renderer: Promise<Renderer> | null) {}
 
   add(chart: number, spec: TopLevelSpec): void {
-    const svg = this.last.then(async () => (await (this.renderer ?? import('../simulations/report.js'))).chartSvg(spec));
+    const svg = this.last.then(async () => (await rendererOf(this.renderer)).chartSvg(spec));
     svg.catch(() => {}); // a failure is the page's, thrown where it asks for the chart
     this.rendered[chart] = svg;
     this.last = svg.catch(() => {});
