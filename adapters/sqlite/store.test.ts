@@ -6,11 +6,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LeaseResult } from '../../core/ports.js';
 import { eventStoreContract } from '../test-support/event-store-contract.js';
-import { SQLITE_SCHEMA_VERSION, SqliteEventStore } from './store.js';
+import { SNAPSHOT_CHUNK_BYTES, SQLITE_SCHEMA_VERSION, SqliteEventStore } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,30 +81,143 @@ const schemaVersionOf = (file: string) => {
 describe('SqliteEventStore specifics', () => {
   const e = (id: string) => ({ id, type: 'T', data: { id } });
 
-  it('keeps a snapshot deflated, reads one kept as JSON text (as earlier versions wrote it), and lands a write in progress before it closes', async () => {
+  /** A state whose JSON deflates to several chunks: numbers no pattern repeats (a seeded generator). */
+  const bulkyState = (seed: number, rows = 60_000) => {
+    let x = seed;
+    const next = () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x;
+    };
+    return { seed, jobs: Array.from({ length: rows }, (_, i) => [`j${i}`, next().toString(36), next() % 100_000]) };
+  };
+  /** What the file holds of a stream's snapshots: its row, and its chunks by write. */
+  const keptIn = (file: string, stream: string) => {
+    const raw = new Database(file, { readonly: true });
+    try {
+      const row = raw.prepare('SELECT revision, state, chunks, write_id FROM snapshots WHERE stream = ?').get(stream) as
+        | { revision: number; state: Buffer | string; chunks: number; write_id: string | null }
+        | undefined;
+      const chunks = raw
+        .prepare('SELECT write_id, seq, length(data) AS bytes FROM snapshot_chunks WHERE stream = ? ORDER BY write_id, seq')
+        .all(stream) as { write_id: string; seq: number; bytes: number }[];
+      return { row, chunks };
+    } finally {
+      raw.close();
+    }
+  };
+
+  it("keeps a snapshot deflated, in chunks of SNAPSHOT_CHUNK_BYTES named by its row, and only the last write's", async () => {
     const file = freshFile();
     const a = new SqliteEventStore(file);
-    const rows = Array.from({ length: 5_000 }, (_, i) => [`default/n${i}`, 'notebook', 'ds', 'Running', 1_000 + i]);
-    const state = { jobs: rows };
+    const state = bulkyState(1);
     await a.writeSnapshot('s', { revision: 4n, schemaVersion: 1, state });
-    const raw = new Database(file, { readonly: true });
-    const kept = raw.prepare('SELECT state FROM snapshots WHERE stream = ?').get('s') as { state: unknown };
-    raw.close();
-    expect(Buffer.isBuffer(kept.state)).toBe(true);
-    expect((kept.state as Buffer).length).toBeLessThan(JSON.stringify(state).length / 5);
+    const first = keptIn(file, 's');
+    expect(first.row?.chunks).toBeGreaterThan(2);
+    expect(first.chunks.map((c) => [c.write_id, c.seq])).toEqual(
+      Array.from({ length: first.row?.chunks ?? 0 }, (_, i) => [first.row?.write_id, i]),
+    );
+    // Every chunk but the last is one chunk's worth (give or take one of zlib's outputs); no row holds it whole.
+    for (const c of first.chunks.slice(0, -1)) {
+      expect(c.bytes).toBeGreaterThanOrEqual(SNAPSHOT_CHUNK_BYTES);
+      expect(c.bytes).toBeLessThan(SNAPSHOT_CHUNK_BYTES + 64 * 1024);
+    }
+    expect(first.row?.state).toHaveLength(0);
+    const deflated = first.chunks.reduce((sum, c) => sum + c.bytes, 0);
+    expect(deflated).toBeLessThan(JSON.stringify(state).length / 1.5);
     expect(await a.readSnapshot('s', 1)).toEqual({ revision: 4n, schemaVersion: 1, state });
-    // A snapshot an earlier version wrote, as text.
-    const old = new Database(file);
-    old.prepare('INSERT INTO snapshots (stream, schema_version, revision, state) VALUES (?, ?, ?, ?)').run('t', 1, 9, '{"n":9}');
-    old.close();
-    expect(await a.readSnapshot('t', 1)).toEqual({ revision: 9n, schemaVersion: 1, state: { n: 9 } });
-    // Closed while a write is being deflated: it lands first.
-    const writing = a.writeSnapshot('s', { revision: 5n, schemaVersion: 1, state: { n: 5 } });
+    // Written again: the new write's chunks replace the old ones.
+    const second = bulkyState(2);
+    await a.writeSnapshot('s', { revision: 7n, schemaVersion: 1, state: second });
+    const after = keptIn(file, 's');
+    expect(after.row?.write_id).not.toBe(first.row?.write_id);
+    expect(new Set(after.chunks.map((c) => c.write_id))).toEqual(new Set([after.row?.write_id]));
+    expect(await a.readSnapshot('s', 1)).toEqual({ revision: 7n, schemaVersion: 1, state: second });
     await a.close();
+  });
+
+  it('reads a snapshot kept whole, as JSON text (versions before 5) or one deflated blob (version 5)', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    const raw = new Database(file);
+    const insert = raw.prepare('INSERT INTO snapshots (stream, schema_version, revision, state) VALUES (?, ?, ?, ?)');
+    insert.run('t', 1, 9, '{"n":9}');
+    insert.run('u', 1, 3, deflateRawSync(Buffer.from('{"jobs":["\u00e9t\u00e9"]}', 'utf8')));
+    raw.close();
+    expect(await a.readSnapshot('t', 1)).toEqual({ revision: 9n, schemaVersion: 1, state: { n: 9 } });
+    expect(await a.readSnapshot('u', 1)).toEqual({ revision: 3n, schemaVersion: 1, state: { jobs: ['été'] } });
+    // Written over by this version: in chunks from then on.
+    await a.writeSnapshot('t', { revision: 10n, schemaVersion: 1, state: { n: 10 } });
+    expect(keptIn(file, 't').row?.chunks).toBe(1);
+    expect(await a.readSnapshot('t', 1)).toEqual({ revision: 10n, schemaVersion: 1, state: { n: 10 } });
+    await a.close();
+  });
+
+  it('writes chunks in turns of their own, readers seeing the snapshot before until the last lands; a write in progress lands before close', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    await a.writeSnapshot('s', { revision: 1n, schemaVersion: 1, state: { n: 1 } });
+    const reader = new SqliteEventStore(file);
+    const big = bulkyState(3);
+    const writing = a.writeSnapshot('s', { revision: 2n, schemaVersion: 1, state: big });
+    // Between two of the write's turns: some of its chunks are in, the row still names the write before.
+    let seen: ReturnType<typeof keptIn> | undefined;
+    for (let turn = 0; turn < 10_000 && seen === undefined; turn++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const now = keptIn(file, 's');
+      if (now.chunks.some((c) => c.write_id !== now.row?.write_id)) seen = now;
+    }
+    expect(seen?.row?.revision).toBe(1);
+    expect(await reader.readSnapshot('s', 1)).toEqual({ revision: 1n, schemaVersion: 1, state: { n: 1 } });
+    await a.close(); // while the write is in progress: it lands first
     await writing;
-    const b = new SqliteEventStore(file);
-    expect(await b.readSnapshot('s', 1)).toEqual({ revision: 5n, schemaVersion: 1, state: { n: 5 } });
-    await b.close();
+    expect(await reader.readSnapshot('s', 1)).toEqual({ revision: 2n, schemaVersion: 1, state: big });
+    await reader.close();
+  });
+
+  it('ignores the chunks of a write cut short (a crash) and drops them with the next write; no snapshot when its own chunks are missing', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    await a.writeSnapshot('s', { revision: 1n, schemaVersion: 1, state: { n: 1 } });
+    const raw = new Database(file);
+    const orphan = raw.prepare(
+      'INSERT INTO snapshot_chunks (stream, schema_version, write_id, seq, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    orphan.run('s', 1, 'cut-short', 0, Buffer.from('not deflate at all'));
+    orphan.run('s', 1, 'cut-short', 1, Buffer.from('nor this'));
+    expect(await a.readSnapshot('s', 1)).toEqual({ revision: 1n, schemaVersion: 1, state: { n: 1 } });
+    await a.writeSnapshot('s', { revision: 2n, schemaVersion: 1, state: { n: 2 } });
+    expect(keptIn(file, 's').chunks.map((c) => c.write_id)).toEqual([keptIn(file, 's').row?.write_id]);
+    // A chunk of the snapshot the row names is gone (the file changed by hand): no snapshot, not a wrong one.
+    raw.prepare('DELETE FROM snapshot_chunks WHERE stream = ?').run('s');
+    raw.close();
+    expect(await a.readSnapshot('s', 1)).toBeUndefined();
+    await a.close();
+  });
+
+  it('of two processes writing a snapshot at once, the one that lands last in time wins; the other is refused, naming why, and leaves nothing behind', async () => {
+    const file = freshFile();
+    const a = new SqliteEventStore(file);
+    const b = new SqliteEventStore(file); // another process's connection
+    const slow = a.writeSnapshot('s', { revision: 5n, schemaVersion: 1, state: bulkyState(4) });
+    const refused = slow.then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    // Once the slow write has chunks in, the other's small write lands whole, dropping them.
+    for (let turn = 0; turn < 10_000 && keptIn(file, 's').chunks.length === 0; turn++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await b.writeSnapshot('s', { revision: 6n, schemaVersion: 1, state: { n: 6 } });
+    expect(await refused).toBe(
+      "the snapshot of stream 's' at revision 5 was not kept: another process's snapshot landed while it was written",
+    );
+    expect(await a.readSnapshot('s', 1)).toEqual({ revision: 6n, schemaVersion: 1, state: { n: 6 } });
+    const left = keptIn(file, 's');
+    expect(left.chunks.filter((c) => c.write_id === left.row?.write_id)).toHaveLength(1);
+    // The refused write's chunks before its last are left until the next write that lands drops them.
+    await a.writeSnapshot('s', { revision: 7n, schemaVersion: 1, state: { n: 7 } });
+    expect(keptIn(file, 's').chunks).toHaveLength(1);
+    await Promise.all([a.close(), b.close()]);
   });
 
   it('keeps what it acknowledged across a reopen, with revisions, positions and data intact', async () => {

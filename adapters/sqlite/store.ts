@@ -23,6 +23,7 @@
  *   They are not fenced: a checkpoint is a position, written again by whichever process handles
  *   the events after it, and a reactor that resumes from one issues the same command ids again.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -46,37 +47,52 @@ import { checkLeaseRequest, expectationMet, leaseTakeable, snapshotJsonPieces } 
 import { openDatabase, whileBusy } from './open.js';
 
 /**
- * A snapshot's JSON pieces (Snapshot.json), deflated: each piece is encoded to UTF-8 in a turn of
- * its own and compressed on libuv's threads, so no step holds the event loop for the whole text
- * (joined and encoded at once, 80 MB of it held the loop for 0.1-0.2 s). The same bytes inflate
- * to the pieces joined. A piece that ends in the first half of a surrogate pair (a cut Snapshot.json
+ * A snapshot's JSON pieces (Snapshot.json), deflated, in chunks of at least `size` bytes (the last
+ * may be smaller; there is always one): each piece is encoded to UTF-8 in a turn of its own and
+ * compressed on libuv's threads, so no step holds the event loop for the whole text (joined and
+ * encoded at once, 80 MB of it held the loop for 0.1-0.2 s). The chunks joined inflate to the
+ * pieces joined. A piece that ends in the first half of a surrogate pair (a cut Snapshot.json
  * allows; the engine's own pieces are whole JSON values) hands it on to the next piece, so no
  * character is encoded in two halves.
  */
-async function deflatePieces(pieces: readonly string[]): Promise<Buffer> {
-  const out: Buffer[] = [];
-  await pipeline(
-    async function* () {
-      let carry = '';
-      for (const piece of pieces) {
-        const text = carry + piece;
-        const last = text.charCodeAt(text.length - 1);
-        const cut = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
-        carry = text.slice(cut);
-        if (cut > 0) yield Buffer.from(cut === text.length ? text : text.slice(0, cut), 'utf8');
-      }
-      if (carry !== '') yield Buffer.from(carry, 'utf8');
-    },
-    createDeflateRaw({ level: 1 }),
-    async (deflated: AsyncIterable<Buffer>) => {
-      for await (const chunk of deflated) out.push(chunk);
-    },
-  );
-  return Buffer.concat(out);
+async function* deflatedChunks(pieces: readonly string[], size: number): AsyncGenerator<Buffer> {
+  const deflate = createDeflateRaw({ level: 1 });
+  const fed = pipeline(async function* () {
+    let carry = '';
+    for (const piece of pieces) {
+      const text = carry + piece;
+      const last = text.charCodeAt(text.length - 1);
+      const cut = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
+      carry = text.slice(cut);
+      if (cut > 0) yield Buffer.from(cut === text.length ? text : text.slice(0, cut), 'utf8');
+    }
+    if (carry !== '') yield Buffer.from(carry, 'utf8');
+  }, deflate);
+  fed.catch(() => {}); // a failure ends the iteration below too, and is thrown from there
+  let held: Buffer[] = [];
+  let bytes = 0;
+  for await (const out of deflate as AsyncIterable<Buffer>) {
+    held.push(out);
+    bytes += out.length;
+    if (bytes >= size) {
+      yield Buffer.concat(held);
+      held = [];
+      bytes = 0;
+    }
+  }
+  await fed;
+  if (held.length > 0 || bytes === 0) yield Buffer.concat(held);
 }
 
+/**
+ * The size of a snapshot's chunks, each a row of its own written in a turn of its own: a state of
+ * 70,000 live jobs deflates to some 4-5 MB, whose insert as one row (and the commit's fsync) held
+ * the event loop for 20-60 ms; a chunk of 256 KB takes about a millisecond.
+ */
+export const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+
 /** The store's own schema version; MIGRATIONS[v] takes a database from version v to v + 1. */
-export const SQLITE_SCHEMA_VERSION = 5;
+export const SQLITE_SCHEMA_VERSION = 6;
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE events (
      position INTEGER PRIMARY KEY,
@@ -122,6 +138,18 @@ const MIGRATIONS: readonly string[] = [
   // snapshot written before still reads. The version moves so that an earlier gpupool, which would
   // fail to read a blob, refuses the file with its message instead.
   'SELECT 1;',
+  // Snapshots in chunks (see writeSnapshot): a snapshot's row names the write whose chunks hold it
+  // and how many they are; a row with none holds its snapshot whole in `state`, as before.
+  `CREATE TABLE snapshot_chunks (
+     stream         TEXT    NOT NULL,
+     schema_version INTEGER NOT NULL,
+     write_id       TEXT    NOT NULL,
+     seq            INTEGER NOT NULL,
+     data           BLOB    NOT NULL,
+     PRIMARY KEY (stream, schema_version, write_id, seq)
+   );
+   ALTER TABLE snapshots ADD COLUMN chunks INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE snapshots ADD COLUMN write_id TEXT;`,
 ];
 
 /**
@@ -223,8 +251,25 @@ export class SqliteEventStore implements EventStore {
       after: this.db
         .prepare<[number, number], Row>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
         .raw(true),
-      snapshot: this.db.prepare<[string, number], { revision: number; state: string | Buffer }>(
-        'SELECT revision, state FROM snapshots WHERE stream = ? AND schema_version = ?',
+      snapshot: this.db.prepare<
+        [string, number],
+        { revision: number; state: string | Buffer; chunks: number; write_id: string | null }
+      >('SELECT revision, state, chunks, write_id FROM snapshots WHERE stream = ? AND schema_version = ?'),
+      chunks: this.db
+        .prepare<[string, number, string], Buffer>(
+          'SELECT data FROM snapshot_chunks WHERE stream = ? AND schema_version = ? AND write_id = ? ORDER BY seq',
+        )
+        .pluck(true),
+      saveChunk: this.db.prepare<[string, number, string, number, Buffer]>(
+        'INSERT INTO snapshot_chunks (stream, schema_version, write_id, seq, data) VALUES (?, ?, ?, ?, ?)',
+      ),
+      countChunks: this.db
+        .prepare<[string, number, string], number>(
+          'SELECT COUNT(*) FROM snapshot_chunks WHERE stream = ? AND schema_version = ? AND write_id = ?',
+        )
+        .pluck(true),
+      dropOtherChunks: this.db.prepare<[string, number, string]>(
+        'DELETE FROM snapshot_chunks WHERE stream = ? AND schema_version = ? AND write_id <> ?',
       ),
       namedLease: this.db.prepare<[string], { holder: string; expires_at: number }>(
         'SELECT holder, expires_at FROM named_leases WHERE name = ?',
@@ -239,9 +284,10 @@ export class SqliteEventStore implements EventStore {
         'INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ' +
           'ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at',
       ),
-      saveSnapshot: this.db.prepare(
-        'INSERT INTO snapshots (stream, schema_version, revision, state) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (stream, schema_version) DO UPDATE SET revision = excluded.revision, state = excluded.state',
+      saveSnapshot: this.db.prepare<[string, number, number, number, string]>(
+        "INSERT INTO snapshots (stream, schema_version, revision, state, chunks, write_id) VALUES (?, ?, ?, X'', ?, ?) " +
+          'ON CONFLICT (stream, schema_version) DO UPDATE SET revision = excluded.revision, state = excluded.state, ' +
+          'chunks = excluded.chunks, write_id = excluded.write_id',
       ),
     };
   }
@@ -400,29 +446,66 @@ export class SqliteEventStore implements EventStore {
 
   async readSnapshot(stream: string, schemaVersion: number): Promise<Snapshot | undefined> {
     this.assertOpen();
-    const row = this.stmt.snapshot.get(stream, schemaVersion);
-    if (!row) return undefined;
-    // Deflated JSON (see writeSnapshot), or JSON text as versions before it wrote.
-    const text = typeof row.state === 'string' ? row.state : inflateRawSync(row.state).toString('utf8');
-    return { revision: BigInt(row.revision), schemaVersion, state: JSON.parse(text) };
+    // One read transaction: another process's write of a newer snapshot, which drops these chunks
+    // when it lands, cannot land in between.
+    const kept = this.db.transaction(() => {
+      const row = this.stmt.snapshot.get(stream, schemaVersion);
+      if (!row || row.chunks === 0 || row.write_id === null) return row && { revision: row.revision, state: row.state };
+      const chunks = this.stmt.chunks.all(stream, schemaVersion, row.write_id);
+      // Chunks missing (a file changed by hand): no snapshot, and start-up replays from the start.
+      return chunks.length === row.chunks ? { revision: row.revision, state: Buffer.concat(chunks) } : undefined;
+    })();
+    if (!kept) return undefined;
+    // Deflated JSON (see writeSnapshot), or JSON text as versions before 5 wrote.
+    const text = typeof kept.state === 'string' ? kept.state : inflateRawSync(kept.state).toString('utf8');
+    return { revision: BigInt(kept.revision), schemaVersion, state: JSON.parse(text) };
   }
 
   /**
-   * The snapshot's JSON, deflated off the event loop (zlib works on libuv's threads), then written.
-   * A state of tens of thousands of live jobs is some 20 MB of JSON: written as text, its insert and
-   * the commit's fsync held the event loop for 90-125 ms; deflated (a sixteenth of it), 6-7 ms.
-   * Writes land in the order called.
+   * The snapshot's JSON, deflated off the event loop (zlib works on libuv's threads) and written in
+   * chunks (SNAPSHOT_CHUNK_BYTES), each chunk a row inserted in the turn that deflated it, so no
+   * insert or fsync holds the loop for the whole snapshot. The last chunk lands in one transaction
+   * with the snapshot's row, which names the chunks by this write's id, and the chunks of any other
+   * write of this stream and schema are dropped: until then readers see the snapshot before, and a
+   * write cut short (a crash) leaves only chunks no row names, dropped by the next write. When
+   * another process's write landed meanwhile and dropped this one's chunks, this write is refused
+   * (the other's snapshot stays): a snapshot is an optimisation, the engine goes on without it.
+   * Writes from one store land in the order called.
    */
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen();
     const pieces = snapshotJsonPieces(snapshot);
-    const written = this.snapshotWrites.then(async () => {
-      const deflated = await deflatePieces(pieces);
-      this.assertOpen();
-      this.stmt.saveSnapshot.run(stream, snapshot.schemaVersion, Number(snapshot.revision), deflated);
-    });
+    const written = this.snapshotWrites.then(() => this.writeChunks(stream, snapshot, pieces));
     this.snapshotWrites = written.catch(() => {});
     await written;
+  }
+
+  private async writeChunks(stream: string, snapshot: Snapshot, pieces: readonly string[]): Promise<void> {
+    const { schemaVersion } = snapshot;
+    const writeId = randomUUID();
+    let count = 0;
+    let last: Buffer | undefined;
+    for await (const chunk of deflatedChunks(pieces, SNAPSHOT_CHUNK_BYTES)) {
+      if (last !== undefined) {
+        this.assertOpen();
+        this.stmt.saveChunk.run(stream, schemaVersion, writeId, count++, last);
+      }
+      last = chunk;
+    }
+    this.assertOpen();
+    this.db
+      .transaction(() => {
+        this.stmt.saveChunk.run(stream, schemaVersion, writeId, count++, last as Buffer);
+        if (this.stmt.countChunks.get(stream, schemaVersion, writeId) !== count) {
+          // Rolled back with the last chunk; the others are dropped by the next write that lands.
+          throw new Error(
+            `the snapshot of stream '${stream}' at revision ${snapshot.revision} was not kept: another process's snapshot landed while it was written`,
+          );
+        }
+        this.stmt.saveSnapshot.run(stream, schemaVersion, Number(snapshot.revision), count, writeId);
+        this.stmt.dropOtherChunks.run(stream, schemaVersion, writeId);
+      })
+      .immediate();
   }
 
   async readCheckpoint(name: string): Promise<bigint | undefined> {
