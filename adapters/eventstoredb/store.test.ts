@@ -91,6 +91,30 @@ describe.each(servers)('EventStoreDBEventStore specifics on %s', (_name, connect
     await store.close();
   });
 
+  it('appends a snapshot given in pieces as chunks of exactly snapshotChunkBytes, cutting characters anywhere, and reads it back whole', async () => {
+    const store = open({ snapshotChunkBytes: 7 });
+    const rocket = '\u{1F680}';
+    const state = { crew: ['Émilie', `${rocket}${rocket}`, 'ß'.repeat(9)] };
+    const text = JSON.stringify(state);
+    // The engine's pieces may cut anywhere, even between the two halves of the rocket.
+    const cut = text.indexOf(rocket) + 1;
+    const json = [text.slice(0, 5), text.slice(5, cut), text.slice(cut)];
+    await store.writeSnapshot('s', { revision: 3n, schemaVersion: 1, state, json });
+    const raw = EventStoreDBClient.connectionString(connectionString());
+    try {
+      const chunks: number[] = [];
+      for await (const r of raw.readStream(store.snapshotStreamName('s'))) {
+        if (r.event?.type === 'SnapshotChunk') chunks.push((r.event.data as Uint8Array).length);
+      }
+      const bytes = Buffer.byteLength(text);
+      expect(chunks).toEqual([...Array(Math.floor(bytes / 7)).fill(7), ...(bytes % 7 > 0 ? [bytes % 7] : [])]);
+    } finally {
+      await raw.dispose();
+    }
+    expect(await store.readSnapshot('s', 1)).toEqual({ revision: 3n, schemaVersion: 1, state });
+    await store.close();
+  });
+
   it('keeps only the latest snapshot readable, per version, and never the snapshot of another version', async () => {
     const store = open({ snapshotChunkBytes: 1000 });
     const big = (n: number) => ({ n, pad: 'y'.repeat(5000) });

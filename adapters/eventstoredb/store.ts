@@ -57,7 +57,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core/ports.js';
-import { checkLeaseRequest, expectationMet, leaseTakeable, snapshotJson } from '../../core/ports.js';
+import { checkLeaseRequest, expectationMet, leaseTakeable, snapshotJsonPieces } from '../../core/ports.js';
+import { inChunks, utf8OfPieces } from '../snapshot-bytes.js';
 
 export const DEFAULT_NAMESPACE = 'gpupool';
 
@@ -365,7 +366,8 @@ export class EventStoreDBEventStore implements EventStore {
    * Why chunks: a snapshot of a big cluster is a JSON value of up to ~100 MB, and EventStoreDB
    * takes at most 1 MiB per append (MaxAppendSize) and 16 MB per event. So the state's JSON is cut
    * into chunks of `snapshotChunkBytes`, appended one per append, each at the expected revision
-   * the previous one left (another writer in between aborts the snapshot). The marker, appended
+   * the previous one left (another writer in between aborts the snapshot). The text's pieces
+   * (Snapshot.json) are encoded and hashed as the chunks go out, never joined or encoded whole. The marker, appended
    * last, names the schema version, the state's revision, the chunks' revisions and a SHA-256 of
    * their bytes: a snapshot without its marker (an interrupted write) is never seen, and one whose
    * chunks are gone or altered is rejected. Once the marker is written, the stream is truncated
@@ -374,17 +376,25 @@ export class EventStoreDBEventStore implements EventStore {
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
     this.assertOpen();
     const name = this.snapshotStreamName(stream);
-    const bytes = Buffer.from(snapshotJson(snapshot), 'utf8');
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const chunks = Math.max(1, Math.ceil(bytes.length / this.chunkBytes));
+    // The text as it is at the call; encoded a piece at a time, and hashed, as its chunks are appended.
+    const pieces = snapshotJsonPieces(snapshot);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let chunks = 0;
     const id = randomUUID();
     try {
       const last = await this.lastRevision(name);
       let expected: AppendExpectedRevision = last === 'no_stream' ? NO_STREAM : last;
       let firstChunk: bigint | undefined;
-      for (let i = 0; i < chunks; i++) {
-        const data = bytes.subarray(i * this.chunkBytes, (i + 1) * this.chunkBytes);
-        const event = binaryEvent({ id: randomUUID(), type: CHUNK_TYPE, data, metadata: jsonBytes({ snapshot: id, index: i }) });
+      for await (const data of inChunks(utf8OfPieces(pieces), this.chunkBytes)) {
+        hash.update(data);
+        bytes += data.length;
+        const event = binaryEvent({
+          id: randomUUID(),
+          type: CHUNK_TYPE,
+          data,
+          metadata: jsonBytes({ snapshot: id, index: chunks++ }),
+        });
         const r: { nextExpectedRevision: bigint } = await this.client.appendToStream(name, event, { expectedRevision: expected });
         firstChunk ??= r.nextExpectedRevision;
         expected = r.nextExpectedRevision;
@@ -399,8 +409,8 @@ export class EventStoreDBEventStore implements EventStore {
           revision: snapshot.revision.toString(),
           firstChunk: first.toString(),
           chunks,
-          bytes: bytes.length,
-          sha256,
+          bytes,
+          sha256: hash.digest('hex'),
         },
       });
       await this.client.appendToStream(name, marker, { expectedRevision: expected });

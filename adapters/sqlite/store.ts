@@ -26,6 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDeflateRaw, inflateRawSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
@@ -44,44 +45,21 @@ import type {
   Subscription,
 } from '../../core/ports.js';
 import { checkLeaseRequest, expectationMet, leaseTakeable, snapshotJsonPieces } from '../../core/ports.js';
+import { inChunks, utf8OfPieces } from '../snapshot-bytes.js';
 import { openDatabase, whileBusy } from './open.js';
 
 /**
- * A snapshot's JSON pieces (Snapshot.json), deflated, in chunks of at least `size` bytes (the last
- * may be smaller; there is always one): each piece is encoded to UTF-8 in a turn of its own and
- * compressed on libuv's threads, so no step holds the event loop for the whole text (joined and
- * encoded at once, 80 MB of it held the loop for 0.1-0.2 s). The chunks joined inflate to the
- * pieces joined. A piece that ends in the first half of a surrogate pair (a cut Snapshot.json
- * allows; the engine's own pieces are whole JSON values) hands it on to the next piece, so no
- * character is encoded in two halves.
+ * A snapshot's JSON pieces (Snapshot.json), deflated, in chunks of `size` bytes (the last
+ * shorter): each piece is encoded to UTF-8 in a turn of its own and compressed on libuv's threads,
+ * so no step holds the event loop for the whole text (joined and encoded at once, 80 MB of it held
+ * the loop for 0.1-0.2 s). The chunks joined inflate to the pieces joined.
  */
-async function* deflatedChunks(pieces: readonly string[], size: number): AsyncGenerator<Buffer> {
+function deflatedChunks(pieces: readonly string[], size: number): AsyncGenerator<Buffer> {
   const deflate = createDeflateRaw({ level: 1 });
-  const fed = pipeline(async function* () {
-    let carry = '';
-    for (const piece of pieces) {
-      const text = carry + piece;
-      const last = text.charCodeAt(text.length - 1);
-      const cut = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
-      carry = text.slice(cut);
-      if (cut > 0) yield Buffer.from(cut === text.length ? text : text.slice(0, cut), 'utf8');
-    }
-    if (carry !== '') yield Buffer.from(carry, 'utf8');
-  }, deflate);
-  fed.catch(() => {}); // a failure ends the iteration below too, and is thrown from there
-  let held: Buffer[] = [];
-  let bytes = 0;
-  for await (const out of deflate as AsyncIterable<Buffer>) {
-    held.push(out);
-    bytes += out.length;
-    if (bytes >= size) {
-      yield Buffer.concat(held);
-      held = [];
-      bytes = 0;
-    }
-  }
-  await fed;
-  if (held.length > 0 || bytes === 0) yield Buffer.concat(held);
+  // One piece read ahead at the most (a stream from a generator buffers 16 by default).
+  const fed = pipeline(Readable.from(utf8OfPieces(pieces), { highWaterMark: 1 }), deflate);
+  fed.catch(() => {}); // a failure ends the deflated stream too, and is thrown where it is read
+  return inChunks(deflate as AsyncIterable<Buffer>, size);
 }
 
 /**
