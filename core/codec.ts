@@ -264,6 +264,11 @@ export interface DecodeIssue {
   path: string;
   expected: string;
   actual: string;
+  /**
+   * What is wrong, in a sentence of its own, where a fault is not a value of the wrong kind (a
+   * pipeline file's: "no task 'x' in this dag"); a reader shows it rather than expected and actual.
+   */
+  message?: string;
 }
 
 export function describeValue(u: unknown): string {

@@ -118,7 +118,16 @@ export const problemSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { path: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } },
+        properties: {
+          path: { type: 'string' },
+          expected: { type: 'string' },
+          actual: { type: 'string' },
+          message: {
+            type: 'string',
+            description:
+              'what is wrong, in a sentence of its own, where a fault is not a value of the wrong kind (a pipeline file: the parser says what is wrong there, and expected repeats it)',
+          },
+        },
       },
     },
     details: { type: 'object', additionalProperties: true },

@@ -159,6 +159,9 @@ describe('uploading pipelines', () => {
     expect(paths).toEqual(expect.arrayContaining(['body.schemaVersion', 'body.root.dag.tasks.echo.componentRef.name']));
     const ref = r.body.errors.find((e: { path: string }) => e.path === 'body.root.dag.tasks.echo.componentRef.name');
     expect(ref.actual).toBe('"comp-nope"');
+    // The parser's sentence as the message, to be read as it is (and, as ever, as what was expected).
+    expect(ref.message).toBe("no component 'comp-nope' in components");
+    expect(ref.expected).toBe(ref.message);
     expect(r.body.detail).toMatch(/root\.dag\.tasks\.echo\.componentRef\.name/);
     // Empty, not YAML, not a pipeline.
     for (const [text, path] of [

@@ -61,7 +61,7 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 
 /** Input that does not decode: 400, naming every field. */
 export function invalidInput(issues: readonly DecodeIssue[], detail?: string): Problem {
-  const message = detail ?? issues.map((i) => `${i.path}: expected ${i.expected}, got ${i.actual}`).join('; ');
+  const message = detail ?? issues.map((i) => `${i.path}: ${i.message ?? `expected ${i.expected}, got ${i.actual}`}`).join('; ');
   return problem(400, 'invalid-input', message, { errors: issues });
 }
 

@@ -89,6 +89,9 @@ describe.skipIf(missing !== null)('the pipelines pages in a browser', () => {
     const listed = (await issues.allTextContents()).join('\n');
     expect(listed).toContain('body.root.dag.tasks.print-ints.componentRef.name');
     expect(listed).toContain('body.root.inputDefinitions.parameters.trials.parameterType');
+    // Each as the parser says it, not forced into "expected ..., got ...".
+    expect(listed).toContain("body.root.dag.tasks.print-ints.componentRef.name: no component 'comp-print-nothing' in components");
+    expect(listed).not.toMatch(/expected (no component|unknown parameter type)/);
     await accessible(page, 'upload with issues');
     await shoot(page, 'pipelines-upload-issues-desktop');
 

@@ -357,13 +357,17 @@ function firstDocument(text: string): unknown {
   }
 }
 
-/** A file's issues as the API names input issues: under `body`, the parser's message as what was expected. */
+/**
+ * A file's issues as the API names input issues: under `body`, with the parser's sentence as their
+ * message (and, as before there was one, as what was expected), and the value found at the path.
+ */
 export function fileIssues(issues: readonly PipelineIssue[], text: string): DecodeIssue[] {
   const doc = issues.some((i) => i.path !== '') ? firstDocument(text) : undefined;
   return issues.map((i) => ({
     path: i.path === '' ? 'body' : `body.${i.path}`,
     expected: i.message,
     actual: i.path === '' ? 'the file as uploaded' : describeValue(valueAt(doc, i.path)),
+    message: i.message,
   }));
 }
 

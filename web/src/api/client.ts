@@ -12,14 +12,14 @@ export interface Problem {
   title: string;
   detail?: string;
   code?: string;
-  errors?: { path: string; expected: string; actual?: string }[];
+  errors?: { path: string; expected: string; actual?: string; message?: string }[];
 }
 
 export type Answer<T> = { ok: true; value: T; total: number | null } | { ok: false; problem: Problem };
 
 /** A problem in words, for a person: its detail, and the fields it names. */
 export function describeProblem(p: Problem): string {
-  const fields = (p.errors ?? []).map((e) => `${e.path}: expected ${e.expected}`);
+  const fields = (p.errors ?? []).map((e) => `${e.path}: ${e.message ?? `expected ${e.expected}`}`);
   return [p.detail ?? p.title, ...fields].join('; ');
 }
 

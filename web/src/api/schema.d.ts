@@ -9517,6 +9517,8 @@ export interface components {
             errors?: {
                 actual?: string;
                 expected?: string;
+                /** @description what is wrong, in a sentence of its own, where a fault is not a value of the wrong kind (a pipeline file: the parser says what is wrong there, and expected repeats it) */
+                message?: string;
                 path?: string;
             }[];
             status?: number;

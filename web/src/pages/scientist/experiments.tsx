@@ -177,8 +177,8 @@ export function IssueList({ problem }: { problem: Problem | null }) {
         {issues.map((e, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: issues may repeat a path; their order is the API's
           <li key={i}>
-            <code>{e.path}</code>: expected {e.expected}
-            {e.actual !== undefined ? `, got ${e.actual}` : ''}
+            <code>{e.path}</code>:{' '}
+            {e.message !== undefined ? e.message : `expected ${e.expected}${e.actual !== undefined ? `, got ${e.actual}` : ''}`}
           </li>
         ))}
       </ul>
