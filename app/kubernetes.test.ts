@@ -214,7 +214,18 @@ describe.each(targets)('gpupool serve --kubernetes on %s', (_name, makeTarget) =
       expect(env.WORLD_SIZE).toBe(String(workers));
       expect(['0', '1']).toContain(env.RANK);
     }
+    // A worker's log, its pod's, read through the API server.
+    const logOf = () =>
+      fetch(`${served.url}/api/v1/jobs/bert/logs?worker=${workers - 1}`, { headers: { authorization: `Bearer ${token}` } });
+    const log = await logOf();
+    expect(log.status, await log.clone().text()).toBe(200);
+    expect(log.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     await until(nina, 'bert', 'Complete', 60_000);
+    // Its pods deleted once it ended: the log went with them.
+    await waitFor(async () => (await podsOf('nlp/bert')).length === 0, { timeoutMs: 30_000, message: 'bert’s pods deleted' });
+    const gone = await logOf();
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { code: string }).code).toBe('logs-gone');
     await until(nina, 'gpt', 'Complete', 60_000);
   });
 

@@ -17,9 +17,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AssetsEngine, ExperimentsEngine } from '../adapters/http/context.js';
+import type { JobLogSource } from '../adapters/http/job-logs.js';
 import { startAdmission } from '../adapters/k8s/admission.js';
 import { connect, type Kube } from '../adapters/k8s/kube.js';
 import { kubernetesLeases, type LeaseKeeper } from '../adapters/k8s/leases.js';
+import { kubernetesJobLogs } from '../adapters/k8s/logs.js';
 import { readFileDump } from '../adapters/k8s/metrics-sidecar.js';
 import { type NodeInventory, startNodeInventory } from '../adapters/k8s/nodes.js';
 import type { RateLimit } from '../adapters/k8s/rate-limit.js';
@@ -77,6 +79,8 @@ export interface KubernetesPart {
   stepDown(): Promise<void>;
   /** A completed pipeline step's outputs, from the files its outputs collector printed (the run executor's `outputsOf`). */
   stepOutputs(run: Run, task: TaskRun, job: Pick<JobState, 'id'>): Promise<StepOutputsAnswer>;
+  /** Jobs' logs, their pods' (every server reads them, leading or not). */
+  readonly logs: JobLogSource;
 }
 
 /** The stream a pipeline step's collected outputs are kept in. */
@@ -169,6 +173,10 @@ export async function kubernetesPart(
       work = { nodes, wakeups, runtime, admission };
     },
     synced: () => work?.nodes.synced,
+    logs: kubernetesJobLogs(kube, {
+      ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+      ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),
+    }),
     stepOutputs: (run, task, job) => readStepOutputs(store, run, task, job),
     async stepDown() {
       const stopping = work;

@@ -159,6 +159,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
       tokens,
       metrics,
       logger: { level: options.logLevel ?? 'warn', redact: ['req.headers.authorization'] },
+      ...(kubernetes ? { logs: kubernetes.logs } : {}),
       ...(process.env.GPUPOOL_METRICS_TOKEN ? { metricsToken: process.env.GPUPOOL_METRICS_TOKEN } : {}),
     });
     // Connections that have not sent a request yet (a client's spare one): Node's close waits for

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobState, State } from '../../core/cluster/model.js';
 import type { Principal } from './access.js';
+import type { JobLogSource, LogAnswer } from './job-logs.js';
 import { visibleJobs } from './routes/jobs.js';
 import { type Fixture, fixture } from './test-support/fixture.js';
 
@@ -346,5 +347,89 @@ describe('a job is its group’s unless private', () => {
     expect((await f.call('carol', 'GET', '/api/v1/jobs/open?group=ga')).status).toBe(404);
     const bad = await submit('alice', { jobId: 'x', private: 'yes' });
     expect([bad.status, bad.body.errors[0].path]).toEqual([400, 'body.private']);
+  });
+});
+
+describe('a job’s logs, from the runtime that runs it', () => {
+  /** A runtime's log source that answers from a table by job id and worker, and notes what it was asked. */
+  const logsOf = (table: Record<string, LogAnswer | Error>) => {
+    const asked: { job: string; worker: number; tailLines: number | null }[] = [];
+    const source: JobLogSource = {
+      async read(job, request) {
+        asked.push({ job: job.id, ...request });
+        const answer = table[`${job.id}#${request.worker}`];
+        if (answer instanceof Error) throw answer;
+        return answer ?? { ok: false, gone: true, message: `no pod for ${job.id}` };
+      },
+    };
+    return { source, asked, table };
+  };
+  const logs = (who: 'alice' | 'bob' | 'carol' | 'admin', name: string, query = '') =>
+    f.call(who, 'GET', `/api/v1/jobs/${name}/logs${query}`);
+
+  it('the simulated runtime keeps none: a started job’s answer says so; one still waiting is told it has not started', async () => {
+    expect((await submit('alice', { jobId: 'started', kind: 'training', gpus: 4 })).status).toBe(201);
+    expect((await submit('alice', { jobId: 'waiting', kind: 'training', gpus: 4 })).status).toBe(201);
+    const none = await logs('alice', 'started');
+    expect(none.status).toBe(404);
+    expect(none.body).toMatchObject({
+      code: 'logs-unavailable',
+      detail: expect.stringMatching(/simulated runtime runs no processes/),
+    });
+    const waiting = await logs('alice', 'waiting');
+    expect(waiting.status).toBe(409);
+    expect(waiting.body).toMatchObject({
+      code: 'job-not-started',
+      detail: "job 'waiting' has not started (WaitingForGPUs): it has no log until it does",
+    });
+    // Stopped while it waited: it never will.
+    expect((await f.call('alice', 'POST', '/api/v1/jobs/waiting/stop')).status).toBe(200);
+    expect((await logs('alice', 'waiting')).body).toMatchObject({
+      code: 'logs-unavailable',
+      detail: "job 'waiting' ended without starting: it has no log",
+    });
+  });
+
+  it('a runtime’s log as text/plain, whole or its last lines, of the worker asked for; gone, or unreadable, as a problem', async () => {
+    await f.close();
+    const { source, asked, table } = logsOf({
+      'ga/train#0': { ok: true, text: 'epoch 1\nepoch 2\n' },
+      'ga/flaky#0': new Error('reading the log of pod default/flaky-w0 failed: connection refused'),
+    });
+    f = await fixture({ logs: source });
+    expect((await submit('alice', { jobId: 'train', kind: 'training', gpus: 2 })).status).toBe(201);
+    expect((await submit('alice', { jobId: 'flaky', kind: 'training', gpus: 2 })).status).toBe(201);
+    const whole = await logs('bob', 'train'); // a job of his group: he may read it
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(whole.body).toBe('epoch 1\nepoch 2\n');
+    expect((await logs('alice', 'train', '?worker=0&tailLines=1')).status).toBe(200);
+    expect(asked).toEqual([
+      { job: 'ga/train', worker: 0, tailLines: null },
+      { job: 'ga/train', worker: 0, tailLines: 1 },
+    ]);
+    const unreadable = await logs('alice', 'flaky');
+    expect(unreadable.status).toBe(503);
+    expect(unreadable.body).toMatchObject({ code: 'logs-unreadable', detail: expect.stringMatching(/connection refused/) });
+    // No second worker; a worker or a tail that is not one.
+    const second = await logs('alice', 'train', '?worker=1');
+    expect(second.status).toBe(400);
+    expect(second.body.errors).toEqual([{ path: 'query.worker', expected: "a worker of job 'train': 0 to 0", actual: '1' }]);
+    for (const q of ['?worker=-1', '?worker=first', '?tailLines=0', '?tailLines=100001']) {
+      expect((await logs('alice', 'train', q)).status).toBe(400);
+    }
+    expect(asked).toHaveLength(3);
+    // Another group's caller does not learn that it exists; nobody without a token reads it.
+    expect((await logs('carol', 'train')).status).toBe(404);
+    expect((await f.call('nobody', 'GET', '/api/v1/jobs/train/logs')).status).toBe(401);
+    expect(asked).toHaveLength(3);
+    // Ended, its pods deleted: gone.
+    expect((await f.call('alice', 'POST', '/api/v1/jobs/train/stop')).status).toBe(200);
+    await f.engine.execute({ type: 'ReleaseJob', jobId: 'ga/train' });
+    expect(f.engine.job('ga/train')?.status).toBe('Stopped');
+    delete table['ga/train#0'];
+    const gone = await logs('alice', 'train');
+    expect(gone.status).toBe(404);
+    expect(gone.body).toMatchObject({ code: 'logs-gone', detail: 'no pod for ga/train' });
   });
 });

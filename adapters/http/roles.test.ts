@@ -28,6 +28,7 @@ import { PIPELINES_STREAM, pipelinesDecider } from '../../core/pipelines/pipelin
 import { createDeciderEngine } from '../../engine/engine.js';
 import { InMemoryEventStore } from '../memory/store.js';
 import type { ExperimentsEngine, PipelinesEngine } from './context.js';
+import type { JobLogSource } from './job-logs.js';
 import { parseExperimentDocument } from './routes/experiments.js';
 import { registeredRoutes } from './server.js';
 import {
@@ -220,6 +221,8 @@ const TABLE: readonly Row[] = [
   row('GET /api/v1/jobs/:jobId',                        '/api/v1/jobs/nope',                         [404, 404, 404, 404, 401]),
   row('GET /api/v1/jobs/:jobId/explain',                '/api/v1/jobs/a1/explain',                   [200, 200, 404, 404, 401]),
   row('GET /api/v1/jobs/:jobId/explain',                '/api/v1/jobs/a2/explain',                   [200, 200, 200, 404, 401]),
+  row('GET /api/v1/jobs/:jobId/logs',                   '/api/v1/jobs/a1/logs',                      [200, 200, 404, 404, 401]),
+  row('GET /api/v1/jobs/:jobId/logs',                   '/api/v1/jobs/a2/logs',                      [200, 200, 200, 404, 401]),
   row('GET /api/v1/jobs/:jobId/forecast',               '/api/v1/jobs/a1/forecast',                  [200, 200, 404, 404, 401]),
   row('GET /api/v1/jobs/:jobId/forecast',               '/api/v1/jobs/a2/forecast',                  [200, 200, 200, 404, 401]),
   row('POST /api/v1/jobs/:jobId/stop',                  '/api/v1/jobs/a1/stop',                      [200, 200, 404, 404, 401]),
@@ -317,7 +320,9 @@ async function world(): Promise<Fixture> {
   const store = new InMemoryEventStore();
   const experiments = await createDeciderEngine(experimentsDecider, { store, stream: EXPERIMENTS_STREAM });
   const pipelines = await createDeciderEngine(pipelinesDecider, { store, stream: PIPELINES_STREAM });
-  const f = await fixture({ store, experiments, pipelines });
+  // Every started job's worker logs a line: who may read it is what the matrix asks.
+  const logs: JobLogSource = { read: async (job) => ({ ok: true, text: `${job.id} says hello\n` }) };
+  const f = await fixture({ store, experiments, pipelines, logs });
   experimentsOf.set(f, experiments);
   pipelinesOf.set(f, pipelines);
   const close = f.close.bind(f);
@@ -506,6 +511,7 @@ describe('what a refusal tells', () => {
       for (const [method, suffix] of [
         ['GET', ''],
         ['GET', '/explain'],
+        ['GET', '/logs'],
         ['POST', '/stop'],
         ['POST', '/clone'],
         ['GET', '/metrics'],

@@ -21,6 +21,7 @@ import { createDeciderEngine, type Engine } from '../../engine/engine.js';
 import { Forecaster, type ForecasterOptions } from '../forecast/forecaster.js';
 import { type AssetsEngine, type ExperimentsEngine, type HttpContext, type PipelinesEngine, pastTimeOf } from './context.js';
 import { IdempotencyKeys } from './idempotency.js';
+import type { JobLogSource } from './job-logs.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { problemSchema, successResponse } from './openapi.js';
 import { forbidden, invalidInput, ProblemError, problem, rawProblemResponse, sendProblem } from './problem.js';
@@ -83,6 +84,8 @@ export interface ServerOptions {
   readonly dashboard?: string | null;
   /** Forecasts (routes/forecast.ts): in a worker thread by default; the typical durations they assume. */
   readonly forecast?: ForecasterOptions;
+  /** Jobs' logs, from the runtime that runs them (Kubernetes: adapters/k8s/logs.ts); default none (the simulated runtime). */
+  readonly logs?: JobLogSource;
 }
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -355,7 +358,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await api.register(usageRoutes(ctx));
       await api.register(groupRoutes(ctx));
       await api.register(userRoutes(ctx));
-      await api.register(jobRoutes(ctx));
+      await api.register(jobRoutes(ctx, options.logs));
       await api.register(metricRoutes(ctx));
       await api.register(forecastRoutes(ctx, forecaster));
       for (const kind of ASSET_KINDS) await api.register(assetRoutes(ctx, kind));

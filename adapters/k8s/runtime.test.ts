@@ -23,6 +23,7 @@ import {
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { InMemoryEventStore } from '../memory/store.js';
 import { connect, type Kube } from './kube.js';
+import { kubernetesJobLogs } from './logs.js';
 import { readFileDump } from './metrics-sidecar.js';
 import { JOB_ID_ANNOTATION, jobName, MANAGED_BY, MANAGED_BY_LABEL, podName } from './pods.js';
 import { type KubernetesRuntime, type KubernetesRuntimeOptions, recordFinalMetrics, startKubernetesRuntime } from './runtime.js';
@@ -543,5 +544,29 @@ describe('pipeline steps', () => {
     } as Partial<Command>);
     await untilStatus('bare', 'Complete');
     expect(handed).toHaveLength(1);
+  });
+});
+
+describe('logs (logs.ts)', () => {
+  it('a worker’s log is its pod’s, whole or its last lines, in the group’s namespace; gone once the pod is deleted', async () => {
+    cluster.api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-g' } });
+    const placement = { namespaces: { g: 'team-g' } };
+    await start(placement);
+    const logs = kubernetesJobLogs(kube, placement);
+    await submit('talky', 1, { 'sim.gpupool.io/log': 'epoch 1\nepoch 2\nepoch 3\n', 'sim.gpupool.io/run-for-ms': '400' });
+    await untilStatus('talky', 'Training');
+    const job = engine.job('talky');
+    if (!job) throw new Error('no job');
+    expect(podsOf('talky')[0]?.metadata?.namespace).toBe('team-g');
+    await until('the log', () => cluster.api.podLog('team-g', podName('talky', 0), 'main') !== '');
+    expect(await logs.read(job, { worker: 0, tailLines: null })).toEqual({ ok: true, text: 'epoch 1\nepoch 2\nepoch 3\n' });
+    expect(await logs.read(job, { worker: 0, tailLines: 2 })).toEqual({ ok: true, text: 'epoch 2\nepoch 3\n' });
+    await untilStatus('talky', 'Complete');
+    await until('the pod deleted', () => podsOf('talky').length === 0);
+    expect(await logs.read(job, { worker: 0, tailLines: null })).toEqual({
+      ok: false,
+      gone: true,
+      message: `pod team-g/${podName('talky', 0)} is not there (deleted once its job ended, or not made yet): its log is gone with it`,
+    });
   });
 });

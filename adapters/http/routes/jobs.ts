@@ -24,7 +24,7 @@ import type { CommandType, JobInputs, JobOutput } from '../../../core/cluster/co
 import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
 import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
-import { decodeWith, describeValue } from '../../../core/codec.js';
+import { type DecodeIssue, decodeWith, describeValue } from '../../../core/codec.js';
 import * as E from '../../../core/vendor/either.js';
 import { canSeeJob, isOperator, type Principal, type Visibility } from '../access.js';
 import {
@@ -39,6 +39,7 @@ import {
   runCommand,
   stateFor,
 } from '../context.js';
+import { type JobLogSource, type LogAnswer, NO_JOB_LOGS } from '../job-logs.js';
 import { jsonSchemaOf } from '../json-schema.js';
 import { resolveName, scopedId } from '../names.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
@@ -70,6 +71,8 @@ export function jobView(job: JobState, reasonOf: ReasonReader): JobView {
 
 const VISIBILITIES: readonly Visibility[] = ['mine', 'shared', 'all'];
 const MAX_LIMIT = 1000;
+/** The most lines a log may be asked for by its tail (as many as a screen could ever want). */
+const MAX_TAIL_LINES = 100_000;
 
 interface ListQuery {
   status?: JobStatus[];
@@ -82,8 +85,26 @@ interface ListQuery {
 }
 
 /** The list's query string, checked field by field. */
+/** A query's decimal integer from `min` to `max`; undefined when absent; an issue (and NaN) when it is not one. */
+function queryInteger(
+  q: Record<string, unknown>,
+  k: string,
+  min: number,
+  max: number,
+  issues: DecodeIssue[],
+): number | undefined {
+  const v = q[k];
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n >= min && n <= max)) {
+    issues.push({ path: `query.${k}`, expected: `an integer from ${min} to ${max}`, actual: String(v) });
+    return Number.NaN;
+  }
+  return n;
+}
+
 function listQuery(q: Record<string, unknown>): Result<ListQuery> {
-  const issues: { path: string; expected: string; actual: string }[] = [];
+  const issues: DecodeIssue[] = [];
   const str = (k: string) => (typeof q[k] === 'string' ? (q[k] as string) : undefined);
   const statuses = str('status')?.split(',');
   if (statuses?.some((s) => !(JOB_STATUSES as readonly string[]).includes(s))) {
@@ -101,15 +122,8 @@ function listQuery(q: Record<string, unknown>): Result<ListQuery> {
   if (!VISIBILITIES.includes(visibility)) {
     issues.push({ path: 'query.visibility', expected: 'one of mine, shared, all', actual: String(q.visibility) });
   }
-  const int = (k: string, dflt: number, max: number) => {
-    const v = str(k);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n > max) issues.push({ path: `query.${k}`, expected: `an integer from 0 to ${max}`, actual: v });
-    return n;
-  };
-  const limit = int('limit', 100, MAX_LIMIT);
-  const offset = int('offset', 0, Number.MAX_SAFE_INTEGER);
+  const limit = queryInteger(q, 'limit', 0, MAX_LIMIT, issues) ?? 100;
+  const offset = queryInteger(q, 'offset', 0, Number.MAX_SAFE_INTEGER, issues) ?? 0;
   if (issues.length > 0) return bad(invalidInput(issues));
   const out: ListQuery = { visibility, limit, offset };
   if (statuses) out.status = statuses as JobStatus[];
@@ -121,7 +135,7 @@ function listQuery(q: Record<string, unknown>): Result<ListQuery> {
   return good(out);
 }
 
-export function jobRoutes(ctx: HttpContext) {
+export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
   return async (app: FastifyInstance) => {
     const user = { access: 'user' as const };
 
@@ -315,6 +329,73 @@ export function jobRoutes(ctx: HttpContext) {
         const { id, group, status } = job.value;
         return good({ jobId: id, name: jobName(job.value), group, status, reason: reasonReader(state)(job.value) });
       }),
+    );
+
+    app.get(
+      '/jobs/:jobId/logs',
+      {
+        config: user,
+        schema: {
+          tags: ['jobs'],
+          summary: 'A worker’s log, as the runtime has it now (text/plain)',
+          description:
+            'The log of one worker of a job that has started (on Kubernetes, its pod’s main container). ' +
+            '409 job-not-started while it waits; 404 logs-gone when the runtime no longer has it (a pod deleted ' +
+            'once its job ended), logs-unavailable when the runtime keeps none (the simulated runtime).',
+          params: idParams('jobId'),
+          querystring: {
+            type: 'object',
+            properties: {
+              worker: { type: 'integer', minimum: 0, default: 0, description: 'which worker (0 for a single-worker job)' },
+              tailLines: { type: 'integer', minimum: 1, maximum: MAX_TAIL_LINES, description: 'only its last lines' },
+            },
+          },
+          response: {
+            200: { description: 'the log', content: { 'text/plain': { schema: { type: 'string' } } } },
+            ...errors(400, 404, 409, 503),
+          },
+        },
+      },
+      async (req, reply) => {
+        const job = visibleJob(req, ctx.engine.current);
+        if (!job.ok) return answer(reply, job);
+        const { workers, allocation, endedAt } = job.value;
+        const name = jobName(job.value);
+        const q = (req.query ?? {}) as Record<string, unknown>;
+        const issues: DecodeIssue[] = [];
+        const worker = queryInteger(q, 'worker', 0, Number.MAX_SAFE_INTEGER, issues) ?? 0;
+        const tailLines = queryInteger(q, 'tailLines', 1, MAX_TAIL_LINES, issues) ?? null;
+        if (issues.length === 0 && worker >= workers) {
+          issues.push({
+            path: 'query.worker',
+            expected: `a worker of job '${name}': 0 to ${workers - 1}`,
+            actual: String(worker),
+          });
+        }
+        if (issues.length > 0) return answer(reply, bad(invalidInput(issues)));
+        if (allocation === null) {
+          return answer(
+            reply,
+            bad(
+              endedAt === null
+                ? problem(
+                    409,
+                    'job-not-started',
+                    `job '${name}' has not started (${job.value.status}): it has no log until it does`,
+                  )
+                : problem(404, 'logs-unavailable', `job '${name}' ended without starting: it has no log`),
+            ),
+          );
+        }
+        let log: LogAnswer;
+        try {
+          log = await logs.read(job.value, { worker, tailLines });
+        } catch (e) {
+          return answer(reply, bad(problem(503, 'logs-unreadable', (e as Error).message)));
+        }
+        if (!log.ok) return answer(reply, bad(problem(404, log.gone ? 'logs-gone' : 'logs-unavailable', log.message)));
+        return reply.type('text/plain; charset=utf-8').send(log.text);
+      },
     );
 
     app.post(

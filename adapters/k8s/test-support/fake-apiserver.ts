@@ -386,7 +386,9 @@ export class FakeApiServer extends ObjectStore {
     if (sub === 'log' && method === 'GET') {
       if (!this.find(t, ns, name)) throw notFound(t, name);
       res.writeHead(200, { 'Content-Type': 'text/plain' });
-      return void res.end(this.podLog(ns ?? 'default', name, q.get('container') ?? undefined));
+      const log = this.podLog(ns ?? 'default', name, q.get('container') ?? undefined);
+      const tail = q.get('tailLines');
+      return void res.end(tail === null ? log : lastLines(log, Number(tail)));
     }
     if (sub === 'binding' && method === 'POST') {
       const binding = parseJson(body);
@@ -567,4 +569,10 @@ export class FakeApiServer extends ObjectStore {
     if (fromBody?.preconditions) options.preconditions = fromBody.preconditions;
     return options;
   }
+}
+
+/** A log's last `n` lines, as the API server's `tailLines` gives them (each with its newline). */
+function lastLines(log: string, n: number): string {
+  const lines = log.split(/(?<=\n)/);
+  return lines.slice(Math.max(0, lines.length - n)).join('');
 }
