@@ -390,6 +390,28 @@ describe('a job’s logs, from the runtime that runs it', () => {
     });
   });
 
+  it('asked for JSON, a missing log is a value saying why (200), not a problem: what a page expects either way', async () => {
+    expect((await submit('alice', { jobId: 'started', kind: 'training', gpus: 4 })).status).toBe(201);
+    expect((await submit('alice', { jobId: 'waiting', kind: 'training', gpus: 4 })).status).toBe(201);
+    const json = { accept: 'application/json' };
+    const none = await f.call('alice', 'GET', '/api/v1/jobs/started/logs', undefined, json);
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({
+      worker: 0,
+      text: null,
+      missing: { code: 'logs-unavailable', detail: expect.stringMatching(/simulated runtime runs no processes/) },
+    });
+    const waiting = await f.call('alice', 'GET', '/api/v1/jobs/waiting/logs', undefined, json);
+    expect(waiting.body).toEqual({
+      worker: 0,
+      text: null,
+      missing: { code: 'job-not-started', detail: "job 'waiting' has not started (WaitingForGPUs): it has no log until it does" },
+    });
+    // What is wrong with the request, or a job one may not see, is still a problem.
+    expect((await f.call('alice', 'GET', '/api/v1/jobs/started/logs?worker=3', undefined, json)).status).toBe(400);
+    expect((await f.call('carol', 'GET', '/api/v1/jobs/started/logs', undefined, json)).status).toBe(404);
+  });
+
   it('a runtime’s log as text/plain, whole or its last lines, of the worker asked for; gone, or unreadable, as a problem', async () => {
     await f.close();
     const { source, asked, table } = logsOf({
@@ -404,9 +426,12 @@ describe('a job’s logs, from the runtime that runs it', () => {
     expect(whole.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(whole.body).toBe('epoch 1\nepoch 2\n');
     expect((await logs('alice', 'train', '?worker=0&tailLines=1')).status).toBe(200);
+    const asJson = await f.call('alice', 'GET', '/api/v1/jobs/train/logs', undefined, { accept: 'application/json' });
+    expect(asJson.body).toEqual({ worker: 0, text: 'epoch 1\nepoch 2\n', missing: null });
     expect(asked).toEqual([
       { job: 'ga/train', worker: 0, tailLines: null },
       { job: 'ga/train', worker: 0, tailLines: 1 },
+      { job: 'ga/train', worker: 0, tailLines: null },
     ]);
     const unreadable = await logs('alice', 'flaky');
     expect(unreadable.status).toBe(503);
@@ -418,11 +443,11 @@ describe('a job’s logs, from the runtime that runs it', () => {
     for (const q of ['?worker=-1', '?worker=first', '?tailLines=0', '?tailLines=100001']) {
       expect((await logs('alice', 'train', q)).status).toBe(400);
     }
-    expect(asked).toHaveLength(3);
+    expect(asked).toHaveLength(4);
     // Another group's caller does not learn that it exists; nobody without a token reads it.
     expect((await logs('carol', 'train')).status).toBe(404);
     expect((await f.call('nobody', 'GET', '/api/v1/jobs/train/logs')).status).toBe(401);
-    expect(asked).toHaveLength(3);
+    expect(asked).toHaveLength(4);
     // Ended, its pods deleted: gone.
     expect((await f.call('alice', 'POST', '/api/v1/jobs/train/stop')).status).toBe(200);
     await f.engine.execute({ type: 'ReleaseJob', jobId: 'ga/train' });

@@ -148,12 +148,19 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
       .poll(() => page.getByRole('region', { name: 'Predicted start' }).textContent(), { timeout: 10_000 })
       .toMatch(/Predicted start: .*estimate/);
     expect(await page.locator('.queue li[aria-current]').textContent()).toContain('train-wait (this job)');
+    expect(await page.getByRole('heading', { name: 'Logs' }).locator('xpath=following-sibling::*[1]').textContent()).toBe(
+      'No log until it starts.',
+    );
     await accessible(page, 'waiting job');
     await shoot(page, 'scientist-job-waiting-desktop');
 
     // It starts on its own, live, once train-big completes.
     await expect.poll(() => badge(page), { timeout: 20_000 }).toBe('Training');
     expect(await page.getByRole('heading', { name: 'Why is it waiting?' }).count()).toBe(0);
+    // Its log: the simulated runtime runs no processes, and says so where the log would be.
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Logs' }).textContent())
+      .toMatch(/the simulated runtime runs no processes, so its jobs have no logs/);
 
     // train-big made catnet v1: its lineage from code and data through the job.
     await go(page, '/models/default/catnet', 'catnet');

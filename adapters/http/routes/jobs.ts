@@ -43,7 +43,7 @@ import { type JobLogSource, type LogAnswer, NO_JOB_LOGS } from '../job-logs.js';
 import { jsonSchemaOf } from '../json-schema.js';
 import { resolveName, scopedId } from '../names.js';
 import { commandBody, errors, idempotencyHeader, idParams, timeTravelQuery } from '../openapi.js';
-import { forbidden, invalidInput, notFound, problem, rejected } from '../problem.js';
+import { forbidden, invalidInput, notFound, type Problem, problem, rejected } from '../problem.js';
 import { resolveAsset } from './assets.js';
 
 /** The core id of the job named `name` in `group`. */
@@ -73,6 +73,24 @@ const VISIBILITIES: readonly Visibility[] = ['mine', 'shared', 'all'];
 const MAX_LIMIT = 1000;
 /** The most lines a log may be asked for by its tail (as many as a screen could ever want). */
 const MAX_TAIL_LINES = 100_000;
+
+/** A log as JSON: its text, or null and why there is none (the code and detail a text/plain answer's problem has). */
+const LOG_VIEW = {
+  type: 'object',
+  required: ['worker', 'text', 'missing'],
+  properties: {
+    worker: { type: 'integer' },
+    text: { type: ['string', 'null'] },
+    missing: {
+      type: ['object', 'null'],
+      required: ['code', 'detail'],
+      properties: {
+        code: { type: 'string', enum: ['job-not-started', 'logs-gone', 'logs-unavailable'] },
+        detail: { type: 'string' },
+      },
+    },
+  },
+} as const;
 
 interface ListQuery {
   status?: JobStatus[];
@@ -337,11 +355,13 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
         config: user,
         schema: {
           tags: ['jobs'],
-          summary: 'A worker’s log, as the runtime has it now (text/plain)',
+          summary: 'A worker’s log, as the runtime has it now: text/plain, or JSON saying why there is none',
           description:
-            'The log of one worker of a job that has started (on Kubernetes, its pod’s main container). ' +
-            '409 job-not-started while it waits; 404 logs-gone when the runtime no longer has it (a pod deleted ' +
-            'once its job ended), logs-unavailable when the runtime keeps none (the simulated runtime).',
+            'The log of one worker of a job that has started (on Kubernetes, its pod’s main container). As text/plain ' +
+            '(the default), a missing log is a problem: 409 job-not-started while the job waits; 404 logs-gone when ' +
+            'the runtime no longer has it (a pod deleted once its job ended), logs-unavailable when the runtime keeps ' +
+            'none (the simulated runtime) or the job ended without starting. Asked for application/json, the answer ' +
+            'is 200 either way: the text, or null and what is missing (a page reading it expects either).',
           params: idParams('jobId'),
           querystring: {
             type: 'object',
@@ -351,7 +371,13 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
             },
           },
           response: {
-            200: { description: 'the log', content: { 'text/plain': { schema: { type: 'string' } } } },
+            200: {
+              description: 'the log',
+              content: {
+                'text/plain': { schema: { type: 'string' } },
+                'application/json': { schema: LOG_VIEW },
+              },
+            },
             ...errors(400, 404, 409, 503),
           },
         },
@@ -373,18 +399,25 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
           });
         }
         if (issues.length > 0) return answer(reply, bad(invalidInput(issues)));
+        const json = (req.headers.accept ?? '').includes('application/json');
+        /** The log's text, or why there is none: a problem as text/plain, a value as JSON. */
+        const send = (text: string | null, missing: Problem | null) => {
+          if (json)
+            return reply
+              .type('application/json')
+              .send({ worker, text, missing: missing && { code: missing.code, detail: missing.detail } });
+          return missing ? answer(reply, bad(missing)) : reply.type('text/plain; charset=utf-8').send(text);
+        };
         if (allocation === null) {
-          return answer(
-            reply,
-            bad(
-              endedAt === null
-                ? problem(
-                    409,
-                    'job-not-started',
-                    `job '${name}' has not started (${job.value.status}): it has no log until it does`,
-                  )
-                : problem(404, 'logs-unavailable', `job '${name}' ended without starting: it has no log`),
-            ),
+          return send(
+            null,
+            endedAt === null
+              ? problem(
+                  409,
+                  'job-not-started',
+                  `job '${name}' has not started (${job.value.status}): it has no log until it does`,
+                )
+              : problem(404, 'logs-unavailable', `job '${name}' ended without starting: it has no log`),
           );
         }
         let log: LogAnswer;
@@ -393,8 +426,7 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
         } catch (e) {
           return answer(reply, bad(problem(503, 'logs-unreadable', (e as Error).message)));
         }
-        if (!log.ok) return answer(reply, bad(problem(404, log.gone ? 'logs-gone' : 'logs-unavailable', log.message)));
-        return reply.type('text/plain; charset=utf-8').send(log.text);
+        return log.ok ? send(log.text, null) : send(null, problem(404, log.gone ? 'logs-gone' : 'logs-unavailable', log.message));
       },
     );
 

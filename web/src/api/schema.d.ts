@@ -2135,8 +2135,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A worker’s log, as the runtime has it now (text/plain)
-         * @description The log of one worker of a job that has started (on Kubernetes, its pod’s main container). 409 job-not-started while it waits; 404 logs-gone when the runtime no longer has it (a pod deleted once its job ended), logs-unavailable when the runtime keeps none (the simulated runtime).
+         * A worker’s log, as the runtime has it now: text/plain, or JSON saying why there is none
+         * @description The log of one worker of a job that has started (on Kubernetes, its pod’s main container). As text/plain (the default), a missing log is a problem: 409 job-not-started while the job waits; 404 logs-gone when the runtime no longer has it (a pod deleted once its job ended), logs-unavailable when the runtime keeps none (the simulated runtime) or the job ended without starting. Asked for application/json, the answer is 200 either way: the text, or null and what is missing (a page reading it expects either).
          */
         get: {
             parameters: {
@@ -2160,6 +2160,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": {
+                            missing: {
+                                /** @enum {string} */
+                                code: "job-not-started" | "logs-gone" | "logs-unavailable";
+                                detail: string;
+                            } | null;
+                            text: string | null;
+                            worker: number;
+                        };
                         "text/plain": string;
                     };
                 };

@@ -5,9 +5,9 @@
  * owner may take: stop, rerun, clone with another shape.
  */
 
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import { answer } from '../../api/client';
+import { type Answer, answer } from '../../api/client';
 import type { Asset, Job, JobInputs, JobMetrics, JobOutput, QueueEntry, VersionRef } from '../../api/views';
 import { useApi, useLive } from '../../store/live';
 import { useSession } from '../../store/session';
@@ -47,6 +47,8 @@ export function JobPage({ group, name }: { group: string; name: string }) {
           <JobLineage job={j} />
           <h2>Metrics</h2>
           <JobMetricsSection job={j} />
+          <h2 id="logs">Logs</h2>
+          <JobLogsSection job={j} labelledBy="logs" />
           <h2>History</h2>
           <ol className="history">
             {j.history.map((h) => (
@@ -255,6 +257,101 @@ function JobMetricsSection({ job }: { job: Job }) {
 }
 
 const METRICS_EVERY_MS = 2000;
+
+/** The last lines of a log a page shows; the API gives the whole log to whoever asks for it. */
+const LOG_TAIL_LINES = 500;
+
+/** A log as the API gives it as JSON: its text, or null and why there is none. */
+interface LogView {
+  readonly worker: number;
+  readonly text: string | null;
+  readonly missing: { readonly code: string; readonly detail: string } | null;
+}
+
+/**
+ * Each worker's log, as the runtime has it now (not as it was at a past revision): its last lines,
+ * read again every few seconds while the job runs. A job that has not started has none yet; a
+ * runtime that keeps none (the simulated one) says so in place of the log.
+ */
+export function JobLogsSection({ job, labelledBy }: { job: Job; labelledBy: string }) {
+  const { past } = useLive();
+  const [worker, setWorker] = useState(0);
+  const started = job.allocation !== null;
+  const finished = FINISHED.has(job.status);
+  // As JSON: a log that is missing (gone with its pod, kept by no runtime) is an answer, not an error.
+  const log = useApi(
+    (c) =>
+      started
+        ? answer<LogView>(
+            c.GET('/api/v1/jobs/{jobId}/logs', {
+              params: { path: { jobId: job.name }, query: { group: job.group, worker, tailLines: LOG_TAIL_LINES } as never },
+              headers: { accept: 'application/json' },
+            }),
+          )
+        : Promise.resolve<Answer<LogView>>({ ok: false, problem: { status: 409, title: 'not started' } }),
+    [job.id, started, finished, worker],
+  );
+  const { reload } = log;
+  useEffect(() => {
+    if (!started || finished || past) return;
+    const timer = setInterval(reload, METRICS_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [started, finished, past, reload]);
+  // It follows the newest lines, as `tail -f` does, until the reader scrolls up; back at the end, it follows again.
+  const box = useRef<HTMLElement>(null);
+  const following = useRef(true);
+  const text = log.loaded.state === 'done' && log.loaded.answer.ok ? log.loaded.answer.value.text : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new text is what moves it
+  useLayoutEffect(() => {
+    if (following.current && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [text]);
+  if (!started) {
+    return <p className="muted">{finished ? 'It ended without starting: it has no log.' : 'No log until it starts.'}</p>;
+  }
+  return (
+    <section aria-labelledby={labelledBy} className="logs">
+      {job.workers > 1 && (
+        <label className="log-worker">
+          Worker{' '}
+          <select id={`${labelledBy}-worker`} value={worker} onChange={(e) => setWorker(Number(e.target.value))}>
+            {Array.from({ length: job.workers }, (_, w) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: workers are numbered by their index
+              <option key={w} value={w}>
+                {w}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {past && <p className="muted">As the runtime has it now, not at the revision shown.</p>}
+      {log.loaded.state === 'loading' ? (
+        <p className="muted">Reading the log…</p>
+      ) : !log.loaded.answer.ok ? (
+        <p className="muted">{log.loaded.answer.problem.detail ?? log.loaded.answer.problem.title}</p>
+      ) : log.loaded.answer.value.text === null ? (
+        <p className="muted">{log.loaded.answer.value.missing?.detail}</p>
+      ) : log.loaded.answer.value.text === '' ? (
+        <p className="muted">Nothing written yet.</p>
+      ) : (
+        <section
+          ref={box}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            following.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+          }}
+          className="log-scroll"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+          tabIndex={0}
+          aria-label={`Log of worker ${worker}, its last ${LOG_TAIL_LINES} lines at most`}
+        >
+          <pre className="log" role="log">
+            {log.loaded.answer.value.text}
+          </pre>
+        </section>
+      )}
+    </section>
+  );
+}
 
 function JobActions({ job }: { job: Job }) {
   const { client, me } = useSession();

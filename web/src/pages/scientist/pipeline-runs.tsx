@@ -19,7 +19,7 @@ import { PageHeader, Show, StatusBadge, VisibilitySelect } from '../../ui/compon
 import { formatDuration, formatTime } from '../../ui/format';
 import { splitId } from './common';
 import { IssueList } from './experiments';
-import { jobHref } from './job';
+import { JobLogsSection, jobHref } from './job';
 import {
   api,
   type GraphNode,
@@ -488,6 +488,12 @@ function StepJob({ job }: { job: { group: string; name: string } }) {
         </p>
       )}
       <span className="muted"> (its page: its history, metrics{j?.reason ? ', its queue' : ''})</span>
+      {j && (
+        <details className="step-log">
+          <summary id="step-log">Its log</summary>
+          <JobLogsSection job={j} labelledBy="step-log" />
+        </details>
+      )}
     </>
   );
 }
