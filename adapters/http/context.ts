@@ -307,18 +307,30 @@ export const MAX_PAGE_LIMIT = 1000;
 export function pageQuery(req: FastifyRequest): Result<{ limit: number; offset: number }> {
   const q = (req.query ?? {}) as Record<string, unknown>;
   const issues: DecodeIssue[] = [];
-  const int = (k: string, dflt: number, max: number) => {
-    const v = q[k];
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (typeof v !== 'string' || !/^\d+$/.test(v) || n > max) {
-      issues.push({ path: `query.${k}`, expected: `an integer from 0 to ${max}`, actual: String(v) });
-    }
-    return n;
-  };
-  const limit = int('limit', DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT);
-  const offset = int('offset', 0, Number.MAX_SAFE_INTEGER);
+  const limit = queryInteger(q, 'limit', 0, MAX_PAGE_LIMIT, issues) ?? DEFAULT_PAGE_LIMIT;
+  const offset = queryInteger(q, 'offset', 0, Number.MAX_SAFE_INTEGER, issues) ?? 0;
   return issues.length > 0 ? bad(invalidInput(issues)) : good({ limit, offset });
+}
+
+/**
+ * A query's decimal integer from `min` to `max`: undefined when absent; when it is not one, an issue
+ * naming it is added to `issues` (and NaN given, for the caller to answer with the issues).
+ */
+export function queryInteger(
+  q: Record<string, unknown>,
+  k: string,
+  min: number,
+  max: number,
+  issues: DecodeIssue[],
+): number | undefined {
+  const v = q[k];
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n >= min && n <= max)) {
+    issues.push({ path: `query.${k}`, expected: `an integer from ${min} to ${max}`, actual: String(v) });
+    return Number.NaN;
+  }
+  return n;
 }
 
 /** The query parameters of a paged answer, for the OpenAPI document. */

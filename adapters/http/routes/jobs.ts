@@ -34,6 +34,7 @@ import {
   good,
   type HttpContext,
   idempotencyScope,
+  queryInteger,
   type Result,
   reading,
   runCommand,
@@ -103,24 +104,6 @@ interface ListQuery {
 }
 
 /** The list's query string, checked field by field. */
-/** A query's decimal integer from `min` to `max`; undefined when absent; an issue (and NaN) when it is not one. */
-function queryInteger(
-  q: Record<string, unknown>,
-  k: string,
-  min: number,
-  max: number,
-  issues: DecodeIssue[],
-): number | undefined {
-  const v = q[k];
-  if (v === undefined) return undefined;
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
-  if (!(n >= min && n <= max)) {
-    issues.push({ path: `query.${k}`, expected: `an integer from ${min} to ${max}`, actual: String(v) });
-    return Number.NaN;
-  }
-  return n;
-}
-
 function listQuery(q: Record<string, unknown>): Result<ListQuery> {
   const issues: DecodeIssue[] = [];
   const str = (k: string) => (typeof q[k] === 'string' ? (q[k] as string) : undefined);
