@@ -157,11 +157,16 @@ export interface AppendsNow {
   /**
    * A store that keeps nothing of the events (a simulation's forwarding store with no sink) may
    * take only how many there are: the engine then makes no envelope and no id for any of them (an
-   * object and a string per event, some 4% of what a simulation allocated). Same answer as
-   * appendNow with that many events.
+   * object and a string per event, some 4% of what a simulation allocated). The expected revision
+   * is a number (-1: the stream must not exist yet), and the answer whether it appended (false: a
+   * conflict), as appendNow's `ok`: a simulation appends once per instant, and the bigints and the
+   * result object of each append were a twentieth of what it allocated.
    */
-  appendCountNow?(stream: string, count: number, expected: ExpectedRevision): AppendResult;
+  appendCountNow?(stream: string, count: number, expectedRevision: number): boolean;
 }
+
+/** The revision a decided batch's append expects: the state's before it (made when an append needs it, not per batch). */
+const expectedOf = (d: Decided<unknown>): ExpectedRevision => (d.before < 0 ? 'no_stream' : BigInt(d.before));
 
 /** A decided batch (decideBatch), before its append: its events, and what it answers. */
 interface Decided<E> {
@@ -169,7 +174,6 @@ interface Decided<E> {
   readonly result: BatchOutcome<E>;
   /** Null when the batch made no event: nothing to append. */
   readonly events: readonly E[] | null;
-  readonly expected: ExpectedRevision;
   /** The events with their ids, made when first needed (envelopesOf) and kept: a retry sends the same ids. */
   newEvents?: NewEvent[];
 }
@@ -577,16 +581,16 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     try {
       const d = this.decideBatch(commands, at);
       if (d.events === null) return d.result;
-      let appended: AppendResult | null = null;
+      let appended: boolean | null = null;
       try {
         appended =
           store.appendCountNow === undefined
-            ? store.appendNow(this.stream, this.envelopesOf(d), d.expected)
-            : store.appendCountNow(this.stream, d.events.length, d.expected);
+            ? store.appendNow(this.stream, this.envelopesOf(d), expectedOf(d)).ok
+            : store.appendCountNow(this.stream, d.events.length, d.before);
       } catch {
         // Retried below, with the same ids, as executeBatch retries.
       }
-      if (appended?.ok) {
+      if (appended === true) {
         this.acknowledge(d);
         return d.result;
       }
@@ -602,15 +606,9 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     if (this.pending.length > 0) void this.drain();
   }
 
-  /** executeBatchNow's batch whose synchronous append threw (null) or conflicted: as decideAndAppend goes on. */
-  private async recover(
-    d: Decided<E>,
-    appended: AppendResult | null,
-    commands: readonly C[],
-    at: number,
-  ): Promise<BatchOutcome<E>> {
-    const result = appended ?? (await this.appendAgain(d));
-    if (result.ok) {
+  /** executeBatchNow's batch whose synchronous append threw (null) or conflicted (false): as decideAndAppend goes on. */
+  private async recover(d: Decided<E>, appended: boolean | null, commands: readonly C[], at: number): Promise<BatchOutcome<E>> {
+    if (appended ?? (await this.appendAgain(d)).ok) {
       this.acknowledge(d);
       return d.result;
     }
@@ -627,7 +625,7 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
       let appended: AppendResult;
       const t1 = this.observer ? performance.now() : 0;
       try {
-        appended = await this.store.append(this.stream, this.envelopesOf(d), d.expected);
+        appended = await this.store.append(this.stream, this.envelopesOf(d), expectedOf(d));
       } catch {
         appended = await this.appendAgain(d);
       }
@@ -654,8 +652,7 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     this.state = batch.state;
     this.observer?.decided?.((performance.now() - t0) / 1000, commands.length, batch.events.length);
     const result: BatchOutcome<E> = { outcomes: batch.outcomes, events: batch.events };
-    if (batch.events.length === 0) return { before, result, events: null, expected: 'no_stream' };
-    return { before, result, events: batch.events, expected: before < 0 ? 'no_stream' : BigInt(before) };
+    return { before, result, events: batch.events.length === 0 ? null : batch.events };
   }
 
   /**
@@ -684,7 +681,7 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
    */
   private async appendAgain(d: Decided<E>): Promise<AppendResult> {
     try {
-      return await this.store.append(this.stream, this.envelopesOf(d), d.expected);
+      return await this.store.append(this.stream, this.envelopesOf(d), expectedOf(d));
     } catch (e) {
       await this.rebuild().catch(() => {});
       throw e;

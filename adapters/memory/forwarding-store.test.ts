@@ -98,23 +98,60 @@ describe('ForwardingEventStore', () => {
     expect(engine.job('j')?.status).toBe('Training');
   });
 
+  it('an engine whose synchronous append throws retries it with the same ids: every event once, in order', async () => {
+    const forwarded: { id: string; revision: bigint }[] = [];
+    let failures = 1;
+    const store = new ForwardingEventStore((_stream, events, first) => {
+      if (forwarded.length > 0 && failures > 0) {
+        failures--;
+        throw new Error('the disk is full, once');
+      }
+      events.forEach((e, i) => forwarded.push({ id: e.id, revision: first + BigInt(i) }));
+    });
+    let minted = 0;
+    const engine = await createEngine({ store, clock: { now: () => 0 }, ids: { next: () => `e${minted++}` } });
+    await engine.executeBatchNow(
+      clusterCommands([{ name: 'p', nodes: 1, gpusPerNode: 2, gpuType: 'GPU' }], { policy: 'fifo', placement: 'node' }),
+      0,
+    );
+    // This batch's append throws: the answer comes as a promise, once the retry has landed.
+    const now = engine.executeBatchNow([{ type: 'SubmitJob', jobId: 'j', kind: 'training', owner: userOf('p'), gpus: 2 }], 1);
+    expect(now).toBeInstanceOf(Promise);
+    const outcome = await now;
+    expect(outcome.outcomes.map((o) => o.ok)).toEqual([true]);
+    expect(failures).toBe(0);
+    expect(forwarded.map((e) => e.revision)).toEqual(forwarded.map((_, i) => BigInt(i)));
+    expect(new Set(forwarded.map((e) => e.id)).size).toBe(forwarded.length);
+    expect(BigInt(engine.revision)).toBe(forwarded.at(-1)?.revision);
+    expect(engine.job('j')?.status).toBe('Starting');
+    // And the next batch is at once again.
+    expect(engine.executeBatchNow([{ type: 'Tick' }], 2)).not.toBeInstanceOf(Promise);
+  });
+
   it('without a sink takes only how many events there are: the answers are the same, the engine mints no id', async () => {
     const counted = new ForwardingEventStore();
     const full = new ForwardingEventStore(() => {});
     expect(full.appendCountNow).toBeUndefined(); // a sink needs the events themselves
     const count = counted.appendCountNow;
     if (!count) throw new Error('a store without a sink takes counts');
-    const steps: [string, number, 'any' | 'no_stream' | bigint][] = [
-      ['a', 2, 'no_stream'],
-      ['a', 1, 1n],
-      ['b', 0, 'any'],
-      ['a', 1, 0n], // a conflict: the stream is at 2
-      ['a', 3, 'any'],
+    // The engine's expected revision as a number (-1: no stream yet); whether it appended, as append's `ok`.
+    const steps: [string, number, number][] = [
+      ['a', 2, -1],
+      ['a', 1, 1],
+      ['a', 1, -1], // a conflict: the stream is there
+      ['b', 0, -1],
+      ['a', 1, 0], // a conflict: the stream is at 2
+      ['a', 3, 2],
+      ['b', 1, -1],
     ];
     for (const [stream, n, expected] of steps) {
       const events = Array.from({ length: n }, (_, i) => ev(`${stream}${i}`));
-      expect(count(stream, n, expected)).toEqual(await full.append(stream, events, expected));
+      const appended = await full.append(stream, events, expected < 0 ? 'no_stream' : BigInt(expected));
+      expect(count(stream, n, expected)).toBe(appended.ok);
     }
+    // Both at revision 5 of 'a' now: the next append expects it.
+    expect(count('a', 1, 5)).toBe(true);
+    expect((await full.append('a', [ev('a6')], 5n)).ok).toBe(true);
 
     let minted = 0;
     const engine = await createEngine({

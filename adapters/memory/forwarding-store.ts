@@ -41,10 +41,21 @@ export class ForwardingEventStore implements EventStore {
    * Without a sink the events go nowhere, so only their number is taken: the engine then makes no
    * envelope or id for them (engine.ts AppendsNow). With a sink there is no such shortcut.
    */
-  readonly appendCountNow?: (stream: string, count: number, expected: ExpectedRevision) => AppendResult;
+  readonly appendCountNow?: (stream: string, count: number, expectedRevision: number) => boolean;
 
   constructor(private readonly sink?: EventSink) {
-    if (sink === undefined) this.appendCountNow = (stream, count, expected) => this.appendCount(stream, null, count, expected);
+    if (sink === undefined) this.appendCountNow = (stream, count, expected) => this.countOnly(stream, count, expected);
+  }
+
+  /** appendCountNow: only the revisions move (no bigint, no result object: one append per instant of a simulation). */
+  private countOnly(stream: string, count: number, expectedRevision: number): boolean {
+    const last = this.revisions.get(stream);
+    if (expectedRevision !== (last ?? -1)) return false;
+    if (count > 0) {
+      this.revisions.set(stream, expectedRevision + count);
+      this.position += count;
+    }
+    return true;
   }
 
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -56,26 +67,17 @@ export class ForwardingEventStore implements EventStore {
    * (engine.executeBatchNow; a simulation's batches are most of what it does).
    */
   appendNow(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
-    return this.appendCount(stream, events, events.length, expected);
-  }
-
-  private appendCount(
-    stream: string,
-    events: readonly NewEvent[] | null,
-    count: number,
-    expected: ExpectedRevision,
-  ): AppendResult {
     const last = this.revisions.get(stream);
     const met =
       typeof expected === 'bigint'
         ? last !== undefined && Number(expected) === last
         : expectationMet(expected, last === undefined ? 'no_stream' : BigInt(last));
     if (!met) return { ok: false, conflict: { stream, expected, actual: last === undefined ? 'no_stream' : BigInt(last) } };
-    const next = (last ?? -1) + count;
-    if (count > 0) {
-      if (events !== null) this.sink?.(stream, events, BigInt((last ?? -1) + 1));
+    const next = (last ?? -1) + events.length;
+    if (events.length > 0) {
+      this.sink?.(stream, events, BigInt((last ?? -1) + 1));
       this.revisions.set(stream, next);
-      this.position += count;
+      this.position += events.length;
     }
     return { ok: true, nextExpectedRevision: BigInt(next), position: BigInt(this.position) };
   }
