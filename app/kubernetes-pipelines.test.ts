@@ -283,3 +283,94 @@ describe("a step's collected outputs, kept and read", () => {
     });
   });
 });
+
+describe('gpupool serve --kubernetes: a GPU step’s node selector on the GPU type label', () => {
+  let cluster: FakeCluster;
+  let served: Served;
+  const pods = new Map<string, K8sObject>();
+
+  beforeEach(async () => {
+    // The Default Pool holds both nodes: two GPU types, the A100 node first.
+    cluster = await startFakeCluster({
+      nodes: [
+        { name: 'gpu-a', gpus: 4, product: 'A100' },
+        { name: 'gpu-t', gpus: 4, product: 'Tesla-T4' },
+      ],
+      kubelet: { runForMs: 300 },
+    });
+    cluster.api.onEvent((e) => {
+      const jobId = e.object.metadata.annotations?.[JOB_ID_ANNOTATION];
+      if (e.resource.plural === 'pods' && e.type === 'ADDED' && jobId) pods.set(jobId, e.object);
+    });
+    served = await serve({
+      port: 0,
+      leaderLeaseSeconds: 1,
+      store: join(dir, `selector-${++files}.db`),
+      kubernetes: { kubeconfig: cluster.kubeconfigPath, leaseNamespace: 'default', rateLimit: { qps: 1000, burst: 1000 } },
+    });
+  });
+
+  afterEach(async () => {
+    await served.close();
+    await cluster.close();
+    pods.clear();
+  });
+
+  const { call, ok } = servedApi(() => served);
+
+  /** The GPU scheduling sample, its executor selecting nodes by these labels, its accelerator typed if given. */
+  function sample(labels: Record<string, string>, acceleratorType?: string): string {
+    const [spec, platform] = parseAllDocuments(text('compiled/gpu-scheduling_nvidia_gpu_scheduling_check.yaml')).map((d) =>
+      d.toJS(),
+    ) as [Json, Json];
+    for (const e of Object.values(platform.platforms.kubernetes.deploymentSpec.executors) as Json[]) e.nodeSelector = { labels };
+    if (acceleratorType !== undefined) {
+      for (const e of Object.values(spec.deploymentSpec.executors) as Json[])
+        e.container.resources.accelerator.type = acceleratorType;
+    }
+    return `${JSON.stringify(spec)}\n---\n${JSON.stringify(platform)}\n`;
+  }
+
+  async function run(token: string, name: string, yaml: string): Promise<Json> {
+    await ok(token, 'POST', `/api/v1/pipelines?name=${name}`, yaml, 201, 'application/yaml');
+    await ok(token, 'POST', '/api/v1/pipeline-runs', { name, pipeline: name }, 201);
+    return waitFor(
+      async () => {
+        const r = (await call(token, 'GET', `/api/v1/pipeline-runs/${name}`)).body;
+        return ['SUCCEEDED', 'FAILED'].includes(r?.state) && r;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, message: `run ${name} to end` },
+    );
+  }
+
+  it('places the step on a node of the GPU type it selects, in a pool of two types; refuses one whose accelerator names another', async () => {
+    const op = served.bootstrapToken?.token as string;
+    await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 2, {
+      message: 'the nodes registered',
+    });
+    await ok(op, 'POST', '/api/v1/users', { userId: 'tess', name: 'Tess', role: 'data-scientist' }, 201);
+    const token = (await ok(op, 'POST', '/api/v1/users/tess/tokens', {}, 201)).token;
+
+    const t4 = await run(token, 'on-t4', sample({ 'nvidia.com/gpu.product': 'Tesla-T4' }));
+    expect(t4.state).toBe('SUCCEEDED');
+    const jobId = t4.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled').jobId as string;
+    const job = await ok(
+      op,
+      'GET',
+      `/api/v1/jobs/${encodeURIComponent(jobId.split('/')[1] as string)}?group=${jobId.split('/')[0]}`,
+      undefined,
+      200,
+    );
+    expect(job.gpuType).toBe('Tesla-T4');
+    expect(job.allocation.nodes).toEqual(['gpu-t']);
+    expect((pods.get(jobId)?.spec as Json)?.nodeName).toBe('gpu-t');
+    expect((pods.get(jobId)?.spec as Json)?.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'Tesla-T4' });
+
+    const torn = await run(token, 'torn', sample({ 'nvidia.com/gpu.product': 'Tesla-T4' }, 'A100'));
+    expect(torn.state).toBe('FAILED');
+    const step = torn.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled');
+    expect(step.message).toMatch(
+      /accelerator type 'A100' and its node selector's nvidia.com\/gpu.product 'Tesla-T4' name different GPU types/,
+    );
+  });
+});

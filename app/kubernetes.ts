@@ -23,7 +23,7 @@ import { connect, type Kube } from '../adapters/k8s/kube.js';
 import { kubernetesLeases, type LeaseKeeper } from '../adapters/k8s/leases.js';
 import { kubernetesJobLogs } from '../adapters/k8s/logs.js';
 import { readFileDump } from '../adapters/k8s/metrics-sidecar.js';
-import { type NodeInventory, startNodeInventory } from '../adapters/k8s/nodes.js';
+import { DEFAULT_GPU_TYPE_LABEL, type NodeInventory, startNodeInventory } from '../adapters/k8s/nodes.js';
 import type { RateLimit } from '../adapters/k8s/rate-limit.js';
 import { startKubernetesRuntime } from '../adapters/k8s/runtime.js';
 import type { JobState } from '../core/cluster/model.js';
@@ -81,6 +81,8 @@ export interface KubernetesPart {
   stepOutputs(run: Run, task: TaskRun, job: Pick<JobState, 'id'>): Promise<StepOutputsAnswer>;
   /** Jobs' logs, their pods' (every server reads them, leading or not). */
   readonly logs: JobLogSource;
+  /** The node label naming a node's GPU type (the inventory's), which a pipeline step's node selector may ask for. */
+  readonly gpuTypeLabel: string;
 }
 
 /** The stream a pipeline step's collected outputs are kept in. */
@@ -173,6 +175,7 @@ export async function kubernetesPart(
       work = { nodes, wakeups, runtime, admission };
     },
     synced: () => work?.nodes.synced,
+    gpuTypeLabel: options.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL,
     logs: kubernetesJobLogs(kube, {
       ...(options.namespaces ? { namespaces: options.namespaces } : {}),
       ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),

@@ -56,6 +56,8 @@ export interface PipelineExecutorOptions {
   readonly expectedSeconds?: (run: Run, task: TaskRun) => number | undefined;
   /** Where steps' dataset and model outputs are recorded as asset versions; none: they are not. */
   readonly assets?: AssetsEngine;
+  /** On Kubernetes: the node label naming a node's GPU type, which a step's node selector may ask for (step.ts StepJobOptions). */
+  readonly gpuTypeLabel?: string;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -142,7 +144,7 @@ export function startPipelineExecutor(
 
   /** A step's job, or why it cannot be made (its command line does not resolve). */
   function submission(run: Run, t: TaskRun): { ok: true; command: Command } | { ok: false; message: string } {
-    const made = stepJob(run, t);
+    const made = stepJob(run, t, options.gpuTypeLabel === undefined ? {} : { gpuTypeLabel: options.gpuTypeLabel });
     if (!made.ok) return made;
     const job = made.value;
     const seconds = options.expectedSeconds?.(run, t);

@@ -296,7 +296,10 @@ function runtimeLeader(
         // simulation fixture has its steps' pods annotated for the fake cluster's kubelet to play.
         outputsOf: kubernetes ? kubernetes.stepOutputs : (run, task) => simulatedStepOutputs(run, task),
         ...(kubernetes
-          ? { stepAnnotations: (run, task) => (run.simulation === null ? undefined : simulatedPodAnnotations(run, task)) }
+          ? {
+              stepAnnotations: (run, task) => (run.simulation === null ? undefined : simulatedPodAnnotations(run, task)),
+              gpuTypeLabel: kubernetes.gpuTypeLabel,
+            }
           : { expectedSeconds: simulatedStepSeconds }),
         assets,
         onError: failed('the pipeline executor'),

@@ -62,6 +62,9 @@ export interface ObservedNode {
   readonly deleted?: boolean;
 }
 
+/** The node label that names its GPU type, unless told another (NodeInventoryOptions.gpuTypeLabel). */
+export const DEFAULT_GPU_TYPE_LABEL = 'nvidia.com/gpu.product';
+
 /** Labels worth keeping with a node: its GPUs', its topology's and gpupool's own. */
 const KEPT_LABEL =
   /^(nvidia\.com\/|topology\.kubernetes\.io\/|node\.kubernetes\.io\/instance-type$|kubernetes\.io\/hostname$|gpupool\.io\/)/;
@@ -92,7 +95,7 @@ export function observeNode(
     const t = new Date(ready.lastTransitionTime as unknown as string).getTime();
     if (Number.isFinite(t)) since = t / 1000;
   }
-  const typeLabel = node.metadata?.labels?.[options.gpuTypeLabel ?? 'nvidia.com/gpu.product'];
+  const typeLabel = node.metadata?.labels?.[options.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL];
   return {
     name,
     uid: node.metadata?.uid ?? name,

@@ -54,6 +54,66 @@ describe('stepJob', () => {
     expect(job.ok && job.value.args).toEqual(['echo "GPU scheduling check: PASS"']);
   });
 
+  describe('a GPU step’s node selector on the GPU type label (on Kubernetes) names its GPU type', () => {
+    /** The GPU scheduling sample with its executor's node selector set, and its accelerator's type if given. */
+    const runWith = (labels: Record<string, string>, acceleratorType?: string) => {
+      const [spec, platform] = documents('gpu-scheduling_nvidia_gpu_scheduling_check') as [
+        PipelineSpec,
+        { platforms: PlatformSpec },
+      ];
+      const executors = platform.platforms.kubernetes?.deploymentSpec?.executors ?? {};
+      for (const e of Object.values(executors)) (e as { nodeSelector?: unknown }).nodeSelector = { labels };
+      if (acceleratorType !== undefined) {
+        for (const ex of Object.values(spec.deploymentSpec.executors)) {
+          const accelerator = ex.container?.resources?.accelerator as { type?: string } | undefined;
+          if (accelerator) accelerator.type = acceleratorType;
+        }
+      }
+      const w = new PipelinesWorld();
+      w.must({
+        type: 'CreatePipeline',
+        pipelineId: 'team/gpu',
+        owner: 'ada',
+        group: 'team',
+        name: 'gpu',
+        version: {
+          versionId: 'team/gpu@v1',
+          name: 'v1',
+          format: 'v2',
+          spec: spec as never,
+          platform: platform.platforms as never,
+        },
+      });
+      const runId = w.startRun('team/gpu', 'r');
+      return (options: { gpuTypeLabel?: string }) => stepJob(w.run(runId), w.task(runId, 'root/verify-gpu-scheduled'), options);
+    };
+    const label = 'nvidia.com/gpu.product';
+
+    it('the label’s value, with the label named; nothing without (the simulated runtime) or for another label', () => {
+      const job = runWith({ [label]: 'Tesla-T4', 'cloud.google.com/gke-nodepool': 'gpus' });
+      const typed = job({ gpuTypeLabel: label });
+      expect(typed.ok && typed.value.gpuType).toBe('Tesla-T4');
+      // The selector still goes with the pod, whole.
+      expect(typed.ok && typed.value.platform?.nodeSelector?.labels).toEqual({
+        [label]: 'Tesla-T4',
+        'cloud.google.com/gke-nodepool': 'gpus',
+      });
+      const plain = job({});
+      expect(plain.ok && plain.value.gpuType).toBe(null);
+      const other = runWith({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' })({ gpuTypeLabel: label });
+      expect(other.ok && other.value.gpuType).toBe(null);
+    });
+
+    it('agreeing with the accelerator’s type; a disagreement is why the step cannot run', () => {
+      const same = runWith({ [label]: 'Tesla-T4' }, 'Tesla-T4')({ gpuTypeLabel: label });
+      expect(same.ok && same.value.gpuType).toBe('Tesla-T4');
+      expect(runWith({ [label]: 'Tesla-T4' }, 'A100')({ gpuTypeLabel: label })).toEqual({
+        ok: false,
+        message: "its accelerator type 'A100' and its node selector's nvidia.com/gpu.product 'Tesla-T4' name different GPU types",
+      });
+    });
+  });
+
   it('reads quantities and accelerator types as the SDK writes them', () => {
     expect([parseQuantity('500m'), parseQuantity('2'), parseQuantity('4G'), parseQuantity('512Mi'), parseQuantity('x')]).toEqual([
       0.5,

@@ -91,8 +91,44 @@ export function acceleratorOf(resources: ResourceSpec | undefined): { gpus: numb
   return { gpus: Math.max(0, Math.ceil(count)), gpuType: type !== null && !type.includes('/') ? type : null };
 }
 
+export interface StepJobOptions {
+  /**
+   * The node label that names a node's GPU type where the steps run (on Kubernetes, the node
+   * inventory's: `nvidia.com/gpu.product` by default). A GPU step whose platform spec selects
+   * nodes by it asks for that GPU type, so the scheduler places it on such nodes: its pods are
+   * bound to the nodes it allocates, and a kubelet refuses a pod whose node selector its node does
+   * not match.
+   */
+  readonly gpuTypeLabel?: string;
+}
+
+/**
+ * A GPU step's GPU type: what its accelerator names, or what its node selector asks of the GPU type
+ * label; the two must agree when both are given.
+ */
+function gpuTypeOf(
+  accelerator: { gpus: number; gpuType: string | null },
+  platform: KubernetesExecutorConfig | null,
+  options: StepJobOptions,
+): { ok: true; value: string | null } | { ok: false; message: string } {
+  const label = options.gpuTypeLabel;
+  const selected = label === undefined || accelerator.gpus === 0 ? undefined : platform?.nodeSelector?.labels?.[label];
+  if (selected === undefined) return { ok: true, value: accelerator.gpuType };
+  if (accelerator.gpuType !== null && accelerator.gpuType !== selected) {
+    return {
+      ok: false,
+      message: `its accelerator type '${accelerator.gpuType}' and its node selector's ${label} '${selected}' name different GPU types`,
+    };
+  }
+  return { ok: true, value: selected };
+}
+
 /** The job of a task's current attempt, or why it cannot be made. */
-export function stepJob(run: Run, task: TaskRun): { ok: true; value: StepJob } | { ok: false; message: string } {
+export function stepJob(
+  run: Run,
+  task: TaskRun,
+  options: StepJobOptions = {},
+): { ok: true; value: StepJob } | { ok: false; message: string } {
   const component = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec);
   const label = component?.executorLabel;
   const container: ContainerSpec | undefined = label ? run.spec.deploymentSpec.executors[label]?.container : undefined;
@@ -126,6 +162,10 @@ export function stepJob(run: Run, task: TaskRun): { ok: true; value: StepJob } |
   const env: Record<string, string> = {};
   for (const e of container.env ?? []) env[e.name] = e.value;
   const r = container.resources;
+  const platform = run.platform?.kubernetes?.deploymentSpec?.executors?.[label] ?? null;
+  const accelerator = acceleratorOf(r);
+  const gpuType = gpuTypeOf(accelerator, platform, options);
+  if (!gpuType.ok) return gpuType;
   return {
     ok: true,
     value: {
@@ -133,12 +173,13 @@ export function stepJob(run: Run, task: TaskRun): { ok: true; value: StepJob } |
       command: resolved.value.command,
       args: resolved.value.args,
       env,
-      ...acceleratorOf(r),
+      gpus: accelerator.gpus,
+      gpuType: gpuType.value,
       cpu: parseQuantity(r?.resourceCpuLimit ?? r?.resourceCpuRequest) ?? r?.cpuLimit ?? r?.cpuRequest ?? null,
       // The older number fields count memory in gigabytes (pipeline_spec.proto).
       memory: parseQuantity(r?.resourceMemoryLimit ?? r?.resourceMemoryRequest) ?? gigabytes(r?.memoryLimit ?? r?.memoryRequest),
       outputs,
-      platform: run.platform?.kubernetes?.deploymentSpec?.executors?.[label] ?? null,
+      platform,
     },
   };
 }
