@@ -10,6 +10,11 @@ export interface LogRequest {
   readonly worker: number;
   /** Only its last lines; null for the whole log. */
   readonly tailLines: number | null;
+  /**
+   * At most this many bytes (of those lines, from the first): a log may be gigabytes, and the
+   * server holds an answer whole before it sends it.
+   */
+  readonly limitBytes: number;
 }
 
 /**
@@ -17,7 +22,8 @@ export interface LogRequest {
  * the pod was deleted once the job ended), or the runtime keeps no logs at all.
  */
 export type LogAnswer =
-  | { readonly ok: true; readonly text: string }
+  /** `truncated`: cut at `limitBytes`, so there is more after `text`. */
+  | { readonly ok: true; readonly text: string; readonly truncated: boolean }
   | { readonly ok: false; readonly gone: boolean; readonly message: string };
 
 export interface JobLogSource {

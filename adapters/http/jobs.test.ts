@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobState, State } from '../../core/cluster/model.js';
 import type { Principal } from './access.js';
 import type { JobLogSource, LogAnswer } from './job-logs.js';
-import { visibleJobs } from './routes/jobs.js';
+import { MAX_LOG_BYTES, visibleJobs } from './routes/jobs.js';
 import { type Fixture, fixture } from './test-support/fixture.js';
 
 let f: Fixture;
@@ -353,7 +353,7 @@ describe('a job is its group’s unless private', () => {
 describe('a job’s logs, from the runtime that runs it', () => {
   /** A runtime's log source that answers from a table by job id and worker, and notes what it was asked. */
   const logsOf = (table: Record<string, LogAnswer | Error>) => {
-    const asked: { job: string; worker: number; tailLines: number | null }[] = [];
+    const asked: { job: string; worker: number; tailLines: number | null; limitBytes: number }[] = [];
     const source: JobLogSource = {
       async read(job, request) {
         asked.push({ job: job.id, ...request });
@@ -399,12 +399,14 @@ describe('a job’s logs, from the runtime that runs it', () => {
     expect(none.body).toEqual({
       worker: 0,
       text: null,
+      truncated: false,
       missing: { code: 'logs-unavailable', detail: expect.stringMatching(/simulated runtime runs no processes/) },
     });
     const waiting = await f.call('alice', 'GET', '/api/v1/jobs/waiting/logs', undefined, json);
     expect(waiting.body).toEqual({
       worker: 0,
       text: null,
+      truncated: false,
       missing: { code: 'job-not-started', detail: "job 'waiting' has not started (WaitingForGPUs): it has no log until it does" },
     });
     // What is wrong with the request, or a job one may not see, is still a problem.
@@ -415,23 +417,35 @@ describe('a job’s logs, from the runtime that runs it', () => {
   it('a runtime’s log as text/plain, whole or its last lines, of the worker asked for; gone, or unreadable, as a problem', async () => {
     await f.close();
     const { source, asked, table } = logsOf({
-      'ga/train#0': { ok: true, text: 'epoch 1\nepoch 2\n' },
+      'ga/train#0': { ok: true, text: 'epoch 1\nepoch 2\n', truncated: false },
+      'ga/chatty#0': { ok: true, text: 'x'.repeat(10), truncated: true },
       'ga/flaky#0': new Error('reading the log of pod default/flaky-w0 failed: connection refused'),
     });
     f = await fixture({ logs: source });
     expect((await submit('alice', { jobId: 'train', kind: 'training', gpus: 2 })).status).toBe(201);
     expect((await submit('alice', { jobId: 'flaky', kind: 'training', gpus: 2 })).status).toBe(201);
+    expect((await submit('alice', { jobId: 'chatty', kind: 'notebook', gpus: 0 })).status).toBe(201);
     const whole = await logs('bob', 'train'); // a job of his group: he may read it
     expect(whole.status).toBe(200);
     expect(whole.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(whole.body).toBe('epoch 1\nepoch 2\n');
-    expect((await logs('alice', 'train', '?worker=0&tailLines=1')).status).toBe(200);
+    expect(whole.headers['x-log-truncated']).toBe('false');
+    expect((await logs('alice', 'train', '?worker=0&tailLines=1&limitBytes=1000')).status).toBe(200);
     const asJson = await f.call('alice', 'GET', '/api/v1/jobs/train/logs', undefined, { accept: 'application/json' });
-    expect(asJson.body).toEqual({ worker: 0, text: 'epoch 1\nepoch 2\n', missing: null });
+    expect(asJson.body).toEqual({ worker: 0, text: 'epoch 1\nepoch 2\n', truncated: false, missing: null });
+    // A log cut at its limit says so: there is more.
+    const cut = await logs('alice', 'chatty', '?limitBytes=10');
+    expect(cut.headers['x-log-truncated']).toBe('true');
+    expect(
+      (await f.call('alice', 'GET', '/api/v1/jobs/chatty/logs?limitBytes=10', undefined, { accept: 'application/json' })).body,
+    ).toMatchObject({ text: 'xxxxxxxxxx', truncated: true });
+    // Never more than MAX_LOG_BYTES in one answer: the server holds it whole before it sends it.
     expect(asked).toEqual([
-      { job: 'ga/train', worker: 0, tailLines: null },
-      { job: 'ga/train', worker: 0, tailLines: 1 },
-      { job: 'ga/train', worker: 0, tailLines: null },
+      { job: 'ga/train', worker: 0, tailLines: null, limitBytes: MAX_LOG_BYTES },
+      { job: 'ga/train', worker: 0, tailLines: 1, limitBytes: 1000 },
+      { job: 'ga/train', worker: 0, tailLines: null, limitBytes: MAX_LOG_BYTES },
+      { job: 'ga/chatty', worker: 0, tailLines: null, limitBytes: 10 },
+      { job: 'ga/chatty', worker: 0, tailLines: null, limitBytes: 10 },
     ]);
     const unreadable = await logs('alice', 'flaky');
     expect(unreadable.status).toBe(503);
@@ -440,14 +454,21 @@ describe('a job’s logs, from the runtime that runs it', () => {
     const second = await logs('alice', 'train', '?worker=1');
     expect(second.status).toBe(400);
     expect(second.body.errors).toEqual([{ path: 'query.worker', expected: "a worker of job 'train': 0 to 0", actual: '1' }]);
-    for (const q of ['?worker=-1', '?worker=first', '?tailLines=0', '?tailLines=100001']) {
+    for (const q of [
+      '?worker=-1',
+      '?worker=first',
+      '?tailLines=0',
+      '?tailLines=100001',
+      '?limitBytes=0',
+      `?limitBytes=${MAX_LOG_BYTES + 1}`,
+    ]) {
       expect((await logs('alice', 'train', q)).status).toBe(400);
     }
-    expect(asked).toHaveLength(4);
+    expect(asked).toHaveLength(6);
     // Another group's caller does not learn that it exists; nobody without a token reads it.
     expect((await logs('carol', 'train')).status).toBe(404);
     expect((await f.call('nobody', 'GET', '/api/v1/jobs/train/logs')).status).toBe(401);
-    expect(asked).toHaveLength(4);
+    expect(asked).toHaveLength(6);
     // Ended, its pods deleted: gone.
     expect((await f.call('alice', 'POST', '/api/v1/jobs/train/stop')).status).toBe(200);
     await f.engine.execute({ type: 'ReleaseJob', jobId: 'ga/train' });

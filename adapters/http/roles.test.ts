@@ -321,7 +321,7 @@ async function world(): Promise<Fixture> {
   const experiments = await createDeciderEngine(experimentsDecider, { store, stream: EXPERIMENTS_STREAM });
   const pipelines = await createDeciderEngine(pipelinesDecider, { store, stream: PIPELINES_STREAM });
   // Every started job's worker logs a line: who may read it is what the matrix asks.
-  const logs: JobLogSource = { read: async (job) => ({ ok: true, text: `${job.id} says hello\n` }) };
+  const logs: JobLogSource = { read: async (job) => ({ ok: true, text: `${job.id} says hello\n`, truncated: false }) };
   const f = await fixture({ store, experiments, pipelines, logs });
   experimentsOf.set(f, experiments);
   pipelinesOf.set(f, pipelines);

@@ -10,7 +10,7 @@ import { namespaceOf, type PodOptions, podName } from './pods.js';
 
 export function kubernetesJobLogs(kube: Kube, options: Pick<PodOptions, 'namespaces' | 'defaultNamespace'> = {}): JobLogSource {
   return {
-    async read(job, { worker, tailLines }): Promise<LogAnswer> {
+    async read(job, { worker, tailLines, limitBytes }): Promise<LogAnswer> {
       const name = podName(job.id, worker);
       const namespace = namespaceOf(job.group, options);
       try {
@@ -18,9 +18,12 @@ export function kubernetesJobLogs(kube: Kube, options: Pick<PodOptions, 'namespa
           name,
           namespace,
           container: 'main',
+          limitBytes,
           ...(tailLines === null ? {} : { tailLines }),
         });
-        return { ok: true, text: String(text) };
+        const log = String(text);
+        // The API server stops at limitBytes without saying so: a log of exactly that many bytes may have more.
+        return { ok: true, text: log, truncated: Buffer.byteLength(log) >= limitBytes };
       } catch (e) {
         if (isNotFound(e)) {
           return {
@@ -32,7 +35,7 @@ export function kubernetesJobLogs(kube: Kube, options: Pick<PodOptions, 'namespa
         // The pod is there but has no log to give yet (its container is still being created): an empty log.
         const status = apiStatus(e);
         if (status.code === 400 && /waiting to start|ContainerCreating|PodInitializing/.test(status.message)) {
-          return { ok: true, text: '' };
+          return { ok: true, text: '', truncated: false };
         }
         throw new Error(`reading the log of pod ${namespace}/${name} failed: ${status.message}`);
       }

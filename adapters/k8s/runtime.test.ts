@@ -559,11 +559,26 @@ describe('logs (logs.ts)', () => {
     if (!job) throw new Error('no job');
     expect(podsOf('talky')[0]?.metadata?.namespace).toBe('team-g');
     await until('the log', () => cluster.api.podLog('team-g', podName('talky', 0), 'main') !== '');
-    expect(await logs.read(job, { worker: 0, tailLines: null })).toEqual({ ok: true, text: 'epoch 1\nepoch 2\nepoch 3\n' });
-    expect(await logs.read(job, { worker: 0, tailLines: 2 })).toEqual({ ok: true, text: 'epoch 2\nepoch 3\n' });
+    const all = 1024;
+    expect(await logs.read(job, { worker: 0, tailLines: null, limitBytes: all })).toEqual({
+      ok: true,
+      text: 'epoch 1\nepoch 2\nepoch 3\n',
+      truncated: false,
+    });
+    expect(await logs.read(job, { worker: 0, tailLines: 2, limitBytes: all })).toEqual({
+      ok: true,
+      text: 'epoch 2\nepoch 3\n',
+      truncated: false,
+    });
+    // At most limitBytes, from the first of the lines: cut, and said to be.
+    expect(await logs.read(job, { worker: 0, tailLines: 2, limitBytes: 10 })).toEqual({
+      ok: true,
+      text: 'epoch 2\nep',
+      truncated: true,
+    });
     await untilStatus('talky', 'Complete');
     await until('the pod deleted', () => podsOf('talky').length === 0);
-    expect(await logs.read(job, { worker: 0, tailLines: null })).toEqual({
+    expect(await logs.read(job, { worker: 0, tailLines: null, limitBytes: all })).toEqual({
       ok: false,
       gone: true,
       message: `pod team-g/${podName('talky', 0)} is not there (deleted once its job ended, or not made yet): its log is gone with it`,

@@ -74,14 +74,20 @@ const VISIBILITIES: readonly Visibility[] = ['mine', 'shared', 'all'];
 const MAX_LIMIT = 1000;
 /** The most lines a log may be asked for by its tail (as many as a screen could ever want). */
 const MAX_TAIL_LINES = 100_000;
+/**
+ * The most of a log one answer holds (bytes): the server holds an answer whole before it sends it,
+ * and a log may be gigabytes. More is read with `tailLines` (its end) or from the runtime itself.
+ */
+export const MAX_LOG_BYTES = 8 * 2 ** 20;
 
 /** A log as JSON: its text, or null and why there is none (the code and detail a text/plain answer's problem has). */
 const LOG_VIEW = {
   type: 'object',
-  required: ['worker', 'text', 'missing'],
+  required: ['worker', 'text', 'truncated', 'missing'],
   properties: {
     worker: { type: 'integer' },
     text: { type: ['string', 'null'] },
+    truncated: { type: 'boolean', description: 'cut at limitBytes: there is more after the text' },
     missing: {
       type: ['object', 'null'],
       required: ['code', 'detail'],
@@ -351,6 +357,13 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
             properties: {
               worker: { type: 'integer', minimum: 0, default: 0, description: 'which worker (0 for a single-worker job)' },
               tailLines: { type: 'integer', minimum: 1, maximum: MAX_TAIL_LINES, description: 'only its last lines' },
+              limitBytes: {
+                type: 'integer',
+                minimum: 1,
+                maximum: MAX_LOG_BYTES,
+                default: MAX_LOG_BYTES,
+                description: 'at most this many bytes of them, from the first (X-Log-Truncated: true when cut)',
+              },
             },
           },
           response: {
@@ -374,6 +387,7 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
         const issues: DecodeIssue[] = [];
         const worker = queryInteger(q, 'worker', 0, Number.MAX_SAFE_INTEGER, issues) ?? 0;
         const tailLines = queryInteger(q, 'tailLines', 1, MAX_TAIL_LINES, issues) ?? null;
+        const limitBytes = queryInteger(q, 'limitBytes', 1, MAX_LOG_BYTES, issues) ?? MAX_LOG_BYTES;
         if (issues.length === 0 && worker >= workers) {
           issues.push({
             path: 'query.worker',
@@ -384,16 +398,19 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
         if (issues.length > 0) return answer(reply, bad(invalidInput(issues)));
         const json = (req.headers.accept ?? '').includes('application/json');
         /** The log's text, or why there is none: a problem as text/plain, a value as JSON. */
-        const send = (text: string | null, missing: Problem | null) => {
-          if (json)
+        const send = (text: string | null, truncated: boolean, missing: Problem | null) => {
+          if (json) {
             return reply
               .type('application/json')
-              .send({ worker, text, missing: missing && { code: missing.code, detail: missing.detail } });
-          return missing ? answer(reply, bad(missing)) : reply.type('text/plain; charset=utf-8').send(text);
+              .send({ worker, text, truncated, missing: missing && { code: missing.code, detail: missing.detail } });
+          }
+          if (missing) return answer(reply, bad(missing));
+          return reply.header('x-log-truncated', String(truncated)).type('text/plain; charset=utf-8').send(text);
         };
         if (allocation === null) {
           return send(
             null,
+            false,
             endedAt === null
               ? problem(
                   409,
@@ -405,11 +422,13 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
         }
         let log: LogAnswer;
         try {
-          log = await logs.read(job.value, { worker, tailLines });
+          log = await logs.read(job.value, { worker, tailLines, limitBytes });
         } catch (e) {
           return answer(reply, bad(problem(503, 'logs-unreadable', (e as Error).message)));
         }
-        return log.ok ? send(log.text, null) : send(null, problem(404, log.gone ? 'logs-gone' : 'logs-unavailable', log.message));
+        return log.ok
+          ? send(log.text, log.truncated, null)
+          : send(null, false, problem(404, log.gone ? 'logs-gone' : 'logs-unavailable', log.message));
       },
     );
 

@@ -388,7 +388,9 @@ export class FakeApiServer extends ObjectStore {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       const log = this.podLog(ns ?? 'default', name, q.get('container') ?? undefined);
       const tail = q.get('tailLines');
-      return void res.end(tail === null ? log : lastLines(log, Number(tail)));
+      const limit = q.get('limitBytes');
+      const lines = Buffer.from(tail === null ? log : lastLines(log, Number(tail)), 'utf8');
+      return void res.end(limit === null ? lines : lines.subarray(0, Number(limit)));
     }
     if (sub === 'binding' && method === 'POST') {
       const binding = parseJson(body);

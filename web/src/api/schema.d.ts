@@ -2141,6 +2141,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description at most this many bytes of them, from the first (X-Log-Truncated: true when cut) */
+                    limitBytes?: number;
                     /** @description only its last lines */
                     tailLines?: number;
                     /** @description which worker (0 for a single-worker job) */
@@ -2167,6 +2169,8 @@ export interface paths {
                                 detail: string;
                             } | null;
                             text: string | null;
+                            /** @description cut at limitBytes: there is more after the text */
+                            truncated: boolean;
                             worker: number;
                         };
                         "text/plain": string;

@@ -265,6 +265,8 @@ const LOG_TAIL_LINES = 500;
 interface LogView {
   readonly worker: number;
   readonly text: string | null;
+  /** Cut at the most one answer holds: the lines shown run on past their end. */
+  readonly truncated: boolean;
   readonly missing: { readonly code: string; readonly detail: string } | null;
 }
 
@@ -347,6 +349,7 @@ export function JobLogsSection({ job, labelledBy }: { job: Job; labelledBy: stri
           <pre className="log" role="log">
             {log.loaded.answer.value.text}
           </pre>
+          {log.loaded.answer.value.truncated && <p className="muted">Cut short: the lines shown run on past here.</p>}
         </section>
       )}
     </section>
