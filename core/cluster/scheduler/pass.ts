@@ -89,6 +89,8 @@ function allocated(job: JobState, pool: PoolState, p: Placement): EventBody {
 }
 
 function placeImmediateJobs(state: State, queue: PendingQueue, pool: PoolState, emit: Emit): void {
+  // Nearly always none: no copy of the list to walk then (every pass of every batch asks).
+  if (queue.immediate.length === 0) return;
   for (const id of [...queue.immediate]) {
     const job = state.jobs.get(id) as JobState;
     const p = placeImmediate(state, job, pool);
