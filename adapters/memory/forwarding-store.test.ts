@@ -106,7 +106,7 @@ describe('ForwardingEventStore', () => {
         failures--;
         throw new Error('the disk is full, once');
       }
-      events.forEach((e, i) => forwarded.push({ id: e.id, revision: first + BigInt(i) }));
+      for (const [i, e] of events.entries()) forwarded.push({ id: e.id, revision: first + BigInt(i) });
     });
     let minted = 0;
     const engine = await createEngine({ store, clock: { now: () => 0 }, ids: { next: () => `e${minted++}` } });
