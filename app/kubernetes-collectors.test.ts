@@ -20,12 +20,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { METRICS_COLLECTOR_CONTAINER } from '../adapters/k8s/metrics-sidecar.js';
-import { JOB_ID_ANNOTATION } from '../adapters/k8s/pods.js';
 import { type FakeCluster, startFakeCluster } from '../adapters/k8s/test-support/cluster.js';
 import type { K8sObject } from '../adapters/k8s/test-support/resources.js';
 import { waitFor } from '../adapters/k8s/test-support/wait.js';
 import { scalarsFile } from '../core/experiments/test-support/tfevent-file.js';
 import { type Served, serve } from './serve.js';
+import { recordPodsByJob } from './test-support/pods-by-job.js';
 import { servedApi } from './test-support/served-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-k8s-collectors-'));
@@ -58,10 +58,7 @@ describe('gpupool serve --kubernetes: File, TensorFlowEvent and PrometheusMetric
 
   beforeEach(async () => {
     cluster = await startFakeCluster({ nodes: [{ name: 'gpu-1', gpus: 8 }] });
-    cluster.api.onEvent((e) => {
-      const jobId = e.object.metadata.annotations?.[JOB_ID_ANNOTATION];
-      if (e.resource.plural === 'pods' && e.type === 'ADDED' && jobId) pods.set(jobId, e.object);
-    });
+    recordPodsByJob(cluster, pods);
     served = await serve({
       port: 0,
       leaderLeaseSeconds: 1,

@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { OUTPUTS_COLLECTOR_CONTAINER, sidecarOutput } from '../adapters/k8s/metrics-sidecar.js';
-import { JOB_ID_ANNOTATION } from '../adapters/k8s/pods.js';
 import { type FakeCluster, startFakeCluster } from '../adapters/k8s/test-support/cluster.js';
 import type { K8sObject } from '../adapters/k8s/test-support/resources.js';
 import { waitFor } from '../adapters/k8s/test-support/wait.js';
@@ -30,6 +29,7 @@ import type { SimulationFixture, StepFixture } from '../core/pipelines/model.js'
 import { PipelinesWorld } from '../core/pipelines/test-support/world.js';
 import { readStepOutputs, recordStepOutputs } from './kubernetes.js';
 import { type Served, serve } from './serve.js';
+import { recordPodsByJob } from './test-support/pods-by-job.js';
 import { servedApi } from './test-support/served-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-k8s-pipelines-'));
@@ -66,10 +66,7 @@ describe('gpupool serve --kubernetes: pipelines', () => {
   beforeEach(async () => {
     // A pod without a fixture's annotations runs 300 ms and writes nothing.
     cluster = await startFakeCluster({ nodes: [{ name: 'gpu-1', gpus: 8 }], kubelet: { runForMs: 300 } });
-    cluster.api.onEvent((e) => {
-      const jobId = e.object.metadata.annotations?.[JOB_ID_ANNOTATION];
-      if (e.resource.plural === 'pods' && e.type === 'ADDED' && jobId) pods.set(jobId, e.object);
-    });
+    recordPodsByJob(cluster, pods);
     served = await serve({
       port: 0,
       leaderLeaseSeconds: 1,
@@ -298,10 +295,7 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector on the GPU ty
       ],
       kubelet: { runForMs: 300 },
     });
-    cluster.api.onEvent((e) => {
-      const jobId = e.object.metadata.annotations?.[JOB_ID_ANNOTATION];
-      if (e.resource.plural === 'pods' && e.type === 'ADDED' && jobId) pods.set(jobId, e.object);
-    });
+    recordPodsByJob(cluster, pods);
     served = await serve({
       port: 0,
       leaderLeaseSeconds: 1,
