@@ -86,9 +86,38 @@ export interface Decider<C extends CommandEnvelope, E extends EventEnvelope, S e
      * engine restores from its JSON.
      */
     readonly detached?: boolean;
+    /**
+     * Called once the engine is done serializing a detached value (whether or not it was
+     * written): what the value kept open for it may be let go (the cluster's capture, snapshot.ts).
+     */
+    release?(value: unknown): void;
     /** Throws on a value that is not a snapshot of this version's shape. */
     fromSnapshot(value: unknown): S;
   };
+}
+
+/**
+ * A list in a snapshot's value whose elements are made only as it is serialized: a serializer
+ * that writes a slice at a time (engine/json-in-slices.ts) asks for them one by one, and
+ * JSON.stringify gets them all at once (toJSON). A state of tens of thousands of live jobs is
+ * captured without an object per job: those objects lived as long as the snapshot took to write,
+ * and the collector copied them on every scavenge meanwhile.
+ */
+export class LazyList {
+  constructor(
+    readonly length: number,
+    private readonly make: (index: number) => unknown,
+  ) {}
+
+  element(index: number): unknown {
+    return this.make(index);
+  }
+
+  toJSON(): unknown[] {
+    const out: unknown[] = new Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.make(i);
+    return out;
+  }
 }
 
 /**

@@ -324,7 +324,13 @@ export class DeciderEngine<C extends CommandEnvelope, E extends EventEnvelope, S
     if (snapshots.detached !== true) return this.store.writeSnapshot(this.stream, { revision, schemaVersion, state });
     const before = this.snapshotting;
     const written = (async () => {
-      const json = await jsonInSlices(state);
+      let json: string[] | undefined;
+      try {
+        json = await jsonInSlices(state);
+      } finally {
+        // The value is text now: what the decider kept open for it may go.
+        snapshots.release?.(state);
+      }
       await before;
       // A turn of its own for the store's write (SQLite's is synchronous), apart from the last slice.
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -13,6 +13,8 @@
  * Pass a value nothing changes meanwhile: the loop goes on between slices.
  */
 
+import { LazyList } from '../core/decider.js';
+
 /** How long a slice may run before the next turn (ms). */
 const SLICE_MS = 4;
 /** An array longer than this is walked element by element (down to the third level). */
@@ -54,6 +56,9 @@ class Turns {
   }
 }
 
+/** Whether the value at this level is written over several slices: walked, or a lazy list. */
+const inSlices = (value: unknown, level: number): boolean => value instanceof LazyList || walked(value, level);
+
 /** Whether the value at this level (0: the top) is walked member by member, or written whole. */
 function walked(value: unknown, level: number): value is object {
   if (!isContainer(value)) return false;
@@ -66,13 +71,14 @@ function walked(value: unknown, level: number): value is object {
  * JSON.stringify would leave the value out (undefined, a function, a symbol).
  */
 async function writeValue(value: unknown, level: number, parts: string[], turns: Turns): Promise<boolean> {
+  if (value instanceof LazyList) return writeLazy(value, parts, turns);
   if (!walked(value, level)) return writeWhole(value, parts);
   if (Array.isArray(value)) {
     parts.push('[');
     for (let i = 0; i < value.length; i++) {
       if (i > 0) parts.push(',');
       const v: unknown = value[i];
-      const written = walked(v, level + 1) ? await writeValue(v, level + 1, parts, turns) : writeWhole(v, parts);
+      const written = inSlices(v, level + 1) ? await writeValue(v, level + 1, parts, turns) : writeWhole(v, parts);
       // An element JSON leaves out is written as null, as JSON.stringify writes it.
       if (!written) parts.push('null');
       if (turns.due()) await turns.next();
@@ -85,7 +91,7 @@ async function writeValue(value: unknown, level: number, parts: string[], turns:
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     const name = `${first ? '' : ','}${JSON.stringify(key)}:`;
-    if (walked(v, level + 1)) {
+    if (inSlices(v, level + 1)) {
       parts.push(name);
       await writeValue(v, level + 1, parts, turns); // a container is always written
       first = false;
@@ -100,6 +106,18 @@ async function writeValue(value: unknown, level: number, parts: string[], turns:
     if (turns.due()) await turns.next();
   }
   parts.push('}');
+  return true;
+}
+
+/** A list whose elements are made as they are written (core/decider.ts LazyList): each written whole, as an array's. */
+async function writeLazy(list: LazyList, parts: string[], turns: Turns): Promise<boolean> {
+  parts.push('[');
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) parts.push(',');
+    if (!writeWhole(list.element(i), parts)) parts.push('null');
+    if (turns.due()) await turns.next();
+  }
+  parts.push(']');
   return true;
 }
 

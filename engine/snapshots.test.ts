@@ -80,6 +80,8 @@ describe('engine restarts', () => {
     for (let i = 12; i < 25; i++) await engine.execute(node(i));
     expect(engine.revision).toBe(25);
     expect(landed).toEqual([]);
+    // Serialized already, it waits only on the store: the state keeps nothing open for it.
+    expect(engine.current.captures).toEqual([]);
     // Let every waiting write land, until `done` settles.
     const letLand = async (done: Promise<void>) => {
       let settled = false;
@@ -98,6 +100,7 @@ describe('engine restarts', () => {
     expect(landed).toEqual([9n, 25n]);
     await letLand(engine.close());
     expect(landed).toEqual([9n, 25n, 26n, 35n]);
+    expect(engine.current.captures).toEqual([]);
     // Each is a snapshot of the state at its revision: an engine started from the last has the same state.
     const watched = counting(inner);
     const again = await createEngine({ store: watched, snapshotEvery: 10, archive: engine.archive });

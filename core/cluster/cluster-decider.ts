@@ -12,7 +12,7 @@ import { decide } from './decide.js';
 import { decodeEvent, EVENT_SCHEMA_VERSION, type Event } from './events.js';
 import { evolve, initialState } from './evolve.js';
 import type { State } from './model.js';
-import { captureSnapshot, fromSnapshot, STATE_SCHEMA_VERSION } from './snapshot.js';
+import { captureSnapshot, fromSnapshot, releaseCapture, STATE_SCHEMA_VERSION } from './snapshot.js';
 
 export const clusterDecider: Decider<Command, Event, State> = {
   eventSchemaVersion: EVENT_SCHEMA_VERSION,
@@ -27,5 +27,11 @@ export const clusterDecider: Decider<Command, Event, State> = {
     return { state, outcomes: r.outcomes, events: r.events };
   },
   // Captured (jobs' rows made as the snapshot is serialized) and restored from that JSON.
-  snapshots: { schemaVersion: STATE_SCHEMA_VERSION, toSnapshot: captureSnapshot, fromSnapshot, detached: true },
+  snapshots: {
+    schemaVersion: STATE_SCHEMA_VERSION,
+    toSnapshot: captureSnapshot,
+    fromSnapshot,
+    detached: true,
+    release: releaseCapture,
+  },
 };

@@ -11,6 +11,7 @@ import type { Event, EventOf } from './events.js';
 import { FinishedJobs } from './finished-jobs.js';
 import {
   activeStatusOf,
+  type ChangingFields,
   DEFAULT_GROUP_ID,
   DEFAULT_GROUP_NAME,
   DEFAULT_POOL_ID,
@@ -18,6 +19,7 @@ import {
   type FinishedStatus,
   type HistoryEntry,
   isPending,
+  type JobCapture,
   type JobState,
   type JobStatus,
   type Policy,
@@ -40,6 +42,7 @@ export function initialState(): State {
     finished: new FinishedJobs(),
     finishedCounts: { Complete: 0, Error: 0, Stopped: 0 },
     retired: [],
+    captures: [],
     queues: new Map(),
     capacity: emptyCapacity(),
     commands: new Map(),
@@ -307,6 +310,7 @@ const handlers: Handlers = {
   JobWaiting(s, e) {
     const job = s.jobs.get(e.jobId);
     if (!job) return;
+    keepForCaptures(s, job);
     job.reason = e.reason;
     s.queues.get(job.group)?.fresh.delete(job.id);
     if (job.status !== 'WaitingForGPUs') setStatus(s, job, 'WaitingForGPUs', e.at);
@@ -315,6 +319,7 @@ const handlers: Handlers = {
     const job = s.jobs.get(e.jobId);
     if (!job) return;
     s.queues.get(job.group)?.remove(job);
+    keepForCaptures(s, job);
     job.reason = null;
     job.allocation = { pool: e.poolId, devices: e.devices, shared: e.shared, nodes: e.nodes };
     job.allocatedAt = e.at;
@@ -326,6 +331,7 @@ const handlers: Handlers = {
   JobStarted(s, e) {
     const job = s.jobs.get(e.jobId);
     if (!job) return;
+    keepForCaptures(s, job);
     if (e.endpoint !== undefined) job.endpoint = e.endpoint;
     setStatus(s, job, activeStatusOf(job.kind), e.at);
   },
@@ -349,6 +355,7 @@ const handlers: Handlers = {
 };
 
 function setStatus(s: State, job: JobState, status: JobStatus, at: number): void {
+  keepForCaptures(s, job);
   job.status = status;
   job.history = withEntry(job.history, { status, at, revision: s.revision });
 }
@@ -366,12 +373,42 @@ function withEntry(history: readonly HistoryEntry[], entry: HistoryEntry): Histo
   return out;
 }
 
+/**
+ * Before a job's changing fields change: each open snapshot it is in (submitted by then) keeps
+ * them as they are, once (the first change after the snapshot was taken is the one that counts).
+ * Every change of those fields in evolve comes after a call to this; a field changed without one
+ * would reach an open snapshot with its later value.
+ */
+function keepForCaptures(s: State, job: JobState): void {
+  const captures = s.captures;
+  for (let i = 0; i < captures.length; i++) {
+    const c = captures[i] as JobCapture;
+    if (job.seq <= c.revision && !c.before.has(job)) c.before.set(job, changingFieldsOf(job));
+  }
+}
+
+/** A job's changing fields as they are now (each a value evolve replaces whole, so a copy of the references is enough). */
+export function changingFieldsOf(job: JobState): ChangingFields {
+  return {
+    status: job.status,
+    reason: job.reason,
+    allocation: job.allocation,
+    allocatedAt: job.allocatedAt,
+    ranOnGpuType: job.ranOnGpuType,
+    endedAt: job.endedAt,
+    failure: job.failure,
+    endpoint: job.endpoint,
+    history: job.history,
+  };
+}
+
 /** A job ends: it gives back what it held and leaves the decision state for the archive. */
 function finish(s: State, jobId: string, status: FinishedStatus, at: number): JobState | undefined {
   const job = s.jobs.get(jobId);
   if (!job) return undefined;
   if (isPending(job.status)) s.queues.get(job.group)?.remove(job);
   else release(s, job);
+  keepForCaptures(s, job);
   job.endedAt = at;
   job.reason = null;
   s.unfinished.get(job.group)?.delete(job.id);

@@ -203,6 +203,24 @@ export interface JobState {
   history: HistoryEntry[];
 }
 
+/**
+ * The fields of a job that evolve changes after its submission, each replaced whole at a change
+ * (evolve.ts: a history, an allocation, a reason, a failure is a new value, never an edited one).
+ * Every other field of JobState is fixed at submission.
+ */
+export type ChangingFields = Pick<
+  JobState,
+  'status' | 'reason' | 'allocation' | 'allocatedAt' | 'ranOnGpuType' | 'endedAt' | 'failure' | 'endpoint' | 'history'
+>;
+
+/** An open snapshot's record of the jobs changed since it was taken (State.captures). */
+export interface JobCapture {
+  /** The revision it was taken at: jobs submitted later are not in it. */
+  readonly revision: number;
+  /** Per job of it that evolve changed since: its changing fields as they were. */
+  readonly before: Map<JobState, ChangingFields>;
+}
+
 export interface State {
   /** Revision of the last event folded in; -1 for the empty stream. */
   revision: number;
@@ -229,6 +247,13 @@ export interface State {
    * snapshot. The engine hands them to the job archive once their events are durable.
    */
   retired: JobState[];
+  /**
+   * Snapshots being serialized (snapshot.ts captureSnapshot): transient, never in a snapshot. Each
+   * keeps what its jobs' changing fields were when it was taken, for the jobs evolve changes while
+   * it is open (evolve.ts keepForCaptures): the others' fields are still what they were then.
+   * Nearly always empty.
+   */
+  captures: JobCapture[];
   /** Per group: its pending (Queued/WaitingForGPUs) jobs in candidate order. Derived. */
   queues: Map<string, PendingQueue>;
   /** Per pool and GPU type: free-capacity index for placement. Derived. */

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runBatch } from './batch.js';
 import { initialState } from './evolve.js';
-import { captureSnapshot, fromSnapshot, toSnapshot } from './snapshot.js';
+import { captureSnapshot, fromSnapshot, releaseCapture, toSnapshot } from './snapshot.js';
 import { scenarioArb } from './test-support/arbitraries.js';
 import { canonicalState } from './test-support/canonical.js';
 
@@ -71,6 +71,25 @@ describe('state snapshots', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('a capture keeps only the jobs changed while it is open, as they were, and nothing once released', () => {
+    const state = initialState();
+    const submit = (jobId: string) => ({ type: 'SubmitJob' as const, jobId, kind: 'notebook' as const, owner: 'op', gpus: 0 });
+    runBatch(state, [{ type: 'Install', userId: 'op', name: 'Op' }, ...Array.from({ length: 50 }, (_, i) => submit(`j${i}`))], 1);
+    const json = JSON.stringify(toSnapshot(state));
+    const captured = captureSnapshot(state);
+    expect(state.captures).toHaveLength(1);
+    // One of its jobs starts and one ends; a job submitted since is not in it.
+    runBatch(state, [{ type: 'ReportJobStarted', jobId: 'j1' }, { type: 'ReportJobCompleted', jobId: 'j2' }, submit('later')], 2);
+    expect([...(state.captures[0]?.before.keys() ?? [])].map((j) => j.id).sort()).toEqual(['j1', 'j2']);
+    expect(JSON.stringify(captured)).toBe(json);
+    releaseCapture(captured);
+    expect(state.captures).toEqual([]);
+    runBatch(state, [{ type: 'ReportJobStarted', jobId: 'j3' }], 3);
+    expect(state.captures).toEqual([]);
+    releaseCapture(captured); // twice: nothing more happens
+    releaseCapture({ not: 'a capture' });
   });
 
   it('refuses a value that is not a snapshot', () => {

@@ -34,6 +34,7 @@ const STATE_KEYS = [
   'finished',
   'finishedCounts',
   'retired',
+  'captures',
   'queues',
   'capacity',
   'commands',
@@ -132,7 +133,7 @@ export function canonicalValue(state: State): unknown {
     finished: byKey(state.finished),
     finishedCounts: state.finishedCounts,
     // `retired` is a hand-over, not part of the state's meaning: a live engine empties it after
-    // each batch, a replay may not have yet.
+    // each batch, a replay may not have yet. `captures` are the snapshots being written of it.
     queues: byKey(state.queues).map(([k, q]) => [k, queueOf(q)]),
     capacity: capacityOf(state.capacity),
     // In insertion order: the window of remembered command ids forgets the oldest first.
