@@ -212,9 +212,21 @@ export function captureSnapshot(state: State, options: { finishedIds?: boolean }
     const job = jobs[i] as JobState;
     return rowOf(job, capture.before.get(job) ?? job);
   });
-  const value = snapshotWith(state, options, rows);
+  const value = { ...snapshotWith(state, options, rows), commands: lazyCommands(state) };
   Object.defineProperty(value, CAPTURED, { value: { state, capture } });
   return value;
+}
+
+/**
+ * The window of remembered command ids as a lazy list of [id, record] pairs: its ids and records
+ * copied into two lists (a remembered command never changes once its batch is folded), each pair
+ * made only as it is serialized. The window holds up to 100,000 ids: a pair per id made at the
+ * capture was most of what a capture allocated.
+ */
+function lazyCommands(state: State): LazyList {
+  const ids = [...state.commands.keys()];
+  const records = [...state.commands.values()];
+  return new LazyList(ids.length, (i) => [ids[i], records[i]]);
 }
 
 /** Where a captured snapshot's value keeps its capture, for releaseCapture (a symbol: not serialized). */
