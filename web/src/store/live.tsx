@@ -131,3 +131,17 @@ export function useApi<T>(
   }, [client, liveKey, JSON.stringify(past), nonce, ...deps]);
   return { loaded, reload };
 }
+
+/**
+ * Read again every `ms` while `active`, live only (a view of the past does not change): for what
+ * the event stream does not announce (a job's metrics and log, an experiment's trials, a pipeline
+ * run's tasks).
+ */
+export function useReloadEvery(reload: () => void, ms: number, active: boolean): void {
+  const { past } = useLive();
+  useEffect(() => {
+    if (!active || past) return;
+    const timer = setInterval(reload, ms);
+    return () => clearInterval(timer);
+  }, [active, past, reload, ms]);
+}

@@ -6,10 +6,10 @@
  * Live: the cluster's changes (a trial's job starting or ending) read it again, and while it runs
  * it is read every few seconds too (the experiments have a stream of their own).
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'wouter';
 import { answer } from '../../api/client';
-import { useApi, useLive } from '../../store/live';
+import { useApi, useReloadEvery } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, Show } from '../../ui/components';
@@ -34,7 +34,6 @@ import './scientist.css';
 const EVERY_MS = 2000;
 
 export function ExperimentPage({ group, name }: { group: string; name: string }) {
-  const { past } = useLive();
   const read = useApi(
     (c, p) =>
       answer<Experiment>(
@@ -45,11 +44,7 @@ export function ExperimentPage({ group, name }: { group: string; name: string })
   const current = read.loaded.state === 'done' && read.loaded.answer.ok ? read.loaded.answer.value : null;
   const running = current !== null && !ENDED.has(current.status);
   const { reload } = read;
-  useEffect(() => {
-    if (!running || past) return;
-    const timer = setInterval(reload, EVERY_MS);
-    return () => clearInterval(timer);
-  }, [running, past, reload]);
+  useReloadEvery(reload, EVERY_MS, running);
   return (
     <Show loaded={read.loaded}>
       {(x) => (

@@ -5,11 +5,11 @@
  * owner may take: stop, rerun, clone with another shape.
  */
 
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { type Answer, answer } from '../../api/client';
 import type { Asset, Job, JobInputs, JobMetrics, JobOutput, QueueEntry, VersionRef } from '../../api/views';
-import { useApi, useLive } from '../../store/live';
+import { useApi, useLive, useReloadEvery } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, StatusBadge } from '../../ui/components';
@@ -236,7 +236,6 @@ function JobLineage({ job }: { job: Job }) {
 }
 
 function JobMetricsSection({ job }: { job: Job }) {
-  const { past } = useLive();
   const finished = FINISHED.has(job.status);
   const metrics = useApi(
     (c) =>
@@ -247,16 +246,12 @@ function JobMetricsSection({ job }: { job: Job }) {
   );
   // Metrics are a stream of their own, not the cluster's: while the job runs, read them every
   // few seconds (the cluster's changes ask too).
-  const { reload } = metrics;
-  useEffect(() => {
-    if (finished || past) return;
-    const timer = setInterval(reload, METRICS_EVERY_MS);
-    return () => clearInterval(timer);
-  }, [finished, past, reload]);
+  useReloadEvery(metrics.reload, EVERY_MS, !finished);
   return <Show loaded={metrics.loaded}>{(m) => <MetricsCharts metrics={m} />}</Show>;
 }
 
-const METRICS_EVERY_MS = 2000;
+/** How often what the event stream does not announce (a job's metrics and log) is read again while it runs. */
+const EVERY_MS = 2000;
 
 /** The last lines of a log a page shows; the API gives the whole log to whoever asks for it. */
 const LOG_TAIL_LINES = 500;
@@ -293,12 +288,7 @@ export function JobLogsSection({ job, labelledBy }: { job: Job; labelledBy: stri
         : Promise.resolve<Answer<LogView>>({ ok: false, problem: { status: 409, title: 'not started' } }),
     [job.id, started, finished, worker],
   );
-  const { reload } = log;
-  useEffect(() => {
-    if (!started || finished || past) return;
-    const timer = setInterval(reload, METRICS_EVERY_MS);
-    return () => clearInterval(timer);
-  }, [started, finished, past, reload]);
+  useReloadEvery(log.reload, EVERY_MS, started && !finished);
   // It follows the newest lines, as `tail -f` does, until the reader scrolls up; back at the end, it follows again.
   const box = useRef<HTMLElement>(null);
   const following = useRef(true);

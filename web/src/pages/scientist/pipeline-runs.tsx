@@ -8,11 +8,11 @@
  * pipelines' own events are not on the event stream, so a run not yet ended is also read every
  * `EVERY_MS`.
  */
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
 import { answer } from '../../api/client';
 import type { Job, Visibility } from '../../api/views';
-import { useApi, useLive } from '../../store/live';
+import { useApi, useReloadEvery } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, Show, StatusBadge, VisibilitySelect } from '../../ui/components';
@@ -187,16 +187,11 @@ export function TaskCounts({ counts }: { counts: Partial<Record<string, number>>
 }
 
 export function RunPage({ group, name }: { group: string; name: string }) {
-  const { past } = useLive();
   const read = useApi((c, p) => api.get<Run>(c, `/pipeline-runs/${named(name)}`, { group, ...pipelineQuery(p) }), [group, name]);
   const current = read.loaded.state === 'done' && read.loaded.answer.ok ? read.loaded.answer.value : null;
   const running = current !== null && !RUN_ENDED.has(current.state);
   const { reload } = read;
-  useEffect(() => {
-    if (!running || past) return;
-    const timer = setInterval(reload, EVERY_MS);
-    return () => clearInterval(timer);
-  }, [running, past, reload]);
+  useReloadEvery(reload, EVERY_MS, running);
   const [selected, setSelected] = useState<string | null>(null);
   // Groups opened or closed by hand, in the graph or from the selected step's panel.
   const [open, setOpen] = useState<ReadonlyMap<string, boolean>>(new Map());
