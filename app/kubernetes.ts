@@ -176,10 +176,7 @@ export async function kubernetesPart(
     },
     synced: () => work?.nodes.synced,
     gpuTypeLabel: options.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL,
-    logs: kubernetesJobLogs(kube, {
-      ...(options.namespaces ? { namespaces: options.namespaces } : {}),
-      ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),
-    }),
+    logs: kubernetesJobLogs(kube, options),
     stepOutputs: (run, task, job) => readStepOutputs(store, run, task, job),
     async stepDown() {
       const stopping = work;

@@ -144,7 +144,7 @@ export function startPipelineExecutor(
 
   /** A step's job, or why it cannot be made (its command line does not resolve). */
   function submission(run: Run, t: TaskRun): { ok: true; command: Command } | { ok: false; message: string } {
-    const made = stepJob(run, t, options.gpuTypeLabel === undefined ? {} : { gpuTypeLabel: options.gpuTypeLabel });
+    const made = stepJob(run, t, options);
     if (!made.ok) return made;
     const job = made.value;
     const seconds = options.expectedSeconds?.(run, t);

@@ -106,17 +106,12 @@ export interface Decider<C extends CommandEnvelope, E extends EventEnvelope, S e
 export class LazyList {
   constructor(
     readonly length: number,
-    private readonly make: (index: number) => unknown,
+    /** The element at an index, made now. */
+    readonly element: (index: number) => unknown,
   ) {}
 
-  element(index: number): unknown {
-    return this.make(index);
-  }
-
   toJSON(): unknown[] {
-    const out: unknown[] = new Array(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.make(i);
-    return out;
+    return Array.from({ length: this.length }, (_, i) => this.element(i));
   }
 }
 

@@ -71,21 +71,9 @@ function walked(value: unknown, level: number): value is object {
  * JSON.stringify would leave the value out (undefined, a function, a symbol).
  */
 async function writeValue(value: unknown, level: number, parts: string[], turns: Turns): Promise<boolean> {
-  if (value instanceof LazyList) return writeLazy(value, parts, turns);
+  if (value instanceof LazyList) return writeList(value.length, value.element, level, parts, turns);
   if (!walked(value, level)) return writeWhole(value, parts);
-  if (Array.isArray(value)) {
-    parts.push('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) parts.push(',');
-      const v: unknown = value[i];
-      const written = inSlices(v, level + 1) ? await writeValue(v, level + 1, parts, turns) : writeWhole(v, parts);
-      // An element JSON leaves out is written as null, as JSON.stringify writes it.
-      if (!written) parts.push('null');
-      if (turns.due()) await turns.next();
-    }
-    parts.push(']');
-    return true;
-  }
+  if (Array.isArray(value)) return writeList(value.length, (i) => value[i], level, parts, turns);
   parts.push('{');
   let first = true;
   for (const key of Object.keys(value)) {
@@ -109,12 +97,24 @@ async function writeValue(value: unknown, level: number, parts: string[], turns:
   return true;
 }
 
-/** A list whose elements are made as they are written (core/decider.ts LazyList): each written whole, as an array's. */
-async function writeLazy(list: LazyList, parts: string[], turns: Turns): Promise<boolean> {
+/**
+ * A list's elements, an array's or a lazy list's (core/decider.ts LazyList, whose elements are
+ * made as they are written), each walked or written whole as its level says.
+ */
+async function writeList(
+  length: number,
+  at: (index: number) => unknown,
+  level: number,
+  parts: string[],
+  turns: Turns,
+): Promise<boolean> {
   parts.push('[');
-  for (let i = 0; i < list.length; i++) {
+  for (let i = 0; i < length; i++) {
     if (i > 0) parts.push(',');
-    if (!writeWhole(list.element(i), parts)) parts.push('null');
+    const v = at(i);
+    const written = inSlices(v, level + 1) ? await writeValue(v, level + 1, parts, turns) : writeWhole(v, parts);
+    // An element JSON leaves out is written as null, as JSON.stringify writes it.
+    if (!written) parts.push('null');
     if (turns.due()) await turns.next();
   }
   parts.push(']');

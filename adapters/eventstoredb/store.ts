@@ -367,8 +367,8 @@ export class EventStoreDBEventStore implements EventStore {
    * takes at most 1 MiB per append (MaxAppendSize) and 16 MB per event. So the state's JSON is cut
    * into chunks of `snapshotChunkBytes`, appended one per append, each at the expected revision
    * the previous one left (another writer in between aborts the snapshot). The text's pieces
-   * (Snapshot.json) are encoded and hashed as the chunks go out, never joined or encoded whole. The marker, appended
-   * last, names the schema version, the state's revision, the chunks' revisions and a SHA-256 of
+   * (Snapshot.json) are encoded and hashed as the chunks go out, never joined or encoded whole.
+   * The marker, appended last, names the schema version, the state's revision, the chunks' revisions and a SHA-256 of
    * their bytes: a snapshot without its marker (an interrupted write) is never seen, and one whose
    * chunks are gone or altered is rejected. Once the marker is written, the stream is truncated
    * before the snapshot's first chunk ($tb), so older snapshots are scavenged.

@@ -388,7 +388,7 @@ function keepForCaptures(s: State, job: JobState): void {
 }
 
 /** A job's changing fields as they are now (each a value evolve replaces whole, so a copy of the references is enough). */
-export function changingFieldsOf(job: JobState): ChangingFields {
+function changingFieldsOf(job: JobState): ChangingFields {
   return {
     status: job.status,
     reason: job.reason,

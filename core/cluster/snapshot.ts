@@ -190,6 +190,7 @@ export function toSnapshot(state: State, options: { finishedIds?: boolean } = {}
     state,
     options,
     Array.from(state.jobs.values(), (job) => rowOf(job, job)),
+    [...state.commands.entries()],
   );
 }
 
@@ -212,7 +213,7 @@ export function captureSnapshot(state: State, options: { finishedIds?: boolean }
     const job = jobs[i] as JobState;
     return rowOf(job, capture.before.get(job) ?? job);
   });
-  const value = { ...snapshotWith(state, options, rows), commands: lazyCommands(state) };
+  const value = snapshotWith(state, options, rows, lazyCommands(state));
   Object.defineProperty(value, CAPTURED, { value: { state, capture } });
   return value;
 }
@@ -240,7 +241,13 @@ export function releaseCapture(value: unknown): void {
   if (i >= 0) held.state.captures.splice(i, 1);
 }
 
-function snapshotWith<J>(state: State, options: { finishedIds?: boolean }, jobs: J): Omit<StateSnapshot, 'jobs'> & { jobs: J } {
+/** A snapshot's value around its jobs and its command-id window, as lists (toSnapshot) or lazy lists (captureSnapshot). */
+function snapshotWith<J, K>(
+  state: State,
+  options: { finishedIds?: boolean },
+  jobs: J,
+  commands: K,
+): Omit<StateSnapshot, 'jobs' | 'commands'> & { jobs: J; commands: K } {
   return {
     revision: state.revision,
     now: state.now,
@@ -252,7 +259,7 @@ function snapshotWith<J>(state: State, options: { finishedIds?: boolean }, jobs:
     users: copiesOf(state.users),
     jobs,
     finished: options.finishedIds === false ? null : finishedIds(state),
-    commands: [...state.commands.entries()],
+    commands,
   };
 }
 
