@@ -281,16 +281,17 @@ describe("a step's collected outputs, kept and read", () => {
   });
 });
 
-describe('gpupool serve --kubernetes: a GPU step’s node selector on the GPU type label', () => {
+describe('gpupool serve --kubernetes: a GPU step’s node selector', () => {
   let cluster: FakeCluster;
   let served: Served;
   const pods = new Map<string, K8sObject>();
 
   beforeEach(async () => {
-    // The Default Pool holds both nodes: two GPU types, the A100 node first.
+    // The Default Pool holds every node: two GPU types, the A100 nodes first, one of them with SSDs.
     cluster = await startFakeCluster({
       nodes: [
         { name: 'gpu-a', gpus: 4, product: 'A100' },
+        { name: 'gpu-a2', gpus: 4, product: 'A100', labels: { disk: 'ssd' } },
         { name: 'gpu-t', gpus: 4, product: 'Tesla-T4' },
       ],
       kubelet: { runForMs: 300 },
@@ -339,7 +340,7 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector on the GPU ty
 
   it('places the step on a node of the GPU type it selects, in a pool of two types; refuses one whose accelerator names another', async () => {
     const op = served.bootstrapToken?.token as string;
-    await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 2, {
+    await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 3, {
       message: 'the nodes registered',
     });
     await ok(op, 'POST', '/api/v1/users', { userId: 'tess', name: 'Tess', role: 'data-scientist' }, 201);
@@ -366,5 +367,27 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector on the GPU ty
     expect(step.message).toMatch(
       /accelerator type 'A100' and its node selector's nvidia.com\/gpu.product 'Tesla-T4' name different GPU types/,
     );
+  });
+
+  it('places the step on a node with its other labels too, where the kubelet admits its pod', async () => {
+    const op = served.bootstrapToken?.token as string;
+    await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 3, {
+      message: 'the nodes registered',
+    });
+    await ok(op, 'POST', '/api/v1/users', { userId: 'sid', name: 'Sid', role: 'data-scientist' }, 201);
+    const token = (await ok(op, 'POST', '/api/v1/users/sid/tokens', {}, 201)).token;
+    // Best-fit alone would take gpu-a, whose kubelet refuses a pod selecting disk=ssd.
+    const ssd = await run(token, 'on-ssd', sample({ 'nvidia.com/gpu.product': 'A100', disk: 'ssd' }));
+    expect(ssd.state).toBe('SUCCEEDED');
+    const jobId = ssd.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled').jobId as string;
+    const [group, name] = jobId.split('/') as [string, string];
+    const job = await ok(op, 'GET', `/api/v1/jobs/${encodeURIComponent(name)}?group=${group}`, undefined, 200);
+    expect(job).toMatchObject({ gpuType: 'A100', nodeSelector: { disk: 'ssd' }, allocation: { nodes: ['gpu-a2'] } });
+    expect((pods.get(jobId)?.spec as Json)?.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'A100', disk: 'ssd' });
+    // Labels no node has: the step is refused, and says which.
+    const nowhere = await run(token, 'nowhere', sample({ 'nvidia.com/gpu.product': 'A100', disk: 'nvme' }));
+    expect(nowhere.state).toBe('FAILED');
+    const step = nowhere.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled');
+    expect(step.message).toMatch(/labelled disk=nvme/);
   });
 });

@@ -158,6 +158,7 @@ export function startPipelineExecutor(
         owner: run.owner,
         gpus: job.gpus,
         ...(job.gpuType === null ? {} : { gpuType: job.gpuType }),
+        ...(job.nodeSelector === null ? {} : { nodeSelector: job.nodeSelector }),
         shared: true,
         ...(seconds === undefined ? {} : { expectedDuration: seconds }),
         spec: {

@@ -17,8 +17,10 @@ export class RefinedType<A> extends t.Type<A, A, unknown> {
     is: (u: unknown) => u is A,
     expected: string,
     readonly jsonSchema: Readonly<Record<string, unknown>>,
+    /** A validation that names what is wrong more closely than `expected` (a map naming its bad key). */
+    validate?: t.Validate<unknown, A>,
   ) {
-    super(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, expected)), t.identity);
+    super(name, is, validate ?? ((u, c) => (is(u) ? t.success(u) : t.failure(u, c, expected))), t.identity);
   }
 }
 
@@ -90,6 +92,11 @@ function isPrintableAscii(s: string): boolean {
     if (c < 0x20 || c > 0x7e) return false;
   }
   return true;
+}
+
+/** Whether a string holds no control, bidi-control or zero-width character, nor a lone surrogate (what an id may not). */
+export function isSafeText(s: string): boolean {
+  return isPrintableAscii(s) || !UNSAFE_IN_ID.test(s);
 }
 
 /**

@@ -138,6 +138,39 @@ describe('clone and rerun', () => {
   });
 });
 
+describe('a job with a node selector', () => {
+  it('runs only on a node of its pool with those labels, and shows its selector', async () => {
+    // Pool pa's one node gets a zone; the others have no labels.
+    const paNode = [...f.engine.current.devices.values()].find((d) => d.pool === 'pa')?.node as string;
+    await f.engine.executeBatch([
+      {
+        type: 'RegisterNode',
+        nodeId: paNode,
+        devices: [0, 1, 2, 3].map((index) => ({ index, gpuType: 'A100' })),
+        labels: { zone: 'a' },
+      },
+    ]);
+    const r = await submit('alice', { jobId: 'zoned', kind: 'training', gpus: 1, nodeSelector: { zone: 'a' } });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ nodeSelector: { zone: 'a' }, allocation: { nodes: [paNode] } });
+    expect((await f.call('alice', 'GET', '/api/v1/jobs/zoned')).body.nodeSelector).toEqual({ zone: 'a' });
+    // A job without one shows null.
+    expect((await submit('alice', { jobId: 'plain' })).body.nodeSelector).toBeNull();
+  });
+
+  it('is refused when no node of the pool has its labels, naming them; a bad label names its key', async () => {
+    const before = f.engine.revision;
+    const none = await submit('alice', { jobId: 'nowhere', kind: 'training', gpus: 1, nodeSelector: { zone: 'z' } });
+    expect(none.status).toBe(409);
+    expect(none.body).toMatchObject({ code: 'never-fits' });
+    expect(none.body.detail).toContain('labelled zone=z');
+    const bad = await submit('alice', { jobId: 'bad', kind: 'training', gpus: 1, nodeSelector: { zone: 7 } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.errors)).toContain('nodeSelector');
+    expect(f.engine.revision).toBe(before);
+  });
+});
+
 describe('a data scientist’s job list', () => {
   it('walks only their own jobs and their group’s, never the whole cluster', async () => {
     await submit('alice', { jobId: 'mine' });

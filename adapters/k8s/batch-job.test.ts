@@ -204,6 +204,18 @@ describe('submission', () => {
     for (const c of s.commands) expect(commandCodecs[c.type].is(c)).toBe(true);
   });
 
+  it('carries the pod template’s node selector: gpupool allocates the Job GPUs on such nodes only', () => {
+    const j = job({ labels: { 'gpupool.io/group': 'g', 'gpupool.io/user': 'alice' } });
+    (j.spec?.template.spec as { nodeSelector?: Record<string, string> }).nodeSelector = { disk: 'ssd' };
+    const s = submission(j, state);
+    if (!s.ok) throw new Error(s.message);
+    expect(s.commands[0]).toMatchObject({ type: 'SubmitJob', nodeSelector: { disk: 'ssd' } });
+    for (const c of s.commands) expect(commandCodecs[c.type].is(c)).toBe(true);
+    // None, or an empty one: the command names none.
+    const plain = submission(job({ labels: { 'gpupool.io/group': 'g', 'gpupool.io/user': 'alice' } }), state);
+    expect(plain.ok && plain.commands[0]).not.toHaveProperty('nodeSelector');
+  });
+
   it("onboards the group's service user once, when no user is named", () => {
     const s = submission(job({ labels: { 'gpupool.io/group': 'g-name' } }), state);
     if (!s.ok) throw new Error(s.message);

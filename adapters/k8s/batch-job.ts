@@ -155,6 +155,8 @@ export type Request =
       readonly gpus: number;
       readonly workers: number;
       readonly gpuType: string | null;
+      /** The pod template's node selector (null: none): the scheduler places the Job on such nodes only. */
+      readonly nodeSelector: Readonly<Record<string, string>> | null;
       readonly priority: number;
       readonly expectedDuration: number | null;
       readonly image: string | null;
@@ -206,6 +208,7 @@ export function requestOf(job: V1Job, options: MappingOptions = {}): Request {
     expectedDuration = d;
   }
   const image = job.spec?.template?.spec?.containers?.[0]?.image ?? null;
+  const selector = job.spec?.template?.spec?.nodeSelector;
   return {
     ok: true,
     group,
@@ -214,6 +217,7 @@ export function requestOf(job: V1Job, options: MappingOptions = {}): Request {
     gpus: perPod * parallelism,
     workers: parallelism,
     gpuType,
+    nodeSelector: selector && Object.keys(selector).length > 0 ? { ...selector } : null,
     priority,
     expectedDuration,
     image,
@@ -278,6 +282,9 @@ export function submission(
     workers: request.workers,
     priority: request.priority,
     ...(request.gpuType === null ? {} : { gpuType: request.gpuType }),
+    // Its pods must land on such nodes (the kubelet and the scheduler hold them to it): gpupool
+    // allocates it GPUs there only.
+    ...(request.nodeSelector === null ? {} : { nodeSelector: request.nodeSelector }),
     ...(request.expectedDuration === null ? {} : { expectedDuration: request.expectedDuration }),
     // The group sees it: its owner is often the group's service user, whom nobody signs in as.
     shared: true,

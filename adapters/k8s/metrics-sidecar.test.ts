@@ -33,6 +33,7 @@ function job(over: Partial<JobState> = {}): JobState {
     group: 'g',
     gpus: 2,
     gpuType: 'A100',
+    nodeSelector: null,
     workers: 2,
     priority: 0,
     tags: [],

@@ -40,10 +40,14 @@ function k8sNode(
 const read = (node: V1Node) => observeNode(node, {});
 
 describe('reading a Kubernetes node', () => {
-  it('counts allocatable GPUs, types them by the product label, keeps GPU and topology labels only', () => {
+  it('counts allocatable GPUs, types them by the product label, keeps every label (a node selector may name any)', () => {
     const o = read(k8sNode('gpu-1', { gpus: '8', product: 'NVIDIA-A100-SXM4-80GB' }));
     expect(o).toMatchObject({ name: 'gpu-1', gpus: 8, gpuType: 'NVIDIA-A100-SXM4-80GB', cordoned: false, ready: true });
-    expect(o.labels).toEqual({ 'kubernetes.io/hostname': 'gpu-1', 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' });
+    expect(o.labels).toEqual({
+      'kubernetes.io/hostname': 'gpu-1',
+      'team.example.com/owner': 'ml',
+      'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB',
+    });
   });
 
   it('reads a configured resource and label, and a default type when the label is missing', () => {

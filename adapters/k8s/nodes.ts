@@ -65,10 +65,6 @@ export interface ObservedNode {
 /** The node label that names its GPU type, unless told another (NodeInventoryOptions.gpuTypeLabel). */
 export const DEFAULT_GPU_TYPE_LABEL = 'nvidia.com/gpu.product';
 
-/** Labels worth keeping with a node: its GPUs', its topology's and gpupool's own. */
-const KEPT_LABEL =
-  /^(nvidia\.com\/|topology\.kubernetes\.io\/|node\.kubernetes\.io\/instance-type$|kubernetes\.io\/hostname$|gpupool\.io\/)/;
-
 /** Read a Kubernetes node (pure). `problems` collects what could not be read. */
 export function observeNode(
   node: V1Node,
@@ -86,8 +82,9 @@ export function observeNode(
       gpus = 0;
     }
   }
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(node.metadata?.labels ?? {})) if (KEPT_LABEL.test(k)) labels[k] = v;
+  // Every label: a job's node selector may name any of them (core/cluster/node-selector.ts), and
+  // the scheduler must know which nodes carry it to place the job where its pods will be admitted.
+  const labels: Record<string, string> = { ...(node.metadata?.labels ?? {}) };
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   const isReady = ready?.status === 'True';
   let since: number | null = null;

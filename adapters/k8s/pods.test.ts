@@ -28,6 +28,7 @@ function job(over: Partial<JobState> = {}): JobState {
     group: 'g',
     gpus: 2,
     gpuType: 'A100',
+    nodeSelector: null,
     workers: 1,
     priority: 0,
     tags: [],
@@ -164,6 +165,16 @@ describe('a single worker', () => {
     expect(pod.spec?.nodeName).toBeUndefined();
     expect(pod.spec?.containers[0]?.resources).toBeUndefined();
     expect(env(pod).NVIDIA_VISIBLE_DEVICES).toBe('void');
+  });
+
+  it('carries the job’s node selector: its node has the labels, and without GPUs the cluster’s scheduler places it by them', () => {
+    const gpu = build(job({ nodeSelector: { disk: 'ssd' } })).pods[0] as V1Pod;
+    expect(gpu.spec?.nodeSelector).toEqual({ disk: 'ssd' });
+    const cpu = build(
+      job({ gpus: 0, nodeSelector: { disk: 'ssd' }, allocation: { pool: 'p', devices: [], shared: [], nodes: [] } }),
+    ).pods[0] as V1Pod;
+    expect([cpu.spec?.nodeName, cpu.spec?.nodeSelector]).toEqual([undefined, { disk: 'ssd' }]);
+    expect((build(job()).pods[0] as V1Pod).spec?.nodeSelector).toBeUndefined();
   });
 });
 

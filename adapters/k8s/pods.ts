@@ -386,6 +386,8 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
       : null;
   if (step && !step.ok) return fail(step.reason, step.message);
   const stepPod = step?.value ?? null;
+  const podSelector =
+    job.nodeSelector || stepPod?.nodeSelector ? { ...(job.nodeSelector ?? {}), ...(stepPod?.nodeSelector ?? {}) } : null;
   if (stepPod && mounts.mounts.some((m) => stepPod.mounts.some((x) => x.mountPath === m.mountPath))) {
     return fail('MountPathConflict', `job '${job.id}': a volume of its platform spec is mounted where an input is`);
   }
@@ -538,7 +540,8 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
             ? [container, stepPod.sidecar]
             : [container],
         ...(withSidecar || stepPod?.sidecar ? { shareProcessNamespace: true } : {}),
-        ...(stepPod?.nodeSelector ? { nodeSelector: stepPod.nodeSelector } : {}),
+        // The job's own selector (the scheduler placed it by it) and a step's whole one (its GPU type label too).
+        ...(podSelector ? { nodeSelector: podSelector } : {}),
         ...(stepPod?.tolerations ? { tolerations: stepPod.tolerations } : {}),
         ...(stepPod?.imagePullSecrets ? { imagePullSecrets: stepPod.imagePullSecrets } : {}),
         ...(volumes(withSidecar).length > 0 ? { volumes: volumes(withSidecar) } : {}),

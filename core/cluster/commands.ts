@@ -23,6 +23,7 @@ import {
 } from '../codec.js';
 import * as t from '../vendor/io-ts.js';
 import { IDES, JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
+import { NodeSelectorCodec } from './node-selector.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };
 const cmd = <T extends string, R extends t.Props, O extends t.Props>(type: T, required: R, optional: O) =>
@@ -94,7 +95,7 @@ export const CloneSource = record(
     shared: t.boolean,
     ranOnGpuType: t.union([Id, t.null]),
   },
-  { inputs: JobInputs, output: JobOutput, ide: Ide },
+  { inputs: JobInputs, output: JobOutput, ide: Ide, nodeSelector: t.union([NodeSelectorCodec, t.null]) },
 );
 export type CloneSource = t.TypeOf<typeof CloneSource>;
 
@@ -143,6 +144,8 @@ export const commandCodecs = {
     { jobId: Id, kind: JobKind, owner: Id, gpus: NonNegInt },
     {
       gpuType: Id,
+      /** Labels a node must carry to run its workers (node-selector.ts); absent or empty: any node of the pool. */
+      nodeSelector: NodeSelectorCodec,
       workers: PosInt,
       priority: Int,
       tags: t.array(t.string),

@@ -23,6 +23,7 @@ import {
   type PoolState,
   type State,
 } from './model.js';
+import { capacityFor, type NodeSelector, normalSelector, selectorText } from './node-selector.js';
 import { canEverFit } from './scheduler/fit.js';
 
 export type Decision = E.Either<Rejection, EventBody[]>;
@@ -278,6 +279,7 @@ const deciders: Deciders = {
       owner: c.owner,
       gpus: c.gpus,
       gpuType: c.gpuType ?? null,
+      nodeSelector: normalSelector(c.nodeSelector),
       workers: c.workers ?? 1,
       priority: c.priority ?? 0,
       tags: c.tags === undefined ? NO_TAGS : [...c.tags],
@@ -306,6 +308,8 @@ const deciders: Deciders = {
       owner,
       gpus: c.gpus ?? source.gpus,
       gpuType: c.gpuType ?? source.gpuType ?? typeToRerunOn(s, source, owner),
+      // The same nodes as the source may run on: a rerun of a job that needed SSD nodes needs them too.
+      nodeSelector: normalSelector(source.nodeSelector),
       workers: c.workers ?? source.workers,
       priority: source.priority,
       tags: [...source.tags],
@@ -496,7 +500,11 @@ function typeToRerunOn(s: State, source: Pick<JobState, 'ranOnGpuType'>, ownerId
   return pool && pool.gpuType === null && typesInPool(s, pool.id).length > 1 ? source.ranOnGpuType : null;
 }
 
-type JobFields = Omit<Extract<EventBody, { type: 'JobSubmitted' }>, 'type' | 'group' | 'shared' | 'inputs' | 'output' | 'ide'> & {
+type JobFields = Omit<
+  Extract<EventBody, { type: 'JobSubmitted' }>,
+  'type' | 'group' | 'shared' | 'inputs' | 'output' | 'ide' | 'nodeSelector'
+> & {
+  nodeSelector: NodeSelector | null;
   shared: boolean;
   inputs: JobInputs | undefined;
   output: JobOutput | undefined;
@@ -566,6 +574,8 @@ function submission(s: State, job: JobFields): Decision {
     group: owner.group,
   };
   if (job.shared) event.shared = true;
+  // Only when it has one: jobs that run on any node keep the event shape they always had.
+  if (job.nodeSelector !== null) event.nodeSelector = job.nodeSelector;
   if (job.inputs?.hyperparametersFile !== undefined && job.inputs.workspace === undefined) {
     return no('invalid-argument', 'inputs.hyperparametersFile: a file in the workspace needs inputs.workspace');
   }
@@ -613,20 +623,27 @@ function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null 
     );
   }
   const type = types ?? present[0];
-  const cap = type === undefined ? undefined : capacityOf(s, pool.id, type);
-  if (!cap) {
+  const whole = type === undefined ? undefined : capacityOf(s, pool.id, type);
+  if (!whole) {
     return reject('never-fits', `pool '${pool.name}' has no ${type ?? ''} GPUs`.replace('  ', ' '), { pool: pool.id });
+  }
+  const cap = capacityFor(s, pool.id, whole.gpuType, job);
+  // With a selector, the pool's figures are those of its matching nodes, and the refusal says so.
+  const where =
+    job.nodeSelector === null ? `pool '${pool.name}'` : `pool '${pool.name}' on nodes labelled ${selectorText(job.nodeSelector)}`;
+  if (!cap) {
+    return reject(
+      'never-fits',
+      `no node of pool '${pool.name}' with ${whole.gpuType} GPUs is labelled ${selectorText(job.nodeSelector as NodeSelector)}: ask for labels its nodes have, or have an operator label some`,
+      { pool: pool.id },
+    );
   }
   if (canEverFit(cap, pool, job)) return null;
   if (job.gpus > cap.total) {
-    return reject(
-      'never-fits',
-      `the job asks for ${job.gpus} GPUs but pool '${pool.name}' has ${cap.total}: ask for at most ${cap.total}`,
-      {
-        pool: pool.id,
-        poolGpus: cap.total,
-      },
-    );
+    return reject('never-fits', `the job asks for ${job.gpus} GPUs but ${where} has ${cap.total}: ask for at most ${cap.total}`, {
+      pool: pool.id,
+      poolGpus: cap.total,
+    });
   }
   const largest = largestNode(cap);
   const per = job.gpus / job.workers;
@@ -639,7 +656,7 @@ function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null 
   }
   return reject(
     'never-fits',
-    `the job needs ${job.workers === 1 ? `a node with ${per} GPUs` : `${job.workers} nodes with ${per} GPU${per === 1 ? '' : 's'} each`}, but pool '${pool.name}' has ${nodesWithAtLeast(cap, per)} such node${nodesWithAtLeast(cap, per) === 1 ? '' : 's'} (largest node: ${largest} GPU${largest === 1 ? '' : 's'})${advice}`,
+    `the job needs ${job.workers === 1 ? `a node with ${per} GPUs` : `${job.workers} nodes with ${per} GPU${per === 1 ? '' : 's'} each`}, but ${where} has ${nodesWithAtLeast(cap, per)} such node${nodesWithAtLeast(cap, per) === 1 ? '' : 's'} (largest node: ${largest} GPU${largest === 1 ? '' : 's'})${advice}`,
     { pool: pool.id, largestNode: largest },
   );
 }

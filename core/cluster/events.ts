@@ -106,6 +106,8 @@ export const eventCodecs = {
     {
       /** Visible to the owner's group (absent: private to its owner). Added after version 1's first release, hence optional. */
       shared: t.boolean,
+      /** Labels a node must carry to run its workers (absent: any node of the pool). */
+      nodeSelector: t.record(t.string, t.string),
       /** The asset versions it runs on (absent: none). */
       inputs: record(
         'JobInputs',

@@ -280,6 +280,7 @@ const handlers: Handlers = {
       group: e.group,
       gpus: e.gpus,
       gpuType: e.gpuType,
+      nodeSelector: e.nodeSelector ?? null,
       workers: e.workers,
       priority: e.priority,
       tags: e.tags,

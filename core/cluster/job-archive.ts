@@ -181,5 +181,7 @@ export function cloneSourceOf(job: JobState): CloneSource {
     ...(job.inputs === null ? {} : { inputs: job.inputs }),
     ...(job.output === null ? {} : { output: job.output }),
     ...(job.ide === null ? {} : { ide: job.ide }),
+    // A record archived before selectors existed has none.
+    ...(job.nodeSelector ? { nodeSelector: job.nodeSelector } : {}),
   };
 }

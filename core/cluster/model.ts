@@ -15,6 +15,7 @@ import type { RememberedCommand } from '../idempotency.js';
 import type { CapacityIndex } from './capacity.js';
 import type { JobInputs, JobOutput } from './commands.js';
 import type { FinishedJobs } from './finished-jobs.js';
+import type { NodeSelector } from './node-selector.js';
 import type { PendingQueue } from './queue.js';
 
 export const DEFAULT_POOL_ID = 'default';
@@ -172,6 +173,8 @@ export interface JobState {
   readonly group: string;
   readonly gpus: number;
   readonly gpuType: string | null;
+  /** Labels a node must carry to run its workers (node-selector.ts); null: any node of its pool. */
+  readonly nodeSelector: NodeSelector | null;
   readonly workers: number;
   readonly priority: number;
   readonly tags: readonly string[];

@@ -8,8 +8,9 @@
  *   when one holds them all, else the fullest nodes first). It exists to replay count-only traces.
  * - `immediate` jobs may share busy devices (oversubscription) and record which ones they share.
  */
-import { capacityOf, type PoolTypeCapacity, typesInPool } from './capacity.js';
+import { type PoolTypeCapacity, typesInPool } from './capacity.js';
 import type { JobState, PoolState, State } from './model.js';
+import { capacityFor } from './node-selector.js';
 
 export interface Placement {
   readonly gpuType: string | null;
@@ -53,7 +54,7 @@ export function perWorker(job: Pick<JobState, 'gpus' | 'workers'>): number {
 export function place(state: State, job: JobState, pool: PoolState): Placement | null {
   if (job.gpus === 0) return EMPTY;
   for (const type of candidateTypes(state, job, pool)) {
-    const cap = capacityOf(state, pool.id, type);
+    const cap = capacityFor(state, pool.id, type, job);
     if (!cap || cap.free < job.gpus) continue;
     const p = pool.placement === 'count' ? placeByCount(cap, job.gpus) : placeGang(cap, job.workers, perWorker(job));
     if (p) return p;
@@ -142,7 +143,7 @@ export function placeImmediate(state: State, job: JobState, pool: PoolState): Pl
   const normal = place(state, job, pool);
   if (normal) return normal;
   for (const type of candidateTypes(state, job, pool)) {
-    const cap = capacityOf(state, pool.id, type);
+    const cap = capacityFor(state, pool.id, type, job);
     if (!cap) continue;
     const p = pool.placement === 'count' ? shareByCount(state, cap, job.gpus) : shareGang(state, cap, job);
     if (p) return p;

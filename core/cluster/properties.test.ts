@@ -12,7 +12,7 @@ import type { Command } from './commands.js';
 import { decodeEvent, type Event, type EventBody, type EventOf } from './events.js';
 import { evolve, initialState, replay } from './evolve.js';
 import { allocationsInOnePool, checkInvariants } from './invariants.js';
-import { holdsDevices, isPending, type JobState, type PoolState, type State } from './model.js';
+import { holdsDevices, isPending, type JobState, type NodeState, type PoolState, type State } from './model.js';
 import { explainJob } from './queries.js';
 import { nodeReleases, releasesOn } from './scheduler/backfill.js';
 import { schedule } from './scheduler/pass.js';
@@ -109,6 +109,8 @@ function allocationProblems(before: State, e: EventOf<'JobAllocated'>): string[]
     }
     const node = before.nodes.get(d.node);
     if (!node || node.lost || node.cordoned) problems.push(`device ${id} is on a node that is cordoned or lost`);
+    if (node && !selects(job, node))
+      problems.push(`device ${id} is on node ${node.id} (${JSON.stringify(node.labels)}), not of ${job.id}'s selector`);
     const busy = d.holders.length > 0;
     const shared = e.shared.includes(id);
     if (busy && !shared) problems.push(`device ${id} is held by ${d.holders.join(', ')} and given to ${job.id} without sharing`);
@@ -117,13 +119,18 @@ function allocationProblems(before: State, e: EventOf<'JobAllocated'>): string[]
   return problems;
 }
 
-/** Free, schedulable devices of a pool and type per node, computed from the devices themselves. */
-function freeByNode(state: State, pool: PoolState, type: string): Map<string, number> {
+/** Whether a node carries every label of the job's node selector (none: every node does). */
+function selects(job: JobState, node: NodeState): boolean {
+  return Object.entries(job.nodeSelector ?? {}).every(([k, v]) => node.labels[k] === v);
+}
+
+/** Free, schedulable devices of a pool and type per node the job may use, computed from the devices themselves. */
+function freeByNode(state: State, pool: PoolState, type: string, job: JobState): Map<string, number> {
   const out = new Map<string, number>();
   for (const d of state.devices.values()) {
     if (d.pool !== pool.id || d.gpuType !== type || d.holders.length > 0) continue;
     const node = state.nodes.get(d.node);
-    if (!node || node.lost || node.cordoned) continue;
+    if (!node || node.lost || node.cordoned || !selects(job, node)) continue;
     out.set(d.node, (out.get(d.node) ?? 0) + 1);
   }
   return out;
@@ -139,7 +146,7 @@ function fitsNow(state: State, job: JobState, pool: PoolState): boolean {
         ? [pool.gpuType]
         : [...new Set([...state.devices.values()].filter((d) => d.pool === pool.id).map((d) => d.gpuType))];
   for (const type of types) {
-    const free = freeByNode(state, pool, type);
+    const free = freeByNode(state, pool, type, job);
     if (pool.placement === 'count') {
       let n = 0;
       for (const c of free.values()) n += c;
@@ -194,7 +201,7 @@ function earliestStart(
     for (const d of state.devices.values()) {
       if (d.pool !== pool.id || d.gpuType !== type) continue;
       const node = state.nodes.get(d.node);
-      if (!node || node.lost || node.cordoned) continue;
+      if (!node || node.lost || node.cordoned || !selects(job, node)) continue;
       let at = now;
       for (const h of d.holders) {
         const holder = state.jobs.get(h);

@@ -28,7 +28,7 @@ import {
 import { PendingQueue } from './queue.js';
 
 /** Bump when State's entities change shape: older snapshots are then ignored, not misread. */
-export const STATE_SCHEMA_VERSION = 8;
+export const STATE_SCHEMA_VERSION = 9;
 
 /**
  * Jobs are most of a large state, so a snapshot writes each as a row of values in this order,
@@ -42,6 +42,7 @@ const JOB_FIELDS = [
   'group',
   'gpus',
   'gpuType',
+  'nodeSelector',
   'workers',
   'priority',
   'tags',
@@ -89,6 +90,7 @@ function rowOf(job: JobState, now: ChangingFields): JobRow {
     job.group,
     job.gpus,
     job.gpuType,
+    job.nodeSelector,
     job.workers,
     job.priority,
     job.tags,
@@ -117,7 +119,7 @@ function rowOf(job: JobState, now: ChangingFields): JobRow {
 function jobOf(row: JobRow): JobState {
   if (!Array.isArray(row) || row.length !== JOB_FIELDS.length)
     throw new Error('not a state snapshot: a job row has the wrong shape');
-  const flat = row[27] as unknown[];
+  const flat = row[28] as unknown[];
   const history: JobState['history'] = [];
   for (let i = 0; i < flat.length; i += 3) {
     history.push({ status: flat[i] as JobState['status'], at: flat[i + 1] as number, revision: flat[i + 2] as number });
@@ -132,27 +134,28 @@ function jobOf(row: JobRow): JobState {
     group: r(3),
     gpus: r(4),
     gpuType: r(5),
-    workers: r(6),
-    priority: r(7),
-    tags: r(8),
-    expectedDuration: r(9),
-    immediate: r(10),
-    spec: r(11),
-    clonedFrom: r(12),
-    shared: r(13),
-    seq: r(14),
-    submittedAt: r(15),
-    status: r(16),
-    reason: r(17),
-    allocation: r(18),
-    allocatedAt: r(19),
-    ranOnGpuType: r(20),
-    endedAt: r(21),
-    failure: r(22),
-    inputs: r(23),
-    output: r(24),
-    ide: r(25),
-    endpoint: r(26),
+    nodeSelector: r(6),
+    workers: r(7),
+    priority: r(8),
+    tags: r(9),
+    expectedDuration: r(10),
+    immediate: r(11),
+    spec: r(12),
+    clonedFrom: r(13),
+    shared: r(14),
+    seq: r(15),
+    submittedAt: r(16),
+    status: r(17),
+    reason: r(18),
+    allocation: r(19),
+    allocatedAt: r(20),
+    ranOnGpuType: r(21),
+    endedAt: r(22),
+    failure: r(23),
+    inputs: r(24),
+    output: r(25),
+    ide: r(26),
+    endpoint: r(27),
     history,
   };
 }

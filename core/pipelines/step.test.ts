@@ -98,10 +98,17 @@ describe('stepJob', () => {
         [label]: 'Tesla-T4',
         'cloud.google.com/gke-nodepool': 'gpus',
       });
+      // The scheduler places the step by the other labels; the GPU type label is its type.
+      expect(typed.ok && typed.value.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'gpus' });
       const plain = job({});
       expect(plain.ok && plain.value.gpuType).toBe(null);
+      expect(plain.ok && plain.value.nodeSelector).toEqual({ [label]: 'Tesla-T4', 'cloud.google.com/gke-nodepool': 'gpus' });
       const other = runWith({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' })({ gpuTypeLabel: label });
       expect(other.ok && other.value.gpuType).toBe(null);
+      expect(other.ok && other.value.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' });
+      // Only the GPU type label: no selector left for the scheduler.
+      const only = runWith({ [label]: 'Tesla-T4' })({ gpuTypeLabel: label });
+      expect(only.ok && only.value.nodeSelector).toBe(null);
     });
 
     it('agreeing with the accelerator’s type; a disagreement is why the step cannot run', () => {

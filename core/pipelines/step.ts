@@ -24,6 +24,12 @@ export interface StepJob {
   readonly gpus: number;
   /** A GPU type the step asks for by name (`NVIDIA_TESLA_T4`), when it names one. */
   readonly gpuType: string | null;
+  /**
+   * The labels a GPU step's nodes must carry: its platform spec's node selector, less the GPU type
+   * label (which `gpuType` says). The scheduler places the step on such nodes only. Null without
+   * GPUs: the cluster's own scheduler places such a pod, by the selector it carries.
+   */
+  readonly nodeSelector: Readonly<Record<string, string>> | null;
   /** Cores and bytes, when the step says. */
   readonly cpu: number | null;
   readonly memory: number | null;
@@ -123,6 +129,15 @@ function gpuTypeOf(
   return { ok: true, value: selected };
 }
 
+/** A GPU step's node selector as the scheduler reads it: every label but the GPU type label; null for none. */
+function placementLabels(platform: KubernetesExecutorConfig | null, options: StepJobOptions): Record<string, string> | null {
+  const labels = platform?.nodeSelector?.labels;
+  if (!labels) return null;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) if (k !== options.gpuTypeLabel) out[k] = v;
+  return Object.keys(out).length === 0 ? null : out;
+}
+
 /** The job of a task's current attempt, or why it cannot be made. */
 export function stepJob(
   run: Run,
@@ -175,6 +190,7 @@ export function stepJob(
       env,
       gpus: accelerator.gpus,
       gpuType: gpuType.value,
+      nodeSelector: accelerator.gpus === 0 ? null : placementLabels(platform, options),
       cpu: parseQuantity(r?.resourceCpuLimit ?? r?.resourceCpuRequest) ?? r?.cpuLimit ?? r?.cpuRequest ?? null,
       // The older number fields count memory in gigabytes (pipeline_spec.proto).
       memory: parseQuantity(r?.resourceMemoryLimit ?? r?.resourceMemoryRequest) ?? gigabytes(r?.memoryLimit ?? r?.memoryRequest),

@@ -22,7 +22,7 @@ const missing = browserGate();
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-scientist-'));
 const CLUSTER = join(dir, 'cluster.yaml');
 // Four GPUs in all: a job of 4 takes them, and a job of 2 submitted meanwhile waits.
-writeFileSync(CLUSTER, 'nodes:\n  - id: gpu-1\n    gpus: { type: A100, count: 4 }\n');
+writeFileSync(CLUSTER, 'nodes:\n  - id: gpu-1\n    gpus: { type: A100, count: 4 }\n    labels: { zone: a }\n');
 
 let served: Served;
 let browser: Browser;
@@ -179,7 +179,12 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await ok(tokens.ben as string, 'POST', '/api/v1/jobs', { jobId: 'ben-shared', kind: 'notebook', gpus: 0, tags: ['cats'] });
     await ok(tokens.ben as string, 'POST', '/api/v1/jobs', { jobId: 'ben-private', kind: 'training', gpus: 0, private: true });
     // A job that crashes: the runtime reports it failed (here through the engine, as the runtime does).
-    await ok(tokens.ana as string, 'POST', '/api/v1/jobs', { jobId: 'doomed', kind: 'training', gpus: 0 });
+    await ok(tokens.ana as string, 'POST', '/api/v1/jobs', {
+      jobId: 'doomed',
+      kind: 'training',
+      gpus: 0,
+      nodeSelector: { zone: 'a' },
+    });
     await expect.poll(async () => (await ok(tokens.ana as string, 'GET', '/api/v1/jobs/doomed')).status).toBe('Training');
     const failed = await served.engine.execute({
       type: 'ReportJobFailed',
@@ -219,11 +224,14 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await go(page, '/jobs/default/doomed', 'doomed');
     await expect.poll(() => badge(page)).toBe('Error');
     expect(await page.locator('.facts').textContent()).toContain('OOMKilled: the container ran out of memory');
+    expect(await page.locator('.facts dt:has-text("On nodes labelled") + dd').textContent()).toBe('zone=a');
     await accessible(page, 'failed job');
     await page.getByRole('button', { name: 'Rerun' }).click();
     await expect.poll(() => page.getByRole('link', { name: 'doomed' }).count()).toBe(1);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).not.toBe('doomed');
     await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('Training');
+    // The rerun keeps the node selector.
+    expect(await page.locator('.facts dt:has-text("On nodes labelled") + dd').textContent()).toBe('zone=a');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -65,7 +65,8 @@ export type JobView = Omit<JobState, 'seq'> & { name: string };
  */
 export function jobView(job: JobState, reasonOf: ReasonReader): JobView {
   const { seq: _seq, ...rest } = job;
-  const view: JobView = { ...rest, name: jobName(job) };
+  // A job archived before node selectors existed has none.
+  const view: JobView = { ...rest, nodeSelector: job.nodeSelector ?? null, name: jobName(job) };
   if (isPending(job.status)) view.reason = reasonOf(job) ?? job.reason;
   return view;
 }

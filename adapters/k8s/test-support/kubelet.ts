@@ -393,6 +393,19 @@ export class KubeletSimulator {
       rec.stage = 'stopped';
       return;
     }
+    // A kubelet admits a pod bound to its node only if the node carries the pod's node selector:
+    // a pod placed by nodeName past the scheduler fails at once, as a real one does.
+    const labels: Record<string, string> = this.nodes.get(rec.node)?.metadata.labels ?? {};
+    const unmatched = Object.entries<string>(pod.spec?.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v);
+    if (unmatched) {
+      rec.stage = 'stopped';
+      this.writeStatus(rec, {
+        phase: 'Failed',
+        reason: 'NodeAffinity',
+        message: 'Pod was rejected: Predicate NodeAffinity failed',
+      });
+      return;
+    }
     rec.stage = 'starting';
     const delay = numberAnnotation(pod, ANNOTATIONS.startAfterMs) ?? this.options.startAfterMs;
     if (pod.status?.phase === 'Running') {

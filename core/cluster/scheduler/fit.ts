@@ -9,8 +9,9 @@
  * - "can ever fit": the live nodes, cordoned ones included, could hold it (what a submission is
  *   checked against: cordoning is temporary, so it does not refuse a job).
  */
-import { capacityOf, largestNode, nodesWithAtLeast, type PoolTypeCapacity } from '../capacity.js';
+import { largestNode, nodesWithAtLeast, type PoolTypeCapacity } from '../capacity.js';
 import type { JobState, PlacementMode, PoolState, State } from '../model.js';
+import { capacityFor } from '../node-selector.js';
 import { candidateTypes, perWorker } from '../placement.js';
 
 type Shape = Pick<JobState, 'gpus' | 'workers'>;
@@ -53,7 +54,7 @@ export function fitsAsPoolStands(cap: PoolTypeCapacity, pool: Pick<PoolState, 'p
 export function couldStartWhenIdle(state: State, job: JobState, pool: PoolState): boolean {
   if (job.gpus === 0) return true;
   for (const type of candidateTypes(state, job, pool)) {
-    const cap = capacityOf(state, pool.id, type);
+    const cap = capacityFor(state, pool.id, type, job);
     if (cap && fitsAsPoolStands(cap, pool, job)) return true;
   }
   return false;

@@ -22,6 +22,7 @@ import type { PoolTypeCapacity } from '../capacity.js';
 import { capacityOf, typesInPool } from '../capacity.js';
 import type { EventBody } from '../events.js';
 import type { JobState, PlacementMode, PoolState, State } from '../model.js';
+import { capacityFor } from '../node-selector.js';
 import { candidateTypes, fitsByCounts, type Placement, perWorker, place, placeImmediate } from '../placement.js';
 import { type Demand, entryLess, type PendingQueue, type QueueEntry } from '../queue.js';
 import { lowerBound } from '../sorted.js';
@@ -341,6 +342,9 @@ class Prospects {
 function roomFor(r: Reservation, cap: PoolTypeCapacity, mode: PlacementMode, d: Demand): boolean {
   const freeAt = r.shadow.freeAt;
   if (mode === 'count') {
+    // A reserved job with a node selector counts only its matching nodes, and a job of this shape
+    // may take devices elsewhere: it may leave room, and the walk asks the job itself.
+    if (r.head.nodeSelector !== null) return true;
     let sum = 0;
     for (const c of freeAt.values()) sum += c;
     return sum - d.gpus >= r.head.gpus;
@@ -397,7 +401,7 @@ function mightFit(state: State, job: JobState, pool: PoolState): boolean {
 function reservationFor(state: State, head: JobState, pool: PoolState, now: number): Reservation | null {
   let best: Reservation | null = null;
   for (const type of candidateTypes(state, head, pool)) {
-    const cap = capacityOf(state, pool.id, type);
+    const cap = capacityFor(state, pool.id, type, head);
     if (!cap) continue;
     const shadow = shadowOf(state, cap, pool.placement, head, now);
     if (!shadow.unreachable && (!best || shadow.time < best.shadow.time)) best = { head, cap, shadow };
@@ -425,7 +429,8 @@ function jumpReservations(
   taken.forEach((t, k) => {
     if (!t) return;
     const freeAt = (reservations[k] as Reservation).shadow.freeAt;
-    for (const [node, n] of t) freeAt.set(node, (freeAt.get(node) ?? 0) - n);
+    // Nodes outside the reserved capacity (not matching its job's node selector) lose it nothing.
+    for (const [node, n] of t) if (freeAt.has(node)) freeAt.set(node, (freeAt.get(node) as number) - n);
   });
   return true;
 }
@@ -441,7 +446,7 @@ function placeAroundReservations(state: State, reservations: Reservation[], pool
   if (job.gpus === 0) return null;
   const need = job.gpus / job.workers;
   for (const type of candidateTypes(state, job, pool)) {
-    const cap = capacityOf(state, pool.id, type);
+    const cap = capacityFor(state, pool.id, type, job);
     if (!cap || cap.free < job.gpus) continue;
     const after = reservations.map((r) => (r.cap.gpuType === type ? new Map(r.shadow.freeAt) : null));
     const harmless = (node: string) =>
@@ -502,9 +507,11 @@ function shapeFitsLess(
   job: JobState,
 ): boolean {
   if (mode === 'count') {
+    // Only what is taken from the reserved capacity's nodes counts: a reserved job with a node
+    // selector has only its matching nodes there, and devices elsewhere leave it whole.
     let n = 0;
     for (const c of free.values()) n += c;
-    for (const t of taken.values()) n -= t;
+    for (const [node, t] of taken) if (free.has(node)) n -= t;
     return n >= job.gpus;
   }
   // A node taken from but not counted free has less than nothing left: never a worker's room.

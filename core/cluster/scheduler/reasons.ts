@@ -5,8 +5,9 @@
  * pass writes the reasons of the jobs it first holds back with it, and the queries compute the live
  * reason of any waiting job with it, so the stored and the shown reason follow one rule.
  */
-import { capacityOf, largestFreeBlock, type PoolTypeCapacity } from '../capacity.js';
+import { largestFreeBlock, type PoolTypeCapacity } from '../capacity.js';
 import { isPending, type JobState, type PoolState, type State, type WaitCode, type WaitReason } from '../model.js';
+import { capacityFor, selectorText } from '../node-selector.js';
 import { candidateTypes, fitsByCounts, perWorker } from '../placement.js';
 import { type PendingQueue, placedFirst } from '../queue.js';
 import { couldStartWhenIdle, fitsAsPoolStands, workersThatFit } from './fit.js';
@@ -94,7 +95,7 @@ export function waitReason(state: State, job: JobState, jobsAhead: number, holds
   let code: WaitCode = 'never-fits';
   let cap: PoolTypeCapacity | undefined;
   for (const type of candidateTypes(state, job, pool)) {
-    const c = capacityOf(state, pool.id, type);
+    const c = capacityFor(state, pool.id, type, job);
     if (!c) continue;
     const k = typeCode(c, pool, job, holds);
     if (!cap || HOPE[k] < HOPE[code] || (HOPE[k] === HOPE[code] && c.free > cap.free)) {
@@ -106,7 +107,8 @@ export function waitReason(state: State, job: JobState, jobsAhead: number, holds
   const block = cap ? largestFreeBlock(cap) : 0;
   const typeText = needs.gpuType ? ` ${needs.gpuType}` : '';
   const shape = pool.placement === 'node' && job.workers > 1 ? ` as ${job.workers} workers x ${needs.gpusPerWorker}` : '';
-  const facts = `needs ${job.gpus}${typeText} GPU${job.gpus === 1 ? '' : 's'}${shape}; pool '${pool.name}' has ${free} free (largest free block on one node: ${block}); ${jobsAhead} job${jobsAhead === 1 ? '' : 's'} ahead`;
+  const on = job.nodeSelector === null ? '' : ` on nodes labelled ${selectorText(job.nodeSelector)}`;
+  const facts = `needs ${job.gpus}${typeText} GPU${job.gpus === 1 ? '' : 's'}${shape}${on}; pool '${pool.name}' has ${free} free (largest free block on one node: ${block}); ${jobsAhead} job${jobsAhead === 1 ? '' : 's'} ahead`;
   const help = code === 'never-fits' ? neverFitsAdvice(cap, pool, job) : '';
   return {
     code,

@@ -86,6 +86,8 @@ type Op =
       fit: boolean;
       rawGpus: number | null;
       gpuType: number | null;
+      /** The zone its node selector names (the nodes are in zones a and b; c has no node); null: none. */
+      zone: string | null;
       priority: number;
       duration: number | null;
       immediate: boolean;
@@ -187,6 +189,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       fit: fc.nat(4).map((n) => n !== 0),
       rawGpus: sometimes(fc.integer({ min: 0, max: 12 }), 10),
       gpuType: sometimes(fc.nat(7), 8),
+      zone: sometimes(fc.constantFrom('a', 'b', 'a', 'b', 'c'), 4),
       priority: fc.integer({ min: -1, max: 2 }),
       duration: fc.option(fc.integer({ min: 1, max: 400 }), { freq: 4, nil: null }),
       immediate: fc.nat(11).map((n) => n === 0),
@@ -543,7 +546,8 @@ function setupCommands(w: World, s: SetupDraw): Command[] {
       index,
       gpuType: n.mixedAt !== null && n.mixedAt % n.size === index ? other : type,
     }));
-    out.push({ type: 'RegisterNode', nodeId: id, devices });
+    // Every node in a zone, by turns: jobs with a node selector name one (Op submit's zone).
+    out.push({ type: 'RegisterNode', nodeId: id, devices, labels: { zone: s.nodes.indexOf(n) % 2 === 0 ? 'a' : 'b' } });
     w.registerNode(id, devices);
   }
   if (s.defaultConfig) {
@@ -625,6 +629,7 @@ function opCommand(w: World, op: Op): Command | null {
       if (workers !== 1 || op.owner % 3 === 0) c.workers = workers;
       if (op.gpuType !== null) c.gpuType = w.type(op.gpuType);
       else if (shape?.gpuType) c.gpuType = shape.gpuType;
+      if (op.zone !== null) c.nodeSelector = { zone: op.zone };
       if (op.priority !== 0) c.priority = op.priority;
       if (op.duration !== null) c.expectedDuration = op.duration;
       if (op.immediate) c.immediate = true;

@@ -21,6 +21,7 @@ export function finishedJob(
     group: 'g1',
     gpus: 1,
     gpuType: null,
+    nodeSelector: null,
     workers: 1,
     priority: 0,
     tags: [],

@@ -1680,6 +1680,9 @@ export interface paths {
                         jobId?: string;
                         /** @enum {string} */
                         kind: "notebook" | "training" | "preprocessing" | "inference" | "trial" | "pipeline-step";
+                        nodeSelector?: {
+                            [key: string]: string;
+                        };
                         output?: {
                             dataset?: string;
                             model?: string;

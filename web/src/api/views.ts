@@ -103,6 +103,8 @@ export interface Job {
   group: string;
   gpus: number;
   gpuType: string | null;
+  /** Labels its nodes must carry (null, or absent from an older server: any node of its pool). */
+  nodeSelector?: Record<string, string> | null;
   workers: number;
   priority: number;
   tags: string[];

@@ -111,6 +111,16 @@ function JobFacts({ job: j }: { job: Job }) {
           </dd>
         </>
       )}
+      {j.nodeSelector && Object.keys(j.nodeSelector).length > 0 && (
+        <>
+          <dt>On nodes labelled</dt>
+          <dd>
+            {Object.entries(j.nodeSelector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}
+          </dd>
+        </>
+      )}
       {j.clonedFrom && (
         <>
           <dt>Cloned from</dt>

@@ -1,0 +1,148 @@
+/**
+ * A job's node selector: labels a node must carry (each with the same value) for the job's
+ * workers to run there, as Kubernetes' `nodeSelector` means it. The scheduler places a job with
+ * one only on matching nodes: on Kubernetes a pod is bound to the node gpupool allocated, and a
+ * kubelet refuses a pod whose node selector its node does not match.
+ *
+ * The fit rules read capacity through `capacityFor`: for a job without a selector (nearly every
+ * job) that is the pool's capacity of the type itself; for one with a selector, a view of it
+ * restricted to the matching nodes, made when asked. Every question about the job (does it fit
+ * now, as the pool stands, ever; where; when at the earliest) then has the same answer whether it
+ * comes from the pass, backfill, the reasons or `decide`. The queue's summaries by shape
+ * (pass.ts Prospects) read the whole pool: a job that fits the matching nodes fits the pool, so
+ * they only ever hope for more than a selector allows, and the walk asks the job itself.
+ *
+ * Labels are matched as they are now: a node relabelled under a running job keeps it (Kubernetes'
+ * "ignored during execution").
+ */
+import { isSafeText, RefinedType } from '../codec.js';
+import * as t from '../vendor/io-ts.js';
+import { capacityOf, type PoolTypeCapacity } from './capacity.js';
+import type { NodeState, State } from './model.js';
+import { NodeSet } from './node-order.js';
+
+/** Labels a node must have, each with this value. */
+export type NodeSelector = Readonly<Record<string, string>>;
+
+/** The most labels one selector names. */
+export const MAX_SELECTOR_LABELS = 32;
+/** The longest label key (a Kubernetes key: a 253-character prefix, a slash and a 63-character name). */
+export const MAX_LABEL_KEY_LENGTH = 317;
+/** The longest label value. */
+export const MAX_LABEL_VALUE_LENGTH = 253;
+
+const keyProblem = (k: string): string | null =>
+  k.length === 0 || k.length > MAX_LABEL_KEY_LENGTH || !isSafeText(k)
+    ? `a label key of 1 to ${MAX_LABEL_KEY_LENGTH} printable characters`
+    : null;
+const valueProblem = (v: unknown): string | null =>
+  typeof v !== 'string' || v.length > MAX_LABEL_VALUE_LENGTH || !isSafeText(v)
+    ? `a label value: a string of at most ${MAX_LABEL_VALUE_LENGTH} printable characters`
+    : null;
+
+function isPlainObject(u: unknown): u is Record<string, unknown> {
+  return typeof u === 'object' && u !== null && !Array.isArray(u);
+}
+
+/** What is wrong with a would-be selector, or null: the first problem, with the key it is at. */
+function selectorProblem(u: unknown): { key: string | null; value: unknown; expected: string } | null {
+  if (!isPlainObject(u)) return { key: null, value: u, expected: 'an object of node labels (string keys to string values)' };
+  const keys = Object.keys(u);
+  if (keys.length > MAX_SELECTOR_LABELS) return { key: null, value: u, expected: `at most ${MAX_SELECTOR_LABELS} labels` };
+  for (const k of keys) {
+    const expected = keyProblem(k) ?? valueProblem(u[k]);
+    if (expected !== null) return { key: k, value: u[k], expected };
+  }
+  return null;
+}
+
+/**
+ * The codec: an object of at most MAX_SELECTOR_LABELS labels, string keys to string values. A bad
+ * label is named by its key (`nodeSelector.<key>`), as any other field's problem is.
+ */
+export const NodeSelectorCodec = new RefinedType<NodeSelector>(
+  'NodeSelector',
+  (u): u is NodeSelector => selectorProblem(u) === null,
+  'an object of node labels',
+  {
+    type: 'object',
+    maxProperties: MAX_SELECTOR_LABELS,
+    additionalProperties: { type: 'string', maxLength: MAX_LABEL_VALUE_LENGTH },
+  },
+  (u, c) => {
+    const problem = selectorProblem(u);
+    if (problem === null) return t.success(u as NodeSelector);
+    const at = problem.key === null ? c : [...c, { key: problem.key, type: t.string, actual: problem.value }];
+    return t.failure(problem.value, at, problem.expected);
+  },
+);
+
+/** A selector's own copy with its keys in order, or null for none (absent or empty: any node will do). */
+export function normalSelector(selector: NodeSelector | null | undefined): NodeSelector | null {
+  if (!selector) return null;
+  const keys = Object.keys(selector).sort();
+  if (keys.length === 0) return null;
+  const out: Record<string, string> = {};
+  for (const k of keys) out[k] = selector[k] as string;
+  return out;
+}
+
+/** Whether a node's labels carry every label of the selector. */
+export function nodeMatches(node: Pick<NodeState, 'labels'> | undefined, selector: NodeSelector): boolean {
+  if (!node) return false;
+  for (const k in selector) if (node.labels[k] !== selector[k]) return false;
+  return true;
+}
+
+/** The selector as people write it: `zone=a, disk=ssd`. */
+export function selectorText(selector: NodeSelector): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+/**
+ * A pool's capacity of a GPU type as a job may use it: the whole of it without a selector; with
+ * one, only the matching nodes' share (undefined when no live node of the pool and type matches).
+ */
+export function capacityFor(
+  state: State,
+  pool: string,
+  gpuType: string,
+  job: { readonly nodeSelector: NodeSelector | null },
+): PoolTypeCapacity | undefined {
+  const cap = capacityOf(state, pool, gpuType);
+  const selector = job.nodeSelector;
+  if (cap === undefined || selector === null) return cap;
+  return selectedCapacity(state, cap, selector);
+}
+
+/**
+ * The share of `cap` on nodes matching the selector: the same figures, counted over those nodes
+ * only. Made per question (a job with a selector is the exception), so it is always of the state
+ * as it is; the releases cache is the pool's own (a node's list is the same either way).
+ */
+function selectedCapacity(state: State, cap: PoolTypeCapacity, selector: NodeSelector): PoolTypeCapacity | undefined {
+  const sizes = new Map<string, number>();
+  const sizeCounts: number[] = [];
+  const nodes = new Map<string, string[]>();
+  const buckets: NodeSet[] = [];
+  let total = 0;
+  let free = 0;
+  for (const [node, size] of cap.sizes) {
+    if (!nodeMatches(state.nodes.get(node), selector)) continue;
+    sizes.set(node, size);
+    sizeCounts[size] = (sizeCounts[size] ?? 0) + 1;
+    total += size;
+    const freeHere = cap.nodes.get(node);
+    if (freeHere === undefined) continue; // cordoned: counted as live, never as free
+    nodes.set(node, freeHere);
+    free += freeHere.length;
+    if (freeHere.length === 0) continue;
+    for (let k = buckets.length; k <= freeHere.length; k++) buckets[k] = new NodeSet(state.capacity.order);
+    (buckets[freeHere.length] as NodeSet).add(node);
+  }
+  if (total === 0) return undefined;
+  for (let k = 0; k < sizeCounts.length; k++) sizeCounts[k] ??= 0;
+  return { pool: cap.pool, gpuType: cap.gpuType, total, free, sizes, sizeCounts, nodes, buckets, releases: cap.releases };
+}
