@@ -226,6 +226,7 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     expect(await page.locator('.facts').textContent()).toContain('OOMKilled: the container ran out of memory');
     expect(await page.locator('.facts dt:has-text("On nodes labelled") + dd').textContent()).toBe('zone=a');
     await accessible(page, 'failed job');
+    await shoot(page, 'scientist-job-failed-desktop');
     await page.getByRole('button', { name: 'Rerun' }).click();
     await expect.poll(() => page.getByRole('link', { name: 'doomed' }).count()).toBe(1);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).not.toBe('doomed');

@@ -87,11 +87,22 @@ function JobFacts({ job: j }: { job: Job }) {
           <dd>{formatDuration(j.expectedDuration)}</dd>
         </>
       )}
-      {j.allocation && (
+      {/* A job of no GPUs takes no node here: nothing to show. */}
+      {j.allocation && j.allocation.nodes.length > 0 && (
         <>
           <dt>Runs on</dt>
           <dd>
             {j.allocation.nodes.join(', ')} ({j.allocation.devices.join(', ')})
+          </dd>
+        </>
+      )}
+      {j.nodeSelector && Object.keys(j.nodeSelector).length > 0 && (
+        <>
+          <dt>On nodes labelled</dt>
+          <dd>
+            {Object.entries(j.nodeSelector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}
           </dd>
         </>
       )}
@@ -108,16 +119,6 @@ function JobFacts({ job: j }: { job: Job }) {
           <dt>Failure</dt>
           <dd>
             {j.failure.reason}: {j.failure.message}
-          </dd>
-        </>
-      )}
-      {j.nodeSelector && Object.keys(j.nodeSelector).length > 0 && (
-        <>
-          <dt>On nodes labelled</dt>
-          <dd>
-            {Object.entries(j.nodeSelector)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(', ')}
           </dd>
         </>
       )}
