@@ -338,24 +338,28 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector', () => {
     );
   }
 
-  it('places the step on a node of the GPU type it selects, in a pool of two types; refuses one whose accelerator names another', async () => {
+  /** Once the nodes have registered: a data scientist's token, and the operator's. */
+  async function scientist(userId: string): Promise<{ op: string; token: string }> {
     const op = served.bootstrapToken?.token as string;
     await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 3, {
       message: 'the nodes registered',
     });
-    await ok(op, 'POST', '/api/v1/users', { userId: 'tess', name: 'Tess', role: 'data-scientist' }, 201);
-    const token = (await ok(op, 'POST', '/api/v1/users/tess/tokens', {}, 201)).token;
+    await ok(op, 'POST', '/api/v1/users', { userId, name: userId, role: 'data-scientist' }, 201);
+    return { op, token: (await ok(op, 'POST', `/api/v1/users/${userId}/tokens`, {}, 201)).token };
+  }
 
+  /** A run's GPU step: its job id and the job as the API shows it. */
+  async function stepOf(op: string, run: Json): Promise<{ jobId: string; job: Json }> {
+    const jobId = run.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled').jobId as string;
+    const [group, name] = jobId.split('/') as [string, string];
+    return { jobId, job: await ok(op, 'GET', `/api/v1/jobs/${encodeURIComponent(name)}?group=${group}`, undefined, 200) };
+  }
+
+  it('places the step on a node of the GPU type it selects, in a pool of two types; refuses one whose accelerator names another', async () => {
+    const { op, token } = await scientist('tess');
     const t4 = await run(token, 'on-t4', sample({ 'nvidia.com/gpu.product': 'Tesla-T4' }));
     expect(t4.state).toBe('SUCCEEDED');
-    const jobId = t4.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled').jobId as string;
-    const job = await ok(
-      op,
-      'GET',
-      `/api/v1/jobs/${encodeURIComponent(jobId.split('/')[1] as string)}?group=${jobId.split('/')[0]}`,
-      undefined,
-      200,
-    );
+    const { jobId, job } = await stepOf(op, t4);
     expect(job.gpuType).toBe('Tesla-T4');
     expect(job.allocation.nodes).toEqual(['gpu-t']);
     expect((pods.get(jobId)?.spec as Json)?.nodeName).toBe('gpu-t');
@@ -370,18 +374,11 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector', () => {
   });
 
   it('places the step on a node with its other labels too, where the kubelet admits its pod', async () => {
-    const op = served.bootstrapToken?.token as string;
-    await waitFor(async () => ((await call(op, 'GET', '/api/v1/nodes')).body ?? []).length === 3, {
-      message: 'the nodes registered',
-    });
-    await ok(op, 'POST', '/api/v1/users', { userId: 'sid', name: 'Sid', role: 'data-scientist' }, 201);
-    const token = (await ok(op, 'POST', '/api/v1/users/sid/tokens', {}, 201)).token;
+    const { op, token } = await scientist('sid');
     // Best-fit alone would take gpu-a, whose kubelet refuses a pod selecting disk=ssd.
     const ssd = await run(token, 'on-ssd', sample({ 'nvidia.com/gpu.product': 'A100', disk: 'ssd' }));
     expect(ssd.state).toBe('SUCCEEDED');
-    const jobId = ssd.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled').jobId as string;
-    const [group, name] = jobId.split('/') as [string, string];
-    const job = await ok(op, 'GET', `/api/v1/jobs/${encodeURIComponent(name)}?group=${group}`, undefined, 200);
+    const { jobId, job } = await stepOf(op, ssd);
     expect(job).toMatchObject({ gpuType: 'A100', nodeSelector: { disk: 'ssd' }, allocation: { nodes: ['gpu-a2'] } });
     expect((pods.get(jobId)?.spec as Json)?.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'A100', disk: 'ssd' });
     // Labels no node has: the step is refused, and says which.
