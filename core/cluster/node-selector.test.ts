@@ -157,4 +157,17 @@ describe('the node selector codec', () => {
     expect(problemWith(['zone=a'])).toContain('an object of node labels');
     expect(problemWith({ 'topology.kubernetes.io/zone': 'eu-1a', empty: '' })).toBe('');
   });
+
+  it('keeps a label named __proto__ or constructor as a label, matched only by a node that has it', () => {
+    const odd = JSON.parse('{"__proto__": "x", "constructor": "y"}') as Record<string, string>;
+    expect(problemWith(odd)).toBe('');
+    const r = zones().when(submit('odd', 1, { nodeSelector: odd }));
+    expect(r.rejection?.code).toBe('never-fits'); // no node has them, whatever objects inherit
+    const c = zones().given(
+      registerNode('b1', 4, 'A100', { labels: JSON.parse('{"zone": "b", "__proto__": "x", "constructor": "y"}') }),
+    );
+    c.given(submit('odd', 1, { nodeSelector: odd }));
+    expect(Object.keys(c.job('odd').nodeSelector ?? {})).toEqual(['__proto__', 'constructor']);
+    expect(nodesOf(c, 'odd')).toEqual(['b1']);
+  });
 });

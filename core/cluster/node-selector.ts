@@ -77,20 +77,23 @@ export const NodeSelectorCodec = new RefinedType<NodeSelector>(
   },
 );
 
-/** A selector's own copy with its keys in order, or null for none (absent or empty: any node will do). */
+/**
+ * A selector's own copy with its keys in order, or null for none (absent or empty: any node will
+ * do). Made with fromEntries, which defines each key: an assignment to a label named `__proto__`
+ * would set the copy's prototype and lose the label.
+ */
 export function normalSelector(selector: NodeSelector | null | undefined): NodeSelector | null {
   if (!selector) return null;
   const keys = Object.keys(selector).sort();
   if (keys.length === 0) return null;
-  const out: Record<string, string> = {};
-  for (const k of keys) out[k] = selector[k] as string;
-  return out;
+  return Object.fromEntries(keys.map((k) => [k, selector[k] as string]));
 }
 
 /** Whether a node's labels carry every label of the selector. */
 export function nodeMatches(node: Pick<NodeState, 'labels'> | undefined, selector: NodeSelector): boolean {
   if (!node) return false;
-  for (const k in selector) if (node.labels[k] !== selector[k]) return false;
+  // Own labels only: a selector naming `constructor` or `__proto__` must not match what every object inherits.
+  for (const k of Object.keys(selector)) if (!Object.hasOwn(node.labels, k) || node.labels[k] !== selector[k]) return false;
   return true;
 }
 

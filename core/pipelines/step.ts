@@ -133,9 +133,8 @@ function gpuTypeOf(
 function placementLabels(platform: KubernetesExecutorConfig | null, options: StepJobOptions): Record<string, string> | null {
   const labels = platform?.nodeSelector?.labels;
   if (!labels) return null;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels)) if (k !== options.gpuTypeLabel) out[k] = v;
-  return Object.keys(out).length === 0 ? null : out;
+  const kept = Object.entries(labels).filter(([k]) => k !== options.gpuTypeLabel);
+  return kept.length === 0 ? null : Object.fromEntries(kept);
 }
 
 /** The job of a task's current attempt, or why it cannot be made. */
