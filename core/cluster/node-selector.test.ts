@@ -59,7 +59,7 @@ describe('a job with a node selector', () => {
     const reason = explainJob(c.state, 'a-job');
     expect(reason?.code).toBe('not-enough-free-gpus');
     expect(reason?.freeGpus).toBe(0); // the zone-b nodes' 8 free GPUs are not its to use
-    expect(reason?.message).toContain('on nodes labelled zone=a');
+    expect(reason?.message).toContain("needs 1 A100 GPU on nodes labelled zone=a; pool 'p' has 0 free there");
     const r = c.when(completed('filler'));
     expect(r.bodies).toContainEqual(expect.objectContaining({ type: 'JobAllocated', jobId: 'a-job', nodes: ['a1'] }));
   });

@@ -138,9 +138,20 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await page.getByLabel('Name', { exact: true }).fill('train-wait');
     await page.getByLabel('GPUs', { exact: true }).fill('2');
     await page.getByLabel('Expected duration (seconds)').fill('600');
+    // Only on nodes in zone a (the one node is): a label typed without its value is named, and
+    // the form cannot be sent until it is mended.
+    await page.getByText('Advanced').click();
+    const nodeLabels = page.getByLabel(/^Node labels/);
+    await nodeLabels.fill('zone');
+    await expect.poll(() => page.locator('#job-node-labels-problem').textContent()).toContain('“zone” is not a label');
+    expect(await page.getByRole('button', { name: 'Submit' }).isDisabled()).toBe(true);
+    await accessible(page, 'submit with a bad node label');
+    await shoot(page, 'scientist-submit-labels-desktop');
+    await nodeLabels.fill('zone=a');
     await page.getByRole('button', { name: 'Submit' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'train-wait' }).count()).toBe(1);
     await expect.poll(() => badge(page)).toBe('Waiting For GPUs');
+    expect(await page.locator('.facts dt:has-text("On nodes labelled") + dd').textContent()).toBe('zone=a');
     await expect.poll(() => page.getByRole('heading', { name: 'Why is it waiting?' }).count()).toBe(1);
     expect(await page.locator('.reason').textContent()).toMatch(/GPU/);
     // Beside the reason, when it should start: a forecast, marked as an estimate.

@@ -108,7 +108,9 @@ export function waitReason(state: State, job: JobState, jobsAhead: number, holds
   const typeText = needs.gpuType ? ` ${needs.gpuType}` : '';
   const shape = pool.placement === 'node' && job.workers > 1 ? ` as ${job.workers} workers x ${needs.gpusPerWorker}` : '';
   const on = job.nodeSelector === null ? '' : ` on nodes labelled ${selectorText(job.nodeSelector)}`;
-  const facts = `needs ${job.gpus}${typeText} GPU${job.gpus === 1 ? '' : 's'}${shape}${on}; pool '${pool.name}' has ${free} free (largest free block on one node: ${block}); ${jobsAhead} job${jobsAhead === 1 ? '' : 's'} ahead`;
+  // With a selector the figures are of the matching nodes only, and say so.
+  const there = job.nodeSelector === null ? '' : ' there';
+  const facts = `needs ${job.gpus}${typeText} GPU${job.gpus === 1 ? '' : 's'}${shape}${on}; pool '${pool.name}' has ${free} free${there} (largest free block on one node: ${block}); ${jobsAhead} job${jobsAhead === 1 ? '' : 's'} ahead`;
   const help = code === 'never-fits' ? neverFitsAdvice(cap, pool, job) : '';
   return {
     code,

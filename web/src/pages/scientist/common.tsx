@@ -87,6 +87,28 @@ export const parseTags = (text: string): string[] =>
     .map((t) => t.trim())
     .filter(Boolean);
 
+/**
+ * Node labels as people type them, `zone=a, disk=ssd`: the labels, or the first entry that is not
+ * `key=value` (what the form names as wrong). Empty text: no labels.
+ */
+export function parseNodeLabels(text: string): { labels: Record<string, string> } | { bad: string } {
+  const labels: Record<string, string> = {};
+  for (const entry of text.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const eq = entry.indexOf('=');
+    const key = eq < 0 ? '' : entry.slice(0, eq).trim();
+    if (key === '') return { bad: entry };
+    // Defined, not assigned: a label named __proto__ stays a label.
+    Object.defineProperty(labels, key, {
+      value: entry.slice(eq + 1).trim(),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return { labels };
+}
+
 /** Read every page of a list (the API answers at most 1,000 a request). */
 export async function allPages<T>(read: (offset: number) => Promise<Answer<T[]>>, onPage?: (items: T[], total: number) => void) {
   const items: T[] = [];

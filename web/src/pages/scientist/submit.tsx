@@ -1,5 +1,5 @@
 /**
- * Submit a job of any kind: its GPUs (workers under Advanced, for pools of several nodes), "start
+ * Submit a job of any kind: its GPUs (workers, GPU type and node labels under Advanced), "start
  * immediately regardless of free GPUs", tags, an expected duration, the image and command, and the
  * assets it uses (a workspace, a dataset at a mount path, a model to start from), chosen from the
  * lists, and what it makes (a training job a model, a preprocessing job a dataset).
@@ -11,7 +11,7 @@ import { JOB_KINDS, type Job, type JobKind } from '../../api/views';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage } from '../../ui/components';
-import { AssetPicker, JOB_KIND_TITLES, parseTags } from './common';
+import { AssetPicker, JOB_KIND_TITLES, parseNodeLabels, parseTags } from './common';
 import { jobHref } from './job';
 import './scientist.css';
 
@@ -28,6 +28,7 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
     gpus: 1,
     workers: 1,
     gpuType: '',
+    nodeLabels: '',
     immediate: false,
     tags: '',
     expectedDuration: '',
@@ -45,6 +46,7 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
   const set = <K extends keyof typeof f>(k: K, v: (typeof f)[K]) => setF({ ...f, [k]: v });
   const tags = parseTags(f.tags);
   const tooLong = tags.find((t) => t.length > TAGS_MAX);
+  const nodeLabels = parseNodeLabels(f.nodeLabels);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const spec: Record<string, unknown> = {};
@@ -58,6 +60,7 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
     const body: Record<string, unknown> = { kind: f.kind, gpus: f.gpus, workers: f.workers };
     if (f.jobId.trim()) body.jobId = f.jobId.trim();
     if (f.gpuType.trim()) body.gpuType = f.gpuType.trim();
+    if ('labels' in nodeLabels && Object.keys(nodeLabels.labels).length > 0) body.nodeSelector = nodeLabels.labels;
     if (f.immediate) body.immediate = true;
     if (tags.length > 0) body.tags = tags;
     if (f.expectedDuration.trim()) body.expectedDuration = Number(f.expectedDuration);
@@ -211,10 +214,24 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
               onChange={(e) => set('gpuType', e.target.value)}
               placeholder="(the pool's)"
             />
+            <label htmlFor="job-node-labels">Node labels (runs only on nodes with all of them: key=value, comma-separated)</label>
+            <input
+              id="job-node-labels"
+              value={f.nodeLabels}
+              onChange={(e) => set('nodeLabels', e.target.value)}
+              placeholder="(any node of the pool)"
+              aria-invalid={'bad' in nodeLabels ? true : undefined}
+              aria-describedby={'bad' in nodeLabels ? 'job-node-labels-problem' : undefined}
+            />
+            {'bad' in nodeLabels && (
+              <p id="job-node-labels-problem" className="problem">
+                “{nodeLabels.bad}” is not a label: write it as key=value.
+              </p>
+            )}
           </div>
         </details>
         <ProblemMessage problem={action.problem} />
-        <button type="submit" disabled={action.busy || action.readOnly || tooLong !== undefined}>
+        <button type="submit" disabled={action.busy || action.readOnly || tooLong !== undefined || 'bad' in nodeLabels}>
           Submit
         </button>
       </form>
