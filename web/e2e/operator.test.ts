@@ -26,6 +26,7 @@ writeFileSync(
     '    gpus: { type: A100, count: 4 }',
     '  - id: gpu-2',
     '    gpus: { type: A100, count: 4 }',
+    '    labels: { zone: b, disk: ssd }',
     '  - id: gpu-3',
     '    gpus: { type: A100, count: 4 }',
     '',
@@ -164,9 +165,13 @@ describe.skipIf(missing !== null)('the Operator view in a browser', () => {
     await page.context().close();
   });
 
-  it('cordons and uncordons a node from its tile', async () => {
+  it('shows a node’s labels (what node selectors match), and cordons and uncordons it from its tile', async () => {
     const { page, errors } = await openPage(browser, DESKTOP);
     await signIn(page, operatorToken);
+    const tile = page.getByRole('listitem').filter({ hasText: 'gpu-2' }).first();
+    await expect.poll(() => tile.locator('.node-labels').textContent()).toBe('Labels: zone=b, disk=ssd');
+    expect(await page.getByRole('listitem').filter({ hasText: 'gpu-1' }).first().locator('.node-labels').count()).toBe(0);
+    await shot(page, 'operator-node-labels-desktop.png');
     await page.getByRole('button', { name: 'Cordon gpu-2' }).click();
     await expect.poll(() => page.getByRole('listitem').filter({ hasText: 'gpu-2' }).first().textContent()).toContain('cordoned');
     expect((await api(operatorToken, 'GET', '/api/v1/nodes/gpu-2')).body.cordoned).toBe(true);

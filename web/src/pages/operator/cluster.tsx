@@ -79,6 +79,10 @@ function NodeTile({
   const used = node.devices.filter((d) => d.holders.length > 0).length;
   const poolName = (id: string) => pools.find((p) => p.id === id)?.name ?? id;
   const marks = [node.cordoned && 'cordoned', node.lost && 'lost'].filter(Boolean).join(', ');
+  // What a job's node selector is matched against; on one line, the whole list on hover.
+  const labels = Object.entries(node.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   return (
     <li className={`node${node.cordoned ? ' cordoned' : ''}${node.lost ? ' lost' : ''}`}>
       <div className="node-head">
@@ -87,6 +91,12 @@ function NodeTile({
           {used}/{node.devices.length} in use{marks && ` · ${marks}`}
         </span>
       </div>
+      {labels && (
+        <p className="node-labels muted" title={labels}>
+          <span className="visually-hidden">Labels: </span>
+          {labels}
+        </p>
+      )}
       <div className="gpus">
         {node.devices.map((d) => {
           const busy = d.holders.length > 0;
