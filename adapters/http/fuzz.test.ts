@@ -139,6 +139,7 @@ const FIELDS = [
   'priority',
   'workers',
   'gpuType',
+  'nodeSelector',
   'expectedDuration',
   'immediate',
   'poolId',
