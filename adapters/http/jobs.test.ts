@@ -154,6 +154,16 @@ describe('a job with a node selector', () => {
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ nodeSelector: { zone: 'a' }, allocation: { nodes: [paNode] } });
     expect((await f.call('alice', 'GET', '/api/v1/jobs/zoned')).body.nodeSelector).toEqual({ zone: 'a' });
+    // A rerun keeps it, or takes other labels ({}: any node); labels no node has are refused.
+    const again = await f.call('alice', 'POST', '/api/v1/jobs/zoned/clone', { jobId: 'zoned-again' });
+    expect(again.body.nodeSelector).toEqual({ zone: 'a' });
+    const anywhere = await f.call('alice', 'POST', '/api/v1/jobs/zoned/clone', { jobId: 'anywhere', nodeSelector: {} });
+    expect(anywhere.body.nodeSelector).toBeNull();
+    const elsewhere = await f.call('alice', 'POST', '/api/v1/jobs/zoned/clone', {
+      jobId: 'elsewhere',
+      nodeSelector: { zone: 'q' },
+    });
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([409, 'never-fits']);
     // A job without one shows null.
     expect((await submit('alice', { jobId: 'plain' })).body.nodeSelector).toBeNull();
   });

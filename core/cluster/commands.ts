@@ -166,8 +166,11 @@ export const commandCodecs = {
   CloneJob: cmd(
     'CloneJob',
     { jobId: Id, sourceJobId: Id },
-    /** The rerun may change its shape or type; each defaults to the source's (gpuType: else the type it ran on). */
-    { owner: Id, gpuType: Id, gpus: NonNegInt, workers: PosInt, source: CloneSource },
+    /**
+     * The rerun may change its shape, type or node selector; each defaults to the source's (gpuType:
+     * else the type it ran on; an empty nodeSelector: any node).
+     */
+    { owner: Id, gpuType: Id, gpus: NonNegInt, workers: PosInt, nodeSelector: NodeSelectorCodec, source: CloneSource },
   ),
   /** The runtime started the job; a notebook's or an inference's `endpoint` is where it is reached. */
   ReportJobStarted: cmd('ReportJobStarted', { jobId: Id }, { endpoint: Endpoint }),

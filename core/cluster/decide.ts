@@ -308,8 +308,9 @@ const deciders: Deciders = {
       owner,
       gpus: c.gpus ?? source.gpus,
       gpuType: c.gpuType ?? source.gpuType ?? typeToRerunOn(s, source, owner),
-      // The same nodes as the source may run on: a rerun of a job that needed SSD nodes needs them too.
-      nodeSelector: normalSelector(source.nodeSelector),
+      // The same nodes as the source may run on (a rerun of a job that needed SSD nodes needs them
+      // too), unless the clone names others; an empty one lets it run on any node.
+      nodeSelector: normalSelector(c.nodeSelector ?? source.nodeSelector),
       workers: c.workers ?? source.workers,
       priority: source.priority,
       tags: [...source.tags],

@@ -103,6 +103,12 @@ describe('a job with a node selector', () => {
     const c = zones().given(submit('src', 2, { nodeSelector: { zone: 'b' } }), clone('copy', 'src'));
     expect(c.job('copy').nodeSelector).toEqual({ zone: 'b' });
     expect(nodesOf(c, 'copy')).toEqual(['b1']);
+    // A clone may name other labels, or none ({}: any node).
+    c.given({ type: 'CloneJob', jobId: 'ssd-copy', sourceJobId: 'src', nodeSelector: { disk: 'ssd' } });
+    expect([c.job('ssd-copy').nodeSelector, nodesOf(c, 'ssd-copy')]).toEqual([{ disk: 'ssd' }, ['b2']]);
+    c.given({ type: 'CloneJob', jobId: 'any-copy', sourceJobId: 'src', nodeSelector: {} });
+    // Best-fit on any node: b2, with 2 free, before a1 with 4.
+    expect([c.job('any-copy').nodeSelector, nodesOf(c, 'any-copy')]).toEqual([null, ['b2']]);
     const restored = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(c.state))));
     expect(restored.jobs.get('src')?.nodeSelector).toEqual({ zone: 'b' });
     expect(restored.jobs.get('copy')?.nodeSelector).toEqual({ zone: 'b' });

@@ -244,6 +244,17 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('Training');
     // The rerun keeps the node selector.
     expect(await page.locator('.facts dt:has-text("On nodes labelled") + dd').textContent()).toBe('zone=a');
+    // A clone with changes may drop it: its labels start as the source's; a bad entry is named.
+    await page.getByText('Clone with changes').click();
+    const cloneLabels = page.locator('.clone-form').getByLabel('Node labels');
+    expect(await cloneLabels.inputValue()).toBe('zone=a');
+    await cloneLabels.fill('zone');
+    await expect.poll(() => page.locator('#clone-node-labels-problem').textContent()).toContain('“zone” is not a label');
+    await cloneLabels.fill('');
+    await page.locator('.clone-form').getByRole('button', { name: 'Clone' }).click();
+    await expect.poll(() => page.getByRole('link', { name: 'doomed' }).count()).toBe(0);
+    await expect.poll(() => page.locator('.facts').textContent()).toContain('Kind');
+    expect(await page.locator('.facts dt:has-text("On nodes labelled")').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -467,6 +467,11 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
               gpuType: { type: 'string', description: 'run on this GPU type (default: the source’s, else the type it ran on)' },
               gpus: { type: 'integer', minimum: 0, description: 'default: the source’s' },
               workers: { type: 'integer', minimum: 1, description: 'default: the source’s' },
+              nodeSelector: {
+                type: 'object',
+                additionalProperties: { type: 'string' },
+                description: 'run only on nodes with these labels (default: the source’s; {} for any node)',
+              },
             },
           },
           headers: idempotencyHeader,
@@ -476,7 +481,7 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
       async (req, reply) => {
         const source = ownJob(req);
         if (!source.ok) return answer(reply, source);
-        return cloneAs(req, reply, source.value.id, ['gpuType', 'gpus', 'workers'], ['sourceJobId']);
+        return cloneAs(req, reply, source.value.id, ['gpuType', 'gpus', 'workers', 'nodeSelector'], ['sourceJobId']);
       },
     );
 

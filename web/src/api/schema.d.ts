@@ -1872,6 +1872,10 @@ export interface paths {
                         gpuType?: string;
                         /** @description the new job’s name (default: fresh) */
                         jobId?: string;
+                        /** @description run only on nodes with these labels (default: the source’s; {} for any node) */
+                        nodeSelector?: {
+                            [key: string]: string;
+                        };
                         /** @description default: the source’s */
                         workers?: number;
                     };

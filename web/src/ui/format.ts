@@ -20,3 +20,10 @@ export function formatDuration(seconds: number | null | undefined): string {
 
 /** Words for a status: the API's names, spaced. */
 export const statusWords = (status: string): string => status.replace(/([a-z])([A-Z])/g, '$1 $2');
+
+/** Node labels as people write them: `zone=a, disk=ssd` (what a node selector names, what a node carries). */
+export function formatLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}

@@ -8,6 +8,7 @@ import type { NodeView, Pool } from '../../api/views';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show } from '../../ui/components';
+import { formatLabels } from '../../ui/format';
 import { poolColours } from '../../ui/palette';
 import { PoolTable } from './pools';
 import { useNodes, usePools } from './shared';
@@ -80,9 +81,7 @@ function NodeTile({
   const poolName = (id: string) => pools.find((p) => p.id === id)?.name ?? id;
   const marks = [node.cordoned && 'cordoned', node.lost && 'lost'].filter(Boolean).join(', ');
   // What a job's node selector is matched against; on one line, the whole list on hover.
-  const labels = Object.entries(node.labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
+  const labels = formatLabels(node.labels);
   return (
     <li className={`node${node.cordoned ? ' cordoned' : ''}${node.lost ? ' lost' : ''}`}>
       <div className="node-head">

@@ -13,9 +13,9 @@ import { useApi, useLive, useReloadEvery } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, StatusBadge } from '../../ui/components';
-import { formatDuration, formatTime, statusWords } from '../../ui/format';
+import { formatDuration, formatLabels, formatTime, statusWords } from '../../ui/format';
 import { JobForecast } from '../forecast';
-import { assetHref, splitId } from './common';
+import { assetHref, parseNodeLabels, splitId } from './common';
 import { type LineageColumn, LineageGraph, type LineageNode } from './lineage';
 import { MetricsCharts } from './metrics-chart';
 import './scientist.css';
@@ -99,11 +99,7 @@ function JobFacts({ job: j }: { job: Job }) {
       {j.nodeSelector && Object.keys(j.nodeSelector).length > 0 && (
         <>
           <dt>On nodes labelled</dt>
-          <dd>
-            {Object.entries(j.nodeSelector)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(', ')}
-          </dd>
+          <dd>{formatLabels(j.nodeSelector)}</dd>
         </>
       )}
       {j.endpoint && (
@@ -362,6 +358,11 @@ function JobActions({ job }: { job: Job }) {
   const action = useAction<Job>();
   const [, navigate] = useLocation();
   const [clone, setClone] = useState({ jobId: '', gpus: String(job.gpus), workers: String(job.workers) });
+  // The source's labels until edited (null): they follow the job as its page loads and changes.
+  const selectorText = formatLabels(job.nodeSelector ?? {});
+  const [editedLabels, setLabels] = useState<string | null>(null);
+  const labelsText = editedLabels ?? selectorText;
+  const cloneLabels = parseNodeLabels(labelsText);
   const mine = job.owner === me.id || me.role === 'operator';
   const finished = FINISHED.has(job.status);
   const path = { jobId: job.name };
@@ -399,6 +400,8 @@ function JobActions({ job }: { job: Job }) {
             if (clone.jobId.trim()) body.jobId = clone.jobId.trim();
             if (Number(clone.gpus) !== job.gpus) body.gpus = Number(clone.gpus);
             if (Number(clone.workers) !== job.workers) body.workers = Number(clone.workers);
+            // Changed labels replace the source's; none at all lets the clone run on any node.
+            if (labelsText.trim() !== selectorText && 'labels' in cloneLabels) body.nodeSelector = cloneLabels.labels;
             void cloneAs(body);
           }}
         >
@@ -418,7 +421,22 @@ function JobActions({ job }: { job: Job }) {
               onChange={(e) => setClone({ ...clone, workers: e.target.value })}
             />
           </label>
-          <button type="submit" disabled={action.busy || action.readOnly}>
+          <label>
+            Node labels{' '}
+            <input
+              value={labelsText}
+              onChange={(e) => setLabels(e.target.value)}
+              placeholder="(any node)"
+              aria-invalid={'bad' in cloneLabels ? true : undefined}
+              aria-describedby={'bad' in cloneLabels ? 'clone-node-labels-problem' : undefined}
+            />
+          </label>
+          {'bad' in cloneLabels && (
+            <p id="clone-node-labels-problem" className="problem">
+              “{cloneLabels.bad}” is not a label: write it as key=value.
+            </p>
+          )}
+          <button type="submit" disabled={action.busy || action.readOnly || 'bad' in cloneLabels}>
             Clone
           </button>
         </form>
