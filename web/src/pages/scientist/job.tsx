@@ -38,7 +38,8 @@ export function JobPage({ group, name }: { group: string; name: string }) {
           <PageHeader title={j.name}>
             <StatusBadge status={j.status} />
           </PageHeader>
-          <JobActions job={j} />
+          {/* Keyed by job: moving to another job (a rerun, a clone) starts its forms afresh. */}
+          <JobActions key={j.id} job={j} />
           <div className="job-columns">
             <JobFacts job={j} />
             {j.reason && <WhyWaiting job={j} />}
