@@ -342,12 +342,13 @@ class Prospects {
 function roomFor(r: Reservation, cap: PoolTypeCapacity, mode: PlacementMode, d: Demand): boolean {
   const freeAt = r.shadow.freeAt;
   if (mode === 'count') {
-    // A reserved job with a node selector counts only its matching nodes, and a job of this shape
-    // may take devices elsewhere: it may leave room, and the walk asks the job itself.
-    if (r.head.nodeSelector !== null) return true;
+    // The least a job of this shape must take of the reserved capacity: what the free devices
+    // outside it (on nodes a reserved job's node selector leaves out; none otherwise) cannot hold.
     let sum = 0;
     for (const c of freeAt.values()) sum += c;
-    return sum - d.gpus >= r.head.gpus;
+    let outside = 0;
+    for (const [node, free] of cap.nodes) if (!freeAt.has(node)) outside += free.length;
+    return sum - Math.max(0, d.gpus - outside) >= r.head.gpus;
   }
   const reservedNeed = perWorker(r.head);
   const need = d.gpus / d.workers;

@@ -92,21 +92,16 @@ export const parseTags = (text: string): string[] =>
  * `key=value` (what the form names as wrong). Empty text: no labels.
  */
 export function parseNodeLabels(text: string): { labels: Record<string, string> } | { bad: string } {
-  const labels: Record<string, string> = {};
+  const entries: [string, string][] = [];
   for (const entry of text.split(',').map((e) => e.trim())) {
     if (entry === '') continue;
     const eq = entry.indexOf('=');
     const key = eq < 0 ? '' : entry.slice(0, eq).trim();
     if (key === '') return { bad: entry };
-    // Defined, not assigned: a label named __proto__ stays a label.
-    Object.defineProperty(labels, key, {
-      value: entry.slice(eq + 1).trim(),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    entries.push([key, entry.slice(eq + 1).trim()]);
   }
-  return { labels };
+  // fromEntries defines each key: a label named __proto__ stays a label.
+  return { labels: Object.fromEntries(entries) };
 }
 
 /** Read every page of a list (the API answers at most 1,000 a request). */
