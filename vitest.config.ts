@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -17,6 +18,10 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**', 'scratch/**'],
+    // One file per core. Vitest's default leaves a core for itself (one worker on two cores), but
+    // most files here wait on child processes, a browser or sockets, so a worker per core halves
+    // the suite's wall time on the two-core CI machine.
+    maxWorkers: availableParallelism(),
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },
