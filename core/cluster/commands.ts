@@ -23,6 +23,7 @@ import {
 } from '../codec.js';
 import * as t from '../vendor/io-ts.js';
 import { IDES, JOB_KINDS, PLACEMENTS, POLICIES, ROLES } from './model.js';
+import { NodeAffinityCodec } from './node-affinity.js';
 import { NodeSelectorCodec } from './node-selector.js';
 
 const envelope = { commandId: Id, at: NonNegNumber };
@@ -95,7 +96,13 @@ export const CloneSource = record(
     shared: t.boolean,
     ranOnGpuType: t.union([Id, t.null]),
   },
-  { inputs: JobInputs, output: JobOutput, ide: Ide, nodeSelector: t.union([NodeSelectorCodec, t.null]) },
+  {
+    inputs: JobInputs,
+    output: JobOutput,
+    ide: Ide,
+    nodeSelector: t.union([NodeSelectorCodec, t.null]),
+    nodeAffinity: t.union([NodeAffinityCodec, t.null]),
+  },
 );
 export type CloneSource = t.TypeOf<typeof CloneSource>;
 
@@ -146,6 +153,8 @@ export const commandCodecs = {
       gpuType: Id,
       /** Labels a node must carry to run its workers (node-selector.ts); absent or empty: any node of the pool. */
       nodeSelector: NodeSelectorCodec,
+      /** Label requirements a node must satisfy besides, Kubernetes' node selector terms (node-affinity.ts); absent or empty: none. */
+      nodeAffinity: NodeAffinityCodec,
       workers: PosInt,
       priority: Int,
       tags: t.array(t.string),
@@ -167,10 +176,18 @@ export const commandCodecs = {
     'CloneJob',
     { jobId: Id, sourceJobId: Id },
     /**
-     * The rerun may change its shape, type or node selector; each defaults to the source's (gpuType:
-     * else the type it ran on; an empty nodeSelector: any node).
+     * The rerun may change its shape, type, node selector or node affinity; each defaults to the
+     * source's (gpuType: else the type it ran on; an empty nodeSelector or nodeAffinity: none).
      */
-    { owner: Id, gpuType: Id, gpus: NonNegInt, workers: PosInt, nodeSelector: NodeSelectorCodec, source: CloneSource },
+    {
+      owner: Id,
+      gpuType: Id,
+      gpus: NonNegInt,
+      workers: PosInt,
+      nodeSelector: NodeSelectorCodec,
+      nodeAffinity: NodeAffinityCodec,
+      source: CloneSource,
+    },
   ),
   /** The runtime started the job; a notebook's or an inference's `endpoint` is where it is reached. */
   ReportJobStarted: cmd('ReportJobStarted', { jobId: Id }, { endpoint: Endpoint }),

@@ -23,7 +23,8 @@ import {
   type PoolState,
   type State,
 } from './model.js';
-import { capacityFor, type NodeSelector, normalSelector, selectorText } from './node-selector.js';
+import { type LoggedAffinity, normalAffinity } from './node-affinity.js';
+import { capacityFor, type NodeSelector, nodeRulesText, normalSelector } from './node-selector.js';
 import { canEverFit } from './scheduler/fit.js';
 
 export type Decision = E.Either<Rejection, EventBody[]>;
@@ -280,6 +281,7 @@ const deciders: Deciders = {
       gpus: c.gpus,
       gpuType: c.gpuType ?? null,
       nodeSelector: normalSelector(c.nodeSelector),
+      nodeAffinity: normalAffinity(c.nodeAffinity),
       workers: c.workers ?? 1,
       priority: c.priority ?? 0,
       tags: c.tags === undefined ? NO_TAGS : [...c.tags],
@@ -311,6 +313,7 @@ const deciders: Deciders = {
       // The same nodes as the source may run on (a rerun of a job that needed SSD nodes needs them
       // too), unless the clone names others; an empty one lets it run on any node.
       nodeSelector: normalSelector(c.nodeSelector ?? source.nodeSelector),
+      nodeAffinity: normalAffinity(c.nodeAffinity ?? source.nodeAffinity),
       workers: c.workers ?? source.workers,
       priority: source.priority,
       tags: [...source.tags],
@@ -503,9 +506,10 @@ function typeToRerunOn(s: State, source: Pick<JobState, 'ranOnGpuType'>, ownerId
 
 type JobFields = Omit<
   Extract<EventBody, { type: 'JobSubmitted' }>,
-  'type' | 'group' | 'shared' | 'inputs' | 'output' | 'ide' | 'nodeSelector'
+  'type' | 'group' | 'shared' | 'inputs' | 'output' | 'ide' | 'nodeSelector' | 'nodeAffinity'
 > & {
   nodeSelector: NodeSelector | null;
+  nodeAffinity: LoggedAffinity | null;
   shared: boolean;
   inputs: JobInputs | undefined;
   output: JobOutput | undefined;
@@ -577,6 +581,7 @@ function submission(s: State, job: JobFields): Decision {
   if (job.shared) event.shared = true;
   // Only when it has one: jobs that run on any node keep the event shape they always had.
   if (job.nodeSelector !== null) event.nodeSelector = job.nodeSelector;
+  if (job.nodeAffinity !== null) event.nodeAffinity = job.nodeAffinity;
   if (job.inputs?.hyperparametersFile !== undefined && job.inputs.workspace === undefined) {
     return no('invalid-argument', 'inputs.hyperparametersFile: a file in the workspace needs inputs.workspace');
   }
@@ -629,13 +634,13 @@ function neverFits(s: State, pool: PoolState, job: JobFields): Rejection | null 
     return reject('never-fits', `pool '${pool.name}' has no ${type ?? ''} GPUs`.replace('  ', ' '), { pool: pool.id });
   }
   const cap = capacityFor(s, pool.id, whole.gpuType, job);
-  // With a selector, the pool's figures are those of its matching nodes, and the refusal says so.
-  const where =
-    job.nodeSelector === null ? `pool '${pool.name}'` : `pool '${pool.name}' on nodes labelled ${selectorText(job.nodeSelector)}`;
+  // With node rules, the pool's figures are those of the nodes they allow, and the refusal says so.
+  const rules = nodeRulesText(job);
+  const where = rules === null ? `pool '${pool.name}'` : `pool '${pool.name}' on nodes ${rules}`;
   if (!cap) {
     return reject(
       'never-fits',
-      `no node of pool '${pool.name}' with ${whole.gpuType} GPUs is labelled ${selectorText(job.nodeSelector as NodeSelector)}: ask for labels its nodes have, or have an operator label some`,
+      `no node of pool '${pool.name}' with ${whole.gpuType} GPUs is ${rules}: ask for labels its nodes have, or have an operator label some`,
       { pool: pool.id },
     );
   }

@@ -21,6 +21,7 @@ import {
 } from '../codec.js';
 import * as t from '../vendor/io-ts.js';
 import { Ide, JobKind, Placement, Policy, Role } from './commands.js';
+import { AFFINITY_OPERATORS } from './node-affinity.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 
@@ -108,6 +109,14 @@ export const eventCodecs = {
       shared: t.boolean,
       /** Labels a node must carry to run its workers (absent: any node of the pool). */
       nodeSelector: t.record(t.string, t.string),
+      /** Label requirements a node must satisfy besides (absent: none). */
+      nodeAffinity: t.array(
+        record('NodeSelectorTerm', {
+          matchExpressions: t.array(
+            record('NodeRequirement', { key: t.string, operator: oneOf('AffinityOperator', AFFINITY_OPERATORS), values: t.array(t.string) }, {}),
+          ),
+        }, {}),
+      ),
       /** The asset versions it runs on (absent: none). */
       inputs: record(
         'JobInputs',

@@ -281,6 +281,7 @@ const handlers: Handlers = {
       gpus: e.gpus,
       gpuType: e.gpuType,
       nodeSelector: e.nodeSelector ?? null,
+      nodeAffinity: e.nodeAffinity ?? null,
       workers: e.workers,
       priority: e.priority,
       tags: e.tags,

@@ -36,7 +36,7 @@ import {
   type State,
   type UserState,
 } from './model.js';
-import type { NodeSelector } from './node-selector.js';
+import type { NodeRules } from './node-selector.js';
 import { PendingQueue } from './queue.js';
 import { nextWakeup } from './scheduler/timers.js';
 
@@ -110,8 +110,8 @@ export interface ForecastSnapshot {
   readonly jobNumbers: Float64Array;
   /** The allocations of the jobs that hold devices: [job index, allocation]. */
   readonly allocations: [number, Allocation][];
-  /** The node selectors of the jobs that have one: [job index, selector]. */
-  readonly selectors: [number, NodeSelector][];
+  /** What the jobs that ask anything of their nodes ask: [job index, node selector and affinity]. */
+  readonly nodeRules: [number, NodeRules][];
 }
 
 const TEXT_COLUMNS = ['kind', 'owner', 'group', 'gpuType', 'status', 'ranOnGpuType'] as const;
@@ -149,7 +149,7 @@ export function forecastSnapshot(state: Readonly<State>): ForecastSnapshot {
   const jobText = new Int32Array(n * NT);
   const jobNumbers = new Float64Array(n * NN);
   const allocations: [number, Allocation][] = [];
-  const selectors: [number, NodeSelector][] = [];
+  const nodeRules: [number, NodeRules][] = [];
   let i = 0;
   for (const j of state.jobs.values()) {
     ids[i] = j.id;
@@ -174,7 +174,9 @@ export function forecastSnapshot(state: Readonly<State>): ForecastSnapshot {
       const a = j.allocation;
       allocations.push([i, { pool: a.pool, devices: [...a.devices], shared: [...a.shared], nodes: [...a.nodes] }]);
     }
-    if (j.nodeSelector !== null) selectors.push([i, j.nodeSelector]);
+    if (j.nodeSelector !== null || j.nodeAffinity !== null) {
+      nodeRules.push([i, { nodeSelector: j.nodeSelector, nodeAffinity: j.nodeAffinity }]);
+    }
     i++;
   }
   return {
@@ -192,7 +194,7 @@ export function forecastSnapshot(state: Readonly<State>): ForecastSnapshot {
     jobText,
     jobNumbers,
     allocations,
-    selectors,
+    nodeRules,
   };
 }
 
@@ -231,7 +233,7 @@ export function fromForecastSnapshot(snap: ForecastSnapshot): State {
   const str = (k: number) => ((t[k] as number) < 0 ? null : (text[t[k] as number] as string));
   const num = (k: number) => (Number.isNaN(v[k]) ? null : (v[k] as number));
   const allocations = new Map(snap.allocations);
-  const selectors = new Map(snap.selectors);
+  const nodeRules = new Map(snap.nodeRules);
   const jobs: JobState[] = new Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const a = i * NT;
@@ -245,7 +247,8 @@ export function fromForecastSnapshot(snap: ForecastSnapshot): State {
       group: str(a + 2) as string,
       gpus: v[b] as number,
       gpuType: str(a + 3),
-      nodeSelector: selectors.get(i) ?? null,
+      nodeSelector: nodeRules.get(i)?.nodeSelector ?? null,
+      nodeAffinity: nodeRules.get(i)?.nodeAffinity ?? null,
       workers: v[b + 1] as number,
       priority: v[b + 2] as number,
       tags: NO_TAGS,

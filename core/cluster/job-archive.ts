@@ -183,5 +183,6 @@ export function cloneSourceOf(job: JobState): CloneSource {
     ...(job.ide === null ? {} : { ide: job.ide }),
     // A record archived before selectors existed has none.
     ...(job.nodeSelector ? { nodeSelector: job.nodeSelector } : {}),
+    ...(job.nodeAffinity ? { nodeAffinity: job.nodeAffinity } : {}),
   };
 }

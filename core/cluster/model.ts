@@ -15,6 +15,7 @@ import type { RememberedCommand } from '../idempotency.js';
 import type { CapacityIndex } from './capacity.js';
 import type { JobInputs, JobOutput } from './commands.js';
 import type { FinishedJobs } from './finished-jobs.js';
+import type { NodeAffinity } from './node-affinity.js';
 import type { NodeSelector } from './node-selector.js';
 import type { PendingQueue } from './queue.js';
 
@@ -175,6 +176,8 @@ export interface JobState {
   readonly gpuType: string | null;
   /** Labels a node must carry to run its workers (node-selector.ts); null: any node of its pool. */
   readonly nodeSelector: NodeSelector | null;
+  /** Label requirements a node must satisfy besides (node-affinity.ts); null: none. */
+  readonly nodeAffinity: NodeAffinity | null;
   readonly workers: number;
   readonly priority: number;
   readonly tags: readonly string[];

@@ -12,13 +12,17 @@
  * (pass.ts Prospects) read the whole pool: a job that fits the matching nodes fits the pool, so
  * they only ever hope for more than a selector allows, and the walk asks the job itself.
  *
+ * A job may also have a required node affinity (node-affinity.ts); a node must satisfy both, and
+ * `capacityFor` reads them together.
+ *
  * Labels are matched as they are now: a node relabelled under a running job keeps it (Kubernetes'
  * "ignored during execution").
  */
 import { isSafeText, RefinedType } from '../codec.js';
 import * as t from '../vendor/io-ts.js';
 import { capacityOf, type PoolTypeCapacity } from './capacity.js';
-import type { NodeState, State } from './model.js';
+import type { JobState, NodeState, State } from './model.js';
+import { affinityMatches, affinityText } from './node-affinity.js';
 import { NodeSet } from './node-order.js';
 
 /** Labels a node must have, each with this value. */
@@ -90,8 +94,7 @@ export function normalSelector(selector: NodeSelector | null | undefined): NodeS
 }
 
 /** Whether a node's labels carry every label of the selector. */
-export function nodeMatches(node: Pick<NodeState, 'labels'> | undefined, selector: NodeSelector): boolean {
-  if (!node) return false;
+export function nodeMatches(node: Pick<NodeState, 'labels'>, selector: NodeSelector): boolean {
   // Own labels only: a selector naming `constructor` or `__proto__` must not match what every object inherits.
   for (const k of Object.keys(selector)) if (!Object.hasOwn(node.labels, k) || node.labels[k] !== selector[k]) return false;
   return true;
@@ -104,28 +107,43 @@ export function selectorText(selector: NodeSelector): string {
     .join(', ');
 }
 
-/**
- * A pool's capacity of a GPU type as a job may use it: the whole of it without a selector; with
- * one, only the matching nodes' share (undefined when no live node of the pool and type matches).
- */
-export function capacityFor(
-  state: State,
-  pool: string,
-  gpuType: string,
-  job: { readonly nodeSelector: NodeSelector | null },
-): PoolTypeCapacity | undefined {
-  const cap = capacityOf(state, pool, gpuType);
-  const selector = job.nodeSelector;
-  if (cap === undefined || selector === null) return cap;
-  return selectedCapacity(state, cap, selector);
+/** What a job asks of the nodes it runs on: labels, a required affinity, either, both or neither. */
+export type NodeRules = Pick<JobState, 'nodeSelector' | 'nodeAffinity'>;
+
+/** Whether the job may run on this node: its labels carry the selector's and satisfy the affinity. */
+export function nodeFitsJob(node: Pick<NodeState, 'labels'> | undefined, job: NodeRules): boolean {
+  if (!node) return false;
+  if (job.nodeSelector !== null && !nodeMatches(node, job.nodeSelector)) return false;
+  return job.nodeAffinity === null || affinityMatches(node, job.nodeAffinity);
 }
 
 /**
- * The share of `cap` on nodes matching the selector: the same figures, counted over those nodes
- * only. Made per question (a job with a selector is the exception), so it is always of the state
+ * The nodes a job may run on, in words to follow "on nodes": `labelled zone=a`, `matching zone In
+ * (a, b)`, or both; null when any node of its pool will do.
+ */
+export function nodeRulesText(job: NodeRules): string | null {
+  const labelled = job.nodeSelector === null ? null : `labelled ${selectorText(job.nodeSelector)}`;
+  const matching = job.nodeAffinity === null ? null : `matching ${affinityText(job.nodeAffinity)}`;
+  return labelled !== null && matching !== null ? `${labelled} and ${matching}` : (labelled ?? matching);
+}
+
+/**
+ * A pool's capacity of a GPU type as a job may use it: the whole of it when the job asks nothing
+ * of its nodes; else only the share of the nodes it may run on (undefined when no live node of
+ * the pool and type will do).
+ */
+export function capacityFor(state: State, pool: string, gpuType: string, job: NodeRules): PoolTypeCapacity | undefined {
+  const cap = capacityOf(state, pool, gpuType);
+  if (cap === undefined || (job.nodeSelector === null && job.nodeAffinity === null)) return cap;
+  return selectedCapacity(state, cap, job);
+}
+
+/**
+ * The share of `cap` on nodes the job may run on: the same figures, counted over those nodes
+ * only. Made per question (a job with node rules is the exception), so it is always of the state
  * as it is; the releases cache is the pool's own (a node's list is the same either way).
  */
-function selectedCapacity(state: State, cap: PoolTypeCapacity, selector: NodeSelector): PoolTypeCapacity | undefined {
+function selectedCapacity(state: State, cap: PoolTypeCapacity, job: NodeRules): PoolTypeCapacity | undefined {
   const sizes = new Map<string, number>();
   const sizeCounts: number[] = [];
   const nodes = new Map<string, string[]>();
@@ -133,7 +151,7 @@ function selectedCapacity(state: State, cap: PoolTypeCapacity, selector: NodeSel
   let total = 0;
   let free = 0;
   for (const [node, size] of cap.sizes) {
-    if (!nodeMatches(state.nodes.get(node), selector)) continue;
+    if (!nodeFitsJob(state.nodes.get(node), job)) continue;
     sizes.set(node, size);
     sizeCounts[size] = (sizeCounts[size] ?? 0) + 1;
     total += size;

@@ -28,7 +28,7 @@ import {
 import { PendingQueue } from './queue.js';
 
 /** Bump when State's entities change shape: older snapshots are then ignored, not misread. */
-export const STATE_SCHEMA_VERSION = 9;
+export const STATE_SCHEMA_VERSION = 10;
 
 /**
  * Jobs are most of a large state, so a snapshot writes each as a row of values in this order,
@@ -43,6 +43,7 @@ const JOB_FIELDS = [
   'gpus',
   'gpuType',
   'nodeSelector',
+  'nodeAffinity',
   'workers',
   'priority',
   'tags',
@@ -91,6 +92,7 @@ function rowOf(job: JobState, now: ChangingFields): JobRow {
     job.gpus,
     job.gpuType,
     job.nodeSelector,
+    job.nodeAffinity,
     job.workers,
     job.priority,
     job.tags,
@@ -119,7 +121,7 @@ function rowOf(job: JobState, now: ChangingFields): JobRow {
 function jobOf(row: JobRow): JobState {
   if (!Array.isArray(row) || row.length !== JOB_FIELDS.length)
     throw new Error('not a state snapshot: a job row has the wrong shape');
-  const flat = row[28] as unknown[];
+  const flat = row[29] as unknown[];
   const history: JobState['history'] = [];
   for (let i = 0; i < flat.length; i += 3) {
     history.push({ status: flat[i] as JobState['status'], at: flat[i + 1] as number, revision: flat[i + 2] as number });
@@ -135,27 +137,28 @@ function jobOf(row: JobRow): JobState {
     gpus: r(4),
     gpuType: r(5),
     nodeSelector: r(6),
-    workers: r(7),
-    priority: r(8),
-    tags: r(9),
-    expectedDuration: r(10),
-    immediate: r(11),
-    spec: r(12),
-    clonedFrom: r(13),
-    shared: r(14),
-    seq: r(15),
-    submittedAt: r(16),
-    status: r(17),
-    reason: r(18),
-    allocation: r(19),
-    allocatedAt: r(20),
-    ranOnGpuType: r(21),
-    endedAt: r(22),
-    failure: r(23),
-    inputs: r(24),
-    output: r(25),
-    ide: r(26),
-    endpoint: r(27),
+    nodeAffinity: r(7),
+    workers: r(8),
+    priority: r(9),
+    tags: r(10),
+    expectedDuration: r(11),
+    immediate: r(12),
+    spec: r(13),
+    clonedFrom: r(14),
+    shared: r(15),
+    seq: r(16),
+    submittedAt: r(17),
+    status: r(18),
+    reason: r(19),
+    allocation: r(20),
+    allocatedAt: r(21),
+    ranOnGpuType: r(22),
+    endedAt: r(23),
+    failure: r(24),
+    inputs: r(25),
+    output: r(26),
+    ide: r(27),
+    endpoint: r(28),
     history,
   };
 }

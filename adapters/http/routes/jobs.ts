@@ -24,6 +24,7 @@ import type { CommandType, JobInputs, JobOutput } from '../../../core/cluster/co
 import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
 import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
+import { NodeAffinityCodec } from '../../../core/cluster/node-affinity.js';
 import { type DecodeIssue, decodeWith, describeValue } from '../../../core/codec.js';
 import * as E from '../../../core/vendor/either.js';
 import { canSeeJob, isOperator, type Principal, type Visibility } from '../access.js';
@@ -65,8 +66,13 @@ export type JobView = Omit<JobState, 'seq'> & { name: string };
  */
 export function jobView(job: JobState, reasonOf: ReasonReader): JobView {
   const { seq: _seq, ...rest } = job;
-  // A job archived before node selectors existed has none.
-  const view: JobView = { ...rest, nodeSelector: job.nodeSelector ?? null, name: jobName(job) };
+  // A job archived before node selectors (or affinities) existed has none.
+  const view: JobView = {
+    ...rest,
+    nodeSelector: job.nodeSelector ?? null,
+    nodeAffinity: job.nodeAffinity ?? null,
+    name: jobName(job),
+  };
   if (isPending(job.status)) view.reason = reasonOf(job) ?? job.reason;
   return view;
 }
@@ -472,6 +478,10 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
                 additionalProperties: { type: 'string' },
                 description: 'run only on nodes with these labels (default: the source’s; {} for any node)',
               },
+              nodeAffinity: {
+                ...NodeAffinityCodec.jsonSchema,
+                description: 'run only on nodes satisfying one of these node selector terms (default: the source’s; [] for none)',
+              },
             },
           },
           headers: idempotencyHeader,
@@ -481,7 +491,7 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
       async (req, reply) => {
         const source = ownJob(req);
         if (!source.ok) return answer(reply, source);
-        return cloneAs(req, reply, source.value.id, ['gpuType', 'gpus', 'workers', 'nodeSelector'], ['sourceJobId']);
+        return cloneAs(req, reply, source.value.id, ['gpuType', 'gpus', 'workers', 'nodeSelector', 'nodeAffinity'], ['sourceJobId']);
       },
     );
 

@@ -7,7 +7,7 @@
  */
 import { largestFreeBlock, type PoolTypeCapacity } from '../capacity.js';
 import { isPending, type JobState, type PoolState, type State, type WaitCode, type WaitReason } from '../model.js';
-import { capacityFor, selectorText } from '../node-selector.js';
+import { capacityFor, nodeRulesText } from '../node-selector.js';
 import { candidateTypes, fitsByCounts, perWorker } from '../placement.js';
 import { type PendingQueue, placedFirst } from '../queue.js';
 import { couldStartWhenIdle, fitsAsPoolStands, workersThatFit } from './fit.js';
@@ -107,9 +107,10 @@ export function waitReason(state: State, job: JobState, jobsAhead: number, holds
   const block = cap ? largestFreeBlock(cap) : 0;
   const typeText = needs.gpuType ? ` ${needs.gpuType}` : '';
   const shape = pool.placement === 'node' && job.workers > 1 ? ` as ${job.workers} workers x ${needs.gpusPerWorker}` : '';
-  const on = job.nodeSelector === null ? '' : ` on nodes labelled ${selectorText(job.nodeSelector)}`;
-  // With a selector the figures are of the matching nodes only, and say so.
-  const there = job.nodeSelector === null ? '' : ' there';
+  const rules = nodeRulesText(job);
+  const on = rules === null ? '' : ` on nodes ${rules}`;
+  // With node rules the figures are of the nodes they allow only, and say so.
+  const there = rules === null ? '' : ' there';
   const facts = `needs ${job.gpus}${typeText} GPU${job.gpus === 1 ? '' : 's'}${shape}${on}; pool '${pool.name}' has ${free} free${there} (largest free block on one node: ${block}); ${jobsAhead} job${jobsAhead === 1 ? '' : 's'} ahead`;
   const help = code === 'never-fits' ? neverFitsAdvice(cap, pool, job) : '';
   return {

@@ -22,6 +22,7 @@ export function finishedJob(
     gpus: 1,
     gpuType: null,
     nodeSelector: null,
+    nodeAffinity: null,
     workers: 1,
     priority: 0,
     tags: [],
