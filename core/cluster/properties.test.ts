@@ -13,6 +13,7 @@ import { decodeEvent, type Event, type EventBody, type EventOf } from './events.
 import { evolve, initialState, replay } from './evolve.js';
 import { allocationsInOnePool, checkInvariants } from './invariants.js';
 import { holdsDevices, isPending, type JobState, type NodeState, type PoolState, type State } from './model.js';
+import type { NodeRequirement } from './node-affinity.js';
 import { explainJob } from './queries.js';
 import { nodeReleases, releasesOn } from './scheduler/backfill.js';
 import { schedule } from './scheduler/pass.js';
@@ -110,7 +111,7 @@ function allocationProblems(before: State, e: EventOf<'JobAllocated'>): string[]
     const node = before.nodes.get(d.node);
     if (!node || node.lost || node.cordoned) problems.push(`device ${id} is on a node that is cordoned or lost`);
     if (node && !selects(job, node))
-      problems.push(`device ${id} is on node ${node.id} (${JSON.stringify(node.labels)}), not of ${job.id}'s selector`);
+      problems.push(`device ${id} is on node ${node.id} (${JSON.stringify(node.labels)}), not one ${job.id}'s node selector and affinity allow`);
     const busy = d.holders.length > 0;
     const shared = e.shared.includes(id);
     if (busy && !shared) problems.push(`device ${id} is held by ${d.holders.join(', ')} and given to ${job.id} without sharing`);
@@ -119,9 +120,26 @@ function allocationProblems(before: State, e: EventOf<'JobAllocated'>): string[]
   return problems;
 }
 
-/** Whether a node carries every label of the job's node selector (none: every node does). */
+/**
+ * Whether the job may run on the node: it carries every label of the job's node selector, and
+ * satisfies a term of its node affinity (none of either: every node does). Written from
+ * Kubernetes' rules, apart from the core's.
+ */
 function selects(job: JobState, node: NodeState): boolean {
-  return Object.entries(job.nodeSelector ?? {}).every(([k, v]) => node.labels[k] === v);
+  const has = (k: string) => Object.keys(node.labels).includes(k);
+  const labelled = Object.entries(job.nodeSelector ?? {}).every(([k, v]) => has(k) && node.labels[k] === v);
+  const holds = (r: NodeRequirement): boolean => {
+    const values = r.values ?? [];
+    const v = has(r.key) ? node.labels[r.key] : undefined;
+    if (r.operator === 'In') return v !== undefined && values.includes(v);
+    if (r.operator === 'NotIn') return v === undefined || !values.includes(v);
+    if (r.operator === 'Exists') return v !== undefined;
+    if (r.operator === 'DoesNotExist') return v === undefined;
+    const [n, bound] = [Number(v), Number(values[0])];
+    return v !== undefined && /^[+-]?[0-9]+$/.test(v) && (r.operator === 'Gt' ? n > bound : n < bound);
+  };
+  const terms = job.nodeAffinity;
+  return labelled && (terms === null || terms.some((t) => t.matchExpressions.every(holds)));
 }
 
 /** Free, schedulable devices of a pool and type per node the job may use, computed from the devices themselves. */

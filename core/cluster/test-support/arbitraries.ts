@@ -88,6 +88,8 @@ type Op =
       gpuType: number | null;
       /** The zone its node selector names (the nodes are in zones a and b; c has no node); null: none. */
       zone: string | null;
+      /** Which of AFFINITIES it has (over the zones, as node selector terms); null: none. */
+      affinity: number | null;
       priority: number;
       duration: number | null;
       immediate: boolean;
@@ -133,6 +135,28 @@ interface StepDraw {
 }
 
 /** `arb`'s value one time in `oneIn`, else null. (fc.option's `freq` is the other way round.) */
+/**
+ * The node affinities a submission may have, over the zones the nodes are in (a and b; relabelling
+ * moves a node between them): all of Kubernetes' label operators, one term and two.
+ */
+export const AFFINITIES: NonNullable<Extract<Command, { type: 'SubmitJob' }>['nodeAffinity']>[] = [
+  [{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }],
+  [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'c'] }] }],
+  [
+    {
+      matchExpressions: [
+        { key: 'zone', operator: 'Exists' },
+        { key: 'zone', operator: 'NotIn', values: ['b'] },
+      ],
+    },
+  ],
+  [
+    { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] },
+    { matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] },
+  ],
+  [{ matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }],
+];
+
 const sometimes = <T>(arb: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | null> =>
   fc.oneof({ arbitrary: fc.constant(null), weight: oneIn - 1 }, { arbitrary: arb, weight: 1 });
 
@@ -190,6 +214,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       rawGpus: sometimes(fc.integer({ min: 0, max: 12 }), 10),
       gpuType: sometimes(fc.nat(7), 8),
       zone: sometimes(fc.constantFrom('a', 'b', 'a', 'b', 'c'), 4),
+      affinity: sometimes(fc.nat(AFFINITIES.length - 1), 5),
       priority: fc.integer({ min: -1, max: 2 }),
       duration: fc.option(fc.integer({ min: 1, max: 400 }), { freq: 4, nil: null }),
       immediate: fc.nat(11).map((n) => n === 0),
@@ -630,6 +655,7 @@ function opCommand(w: World, op: Op): Command | null {
       if (op.gpuType !== null) c.gpuType = w.type(op.gpuType);
       else if (shape?.gpuType) c.gpuType = shape.gpuType;
       if (op.zone !== null) c.nodeSelector = { zone: op.zone };
+      if (op.affinity !== null) c.nodeAffinity = AFFINITIES[op.affinity];
       if (op.priority !== 0) c.priority = op.priority;
       if (op.duration !== null) c.expectedDuration = op.duration;
       if (op.immediate) c.immediate = true;
