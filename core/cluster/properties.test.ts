@@ -111,7 +111,9 @@ function allocationProblems(before: State, e: EventOf<'JobAllocated'>): string[]
     const node = before.nodes.get(d.node);
     if (!node || node.lost || node.cordoned) problems.push(`device ${id} is on a node that is cordoned or lost`);
     if (node && !selects(job, node))
-      problems.push(`device ${id} is on node ${node.id} (${JSON.stringify(node.labels)}), not one ${job.id}'s node selector and affinity allow`);
+      problems.push(
+        `device ${id} is on node ${node.id} (${JSON.stringify(node.labels)}), not one ${job.id}'s node selector and affinity allow`,
+      );
     const busy = d.holders.length > 0;
     const shared = e.shared.includes(id);
     if (busy && !shared) problems.push(`device ${id} is held by ${d.holders.join(', ')} and given to ${job.id} without sharing`);
