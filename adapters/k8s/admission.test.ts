@@ -4,7 +4,7 @@
  * 'p' of group 'g' (data scientist 'u'). gpupool's own jobs, used to fill the pool, are reported
  * by hand: the pod runtime is not part of these tests.
  */
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1Affinity, V1Job } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Command } from '../../core/cluster/commands.js';
 import type { JobState } from '../../core/cluster/model.js';
@@ -31,6 +31,8 @@ import { type FakeCluster, kubectlAvailable, startFakeCluster } from './test-sup
 import { waitFor } from './test-support/wait.js';
 
 const NODES = ['n1', 'n2'];
+/** Labels of the nodes beside their hostnames: only n2 has an SSD. */
+const LABELS: Record<string, Record<string, string>> = { n1: {}, n2: { disk: 'ssd' } };
 
 interface Harness {
   cluster: FakeCluster;
@@ -61,14 +63,14 @@ async function accept(engine: Engine, command: Command): Promise<void> {
 
 async function harness(engineOptions: { archive?: null } = {}): Promise<Harness> {
   const cluster = await startFakeCluster({
-    nodes: NODES.map((name) => ({ name, gpus: 2 })),
+    nodes: NODES.map((name) => ({ name, gpus: 2, labels: LABELS[name] })),
     kubelet: { startAfterMs: 10, terminationMs: 20 },
   });
   const store = new InMemoryEventStore();
   const engine = await createEngine({ store, ...engineOptions });
   const setup: Command[] = [
     install(),
-    ...NODES.map((n) => registerNode(n, 2, 'A100', { labels: { 'kubernetes.io/hostname': n } })),
+    ...NODES.map((n) => registerNode(n, 2, 'A100', { labels: { 'kubernetes.io/hostname': n, ...LABELS[n] } })),
     createPool('p', 'A100'),
     allocate('p', 4),
     createGroup('g'),
@@ -111,6 +113,8 @@ interface JobOptions {
   runForMs?: number | null;
   exitCode?: number;
   suspend?: boolean;
+  /** The pod template's affinity. */
+  affinity?: V1Affinity;
 }
 
 function manifest(name: string, o: JobOptions = {}): string {
@@ -130,6 +134,7 @@ function manifest(name: string, o: JobOptions = {}): string {
         metadata: { annotations: podAnnotations },
         spec: {
           restartPolicy: 'Never',
+          ...(o.affinity ? { affinity: o.affinity } : {}),
           containers: [
             {
               name: 'train',
@@ -283,6 +288,51 @@ describe.skipIf(!kubectlAvailable())('admission of kubectl-made Jobs', () => {
     expect((await h.cluster.kubectl(['delete', 'job', 'runs'])).code).toBe(0);
     await until(() => status(h, running) === 'Error', 'the running job to fail');
     expect(h.engine.job(running)?.failure?.reason).toBe('JobDeleted');
+  });
+
+  it("allocates on nodes that satisfy the template's required node affinity, where its pods can then run", async () => {
+    const h = await harness();
+    const ssd = { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd', 'nvme'] }] };
+    const job = await kubectlCreate(h, 'on-ssd', {
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [ssd] } } },
+    });
+    const id = gpupoolId(job);
+    // Best-fit alone would take n1 (both nodes equally free), where the pod could never run.
+    await until(() => status(h, id) === 'Complete', 'the job to complete on the SSD node');
+    expect(h.engine.job(id)?.nodeAffinity).toEqual([
+      { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd', 'nvme'] }] },
+    ]);
+    expect(h.engine.job(id)?.allocation?.nodes).toEqual(['n2']);
+    const terms = jobNamed(h, 'on-ssd')?.spec?.template.spec?.affinity?.nodeAffinity
+      ?.requiredDuringSchedulingIgnoredDuringExecution;
+    expect(terms?.nodeSelectorTerms).toEqual([
+      { matchExpressions: [...ssd.matchExpressions, { key: 'kubernetes.io/hostname', operator: 'In', values: ['n2'] }] },
+    ]);
+    expect(podsOf(h, 'on-ssd').map((p) => p.spec?.nodeName)).toEqual(['n2']);
+
+    // A term gpupool cannot honour refuses the Job, naming it; one no node satisfies is the core's refusal.
+    const byName = { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] };
+    await kubectlCreate(h, 'by-name', {
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [byName] } } },
+    });
+    await until(() => annotations(h, 'by-name')['gpupool.io/status'] === 'Rejected', 'the Rejected annotation');
+    expect(annotations(h, 'by-name')['gpupool.io/message']).toContain(
+      'spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.0.matchFields: expected no matchFields',
+    );
+    const nowhere = {
+      matchExpressions: [
+        { key: 'disk', operator: 'DoesNotExist' },
+        { key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['n1'] },
+      ],
+    };
+    await kubectlCreate(h, 'nowhere', {
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [nowhere] } } },
+    });
+    await until(() => annotations(h, 'nowhere')['gpupool.io/status'] === 'Rejected', 'the core’s refusal');
+    expect(annotations(h, 'nowhere')['gpupool.io/message']).toContain(
+      "no node of pool 'p' with A100 GPUs is matching disk DoesNotExist, kubernetes.io/hostname NotIn (n1)",
+    );
+    expect(h.errors).toEqual([]);
   });
 
   it('refuses what cannot be submitted on the Job, and leaves a Job not created suspended alone', async () => {

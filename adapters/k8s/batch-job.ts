@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto';
 import type { V1Affinity, V1Job, V1NodeSelectorTerm, V1PodAffinityTerm, V1PodSpec } from '@kubernetes/client-node';
 import type { Command } from '../../core/cluster/commands.js';
 import { JOB_KINDS, type JobKind, type JobStatus, type State, type WaitReason } from '../../core/cluster/model.js';
-import { NAME_MAX_LENGTH } from '../../core/codec.js';
+import { type NodeAffinity, NodeAffinityCodec } from '../../core/cluster/node-affinity.js';
+import { decodeWith, NAME_MAX_LENGTH } from '../../core/codec.js';
 
 /** The prefix of the command ids the admission sends. */
 export const ADMISSION_REACTOR = 'k8s-admission';
@@ -157,6 +158,8 @@ export type Request =
       readonly gpuType: string | null;
       /** The pod template's node selector (null: none): the scheduler places the Job on such nodes only. */
       readonly nodeSelector: Readonly<Record<string, string>> | null;
+      /** The pod template's required node affinity terms (null: none): gpupool allocates on nodes satisfying one. */
+      readonly nodeAffinity: NodeAffinity | null;
       readonly priority: number;
       readonly expectedDuration: number | null;
       readonly image: string | null;
@@ -209,6 +212,8 @@ export function requestOf(job: V1Job, options: MappingOptions = {}): Request {
   }
   const image = job.spec?.template?.spec?.containers?.[0]?.image ?? null;
   const selector = job.spec?.template?.spec?.nodeSelector;
+  const affinity = requiredNodeAffinity(job);
+  if (!affinity.ok) return no(affinity.message);
   return {
     ok: true,
     group,
@@ -218,10 +223,28 @@ export function requestOf(job: V1Job, options: MappingOptions = {}): Request {
     workers: parallelism,
     gpuType,
     nodeSelector: selector && Object.keys(selector).length > 0 ? { ...selector } : null,
+    nodeAffinity: affinity.value,
     priority,
     expectedDuration,
     image,
   };
+}
+
+const AFFINITY_PATH = 'spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms';
+
+/**
+ * The template's required node affinity terms, which its pods' nodes must satisfy (one of them):
+ * gpupool allocates on such nodes only, else the pods would stay Pending on the nodes it chose.
+ * Terms gpupool cannot honour (matchFields, an empty term) refuse the Job, naming them. The
+ * client gives absent fields as undefined: they are left out before the check.
+ */
+function requiredNodeAffinity(job: V1Job): { ok: true; value: NodeAffinity | null } | { ok: false; message: string } {
+  const terms =
+    job.spec?.template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms === undefined || terms === null || terms.length === 0) return { ok: true, value: null };
+  const plain: unknown = JSON.parse(JSON.stringify(terms));
+  const decoded = decodeWith(NodeAffinityCodec, plain, AFFINITY_PATH);
+  return decoded.ok ? { ok: true, value: decoded.value } : { ok: false, message: decoded.message };
 }
 
 /** The group a label names: by id, else by name (a label value is an id most of the time). */
@@ -285,6 +308,7 @@ export function submission(
     // Its pods must land on such nodes (the kubelet and the scheduler hold them to it): gpupool
     // allocates it GPUs there only.
     ...(request.nodeSelector === null ? {} : { nodeSelector: request.nodeSelector }),
+    ...(request.nodeAffinity === null ? {} : { nodeAffinity: request.nodeAffinity }),
     ...(request.expectedDuration === null ? {} : { expectedDuration: request.expectedDuration }),
     // The group sees it: its owner is often the group's service user, whom nobody signs in as.
     shared: true,

@@ -21,7 +21,7 @@ export interface NodeRequirement {
   readonly key: string;
   readonly operator: AffinityOperator;
   /** In, NotIn: one or more; Exists, DoesNotExist: none (or absent); Gt, Lt: one integer. */
-  readonly values?: readonly string[];
+  readonly values?: readonly string[] | null;
 }
 
 /** Requirements a node must all satisfy, in Kubernetes' shape. */
@@ -56,7 +56,7 @@ interface Problem {
 }
 
 function valuesProblem(operator: AffinityOperator, values: unknown): string | null {
-  if (values !== undefined && !Array.isArray(values)) return 'a list of label values';
+  if (values !== undefined && values !== null && !Array.isArray(values)) return 'a list of label values';
   const list = (values ?? []) as unknown[];
   if (list.length > MAX_REQUIREMENT_VALUES) return `at most ${MAX_REQUIREMENT_VALUES} values`;
   if (!list.every((v) => isLabelText(v, MAX_VALUE_LENGTH))) {
@@ -85,13 +85,14 @@ function requirementProblem(u: unknown): Problem | null {
     return { path: ['operator'], value: u.operator, expected: `one of ${AFFINITY_OPERATORS.join(', ')}` };
   const values = valuesProblem(u.operator, u.values);
   if (values !== null) return { path: ['values'], value: u.values, expected: values };
-  const extra = Object.keys(u).find((k) => k !== 'key' && k !== 'operator' && k !== 'values');
+  const extra = Object.keys(u).find((k) => k !== 'key' && k !== 'operator' && k !== 'values' && u[k] != null);
   return extra === undefined ? null : { path: [extra], value: u[extra], expected: 'no such field (key, operator, values)' };
 }
 
 function termProblem(u: unknown): Problem | null {
   if (!isObject(u)) return { path: [], value: u, expected: 'a term: { matchExpressions: [...] }' };
-  const extra = Object.keys(u).find((k) => k !== 'matchExpressions');
+  // A field given as null is absent, as Kubernetes' JSON reads it.
+  const extra = Object.keys(u).find((k) => k !== 'matchExpressions' && u[k] != null);
   if (extra !== undefined) {
     return {
       path: [extra],
