@@ -172,8 +172,10 @@ describe.skipIf(!haveKubectl)('kubectl against the fake cluster', () => {
     const noChange = await cluster.kubectl(['patch', 'job', 'train-1', '-p', '{"spec":{"suspend":false}}']);
     expect(noChange.stdout.trim()).toBe('job.batch/train-1 patched (no change)');
 
+    // Both pods ran: each Running for 200 ms, so on a loaded machine one may have ended before the
+    // other starts, and a wait for both Running at once could miss them.
     const running = await waitFor(() => {
-      const pods = cluster.api.list('pods', { labelSelector: 'job-name=train-1', fieldSelector: 'status.phase=Running' });
+      const pods = cluster.api.list('pods', { labelSelector: 'job-name=train-1', fieldSelector: 'status.phase!=Pending' });
       return pods.length === 2 && pods;
     });
     expect(new Set(running.map((p) => p.spec.nodeName)).size).toBeGreaterThan(0);
