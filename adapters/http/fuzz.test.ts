@@ -140,6 +140,7 @@ const FIELDS = [
   'workers',
   'gpuType',
   'nodeSelector',
+  'nodeAffinity',
   'expectedDuration',
   'immediate',
   'poolId',

@@ -181,6 +181,50 @@ describe('a job with a node selector', () => {
   });
 });
 
+describe('a job with a node affinity', () => {
+  const onZones = (...zones: string[]) => [{ matchExpressions: [{ key: 'zone', operator: 'In', values: zones }] }];
+
+  it('runs only on a node satisfying a term, shows it, and a rerun keeps it or drops it with []', async () => {
+    const paNode = [...f.engine.current.devices.values()].find((d) => d.pool === 'pa')?.node as string;
+    await f.engine.executeBatch([
+      {
+        type: 'RegisterNode',
+        nodeId: paNode,
+        devices: [0, 1, 2, 3].map((index) => ({ index, gpuType: 'A100' })),
+        labels: { zone: 'b' },
+      },
+    ]);
+    const r = await submit('alice', { jobId: 'near', kind: 'training', gpus: 1, nodeAffinity: onZones('a', 'b') });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ nodeAffinity: onZones('a', 'b'), allocation: { nodes: [paNode] } });
+    expect((await f.call('alice', 'GET', '/api/v1/jobs/near')).body.nodeAffinity).toEqual(onZones('a', 'b'));
+    const again = await f.call('alice', 'POST', '/api/v1/jobs/near/clone', { jobId: 'near-again' });
+    expect(again.body.nodeAffinity).toEqual(onZones('a', 'b'));
+    const anywhere = await f.call('alice', 'POST', '/api/v1/jobs/near/clone', { jobId: 'anywhere', nodeAffinity: [] });
+    expect([anywhere.status, anywhere.body.nodeAffinity]).toEqual([201, null]);
+    const far = await f.call('alice', 'POST', '/api/v1/jobs/near/clone', { jobId: 'far', nodeAffinity: onZones('q') });
+    expect([far.status, far.body.code]).toEqual([409, 'never-fits']);
+    expect(far.body.detail).toContain('matching zone In (q)');
+    expect((await submit('alice', { jobId: 'plain' })).body.nodeAffinity).toBeNull();
+  });
+
+  it('a malformed term is 400 naming where it is wrong, and nothing changes', async () => {
+    const before = f.engine.revision;
+    const cases: [unknown, string][] = [
+      [[{ matchExpressions: [{ key: 'zone', operator: 'In', values: [] }] }], 'body.nodeAffinity.0.matchExpressions.0.values'],
+      [[{ matchExpressions: [{ key: 'zone', operator: 'Near' }] }], 'body.nodeAffinity.0.matchExpressions.0.operator'],
+      [[{ matchExpressions: [] }], 'body.nodeAffinity.0.matchExpressions'],
+      [{ zone: 'a' }, 'body.nodeAffinity'],
+    ];
+    for (const [nodeAffinity, path] of cases) {
+      const bad = await submit('alice', { jobId: 'bad', kind: 'training', gpus: 1, nodeAffinity });
+      expect(bad.status, JSON.stringify(nodeAffinity)).toBe(400);
+      expect(JSON.stringify(bad.body), JSON.stringify(nodeAffinity)).toContain(path);
+    }
+    expect(f.engine.revision).toBe(before);
+  });
+});
+
 describe('a data scientist’s job list', () => {
   it('walks only their own jobs and their group’s, never the whole cluster', async () => {
     await submit('alice', { jobId: 'mine' });

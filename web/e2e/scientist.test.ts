@@ -195,6 +195,7 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
       kind: 'training',
       gpus: 0,
       nodeSelector: { zone: 'a' },
+      nodeAffinity: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] }],
     });
     await expect.poll(async () => (await ok(tokens.ana as string, 'GET', '/api/v1/jobs/doomed')).status).toBe('Training');
     const failed = await served.engine.execute({
@@ -236,14 +237,16 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await expect.poll(() => badge(page)).toBe('Error');
     expect(await page.locator('.facts').textContent()).toContain('OOMKilled: the container ran out of memory');
     expect(await page.locator('.facts dt:has-text("On nodes labelled") + dd').textContent()).toBe('zone=a');
+    expect(await page.locator('.facts dt:has-text("On nodes matching") + dd').textContent()).toBe('zone In (a, b)');
     await accessible(page, 'failed job');
     await shoot(page, 'scientist-job-failed-desktop');
     await page.getByRole('button', { name: 'Rerun' }).click();
     await expect.poll(() => page.getByRole('link', { name: 'doomed' }).count()).toBe(1);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).not.toBe('doomed');
     await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('Training');
-    // The rerun keeps the node selector.
+    // The rerun keeps the node selector and affinity.
     expect(await page.locator('.facts dt:has-text("On nodes labelled") + dd').textContent()).toBe('zone=a');
+    expect(await page.locator('.facts dt:has-text("On nodes matching") + dd').textContent()).toBe('zone In (a, b)');
     // A clone with changes may drop it: its labels start as the source's; a bad entry is named.
     await page.getByText('Clone with changes').click();
     const cloneLabels = page.locator('.clone-form').getByLabel('Node labels');
@@ -255,6 +258,8 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await expect.poll(() => page.getByRole('link', { name: 'doomed' }).count()).toBe(0);
     await expect.poll(() => page.locator('.facts').textContent()).toContain('Kind');
     expect(await page.locator('.facts dt:has-text("On nodes labelled")').count()).toBe(0);
+    // The form changes the labels only: the affinity stays the source's.
+    expect(await page.locator('.facts dt:has-text("On nodes matching") + dd').textContent()).toBe('zone In (a, b)');
     expect(errors).toEqual([]);
     await page.context().close();
   });

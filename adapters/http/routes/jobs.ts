@@ -23,8 +23,8 @@ import { assetIdOf, type Viewer } from '../../../core/assets/model.js';
 import type { CommandType, JobInputs, JobOutput } from '../../../core/cluster/commands.js';
 import { findJob, type JobArchive, type JobPage, type JobQuery, jobPage } from '../../../core/cluster/job-archive.js';
 import { isPending, JOB_KINDS, JOB_STATUSES, type JobState, type JobStatus, type State } from '../../../core/cluster/model.js';
-import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
 import { NodeAffinityCodec } from '../../../core/cluster/node-affinity.js';
+import { type JobFilter, jobQuery, type ReasonReader, reasonReader } from '../../../core/cluster/queries.js';
 import { type DecodeIssue, decodeWith, describeValue } from '../../../core/codec.js';
 import * as E from '../../../core/vendor/either.js';
 import { canSeeJob, isOperator, type Principal, type Visibility } from '../access.js';
@@ -491,7 +491,13 @@ export function jobRoutes(ctx: HttpContext, logs: JobLogSource = NO_JOB_LOGS) {
       async (req, reply) => {
         const source = ownJob(req);
         if (!source.ok) return answer(reply, source);
-        return cloneAs(req, reply, source.value.id, ['gpuType', 'gpus', 'workers', 'nodeSelector', 'nodeAffinity'], ['sourceJobId']);
+        return cloneAs(
+          req,
+          reply,
+          source.value.id,
+          ['gpuType', 'gpus', 'workers', 'nodeSelector', 'nodeAffinity'],
+          ['sourceJobId'],
+        );
       },
     );
 

@@ -1680,6 +1680,14 @@ export interface paths {
                         jobId?: string;
                         /** @enum {string} */
                         kind: "notebook" | "training" | "preprocessing" | "inference" | "trial" | "pipeline-step";
+                        nodeAffinity?: {
+                            matchExpressions: {
+                                key: string;
+                                /** @enum {string} */
+                                operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+                                values?: string[];
+                            }[];
+                        }[];
                         nodeSelector?: {
                             [key: string]: string;
                         };
@@ -1872,6 +1880,15 @@ export interface paths {
                         gpuType?: string;
                         /** @description the new job’s name (default: fresh) */
                         jobId?: string;
+                        /** @description run only on nodes satisfying one of these node selector terms (default: the source’s; [] for none) */
+                        nodeAffinity?: {
+                            matchExpressions: {
+                                key: string;
+                                /** @enum {string} */
+                                operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+                                values?: string[];
+                            }[];
+                        }[];
                         /** @description run only on nodes with these labels (default: the source’s; {} for any node) */
                         nodeSelector?: {
                             [key: string]: string;

@@ -95,6 +95,11 @@ export interface HistoryEntry {
   revision: number;
 }
 
+/** Kubernetes' node selector term: requirements on node labels, all of which must hold. */
+export interface NodeSelectorTerm {
+  matchExpressions: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'; values?: string[] }[];
+}
+
 export interface Job {
   id: string;
   name: string;
@@ -105,6 +110,8 @@ export interface Job {
   gpuType: string | null;
   /** Labels its nodes must carry (null, or absent from an older server: any node of its pool). */
   nodeSelector?: Record<string, string> | null;
+  /** Node selector terms its nodes must satisfy one of (null, or absent from an older server: none). */
+  nodeAffinity?: NodeSelectorTerm[] | null;
   workers: number;
   priority: number;
   tags: string[];

@@ -22,6 +22,25 @@ export function formatDuration(seconds: number | null | undefined): string {
 export const statusWords = (status: string): string => status.replace(/([a-z])([A-Z])/g, '$1 $2');
 
 /** Node labels as people write them: `zone=a, disk=ssd` (what a node selector names, what a node carries). */
+/** A node selector term as the API gives it (api/views.ts NodeSelectorTerm). */
+interface Term {
+  readonly matchExpressions: readonly { key: string; operator: string; values?: readonly string[] | null }[];
+}
+
+/** Node selector terms as people read them: `zone In (a, b), gpu-mem > 40`, terms joined by `or`. */
+export function formatAffinity(terms: readonly Term[]): string {
+  const text = terms.map((t) =>
+    t.matchExpressions
+      .map(({ key, operator, values }) => {
+        if (operator === 'In' || operator === 'NotIn') return `${key} ${operator} (${(values ?? []).join(', ')})`;
+        if (operator === 'Gt' || operator === 'Lt') return `${key} ${operator === 'Gt' ? '>' : '<'} ${values?.[0]}`;
+        return `${key} ${operator}`;
+      })
+      .join(', '),
+  );
+  return text.length === 1 ? (text[0] as string) : text.map((x) => `(${x})`).join(' or ');
+}
+
 export function formatLabels(labels: Readonly<Record<string, string>>): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)

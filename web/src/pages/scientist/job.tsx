@@ -13,7 +13,7 @@ import { useApi, useLive, useReloadEvery } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, StatusBadge } from '../../ui/components';
-import { formatDuration, formatLabels, formatTime, statusWords } from '../../ui/format';
+import { formatAffinity, formatDuration, formatLabels, formatTime, statusWords } from '../../ui/format';
 import { JobForecast } from '../forecast';
 import { assetHref, parseNodeLabels, splitId } from './common';
 import { type LineageColumn, LineageGraph, type LineageNode } from './lineage';
@@ -101,6 +101,12 @@ function JobFacts({ job: j }: { job: Job }) {
         <>
           <dt>On nodes labelled</dt>
           <dd>{formatLabels(j.nodeSelector)}</dd>
+        </>
+      )}
+      {j.nodeAffinity && j.nodeAffinity.length > 0 && (
+        <>
+          <dt>On nodes matching</dt>
+          <dd>{formatAffinity(j.nodeAffinity)}</dd>
         </>
       )}
       {j.endpoint && (
