@@ -34,6 +34,7 @@ function job(over: Partial<JobState> = {}): JobState {
     gpus: 2,
     gpuType: 'A100',
     nodeSelector: null,
+    nodeAffinity: null,
     workers: 2,
     priority: 0,
     tags: [],

@@ -29,6 +29,7 @@ function job(over: Partial<JobState> = {}): JobState {
     gpus: 2,
     gpuType: 'A100',
     nodeSelector: null,
+    nodeAffinity: null,
     workers: 1,
     priority: 0,
     tags: [],

@@ -111,11 +111,19 @@ export const eventCodecs = {
       nodeSelector: t.record(t.string, t.string),
       /** Label requirements a node must satisfy besides (absent: none). */
       nodeAffinity: t.array(
-        record('NodeSelectorTerm', {
-          matchExpressions: t.array(
-            record('NodeRequirement', { key: t.string, operator: oneOf('AffinityOperator', AFFINITY_OPERATORS), values: t.array(t.string) }, {}),
-          ),
-        }, {}),
+        record(
+          'NodeSelectorTerm',
+          {
+            matchExpressions: t.array(
+              record(
+                'NodeRequirement',
+                { key: t.string, operator: oneOf('AffinityOperator', AFFINITY_OPERATORS), values: t.array(t.string) },
+                {},
+              ),
+            ),
+          },
+          {},
+        ),
       ),
       /** The asset versions it runs on (absent: none). */
       inputs: record(
