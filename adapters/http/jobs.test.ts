@@ -138,18 +138,17 @@ describe('clone and rerun', () => {
   });
 });
 
+/** Gives pool pa's one node these labels (the other nodes have none); its id. */
+async function labelPoolNode(labels: Record<string, string>): Promise<string> {
+  const node = [...f.engine.current.devices.values()].find((d) => d.pool === 'pa')?.node as string;
+  const devices = [0, 1, 2, 3].map((index) => ({ index, gpuType: 'A100' }));
+  expect((await f.engine.executeBatch([{ type: 'RegisterNode', nodeId: node, devices, labels }])).outcomes[0]?.ok).toBe(true);
+  return node;
+}
+
 describe('a job with a node selector', () => {
   it('runs only on a node of its pool with those labels, and shows its selector', async () => {
-    // Pool pa's one node gets a zone; the others have no labels.
-    const paNode = [...f.engine.current.devices.values()].find((d) => d.pool === 'pa')?.node as string;
-    await f.engine.executeBatch([
-      {
-        type: 'RegisterNode',
-        nodeId: paNode,
-        devices: [0, 1, 2, 3].map((index) => ({ index, gpuType: 'A100' })),
-        labels: { zone: 'a' },
-      },
-    ]);
+    const paNode = await labelPoolNode({ zone: 'a' });
     const r = await submit('alice', { jobId: 'zoned', kind: 'training', gpus: 1, nodeSelector: { zone: 'a' } });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ nodeSelector: { zone: 'a' }, allocation: { nodes: [paNode] } });
@@ -185,15 +184,7 @@ describe('a job with a node affinity', () => {
   const onZones = (...zones: string[]) => [{ matchExpressions: [{ key: 'zone', operator: 'In', values: zones }] }];
 
   it('runs only on a node satisfying a term, shows it, and a rerun keeps it or drops it with []', async () => {
-    const paNode = [...f.engine.current.devices.values()].find((d) => d.pool === 'pa')?.node as string;
-    await f.engine.executeBatch([
-      {
-        type: 'RegisterNode',
-        nodeId: paNode,
-        devices: [0, 1, 2, 3].map((index) => ({ index, gpuType: 'A100' })),
-        labels: { zone: 'b' },
-      },
-    ]);
+    const paNode = await labelPoolNode({ zone: 'b' });
     const r = await submit('alice', { jobId: 'near', kind: 'training', gpus: 1, nodeAffinity: onZones('a', 'b') });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ nodeAffinity: onZones('a', 'b'), allocation: { nodes: [paNode] } });
