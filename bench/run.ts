@@ -28,6 +28,7 @@ import {
   engineExecutor,
   RESCHEDULE,
   RESCHEDULE_LONG,
+  RESCHEDULE_LONG_ZONED,
   type RescheduleOptions,
   runReleases,
   runThroughput,
@@ -180,6 +181,11 @@ async function benchReschedule(reps: number, releases = 2_000): Promise<void> {
   for (const policy of ['fifo', 'first-fit', 'backfill'] as Policy[]) {
     await rescheduleCase(reps, releases, RESCHEDULE_LONG, policy);
   }
+  // The same queue with half its jobs kept to one zone, by a node selector or a node affinity:
+  // their fit is asked of a view of the pool's matching nodes, made per question.
+  for (const policy of ['fifo', 'first-fit', 'backfill'] as Policy[]) {
+    await rescheduleCase(reps, releases, RESCHEDULE_LONG_ZONED, policy);
+  }
 }
 
 async function rescheduleCase(
@@ -217,11 +223,12 @@ async function rescheduleCase(
       );
     }
     const long = shape.pools === 1;
+    const zoned = shape.nodeRules === true ? ', half kept to a zone' : '';
     console.log(
-      `reschedule (${policy}${long ? ', one long queue' : ''}): ${shape.pools} pool${shape.pools === 1 ? '' : 's'} x ${shape.nodesPerPool} nodes x ${shape.gpusPerNode} GPUs, ${waiting.toLocaleString('en-US')} waiting; ${releases} single releases per repetition, ${started.toFixed(2)} jobs started per release`,
+      `reschedule (${policy}${long ? ', one long queue' : ''}${zoned}): ${shape.pools} pool${shape.pools === 1 ? '' : 's'} x ${shape.nodesPerPool} nodes x ${shape.gpusPerNode} GPUs, ${waiting.toLocaleString('en-US')} waiting; ${releases} single releases per repetition, ${started.toFixed(2)} jobs started per release`,
     );
     const t = target === undefined ? {} : { target: { kind: 'max' as const, value: target } };
-    const name = long ? `${policy}, one pool of ${waiting.toLocaleString('en-US')} waiting,` : policy;
+    const name = long ? `${policy}, one pool of ${waiting.toLocaleString('en-US')} waiting${zoned},` : policy;
     report({ name: `${name} pass p50`, unit: 'ms', values: p50, ...t });
     report({ name: `${name} pass p99`, unit: 'ms', values: p99, ...t });
   }

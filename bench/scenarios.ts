@@ -179,6 +179,11 @@ export interface RescheduleOptions {
   seed?: number;
   /** Half the jobs (at random) expect a duration of 10 minutes to 4 hours; none does otherwise. */
   expectedDurations?: boolean;
+  /**
+   * The nodes alternate between zones a and b, and half the jobs (at random) may run only in one:
+   * half of those by a node selector, half by a node affinity (`zone NotIn` the other).
+   */
+  nodeRules?: boolean;
 }
 
 export const RESCHEDULE: Omit<RescheduleOptions, 'policy'> = {
@@ -186,6 +191,16 @@ export const RESCHEDULE: Omit<RescheduleOptions, 'policy'> = {
   nodesPerPool: 10,
   gpusPerNode: 8,
   waitingPerPool: 1_000,
+};
+
+/** The long queue, half its jobs kept to one zone of the pool's two. */
+export const RESCHEDULE_LONG_ZONED: Omit<RescheduleOptions, 'policy'> = {
+  pools: 1,
+  nodesPerPool: 32,
+  gpusPerNode: 8,
+  waitingPerPool: 10_000,
+  expectedDurations: true,
+  nodeRules: true,
 };
 
 /** One pool with a long queue, as the forecast benchmark's. */
@@ -231,6 +246,7 @@ export function setupReschedule(o: RescheduleOptions): RescheduleSetup {
       type: 'RegisterNode',
       nodeId: `n${pad(n, N)}`,
       devices: Array.from({ length: o.gpusPerNode }, (_, index) => ({ index, gpuType: 'A100' })),
+      ...(o.nodeRules ? { labels: { zone: n % 2 === 0 ? 'a' : 'b' } } : {}),
     });
   }
   for (let p = 0; p < o.pools; p++) {
@@ -261,17 +277,14 @@ export function setupReschedule(o: RescheduleOptions): RescheduleSetup {
     const submit = (): Command => {
       const jobId = `p${id}-j${seq++}`;
       const shape = jobShape(r);
-      if (o.expectedDurations && r() < 0.5) {
-        return {
-          type: 'SubmitJob',
-          jobId,
-          kind: 'training',
-          owner: `u${id}`,
-          ...shape,
-          expectedDuration: 600 + Math.floor(r() * 4 * 3600),
-        };
+      const command: Command = { type: 'SubmitJob', jobId, kind: 'training', owner: `u${id}`, ...shape };
+      if (o.expectedDurations && r() < 0.5) command.expectedDuration = 600 + Math.floor(r() * 4 * 3600);
+      if (o.nodeRules && r() < 0.5) {
+        const [zone, other] = r() < 0.5 ? ['a', 'b'] : ['b', 'a'];
+        if (r() < 0.5) command.nodeSelector = { zone: zone as string };
+        else command.nodeAffinity = [{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: [other as string] }] }];
       }
-      return { type: 'SubmitJob', jobId, kind: 'training', owner: `u${id}`, ...shape };
+      return command;
     };
     let filled = false;
     while (!filled) {
