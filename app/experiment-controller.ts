@@ -180,6 +180,9 @@ export function startExperimentController(
       owner: x.owner,
       gpus: r.gpus,
       workers: Math.max(1, r.workers),
+      ...(r.nodeSelector === null ? {} : { nodeSelector: r.nodeSelector }),
+      // As the template wrote them: the engine decodes the command, and refuses malformed terms by name.
+      ...(r.nodeAffinity === null ? {} : { nodeAffinity: r.nodeAffinity as never }),
       shared: true,
       spec: {
         ...(r.image === null ? {} : { image: r.image }),

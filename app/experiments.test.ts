@@ -186,6 +186,35 @@ describe('experiments on the simulated runtime', () => {
     expect(x().trials.get(x().optimal as string)?.objective).toBe(best);
   });
 
+  it("a trial runs on the nodes its template's node selector and required affinity ask for; malformed terms fail it, named", async () => {
+    const { store, cluster, experiments } = await world();
+    expect((await cluster.execute(registerNode('n1', 8, 'A100', { labels: { disk: 'ssd', 'gpu-mem': '80' } }))).ok).toBe(true);
+    runtime(cluster, experiments, store);
+    controller(cluster, experiments, store);
+    const terms = [{ matchExpressions: [{ key: 'gpu-mem', operator: 'Gt', values: ['40'] }] }];
+    const onNodes = (affinityTerms: unknown) => {
+      const spec = structuredClone(sample('hp-tuning_random.yaml')) as unknown as {
+        trialTemplate: { trialSpec: { spec: { template: { spec: Record<string, unknown> } } } };
+      };
+      const pod = spec.trialTemplate.trialSpec.spec.template.spec;
+      pod.nodeSelector = { disk: 'ssd' };
+      pod.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: affinityTerms } } };
+      return spec;
+    };
+    expect((await create(experiments, onNodes(terms), 'g/ssd')).ok).toBe(true);
+    const x = (id: string) => experiments.current.experiments.get(id) as ExperimentState;
+    await until(() => x('g/ssd').status === 'Succeeded', 'the experiment to end');
+    for (const t of x('g/ssd').trials.values()) {
+      const job = cluster.job(t.jobId) ?? cluster.archive?.get(t.jobId);
+      expect(job).toMatchObject({ nodeSelector: { disk: 'ssd' }, nodeAffinity: terms, status: 'Complete' });
+    }
+    const bad = [{ matchExpressions: [{ key: 'gpu-mem', operator: 'In', values: [] }] }];
+    expect((await create(experiments, onNodes(bad), 'g/bad')).ok).toBe(true);
+    await until(() => [...x('g/bad').trials.values()].some((t) => t.status === 'Failed'), 'a trial to fail');
+    const failed = [...x('g/bad').trials.values()].find((t) => t.status === 'Failed');
+    expect(failed?.message).toContain('SubmitJob.nodeAffinity.0.matchExpressions.0.values: expected one or more values for In');
+  });
+
   it('a controller restarted mid-experiment creates, submits and reports each trial once', async () => {
     const { store, cluster, experiments } = await world();
     runtime(cluster, experiments, store);

@@ -82,6 +82,8 @@ describe('renderTrial on the Katib samples', () => {
         command: ['python3', '/opt/pytorch-mnist/mnist.py', '--epochs=1', '--batch-size=16', '--lr=0.0123', '--momentum=0.61'],
         args: [],
         env: [],
+        nodeSelector: null,
+        nodeAffinity: null,
       },
     });
   });
@@ -298,6 +300,8 @@ describe('trialResources by kind', () => {
           { name: 'A', value: '1' },
           { name: 'B', value: null },
         ],
+        nodeSelector: null,
+        nodeAffinity: null,
       },
     });
     expect(trialResources({ apiVersion: 'batch/v1', kind: 'Job', spec: { parallelism: 3, template: pod('1') } })).toMatchObject({
@@ -393,6 +397,44 @@ describe('trialResources by kind', () => {
     ).toEqual({
       ok: false,
       issues: [{ path: 'manifest', message: 'no container is named trainer' }],
+    });
+  });
+
+  it("carries the pod templates' node selector and required node affinity; templates that ask differently are named", () => {
+    const ssd = { nodeSelector: { zone: 'a', disk: 'ssd' } };
+    const terms = [{ matchExpressions: [{ key: 'gpu-mem', operator: 'Gt', values: ['40'] }] }];
+    const near = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } };
+    const withNodes = (rules: object) => ({ spec: { ...pod(1).spec, ...rules } });
+    const job = trialResources({ apiVersion: 'batch/v1', kind: 'Job', spec: { template: withNodes({ ...ssd, ...near }) } });
+    expect(job).toMatchObject({ ok: true, resources: { nodeSelector: { disk: 'ssd', zone: 'a' }, nodeAffinity: terms } });
+    const both = (worker: object) =>
+      trialResources({
+        apiVersion: 'kubeflow.org/v1',
+        kind: 'PyTorchJob',
+        spec: {
+          pytorchReplicaSpecs: { Master: { template: withNodes(ssd) }, Worker: { replicas: 2, template: withNodes(worker) } },
+        },
+      });
+    // The same rules on every template, keys in any order: one selector for the trial.
+    expect(both({ nodeSelector: { disk: 'ssd', zone: 'a' } })).toMatchObject({
+      ok: true,
+      resources: { nodeSelector: ssd.nodeSelector },
+    });
+    expect(both(near)).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: 'manifest.spec.pytorchReplicaSpecs.Worker.template.spec',
+          message:
+            'asks for other nodes than manifest.spec.pytorchReplicaSpecs.Master.template (nodeSelector, required node affinity): gpupool places every pod of a trial on nodes of one kind',
+        },
+      ],
+    });
+    expect(
+      trialResources({ apiVersion: 'batch/v1', kind: 'Job', spec: { template: withNodes({ nodeSelector: { zone: 1 } }) } }),
+    ).toEqual({
+      ok: false,
+      issues: [{ path: 'manifest.spec.template.spec.nodeSelector.zone', message: 'a label value must be a string' }],
     });
   });
 });

@@ -382,6 +382,13 @@ export interface TrialResources {
   readonly command: readonly string[];
   readonly args: readonly string[];
   readonly env: readonly EnvVar[];
+  /** The pod templates' `nodeSelector` (null: none): gpupool allocates the trial's GPUs on such nodes only. */
+  readonly nodeSelector: Readonly<Record<string, string>> | null;
+  /**
+   * The pod templates' required node affinity terms, as written (null: none). The cluster's codec
+   * checks them when the trial's job is submitted; one it refuses fails the trial, saying why.
+   */
+  readonly nodeAffinity: readonly JsonObject[] | null;
 }
 
 export type ResourcesResult =
@@ -463,6 +470,7 @@ export function trialResources(
   if (primaryContainerName !== null && primary === null && pods.length > 0) {
     issues.push({ path: 'manifest', message: `no container is named ${primaryContainerName}` });
   }
+  const nodes = nodeRulesOf(pods, issues);
   if (issues.length > 0) return { ok: false, issues };
   const c: JsonObject = primary ?? first ?? {};
   const strings = (u: unknown): string[] => (Array.isArray(u) ? u.map((x) => String(x)) : []);
@@ -478,6 +486,49 @@ export function trialResources(
       command: strings(c.command),
       args: strings(c.args),
       env,
+      nodeSelector: nodes.nodeSelector,
+      nodeAffinity: nodes.nodeAffinity,
     },
   };
+}
+
+/**
+ * The nodes a trial's pods ask for: the pod templates' `nodeSelector` and required node affinity
+ * terms. gpupool places every pod of a trial by one of each, so templates that ask differently
+ * (a PyTorchJob's Master on one kind of node, its Workers on another) are an issue, named.
+ */
+function nodeRulesOf(
+  pods: readonly PodTemplate[],
+  issues: SettingsIssue[],
+): Pick<TrialResources, 'nodeSelector' | 'nodeAffinity'> {
+  let chosen: { path: string; key: string; rules: Pick<TrialResources, 'nodeSelector' | 'nodeAffinity'> } | null = null;
+  for (const pod of pods) {
+    const selector = pod.spec.nodeSelector;
+    let nodeSelector: Record<string, string> | null = null;
+    if (isObject(selector) && Object.keys(selector).length > 0) {
+      const bad = Object.keys(selector).find((k) => typeof selector[k] !== 'string');
+      if (bad !== undefined) {
+        issues.push({ path: `${pod.path}.spec.nodeSelector.${bad}`, message: 'a label value must be a string' });
+        continue;
+      }
+      nodeSelector = Object.fromEntries(
+        Object.keys(selector)
+          .sort()
+          .map((k) => [k, selector[k] as string]),
+      );
+    }
+    const affinity = isObject(pod.spec.affinity) ? pod.spec.affinity.nodeAffinity : undefined;
+    const required = isObject(affinity) ? affinity.requiredDuringSchedulingIgnoredDuringExecution : undefined;
+    const terms = isObject(required) ? required.nodeSelectorTerms : undefined;
+    const nodeAffinity = Array.isArray(terms) && terms.length > 0 ? (terms as JsonObject[]) : null;
+    const key = JSON.stringify([nodeSelector, nodeAffinity]);
+    if (chosen === null) chosen = { path: pod.path, key, rules: { nodeSelector, nodeAffinity } };
+    else if (chosen.key !== key) {
+      issues.push({
+        path: `${pod.path}.spec`,
+        message: `asks for other nodes than ${chosen.path} (nodeSelector, required node affinity): gpupool places every pod of a trial on nodes of one kind`,
+      });
+    }
+  }
+  return chosen?.rules ?? { nodeSelector: null, nodeAffinity: null };
 }
