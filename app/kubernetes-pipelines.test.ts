@@ -314,11 +314,14 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector', () => {
   const { call, ok } = servedApi(() => served);
 
   /** The GPU scheduling sample, its executor selecting nodes by these labels, its accelerator typed if given. */
-  function sample(labels: Record<string, string>, acceleratorType?: string): string {
+  function sample(labels: Record<string, string>, acceleratorType?: string, nodeAffinity?: Json[]): string {
     const [spec, platform] = parseAllDocuments(text('compiled/gpu-scheduling_nvidia_gpu_scheduling_check.yaml')).map((d) =>
       d.toJS(),
     ) as [Json, Json];
-    for (const e of Object.values(platform.platforms.kubernetes.deploymentSpec.executors) as Json[]) e.nodeSelector = { labels };
+    for (const e of Object.values(platform.platforms.kubernetes.deploymentSpec.executors) as Json[]) {
+      e.nodeSelector = { labels };
+      if (nodeAffinity) e.nodeAffinity = nodeAffinity;
+    }
     if (acceleratorType !== undefined) {
       for (const e of Object.values(spec.deploymentSpec.executors) as Json[])
         e.container.resources.accelerator.type = acceleratorType;
@@ -386,5 +389,31 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector', () => {
     expect(nowhere.state).toBe('FAILED');
     const step = nowhere.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled');
     expect(step.message).toMatch(/labelled disk=nvme/);
+  });
+
+  it('places the step on a node satisfying its required node affinity terms, where the kubelet admits its pod', async () => {
+    const { op, token } = await scientist('ada');
+    // Best-fit alone would take gpu-a, whose kubelet refuses a pod that requires disk In (ssd, nvme).
+    const fast = [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd', 'nvme'] }] }];
+    const spot = { matchExpressions: [{ key: 'spot', operator: 'Exists' }], weight: 50 };
+    const ssd = await run(token, 'fast-disk', sample({ 'nvidia.com/gpu.product': 'A100' }, undefined, [...fast, spot]));
+    expect(ssd.state).toBe('SUCCEEDED');
+    const { jobId, job } = await stepOf(op, ssd);
+    expect(job).toMatchObject({ gpuType: 'A100', nodeAffinity: fast, allocation: { nodes: ['gpu-a2'] } });
+    // The pod carries both kinds of term, as KFP's driver writes them.
+    expect((pods.get(jobId)?.spec as Json)?.affinity).toEqual({
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: fast },
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 50, preference: { matchExpressions: spot.matchExpressions } },
+        ],
+      },
+    });
+    // A term the cluster's codec refuses fails the step in its words.
+    const bad = [{ matchExpressions: [{ key: 'disk', operator: 'Near', values: ['ssd'] }] }];
+    const refused = await run(token, 'bad-term', sample({ 'nvidia.com/gpu.product': 'A100' }, undefined, bad));
+    expect(refused.state).toBe('FAILED');
+    const step = refused.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled');
+    expect(step.message).toMatch(/SubmitJob\.nodeAffinity\.0\.matchExpressions\.0\.operator/);
   });
 });

@@ -159,6 +159,9 @@ export function startPipelineExecutor(
         gpus: job.gpus,
         ...(job.gpuType === null ? {} : { gpuType: job.gpuType }),
         ...(job.nodeSelector === null ? {} : { nodeSelector: job.nodeSelector }),
+        // Its operators are checked as the job is submitted: the engine decodes the command, and a
+        // term it refuses fails the step in the codec's words.
+        ...(job.nodeAffinity === null ? {} : { nodeAffinity: job.nodeAffinity as never }),
         shared: true,
         ...(seconds === undefined ? {} : { expectedDuration: seconds }),
         spec: {

@@ -23,6 +23,7 @@ import type {
   V1Container,
   V1EnvVar,
   V1LocalObjectReference,
+  V1NodeAffinity,
   V1Toleration,
   V1Volume,
   V1VolumeMount,
@@ -48,6 +49,8 @@ export interface PipelineStepPod {
   /** The outputs collector, when the step has outputs to collect. */
   readonly sidecar: V1Container | null;
   readonly nodeSelector: Record<string, string> | null;
+  /** The platform spec's node affinity terms: required ones (no weight) and preferred ones. */
+  readonly nodeAffinity: V1NodeAffinity | null;
   readonly tolerations: V1Toleration[] | null;
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
@@ -172,11 +175,36 @@ export function pipelineStepPod(
       mounts,
       sidecar,
       nodeSelector: labels && Object.keys(labels).length > 0 ? { ...labels } : null,
+      nodeAffinity: nodeAffinityOf(platform),
       tolerations: platform.tolerations?.length ? platform.tolerations.map((t) => ({ ...t }) as V1Toleration) : null,
       labels: { ...(platform.podMetadata?.labels ?? {}) },
       annotations: { ...(platform.podMetadata?.annotations ?? {}) },
       imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : null,
       limits,
     },
+  };
+}
+
+/**
+ * The pod's node affinity from the platform spec, as KFP's driver writes it: terms without a
+ * weight required (a node must satisfy one), weighted ones preferred. A GPU step's required terms
+ * also placed its GPUs (core/pipelines/step.ts); a step without GPUs is placed by the cluster's
+ * scheduler, by these.
+ */
+function nodeAffinityOf(platform: KubernetesExecutorConfig): V1NodeAffinity | null {
+  const terms = platform.nodeAffinity ?? [];
+  const term = (t: (typeof terms)[number]) => ({
+    matchExpressions: (t.matchExpressions ?? []).map((r) => ({
+      key: r.key,
+      operator: r.operator,
+      ...(r.values === undefined ? {} : { values: [...r.values] }),
+    })),
+  });
+  const required = terms.filter((t) => t.weight === undefined).map(term);
+  const preferred = terms.filter((t) => t.weight !== undefined).map((t) => ({ weight: t.weight as number, preference: term(t) }));
+  if (required.length === 0 && preferred.length === 0) return null;
+  return {
+    ...(required.length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: required } } : {}),
+    ...(preferred.length > 0 ? { preferredDuringSchedulingIgnoredDuringExecution: preferred } : {}),
   };
 }

@@ -542,6 +542,7 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
         ...(withSidecar || stepPod?.sidecar ? { shareProcessNamespace: true } : {}),
         // The job's own selector (the scheduler placed it by it) and a step's whole one (its GPU type label too).
         ...(podSelector ? { nodeSelector: podSelector } : {}),
+        ...(stepPod?.nodeAffinity ? { affinity: { nodeAffinity: stepPod.nodeAffinity } } : {}),
         ...(stepPod?.tolerations ? { tolerations: stepPod.tolerations } : {}),
         ...(stepPod?.imagePullSecrets ? { imagePullSecrets: stepPod.imagePullSecrets } : {}),
         ...(volumes(withSidecar).length > 0 ? { volumes: volumes(withSidecar) } : {}),

@@ -228,6 +228,18 @@ export interface KubernetesExecutorConfig {
     readonly mountPath: string;
   }[];
   readonly nodeSelector?: { readonly labels?: Readonly<Record<string, string>> };
+  /**
+   * Node affinity terms (kfp-kubernetes `add_node_affinity`): without a weight, required terms (a
+   * node must satisfy one); with a weight (1 to 100), preferred ones, left to the cluster's scheduler.
+   */
+  readonly nodeAffinity?: readonly {
+    readonly matchExpressions?: readonly {
+      readonly key: string;
+      readonly operator: string;
+      readonly values?: readonly string[];
+    }[];
+    readonly weight?: number;
+  }[];
   readonly tolerations?: readonly {
     readonly key?: string;
     readonly operator?: string;

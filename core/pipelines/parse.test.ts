@@ -382,6 +382,37 @@ describe('a broken file is refused with every fault and its path', () => {
     ]);
   });
 
+  it('the platform spec: node affinity terms of label requirements, a weight from 1 to 100', () => {
+    const text = read('compiled/gpu-scheduling_nvidia_gpu_scheduling_check.yaml');
+    const withAffinity = (terms: string) =>
+      text.replace('          tolerations:\n', `          nodeAffinity:\n${terms}          tolerations:\n`);
+    const good = [
+      '          - matchExpressions:\n',
+      '            - {key: disk, operator: In, values: [ssd]}\n',
+      '          - matchExpressions:\n',
+      '            - {key: spot, operator: DoesNotExist}\n',
+      '            weight: 20\n',
+    ].join('');
+    const executor = load(withAffinity(good)).platform?.kubernetes?.deploymentSpec?.executors?.['exec-verify-gpu-scheduled'];
+    expect(executor?.nodeAffinity?.map((t) => t.weight ?? null)).toEqual([null, 20]);
+    const bad = [
+      '          - matchFields:\n',
+      '            - {key: metadata.name, operator: In, values: [n1]}\n',
+      '          - matchExpressions: []\n',
+      '          - matchExpressions:\n',
+      '            - {key: zone, values: [a, 1]}\n',
+      '            weight: 0\n',
+    ].join('');
+    const at = 'platforms.kubernetes.deploymentSpec.executors.exec-verify-gpu-scheduled.nodeAffinity';
+    expect(issuesOf(withAffinity(bad))).toEqual([
+      { path: `${at}[0].matchFields`, message: 'not supported: name the nodes by a label (kubernetes.io/hostname)' },
+      { path: `${at}[1].matchExpressions`, message: 'must list one or more requirements' },
+      { path: `${at}[2].weight`, message: 'must be an integer from 1 to 100' },
+      { path: `${at}[2].matchExpressions[0].operator`, message: 'missing' },
+      { path: `${at}[2].matchExpressions[0].values[1]`, message: 'must be a string' },
+    ]);
+  });
+
   it("a container's placeholders name inputs and outputs its component has", () => {
     const doc = sample('two_step_pipeline.yaml');
     const container = doc.deploymentSpec.executors['exec-write-to-gcs'].container;

@@ -891,6 +891,37 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
     });
     // A secret's name is written, or read from an input (`secretNameParameter`, newer SDKs).
     entries('imagePullSecret', (m, p) => stringField(m, 'secretName', p, issues, false));
+    entries('nodeAffinity', (m, p) => {
+      // Label requirements only: the scheduler places a GPU step by its nodes' labels.
+      if (m.matchFields !== undefined)
+        issue(issues, at(p, 'matchFields'), 'not supported: name the nodes by a label (kubernetes.io/hostname)');
+      // A term given as JSON (`nodeAffinityJson`, resolved when the run starts) is not read, as
+      // `nodeSelectorJson` is not: neither places the step nor goes on its pod.
+      if (m.nodeAffinityJson !== undefined && m.matchExpressions === undefined) return;
+      if (m.weight !== undefined && !(Number.isInteger(m.weight) && (m.weight as number) >= 1 && (m.weight as number) <= 100)) {
+        issue(issues, at(p, 'weight'), 'must be an integer from 1 to 100');
+      }
+      const exprs = list(m.matchExpressions, at(p, 'matchExpressions'), issues);
+      if (exprs === undefined || exprs.length === 0) {
+        // An empty term matches no node; matchFields alone, or a list that is not one, is named above.
+        if (m.matchFields === undefined && (exprs !== undefined || m.matchExpressions === undefined)) {
+          issue(issues, at(p, 'matchExpressions'), 'must list one or more requirements');
+        }
+        return;
+      }
+      exprs.forEach((x, i) => {
+        const xPath = at(at(p, 'matchExpressions'), i);
+        const r = mapping(x, xPath, issues, true);
+        if (!r) return;
+        stringField(r, 'key', xPath, issues, true);
+        stringField(r, 'operator', xPath, issues, true);
+        if (r.values !== undefined) {
+          list(r.values, at(xPath, 'values'), issues)?.forEach((v, j) => {
+            if (typeof v !== 'string') issue(issues, at(at(xPath, 'values'), j), 'must be a string');
+          });
+        }
+      });
+    });
     const selector = mapping(config.nodeSelector, at(ePath, 'nodeSelector'), issues, false);
     if (selector) stringMap(selector.labels, at(at(ePath, 'nodeSelector'), 'labels'), issues);
     const meta = mapping(config.podMetadata, at(ePath, 'podMetadata'), issues, false);

@@ -121,6 +121,32 @@ describe('stepJob', () => {
     });
   });
 
+  it('a GPU step’s required node affinity terms place its GPUs; weighted ones are left to the cluster’s scheduler', () => {
+    const [spec, platform] = documents('gpu-scheduling_nvidia_gpu_scheduling_check') as [
+      PipelineSpec,
+      { platforms: PlatformSpec },
+    ];
+    const ssd = { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] };
+    const big = { matchExpressions: [{ key: 'gpu-mem', operator: 'Gt', values: ['40'] }] };
+    const spot = { matchExpressions: [{ key: 'spot', operator: 'DoesNotExist' }], weight: 10 };
+    for (const e of Object.values(platform.platforms.kubernetes?.deploymentSpec?.executors ?? {})) {
+      (e as { nodeAffinity?: unknown }).nodeAffinity = [ssd, big, spot];
+    }
+    const w = new PipelinesWorld();
+    const version = {
+      versionId: 'team/gpu@v1',
+      name: 'v1',
+      format: 'v2',
+      spec: spec as never,
+      platform: platform.platforms as never,
+    };
+    w.must({ type: 'CreatePipeline', pipelineId: 'team/gpu', owner: 'ada', group: 'team', name: 'gpu', version } as never);
+    const runId = w.startRun('team/gpu', 'r');
+    const job = stepJob(w.run(runId), w.task(runId, 'root/verify-gpu-scheduled'));
+    expect(job.ok && job.value.nodeAffinity).toEqual([ssd, { matchExpressions: [{ ...big.matchExpressions[0] }] }]);
+    expect(job.ok && job.value.platform?.nodeAffinity).toHaveLength(3); // the pod gets all three
+  });
+
   it('reads quantities and accelerator types as the SDK writes them', () => {
     expect([parseQuantity('500m'), parseQuantity('2'), parseQuantity('4G'), parseQuantity('512Mi'), parseQuantity('x')]).toEqual([
       0.5,

@@ -30,6 +30,12 @@ export interface StepJob {
    * GPUs: the cluster's own scheduler places such a pod, by the selector it carries.
    */
   readonly nodeSelector: Readonly<Record<string, string>> | null;
+  /**
+   * A GPU step's required node affinity: its platform spec's node affinity terms without a weight,
+   * in Kubernetes' shape (a node must satisfy one). Null without GPUs, as the selector, and when
+   * it has none; preferred (weighted) terms are the cluster scheduler's to weigh.
+   */
+  readonly nodeAffinity: readonly RequiredTerm[] | null;
   /** Cores and bytes, when the step says. */
   readonly cpu: number | null;
   readonly memory: number | null;
@@ -129,6 +135,19 @@ function gpuTypeOf(
   return { ok: true, value: selected };
 }
 
+/** A required node selector term, as Kubernetes writes it. */
+export interface RequiredTerm {
+  readonly matchExpressions: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+}
+
+/** A step's required node affinity terms (those without a weight); null for none. */
+function requiredTerms(platform: KubernetesExecutorConfig | null): RequiredTerm[] | null {
+  const terms = (platform?.nodeAffinity ?? []).filter((t) => t.weight === undefined && (t.matchExpressions?.length ?? 0) > 0);
+  return terms.length === 0
+    ? null
+    : terms.map((t) => ({ matchExpressions: (t.matchExpressions ?? []).map((r) => ({ ...r, values: [...(r.values ?? [])] })) }));
+}
+
 /** A GPU step's node selector as the scheduler reads it: every label but the GPU type label; null for none. */
 function placementLabels(platform: KubernetesExecutorConfig | null, options: StepJobOptions): Record<string, string> | null {
   const labels = platform?.nodeSelector?.labels;
@@ -190,6 +209,7 @@ export function stepJob(
       gpus: accelerator.gpus,
       gpuType: gpuType.value,
       nodeSelector: accelerator.gpus === 0 ? null : placementLabels(platform, options),
+      nodeAffinity: accelerator.gpus === 0 ? null : requiredTerms(platform),
       cpu: parseQuantity(r?.resourceCpuLimit ?? r?.resourceCpuRequest) ?? r?.cpuLimit ?? r?.cpuRequest ?? null,
       // The older number fields count memory in gigabytes (pipeline_spec.proto).
       memory: parseQuantity(r?.resourceMemoryLimit ?? r?.resourceMemoryRequest) ?? gigabytes(r?.memoryLimit ?? r?.memoryRequest),

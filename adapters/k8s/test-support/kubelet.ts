@@ -48,7 +48,7 @@ import {
 } from '../metrics-sidecar.js';
 import { JobController } from './job-controller.js';
 import { type Json, type K8sObject, resolveType } from './resources.js';
-import { HOSTNAME_LABEL, isNodeReady, isTerminal, pinnedNodes, unfitReason } from './scheduling.js';
+import { HOSTNAME_LABEL, isNodeReady, isTerminal, nodeAffinityAdmits, pinnedNodes, unfitReason } from './scheduling.js';
 import { ApiError } from './status.js';
 import { type ObjectStore, type StoreEvent, timestamp } from './store.js';
 
@@ -393,11 +393,11 @@ export class KubeletSimulator {
       rec.stage = 'stopped';
       return;
     }
-    // A kubelet admits a pod bound to its node only if the node carries the pod's node selector:
-    // a pod placed by nodeName past the scheduler fails at once, as a real one does.
-    const labels: Record<string, string> = this.nodes.get(rec.node)?.metadata.labels ?? {};
-    const unmatched = Object.entries<string>(pod.spec?.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v);
-    if (unmatched) {
+    // A kubelet admits a pod bound to its node only if the node carries the pod's node selector and
+    // satisfies its required node affinity: a pod placed by nodeName past the scheduler fails at
+    // once, as a real one does.
+    const node = this.nodes.get(rec.node) ?? ({ metadata: { name: rec.node, labels: {} } } as K8sObject);
+    if (!nodeAffinityAdmits(pod, node)) {
       rec.stage = 'stopped';
       this.writeStatus(rec, {
         phase: 'Failed',

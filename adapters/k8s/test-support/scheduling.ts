@@ -114,6 +114,14 @@ function termSelects(term: Json, owner: K8sObject, other: K8sObject): boolean {
   return matchLabelSelector(term.labelSelector, other.metadata.labels ?? {});
 }
 
+/** Whether the node carries the pod's node selector and satisfies a term of its required node affinity. */
+export function nodeAffinityAdmits(pod: K8sObject, node: K8sObject): boolean {
+  const labels: Labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries<string>(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const terms = requiredNodeTerms(pod);
+  return !terms || terms.length === 0 || terms.some((t) => matchNodeTerm(t, node));
+}
+
 /** Why `pod` cannot go on `node` (given the pods already there), or undefined if it can. */
 export function unfitReason(pod: K8sObject, node: K8sObject, podsOnNode: Iterable<K8sObject>): string | undefined {
   if (!isNodeReady(node)) return 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }';
@@ -123,13 +131,7 @@ export function unfitReason(pod: K8sObject, node: K8sObject, podsOnNode: Iterabl
       return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
     }
   }
-  const labels: Labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries<string>(pod.spec?.nodeSelector ?? {})) {
-    if (labels[k] !== v) return "node(s) didn't match Pod's node affinity/selector";
-  }
-  const terms = requiredNodeTerms(pod);
-  if (terms && terms.length > 0 && !terms.some((t) => matchNodeTerm(t, node)))
-    return "node(s) didn't match Pod's node affinity/selector";
+  if (!nodeAffinityAdmits(pod, node)) return "node(s) didn't match Pod's node affinity/selector";
   const wanted = extendedRequests(pod);
   const used = new Map<string, number>();
   const ownTerms = antiAffinityTerms(pod);
