@@ -130,6 +130,19 @@ describe('a pipeline step’s pod', () => {
     expect(main?.resources?.limits).toMatchObject({ 'nvidia.com/gpu': '1' });
   });
 
+  it('carries the node affinity terms as KFP writes them; a term given as JSON alone adds none (an empty term matches no node)', () => {
+    const ssd = { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] };
+    const spot = { matchExpressions: [{ key: 'spot', operator: 'Exists' }], weight: 5 };
+    const json = { nodeAffinityJson: { componentInputParameter: 'affinity' } };
+    expect(pod(step({ platform: { nodeAffinity: [ssd, spot, json] } })).spec?.affinity).toEqual({
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [ssd] },
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, preference: { matchExpressions: spot.matchExpressions } }],
+      },
+    });
+    expect(pod(step({ platform: { nodeAffinity: [json] } })).spec?.affinity).toBeUndefined();
+  });
+
   it('has the outputs collector after main, the output files’ directories shared, the process namespace shared', () => {
     const p = pod(step({ cpu: 0.5, memory: 2e9 }));
     expect(p.spec?.containers.map((c) => c.name)).toEqual(['main', OUTPUTS_COLLECTOR_CONTAINER]);

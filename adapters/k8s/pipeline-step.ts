@@ -192,7 +192,8 @@ export function pipelineStepPod(
  * scheduler, by these.
  */
 function nodeAffinityOf(platform: KubernetesExecutorConfig): V1NodeAffinity | null {
-  const terms = platform.nodeAffinity ?? [];
+  // A term given as JSON alone (nodeAffinityJson) is not read: written empty it would match no node.
+  const terms = (platform.nodeAffinity ?? []).filter((t) => (t.matchExpressions?.length ?? 0) > 0);
   const term = (t: (typeof terms)[number]) => ({
     matchExpressions: (t.matchExpressions ?? []).map((r) => ({
       key: r.key,
