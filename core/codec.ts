@@ -24,6 +24,51 @@ export class RefinedType<A> extends t.Type<A, A, unknown> {
   }
 }
 
+/** Whether a value is an object that is neither null nor an array. */
+export function isPlainObject(u: unknown): u is Record<string, unknown> {
+  return typeof u === 'object' && u !== null && !Array.isArray(u);
+}
+
+/** Where inside a value it is wrong: the keys and list positions down to the place, and what was expected there. */
+export interface Located {
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
+  readonly expected: string;
+}
+
+const A_LIST = t.array(t.string);
+
+/**
+ * A refinement whose check finds where inside the value it fails (`problemOf`), so that its issue
+ * names the place (`nodeAffinity.0.matchExpressions.1.values`, `nodeSelector.zone`) as io-ts's
+ * own codecs name theirs.
+ */
+export function locatedRefinement<A>(
+  name: string,
+  problemOf: (u: unknown) => Located | null,
+  expected: string,
+  jsonSchema: Record<string, unknown>,
+): RefinedType<A> {
+  return new RefinedType<A>(
+    name,
+    (u): u is A => problemOf(u) === null,
+    expected,
+    jsonSchema,
+    (u, c) => {
+      const problem = problemOf(u);
+      if (problem === null) return t.success(u as A);
+      const at = [...c];
+      for (const key of problem.path) {
+        // issuesOf names a position in a list only after a list's context: one goes before each,
+        // with an empty key, which names nothing itself.
+        if (typeof key === 'number') at.push({ key: '', type: A_LIST, actual: problem.value });
+        at.push({ key: String(key), type: t.string, actual: problem.value });
+      }
+      return t.failure(problem.value, at, problem.expected);
+    },
+  );
+}
+
 function refined<A>(
   name: string,
   is: (u: unknown) => u is A,

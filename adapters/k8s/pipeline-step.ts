@@ -30,6 +30,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { KubernetesExecutorConfig } from '../../core/pipelines/ir.js';
 import { localPathOf } from '../../core/pipelines/placeholders.js';
+import { affinityTerms } from '../../core/pipelines/step.js';
 import { filesSidecarParts } from './metrics-sidecar.js';
 
 export const PIPELINE_VOLUME = 'pipeline-root';
@@ -192,17 +193,7 @@ export function pipelineStepPod(
  * scheduler, by these.
  */
 function nodeAffinityOf(platform: KubernetesExecutorConfig): V1NodeAffinity | null {
-  // A term given as JSON alone (nodeAffinityJson) is not read: written empty it would match no node.
-  const terms = (platform.nodeAffinity ?? []).filter((t) => (t.matchExpressions?.length ?? 0) > 0);
-  const term = (t: (typeof terms)[number]) => ({
-    matchExpressions: (t.matchExpressions ?? []).map((r) => ({
-      key: r.key,
-      operator: r.operator,
-      ...(r.values === undefined ? {} : { values: [...r.values] }),
-    })),
-  });
-  const required = terms.filter((t) => t.weight === undefined).map(term);
-  const preferred = terms.filter((t) => t.weight !== undefined).map((t) => ({ weight: t.weight as number, preference: term(t) }));
+  const { required, preferred } = affinityTerms(platform);
   if (required.length === 0 && preferred.length === 0) return null;
   return {
     ...(required.length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: required } } : {}),

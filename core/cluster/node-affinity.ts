@@ -9,8 +9,8 @@
  * Kubernetes pod's node must. node-selector.ts reads them together (`nodeFitsJob`), so every fit
  * rule honours the affinity through the one `capacityFor`.
  */
-import { isSafeText, RefinedType } from '../codec.js';
-import * as t from '../vendor/io-ts.js';
+import { isPlainObject, type Located, locatedRefinement } from '../codec.js';
+import { isLabelValue, labelKeyProblem, MAX_LABEL_KEY_LENGTH, MAX_LABEL_VALUE_LENGTH, ownLabel } from './labels.js';
 import type { NodeState } from './model.js';
 
 export const AFFINITY_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'] as const;
@@ -38,29 +38,19 @@ export const MAX_AFFINITY_TERMS = 16;
 export const MAX_TERM_REQUIREMENTS = 32;
 /** The most values one requirement lists. */
 export const MAX_REQUIREMENT_VALUES = 64;
-const MAX_KEY_LENGTH = 317; // as a node selector's (node-selector.ts)
-const MAX_VALUE_LENGTH = 253;
 
 /** An integer as Kubernetes reads one for Gt and Lt (strconv.ParseInt, base 10). */
 const INTEGER = /^[+-]?\d{1,19}$/;
 
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 const isOperator = (u: unknown): u is AffinityOperator =>
   typeof u === 'string' && (AFFINITY_OPERATORS as readonly string[]).includes(u);
-const isLabelText = (u: unknown, max: number): u is string => typeof u === 'string' && u.length <= max && isSafeText(u);
-
-interface Problem {
-  readonly path: readonly (string | number)[];
-  readonly value: unknown;
-  readonly expected: string;
-}
 
 function valuesProblem(operator: AffinityOperator, values: unknown): string | null {
   if (values !== undefined && values !== null && !Array.isArray(values)) return 'a list of label values';
   const list = (values ?? []) as unknown[];
   if (list.length > MAX_REQUIREMENT_VALUES) return `at most ${MAX_REQUIREMENT_VALUES} values`;
-  if (!list.every((v) => isLabelText(v, MAX_VALUE_LENGTH))) {
-    return `label values: strings of at most ${MAX_VALUE_LENGTH} printable characters`;
+  if (!list.every(isLabelValue)) {
+    return `label values: strings of at most ${MAX_LABEL_VALUE_LENGTH} printable characters`;
   }
   switch (operator) {
     case 'In':
@@ -75,12 +65,10 @@ function valuesProblem(operator: AffinityOperator, values: unknown): string | nu
   }
 }
 
-function requirementProblem(u: unknown): Problem | null {
-  if (!isObject(u)) return { path: [], value: u, expected: 'a requirement: { key, operator, values }' };
-  const key = u.key;
-  if (typeof key !== 'string' || key.length === 0 || !isLabelText(key, MAX_KEY_LENGTH)) {
-    return { path: ['key'], value: key, expected: `a label key of 1 to ${MAX_KEY_LENGTH} printable characters` };
-  }
+function requirementProblem(u: unknown): Located | null {
+  if (!isPlainObject(u)) return { path: [], value: u, expected: 'a requirement: { key, operator, values }' };
+  const key = labelKeyProblem(u.key);
+  if (key !== null) return { path: ['key'], value: u.key, expected: key };
   if (!isOperator(u.operator))
     return { path: ['operator'], value: u.operator, expected: `one of ${AFFINITY_OPERATORS.join(', ')}` };
   const values = valuesProblem(u.operator, u.values);
@@ -89,8 +77,8 @@ function requirementProblem(u: unknown): Problem | null {
   return extra === undefined ? null : { path: [extra], value: u[extra], expected: 'no such field (key, operator, values)' };
 }
 
-function termProblem(u: unknown): Problem | null {
-  if (!isObject(u)) return { path: [], value: u, expected: 'a term: { matchExpressions: [...] }' };
+function termProblem(u: unknown): Located | null {
+  if (!isPlainObject(u)) return { path: [], value: u, expected: 'a term: { matchExpressions: [...] }' };
   // A field given as null is absent, as Kubernetes' JSON reads it.
   const extra = Object.keys(u).find((k) => k !== 'matchExpressions' && u[k] != null);
   if (extra !== undefined) {
@@ -115,7 +103,7 @@ function termProblem(u: unknown): Problem | null {
   return null;
 }
 
-function affinityProblem(u: unknown): Problem | null {
+function affinityProblem(u: unknown): Located | null {
   if (!Array.isArray(u) || u.length > MAX_AFFINITY_TERMS) {
     return { path: [], value: u, expected: `a list of at most ${MAX_AFFINITY_TERMS} node selector terms` };
   }
@@ -126,16 +114,14 @@ function affinityProblem(u: unknown): Problem | null {
   return null;
 }
 
-const A_LIST = t.array(t.string);
-
 const REQUIREMENT_SCHEMA = {
   type: 'object',
   required: ['key', 'operator'],
   additionalProperties: false,
   properties: {
-    key: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH },
+    key: { type: 'string', minLength: 1, maxLength: MAX_LABEL_KEY_LENGTH },
     operator: { type: 'string', enum: [...AFFINITY_OPERATORS] },
-    values: { type: 'array', maxItems: MAX_REQUIREMENT_VALUES, items: { type: 'string', maxLength: MAX_VALUE_LENGTH } },
+    values: { type: 'array', maxItems: MAX_REQUIREMENT_VALUES, items: { type: 'string', maxLength: MAX_LABEL_VALUE_LENGTH } },
   },
 };
 
@@ -144,9 +130,9 @@ const REQUIREMENT_SCHEMA = {
  * as its API server checks them (values by operator, integers for Gt and Lt). A problem is named
  * by where it is: `nodeAffinity.0.matchExpressions.1.values`.
  */
-export const NodeAffinityCodec = new RefinedType<NodeAffinity>(
+export const NodeAffinityCodec = locatedRefinement<NodeAffinity>(
   'NodeAffinity',
-  (u): u is NodeAffinity => affinityProblem(u) === null,
+  affinityProblem,
   'a list of node selector terms',
   {
     type: 'array',
@@ -159,18 +145,6 @@ export const NodeAffinityCodec = new RefinedType<NodeAffinity>(
         matchExpressions: { type: 'array', minItems: 1, maxItems: MAX_TERM_REQUIREMENTS, items: REQUIREMENT_SCHEMA },
       },
     },
-  },
-  (u, c) => {
-    const problem = affinityProblem(u);
-    if (problem === null) return t.success(u as NodeAffinity);
-    // A position in a list is named only after a list's context (codec.ts issuesOf): one goes
-    // before each, with an empty key, which names nothing itself.
-    const at = [...c];
-    for (const key of problem.path) {
-      if (typeof key === 'number') at.push({ key: '', type: A_LIST, actual: problem.value });
-      at.push({ key: String(key), type: t.string, actual: problem.value });
-    }
-    return t.failure(problem.value, at, problem.expected);
   },
 );
 
@@ -188,11 +162,6 @@ export function normalAffinity(affinity: NodeAffinity | null | undefined): Logge
   }));
 }
 
-function labelOf(node: Pick<NodeState, 'labels'>, key: string): string | undefined {
-  // Own labels only: a key `constructor` or `__proto__` must not find what every object inherits.
-  return Object.hasOwn(node.labels, key) ? node.labels[key] : undefined;
-}
-
 /** Whether a label value compares as the requirement's integer says (a value that is no integer never does). */
 function compares(value: string | undefined, operator: 'Gt' | 'Lt', bound: string): boolean {
   if (value === undefined || !INTEGER.test(value)) return false;
@@ -204,7 +173,7 @@ function compares(value: string | undefined, operator: 'Gt' | 'Lt', bound: strin
 const NO_VALUES: readonly string[] = [];
 
 function satisfies(node: Pick<NodeState, 'labels'>, r: NodeRequirement): boolean {
-  const value = labelOf(node, r.key);
+  const value = ownLabel(node, r.key);
   const values = r.values ?? NO_VALUES;
   switch (r.operator) {
     case 'In':

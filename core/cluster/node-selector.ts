@@ -18,9 +18,9 @@
  * Labels are matched as they are now: a node relabelled under a running job keeps it (Kubernetes'
  * "ignored during execution").
  */
-import { isSafeText, RefinedType } from '../codec.js';
-import * as t from '../vendor/io-ts.js';
+import { isPlainObject, type Located, locatedRefinement } from '../codec.js';
 import { capacityOf, type PoolTypeCapacity } from './capacity.js';
+import { isLabelValue, labelKeyProblem, MAX_LABEL_VALUE_LENGTH, ownLabel } from './labels.js';
 import type { JobState, NodeState, State } from './model.js';
 import { affinityMatches, affinityText } from './node-affinity.js';
 import { NodeSet } from './node-order.js';
@@ -30,32 +30,16 @@ export type NodeSelector = Readonly<Record<string, string>>;
 
 /** The most labels one selector names. */
 export const MAX_SELECTOR_LABELS = 32;
-/** The longest label key (a Kubernetes key: a 253-character prefix, a slash and a 63-character name). */
-export const MAX_LABEL_KEY_LENGTH = 317;
-/** The longest label value. */
-export const MAX_LABEL_VALUE_LENGTH = 253;
-
-const keyProblem = (k: string): string | null =>
-  k.length === 0 || k.length > MAX_LABEL_KEY_LENGTH || !isSafeText(k)
-    ? `a label key of 1 to ${MAX_LABEL_KEY_LENGTH} printable characters`
-    : null;
-const valueProblem = (v: unknown): string | null =>
-  typeof v !== 'string' || v.length > MAX_LABEL_VALUE_LENGTH || !isSafeText(v)
-    ? `a label value: a string of at most ${MAX_LABEL_VALUE_LENGTH} printable characters`
-    : null;
-
-function isPlainObject(u: unknown): u is Record<string, unknown> {
-  return typeof u === 'object' && u !== null && !Array.isArray(u);
-}
-
 /** What is wrong with a would-be selector, or null: the first problem, with the key it is at. */
-function selectorProblem(u: unknown): { key: string | null; value: unknown; expected: string } | null {
-  if (!isPlainObject(u)) return { key: null, value: u, expected: 'an object of node labels (string keys to string values)' };
+function selectorProblem(u: unknown): Located | null {
+  if (!isPlainObject(u)) return { path: [], value: u, expected: 'an object of node labels (string keys to string values)' };
   const keys = Object.keys(u);
-  if (keys.length > MAX_SELECTOR_LABELS) return { key: null, value: u, expected: `at most ${MAX_SELECTOR_LABELS} labels` };
+  if (keys.length > MAX_SELECTOR_LABELS) return { path: [], value: u, expected: `at most ${MAX_SELECTOR_LABELS} labels` };
   for (const k of keys) {
-    const expected = keyProblem(k) ?? valueProblem(u[k]);
-    if (expected !== null) return { key: k, value: u[k], expected };
+    const expected =
+      labelKeyProblem(k) ??
+      (isLabelValue(u[k]) ? null : `a label value: a string of at most ${MAX_LABEL_VALUE_LENGTH} printable characters`);
+    if (expected !== null) return { path: [k], value: u[k], expected };
   }
   return null;
 }
@@ -64,22 +48,11 @@ function selectorProblem(u: unknown): { key: string | null; value: unknown; expe
  * The codec: an object of at most MAX_SELECTOR_LABELS labels, string keys to string values. A bad
  * label is named by its key (`nodeSelector.<key>`), as any other field's problem is.
  */
-export const NodeSelectorCodec = new RefinedType<NodeSelector>(
-  'NodeSelector',
-  (u): u is NodeSelector => selectorProblem(u) === null,
-  'an object of node labels',
-  {
-    type: 'object',
-    maxProperties: MAX_SELECTOR_LABELS,
-    additionalProperties: { type: 'string', maxLength: MAX_LABEL_VALUE_LENGTH },
-  },
-  (u, c) => {
-    const problem = selectorProblem(u);
-    if (problem === null) return t.success(u as NodeSelector);
-    const at = problem.key === null ? c : [...c, { key: problem.key, type: t.string, actual: problem.value }];
-    return t.failure(problem.value, at, problem.expected);
-  },
-);
+export const NodeSelectorCodec = locatedRefinement<NodeSelector>('NodeSelector', selectorProblem, 'an object of node labels', {
+  type: 'object',
+  maxProperties: MAX_SELECTOR_LABELS,
+  additionalProperties: { type: 'string', maxLength: MAX_LABEL_VALUE_LENGTH },
+});
 
 /**
  * A selector's own copy with its keys in order, or null for none (absent or empty: any node will
@@ -95,8 +68,7 @@ export function normalSelector(selector: NodeSelector | null | undefined): NodeS
 
 /** Whether a node's labels carry every label of the selector. */
 export function nodeMatches(node: Pick<NodeState, 'labels'>, selector: NodeSelector): boolean {
-  // Own labels only: a selector naming `constructor` or `__proto__` must not match what every object inherits.
-  for (const k of Object.keys(selector)) if (!Object.hasOwn(node.labels, k) || node.labels[k] !== selector[k]) return false;
+  for (const k of Object.keys(selector)) if (ownLabel(node, k) !== selector[k]) return false;
   return true;
 }
 

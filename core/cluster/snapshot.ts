@@ -67,6 +67,8 @@ const JOB_FIELDS = [
   'endpoint',
   'history',
 ] as const satisfies readonly (keyof JobState)[];
+/** Where a row keeps the job's history: last, so new fields go before it. */
+const HISTORY_AT = JOB_FIELDS.indexOf('history');
 
 type JobRow = unknown[];
 
@@ -121,7 +123,7 @@ function rowOf(job: JobState, now: ChangingFields): JobRow {
 function jobOf(row: JobRow): JobState {
   if (!Array.isArray(row) || row.length !== JOB_FIELDS.length)
     throw new Error('not a state snapshot: a job row has the wrong shape');
-  const flat = row[29] as unknown[];
+  const flat = row[HISTORY_AT] as unknown[];
   const history: JobState['history'] = [];
   for (let i = 0; i < flat.length; i += 3) {
     history.push({ status: flat[i] as JobState['status'], at: flat[i + 1] as number, revision: flat[i + 2] as number });

@@ -140,13 +140,36 @@ export interface RequiredTerm {
   readonly matchExpressions: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
 }
 
-/** A step's required node affinity terms (those without a weight); null for none. */
-function requiredTerms(platform: KubernetesExecutorConfig | null): RequiredTerm[] | null {
-  const terms = (platform?.nodeAffinity ?? []).filter((t) => t.weight === undefined && (t.matchExpressions?.length ?? 0) > 0);
-  return terms.length === 0
-    ? null
-    : terms.map((t) => ({ matchExpressions: (t.matchExpressions ?? []).map((r) => ({ ...r, values: [...(r.values ?? [])] })) }));
+/** A term of one's own, to hand on. */
+type TermCopy = { matchExpressions: { key: string; operator: string; values?: string[] }[] };
+
+/**
+ * A step's node affinity terms as KFP's driver reads them, copied: those without a weight are
+ * required, those with one preferred. A term given as JSON alone (`nodeAffinityJson`) is not read:
+ * written empty, it would match no node.
+ */
+export function affinityTerms(platform: KubernetesExecutorConfig | null): {
+  required: TermCopy[];
+  preferred: { weight: number; preference: TermCopy }[];
+} {
+  const required: TermCopy[] = [];
+  const preferred: { weight: number; preference: TermCopy }[] = [];
+  for (const t of platform?.nodeAffinity ?? []) {
+    if ((t.matchExpressions?.length ?? 0) === 0) continue;
+    const term = {
+      matchExpressions: (t.matchExpressions ?? []).map((r) => ({
+        key: r.key,
+        operator: r.operator,
+        ...(r.values === undefined ? {} : { values: [...r.values] }),
+      })),
+    };
+    if (t.weight === undefined) required.push(term);
+    else preferred.push({ weight: t.weight, preference: term });
+  }
+  return { required, preferred };
 }
+
+const orNull = <T>(list: T[]): T[] | null => (list.length === 0 ? null : list);
 
 /** A GPU step's node selector as the scheduler reads it: every label but the GPU type label; null for none. */
 function placementLabels(platform: KubernetesExecutorConfig | null, options: StepJobOptions): Record<string, string> | null {
@@ -209,7 +232,7 @@ export function stepJob(
       gpus: accelerator.gpus,
       gpuType: gpuType.value,
       nodeSelector: accelerator.gpus === 0 ? null : placementLabels(platform, options),
-      nodeAffinity: accelerator.gpus === 0 ? null : requiredTerms(platform),
+      nodeAffinity: accelerator.gpus === 0 ? null : orNull(affinityTerms(platform).required),
       cpu: parseQuantity(r?.resourceCpuLimit ?? r?.resourceCpuRequest) ?? r?.cpuLimit ?? r?.cpuRequest ?? null,
       // The older number fields count memory in gigabytes (pipeline_spec.proto).
       memory: parseQuantity(r?.resourceMemoryLimit ?? r?.resourceMemoryRequest) ?? gigabytes(r?.memoryLimit ?? r?.memoryRequest),
