@@ -329,9 +329,31 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector', () => {
     return `${JSON.stringify(spec)}\n---\n${JSON.stringify(platform)}\n`;
   }
 
-  async function run(token: string, name: string, yaml: string): Promise<Json> {
+  /**
+   * The GPU scheduling sample whose executor reads its node selector and node affinity from the
+   * pipeline's inputs `selector` and `affinity` (kfp-kubernetes add_node_selector_json and
+   * add_node_affinity_json), both optional.
+   */
+  function sampleReadingInputs(): string {
+    const [spec, platform] = parseAllDocuments(text('compiled/gpu-scheduling_nvidia_gpu_scheduling_check.yaml')).map((d) =>
+      d.toJS(),
+    ) as [Json, Json];
+    spec.root.inputDefinitions = {
+      parameters: {
+        selector: { parameterType: 'STRUCT', isOptional: true },
+        affinity: { parameterType: 'STRUCT', isOptional: true },
+      },
+    };
+    for (const e of Object.values(platform.platforms.kubernetes.deploymentSpec.executors) as Json[]) {
+      e.nodeSelector = { nodeSelectorJson: { componentInputParameter: 'selector' } };
+      e.nodeAffinity = [{ nodeAffinityJson: { componentInputParameter: 'affinity' } }];
+    }
+    return `${JSON.stringify(spec)}\n---\n${JSON.stringify(platform)}\n`;
+  }
+
+  async function run(token: string, name: string, yaml: string, parameters?: Json): Promise<Json> {
     await ok(token, 'POST', `/api/v1/pipelines?name=${name}`, yaml, 201, 'application/yaml');
-    await ok(token, 'POST', '/api/v1/pipeline-runs', { name, pipeline: name }, 201);
+    await ok(token, 'POST', '/api/v1/pipeline-runs', { name, pipeline: name, ...(parameters ? { parameters } : {}) }, 201);
     return waitFor(
       async () => {
         const r = (await call(token, 'GET', `/api/v1/pipeline-runs/${name}`)).body;
@@ -415,5 +437,35 @@ describe('gpupool serve --kubernetes: a GPU step’s node selector', () => {
     expect(refused.state).toBe('FAILED');
     const step = refused.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled');
     expect(step.message).toMatch(/SubmitJob\.nodeAffinity\.0\.matchExpressions\.0\.operator/);
+  });
+
+  it('places the step by a node selector and node affinity read from the run’s inputs as JSON, and its pod carries them', async () => {
+    const { op, token } = await scientist('jo');
+    const fast = [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd', 'nvme'] }] }];
+    const yaml = sampleReadingInputs();
+    // Best-fit alone would take gpu-a, whose kubelet refuses a pod that requires disk In (ssd, nvme).
+    const ssd = await run(token, 'json-ssd', yaml, {
+      selector: { 'nvidia.com/gpu.product': 'A100' },
+      affinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: fast } },
+    });
+    expect(ssd.state).toBe('SUCCEEDED');
+    const { jobId, job } = await stepOf(op, ssd);
+    expect(job).toMatchObject({ gpuType: 'A100', nodeAffinity: fast, allocation: { nodes: ['gpu-a2'] } });
+    const pod = pods.get(jobId)?.spec as Json;
+    expect(pod?.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'A100' });
+    expect(pod?.affinity).toEqual({
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: fast } },
+    });
+    // Without the inputs (both optional) nothing selects its nodes: in this pool of two GPU types
+    // the step then names none, and is refused saying so.
+    const free = await run(token, 'json-none', yaml);
+    expect(free.state).toBe('FAILED');
+    const unselected = free.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled');
+    expect(unselected.message).toMatch(/holds several GPU types \(A100, Tesla-T4\): name one with gpuType/);
+    // A selector that is not an object of label values fails the step, naming its input.
+    const bad = await run(token, 'json-bad', yaml, { selector: { disk: ['ssd'] } });
+    expect(bad.state).toBe('FAILED');
+    const step = bad.graph.nodes.find((n: Json) => n.key === 'verify-gpu-scheduled');
+    expect(step.message).toMatch(/its node selector \(nodeSelectorJson\) from input 'selector' at disk: must be a string/);
   });
 });

@@ -27,7 +27,6 @@ import type { PipelineCommand } from '../core/pipelines/commands.js';
 import { nextPipelinesWakeup } from '../core/pipelines/decide.js';
 import type { PipelineEvent } from '../core/pipelines/events.js';
 import { isRunDone, isTaskDone, type Run, type TaskOutputs, type TaskRun } from '../core/pipelines/model.js';
-import { resolvePlatformNames } from '../core/pipelines/platform.js';
 import { stepJob } from '../core/pipelines/step.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
@@ -172,8 +171,8 @@ export function startPipelineExecutor(
           pipeline: { runId: run.id, task: t.path, attempt: t.attempt, root: run.pipelineRoot },
           ...(job.cpu === null ? {} : { cpu: job.cpu }),
           ...(job.memory === null ? {} : { memory: job.memory }),
-          // Names the platform spec reads from the task's context (secretNameParameter, ...) resolved now.
-          ...(job.platform === null ? {} : { platform: resolvePlatformNames(run, t, job.platform) as never }),
+          // What the platform spec reads from the task's context (names, JSON) is resolved: stepJob.
+          ...(job.platform === null ? {} : { platform: job.platform as never }),
           outputs: job.outputs as never,
           ...(annotations === undefined ? {} : { annotations }),
         },

@@ -227,10 +227,20 @@ export interface KubernetesExecutorConfig {
     readonly pvcNameParameter?: InputParameterSpec;
     readonly mountPath: string;
   }[];
-  readonly nodeSelector?: { readonly labels?: Readonly<Record<string, string>> };
+  /**
+   * The labels a step's nodes must carry, written (`labels`) or read when the step starts from an
+   * input of its task's context as a JSON object (`nodeSelectorJson`, kfp-kubernetes
+   * `add_node_selector_json`); platform.ts resolves the second into the first.
+   */
+  readonly nodeSelector?: {
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly nodeSelectorJson?: InputParameterSpec;
+  };
   /**
    * Node affinity terms (kfp-kubernetes `add_node_affinity`): without a weight, required terms (a
    * node must satisfy one); with a weight (1 to 100), preferred ones, left to the cluster's scheduler.
+   * A term may instead read a whole Kubernetes NodeAffinity from an input (`nodeAffinityJson`,
+   * `add_node_affinity_json`), which platform.ts resolves into terms of the first kind.
    */
   readonly nodeAffinity?: readonly {
     readonly matchExpressions?: readonly {
@@ -239,13 +249,16 @@ export interface KubernetesExecutorConfig {
       readonly values?: readonly string[];
     }[];
     readonly weight?: number;
+    readonly nodeAffinityJson?: InputParameterSpec;
   }[];
+  /** Tolerations, written or (`tolerationJson`, `add_toleration_json`) read from an input: one, or a list. */
   readonly tolerations?: readonly {
     readonly key?: string;
     readonly operator?: string;
     readonly value?: string;
     readonly effect?: string;
     readonly tolerationSeconds?: number;
+    readonly tolerationJson?: InputParameterSpec;
   }[];
   readonly podMetadata?: {
     readonly labels?: Readonly<Record<string, string>>;

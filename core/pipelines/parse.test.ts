@@ -413,6 +413,44 @@ describe('a broken file is refused with every fault and its path', () => {
     ]);
   });
 
+  it('the platform spec: values read from the task’s context (names, JSON) name one source, in its shape', () => {
+    const text = read('parser/critical_missing_kubernetes_optional_inputs.yaml');
+    const executor = load(text).platform?.kubernetes?.deploymentSpec?.executors?.['exec-log-message'];
+    expect(executor?.nodeSelector?.nodeSelectorJson).toEqual({ componentInputParameter: 'optional_selector' });
+    expect(executor?.nodeAffinity?.[0]?.nodeAffinityJson).toEqual({ componentInputParameter: 'optional_affinity' });
+    expect(executor?.tolerations?.[0]?.tolerationJson).toEqual({ componentInputParameter: 'optional_tolerations' });
+    const broken = text
+      .replace(
+        'nodeSelectorJson:\n              componentInputParameter: optional_selector',
+        'nodeSelectorJson: optional_selector',
+      )
+      .replace(
+        'tolerationJson:\n              componentInputParameter: optional_tolerations',
+        'tolerationJson:\n              componentInputParameter: optional_tolerations\n              runtimeValue: {constant: []}',
+      )
+      .replace(
+        'nodeAffinityJson:\n              componentInputParameter: optional_affinity',
+        'nodeAffinityJson:\n              taskOutputParameter: {producerTask: gen}',
+      )
+      .replace(
+        'imagePullSecret:\n          - secretNameParameter:\n              componentInputParameter: optional_image_pull_secret_name',
+        'imagePullSecret:\n          - secretNameParameter: {}',
+      );
+    const at = 'platforms.kubernetes.deploymentSpec.executors.exec-log-message';
+    expect(issuesOf(broken)).toEqual([
+      {
+        path: `${at}.tolerations[0].tolerationJson`,
+        message: 'several sources (componentInputParameter, runtimeValue): expected exactly one',
+      },
+      {
+        path: `${at}.imagePullSecret[0].secretNameParameter`,
+        message: 'no source: expected one of componentInputParameter, runtimeValue, taskOutputParameter',
+      },
+      { path: `${at}.nodeAffinity[0].nodeAffinityJson.taskOutputParameter.outputParameterKey`, message: 'missing' },
+      { path: `${at}.nodeSelector.nodeSelectorJson`, message: 'must be a mapping' },
+    ]);
+  });
+
   it("a container's placeholders name inputs and outputs its component has", () => {
     const doc = sample('two_step_pipeline.yaml');
     const container = doc.deploymentSpec.executors['exec-write-to-gcs'].container;

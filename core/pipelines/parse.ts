@@ -877,27 +877,41 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
         stringField(kv, 'envVar', kPath, issues, true);
       });
     };
-    entries('secretAsEnv', (m, p) => keyToEnv(m, p, 'secretKey'));
-    entries('configMapAsEnv', (m, p) => keyToEnv(m, p, 'configMapKey'));
-    for (const key of ['secretAsVolume', 'configMapAsVolume', 'pvcMount']) {
+    entries('secretAsEnv', (m, p) => {
+      keyToEnv(m, p, 'secretKey');
+      platformParameter(m, 'secretNameParameter', p, issues);
+    });
+    entries('configMapAsEnv', (m, p) => {
+      keyToEnv(m, p, 'configMapKey');
+      platformParameter(m, 'configMapNameParameter', p, issues);
+    });
+    for (const [key, parameter] of [
+      ['secretAsVolume', 'secretNameParameter'],
+      ['configMapAsVolume', 'configMapNameParameter'],
+      ['pvcMount', 'pvcNameParameter'],
+    ] as const) {
       entries(key, (m, p) => {
         stringField(m, 'mountPath', p, issues, true);
         boolField(m, 'optional', p, issues);
+        platformParameter(m, parameter, p, issues);
       });
     }
     entries('tolerations', (m, p) => {
       for (const k of ['key', 'operator', 'value', 'effect']) stringField(m, k, p, issues, false);
       intField(m, 'tolerationSeconds', p, issues);
+      platformParameter(m, 'tolerationJson', p, issues);
     });
     // A secret's name is written, or read from an input (`secretNameParameter`, newer SDKs).
-    entries('imagePullSecret', (m, p) => stringField(m, 'secretName', p, issues, false));
+    entries('imagePullSecret', (m, p) => {
+      stringField(m, 'secretName', p, issues, false);
+      platformParameter(m, 'secretNameParameter', p, issues);
+    });
     entries('nodeAffinity', (m, p) => {
       // Label requirements only: the scheduler places a GPU step by its nodes' labels.
       if (m.matchFields !== undefined)
         issue(issues, at(p, 'matchFields'), 'not supported: name the nodes by a label (kubernetes.io/hostname)');
-      // A term given as JSON (`nodeAffinityJson`, resolved when the run starts) is not read, as
-      // `nodeSelectorJson` is not: neither places the step nor goes on its pod.
-      if (m.nodeAffinityJson !== undefined && m.matchExpressions === undefined) return;
+      // A term given as JSON (`nodeAffinityJson`) is read when the step starts (platform.ts).
+      if (platformParameter(m, 'nodeAffinityJson', p, issues) && m.matchExpressions === undefined) return;
       if (m.weight !== undefined && !(Number.isInteger(m.weight) && (m.weight as number) >= 1 && (m.weight as number) <= 100)) {
         issue(issues, at(p, 'weight'), 'must be an integer from 1 to 100');
       }
@@ -923,7 +937,10 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
       });
     });
     const selector = mapping(config.nodeSelector, at(ePath, 'nodeSelector'), issues, false);
-    if (selector) stringMap(selector.labels, at(at(ePath, 'nodeSelector'), 'labels'), issues);
+    if (selector) {
+      stringMap(selector.labels, at(at(ePath, 'nodeSelector'), 'labels'), issues);
+      platformParameter(selector, 'nodeSelectorJson', at(ePath, 'nodeSelector'), issues);
+    }
     const meta = mapping(config.podMetadata, at(ePath, 'podMetadata'), issues, false);
     if (meta) {
       stringMap(meta.labels, at(at(ePath, 'podMetadata'), 'labels'), issues);
@@ -931,6 +948,36 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
     }
   }
   return issues;
+}
+
+/**
+ * A value the platform spec reads from the task's context when the step starts (platform.ts): a
+ * constant, an input of the task's DAG or an earlier task's output, each in its shape. Whether
+ * it is there is known only then. True when the field is given.
+ */
+function platformParameter(m: Record<string, unknown>, key: string, path: string, issues: Issues): boolean {
+  const spec = mapping(m[key], at(path, key), issues, false);
+  if (!spec) return m[key] !== undefined;
+  const pPath = at(path, key);
+  const kinds = ['componentInputParameter', 'runtimeValue', 'taskOutputParameter'].filter((k) => spec[k] !== undefined);
+  if (kinds.length !== 1) {
+    issue(
+      issues,
+      pPath,
+      kinds.length === 0
+        ? 'no source: expected one of componentInputParameter, runtimeValue, taskOutputParameter'
+        : `several sources (${kinds.join(', ')}): expected exactly one`,
+    );
+  }
+  stringField(spec, 'componentInputParameter', pPath, issues, false);
+  const runtime = mapping(spec.runtimeValue, at(pPath, 'runtimeValue'), issues, false);
+  if (runtime && !('constant' in runtime)) issue(issues, at(at(pPath, 'runtimeValue'), 'constant'), 'missing');
+  const output = mapping(spec.taskOutputParameter, at(pPath, 'taskOutputParameter'), issues, false);
+  if (output) {
+    stringField(output, 'producerTask', at(pPath, 'taskOutputParameter'), issues, true);
+    stringField(output, 'outputParameterKey', at(pPath, 'taskOutputParameter'), issues, true);
+  }
+  return true;
 }
 
 function stringMap(u: unknown, path: string, issues: Issues): void {

@@ -147,6 +147,49 @@ describe('stepJob', () => {
     expect(job.ok && job.value.platform?.nodeAffinity).toHaveLength(3); // the pod gets all three
   });
 
+  it('a GPU step’s node selector and affinity given as JSON (kfp-kubernetes add_*_json) place its GPUs as written ones do', () => {
+    const [spec, platform] = documents('gpu-scheduling_nvidia_gpu_scheduling_check') as [
+      PipelineSpec,
+      { platforms: PlatformSpec },
+    ];
+    const label = 'nvidia.com/gpu.product';
+    const zone = { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] };
+    const constant = (value: unknown) => ({ runtimeValue: { constant: value } });
+    const withJson = (selector: unknown, affinity: unknown) => {
+      for (const e of Object.values(platform.platforms.kubernetes?.deploymentSpec?.executors ?? {})) {
+        Object.assign(e, {
+          nodeSelector: { nodeSelectorJson: constant(selector) },
+          nodeAffinity: [{ nodeAffinityJson: constant(affinity) }],
+        });
+      }
+      const w = new PipelinesWorld();
+      const version = { versionId: 'team/gpu@v1', name: 'v1', format: 'v2', spec, platform: platform.platforms };
+      w.must({ type: 'CreatePipeline', pipelineId: 'team/gpu', owner: 'ada', group: 'team', name: 'gpu', version } as never);
+      const runId = w.startRun('team/gpu', 'r');
+      return stepJob(w.run(runId), w.task(runId, 'root/verify-gpu-scheduled'), { gpuTypeLabel: label });
+    };
+    const job = withJson(
+      { [label]: 'Tesla-T4', disk: 'ssd' },
+      {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [zone] },
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, preference: zone }],
+      },
+    );
+    expect(job.ok).toBe(true);
+    if (!job.ok) return;
+    expect(job.value.gpuType).toBe('Tesla-T4');
+    expect(job.value.nodeSelector).toEqual({ disk: 'ssd' });
+    expect(job.value.nodeAffinity).toEqual([zone]);
+    // The pod gets the selector whole and both terms, written.
+    expect(job.value.platform?.nodeSelector).toEqual({ labels: { [label]: 'Tesla-T4', disk: 'ssd' } });
+    expect(job.value.platform?.nodeAffinity).toEqual([zone, { ...zone, weight: 5 }]);
+    // A value of the wrong shape is why the step cannot run.
+    expect(withJson({ disk: ['ssd'] }, null)).toEqual({
+      ok: false,
+      message: 'its node selector (nodeSelectorJson) from its constant at disk: must be a string, not ["ssd"]',
+    });
+  });
+
   it('reads quantities and accelerator types as the SDK writes them', () => {
     expect([parseQuantity('500m'), parseQuantity('2'), parseQuantity('4G'), parseQuantity('512Mi'), parseQuantity('x')]).toEqual([
       0.5,

@@ -4,7 +4,8 @@
  * task's resolved inputs and the outputs KFP's driver would provision for it; its GPUs come from
  * `resources.accelerator` (count, and a type when it names one rather than a resource), its CPU
  * and memory from the rest; the Kubernetes platform spec of its executor goes with it for the
- * Kubernetes runtime to honour (secrets as env, volumes, node selectors, tolerations).
+ * Kubernetes runtime to honour (secrets as env, volumes, node selectors, tolerations), with what
+ * it reads from the task's context resolved (platform.ts).
  */
 import { type ContainerSpec, componentOf, type KubernetesExecutorConfig, type ResourceSpec, type TaskSpec } from './ir.js';
 import type { ArtifactValue, Run, TaskOutputs, TaskRun } from './model.js';
@@ -15,6 +16,7 @@ import {
   type RuntimeArtifact,
   resolveContainer,
 } from './placeholders.js';
+import { resolvePlatform } from './platform.js';
 
 export interface StepJob {
   readonly image: string;
@@ -41,6 +43,7 @@ export interface StepJob {
   readonly memory: number | null;
   /** Where its outputs go: parameter files, artifact URIs, the executor output file. */
   readonly outputs: Pick<ExecutionContext, 'outputParameters' | 'outputArtifacts' | 'outputMetadataFile'>;
+  /** Its executor's platform spec, resolved in the task's context: names and JSON values read (platform.ts). */
   readonly platform: KubernetesExecutorConfig | null;
 }
 
@@ -145,8 +148,9 @@ type TermCopy = { matchExpressions: { key: string; operator: string; values?: st
 
 /**
  * A step's node affinity terms as KFP's driver reads them, copied: those without a weight are
- * required, those with one preferred. A term given as JSON alone (`nodeAffinityJson`) is not read:
- * written empty, it would match no node.
+ * required, those with one preferred. Read from a resolved platform spec (platform.ts), where a
+ * term given as JSON has become written terms; an empty term is left out (required, it would
+ * match no node).
  */
 export function affinityTerms(platform: KubernetesExecutorConfig | null): {
   required: TermCopy[];
@@ -218,7 +222,10 @@ export function stepJob(
   const env: Record<string, string> = {};
   for (const e of container.env ?? []) env[e.name] = e.value;
   const r = container.resources;
-  const platform = run.platform?.kubernetes?.deploymentSpec?.executors?.[label] ?? null;
+  const written = run.platform?.kubernetes?.deploymentSpec?.executors?.[label];
+  const resolvedPlatform = written === undefined ? null : resolvePlatform(run, task, written);
+  if (resolvedPlatform !== null && !resolvedPlatform.ok) return resolvedPlatform;
+  const platform = resolvedPlatform?.value ?? null;
   const accelerator = acceleratorOf(r);
   const gpuType = gpuTypeOf(accelerator, platform, options);
   if (!gpuType.ok) return gpuType;
