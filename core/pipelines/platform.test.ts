@@ -196,6 +196,10 @@ describe('resolvePlatform: a node selector, node affinity and tolerations given 
     expect(fails({ optional_tolerations: [{ key: 'gpu', tolerationSeconds: 1.5 }] })).toMatch(
       /at 0\.tolerationSeconds: must be an integer, not 1\.5$/,
     );
+    // However large the value, the message shows only its start.
+    expect(fails({ optional_selector: { disk: ['x'.repeat(10_000)] } })).toBe(
+      `its node selector (nodeSelectorJson) from input 'optional_selector' at disk: must be a string, not ["${'x'.repeat(57)}…`,
+    );
     // A constant names itself as the source.
     const r = optionalInputsRun({})({ nodeSelector: { nodeSelectorJson: { runtimeValue: { constant: 'disk=ssd' } } } });
     expect(r.ok ? 'resolved' : r.message).toBe(

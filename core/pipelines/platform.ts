@@ -55,7 +55,12 @@ function sourceOf(spec: InputParameterSpec): string {
   return 'its constant';
 }
 
-const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v)));
+/** A value as a message shows it: short, whatever its size. */
+function shown(v: unknown): string {
+  const text = typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v));
+  return text.length <= SHOWN_LENGTH ? text : `${text.slice(0, SHOWN_LENGTH - 1)}…`;
+}
+const SHOWN_LENGTH = 60;
 
 /** A problem at `path` inside a resolved value. */
 class Wrong {
