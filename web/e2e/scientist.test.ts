@@ -148,10 +148,21 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await accessible(page, 'submit with a bad node label');
     await shoot(page, 'scientist-submit-labels-desktop');
     await nodeLabels.fill('zone=a');
+    // And by node rules, in Kubernetes' label selector words: what is not one is named too.
+    const nodeRules = page.getByLabel(/^Node rules/);
+    await nodeRules.fill('zone in (a, b), spot no');
+    await expect.poll(() => page.locator('#job-node-rules-problem').textContent()).toContain('“spot no” is not a node rule');
+    expect(await page.getByRole('button', { name: 'Submit' }).isDisabled()).toBe(true);
+    await accessible(page, 'submit with a bad node rule');
+    await shoot(page, 'scientist-submit-rules-desktop');
+    await nodeRules.fill('zone in (a, b), !spot');
     await page.getByRole('button', { name: 'Submit' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'train-wait' }).count()).toBe(1);
     await expect.poll(() => badge(page)).toBe('Waiting For GPUs');
     expect(await page.locator('.facts dt:has-text("On nodes labelled") + dd').textContent()).toBe('zone=a');
+    expect(await page.locator('.facts dt:has-text("On nodes matching") + dd').textContent()).toBe(
+      'zone In (a, b), spot DoesNotExist',
+    );
     await expect.poll(() => page.getByRole('heading', { name: 'Why is it waiting?' }).count()).toBe(1);
     expect(await page.locator('.reason').textContent()).toMatch(/GPU/);
     // Beside the reason, when it should start: a forecast, marked as an estimate.
@@ -254,12 +265,22 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     await cloneLabels.fill('zone');
     await expect.poll(() => page.locator('#clone-node-labels-problem').textContent()).toContain('“zone” is not a label');
     await cloneLabels.fill('');
+    // Its node rules start as the source's affinity, in the words the page shows it.
+    const cloneRules = page.locator('.clone-form').getByLabel('Node rules');
+    expect(await cloneRules.inputValue()).toBe('zone In (a, b)');
+    await cloneRules.fill('zone In (a, b');
+    await expect.poll(() => page.locator('#clone-node-rules-problem').textContent()).toContain('is not a node rule');
+    expect(await page.locator('.clone-form').getByRole('button', { name: 'Clone' }).isDisabled()).toBe(true);
+    await accessible(page, 'clone with a bad node rule');
+    await shoot(page, 'scientist-clone-rules-desktop');
+    await cloneRules.fill('(zone In (a, b)) or (zone notin (c))');
     await page.locator('.clone-form').getByRole('button', { name: 'Clone' }).click();
     await expect.poll(() => page.getByRole('link', { name: 'doomed' }).count()).toBe(0);
     await expect.poll(() => page.locator('.facts').textContent()).toContain('Kind');
     expect(await page.locator('.facts dt:has-text("On nodes labelled")').count()).toBe(0);
-    // The form changes the labels only: the affinity stays the source's.
-    expect(await page.locator('.facts dt:has-text("On nodes matching") + dd').textContent()).toBe('zone In (a, b)');
+    expect(await page.locator('.facts dt:has-text("On nodes matching") + dd').textContent()).toBe(
+      '(zone In (a, b)) or (zone NotIn (c))',
+    );
     expect(errors).toEqual([]);
     await page.context().close();
   });

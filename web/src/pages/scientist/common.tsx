@@ -104,6 +104,10 @@ export function parseNodeLabels(text: string): { labels: Record<string, string> 
   return { labels: Object.fromEntries(entries) };
 }
 
+/** Why a node rule (parseAffinity) cannot be read, with the forms it may take. */
+export const notARule = (bad: string): string =>
+  `“${bad}” is not a node rule: write key in (a, b), key notin (a), key=a, key!=a, key, !key, key > 4 or key < 4.`;
+
 /** Read every page of a list (the API answers at most 1,000 a request). */
 export async function allPages<T>(read: (offset: number) => Promise<Answer<T[]>>, onPage?: (items: T[], total: number) => void) {
   const items: T[] = [];

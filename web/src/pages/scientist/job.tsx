@@ -13,9 +13,9 @@ import { useApi, useLive, useReloadEvery } from '../../store/live';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, StatusBadge } from '../../ui/components';
-import { formatAffinity, formatDuration, formatLabels, formatTime, statusWords } from '../../ui/format';
+import { formatAffinity, formatDuration, formatLabels, formatTime, parseAffinity, statusWords } from '../../ui/format';
 import { JobForecast } from '../forecast';
-import { assetHref, parseNodeLabels, splitId } from './common';
+import { assetHref, notARule, parseNodeLabels, splitId } from './common';
 import { type LineageColumn, LineageGraph, type LineageNode } from './lineage';
 import { MetricsCharts } from './metrics-chart';
 import './scientist.css';
@@ -370,6 +370,11 @@ function JobActions({ job }: { job: Job }) {
   const [editedLabels, setLabels] = useState<string | null>(null);
   const labelsText = editedLabels ?? selectorText;
   const cloneLabels = parseNodeLabels(labelsText);
+  // The same for its node affinity, in the words its page shows it.
+  const affinityText = formatAffinity(job.nodeAffinity ?? []);
+  const [editedAffinity, setAffinity] = useState<string | null>(null);
+  const affinityNow = editedAffinity ?? affinityText;
+  const cloneAffinity = parseAffinity(affinityNow);
   const mine = job.owner === me.id || me.role === 'operator';
   const finished = FINISHED.has(job.status);
   const path = { jobId: job.name };
@@ -409,6 +414,7 @@ function JobActions({ job }: { job: Job }) {
             if (Number(clone.workers) !== job.workers) body.workers = Number(clone.workers);
             // Changed labels replace the source's; none at all lets the clone run on any node.
             if (labelsText.trim() !== selectorText && 'labels' in cloneLabels) body.nodeSelector = cloneLabels.labels;
+            if (affinityNow.trim() !== affinityText && 'terms' in cloneAffinity) body.nodeAffinity = cloneAffinity.terms;
             void cloneAs(body);
           }}
         >
@@ -443,7 +449,22 @@ function JobActions({ job }: { job: Job }) {
               “{cloneLabels.bad}” is not a label: write it as key=value.
             </p>
           )}
-          <button type="submit" disabled={action.busy || action.readOnly || 'bad' in cloneLabels}>
+          <label>
+            Node rules{' '}
+            <input
+              value={affinityNow}
+              onChange={(e) => setAffinity(e.target.value)}
+              placeholder="(any node)"
+              aria-invalid={'bad' in cloneAffinity ? true : undefined}
+              aria-describedby={'bad' in cloneAffinity ? 'clone-node-rules-problem' : undefined}
+            />
+          </label>
+          {'bad' in cloneAffinity && (
+            <p id="clone-node-rules-problem" className="problem">
+              {notARule(cloneAffinity.bad)}
+            </p>
+          )}
+          <button type="submit" disabled={action.busy || action.readOnly || 'bad' in cloneLabels || 'bad' in cloneAffinity}>
             Clone
           </button>
         </form>

@@ -1,5 +1,5 @@
 /**
- * Submit a job of any kind: its GPUs (workers, GPU type and node labels under Advanced), "start
+ * Submit a job of any kind: its GPUs (workers, GPU type, node labels and node rules under Advanced), "start
  * immediately regardless of free GPUs", tags, an expected duration, the image and command, and the
  * assets it uses (a workspace, a dataset at a mount path, a model to start from), chosen from the
  * lists, and what it makes (a training job a model, a preprocessing job a dataset).
@@ -11,7 +11,8 @@ import { JOB_KINDS, type Job, type JobKind } from '../../api/views';
 import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage } from '../../ui/components';
-import { AssetPicker, JOB_KIND_TITLES, parseNodeLabels, parseTags } from './common';
+import { parseAffinity } from '../../ui/format';
+import { AssetPicker, JOB_KIND_TITLES, notARule, parseNodeLabels, parseTags } from './common';
 import { jobHref } from './job';
 import './scientist.css';
 
@@ -29,6 +30,7 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
     workers: 1,
     gpuType: '',
     nodeLabels: '',
+    nodeRules: '',
     immediate: false,
     tags: '',
     expectedDuration: '',
@@ -47,6 +49,7 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
   const tags = parseTags(f.tags);
   const tooLong = tags.find((t) => t.length > TAGS_MAX);
   const nodeLabels = parseNodeLabels(f.nodeLabels);
+  const nodeRules = parseAffinity(f.nodeRules);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const spec: Record<string, unknown> = {};
@@ -61,6 +64,7 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
     if (f.jobId.trim()) body.jobId = f.jobId.trim();
     if (f.gpuType.trim()) body.gpuType = f.gpuType.trim();
     if ('labels' in nodeLabels && Object.keys(nodeLabels.labels).length > 0) body.nodeSelector = nodeLabels.labels;
+    if ('terms' in nodeRules && nodeRules.terms.length > 0) body.nodeAffinity = nodeRules.terms;
     if (f.immediate) body.immediate = true;
     if (tags.length > 0) body.tags = tags;
     if (f.expectedDuration.trim()) body.expectedDuration = Number(f.expectedDuration);
@@ -228,10 +232,30 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
                 “{nodeLabels.bad}” is not a label: write it as key=value.
               </p>
             )}
+            <label htmlFor="job-node-rules">
+              Node rules (runs only on nodes matching all of them: zone in (a, b), !spot, gpu-mem &gt; 40; terms in parentheses
+              joined by “or”)
+            </label>
+            <input
+              id="job-node-rules"
+              value={f.nodeRules}
+              onChange={(e) => set('nodeRules', e.target.value)}
+              placeholder="(any node of the pool)"
+              aria-invalid={'bad' in nodeRules ? true : undefined}
+              aria-describedby={'bad' in nodeRules ? 'job-node-rules-problem' : undefined}
+            />
+            {'bad' in nodeRules && (
+              <p id="job-node-rules-problem" className="problem">
+                {notARule(nodeRules.bad)}
+              </p>
+            )}
           </div>
         </details>
         <ProblemMessage problem={action.problem} />
-        <button type="submit" disabled={action.busy || action.readOnly || tooLong !== undefined || 'bad' in nodeLabels}>
+        <button
+          type="submit"
+          disabled={action.busy || action.readOnly || tooLong !== undefined || 'bad' in nodeLabels || 'bad' in nodeRules}
+        >
           Submit
         </button>
       </form>
