@@ -2,7 +2,7 @@
  * Pieces the Data Scientist pages share: the filters above every list, the asset pickers of the
  * forms, and how an asset read follows time travel.
  */
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import { type Answer, answer, type Client } from '../../api/client';
 import type { AssetKind, AssetListItem, JobKind } from '../../api/views';
 import { assetsPastQuery, useApi } from '../../store/live';
@@ -102,6 +102,51 @@ export function parseNodeLabels(text: string): { labels: Record<string, string> 
   }
   // fromEntries defines each key: a label named __proto__ stays a label.
   return { labels: Object.fromEntries(entries) };
+}
+
+/**
+ * A text field whose value may be wrong: its problem shown after it and tied to it for screen
+ * readers. In a grid form its label is a cell of its own; `inline`, the label holds the input.
+ */
+export function CheckedInput(props: {
+  id: string;
+  label: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  problem: ReactNode | null;
+  inline?: boolean;
+}) {
+  const { id, label, problem } = props;
+  const input = (
+    <input
+      id={id}
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value)}
+      placeholder={props.placeholder}
+      aria-invalid={problem ? true : undefined}
+      aria-describedby={problem ? `${id}-problem` : undefined}
+    />
+  );
+  return (
+    <>
+      {props.inline ? (
+        <label htmlFor={id}>
+          {label} {input}
+        </label>
+      ) : (
+        <>
+          <label htmlFor={id}>{label}</label>
+          {input}
+        </>
+      )}
+      {problem && (
+        <p id={`${id}-problem`} className="problem">
+          {problem}
+        </p>
+      )}
+    </>
+  );
 }
 
 /** Why a node rule (parseAffinity) cannot be read, with the forms it may take. */

@@ -15,7 +15,7 @@ import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage, Show, StatusBadge } from '../../ui/components';
 import { formatAffinity, formatDuration, formatLabels, formatTime, parseAffinity, statusWords } from '../../ui/format';
 import { JobForecast } from '../forecast';
-import { assetHref, notARule, parseNodeLabels, splitId } from './common';
+import { assetHref, CheckedInput, notARule, parseNodeLabels, splitId } from './common';
 import { type LineageColumn, LineageGraph, type LineageNode } from './lineage';
 import { MetricsCharts } from './metrics-chart';
 import './scientist.css';
@@ -434,36 +434,24 @@ function JobActions({ job }: { job: Job }) {
               onChange={(e) => setClone({ ...clone, workers: e.target.value })}
             />
           </label>
-          <label>
-            Node labels{' '}
-            <input
-              value={labelsText}
-              onChange={(e) => setLabels(e.target.value)}
-              placeholder="(any node)"
-              aria-invalid={'bad' in cloneLabels ? true : undefined}
-              aria-describedby={'bad' in cloneLabels ? 'clone-node-labels-problem' : undefined}
-            />
-          </label>
-          {'bad' in cloneLabels && (
-            <p id="clone-node-labels-problem" className="problem">
-              “{cloneLabels.bad}” is not a label: write it as key=value.
-            </p>
-          )}
-          <label>
-            Node rules{' '}
-            <input
-              value={affinityNow}
-              onChange={(e) => setAffinity(e.target.value)}
-              placeholder="(any node)"
-              aria-invalid={'bad' in cloneAffinity ? true : undefined}
-              aria-describedby={'bad' in cloneAffinity ? 'clone-node-rules-problem' : undefined}
-            />
-          </label>
-          {'bad' in cloneAffinity && (
-            <p id="clone-node-rules-problem" className="problem">
-              {notARule(cloneAffinity.bad)}
-            </p>
-          )}
+          <CheckedInput
+            inline
+            id="clone-node-labels"
+            label="Node labels"
+            value={labelsText}
+            onChange={setLabels}
+            placeholder="(any node)"
+            problem={'bad' in cloneLabels && `“${cloneLabels.bad}” is not a label: write it as key=value.`}
+          />
+          <CheckedInput
+            inline
+            id="clone-node-rules"
+            label="Node rules"
+            value={affinityNow}
+            onChange={setAffinity}
+            placeholder="(any node)"
+            problem={'bad' in cloneAffinity && notARule(cloneAffinity.bad)}
+          />
           <button type="submit" disabled={action.busy || action.readOnly || 'bad' in cloneLabels || 'bad' in cloneAffinity}>
             Clone
           </button>

@@ -12,7 +12,7 @@ import { useSession } from '../../store/session';
 import { useAction } from '../../ui/action';
 import { PageHeader, ProblemMessage } from '../../ui/components';
 import { parseAffinity } from '../../ui/format';
-import { AssetPicker, JOB_KIND_TITLES, notARule, parseNodeLabels, parseTags } from './common';
+import { AssetPicker, CheckedInput, JOB_KIND_TITLES, notARule, parseNodeLabels, parseTags } from './common';
 import { jobHref } from './job';
 import './scientist.css';
 
@@ -107,19 +107,13 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
             </select>
           </>
         )}
-        <label htmlFor="job-tags">Tags (comma-separated, each up to {TAGS_MAX} characters)</label>
-        <input
+        <CheckedInput
           id="job-tags"
+          label={`Tags (comma-separated, each up to ${TAGS_MAX} characters)`}
           value={f.tags}
-          onChange={(e) => set('tags', e.target.value)}
-          aria-invalid={tooLong ? true : undefined}
-          aria-describedby={tooLong ? 'job-tags-problem' : undefined}
+          onChange={(v) => set('tags', v)}
+          problem={tooLong && `A tag is at most ${TAGS_MAX} characters; one has ${tooLong.length}.`}
         />
-        {tooLong && (
-          <p id="job-tags-problem" className="problem">
-            A tag is at most {TAGS_MAX} characters; one has {tooLong.length}.
-          </p>
-        )}
         <label htmlFor="job-duration">Expected duration (seconds)</label>
         <input
           id="job-duration"
@@ -218,37 +212,22 @@ export function SubmitJobPage({ kind: initialKind }: { kind?: JobKind } = {}) {
               onChange={(e) => set('gpuType', e.target.value)}
               placeholder="(the pool's)"
             />
-            <label htmlFor="job-node-labels">Node labels (runs only on nodes with all of them: key=value, comma-separated)</label>
-            <input
+            <CheckedInput
               id="job-node-labels"
+              label="Node labels (runs only on nodes with all of them: key=value, comma-separated)"
               value={f.nodeLabels}
-              onChange={(e) => set('nodeLabels', e.target.value)}
+              onChange={(v) => set('nodeLabels', v)}
               placeholder="(any node of the pool)"
-              aria-invalid={'bad' in nodeLabels ? true : undefined}
-              aria-describedby={'bad' in nodeLabels ? 'job-node-labels-problem' : undefined}
+              problem={'bad' in nodeLabels && `“${nodeLabels.bad}” is not a label: write it as key=value.`}
             />
-            {'bad' in nodeLabels && (
-              <p id="job-node-labels-problem" className="problem">
-                “{nodeLabels.bad}” is not a label: write it as key=value.
-              </p>
-            )}
-            <label htmlFor="job-node-rules">
-              Node rules (runs only on nodes matching all of them: zone in (a, b), !spot, gpu-mem &gt; 40; terms in parentheses
-              joined by “or”)
-            </label>
-            <input
+            <CheckedInput
               id="job-node-rules"
+              label="Node rules (runs only on nodes matching all of them: zone in (a, b), !spot, gpu-mem > 40; terms in parentheses joined by “or”)"
               value={f.nodeRules}
-              onChange={(e) => set('nodeRules', e.target.value)}
+              onChange={(v) => set('nodeRules', v)}
               placeholder="(any node of the pool)"
-              aria-invalid={'bad' in nodeRules ? true : undefined}
-              aria-describedby={'bad' in nodeRules ? 'job-node-rules-problem' : undefined}
+              problem={'bad' in nodeRules && notARule(nodeRules.bad)}
             />
-            {'bad' in nodeRules && (
-              <p id="job-node-rules-problem" className="problem">
-                {notARule(nodeRules.bad)}
-              </p>
-            )}
           </div>
         </details>
         <ProblemMessage problem={action.problem} />
