@@ -130,7 +130,7 @@ describe('a pipeline step’s pod', () => {
     expect(main?.resources?.limits).toMatchObject({ 'nvidia.com/gpu': '1' });
   });
 
-  it('carries the node affinity terms as KFP writes them; a term given as JSON alone adds none (an empty term matches no node)', () => {
+  it('carries the node affinity terms as KFP writes them; a term with no requirements (a JSON one left unresolved) adds none: an empty term matches no node', () => {
     const ssd = { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] };
     const spot = { matchExpressions: [{ key: 'spot', operator: 'Exists' }], weight: 5 };
     const json = { nodeAffinityJson: { componentInputParameter: 'affinity' } };
