@@ -89,8 +89,13 @@ describe('gpupool serve --kubernetes: pipelines', () => {
   const { call, ok, nina } = servedApi(() => served);
 
   /** Upload a sample and start a run of it; its name. */
-  async function start(token: string, path: string, fixture: SimulationFixture, parameters: Record<string, unknown> = {}) {
-    const yaml = text(path);
+  async function start(
+    token: string,
+    path: string,
+    fixture: SimulationFixture,
+    parameters: Record<string, unknown> = {},
+    yaml = text(path),
+  ) {
     const name = (path.split('/').pop() as string)
       .replace(/\.yaml$/, '')
       .replace(/_/g, '-')
@@ -230,6 +235,32 @@ describe('gpupool serve --kubernetes: pipelines', () => {
       timeoutMs: 10_000,
       message: "the step's pod deleted",
     });
+  }, 60_000);
+
+  it('a step past its timeout (kfp-kubernetes set_timeout) is stopped by its kubelet and fails, saying so; its shm volume is on its pod', async () => {
+    const token = await nina();
+    // The sample with the first step's executor given a one-second deadline and a memory-backed /dev/shm.
+    const platform = [
+      'platforms:',
+      '  kubernetes:',
+      '    deploymentSpec:',
+      '      executors:',
+      '        exec-print-text:',
+      "          activeDeadlineSeconds: '1'",
+      '          emptyDirMounts:',
+      '          - {volumeName: shm, mountPath: /dev/shm, medium: Memory, sizeLimit: 1Gi}',
+    ].join('\n');
+    const yaml = `${text('compiled/essential_pipeline_with_after.yaml')}\n---\n${platform}\n`;
+    const name = await start(token, 'timed/essential_pipeline_with_after.yaml', { 'print-text': { seconds: 30 } }, {}, yaml);
+    const run = await ended(token, name);
+    expect(run.state).toBe('FAILED');
+    const step = node(run, 'root/print-text');
+    expect(step.state).toBe('FAILED');
+    expect(step.message).toMatch(/DeadlineExceeded.*ran past its deadline of 1 s/);
+    const pod = pods.get(step.jobId)?.spec as Json;
+    expect(pod.activeDeadlineSeconds).toBe(1);
+    expect(pod.volumes).toContainEqual({ name: 'empty-dir-0', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'empty-dir-0', mountPath: '/dev/shm' });
   }, 60_000);
 
   it('a step whose output parameter is never written fails, saying which', async () => {

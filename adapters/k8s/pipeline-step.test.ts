@@ -143,6 +143,82 @@ describe('a pipeline step’s pod', () => {
     expect(pod(step({ platform: { nodeAffinity: [json] } })).spec?.affinity).toBeUndefined();
   });
 
+  it('honours the rest of kfp-kubernetes: env from the pod’s fields, emptyDir and ephemeral volumes, pull policy, a deadline', () => {
+    const p = pod(
+      step({
+        platform: {
+          fieldPathAsEnv: [{ name: 'POD_NAME', fieldPath: 'metadata.name' }],
+          emptyDirMounts: [
+            { volumeName: 'shm', mountPath: '/dev/shm', medium: 'Memory', sizeLimit: '8Gi' },
+            { volumeName: 'scratch', mountPath: '/scratch' },
+          ],
+          genericEphemeralVolume: [
+            {
+              volumeName: 'cache',
+              mountPath: '/cache',
+              accessModes: ['ReadWriteOnce'],
+              size: '50Gi',
+              storageClassName: 'fast',
+              metadata: { labels: { team: 'nlp' } },
+            },
+            { volumeName: 'tmp', mountPath: '/tmp2', accessModes: ['ReadWriteOnce'], size: '1Gi', defaultStorageClass: true },
+          ],
+          imagePullPolicy: 'Always',
+          // protobuf's JSON writes an int64 as a string
+          activeDeadlineSeconds: '3600',
+          tolerations: [{ key: 'spot', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: '30' }],
+        },
+      }),
+    );
+    const main = p.spec?.containers[0];
+    expect(main?.env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    expect(main?.imagePullPolicy).toBe('Always');
+    expect(p.spec?.activeDeadlineSeconds).toBe(3600);
+    expect(p.spec?.tolerations).toEqual([{ key: 'spot', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }]);
+    expect(p.spec?.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'empty-dir-0', emptyDir: { medium: 'Memory', sizeLimit: '8Gi' } },
+        { name: 'empty-dir-1', emptyDir: {} },
+        {
+          name: 'ephemeral-0',
+          ephemeral: {
+            volumeClaimTemplate: {
+              metadata: { labels: { team: 'nlp' }, annotations: {} },
+              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'fast' },
+            },
+          },
+        },
+        // The cluster's default class: none named.
+        {
+          name: 'ephemeral-1',
+          ephemeral: {
+            volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+          },
+        },
+      ]),
+    );
+    expect(main?.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'empty-dir-0', mountPath: '/dev/shm' },
+        { name: 'empty-dir-1', mountPath: '/scratch' },
+        { name: 'ephemeral-0', mountPath: '/cache' },
+        { name: 'ephemeral-1', mountPath: '/tmp2' },
+      ]),
+    );
+    // Without them, none of it; a deadline of 0 is none, as in KFP.
+    const plain = pod(step({ platform: { activeDeadlineSeconds: 0 } }));
+    expect(plain.spec?.activeDeadlineSeconds).toBeUndefined();
+    expect(plain.spec?.containers[0]?.imagePullPolicy).toBeUndefined();
+    // An emptyDir on a path another volume has is refused, as any two volumes on one path.
+    const clash = jobManifests(
+      step({
+        platform: { emptyDirMounts: [{ volumeName: 'a', mountPath: '/data' }], pvcMount: [{ pvcName: 'b', mountPath: '/data' }] },
+      }),
+      () => undefined,
+    );
+    expect(clash).toMatchObject({ ok: false, reason: 'MountPathConflict' });
+  });
+
   it('has the outputs collector after main, the output files’ directories shared, the process namespace shared', () => {
     const p = pod(step({ cpu: 0.5, memory: 2e9 }));
     expect(p.spec?.containers.map((c) => c.name)).toEqual(['main', OUTPUTS_COLLECTOR_CONTAINER]);

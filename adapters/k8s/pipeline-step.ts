@@ -6,7 +6,11 @@
  * - `secretAsEnv` and `configMapAsEnv`: environment variables from a Secret's or ConfigMap's key
  *   (`secretKeyRef`, `configMapKeyRef`); `secretAsVolume`, `configMapAsVolume` and `pvcMount`: a
  *   volume mounted at its path; `nodeSelector.labels`, `tolerations`, `podMetadata` (labels and
- *   annotations, gpupool's own winning), `imagePullSecret`. A name given as a parameter arrives
+ *   annotations, gpupool's own winning), `imagePullSecret`; `fieldPathAsEnv` (env from the pod's
+ *   own fields), `emptyDirMounts` (`medium: Memory` for /dev/shm) and `genericEphemeralVolume`
+ *   (a claim made and deleted with the pod) mounted at their paths; `imagePullPolicy` on the main
+ *   container; `activeDeadlineSeconds` on the pod, whose kubelet then stops it past that time
+ *   (the step fails `DeadlineExceeded`, pod-status.ts). A name given as a parameter arrives
  *   resolved (core/pipelines/platform.ts); one that did not resolve makes the pod refused, naming
  *   what it is (`PlatformUnresolved`), rather than a pod that runs without its secret.
  * - CPU and memory as the container's limits (requests default to them).
@@ -57,11 +61,28 @@ export interface PipelineStepPod {
   readonly annotations: Record<string, string>;
   readonly imagePullSecrets: V1LocalObjectReference[] | null;
   readonly limits: Record<string, string>;
+  /** The main container's pull policy, when the platform spec sets one. */
+  readonly imagePullPolicy: string | null;
+  /** The pod's deadline in seconds, when the platform spec sets one. */
+  readonly activeDeadlineSeconds: number | null;
 }
 
 type Failure = { ok: false; reason: string; message: string };
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/** An integer protobuf's JSON may have written as a string (an int64). */
+const integer = (v: number | string | undefined): number | null => {
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) ? n : null;
+};
+
+/** A toleration as the pod takes it: its seconds a number, however the platform spec wrote them. */
+const toleration = (t: NonNullable<KubernetesExecutorConfig['tolerations']>[number]): V1Toleration => {
+  const { tolerationSeconds, ...rest } = t;
+  const seconds = integer(tolerationSeconds as number | string | undefined);
+  return { ...rest, ...(seconds === null ? {} : { tolerationSeconds: seconds }) };
+};
 
 /** A quantity Kubernetes reads: cores (`0.5`) and bytes as whole numbers. */
 const cores = (n: number): string => (Number.isInteger(n) ? String(n) : `${Math.ceil(n * 1000)}m`);
@@ -118,6 +139,35 @@ export function pipelineStepPod(
     volumes.push({ name, persistentVolumeClaim: { claimName: claim } });
     mounts.push({ name, mountPath: p.mountPath });
   }
+  for (const f of platform.fieldPathAsEnv ?? []) env.push({ name: f.name, valueFrom: { fieldRef: { fieldPath: f.fieldPath } } });
+  for (const [i, d] of (platform.emptyDirMounts ?? []).entries()) {
+    const name = `empty-dir-${i}`;
+    volumes.push({
+      name,
+      emptyDir: { ...(d.medium ? { medium: d.medium } : {}), ...(d.sizeLimit ? { sizeLimit: d.sizeLimit } : {}) },
+    });
+    mounts.push({ name, mountPath: d.mountPath });
+  }
+  for (const [i, e] of (platform.genericEphemeralVolume ?? []).entries()) {
+    const name = `ephemeral-${i}`;
+    volumes.push({
+      name,
+      ephemeral: {
+        volumeClaimTemplate: {
+          ...(e.metadata
+            ? { metadata: { labels: { ...(e.metadata.labels ?? {}) }, annotations: { ...(e.metadata.annotations ?? {}) } } }
+            : {}),
+          spec: {
+            accessModes: [...(e.accessModes ?? [])],
+            resources: { requests: { storage: e.size ?? '' } },
+            // As KFP's driver: the cluster's default class, or the one named ('' for none).
+            ...(e.defaultStorageClass ? {} : { storageClassName: e.storageClassName ?? '' }),
+          },
+        },
+      },
+    });
+    mounts.push({ name, mountPath: e.mountPath });
+  }
   const pullSecrets: V1LocalObjectReference[] = [];
   for (const [i, s] of (platform.imagePullSecret ?? []).entries()) {
     if (!s.secretName) return unresolved('imagePullSecret', i, 'secret');
@@ -168,6 +218,7 @@ export function pipelineStepPod(
   if (typeof spec.cpu === 'number' && spec.cpu > 0) limits.cpu = cores(spec.cpu);
   if (typeof spec.memory === 'number' && spec.memory > 0) limits.memory = String(Math.ceil(spec.memory));
   const labels = platform.nodeSelector?.labels;
+  const deadline = integer(platform.activeDeadlineSeconds) ?? 0;
   return {
     ok: true,
     value: {
@@ -177,11 +228,13 @@ export function pipelineStepPod(
       sidecar,
       nodeSelector: labels && Object.keys(labels).length > 0 ? { ...labels } : null,
       nodeAffinity: nodeAffinityOf(platform),
-      tolerations: platform.tolerations?.length ? platform.tolerations.map((t) => ({ ...t }) as V1Toleration) : null,
+      tolerations: platform.tolerations?.length ? platform.tolerations.map(toleration) : null,
       labels: { ...(platform.podMetadata?.labels ?? {}) },
       annotations: { ...(platform.podMetadata?.annotations ?? {}) },
       imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : null,
       limits,
+      imagePullPolicy: platform.imagePullPolicy ?? null,
+      activeDeadlineSeconds: deadline > 0 ? deadline : null,
     },
   };
 }

@@ -45,6 +45,16 @@ describe('failures', () => {
     ['exit code with a message', pod('Failed', terminated(1, 'Error', 'boom')), 'Error', /exit code 1: boom/],
     ['OOMKilled', pod('Failed', terminated(137, 'OOMKilled')), 'OOMKilled', /out of memory/],
     ['Evicted', pod('Failed', {}, { reason: 'Evicted', message: 'The node was low on memory.' }), 'Evicted', /low on memory/],
+    // Its containers' exit (the kill's) is not why it failed.
+    [
+      'past its deadline',
+      {
+        ...pod('Failed', terminated(137, 'Error'), { reason: 'DeadlineExceeded', message: 'Pod was active too long' }),
+        spec: { containers: [], activeDeadlineSeconds: 60 },
+      },
+      'DeadlineExceeded',
+      /ran past its deadline of 60 s: Pod was active too long/,
+    ],
     ['another terminated reason', pod('Failed', terminated(128, 'ContainerCannotRun')), 'ContainerCannotRun', /exit code 128/],
     [
       'an init container',

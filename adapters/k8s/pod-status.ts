@@ -3,7 +3,7 @@
  * runtime (runtime.ts) keeps the pods and the times, and turns a verdict into a report.
  *
  * - Any worker failed: the job failed, with Kubernetes' reason: a container `OOMKilled`; `Error`
- *   with `exit code N`; the pod `Evicted`; an init container that fetches an input failing is
+ *   with `exit code N`; the pod `Evicted`, or stopped at its deadline `DeadlineExceeded`; an init container that fetches an input failing is
  *   `InputFetchFailed`. A container waiting in `ImagePullBackOff` or `ErrImagePull` for longer than
  *   the timeout fails it `ImagePullBackOff`; one waiting in `CreateContainerConfigError` or
  *   `InvalidImageName` that long fails it with that reason (the pod would wait forever).
@@ -95,6 +95,15 @@ export function podFailure(
   if (status?.phase === 'Failed') {
     if (status.reason === 'Evicted')
       return { reason: 'Evicted', message: `pod ${name} was evicted${status.message ? `: ${status.message}` : ''}` };
+    // Its kubelet stopped it at its deadline (activeDeadlineSeconds): its containers' exit codes
+    // are the kill's, not the job's.
+    if (status.reason === 'DeadlineExceeded') {
+      const deadline = pod.spec?.activeDeadlineSeconds;
+      return {
+        reason: 'DeadlineExceeded',
+        message: `pod ${name} ran past its deadline${deadline === undefined ? '' : ` of ${deadline} s`}${status.message ? `: ${status.message}` : ''}`,
+      };
+    }
     for (const s of status.initContainerStatuses ?? []) {
       const f = terminatedFailure(s, true);
       if (f) return f;

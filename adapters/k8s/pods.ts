@@ -516,6 +516,7 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
       ...(rank === 0 && endpointPort !== null ? { ports: [{ name: 'http', containerPort: endpointPort }] } : {}),
       ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
       ...(job.inputs?.workspace ? { workingDir: WORKSPACE_PATH } : {}),
+      ...(stepPod?.imagePullPolicy ? { imagePullPolicy: stepPod.imagePullPolicy } : {}),
       terminationMessagePolicy: 'FallbackToLogsOnError',
     };
     const pod: V1Pod = {
@@ -529,6 +530,7 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
       },
       spec: {
         restartPolicy: 'Never',
+        ...(stepPod?.activeDeadlineSeconds ? { activeDeadlineSeconds: stepPod.activeDeadlineSeconds } : {}),
         ...(worker === null ? {} : { nodeName: options.nodeNameOf?.(worker.node) ?? worker.node }),
         ...(multi ? { hostname: podName(job.id, rank), subdomain: name } : {}),
         ...(mounts.initContainers.length > 0 ? { initContainers: mounts.initContainers } : {}),

@@ -265,6 +265,32 @@ export interface KubernetesExecutorConfig {
     readonly annotations?: Readonly<Record<string, string>>;
   };
   readonly imagePullSecret?: readonly { readonly secretName?: string; readonly secretNameParameter?: InputParameterSpec }[];
+  /** The main container's image pull policy (`set_image_pull_policy`): Always, Never or IfNotPresent. */
+  readonly imagePullPolicy?: string;
+  /** The pod's deadline in seconds (`set_timeout`); protobuf's JSON writes this int64 as a string. */
+  readonly activeDeadlineSeconds?: number | string;
+  /** Env variables from the pod's own fields (`use_field_path_as_env`): `metadata.name`, `status.podIP`... */
+  readonly fieldPathAsEnv?: readonly { readonly name: string; readonly fieldPath: string }[];
+  /** emptyDir volumes (`empty_dir_mount`): `medium: Memory` for a larger /dev/shm. */
+  readonly emptyDirMounts?: readonly {
+    readonly volumeName: string;
+    readonly mountPath: string;
+    readonly medium?: string;
+    readonly sizeLimit?: string;
+  }[];
+  /** Generic ephemeral volumes (`add_ephemeral_volume`): a PVC made with the pod and deleted with it. */
+  readonly genericEphemeralVolume?: readonly {
+    readonly volumeName: string;
+    readonly mountPath: string;
+    readonly accessModes?: readonly string[];
+    readonly size?: string;
+    readonly defaultStorageClass?: boolean;
+    readonly storageClassName?: string;
+    readonly metadata?: {
+      readonly labels?: Readonly<Record<string, string>>;
+      readonly annotations?: Readonly<Record<string, string>>;
+    };
+  }[];
 }
 
 export interface PlatformSpec {

@@ -451,6 +451,42 @@ describe('a broken file is refused with every fault and its path', () => {
     ]);
   });
 
+  it('the platform spec: pull policy, deadline, field-path env, emptyDir and ephemeral volumes, each in its shape', () => {
+    const text = read('compiled/gpu-scheduling_nvidia_gpu_scheduling_check.yaml');
+    const withConfig = (lines: string[]) =>
+      text.replace('          tolerations:\n', `${lines.map((l) => `          ${l}\n`).join('')}          tolerations:\n`);
+    const good = [
+      'imagePullPolicy: IfNotPresent',
+      "activeDeadlineSeconds: '3600'",
+      'fieldPathAsEnv: [{name: NODE, fieldPath: spec.nodeName}]',
+      'emptyDirMounts: [{volumeName: shm, mountPath: /dev/shm, medium: Memory, sizeLimit: 8Gi}]',
+      'genericEphemeralVolume: [{volumeName: c, mountPath: /c, accessModes: [ReadWriteOnce], size: 10Gi, defaultStorageClass: true}]',
+    ];
+    const executor = load(withConfig(good)).platform?.kubernetes?.deploymentSpec?.executors?.['exec-verify-gpu-scheduled'];
+    expect(executor?.imagePullPolicy).toBe('IfNotPresent');
+    expect(executor?.emptyDirMounts?.[0]?.medium).toBe('Memory');
+    const bad = [
+      'imagePullPolicy: Sometimes',
+      'activeDeadlineSeconds: -5',
+      'fieldPathAsEnv: [{name: NODE}]',
+      'emptyDirMounts: [{volumeName: shm, sizeLimit: lots}]',
+      'genericEphemeralVolume: [{volumeName: c, mountPath: /c, accessModes: [ReadWriteSometimes]}]',
+    ];
+    const at = 'platforms.kubernetes.deploymentSpec.executors.exec-verify-gpu-scheduled';
+    expect(issuesOf(withConfig(bad))).toEqual([
+      { path: `${at}.imagePullPolicy`, message: 'must be one of Always, Never, IfNotPresent' },
+      { path: `${at}.activeDeadlineSeconds`, message: 'must be a non-negative integer' },
+      { path: `${at}.fieldPathAsEnv[0].fieldPath`, message: 'missing' },
+      { path: `${at}.emptyDirMounts[0].mountPath`, message: 'missing' },
+      { path: `${at}.emptyDirMounts[0].sizeLimit`, message: "must be a quantity such as 512Mi or 10Gi, not 'lots'" },
+      { path: `${at}.genericEphemeralVolume[0].size`, message: 'missing' },
+      {
+        path: `${at}.genericEphemeralVolume[0].accessModes[0]`,
+        message: 'must be one of ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod',
+      },
+    ]);
+  });
+
   it("a container's placeholders name inputs and outputs its component has", () => {
     const doc = sample('two_step_pipeline.yaml');
     const container = doc.deploymentSpec.executors['exec-write-to-gcs'].container;

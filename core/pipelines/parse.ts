@@ -936,6 +936,39 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
         }
       });
     });
+    const policy = config.imagePullPolicy;
+    if (policy !== undefined && !(typeof policy === 'string' && PULL_POLICIES.includes(policy))) {
+      issue(issues, at(ePath, 'imagePullPolicy'), `must be one of ${PULL_POLICIES.join(', ')}`);
+    }
+    intField(config, 'activeDeadlineSeconds', ePath, issues);
+    entries('fieldPathAsEnv', (m, p) => {
+      stringField(m, 'name', p, issues, true);
+      stringField(m, 'fieldPath', p, issues, true);
+    });
+    const volume = (m: Record<string, unknown>, p: string): void => {
+      stringField(m, 'volumeName', p, issues, true);
+      stringField(m, 'mountPath', p, issues, true);
+    };
+    entries('emptyDirMounts', (m, p) => {
+      volume(m, p);
+      stringField(m, 'medium', p, issues, false);
+      quantityField(m, 'sizeLimit', p, issues, false);
+    });
+    entries('genericEphemeralVolume', (m, p) => {
+      volume(m, p);
+      quantityField(m, 'size', p, issues, true);
+      list(m.accessModes, at(p, 'accessModes'), issues)?.forEach((mode, i) => {
+        if (!(typeof mode === 'string' && ACCESS_MODES.includes(mode)))
+          issue(issues, at(at(p, 'accessModes'), i), `must be one of ${ACCESS_MODES.join(', ')}`);
+      });
+      boolField(m, 'defaultStorageClass', p, issues);
+      stringField(m, 'storageClassName', p, issues, false);
+      const meta = mapping(m.metadata, at(p, 'metadata'), issues, false);
+      if (meta) {
+        stringMap(meta.labels, at(at(p, 'metadata'), 'labels'), issues);
+        stringMap(meta.annotations, at(at(p, 'metadata'), 'annotations'), issues);
+      }
+    });
     const selector = mapping(config.nodeSelector, at(ePath, 'nodeSelector'), issues, false);
     if (selector) {
       stringMap(selector.labels, at(at(ePath, 'nodeSelector'), 'labels'), issues);
@@ -948,6 +981,17 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
     }
   }
   return issues;
+}
+
+const PULL_POLICIES = ['Always', 'Never', 'IfNotPresent'];
+const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+
+/** A Kubernetes quantity (`512Mi`, `1G`, `0.5`), as a volume's size is written. */
+function quantityField(m: Record<string, unknown>, key: string, path: string, issues: Issues, required: boolean): void {
+  const v = stringField(m, key, path, issues, required);
+  if (v !== undefined && !/^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.test(v)) {
+    issue(issues, at(path, key), `must be a quantity such as 512Mi or 10Gi, not '${v}'`);
+  }
 }
 
 /**

@@ -120,6 +120,17 @@ describe('pod lifecycle', () => {
     expect(evicted.status.message).toContain('low on resource');
   });
 
+  it('a pod that would run past its activeDeadlineSeconds is stopped there, Failed DeadlineExceeded; one that ends sooner is not', async () => {
+    cluster.api.create(podOn('late', 'n1', {}, { activeDeadlineSeconds: 1 }));
+    cluster.api.create(podOn('on-time', 'n1', { [ANNOTATIONS.runForMs]: '30' }, { activeDeadlineSeconds: 1 }));
+    const onTime = await waitFor(phaseIs('on-time', 'Succeeded'));
+    expect(onTime.status.reason).toBeUndefined();
+    expect(get('late')?.status.phase).toBe('Running');
+    const late = await waitFor(phaseIs('late', 'Failed'));
+    expect(late.status).toMatchObject({ reason: 'DeadlineExceeded', message: expect.stringContaining('deadline') });
+    expect(late.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 137 });
+  });
+
   it('start-after-ms delays the start; ImagePullBackOff never runs; the log annotation is served', async () => {
     cluster.api.create(podOn('slow', 'n1', { [ANNOTATIONS.startAfterMs]: '250', [ANNOTATIONS.log]: 'epoch 1 loss 0.5\n' }));
     cluster.api.create(podOn('pull', 'n1', { [ANNOTATIONS.failReason]: 'ImagePullBackOff' }));

@@ -28,6 +28,9 @@
  *   sim.gpupool.io/http            JSON {"<port>/<path>": body}: what the pod serves while it runs,
  *                                  through `GET pods/{name}:{port}/proxy/{path}`
  *
+ * A pod whose run would outlast its `spec.activeDeadlineSeconds` (counted from when it runs) is
+ * stopped there: phase Failed, status.reason DeadlineExceeded, its containers exit 137.
+ *
  * A pod with `deletionTimestamp` has its containers stopped (exit 143, phase Failed) and is removed after
  * min(its grace period, option terminationMs = 50 ms). Pods on a NotReady node keep their state:
  * transitions due while the node is NotReady (start, exit, the end of a graceful deletion) happen
@@ -134,6 +137,8 @@ interface PodRecord {
   blocked?: Step;
   startedAt?: string;
   containerIds?: string[];
+  /** Its run outlasts its `activeDeadlineSeconds`: it ends there, stopped by the kubelet. */
+  pastDeadline?: boolean;
 }
 
 function podKey(pod: K8sObject): string {
@@ -451,7 +456,12 @@ export class KubeletSimulator {
     const pod = rec.pod;
     const failing = annotation(pod, ANNOTATIONS.failReason) !== undefined || annotation(pod, ANNOTATIONS.exitCode) !== undefined;
     const runFor = numberAnnotation(pod, ANNOTATIONS.runForMs) ?? this.options.runForMs ?? (failing ? 0 : null);
-    if (runFor !== null) this.after(rec, runFor, 'finish');
+    const deadline = pod.spec?.activeDeadlineSeconds;
+    const deadlineMs = typeof deadline === 'number' && deadline > 0 ? deadline * 1000 : null;
+    if (deadlineMs !== null && (runFor === null || runFor > deadlineMs)) {
+      rec.pastDeadline = true;
+      this.after(rec, deadlineMs, 'finish');
+    } else if (runFor !== null) this.after(rec, runFor, 'finish');
   }
 
   private hostIp(node: string | undefined): string {
@@ -617,7 +627,12 @@ export class KubeletSimulator {
     const failReason = annotation(pod, ANNOTATIONS.failReason);
     const exitCode = numberAnnotation(pod, ANNOTATIONS.exitCode) ?? 0;
     let status: Json;
-    if (failReason === 'OOMKilled') status = this.stoppedStatus(rec, 'Failed', 137, 'OOMKilled');
+    if (rec.pastDeadline) {
+      status = this.stoppedStatus(rec, 'Failed', 137, 'Error', {
+        reason: 'DeadlineExceeded',
+        message: 'Pod was active on the node longer than the specified deadline',
+      });
+    } else if (failReason === 'OOMKilled') status = this.stoppedStatus(rec, 'Failed', 137, 'OOMKilled');
     else if (failReason === 'Evicted') {
       status = this.stoppedStatus(rec, 'Failed', 137, 'Error', {
         reason: 'Evicted',
