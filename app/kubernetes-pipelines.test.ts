@@ -259,8 +259,43 @@ describe('gpupool serve --kubernetes: pipelines', () => {
     expect(step.message).toMatch(/DeadlineExceeded.*ran past its deadline of 1 s/);
     const pod = pods.get(step.jobId)?.spec as Json;
     expect(pod.activeDeadlineSeconds).toBe(1);
-    expect(pod.volumes).toContainEqual({ name: 'empty-dir-0', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } });
-    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'empty-dir-0', mountPath: '/dev/shm' });
+    expect(pod.volumes).toContainEqual({ name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'shm', mountPath: '/dev/shm' });
+  }, 60_000);
+
+  it('CreatePVC makes a claim in the group’s namespace (asking again when the API server fails), the steps mount it, DeletePVC deletes it (kfp-kubernetes’ own snapshot)', async () => {
+    const token = await nina();
+    const claims: { type: string; name: string; object: K8sObject }[] = [];
+    cluster.api.onEvent((e) => {
+      if (e.resource.plural === 'persistentvolumeclaims')
+        claims.push({ type: e.type, name: e.object.metadata.name as string, object: e.object });
+    });
+    // The API server fails the first make: the step waits and asks again, rather than failing.
+    cluster.api.failNext(1, { status: 503, message: 'try later', verb: 'create', path: 'persistentvolumeclaims' });
+    const yaml = readFileSync(new URL('kubernetes/create_mount_delete_dynamic_pvc.yaml', KFP), 'utf8');
+    const fixture = { producer: { outputs: { Output: 'Hello world' } }, consumer: { outputs: { Output: 'Hello world' } } };
+    const name = await start(token, 'kubernetes/create_mount_delete_dynamic_pvc.yaml', fixture, {}, yaml);
+    const run = await ended(token, name);
+    expect(run.state).toBe('SUCCEEDED');
+    const claim = node(run, 'root/createpvc').outputs.parameters.name as string;
+    expect(claim).toMatch(/^[0-9a-f]{16}-my-pvc$/);
+    // Made as KFP's driver makes it, then deleted; no pod ran for either step.
+    expect(claims.map((c) => [c.type, c.name])).toEqual([
+      ['ADDED', claim],
+      ['DELETED', claim],
+    ]);
+    expect(claims[0]?.object.spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '5Mi' } },
+      storageClassName: 'standard',
+    });
+    expect(claims[0]?.object.metadata.namespace).toBe('default');
+    for (const key of ['createpvc', 'deletepvc']) expect(pods.has(node(run, `root/${key}`).jobId)).toBe(false);
+    for (const key of ['producer', 'consumer']) {
+      const spec = pods.get(node(run, `root/${key}`).jobId)?.spec as Json;
+      expect(spec.volumes).toContainEqual({ name: 'pvc-0', persistentVolumeClaim: { claimName: claim } });
+      expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'pvc-0', mountPath: '/data' });
+    }
   }, 60_000);
 
   it('a step whose output parameter is never written fails, saying which', async () => {

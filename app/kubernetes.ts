@@ -15,10 +15,12 @@
  * it is kept in the store (`step-outputs-<job id>`), and `stepOutputs` reads it for the run
  * executor, typed as KFP's launcher types them (core/pipelines/step-outputs.ts).
  */
+
 import { randomUUID } from 'node:crypto';
 import type { AssetsEngine, ExperimentsEngine } from '../adapters/http/context.js';
 import type { JobLogSource } from '../adapters/http/job-logs.js';
 import { startAdmission } from '../adapters/k8s/admission.js';
+import { kubernetesClaims } from '../adapters/k8s/claims.js';
 import { connect, type Kube } from '../adapters/k8s/kube.js';
 import { kubernetesLeases, type LeaseKeeper } from '../adapters/k8s/leases.js';
 import { kubernetesJobLogs } from '../adapters/k8s/logs.js';
@@ -29,6 +31,7 @@ import { startKubernetesRuntime } from '../adapters/k8s/runtime.js';
 import type { JobState } from '../core/cluster/model.js';
 import { componentOf, type TaskSpec } from '../core/pipelines/ir.js';
 import type { Run, TaskRun } from '../core/pipelines/model.js';
+import type { PlatformOps } from '../core/pipelines/platform-ops.js';
 import { stepOutputs as provisionedStepOutputs } from '../core/pipelines/step.js';
 import { parseStepOutputs } from '../core/pipelines/step-outputs.js';
 import type { EventStore } from '../core/ports.js';
@@ -83,6 +86,8 @@ export interface KubernetesPart {
   readonly logs: JobLogSource;
   /** The node label naming a node's GPU type (the inventory's), which a pipeline step's node selector may ask for. */
   readonly gpuTypeLabel: string;
+  /** Where pipeline steps' claims are made and deleted (kfp-kubernetes CreatePVC and DeletePVC). */
+  readonly claims: PlatformOps;
 }
 
 /** The stream a pipeline step's collected outputs are kept in. */
@@ -177,6 +182,7 @@ export async function kubernetesPart(
     synced: () => work?.nodes.synced,
     gpuTypeLabel: options.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL,
     logs: kubernetesJobLogs(kube, options),
+    claims: kubernetesClaims(kube, options),
     stepOutputs: (run, task, job) => readStepOutputs(store, run, task, job),
     async stepDown() {
       const stopping = work;

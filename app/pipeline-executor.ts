@@ -10,8 +10,11 @@
  * 2. reports a step's job starting (`ReportTaskStarted`) and ending (`ReportTaskEnded`, with its
  *    outputs from `outputsOf`: the simulation fixture on the simulated runtime, the files the
  *    step wrote on Kubernetes, app/kubernetes.ts);
- * 3. while the run is being canceled, stops its steps' jobs and reports them canceled;
- * 4. wakes itself when a retry's backoff ends, and sends the pipelines engine a `Tick` when the
+ * 3. does itself what a step that runs no container asks (kfp-kubernetes' CreatePVC and DeletePVC,
+ *    core/pipelines/platform-ops.ts), through `platformOps` (on Kubernetes, a claim made or
+ *    deleted; on the simulated runtime, which has no volumes, nothing), and reports it ended;
+ * 4. while the run is being canceled, stops its steps' jobs and reports them canceled;
+ * 5. wakes itself when a retry's backoff ends, and sends the pipelines engine a `Tick` when the
  *    next recurring run is due (`nextPipelinesWakeup`).
  *
  * Every command id is derived from what called for it (a step's job id, the wake-up instant), so a
@@ -27,6 +30,7 @@ import type { PipelineCommand } from '../core/pipelines/commands.js';
 import { nextPipelinesWakeup } from '../core/pipelines/decide.js';
 import type { PipelineEvent } from '../core/pipelines/events.js';
 import { isRunDone, isTaskDone, type Run, type TaskOutputs, type TaskRun } from '../core/pipelines/model.js';
+import { isPlatformOp, type PlatformOps, platformOpOf } from '../core/pipelines/platform-ops.js';
 import { stepJob } from '../core/pipelines/step.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
@@ -35,6 +39,9 @@ import { LookQueue } from './look-queue.js';
 import { stepProducts } from './pipeline-assets.js';
 
 export const PIPELINE_EXECUTOR = 'pipelines';
+
+/** How long a step that runs no container waits before asking the cluster again, when it did not answer. */
+const PLATFORM_RETRY_SECONDS = 2;
 
 export interface PipelineExecutorOptions {
   /**
@@ -57,6 +64,8 @@ export interface PipelineExecutorOptions {
   readonly assets?: AssetsEngine;
   /** On Kubernetes: the node label naming a node's GPU type, which a step's node selector may ask for (step.ts StepJobOptions). */
   readonly gpuTypeLabel?: string;
+  /** Where a CreatePVC or DeletePVC step's claim is made or deleted; none (the simulated runtime): nothing is. */
+  readonly platformOps?: PlatformOps;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -141,6 +150,34 @@ export function startPipelineExecutor(
     commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:ended`,
   });
 
+  /** A step that runs no container, done: its reports (started and ended, or failed and why). */
+  async function platformStep(run: Run, t: TaskRun): Promise<PipelineCommand[]> {
+    const op = platformOpOf(run, t);
+    if (op === null) return []; // not one: isPlatformOp said it was
+    if (!op.ok) return [endedCommand(run, t, 'failed', { message: op.message })];
+    const done = options.platformOps
+      ? await options.platformOps.run(op.value, { group: run.group, jobId: t.jobId as string })
+      : { ok: true as const };
+    if (!done.ok && done.retry) {
+      // The cluster did not answer: look again in a while, the step still pending.
+      pokeAt(run.id, pipelines.clock.now() + PLATFORM_RETRY_SECONDS);
+      return [];
+    }
+    if (!done.ok) return [endedCommand(run, t, 'failed', { message: done.message })];
+    const started: PipelineCommand = {
+      type: 'ReportTaskStarted',
+      runId: run.id,
+      task: t.path,
+      attempt: t.attempt,
+      commandId: `${PIPELINE_EXECUTOR}:${t.jobId}:started`,
+    };
+    const outputs: TaskOutputs = {
+      parameters: op.value.kind === 'CreatePVC' ? { name: op.value.name } : {},
+      artifacts: {},
+    };
+    return [started, endedCommand(run, t, 'succeeded', { outputs })];
+  }
+
   /** A step's job, or why it cannot be made (its command line does not resolve). */
   function submission(run: Run, t: TaskRun): { ok: true; command: Command } | { ok: false; message: string } {
     const made = stepJob(run, t, options);
@@ -201,6 +238,7 @@ export function startPipelineExecutor(
       if (job === undefined) {
         if (canceling) reports.push(canceled(t));
         else if (t.retryAt !== null && t.retryAt > now) pokeAt(run.id, t.retryAt);
+        else if (isPlatformOp(run, t)) reports.push(...(await platformStep(run, t)));
         else {
           const s = submission(run, t);
           if (s.ok) submits.push({ t, command: s.command });

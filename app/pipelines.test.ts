@@ -29,8 +29,8 @@ import { startPipelineExecutor } from './pipeline-executor.js';
 import { simulatedStepFailure, simulatedStepOutputs } from './simulated-steps.js';
 
 const SAMPLES = new URL('../core/pipelines/fixtures/kfp/compiled/', import.meta.url);
-const load = (name: string): PipelineSpec =>
-  parseAllDocuments(readFileSync(new URL(`${name}.yaml`, SAMPLES), 'utf8'))[0]?.toJS() as PipelineSpec;
+const load = (name: string, folder = SAMPLES): PipelineSpec =>
+  parseAllDocuments(readFileSync(new URL(`${name}.yaml`, folder), 'utf8'))[0]?.toJS() as PipelineSpec;
 
 const stops: (() => unknown)[] = [];
 afterEach(async () => {
@@ -159,6 +159,28 @@ describe('pipeline runs on the simulated runtime', () => {
     const exit = w.pipelines.current.runs.get('g/failing-pipeline-with-exit-handler');
     expect(exit?.tasks.get('root/print-op')?.state).toBe('SUCCEEDED');
     expect(w.pipelines.current.runs.get('g/critical-pipeline-with-retry')?.tasks.get('root/add')?.attempt).toBe(2);
+  });
+
+  it('CreatePVC and DeletePVC steps run no job here (the simulated runtime has no volumes): they succeed, CreatePVC with its claim’s name', async () => {
+    const w = await world();
+    w.start();
+    const spec = load('create_mount_delete_dynamic_pvc', new URL('../core/pipelines/fixtures/kfp/kubernetes/', import.meta.url));
+    const p = await w.upload('pvc', spec);
+    const run = await w.settled(
+      await w.run(p, 'pvc', {
+        producer: { outputs: { Output: 'Hello world' } },
+        consumer: { outputs: { Output: 'Hello world' } },
+      }),
+    );
+    expect(run.state).toBe('SUCCEEDED');
+    const create = run.tasks.get('root/createpvc');
+    expect(create?.outputs?.parameters.name).toMatch(/^[0-9a-f]{16}-my-pvc$/);
+    for (const key of ['createpvc', 'deletepvc']) {
+      const jobId = run.tasks.get(`root/${key}`)?.jobId as string;
+      expect(w.cluster.job(jobId) ?? w.cluster.current.finished.get(jobId), key).toBeUndefined();
+    }
+    const producer = run.tasks.get('root/producer')?.jobId as string;
+    expect(w.cluster.job(producer) ?? w.cluster.current.finished.get(producer)).toBeDefined();
   });
 
   it('a step that asks for more GPUs than are free waits, and starts when they free up', async () => {

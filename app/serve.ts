@@ -299,6 +299,7 @@ function runtimeLeader(
           ? {
               stepAnnotations: (run, task) => (run.simulation === null ? undefined : simulatedPodAnnotations(run, task)),
               gpuTypeLabel: kubernetes.gpuTypeLabel,
+              platformOps: kubernetes.claims,
             }
           : { expectedSeconds: simulatedStepSeconds }),
         assets,

@@ -4,9 +4,12 @@
  * shared, the pipeline volume at the root's local path, and the steps refused for a name that did
  * not resolve or two volumes on one path.
  */
+import { readFileSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { JobState } from '../../core/cluster/model.js';
+import { stepJob } from '../../core/pipelines/step.js';
+import { PipelinesWorld } from '../../core/pipelines/test-support/world.js';
 import { FILE_HEADER, OUTPUTS_COLLECTOR_CONTAINER, readFileDump, sidecarOutput } from './metrics-sidecar.js';
 import { PIPELINE_VOLUME } from './pipeline-step.js';
 import { JOB_LABEL, jobManifests, type PodOptions } from './pods.js';
@@ -177,10 +180,10 @@ describe('a pipeline step’s pod', () => {
     expect(p.spec?.tolerations).toEqual([{ key: 'spot', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }]);
     expect(p.spec?.volumes).toEqual(
       expect.arrayContaining([
-        { name: 'empty-dir-0', emptyDir: { medium: 'Memory', sizeLimit: '8Gi' } },
-        { name: 'empty-dir-1', emptyDir: {} },
+        { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '8Gi' } },
+        { name: 'scratch', emptyDir: {} },
         {
-          name: 'ephemeral-0',
+          name: 'cache',
           ephemeral: {
             volumeClaimTemplate: {
               metadata: { labels: { team: 'nlp' }, annotations: {} },
@@ -190,7 +193,7 @@ describe('a pipeline step’s pod', () => {
         },
         // The cluster's default class: none named.
         {
-          name: 'ephemeral-1',
+          name: 'tmp',
           ephemeral: {
             volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
           },
@@ -199,10 +202,10 @@ describe('a pipeline step’s pod', () => {
     );
     expect(main?.volumeMounts).toEqual(
       expect.arrayContaining([
-        { name: 'empty-dir-0', mountPath: '/dev/shm' },
-        { name: 'empty-dir-1', mountPath: '/scratch' },
-        { name: 'ephemeral-0', mountPath: '/cache' },
-        { name: 'ephemeral-1', mountPath: '/tmp2' },
+        { name: 'shm', mountPath: '/dev/shm' },
+        { name: 'scratch', mountPath: '/scratch' },
+        { name: 'cache', mountPath: '/cache' },
+        { name: 'tmp', mountPath: '/tmp2' },
       ]),
     );
     // Without them, none of it; a deadline of 0 is none, as in KFP.
@@ -316,5 +319,120 @@ describe('the outputs collector’s dump', () => {
       ],
       broken: [],
     });
+  });
+});
+
+describe('kfp-kubernetes’ own snapshots on a step’s pod (core/pipelines/fixtures/kfp/kubernetes)', () => {
+  /** The pod of one step of a snapshot's run, its earlier steps played with these simulated outputs. */
+  function snapshotPod(
+    file: string,
+    path = 'root/comp',
+    simulation: Record<string, unknown> = {},
+  ): ReturnType<typeof jobManifests> {
+    const w = new PipelinesWorld();
+    const text = readFileSync(new URL(`../../core/pipelines/fixtures/kfp/kubernetes/${file}.yaml`, import.meta.url), 'utf8');
+    const runId = w.startRun(w.uploadFile(file.replace(/_/g, '-'), text), 'r', { simulation: simulation as never });
+    w.play();
+    const made = stepJob(w.run(runId), w.task(runId, path));
+    if (!made.ok) throw new Error(made.message);
+    const { image, command, args, env, platform, outputs } = made.value;
+    return jobManifests(step({ image, command, args, env, platform, outputs }), () => undefined);
+  }
+  const podOf = (...args: Parameters<typeof snapshotPod>): V1Pod => {
+    const r = snapshotPod(...args);
+    if (!r.ok) throw new Error(`${r.reason}: ${r.message}`);
+    return r.manifests.pods[0] as V1Pod;
+  };
+
+  it('set_timeout: the pod’s deadline', () => {
+    expect(podOf('timeout').spec?.activeDeadlineSeconds).toBe(20);
+  });
+
+  it('empty_dir_mount: a memory-backed emptyDir of its size, by its name', () => {
+    const p = podOf('empty_dir_mounts');
+    expect(p.spec?.volumes).toContainEqual({ name: 'emptydir-vol-1', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } });
+    expect(p.spec?.containers[0]?.volumeMounts).toContainEqual({ name: 'emptydir-vol-1', mountPath: '/mnt/my_vol_1' });
+  });
+
+  it('use_field_path_as_env: an env variable from the pod’s own annotation', () => {
+    expect(podOf('field_path_as_env').spec?.containers[0]?.env).toContainEqual({
+      name: 'KFP_RUN_NAME',
+      valueFrom: { fieldRef: { fieldPath: "metadata.annotations['pipelines.kubeflow.org/run_name']" } },
+    });
+  });
+
+  it('add_ephemeral_volume: a claim made with the pod, of the default class', () => {
+    expect(podOf('general_ephemeral_volume').spec?.volumes).toContainEqual({
+      name: 'pvc-name',
+      ephemeral: {
+        volumeClaimTemplate: {
+          metadata: { labels: {}, annotations: { annotation1: 'a1' } },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } },
+        },
+      },
+    });
+  });
+
+  it('set_security_context: the main container’s user and group, its capabilities dropped', () => {
+    expect(podOf('security_context', 'root/print-greeting').spec?.containers[0]?.securityContext).toEqual({
+      runAsUser: 65534,
+      runAsGroup: 0,
+      capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  it('add_init_container: run first, hardened, mounting the step’s emptyDir by its name', () => {
+    const p = podOf('init_container', 'root/print-greeting');
+    expect(p.spec?.volumes).toContainEqual({ name: 'shared-data', emptyDir: {} });
+    expect(p.spec?.initContainers).toEqual([
+      {
+        name: 'prepare-data',
+        image: 'busybox:1.36',
+        command: ['sh', '-c'],
+        args: ['echo ready > /data/marker'],
+        env: [{ name: 'MARKER_TEXT', value: 'ready' }],
+        volumeMounts: [{ name: 'shared-data', mountPath: '/data' }],
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+      },
+    ]);
+  });
+
+  it('mount_pvc: the claim CreatePVC named, by the older and the newer way of naming it', () => {
+    const dynamic = podOf('create_mount_delete_dynamic_pvc', 'root/producer', { createpvc: { outputs: { name: 'abc-my-pvc' } } });
+    expect(dynamic.spec?.volumes).toContainEqual({ name: 'pvc-0', persistentVolumeClaim: { claimName: 'abc-my-pvc' } });
+    expect(dynamic.spec?.containers[0]?.volumeMounts).toContainEqual({ name: 'pvc-0', mountPath: '/data' });
+    const named = podOf('create_mount_delete_existing_pvc_from_task_output', 'root/comp', {
+      createpvc: { outputs: { name: 'shared-data' } },
+    });
+    expect(named.spec?.volumes).toContainEqual({ name: 'pvc-0', persistentVolumeClaim: { claimName: 'shared-data' } });
+  });
+
+  it('refuses an init container that mounts a volume the step does not have, or takes a container’s name', () => {
+    const base = { emptyDirMounts: [{ volumeName: 'data', mountPath: '/data' }] };
+    const missing = jobManifests(
+      step({
+        platform: {
+          ...base,
+          initContainers: [{ name: 'prep', image: 'busybox', volumeMounts: [{ volumeName: 'cache', mountPath: '/c' }] }],
+        },
+      }),
+      () => undefined,
+    );
+    expect(missing).toMatchObject({ ok: false, reason: 'VolumeUnknown' });
+    expect(missing.ok || missing.message).toContain('init container prep mounts volume cache, which the step does not have');
+    const main = jobManifests(step({ platform: { initContainers: [{ name: 'main', image: 'busybox' }] } }), () => undefined);
+    expect(main).toMatchObject({ ok: false, reason: 'ContainerNameConflict' });
+    // Two volumes of one name: an emptyDir named as gpupool names a claim's.
+    const twice = jobManifests(
+      step({
+        platform: { pvcMount: [{ pvcName: 'a', mountPath: '/a' }], emptyDirMounts: [{ volumeName: 'pvc-0', mountPath: '/b' }] },
+      }),
+      () => undefined,
+    );
+    expect(twice).toMatchObject({ ok: false, reason: 'VolumeNameConflict' });
   });
 });

@@ -8,8 +8,10 @@
  *   volume mounted at its path; `nodeSelector.labels`, `tolerations`, `podMetadata` (labels and
  *   annotations, gpupool's own winning), `imagePullSecret`; `fieldPathAsEnv` (env from the pod's
  *   own fields), `emptyDirMounts` (`medium: Memory` for /dev/shm) and `genericEphemeralVolume`
- *   (a claim made and deleted with the pod) mounted at their paths; `imagePullPolicy` on the main
- *   container; `activeDeadlineSeconds` on the pod, whose kubelet then stops it past that time
+ *   (a claim made and deleted with the pod) mounted at their paths, each volume named as KFP names
+ *   it, so `initContainers` (hardened as KFP hardens them) mount them by those names;
+ *   `imagePullPolicy` and `securityContext` (user, group, runAsNonRoot; capabilities dropped) on
+ *   the main container; `activeDeadlineSeconds` on the pod, whose kubelet then stops it past that time
  *   (the step fails `DeadlineExceeded`, pod-status.ts). A name given as a parameter arrives
  *   resolved (core/pipelines/platform.ts); one that did not resolve makes the pod refused, naming
  *   what it is (`PlatformUnresolved`), rather than a pod that runs without its secret.
@@ -28,6 +30,7 @@ import type {
   V1EnvVar,
   V1LocalObjectReference,
   V1NodeAffinity,
+  V1SecurityContext,
   V1Toleration,
   V1Volume,
   V1VolumeMount,
@@ -65,6 +68,10 @@ export interface PipelineStepPod {
   readonly imagePullPolicy: string | null;
   /** The pod's deadline in seconds, when the platform spec sets one. */
   readonly activeDeadlineSeconds: number | null;
+  /** The platform spec's init containers, run before the main one. */
+  readonly initContainers: V1Container[];
+  /** The main container's identity, when the platform spec sets one. */
+  readonly securityContext: V1SecurityContext | null;
 }
 
 type Failure = { ok: false; reason: string; message: string };
@@ -120,15 +127,20 @@ export function pipelineStepPod(
       });
     }
   }
+  // The volumes an init container may mount, by the names KFP's driver gives them: an emptyDir's
+  // or ephemeral volume's own name, a secret's, config map's or claim's name.
+  const byKfpName = new Map<string, string>();
   for (const [i, s] of (platform.secretAsVolume ?? []).entries()) {
     if (!s.secretName) return unresolved('secretAsVolume', i, 'secret');
     const name = `secret-${i}`;
+    byKfpName.set(s.secretName, name);
     volumes.push({ name, secret: { secretName: s.secretName, ...optional(s) } });
     mounts.push({ name, mountPath: s.mountPath });
   }
   for (const [i, c] of (platform.configMapAsVolume ?? []).entries()) {
     if (!c.configMapName) return unresolved('configMapAsVolume', i, 'config map');
     const name = `config-map-${i}`;
+    byKfpName.set(c.configMapName, name);
     volumes.push({ name, configMap: { name: c.configMapName, ...optional(c) } });
     mounts.push({ name, mountPath: c.mountPath });
   }
@@ -136,20 +148,23 @@ export function pipelineStepPod(
     const claim = p.pvcName ?? p.constant;
     if (!claim) return unresolved('pvcMount', i, 'PVC');
     const name = `pvc-${i}`;
+    byKfpName.set(claim, name);
     volumes.push({ name, persistentVolumeClaim: { claimName: claim } });
-    mounts.push({ name, mountPath: p.mountPath });
+    mounts.push({ name, mountPath: p.mountPath, ...(p.subPath ? { subPath: p.subPath } : {}) });
   }
   for (const f of platform.fieldPathAsEnv ?? []) env.push({ name: f.name, valueFrom: { fieldRef: { fieldPath: f.fieldPath } } });
-  for (const [i, d] of (platform.emptyDirMounts ?? []).entries()) {
-    const name = `empty-dir-${i}`;
+  for (const d of platform.emptyDirMounts ?? []) {
+    const name = d.volumeName;
+    byKfpName.set(name, name);
     volumes.push({
       name,
       emptyDir: { ...(d.medium ? { medium: d.medium } : {}), ...(d.sizeLimit ? { sizeLimit: d.sizeLimit } : {}) },
     });
     mounts.push({ name, mountPath: d.mountPath });
   }
-  for (const [i, e] of (platform.genericEphemeralVolume ?? []).entries()) {
-    const name = `ephemeral-${i}`;
+  for (const e of platform.genericEphemeralVolume ?? []) {
+    const name = e.volumeName;
+    byKfpName.set(name, name);
     volumes.push({
       name,
       ephemeral: {
@@ -213,6 +228,13 @@ export function pipelineStepPod(
   if (twice !== undefined) {
     return { ok: false, reason: 'MountPathConflict', message: `pipeline step '${jobId}': two volumes are mounted at ${twice}` };
   }
+  const names = volumes.map((v) => v.name);
+  const named = names.find((n, i) => names.indexOf(n) !== i);
+  if (named !== undefined) {
+    return { ok: false, reason: 'VolumeNameConflict', message: `pipeline step '${jobId}': two volumes are named ${named}` };
+  }
+  const inits = initContainersOf(jobId, platform, byKfpName, sidecar);
+  if (!inits.ok) return inits;
 
   const limits: Record<string, string> = {};
   if (typeof spec.cpu === 'number' && spec.cpu > 0) limits.cpu = cores(spec.cpu);
@@ -235,8 +257,88 @@ export function pipelineStepPod(
       limits,
       imagePullPolicy: platform.imagePullPolicy ?? null,
       activeDeadlineSeconds: deadline > 0 ? deadline : null,
+      initContainers: inits.value,
+      securityContext: securityContextOf(platform),
     },
   };
+}
+
+/**
+ * The main container's identity, as KFP's driver sets it: the user and group ids and
+ * runAsNonRoot asked for, and every capability dropped (the Pod Security baseline).
+ */
+function securityContextOf(platform: KubernetesExecutorConfig): V1SecurityContext | null {
+  const asked = platform.securityContext;
+  if (!asked) return null;
+  const user = integer(asked.runAsUser);
+  const group = integer(asked.runAsGroup);
+  return {
+    ...(user === null ? {} : { runAsUser: user }),
+    ...(group === null ? {} : { runAsGroup: group }),
+    ...(typeof asked.runAsNonRoot === 'boolean' ? { runAsNonRoot: asked.runAsNonRoot } : {}),
+    capabilities: { drop: ['ALL'] },
+  };
+}
+
+/**
+ * The platform spec's init containers, hardened as KFP's driver hardens them (no privilege
+ * escalation, no capabilities, the runtime's default seccomp profile), each volume it mounts
+ * found by the name KFP gives it. A name taken, or a volume the step does not have, refuses the
+ * step, naming it.
+ */
+function initContainersOf(
+  jobId: string,
+  platform: KubernetesExecutorConfig,
+  byKfpName: ReadonlyMap<string, string>,
+  sidecar: V1Container | null,
+): { ok: true; value: V1Container[] } | Failure {
+  const taken = new Set(['main', ...(sidecar ? [sidecar.name] : [])]);
+  const out: V1Container[] = [];
+  for (const c of platform.initContainers ?? []) {
+    if (taken.has(c.name)) {
+      return {
+        ok: false,
+        reason: 'ContainerNameConflict',
+        message: `pipeline step '${jobId}': a container is named ${c.name} already`,
+      };
+    }
+    taken.add(c.name);
+    const volumeMounts: V1VolumeMount[] = [];
+    for (const m of c.volumeMounts ?? []) {
+      const name = byKfpName.get(m.volumeName);
+      if (name === undefined) {
+        return {
+          ok: false,
+          reason: 'VolumeUnknown',
+          message: `pipeline step '${jobId}': init container ${c.name} mounts volume ${m.volumeName}, which the step does not have`,
+        };
+      }
+      volumeMounts.push({ name, mountPath: m.mountPath });
+    }
+    const resources =
+      c.resources && (c.resources.requests || c.resources.limits)
+        ? {
+            ...(c.resources.requests ? { requests: { ...c.resources.requests } } : {}),
+            ...(c.resources.limits ? { limits: { ...c.resources.limits } } : {}),
+          }
+        : undefined;
+    out.push({
+      name: c.name,
+      image: c.image,
+      ...(c.command?.length ? { command: [...c.command] } : {}),
+      ...(c.args?.length ? { args: [...c.args] } : {}),
+      ...(c.env?.length ? { env: c.env.map((e) => ({ name: e.name, value: e.value ?? '' })) } : {}),
+      ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
+      ...(resources ? { resources } : {}),
+      ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}),
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    });
+  }
+  return { ok: true, value: out };
 }
 
 /**

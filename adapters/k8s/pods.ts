@@ -517,6 +517,7 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
       ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
       ...(job.inputs?.workspace ? { workingDir: WORKSPACE_PATH } : {}),
       ...(stepPod?.imagePullPolicy ? { imagePullPolicy: stepPod.imagePullPolicy } : {}),
+      ...(stepPod?.securityContext ? { securityContext: stepPod.securityContext } : {}),
       terminationMessagePolicy: 'FallbackToLogsOnError',
     };
     const pod: V1Pod = {
@@ -533,7 +534,9 @@ export function jobManifests(job: JobState, assets: AssetLookup, options: PodOpt
         ...(stepPod?.activeDeadlineSeconds ? { activeDeadlineSeconds: stepPod.activeDeadlineSeconds } : {}),
         ...(worker === null ? {} : { nodeName: options.nodeNameOf?.(worker.node) ?? worker.node }),
         ...(multi ? { hostname: podName(job.id, rank), subdomain: name } : {}),
-        ...(mounts.initContainers.length > 0 ? { initContainers: mounts.initContainers } : {}),
+        ...(mounts.initContainers.length + (stepPod?.initContainers.length ?? 0) > 0
+          ? { initContainers: [...mounts.initContainers, ...(stepPod?.initContainers ?? [])] }
+          : {}),
         // The sidecar comes after the primary, so the kubelet starts the primary first; it sees the
         // primary's processes through the shared process namespace (metrics-sidecar.ts says why).
         containers: withSidecar

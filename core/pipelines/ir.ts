@@ -225,7 +225,12 @@ export interface KubernetesExecutorConfig {
     readonly constant?: string;
     readonly pvcName?: string;
     readonly pvcNameParameter?: InputParameterSpec;
+    /** Older SDKs name the claim by these directly, where newer ones write `pvcNameParameter`. */
+    readonly taskOutputParameter?: InputParameterSpec['taskOutputParameter'];
+    readonly componentInputParameter?: string;
     readonly mountPath: string;
+    /** A path inside the volume to mount instead of its root. */
+    readonly subPath?: string;
   }[];
   /**
    * The labels a step's nodes must carry, written (`labels`) or read when the step starts from an
@@ -277,6 +282,27 @@ export interface KubernetesExecutorConfig {
     readonly mountPath: string;
     readonly medium?: string;
     readonly sizeLimit?: string;
+  }[];
+  /** The main container's identity (`set_security_context`); protobuf's JSON writes the ids as strings. */
+  readonly securityContext?: {
+    readonly runAsUser?: number | string;
+    readonly runAsGroup?: number | string;
+    readonly runAsNonRoot?: boolean;
+  };
+  /** Containers run before the main one (`add_init_container`), mounting the step's volumes by their names. */
+  readonly initContainers?: readonly {
+    readonly name: string;
+    readonly image: string;
+    readonly command?: readonly string[];
+    readonly args?: readonly string[];
+    readonly env?: readonly { readonly name: string; readonly value?: string }[];
+    readonly volumeMounts?: readonly { readonly volumeName: string; readonly mountPath: string }[];
+    readonly resources?: {
+      readonly requests?: Readonly<Record<string, string>>;
+      readonly limits?: Readonly<Record<string, string>>;
+    };
+    /** `Always` makes it a native sidecar, the one value allowed. */
+    readonly restartPolicy?: string;
   }[];
   /** Generic ephemeral volumes (`add_ephemeral_volume`): a PVC made with the pod and deleted with it. */
   readonly genericEphemeralVolume?: readonly {

@@ -894,6 +894,7 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
         stringField(m, 'mountPath', p, issues, true);
         boolField(m, 'optional', p, issues);
         platformParameter(m, parameter, p, issues);
+        if (key === 'pvcMount') stringField(m, 'subPath', p, issues, false);
       });
     }
     entries('tolerations', (m, p) => {
@@ -968,6 +969,46 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
         stringMap(meta.labels, at(at(p, 'metadata'), 'labels'), issues);
         stringMap(meta.annotations, at(at(p, 'metadata'), 'annotations'), issues);
       }
+    });
+    const security = mapping(config.securityContext, at(ePath, 'securityContext'), issues, false);
+    if (security) {
+      intField(security, 'runAsUser', at(ePath, 'securityContext'), issues);
+      intField(security, 'runAsGroup', at(ePath, 'securityContext'), issues);
+      boolField(security, 'runAsNonRoot', at(ePath, 'securityContext'), issues);
+    }
+    entries('initContainers', (m, p) => {
+      stringField(m, 'name', p, issues, true);
+      stringField(m, 'image', p, issues, true);
+      for (const key of ['command', 'args']) {
+        list(m[key], at(p, key), issues)?.forEach((a, i) => {
+          if (typeof a !== 'string') issue(issues, at(at(p, key), i), 'must be a string');
+        });
+      }
+      list(m.env, at(p, 'env'), issues)?.forEach((e, i) => {
+        const ev = mapping(e, at(at(p, 'env'), i), issues, true);
+        if (!ev) return;
+        stringField(ev, 'name', at(at(p, 'env'), i), issues, true);
+        stringField(ev, 'value', at(at(p, 'env'), i), issues, false);
+      });
+      list(m.volumeMounts, at(p, 'volumeMounts'), issues)?.forEach((v, i) => {
+        const vPath = at(at(p, 'volumeMounts'), i);
+        const vm = mapping(v, vPath, issues, true);
+        if (!vm) return;
+        stringField(vm, 'volumeName', vPath, issues, true);
+        const mount = stringField(vm, 'mountPath', vPath, issues, true);
+        if (mount !== undefined && !mount.startsWith('/')) issue(issues, at(vPath, 'mountPath'), 'must be an absolute path');
+      });
+      const resources = mapping(m.resources, at(p, 'resources'), issues, false);
+      if (resources) {
+        for (const key of ['requests', 'limits']) {
+          const q = mapping(resources[key], at(at(p, 'resources'), key), issues, false);
+          for (const name of Object.keys(q ?? {}))
+            quantityField(q as Record<string, unknown>, name, at(at(p, 'resources'), key), issues, true);
+        }
+      }
+      const restart = m.restartPolicy;
+      if (restart !== undefined && restart !== 'Always')
+        issue(issues, at(p, 'restartPolicy'), "must be 'Always' (a native sidecar) or left out");
     });
     const selector = mapping(config.nodeSelector, at(ePath, 'nodeSelector'), issues, false);
     if (selector) {

@@ -253,7 +253,19 @@ function resolvePlatformNames(run: Run, task: TaskRun, config: Config): Config {
     ...(config.configMapAsVolume
       ? { configMapAsVolume: named(config.configMapAsVolume, 'configMapNameParameter', 'configMapName') }
       : {}),
-    ...(config.pvcMount ? { pvcMount: named(config.pvcMount, 'pvcNameParameter', 'pvcName') } : {}),
+    ...(config.pvcMount ? { pvcMount: named(config.pvcMount.map(withPvcNameParameter), 'pvcNameParameter', 'pvcName') } : {}),
     ...(config.imagePullSecret ? { imagePullSecret: named(config.imagePullSecret, 'secretNameParameter', 'secretName') } : {}),
   } as Config;
+}
+
+type PvcMount = NonNullable<Config['pvcMount']>[number];
+
+/** A claim named the older SDKs' way (`taskOutputParameter` or `componentInputParameter` on the mount itself), as the newer one names it. */
+function withPvcNameParameter(m: PvcMount): PvcMount {
+  if (m.pvcNameParameter !== undefined) return m;
+  if (m.taskOutputParameter !== undefined) return { ...m, pvcNameParameter: { taskOutputParameter: m.taskOutputParameter } };
+  if (m.componentInputParameter !== undefined) {
+    return { ...m, pvcNameParameter: { componentInputParameter: m.componentInputParameter } };
+  }
+  return m;
 }

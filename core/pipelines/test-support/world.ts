@@ -10,6 +10,7 @@ import { nextPipelinesWakeup } from '../decide.js';
 import type { PipelineEvent } from '../events.js';
 import type { PipelineSpec } from '../ir.js';
 import { isRunDone, type PipelinesState, type Run, type TaskRun } from '../model.js';
+import { formatPipelineIssues, parsePipelineFile } from '../parse.js';
 import { pipelinesDecider } from '../pipelines-decider.js';
 import { simulatedStep } from '../simulation.js';
 
@@ -53,6 +54,28 @@ export class PipelinesWorld {
       group: GROUP,
       name,
       version: { versionId: `${pipelineId}@v1`, name: 'v1', format: 'v2', spec: spec as never, platform: null },
+    });
+    return pipelineId;
+  }
+
+  /** Upload a compiled pipeline file as the parser reads it, with its Kubernetes platform spec. */
+  uploadFile(name: string, text: string): string {
+    const parsed = parsePipelineFile(text);
+    if (!parsed.ok) throw new Error(formatPipelineIssues(parsed.issues));
+    const pipelineId = `${GROUP}/${name}`;
+    this.must({
+      type: 'CreatePipeline',
+      pipelineId,
+      owner: OWNER,
+      group: GROUP,
+      name,
+      version: {
+        versionId: `${pipelineId}@v1`,
+        name: 'v1',
+        format: 'v2',
+        spec: parsed.value.spec as never,
+        platform: (parsed.value.platform ?? null) as never,
+      },
     });
     return pipelineId;
   }
