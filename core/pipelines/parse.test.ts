@@ -451,7 +451,7 @@ describe('a broken file is refused with every fault and its path', () => {
     ]);
   });
 
-  it('the platform spec: pull policy, deadline, field-path env, emptyDir and ephemeral volumes, each in its shape', () => {
+  it('the platform spec: pull policy, deadline, field-path env, emptyDir and ephemeral volumes, security context, init containers, each in its shape', () => {
     const text = read('compiled/gpu-scheduling_nvidia_gpu_scheduling_check.yaml');
     const withConfig = (lines: string[]) =>
       text.replace('          tolerations:\n', `${lines.map((l) => `          ${l}\n`).join('')}          tolerations:\n`);
@@ -471,6 +471,8 @@ describe('a broken file is refused with every fault and its path', () => {
       'fieldPathAsEnv: [{name: NODE}]',
       'emptyDirMounts: [{volumeName: shm, sizeLimit: lots}]',
       'genericEphemeralVolume: [{volumeName: c, mountPath: /c, accessModes: [ReadWriteSometimes]}]',
+      'securityContext: {runAsUser: root}',
+      'initContainers: [{name: prep, volumeMounts: [{volumeName: d, mountPath: data}], restartPolicy: OnFailure}]',
     ];
     const at = 'platforms.kubernetes.deploymentSpec.executors.exec-verify-gpu-scheduled';
     expect(issuesOf(withConfig(bad))).toEqual([
@@ -484,6 +486,10 @@ describe('a broken file is refused with every fault and its path', () => {
         path: `${at}.genericEphemeralVolume[0].accessModes[0]`,
         message: 'must be one of ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod',
       },
+      { path: `${at}.securityContext.runAsUser`, message: 'must be a non-negative integer' },
+      { path: `${at}.initContainers[0].image`, message: 'missing' },
+      { path: `${at}.initContainers[0].volumeMounts[0].mountPath`, message: 'must be an absolute path' },
+      { path: `${at}.initContainers[0].restartPolicy`, message: "must be 'Always' (a native sidecar) or left out" },
     ]);
   });
 
