@@ -80,20 +80,7 @@ function optionalInputsRun(parameters: Record<string, unknown>) {
     { platforms: PlatformSpec },
   ];
   const w = new PipelinesWorld();
-  w.must({
-    type: 'CreatePipeline',
-    pipelineId: 'team/optional',
-    owner: 'ada',
-    group: 'team',
-    name: 'optional',
-    version: {
-      versionId: 'team/optional@v1',
-      name: 'v1',
-      format: 'v2',
-      spec: spec as never,
-      platform: platform.platforms as never,
-    },
-  });
+  w.upload('optional', spec, platform.platforms);
   const runId = w.startRun('team/optional', 'r', { parameters: parameters as never });
   const config = platform.platforms.kubernetes?.deploymentSpec?.executors?.['exec-log-message'] as KubernetesExecutorConfig;
   return (over: Partial<KubernetesExecutorConfig> = {}) =>

@@ -8,7 +8,7 @@ import type { CommandOutcome } from '../../decider.js';
 import type { PipelineCommand } from '../commands.js';
 import { nextPipelinesWakeup } from '../decide.js';
 import type { PipelineEvent } from '../events.js';
-import type { PipelineSpec } from '../ir.js';
+import type { PipelineSpec, PlatformSpec } from '../ir.js';
 import { isRunDone, type PipelinesState, type Run, type TaskRun } from '../model.js';
 import { formatPipelineIssues, parsePipelineFile } from '../parse.js';
 import { pipelinesDecider } from '../pipelines-decider.js';
@@ -45,7 +45,8 @@ export class PipelinesWorld {
     return o.duplicate ? [] : [...o.events];
   }
 
-  upload(name: string, spec: PipelineSpec): string {
+  /** Upload a pipeline (with its Kubernetes platform spec, if any); its id. */
+  upload(name: string, spec: PipelineSpec, platform: PlatformSpec | null = null): string {
     const pipelineId = `${GROUP}/${name}`;
     this.must({
       type: 'CreatePipeline',
@@ -53,7 +54,7 @@ export class PipelinesWorld {
       owner: OWNER,
       group: GROUP,
       name,
-      version: { versionId: `${pipelineId}@v1`, name: 'v1', format: 'v2', spec: spec as never, platform: null },
+      version: { versionId: `${pipelineId}@v1`, name: 'v1', format: 'v2', spec: spec as never, platform: platform as never },
     });
     return pipelineId;
   }
@@ -62,22 +63,7 @@ export class PipelinesWorld {
   uploadFile(name: string, text: string): string {
     const parsed = parsePipelineFile(text);
     if (!parsed.ok) throw new Error(formatPipelineIssues(parsed.issues));
-    const pipelineId = `${GROUP}/${name}`;
-    this.must({
-      type: 'CreatePipeline',
-      pipelineId,
-      owner: OWNER,
-      group: GROUP,
-      name,
-      version: {
-        versionId: `${pipelineId}@v1`,
-        name: 'v1',
-        format: 'v2',
-        spec: parsed.value.spec as never,
-        platform: (parsed.value.platform ?? null) as never,
-      },
-    });
-    return pipelineId;
+    return this.upload(name, parsed.value.spec, parsed.value.platform ?? null);
   }
 
   startRun(pipelineId: string, name: string, extra: Partial<Extract<PipelineCommand, { type: 'CreateRun' }>> = {}): string {
