@@ -16,6 +16,7 @@ import type { Result } from '../result.js';
 import { parseCondition, referencedParameters } from './cel.js';
 import type { ComponentLibrary } from './component-library.js';
 import { PARAMETER_TYPES, type ParsedPipeline, type PipelineSpec, type PlatformSpec, TRIGGER_STRATEGIES } from './ir.js';
+import { isQuantity, PVC_ACCESS_MODES } from './platform-ops.js';
 import {
   at,
   decodeV1Component,
@@ -1025,12 +1026,12 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
 }
 
 const PULL_POLICIES = ['Always', 'Never', 'IfNotPresent'];
-const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+const ACCESS_MODES: readonly string[] = PVC_ACCESS_MODES;
 
 /** A Kubernetes quantity (`512Mi`, `1G`, `0.5`), as a volume's size is written. */
 function quantityField(m: Record<string, unknown>, key: string, path: string, issues: Issues, required: boolean): void {
   const v = stringField(m, key, path, issues, required);
-  if (v !== undefined && !/^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.test(v)) {
+  if (v !== undefined && !isQuantity(v)) {
     issue(issues, at(path, key), `must be a quantity such as 512Mi or 10Gi, not '${v}'`);
   }
 }

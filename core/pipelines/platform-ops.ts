@@ -50,7 +50,9 @@ export interface PlatformOps {
 
 /** A DNS-1123 subdomain, as Kubernetes names a claim. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+/** Whether a text is a Kubernetes quantity as sizes are written: `512Mi`, `5Gi`, `0.5`. */
+export const isQuantity = (text: string): boolean => /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.test(text);
 
 /** The container a task's component runs, if any. */
 export function containerOf(run: Run, task: Pick<TaskRun, 'component'>): ContainerSpec | undefined {
@@ -100,7 +102,7 @@ export function platformOpOf(run: Run, task: TaskRun): Read | null {
     return bad(`access_modes: ${JSON.stringify(unknown)} is not one of ${PVC_ACCESS_MODES.join(', ')}`);
   }
   const size = text(p.size);
-  if (!QUANTITY.test(size)) return bad(`size: '${size}' is not a quantity such as 5Gi`);
+  if (!isQuantity(size)) return bad(`size: '${size}' is not a quantity such as 5Gi`);
   const annotations = p.annotations ?? {};
   if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) {
     return bad('annotations: must be an object of strings');
