@@ -491,6 +491,9 @@ describe('a broken file is refused with every fault and its path', () => {
       { path: `${at}.initContainers[0].volumeMounts[0].mountPath`, message: 'must be an absolute path' },
       { path: `${at}.initContainers[0].restartPolicy`, message: "must be 'Always' (a native sidecar) or left out" },
     ]);
+    expect(issuesOf(withConfig(["securityContext: {runAsUser: '0', runAsNonRoot: true}"]))).toEqual([
+      { path: `${at}.securityContext.runAsUser`, message: 'is 0 (root) while runAsNonRoot is true: use a non-root id' },
+    ]);
   });
 
   it("a container's placeholders name inputs and outputs its component has", () => {

@@ -976,6 +976,10 @@ function validatePlatformSpec(platform: PlatformSpec, doc: Record<string, unknow
       intField(security, 'runAsUser', at(ePath, 'securityContext'), issues);
       intField(security, 'runAsGroup', at(ePath, 'securityContext'), issues);
       boolField(security, 'runAsNonRoot', at(ePath, 'securityContext'), issues);
+      // The kubelet would refuse to start such a container, and the step would wait for nothing.
+      if (security.runAsNonRoot === true && (security.runAsUser === 0 || security.runAsUser === '0')) {
+        issue(issues, at(at(ePath, 'securityContext'), 'runAsUser'), 'is 0 (root) while runAsNonRoot is true: use a non-root id');
+      }
     }
     entries('initContainers', (m, p) => {
       stringField(m, 'name', p, issues, true);
