@@ -52,6 +52,23 @@ describe('CreatePVC and DeletePVC steps', () => {
     expect(isPlatformOp(run, task('root/createpvc'))).toBe(true);
   });
 
+  it('never reuses an earlier run’s outputs: each run makes and deletes its own claim, while its other steps may be cached', () => {
+    const w = new PipelinesWorld();
+    const text = readFileSync(new URL('./fixtures/kfp/kubernetes/create_mount_delete_dynamic_pvc.yaml', import.meta.url), 'utf8');
+    const p = w.uploadFile('pvc', text);
+    const first = w.startRun(p, 'first');
+    w.play();
+    const second = w.startRun(p, 'second');
+    w.play();
+    // The steps that read and write the volume are cached (enableCache, the same inputs)...
+    expect(w.task(second, 'root/producer').state).toBe('CACHED');
+    // ...but the claim steps ran again, the second run's claim its own.
+    for (const key of ['createpvc', 'deletepvc']) expect(w.task(second, `root/${key}`).state).toBe('SUCCEEDED');
+    const name = (runId: string) =>
+      (platformOpOf(w.run(runId), w.task(runId, 'root/createpvc')) as { value: { name: string } }).value.name;
+    expect(name(second)).not.toBe(name(first));
+  });
+
   it('a claim named by an earlier step’s output', () => {
     const { w, runId, task } = played('create_mount_delete_existing_pvc_from_task_output', {
       'get-pvc-name': { outputs: { Output: 'shared-data' } },

@@ -61,10 +61,12 @@ export function containerOf(run: Run, task: Pick<TaskRun, 'component'>): Contain
   return label ? run.spec.deploymentSpec.executors[label]?.container : undefined;
 }
 
+/** Whether a container image names one of these steps. */
+export const isPlatformOpImage = (image: string | undefined): boolean => image === CREATE_PVC_IMAGE || image === DELETE_PVC_IMAGE;
+
 /** Whether a task is one of these steps. */
 export function isPlatformOp(run: Run, task: Pick<TaskRun, 'component'>): boolean {
-  const image = containerOf(run, task)?.image;
-  return image === CREATE_PVC_IMAGE || image === DELETE_PVC_IMAGE;
+  return isPlatformOpImage(containerOf(run, task)?.image);
 }
 
 type Read = Result<PlatformOp, { readonly message: string }>;
@@ -77,7 +79,7 @@ const text = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : 
  */
 export function platformOpOf(run: Run, task: TaskRun): Read | null {
   const image = containerOf(run, task)?.image;
-  if (image !== CREATE_PVC_IMAGE && image !== DELETE_PVC_IMAGE) return null;
+  if (!isPlatformOpImage(image)) return null;
   const p = task.inputs.parameters;
   const bad = (message: string): Read => ({ ok: false, message });
   const checkedName = (name: string, what: string): Read | null =>

@@ -50,6 +50,7 @@ import {
   type TaskRun,
   type TaskState,
 } from './model.js';
+import { isPlatformOpImage } from './platform-ops.js';
 
 /** A task execution as it is created. */
 export interface NewTask {
@@ -616,16 +617,19 @@ export function progressRun(run: Run, env: ProgressEnv, from: readonly string[])
       return create(dag, key, task, 'SUCCEEDED', inputs, null, { outputs });
     }
     if (!executor?.container) return create(dag, key, task, 'FAILED', inputs, 'its component has no container to run');
-    const fingerprint =
-      task.cachingOptions?.enableCache === true
-        ? hashOfValue({
-            container: executor.container,
-            inputDefinitions: component?.inputDefinitions ?? null,
-            outputDefinitions: component?.outputDefinitions ?? null,
-            inputs,
-            cacheKey: task.cachingOptions.cacheKey ?? null,
-          })
-        : null;
+    // A step that makes or deletes a claim changes the cluster: reusing an earlier run's outputs
+    // would hand this run a claim that run's DeletePVC deleted (KFP's driver caches them; here they
+    // always run).
+    const cacheable = task.cachingOptions?.enableCache === true && !isPlatformOpImage(executor.container.image);
+    const fingerprint = cacheable
+      ? hashOfValue({
+          container: executor.container,
+          inputDefinitions: component?.inputDefinitions ?? null,
+          outputDefinitions: component?.outputDefinitions ?? null,
+          inputs,
+          cacheKey: task.cachingOptions.cacheKey ?? null,
+        })
+      : null;
     const hit = fingerprint === null ? undefined : env.cached(fingerprint);
     if (hit) return create(dag, key, task, 'CACHED', inputs, 'outputs reused from an earlier run', { outputs: hit, fingerprint });
     return create(dag, key, task, 'PENDING', inputs, null, { fingerprint, jobId: stepJobId(run, run.steps, 1) });
