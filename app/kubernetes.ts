@@ -15,7 +15,6 @@
  * it is kept in the store (`step-outputs-<job id>`), and `stepOutputs` reads it for the run
  * executor, typed as KFP's launcher types them (core/pipelines/step-outputs.ts).
  */
-
 import { randomUUID } from 'node:crypto';
 import type { AssetsEngine, ExperimentsEngine } from '../adapters/http/context.js';
 import type { JobLogSource } from '../adapters/http/job-logs.js';
