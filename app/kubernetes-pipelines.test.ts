@@ -290,7 +290,8 @@ describe('gpupool serve --kubernetes: pipelines', () => {
       storageClassName: 'standard',
     });
     expect(claims[0]?.object.metadata.namespace).toBe('default');
-    for (const key of ['createpvc', 'deletepvc']) expect(pods.has(node(run, `root/${key}`).jobId)).toBe(false);
+    for (const key of ['createpvc', 'deletepvc']) expect(node(run, `root/${key}`).jobId).toBe(null);
+    expect([...pods.keys()].sort()).toEqual([node(run, 'root/consumer').jobId, node(run, 'root/producer').jobId].sort());
     for (const key of ['producer', 'consumer']) {
       const spec = pods.get(node(run, `root/${key}`).jobId)?.spec as Json;
       expect(spec.volumes).toContainEqual({ name: 'pvc-0', persistentVolumeClaim: { claimName: claim } });

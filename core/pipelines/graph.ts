@@ -8,6 +8,7 @@ import {
   type TaskRun,
   type TaskState,
 } from './model.js';
+import { isPlatformOp } from './platform-ops.js';
 import { dagOf, kindOf, upstreamOf } from './run-progress.js';
 
 /** A task's state in the graph: a task state, or NOT_STARTED for one not created yet. */
@@ -25,6 +26,7 @@ export interface GraphNode {
   /** null until it is created. */
   readonly inputs: ResolvedInputs | null;
   readonly outputs: TaskOutputs | null;
+  /** The job that runs it; null for none (not created yet, not a container, or a CreatePVC or DeletePVC step, which runs no job). */
   readonly jobId: string | null;
   /** A container's attempts so far (0 when not created, and for other kinds). */
   readonly attempt: number;
@@ -49,7 +51,7 @@ export interface RunGraph {
   readonly edges: readonly GraphEdge[];
 }
 
-function createdNode(t: TaskRun): GraphNode {
+function createdNode(run: Run, t: TaskRun): GraphNode {
   return {
     path: t.path,
     key: t.key,
@@ -60,7 +62,7 @@ function createdNode(t: TaskRun): GraphNode {
     iteration: t.iteration,
     inputs: t.inputs,
     outputs: t.outputs,
-    jobId: t.jobId,
+    jobId: t.kind === 'container' && isPlatformOp(run, t) ? null : t.jobId,
     attempt: t.attempt,
     startedAt: t.startedAt,
     endedAt: t.endedAt,
@@ -111,7 +113,7 @@ export function runGraph(run: Run): RunGraph {
 
   const visit = (t: TaskRun): void => {
     seen.add(t.path);
-    nodes.push(createdNode(t));
+    nodes.push(createdNode(run, t));
     if (t.kind === 'loop') {
       const count = Math.max(t.items?.length ?? 0, t.children.length);
       for (let i = 0; i < count; i++) {
@@ -136,7 +138,7 @@ export function runGraph(run: Run): RunGraph {
   const root = run.tasks.get(ROOT);
   if (root) visit(root);
   // Whatever the walk did not reach (a task its DAG's spec does not list) is still shown.
-  for (const t of run.tasks.values()) if (!seen.has(t.path)) nodes.push(createdNode(t));
+  for (const t of run.tasks.values()) if (!seen.has(t.path)) nodes.push(createdNode(run, t));
   return { nodes, edges };
 }
 

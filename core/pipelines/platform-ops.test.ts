@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runGraph } from './graph.js';
 import type { TaskRun } from './model.js';
 import { isPlatformOp, platformOpOf } from './platform-ops.js';
 import { PipelinesWorld } from './test-support/world.js';
@@ -50,6 +51,11 @@ describe('CreatePVC and DeletePVC steps', () => {
     expect(isPlatformOp(run, task('root/producer'))).toBe(false);
     expect(platformOpOf(run, task('root/producer'))).toBe(null);
     expect(isPlatformOp(run, task('root/createpvc'))).toBe(true);
+    // The run's graph offers no job for the claim steps: they run none.
+    const jobs = Object.fromEntries(runGraph(run).nodes.map((n) => [n.key, n.jobId]));
+    expect(jobs.createpvc).toBe(null);
+    expect(jobs.deletepvc).toBe(null);
+    expect(jobs.producer).toBe(task('root/producer').jobId);
   });
 
   it('never reuses an earlier run’s outputs: each run makes and deletes its own claim, while its other steps may be cached', () => {
