@@ -30,7 +30,7 @@ import type { PipelineCommand } from '../core/pipelines/commands.js';
 import { nextPipelinesWakeup } from '../core/pipelines/decide.js';
 import type { PipelineEvent } from '../core/pipelines/events.js';
 import { isRunDone, isTaskDone, type Run, type TaskOutputs, type TaskRun } from '../core/pipelines/model.js';
-import { isPlatformOp, type PlatformOps, platformOpOf } from '../core/pipelines/platform-ops.js';
+import { type PlatformOps, platformOpOf } from '../core/pipelines/platform-ops.js';
 import { stepJob } from '../core/pipelines/step.js';
 import type { EventStore } from '../core/ports.js';
 import type { Engine } from '../engine/engine.js';
@@ -151,9 +151,11 @@ export function startPipelineExecutor(
   });
 
   /** A step that runs no container, done: its reports (started and ended, or failed and why). */
-  async function platformStep(run: Run, t: TaskRun): Promise<PipelineCommand[]> {
-    const op = platformOpOf(run, t);
-    if (op === null) return []; // not one: isPlatformOp said it was
+  async function platformStep(
+    run: Run,
+    t: TaskRun,
+    op: NonNullable<ReturnType<typeof platformOpOf>>,
+  ): Promise<PipelineCommand[]> {
     if (!op.ok) return [endedCommand(run, t, 'failed', { message: op.message })];
     const done = options.platformOps
       ? await options.platformOps.run(op.value, { group: run.group, jobId: t.jobId as string })
@@ -238,11 +240,14 @@ export function startPipelineExecutor(
       if (job === undefined) {
         if (canceling) reports.push(canceled(t));
         else if (t.retryAt !== null && t.retryAt > now) pokeAt(run.id, t.retryAt);
-        else if (isPlatformOp(run, t)) reports.push(...(await platformStep(run, t)));
         else {
-          const s = submission(run, t);
-          if (s.ok) submits.push({ t, command: s.command });
-          else reports.push(endedCommand(run, t, 'failed', { message: s.message }));
+          const op = platformOpOf(run, t);
+          if (op !== null) reports.push(...(await platformStep(run, t, op)));
+          else {
+            const s = submission(run, t);
+            if (s.ok) submits.push({ t, command: s.command });
+            else reports.push(endedCommand(run, t, 'failed', { message: s.message }));
+          }
         }
         continue;
       }

@@ -336,3 +336,12 @@ export interface ParsedPipeline {
 /** The component a task runs. */
 export const componentOf = (spec: PipelineSpec, task: TaskSpec): ComponentSpec | undefined =>
   spec.components[task.componentRef.name];
+
+/** A component's executor: its label and container (no container for an importer); none for a DAG. */
+export function executorOf(
+  spec: PipelineSpec,
+  component: string,
+): { readonly label: string; readonly container: ContainerSpec | undefined } | undefined {
+  const label = spec.components[component]?.executorLabel;
+  return label === undefined ? undefined : { label, container: spec.deploymentSpec.executors[label]?.container };
+}

@@ -12,7 +12,7 @@
  */
 import { hashOfValue } from '../idempotency.js';
 import type { Result } from '../result.js';
-import { type ContainerSpec, componentOf, type JsonValue, type TaskSpec } from './ir.js';
+import { executorOf, type JsonValue } from './ir.js';
 import type { Run, TaskRun } from './model.js';
 
 export const CREATE_PVC_IMAGE = 'argostub/createpvc';
@@ -54,19 +54,12 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 /** Whether a text is a Kubernetes quantity as sizes are written: `512Mi`, `5Gi`, `0.5`. */
 export const isQuantity = (text: string): boolean => /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.test(text);
 
-/** The container a task's component runs, if any. */
-export function containerOf(run: Run, task: Pick<TaskRun, 'component'>): ContainerSpec | undefined {
-  const component = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec);
-  const label = component?.executorLabel;
-  return label ? run.spec.deploymentSpec.executors[label]?.container : undefined;
-}
-
 /** Whether a container image names one of these steps. */
 export const isPlatformOpImage = (image: string | undefined): boolean => image === CREATE_PVC_IMAGE || image === DELETE_PVC_IMAGE;
 
 /** Whether a task is one of these steps. */
 export function isPlatformOp(run: Run, task: Pick<TaskRun, 'component'>): boolean {
-  return isPlatformOpImage(containerOf(run, task)?.image);
+  return isPlatformOpImage(executorOf(run.spec, task.component)?.container?.image);
 }
 
 type Read = Result<PlatformOp, { readonly message: string }>;
@@ -78,7 +71,7 @@ const text = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : 
  * that runs a container. A step whose inputs are wrong is why it fails.
  */
 export function platformOpOf(run: Run, task: TaskRun): Read | null {
-  const image = containerOf(run, task)?.image;
+  const image = executorOf(run.spec, task.component)?.container?.image;
   if (!isPlatformOpImage(image)) return null;
   const p = task.inputs.parameters;
   const bad = (message: string): Read => ({ ok: false, message });

@@ -14,10 +14,11 @@
  *   that is null or not given (an optional input) adds nothing, as in KFP; a value of the wrong
  *   shape fails the step, naming where it came from and what is wrong.
  */
+
+import { isPlainObject } from '../codec.js';
 import type { Result } from '../result.js';
 import type { InputParameterSpec, JsonValue, KubernetesExecutorConfig } from './ir.js';
 import { childPath, type Run, type TaskRun } from './model.js';
-import { isRecord } from './v1-component.js';
 
 /** A parameter's value in the task's context, or undefined when it is not there. */
 export function parameterValue(run: Run, task: TaskRun, spec: InputParameterSpec): JsonValue | undefined {
@@ -73,7 +74,7 @@ class Wrong {
 const at = (path: string, key: string | number): string => (path === '' ? String(key) : `${path}.${key}`);
 
 function labelsOf(v: JsonValue): Record<string, string> | Wrong {
-  if (!isRecord(v)) return new Wrong('', `must be an object of label values, not ${shown(v)}`);
+  if (!isPlainObject(v)) return new Wrong('', `must be an object of label values, not ${shown(v)}`);
   for (const [k, value] of Object.entries(v))
     if (typeof value !== 'string') return new Wrong(k, `must be a string, not ${shown(value)}`);
   return { ...(v as Record<string, string>) };
@@ -81,7 +82,7 @@ function labelsOf(v: JsonValue): Record<string, string> | Wrong {
 
 /** A node selector term of a NodeAffinity: label requirements only, as the written terms. */
 function termOf(v: unknown, path: string, required: boolean): AffinityTerm['matchExpressions'] | Wrong {
-  if (!isRecord(v)) return new Wrong(path, `must be an object, not ${shown(v)}`);
+  if (!isPlainObject(v)) return new Wrong(path, `must be an object, not ${shown(v)}`);
   if (Array.isArray(v.matchFields) && v.matchFields.length > 0) {
     return new Wrong(at(path, 'matchFields'), 'not supported: name the nodes by a label (kubernetes.io/hostname)');
   }
@@ -92,7 +93,7 @@ function termOf(v: unknown, path: string, required: boolean): AffinityTerm['matc
   const out: { key: string; operator: string; values?: string[] }[] = [];
   for (const [i, x] of exprs.entries()) {
     const xPath = at(at(path, 'matchExpressions'), i);
-    if (!isRecord(x)) return new Wrong(xPath, `must be an object, not ${shown(x)}`);
+    if (!isPlainObject(x)) return new Wrong(xPath, `must be an object, not ${shown(x)}`);
     for (const k of ['key', 'operator'] as const) {
       if (typeof x[k] !== 'string' || x[k] === '')
         return new Wrong(at(xPath, k), `must be a non-empty string, not ${shown(x[k])}`);
@@ -113,12 +114,12 @@ function termOf(v: unknown, path: string, required: boolean): AffinityTerm['matc
 
 /** A Kubernetes NodeAffinity as written terms: its required terms without a weight, its preferred ones with theirs. */
 function affinityOf(v: JsonValue): AffinityTerm[] | Wrong {
-  if (!isRecord(v)) return new Wrong('', `must be a NodeAffinity object, not ${shown(v)}`);
+  if (!isPlainObject(v)) return new Wrong('', `must be a NodeAffinity object, not ${shown(v)}`);
   const terms: AffinityTerm[] = [];
   const R = 'requiredDuringSchedulingIgnoredDuringExecution';
   const required = v[R];
   if (required !== undefined && required !== null) {
-    if (!isRecord(required)) return new Wrong(R, `must be an object, not ${shown(required)}`);
+    if (!isPlainObject(required)) return new Wrong(R, `must be an object, not ${shown(required)}`);
     const list = required.nodeSelectorTerms;
     if (!Array.isArray(list) || list.length === 0) return new Wrong(at(R, 'nodeSelectorTerms'), 'must list one or more terms');
     for (const [i, t] of list.entries()) {
@@ -133,7 +134,7 @@ function affinityOf(v: JsonValue): AffinityTerm[] | Wrong {
     if (!Array.isArray(preferred)) return new Wrong(P, `must be a list, not ${shown(preferred)}`);
     for (const [i, p] of preferred.entries()) {
       const pPath = at(P, i);
-      if (!isRecord(p)) return new Wrong(pPath, `must be an object, not ${shown(p)}`);
+      if (!isPlainObject(p)) return new Wrong(pPath, `must be an object, not ${shown(p)}`);
       const weight = p.weight;
       if (!(typeof weight === 'number' && Number.isInteger(weight) && weight >= 1 && weight <= 100)) {
         return new Wrong(at(pPath, 'weight'), `must be an integer from 1 to 100, not ${shown(weight)}`);
@@ -147,7 +148,7 @@ function affinityOf(v: JsonValue): AffinityTerm[] | Wrong {
 }
 
 function tolerationOf(v: unknown, path: string): Toleration | Wrong {
-  if (!isRecord(v)) return new Wrong(path, `must be an object, not ${shown(v)}`);
+  if (!isPlainObject(v)) return new Wrong(path, `must be an object, not ${shown(v)}`);
   const out: Record<string, string | number> = {};
   for (const k of ['key', 'operator', 'value', 'effect'] as const) {
     const s = v[k];
@@ -167,7 +168,7 @@ function tolerationOf(v: unknown, path: string): Toleration | Wrong {
 
 /** One toleration or a list of them (KFP takes either); an empty one adds none. */
 function tolerationsOf(v: JsonValue): Toleration[] | Wrong {
-  const list = Array.isArray(v) ? v : isRecord(v) ? (Object.keys(v).length === 0 ? [] : [v]) : null;
+  const list = Array.isArray(v) ? v : isPlainObject(v) ? (Object.keys(v).length === 0 ? [] : [v]) : null;
   if (list === null) return new Wrong('', `must be a toleration or a list of them, not ${shown(v)}`);
   const out: Toleration[] = [];
   for (const [i, t] of list.entries()) {

@@ -8,7 +8,7 @@
  * end, the longest match winning: `flip-coin` steers every task with that key, `for-loop-2/1/print-op`
  * only the second iteration's.
  */
-import { componentOf, type JsonValue, type ParameterType, type TaskSpec } from './ir.js';
+import { componentOf, executorOf, type JsonValue, type ParameterType, type TaskSpec } from './ir.js';
 import type { Run, StepFixture, TaskOutputs, TaskRun } from './model.js';
 import { provisionedArtifacts, stepOutputs } from './step.js';
 
@@ -65,8 +65,7 @@ export const parameterFileText = (value: JsonValue): string => (typeof value ===
 
 /** Whether a step's container is the SDK's executor (`--executor_input {{$}}`): it reports through the executor output file. */
 function takesExecutorInput(run: Run, task: TaskRun): boolean {
-  const label = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec)?.executorLabel;
-  const container = label ? run.spec.deploymentSpec.executors[label]?.container : undefined;
+  const container = executorOf(run.spec, task.component)?.container;
   return [...(container?.command ?? []), ...(container?.args ?? [])].includes('{{$}}');
 }
 

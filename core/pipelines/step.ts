@@ -7,7 +7,7 @@
  * Kubernetes runtime to honour (secrets as env, volumes, node selectors, tolerations), with what
  * it reads from the task's context resolved (platform.ts).
  */
-import { type ContainerSpec, componentOf, type KubernetesExecutorConfig, type ResourceSpec, type TaskSpec } from './ir.js';
+import { componentOf, executorOf, type KubernetesExecutorConfig, type ResourceSpec, type TaskSpec } from './ir.js';
 import type { ArtifactValue, Run, TaskOutputs, TaskRun } from './model.js';
 import {
   type CommandLineElement,
@@ -190,9 +190,10 @@ export function stepJob(
   options: StepJobOptions = {},
 ): { ok: true; value: StepJob } | { ok: false; message: string } {
   const component = componentOf(run.spec, { componentRef: { name: task.component } } as TaskSpec);
-  const label = component?.executorLabel;
-  const container: ContainerSpec | undefined = label ? run.spec.deploymentSpec.executors[label]?.container : undefined;
-  if (!container || !label) return { ok: false, message: `task '${task.key}' has no container to run` };
+  const executor = executorOf(run.spec, task.component);
+  const container = executor?.container;
+  if (!executor || !container) return { ok: false, message: `task '${task.key}' has no container to run` };
+  const label = executor.label;
   const outputs = stepOutputs(run, task);
   const artifacts: Record<string, RuntimeArtifact[]> = {};
   for (const [name, list] of Object.entries(task.inputs.artifacts)) {
@@ -202,7 +203,7 @@ export function stepJob(
   const ctx: ExecutionContext = {
     parameters: task.inputs.parameters,
     artifacts,
-    ...(component.inputDefinitions ? { inputDefinitions: component.inputDefinitions } : {}),
+    ...(component?.inputDefinitions ? { inputDefinitions: component.inputDefinitions } : {}),
     ...outputs,
     job: {
       name: run.name,
