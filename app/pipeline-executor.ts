@@ -40,8 +40,19 @@ import { stepProducts } from './pipeline-assets.js';
 
 export const PIPELINE_EXECUTOR = 'pipelines';
 
-/** How long a step that runs no container waits before asking the cluster again, when it did not answer. */
-const PLATFORM_RETRY_SECONDS = 2;
+/**
+ * How a step that runs no container asks the cluster again when it did not answer (no answer, 429,
+ * 5xx): after `firstSeconds`, then twice as long each time up to `maxSeconds`; once the cluster has
+ * not answered for `giveUpAfterSeconds` since the first try, the step fails with the last answer,
+ * as KFP's driver pod would after its own retries, rather than holding its run forever.
+ */
+export interface PlatformRetry {
+  readonly firstSeconds: number;
+  readonly maxSeconds: number;
+  readonly giveUpAfterSeconds: number;
+}
+
+export const DEFAULT_PLATFORM_RETRY: PlatformRetry = { firstSeconds: 2, maxSeconds: 30, giveUpAfterSeconds: 300 };
 
 export interface PipelineExecutorOptions {
   /**
@@ -66,6 +77,8 @@ export interface PipelineExecutorOptions {
   readonly gpuTypeLabel?: string;
   /** Where a CreatePVC or DeletePVC step's claim is made or deleted; none (the simulated runtime): nothing is. */
   readonly platformOps?: PlatformOps;
+  /** When `platformOps` gets no answer: DEFAULT_PLATFORM_RETRY unless given. */
+  readonly platformRetry?: PlatformRetry;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -93,6 +106,13 @@ export function startPipelineExecutor(
   const poke = (runId: string) => looks.poke(runId);
   let tickTimer: ReturnType<typeof setTimeout> | undefined;
   let tickFor: number | null = null;
+  const retry = options.platformRetry ?? DEFAULT_PLATFORM_RETRY;
+  /**
+   * Per step that runs no container (by its job id), while the cluster does not answer it: since
+   * when, how many tries, and the wait before the next. Kept in memory only: a restarted executor
+   * gives a step the whole time again, which errs on the side of waiting.
+   */
+  const unanswered = new Map<string, { since: number; tries: number; wait: number }>();
 
   /** Look at a run again at `at` (a retry's backoff ends). */
   const pokeAt = (runId: string, at: number) =>
@@ -157,14 +177,27 @@ export function startPipelineExecutor(
     op: NonNullable<ReturnType<typeof platformOpOf>>,
   ): Promise<PipelineCommand[]> {
     if (!op.ok) return [endedCommand(run, t, 'failed', { message: op.message })];
+    const jobId = t.jobId as string;
     const done = options.platformOps
-      ? await options.platformOps.run(op.value, { group: run.group, jobId: t.jobId as string })
+      ? await options.platformOps.run(op.value, { group: run.group, jobId })
       : { ok: true as const };
     if (!done.ok && done.retry) {
-      // The cluster did not answer: look again in a while, the step still pending.
-      pokeAt(run.id, pipelines.clock.now() + PLATFORM_RETRY_SECONDS);
-      return [];
+      // The cluster did not answer: look again in a while, the step still pending, unless it has
+      // not answered for too long.
+      const now = pipelines.clock.now();
+      const tried = unanswered.get(jobId) ?? { since: now, tries: 0, wait: retry.firstSeconds };
+      tried.tries++;
+      if (now - tried.since < retry.giveUpAfterSeconds) {
+        unanswered.set(jobId, tried);
+        pokeAt(run.id, now + tried.wait);
+        tried.wait = Math.min(tried.wait * 2, retry.maxSeconds);
+        return [];
+      }
+      unanswered.delete(jobId);
+      const message = `the cluster did not answer for ${seconds(now - tried.since)} (${tried.tries} tries): ${done.message}`;
+      return [endedCommand(run, t, 'failed', { message })];
     }
+    unanswered.delete(jobId);
     if (!done.ok) return [endedCommand(run, t, 'failed', { message: done.message })];
     const started: PipelineCommand = {
       type: 'ReportTaskStarted',
@@ -238,8 +271,10 @@ export function startPipelineExecutor(
       if (t.kind !== 'container' || isTaskDone(t.state) || t.jobId === null) continue;
       const job = jobOf(t.jobId);
       if (job === undefined) {
-        if (canceling) reports.push(canceled(t));
-        else if (t.retryAt !== null && t.retryAt > now) pokeAt(run.id, t.retryAt);
+        if (canceling) {
+          unanswered.delete(t.jobId);
+          reports.push(canceled(t));
+        } else if (t.retryAt !== null && t.retryAt > now) pokeAt(run.id, t.retryAt);
         else {
           const op = platformOpOf(run, t);
           if (op !== null) reports.push(...(await platformStep(run, t, op)));
@@ -344,4 +379,9 @@ export function startPipelineExecutor(
     },
     idle: () => looks.idle(() => followers.some((f) => f.busy)),
   };
+}
+
+/** A span of seconds as a message says it: whole seconds, or to the millisecond below one. */
+function seconds(s: number): string {
+  return s >= 1 ? `${Math.round(s)} s` : `${Math.round(s * 1000)} ms`;
 }

@@ -25,7 +25,7 @@ import type { PipelineSpec } from '../core/pipelines/ir.js';
 import { isRunDone, type SimulationFixture } from '../core/pipelines/model.js';
 import { PIPELINES_STREAM, pipelinesDecider } from '../core/pipelines/pipelines-decider.js';
 import { createDeciderEngine, createEngine } from '../engine/engine.js';
-import { startPipelineExecutor } from './pipeline-executor.js';
+import { type PipelineExecutorOptions, startPipelineExecutor } from './pipeline-executor.js';
 import { simulatedStepFailure, simulatedStepOutputs } from './simulated-steps.js';
 
 const SAMPLES = new URL('../core/pipelines/fixtures/kfp/compiled/', import.meta.url);
@@ -63,7 +63,7 @@ async function world(gpus = 8, store = new InMemoryEventStore()) {
     },
   });
   stops.push(() => runtime.stop());
-  const start = () => {
+  const start = (overrides: Partial<PipelineExecutorOptions> = {}) => {
     const executor = startPipelineExecutor(cluster, pipelines, store, {
       outputsOf: simulatedStepOutputs,
       assets,
@@ -71,6 +71,7 @@ async function world(gpus = 8, store = new InMemoryEventStore()) {
       onError: (e) => {
         throw e;
       },
+      ...overrides,
     });
     stops.push(() => executor.stop());
     return executor;
@@ -181,6 +182,58 @@ describe('pipeline runs on the simulated runtime', () => {
     }
     const producer = run.tasks.get('root/producer')?.jobId as string;
     expect(w.cluster.job(producer) ?? w.cluster.current.finished.get(producer)).toBeDefined();
+  });
+
+  it('a CreatePVC the cluster does not answer is asked again, ever less often, and fails its run once it has not answered for too long', async () => {
+    const w = await world();
+    const tries: number[] = [];
+    const answers = [{ ok: false as const, retry: true, message: 'the API server did not answer' }];
+    w.start({
+      platformOps: {
+        run: async () => {
+          tries.push(Date.now());
+          return answers[Math.min(tries.length - 1, answers.length - 1)] as (typeof answers)[number];
+        },
+      },
+      platformRetry: { firstSeconds: 0.02, maxSeconds: 0.08, giveUpAfterSeconds: 0.4 },
+    });
+    const spec = load('create_mount_delete_dynamic_pvc', new URL('../core/pipelines/fixtures/kfp/kubernetes/', import.meta.url));
+    const run = await w.settled(await w.run(await w.upload('pvc', spec), 'pvc'));
+    expect(run.state).toBe('FAILED');
+    const create = run.tasks.get('root/createpvc');
+    expect(create?.state).toBe('FAILED');
+    expect(create?.message).toMatch(
+      new RegExp(`^the cluster did not answer for \\d+ ms \\(${tries.length} tries\\): the API server did not answer$`),
+    );
+    // Waits of 20, 40, 80, 80... ms: the first try, then one per wait until 0.4 s had passed.
+    expect(tries.length).toBeGreaterThanOrEqual(4);
+    expect(tries.length).toBeLessThanOrEqual(8);
+    const gaps = tries.slice(1).map((t, i) => t - (tries[i] as number));
+    expect(gaps[0]).toBeGreaterThanOrEqual(20);
+    expect(gaps[2]).toBeGreaterThanOrEqual(80);
+    // Nothing after it ran: the steps that needed the claim never started.
+    expect(run.tasks.get('root/producer')?.jobId ?? null).toBe(null);
+  });
+
+  it('a CreatePVC the cluster answers after a while succeeds, and its run with it', async () => {
+    const w = await world();
+    let tries = 0;
+    w.start({
+      platformOps: {
+        run: async () => (++tries < 3 ? { ok: false as const, retry: true, message: '503: try later' } : { ok: true as const }),
+      },
+      platformRetry: { firstSeconds: 0.01, maxSeconds: 0.02, giveUpAfterSeconds: 5 },
+    });
+    const spec = load('create_mount_delete_dynamic_pvc', new URL('../core/pipelines/fixtures/kfp/kubernetes/', import.meta.url));
+    const run = await w.settled(
+      await w.run(await w.upload('pvc', spec), 'pvc', {
+        producer: { outputs: { Output: 'Hello world' } },
+        consumer: { outputs: { Output: 'Hello world' } },
+      }),
+    );
+    expect(run.state).toBe('SUCCEEDED');
+    // Two unanswered, the third made it; DeletePVC answered at once.
+    expect(tries).toBe(4);
   });
 
   it('a step that asks for more GPUs than are free waits, and starts when they free up', async () => {
