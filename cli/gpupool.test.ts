@@ -88,7 +88,7 @@ describe.concurrent('gpupool simulate', () => {
     expect(r.stderr).toContain('fifo: 60/60 jobs submitted');
 
     const jobs = rows(readFileSync(join(out, 'jobs.csv'), 'utf8'));
-    expect(jobs[0]).toEqual(['job_id', 'pool', 'gpus', 'submit_time', 'duration', 'start_time', 'end_time', 'status']);
+    expect(jobs[0]).toEqual(['job_id', 'pool', 'gpus', 'submit_time', 'duration', 'start_time', 'end_time', 'status', 'reason']);
     const expected = rows(readFileSync(EXPECTED, 'utf8')).slice(1);
     expect(jobs).toHaveLength(61);
     for (const [id, , , , start, end] of expected) {
@@ -111,6 +111,29 @@ describe.concurrent('gpupool simulate', () => {
     expect(existsSync(join(out, 'report.html'))).toBe(false);
     expect(rows(readFileSync(join(out, 'jobs.csv'), 'utf8'))).toHaveLength(61);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).overall).toMatchObject({ avgJct: 200.82, avgWait: 22.4 });
+  });
+
+  it('a job that can never run: counted on the summary line, and why in the reason column of jobs.csv', async () => {
+    const out = join(dir, 'rejected');
+    const trace = join(dir, 'too-large.csv');
+    writeFileSync(trace, 'job_id,pool,gpus,submit_time,duration\nsmall,main,4,0,10\nlarge,main,32,0,10\n');
+    const r = await gpupool([...simulateArgs(out, { '--trace': trace, '--format': 'gpupool' }), '--no-report']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^fifo: 1\/2 jobs completed, 1 rejected \(why: the reason column of jobs.csv\), avg JCT 10 s/m);
+    expect(rows(readFileSync(join(out, 'jobs.csv'), 'utf8')).slice(1)).toEqual([
+      ['small', 'main', '4', '0', '10', '0', '10', 'Complete', ''],
+      [
+        'large',
+        'main',
+        '32',
+        '0',
+        '10',
+        '',
+        '',
+        'Rejected',
+        "the job asks for 32 GPUs but pool 'main' has 16: ask for at most 16",
+      ],
+    ]);
   });
 
   it('runs several policies with a capacity scale: one line each, a folder each', async () => {

@@ -375,7 +375,7 @@ program
     for (const s of summaries) {
       const f = s.overall;
       process.stdout.write(
-        `${s.policy}: ${f.completed}/${f.jobs} jobs completed, avg JCT ${f.avgJct ?? '-'} s, p95 JCT ${f.p95Jct ?? '-'} s, avg wait ${f.avgWait ?? '-'} s, utilization ${f.utilization === null ? '-' : `${(f.utilization * 100).toFixed(1)}%`}\n`,
+        `${s.policy}: ${f.completed}/${f.jobs} jobs completed, ${f.rejected > 0 ? `${f.rejected} rejected (why: the reason column of jobs.csv), ` : ''}avg JCT ${f.avgJct ?? '-'} s, p95 JCT ${f.p95Jct ?? '-'} s, avg wait ${f.avgWait ?? '-'} s, utilization ${f.utilization === null ? '-' : `${(f.utilization * 100).toFixed(1)}%`}\n`,
       );
       for (const x of s.experiments ?? []) {
         process.stdout.write(

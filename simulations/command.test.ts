@@ -45,7 +45,7 @@ describe('runSimulateCommand', () => {
     }
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual({ policies: summaries });
     // The 16-GPU job fits no pool: rejected, the others complete.
-    expect(readFileSync(join(out, 'fifo', 'jobs.csv'), 'utf8')).toContain('d,p,16,30,10,,,Rejected\n');
+    expect(readFileSync(join(out, 'fifo', 'jobs.csv'), 'utf8')).toMatch(/^d,p,16,30,10,,,Rejected,.*16 GPUs.*\n/m);
     for (const policy of ['fifo', 'sjf']) {
       const mine = seen.filter(([p]) => p === policy);
       expect(mine.length).toBeGreaterThan(0);

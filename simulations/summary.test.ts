@@ -3,6 +3,7 @@
  * per pool and again for the whole run, sorted with a comparator; every queue sample sorted as an
  * object; a line per job joined from an array): the fast versions give the same output.
  */
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobRecord, PoolSeries, SimStatus, SimulationResult } from './simulate.js';
@@ -39,11 +40,21 @@ function referenceFigures(jobs: readonly JobRecord[], gpus: number, longestQueue
 }
 
 function referenceCsv(jobs: readonly JobRecord[]): string {
-  const field = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const field = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = jobs.map((j) =>
-    [field(j.id), field(j.pool), j.gpus, j.submit, j.duration, j.start ?? '', j.end ?? '', j.status].join(','),
+    [
+      field(j.id),
+      field(j.pool),
+      j.gpus,
+      j.submit,
+      j.duration,
+      j.start ?? '',
+      j.end ?? '',
+      j.status,
+      j.rejection === null ? '' : field(j.rejection),
+    ].join(','),
   );
-  return `${['job_id,pool,gpus,submit_time,duration,start_time,end_time,status', ...lines].join('\n')}\n`;
+  return `${['job_id,pool,gpus,submit_time,duration,start_time,end_time,status,reason', ...lines].join('\n')}\n`;
 }
 
 const POOLS = ['a', 'b', 'c,d', 'é'];
@@ -63,8 +74,10 @@ const job: fc.Arbitrary<JobRecord> = fc
     start: fc.option(time),
     end: fc.option(time),
     status: fc.constantFrom<SimStatus>('Complete', 'Complete', 'Error', 'Stopped', 'Rejected', 'NotStarted', 'Running'),
+    // The engine's words, which may hold commas, quotes, line breaks and any character.
+    reason: fc.oneof(fc.constant("job 'j1' asks for 9 GPUs, more than pool 'p' has (8)"), fc.string({ unit: 'grapheme' })),
   })
-  .map((j) => ({ ...j, rejection: null }));
+  .map(({ reason, ...j }) => ({ ...j, rejection: j.status === 'Rejected' ? reason : null }));
 const series = (pool: string): fc.Arbitrary<PoolSeries> =>
   fc
     .record({
@@ -170,6 +183,27 @@ describe('jobs.csv', () => {
         expect(Buffer.from(jobsCsvBytes(jobs)).equals(Buffer.from(expected, 'utf8'))).toBe(true);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('reads back, by any CSV reader, each job with its status and the reason of a rejected one', () => {
+    fc.assert(
+      fc.property(fc.array(job, { minLength: 1, maxLength: 20 }), (jobs) => {
+        const [header, ...rows] = parse(jobsCsv(jobs), { relax_column_count: false }) as string[][];
+        expect(header).toEqual([
+          'job_id',
+          'pool',
+          'gpus',
+          'submit_time',
+          'duration',
+          'start_time',
+          'end_time',
+          'status',
+          'reason',
+        ]);
+        expect(rows.map((r) => [r[0], r[7], r[8]])).toEqual(jobs.map((j) => [j.id, j.status, j.rejection ?? '']));
+      }),
+      { numRuns: 300 },
     );
   });
 

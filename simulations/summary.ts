@@ -261,6 +261,9 @@ export function jobsCsv(jobs: readonly JobRecord[]): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
+/** jobs.csv's columns: `reason` is why the engine refused a `Rejected` job, empty for every other. */
+export const JOBS_CSV_HEADER = 'job_id,pool,gpus,submit_time,duration,start_time,end_time,status,reason';
+
 /**
  * jobs.csv as the UTF-8 bytes of jobsCsv, written straight into a buffer: no string per line or
  * per number, and nothing to encode on writing (a million jobs made about 120 MB of strings).
@@ -269,7 +272,7 @@ export function jobsCsvBytes(jobs: readonly JobRecord[]): Uint8Array {
   // A line is some 35-55 bytes; a larger guess costs only address space (allocUnsafe touches no
   // page it does not write), growing costs a copy.
   const out = new CsvBytes(64 * jobs.length + 64);
-  out.text('job_id,pool,gpus,submit_time,duration,start_time,end_time,status\n');
+  out.text(`${JOBS_CSV_HEADER}\n`);
   let pool: string | undefined;
   let poolField = '';
   for (let i = 0; i < jobs.length; i++) {
@@ -294,6 +297,8 @@ export function jobsCsvBytes(jobs: readonly JobRecord[]): Uint8Array {
     if (j.end !== null) out.number(j.end);
     out.byte(44);
     out.text(j.status);
+    out.byte(44);
+    if (j.rejection !== null) out.text(csvField(j.rejection));
     out.byte(10);
   }
   return out.bytes();
@@ -361,7 +366,7 @@ class CsvBytes {
 }
 
 function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** trials.csv: every trial of every experiment, its job's times and what it reported. */
