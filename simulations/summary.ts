@@ -369,9 +369,14 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** trials.csv: every trial of every experiment, its job's times and what it reported. */
+/**
+ * trials.csv: every trial of every experiment, its job's times and what it reported; `reason`, as
+ * in jobs.csv, why the cluster refused a `Rejected` trial's job.
+ */
 export function trialsCsv(trials: readonly TrialRecord[]): string {
-  const lines = ['experiment,trial,job_id,gpus,submit_time,start_time,end_time,job_status,trial_status,objective,parameters'];
+  const lines = [
+    'experiment,trial,job_id,gpus,submit_time,start_time,end_time,job_status,trial_status,objective,parameters,reason',
+  ];
   for (const t of trials) {
     const j = t.job;
     const parameters = Object.entries(t.assignment)
@@ -390,6 +395,7 @@ export function trialsCsv(trials: readonly TrialRecord[]): string {
         t.status,
         t.objective ?? '',
         csvField(parameters),
+        j.rejection === null ? '' : csvField(j.rejection),
       ].join(','),
     );
   }

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '../core/experiments/spec.js';
@@ -18,7 +19,7 @@ import { runSimulateCommand } from './command.js';
 import { InputError, parseCsv } from './csv.js';
 import { parseAlgorithms, parseExperimentArgument, readExperiments } from './experiment-files.js';
 import { simulate } from './simulate.js';
-import { summarize } from './summary.js';
+import { summarize, trialsCsv } from './summary.js';
 import { bestPossible, trialPlan } from './synthetic-objectives.js';
 import { type TraceJob, traceJob } from './traces.js';
 import type { TuningOptions } from './tuning.js';
@@ -185,6 +186,12 @@ describe('trials in a pool full of trace jobs', async () => {
     expect(x?.succeeded).toBe(0);
     expect(r.trials?.[0]?.job.status).toBe('Rejected');
     expect(r.trials?.[0]?.job.rejection).toMatch(/16 GPUs/);
+    // trials.csv says why, as jobs.csv does for the trace's jobs; a trial that ran has no reason.
+    const [header, ...rows] = parse(trialsCsv(r.trials ?? [])) as string[][];
+    const reason = header?.indexOf('reason') ?? -1;
+    expect(reason).toBe((header?.length ?? 0) - 1);
+    expect(rows.map((row) => [row[7], row[reason]])).toEqual((r.trials ?? []).map((t) => [t.job.status, t.job.rejection ?? '']));
+    expect(rows[0]?.[reason]).toMatch(/16 GPUs/);
   });
 });
 
