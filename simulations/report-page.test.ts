@@ -11,7 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runSimulateCommand } from './command.js';
 import { chartSvg, renderPage, renderReport } from './report.js';
 import { type ReportPage, reportPage } from './report-page.js';
+import { type JobRecord, simulate } from './simulate.js';
+import { summarize } from './summary.js';
 import { tiresiasSample } from './test-support/tiresias.js';
+import { traceJob } from './traces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpupool-report-page-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -146,6 +149,38 @@ describe('charts handed ahead of the page (renderAhead)', async () => {
 
   it('refuses to render a page that refers to charts without them, naming the chart', async () => {
     await expect(renderPage(page as ReportPage)).rejects.toThrow('report page: chart 0 was handed ahead, and no renderer has it');
+  });
+});
+
+describe('jobs that can never run', async () => {
+  const pools = [{ name: 'p', nodes: 1, gpusPerNode: 8, gpuType: 'GPU' }];
+  const trace = [
+    traceJob({ id: 'fits', gpus: 4, submit: 0, duration: 10 }),
+    ...Array.from({ length: 22 }, (_, i) => traceJob({ id: `<big ${i}>`, gpus: 9 + i, submit: i, duration: 10 })),
+  ];
+  const result = await simulate({ pools, trace, policy: 'fifo', placement: 'count' });
+  const html = (r: typeof result) =>
+    reportPage({ title: 't', description: 'd', results: [r], summaries: [summarize(r)] })
+      .blocks.flatMap((b) => ('html' in b ? [b.html] : []))
+      .join('');
+
+  it('are listed under the figures with the engine’s reason, the first 20, and how many more jobs.csv has', () => {
+    const page = html(result);
+    expect(page).toContain('<h3>Jobs that can never run (22)</h3>');
+    const first = result.jobs[1] as JobRecord;
+    expect(first.rejection).toMatch(/9 GPUs/);
+    expect(page).toContain(
+      `<tr><td>&lt;big 0&gt;</td><td class="text">p</td><td>9</td><td class="text">${first.rejection}</td></tr>`,
+    );
+    expect(page).toContain('&lt;big 19&gt;');
+    expect(page).not.toContain('&lt;big 20&gt;');
+    expect(page).toContain('and 2 more: the reason column of jobs.csv lists them all.');
+    expect(page).not.toContain('<td>fits</td>');
+  });
+
+  it('are not mentioned when there are none', () => {
+    const page = html({ ...result, jobs: result.jobs.slice(0, 1) });
+    expect(page).not.toContain('never run');
   });
 });
 

@@ -7,7 +7,7 @@
  * bucketed so a chart holds a few hundred points per line whatever the trace's length.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from './simulate.js';
+import type { JobRecord, SimulationResult } from './simulate.js';
 import { type Figures, type Summary, sortedTimes } from './summary.js';
 import type { ExperimentOutcome } from './tuning.js';
 
@@ -210,6 +210,31 @@ function figuresTable(rows: { name: string; f: Figures }[], first: string): stri
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** How many of the jobs that can never run the report lists; jobs.csv has them all. */
+const REJECTED_SHOWN = 20;
+
+/**
+ * The jobs the engine refused (Rejected: they can never run on the cluster as it is), each with
+ * the engine's reason, the first REJECTED_SHOWN in the trace's order; none when there are none.
+ */
+function rejectedTable(jobs: readonly JobRecord[]): string[] {
+  const rejected = jobs.filter((j) => j.status === 'Rejected');
+  if (rejected.length === 0) return [];
+  const rows = rejected
+    .slice(0, REJECTED_SHOWN)
+    .map(
+      (j) =>
+        `<tr><td>${esc(j.id)}</td><td class="text">${esc(j.pool)}</td><td>${fmt(j.gpus, 0)}</td><td class="text">${esc(j.rejection ?? '')}</td></tr>`,
+    )
+    .join('\n');
+  const more = rejected.length - REJECTED_SHOWN;
+  return [
+    `<h3>Jobs that can never run (${fmt(rejected.length, 0)})</h3>`,
+    `<table><thead><tr><th>job</th><th class="text">pool</th><th>GPUs</th><th class="text">why</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
+    ...(more > 0 ? [`<p class="meta">and ${fmt(more, 0)} more: the reason column of jobs.csv lists them all.</p>`] : []),
+  ];
+}
+
 /** The best objective of each experiment over time since its creation, a step line each. */
 function bestOverTimeSpec(experiments: readonly ExperimentOutcome[]): TopLevelSpec {
   const values = experiments.flatMap((x) => {
@@ -361,6 +386,7 @@ export function reportPage(input: ReportInput): ReportPage {
     sections.push([
       `<h2>Policy ${esc(r.policy)} (${esc(r.placement)} placement)</h2>`,
       figuresTable([{ name: 'all pools', f: s.overall }, ...pools], 'pool'),
+      ...rejectedTable(r.jobs),
       ...(ahead ? ahead.map((chart) => ({ chart })) : seriesCharts(r)),
       jctCdfSpec(jctByPool, 'Job completion time distribution', 'pool'),
       input.results.length === 1 ? waitBySizeSpec([r]) : '',
@@ -386,6 +412,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
+th.text, td.text { text-align: left; }
 thead { background: #f3f3f3; }
 svg { display: block; margin: 1rem 0; }
 .meta { color: #666; font-size: 0.9rem; }
