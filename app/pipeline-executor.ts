@@ -109,8 +109,8 @@ export function startPipelineExecutor(
   const retry = options.platformRetry ?? DEFAULT_PLATFORM_RETRY;
   /**
    * Per step that runs no container (by its job id), while the cluster does not answer it: since
-   * when, how many tries, and the wait before the next. Kept in memory only: a restarted executor
-   * gives a step the whole time again, which errs on the side of waiting.
+   * when (from the state: pendingSince), how many tries this executor made, and the wait before
+   * its next. A restarted executor starts its waits and its count again, not the time.
    */
   const unanswered = new Map<string, { since: number; tries: number; wait: number }>();
 
@@ -185,7 +185,7 @@ export function startPipelineExecutor(
       // The cluster did not answer: look again in a while, the step still pending, unless it has
       // not answered for too long.
       const now = pipelines.clock.now();
-      const tried = unanswered.get(jobId) ?? { since: now, tries: 0, wait: retry.firstSeconds };
+      const tried = unanswered.get(jobId) ?? { since: pendingSince(t, now), tries: 0, wait: retry.firstSeconds };
       tried.tries++;
       if (now - tried.since < retry.giveUpAfterSeconds) {
         unanswered.set(jobId, tried);
@@ -379,6 +379,19 @@ export function startPipelineExecutor(
     },
     idle: () => looks.idle(() => followers.some((f) => f.busy)),
   };
+}
+
+/**
+ * When a task's current attempt became pending (its history's last PENDING entry): a step that
+ * runs no container is tried from then on, so the time it has gone unanswered counts from there,
+ * in the state, and an executor that restarts does not give it the whole time again.
+ */
+function pendingSince(t: TaskRun, now: number): number {
+  for (let i = t.history.length - 1; i >= 0; i--) {
+    const h = t.history[i] as TaskRun['history'][number];
+    if (h.state === 'PENDING') return Math.min(h.at, now);
+  }
+  return Math.min(t.createdAt, now);
 }
 
 /** A span of seconds as a message says it: whole seconds, or to the millisecond below one. */

@@ -215,6 +215,29 @@ describe('pipeline runs on the simulated runtime', () => {
     expect(run.tasks.get('root/producer')?.jobId ?? null).toBe(null);
   });
 
+  it('an executor restarted while a CreatePVC goes unanswered does not give it the whole time again', async () => {
+    const w = await world();
+    const options = {
+      platformOps: { run: async () => ({ ok: false as const, retry: true, message: 'no answer' }) },
+      platformRetry: { firstSeconds: 0.05, maxSeconds: 0.1, giveUpAfterSeconds: 1 },
+    };
+    const first = w.start(options);
+    const spec = load('create_mount_delete_dynamic_pvc', new URL('../core/pipelines/fixtures/kfp/kubernetes/', import.meta.url));
+    const runId = await w.run(await w.upload('pvc', spec), 'pvc');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    first.stop();
+    w.start(options);
+    const run = await w.settled(runId);
+    const create = run.tasks.get('root/createpvc');
+    expect(create?.state).toBe('FAILED');
+    // Counted from when the step became pending, in the run: not 1 s again from the restart.
+    const pending = create?.history.find((h) => h.state === 'PENDING')?.at as number;
+    const failed = create?.history.find((h) => h.state === 'FAILED')?.at as number;
+    expect(failed - pending).toBeGreaterThanOrEqual(1);
+    expect(failed - pending).toBeLessThan(1.5); // 1.8 s and more, counted from the restart
+    expect(create?.message).toMatch(/^the cluster did not answer for 1 s \(\d+ tries\): no answer$/);
+  });
+
   it('a CreatePVC the cluster answers after a while succeeds, and its run with it', async () => {
     const w = await world();
     let tries = 0;
