@@ -43,8 +43,9 @@ export const PIPELINE_EXECUTOR = 'pipelines';
 /**
  * How a step that runs no container asks the cluster again when it did not answer (no answer, 429,
  * 5xx): after `firstSeconds`, then twice as long each time up to `maxSeconds`; once the cluster has
- * not answered for `giveUpAfterSeconds` since the first try, the step fails with the last answer,
- * as KFP's driver pod would after its own retries, rather than holding its run forever.
+ * not answered for `giveUpAfterSeconds` since the step became pending (when it was first tried),
+ * the step fails with the last answer, as KFP's driver pod would after its own retries, rather
+ * than holding its run forever.
  */
 export interface PlatformRetry {
   readonly firstSeconds: number;

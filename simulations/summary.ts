@@ -262,7 +262,7 @@ export function jobsCsv(jobs: readonly JobRecord[]): string {
 }
 
 /** jobs.csv's columns: `reason` is why the engine refused a `Rejected` job, empty for every other. */
-export const JOBS_CSV_HEADER = 'job_id,pool,gpus,submit_time,duration,start_time,end_time,status,reason';
+const JOBS_CSV_HEADER = 'job_id,pool,gpus,submit_time,duration,start_time,end_time,status,reason';
 
 /**
  * jobs.csv as the UTF-8 bytes of jobsCsv, written straight into a buffer: no string per line or
