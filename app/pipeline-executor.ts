@@ -109,11 +109,12 @@ export function startPipelineExecutor(
   let tickFor: number | null = null;
   const retry = options.platformRetry ?? DEFAULT_PLATFORM_RETRY;
   /**
-   * Per step that runs no container (by its job id), while the cluster does not answer it: since
-   * when (from the state: pendingSince), how many tries this executor made, and the wait before
-   * its next. A restarted executor starts its waits and its count again, not the time.
+   * Per step that runs no container (by its job id), while the cluster does not answer it: how many
+   * tries this executor made, and the wait before its next. Since when it has gone unanswered is
+   * the state's (pendingSince), so a restarted executor starts its waits and its count again, not
+   * the time.
    */
-  const unanswered = new Map<string, { since: number; tries: number; wait: number }>();
+  const unanswered = new Map<string, { tries: number; wait: number }>();
 
   /** Look at a run again at `at` (a retry's backoff ends). */
   const pokeAt = (runId: string, at: number) =>
@@ -186,16 +187,17 @@ export function startPipelineExecutor(
       // The cluster did not answer: look again in a while, the step still pending, unless it has
       // not answered for too long.
       const now = pipelines.clock.now();
-      const tried = unanswered.get(jobId) ?? { since: pendingSince(t, now), tries: 0, wait: retry.firstSeconds };
+      const since = pendingSince(t, now);
+      const tried = unanswered.get(jobId) ?? { tries: 0, wait: retry.firstSeconds };
       tried.tries++;
-      if (now - tried.since < retry.giveUpAfterSeconds) {
+      if (now - since < retry.giveUpAfterSeconds) {
         unanswered.set(jobId, tried);
         pokeAt(run.id, now + tried.wait);
         tried.wait = Math.min(tried.wait * 2, retry.maxSeconds);
         return [];
       }
       unanswered.delete(jobId);
-      const message = `the cluster did not answer for ${seconds(now - tried.since)} (${tried.tries} tries): ${done.message}`;
+      const message = `the cluster did not answer for ${seconds(now - since)} (${tried.tries} tries): ${done.message}`;
       return [endedCommand(run, t, 'failed', { message })];
     }
     unanswered.delete(jobId);

@@ -4,8 +4,8 @@
  *
  * - Any worker failed: the job failed, with Kubernetes' reason: a container `OOMKilled`; `Error`
  *   with `exit code N`; the pod `Evicted`, or stopped at its deadline `DeadlineExceeded`; an init
- *   container that fetches an input failing is `InputFetchFailed`. A container waiting in `ImagePullBackOff` or `ErrImagePull` for longer than
- *   the timeout fails it `ImagePullBackOff`; one waiting in `CreateContainerConfigError` or
+ *   container that fetches an input failing is `InputFetchFailed`. A container waiting in
+ *   `ImagePullBackOff` or `ErrImagePull` for longer than the timeout fails it `ImagePullBackOff`; one waiting in `CreateContainerConfigError` or
  *   `InvalidImageName` that long fails it with that reason (the pod would wait forever).
  * - Every worker Succeeded: completed, with the metrics its first worker's termination message
  *   carries (`{"metrics": {"loss": 0.1}}`): a job reports its final metrics by writing that file,

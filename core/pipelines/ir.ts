@@ -337,11 +337,11 @@ export interface ParsedPipeline {
 export const componentOf = (spec: PipelineSpec, task: TaskSpec): ComponentSpec | undefined =>
   spec.components[task.componentRef.name];
 
-/** A component's executor: its label and container (no container for an importer); none for a DAG. */
+/** A component's executor: its label, and its container or importer; none for a DAG. */
 export function executorOf(
   spec: PipelineSpec,
   component: string,
-): { readonly label: string; readonly container: ContainerSpec | undefined } | undefined {
+): ({ readonly label: string } & Partial<ExecutorSpec>) | undefined {
   const label = spec.components[component]?.executorLabel;
-  return label === undefined ? undefined : { label, container: spec.deploymentSpec.executors[label]?.container };
+  return label === undefined ? undefined : { label, ...spec.deploymentSpec.executors[label] };
 }

@@ -14,7 +14,6 @@
  *   that is null or not given (an optional input) adds nothing, as in KFP; a value of the wrong
  *   shape fails the step, naming where it came from and what is wrong.
  */
-
 import { isPlainObject } from '../codec.js';
 import type { Result } from '../result.js';
 import type { InputParameterSpec, JsonValue, KubernetesExecutorConfig } from './ir.js';

@@ -31,6 +31,7 @@ import { hashOfValue } from '../idempotency.js';
 import {
   type ComponentSpec,
   componentOf,
+  executorOf,
   type InputParameterSpec,
   type JsonValue,
   type ParameterSpec,
@@ -327,10 +328,8 @@ export const dagOf = (run: Run, t: TaskRun) => (t.path === ROOT ? run.spec.root 
 /** The kind a task has once created: a loop, a nested DAG, an importer or a container. */
 export function kindOf(run: Run, task: TaskSpec): TaskKind {
   if (task.parameterIterator || task.artifactIterator) return 'loop';
-  const component = componentOf(run.spec, task);
-  if (component?.dag) return 'dag';
-  const executor = component?.executorLabel ? run.spec.deploymentSpec.executors[component.executorLabel] : undefined;
-  return executor?.importer ? 'importer' : 'container';
+  if (componentOf(run.spec, task)?.dag) return 'dag';
+  return executorOf(run.spec, task.componentRef.name)?.importer ? 'importer' : 'container';
 }
 
 /** A DAG execution's outputs by its component's `dag.outputs`. */
@@ -597,7 +596,7 @@ export function progressRun(run: Run, env: ProgressEnv, from: readonly string[])
       look(childPath(dag.path, key));
       return 'RUNNING';
     }
-    const executor = component?.executorLabel ? run.spec.deploymentSpec.executors[component.executorLabel] : undefined;
+    const executor = executorOf(run.spec, task.componentRef.name);
     if (executor?.importer) {
       const source = executor.importer.artifactUri;
       const uri = source.runtimeParameter !== undefined ? inputs.parameters[source.runtimeParameter] : (source.constant ?? null);

@@ -41,6 +41,23 @@ async function onboard(userId: string, groupId?: string) {
   tokens[userId] = (await ok(operator, 'POST', `/api/v1/users/${userId}/tokens`, {})).token;
 }
 
+/**
+ * A field of the submit form given an entry it cannot take (`what`): the problem is named under
+ * it, the form cannot be sent, the page stays accessible and is shot, and the field is emptied.
+ */
+async function refusesEntry(
+  page: Page,
+  field: { label: RegExp; entry: string; id: string; problem: string; what: string; shot: string },
+) {
+  const input = page.getByLabel(field.label);
+  await input.fill(field.entry);
+  await expect.poll(() => page.locator(`#${field.id}-problem`).textContent()).toContain(field.problem);
+  expect(await page.getByRole('button', { name: 'Submit' }).isDisabled()).toBe(true);
+  await accessible(page, `submit with ${field.what}`);
+  await shoot(page, field.shot);
+  await input.fill('');
+}
+
 const jobRows = (page: Page) => page.locator('.job-table tbody th[scope="row"] a').allTextContents();
 
 describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => {
@@ -121,20 +138,22 @@ describe.skipIf(missing !== null)('the Data Scientist view in a browser', () => 
     // A node label typed without its value is named, and the form cannot be sent until it is
     // mended; so is an entry of the node rules that is not one. (Checked here, before the first job
     // runs: the second must be seen waiting while the first still runs.)
-    const nodeLabels = page.getByLabel(/^Node labels/);
-    await nodeLabels.fill('zone');
-    await expect.poll(() => page.locator('#job-node-labels-problem').textContent()).toContain('“zone” is not a label');
-    expect(await page.getByRole('button', { name: 'Submit' }).isDisabled()).toBe(true);
-    await accessible(page, 'submit with a bad node label');
-    await shoot(page, 'scientist-submit-labels-desktop');
-    await nodeLabels.fill('');
-    const nodeRules = page.getByLabel(/^Node rules/);
-    await nodeRules.fill('zone in (a, b), spot no');
-    await expect.poll(() => page.locator('#job-node-rules-problem').textContent()).toContain('“spot no” is not a node rule');
-    expect(await page.getByRole('button', { name: 'Submit' }).isDisabled()).toBe(true);
-    await accessible(page, 'submit with a bad node rule');
-    await shoot(page, 'scientist-submit-rules-desktop');
-    await nodeRules.fill('');
+    await refusesEntry(page, {
+      label: /^Node labels/,
+      entry: 'zone',
+      id: 'job-node-labels',
+      problem: '“zone” is not a label',
+      what: 'a bad node label',
+      shot: 'scientist-submit-labels-desktop',
+    });
+    await refusesEntry(page, {
+      label: /^Node rules/,
+      entry: 'zone in (a, b), spot no',
+      id: 'job-node-rules',
+      problem: '“spot no” is not a node rule',
+      what: 'a bad node rule',
+      shot: 'scientist-submit-rules-desktop',
+    });
     await page.getByRole('button', { name: 'Submit' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'train-big' }).count()).toBe(1);
     await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('Training');
